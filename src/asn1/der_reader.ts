@@ -1,0 +1,311 @@
+import { KeystoreFormatError } from '../errors.js';
+import { concatBytes } from '../lib/bytes.js';
+
+/**
+ * A strict, bounds-checked TLV reader for the DER (and the BER that old PKCS#12 writers emit:
+ * indefinite lengths, constructed strings) inside keystores. It never allocates from a length
+ * field: every length is checked against the bytes actually present first, and every error
+ * names the byte offset, so a corrupt file gives a KeystoreFormatError, never a RangeError.
+ */
+export const TagClass = { universal: 0, application: 1, context: 2, private: 3 } as const;
+
+export const Tag = {
+  boolean: 1,
+  integer: 2,
+  bitString: 3,
+  octetString: 4,
+  null: 5,
+  oid: 6,
+  utf8String: 12,
+  sequence: 16,
+  set: 17,
+  printableString: 19,
+  t61String: 20,
+  ia5String: 22,
+  utcTime: 23,
+  generalizedTime: 24,
+  bmpString: 30,
+} as const;
+
+const MAX_DEPTH = 64;
+
+export class DerNode {
+  /** Offset of the tag byte, relative to the buffer given to readDer. */
+  readonly offset: number;
+  readonly cls: number;
+  readonly tag: number;
+  readonly constructed: boolean;
+  /** The contents octets (for indefinite lengths, without the end-of-contents marker). */
+  readonly content: Uint8Array;
+  /** The whole encoding: tag, length and contents. */
+  readonly encoded: Uint8Array;
+  private readonly base: number;
+  private readonly depth: number;
+  private parsedChildren: DerNode[] | undefined;
+
+  constructor(fields: {
+    offset: number;
+    cls: number;
+    tag: number;
+    constructed: boolean;
+    content: Uint8Array;
+    encoded: Uint8Array;
+    base: number;
+    depth: number;
+    children?: DerNode[];
+  }) {
+    this.offset = fields.offset;
+    this.cls = fields.cls;
+    this.tag = fields.tag;
+    this.constructed = fields.constructed;
+    this.content = fields.content;
+    this.encoded = fields.encoded;
+    this.base = fields.base;
+    this.depth = fields.depth;
+    this.parsedChildren = fields.children;
+  }
+
+  is(tag: number, cls: number = TagClass.universal): boolean {
+    return this.tag === tag && this.cls === cls;
+  }
+
+  get children(): DerNode[] {
+    if (!this.constructed) throw formatError(`expected a constructed ${describeTag(this)}`, this.offset);
+    this.parsedChildren ??= readAll(this.content, this.base, this.depth + 1);
+    return this.parsedChildren;
+  }
+
+  /** The n-th child, which must exist. */
+  child(index: number, what = 'element'): DerNode {
+    const node = this.children[index];
+    if (!node) throw formatError(`missing ${what} in ${describeTag(this)}`, this.offset);
+    return node;
+  }
+
+  expect(tag: number, what: string, cls: number = TagClass.universal): this {
+    if (!this.is(tag, cls)) throw formatError(`expected ${what}, found ${describeTag(this)}`, this.offset);
+    return this;
+  }
+
+  sequence(what: string): DerNode[] {
+    return this.expect(Tag.sequence, what).children;
+  }
+
+  oid(what = 'object identifier'): string {
+    this.expect(Tag.oid, what);
+    return decodeOid(this.content, this.offset);
+  }
+
+  /** INTEGER as a bigint (two's complement). */
+  bigint(what = 'integer'): bigint {
+    this.expect(Tag.integer, what);
+    if (this.content.length === 0) throw formatError(`empty ${what}`, this.offset);
+    let value = 0n;
+    for (const byte of this.content) value = (value << 8n) | BigInt(byte);
+    if (this.content[0]! & 0x80) value -= 1n << BigInt(this.content.length * 8);
+    return value;
+  }
+
+  /** INTEGER that must fit in a safe non-negative number and lie within the bound. */
+  integer(what: string, max = Number.MAX_SAFE_INTEGER): number {
+    const value = this.bigint(what);
+    if (value < 0n || value > BigInt(max)) throw formatError(`${what} out of range (${value})`, this.offset);
+    return Number(value);
+  }
+
+  /** OCTET STRING contents; a BER constructed OCTET STRING is concatenated. */
+  octets(what = 'octet string'): Uint8Array {
+    this.expect(Tag.octetString, what);
+    return this.stringBytes();
+  }
+
+  /** The contents of a string type, primitive or (BER) constructed. */
+  stringBytes(): Uint8Array {
+    if (!this.constructed) return this.content;
+    const parts = this.children.map((c) => c.stringBytes());
+    return concatBytes(parts);
+  }
+
+  /** BIT STRING contents without the unused-bits octet. */
+  bits(what = 'bit string'): Uint8Array {
+    this.expect(Tag.bitString, what);
+    const bytes = this.stringBytes();
+    if (bytes.length === 0) throw formatError(`empty ${what}`, this.offset);
+    return bytes.subarray(1);
+  }
+
+  /** Any character string type, decoded to a JS string. */
+  text(what = 'string'): string {
+    if (this.cls !== TagClass.universal) throw formatError(`expected ${what}, found ${describeTag(this)}`, this.offset);
+    const bytes = this.stringBytes();
+    switch (this.tag) {
+      case Tag.bmpString:
+        return decodeBmp(bytes, this.offset);
+      case Tag.utf8String:
+        return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+      case Tag.printableString:
+      case Tag.ia5String:
+      case Tag.t61String:
+        return latin1(bytes);
+      default:
+        throw formatError(`expected ${what}, found ${describeTag(this)}`, this.offset);
+    }
+  }
+
+  /** The single element inside an explicitly tagged [n]. */
+  explicit(n: number, what: string): DerNode {
+    this.expect(n, what, TagClass.context);
+    return this.child(0, what);
+  }
+}
+
+/** Reads exactly one TLV that must span the whole input (trailing bytes are an error unless allowed). */
+export function readDer(bytes: Uint8Array, what: string, options: { allowTrailing?: boolean } = {}): DerNode {
+  if (bytes.length === 0) throw formatError(`${what} is empty`, 0);
+  const { node, end } = readNode(bytes, 0, 0, 0);
+  if (end !== bytes.length && !options.allowTrailing) {
+    throw formatError(`${what} has ${bytes.length - end} unexpected trailing bytes`, end);
+  }
+  return node;
+}
+
+/** True when the bytes start with a well-formed TLV covering them (used for sniffing; never throws). */
+export function looksLikeDer(bytes: Uint8Array): boolean {
+  try {
+    readDer(bytes, 'input');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readAll(bytes: Uint8Array, base: number, depth: number): DerNode[] {
+  const nodes: DerNode[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const { node, end } = readNode(bytes, pos, base, depth);
+    nodes.push(node);
+    pos = end;
+  }
+  return nodes;
+}
+
+function readNode(bytes: Uint8Array, start: number, base: number, depth: number): { node: DerNode; end: number } {
+  if (depth > MAX_DEPTH) throw formatError('ASN.1 nesting too deep', base + start);
+  let pos = start;
+  const need = (n: number): void => {
+    if (pos + n > bytes.length) throw formatError('truncated ASN.1 data', base + pos);
+  };
+  need(1);
+  const first = bytes[pos++]!;
+  const cls = first >> 6;
+  const constructed = (first & 0x20) !== 0;
+  let tag = first & 0x1f;
+  if (tag === 0x1f) {
+    tag = 0;
+    for (let i = 0; ; i++) {
+      need(1);
+      const b = bytes[pos++]!;
+      if (i >= 4) throw formatError('ASN.1 tag number too large', base + start);
+      tag = (tag << 7) | (b & 0x7f);
+      if ((b & 0x80) === 0) break;
+    }
+  }
+  need(1);
+  const lenByte = bytes[pos++]!;
+  if (lenByte === 0x80) {
+    if (!constructed) throw formatError('indefinite length on a primitive ASN.1 value', base + start);
+    const contentStart = pos;
+    const children: DerNode[] = [];
+    for (;;) {
+      need(2);
+      if (bytes[pos] === 0 && bytes[pos + 1] === 0) break;
+      const { node, end } = readNode(bytes, pos, base, depth + 1);
+      children.push(node);
+      pos = end;
+    }
+    const content = bytes.subarray(contentStart, pos);
+    pos += 2;
+    const node = new DerNode({
+      offset: base + start,
+      cls,
+      tag,
+      constructed,
+      content,
+      encoded: bytes.subarray(start, pos),
+      base: base + contentStart,
+      depth,
+      children,
+    });
+    return { node, end: pos };
+  }
+  let length: number;
+  if (lenByte < 0x80) {
+    length = lenByte;
+  } else {
+    const count = lenByte & 0x7f;
+    if (count > 4) throw formatError('ASN.1 length field too large', base + pos - 1);
+    need(count);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
+  }
+  if (length > bytes.length - pos) {
+    throw formatError(`ASN.1 length ${length} exceeds the ${bytes.length - pos} bytes available`, base + start);
+  }
+  const content = bytes.subarray(pos, pos + length);
+  const node = new DerNode({
+    offset: base + start,
+    cls,
+    tag,
+    constructed,
+    content,
+    encoded: bytes.subarray(start, pos + length),
+    base: base + pos,
+    depth,
+  });
+  return { node, end: pos + length };
+}
+
+function decodeOid(bytes: Uint8Array, offset: number): string {
+  if (bytes.length === 0) throw formatError('empty object identifier', offset);
+  const arcs: bigint[] = [];
+  let value = 0n;
+  let pending = false;
+  for (const b of bytes) {
+    value = (value << 7n) | BigInt(b & 0x7f);
+    pending = true;
+    if ((b & 0x80) === 0) {
+      arcs.push(value);
+      value = 0n;
+      pending = false;
+    }
+  }
+  if (pending) throw formatError('truncated object identifier', offset);
+  const first = arcs[0]!;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].join('.');
+}
+
+function decodeBmp(bytes: Uint8Array, offset: number): string {
+  if (bytes.length % 2 !== 0) throw formatError('BMPString of odd length', offset);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 2) out += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
+  return out;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b);
+  return out;
+}
+
+function describeTag(node: { cls: number; tag: number }): string {
+  if (node.cls === TagClass.context) return `[${node.tag}]`;
+  if (node.cls !== TagClass.universal) return `tag ${node.tag} of class ${node.cls}`;
+  const name = Object.entries(Tag).find(([, v]) => v === node.tag)?.[0];
+  return name ?? `universal tag ${node.tag}`;
+}
+
+function formatError(message: string, offset: number): KeystoreFormatError {
+  return new KeystoreFormatError(message, offset);
+}

@@ -1,0 +1,109 @@
+import { concatBytes, utf16be, utf8 } from '../lib/bytes.js';
+import { Tag, TagClass } from './der_reader.js';
+
+/** DER encoders: each returns one complete TLV. */
+
+export function tlv(tag: number, content: Uint8Array, options: { constructed?: boolean; cls?: number } = {}): Uint8Array {
+  const cls = options.cls ?? TagClass.universal;
+  const constructed = options.constructed ?? (cls === TagClass.universal && (tag === Tag.sequence || tag === Tag.set));
+  if (tag > 30) throw new TypeError(`tag ${tag} needs the long form, which hapki never writes`);
+  const head = (cls << 6) | (constructed ? 0x20 : 0) | tag;
+  return concatBytes([Uint8Array.of(head), encodeLength(content.length), content]);
+}
+
+function encodeLength(length: number): Uint8Array {
+  if (length < 0x80) return Uint8Array.of(length);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
+}
+
+export function sequence(...items: Uint8Array[]): Uint8Array {
+  return tlv(Tag.sequence, concatBytes(items));
+}
+
+/** SET OF, with its elements sorted as DER requires. */
+export function setOf(...items: Uint8Array[]): Uint8Array {
+  const sorted = [...items].sort(compareBytes);
+  return tlv(Tag.set, concatBytes(sorted));
+}
+
+export function integer(value: number | bigint): Uint8Array {
+  let v = BigInt(value);
+  const bytes: number[] = [];
+  if (v === 0n) bytes.push(0);
+  const negative = v < 0n;
+  while (v !== 0n && v !== -1n) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
+  if (negative && (bytes.length === 0 || (bytes[0]! & 0x80) === 0)) bytes.unshift(0xff);
+  if (!negative && bytes[0]! & 0x80) bytes.unshift(0);
+  return tlv(Tag.integer, Uint8Array.from(bytes));
+}
+
+/** INTEGER from unsigned big-endian magnitude bytes. */
+export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
+  const trimmed = magnitude.subarray(start);
+  const body = trimmed.length === 0 ? Uint8Array.of(0) : trimmed[0]! & 0x80 ? concatBytes([Uint8Array.of(0), trimmed]) : trimmed;
+  return tlv(Tag.integer, body);
+}
+
+export function octetString(bytes: Uint8Array): Uint8Array {
+  return tlv(Tag.octetString, bytes);
+}
+
+export function bitString(bytes: Uint8Array): Uint8Array {
+  return tlv(Tag.bitString, concatBytes([Uint8Array.of(0), bytes]));
+}
+
+export function nullValue(): Uint8Array {
+  return Uint8Array.of(Tag.null, 0);
+}
+
+export function bmpString(text: string): Uint8Array {
+  return tlv(Tag.bmpString, utf16be(text));
+}
+
+export function utf8String(text: string): Uint8Array {
+  return tlv(Tag.utf8String, utf8(text));
+}
+
+export function oid(dotted: string): Uint8Array {
+  const arcs = dotted.split('.').map((a) => {
+    if (!/^\d+$/.test(a)) throw new TypeError(`invalid OID ${dotted}`);
+    return BigInt(a);
+  });
+  if (arcs.length < 2) throw new TypeError(`invalid OID ${dotted}`);
+  const values = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
+  const out: number[] = [];
+  for (const v of values) {
+    const chunk: number[] = [Number(v & 0x7fn)];
+    for (let rest = v >> 7n; rest > 0n; rest >>= 7n) chunk.unshift(Number(rest & 0x7fn) | 0x80);
+    out.push(...chunk);
+  }
+  return tlv(Tag.oid, Uint8Array.from(out));
+}
+
+/** [n] EXPLICIT wrapping one element. */
+export function explicit(n: number, inner: Uint8Array): Uint8Array {
+  return tlv(n, inner, { cls: TagClass.context, constructed: true });
+}
+
+/** [n] IMPLICIT primitive contents. */
+export function implicitPrimitive(n: number, content: Uint8Array): Uint8Array {
+  return tlv(n, content, { cls: TagClass.context, constructed: false });
+}
+
+/** AlgorithmIdentifier: SEQUENCE { algorithm OID, parameters } (parameters omitted when undefined). */
+export function algorithmIdentifier(algorithm: string, parameters?: Uint8Array): Uint8Array {
+  return parameters === undefined ? sequence(oid(algorithm)) : sequence(oid(algorithm), parameters);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}

@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+
+export type DigestName = 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+export function digest(name: DigestName, ...parts: Uint8Array[]): Uint8Array {
+  const hash = createHash(name);
+  for (const p of parts) hash.update(p);
+  return new Uint8Array(hash.digest());
+}
+
+/** Lower-case hex SHA-256 of the bytes, without colons: how hapki prints every fingerprint. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

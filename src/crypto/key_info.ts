@@ -1,0 +1,101 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { readDer } from '../asn1/der_reader.js';
+import { CURVE_NAMES, OID } from '../asn1/oids.js';
+import { UnsupportedAlgorithmError } from '../errors.js';
+import { bytesEqual } from '../lib/bytes.js';
+
+/**
+ * Facts about a key, read with Node's key parser rather than WebCrypto, so that keys WebCrypto
+ * cannot use (DSA, X25519 in PKCS#8, ...) still list, pair with their certificates and convert.
+ */
+export interface KeyDescription {
+  /** RSA, RSASSA-PSS, EC, Ed25519, Ed448, X25519, X448, DSA, or the OID when unknown. */
+  algorithm: string;
+  bits?: number;
+  /** Named curve for EC keys: P-256, P-384, P-521, secp256k1. */
+  curve?: string;
+}
+
+const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
+  [OID.rsaEncryption]: 'RSA',
+  [OID.rsassaPss]: 'RSASSA-PSS',
+  [OID.ecPublicKey]: 'EC',
+  [OID.dsa]: 'DSA',
+  [OID.ed25519]: 'Ed25519',
+  [OID.ed448]: 'Ed448',
+  [OID.x25519]: 'X25519',
+  [OID.x448]: 'X448',
+};
+
+const FIXED_BITS: Readonly<Record<string, number>> = { Ed25519: 256, Ed448: 456, X25519: 256, X448: 448 };
+
+/** The algorithm OID of a PKCS#8 PrivateKeyInfo (and its EC curve OID, if any). */
+export function pkcs8Algorithm(pkcs8: Uint8Array): { oid: string; parameterOid?: string } {
+  const info = readDer(pkcs8, 'PKCS#8 private key');
+  const algId = info.child(1, 'privateKeyAlgorithm').sequence('AlgorithmIdentifier');
+  const oid = algId[0]?.oid('key algorithm');
+  if (!oid) throw new UnsupportedAlgorithmError('(none)', 'PKCS#8 key without an algorithm');
+  const param = algId[1];
+  return param && param.tag === 6 && param.cls === 0 ? { oid, parameterOid: param.oid() } : { oid };
+}
+
+export function describePrivateKey(pkcs8: Uint8Array): KeyDescription {
+  const { oid, parameterOid } = pkcs8Algorithm(pkcs8);
+  const algorithm = ALGORITHM_NAMES[oid] ?? oid;
+  const description: KeyDescription = { algorithm };
+  if (algorithm === 'EC' && parameterOid) {
+    const curve = CURVE_NAMES[parameterOid];
+    description.curve = curve?.name ?? parameterOid;
+    if (curve) description.bits = curve.bits;
+    return description;
+  }
+  const fixed = FIXED_BITS[algorithm];
+  if (fixed) {
+    description.bits = fixed;
+    return description;
+  }
+  try {
+    const details = privateKeyObject(pkcs8).asymmetricKeyDetails;
+    if (details?.modulusLength) description.bits = details.modulusLength;
+  } catch {
+    // An unparseable key still gets listed by its algorithm.
+  }
+  return description;
+}
+
+export function privateKeyObject(pkcs8: Uint8Array): KeyObject {
+  try {
+    return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  } catch (cause) {
+    throw new UnsupportedAlgorithmError(safeAlgorithmName(pkcs8), `private key could not be parsed: ${(cause as Error).message}`);
+  }
+}
+
+/** SubjectPublicKeyInfo (DER) of the private key's public half. */
+export function publicKeyOfPrivateKey(pkcs8: Uint8Array): Uint8Array {
+  const spki = createPublicKey(privateKeyObject(pkcs8)).export({ type: 'spki', format: 'der' });
+  return new Uint8Array(spki);
+}
+
+/** SPKI in Node's canonical encoding, so that equal keys compare equal byte for byte. */
+export function canonicalSpki(spki: Uint8Array): Uint8Array {
+  try {
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
+  } catch {
+    return spki;
+  }
+}
+
+export function publicKeysEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return bytesEqual(a, b) || bytesEqual(canonicalSpki(a), canonicalSpki(b));
+}
+
+function safeAlgorithmName(pkcs8: Uint8Array): string {
+  try {
+    const { oid } = pkcs8Algorithm(pkcs8);
+    return ALGORITHM_NAMES[oid] ?? oid;
+  } catch {
+    return 'unknown';
+  }
+}

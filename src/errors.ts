@@ -1,0 +1,155 @@
+/**
+ * Every failure hapki reports carries a stable `code`; messages may be reworded, codes may not.
+ * Misuse of the library API (a wrong argument type) throws a plain TypeError instead.
+ */
+export type HapkiErrorCode =
+  | 'ERR_KEYSTORE_PASSWORD'
+  | 'ERR_KEY_PASSWORD'
+  | 'ERR_KEYSTORE_FORMAT'
+  | 'ERR_KEYSTORE_INTEGRITY'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  | 'ERR_UNSUPPORTED_ENTRY'
+  | 'ERR_ALIAS_NOT_FOUND'
+  | 'ERR_DUPLICATE_ALIAS'
+  | 'ERR_KEY_LOCKED'
+  | 'ERR_FILE_EXISTS'
+  | 'ERR_FILE_NOT_FOUND'
+  | 'ERR_IO'
+  | 'ERR_PASSWORD_SOURCE'
+  | 'ERR_PASSWORD_REQUIRED'
+  | 'ERR_USAGE';
+
+export class HapkiError extends Error {
+  readonly code: HapkiErrorCode;
+
+  constructor(code: HapkiErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export class KeystorePasswordError extends HapkiError {
+  constructor(message = 'keystore password was incorrect', options?: { cause?: unknown }) {
+    super('ERR_KEYSTORE_PASSWORD', message, options);
+  }
+}
+
+export class KeyPasswordError extends HapkiError {
+  readonly alias: string;
+
+  constructor(alias: string, options?: { cause?: unknown }) {
+    super('ERR_KEY_PASSWORD', `key password for alias "${alias}" was incorrect`, options);
+    this.alias = alias;
+  }
+}
+
+export class KeystoreFormatError extends HapkiError {
+  /** Byte offset in the input where the problem was found, when known. */
+  readonly offset: number | undefined;
+
+  constructor(message: string, offset?: number, options?: { cause?: unknown }) {
+    super('ERR_KEYSTORE_FORMAT', offset === undefined ? message : `${message} (at byte ${offset})`, options);
+    this.offset = offset;
+  }
+}
+
+export class KeystoreIntegrityError extends HapkiError {
+  constructor(message = 'keystore integrity check failed: the file was tampered with or is corrupt', options?: { cause?: unknown }) {
+    super('ERR_KEYSTORE_INTEGRITY', message, options);
+  }
+}
+
+export class UnsupportedAlgorithmError extends HapkiError {
+  /** The OID or algorithm name that is not supported. */
+  readonly algorithm: string;
+
+  constructor(algorithm: string, context?: string) {
+    super('ERR_UNSUPPORTED_ALGORITHM', `unsupported algorithm ${algorithm}${context ? ` (${context})` : ''}`);
+    this.algorithm = algorithm;
+  }
+}
+
+/** An entry the target format cannot hold (a secret key into PEM, for one). */
+export class UnsupportedEntryError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_UNSUPPORTED_ENTRY', message);
+  }
+}
+
+export class AliasNotFoundError extends HapkiError {
+  readonly alias: string;
+  readonly available: readonly string[];
+
+  constructor(alias: string, available: readonly string[]) {
+    const list = available.length === 0 ? 'the keystore is empty' : `aliases present: ${available.join(', ')}`;
+    super('ERR_ALIAS_NOT_FOUND', `alias "${alias}" not found; ${list}`);
+    this.alias = alias;
+    this.available = available;
+  }
+}
+
+export class DuplicateAliasError extends HapkiError {
+  readonly alias: string;
+
+  constructor(alias: string) {
+    super('ERR_DUPLICATE_ALIAS', `alias "${alias}" occurs more than once`);
+    this.alias = alias;
+  }
+}
+
+/** A private key that is still encrypted because no (or no correct) password was given. */
+export class KeyLockedError extends HapkiError {
+  readonly alias: string;
+
+  constructor(alias: string) {
+    super('ERR_KEY_LOCKED', `private key of alias "${alias}" is locked: the keystore was opened without its password`);
+    this.alias = alias;
+  }
+}
+
+export class FileExistsError extends HapkiError {
+  readonly path: string;
+
+  constructor(path: string) {
+    super('ERR_FILE_EXISTS', `${path} already exists (use --force to overwrite)`);
+    this.path = path;
+  }
+}
+
+export class FileNotFoundError extends HapkiError {
+  readonly path: string;
+
+  constructor(path: string, options?: { cause?: unknown }) {
+    super('ERR_FILE_NOT_FOUND', `${path}: no such file`, options);
+    this.path = path;
+  }
+}
+
+export class IoError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_IO', message, options);
+  }
+}
+
+export class PasswordSourceError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_PASSWORD_SOURCE', message, options);
+  }
+}
+
+export class PasswordRequiredError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_PASSWORD_REQUIRED', message);
+  }
+}
+
+export class UsageError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_USAGE', message);
+  }
+}
+
+export function isHapkiError(value: unknown): value is HapkiError {
+  return value instanceof HapkiError;
+}

@@ -1,0 +1,27 @@
+import type { Keystore } from './model.js';
+
+/** How to open a keystore. Codecs take bytes and these options, and never touch files. */
+export interface ReadOptions {
+  /**
+   * The store password. Undefined means none was given: JKS and JCEKS then still list their
+   * certificates (integrity unchecked, as `keytool -list` does) with their keys left sealed;
+   * PKCS#12 tries the empty and the absent password, as OpenSSL does.
+   */
+  password?: string;
+  /** Key passwords by alias, for formats whose entries have their own (JKS, JCEKS). */
+  keyPasswords?: Readonly<Record<string, string>>;
+  /** One key password for every entry that has no entry in keyPasswords. */
+  keyPassword?: string;
+}
+
+export interface WriteOptions {
+  /** The store password (and the key password of entries that have none of their own). */
+  password?: string;
+  /** PKCS#12 only: 3DES-encrypted keys, RC2-40-encrypted certificates and a SHA-1 MAC. */
+  legacy?: boolean;
+  /** Iteration count for password-based encryption and MACs (default: format's modern default). */
+  iterations?: number;
+}
+
+export type KeystoreReader = (bytes: Uint8Array, options?: ReadOptions) => Promise<Keystore>;
+export type KeystoreWriter = (store: Keystore, options?: WriteOptions) => Promise<Uint8Array>;

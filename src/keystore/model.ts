@@ -1,0 +1,71 @@
+/**
+ * The format-neutral keystore model. Codecs turn bytes into a Keystore and back; everything
+ * else in hapki (issuance, trust, tokens, audit) works on this model, never on a format.
+ */
+export type KeystoreFormat = 'PKCS12' | 'JKS' | 'JCEKS' | 'PEM' | 'DER';
+
+export const KEYSTORE_FORMATS: readonly KeystoreFormat[] = ['PKCS12', 'JKS', 'JCEKS', 'PEM', 'DER'];
+
+/**
+ * An entry's key material as its own format protects it, kept when the key could not be
+ * decrypted (no password, or a key password that differs from the store password), so that
+ * rewriting the store in the same format keeps the entry intact.
+ */
+export interface SealedKey {
+  readonly format: KeystoreFormat;
+  readonly data: Uint8Array;
+  /** Why the key is still sealed: no password was given, or the one tried did not open it. */
+  readonly reason: 'no-password' | 'wrong-password';
+}
+
+export interface PrivateKeyEntry {
+  readonly type: 'private-key';
+  alias: string;
+  /** PKCS#8 PrivateKeyInfo (DER). Absent while the key is sealed. */
+  key?: Uint8Array;
+  sealed?: SealedKey;
+  /** X.509 certificates (DER), leaf first. A key without certificates is allowed. */
+  chain: Uint8Array[];
+  created?: Date;
+  /** The entry's own password where the format has one and it differs from the store password. */
+  password?: string;
+}
+
+export interface TrustedCertEntry {
+  readonly type: 'trusted-cert';
+  alias: string;
+  certificate: Uint8Array;
+  created?: Date;
+}
+
+export interface SecretKeyEntry {
+  readonly type: 'secret-key';
+  alias: string;
+  /** Java algorithm name: AES, DES, DESede, HmacSHA256, PBKDF2WithHmacSHA1, ... */
+  algorithm: string;
+  /** The raw key bytes. Absent while the key is sealed. */
+  key?: Uint8Array;
+  sealed?: SealedKey;
+  created?: Date;
+  password?: string;
+}
+
+export type KeystoreEntry = PrivateKeyEntry | TrustedCertEntry | SecretKeyEntry;
+export type EntryType = KeystoreEntry['type'];
+
+export interface Keystore {
+  /** The format the store was read from, or is meant to be written as. */
+  format: KeystoreFormat;
+  entries: KeystoreEntry[];
+  /**
+   * False when the store was read without its password, so its integrity (MAC or keyed hash)
+   * could not be checked. Certificates are then as the file says, unverified.
+   */
+  integrityChecked: boolean;
+  /** Things a reader noticed and kept going past, for the user to see (never secrets). */
+  warnings: string[];
+}
+
+export function emptyKeystore(format: KeystoreFormat): Keystore {
+  return { format, entries: [], integrityChecked: true, warnings: [] };
+}
