@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { readDer } from '../asn1/der_reader.js';
+import { readDer, Tag, type DerNode } from '../asn1/der_reader.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { UnsupportedAlgorithmError } from '../errors.js';
 import { bytesEqual } from '../lib/bytes.js';
@@ -31,16 +31,28 @@ const FIXED_BITS: Readonly<Record<string, number>> = { Ed25519: 256, Ed448: 456,
 
 /** The algorithm OID of a PKCS#8 PrivateKeyInfo (and its EC curve OID, if any). */
 export function pkcs8Algorithm(pkcs8: Uint8Array): { oid: string; parameterOid?: string } {
-  const info = readDer(pkcs8, 'PKCS#8 private key');
-  const algId = info.child(1, 'privateKeyAlgorithm').sequence('AlgorithmIdentifier');
+  return algorithmOf(readDer(pkcs8, 'PKCS#8 private key').child(1, 'privateKeyAlgorithm'));
+}
+
+function algorithmOf(algorithmIdentifier: DerNode): { oid: string; parameterOid?: string } {
+  const algId = algorithmIdentifier.sequence('AlgorithmIdentifier');
   const oid = algId[0]?.oid('key algorithm');
-  if (!oid) throw new UnsupportedAlgorithmError('(none)', 'PKCS#8 key without an algorithm');
+  if (!oid) throw new UnsupportedAlgorithmError('(none)', 'key without an algorithm');
   const param = algId[1];
-  return param && param.tag === 6 && param.cls === 0 ? { oid, parameterOid: param.oid() } : { oid };
+  return param && param.is(Tag.oid) ? { oid, parameterOid: param.oid() } : { oid };
 }
 
 export function describePrivateKey(pkcs8: Uint8Array): KeyDescription {
-  const { oid, parameterOid } = pkcs8Algorithm(pkcs8);
+  return describe(pkcs8Algorithm(pkcs8), () => privateKeyObject(pkcs8));
+}
+
+/** The same facts from a SubjectPublicKeyInfo, for entries whose private key is sealed. */
+export function describePublicKey(spki: Uint8Array): KeyDescription {
+  const algorithm = algorithmOf(readDer(spki, 'SubjectPublicKeyInfo').child(0, 'algorithm'));
+  return describe(algorithm, () => createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+}
+
+function describe({ oid, parameterOid }: { oid: string; parameterOid?: string }, keyObject: () => KeyObject): KeyDescription {
   const algorithm = ALGORITHM_NAMES[oid] ?? oid;
   const description: KeyDescription = { algorithm };
   if (algorithm === 'EC' && parameterOid) {
@@ -55,10 +67,10 @@ export function describePrivateKey(pkcs8: Uint8Array): KeyDescription {
     return description;
   }
   try {
-    const details = privateKeyObject(pkcs8).asymmetricKeyDetails;
+    const details = keyObject().asymmetricKeyDetails;
     if (details?.modulusLength) description.bits = details.modulusLength;
   } catch {
-    // An unparseable key still gets listed by its algorithm.
+    // an unparseable key is still listed by its algorithm
   }
   return description;
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Everything hapki and its tests need on a fresh Debian machine: a JRE with keytool and
+# openssl (the interop anchors), the npm dependencies, and the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -f /etc/ssl/certs/java/cacerts ] || missing+=(ca-certificates-java)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent

@@ -1,0 +1,45 @@
+import { bytesEqual } from '../lib/bytes.js';
+import { certificateNames, isSelfIssued, type CertificateNames } from './names.js';
+
+/**
+ * Orders certificates into a chain, leaf first: from the leaf, repeatedly the pool certificate
+ * whose subject is the current issuer (preferring a matching key identifier when both have one),
+ * until a self-issued certificate or no issuer is found. Never loops.
+ */
+export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[]): Uint8Array[] {
+  const parsed = pool.map((der) => ({ der, names: safeNames(der) }));
+  const chain = [leaf];
+  const used = new Set<Uint8Array>([leaf]);
+  let current = safeNames(leaf);
+  while (current && !isSelfIssued(current)) {
+    const issuer = pickIssuer(current, parsed.filter((p) => !used.has(p.der) && !bytesEqual(p.der, chain[chain.length - 1]!)));
+    if (!issuer) break;
+    chain.push(issuer.der);
+    used.add(issuer.der);
+    current = issuer.names;
+  }
+  return chain;
+}
+
+function pickIssuer(
+  child: CertificateNames,
+  candidates: readonly { der: Uint8Array; names: CertificateNames | undefined }[],
+): { der: Uint8Array; names: CertificateNames } | undefined {
+  const byName = candidates.filter(
+    (c): c is { der: Uint8Array; names: CertificateNames } => c.names !== undefined && bytesEqual(c.names.subject, child.issuer),
+  );
+  if (child.authorityKeyId) {
+    const aki = child.authorityKeyId;
+    const byKeyId = byName.find((c) => c.names.subjectKeyId && bytesEqual(c.names.subjectKeyId, aki));
+    if (byKeyId) return byKeyId;
+  }
+  return byName[0];
+}
+
+function safeNames(der: Uint8Array): CertificateNames | undefined {
+  try {
+    return certificateNames(der);
+  } catch {
+    return undefined;
+  }
+}

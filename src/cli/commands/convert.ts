@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { saveKeystore } from '../../fs/keystore_file.js';
+import { convertKeystore } from '../../keystore/convert.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { warn } from '../io.js';
+import { openStoreForCli } from '../open_store.js';
+import { outputPassword } from '../output_password.js';
+
+interface ConvertOptions {
+  to?: string;
+  storepass?: string;
+  keypass?: string;
+  outpass?: string;
+  encrypt: boolean;
+  legacy?: boolean;
+  force?: boolean;
+}
+
+export function registerConvert(program: Command, ctx: CliContext): void {
+  program
+    .command('convert')
+    .description('convert a whole keystore, every entry, into another format')
+    .argument('<in>', 'source keystore (format detected by content)')
+    .argument('<out>', 'output file (not overwritten without --force)')
+    .option('--to <format>', `output format: ${FORMAT_CHOICES} (default: from the output file's extension)`)
+    .option('--storepass <src>', 'source store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--keypass <src>', 'source key password, where it differs from the store password')
+    .option('--outpass <src>', 'password for the output (default: the source store password)')
+    .option('--no-encrypt', 'PEM: write private keys unencrypted')
+    .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
+    .option('--force', 'overwrite an existing output file (keeping it as <out>.bak)')
+    .addHelpText(
+      'after',
+      `
+Entries the target format cannot hold (a secret key into PEM or JKS) are named on stderr and left out.
+
+Examples:
+  hapki convert store.jks store.p12 --storepass env:STOREPASS
+  hapki convert store.p12 store.jceks --to jceks --storepass env:STOREPASS --outpass env:NEWPASS
+  hapki convert old.p12 old-compatible.p12 --legacy --storepass env:STOREPASS --force
+  hapki convert store.p12 bundle.pem --storepass env:STOREPASS --no-encrypt
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (input: string, output: string, options: ConvertOptions) => {
+      const format = outputFormat(options.to, output);
+      const { store, password } = await openStoreForCli(ctx, input, options);
+      const { store: converted, skipped } = convertKeystore(store, format);
+      for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+      const outPassword = await outputPassword(ctx, options, password, format, converted);
+      await saveKeystore(output, converted, {
+        ...(outPassword === undefined ? {} : { password: outPassword }),
+        legacy: options.legacy ?? false,
+        force: options.force ?? false,
+      });
+      ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${output} (${format})\n`);
+    });
+}

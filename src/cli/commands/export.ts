@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { saveKeystore } from '../../fs/keystore_file.js';
+import { EXPORT_PARTS, exportEntry, type ExportPart } from '../../keystore/export_entry.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { FORMAT_CHOICES, parseFormat } from '../formats.js';
+import { openStoreForCli } from '../open_store.js';
+import { outputPassword } from '../output_password.js';
+
+interface ExportOptions {
+  alias: string;
+  out: string;
+  what?: string;
+  format: string;
+  storepass?: string;
+  keypass?: string;
+  outpass?: string;
+  encrypt: boolean;
+  legacy?: boolean;
+  force?: boolean;
+}
+
+export function registerExport(program: Command, ctx: CliContext): void {
+  program
+    .command('export')
+    .description('write one entry (its certificate, chain, private key, or all of it) to a new file')
+    .argument('<keystore>', 'keystore file')
+    .requiredOption('--alias <alias>', 'the entry to export')
+    .requiredOption('--out <file>', 'output file (not overwritten without --force)')
+    .option('--what <part>', `what to export: ${EXPORT_PARTS.join('|')} (default: all)`)
+    .option('--format <format>', `output format: ${FORMAT_CHOICES}`, 'pem')
+    .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--keypass <src>', 'key password, where it differs from the store password')
+    .option('--outpass <src>', 'password for the output (default: the store password)')
+    .option('--no-encrypt', 'PEM/DER: write the private key unencrypted')
+    .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
+    .option('--force', 'overwrite an existing output file (keeping it as <file>.bak)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hapki export gateway.jks --alias server1 --what key --out key.pem --storepass env:STOREPASS --no-encrypt
+  hapki export gateway.p12 --alias server1 --what chain --out chain.pem --storepass env:STOREPASS
+  hapki export gateway.jks --alias server1 --format pkcs12 --out server1.p12 --storepass env:STOREPASS --outpass env:P12PASS
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (path: string, options: ExportOptions) => {
+      const part = (options.what ?? 'all') as ExportPart;
+      if (!EXPORT_PARTS.includes(part)) throw new UsageError(`--what must be one of ${EXPORT_PARTS.join(', ')}`);
+      const format = parseFormat(options.format);
+      const { store, password } = await openStoreForCli(ctx, path, options);
+      const out = exportEntry(store, options.alias, part, format);
+      const outPassword = await outputPassword(ctx, options, password, format, out);
+      await saveKeystore(options.out, out, {
+        ...(outPassword === undefined ? {} : { password: outPassword }),
+        legacy: options.legacy ?? false,
+        force: options.force ?? false,
+      });
+      ctx.io.stderr(`hapki: wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${options.out} (${format})\n`);
+    });
+}

@@ -1,0 +1,35 @@
+import { PasswordRequiredError } from '../errors.js';
+import type { Keystore, KeystoreFormat } from '../keystore/model.js';
+import type { CliContext } from './context.js';
+import { warn } from './io.js';
+
+export interface OutputPasswordOptions {
+  outpass?: string;
+  /** False with --no-encrypt: PEM/DER keys are written unencrypted. */
+  encrypt?: boolean;
+}
+
+/**
+ * The password to protect the output with: --outpass, else the source store's own password
+ * (the output keeps its protection), else a prompt. Keystore formats need one; PEM and DER keys
+ * go out unencrypted only when asked (--no-encrypt) or when there is no password to be had.
+ */
+export async function outputPassword(
+  ctx: CliContext,
+  options: OutputPasswordOptions,
+  sourcePassword: string | undefined,
+  format: KeystoreFormat,
+  out: Keystore,
+): Promise<string | undefined> {
+  const textual = format === 'PEM' || format === 'DER';
+  if (textual && options.encrypt === false) {
+    if (out.entries.some((e) => e.type === 'private-key')) warn(ctx.io, 'writing an unencrypted private key (file mode 0600)');
+    return undefined;
+  }
+  const password = options.outpass !== undefined ? await ctx.passwords.resolve(options.outpass, 'output password') : sourcePassword ?? (await ctx.passwords.resolve(undefined, 'output password'));
+  if (password === undefined && !textual) throw new PasswordRequiredError(`a ${format} keystore needs a password: give --outpass`);
+  if (password === undefined && out.entries.some((e) => e.type === 'private-key')) {
+    warn(ctx.io, 'no password to encrypt the private key with: writing it unencrypted (file mode 0600)');
+  }
+  return password;
+}

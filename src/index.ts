@@ -1,0 +1,69 @@
+// hapki's public API: every export by name, nothing re-exported wholesale.
+
+export {
+  HapkiError,
+  KeystorePasswordError,
+  KeyPasswordError,
+  KeystoreFormatError,
+  KeystoreIntegrityError,
+  UnsupportedAlgorithmError,
+  UnsupportedEntryError,
+  AliasNotFoundError,
+  DuplicateAliasError,
+  KeyLockedError,
+  FileExistsError,
+  FileNotFoundError,
+  IoError,
+  PasswordSourceError,
+  PasswordRequiredError,
+  UsageError,
+  isHapkiError,
+} from './errors.js';
+export type { HapkiErrorCode } from './errors.js';
+
+export { KEYSTORE_FORMATS, emptyKeystore } from './keystore/model.js';
+export type {
+  Keystore,
+  KeystoreEntry,
+  KeystoreFormat,
+  PrivateKeyEntry,
+  TrustedCertEntry,
+  SecretKeyEntry,
+  SealedKey,
+  EntryType,
+} from './keystore/model.js';
+export type { ReadOptions, WriteOptions, KeystoreReader, KeystoreWriter } from './keystore/codec.js';
+export { aliasKey, aliasesEqual, findEntry, getEntry, uniqueAlias } from './keystore/alias.js';
+export { detectFormat } from './keystore/detect.js';
+export { readKeystore } from './keystore/read_keystore.js';
+export type { ReadKeystoreOptions } from './keystore/read_keystore.js';
+export { writeKeystore } from './keystore/write_keystore.js';
+export { readPkcs12 } from './keystore/pkcs12/read.js';
+export { writePkcs12 } from './keystore/pkcs12/write.js';
+export { readJks, readJceks } from './keystore/jks/read.js';
+export { writeJks, writeJceks } from './keystore/jks/write.js';
+export { readPem } from './keystore/pem/read.js';
+export { writePem } from './keystore/pem/write.js';
+export { readDerStore } from './keystore/der/read.js';
+export { writeDerStore } from './keystore/der/write.js';
+export { convertKeystore } from './keystore/convert.js';
+export type { Conversion, SkippedEntry } from './keystore/convert.js';
+export { exportEntry, EXPORT_PARTS } from './keystore/export_entry.js';
+export type { ExportPart } from './keystore/export_entry.js';
+export { unlockedKey } from './keystore/unlocked_key.js';
+export { summarizeKeystore, summarizeEntry } from './keystore/summary.js';
+export type { KeystoreSummary, EntrySummary } from './keystore/summary.js';
+
+export { describeCertificate, parseCertificate, certificatePublicKey } from './cert/describe.js';
+export type { CertificateSummary } from './cert/describe.js';
+export { buildChain } from './cert/chain.js';
+export { describePrivateKey, describePublicKey, publicKeyOfPrivateKey, publicKeysEqual } from './crypto/key_info.js';
+export type { KeyDescription } from './crypto/key_info.js';
+export { sha256Hex } from './crypto/digest.js';
+export { decryptPrivateKeyInfo, encryptPrivateKeyInfo } from './crypto/pbe/encrypted_private_key_info.js';
+
+export { openKeystore, saveKeystore } from './fs/keystore_file.js';
+export type { SaveKeystoreOptions } from './fs/keystore_file.js';
+export { writeFileAtomic } from './fs/atomic_write.js';
+export type { WriteFileOptions } from './fs/atomic_write.js';
+export { readFileBytes } from './fs/read_file.js';

@@ -1,0 +1,48 @@
+import { UnsupportedEntryError } from '../errors.js';
+import { getEntry } from './alias.js';
+import type { Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
+import { nameFor } from './pair_keys.js';
+import { unlockedKey } from './unlocked_key.js';
+
+/** What to take out of an entry: its certificate, its chain, its private key, or all of it. */
+export type ExportPart = 'cert' | 'chain' | 'key' | 'all';
+
+export const EXPORT_PARTS: readonly ExportPart[] = ['cert', 'chain', 'key', 'all'];
+
+/**
+ * One entry (or a part of it) as a keystore of its own in the target format, ready to write:
+ * a key and chain from a PKCS#12 into PEM, one entry into a new PKCS#12, a certificate as DER.
+ */
+export function exportEntry(source: Keystore, alias: string, part: ExportPart, format: KeystoreFormat): Keystore {
+  const entry = getEntry(source, alias);
+  const entries = partOf(entry, part);
+  return { format, entries, integrityChecked: source.integrityChecked, warnings: [] };
+}
+
+function partOf(entry: KeystoreEntry, part: ExportPart): KeystoreEntry[] {
+  if (entry.type === 'secret-key') {
+    if (part !== 'all' && part !== 'key') throw new UnsupportedEntryError(`"${entry.alias}" is a secret key: it has no ${part}`);
+    return [{ type: 'secret-key', alias: entry.alias, algorithm: entry.algorithm, key: unlockedKey(entry) }];
+  }
+  if (entry.type === 'trusted-cert') {
+    if (part === 'key') throw new UnsupportedEntryError(`"${entry.alias}" is a trusted certificate: it has no private key`);
+    return [{ type: 'trusted-cert', alias: entry.alias, certificate: entry.certificate }];
+  }
+  const [leaf] = entry.chain;
+  switch (part) {
+    case 'key':
+      return [{ type: 'private-key', alias: entry.alias, key: unlockedKey(entry), chain: [] }];
+    case 'cert':
+      if (!leaf) throw new UnsupportedEntryError(`"${entry.alias}" has no certificate`);
+      return [{ type: 'trusted-cert', alias: entry.alias, certificate: leaf }];
+    case 'chain':
+      if (!leaf) throw new UnsupportedEntryError(`"${entry.alias}" has no certificate`);
+      return entry.chain.map((certificate, i) => ({
+        type: 'trusted-cert',
+        alias: i === 0 ? entry.alias : nameFor(certificate, `${entry.alias}-ca-${i}`),
+        certificate,
+      }));
+    case 'all':
+      return [{ type: 'private-key', alias: entry.alias, key: unlockedKey(entry), chain: [...entry.chain] }];
+  }
+}

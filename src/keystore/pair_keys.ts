@@ -1,0 +1,95 @@
+import { readDer } from '../asn1/der_reader.js';
+import { buildChain } from '../cert/chain.js';
+import { certificatePublicKey } from '../cert/describe.js';
+import { certificateNames } from '../cert/names.js';
+import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
+import { uniqueAlias } from './alias.js';
+import type { Keystore, KeystoreEntry } from './model.js';
+
+export interface LooseKey {
+  key: Uint8Array;
+  alias?: string;
+}
+
+export interface LooseCertificate {
+  der: Uint8Array;
+  alias?: string;
+}
+
+/**
+ * Turns a bag of keys and certificates (a PEM bundle) into entries: each key with the
+ * certificate holding its public key and that certificate's issuers, leaf first. A certificate
+ * becomes a trusted-certificate entry when no chain used it, or when it carries a name of its
+ * own (a trusted entry that is also some key's CA keeps its entry).
+ */
+export function pairKeysWithCertificates(store: Keystore, keys: readonly LooseKey[], certs: readonly LooseCertificate[]): void {
+  const pool = certs.map((c) => c.der);
+  const used = new Set<string>();
+  const keyAliases = new Set(keys.map((k) => k.alias).filter((a) => a !== undefined));
+  const add = (entry: KeystoreEntry): void => {
+    entry.alias = uniqueAlias(store, entry.alias);
+    store.entries.push(entry);
+  };
+  for (const key of keys) {
+    const spki = safePublicKey(key.key);
+    const matches = spki ? certs.filter((c) => publicKeysEqual(safeCertKey(c.der), spki)) : [];
+    const leaf = matches.find((c) => key.alias !== undefined && c.alias === key.alias) ?? matches[0];
+    const chain = leaf ? buildChain(leaf.der, pool) : [];
+    for (const der of chain) used.add(fingerprintKey(der));
+    add({ type: 'private-key', alias: key.alias ?? leaf?.alias ?? nameFor(chain[0], 'key'), key: key.key, chain });
+  }
+  for (const cert of certs) {
+    const id = fingerprintKey(cert.der);
+    const named = cert.alias !== undefined && !keyAliases.has(cert.alias);
+    if (used.has(id) && !named) continue;
+    used.add(id);
+    add({ type: 'trusted-cert', alias: cert.alias ?? nameFor(cert.der, 'cert'), certificate: cert.der });
+  }
+}
+
+function fingerprintKey(der: Uint8Array): string {
+  return Buffer.from(der).toString('base64');
+}
+
+/**
+ * An alias made from a certificate's subject common name ("msas1.example.com"), lower-cased
+ * as Java stores aliases, or the fallback when there is none.
+ */
+export function nameFor(der: Uint8Array | undefined, fallback: string): string {
+  if (!der) return fallback;
+  try {
+    const subject = certificateNames(der).subject;
+    const cn = commonName(subject);
+    return cn ? cn.toLowerCase().replace(/[^a-z0-9._@-]+/g, '-').replace(/^-+|-+$/g, '') || fallback : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function commonName(subject: Uint8Array): string | undefined {
+  // Name ::= SEQUENCE OF RDN; the last CN is the most specific one
+  let found: string | undefined;
+  for (const rdn of readDer(subject, 'name').children) {
+    for (const attribute of rdn.children) {
+      const [type, value] = attribute.children;
+      if (type?.oid() === '2.5.4.3' && value) found = value.text('common name');
+    }
+  }
+  return found;
+}
+
+function safePublicKey(pkcs8: Uint8Array): Uint8Array | undefined {
+  try {
+    return publicKeyOfPrivateKey(pkcs8);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeCertKey(der: Uint8Array): Uint8Array {
+  try {
+    return certificatePublicKey(der);
+  } catch {
+    return new Uint8Array(0);
+  }
+}

@@ -1,0 +1,90 @@
+import { createPrivateKey } from 'node:crypto';
+import { readDer } from '../../asn1/der_reader.js';
+import { certificateNames } from '../../cert/names.js';
+import { decryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
+import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordError } from '../../errors.js';
+import type { ReadOptions } from '../codec.js';
+import { emptyKeystore, type Keystore } from '../model.js';
+import { pairKeysWithCertificates, type LooseCertificate, type LooseKey } from '../pair_keys.js';
+import { parsePemBlocks, type PemBlock } from './pem_blocks.js';
+
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+const TRADITIONAL_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY']);
+
+/**
+ * Reads a PEM bundle as a keystore: certificates (one or many), PKCS#8 keys (plain or
+ * encrypted), PKCS#1 RSA and SEC1 EC keys. Keys pair with the certificate that holds their
+ * public key, and chains are ordered leaf first; aliases come from openssl's "friendlyName"
+ * bag attributes when present, else from the certificate's common name.
+ */
+export async function readPem(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
+  const store = emptyKeystore('PEM');
+  const keys: LooseKey[] = [];
+  const certs: LooseCertificate[] = [];
+  const password = options.keyPassword ?? options.password;
+  for (const block of parsePemBlocks(bytes)) {
+    const alias = block.friendlyName;
+    if (CERTIFICATE_LABELS.has(block.label)) {
+      certs.push(withAlias<LooseCertificate>({ der: certificateDer(block) }, alias));
+    } else if (block.label === 'PRIVATE KEY') {
+      readDer(block.der, 'PKCS#8 private key');
+      keys.push(withAlias<LooseKey>({ key: block.der }, alias));
+    } else if (block.label === 'ENCRYPTED PRIVATE KEY' || (TRADITIONAL_KEY_LABELS.has(block.label) && block.headers['Proc-Type']?.includes('ENCRYPTED'))) {
+      if (password === undefined) {
+        store.warnings.push(`encrypted private key at byte ${block.offset} left locked: no password given`);
+        store.entries.push({ type: 'private-key', alias: alias ?? `key-${keys.length + 1}`, chain: [], sealed: { format: 'PEM', data: block.der, reason: 'no-password' } });
+        continue;
+      }
+      const key = await decryptBlock(block, password, options.keyPassword !== undefined);
+      keys.push(withAlias<LooseKey>({ key }, alias));
+    } else if (TRADITIONAL_KEY_LABELS.has(block.label)) {
+      keys.push(withAlias<LooseKey>({ key: traditionalPemToPkcs8(block) }, alias));
+    } else {
+      store.warnings.push(`PEM block "${block.label}" at byte ${block.offset} is not a certificate or private key; ignored`);
+    }
+  }
+  pairKeysWithCertificates(store, keys, certs);
+  return store;
+}
+
+function withAlias<T extends { alias?: string }>(value: T, alias: string | undefined): T {
+  if (alias !== undefined && alias !== '') value.alias = alias;
+  return value;
+}
+
+function certificateDer(block: PemBlock): Uint8Array {
+  // openssl's TRUSTED CERTIFICATE appends its trust settings after the certificate
+  const der = block.label === 'TRUSTED CERTIFICATE' ? readDer(block.der, 'certificate', { allowTrailing: true }).encoded : block.der;
+  certificateNames(der);
+  return der;
+}
+
+async function decryptBlock(block: PemBlock, password: string, explicitKeyPassword: boolean): Promise<Uint8Array> {
+  const wrong = (): HapkiError => (explicitKeyPassword ? new KeyPasswordError(`key at byte ${block.offset}`) : new KeystorePasswordError());
+  if (block.label !== 'ENCRYPTED PRIVATE KEY') {
+    try {
+      return exportPkcs8(block.text, password);
+    } catch {
+      throw wrong();
+    }
+  }
+  try {
+    return await decryptPrivateKeyInfo(block.der, password);
+  } catch (error) {
+    if (error instanceof HapkiError && (error.code === 'ERR_UNSUPPORTED_ALGORITHM' || error.code === 'ERR_KEYSTORE_FORMAT')) throw error;
+    throw wrong();
+  }
+}
+
+function traditionalPemToPkcs8(block: PemBlock): Uint8Array {
+  try {
+    return exportPkcs8(block.text);
+  } catch (cause) {
+    throw new KeystoreFormatError(`PEM block "${block.label}" is not a valid private key`, block.offset, { cause });
+  }
+}
+
+function exportPkcs8(pem: string, passphrase?: string): Uint8Array {
+  const key = createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
+  return new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
+}

@@ -1,0 +1,111 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { FIXTURES } from '../helpers/fixtures.js';
+import { opensslKeyMatchesCert } from '../helpers/keys.js';
+import { keytool, openssl, tempDir } from '../helpers/tools.js';
+
+const env = { STOREPASS: 'changeit' };
+const dir = tempDir();
+const pass = ['--storepass', 'env:STOREPASS'];
+
+function onlyFiles(): string[] {
+  return readdirSync(dir).sort();
+}
+
+describe('hapki export', () => {
+  it('exports the private key of a JKS entry (what keytool cannot), unencrypted on request, mode 0600', async () => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    const r1 = await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out', key, '--no-encrypt', ...pass], { env });
+    expect(r1.code).toBe(0);
+    expect(r1.stderr).toMatch(/unencrypted/);
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    const r2 = await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'cert', '--out', cert, ...pass], { env });
+    expect(r2.code).toBe(0);
+    expect(await opensslKeyMatchesCert(key, cert)).toBe(true);
+  });
+
+  it('encrypts an exported key with the store password by default; openssl opens it with that password', async () => {
+    const key = join(dir, 'enc-key.pem');
+    expect((await hapki(['export', join(FIXTURES, 'gateway.p12'), '--alias', 'server1', '--what', 'key', '--out', key, ...pass], { env })).code).toBe(0);
+    expect(readFileSync(key, 'utf8')).toContain('BEGIN ENCRYPTED PRIVATE KEY');
+    await openssl(['pkey', '-in', key, '-passin', 'pass:changeit', '-noout']);
+  });
+
+  it('exports the chain as a PEM bundle and one entry into a new PKCS#12 keytool lists', async () => {
+    const p12 = join(dir, 'one.p12');
+    const r = await hapki(['export', join(FIXTURES, 'gateway.jceks'), '--alias', 'server1', '--format', 'pkcs12', '--out', p12, '--outpass', 'env:OUT', ...pass], { env: { ...env, OUT: 'other-pass' } });
+    expect(r.code).toBe(0);
+    const listing = await keytool(['-list', '-keystore', p12, '-storetype', 'PKCS12', '-storepass', 'other-pass']);
+    expect(listing.stdout).toMatch(/server1,.*PrivateKeyEntry/);
+    expect(listing.stdout).toMatch(/Your keystore contains 1 entry/);
+  });
+
+  it('an alias that is not there: ERR_ALIAS_NOT_FOUND listing the aliases, and no file', async () => {
+    const out = join(dir, 'never.pem');
+    const r = await hapki(['export', join(FIXTURES, 'gateway.p12'), '--alias', 'nosuch', '--out', out, ...pass], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_ALIAS_NOT_FOUND'));
+    expect(r.stderr).toContain('server1');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses to overwrite without --force; with --force keeps the old file as .bak', async () => {
+    const out = join(dir, 'exists.pem');
+    writeFileSync(out, 'precious');
+    const args = ['export', join(FIXTURES, 'gateway.p12'), '--alias', 'server1', '--what', 'cert', '--out', out, ...pass];
+    const r = await hapki(args, { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_EXISTS'));
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    expect((await hapki([...args, '--force'], { env })).code).toBe(0);
+    expect(readFileSync(`${out}.bak`, 'utf8')).toBe('precious');
+    expect(readFileSync(out, 'utf8')).toContain('BEGIN CERTIFICATE');
+  });
+});
+
+describe('hapki convert', () => {
+  it('JKS to PKCS#12 by the output extension; keytool lists every entry', async () => {
+    const out = join(dir, 'converted.p12');
+    const r = await hapki(['convert', join(FIXTURES, 'gateway.jks'), out, ...pass], { env });
+    expect(r.code).toBe(0);
+    const listing = await keytool(['-list', '-keystore', out, '-storetype', 'PKCS12', '-storepass', 'changeit']);
+    expect(listing.stdout).toMatch(/server1,.*PrivateKeyEntry/);
+    expect(listing.stdout).toMatch(/example-root,.*trustedCertEntry/);
+  });
+
+  it('says which entries the target cannot hold (a secret key into PEM) and keeps the rest', async () => {
+    const out = join(dir, 'from-jceks.pem');
+    const r = await hapki(['convert', join(FIXTURES, 'gateway.jceks'), out, '--no-encrypt', ...pass], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/left out "session-key": PEM cannot hold secret-key entries/);
+    const text = readFileSync(out, 'utf8');
+    expect(text.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(text).toContain('BEGIN PRIVATE KEY');
+  });
+
+  it('writes a legacy PKCS#12 that openssl opens only with -legacy', async () => {
+    const out = join(dir, 'legacy.p12');
+    expect((await hapki(['convert', join(FIXTURES, 'gateway.p12'), out, '--legacy', ...pass], { env })).code).toBe(0);
+    const info = await openssl(['pkcs12', '-in', out, '-info', '-noout', '-legacy', '-passin', 'pass:changeit']);
+    expect(info.stderr).toMatch(/pbeWithSHA1And40BitRC2-CBC/);
+    expect(info.stderr).toMatch(/pbeWithSHA1And3-KeyTripleDES-CBC/);
+  });
+
+  it('a conversion that cannot be done leaves no file behind', async () => {
+    const before = onlyFiles();
+    const out = join(dir, 'multi.der');
+    const r = await hapki(['convert', join(FIXTURES, 'gateway.p12'), out, ...pass], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_ENTRY'));
+    expect(onlyFiles()).toEqual(before);
+  });
+
+  it('an unknown output extension without --to is a usage error', async () => {
+    const r = await hapki(['convert', join(FIXTURES, 'gateway.p12'), join(dir, 'x.bin'), ...pass], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+  });
+});
