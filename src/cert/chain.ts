@@ -1,18 +1,26 @@
 import { bytesEqual } from '../lib/bytes.js';
 import { certificateNames, isSelfIssued, type CertificateNames } from './names.js';
 
+export interface BuildChainOptions {
+  /** Certificates to take only when no other issuer fits (a PKCS#12's separately trusted ones). */
+  lastResort?: (der: Uint8Array) => boolean;
+}
+
 /**
  * Orders certificates into a chain, leaf first: from the leaf, repeatedly the pool certificate
  * whose subject is the current issuer (preferring a matching key identifier when both have one),
- * until a self-issued certificate or no issuer is found. Never loops.
+ * until a self-issued certificate or no issuer is found. Never loops. The chain holds the very
+ * Uint8Array objects of the pool, so callers can tell which of theirs it used.
  */
-export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[]): Uint8Array[] {
+export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], options: BuildChainOptions = {}): Uint8Array[] {
   const parsed = pool.map((der) => ({ der, names: safeNames(der) }));
   const chain = [leaf];
   const used = new Set<Uint8Array>([leaf]);
   let current = safeNames(leaf);
   while (current && !isSelfIssued(current)) {
-    const issuer = pickIssuer(current, parsed.filter((p) => !used.has(p.der) && !bytesEqual(p.der, chain[chain.length - 1]!)));
+    const candidates = parsed.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
+    const preferred = options.lastResort ? candidates.filter((p) => !options.lastResort!(p.der)) : candidates;
+    const issuer = pickIssuer(current, preferred) ?? pickIssuer(current, candidates);
     if (!issuer) break;
     chain.push(issuer.der);
     used.add(issuer.der);

@@ -1,4 +1,4 @@
-import { readDer, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { bytesEqual } from '../lib/bytes.js';
 
 /**
@@ -24,22 +24,16 @@ export function certificateNames(der: Uint8Array): CertificateNames {
   const offset = fields[0]?.is(0, TagClass.context) ? 1 : 0;
   const field = (i: number, what: string): DerNode => tbs.child(i + offset, what);
   const names: CertificateNames = {
-    issuer: field(2, 'issuer').encoded,
-    subject: field(4, 'subject').encoded,
-    spki: field(5, 'subjectPublicKeyInfo').encoded,
+    issuer: field(2, 'issuer').expect(Tag.sequence, 'issuer Name').encoded,
+    subject: field(4, 'subject').expect(Tag.sequence, 'subject Name').encoded,
+    spki: field(5, 'subjectPublicKeyInfo').expect(Tag.sequence, 'subjectPublicKeyInfo').encoded,
   };
   const extensions = fields.slice(offset + 6).find((n) => n.is(3, TagClass.context));
   if (extensions) {
-    for (const ext of extensions.child(0, 'extensions').sequence('extensions')) {
-      const parts = ext.sequence('extension');
-      const id = parts[0]?.oid('extension id');
-      const value = parts[parts.length - 1]?.octets('extension value');
-      if (!value) continue;
-      if (id === SKI) names.subjectKeyId = readDer(value, 'subjectKeyIdentifier').octets();
-      if (id === AKI) {
-        const keyId = readDer(value, 'authorityKeyIdentifier').children.find((n) => n.is(0, TagClass.context));
-        if (keyId) names.authorityKeyId = keyId.content;
-      }
+    try {
+      Object.assign(names, keyIdentifiers(extensions));
+    } catch {
+      // key identifiers only refine chain building; a certificate with odd extensions still chains by name
     }
   }
   return names;
@@ -48,4 +42,20 @@ export function certificateNames(der: Uint8Array): CertificateNames {
 /** True for a certificate whose subject and issuer names are the same. */
 export function isSelfIssued(names: CertificateNames): boolean {
   return bytesEqual(names.issuer, names.subject);
+}
+
+function keyIdentifiers(extensions: DerNode): Pick<CertificateNames, 'subjectKeyId' | 'authorityKeyId'> {
+  const ids: Pick<CertificateNames, 'subjectKeyId' | 'authorityKeyId'> = {};
+  for (const ext of extensions.child(0, 'extensions').sequence('extensions')) {
+    const parts = ext.sequence('extension');
+    const id = parts[0]?.oid('extension id');
+    const value = parts[parts.length - 1]?.octets('extension value');
+    if (!value) continue;
+    if (id === SKI) ids.subjectKeyId = readDer(value, 'subjectKeyIdentifier').octets();
+    if (id === AKI) {
+      const keyId = readDer(value, 'authorityKeyIdentifier').children.find((n) => n.is(0, TagClass.context));
+      if (keyId) ids.authorityKeyId = keyId.content;
+    }
+  }
+  return ids;
 }

@@ -1,0 +1,201 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { DerNode } from '../../asn1/der_reader.js';
+import { algorithmIdentifier, integer, octetString, sequence } from '../../asn1/der_writer.js';
+import { OID } from '../../asn1/oids.js';
+import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
+import { utf8 } from '../../lib/bytes.js';
+import { checkIterations, readIterations } from './iterations.js';
+import { derivePbkdf2, pbkdf2Algorithm, readPbkdf2Algorithm, type Pbkdf2Params } from './pbkdf2.js';
+import { derivePkcs12Key, Pkcs12KdfPurpose, pkcs12PasswordBytes } from './pkcs12_kdf.js';
+import { decryptRc2Cbc, encryptRc2Cbc } from './rc2.js';
+import { rc4 } from './rc4.js';
+
+/**
+ * Password-based encryption as keystores use it: PBES2 (RFC 8018) and the PKCS#12 PBE
+ * schemes (RFC 7292 appendix C).
+ */
+
+/**
+ * The ciphertext did not decrypt: bad padding, which almost always means a wrong password.
+ * Deliberately not a HapkiError: only the caller knows whether the password was the store's
+ * (ERR_KEYSTORE_PASSWORD), an entry's (ERR_KEY_PASSWORD), or one already proven right by a MAC
+ * (then the data is corrupt, ERR_KEYSTORE_FORMAT), so it must map this before it escapes.
+ */
+export class PbeDecryptError extends Error {
+  constructor(message = 'decryption failed: wrong password or corrupt data') {
+    super(message);
+    this.name = 'PbeDecryptError';
+  }
+}
+
+export interface PbeResult {
+  /** The AlgorithmIdentifier (DER) naming the scheme and its parameters. */
+  algorithmIdentifier: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+/** The PKCS#12 PBE schemes hapki writes (it reads the RC4 ones too). */
+export type Pkcs12PbeAlgorithm =
+  | typeof OID.pbeWithSHAAnd3KeyTripleDESCBC
+  | typeof OID.pbeWithSHAAnd2KeyTripleDESCBC
+  | typeof OID.pbeWithSHAAnd128BitRC2CBC
+  | typeof OID.pbeWithSHAAnd40BitRC2CBC;
+
+interface Pkcs12Scheme {
+  cipher: '3des' | 'rc2' | 'rc4';
+  keyLength: number;
+}
+
+const PKCS12_SCHEMES: Readonly<Record<string, Pkcs12Scheme>> = {
+  [OID.pbeWithSHAAnd3KeyTripleDESCBC]: { cipher: '3des', keyLength: 24 },
+  [OID.pbeWithSHAAnd2KeyTripleDESCBC]: { cipher: '3des', keyLength: 16 },
+  [OID.pbeWithSHAAnd128BitRC2CBC]: { cipher: 'rc2', keyLength: 16 },
+  [OID.pbeWithSHAAnd40BitRC2CBC]: { cipher: 'rc2', keyLength: 5 },
+  [OID.pbeWithSHAAnd128BitRC4]: { cipher: 'rc4', keyLength: 16 },
+  [OID.pbeWithSHAAnd40BitRC4]: { cipher: 'rc4', keyLength: 5 },
+};
+
+interface Pbes2Cipher {
+  nodeName: string;
+  keyLength: number;
+  ivLength: number;
+}
+
+const PBES2_CIPHERS: Readonly<Record<string, Pbes2Cipher>> = {
+  [OID.aes128CBC]: { nodeName: 'aes-128-cbc', keyLength: 16, ivLength: 16 },
+  [OID.aes192CBC]: { nodeName: 'aes-192-cbc', keyLength: 24, ivLength: 16 },
+  [OID.aes256CBC]: { nodeName: 'aes-256-cbc', keyLength: 32, ivLength: 16 },
+  [OID.desEde3CBC]: { nodeName: 'des-ede3-cbc', keyLength: 24, ivLength: 8 },
+};
+
+/** The JDK's PKCS#12 PBE salt length (OpenSSL uses 8); every reader takes either. */
+const PKCS12_SALT_LENGTH = 20;
+const PBES2_SALT_LENGTH = 16;
+export const DEFAULT_PBE_ITERATIONS = 10_000;
+
+/**
+ * Decrypts with the scheme the AlgorithmIdentifier names. `null` is the absent password (for
+ * the PKCS#12 schemes, zero bytes rather than the two-byte terminator of ""). Throws
+ * PbeDecryptError on bad padding, KeystoreFormatError on malformed parameters and
+ * UnsupportedAlgorithmError (naming the OID) on schemes hapki does not know.
+ */
+export async function decryptWithAlgorithm(algorithm: DerNode, ciphertext: Uint8Array, password: string | null): Promise<Uint8Array> {
+  const [oidNode, params] = algorithm.sequence('encryption AlgorithmIdentifier');
+  if (!oidNode) throw new KeystoreFormatError('empty encryption AlgorithmIdentifier', algorithm.offset);
+  const oid = oidNode.oid('encryption algorithm');
+  if (oid === OID.pbes2) {
+    if (!params) throw new KeystoreFormatError('PBES2 without parameters', algorithm.offset);
+    return decryptPbes2(params, ciphertext, password);
+  }
+  const scheme = PKCS12_SCHEMES[oid];
+  if (scheme) {
+    if (!params) throw new KeystoreFormatError('PKCS#12 PBE without parameters', algorithm.offset);
+    return decryptPkcs12Pbe(scheme, params, ciphertext, password);
+  }
+  throw new UnsupportedAlgorithmError(oid, 'password-based encryption');
+}
+
+async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: string | null): Promise<Uint8Array> {
+  const fields = params.sequence('PBES2-params');
+  const kdf = readPbkdf2Algorithm(params.child(0, 'PBES2 keyDerivationFunc'));
+  const scheme = params.child(1, 'PBES2 encryptionScheme');
+  if (fields.length > 2) throw new KeystoreFormatError('unexpected field in PBES2-params', fields[2]!.offset);
+  const [cipherOidNode, ivNode] = scheme.sequence('PBES2 encryptionScheme');
+  if (!cipherOidNode) throw new KeystoreFormatError('empty PBES2 encryptionScheme', scheme.offset);
+  const cipherOid = cipherOidNode.oid('PBES2 cipher');
+  const cipher = PBES2_CIPHERS[cipherOid];
+  if (!cipher) throw new UnsupportedAlgorithmError(cipherOid, 'PBES2 encryption scheme');
+  if (!ivNode) throw new KeystoreFormatError('PBES2 cipher without an IV', scheme.offset);
+  const iv = ivNode.octets('PBES2 IV');
+  if (iv.length !== cipher.ivLength) throw new KeystoreFormatError(`PBES2 IV of ${iv.length} bytes, expected ${cipher.ivLength}`, ivNode.offset);
+  const key = await derivePbkdf2(pbes2PasswordBytes(password), kdf, cipher.keyLength);
+  return nodeDecrypt(cipher.nodeName, key, iv, ciphertext);
+}
+
+async function decryptPkcs12Pbe(scheme: Pkcs12Scheme, params: DerNode, ciphertext: Uint8Array, password: string | null): Promise<Uint8Array> {
+  const fields = params.sequence('pkcs-12PbeParams');
+  const salt = params.child(0, 'PBE salt').octets('PBE salt');
+  const iterations = readIterations(params.child(1, 'PBE iteration count'), 'PBE iteration count');
+  if (fields.length > 2) throw new KeystoreFormatError('unexpected field in pkcs-12PbeParams', fields[2]!.offset);
+  const pass = pkcs12PasswordBytes(password);
+  const key = await derivePkcs12Key('sha1', pass, salt, iterations, Pkcs12KdfPurpose.key, scheme.keyLength);
+  if (scheme.cipher === 'rc4') return rc4(key, ciphertext);
+  const iv = await derivePkcs12Key('sha1', pass, salt, iterations, Pkcs12KdfPurpose.iv, 8);
+  if (scheme.cipher === 'rc2') {
+    const plaintext = decryptRc2Cbc(key, scheme.keyLength * 8, iv, ciphertext);
+    if (!plaintext) throw new PbeDecryptError();
+    return plaintext;
+  }
+  return nodeDecrypt('des-ede3-cbc', tripleDesKey(key), iv, ciphertext);
+}
+
+/**
+ * PBES2 with PBKDF2-HMAC-SHA-256 and AES-256-CBC, a 16-byte random salt and a random IV:
+ * what OpenSSL 3 and JDK 17 write by default.
+ */
+export async function encryptPbes2(
+  plaintext: Uint8Array,
+  password: string | null,
+  options: { iterations?: number } = {},
+): Promise<PbeResult> {
+  const kdf: Pbkdf2Params = {
+    salt: new Uint8Array(randomBytes(PBES2_SALT_LENGTH)),
+    iterations: checkIterations(options.iterations ?? DEFAULT_PBE_ITERATIONS),
+    keyLength: 32,
+    prf: 'sha256',
+  };
+  const iv = new Uint8Array(randomBytes(16));
+  const key = await derivePbkdf2(pbes2PasswordBytes(password), kdf, 32);
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const ciphertext = new Uint8Array(Buffer.concat([cipher.update(plaintext), cipher.final()]));
+  const scheme = algorithmIdentifier(OID.aes256CBC, octetString(iv));
+  return { algorithmIdentifier: algorithmIdentifier(OID.pbes2, sequence(pbkdf2Algorithm(kdf), scheme)), ciphertext };
+}
+
+/** A legacy PKCS#12 PBE scheme (3DES or RC2), as `openssl pkcs12 -legacy` writes. */
+export async function encryptPkcs12Pbe(
+  plaintext: Uint8Array,
+  password: string | null,
+  options: { algorithm?: Pkcs12PbeAlgorithm; iterations?: number } = {},
+): Promise<PbeResult> {
+  const oid = options.algorithm ?? OID.pbeWithSHAAnd3KeyTripleDESCBC;
+  const scheme = PKCS12_SCHEMES[oid];
+  if (!scheme || scheme.cipher === 'rc4') throw new TypeError(`hapki does not encrypt with ${oid}`);
+  const iterations = checkIterations(options.iterations ?? DEFAULT_PBE_ITERATIONS);
+  const salt = new Uint8Array(randomBytes(PKCS12_SALT_LENGTH));
+  const pass = pkcs12PasswordBytes(password);
+  const key = await derivePkcs12Key('sha1', pass, salt, iterations, Pkcs12KdfPurpose.key, scheme.keyLength);
+  const iv = await derivePkcs12Key('sha1', pass, salt, iterations, Pkcs12KdfPurpose.iv, 8);
+  let ciphertext: Uint8Array;
+  if (scheme.cipher === 'rc2') {
+    ciphertext = encryptRc2Cbc(key, scheme.keyLength * 8, iv, plaintext);
+  } else {
+    const cipher = createCipheriv('des-ede3-cbc', tripleDesKey(key), iv);
+    ciphertext = new Uint8Array(Buffer.concat([cipher.update(plaintext), cipher.final()]));
+  }
+  return { algorithmIdentifier: algorithmIdentifier(oid, sequence(octetString(salt), integer(iterations))), ciphertext };
+}
+
+/** RFC 8018 leaves the encoding to the application; OpenSSL and the JDK both use UTF-8. */
+function pbes2PasswordBytes(password: string | null): Uint8Array {
+  return password === null ? new Uint8Array(0) : utf8(password);
+}
+
+/** Two-key triple DES is three-key with K3 = K1, which saves asking OpenSSL for des-ede-cbc. */
+function tripleDesKey(key: Uint8Array): Uint8Array {
+  if (key.length === 24) return key;
+  const full = new Uint8Array(24);
+  full.set(key);
+  full.set(key.subarray(0, 8), 16);
+  return full;
+}
+
+function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  try {
+    const decipher = createDecipheriv(name, key, iv);
+    return new Uint8Array(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
+  } catch (cause) {
+    throw Object.assign(new PbeDecryptError(), { cause });
+  }
+}
+

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { concatBytes, utf16be } from '../../lib/bytes.js';
+
+/**
+ * The PKCS#12 key derivation of RFC 7292 appendix B.2, used by the PKCS#12 PBE schemes (with
+ * SHA-1) and by the PKCS#12 MAC (with the MAC's digest).
+ */
+export type Pkcs12KdfHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+/** The diversifier ID of RFC 7292 B.3: what the derived bytes are for. */
+export const Pkcs12KdfPurpose = { key: 1, iv: 2, mac: 3 } as const;
+export type Pkcs12KdfPurpose = (typeof Pkcs12KdfPurpose)[keyof typeof Pkcs12KdfPurpose];
+
+const BLOCK_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
+const OUTPUT_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
+
+export function hashOutputLength(hash: Pkcs12KdfHash): number {
+  return OUTPUT_BYTES[hash];
+}
+
+/**
+ * The password as the KDF takes it: BMPString plus a two-byte NUL terminator. `null` is the
+ * absent password, zero bytes long, which differs from "" (the terminator alone): OpenSSL and
+ * the JDK each fall back from one to the other, so callers must be able to name both.
+ */
+export function pkcs12PasswordBytes(password: string | null): Uint8Array {
+  if (password === null) return new Uint8Array(0);
+  return concatBytes([utf16be(password), new Uint8Array(2)]);
+}
+
+export async function derivePkcs12Key(
+  hash: Pkcs12KdfHash,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  purpose: Pkcs12KdfPurpose,
+  length: number,
+): Promise<Uint8Array> {
+  return derivePkcs12KeySync(hash, password, salt, iterations, purpose, length);
+}
+
+export function derivePkcs12KeySync(
+  hash: Pkcs12KdfHash,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  purpose: Pkcs12KdfPurpose,
+  length: number,
+): Uint8Array {
+  if (!Number.isSafeInteger(iterations) || iterations < 1) throw new TypeError(`invalid iteration count ${iterations}`);
+  const v = BLOCK_BYTES[hash];
+  const u = OUTPUT_BYTES[hash];
+  const diversifier = new Uint8Array(v).fill(purpose);
+  const input = concatBytes([fillTo(salt, v), fillTo(password, v)]);
+  const out = new Uint8Array(Math.ceil(length / u) * u);
+  for (let block = 0; block * u < length; block++) {
+    let a: Uint8Array = new Uint8Array(createHash(hash).update(diversifier).update(input).digest());
+    for (let r = 1; r < iterations; r++) a = new Uint8Array(createHash(hash).update(a).digest());
+    out.set(a, block * u);
+    if ((block + 1) * u >= length) break;
+    // I_j = (I_j + B + 1) mod 2^(8v), for every v-byte block of I, where B is A repeated to v bytes.
+    const b = fillTo(a, v);
+    for (let j = 0; j < input.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = input[j + k]! + b[k]! + carry;
+        input[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return out.slice(0, length);
+}
+
+/** The bytes repeated to the smallest multiple of v that holds them (empty stays empty). */
+function fillTo(bytes: Uint8Array, v: number): Uint8Array {
+  if (bytes.length === 0) return new Uint8Array(0);
+  const out = new Uint8Array(Math.ceil(bytes.length / v) * v);
+  for (let i = 0; i < out.length; i++) out[i] = bytes[i % bytes.length]!;
+  return out;
+}

@@ -1,0 +1,372 @@
+import { certificateNames } from '../../cert/names.js';
+import { readDer, Tag, TagClass, type DerNode } from '../../asn1/der_reader.js';
+import { OID } from '../../asn1/oids.js';
+import { certificatePublicKey } from '../../cert/describe.js';
+import { decryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
+import { decryptWithAlgorithm, PbeDecryptError } from '../../crypto/pbe/pbe.js';
+import { publicKeyOfPrivateKey, publicKeysEqual } from '../../crypto/key_info.js';
+import {
+  HapkiError,
+  KeyPasswordError,
+  KeystoreFormatError,
+  KeystoreIntegrityError,
+  KeystorePasswordError,
+  UnsupportedAlgorithmError,
+} from '../../errors.js';
+import { bytesEqual, concatBytes } from '../../lib/bytes.js';
+import type { ReadOptions } from '../codec.js';
+import type { Keystore, KeystoreEntry, PrivateKeyEntry, SealedKey, SecretKeyEntry } from '../model.js';
+import { buildChain } from '../../cert/chain.js';
+import { parseMacData, verifyMac } from './mac.js';
+import { secretKeyAlgorithmName } from './secret_key_algorithms.js';
+import { readSafeContents, type BagAttributes, type SafeBag } from './safe_bags.js';
+
+const SIGNED_DATA = '1.2.840.113549.1.7.2';
+
+/** What the password situation allows after the MAC step. */
+interface Unlock {
+  /** Passwords to try on encrypted contents and keys, best first; none when the MAC refused all. */
+  candidates: (string | null)[];
+  /** A MAC verified with candidates[0]: decryption failures are corruption, not a wrong password. */
+  macVerified: boolean;
+  /** The caller gave a password (otherwise failures leave things sealed or skipped). */
+  passwordGiven: boolean;
+}
+
+/**
+ * Reads a PKCS#12 (PFX) file. The MAC is checked before anything is decrypted; a wrong password
+ * throws KeystorePasswordError. Without options.password the empty and the absent password are
+ * tried, as OpenSSL does; if neither opens the MAC, that is a password error too.
+ */
+export async function readPkcs12(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
+  try {
+    return await readPfx(bytes, options);
+  } catch (error) {
+    if (error instanceof HapkiError) throw error;
+    // Anything else is a bug meeting hostile input; it must still surface as a format error.
+    throw new KeystoreFormatError(`malformed PKCS#12 file: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystore> {
+  const warnings: string[] = [];
+  const pfx = readDer(bytes, 'PKCS#12 file');
+  const fields = pfx.sequence('PFX');
+  const version = pfx.child(0, 'PFX version').integer('PFX version');
+  if (version !== 3) throw new KeystoreFormatError(`PFX version ${version}, expected 3`, fields[0]!.offset);
+  const authSafe = pfx.child(1, 'authSafe');
+  const macNode = fields[2];
+  if (fields.length > 3) throw new KeystoreFormatError('unexpected field in PFX', fields[3]!.offset);
+  const authSafeBytes = readAuthSafe(authSafe);
+
+  const unlock = await checkMac(macNode, authSafeBytes, options.password, warnings);
+  const contentInfos = readDer(authSafeBytes, 'AuthenticatedSafe').sequence('AuthenticatedSafe');
+  if (!unlock.macVerified && unlock.passwordGiven && macNode) {
+    throw await diagnoseMacFailure(contentInfos, unlock.candidates);
+  }
+
+  const bags: SafeBag[] = [];
+  for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings)));
+  const entries = await buildEntries(bags, unlock, options, warnings);
+  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings };
+}
+
+function readAuthSafe(authSafe: DerNode): Uint8Array {
+  authSafe.sequence('authSafe ContentInfo');
+  const type = authSafe.child(0, 'authSafe content type').oid('authSafe content type');
+  if (type === SIGNED_DATA) throw new UnsupportedAlgorithmError(type, 'PKCS#12 public-key integrity mode (signedData)');
+  if (type !== OID.data) throw new UnsupportedAlgorithmError(type, 'PKCS#12 authSafe content type');
+  return authSafe.child(1, 'authSafe content').explicit(0, 'authSafe content').octets('authSafe content');
+}
+
+async function checkMac(macNode: DerNode | undefined, content: Uint8Array, password: string | undefined, warnings: string[]): Promise<Unlock> {
+  const passwordGiven = password !== undefined;
+  // "" and the absent password differ in the PKCS#12 KDF; writers disagree on which an empty password means.
+  const candidates: (string | null)[] = password === undefined || password === '' ? ['', null] : [password];
+  if (!macNode) {
+    warnings.push('the file has no MAC: its integrity cannot be checked');
+    return { candidates, macVerified: false, passwordGiven };
+  }
+  const mac = parseMacData(macNode);
+  for (const candidate of candidates) {
+    if (await verifyMac(mac, content, candidate)) {
+      return { candidates: [candidate, ...candidates.filter((c) => c !== candidate)], macVerified: true, passwordGiven };
+    }
+  }
+  // Unlike JKS, a PKCS#12 keeps its certificates encrypted too: without the password there is
+  // nothing worth listing, so say the password is needed instead of showing an empty store.
+  if (!passwordGiven) throw new KeystorePasswordError('the PKCS#12 keystore is password-protected and no password was given');
+  return { candidates, macVerified: false, passwordGiven };
+}
+
+/**
+ * The MAC alone cannot tell a wrong password from a damaged file. If the password decrypts
+ * the contents, the MAC (or what it covers outside the ciphertext) was altered.
+ */
+async function diagnoseMacFailure(contentInfos: DerNode[], candidates: (string | null)[]): Promise<HapkiError> {
+  try {
+    for (const contentInfo of contentInfos) {
+      if (contentInfo.child(0).oid() !== OID.encryptedData) continue;
+      const { algorithm, ciphertext } = readEncryptedData(contentInfo);
+      for (const candidate of candidates) {
+        try {
+          const plaintext = await decryptWithAlgorithm(algorithm, ciphertext, candidate);
+          readDer(plaintext, 'SafeContents').sequence('SafeContents');
+          return new KeystoreIntegrityError('the MAC does not match although the password decrypts the contents: the file was altered');
+        } catch {
+          // Not this candidate.
+        }
+      }
+      break;
+    }
+  } catch {
+    // A structure too broken to diagnose: report the password, the likelier cause.
+  }
+  return new KeystorePasswordError();
+}
+
+async function readContentInfo(contentInfo: DerNode, unlock: Unlock, warnings: string[]): Promise<SafeBag[]> {
+  contentInfo.sequence('ContentInfo');
+  const type = contentInfo.child(0, 'content type').oid('content type');
+  if (type === OID.data) {
+    const data = contentInfo.child(1, 'content').explicit(0, 'content').octets('data content');
+    return readSafeContents(data, warnings);
+  }
+  if (type === OID.envelopedData) {
+    throw new UnsupportedAlgorithmError(type, 'PKCS#12 public-key privacy mode (envelopedData)');
+  }
+  if (type !== OID.encryptedData) throw new UnsupportedAlgorithmError(type, 'PKCS#12 AuthenticatedSafe content type');
+  const { algorithm, ciphertext } = readEncryptedData(contentInfo);
+  for (const candidate of unlock.candidates) {
+    let plaintext: Uint8Array;
+    try {
+      plaintext = await decryptWithAlgorithm(algorithm, ciphertext, candidate);
+    } catch (error) {
+      if (error instanceof PbeDecryptError) continue;
+      throw error;
+    }
+    try {
+      return readSafeContents(plaintext, warnings, 'decrypted SafeContents');
+    } catch (error) {
+      // Without a verified MAC, garbage from a wrong password is likelier than a corrupt file.
+      if (unlock.macVerified || !(error instanceof KeystoreFormatError)) throw error;
+    }
+  }
+  if (unlock.macVerified) {
+    throw new KeystoreFormatError('encrypted contents do not decrypt although the password opened the MAC', contentInfo.offset);
+  }
+  if (unlock.passwordGiven) throw new KeystorePasswordError();
+  warnings.push('skipped encrypted contents (certificates, usually): the keystore password is needed to read them');
+  return [];
+}
+
+function readEncryptedData(contentInfo: DerNode): { algorithm: DerNode; ciphertext: Uint8Array } {
+  const encryptedData = contentInfo.child(1, 'content').explicit(0, 'EncryptedData');
+  encryptedData.sequence('EncryptedData');
+  encryptedData.child(0, 'EncryptedData version').integer('EncryptedData version');
+  const info = encryptedData.child(1, 'EncryptedContentInfo');
+  info.sequence('EncryptedContentInfo');
+  const innerType = info.child(0, 'encrypted content type').oid('encrypted content type');
+  if (innerType !== OID.data) throw new UnsupportedAlgorithmError(innerType, 'encrypted content type');
+  const algorithm = info.child(1, 'content encryption algorithm');
+  const content = info.child(2, 'encrypted content');
+  // [0] IMPLICIT OCTET STRING: primitive in DER, constructed in the BER old writers emit.
+  content.expect(0, 'encryptedContent [0]', TagClass.context);
+  const ciphertext = content.constructed ? content.children.map((c) => c.expect(Tag.octetString, 'encryptedContent chunk').stringBytes()) : [content.content];
+  return { algorithm, ciphertext: concatBytes(ciphertext) };
+}
+
+interface KeyItem {
+  index: number;
+  alias: string;
+  attributes: BagAttributes;
+  bag: Extract<SafeBag, { kind: 'key' | 'shrouded-key' | 'secret' }>;
+}
+
+interface CertItem {
+  index: number;
+  der: Uint8Array;
+  attributes: BagAttributes;
+  alias?: string;
+}
+
+async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOptions, warnings: string[]): Promise<KeystoreEntry[]> {
+  const aliases = new AliasAllocator(warnings);
+  const keys: KeyItem[] = [];
+  const certs: CertItem[] = [];
+  // The JDK numbers unnamed entries "1", "2", ... in bag order, counting keys and certificates
+  // with its trusted attribute; hapki numbers the other loose certificates after those.
+  bags.forEach((bag, index) => {
+    if (bag.kind === 'cert') {
+      certificateNames(bag.der);
+      const item: CertItem = { index, der: bag.der, attributes: bag.attributes };
+      if (bag.attributes.trusted) item.alias = aliases.take(bag.attributes.friendlyName);
+      certs.push(item);
+    } else {
+      keys.push({ index, alias: aliases.take(bag.attributes.friendlyName), attributes: bag.attributes, bag });
+    }
+  });
+
+  const pool = certs.map((c) => c.der);
+  const trustedCerts = new Set(certs.filter((c) => c.attributes.trusted).map((c) => c.der));
+  const consumed = new Set<CertItem>();
+  const placed: { index: number; entry: KeystoreEntry }[] = [];
+  for (const item of keys) {
+    if (item.bag.kind === 'secret') {
+      placed.push({ index: item.index, entry: await secretEntry(item, unlock, options) });
+      continue;
+    }
+    const entry = await privateKeyEntry(item, unlock, options);
+    const leaf = findLeaf(item, entry.key, certs);
+    let index = item.index;
+    if (leaf) {
+      // OpenSSL writes certificates before keys; the entry sits where its first bag does.
+      index = Math.min(index, leaf.index);
+      entry.chain = buildChain(leaf.der, pool, { lastResort: (der) => trustedCerts.has(der) });
+      for (const c of certs) if (entry.chain.includes(c.der)) consumed.add(c);
+    } else {
+      warnings.push(`private key "${item.alias}" has no certificate in the file`);
+    }
+    placed.push({ index, entry });
+  }
+
+  const seen: Uint8Array[] = [];
+  for (const cert of certs) {
+    const trusted = cert.attributes.trusted;
+    if (!trusted && (consumed.has(cert) || seen.some((d) => bytesEqual(d, cert.der)))) continue;
+    if (!trusted && [...consumed].some((c) => bytesEqual(c.der, cert.der))) continue;
+    seen.push(cert.der);
+    const alias = cert.alias ?? aliases.take(cert.attributes.friendlyName);
+    placed.push({ index: cert.index, entry: { type: 'trusted-cert', alias, certificate: cert.der } });
+  }
+  return placed.sort((a, b) => a.index - b.index).map((p) => p.entry);
+}
+
+function findLeaf(item: KeyItem, key: Uint8Array | undefined, certs: CertItem[]): CertItem | undefined {
+  const id = item.attributes.localKeyId;
+  if (id) {
+    const byId = certs.find((c) => c.attributes.localKeyId && bytesEqual(c.attributes.localKeyId, id));
+    if (byId) return byId;
+  }
+  if (!key) return undefined;
+  let publicKey: Uint8Array;
+  try {
+    publicKey = publicKeyOfPrivateKey(key);
+  } catch {
+    return undefined;
+  }
+  return certs.find((c) => {
+    try {
+      return publicKeysEqual(publicKey, certificatePublicKey(c.der));
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<PrivateKeyEntry> {
+  const entry: PrivateKeyEntry = { type: 'private-key', alias: item.alias, chain: [] };
+  if (item.bag.kind === 'key') {
+    entry.key = item.bag.pkcs8;
+    return entry;
+  }
+  const encrypted = (item.bag as { encrypted: Uint8Array }).encrypted;
+  const opened = await openSealed(item.alias, encrypted, unlock, options, (data, password) => decryptPrivateKeyInfo(data, password));
+  if ('sealed' in opened) entry.sealed = opened.sealed;
+  else {
+    entry.key = opened.key;
+    if (opened.password !== undefined) entry.password = opened.password;
+  }
+  return entry;
+}
+
+async function secretEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<SecretKeyEntry> {
+  const bag = item.bag as Extract<SafeBag, { kind: 'secret' }>;
+  // Until the key is decrypted its algorithm is unknown; the JDK stores it inside the ciphertext.
+  const entry: SecretKeyEntry = { type: 'secret-key', alias: item.alias, algorithm: 'unknown' };
+  let info: Uint8Array;
+  if (bag.plain) {
+    info = bag.plain;
+  } else {
+    const opened = await openSealed(item.alias, bag.encrypted!, unlock, options, (data, password) => decryptPrivateKeyInfo(data, password));
+    if ('sealed' in opened) {
+      entry.sealed = opened.sealed;
+      return entry;
+    }
+    info = opened.key;
+    if (opened.password !== undefined) entry.password = opened.password;
+  }
+  const node = readDer(info, 'secret key info');
+  node.sequence('secret key info');
+  const algorithm = node.child(1, 'secret key algorithm').child(0, 'secret key algorithm').oid('secret key algorithm');
+  entry.algorithm = secretKeyAlgorithmName(algorithm);
+  entry.key = node.child(2, 'secret key').octets('secret key');
+  return entry;
+}
+
+type Opened = { key: Uint8Array; password?: string } | { sealed: SealedKey };
+
+/**
+ * Decrypts an entry's key: with the key password the caller named for it (which must work),
+ * else with the store password; a key that the store password does not open stays sealed,
+ * since PKCS#12 allows a key password of its own (`openssl pkcs12 -twopass`).
+ */
+async function openSealed(
+  alias: string,
+  data: Uint8Array,
+  unlock: Unlock,
+  options: ReadOptions,
+  decrypt: (data: Uint8Array, password: string | null) => Promise<Uint8Array>,
+): Promise<Opened> {
+  const explicit = options.keyPasswords?.[alias] ?? options.keyPassword;
+  if (explicit !== undefined) {
+    for (const candidate of explicit === '' ? ['', null] : [explicit]) {
+      const key = await tryDecrypt(decrypt, data, candidate);
+      if (key) return explicit === options.password ? { key } : { key, password: explicit };
+    }
+    throw new KeyPasswordError(alias);
+  }
+  for (const candidate of unlock.candidates) {
+    const key = await tryDecrypt(decrypt, data, candidate);
+    if (key) return { key };
+  }
+  const reason = unlock.macVerified || unlock.passwordGiven ? 'wrong-password' : 'no-password';
+  return { sealed: { format: 'PKCS12', data, reason } };
+}
+
+async function tryDecrypt(
+  decrypt: (data: Uint8Array, password: string | null) => Promise<Uint8Array>,
+  data: Uint8Array,
+  password: string | null,
+): Promise<Uint8Array | undefined> {
+  try {
+    return await decrypt(data, password);
+  } catch (error) {
+    if (error instanceof PbeDecryptError) return undefined;
+    throw error;
+  }
+}
+
+/** Unique aliases, compared case-insensitively as the JDK does. */
+class AliasAllocator {
+  private readonly used = new Set<string>();
+  private counter = 0;
+
+  constructor(private readonly warnings: string[]) {}
+
+  take(friendlyName: string | undefined): string {
+    let alias = friendlyName;
+    if (alias === undefined || alias === '') {
+      do alias = String(++this.counter);
+      while (this.used.has(alias));
+    } else if (this.used.has(alias.toLowerCase())) {
+      const base = alias;
+      let n = 2;
+      while (this.used.has(`${base} (${n})`.toLowerCase())) n++;
+      alias = `${base} (${n})`;
+      this.warnings.push(`two entries are named "${base}"; the second is listed as "${alias}"`);
+    }
+    this.used.add(alias.toLowerCase());
+    return alias;
+  }
+}

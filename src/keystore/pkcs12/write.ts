@@ -1,0 +1,142 @@
+import { algorithmIdentifier, bmpString, explicit, implicitPrimitive, integer, nullValue, octetString, oid, sequence, setOf } from '../../asn1/der_writer.js';
+import { OID } from '../../asn1/oids.js';
+import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
+import { checkIterations } from '../../crypto/pbe/iterations.js';
+import { encryptPbes2, encryptPkcs12Pbe } from '../../crypto/pbe/pbe.js';
+import { KeyLockedError, UnsupportedAlgorithmError } from '../../errors.js';
+import { bytesEqual, utf8 } from '../../lib/bytes.js';
+import type { WriteOptions } from '../codec.js';
+import type { Keystore, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
+import { createMacData } from './mac.js';
+import { secretKeyOid } from './secret_key_algorithms.js';
+
+const MODERN_ITERATIONS = 10_000;
+const LEGACY_ITERATIONS = 2048;
+
+/**
+ * Writes a PKCS#12 file that keytool (JDK 8u301+) and OpenSSL 3 read.
+ *
+ * Modern (default, what JDK 17 and OpenSSL 3 write): keys and certificates under PBES2 with
+ * PBKDF2-HMAC-SHA-256 and AES-256-CBC, MAC HMAC-SHA-256. Legacy: keys under
+ * pbeWithSHAAnd3-KeyTripleDES-CBC, certificates under pbeWithSHAAnd40BitRC2-CBC, MAC
+ * HMAC-SHA-1, for older Java and Windows.
+ *
+ * Every key is encrypted with the store password, never an entry's own: keys with their own
+ * password (`openssl pkcs12 -twopass`) are a trap most PKCS#12 readers fall into.
+ * No password means the empty one, encoded for the MAC as OpenSSL does (BMPString "" plus its
+ * two-byte terminator); keytool given `-storepass ""` tries that form as well as the absent one.
+ */
+export async function writePkcs12(store: Keystore, options: WriteOptions = {}): Promise<Uint8Array> {
+  const password = options.password ?? '';
+  const legacy = options.legacy ?? false;
+  const iterations = checkIterations(options.iterations ?? (legacy ? LEGACY_ITERATIONS : MODERN_ITERATIONS));
+  const keyIds = new LocalKeyIds();
+
+  const keyBags: Uint8Array[] = [];
+  const certBags: Uint8Array[] = [];
+  const chainCertsWritten: Uint8Array[] = [];
+  for (const entry of store.entries) {
+    if (entry.type === 'private-key') {
+      const id = keyIds.next(entry.created);
+      const attributes = [friendlyName(entry.alias), localKeyId(id)];
+      keyBags.push(safeBag(OID.pkcs8ShroudedKeyBag, await shroudedKey(entry, password, legacy, iterations), attributes));
+      entry.chain.forEach((cert, i) => {
+        if (i === 0) {
+          certBags.push(certBag(cert, attributes));
+        } else if (!chainCertsWritten.some((written) => bytesEqual(written, cert))) {
+          // CA certificates shared by several chains once; both readers rebuild chains by name.
+          chainCertsWritten.push(cert);
+          certBags.push(certBag(cert, []));
+        }
+      });
+    } else if (entry.type === 'trusted-cert') {
+      // keytool ignores certificate bags without Oracle's trusted-key-usage attribute.
+      const trust = sequence(oid(OID.javaTrustedKeyUsage), setOf(oid(OID.anyExtendedKeyUsage)));
+      certBags.push(certBag(entry.certificate, [friendlyName(entry.alias), trust]));
+    } else {
+      const id = keyIds.next(entry.created);
+      keyBags.push(await secretBag(entry, password, legacy, iterations, [friendlyName(entry.alias), localKeyId(id)]));
+    }
+  }
+
+  const contentInfos: Uint8Array[] = [];
+  if (certBags.length > 0) {
+    const certificates = sequence(...certBags);
+    const { algorithmIdentifier: scheme, ciphertext } = legacy
+      ? await encryptPkcs12Pbe(certificates, password, { algorithm: OID.pbeWithSHAAnd40BitRC2CBC, iterations })
+      : await encryptPbes2(certificates, password, { iterations });
+    const encryptedContentInfo = sequence(oid(OID.data), scheme, implicitPrimitive(0, ciphertext));
+    contentInfos.push(sequence(oid(OID.encryptedData), explicit(0, sequence(integer(0), encryptedContentInfo))));
+  }
+  if (keyBags.length > 0 || certBags.length === 0) contentInfos.push(dataContentInfo(sequence(...keyBags)));
+  const authSafe = sequence(...contentInfos);
+  const macData = await createMacData(authSafe, password, { hash: legacy ? 'sha1' : 'sha256', iterations });
+  return sequence(integer(3), dataContentInfo(authSafe), macData);
+}
+
+async function shroudedKey(entry: PrivateKeyEntry, password: string, legacy: boolean, iterations: number): Promise<Uint8Array> {
+  if (entry.key) return encryptPrivateKeyInfo(entry.key, password, { legacy, iterations });
+  // A key this codec could not open is kept as it was, for the password that sealed it.
+  if (entry.sealed?.format === 'PKCS12') return entry.sealed.data;
+  throw new KeyLockedError(entry.alias);
+}
+
+/**
+ * How the JDK stores a SecretKeyEntry: a secretBag of type pkcs8ShroudedKeyBag whose value
+ * is an EncryptedPrivateKeyInfo over { version 0, AlgorithmIdentifier of the key's Java
+ * algorithm, OCTET STRING key }.
+ */
+async function secretBag(entry: SecretKeyEntry, password: string, legacy: boolean, iterations: number, attributes: Uint8Array[]): Promise<Uint8Array> {
+  let encrypted: Uint8Array;
+  if (entry.key) {
+    const algorithm = secretKeyOid(entry.algorithm);
+    if (!algorithm) throw new UnsupportedAlgorithmError(entry.algorithm, `secret key "${entry.alias}": PKCS#12 needs an OID for its algorithm`);
+    // The JDK's AlgorithmId encodes absent parameters as NULL; keytool reads either.
+    const info = sequence(integer(0), algorithmIdentifier(algorithm, nullValue()), octetString(entry.key));
+    encrypted = await encryptPrivateKeyInfo(info, password, { legacy, iterations });
+  } else if (entry.sealed?.format === 'PKCS12') {
+    encrypted = entry.sealed.data;
+  } else {
+    throw new KeyLockedError(entry.alias);
+  }
+  const value = sequence(oid(OID.pkcs8ShroudedKeyBag), explicit(0, octetString(encrypted)));
+  return safeBag(OID.secretBag, value, attributes);
+}
+
+function safeBag(bagId: string, value: Uint8Array, attributes: Uint8Array[]): Uint8Array {
+  const fields = [oid(bagId), explicit(0, value)];
+  if (attributes.length > 0) fields.push(setOf(...attributes));
+  return sequence(...fields);
+}
+
+function certBag(der: Uint8Array, attributes: Uint8Array[]): Uint8Array {
+  return safeBag(OID.certBag, sequence(oid(OID.x509Certificate), explicit(0, octetString(der))), attributes);
+}
+
+function dataContentInfo(content: Uint8Array): Uint8Array {
+  return sequence(oid(OID.data), explicit(0, octetString(content)));
+}
+
+function friendlyName(alias: string): Uint8Array {
+  return sequence(oid(OID.friendlyName), setOf(bmpString(alias)));
+}
+
+function localKeyId(id: Uint8Array): Uint8Array {
+  return sequence(oid(OID.localKeyId), setOf(octetString(id)));
+}
+
+/**
+ * localKeyId values in the JDK's form, "Time <ms>": keytool shows that time as the entry's
+ * creation date. Each id is unique within the file, as pairing keys with certificates needs.
+ */
+class LocalKeyIds {
+  private readonly used = new Set<number>();
+
+  next(created: Date | undefined): Uint8Array {
+    const time = created?.getTime();
+    let ms = time !== undefined && Number.isFinite(time) ? time : Date.now();
+    while (this.used.has(ms)) ms++;
+    this.used.add(ms);
+    return utf8(`Time ${ms}`);
+  }
+}
