@@ -4,6 +4,11 @@ export const OID = {
   data: '1.2.840.113549.1.7.1',
   encryptedData: '1.2.840.113549.1.7.6',
   envelopedData: '1.2.840.113549.1.7.3',
+  signedData: '1.2.840.113549.1.7.2',
+  // X.509 names and extensions
+  commonName: '2.5.4.3',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
   // PKCS#12 bag types
   keyBag: '1.2.840.113549.1.12.10.1.1',
   pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',

@@ -1,4 +1,5 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { OID } from '../asn1/oids.js';
 import { bytesEqual } from '../lib/bytes.js';
 
 /**
@@ -14,8 +15,6 @@ export interface CertificateNames {
   authorityKeyId?: Uint8Array;
 }
 
-const SKI = '2.5.29.14';
-const AKI = '2.5.29.35';
 
 export function certificateNames(der: Uint8Array): CertificateNames {
   const tbs = readDer(der, 'certificate').child(0, 'tbsCertificate');
@@ -51,8 +50,8 @@ function keyIdentifiers(extensions: DerNode): Pick<CertificateNames, 'subjectKey
     const id = parts[0]?.oid('extension id');
     const value = parts[parts.length - 1]?.octets('extension value');
     if (!value) continue;
-    if (id === SKI) ids.subjectKeyId = readDer(value, 'subjectKeyIdentifier').octets();
-    if (id === AKI) {
+    if (id === OID.subjectKeyIdentifier) ids.subjectKeyId = readDer(value, 'subjectKeyIdentifier').octets();
+    if (id === OID.authorityKeyIdentifier) {
       const keyId = readDer(value, 'authorityKeyIdentifier').children.find((n) => n.is(0, TagClass.context));
       if (keyId) ids.authorityKeyId = keyId.content;
     }

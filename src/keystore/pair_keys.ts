@@ -1,4 +1,5 @@
 import { readDer } from '../asn1/der_reader.js';
+import { OID } from '../asn1/oids.js';
 import { buildChain } from '../cert/chain.js';
 import { certificatePublicKey } from '../cert/describe.js';
 import { certificateNames } from '../cert/names.js';
@@ -72,7 +73,7 @@ function commonName(subject: Uint8Array): string | undefined {
   for (const rdn of readDer(subject, 'name').children) {
     for (const attribute of rdn.children) {
       const [type, value] = attribute.children;
-      if (type?.oid() === '2.5.4.3' && value) found = value.text('common name');
+      if (type?.oid() === OID.commonName && value) found = value.text('common name');
     }
   }
   return found;

@@ -39,7 +39,8 @@ export function parsePemBlocks(bytes: Uint8Array): PemBlock[] {
     blocks.push(block);
     previousEnd = offset + whole.length;
   }
-  if (blocks.length === 0 && text.includes('-----BEGIN ')) throw new KeystoreFormatError('PEM text with an unterminated or malformed block');
+  const rest = text.indexOf('-----BEGIN ', previousEnd);
+  if (rest >= 0) throw new KeystoreFormatError('PEM block without its END line (truncated file?)', rest);
   return blocks;
 }
 

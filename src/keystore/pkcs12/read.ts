@@ -21,8 +21,6 @@ import { parseMacData, verifyMac } from './mac.js';
 import { secretKeyAlgorithmName } from './secret_key_algorithms.js';
 import { readSafeContents, type BagAttributes, type SafeBag } from './safe_bags.js';
 
-const SIGNED_DATA = '1.2.840.113549.1.7.2';
-
 /** What the password situation allows after the MAC step. */
 interface Unlock {
   /** Passwords to try on encrypted contents and keys, best first; none when the MAC refused all. */
@@ -74,7 +72,7 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
 function readAuthSafe(authSafe: DerNode): Uint8Array {
   authSafe.sequence('authSafe ContentInfo');
   const type = authSafe.child(0, 'authSafe content type').oid('authSafe content type');
-  if (type === SIGNED_DATA) throw new UnsupportedAlgorithmError(type, 'PKCS#12 public-key integrity mode (signedData)');
+  if (type === OID.signedData) throw new UnsupportedAlgorithmError(type, 'PKCS#12 public-key integrity mode (signedData)');
   if (type !== OID.data) throw new UnsupportedAlgorithmError(type, 'PKCS#12 authSafe content type');
   return authSafe.child(1, 'authSafe content').explicit(0, 'authSafe content').octets('authSafe content');
 }
