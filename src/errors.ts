@@ -17,7 +17,13 @@ export type HapkiErrorCode =
   | 'ERR_IO'
   | 'ERR_PASSWORD_SOURCE'
   | 'ERR_PASSWORD_REQUIRED'
-  | 'ERR_USAGE';
+  | 'ERR_USAGE'
+  | 'ERR_CSR_SIGNATURE'
+  | 'ERR_POLICY'
+  | 'ERR_KEY_MISMATCH'
+  | 'ERR_CHAIN_UNTRUSTED'
+  | 'ERR_ALIAS_EXISTS'
+  | 'ERR_INVALID_ARGUMENT';
 
 export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
@@ -152,4 +158,48 @@ export class UsageError extends HapkiError {
 
 export function isHapkiError(value: unknown): value is HapkiError {
   return value instanceof HapkiError;
+}
+
+/** A certificate request whose self-signature does not verify: altered, or not made with its key. */
+export class CsrSignatureError extends HapkiError {
+  constructor(message = 'the certificate request signature does not verify: it was altered or not signed with its own key') {
+    super('ERR_CSR_SIGNATURE', message);
+  }
+}
+
+/** Issuance refused by policy (weak key, a CA asked for, an issuer that is not a CA); the message says why. */
+export class PolicyError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_POLICY', message);
+  }
+}
+
+/** A certificate whose public key is not the one of the private key it is meant for. */
+export class KeyMismatchError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_KEY_MISMATCH', message);
+  }
+}
+
+/** A chain that does not end in a trusted root, or whose signatures do not link up. */
+export class ChainUntrustedError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_CHAIN_UNTRUSTED', message);
+  }
+}
+
+export class AliasExistsError extends HapkiError {
+  readonly alias: string;
+
+  constructor(alias: string, message = `alias "${alias}" already exists`) {
+    super('ERR_ALIAS_EXISTS', message);
+    this.alias = alias;
+  }
+}
+
+/** A value hapki cannot use: a malformed name, date, SAN or certificate request. */
+export class InvalidArgumentError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_ARGUMENT', message, options);
+  }
 }

@@ -17,6 +17,12 @@ export {
   PasswordSourceError,
   PasswordRequiredError,
   UsageError,
+  CsrSignatureError,
+  PolicyError,
+  KeyMismatchError,
+  ChainUntrustedError,
+  AliasExistsError,
+  InvalidArgumentError,
   isHapkiError,
 } from './errors.js';
 export type { HapkiErrorCode } from './errors.js';
@@ -61,6 +67,32 @@ export { describePrivateKey, describePublicKey, publicKeyOfPrivateKey, publicKey
 export type { KeyDescription } from './crypto/key_info.js';
 export { sha256Hex } from './crypto/digest.js';
 export { decryptPrivateKeyInfo, encryptPrivateKeyInfo } from './crypto/pbe/encrypted_private_key_info.js';
+
+export { defaultCrypto } from './crypto/provider.js';
+export type { WebCrypto, WebCryptoKey, WebCryptoKeyPair } from './crypto/provider.js';
+export { generateKeyPair, importSigningKey, exportPkcs8, exportSpki, signingAlgorithm, parseKeySpec, KEY_TYPES, EC_CURVES } from './crypto/keys.js';
+export type { KeySpec, KeyType, EcCurve, SigningAlgorithm } from './crypto/keys.js';
+
+export { createCa } from './issue/create_ca.js';
+export type { CreateCaOptions, CreatedCa } from './issue/create_ca.js';
+export { createCsr, createCsrWithKeys } from './issue/create_csr.js';
+export type { CreateCsrOptions, CreatedCsr } from './issue/create_csr.js';
+export { requestWithNewKey } from './issue/create_key_entry.js';
+export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
+export { signCsr } from './issue/sign_csr.js';
+export type { SignCsrOptions, SignedCertificate } from './issue/sign_csr.js';
+export { issuerFromEntry, caEntry, assertCanIssue } from './issue/issuer.js';
+export type { Issuer } from './issue/issuer.js';
+export { installReply, normalizeFingerprint } from './issue/install_reply.js';
+export type { InstallReplyOptions, InstalledReply } from './issue/install_reply.js';
+export { addTrustedCertificate } from './issue/add_trusted.js';
+export type { AddTrustedOptions, AddedTrusted } from './issue/add_trusted.js';
+export { parseSan, mergeSans, formatSan, isDnsName } from './issue/san.js';
+export type { SubjectAltName, SanType, SanSources } from './issue/san.js';
+export { PROFILES, PROFILE_DEFINITIONS, profileKeyUsage } from './issue/profiles.js';
+export type { ProfileName, Profile } from './issue/profiles.js';
+export { randomSerial } from './issue/serial.js';
+export { readCertificates } from './issue/read_certificates.js';
 
 export { openKeystore, saveKeystore } from './fs/keystore_file.js';
 export type { SaveKeystoreOptions } from './fs/keystore_file.js';

@@ -1,4 +1,4 @@
-import { KeyPasswordError, KeystoreFormatError, KeystoreIntegrityError, KeystorePasswordError, UnsupportedAlgorithmError } from '../../errors.js';
+import { KeyPasswordError, KeystoreIntegrityError, KeystorePasswordError, UnsupportedAlgorithmError } from '../../errors.js';
 import { aliasKey } from '../alias.js';
 import type { ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SecretKeyEntry } from '../model.js';

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { parseKeySpec } from '../../crypto/keys.js';
+import { writeFileAtomic } from '../../fs/atomic_write.js';
+import { saveKeystore } from '../../fs/keystore_file.js';
+import { createCa } from '../../issue/create_ca.js';
+import { caEntry, issuerFromEntry, type Issuer } from '../../issue/issuer.js';
+import { pemArmor } from '../../keystore/pem/pem_blocks.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { warn } from '../io.js';
+import { openStoreForCli } from '../open_store.js';
+import { outputPassword } from '../output_password.js';
+import { renderIssued } from '../render/issued_text.js';
+import { parseDays, parseWholeNumber } from '../options.js';
+
+interface CaInitOptions {
+  subject: string;
+  out: string;
+  format?: string;
+  alias: string;
+  kty?: string;
+  bits?: string;
+  curve?: string;
+  days?: string;
+  pathLen?: string;
+  outpass?: string;
+  issuer?: string;
+  issuerAlias?: string;
+  issuerStorepass?: string;
+  issuerKeypass?: string;
+  certOut?: string;
+  force?: boolean;
+}
+
+export function registerCa(program: Command, ctx: CliContext): void {
+  const ca = program.command('ca').description('certificate authorities: make a root or an intermediate CA').addHelpText('after', `\nExamples:\n  hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS\n${EXIT_CODES_HELP}`);
+  ca.command('init')
+    .description('make a CA key and certificate (self-signed, or signed by --issuer) in a new keystore')
+    .requiredOption('--subject <dn>', 'the CA name, e.g. "CN=Example Root CA,O=Example"')
+    .requiredOption('--out <file>', 'new keystore (not overwritten without --force)')
+    .option('--format <format>', `keystore format: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`)
+    .option('--alias <alias>', 'alias of the CA entry', 'ca')
+    .option('--kty <type>', 'key type: rsa|ec|ed25519 (default rsa)')
+    .option('--bits <bits>', 'RSA key size (default 3072)')
+    .option('--curve <curve>', 'EC curve: P-256|P-384|P-521 (default P-256)')
+    .option('--days <days>', 'validity in days (default 3650)')
+    .option('--path-len <n>', 'basicConstraints pathLenConstraint (default: none)')
+    .option('--outpass <src>', 'password for the new keystore: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--issuer <keystore>', 'make an intermediate signed by the CA in this keystore')
+    .option('--issuer-alias <alias>', 'the issuing CA entry (default: the only private-key entry)')
+    .option('--issuer-storepass <src>', 'password of the --issuer keystore')
+    .option('--issuer-keypass <src>', 'key password of the issuing entry, where it differs')
+    .option('--cert-out <file>', 'also write the CA certificate as PEM, for distributing as a trust anchor')
+    .option('--force', 'overwrite existing output files (keeping them as <file>.bak)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS --cert-out ca.pem
+  hapki ca init --subject "CN=Example Root CA" --kty ec --curve P-384 --days 7300 --path-len 1 --out root.p12 --outpass env:CAPASS
+  hapki ca init --subject "CN=Example Gateway CA" --issuer root.p12 --issuer-storepass env:CAPASS --path-len 0 --out sub.p12 --outpass env:SUBPASS
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (options: CaInitOptions) => {
+      const format = options.format !== undefined || /\.(p12|pfx|jks|jceks|pem)$/i.test(options.out) ? outputFormat(options.format, options.out) : 'PKCS12';
+      const key = parseKeySpec(options);
+      const days = parseDays(options.days, '--days');
+      const pathLength = parseWholeNumber(options.pathLen, '--path-len');
+      const issuer = options.issuer === undefined ? undefined : await openIssuer(ctx, options.issuer, options);
+      const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(issuer ? { issuer } : {}) });
+      for (const w of created.warnings) warn(ctx.io, w);
+      const password = await outputPassword(ctx, options, undefined, format, created.store);
+      await saveKeystore(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
+      if (options.certOut) await writeFileAtomic(options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
+      ctx.io.stdout(renderIssued(created.certificate));
+      ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${options.out} (${format})${options.certOut ? ` and its certificate to ${options.certOut}` : ''}\n`);
+    });
+}
+
+async function openIssuer(ctx: CliContext, path: string, options: CaInitOptions): Promise<Issuer> {
+  const { store } = await openStoreForCli(ctx, path, { ...(options.issuerStorepass ? { storepass: options.issuerStorepass } : {}), ...(options.issuerKeypass ? { keypass: options.issuerKeypass } : {}) });
+  return issuerFromEntry(caEntry(store, options.issuerAlias));
+}

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseKeySpec } from '../../crypto/keys.js';
+import { FileExistsError, InvalidArgumentError, PasswordRequiredError, UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../fs/atomic_write.js';
+import { saveKeystore } from '../../fs/keystore_file.js';
+import { createCsr } from '../../issue/create_csr.js';
+import { requestWithNewKey } from '../../issue/create_key_entry.js';
+import { parseSan } from '../../issue/san.js';
+import { getEntry } from '../../keystore/alias.js';
+import { emptyKeystore } from '../../keystore/model.js';
+import { pemArmor } from '../../keystore/pem/pem_blocks.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { warn } from '../io.js';
+import { openStoreForCli, type OpenedStore } from '../open_store.js';
+import { collect } from '../options.js';
+
+interface CsrOptions {
+  keystore?: string;
+  alias: string;
+  out: string;
+  san?: string[];
+  subject?: string;
+  newKey?: boolean;
+  kty?: string;
+  bits?: string;
+  curve?: string;
+  format?: string;
+  storepass?: string;
+  keypass?: string;
+  force?: boolean;
+}
+
+export function registerCsr(program: Command, ctx: CliContext): void {
+  program
+    .command('csr')
+    .description("make a PKCS#10 certificate request from a keystore entry's key, or with a new key kept in the keystore")
+    .argument('[keystore]', 'keystore file (or --keystore)')
+    .option('--keystore <file>', 'keystore file; with --new-key it is created when absent')
+    .requiredOption('--alias <alias>', 'the entry whose key signs the request (with --new-key: the new entry)')
+    .requiredOption('--out <file>', 'request output, PEM (not overwritten without --force)')
+    .option('--san <name>', 'request a subject alternative name: <host>, ip:<addr>, email:<addr>, uri:<uri> (repeatable)', collect)
+    .option('--subject <dn>', "subject (default: the entry certificate's; required with --new-key)")
+    .option('--new-key', 'generate the key (with a self-signed placeholder certificate, as keytool -genkeypair)')
+    .option('--kty <type>', 'with --new-key: rsa|ec|ed25519 (default rsa)')
+    .option('--bits <bits>', 'with --new-key: RSA key size (default 3072)')
+    .option('--curve <curve>', 'with --new-key: P-256|P-384|P-521')
+    .option('--format <format>', `with --new-key, for a new keystore: ${FORMAT_CHOICES} (default: from the extension)`)
+    .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--keypass <src>', 'key password, where it differs from the store password')
+    .option('--force', 'overwrite the request file')
+    .addHelpText(
+      'after',
+      `
+The request carries the entry certificate's subject and its current names plus every --san.
+With --new-key the keystore keeps its format and password, and the old file is kept as <keystore>.bak.
+
+Examples:
+  hapki csr gateway.jks --alias msas1 --storepass env:STOREPASS --out msas1.csr
+  hapki csr gateway.p12 --alias msas1 --san lbrhost.example.com --san ip:10.0.0.5 --storepass env:STOREPASS --out msas1.csr
+  hapki csr --new-key --subject "CN=msas2.example.com,O=Example" --kty ec --keystore gateway.p12 --alias msas2 --storepass env:STOREPASS --out msas2.csr
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (positional: string | undefined, options: CsrOptions) => {
+      const path = positional ?? options.keystore;
+      if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
+      if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.format) !== undefined) throw new UsageError('--kty, --bits, --curve and --format go with --new-key');
+      if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
+      if (existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
+      const sans = (options.san ?? []).map(parseSan);
+      let csr: Uint8Array;
+      if (options.newKey) {
+        const key = parseKeySpec(options);
+        const { store, password } = await openOrCreate(ctx, path, options);
+        if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+        const made = await requestWithNewKey(store, { alias: options.alias, subject: options.subject!, key, sans });
+        await saveKeystore(path, made.store, { password, force: true, backup: true });
+        csr = made.csr;
+      } else {
+        const { store } = await openStoreForCli(ctx, path, options);
+        const entry = getEntry(store, options.alias);
+        if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a request needs a private key`);
+        const made = await createCsr(entry, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
+        for (const w of made.warnings) warn(ctx.io, w);
+        csr = made.csr;
+      }
+      await writeFileAtomic(options.out, pemArmor('CERTIFICATE REQUEST', csr), { mode: 0o644, force: options.force ?? false });
+      ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${options.out}${options.newKey ? ` and the new key to ${path}` : ''}\n`);
+    });
+}
+
+/** The keystore to add the new key to, or a new empty one (its password then resolved here). */
+async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
+  if (existsSync(path)) return openStoreForCli(ctx, path, options);
+  const store = emptyKeystore(outputFormat(options.format, path));
+  const password = await ctx.passwords.resolve(options.storepass, `password for the new keystore ${path}`);
+  return { store, password };
+}
+

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import type { CertificateSummary } from '../../cert/describe.js';
+import { PasswordRequiredError, UsageError } from '../../errors.js';
+import { saveKeystore } from '../../fs/keystore_file.js';
+import { readFileBytes } from '../../fs/read_file.js';
+import { addTrustedCertificate } from '../../issue/add_trusted.js';
+import { installReply, normalizeFingerprint } from '../../issue/install_reply.js';
+import { readCertificates } from '../../issue/read_certificates.js';
+import type { Keystore } from '../../keystore/model.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { warn } from '../io.js';
+import { openStoreForCli } from '../open_store.js';
+import { collect } from '../options.js';
+
+interface ImportOptions {
+  alias: string;
+  reply?: string;
+  trusted?: string;
+  ca?: string[];
+  trustRoot?: string;
+  storepass?: string;
+  keypass?: string;
+  force?: boolean;
+}
+
+export function registerImport(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('install a CA reply into a key entry, or add a trusted CA certificate (keytool -importcert)')
+    .argument('<keystore>', 'keystore file, rewritten in its own format (the old one kept as <keystore>.bak)')
+    .requiredOption('--alias <alias>', 'the key entry the reply is for, or the alias of the new trusted entry')
+    .option('--reply <file>', 'the signed certificate, alone or with its chain (PEM or DER)')
+    .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry')
+    .option('--ca <file>', 'CA certificates to build the reply chain from (repeatable)', collect)
+    .option('--trust-root <sha256>', 'trust the chain root not yet in the keystore if its SHA-256 fingerprint is this (hex, colons allowed)')
+    .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--keypass <src>', 'key password, where it differs from the store password')
+    .option('--force', 'with --trusted: replace a trusted entry under the same alias')
+    .addHelpText(
+      'after',
+      `
+A reply must certify the entry's own key, and its chain must end in a root the keystore trusts,
+or one confirmed with --trust-root (or at the prompt on a terminal); that root is then added too.
+
+Examples:
+  hapki import gateway.jks --alias msas1 --reply msas1.pem --ca ca.pem --trust-root 5f:3a:...:9e --storepass env:STOREPASS
+  hapki import gateway.jks --alias example-root --trusted ca.pem --storepass env:STOREPASS
+  hapki import gateway.jks --alias msas1 --reply msas1-chain.pem --storepass env:STOREPASS
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (path: string, options: ImportOptions) => {
+      if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
+      if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined)) throw new UsageError('--ca and --trust-root go with --reply');
+      const trustRoot = options.trustRoot === undefined ? undefined : normalizeFingerprint(options.trustRoot);
+      const { store, password } = await openStoreForCli(ctx, path, options);
+      if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+      let updated: Keystore;
+      const done: string[] = [];
+      if (options.reply !== undefined) {
+        const caCertificates = (await Promise.all((options.ca ?? []).map(async (f) => readCertificates(await readFileBytes(f), f)))).flat();
+        const reply = readCertificates(await readFileBytes(options.reply), options.reply);
+        const prompt = ctx.io.prompt;
+        const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
+        const installed = await installReply(store, { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(confirmRoot ? { confirmRoot } : {}) });
+        if (installed.addedRootAlias) done.push(`added the root as trusted entry "${installed.addedRootAlias}"`);
+        done.push(`installed the reply into "${options.alias}": chain of ${installed.chain.length}`);
+        updated = installed.store;
+      } else {
+        const certificates = readCertificates(await readFileBytes(options.trusted!), options.trusted);
+        if (certificates.length > 1) warn(ctx.io, `${options.trusted} holds ${certificates.length} certificates: adding the first`);
+        const added = addTrustedCertificate(store, options.alias, certificates[0]!, { force: options.force ?? false });
+        for (const alias of added.duplicates) warn(ctx.io, `the same certificate is already trusted as "${alias}"`);
+        done.push(`added trusted entry "${added.entry.alias}"`);
+        updated = added.store;
+      }
+      await saveKeystore(path, updated, { password, force: true, backup: true });
+      for (const line of done) ctx.io.stderr(`hapki: ${line}\n`);
+    });
+}
+
+async function askTrust(ctx: CliContext, prompt: (q: string) => Promise<string>, root: CertificateSummary): Promise<boolean> {
+  ctx.io.stderr(`Root certificate not trusted in the keystore:\n  subject: ${root.subject}\n  valid:   ${root.notBefore} to ${root.notAfter}\n  sha256:  ${root.sha256}\n`);
+  return /^y(es)?$/i.test((await prompt('Trust this certificate? [no]: ')).trim());
+}

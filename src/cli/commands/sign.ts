@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../fs/atomic_write.js';
+import { readFileBytes } from '../../fs/read_file.js';
+import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
+import { isProfileName, PROFILES } from '../../issue/profiles.js';
+import { parseSan } from '../../issue/san.js';
+import { signCsr } from '../../issue/sign_csr.js';
+import { pemArmor } from '../../keystore/pem/pem_blocks.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { warn } from '../io.js';
+import { openStoreForCli } from '../open_store.js';
+import { collect, parseDate, parseDays } from '../options.js';
+import { renderIssued } from '../render/issued_text.js';
+
+interface SignOptions {
+  ca: string;
+  caAlias?: string;
+  storepass?: string;
+  keypass?: string;
+  san?: string[];
+  profile: string;
+  days?: string;
+  notAfter?: string;
+  out: string;
+  chain?: boolean;
+  subject?: string;
+  replaceSan?: boolean;
+  allowWeak?: boolean;
+  allowCa?: boolean;
+  force?: boolean;
+}
+
+export function registerSign(program: Command, ctx: CliContext): void {
+  program
+    .command('sign')
+    .description('issue a certificate for a PKCS#10 request with a CA keystore entry')
+    .argument('<csr>', 'certificate request (PEM or DER)')
+    .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
+    .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
+    .option('--storepass <src>', 'CA store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--keypass <src>', 'CA key password, where it differs from the store password')
+    .option('--san <name>', 'add a subject alternative name: <host>, dns:<host>, ip:<addr>, email:<addr>, uri:<uri> (repeatable)', collect)
+    .option('--replace-san', "use only the --san names, not the request's nor its CN (keytool's behaviour)")
+    .option('--profile <profile>', `key usages: ${PROFILES.join('|')}`, 'server')
+    .option('--days <days>', 'validity in days (default 397), cut to the CA certificate\'s own end')
+    .option('--not-after <date>', 'validity end instead of --days (ISO 8601, e.g. 2027-06-30)')
+    .option('--subject <dn>', "subject instead of the request's")
+    .requiredOption('--out <file>', 'certificate output, PEM (not overwritten without --force)')
+    .option('--chain', 'append the CA chain to the output')
+    .option('--allow-weak', 'sign RSA keys under 2048 bits')
+    .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
+    .option('--force', 'overwrite the output file (keeping it as <file>.bak)')
+    .addHelpText(
+      'after',
+      `
+The names are the request's, then its CN when that is a host name, then every --san, without repeats.
+
+Examples:
+  hapki sign msas1.csr --ca ca.p12 --storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
+  hapki sign node.csr --ca ca.p12 --storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
+  hapki sign token.csr --ca ca.p12 --storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (csrPath: string, options: SignOptions) => {
+      if (!isProfileName(options.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
+      if (options.days !== undefined && options.notAfter !== undefined) throw new UsageError('give --days or --not-after, not both');
+      const days = parseDays(options.days, '--days');
+      const notAfter = parseDate(options.notAfter, '--not-after');
+      if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
+      const sans = (options.san ?? []).map(parseSan);
+      const csr = await readFileBytes(csrPath);
+      const { store } = await openStoreForCli(ctx, options.ca, options);
+      const issuer = await issuerFromEntry(caEntry(store, options.caAlias));
+      const signed = await signCsr(csr, issuer, {
+        sans,
+        replaceSans: options.replaceSan ?? false,
+        profile: options.profile,
+        ...(days === undefined ? {} : { days }),
+        ...(notAfter ? { notAfter } : {}),
+        ...(options.subject === undefined ? {} : { subject: options.subject }),
+        allowWeak: options.allowWeak ?? false,
+        allowCa: options.allowCa ?? false,
+      });
+      for (const w of signed.warnings) warn(ctx.io, w);
+      const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
+      await writeFileAtomic(options.out, pem, { mode: 0o644, force: options.force ?? false });
+      ctx.io.stdout(renderIssued(signed.certificate));
+      ctx.io.stderr(`hapki: wrote ${options.out}\n`);
+    });
+}

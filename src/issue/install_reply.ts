@@ -1,0 +1,105 @@
+import { buildChain } from '../cert/chain.js';
+import { certificatePublicKey, describeCertificate, parseCertificate, type CertificateSummary } from '../cert/describe.js';
+import { certificateNames, isSelfIssued } from '../cert/names.js';
+import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
+import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import { ChainUntrustedError, InvalidArgumentError, KeyMismatchError } from '../errors.js';
+import { getEntry, uniqueAlias } from '../keystore/alias.js';
+import type { Keystore, PrivateKeyEntry, TrustedCertEntry } from '../keystore/model.js';
+import { nameFor } from '../keystore/pair_keys.js';
+import { unlockedKey } from '../keystore/unlocked_key.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { x509 } from '../lib/x509.js';
+
+export interface InstallReplyOptions {
+  /** The private-key entry the reply is for. */
+  alias: string;
+  /** The CA reply: the new certificate, alone or in a bundle with its issuers (any order). */
+  reply: readonly Uint8Array[];
+  /** More CA certificates to build the chain from (--ca). */
+  caCertificates?: readonly Uint8Array[];
+  /** SHA-256 fingerprint (hex, colons and case ignored) confirming a root the keystore does not yet trust. */
+  trustRoot?: string;
+  /** Asks whether to trust such a root (a terminal prompt); without it, and without trustRoot, it is refused. */
+  confirmRoot?: (root: CertificateSummary) => Promise<boolean>;
+  now?: Date;
+}
+
+export interface InstalledReply {
+  /** A copy of the store with the entry's new chain; the input store is left as it was. */
+  store: Keystore;
+  /** The entry's new chain, leaf first. */
+  chain: Uint8Array[];
+  /** The alias the newly trusted root was added under, when it was confirmed here. */
+  addedRootAlias?: string;
+}
+
+/**
+ * Installs a CA reply into a private-key entry, as `keytool -importcert` does: the reply must
+ * certify the entry's own key; the chain, built from the reply, the given CA certificates and the
+ * keystore's trusted entries, must link up by signature and end in a root the keystore trusts, or
+ * one the caller confirms (by fingerprint, or by asking). Never trusts a root silently.
+ */
+export async function installReply(store: Keystore, options: InstallReplyOptions, crypto: WebCrypto = defaultCrypto()): Promise<InstalledReply> {
+  useCryptoForX509(crypto);
+  const entry = getEntry(store, options.alias);
+  if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a CA reply goes into a private-key entry`);
+  const publicKey = publicKeyOfPrivateKey(unlockedKey(entry));
+  const leaf = options.reply.find((der) => publicKeysEqual(certificatePublicKey(der), publicKey));
+  if (!leaf) throw new KeyMismatchError(`the reply certifies another key: no certificate in it matches the private key of "${entry.alias}"`);
+  const trusted = store.entries.filter((e): e is TrustedCertEntry => e.type === 'trusted-cert').map((e) => e.certificate);
+  const chain = buildChain(leaf, [...options.reply, ...(options.caCertificates ?? []), ...trusted]);
+  await verifyLinks(chain, crypto);
+  const anchored = chain.slice(1).some((der) => trusted.some((t) => bytesEqual(t, der)));
+  let addedRoot: TrustedCertEntry | undefined;
+  if (!anchored) {
+    const root = chain[chain.length - 1]!;
+    await confirmRoot(root, options);
+    addedRoot = { type: 'trusted-cert', alias: uniqueAlias(store, nameFor(root, 'root-ca')), certificate: root, created: options.now ?? new Date() };
+  }
+  const updated: PrivateKeyEntry = { ...entry, chain };
+  const entries = store.entries.map((e) => (e === entry ? updated : e));
+  if (addedRoot) entries.push(addedRoot);
+  return { store: { ...store, entries, warnings: [] }, chain, ...(addedRoot ? { addedRootAlias: addedRoot.alias } : {}) };
+}
+
+/** Each certificate must be signed by the next; a self-signed root by itself. */
+async function verifyLinks(chain: readonly Uint8Array[], crypto: WebCrypto): Promise<void> {
+  type VerifyCrypto = Parameters<x509.X509Certificate['verify']>[1];
+  for (let i = 0; i < chain.length; i++) {
+    const cert = parseCertificate(chain[i]!);
+    const signer = i + 1 < chain.length ? parseCertificate(chain[i + 1]!) : isSelfIssued(certificateNames(chain[i]!)) ? cert : undefined;
+    if (!signer) return;
+    let ok = false;
+    try {
+      ok = await cert.verify({ publicKey: signer.publicKey, signatureOnly: true }, crypto as unknown as VerifyCrypto);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ChainUntrustedError(`"${cert.subject}" is not signed by ${signer === cert ? 'its own key' : `"${signer.subject}"`}: the chain does not link up`);
+  }
+}
+
+async function confirmRoot(root: Uint8Array, options: InstallReplyOptions): Promise<void> {
+  const summary = describeCertificate(root);
+  if (!isSelfIssued(certificateNames(root))) {
+    throw new ChainUntrustedError(`the chain ends at "${summary.subject}", whose issuer "${summary.issuer}" is not in the reply, the CA certificates given, or the keystore`);
+  }
+  if (options.trustRoot !== undefined) {
+    const wanted = normalizeFingerprint(options.trustRoot);
+    if (wanted !== summary.sha256) throw new ChainUntrustedError(`root "${summary.subject}" has SHA-256 fingerprint ${summary.sha256}, not the ${wanted} given to trust`);
+    return;
+  }
+  if (options.confirmRoot && (await options.confirmRoot(summary))) return;
+  throw new ChainUntrustedError(
+    `root "${summary.subject}" (SHA-256 ${summary.sha256}) is not trusted in the keystore: check the fingerprint and confirm it with --trust-root, or add the root first with --trusted`,
+  );
+}
+
+/** A SHA-256 fingerprint as hapki prints them: lower-case hex without colons. */
+export function normalizeFingerprint(text: string): string {
+  const hex = text.replace(/[\s:]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new InvalidArgumentError(`"${text}" is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
+  return hex;
+}
+

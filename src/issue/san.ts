@@ -1,0 +1,130 @@
+import { isIP } from 'node:net';
+import { InvalidArgumentError } from '../errors.js';
+
+export const SAN_TYPES = ['dns', 'ip', 'email', 'uri'] as const;
+export type SanType = (typeof SAN_TYPES)[number];
+
+/** One subject alternative name. */
+export interface SubjectAltName {
+  type: SanType;
+  value: string;
+}
+
+/** How hapki prints each type, the same as `hapki list` and openssl: "DNS:", "IP:", "email:", "URI:". */
+const LABEL: Readonly<Record<SanType, string>> = { dns: 'DNS', ip: 'IP', email: 'email', uri: 'URI' };
+
+const PREFIXES: Readonly<Record<string, SanType>> = { dns: 'dns', ip: 'ip', email: 'email', uri: 'uri', url: 'uri' };
+
+const LABEL_RE = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
+
+/**
+ * A name as the user writes it: bare names are DNS names; `dns:`, `ip:`, `email:` and `uri:`
+ * (any case, so `DNS:` and `IP:` as printed also work) say otherwise.
+ */
+export function parseSan(text: string): SubjectAltName {
+  const trimmed = text.trim();
+  const m = /^([a-z]+):(.*)$/i.exec(trimmed);
+  const prefixed = m ? PREFIXES[m[1]!.toLowerCase()] : undefined;
+  // "host:8443" is not a prefix; only the known ones are
+  const type: SanType = prefixed ?? 'dns';
+  const value = prefixed ? m![2]!.trim() : trimmed;
+  return checkSan({ type, value }, text);
+}
+
+function checkSan(san: SubjectAltName, original: string): SubjectAltName {
+  const bad = (why: string): never => {
+    throw new InvalidArgumentError(`subject alternative name "${original}" ${why}`);
+  };
+  switch (san.type) {
+    case 'dns':
+      if (!isDnsName(san.value, { requireDot: false })) bad('is not a DNS name (use ip:, email: or uri: for other kinds)');
+      return { type: 'dns', value: san.value.replace(/\.$/, '') };
+    case 'ip':
+      if (isIP(san.value) === 0) bad('is not an IPv4 or IPv6 address');
+      return { type: 'ip', value: san.value };
+    case 'email':
+      if (!/^[^@\s]+@[^@\s]+$/.test(san.value)) bad('is not an email address');
+      return san;
+    case 'uri':
+      if (!URL.canParse(san.value)) bad('is not an absolute URI');
+      return san;
+  }
+}
+
+/**
+ * True for a host name: dot-separated labels of letters, digits, '-' and '_', a leftmost '*'
+ * allowed, and not an IP address. A common name counts only with a dot in it ("msas1.example.com",
+ * not "Example Root CA" nor "gateway").
+ */
+export function isDnsName(value: string, options: { requireDot?: boolean } = {}): boolean {
+  const name = value.replace(/\.$/, '');
+  if (name.length === 0 || name.length > 253 || isIP(name) !== 0) return false;
+  const labels = name.split('.');
+  if ((options.requireDot ?? true) && labels.length < 2) return false;
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return false;
+  return labels.every((label, i) => (i === 0 && label === '*' && labels.length > 1) || LABEL_RE.test(label));
+}
+
+export function formatSan(san: SubjectAltName): string {
+  return `${LABEL[san.type]}:${san.value}`;
+}
+
+/** The key two names are the same under: DNS names and email domains ignore case, IPs compare as addresses. */
+function sameKey(san: SubjectAltName): string {
+  switch (san.type) {
+    case 'dns':
+      return `dns:${san.value.toLowerCase()}`;
+    case 'ip':
+      return `ip:${canonicalIp(san.value)}`;
+    case 'email': {
+      const at = san.value.lastIndexOf('@');
+      return `email:${san.value.slice(0, at)}@${san.value.slice(at + 1).toLowerCase()}`;
+    }
+    case 'uri':
+      return `uri:${san.value}`;
+  }
+}
+
+function canonicalIp(ip: string): string {
+  if (isIP(ip) === 4) return ip.split('.').map((o) => String(Number(o))).join('.');
+  // the URL parser normalises IPv6 (zero compression, case)
+  try {
+    return new URL(`http://[${ip}]/`).hostname;
+  } catch {
+    return ip.toLowerCase();
+  }
+}
+
+export interface SanSources {
+  /** What the certificate request asks for, in its order. */
+  requested?: readonly SubjectAltName[];
+  /** The subject's common name; used as a DNS name when it looks like one. */
+  commonName?: string | undefined;
+  /** Names given by the signer (--san). */
+  extra?: readonly SubjectAltName[];
+  /** Only the signer's names, as `keytool -gencert -ext san=...` does. */
+  replace?: boolean;
+}
+
+/**
+ * The names a certificate gets: the request's, then the common name when it is a DNS name,
+ * then the signer's, without repeats (the first spelling wins). With `replace`, the signer's only.
+ */
+export function mergeSans(sources: SanSources): SubjectAltName[] {
+  const candidates: SubjectAltName[] = sources.replace
+    ? [...(sources.extra ?? [])]
+    : [
+        ...(sources.requested ?? []),
+        ...(sources.commonName !== undefined && isDnsName(sources.commonName) ? [{ type: 'dns' as const, value: sources.commonName.replace(/\.$/, '') }] : []),
+        ...(sources.extra ?? []),
+      ];
+  const seen = new Set<string>();
+  const merged: SubjectAltName[] = [];
+  for (const san of candidates) {
+    const key = sameKey(san);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push(san);
+  }
+  return merged;
+}

@@ -1,0 +1,118 @@
+import { describePublicKey } from '../crypto/key_info.js';
+import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import { CsrSignatureError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
+import { x509 } from '../lib/x509.js';
+import { MIN_RSA_BITS } from '../crypto/keys.js';
+import { buildCertificate } from './build_certificate.js';
+import { issuerFacts, type Issuer } from './issuer.js';
+import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, profileKeyUsage, type ProfileName } from './profiles.js';
+import { readCsr, type ParsedCsr } from './read_csr.js';
+import { mergeSans, type SubjectAltName } from './san.js';
+import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
+import { randomSerial } from './serial.js';
+import { commonNameOf, encodeName, nameToString } from './subject.js';
+import { computeValidity } from './validity.js';
+
+export const DEFAULT_LEAF_DAYS = 397;
+
+export interface SignCsrOptions {
+  /** Names to add (or, with replaceSans, the only names). */
+  sans?: readonly SubjectAltName[];
+  /** Only `sans`, ignoring the request's names and its CN, as keytool -gencert does. */
+  replaceSans?: boolean;
+  /** Default "server". */
+  profile?: ProfileName;
+  /** Default 397; or an explicit notAfter. Either is cut to the CA's own notAfter. */
+  days?: number;
+  notAfter?: Date;
+  /** Replaces the request's subject. */
+  subject?: string;
+  /** Sign RSA keys under 2048 bits. */
+  allowWeak?: boolean;
+  /** Sign a request that asks for CA:TRUE (the "ca" profile implies it). */
+  allowCa?: boolean;
+  now?: Date;
+}
+
+export interface SignedCertificate {
+  /** The new certificate, DER. */
+  certificate: Uint8Array;
+  /** The new certificate followed by the issuer's chain. */
+  chain: Uint8Array[];
+  subject: string;
+  sans: SubjectAltName[];
+  /** Lower-case hex. */
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** Things the signer should be told: a shortened validity, names not carried over. */
+  warnings: string[];
+}
+
+const SIGNABLE_KEYS = new Set(['RSA', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519']);
+
+/**
+ * Issues a certificate for a PKCS#10 request (PEM or DER): checks the request's signature, then
+ * policy (key strength, a CA asked for), merges the names, and signs with the issuer's key.
+ */
+export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<SignedCertificate> {
+  useCryptoForX509(crypto);
+  const parsed = readCsr(csr);
+  const key = describePublicKey(parsed.publicKey);
+  const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
+  if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
+  await verifyCsr(parsed, crypto);
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  checkPolicy(parsed, key, profile, options);
+  const facts = issuerFacts(issuer);
+  const warnings: string[] = [];
+  const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
+  const requested = sansOfExtension(parsed.request.getExtension(SAN_OID));
+  for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
+  const sans = mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false });
+  if (sans.length === 0 && nameToString(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
+  const validity = computeValidity(
+    { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
+    DEFAULT_LEAF_DAYS,
+  );
+  if (validity.clipped) warnings.push(`validity cut to the CA certificate's own end, ${validity.notAfter.toISOString()}`);
+  const serial = randomSerial(crypto);
+  const certificate = await buildCertificate(
+    {
+      subject,
+      issuer: facts.name,
+      publicKey: parsed.publicKey,
+      authorityKeyId: facts.keyId,
+      serial,
+      notBefore: validity.notBefore,
+      notAfter: validity.notAfter,
+      ca: PROFILE_DEFINITIONS[profile].ca,
+      keyUsage: profileKeyUsage(profile, key.algorithm),
+      extendedKeyUsage: PROFILE_DEFINITIONS[profile].extendedKeyUsage,
+      sans,
+    },
+    issuer.key,
+    crypto,
+  );
+  return { certificate, chain: [certificate, ...issuer.chain], subject: nameToString(subject), sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
+}
+
+async function verifyCsr(parsed: ParsedCsr, crypto: WebCrypto): Promise<void> {
+  let valid: boolean;
+  try {
+    valid = await parsed.request.verify(crypto as unknown as Parameters<x509.Pkcs10CertificateRequest['verify']>[0]);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new CsrSignatureError();
+}
+
+function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
+  if (key.algorithm === 'RSA' && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
+    throw new PolicyError(`the request's RSA key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
+  }
+  const constraints = parsed.request.getExtension(BASIC_CONSTRAINTS_OID);
+  if (constraints && new x509.BasicConstraintsExtension(constraints.rawData).ca && profile !== 'ca' && !options.allowCa) {
+    throw new PolicyError('the request asks for a CA certificate (basicConstraints CA:TRUE); sign it with --profile ca or --allow-ca if that is meant');
+  }
+}
