@@ -1,6 +1,8 @@
 import { KeystoreFormatError } from '../errors.js';
 import { sha256Hex } from '../crypto/digest.js';
 import { x509 } from '../lib/x509.js';
+import { formatName } from './dn.js';
+import { certificateNames } from './names.js';
 
 /** What hapki shows of a certificate: the fields `hapki list --json` prints, in that shape. */
 export interface CertificateSummary {
@@ -38,9 +40,10 @@ export function parseCertificate(der: Uint8Array): x509.X509Certificate {
 
 export function describeCertificate(der: Uint8Array): CertificateSummary {
   const cert = parseCertificate(der);
+  const names = certificateNames(der);
   return {
-    subject: cert.subject,
-    issuer: cert.issuer,
+    subject: formatName(names.subject),
+    issuer: formatName(names.issuer),
     serial: cert.serialNumber.toLowerCase(),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),

@@ -7,7 +7,7 @@ import { x509 } from '../lib/x509.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer } from './issuer.js';
 import { randomSerial } from './serial.js';
-import { encodeName } from './subject.js';
+import { encodeName } from '../cert/dn.js';
 import { computeValidity } from './validity.js';
 
 export const DEFAULT_CA_DAYS = 3650;

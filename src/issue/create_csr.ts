@@ -9,7 +9,7 @@ import { x509 } from '../lib/x509.js';
 import { toArrayBuffer, toGeneralName } from './build_certificate.js';
 import { mergeSans, type SubjectAltName } from './san.js';
 import { SAN_OID, sansOfExtension } from './san_extension.js';
-import { encodeName } from './subject.js';
+import { encodeName } from '../cert/dn.js';
 
 export interface CreateCsrOptions {
   /** Replaces the subject of the entry's certificate. */

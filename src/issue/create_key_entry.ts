@@ -7,7 +7,7 @@ import { buildCertificate } from './build_certificate.js';
 import { createCsrWithKeys } from './create_csr.js';
 import type { SubjectAltName } from './san.js';
 import { randomSerial } from './serial.js';
-import { encodeName } from './subject.js';
+import { encodeName } from '../cert/dn.js';
 import { computeValidity } from './validity.js';
 
 /** keytool -genkeypair's default validity for the self-signed placeholder. */

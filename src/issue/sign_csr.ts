@@ -10,7 +10,7 @@ import { readCsr, type ParsedCsr } from './read_csr.js';
 import { mergeSans, type SubjectAltName } from './san.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
-import { commonNameOf, encodeName, nameToString } from './subject.js';
+import { commonNameOf, encodeName, formatName } from '../cert/dn.js';
 import { computeValidity } from './validity.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
@@ -70,7 +70,7 @@ export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrO
   const requested = sansOfExtension(parsed.request.getExtension(SAN_OID));
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
   const sans = mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false });
-  if (sans.length === 0 && nameToString(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
+  if (sans.length === 0 && formatName(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   const validity = computeValidity(
     { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
     DEFAULT_LEAF_DAYS,
@@ -94,7 +94,7 @@ export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrO
     issuer.key,
     crypto,
   );
-  return { certificate, chain: [certificate, ...issuer.chain], subject: nameToString(subject), sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
+  return { certificate, chain: [certificate, ...issuer.chain], subject: formatName(subject), sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
 }
 
 async function verifyCsr(parsed: ParsedCsr, crypto: WebCrypto): Promise<void> {

@@ -1,6 +1,5 @@
-import { readDer } from '../asn1/der_reader.js';
-import { OID } from '../asn1/oids.js';
 import { buildChain } from '../cert/chain.js';
+import { commonNameOf } from '../cert/dn.js';
 import { certificatePublicKey } from '../cert/describe.js';
 import { certificateNames } from '../cert/names.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
@@ -60,23 +59,11 @@ export function nameFor(der: Uint8Array | undefined, fallback: string): string {
   if (!der) return fallback;
   try {
     const subject = certificateNames(der).subject;
-    const cn = commonName(subject);
+    const cn = commonNameOf(subject);
     return cn ? cn.toLowerCase().replace(/[^a-z0-9._@-]+/g, '-').replace(/^-+|-+$/g, '') || fallback : fallback;
   } catch {
     return fallback;
   }
-}
-
-function commonName(subject: Uint8Array): string | undefined {
-  // Name ::= SEQUENCE OF RDN; the last CN is the most specific one
-  let found: string | undefined;
-  for (const rdn of readDer(subject, 'name').children) {
-    for (const attribute of rdn.children) {
-      const [type, value] = attribute.children;
-      if (type?.oid() === OID.commonName && value) found = value.text('common name');
-    }
-  }
-  return found;
 }
 
 function safePublicKey(pkcs8: Uint8Array): Uint8Array | undefined {

@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
 import { x509 } from '../lib/x509.js';
-import { toArrayBuffer } from './build_certificate.js';
 
 /**
  * A distinguished name as written ("CN=Example Root CA,O=Example"), encoded as a DER Name. The
@@ -21,10 +20,19 @@ export function encodeName(dn: string): Uint8Array {
 
 /** The last (most specific) common name of a DER Name, if any. */
 export function commonNameOf(name: Uint8Array): string | undefined {
-  const values = new x509.Name(toArrayBuffer(name)).getField('CN');
+  const values = new x509.Name(bufferOf(name)).getField('CN');
   return values[values.length - 1];
 }
 
-export function nameToString(name: Uint8Array): string {
-  return new x509.Name(toArrayBuffer(name)).toString();
+/**
+ * A DER Name as text, most specific first ("CN=msas1.example.com, OU=Gateway, O=Example, C=US"),
+ * the RFC 4514 order keytool prints and encodeName reads: what hapki shows can be typed back.
+ */
+export function formatName(name: Uint8Array): string {
+  const rdns = new x509.Name(bufferOf(name)).toJSON();
+  return new x509.Name([...rdns].reverse()).toString();
+}
+
+function bufferOf(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
