@@ -60,7 +60,10 @@ export { unlockedKey } from './keystore/unlocked_key.js';
 export { summarizeKeystore, summarizeEntry } from './keystore/summary.js';
 export type { KeystoreSummary, EntrySummary } from './keystore/summary.js';
 
-export { describeCertificate, parseCertificate, certificatePublicKey } from './cert/describe.js';
+export { describeCertificate, certificatePublicKey } from './cert/describe.js';
+export { parseCertificate } from './cert/parse_certificate.js';
+export { formatName } from './cert/format_name.js';
+export { encodeName } from './cert/dn.js';
 export type { CertificateSummary } from './cert/describe.js';
 export { buildChain } from './cert/chain.js';
 export { describePrivateKey, describePublicKey, publicKeyOfPrivateKey, publicKeysEqual } from './crypto/key_info.js';

@@ -1,14 +1,17 @@
-import { KeystoreFormatError } from '../errors.js';
+import { OID } from '../asn1/oids.js';
 import { sha256Hex } from '../crypto/digest.js';
-import { x509 } from '../lib/x509.js';
-import { formatName } from './dn.js';
-import { certificateNames } from './names.js';
+import { KeystoreFormatError } from '../errors.js';
+import { toHex } from '../lib/bytes.js';
+import { formatName } from './format_name.js';
+import { formatGeneralNames } from './general_names.js';
+import { readTbs } from './tbs.js';
 
 /** What hapki shows of a certificate: the fields `hapki list --json` prints, in that shape. */
 export interface CertificateSummary {
+  /** RFC 4514, most specific first, as keytool prints and `--subject` reads. */
   subject: string;
   issuer: string;
-  /** Serial number, lower-case hex. */
+  /** Serial number, lower-case hex without leading zero bytes. */
   serial: string;
   /** ISO 8601, UTC. */
   notBefore: string;
@@ -19,51 +22,39 @@ export interface CertificateSummary {
   san: string[];
 }
 
-const SAN_PREFIX: Readonly<Record<string, string>> = {
-  dns: 'DNS',
-  ip: 'IP',
-  email: 'email',
-  url: 'URI',
-  dn: 'DirName',
-  guid: 'GUID',
-  upn: 'UPN',
-  id: 'RID',
-};
-
-export function parseCertificate(der: Uint8Array): x509.X509Certificate {
-  try {
-    return new x509.X509Certificate(Buffer.from(der));
-  } catch (cause) {
-    throw new KeystoreFormatError(`not a valid X.509 certificate: ${(cause as Error).message}`, undefined, { cause });
-  }
-}
-
+/**
+ * Read with hapki's own DER reader rather than a full X.509 library: listing thousands of
+ * certificates (an audit) should not pay for one, and a malformed field is a format error.
+ */
 export function describeCertificate(der: Uint8Array): CertificateSummary {
-  const cert = parseCertificate(der);
-  const names = certificateNames(der);
+  const tbs = readTbs(der);
   return {
-    subject: formatName(names.subject),
-    issuer: formatName(names.issuer),
-    serial: cert.serialNumber.toLowerCase(),
-    notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString(),
+    subject: formatName(tbs.subject),
+    issuer: formatName(tbs.issuer),
+    serial: serialHex(tbs.serial),
+    notBefore: tbs.notBefore.toISOString(),
+    notAfter: tbs.notAfter.toISOString(),
     sha256: sha256Hex(der),
-    san: subjectAltNames(cert),
+    san: subjectAltNamesOf(tbs.extensions.get(OID.subjectAltName)?.value),
   };
 }
 
-export function subjectAltNames(cert: x509.X509Certificate): string[] {
-  let ext: x509.SubjectAlternativeNameExtension | null;
+function subjectAltNamesOf(value: Uint8Array | undefined): string[] {
+  if (!value) return [];
   try {
-    ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  } catch {
-    return [];
+    return formatGeneralNames(value);
+  } catch (cause) {
+    throw new KeystoreFormatError('malformed subjectAltName extension', undefined, { cause });
   }
-  if (!ext) return [];
-  return ext.names.items.map((n) => `${SAN_PREFIX[n.type] ?? n.type}:${n.value}`);
+}
+
+function serialHex(content: Uint8Array): string {
+  let start = 0;
+  while (start < content.length - 1 && content[start] === 0) start++;
+  return toHex(content.subarray(start));
 }
 
 /** SubjectPublicKeyInfo (DER) of a certificate. */
 export function certificatePublicKey(der: Uint8Array): Uint8Array {
-  return new Uint8Array(parseCertificate(der).publicKey.rawData);
+  return readTbs(der).spki;
 }

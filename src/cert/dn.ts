@@ -24,15 +24,6 @@ export function commonNameOf(name: Uint8Array): string | undefined {
   return values[values.length - 1];
 }
 
-/**
- * A DER Name as text, most specific first ("CN=msas1.example.com, OU=Gateway, O=Example, C=US"),
- * the RFC 4514 order keytool prints and encodeName reads: what hapki shows can be typed back.
- */
-export function formatName(name: Uint8Array): string {
-  const rdns = new x509.Name(bufferOf(name)).toJSON();
-  return new x509.Name([...rdns].reverse()).toString();
-}
-
 function bufferOf(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

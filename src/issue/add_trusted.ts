@@ -2,7 +2,7 @@ import { AliasExistsError } from '../errors.js';
 import { findEntry } from '../keystore/alias.js';
 import type { Keystore, TrustedCertEntry } from '../keystore/model.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { parseCertificate } from '../cert/describe.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
 
 export interface AddTrustedOptions {
   /** Replace a trusted-certificate entry already under the alias (a key entry is never replaced). */

@@ -2,7 +2,7 @@ import { DEFAULT_KEY_SPEC, exportPkcs8, exportSpki, generateKeyPair, type KeySpe
 import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
 import { InvalidArgumentError, PolicyError } from '../errors.js';
 import { emptyKeystore, type Keystore, type KeystoreFormat, type PrivateKeyEntry } from '../keystore/model.js';
-import { parseCertificate } from '../cert/describe.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
 import { x509 } from '../lib/x509.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer } from './issuer.js';

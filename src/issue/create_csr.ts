@@ -1,4 +1,4 @@
-import { parseCertificate } from '../cert/describe.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
 import { certificateNames } from '../cert/names.js';
 import { importSigningKey, signingAlgorithm } from '../crypto/keys.js';
 import { defaultCrypto, useCryptoForX509, type WebCrypto, type WebCryptoKeyPair } from '../crypto/provider.js';

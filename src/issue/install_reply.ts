@@ -1,5 +1,6 @@
 import { buildChain } from '../cert/chain.js';
-import { certificatePublicKey, describeCertificate, parseCertificate, type CertificateSummary } from '../cert/describe.js';
+import { certificatePublicKey, describeCertificate, type CertificateSummary } from '../cert/describe.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';

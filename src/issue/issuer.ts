@@ -1,4 +1,5 @@
-import { parseCertificate, certificatePublicKey } from '../cert/describe.js';
+import { certificatePublicKey } from '../cert/describe.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
 import { certificateNames } from '../cert/names.js';
 import { importSigningKey } from '../crypto/keys.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';

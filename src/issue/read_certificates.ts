@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
-import { parseCertificate } from '../cert/describe.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
 
 /** The certificates of a PEM bundle (in file order) or of one DER certificate. */
 export function readCertificates(bytes: Uint8Array, what = 'certificate file'): Uint8Array[] {

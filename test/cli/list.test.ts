@@ -26,6 +26,9 @@ describe('hapki list', () => {
     expect(server.chain[0].notAfter).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const k = await keytool(['-list', '-v', '-keystore', path, '-storepass', 'changeit', '-alias', 'server1']);
     expect(server.chain[0].sha256).toBe(keytoolFingerprints(k.stdout)[0]);
+    expect(server.chain[0].serial).toBe(/Serial number: ([0-9a-f]+)/.exec(k.stdout)![1]);
+    expect(server.chain[0].subject).toBe(/^Owner: (.*)$/m.exec(k.stdout)![1]);
+    expect(new Date(server.chain[0].notAfter).getTime()).toBe(new Date(/until: (.*)$/m.exec(k.stdout)![1]!).getTime());
   });
 
   it('detects the format by content: a PKCS#12 named .jks is listed as PKCS12', async () => {
