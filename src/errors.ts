@@ -23,7 +23,26 @@ export type HapkiErrorCode =
   | 'ERR_KEY_MISMATCH'
   | 'ERR_CHAIN_UNTRUSTED'
   | 'ERR_ALIAS_EXISTS'
-  | 'ERR_INVALID_ARGUMENT';
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_MESH_NO_CA'
+  | 'ERR_TRUST_CHECK_FAILED'
+  | 'ERR_PROBE_HANDSHAKE'
+  | 'ERR_PROBE_CLIENT_CERT_REJECTED'
+  | 'ERR_PROBE_TIMEOUT'
+  | 'ERR_PROBE_REFUSED'
+  | 'ERR_PROBE_DNS'
+  | 'ERR_CHAIN_EXPIRED'
+  | 'ERR_CHAIN_NOT_YET_VALID'
+  | 'ERR_CHAIN_SIGNATURE'
+  | 'ERR_NOT_CA'
+  | 'ERR_KEY_USAGE'
+  | 'ERR_PATHLEN'
+  | 'ERR_PURPOSE'
+  | 'ERR_NAME_CONSTRAINTS'
+  | 'ERR_HOSTNAME_MISMATCH'
+  | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
+  | 'ERR_CERT_MALFORMED'
+  | 'ERR_WEAK_KEY';
 
 export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
@@ -203,3 +222,51 @@ export class InvalidArgumentError extends HapkiError {
     super('ERR_INVALID_ARGUMENT', message, options);
   }
 }
+
+/** A CA-mode trust mesh for a node whose chain has no CA above its certificate (self-signed, or the chain not installed). */
+export class MeshNoCaError extends HapkiError {
+  readonly node: string;
+
+  constructor(node: string, message: string) {
+    super('ERR_MESH_NO_CA', message);
+    this.node = node;
+  }
+}
+
+/** At least one node of a mesh does not trust a peer it must; the pairs were printed before. */
+export class TrustCheckFailedError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_TRUST_CHECK_FAILED', message);
+  }
+}
+
+export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
+
+/** A TLS probe that did not get as far as a usable connection: refused, timed out, not TLS, our certificate rejected. */
+export class ProbeError extends HapkiError {
+  constructor(code: ProbeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A certification path that failed validation; `code` says which rule (see validatePath). */
+export class PathValidationError extends HapkiError {
+  constructor(code: PathValidationErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+export type PathValidationErrorCode =
+  | 'ERR_CHAIN_UNTRUSTED'
+  | 'ERR_CHAIN_EXPIRED'
+  | 'ERR_CHAIN_NOT_YET_VALID'
+  | 'ERR_CHAIN_SIGNATURE'
+  | 'ERR_NOT_CA'
+  | 'ERR_KEY_USAGE'
+  | 'ERR_PATHLEN'
+  | 'ERR_PURPOSE'
+  | 'ERR_NAME_CONSTRAINTS'
+  | 'ERR_HOSTNAME_MISMATCH'
+  | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
+  | 'ERR_CERT_MALFORMED'
+  | 'ERR_WEAK_KEY';

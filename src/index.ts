@@ -23,9 +23,13 @@ export {
   ChainUntrustedError,
   AliasExistsError,
   InvalidArgumentError,
+  PathValidationError,
+  MeshNoCaError,
+  TrustCheckFailedError,
+  ProbeError,
   isHapkiError,
 } from './errors.js';
-export type { HapkiErrorCode } from './errors.js';
+export type { HapkiErrorCode, PathValidationErrorCode, ProbeErrorCode } from './errors.js';
 
 export { KEYSTORE_FORMATS, emptyKeystore } from './keystore/model.js';
 export type {
@@ -96,6 +100,22 @@ export { PROFILES, PROFILE_DEFINITIONS, profileKeyUsage } from './issue/profiles
 export type { ProfileName, Profile } from './issue/profiles.js';
 export { randomSerial } from './issue/serial.js';
 export { readCertificates } from './issue/read_certificates.js';
+
+export { validatePath } from './trust/validate_path.js';
+export type { PathValidationOptions, PathValidationResult, PathErrorCode } from './trust/validate_path.js';
+export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
+export { entryCertificates, storeCertificates } from './trust/path_sources.js';
+export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';
+export type { MeshMode, MeshRole, MeshNode, TrustMeshOptions, TrustMesh, MeshTrustStore, MeshCertificate } from './trust/mesh.js';
+export { checkTrustMesh, trustAnchorsOf, TRUST_CHECK_PURPOSES } from './trust/trust_check.js';
+export type { TrustCheckOptions, TrustCheckResult, TrustPairResult, TrustCheckPurpose } from './trust/trust_check.js';
+export { probeTls, DEFAULT_PROBE_TIMEOUT_MS } from './trust/probe.js';
+export type { ProbeOptions, ProbeResult } from './trust/probe.js';
+export { parseProbeTarget } from './trust/probe_target.js';
+export type { ProbeTarget } from './trust/probe_target.js';
+export { parseDuration } from './trust/duration.js';
+export { parseNodeRef, nodeKeyEntry, nodeCertificateChain, nodeStem } from './trust/node_ref.js';
+export type { NodeRef } from './trust/node_ref.js';
 
 export { openKeystore, saveKeystore } from './fs/keystore_file.js';
 export type { SaveKeystoreOptions } from './fs/keystore_file.js';

@@ -17,13 +17,3 @@ export function encodeName(dn: string): Uint8Array {
   if (rdns.length === 0) throw new InvalidArgumentError(`"${dn}" is an empty distinguished name`);
   return new Uint8Array(new x509.Name([...rdns].reverse()).toArrayBuffer());
 }
-
-/** The last (most specific) common name of a DER Name, if any. */
-export function commonNameOf(name: Uint8Array): string | undefined {
-  const values = new x509.Name(bufferOf(name)).getField('CN');
-  return values[values.length - 1];
-}
-
-function bufferOf(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}

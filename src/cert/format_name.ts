@@ -1,4 +1,5 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { OID } from '../asn1/oids.js';
 import { toHex } from '../lib/bytes.js';
 
 const SHORT_NAMES: Readonly<Record<string, string>> = {
@@ -43,4 +44,15 @@ function escapeValue(value: string): string {
     .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
     .replace(/^([ #])/, '\\$1')
     .replace(/ $/, '\\ ');
+}
+
+/** The last (most specific) common name of a DER Name, if any. */
+export function commonNameOf(name: Uint8Array): string | undefined {
+  let found: string | undefined;
+  for (const rdn of readDer(name, 'Name').sequence('Name')) {
+    for (const atv of rdn.children) {
+      if (atv.child(0, 'attribute type').oid() === OID.commonName) found = atv.child(1, 'attribute value').text('common name');
+    }
+  }
+  return found;
 }

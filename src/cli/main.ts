@@ -11,7 +11,7 @@ import { buildProgram } from './program.js';
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const ctx: CliContext = { io, passwords: new PasswordResolver(io) };
   try {
-    await buildProgram(ctx).parseAsync([...argv]);
+    await (await buildProgram(ctx, argv)).parseAsync([...argv]);
     return 0;
   } catch (error) {
     report(error, io);

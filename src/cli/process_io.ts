@@ -2,6 +2,12 @@ import { UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 export function processIo(): CliIo {
+  // `hapki list ... | head` closes the pipe early: that is the reader's choice, not an error
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   return {
     stdout: (text) => void process.stdout.write(text),

@@ -1,17 +1,30 @@
 import { Command } from 'commander';
-import { registerCa } from './commands/ca.js';
-import { registerConvert } from './commands/convert.js';
-import { registerCsr } from './commands/csr.js';
-import { registerExport } from './commands/export.js';
-import { registerImport } from './commands/import.js';
-import { registerList } from './commands/list.js';
-import { registerSign } from './commands/sign.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP } from './exit_codes.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(ctx: CliContext): Command {
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Each command's module is loaded only when that command runs (all of them for the top-level
+ * help): `hapki list` then never loads the X.509 and WebCrypto libraries issuing needs, which
+ * take most of a start's time.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  list: async () => (await import('./commands/list.js')).registerList,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  convert: async () => (await import('./commands/convert.js')).registerConvert,
+  ca: async () => (await import('./commands/ca.js')).registerCa,
+  csr: async () => (await import('./commands/csr.js')).registerCsr,
+  sign: async () => (await import('./commands/sign.js')).registerSign,
+  import: async () => (await import('./commands/import.js')).registerImport,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+  trust: async () => (await import('./commands/trust.js')).registerTrust,
+  probe: async () => (await import('./commands/probe.js')).registerProbe,
+};
+
+export async function buildProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {
   const program = new Command('hapki')
     .description('certificates and keystores for high-availability gateway clusters')
     .version(VERSION)
@@ -29,12 +42,8 @@ Examples:
   hapki convert store.jks store.p12 --storepass env:STOREPASS
 ${EXIT_CODES_HELP}`,
     );
-  registerList(program, ctx);
-  registerExport(program, ctx);
-  registerConvert(program, ctx);
-  registerCa(program, ctx);
-  registerCsr(program, ctx);
-  registerSign(program, ctx);
-  registerImport(program, ctx);
+  const asked = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program, ctx);
   return program;
 }

@@ -10,8 +10,8 @@ import { readCsr, type ParsedCsr } from './read_csr.js';
 import { mergeSans, type SubjectAltName } from './san.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
-import { commonNameOf, encodeName } from '../cert/dn.js';
-import { formatName } from '../cert/format_name.js';
+import { encodeName } from '../cert/dn.js';
+import { commonNameOf, formatName } from '../cert/format_name.js';
 import { computeValidity } from './validity.js';
 
 export const DEFAULT_LEAF_DAYS = 397;

@@ -1,5 +1,5 @@
 import { buildChain } from '../cert/chain.js';
-import { commonNameOf } from '../cert/dn.js';
+import { commonNameOf } from '../cert/format_name.js';
 import { certificatePublicKey } from '../cert/describe.js';
 import { certificateNames } from '../cert/names.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';

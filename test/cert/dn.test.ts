@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { describeCertificate } from '../../src/cert/describe.js';
-import { commonNameOf, encodeName } from '../../src/cert/dn.js';
-import { formatName } from '../../src/cert/format_name.js';
+import { encodeName } from '../../src/cert/dn.js';
+import { commonNameOf, formatName } from '../../src/cert/format_name.js';
 import { certificateNames } from '../../src/cert/names.js';
 import { fixture } from '../helpers/fixtures.js';
 

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { describeCertificate } from '../../cert/describe.js';
+import { PathValidationError, UsageError } from '../../errors.js';
+import { readFileBytes } from '../../fs/read_file.js';
+import { readCertificates } from '../../issue/read_certificates.js';
+import { entryCertificates, storeCertificates } from '../../trust/path_sources.js';
+import { validatePath } from '../../trust/validate_path.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { openStoreForCli } from '../open_store.js';
+import { parseDate } from '../options.js';
+
+interface VerifyOptions {
+  trust: string;
+  untrusted?: string;
+  hostname?: string;
+  purpose?: string;
+  at?: string;
+  json?: boolean;
+  storepass?: string;
+  trustpass?: string;
+}
+
+export function registerVerify(program: Command, ctx: CliContext): void {
+  program
+    .command('verify')
+    .description('validate a certificate chain against trusted certificates (RFC 5280 path validation)')
+    .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates), or <keystore>[#<alias>] (default: its only key entry)')
+    .requiredOption('--trust <store>', 'trust anchors: every certificate of a keystore (PKCS#12, JKS, JCEKS) or PEM bundle')
+    .option('--untrusted <bundle>', 'more intermediate certificates (PEM bundle) to build the path from')
+    .option('--hostname <host>', 'the DNS name or IP address the leaf must be for (subjectAltName only)')
+    .option('--purpose <purpose>', 'required extended key usage: server|client')
+    .option('--at <date>', 'validate at this time instead of now (ISO 8601)')
+    .option('--json', 'print JSON: {"valid", "code"?, "reason"?, "chain": [{"subject", "sha256"}]}')
+    .option('--storepass <src>', "the subject keystore's password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin")
+    .option('--trustpass <src>', "the trust store's password (JKS trust stores open without one, unverified)")
+    .addHelpText(
+      'after',
+      `
+The leaf and every CA are checked for validity dates, signatures, basicConstraints, keyCertSign,
+pathLenConstraint, name constraints and unknown critical extensions; the leaf's extended key usage
+for --purpose and its subjectAltName for --hostname (wildcards only as the whole left-most label).
+A leaf that is itself in the trust store is valid on its own (a directly trusted self-signed peer).
+
+Examples:
+  hapki verify msas1.pem --trust ca.pem --hostname lbrhost.example.com --purpose server
+  hapki verify gateway.p12#msas1 --storepass env:STOREPASS --trust truststore.jks --purpose client
+  hapki verify leaf.pem --untrusted intermediates.pem --trust /etc/ssl/certs/java/cacerts --at 2027-01-01 --json
+${EXIT_CODES_HELP}
+  (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH, ...)`,
+    )
+    .action(async (subject: string, options: VerifyOptions) => {
+      if (options.purpose !== undefined && options.purpose !== 'server' && options.purpose !== 'client') throw new UsageError('--purpose must be server or client');
+      const at = parseDate(options.at, '--at');
+      const [leaf, ...rest] = await subjectCertificates(ctx, subject, options.storepass);
+      const trusted = await trustCertificates(ctx, options.trust, options.trustpass);
+      const untrusted = options.untrusted === undefined ? [] : readCertificates(await readFileBytes(options.untrusted), options.untrusted);
+      const result = await validatePath(leaf!, {
+        trusted,
+        untrusted: [...rest, ...untrusted],
+        ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+        ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+        ...(at ? { at } : {}),
+      });
+      const chain = result.chain.map((der) => describeCertificate(der));
+      if (options.json) {
+        const { valid, code, reason } = result;
+        ctx.io.stdout(`${JSON.stringify({ valid, code, reason, chain: chain.map((c) => ({ subject: c.subject, sha256: c.sha256 })) }, null, 2)}\n`);
+      } else if (result.valid) {
+        ctx.io.stdout(`OK: ${chain[0]!.subject} (chain: ${chain.map((c) => c.subject).join(' -> ')})\n`);
+      } else {
+        ctx.io.stdout(`FAIL: ${result.reason} (${result.code})\n`);
+      }
+      if (!result.valid) throw new PathValidationError(result.code!, result.reason!);
+    });
+}
+
+/** A certificate file as is; a keystore (or `<keystore>#<alias>`) as one entry's chain. */
+async function subjectCertificates(ctx: CliContext, subject: string, storepass: string | undefined): Promise<Uint8Array[]> {
+  const hash = subject.lastIndexOf('#');
+  const [path, alias] = hash > 0 && !existsSync(subject) ? [subject.slice(0, hash), subject.slice(hash + 1)] : [subject, undefined];
+  if (alias === undefined) {
+    const certificates = certificatesOrUndefined(await readFileBytes(path), path);
+    if (certificates) return certificates;
+  }
+  const { store } = await openStoreForCli(ctx, path, storepass === undefined ? {} : { storepass });
+  return entryCertificates(store, alias);
+}
+
+async function trustCertificates(ctx: CliContext, path: string, trustpass: string | undefined): Promise<Uint8Array[]> {
+  const certificates = certificatesOrUndefined(await readFileBytes(path), path);
+  if (certificates) return certificates;
+  const { store } = await openStoreForCli(ctx, path, trustpass === undefined ? {} : { storepass: trustpass });
+  return storeCertificates(store);
+}
+
+function certificatesOrUndefined(bytes: Uint8Array, path: string): Uint8Array[] | undefined {
+  try {
+    return readCertificates(bytes, path);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import { bytesEqual } from '../lib/bytes.js';
+import type { GeneralName } from './path_certificate.js';
+
+/**
+ * Host name checking as RFC 6125 and the CA/Browser Forum allow it: only the subjectAltName
+ * counts (the subject CN is ignored, as browsers, Go and x509-limbo do), DNS names compare
+ * case-insensitively, and a wildcard is accepted only as the whole left-most label of a name with
+ * at least two further labels, matching exactly one label.
+ */
+export function hostnameMatches(sans: readonly GeneralName[] | undefined, hostname: string): boolean {
+  if (!sans) return false;
+  const ip = parseIpAddress(hostname);
+  if (ip) return sans.some((n) => n.type === 'ip' && bytesEqual(n.value, ip));
+  const host = normalizeHost(hostname);
+  if (!host) return false;
+  return sans.some((n) => n.type === 'dns' && dnsNameMatches(n.value, host));
+}
+
+/** The host name as compared: lower case, without one trailing dot; undefined when it cannot be one. */
+export function normalizeHost(hostname: string): string | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) ? host : undefined;
+}
+
+function dnsNameMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, '');
+  if (!p.startsWith('*.')) return !p.includes('*') && p === host;
+  const rest = p.slice(2);
+  // "*.com" would cover a whole top-level domain; a wildcard needs two labels after it
+  if (rest.includes('*') || !rest.includes('.') || normalizeHost(rest) === undefined) return false;
+  const dot = host.indexOf('.');
+  return dot > 0 && host.slice(dot + 1) === rest;
+}
+
+/** An IPv4 dotted quad or an IPv6 address (optionally in brackets) as its 4 or 16 bytes. */
+export function parseIpAddress(text: string): Uint8Array | undefined {
+  const t = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  if (isIPv4(t)) return new Uint8Array(t.split('.').map(Number));
+  if (!isIPv6(t)) return undefined;
+  let head = t;
+  let v4: number[] = [];
+  const lastColon = t.lastIndexOf(':');
+  if (t.slice(lastColon + 1).includes('.')) {
+    v4 = t.slice(lastColon + 1).split('.').map(Number);
+    head = `${t.slice(0, lastColon + 1)}0:0`;
+  }
+  const [left, right] = head.includes('::') ? head.split('::') : [head, undefined];
+  const groups = (s: string | undefined): number[] => (s ? s.split(':').filter((g) => g !== '').map((g) => parseInt(g, 16)) : []);
+  const l = groups(left);
+  const r = groups(right);
+  const words = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
+  if (v4.length === 4) out.set(v4, 12);
+  return out;
+}

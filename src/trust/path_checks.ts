@@ -1,0 +1,131 @@
+import { describePublicKey } from '../crypto/key_info.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
+import { constraintsDefect, nameDefect } from './name_constraints.js';
+import { KEY_CERT_SIGN, PATH_OID, type PathCertificate } from './path_certificate.js';
+import { problem, type PathProblem } from './path_problem.js';
+
+/**
+ * The checks of one certificate that do not depend on the rest of the path: well-formedness,
+ * critical extensions, key strength, validity period, and its fitness as an issuer.
+ */
+
+const UNDERSTOOD = new Set<string>([
+  PATH_OID.basicConstraints,
+  PATH_OID.keyUsage,
+  PATH_OID.extKeyUsage,
+  PATH_OID.subjectAltName,
+  PATH_OID.nameConstraints,
+  PATH_OID.subjectKeyIdentifier,
+  PATH_OID.authorityKeyIdentifier,
+  // any policy is acceptable to hapki, so a critical policies extension is honoured by ignoring it
+  PATH_OID.certificatePolicies,
+]);
+
+/** Extensions RFC 5280 says must never be critical: a critical one is a defect, not an unknown. */
+const NEVER_CRITICAL = new Set<string>([PATH_OID.subjectKeyIdentifier, PATH_OID.authorityKeyIdentifier]);
+
+const labels = new WeakMap<PathCertificate, string>();
+
+/** The subject as people read it, for reasons. */
+export function subjectOf(cert: PathCertificate): string {
+  let label = labels.get(cert);
+  if (label === undefined) {
+    try {
+      label = parseCertificate(cert.der).subject || '(empty subject)';
+    } catch {
+      label = '(unreadable subject)';
+    }
+    labels.set(cert, label);
+  }
+  return label;
+}
+
+/** Structural problems of any certificate in a path. */
+export function wellFormedProblem(cert: PathCertificate): PathProblem | undefined {
+  const who = subjectOf(cert);
+  const malformed = (what: string): PathProblem => problem('ERR_CERT_MALFORMED', `certificate "${who}": ${what}`);
+  if (cert.defects.length > 0) return malformed(cert.defects[0]!);
+  if (!bytesEqual(cert.signatureAlgorithm, cert.tbsSignatureAlgorithm)) return malformed('its two signature algorithm fields differ');
+  if (cert.issuer.length <= 2) return malformed('empty issuer name');
+  for (const ext of cert.extensions) {
+    if (ext.critical && NEVER_CRITICAL.has(ext.oid)) return malformed(`extension ${ext.oid} must not be critical`);
+  }
+  if (cert.subjectRdns.length === 0) {
+    const san = cert.extensions.find((e) => e.oid === PATH_OID.subjectAltName);
+    if (!san || !san.critical) return malformed('an empty subject needs a critical subjectAltName');
+  }
+  for (const name of cert.subjectAltNames ?? []) {
+    const defect = nameDefect(name);
+    if (defect) return malformed(defect);
+  }
+  if (cert.nameConstraints) {
+    const defect = constraintsDefect(cert.nameConstraints);
+    if (defect) return malformed(defect);
+  }
+  const critical = cert.extensions.find((e) => e.critical && !UNDERSTOOD.has(e.oid));
+  if (critical) return problem('ERR_UNKNOWN_CRITICAL_EXTENSION', `certificate "${who}" has critical extension ${critical.oid}, which hapki does not process`);
+  return keyProblem(cert);
+}
+
+/** RSA under 2048 bits (hapki's own floor when signing), curves other than P-256/384/521, DSA. */
+function keyProblem(cert: PathCertificate): PathProblem | undefined {
+  const who = subjectOf(cert);
+  let key;
+  try {
+    key = describePublicKey(cert.spki);
+  } catch {
+    return problem('ERR_WEAK_KEY', `certificate "${who}" has a public key hapki cannot read`);
+  }
+  if (key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') {
+    if (key.bits === undefined) return problem('ERR_WEAK_KEY', `certificate "${who}" has an RSA key hapki cannot read`);
+    if (key.bits < 2048 || key.bits % 8 !== 0) return problem('ERR_WEAK_KEY', `certificate "${who}" has a ${key.bits}-bit RSA key (at least 2048, in whole bytes, required)`);
+    return undefined;
+  }
+  if (key.algorithm === 'EC') {
+    if (key.curve === 'P-256' || key.curve === 'P-384' || key.curve === 'P-521') return undefined;
+    return problem('ERR_WEAK_KEY', `certificate "${who}" has an EC key on ${key.curve ?? 'an explicitly encoded curve'} (P-256, P-384 or P-521 required)`);
+  }
+  if (key.algorithm === 'Ed25519') return undefined;
+  return problem('ERR_WEAK_KEY', `certificate "${who}" has a ${key.algorithm} key, which hapki does not accept`);
+}
+
+/** Certificate times have whole seconds; `at` is compared at that granularity. */
+export function validityProblem(cert: PathCertificate, at: Date): PathProblem | undefined {
+  const t = Math.floor(at.getTime() / 1000) * 1000;
+  if (t < cert.notBefore.getTime()) return problem('ERR_CHAIN_NOT_YET_VALID', `certificate "${subjectOf(cert)}" is not valid before ${cert.notBefore.toISOString()}`);
+  if (t > cert.notAfter.getTime()) return problem('ERR_CHAIN_EXPIRED', `certificate "${subjectOf(cert)}" expired on ${cert.notAfter.toISOString()}`);
+  return undefined;
+}
+
+/**
+ * Fitness to sign other certificates: basicConstraints cA, and keyCertSign when keyUsage is
+ * present. A self-signed version 1 certificate is accepted as a CA only as a trust anchor, as
+ * openssl and Java do for the old roots still found in trust stores.
+ */
+export function issuerProblem(cert: PathCertificate, isAnchor: boolean): PathProblem | undefined {
+  const who = subjectOf(cert);
+  const legacyRoot = isAnchor && cert.version === 1;
+  if (!legacyRoot && !cert.basicConstraints?.ca) return problem('ERR_NOT_CA', `certificate "${who}" issued a certificate but is not a CA (basicConstraints cA is not set)`);
+  if (cert.keyUsage && !cert.keyUsage.has(KEY_CERT_SIGN)) return problem('ERR_KEY_USAGE', `CA certificate "${who}" lacks the keyCertSign key usage`);
+  return undefined;
+}
+
+/** End-entity rules: CA flags must agree, and name constraints belong in CA certificates only. */
+export function leafProfileProblem(cert: PathCertificate): PathProblem | undefined {
+  const who = subjectOf(cert);
+  const ca = cert.basicConstraints?.ca ?? false;
+  const certSign = cert.keyUsage?.has(KEY_CERT_SIGN) ?? false;
+  if (certSign && !ca) return problem('ERR_KEY_USAGE', `certificate "${who}" asserts keyCertSign without being a CA`);
+  if (ca && cert.keyUsage && !certSign) return problem('ERR_CERT_MALFORMED', `certificate "${who}" is a CA (cA set) whose key usage forbids certificate signing`);
+  if (cert.nameConstraints && !ca) return problem('ERR_CERT_MALFORMED', `certificate "${who}" has name constraints but is not a CA`);
+  return undefined;
+}
+
+/** extKeyUsage allows the purpose (absent extKeyUsage allows every purpose). */
+export function purposeProblem(cert: PathCertificate, purpose: 'server' | 'client' | undefined): PathProblem | undefined {
+  if (!purpose || !cert.extKeyUsage) return undefined;
+  const wanted = purpose === 'server' ? PATH_OID.serverAuth : PATH_OID.clientAuth;
+  if (cert.extKeyUsage.includes(wanted) || cert.extKeyUsage.includes(PATH_OID.anyExtendedKeyUsage)) return undefined;
+  return problem('ERR_PURPOSE', `certificate "${subjectOf(cert)}" is not for TLS ${purpose} authentication (its extended key usage lacks ${purpose === 'server' ? 'serverAuth' : 'clientAuth'})`);
+}

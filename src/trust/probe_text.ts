@@ -1,0 +1,19 @@
+import type { ProbeResult } from './probe.js';
+
+/** The presented chain, the client certificate if one was sent, and the verdict, for people. */
+export function renderProbe(result: ProbeResult): string {
+  const { host, port } = result.target;
+  const lines: string[] = [];
+  lines.push(result.handshake ? `connected to ${host}:${port} (${result.protocol}, ${result.cipher})` : `no TLS session with ${host}:${port}`);
+  if (result.chain.length > 0) lines.push('presented chain:');
+  result.chain.forEach((c, i) => {
+    lines.push(`  [${i}] subject:  ${c.subject}`, `      issuer:   ${c.issuer}`);
+    if (c.san.length > 0) lines.push(`      san:      ${c.san.join(', ')}`);
+    lines.push(`      notAfter: ${c.notAfter}`, `      sha256:   ${c.sha256}`);
+  });
+  const client = result.clientCertificate;
+  if (client) lines.push(`client certificate: ${client.subject} (sha256 ${client.sha256}): ${client.accepted ? 'accepted' : 'rejected'}`);
+  const checked = result.hostname === undefined ? 'host name not checked (IP address; give --servername)' : `host name ${result.hostname}`;
+  lines.push(result.ok ? `verdict: PASS (chain trusted, ${checked})` : `verdict: FAIL: ${result.reason} (${result.code})`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,126 @@
+import { isIP } from 'node:net';
+import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import type { ProbeErrorCode } from '../errors.js';
+import type { ProbeTarget } from './probe_target.js';
+
+export interface HandshakeOptions {
+  /** PEM private key and certificate chain to present when the server asks (mutual TLS). */
+  clientPem?: { key: string; cert: string };
+  servername?: string;
+  timeoutMs: number;
+  settleMs: number;
+}
+
+export interface HandshakeFailure {
+  code: ProbeErrorCode;
+  reason: string;
+}
+
+export interface Handshake {
+  /** Set when no TLS session came up. */
+  failure?: HandshakeFailure;
+  protocol?: string;
+  cipher?: string;
+  /** The server's certificates as Node orders them (leaf first), DER. */
+  chain: Uint8Array[];
+  /** Set when the server turned our certificate down, during the handshake or (TLS 1.3) just after it. */
+  clientRejected?: string;
+}
+
+// alerts a server sends about the client's certificate; never ours, since we verify nothing in-handshake
+const CLIENT_CERT_ALERT = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|CERTIFICATE_UNKNOWN|ACCESS_DENIED)$/;
+
+/**
+ * One TLS handshake that accepts any server certificate (the caller judges it), bounded by
+ * timeoutMs from the first byte of DNS to the last. After the handshake it keeps reading for
+ * settleMs: a TLS 1.3 server checks the client certificate only after the client has finished,
+ * so its alert (or a plain close) arrives then.
+ */
+export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Promise<Handshake> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let secured: Handshake | undefined;
+    let settle: NodeJS.Timeout | undefined;
+    let done = false;
+    let answered = false;
+    const socket: TLSSocket = connect({
+      host: target.host,
+      port: target.port,
+      rejectUnauthorized: false,
+      ...(options.servername !== undefined ? { servername: options.servername } : isIP(target.host) ? {} : { servername: target.host }),
+      ...(options.clientPem ?? {}),
+    });
+    const finish = (result: Handshake): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(settle);
+      socket.destroy();
+      resolve(result);
+    };
+    const deadline = setTimeout(() => {
+      finish(secured ?? { chain: [], failure: { code: 'ERR_PROBE_TIMEOUT', reason: `no TLS handshake with ${target.host}:${target.port} within ${options.timeoutMs} ms` } });
+    }, options.timeoutMs);
+    socket.once('secureConnect', () => {
+      const cipher = socket.getCipher();
+      secured = { protocol: socket.getProtocol() ?? undefined, cipher: cipher.standardName ?? cipher.name, chain: peerChain(socket) };
+      socket.on('data', () => (answered = true));
+      settle = setTimeout(() => finish(secured!), Math.max(0, Math.min(options.settleMs, options.timeoutMs - (Date.now() - started))));
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? '';
+      if (CLIENT_CERT_ALERT.test(code)) return finish({ ...(secured ?? { chain: safePeerChain(socket) }), clientRejected: `TLS alert ${alertName(code)}` });
+      if (secured) return finish(options.clientPem && !answered ? { ...secured, clientRejected: `the connection failed right after the handshake (${code || error.message})` } : secured);
+      finish({ chain: [], failure: classify(error, target) });
+    });
+    socket.on('close', () => {
+      if (!secured) return finish({ chain: [], failure: { code: 'ERR_PROBE_HANDSHAKE', reason: `${target.host}:${target.port} closed the connection during the TLS handshake` } });
+      // a server that rejects our certificate without an alert (Node's own) hangs up without a word
+      finish(options.clientPem && !answered ? { ...secured, clientRejected: 'the server closed the connection right after the handshake, without an alert' } : secured);
+    });
+  });
+}
+
+function classify(error: NodeJS.ErrnoException, target: ProbeTarget): HandshakeFailure {
+  const where = `${target.host}:${target.port}`;
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return { code: 'ERR_PROBE_REFUSED', reason: `${where} refused the connection (nothing listening)` };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { code: 'ERR_PROBE_REFUSED', reason: `${where} is unreachable (${error.code})` };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return { code: 'ERR_PROBE_DNS', reason: `cannot resolve ${target.host} (${error.code})` };
+    case 'ETIMEDOUT':
+      return { code: 'ERR_PROBE_TIMEOUT', reason: `connecting to ${where} timed out` };
+    default:
+      return { code: 'ERR_PROBE_HANDSHAKE', reason: `TLS handshake with ${where} failed: ${error.code?.startsWith('ERR_SSL_') ? error.code.slice(8).toLowerCase().replace(/_/g, ' ') : error.message} (not a TLS server, or no protocol or cipher in common)` };
+  }
+}
+
+function alertName(code: string): string {
+  return code.replace(/^.*ALERT_/, '').toLowerCase();
+}
+
+function safePeerChain(socket: TLSSocket): Uint8Array[] {
+  try {
+    return peerChain(socket);
+  } catch {
+    return [];
+  }
+}
+
+function peerChain(socket: TLSSocket): Uint8Array[] {
+  const chain: Uint8Array[] = [];
+  let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cert?.raw && chain.length < 16) {
+    chain.push(new Uint8Array(cert.raw));
+    const next: DetailedPeerCertificate | undefined = cert.issuerCertificate;
+    if (!next || next === cert || next.fingerprint256 === cert.fingerprint256) break;
+    cert = next;
+  }
+  return chain;
+}

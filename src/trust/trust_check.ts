@@ -1,0 +1,84 @@
+import type { WebCrypto } from '../crypto/provider.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Keystore } from '../keystore/model.js';
+import type { MeshNode } from './mesh.js';
+import { validatePath } from './validate_path.js';
+
+/**
+ * The extended key usage a peer's certificate is checked for. roles: the master checks a slave
+ * as a TLS client (slaves connect to the master) and a slave checks the master as a TLS server.
+ */
+export type TrustCheckPurpose = 'roles' | 'server' | 'client' | 'any';
+
+export const TRUST_CHECK_PURPOSES: readonly TrustCheckPurpose[] = ['roles', 'server', 'client', 'any'];
+
+export interface TrustCheckOptions {
+  purpose?: TrustCheckPurpose;
+  /** Judge validity at this time instead of now. */
+  at?: Date;
+}
+
+export interface TrustPairResult {
+  /** The node whose trust store is asked. */
+  truster: string;
+  /** The node whose chain is checked against it. */
+  peer: string;
+  valid: boolean;
+  purpose?: 'server' | 'client';
+  code?: string;
+  reason?: string;
+}
+
+export interface TrustCheckResult {
+  ok: boolean;
+  pairs: TrustPairResult[];
+}
+
+/**
+ * For every master-slave pair, in both directions, whether the truster's trust anchors accept
+ * the peer's chain (its leaf, the rest offered as intermediates). Host names are not checked:
+ * nodes are named by keystore here, not by address (`hapki probe` checks names).
+ */
+export async function checkTrustMesh(
+  nodes: readonly MeshNode[],
+  trustAnchors: ReadonlyMap<string, readonly Uint8Array[]>,
+  options: TrustCheckOptions = {},
+  crypto?: WebCrypto,
+): Promise<TrustCheckResult> {
+  const master = nodes.find((n) => n.role === 'master');
+  const slaves = nodes.filter((n) => n.role === 'slave');
+  if (!master || nodes.filter((n) => n.role === 'master').length > 1) throw new InvalidArgumentError('a trust check needs exactly one master');
+  const pairs: TrustPairResult[] = [];
+  for (const slave of slaves) {
+    pairs.push(await checkPair(master, slave, 'client', trustAnchors, options, crypto));
+    pairs.push(await checkPair(slave, master, 'server', trustAnchors, options, crypto));
+  }
+  return { ok: pairs.every((p) => p.valid), pairs };
+}
+
+async function checkPair(
+  truster: MeshNode,
+  peer: MeshNode,
+  role: 'server' | 'client',
+  trustAnchors: ReadonlyMap<string, readonly Uint8Array[]>,
+  options: TrustCheckOptions,
+  crypto: WebCrypto | undefined,
+): Promise<TrustPairResult> {
+  const trusted = trustAnchors.get(truster.name);
+  if (!trusted) throw new InvalidArgumentError(`no trust store given for ${truster.name}`);
+  const [leaf, ...rest] = peer.certificateChain;
+  if (!leaf) throw new InvalidArgumentError(`node ${peer.name} has no certificate`);
+  const asked = options.purpose ?? 'roles';
+  const purpose = asked === 'roles' ? role : asked === 'any' ? undefined : asked;
+  const verdict = await validatePath(leaf, { trusted, untrusted: rest, ...(purpose ? { purpose } : {}), ...(options.at ? { at: options.at } : {}) }, crypto);
+  const base = { truster: truster.name, peer: peer.name, valid: verdict.valid, ...(purpose ? { purpose } : {}) };
+  return verdict.valid ? base : { ...base, code: verdict.code ?? 'ERR_CHAIN_UNTRUSTED', reason: verdict.reason ?? 'not trusted' };
+}
+
+/**
+ * The certificates a Java trust store trusts: every trusted-certificate entry, and the own
+ * certificate of every key entry (the JDK's TrustManager takes those too).
+ */
+export function trustAnchorsOf(store: Keystore): Uint8Array[] {
+  return store.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.certificate] : e.type === 'private-key' && e.chain[0] ? [e.chain[0]] : []));
+}

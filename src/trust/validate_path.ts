@@ -1,0 +1,215 @@
+import { InvalidArgumentError } from '../errors.js';
+import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { hostnameMatches } from './hostname.js';
+import { nameConstraintViolation } from './name_constraints.js';
+import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
+import { issuerProblem, leafProfileProblem, purposeProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
+import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
+import { SignatureChecker } from './path_signature.js';
+
+export type { PathErrorCode } from './path_problem.js';
+
+export interface PathValidationOptions {
+  /** Trust anchors (DER): any of them may end a path; their validity is checked, their signature is not. */
+  trusted: readonly Uint8Array[];
+  /** Further certificates (DER) path building may use as intermediates. */
+  untrusted?: readonly Uint8Array[];
+  /** The DNS name or IP address the leaf must be for (subjectAltName only; the CN is never used). */
+  hostname?: string;
+  /** The leaf's extendedKeyUsage (and any intermediate's) must allow TLS server or client use. */
+  purpose?: 'server' | 'client';
+  /** The time to validate at (default: now). */
+  at?: Date;
+  /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
+  maxIntermediates?: number;
+}
+
+export interface PathValidationResult {
+  valid: boolean;
+  code?: PathErrorCode;
+  /** One line, for people. */
+  reason?: string;
+  /** Leaf first, ending at the trust anchor when one was reached (the failing path's certificates otherwise). */
+  chain: Uint8Array[];
+}
+
+/** A bound on the certificates in a path, self-issued ones included, so that no search runs long. */
+const MAX_PATH_LENGTH = 12;
+/** A bound on the issuer candidates examined in all, against graphs built to explode path search. */
+const MAX_ATTEMPTS = 200;
+const DEFAULT_MAX_INTERMEDIATES = 8;
+
+/**
+ * X.509 certification path validation (RFC 5280 section 6, with the web PKI's host name rules).
+ * Builds paths from the leaf through `untrusted` to any certificate in `trusted`, by issuer name
+ * (and key identifiers), backtracking to the next candidate when one fails, and returns the first
+ * path that passes every check; a leaf that is itself trusted is valid on its own (direct trust of
+ * a self-signed peer). Never throws for an invalid path; throws KeystoreFormatError only for a leaf
+ * that is not a certificate. Unreadable trusted or untrusted certificates are left out.
+ */
+export async function validatePath(leaf: Uint8Array, options: PathValidationOptions, crypto: WebCrypto = defaultCrypto()): Promise<PathValidationResult> {
+  if (!(leaf instanceof Uint8Array)) throw new TypeError('validatePath: leaf must be a Uint8Array');
+  if (!options || !Array.isArray(options.trusted)) throw new TypeError('validatePath: options.trusted must be an array of certificates');
+  const at = options.at ?? new Date();
+  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('validatePath: options.at is not a valid date');
+  const maxIntermediates = options.maxIntermediates ?? DEFAULT_MAX_INTERMEDIATES;
+  const leafCert = readPathCertificate(leaf);
+  const fail = (p: PathProblem, chain: readonly PathCertificate[]): PathValidationResult => ({ valid: false, code: p.code, reason: p.reason, chain: chain.map((c) => c.der) });
+
+  const leafProblem = wellFormedProblem(leafCert) ?? leafProfileProblem(leafCert);
+  if (leafProblem) return fail(leafProblem, [leafCert]);
+
+  const anchors = readAll(options.trusted);
+  const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
+  let path: PathCertificate[] = [leafCert];
+  if (!directlyTrusted) {
+    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker(crypto));
+    const found = await search.from(leafCert);
+    if (!found) {
+      const best = search.best ?? { problem: problem('ERR_CHAIN_UNTRUSTED', `no path from "${subjectOf(leafCert)}" to a trusted certificate`), chain: [leafCert] };
+      return fail(best.problem, best.chain);
+    }
+    path = found;
+  }
+  const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
+  if (endProblem) return fail(endProblem, path);
+  return { valid: true, chain: path.map((c) => c.der) };
+}
+
+interface Failure {
+  /** 1: no issuer found, 2: an issuer candidate failed, 3: a whole path to an anchor failed. */
+  rank: number;
+  problem: PathProblem;
+  chain: PathCertificate[];
+}
+
+/** Depth-first path building with backtracking; remembers the most telling failure. */
+class PathSearch {
+  best: Failure | undefined;
+  private attempts = 0;
+  private readonly anchorSet: Set<PathCertificate>;
+  private readonly pool: PathCertificate[];
+
+  constructor(
+    anchors: PathCertificate[],
+    untrusted: PathCertificate[],
+    private readonly at: Date,
+    private readonly purpose: 'server' | 'client' | undefined,
+    private readonly maxIntermediates: number,
+    private readonly signatures: SignatureChecker,
+  ) {
+    this.anchorSet = new Set(anchors);
+    // anchors first, so the shortest path to a trusted certificate is tried before longer ones
+    this.pool = [...anchors, ...untrusted.filter((u) => !anchors.some((a) => bytesEqual(a.der, u.der)))];
+  }
+
+  async from(leaf: PathCertificate): Promise<PathCertificate[] | undefined> {
+    return this.extend([leaf]);
+  }
+
+  private note(rank: number, p: PathProblem, chain: PathCertificate[]): void {
+    if (!this.best || rank > this.best.rank) this.best = { rank, problem: p, chain };
+  }
+
+  private async extend(path: PathCertificate[]): Promise<PathCertificate[] | undefined> {
+    const current = path[path.length - 1]!;
+    if (path.length >= MAX_PATH_LENGTH) {
+      this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted certificate within ${MAX_PATH_LENGTH} certificates of the leaf`), path);
+      return undefined;
+    }
+    const candidates = this.pool.filter((c) => bytesEqual(c.subject, current.issuer) && !path.some((p) => p === c || bytesEqual(p.der, c.der)) && keyIdsAgree(current, c));
+    if (candidates.length === 0) {
+      this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted issuer found for "${subjectOf(current)}"`), path);
+      return undefined;
+    }
+    for (const candidate of candidates) {
+      if (++this.attempts > MAX_ATTEMPTS) {
+        this.note(1, problem('ERR_CHAIN_UNTRUSTED', `gave up building a path after ${MAX_ATTEMPTS} candidate issuers`), path);
+        return undefined;
+      }
+      const isAnchor = this.anchorSet.has(candidate);
+      const next = [...path, candidate];
+      const local = wellFormedProblem(candidate) ?? issuerProblem(candidate, isAnchor) ?? validityProblem(candidate, this.at);
+      if (local) {
+        this.note(2, local, next);
+        continue;
+      }
+      if (!(await this.signatures.verify(current, candidate))) {
+        this.note(2, problem('ERR_CHAIN_SIGNATURE', `the signature on "${subjectOf(current)}" does not verify with the key of "${subjectOf(candidate)}"`), next);
+        continue;
+      }
+      if (isAnchor) {
+        const whole = this.pathProblem(next);
+        if (!whole) return next;
+        this.note(3, whole, next);
+        continue;
+      }
+      const done = await this.extend(next);
+      if (done) return done;
+    }
+    return undefined;
+  }
+
+  /** The checks that need the whole path (leaf first, anchor last): lengths, name constraints, purposes. */
+  private pathProblem(path: PathCertificate[]): PathProblem | undefined {
+    const anchor = path.length - 1;
+    let remaining = Number.POSITIVE_INFINITY;
+    let intermediates = 0;
+    // RFC 5280 6.1.4 (l) and (m): from the anchor down, self-issued CAs do not use up pathLen
+    for (let i = anchor; i >= 1; i--) {
+      const ca = path[i]!;
+      if (i !== anchor && !isSelfIssuedCert(ca)) {
+        if (remaining <= 0) return problem('ERR_PATHLEN', `path length constraint exceeded: "${subjectOf(ca)}" is one CA too many below a pathLenConstraint`);
+        remaining--;
+        intermediates++;
+      }
+      const pathLen = ca.basicConstraints?.pathLen;
+      if (pathLen !== undefined) remaining = Math.min(remaining, pathLen);
+    }
+    if (intermediates > this.maxIntermediates) return problem('ERR_PATHLEN', `the path has ${intermediates} intermediate CAs, more than the ${this.maxIntermediates} allowed`);
+    // RFC 5280 6.1.3 (b), (c): each CA's constraints bind every certificate below it, except self-issued CAs
+    for (let i = anchor; i >= 1; i--) {
+      const nc = path[i]!.nameConstraints;
+      if (!nc) continue;
+      for (let j = i - 1; j >= 0; j--) {
+        const below = path[j]!;
+        if (j > 0 && isSelfIssuedCert(below)) continue;
+        const violation = nameConstraintViolation(nc, below);
+        if (violation) return problem('ERR_NAME_CONSTRAINTS', `certificate "${subjectOf(below)}": ${violation} of "${subjectOf(path[i]!)}"`);
+      }
+    }
+    for (let i = 1; i < anchor; i++) {
+      const p = purposeProblem(path[i]!, this.purpose);
+      if (p) return p;
+    }
+    return undefined;
+  }
+}
+
+/** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */
+function keyIdsAgree(child: PathCertificate, candidate: PathCertificate): boolean {
+  return !child.authorityKeyId || !candidate.subjectKeyId || bytesEqual(child.authorityKeyId, candidate.subjectKeyId);
+}
+
+function readAll(certificates: readonly Uint8Array[]): PathCertificate[] {
+  const out: PathCertificate[] = [];
+  for (const der of certificates) {
+    const cert = tryReadPathCertificate(der);
+    if (cert) out.push(cert);
+  }
+  return out;
+}
+
+function hostnameProblem(leaf: PathCertificate, hostname: string | undefined): PathProblem | undefined {
+  if (hostname === undefined || hostnameMatches(leaf.subjectAltNames, hostname)) return undefined;
+  const names = (leaf.subjectAltNames ?? []).filter((n) => n.type === 'dns' || n.type === 'ip').map(showName);
+  const has = names.length === 0 ? 'it has no DNS or IP subjectAltName' : `its names: ${names.join(', ')}`;
+  return problem('ERR_HOSTNAME_MISMATCH', `certificate "${subjectOf(leaf)}" is not for host "${hostname}" (${has})`);
+}
+
+function showName(name: GeneralName): string {
+  if (name.type === 'dns') return `DNS:${name.value}`;
+  if (name.type === 'ip') return `IP:${name.value.length === 4 ? name.value.join('.') : Buffer.from(name.value).toString('hex').replace(/(.{4})(?!$)/g, '$1:')}`;
+  return name.type;
+}

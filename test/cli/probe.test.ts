@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestWithNewKey } from '../../src/issue/create_key_entry.js';
+import { parseSan } from '../../src/issue/san.js';
+import { emptyKeystore, type PrivateKeyEntry } from '../../src/keystore/model.js';
+import { pemArmor } from '../../src/keystore/pem/pem_blocks.js';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tools.js';
+
+const dir = tempDir('hapki-probe-cli-');
+const servers: Server[] = [];
+const sockets = new Set<Socket>();
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function tlsServer(name: string, options: { now?: Date; days?: number } = {}): Promise<{ port: number; trust: string }> {
+  const { entry }: { entry: PrivateKeyEntry } = await requestWithNewKey(emptyKeystore('PEM'), { alias: name, subject: `CN=${name}`, key: { kty: 'ec', curve: 'P-256' }, sans: [parseSan('localhost')], ...options });
+  const cert = pemArmor('CERTIFICATE', entry.chain[0]!);
+  const trust = join(dir, `${name}.pem`);
+  writeFileSync(trust, cert);
+  const port = await listen(createTlsServer({ key: pemArmor('PRIVATE KEY', entry.key!), cert }, (s) => s.on('error', () => undefined)));
+  return { port, trust };
+}
+
+let good: { port: number; trust: string };
+
+beforeAll(async () => {
+  good = await tlsServer('good.example.com');
+});
+
+describe('hapki probe', () => {
+  it('prints the chain and PASS for a trusted server, and JSON with --json', async () => {
+    const r = await hapki(['probe', `127.0.0.1:${good.port}`, '--trust', good.trust, '--servername', 'localhost']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^connected to 127\.0\.0\.1:\d+ \(TLSv1\.3, TLS_\w+\)\npresented chain:\n {2}\[0\] subject: {2}CN=good\.example\.com\n/);
+    expect(r.stdout).toMatch(/verdict: PASS \(chain trusted, host name localhost\)\n$/);
+    const json = JSON.parse((await hapki(['probe', `127.0.0.1:${good.port}`, '--trust', good.trust, '--json'])).stdout);
+    expect(json).toMatchObject({ target: { host: '127.0.0.1', port: good.port }, handshake: true, ok: true, chain: [{ subject: 'CN=good.example.com', san: ['DNS:localhost'] }] });
+    expect(json.hostname).toBeUndefined();
+  });
+
+  it('hostname mismatch: ERR_HOSTNAME_MISMATCH', async () => {
+    const r = await hapki(['probe', `127.0.0.1:${good.port}`, '--trust', good.trust, '--servername', 'wrong.example.com']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/verdict: FAIL: .+ \(ERR_HOSTNAME_MISMATCH\)\n$/);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_HOSTNAME_MISMATCH'));
+  });
+
+  it('expired server certificate: ERR_CHAIN_EXPIRED', async () => {
+    const expired = await tlsServer('expired.example.com', { now: new Date(Date.now() - 400 * 86_400_000), days: 30 });
+    const r = await hapki(['probe', `127.0.0.1:${expired.port}`, '--trust', expired.trust, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, handshake: true, code: 'ERR_CHAIN_EXPIRED' });
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_CHAIN_EXPIRED'));
+  });
+
+  it('nothing listening: ERR_PROBE_REFUSED', async () => {
+    const port = await listen(createNetServer());
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const r = await hapki(['probe', `127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`no TLS session with 127.0.0.1:${port}\nverdict: FAIL: 127.0.0.1:${port} refused the connection (nothing listening) (ERR_PROBE_REFUSED)\n`);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_PROBE_REFUSED'));
+  });
+
+  it('a server that never answers: ERR_PROBE_TIMEOUT after --timeout', async () => {
+    const port = await listen(createNetServer(() => undefined));
+    const started = Date.now();
+    const r = await hapki(['probe', `127.0.0.1:${port}`, '--timeout', '700ms']);
+    const elapsed = Date.now() - started;
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_PROBE_TIMEOUT'));
+    expect(elapsed).toBeGreaterThanOrEqual(700);
+    expect(elapsed).toBeLessThan(700 + 2500); // node start-up included
+  });
+
+  it('a server speaking HTTP: ERR_PROBE_HANDSHAKE', async () => {
+    const port = await listen(createHttpServer((_req, res) => res.end('hello')));
+    const r = await hapki(['probe', `127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_PROBE_HANDSHAKE'));
+  });
+
+  it('refuses a malformed target or timeout', async () => {
+    expect((await hapki(['probe', 'host:99999'])).stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+    expect((await hapki(['probe', `127.0.0.1:${good.port}`, '--timeout', 'soon'])).stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+  });
+});
