@@ -3,80 +3,18 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCertificates } from '../../src/issue/read_certificates.js';
 import { validatePath } from '../../src/trust/validate_path.js';
-import { openssl, tempDir, tool } from '../helpers/tools.js';
+import { OpensslCa } from '../helpers/openssl_ca.js';
+import { tempDir, tool } from '../helpers/tools.js';
 
 /** Chains made by openssl from an extensions file; `openssl verify` and validatePath must agree on each. */
 const dir = tempDir('hapki-verify-');
 const DAY = 86_400;
 const now = Math.floor(Date.now() / 1000);
 
-const EXTENSIONS = `
-[req]
-distinguished_name = dn
-[dn]
-[ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ca_pathlen0]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ca_nc]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-nameConstraints = critical,permitted;DNS:example.com
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ca_nosign]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,digitalSignature,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[not_ca]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[server]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:gw.example.com,IP:10.0.0.5
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[client]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-subjectAltName = DNS:gw.example.com
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[outside]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:gw.example.org
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-`;
-
-const path = (name: string): string => join(dir, `${name}.pem`);
-
-async function root(name: string, section: string): Promise<void> {
-  await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(dir, `${name}.key`)]);
-  await openssl(['req', '-x509', '-new', '-key', join(dir, `${name}.key`), '-subj', `/CN=${name}`, '-days', '30', '-config', join(dir, 'ext.cnf'), '-extensions', section, '-out', path(name)]);
-}
-
-async function issued(name: string, section: string, issuer: string): Promise<void> {
-  const key = join(dir, `${name}.key`);
-  const csr = join(dir, `${name}.csr`);
-  await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
-  await openssl(['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-config', join(dir, 'ext.cnf'), '-out', csr]);
-  await openssl(['x509', '-req', '-in', csr, '-CA', path(issuer), '-CAkey', join(dir, `${issuer}.key`), '-set_serial', `0x${Date.now().toString(16)}${name.length}`, '-days', '20', '-extfile', join(dir, 'ext.cnf'), '-extensions', section, '-out', path(name)]);
-}
+const ca = new OpensslCa(dir);
+const path = (name: string): string => ca.path(name);
+const root = (name: string, section: string): Promise<void> => ca.root(name, section);
+const issued = (name: string, section: string, issuer: string): Promise<void> => ca.issued(name, section, issuer);
 
 interface Case {
   what: string;
@@ -107,7 +45,6 @@ const CASES: Case[] = [
 ];
 
 beforeAll(async () => {
-  writeFileSync(join(dir, 'ext.cnf'), EXTENSIONS);
   await root('root', 'ca');
   await root('root_pathlen0', 'ca_pathlen0');
   await issued('ica', 'ca', 'root');
