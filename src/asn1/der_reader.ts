@@ -108,6 +108,11 @@ export class DerNode {
 
   /** INTEGER that must fit in a safe non-negative number and lie within the bound. */
   integer(what: string, max = Number.MAX_SAFE_INTEGER): number {
+    // decided on the length first: a 600 KB INTEGER must not be decoded only to be refused
+    this.expect(Tag.integer, what);
+    let significant = this.content.length;
+    for (let i = 0; i < this.content.length - 1 && this.content[i] === 0; i++) significant--;
+    if (significant > 8) throw formatError(`${what} out of range (${this.content.length}-byte integer)`, this.offset);
     const value = this.bigint(what);
     if (value < 0n || value > BigInt(max)) throw formatError(`${what} out of range (${value})`, this.offset);
     return Number(value);
@@ -266,8 +271,12 @@ function readNode(bytes: Uint8Array, start: number, base: number, depth: number)
   return { node, end: pos + length };
 }
 
+/** Longest object identifier hapki decodes; real ones are under 30 bytes. */
+const MAX_OID_BYTES = 128;
+
 function decodeOid(bytes: Uint8Array, offset: number): string {
   if (bytes.length === 0) throw formatError('empty object identifier', offset);
+  if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, offset);
   const arcs: bigint[] = [];
   let value = 0n;
   let pending = false;

@@ -13,12 +13,12 @@ export interface BuildChainOptions {
  * Uint8Array objects of the pool, so callers can tell which of theirs it used.
  */
 export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], options: BuildChainOptions = {}): Uint8Array[] {
-  const parsed = pool.map((der) => ({ der, names: safeNames(der) }));
+  const pooled = pool.map((der) => ({ der, names: safeNames(der) }));
   const chain = [leaf];
   const used = new Set<Uint8Array>([leaf]);
   let current = safeNames(leaf);
   while (current && !isSelfIssued(current)) {
-    const candidates = parsed.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
+    const candidates = pooled.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
     const preferred = options.lastResort ? candidates.filter((p) => !options.lastResort!(p.der)) : candidates;
     const issuer = pickIssuer(current, preferred) ?? pickIssuer(current, candidates);
     if (!issuer) break;
@@ -44,10 +44,18 @@ function pickIssuer(
   return byName[0];
 }
 
+// A store with many keys builds many chains over the same pool: parse each certificate once.
+const parsed = new WeakMap<Uint8Array, CertificateNames | null>();
+
 function safeNames(der: Uint8Array): CertificateNames | undefined {
-  try {
-    return certificateNames(der);
-  } catch {
-    return undefined;
+  let names = parsed.get(der);
+  if (names === undefined) {
+    try {
+      names = certificateNames(der);
+    } catch {
+      names = null;
+    }
+    parsed.set(der, names);
   }
+  return names ?? undefined;
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { PasswordSourceError } from '../errors.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { PasswordSourceError, UsageError } from '../errors.js';
 import { warn, type CliIo } from './io.js';
 
 /**
@@ -37,16 +37,42 @@ export class PasswordResolver {
       if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);
       return line;
     }
-    throw new PasswordSourceError(`${what}: a password source is pass:TEXT, env:NAME, file:PATH, fd:N or stdin`);
+    // a malformed source is a command-line mistake (exit 2); never echo it, it may be the password
+    throw new UsageError(`${what}: a password source is pass:TEXT, env:NAME, file:PATH, fd:N or stdin`);
   }
 }
 
+/** Longest password source hapki reads: a password is a line, not a file's worth of bytes. */
+const MAX_PASSWORD_SOURCE_BYTES = 64 * 1024;
+
+/**
+ * The first line of a file or descriptor, read in small pieces up to the first newline, so that
+ * `file:/dev/zero` or a huge file fails at once instead of filling memory. Pipes are allowed:
+ * `file:<(pass show store)` hands the secret over one.
+ */
 function readSource(source: string | number, what: string): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(source, 'utf8');
+    fd = typeof source === 'number' ? source : openSync(source, 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(4096);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const piece = chunk.subarray(0, n);
+      chunks.push(piece);
+      total += n;
+      if (piece.includes(0x0a)) break;
+      if (total > MAX_PASSWORD_SOURCE_BYTES) throw new PasswordSourceError(`${what}: the source holds no line shorter than ${MAX_PASSWORD_SOURCE_BYTES} bytes`);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   } catch (cause) {
+    if (cause instanceof PasswordSourceError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new PasswordSourceError(`${what}: cannot read ${typeof source === 'number' ? `fd ${source}` : source} (${code})`, { cause });
+  } finally {
+    if (fd !== undefined && typeof source !== 'number') closeSync(fd);
   }
 }
 

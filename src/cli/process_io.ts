@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { PasswordSourceError, UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 export function processIo(): CliIo {
@@ -18,9 +18,18 @@ export function processIo(): CliIo {
   };
 }
 
+/** Standard input holds password lines: a megabyte is far more than enough, and a bound. */
+const MAX_STDIN_BYTES = 1024 * 1024;
+
 async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const piece = Buffer.from(chunk as Uint8Array);
+    total += piece.length;
+    if (total > MAX_STDIN_BYTES) throw new PasswordSourceError('standard input is too large to hold passwords');
+    chunks.push(piece);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -27,6 +27,7 @@ export async function saveKeystore(path: string, store: Keystore, options: SaveK
     force: options.force ?? false,
     backup: options.backup ?? true,
     mode: holdsSecrets(store) ? 0o600 : 0o644,
+    secret: holdsSecrets(store),
   });
 }
 

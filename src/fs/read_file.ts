@@ -1,19 +1,43 @@
-import { promises as fsp } from 'node:fs';
+import { constants, promises as fsp } from 'node:fs';
 import { FileNotFoundError, IoError } from '../errors.js';
 
 /** Largest keystore or certificate file hapki will read; real ones are kilobytes. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
-export async function readFileBytes(path: string): Promise<Uint8Array> {
+/**
+ * Reads a regular file of bounded size. A FIFO, a device (/dev/zero) or a directory is refused
+ * before reading, so hapki never blocks on a pipe nor reads without end.
+ */
+export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  let handle: fsp.FileHandle | undefined;
   try {
-    const stat = await fsp.stat(path);
+    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = await handle.stat();
     if (stat.isDirectory()) throw new IoError(`${path} is a directory`);
-    if (stat.size > MAX_INPUT_BYTES) throw new IoError(`${path} is too large (${stat.size} bytes) to be a keystore`);
-    return new Uint8Array(await fsp.readFile(path));
+    if (!stat.isFile()) throw new IoError(`${path} is not a regular file`);
+    if (stat.size > maxBytes) throw new IoError(`${path} is too large (${stat.size} bytes) to be a keystore`);
+    return await readBounded(handle, path, maxBytes);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new FileNotFoundError(path, { cause });
     throw new IoError(`cannot read ${path}: ${code ?? (cause as Error).message}`, { cause });
+  } finally {
+    await handle?.close();
   }
+}
+
+/** Reads until end of file, but never more than maxBytes (a file may grow while being read). */
+async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, PolicyError } from '../errors.js';
 
 /** How far notBefore is set back, so a peer whose clock is a little behind accepts a new certificate. */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -31,6 +31,10 @@ export function computeValidity(request: ValidityRequest, defaultDays: number): 
   let notAfter = request.notAfter ?? new Date(now.getTime() + days * DAY_MS);
   if (Number.isNaN(notAfter.getTime())) throw new InvalidArgumentError('the end date is not a valid date');
   if (notAfter.getTime() <= now.getTime()) throw new InvalidArgumentError(`the end date ${notAfter.toISOString()} is not in the future`);
+  if (request.issuerNotAfter && request.issuerNotAfter.getTime() <= now.getTime()) {
+    // clipping to an end already past would make a certificate that ends before it starts
+    throw new PolicyError(`the issuing CA certificate expired on ${request.issuerNotAfter.toISOString()}: renew the CA before issuing with it`);
+  }
   let clipped = false;
   if (request.issuerNotAfter && notAfter.getTime() > request.issuerNotAfter.getTime()) {
     notAfter = new Date(request.issuerNotAfter.getTime());

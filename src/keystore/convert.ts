@@ -8,10 +8,17 @@ export interface SkippedEntry {
   reason: string;
 }
 
+export interface RenamedEntry {
+  from: string;
+  to: string;
+}
+
 export interface Conversion {
   store: Keystore;
   /** Entries the target format cannot hold, with why; the caller says so to the user. */
   skipped: SkippedEntry[];
+  /** Aliases that collide under the target's way of comparing them, and what they became. */
+  renamed: RenamedEntry[];
 }
 
 const HOLDS: Readonly<Record<KeystoreFormat, readonly EntryType[]>> = {
@@ -31,6 +38,7 @@ const HOLDS: Readonly<Record<KeystoreFormat, readonly EntryType[]>> = {
 export function convertKeystore(source: Keystore, format: KeystoreFormat): Conversion {
   const store: Keystore = { format, entries: [], integrityChecked: source.integrityChecked, warnings: [] };
   const skipped: SkippedEntry[] = [];
+  const renamed: RenamedEntry[] = [];
   const seen = new Set<string>();
   for (const entry of source.entries) {
     if (!HOLDS[format].includes(entry.type)) {
@@ -41,13 +49,14 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat): Conve
     let alias = copy.alias;
     for (let i = 2; seen.has(aliasKey(format, alias)); i++) alias = `${copy.alias}-${i}`;
     seen.add(aliasKey(format, alias));
+    if (alias !== copy.alias) renamed.push({ from: copy.alias, to: alias });
     copy.alias = alias;
     store.entries.push(copy);
   }
   if (format === 'DER' && store.entries.length !== 1) {
     throw new UnsupportedEntryError(`DER holds exactly one certificate or key, and the store has ${store.entries.length} entries to convert`);
   }
-  return { store, skipped };
+  return { store, skipped, renamed };
 }
 
 function copyEntry(entry: KeystoreEntry, sameFormat: boolean): KeystoreEntry {

@@ -64,6 +64,12 @@ export interface Keystore {
   integrityChecked: boolean;
   /** Things a reader noticed and kept going past, for the user to see (never secrets). */
   warnings: string[];
+  /**
+   * How the file was protected, where the format has a choice: a PKCS#12 read with a SHA-1 MAC
+   * is `legacy`, and is written back so (rewriting a store in place must not lock out the old
+   * readers it was made for). A new or converted store has none and gets the modern default.
+   */
+  protection?: { legacy: boolean };
 }
 
 export function emptyKeystore(format: KeystoreFormat): Keystore {

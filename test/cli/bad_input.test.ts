@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +50,13 @@ describe('bad input: a clear one-line error with a stable code, and no file left
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_ALGORITHM'));
     expect(readdirSync(dir)).not.toContain('never.p12');
+  });
+
+  it('a FIFO and a device are refused at once, never read', async () => {
+    const fifo = join(dir, 'fifo.p12');
+    execFileSync('mkfifo', [fifo]);
+    expect((await hapki(['list', fifo])).stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect((await hapki(['list', '/dev/zero'])).stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
   });
 
   it('an empty file and a directory', async () => {

@@ -109,3 +109,37 @@ describe('hapki convert', () => {
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
   });
 });
+
+describe('rewriting a keystore in place', () => {
+  it('keeps a legacy PKCS#12 legacy, so the old readers it was made for can still open it', async () => {
+    const store = join(dir, 'legacy-in-place.p12');
+    writeFileSync(store, readFileSync(join(FIXTURES, 'gateway-legacy.p12')));
+    const r = await hapki(['import', store, '--alias', 'another-ca', '--trusted', join(FIXTURES, 'ca.pem'), '--force', ...pass], { env });
+    expect(r.code).toBe(0);
+    const info = await openssl(['pkcs12', '-in', store, '-info', '-noout', '-legacy', '-passin', 'pass:changeit']);
+    expect(info.stderr).toMatch(/MAC: sha1/);
+    expect(info.stderr).toMatch(/pbeWithSHA1And40BitRC2-CBC|pbeWithSHA1And3-KeyTripleDES-CBC/);
+    expect(info.stderr).not.toMatch(/PBES2/);
+  });
+});
+
+describe('convert refuses to hide what it could not check', () => {
+  it('a store read without its password is not converted (its keys would keep the old password under a new MAC)', async () => {
+    const out = join(dir, 'laundered.jks');
+    const r = await hapki(['convert', join(FIXTURES, 'gateway.jks'), out, '--outpass', 'env:STOREPASS'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERR_PASSWORD_REQUIRED\)\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says which aliases it had to rename where the target ignores case', async () => {
+    const pem = readFileSync(join(FIXTURES, 'ca.pem'), 'utf8');
+    const other = readFileSync(join(FIXTURES, 'gateway.pem'), 'utf8');
+    const leaf = other.slice(other.lastIndexOf('-----BEGIN CERTIFICATE-----'));
+    const bundle = join(dir, 'cased.pem');
+    writeFileSync(bundle, `Bag Attributes\n    friendlyName: Partner\n${pem}Bag Attributes\n    friendlyName: partner\n${leaf}`);
+    const r = await hapki(['convert', bundle, join(dir, 'cased.jks'), '--outpass', 'env:STOREPASS'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/alias "partner" is taken in JKS, where aliases ignore case: written as "partner-2"/);
+  });
+});

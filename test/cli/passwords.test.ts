@@ -48,8 +48,12 @@ describe('password sources', () => {
     expect(unset.code).toBe(1);
     expect(unset.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
     const bare = await hapki(['list', store, '--storepass', 'hunter2']);
-    expect(bare.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
     expect(bare.stderr).not.toContain('hunter2');
+    const endless = await hapki(['list', store, '--storepass', 'file:/dev/zero']);
+    expect(endless.code).toBe(1);
+    expect(endless.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
     const missing = await hapki(['list', store, '--storepass', `file:${join(dir, 'absent')}`]);
     expect(missing.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
   });

@@ -105,6 +105,14 @@ describe('signCsr', () => {
     expect(byDate.warnings).toHaveLength(1);
   });
 
+  it('refuses to issue with a CA certificate that has expired: ERR_POLICY, not a certificate that ends before it starts', async () => {
+    const old = await createCa({ subject: 'CN=Old CA', key: { kty: 'ec' }, days: 30, now: new Date('2020-01-01T00:00:00Z') });
+    await expect(signCsr(await newRequest(), await issuerFromEntry(old.entry), {})).rejects.toMatchObject({
+      code: 'ERR_POLICY',
+      message: expect.stringMatching(/expired/),
+    });
+  });
+
   it('merges the requested names, the CN and --san; --replace-san keeps only --san; --subject replaces the subject', async () => {
     const csr = await newRequest('CN=msas1.example.com', { kty: 'ec' }, ['msas1-alt.example.com']);
     const merged = await signCsr(csr, issuer, { sans: [parseSan('lbrhost.example.com'), parseSan('ip:10.0.0.5'), parseSan('MSAS1.example.com')] });

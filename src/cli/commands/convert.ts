@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PasswordRequiredError } from '../../errors.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { convertKeystore } from '../../keystore/convert.js';
 import type { CliContext } from '../context.js';
@@ -16,6 +17,7 @@ interface ConvertOptions {
   encrypt: boolean;
   legacy?: boolean;
   force?: boolean;
+  allowUnverified?: boolean;
 }
 
 export function registerConvert(program: Command, ctx: CliContext): void {
@@ -31,6 +33,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--no-encrypt', 'PEM: write private keys unencrypted')
     .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
     .option('--force', 'overwrite an existing output file (keeping it as <out>.bak)')
+    .option('--allow-unverified', 'convert a store whose integrity could not be checked (read without its password, or a PKCS#12 without a MAC)')
     .addHelpText(
       'after',
       `
@@ -46,8 +49,12 @@ ${EXIT_CODES_HELP}`,
     .action(async (input: string, output: string, options: ConvertOptions) => {
       const format = outputFormat(options.to, output);
       const { store, password } = await openStoreForCli(ctx, input, options);
-      const { store: converted, skipped } = convertKeystore(store, format);
+      if (!store.integrityChecked && !options.allowUnverified) {
+        throw new PasswordRequiredError(`${input} was read without verifying its integrity: give --storepass (or --allow-unverified to convert it as it is)`);
+      }
+      const { store: converted, skipped, renamed } = convertKeystore(store, format);
       for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+      for (const r of renamed) warn(ctx.io, `alias "${r.from}" is taken in ${format}, where aliases ignore case: written as "${r.to}"`);
       const outPassword = await outputPassword(ctx, options, password, format, converted);
       await saveKeystore(output, converted, {
         ...(outPassword === undefined ? {} : { password: outPassword }),

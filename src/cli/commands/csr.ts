@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/keys.js';
 import { FileExistsError, InvalidArgumentError, PasswordRequiredError, UsageError } from '../../errors.js';
@@ -6,7 +7,7 @@ import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { createCsr } from '../../issue/create_csr.js';
 import { requestWithNewKey } from '../../issue/create_key_entry.js';
-import { parseSan } from '../../issue/san.js';
+import { parseSan, type SubjectAltName } from '../../issue/san.js';
 import { getEntry } from '../../keystore/alias.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
@@ -70,25 +71,38 @@ ${EXIT_CODES_HELP}`,
       if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
       if (existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
       const sans = (options.san ?? []).map(parseSan);
-      let csr: Uint8Array;
-      if (options.newKey) {
-        const key = parseKeySpec(options);
-        const { store, password } = await openOrCreate(ctx, path, options);
-        if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
-        const made = await requestWithNewKey(store, { alias: options.alias, subject: options.subject!, key, sans });
-        await saveKeystore(path, made.store, { password, force: true, backup: true });
-        csr = made.csr;
-      } else {
-        const { store } = await openStoreForCli(ctx, path, options);
-        const entry = getEntry(store, options.alias);
-        if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a request needs a private key`);
-        const made = await createCsr(entry, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
-        for (const w of made.warnings) warn(ctx.io, w);
-        csr = made.csr;
-      }
-      await writeFileAtomic(options.out, pemArmor('CERTIFICATE REQUEST', csr), { mode: 0o644, force: options.force ?? false });
-      ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${options.out}${options.newKey ? ` and the new key to ${path}` : ''}\n`);
+      await (options.newKey ? requestWithNewKeyKept(ctx, path, options, sans) : requestFromEntry(ctx, path, options, sans));
     });
+}
+
+async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
+  const { store } = await openStoreForCli(ctx, path, options);
+  const entry = getEntry(store, options.alias);
+  if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a request needs a private key`);
+  const made = await createCsr(entry, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
+  for (const w of made.warnings) warn(ctx.io, w);
+  await writeRequest(options, made.csr);
+  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${options.out}\n`);
+}
+
+async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
+  const key = parseKeySpec(options);
+  const { store, password } = await openOrCreate(ctx, path, options);
+  if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+  const made = await requestWithNewKey(store, { alias: options.alias, subject: options.subject!, key, sans });
+  // the request first: should it fail to be written, the keystore must not keep a key nobody asked a certificate for
+  await writeRequest(options, made.csr);
+  try {
+    await saveKeystore(path, made.store, { password, force: true, backup: true });
+  } catch (error) {
+    await rm(options.out, { force: true });
+    throw error;
+  }
+  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${options.out} and the new key to ${path}\n`);
+}
+
+function writeRequest(options: CsrOptions, csr: Uint8Array): Promise<void> {
+  return writeFileAtomic(options.out, pemArmor('CERTIFICATE REQUEST', csr), { mode: 0o644, force: options.force ?? false });
 }
 
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */

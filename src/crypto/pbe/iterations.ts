@@ -10,7 +10,7 @@ export const MAX_ITERATIONS = 10_000_000;
 
 /** Reads an iteration count INTEGER, rejecting zero and counts above MAX_ITERATIONS. */
 export function readIterations(node: DerNode, what = 'iteration count'): number {
-  const value = node.bigint(what);
+  const value = BigInt(node.integer(what));
   if (value < 1n || value > BigInt(MAX_ITERATIONS)) {
     throw new KeystoreFormatError(`${what} ${value} is outside 1..${MAX_ITERATIONS}`, node.offset);
   }

@@ -5,6 +5,7 @@ import { algorithmIdentifier, integer, nullValue, octetString, sequence } from '
 import { OID } from '../../asn1/oids.js';
 import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import { readIterations } from './iterations.js';
+import { spendIterations } from './work_budget.js';
 
 /** PBKDF2 (RFC 8018 section 5.2) parameters, as PBES2 and PBMAC1 carry them. */
 export type HmacHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -86,6 +87,7 @@ export async function derivePbkdf2(password: Uint8Array, params: Pbkdf2Params, l
   if (params.keyLength !== undefined && params.keyLength !== length) {
     throw new KeystoreFormatError(`PBKDF2 key length ${params.keyLength} does not fit the ${length}-byte key the scheme needs`);
   }
+  spendIterations(params.iterations);
   return new Uint8Array(await pbkdf2Async(password, params.salt, params.iterations, length, params.prf));
 }
 

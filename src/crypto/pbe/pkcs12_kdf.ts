@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { concatBytes, utf16be } from '../../lib/bytes.js';
+import { spendIterations } from './work_budget.js';
 
 /**
  * The PKCS#12 key derivation of RFC 7292 appendix B.2, used by the PKCS#12 PBE schemes (with
@@ -50,6 +51,7 @@ export function derivePkcs12KeySync(
   if (!Number.isSafeInteger(iterations) || iterations < 1) throw new TypeError(`invalid iteration count ${iterations}`);
   const v = BLOCK_BYTES[hash];
   const u = OUTPUT_BYTES[hash];
+  spendIterations(iterations * Math.ceil(length / u));
   const diversifier = new Uint8Array(v).fill(purpose);
   const input = concatBytes([fillTo(salt, v), fillTo(password, v)]);
   const out = new Uint8Array(Math.ceil(length / u) * u);

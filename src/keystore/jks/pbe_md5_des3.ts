@@ -3,6 +3,7 @@ import { readDer } from '../../asn1/der_reader.js';
 import { integer, octetString, sequence } from '../../asn1/der_writer.js';
 import { KeystoreFormatError } from '../../errors.js';
 import { concatBytes } from '../../lib/bytes.js';
+import { spendIterations } from '../../crypto/pbe/work_budget.js';
 
 /**
  * SunJCE's PBEWithMD5AndTripleDES (OID 1.3.6.1.4.1.42.2.19.1), the cipher JCEKS protects keys
@@ -46,6 +47,7 @@ export function deriveKeyAndIv(password: string, params: PbeParameters): { key: 
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw new TypeError(`PBEWithMD5AndTripleDES iteration count ${iterations} out of range`);
   }
+  spendIterations(2 * iterations);
   const halves = [salt.slice(0, 4), salt.slice(4, 8)] as [Uint8Array, Uint8Array];
   if (halves[0].every((b, i) => b === halves[1][i])) halves[0].reverse();
   const pw = passwordBytes(password);

@@ -7,12 +7,13 @@ import { readEncryptedKey, recoverPrivateKey } from './encrypted_key.js';
 import { DIGEST_LENGTH, ENTRY_TAG, JCEKS_MAGIC, JKS_MAGIC, MIN_ENTRY_LENGTH } from './format.js';
 import { keystoreDigestMatches } from './integrity.js';
 import { readSealedObject, unsealSecretKey, type SealedObjectFields } from './sealed_object.js';
+import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
 type JavaFormat = 'JKS' | 'JCEKS';
 
 /** Reads a JKS keystore (magic 0xFEEDFEED, versions 1 and 2). */
 export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return readJavaKeystore(bytes, options, ['JKS']);
+  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JKS']));
 }
 
 /**
@@ -20,7 +21,7 @@ export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Pro
  * file, which is then reported (and would be written back) as JKS.
  */
 export async function readJceks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return readJavaKeystore(bytes, options, ['JCEKS', 'JKS']);
+  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JCEKS', 'JKS']));
 }
 
 interface RawKeyEntry {

@@ -53,11 +53,17 @@ function writeJavaKeystore(format: JavaFormat, store: Keystore, options: WriteOp
     const created = BigInt(time);
 
     switch (entry.type) {
-      case 'private-key':
-        out.u32(ENTRY_TAG.privateKey).utf(alias).i64(created).lengthPrefixed(protectedKey(format, entry, password, iterations));
+      case 'private-key': {
+        const key = protectedKey(format, entry, password, iterations);
+        // the JDK needs the certificate to know the key's algorithm: keytool shows a key without one as a secret key
+        if (entry.chain.length === 0) {
+          throw new UnsupportedEntryError(`private key "${entry.alias}" has no certificate, which ${format} needs (export --what all, or to PEM or PKCS12)`);
+        }
+        out.u32(ENTRY_TAG.privateKey).utf(alias).i64(created).lengthPrefixed(key);
         out.u32(entry.chain.length);
         for (const cert of entry.chain) out.utf('X.509').lengthPrefixed(cert);
         break;
+      }
       case 'trusted-cert':
         out.u32(ENTRY_TAG.trustedCert).utf(alias).i64(created).utf('X.509').lengthPrefixed(entry.certificate);
         break;

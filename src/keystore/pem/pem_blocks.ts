@@ -14,33 +14,43 @@ export interface PemBlock {
   offset: number;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
+const BEGIN = '-----BEGIN ';
+const DASHES = '-----';
 
 export function isPemText(bytes: Uint8Array): boolean {
   const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 1 << 16))).toString('latin1');
-  return head.includes('-----BEGIN ') && !head.includes('\0');
+  return head.includes(BEGIN) && !head.includes('\0');
 }
 
+/**
+ * Finds the blocks with plain indexOf scans, each BEGIN matched to the END after it: linear in
+ * the input, where a lazy regular expression goes quadratic on many BEGINs without an END.
+ */
 export function parsePemBlocks(bytes: Uint8Array): PemBlock[] {
   const text = Buffer.from(bytes).toString('utf8');
   const blocks: PemBlock[] = [];
   let previousEnd = 0;
-  for (const match of text.matchAll(BLOCK)) {
-    const [whole, label, body, endLabel] = match;
-    const offset = match.index;
-    if (label !== endLabel) throw new KeystoreFormatError(`PEM block BEGIN ${label} ends with END ${endLabel}`, offset);
-    const { headers, base64 } = splitHeaders(body!);
+  for (let offset = text.indexOf(BEGIN); offset >= 0; offset = text.indexOf(BEGIN, previousEnd)) {
+    const labelEnd = text.indexOf(DASHES, offset + BEGIN.length);
+    const label = labelEnd < 0 ? '' : text.slice(offset + BEGIN.length, labelEnd);
+    if (!/^[A-Z0-9 ]+$/.test(label)) throw new KeystoreFormatError('malformed PEM BEGIN line', offset);
+    const endLine = `-----END ${label}-----`;
+    const end = text.indexOf(endLine, labelEnd);
+    if (end < 0) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
+    const body = text.slice(labelEnd + DASHES.length, end);
+    const nested = body.indexOf(BEGIN);
+    if (nested >= 0) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
+    const { headers, base64 } = splitHeaders(body.replace(/^\r?\n/, ''));
     if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new KeystoreFormatError(`PEM block ${label} has characters outside base64`, offset);
     const der = new Uint8Array(Buffer.from(base64.replace(/\s+/g, ''), 'base64'));
     if (der.length === 0) throw new KeystoreFormatError(`PEM block ${label} is empty`, offset);
-    const block: PemBlock = { label: label!, headers, der, text: whole, offset };
+    const whole = text.slice(offset, end + endLine.length);
+    const block: PemBlock = { label, headers, der, text: whole, offset };
     const friendlyName = bagFriendlyName(text.slice(previousEnd, offset));
     if (friendlyName !== undefined) block.friendlyName = friendlyName;
     blocks.push(block);
-    previousEnd = offset + whole.length;
+    previousEnd = end + endLine.length;
   }
-  const rest = text.indexOf('-----BEGIN ', previousEnd);
-  if (rest >= 0) throw new KeystoreFormatError('PEM block without its END line (truncated file?)', rest);
   return blocks;
 }
 

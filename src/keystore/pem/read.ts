@@ -7,6 +7,7 @@ import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { pairKeysWithCertificates, type LooseCertificate, type LooseKey } from '../pair_keys.js';
 import { parsePemBlocks, type PemBlock } from './pem_blocks.js';
+import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 const TRADITIONAL_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY']);
@@ -18,6 +19,10 @@ const TRADITIONAL_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DS
  * bag attributes when present, else from the certificate's common name.
  */
 export async function readPem(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
+  return withWorkBudget(() => readPemBundle(bytes, options));
+}
+
+async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<Keystore> {
   const store = emptyKeystore('PEM');
   const keys: LooseKey[] = [];
   const certs: LooseCertificate[] = [];

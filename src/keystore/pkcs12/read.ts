@@ -20,6 +20,7 @@ import { buildChain } from '../../cert/chain.js';
 import { parseMacData, verifyMac } from './mac.js';
 import { secretKeyAlgorithmName } from './secret_key_algorithms.js';
 import { readSafeContents, type BagAttributes, type SafeBag } from './safe_bags.js';
+import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
 /** What the password situation allows after the MAC step. */
 interface Unlock {
@@ -29,6 +30,8 @@ interface Unlock {
   macVerified: boolean;
   /** The caller gave a password (otherwise failures leave things sealed or skipped). */
   passwordGiven: boolean;
+  /** The MAC is HMAC-SHA-1, as legacy writers make it. */
+  legacyMac?: boolean;
 }
 
 /**
@@ -38,7 +41,7 @@ interface Unlock {
  */
 export async function readPkcs12(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
   try {
-    return await readPfx(bytes, options);
+    return await withWorkBudget(() => readPfx(bytes, options));
   } catch (error) {
     if (error instanceof HapkiError) throw error;
     // Anything else is a bug meeting hostile input; it must still surface as a format error.
@@ -66,7 +69,7 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
   const bags: SafeBag[] = [];
   for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings)));
   const entries = await buildEntries(bags, unlock, options, warnings);
-  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings };
+  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection: { legacy: unlock.legacyMac ?? false } };
 }
 
 function readAuthSafe(authSafe: DerNode): Uint8Array {
@@ -88,7 +91,7 @@ async function checkMac(macNode: DerNode | undefined, content: Uint8Array, passw
   const mac = parseMacData(macNode);
   for (const candidate of candidates) {
     if (await verifyMac(mac, content, candidate)) {
-      return { candidates: [candidate, ...candidates.filter((c) => c !== candidate)], macVerified: true, passwordGiven };
+      return { candidates: [candidate, ...candidates.filter((c) => c !== candidate)], macVerified: true, passwordGiven, legacyMac: mac.hash === 'sha1' };
     }
   }
   // Unlike JKS, a PKCS#12 keeps its certificates encrypted too: without the password there is

@@ -28,7 +28,7 @@ const LEGACY_ITERATIONS = 2048;
  */
 export async function writePkcs12(store: Keystore, options: WriteOptions = {}): Promise<Uint8Array> {
   const password = options.password ?? '';
-  const legacy = options.legacy ?? false;
+  const legacy = options.legacy ?? store.protection?.legacy ?? false;
   const iterations = checkIterations(options.iterations ?? (legacy ? LEGACY_ITERATIONS : MODERN_ITERATIONS));
   const keyIds = new LocalKeyIds();
 

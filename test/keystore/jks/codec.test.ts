@@ -301,3 +301,14 @@ describe('format-specific rules', () => {
     expect(bytes.includes(Buffer.from('02030' + '30d40', 'hex'))).toBe(true);
   });
 });
+
+describe('a private key without its certificate', () => {
+  it.each([
+    ['JKS', writeJks],
+    ['JCEKS', writeJceks],
+  ] as const)('is refused by %s, which the JDK would misread as a secret key: ERR_UNSUPPORTED_ENTRY', async (format, write) => {
+    const key = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' }));
+    const store: Keystore = { format, entries: [{ type: 'private-key', alias: 'k', key, chain: [] }], integrityChecked: true, warnings: [] };
+    await expect(write(store, { password: 'changeit' })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_ENTRY' });
+  });
+});

@@ -87,3 +87,10 @@ describe('readPem', () => {
     await expect(readPem(new TextEncoder().encode(truncated))).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
   });
 });
+
+describe('readPem on hostile input', () => {
+  it('refuses many BEGIN lines without an END at once (no quadratic scan)', async () => {
+    const text = '-----BEGIN A-----\n'.repeat(50_000);
+    await expect(readPem(new TextEncoder().encode(text))).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT', offset: 0 });
+  });
+});
