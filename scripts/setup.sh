@@ -8,11 +8,16 @@ missing=()
 command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /etc/ssl/certs/java/cacerts ] || missing+=(ca-certificates-java)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
+# promtool checks `hapki audit --format prometheus`; without --no-install-recommends the package
+# would pull in a whole monitoring stack
+bare=()
+command -v promtool >/dev/null 2>&1 || bare+=(prometheus)
+if [ ${#missing[@]} -gt 0 ] || [ ${#bare[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} ${bare[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ ${#missing[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ ${#bare[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${bare[@]}" >/dev/null
 fi
 
 npm ci --no-audit --no-fund --loglevel=error

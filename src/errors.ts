@@ -42,7 +42,12 @@ export type HapkiErrorCode =
   | 'ERR_HOSTNAME_MISMATCH'
   | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
   | 'ERR_CERT_MALFORMED'
-  | 'ERR_WEAK_KEY';
+  | 'ERR_WEAK_KEY'
+  | 'ERR_TOKEN_DISTRIBUTE_FAILED'
+  | 'ERR_TOKEN_DRIFT'
+  | 'ERR_CLUSTER_FILE'
+  | 'ERR_CLUSTER_NOT_CONVERGED'
+  | 'ERR_AUDIT_CONFIG';
 
 export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
@@ -270,3 +275,72 @@ export type PathValidationErrorCode =
   | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
   | 'ERR_CERT_MALFORMED'
   | 'ERR_WEAK_KEY';
+
+/** One instance's part in a failed token distribution: what went wrong there, with its own code. */
+export interface TokenInstanceFailure {
+  instance: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * A token distribution that did not happen: an instance could not be prepared (nothing was
+ * written), or a write or read-back failed (every instance written was restored). `failures`
+ * says which instance failed and why; `restoreFailed` lists instances that could not be put back.
+ */
+export class TokenDistributeError extends HapkiError {
+  readonly phase: 'prepare' | 'write';
+  readonly failures: readonly TokenInstanceFailure[];
+  readonly restoreFailed: readonly string[];
+
+  constructor(phase: 'prepare' | 'write', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
+    const what = failures.map((f) => `${f.instance}: ${f.message} (${f.code})`).join('; ');
+    const outcome = phase === 'prepare' ? 'nothing was written' : restoreFailed.length === 0 ? 'every instance written was restored' : `RESTORE FAILED for ${restoreFailed.join(', ')}: put back its .bak`;
+    super('ERR_TOKEN_DISTRIBUTE_FAILED', `token not distributed: ${what}; ${outcome}`, options);
+    this.phase = phase;
+    this.failures = failures;
+    this.restoreFailed = restoreFailed;
+  }
+}
+
+/** The instances of a cluster do not all hold the same token certificate; the table was printed before. */
+export class TokenDriftError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_TOKEN_DRIFT', message);
+  }
+}
+
+/** A cluster file that does not parse or does not fit the schema; the message points at the line. */
+export class ClusterFileError extends HapkiError {
+  /** The cluster file, as given. */
+  readonly file: string;
+  /** Every problem found, "cluster.yaml:12: gateway.instances[1].keystore: required"; the message holds the first. */
+  readonly problems: readonly string[];
+
+  constructor(file: string, problems: readonly string[]) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    super('ERR_CLUSTER_FILE', `${problems[0] ?? `${file}: invalid cluster file`}${more}`);
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** An apply that wrote everything it planned, yet a fresh plan still finds changes to make. */
+export class ClusterNotConvergedError extends HapkiError {
+  readonly remaining: readonly string[];
+
+  constructor(remaining: readonly string[]) {
+    super('ERR_CLUSTER_NOT_CONVERGED', `the cluster did not converge: after applying, ${remaining.length} change${remaining.length === 1 ? ' is' : 's are'} still planned: ${remaining.join('; ')}`);
+    this.remaining = remaining;
+  }
+}
+
+/** An audit configuration file hapki cannot use: bad YAML, an unknown key, a wrong type; `line` is 1-based. */
+export class AuditConfigError extends HapkiError {
+  readonly line: number | undefined;
+
+  constructor(message: string, line?: number) {
+    super('ERR_AUDIT_CONFIG', message);
+    this.line = line;
+  }
+}

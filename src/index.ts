@@ -27,9 +27,14 @@ export {
   MeshNoCaError,
   TrustCheckFailedError,
   ProbeError,
+  TokenDistributeError,
+  TokenDriftError,
+  ClusterFileError,
+  ClusterNotConvergedError,
+  AuditConfigError,
   isHapkiError,
 } from './errors.js';
-export type { HapkiErrorCode, PathValidationErrorCode, ProbeErrorCode } from './errors.js';
+export type { HapkiErrorCode, PathValidationErrorCode, ProbeErrorCode, TokenInstanceFailure } from './errors.js';
 
 export { KEYSTORE_FORMATS, emptyKeystore } from './keystore/model.js';
 export type {
@@ -116,6 +121,64 @@ export type { ProbeTarget } from './trust/probe_target.js';
 export { parseDuration } from './trust/duration.js';
 export { parseNodeRef, nodeKeyEntry, nodeCertificateChain, nodeStem } from './trust/node_ref.js';
 export type { NodeRef } from './trust/node_ref.js';
+
+export { issueTokenCertificate, tokenKeyUsage, DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_ALIAS } from './token/issue_token.js';
+export type { IssueTokenOptions, IssuedToken } from './token/issue_token.js';
+export { tokenFromEntry } from './token/token_from_entry.js';
+export type { TokenFromEntryOptions } from './token/token_from_entry.js';
+export { tokenMaterialOf, tokenKeyEntry, keyMatchesCertificate } from './token/token_material.js';
+export type { TokenMaterial } from './token/token_material.js';
+export { installToken, stageToken, activateToken, retireToken, TOKEN_STEPS } from './token/rotation.js';
+export type { TokenStep, TokenChange, TokenTransform } from './token/rotation.js';
+export { tokenState, nextAlias, previousAlias } from './token/token_state.js';
+export type { TokenState, TokenKeyFacts, TokenCertificateFacts } from './token/token_state.js';
+export { checkTokenConsistency } from './token/check_token.js';
+export type { TokenCheckInput, TokenCheckReport, TokenInstanceReport, TokenInstanceStatus } from './token/check_token.js';
+export { renderTokenCheck } from './token/check_token_text.js';
+export { planTokenDistribution, distributeToken } from './token/distribute_token.js';
+export type { TokenInstance, TokenDistributionOptions, TokenPlan, PlannedInstance, TokenDistribution } from './token/distribute_token.js';
+export { renderTokenPlan, renderTokenDistribution } from './token/distribute_token_text.js';
+export { localTokenFiles } from './token/instance_files.js';
+export type { TokenFileLayer } from './token/instance_files.js';
+export { parseInstanceList, instanceNames } from './token/instance_list.js';
+export type { InstanceSpec } from './token/instance_list.js';
+
+export { loadClusterFile, parseClusterFile, CLUSTER_SCHEMA } from './cluster/load_cluster_file.js';
+export type { ClusterFile, ClusterCa, ClusterNode, ClusterReplication, ClusterReplicationNode, ClusterToken, ClusterStore } from './cluster/cluster_file.js';
+export { parseSecretRef, resolveSecret, describeSecretRef } from './cluster/secrets.js';
+export type { SecretRef, ResolveSecretOptions } from './cluster/secrets.js';
+export { planCluster } from './cluster/plan_cluster.js';
+export type { PlanClusterOptions } from './cluster/plan_cluster.js';
+export type { ClusterPlan, ClusterStep, ClusterStepKind, PlannedWrite } from './cluster/cluster_plan.js';
+export { renderClusterPlan } from './cluster/plan_text.js';
+export { applyCluster } from './cluster/apply_cluster.js';
+export type { ApplyClusterOptions, AppliedCluster } from './cluster/apply_cluster.js';
+export { renderApplied } from './cluster/apply_text.js';
+export { createLab } from './cluster/create_lab.js';
+export type { CreateLabOptions, CreatedLab } from './cluster/create_lab.js';
+export { certificateState } from './cluster/certificate_state.js';
+export { clusterAuditOptions } from './cluster/cluster_audit_options.js';
+
+export { runAudit, DEFAULT_WARN_MS, DEFAULT_CRIT_MS } from './audit/run_audit.js';
+export type { AuditOptions, AuditReport, AuditedCertificate } from './audit/run_audit.js';
+export { auditOptionsFrom } from './audit/audit_options.js';
+export type { AuditRequest } from './audit/audit_options.js';
+export { parseAuditConfig } from './audit/config.js';
+export type { AuditConfig, PasswordRule, ParseAuditConfigOptions } from './audit/config.js';
+export { passwordLookup } from './audit/passwords.js';
+export type { PasswordLookup, PasswordSourceResolver } from './audit/passwords.js';
+export { globMatches, globToRegExp } from './audit/glob.js';
+export { parseThreshold } from './audit/duration.js';
+export { parseTokenGroup, parseTrustGroup } from './audit/groups.js';
+export { parseIgnoreRule } from './audit/ignore.js';
+export type { IgnoreRule } from './audit/ignore.js';
+export { AUDIT_CHECKS, CHECK_IDS } from './audit/rules/index.js';
+export { worstSeverity, SEVERITY_EXIT_CODES } from './audit/model.js';
+export type { Severity, CheckId, AuditCheck, CheckHit, Finding, CertificateLocation, AuditCertificate, AuditSource, AuditInput, TokenGroup, TrustGroup } from './audit/model.js';
+export { renderAuditText } from './audit/report/text.js';
+export { renderAuditJson, auditJson } from './audit/report/json.js';
+export type { AuditJson } from './audit/report/json.js';
+export { renderAuditPrometheus } from './audit/report/prometheus.js';
 
 export { openKeystore, saveKeystore } from './fs/keystore_file.js';
 export type { SaveKeystoreOptions } from './fs/keystore_file.js';

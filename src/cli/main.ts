@@ -12,7 +12,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const ctx: CliContext = { io, passwords: new PasswordResolver(io) };
   try {
     await (await buildProgram(ctx, argv)).parseAsync([...argv]);
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (error) {
     report(error, io);
     return exitCodeFor(error);

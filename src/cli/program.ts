@@ -22,6 +22,11 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   verify: async () => (await import('./commands/verify.js')).registerVerify,
   trust: async () => (await import('./commands/trust.js')).registerTrust,
   probe: async () => (await import('./commands/probe.js')).registerProbe,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
+  apply: async () => (await import('./commands/apply.js')).registerApply,
+  lab: async () => (await import('./commands/lab.js')).registerLab,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  token: async () => (await import('./commands/token.js')).registerToken,
 };
 
 export async function buildProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {

@@ -1,0 +1,49 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { AuditConfig } from './config.js';
+import { parseThreshold } from './duration.js';
+import { parseTokenGroup, parseTrustGroup } from './groups.js';
+import { passwordLookup, type PasswordSourceResolver } from './passwords.js';
+import type { AuditOptions } from './run_audit.js';
+
+/** An audit as asked for on a command line: texts, not yet parsed. */
+export interface AuditRequest {
+  paths?: readonly string[];
+  endpoints?: readonly string[];
+  warn?: string;
+  crit?: string;
+  expectSan?: readonly string[];
+  /** `<alias>=<store>,<store>,...` */
+  tokenGroups?: readonly string[];
+  /** `master=<store>,slaves=<store>,<store>,...` */
+  trustGroups?: readonly string[];
+  ignore?: readonly string[];
+  /** Password source for stores no configured rule matches. */
+  storepass?: string;
+}
+
+/**
+ * The audit options of a request and a configuration file: lists are joined (the file's first),
+ * single values on the command line win over the file's. Refuses an audit of nothing.
+ */
+export function auditOptionsFrom(request: AuditRequest, config: AuditConfig | undefined, resolveSource: PasswordSourceResolver): AuditOptions {
+  const paths = [...(request.paths ?? []), ...(config?.paths ?? [])];
+  const endpoints = [...(request.endpoints ?? []), ...(config?.endpoints ?? [])];
+  const tokenGroups = [...(config?.tokenGroups ?? []), ...(request.tokenGroups ?? []).map(parseTokenGroup)];
+  const trustGroups = [...(config?.trustGroups ?? []), ...(request.trustGroups ?? []).map(parseTrustGroup)];
+  if (paths.length + endpoints.length + tokenGroups.length + trustGroups.length === 0) {
+    throw new InvalidArgumentError('nothing to audit: give paths, --endpoint, --token-group, --trust-group, or a --config that names some');
+  }
+  const warnMs = request.warn === undefined ? config?.warnMs : parseThreshold(request.warn, '--warn');
+  const critMs = request.crit === undefined ? config?.critMs : parseThreshold(request.crit, '--crit');
+  return {
+    paths,
+    endpoints,
+    ...(warnMs === undefined ? {} : { warnMs }),
+    ...(critMs === undefined ? {} : { critMs }),
+    expectSan: [...(config?.expectSan ?? []), ...(request.expectSan ?? [])],
+    tokenGroups,
+    trustGroups,
+    ignore: [...(config?.ignore ?? []), ...(request.ignore ?? [])],
+    passwordFor: passwordLookup(config?.passwords ?? [], request.storepass ?? config?.storepass, resolveSource),
+  };
+}

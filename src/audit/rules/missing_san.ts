@@ -1,0 +1,34 @@
+import { readPathCertificate } from '../../trust/path_certificate.js';
+import { hostnameMatches } from '../../trust/hostname.js';
+import type { AuditCertificate, AuditCheck, CheckHit } from '../model.js';
+
+export const missingSanCheck: AuditCheck = {
+  id: 'missing-san',
+  severity: 'CRITICAL',
+  description: 'a node certificate (a key entry\'s leaf, or an endpoint\'s) lacks a name given with --expect-san: clients that reach the node through the load balancer will refuse it',
+  run: ({ certificates, expectSan }) => {
+    if (expectSan.length === 0) return [];
+    const hits: CheckHit[] = [];
+    for (const c of certificates.filter(isNodeCertificate)) {
+      const sans = sansOf(c);
+      const missing = expectSan.filter((name) => !hostnameMatches(sans, name));
+      if (missing.length > 0) {
+        const has = c.summary.san.length === 0 ? 'it has no subjectAltName' : `it has ${c.summary.san.join(', ')}`;
+        hits.push({ message: `no subjectAltName for ${missing.join(', ')} (${has})`, location: c.location, sha256: c.summary.sha256 });
+      }
+    }
+    return hits;
+  },
+};
+
+function isNodeCertificate(c: AuditCertificate): boolean {
+  return c.location.position === 0 && (c.location.kind === 'endpoint' || c.location.entryType === 'private-key');
+}
+
+function sansOf(c: AuditCertificate): ReturnType<typeof readPathCertificate>['subjectAltNames'] {
+  try {
+    return readPathCertificate(c.der).subjectAltNames;
+  } catch {
+    return undefined;
+  }
+}

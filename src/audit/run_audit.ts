@@ -1,0 +1,168 @@
+import { promises as fsp } from 'node:fs';
+import { InvalidArgumentError } from '../errors.js';
+import { parseNodeRef } from '../trust/node_ref.js';
+import { certificatesOf, type MalformedCertificate } from './certificates.js';
+import { DAY_MS } from './duration.js';
+import { isIgnored, parseIgnoreRule } from './ignore.js';
+import { SEVERITY_EXIT_CODES, worstSeverity, type AuditCertificate, type AuditCheck, type AuditSource, type Finding, type Severity, type TokenGroup, type TrustGroup } from './model.js';
+import type { PasswordLookup } from './passwords.js';
+import { AUDIT_CHECKS, CHECK_IDS } from './rules/index.js';
+import { DEFAULT_ENDPOINT_TIMEOUT_MS, scanEndpoints } from './scan/scan_endpoints.js';
+import { scanFiles } from './scan/scan_files.js';
+
+export const DEFAULT_WARN_MS = 30 * DAY_MS;
+export const DEFAULT_CRIT_MS = 7 * DAY_MS;
+
+export interface AuditOptions {
+  /** Files and directories (searched recursively). */
+  paths?: readonly string[];
+  /** TLS endpoints, "host:port". */
+  endpoints?: readonly string[];
+  /** The time to judge at (default now). */
+  at?: Date;
+  warnMs?: number;
+  critMs?: number;
+  /** Names every node certificate must carry (the load balancer's). */
+  expectSan?: readonly string[];
+  tokenGroups?: readonly TokenGroup[];
+  trustGroups?: readonly TrustGroup[];
+  /** "<check>" or "<check>:<sha256>". */
+  ignore?: readonly string[];
+  passwordFor?: PasswordLookup;
+  /** Files read at once (default 32). */
+  concurrency?: number;
+  /** Worker threads for PKCS#12 stores (0: none; default one per CPU for 16 files or more). */
+  workers?: number;
+  endpointTimeoutMs?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** The checks to run (default all, AUDIT_CHECKS). */
+  checks?: readonly AuditCheck[];
+}
+
+/** A certificate as the audit reports it: where, what, and the worst finding about it. */
+export interface AuditedCertificate extends AuditCertificate {
+  status: Severity;
+  /** Ids of the checks that found something about this certificate. */
+  checks: string[];
+}
+
+export interface AuditReport {
+  at: Date;
+  warnMs: number;
+  critMs: number;
+  status: Severity;
+  /** The monitoring-plugin exit code of `status`: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+  exitCode: number;
+  /** Sorted by days left, then by location. */
+  certificates: AuditedCertificate[];
+  /** Findings not silenced by an ignore rule, worst first. */
+  findings: Finding[];
+  /** How many findings ignore rules silenced. */
+  ignored: number;
+  sources: AuditSource[];
+}
+
+/**
+ * Audits keystores, certificate files and TLS endpoints: scans them, runs every check, and sums
+ * up. Never throws for what it finds, only for bad options: a store that cannot be opened is an
+ * UNKNOWN finding and the audit goes on.
+ */
+export async function runAudit(options: AuditOptions): Promise<AuditReport> {
+  const at = options.at ?? new Date();
+  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('the audit time is not a valid date');
+  const warnMs = options.warnMs ?? DEFAULT_WARN_MS;
+  const critMs = options.critMs ?? DEFAULT_CRIT_MS;
+  if (critMs > warnMs) throw new InvalidArgumentError('the critical threshold is longer than the warning threshold: --crit must not exceed --warn');
+  const checks = options.checks ?? AUDIT_CHECKS;
+  const ignore = (options.ignore ?? []).map((spec) => parseIgnoreRule(spec, CHECK_IDS));
+  const tokenGroups = options.tokenGroups ?? [];
+  const trustGroups = options.trustGroups ?? [];
+  const groupPaths = [...tokenGroups.flatMap((g) => g.stores), ...trustGroups.flatMap((g) => [g.master, ...g.slaves].map((spec) => parseNodeRef(spec).path))];
+
+  const [files, endpoints] = await Promise.all([
+    scanFiles([...(options.paths ?? []), ...groupPaths], {
+      ...(options.passwordFor ? { passwordFor: options.passwordFor } : {}),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }),
+    scanEndpoints(options.endpoints ?? [], options.endpointTimeoutMs ?? DEFAULT_ENDPOINT_TIMEOUT_MS),
+  ]);
+  const sources = [...files, ...endpoints];
+  const { certificates, malformed } = certificatesOf(sources, at);
+  const input = {
+    at,
+    warnMs,
+    critMs,
+    expectSan: options.expectSan ?? [],
+    certificates,
+    sources,
+    // a group names its stores as the user typed them; the scan may have reached the file by another path
+    tokenGroups: await Promise.all(tokenGroups.map(async (g) => ({ alias: g.alias, stores: await Promise.all(g.stores.map((p) => scannedName(p, files))) }))),
+    trustGroups: await Promise.all(trustGroups.map(async (g) => ({ master: await scannedNodeName(g.master, files), slaves: await Promise.all(g.slaves.map((s) => scannedNodeName(s, files))) }))),
+  };
+
+  const all: Finding[] = malformed.map(malformedFinding);
+  for (const check of checks) {
+    for (const hit of await check.run(input)) all.push({ check: check.id, severity: check.severity, ...hit });
+  }
+  const findings = all.filter((f) => !isIgnored(f, ignore)).sort(byWorst);
+  const status = worstSeverity(findings.map((f) => f.severity));
+  return {
+    at,
+    warnMs,
+    critMs,
+    status,
+    exitCode: SEVERITY_EXIT_CODES[status],
+    certificates: withStatus(certificates, findings).sort(byDaysLeft),
+    findings,
+    ignored: all.length - findings.length,
+    sources,
+  };
+}
+
+async function scannedName(path: string, files: readonly AuditSource[]): Promise<string> {
+  if (files.some((f) => f.source === path)) return path;
+  const real = await fsp.realpath(path).catch(() => undefined);
+  return files.find((f) => real !== undefined && f.realPath === real)?.source ?? path;
+}
+
+async function scannedNodeName(spec: string, files: readonly AuditSource[]): Promise<string> {
+  const ref = parseNodeRef(spec);
+  const name = await scannedName(ref.path, files);
+  return ref.alias === undefined ? name : `${name}#${ref.alias}`;
+}
+
+function malformedFinding(m: MalformedCertificate): Finding {
+  return { check: 'unreadable', severity: 'UNKNOWN', message: `certificate cannot be parsed: ${m.message}`, location: m.location, source: m.location.source, code: m.code };
+}
+
+const locationKey = (l: { source: string; alias?: string; position: number }): string => `${l.source}\0${l.alias ?? ''}\0${l.position}`;
+
+function withStatus(certificates: readonly AuditCertificate[], findings: readonly Finding[]): AuditedCertificate[] {
+  const byLocation = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (!f.location) continue;
+    const key = locationKey(f.location);
+    byLocation.set(key, [...(byLocation.get(key) ?? []), f]);
+  }
+  return certificates.map((c) => {
+    const mine = byLocation.get(locationKey(c.location)) ?? [];
+    return { ...c, status: worstSeverity(mine.map((f) => f.severity)), checks: mine.filter((f) => f.severity !== 'OK').map((f) => f.check) };
+  });
+}
+
+const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
+
+function byWorst(a: Finding, b: Finding): number {
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.location?.source ?? a.source ?? '').localeCompare(b.location?.source ?? b.source ?? '');
+}
+
+function byDaysLeft(a: AuditedCertificate, b: AuditedCertificate): number {
+  return (
+    Date.parse(a.summary.notAfter) - Date.parse(b.summary.notAfter) ||
+    a.location.source.localeCompare(b.location.source) ||
+    (a.location.alias ?? '').localeCompare(b.location.alias ?? '') ||
+    a.location.position - b.location.position
+  );
+}

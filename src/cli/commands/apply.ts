@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { applyCluster } from '../../cluster/apply_cluster.js';
+import { renderApplied } from '../../cluster/apply_text.js';
+import { loadClusterFile } from '../../cluster/load_cluster_file.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { warn } from '../io.js';
+
+export function registerApply(program: Command, ctx: CliContext): void {
+  program
+    .command('apply')
+    .description('bring every keystore of a cluster file to what it says: certificates, trust stores, token')
+    .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
+    .addHelpText(
+      'after',
+      `
+Does what hapki plan shows: creates the CA if absent (ca.create), re-issues node certificates from
+their own keys with the load balancer's names merged in, installs them with the CA as a trusted
+entry, adds the replication peers to each trust store, and puts the token on every gateway instance.
+Each keystore is computed in memory and written once, atomically, its old file kept as <file>.bak;
+a failure leaves each keystore old or new, and running apply again finishes the job. A second
+apply prints "no changes".
+
+Examples:
+  hapki apply cluster.yaml
+  hapki lab /tmp/hapki-lab && hapki apply /tmp/hapki-lab/cluster.yaml && hapki apply /tmp/hapki-lab/cluster.yaml
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (file: string) => {
+      const cluster = await loadClusterFile(file);
+      const applied = await applyCluster(cluster, { env: ctx.io.env });
+      for (const w of applied.plan.warnings) warn(ctx.io, w);
+      ctx.io.stdout(renderApplied(applied));
+    });
+}

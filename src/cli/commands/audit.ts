@@ -1,0 +1,99 @@
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { parseAuditConfig, type AuditConfig } from '../../audit/config.js';
+import { auditOptionsFrom } from '../../audit/audit_options.js';
+import { renderAuditJson } from '../../audit/report/json.js';
+import { renderAuditPrometheus } from '../../audit/report/prometheus.js';
+import { renderAuditText } from '../../audit/report/text.js';
+import { CHECK_IDS } from '../../audit/rules/index.js';
+import { runAudit, type AuditReport } from '../../audit/run_audit.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { readFileBytes } from '../../fs/read_file.js';
+import { parseDuration } from '../../trust/duration.js';
+import type { CliContext } from '../context.js';
+import { collect } from '../options.js';
+
+interface AuditCliOptions {
+  endpoint?: string[];
+  warn?: string;
+  crit?: string;
+  format: string;
+  config?: string;
+  at?: string;
+  expectSan?: string[];
+  tokenGroup?: string[];
+  trustGroup?: string[];
+  ignore?: string[];
+  storepass?: string;
+  timeout: string;
+}
+
+const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r) };
+
+export function registerAudit(program: Command, ctx: CliContext): void {
+  program
+    .command('audit')
+    .description('certificate expiry and cluster health, for cron and monitoring: keystores, certificate files, directories, TLS endpoints')
+    .argument('[path...]', 'keystores, certificate files and directories (searched recursively; files judged by content)')
+    .option('--endpoint <host:port>', 'a TLS endpoint whose presented chain is audited (repeatable)', collect)
+    .option('--warn <duration>', 'WARNING for certificates expiring within this: 30d, 12h, 2w or days (default 30d)')
+    .option('--crit <duration>', 'CRITICAL for certificates expiring within this (default 7d)')
+    .option('--format <format>', 'text|json|prometheus', 'text')
+    .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups')
+    .option('--at <date>', 'judge at this date (ISO 8601) instead of now')
+    .option('--expect-san <name>', 'a name every node certificate must carry, e.g. the load balancer\'s (repeatable)', collect)
+    .option('--token-group <alias>=<stores>', 'stores (comma-separated) that must hold the same token entry (repeatable)', collect)
+    .option('--trust-group <spec>', 'master=<store>,slaves=<store>,<store>: each side must trust the other (repeatable)', collect)
+    .option('--ignore <check[:sha256]>', `silence a check, or a check for one certificate (repeatable); checks: ${CHECK_IDS.join(', ')}`, collect)
+    .option('--storepass <src>', 'password for stores no --config rule matches: env:NAME, file:PATH, fd:N, stdin, pass:TEXT')
+    .option('--timeout <duration>', 'per endpoint: 500ms, 5s, 2m', '5s')
+    .addHelpText('after', `
+Without a password, JKS and JCEKS certificates are still read (integrity not checked, noted);
+a store that cannot be opened is UNKNOWN and the audit goes on. Nothing is written.
+
+Examples:
+  hapki audit /opt/msas --config /etc/hapki/audit.yaml
+  hapki audit gw1.p12 gw2.jks --endpoint lbrhost.example.com:8443 --expect-san lbrhost.example.com --storepass env:STOREPASS
+  hapki audit /opt/msas --format prometheus --config audit.yaml > /var/lib/node_exporter/audit.prom.$$
+  hapki audit certs --warn 60d --crit 14d --ignore weak-signature:<sha256> --format json
+
+Exit codes (monitoring-plugin convention; the worst finding wins):
+  0  OK        1  WARNING        2  CRITICAL        3  UNKNOWN (only when nothing is worse)
+  A bad option or configuration: one line "hapki: <message> (<ERR_CODE>)" on stderr, exit 1
+  (exit 2 when the command line itself does not parse).`)
+    .action(async (paths: string[], options: AuditCliOptions) => {
+      const render = RENDERERS[options.format];
+      if (!render) throw new InvalidArgumentError(`--format must be text, json or prometheus, not "${options.format}"`);
+      const config = options.config === undefined ? undefined : await loadConfig(options.config);
+      const request = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
+      // exit 2 would read as CRITICAL to a monitoring system: a bad date is ERR_INVALID_ARGUMENT (exit 1) here
+      const at = options.at === undefined ? undefined : new Date(options.at);
+      if (at && Number.isNaN(at.getTime())) throw new InvalidArgumentError(`--at "${options.at}" is not a date (use ISO 8601: 2027-06-30)`);
+      const showProgress = process.stderr.isTTY === true;
+      const report = await runAudit({
+        ...auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what)),
+        ...(at ? { at } : {}),
+        endpointTimeoutMs: parseDuration(options.timeout),
+        // progress only for a person watching: a cron job's mail or a collector file stays clean
+        ...(showProgress ? { onProgress: progress(ctx) } : {}),
+      });
+      if (showProgress) ctx.io.stderr('\r\x1b[K');
+      ctx.io.stdout(render(report));
+      ctx.exitCode = report.exitCode;
+    });
+}
+
+async function loadConfig(path: string): Promise<AuditConfig> {
+  const text = Buffer.from(await readFileBytes(path)).toString('utf8');
+  return parseAuditConfig(text, { source: path, baseDir: dirname(path) });
+}
+
+function progress(ctx: CliContext): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    ctx.io.stderr(`\rhapki audit: ${done}/${total} files`);
+  };
+}

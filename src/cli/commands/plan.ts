@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { loadClusterFile } from '../../cluster/load_cluster_file.js';
+import { planCluster } from '../../cluster/plan_cluster.js';
+import { renderClusterPlan } from '../../cluster/plan_text.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { warn } from '../io.js';
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  program
+    .command('plan')
+    .description('show what apply would change in every keystore of a cluster file, changing nothing')
+    .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
+    .option('--json', 'print JSON: {"cluster", "steps": [{"kind", "node", "file", "summary", "details"}], "warnings"}')
+    .addHelpText(
+      'after',
+      `
+Each keystore is listed with its steps: + adds, ~ replaces, - removes. A certificate is re-issued
+only when it is not the cluster CA's, lacks a required name, ends within renewal.window, or is not
+for its entry's key. Nothing is written, not even the CA or the token when they are still to be made.
+
+Examples:
+  hapki plan cluster.yaml
+  hapki lab /tmp/hapki-lab && hapki plan /tmp/hapki-lab/cluster.yaml --json
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (file: string, options: { json?: boolean }) => {
+      const cluster = await loadClusterFile(file);
+      const plan = await planCluster(cluster, { env: ctx.io.env });
+      for (const w of plan.warnings) warn(ctx.io, w);
+      if (options.json) ctx.io.stdout(`${JSON.stringify({ cluster: plan.cluster, steps: plan.steps, warnings: plan.warnings }, null, 2)}\n`);
+      else ctx.io.stdout(renderClusterPlan(plan));
+    });
+}

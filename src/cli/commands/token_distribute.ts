@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { TokenDistributeError, UsageError } from '../../errors.js';
+import { distributeToken, planTokenDistribution } from '../../token/distribute_token.js';
+import { renderTokenDistribution, renderTokenPlan } from '../../token/distribute_token_text.js';
+import { localTokenFiles } from '../../token/instance_files.js';
+import { DEFAULT_TOKEN_ALIAS } from '../../token/issue_token.js';
+import type { TokenStep } from '../../token/rotation.js';
+import { tokenKeyEntry, tokenMaterialOf } from '../../token/token_material.js';
+import { parseNodeRef } from '../../trust/node_ref.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { openStoreForCli } from '../open_store.js';
+import { collect } from '../options.js';
+import { INSTANCE_HELP, resolveInstances, type InstanceOptions } from './token_instances.js';
+
+interface DistributeOptions extends InstanceOptions {
+  alias?: string;
+  storepass?: string;
+  keypass?: string;
+  stage?: boolean;
+  activate?: boolean;
+  retire?: boolean;
+  dryRun?: boolean;
+}
+
+export function registerTokenDistribute(token: Command, ctx: CliContext): void {
+  token
+    .command('distribute')
+    .description('put the token key and chain into every instance keystore of a cluster, all or nothing')
+    .argument('[token]', 'the token keystore, "<keystore>#<alias>" to pick its entry (not needed with --retire)')
+    .option('--to <keystore>', INSTANCE_HELP.to, collect)
+    .option('--instances <file>', INSTANCE_HELP.instances)
+    .option('--alias <alias>', 'the token alias in the instance keystores (default: its alias in the token keystore)')
+    .option('--storepass <src>', 'token keystore password')
+    .option('--keypass <src>', 'token key password, where it differs')
+    .option('--to-storepass <src>', INSTANCE_HELP.toStorepass)
+    .option('--storepass-for <keystore=src>', INSTANCE_HELP.storepassFor, collect)
+    .option('--keypass-for <keystore=src>', 'the existing token entry\'s own key password in one JKS/JCEKS instance (repeatable)', collect)
+    .option('--stage', 'rotation step 1: add the new certificate as the trusted entry <alias>-next')
+    .option('--activate', 'rotation step 2: switch the key entry, keeping the old certificate as <alias>-previous')
+    .option('--retire', 'rotation step 3: remove <alias>-previous (once every instance is activated)')
+    .option('--dry-run', 'print what would change and write nothing')
+    .addHelpText('after', `
+Every instance is read and prepared first; nothing is written unless all of them can be. Each file
+is replaced atomically (the old one kept as <file>.bak) and read back; if any write fails, every
+instance already written is restored. Other entries, sealed keys included, are kept.
+
+Examples:
+  hapki token distribute token.p12 --storepass env:TOKENPASS --to node1.jks --to node2.p12 --to-storepass env:STOREPASS
+  hapki token distribute token.p12#token --storepass env:TOKENPASS --instances cluster.txt --dry-run
+  hapki token distribute new-token.p12 --storepass env:TOKENPASS --instances cluster.txt --stage
+  hapki token distribute new-token.p12 --storepass env:TOKENPASS --instances cluster.txt --activate
+  hapki token distribute --alias token --instances cluster.txt --retire
+${EXIT_CODES_HELP}`)
+    .action(async (tokenSpec: string | undefined, options: DistributeOptions) => {
+      const steps = (['stage', 'activate', 'retire'] as const).filter((s) => options[s]);
+      if (steps.length > 1) throw new UsageError('give one of --stage, --activate and --retire');
+      const step: TokenStep = steps[0] ?? 'install';
+      if (tokenSpec === undefined && step !== 'retire') throw new UsageError('name the token keystore');
+      if ((options.to ?? []).length === 0 && options.instances === undefined) throw new UsageError('name the instance keystores with --to or --instances');
+      let material;
+      let alias = options.alias;
+      if (tokenSpec !== undefined) {
+        const ref = parseNodeRef(tokenSpec);
+        const { store } = await openStoreForCli(ctx, ref.path, options);
+        material = tokenMaterialOf(store, ref.alias);
+        alias ??= tokenKeyEntry(store, ref.alias).alias;
+      }
+      const instances = await resolveInstances(ctx, options, true);
+      const files = localTokenFiles();
+      const planOptions = { alias: alias ?? DEFAULT_TOKEN_ALIAS, step, ...(material ? { material } : {}) };
+      try {
+        const plan = await planTokenDistribution(instances, planOptions, files);
+        if (options.dryRun) {
+          ctx.io.stdout(`${renderTokenPlan(plan)}dry run: nothing written\n`);
+          return;
+        }
+        ctx.io.stdout(renderTokenDistribution(await distributeToken(plan, files)));
+      } catch (error) {
+        if (error instanceof TokenDistributeError) for (const f of error.failures) ctx.io.stdout(`FAILED ${f.instance}: ${f.message} (${f.code})\n`);
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import { certificatePublicKey, describeCertificate } from '../cert/describe.js';
+import { certificateNames, isSelfIssued } from '../cert/names.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
+import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
+import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import type { PrivateKeyEntry } from '../keystore/model.js';
+import { unlockedKey } from '../keystore/unlocked_key.js';
+import { bytesEqual } from '../lib/bytes.js';
+import type { x509 } from '../lib/x509.js';
+import { formatSan, mergeSans, type SubjectAltName } from '../issue/san.js';
+import { SAN_OID, sansOfExtension } from '../issue/san_extension.js';
+
+const DAY_MS = 86_400_000;
+
+export interface CertificateNeeds {
+  /** The CA certificate that must have issued the leaf. */
+  caCertificate: Uint8Array;
+  /** Names the leaf must carry (others it has are kept). */
+  required: readonly SubjectAltName[];
+  /** Re-issue when the leaf ends within this many days. */
+  windowDays: number;
+  now: Date;
+}
+
+export interface CertificateState {
+  /** Why the certificate must be re-issued; empty when it may stay. */
+  reasons: string[];
+  /** Required names the leaf lacks. */
+  missing: SubjectAltName[];
+  /** Something to tell the user that re-issuing would not fix. */
+  warning?: string;
+}
+
+/**
+ * Whether a node's certificate may stay: it must certify the entry's own key, be signed by the
+ * cluster's CA, carry every required name, and not end within the renewal window (unless the
+ * CA itself ends first, when a new certificate could not last longer).
+ */
+export async function certificateState(entry: PrivateKeyEntry, needs: CertificateNeeds, crypto: WebCrypto = defaultCrypto()): Promise<CertificateState> {
+  const leaf = entry.chain[0];
+  if (!leaf) return { reasons: ['the entry has no certificate'], missing: [...needs.required] };
+  const reasons: string[] = [];
+  if (!publicKeysEqual(certificatePublicKey(leaf), publicKeyOfPrivateKey(unlockedKey(entry)))) reasons.push("the certificate is not for the entry's key");
+  if (!(await issuedBy(leaf, needs.caCertificate, crypto))) {
+    reasons.push(isSelfIssued(certificateNames(leaf)) ? "self-signed, not issued by the cluster's CA" : `issued by ${describeCertificate(leaf).issuer}, not the cluster's CA`);
+  }
+  const current = sansOfExtension(parseCertificate(leaf).getExtension(SAN_OID)).sans;
+  const missing = mergeSans({ requested: current, extra: needs.required }).slice(current.length);
+  if (missing.length > 0) reasons.push(`lacks ${missing.map(formatSan).join(', ')}`);
+  const notAfter = parseCertificate(leaf).notAfter;
+  const caNotAfter = parseCertificate(needs.caCertificate).notAfter;
+  const daysLeft = Math.floor((notAfter.getTime() - needs.now.getTime()) / DAY_MS);
+  let warning: string | undefined;
+  if (daysLeft < needs.windowDays) {
+    // a new certificate ends with the CA at the latest: renewing helps only if that is later
+    if (caNotAfter.getTime() - notAfter.getTime() > DAY_MS) reasons.push(daysLeft < 0 ? `expired on ${notAfter.toISOString().slice(0, 10)}` : `ends ${notAfter.toISOString().slice(0, 10)}, within the ${needs.windowDays}-day renewal window`);
+    else warning = `the certificate ends ${notAfter.toISOString().slice(0, 10)} and the CA itself ends then too: renew the CA`;
+  }
+  return { reasons, missing, ...(warning === undefined ? {} : { warning }) };
+}
+
+/** Signed by the CA's key, under the CA's name. */
+export async function issuedBy(leaf: Uint8Array, ca: Uint8Array, crypto: WebCrypto = defaultCrypto()): Promise<boolean> {
+  if (!bytesEqual(certificateNames(leaf).issuer, certificateNames(ca).subject)) return false;
+  useCryptoForX509(crypto);
+  type VerifyCrypto = Parameters<x509.X509Certificate['verify']>[1];
+  try {
+    return await parseCertificate(leaf).verify({ publicKey: parseCertificate(ca).publicKey, signatureOnly: true }, crypto as unknown as VerifyCrypto);
+  } catch {
+    return false;
+  }
+}

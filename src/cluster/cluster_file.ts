@@ -1,0 +1,66 @@
+import type { KeySpec } from '../crypto/keys.js';
+import type { MeshMode } from '../trust/mesh.js';
+import type { SecretRef } from './secrets.js';
+
+/**
+ * A cluster file once loaded and checked: every path absolute (resolved against the cluster
+ * file's directory), every default filled in, passwords still as their sources.
+ */
+export interface ClusterFile {
+  /** The cluster file as given, for messages. */
+  path: string;
+  /** Its directory, absolute: where relative paths in it start. */
+  dir: string;
+  ca: ClusterCa;
+  loadBalancer: { names: string[] };
+  gateway: { name: string; instances: ClusterNode[] };
+  replication?: ClusterReplication;
+  token?: ClusterToken;
+  renewal: { windowDays: number; days: number };
+  audit: { warnDays: number; critDays: number };
+  /** Things to tell the user: pass: sources (the secret is in the file). */
+  warnings: string[];
+}
+
+/** A keystore the cluster file names, with what opens it. */
+export interface ClusterStore {
+  keystore: string;
+  password: SecretRef;
+  /** A key password where it differs from the store password (JKS, JCEKS). */
+  keyPassword?: SecretRef;
+}
+
+export interface ClusterCa extends ClusterStore {
+  alias: string;
+  /** Make the CA when its keystore is absent. */
+  create?: { subject: string; key: KeySpec; days: number };
+}
+
+/** A gateway instance or a replication node: a keystore holding the node's key entry. */
+export interface ClusterNode extends ClusterStore {
+  /** Unique across the whole cluster file. */
+  name: string;
+  /** The node's key entry; absent: the only private-key entry there is. */
+  alias?: string;
+  /** DNS names (or ip:, email:, uri: names) the node's certificate must carry besides any others. */
+  hostnames: string[];
+}
+
+export interface ClusterReplicationNode extends ClusterNode {
+  truststore: string;
+  /** Default: the node's keystore password. */
+  truststorePassword: SecretRef;
+}
+
+export interface ClusterReplication {
+  mode: MeshMode;
+  master: ClusterReplicationNode;
+  slaves: ClusterReplicationNode[];
+}
+
+export interface ClusterToken extends ClusterStore {
+  alias: string;
+  subject: string;
+  days: number;
+  key: KeySpec;
+}

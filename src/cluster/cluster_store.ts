@@ -1,0 +1,55 @@
+import { extname, relative } from 'node:path';
+import { HapkiError } from '../errors.js';
+import { openKeystore } from '../fs/keystore_file.js';
+import type { Keystore, KeystoreFormat } from '../keystore/model.js';
+import type { ClusterStore } from './cluster_file.js';
+import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secrets.js';
+
+const EXTENSIONS: Readonly<Record<string, KeystoreFormat>> = { '.p12': 'PKCS12', '.pfx': 'PKCS12', '.jks': 'JKS', '.jceks': 'JCEKS', '.pem': 'PEM' };
+
+/** The format a keystore the cluster creates gets: its file extension's, else PKCS#12. */
+export function formatForFile(path: string): KeystoreFormat {
+  return EXTENSIONS[extname(path).toLowerCase()] ?? 'PKCS12';
+}
+
+export interface OpenedClusterStore {
+  file: string;
+  /** Undefined when the file is absent. */
+  store: Keystore | undefined;
+  password: string;
+}
+
+/**
+ * A keystore the cluster file names, opened with its password sources; absent is not an error
+ * (the caller decides whether to create it). Any other failure keeps its code and says which
+ * node and file it was: "msas2 (gateways/msas2/gateway.jks): keystore password was incorrect".
+ */
+export async function openClusterStore(
+  who: string,
+  file: string,
+  password: SecretRef,
+  keyPassword: SecretRef | undefined,
+  dir: string,
+  options: ResolveSecretOptions = {},
+): Promise<OpenedClusterStore> {
+  const where = `${who} (${relative(dir, file) || file})`;
+  try {
+    const resolved = await resolveSecret(password, `password of ${where}`, options);
+    const key = keyPassword === undefined ? undefined : await resolveSecret(keyPassword, `key password of ${where}`, options);
+    try {
+      const store = await openKeystore(file, { password: resolved, ...(key === undefined ? {} : { keyPassword: key }) });
+      return { file, store, password: resolved };
+    } catch (error) {
+      if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') return { file, store: undefined, password: resolved };
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof HapkiError && !error.message.startsWith(where)) throw new HapkiError(error.code, `${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The same for a ClusterStore. */
+export function openStoreOf(who: string, store: ClusterStore, dir: string, options: ResolveSecretOptions = {}): Promise<OpenedClusterStore> {
+  return openClusterStore(who, store.keystore, store.password, store.keyPassword, dir, options);
+}

@@ -1,0 +1,172 @@
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { encodeName } from '../cert/dn.js';
+import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/keys.js';
+import { ClusterFileError } from '../errors.js';
+import { readFileBytes } from '../fs/read_file.js';
+import { parseSan } from '../issue/san.js';
+import { MESH_MODES, type MeshMode } from '../trust/mesh.js';
+import type { ClusterFile, ClusterNode, ClusterReplicationNode, ClusterStore } from './cluster_file.js';
+import { parseSecretRef, type SecretRef } from './secrets.js';
+import { validateYaml, type FieldSpec } from './yaml_schema.js';
+
+export const DEFAULT_RENEWAL_WINDOW_DAYS = 30;
+export const DEFAULT_CLUSTER_LEAF_DAYS = 397;
+export const DEFAULT_AUDIT_WARN_DAYS = 30;
+export const DEFAULT_AUDIT_CRIT_DAYS = 7;
+
+const checkWith = (parse: (text: string) => unknown) => (value: string): string | undefined => {
+  try {
+    parse(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+const text: FieldSpec = { kind: 'string' };
+const required: FieldSpec = { kind: 'string', required: true };
+const secret = (isRequired: boolean): FieldSpec => ({ kind: 'string', required: isRequired, check: (v) => { const r = parseSecretRef(v, '/'); return typeof r === 'string' ? r : undefined; } });
+const dn: FieldSpec = { kind: 'string', required: true, check: checkWith(encodeName) };
+const names: FieldSpec = { kind: 'list', of: { kind: 'string', check: checkWith(parseSan) } };
+const keyFields = { kty: { kind: 'enum', values: KEY_TYPES }, bits: { kind: 'int', min: 2048, max: 16384 }, curve: { kind: 'enum', values: EC_CURVES } } as const satisfies Record<string, FieldSpec>;
+const storeFields = { keystore: required, password: secret(true), keyPassword: secret(false) } as const satisfies Record<string, FieldSpec>;
+const node: FieldSpec = { kind: 'object', fields: { name: required, ...storeFields, alias: text, hostnames: names } };
+const replicationNode: FieldSpec = { kind: 'object', required: true, fields: { name: required, ...storeFields, alias: text, hostnames: names, truststore: required, truststorePassword: secret(false) } };
+
+/** The cluster file's schema; README's "Cluster file" section documents the same. */
+export const CLUSTER_SCHEMA: FieldSpec = {
+  kind: 'object',
+  fields: {
+    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: { kind: 'int', min: 1 } } } } },
+    loadBalancer: { kind: 'object', fields: { names: { ...names, required: true } } },
+    gateway: { kind: 'object', required: true, fields: { name: required, instances: { kind: 'list', required: true, minItems: 1, of: node } } },
+    replication: { kind: 'object', fields: { mode: { kind: 'enum', values: MESH_MODES }, master: replicationNode, slaves: { kind: 'list', required: true, minItems: 1, of: replicationNode } } },
+    token: { kind: 'object', fields: { alias: text, subject: dn, days: { kind: 'int', min: 1 }, ...storeFields, ...keyFields } },
+    renewal: { kind: 'object', fields: { window: { kind: 'days' }, days: { kind: 'int', min: 1 } } },
+    audit: { kind: 'object', fields: { warn: { kind: 'days' }, crit: { kind: 'days' } } },
+  },
+};
+
+/** Reads and checks a cluster file; every problem is an ERR_CLUSTER_FILE pointing at its line. */
+export async function loadClusterFile(path: string): Promise<ClusterFile> {
+  return parseClusterFile(Buffer.from(await readFileBytes(path)).toString('utf8'), path);
+}
+
+/** The same from text already read; `path` names the file in messages and anchors relative paths. */
+export function parseClusterFile(source: string, path: string): ClusterFile {
+  const counter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${e.message.split('\n')[0]}`));
+  }
+  const checked = validateYaml(doc.contents, CLUSTER_SCHEMA, counter);
+  const problems = checked.problems.map((p) => `${path}:${p.line}: ${p.path === '' ? 'the file' : p.path}: ${p.message}`);
+  if (problems.length > 0) throw new ClusterFileError(path, problems);
+  const lineOf = (at: string): number => checked.lines.get(at) ?? 1;
+  const more: { line: number; text: string }[] = [];
+  const cluster = toCluster(checked.value as Raw, path, (at, message) => more.push({ line: lineOf(at), text: `${path}:${lineOf(at)}: ${at}: ${message}` }));
+  if (more.length > 0) throw new ClusterFileError(path, more.sort((a, b) => a.line - b.line).map((p) => p.text));
+  return cluster;
+}
+
+// the value has been checked against CLUSTER_SCHEMA: its shape is known, if not to the type system
+type Raw = any;
+
+function toCluster(raw: Raw, path: string, problem: (at: string, message: string) => void): ClusterFile {
+  const dir = dirname(resolve(path));
+  const warnings: string[] = [];
+  const file = (p: string): string => resolve(dir, p);
+  const secretAt = (spec: string, at: string): SecretRef => {
+    if (spec.startsWith('pass:')) warnings.push(`${path}: ${at} holds a password itself (pass:); prefer env: or file:`);
+    return parseSecretRef(spec, dir) as SecretRef;
+  };
+  const store = (r: Raw, at: string): ClusterStore => ({
+    keystore: file(r.keystore),
+    password: secretAt(r.password, `${at}.password`),
+    ...(r.keyPassword === undefined ? {} : { keyPassword: secretAt(r.keyPassword, `${at}.keyPassword`) }),
+  });
+  const keySpec = (r: Raw, at: string): KeySpec => {
+    try {
+      return parseKeySpec({ kty: r.kty, bits: r.bits, curve: r.curve });
+    } catch (error) {
+      problem(at, (error as Error).message);
+      return { kty: 'rsa' };
+    }
+  };
+  const toNode = (r: Raw, at: string, defaultAlias?: string): ClusterNode => ({
+    name: r.name,
+    ...store(r, at),
+    ...(r.alias ?? defaultAlias ? { alias: r.alias ?? defaultAlias } : {}),
+    hostnames: r.hostnames ?? [],
+  });
+  const toReplicationNode = (r: Raw, at: string): ClusterReplicationNode => ({
+    ...toNode(r, at),
+    truststore: file(r.truststore),
+    truststorePassword: r.truststorePassword === undefined ? secretAt(r.password, `${at}.password`) : secretAt(r.truststorePassword, `${at}.truststorePassword`),
+  });
+  const cluster: ClusterFile = {
+    path,
+    dir,
+    ca: {
+      ...store(raw.ca, 'ca'),
+      alias: raw.ca.alias ?? 'ca',
+      ...(raw.ca.create ? { create: { subject: raw.ca.create.subject, key: keySpec(raw.ca.create, 'ca.create'), days: raw.ca.create.days ?? 3650 } } : {}),
+    },
+    loadBalancer: { names: raw.loadBalancer?.names ?? [] },
+    gateway: { name: raw.gateway.name, instances: raw.gateway.instances.map((r: Raw, i: number) => toNode(r, `gateway.instances[${i}]`, 'server')) },
+    ...(raw.replication
+      ? {
+          replication: {
+            mode: (raw.replication.mode ?? 'direct') as MeshMode,
+            master: toReplicationNode(raw.replication.master, 'replication.master'),
+            slaves: raw.replication.slaves.map((r: Raw, i: number) => toReplicationNode(r, `replication.slaves[${i}]`)),
+          },
+        }
+      : {}),
+    ...(raw.token
+      ? {
+          token: {
+            ...store(raw.token, 'token'),
+            alias: raw.token.alias ?? 'token',
+            subject: raw.token.subject,
+            days: raw.token.days ?? 730,
+            key: keySpec(raw.token, 'token'),
+          },
+        }
+      : {}),
+    renewal: { windowDays: raw.renewal?.window ?? DEFAULT_RENEWAL_WINDOW_DAYS, days: raw.renewal?.days ?? DEFAULT_CLUSTER_LEAF_DAYS },
+    audit: { warnDays: raw.audit?.warn ?? DEFAULT_AUDIT_WARN_DAYS, critDays: raw.audit?.crit ?? DEFAULT_AUDIT_CRIT_DAYS },
+    warnings,
+  };
+  if (cluster.renewal.windowDays >= cluster.renewal.days) problem('renewal.window', `must be shorter than the ${cluster.renewal.days} days a certificate is issued for, or every apply would renew`);
+  if (cluster.audit.critDays > cluster.audit.warnDays) problem('audit.crit', 'must not be longer than audit.warn');
+  checkUnique(cluster, problem);
+  return cluster;
+}
+
+/** Node names name steps and trust-store entries; files are written once each, so no two roles share one. */
+function checkUnique(cluster: ClusterFile, problem: (at: string, message: string) => void): void {
+  const names = new Map<string, string>();
+  const files = new Map<string, string>();
+  const claim = (map: Map<string, string>, key: string, at: string, what: string): void => {
+    const first = map.get(key);
+    if (first !== undefined) problem(at, `the same ${what} as ${first}`);
+    else map.set(key, at);
+  };
+  claim(files, cluster.ca.keystore, 'ca.keystore', 'file');
+  cluster.gateway.instances.forEach((n, i) => {
+    claim(names, n.name, `gateway.instances[${i}].name`, 'name');
+    claim(files, n.keystore, `gateway.instances[${i}].keystore`, 'file');
+  });
+  const replication = cluster.replication;
+  if (replication) {
+    const nodes: [ClusterReplicationNode, string][] = [[replication.master, 'replication.master'], ...replication.slaves.map((s, i): [ClusterReplicationNode, string] => [s, `replication.slaves[${i}]`])];
+    for (const [n, at] of nodes) {
+      claim(names, n.name, `${at}.name`, 'name');
+      claim(files, n.keystore, `${at}.keystore`, 'file');
+      claim(files, n.truststore, `${at}.truststore`, 'file');
+    }
+  }
+  if (cluster.token) claim(files, cluster.token.keystore, 'token.keystore', 'file');
+}

@@ -1,0 +1,141 @@
+import { describeCertificate } from '../cert/describe.js';
+import { sha256Hex } from '../crypto/digest.js';
+import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import { HapkiError } from '../errors.js';
+import { createCa } from '../issue/create_ca.js';
+import { createCsr } from '../issue/create_csr.js';
+import { installReply } from '../issue/install_reply.js';
+import { caEntry, issuerFromEntry } from '../issue/issuer.js';
+import type { ProfileName } from '../issue/profiles.js';
+import { formatSan, parseSan, type SubjectAltName } from '../issue/san.js';
+import { signCsr } from '../issue/sign_csr.js';
+import { uniqueAlias } from '../keystore/alias.js';
+import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
+import { nameFor } from '../keystore/pair_keys.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { nodeKeyEntry } from '../trust/node_ref.js';
+import type { ClusterFile, ClusterNode } from './cluster_file.js';
+import type { ClusterPlan, PlannedWrite } from './cluster_plan.js';
+import { formatForFile, openStoreOf } from './cluster_store.js';
+import { certificateState } from './certificate_state.js';
+import { addStep, relativeFile, type CaFacts, type PlanClusterOptions, type PlanState } from './plan_state.js';
+import { planToken } from './plan_token.js';
+import { planTrustMesh } from './plan_trust.js';
+
+export type { PlanClusterOptions } from './plan_state.js';
+
+/**
+ * What `apply` would change, computed in memory without writing anything: the CA (created when
+ * absent and the file says how), each node's certificate (re-issued from its own key only when
+ * it is not the CA's, lacks a required name, is in its renewal window, or is not for its key),
+ * the CA as a trusted entry beside it, and the replication trust stores (peers added,
+ * superseded copies of a peer's certificate removed). The result holds every changed keystore
+ * whole, to be written once each.
+ */
+export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<ClusterPlan> {
+  const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings] };
+  const ca = await planCa(state);
+  const lbNames = cluster.loadBalancer.names.map(parseSan);
+  for (const instance of cluster.gateway.instances) await planNodeCertificate(state, ca, instance, [...instance.hostnames.map(parseSan), ...lbNames], 'server');
+  if (cluster.replication) {
+    const { master, slaves } = cluster.replication;
+    for (const node of [master, ...slaves]) await planNodeCertificate(state, ca, node, node.hostnames.map(parseSan), 'server-client');
+    await planTrustMesh(state, cluster.replication);
+  }
+  if (cluster.token) await planToken(state, ca, cluster.token);
+  const writes: PlannedWrite[] = [...state.files.entries()]
+    .filter(([, w]) => w.changed)
+    .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.bytes ? { bytes: w.bytes } : {}) }));
+  const order = writeOrder(state);
+  const byFile = <T extends { file: string }>(items: T[]): T[] => [...items].sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
+  return { cluster: cluster.path, dir: cluster.dir, steps: byFile(state.steps), writes: byFile(writes), warnings: state.warnings, ...(state.token ? { token: state.token } : {}) };
+}
+
+async function planCa(state: PlanState): Promise<CaFacts> {
+  const { ca } = state.cluster;
+  const opened = await openStoreOf('ca', ca, state.cluster.dir, state.options);
+  let store = opened.store;
+  state.files.set(ca.keystore, { store: store ?? { format: formatForFile(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, changed: false });
+  if (!store) {
+    if (!ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
+    const created = await createCa({ subject: ca.create.subject, key: ca.create.key, days: ca.create.days, alias: ca.alias, format: formatForFile(ca.keystore), now: state.now }, state.crypto);
+    store = created.store;
+    const summary = describeCertificate(created.certificate);
+    const key = ca.create.key.kty === 'rsa' ? `RSA ${ca.create.key.bits ?? 3072}` : ca.create.key.kty === 'ec' ? `EC ${ca.create.key.curve ?? 'P-256'}` : 'Ed25519';
+    addStep(state, { kind: 'create-ca', node: 'ca', file: ca.keystore, summary: `create the CA: ${summary.subject}`, details: [`${key} key, valid until ${summary.notAfter.slice(0, 10)}`] }, store);
+  }
+  const issuer = await issuerFromEntry(caEntry(store, ca.alias), state.crypto);
+  const root = issuer.chain[issuer.chain.length - 1]!;
+  return { issuer, certificate: issuer.chain[0]!, root, rootSha256: sha256Hex(root) };
+}
+
+async function openNode(state: PlanState, node: ClusterNode): Promise<Keystore> {
+  const known = state.files.get(node.keystore);
+  if (known) return known.store;
+  const opened = await openStoreOf(node.name, node, state.cluster.dir, state.options);
+  if (!opened.store) throw new HapkiError('ERR_FILE_NOT_FOUND', `${node.name} (${relativeFile(state, node.keystore)}): no such file; a node's keystore must hold the node's key`);
+  state.files.set(node.keystore, { store: opened.store, password: opened.password, exists: true, changed: false });
+  return opened.store;
+}
+
+async function planNodeCertificate(state: PlanState, ca: CaFacts, node: ClusterNode, required: SubjectAltName[], profile: ProfileName): Promise<void> {
+  let store = await openNode(state, node);
+  const entry = nodeKeyEntry(store, node.name, node.alias);
+  const health = await certificateState(entry, { caCertificate: ca.certificate, required, windowDays: state.cluster.renewal.windowDays, now: state.now }, state.crypto);
+  if (health.warning) state.warnings.push(`${node.name}: ${health.warning}`);
+  if (health.reasons.length > 0) {
+    const { csr } = await createCsr(entry, { sans: required }, state.crypto);
+    const signed = await signCsr(csr, ca.issuer, { sans: required, profile, days: state.cluster.renewal.days, now: state.now }, state.crypto);
+    for (const w of signed.warnings) state.warnings.push(`${node.name}: ${w}`);
+    const installed = await installReply(store, { alias: entry.alias, reply: signed.chain, trustRoot: ca.rootSha256, now: state.now }, state.crypto);
+    store = installed.store;
+    addStep(
+      state,
+      {
+        kind: 'issue-certificate',
+        node: node.name,
+        file: node.keystore,
+        summary: `issue a certificate for "${entry.alias}": ${signed.subject}`,
+        details: [`names: ${signed.sans.map(formatSan).join(', ')}`, `why: ${health.reasons.join('; ')}`, `valid until ${signed.notAfter.toISOString().slice(0, 10)}, chain of ${installed.chain.length}`],
+      },
+      store,
+    );
+    if (installed.addedRootAlias !== undefined) trustCaStep(state, node, installed.addedRootAlias, ca, store);
+    return;
+  }
+  const chain = [entry.chain[0]!, ...ca.issuer.chain];
+  if (!sameChain(entry.chain, chain)) {
+    const updated: PrivateKeyEntry = { ...entry, chain };
+    store = { ...store, entries: store.entries.map((e) => (e === entry ? updated : e)), warnings: [] };
+    addStep(state, { kind: 'install-chain', node: node.name, file: node.keystore, summary: `complete the chain of "${entry.alias}" up to the CA`, details: [`chain of ${entry.chain.length} becomes ${chain.length}`] }, store);
+  }
+  const root = ca.issuer.chain[ca.issuer.chain.length - 1]!;
+  if (!store.entries.some((e) => e.type === 'trusted-cert' && bytesEqual(e.certificate, root))) {
+    const alias = uniqueAlias(store, nameFor(root, 'root-ca'));
+    store = { ...store, entries: [...store.entries, { type: 'trusted-cert', alias, certificate: root, created: state.now }], warnings: [] };
+    trustCaStep(state, node, alias, ca, store);
+  }
+}
+
+function trustCaStep(state: PlanState, node: ClusterNode, alias: string, ca: CaFacts, store: Keystore): void {
+  const root = describeCertificate(ca.issuer.chain[ca.issuer.chain.length - 1]!);
+  addStep(state, { kind: 'trust-ca', node: node.name, file: node.keystore, summary: `trust the CA as "${alias}": ${root.subject}`, details: [`sha256 ${root.sha256}`] }, store);
+}
+
+function sameChain(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  return a.length === b.length && a.every((der, i) => bytesEqual(der, b[i]!));
+}
+
+
+/** The CA first, then the token's home, the gateway instances, the replication nodes, their trust stores. */
+function writeOrder(state: PlanState): string[] {
+  const { cluster } = state;
+  const replication = cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [];
+  return [
+    cluster.ca.keystore,
+    ...(cluster.token ? [cluster.token.keystore] : []),
+    ...cluster.gateway.instances.map((n) => n.keystore),
+    ...replication.map((n) => n.keystore),
+    ...replication.map((n) => n.truststore),
+  ];
+}

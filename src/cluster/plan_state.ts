@@ -1,0 +1,55 @@
+import { relative } from 'node:path';
+import type { WebCrypto } from '../crypto/provider.js';
+import type { Issuer } from '../issue/issuer.js';
+import type { Keystore } from '../keystore/model.js';
+import type { TokenPlan } from '../token/distribute_token.js';
+import type { ClusterFile } from './cluster_file.js';
+import type { ClusterStep } from './cluster_plan.js';
+import type { ResolveSecretOptions } from './secrets.js';
+
+export interface PlanClusterOptions extends ResolveSecretOptions {
+  /** Judge validity and the renewal window at this time (default now). */
+  now?: Date;
+}
+
+/** A keystore the plan has read, as it will be after the plan. */
+export interface Working {
+  store: Keystore;
+  password: string;
+  exists: boolean;
+  changed: boolean;
+  /** The encoded new file, where the token library made it. */
+  bytes?: Uint8Array;
+}
+
+/** What planning carries from one part to the next; internal to src/cluster. */
+export interface PlanState {
+  cluster: ClusterFile;
+  options: PlanClusterOptions;
+  now: Date;
+  crypto: WebCrypto;
+  files: Map<string, Working>;
+  steps: ClusterStep[];
+  warnings: string[];
+  token?: TokenPlan;
+}
+
+export interface CaFacts {
+  issuer: Issuer;
+  /** The CA's own certificate. */
+  certificate: Uint8Array;
+  root: Uint8Array;
+  rootSha256: string;
+}
+
+export function relativeFile(state: PlanState, file: string): string {
+  return relative(state.cluster.dir, file) || file;
+}
+
+/** Records a step and the keystore as it leaves it. */
+export function addStep(state: PlanState, s: ClusterStep, store: Keystore): void {
+  state.steps.push(s);
+  const working = state.files.get(s.file)!;
+  working.store = store;
+  working.changed = true;
+}

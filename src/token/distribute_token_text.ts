@@ -1,0 +1,27 @@
+import { short } from './check_token.js';
+import type { TokenDistribution, TokenPlan } from './distribute_token.js';
+import type { TokenChange } from './rotation.js';
+
+/** What a distribution will do (a dry run) or did, one line per instance and change. */
+export function renderTokenPlan(plan: TokenPlan): string {
+  let out = `token "${plan.alias}", ${plan.step}${plan.certificate ? ` ${short(plan.certificate)}` : ''}:\n`;
+  for (const p of plan.instances) {
+    out += `  ${p.instance.name} (${p.format}): ${p.changes.length === 0 ? 'unchanged' : p.changes.map(renderChange).join(', ')}\n`;
+    for (const w of p.warnings) out += `    note: ${w}\n`;
+  }
+  return out;
+}
+
+export function renderTokenDistribution(result: TokenDistribution): string {
+  const written = result.outcomes.filter((o) => o.outcome === 'written').map((o) => o.name);
+  const unchanged = result.outcomes.length - written.length;
+  const summary = written.length === 0 ? 'nothing to write: every instance already has it' : `wrote ${written.join(', ')} (each previous file kept as <file>.bak)${unchanged > 0 ? `; ${unchanged} unchanged` : ''}`;
+  return `${renderTokenPlan(result.plan)}${summary}\n`;
+}
+
+function renderChange(change: TokenChange): string {
+  const what = change.entry === 'private-key' ? 'key entry' : 'trusted copy';
+  if (change.action === 'removed') return `${change.alias} removed (${what} ${short(change.before ?? '')})`;
+  if (change.action === 'added') return `${change.alias} added (${what} ${short(change.after ?? '')})`;
+  return `${change.alias} replaced (${what} ${short(change.before ?? '')} -> ${short(change.after ?? '')})`;
+}

@@ -1,0 +1,45 @@
+import { certificatePublicKey } from '../cert/describe.js';
+import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
+import { InvalidArgumentError, KeyMismatchError } from '../errors.js';
+import { getEntry } from '../keystore/alias.js';
+import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
+import { unlockedKey } from '../keystore/unlocked_key.js';
+
+/** The shared token key and its chain, leaf first: what every instance of a cluster must hold. */
+export interface TokenMaterial {
+  /** PKCS#8 PrivateKeyInfo, DER. */
+  key: Uint8Array;
+  chain: Uint8Array[];
+}
+
+/**
+ * The token material of a keystore entry: the alias asked for, or the only private-key entry.
+ * Its key must be unlocked and belong to its certificate.
+ */
+export function tokenMaterialOf(store: Keystore, alias?: string): TokenMaterial {
+  const entry = tokenKeyEntry(store, alias);
+  const key = unlockedKey(entry);
+  if (entry.chain.length === 0) throw new InvalidArgumentError(`entry "${entry.alias}" has a key but no certificate`);
+  assertKeyMatches(key, entry.chain[0]!, entry.alias);
+  return { key, chain: [...entry.chain] };
+}
+
+export function tokenKeyEntry(store: Keystore, alias?: string): PrivateKeyEntry {
+  if (alias !== undefined) {
+    const entry = getEntry(store, alias);
+    if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${alias}" is a ${entry.type} entry, not a private key`);
+    return entry;
+  }
+  const keys = store.entries.filter((e): e is PrivateKeyEntry => e.type === 'private-key');
+  if (keys.length === 1) return keys[0]!;
+  if (keys.length === 0) throw new InvalidArgumentError('the token keystore holds no private key');
+  throw new InvalidArgumentError(`the token keystore holds ${keys.length} private keys (${keys.map((k) => k.alias).join(', ')}): say which with <keystore>#<alias>`);
+}
+
+export function keyMatchesCertificate(pkcs8: Uint8Array, certificate: Uint8Array): boolean {
+  return publicKeysEqual(publicKeyOfPrivateKey(pkcs8), certificatePublicKey(certificate));
+}
+
+export function assertKeyMatches(pkcs8: Uint8Array, certificate: Uint8Array, alias: string): void {
+  if (!keyMatchesCertificate(pkcs8, certificate)) throw new KeyMismatchError(`the private key of entry "${alias}" does not belong to its certificate`);
+}

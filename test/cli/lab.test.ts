@@ -1,0 +1,53 @@
+import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { keytool, tempDir } from '../helpers/tools.js';
+
+const root = tempDir('hapki-cli-lab-');
+
+describe('hapki lab', () => {
+  it('makes the sample cluster: self-signed JKS instances keytool reads, secrets 0600, and says what to run next', async () => {
+    const dir = join(root, 'lab');
+    const r = await hapki(['lab', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`made a sample cluster in ${dir}:\n  ${dir}/secrets/ca.pass\n`);
+    expect(r.stdout).toContain(`\nnext:\n  hapki plan ${dir}/cluster.yaml\n  hapki apply ${dir}/cluster.yaml\n  hapki audit --cluster ${dir}/cluster.yaml\n`);
+    for (const secret of ['ca', 'gateway', 'replication', 'token']) {
+      const path = join(dir, 'secrets', `${secret}.pass`);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readFileSync(path, 'utf8')).toMatch(/^[A-Za-z0-9_-]{24}\n$/);
+    }
+    expect(statSync(join(dir, 'secrets')).mode & 0o777).toBe(0o700);
+    const listing = (await keytool(['-list', '-v', '-keystore', join(dir, 'gateways/msas1/gateway.jks'), '-storepass:file', join(dir, 'secrets/gateway.pass')])).stdout;
+    expect(listing).toContain('Keystore type: JKS');
+    expect(listing).toContain('Alias name: server\n');
+    expect(listing).toContain('Entry type: PrivateKeyEntry');
+    expect(listing).toContain('Owner: CN=msas1.example.com\nIssuer: CN=msas1.example.com\n');
+    expect(listing).toContain('Your keystore contains 1 entry');
+    const ca = (await keytool(['-list', '-keystore', join(dir, 'ca/ca.p12'), '-storepass:file', join(dir, 'secrets/ca.pass')])).stdout;
+    expect(ca).toContain('ca, ');
+    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toContain('names: [lbrhost.example.com]');
+  });
+
+  it('refuses a directory that is not empty, unless --force', async () => {
+    const dir = join(root, 'busy');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    const r = await hapki(['lab', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_EXISTS'));
+    expect(r.stderr).toContain('is not empty (use --force');
+    const forced = await hapki(['lab', dir, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
+    const again = await hapki(['lab', dir, '--force']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(statSync(join(dir, 'gateways/msas1/gateway.jks.bak')).isFile()).toBe(true);
+  });
+
+  it('has help with examples and exit codes', async () => {
+    const r = await hapki(['lab', '--help']);
+    expect(r.stdout).toMatch(/Examples:[\s\S]*Exit codes:/);
+  });
+});

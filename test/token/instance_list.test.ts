@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { instanceNames, parseInstanceList } from '../../src/token/instance_list.js';
+
+describe('parseInstanceList', () => {
+  it('reads one instance a line with an optional password source, skipping comments and blank lines', () => {
+    const text = '# the MSAS cluster\n/opt/msas/node1/gateway.jks env:NODE1_PASS\n\n  node2/gateway.p12   # default password\r\n"with space/gw.jceks" file:/run/secrets/gw3\n';
+    expect(parseInstanceList(text, '/etc/cluster')).toEqual([
+      { path: '/opt/msas/node1/gateway.jks', passwordSource: 'env:NODE1_PASS', line: 2 },
+      { path: '/etc/cluster/node2/gateway.p12', line: 4 },
+      { path: '/etc/cluster/with space/gw.jceks', passwordSource: 'file:/run/secrets/gw3', line: 5 },
+    ]);
+  });
+
+  it('keeps a # that is part of a path', () => {
+    expect(parseInstanceList('/srv/a#1/gw.jks', '/')).toEqual([{ path: '/srv/a#1/gw.jks', line: 1 }]);
+  });
+
+  it('refuses extra fields and unbalanced quotes with ERR_INVALID_ARGUMENT and the line number', () => {
+    expect(() => parseInstanceList('\na.jks env:A env:B', '/')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('line 2') }));
+    expect(() => parseInstanceList('"a.jks env:A', '/')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  it('returns nothing for a list of comments', () => {
+    expect(parseInstanceList('# none yet\n\n', '/')).toEqual([]);
+  });
+});
+
+describe('instanceNames', () => {
+  it('uses file names, and whole paths where two instances share a file name', () => {
+    expect(instanceNames(['/a/gw.jks', '/b/gw.jks', '/c/other.p12'])).toEqual(['/a/gw.jks', '/b/gw.jks', 'other.p12']);
+  });
+});
