@@ -47,3 +47,31 @@ export function auditOptionsFrom(request: AuditRequest, config: AuditConfig | un
     passwordFor: passwordLookup(config?.passwords ?? [], request.storepass ?? config?.storepass, resolveSource),
   };
 }
+
+/**
+ * One audit made of two: a cluster's own (`--cluster`) and what the command line and --config
+ * add to it. Lists are joined; the extra's thresholds win; a store's password comes from the
+ * first that knows one.
+ */
+export function combineAuditOptions(base: AuditOptions, extra: AuditOptions): AuditOptions {
+  const joined = <T>(a: readonly T[] | undefined, b: readonly T[] | undefined): T[] => [...(a ?? []), ...(b ?? [])];
+  const combined: AuditOptions = {
+    ...base,
+    ...extra,
+    paths: joined(base.paths, extra.paths),
+    endpoints: joined(base.endpoints, extra.endpoints),
+    expectSan: joined(base.expectSan, extra.expectSan),
+    expectSanFor: joined(base.expectSanFor, extra.expectSanFor),
+    tokenGroups: joined(base.tokenGroups, extra.tokenGroups),
+    trustGroups: joined(base.trustGroups, extra.trustGroups),
+    ignore: joined(base.ignore, extra.ignore),
+  };
+  const warnMs = extra.warnMs ?? base.warnMs;
+  const critMs = extra.critMs ?? base.critMs;
+  if (warnMs !== undefined) combined.warnMs = warnMs;
+  if (critMs !== undefined) combined.critMs = critMs;
+  const first = base.passwordFor;
+  const second = extra.passwordFor;
+  if (first && second) combined.passwordFor = async (path) => (await first(path)) ?? second(path);
+  return combined;
+}

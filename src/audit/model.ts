@@ -90,10 +90,20 @@ export interface TokenGroup {
   stores: string[];
 }
 
-/** A master and its slaves, each store both the node's keystore and its trust store; `path#alias` picks the key entry. */
+/**
+ * A master and its slaves; `path#alias` picks the key entry. A node's store is also its trust
+ * store unless `trustStores` names a separate one for it (keyed by the node as written).
+ */
 export interface TrustGroup {
   master: string;
   slaves: string[];
+  trustStores?: Readonly<Record<string, string>>;
+}
+
+/** Names one node's certificate must carry: its key entry's leaf in `node` (`path#alias`). */
+export interface NodeSanExpectation {
+  node: string;
+  names: readonly string[];
 }
 
 /** Everything a check may look at. */
@@ -102,6 +112,8 @@ export interface AuditInput {
   warnMs: number;
   critMs: number;
   expectSan: readonly string[];
+  /** Names for particular nodes only (a cluster's gateway instances), beside the global ones. */
+  expectSanFor: readonly NodeSanExpectation[];
   certificates: readonly AuditCertificate[];
   sources: readonly AuditSource[];
   tokenGroups: readonly TokenGroup[];

@@ -4,7 +4,7 @@ import { parseNodeRef } from '../trust/node_ref.js';
 import { certificatesOf, type MalformedCertificate } from './certificates.js';
 import { DAY_MS } from './duration.js';
 import { isIgnored, parseIgnoreRule } from './ignore.js';
-import { SEVERITY_EXIT_CODES, worstSeverity, type AuditCertificate, type AuditCheck, type AuditSource, type Finding, type Severity, type TokenGroup, type TrustGroup } from './model.js';
+import { SEVERITY_EXIT_CODES, worstSeverity, type AuditCertificate, type AuditCheck, type AuditSource, type Finding, type Severity, type NodeSanExpectation, type TokenGroup, type TrustGroup } from './model.js';
 import type { PasswordLookup } from './passwords.js';
 import { AUDIT_CHECKS, CHECK_IDS } from './rules/index.js';
 import { DEFAULT_ENDPOINT_TIMEOUT_MS, scanEndpoints } from './scan/scan_endpoints.js';
@@ -24,6 +24,8 @@ export interface AuditOptions {
   critMs?: number;
   /** Names every node certificate must carry (the load balancer's). */
   expectSan?: readonly string[];
+  /** Names particular nodes' certificates must carry (`path#alias`), beside expectSan. */
+  expectSanFor?: readonly NodeSanExpectation[];
   tokenGroups?: readonly TokenGroup[];
   trustGroups?: readonly TrustGroup[];
   /** "<check>" or "<check>:<sha256>". */
@@ -77,7 +79,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const ignore = (options.ignore ?? []).map((spec) => parseIgnoreRule(spec, CHECK_IDS));
   const tokenGroups = options.tokenGroups ?? [];
   const trustGroups = options.trustGroups ?? [];
-  const groupPaths = [...tokenGroups.flatMap((g) => g.stores), ...trustGroups.flatMap((g) => [g.master, ...g.slaves].map((spec) => parseNodeRef(spec).path))];
+  const expectSanFor = options.expectSanFor ?? [];
+  const groupPaths = [
+    ...tokenGroups.flatMap((g) => g.stores),
+    ...trustGroups.flatMap((g) => [g.master, ...g.slaves].map((spec) => parseNodeRef(spec).path)),
+    ...trustGroups.flatMap((g) => Object.values(g.trustStores ?? {})),
+    ...expectSanFor.map((e) => parseNodeRef(e.node).path),
+  ];
 
   const [files, endpoints] = await Promise.all([
     scanFiles([...(options.paths ?? []), ...groupPaths], {
@@ -95,11 +103,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     warnMs,
     critMs,
     expectSan: options.expectSan ?? [],
+    expectSanFor: await Promise.all(expectSanFor.map(async (e) => ({ node: await scannedNodeName(e.node, files), names: e.names }))),
     certificates,
     sources,
     // a group names its stores as the user typed them; the scan may have reached the file by another path
     tokenGroups: await Promise.all(tokenGroups.map(async (g) => ({ alias: g.alias, stores: await Promise.all(g.stores.map((p) => scannedName(p, files))) }))),
-    trustGroups: await Promise.all(trustGroups.map(async (g) => ({ master: await scannedNodeName(g.master, files), slaves: await Promise.all(g.slaves.map((s) => scannedNodeName(s, files))) }))),
+    trustGroups: await Promise.all(trustGroups.map((g) => scannedTrustGroup(g, files))),
   };
 
   const all: Finding[] = malformed.map(malformedFinding);
@@ -125,6 +134,14 @@ async function scannedName(path: string, files: readonly AuditSource[]): Promise
   if (files.some((f) => f.source === path)) return path;
   const real = await fsp.realpath(path).catch(() => undefined);
   return files.find((f) => real !== undefined && f.realPath === real)?.source ?? path;
+}
+
+async function scannedTrustGroup(group: TrustGroup, files: readonly AuditSource[]): Promise<TrustGroup> {
+  const named = async (spec: string): Promise<[string, string]> => [spec, await scannedNodeName(spec, files)];
+  const nodes = new Map(await Promise.all([group.master, ...group.slaves].map(named)));
+  const trustStores: Record<string, string> = {};
+  for (const [spec, store] of Object.entries(group.trustStores ?? {})) trustStores[nodes.get(spec) ?? spec] = await scannedName(store, files);
+  return { master: nodes.get(group.master)!, slaves: group.slaves.map((s) => nodes.get(s)!), trustStores };
 }
 
 async function scannedNodeName(spec: string, files: readonly AuditSource[]): Promise<string> {

@@ -7,12 +7,9 @@ import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secr
 /**
  * The audit of exactly a cluster's keystores: the CA's, the token's home, every gateway instance's,
  * every replication node's keystore and trust store, judged with the cluster's thresholds, each
- * opened with its own password source, and the instances as one token group.
- *
- * Not mapped yet, because the audit options cannot say them: the load balancer's names as
- * expect-san scoped to the instances' node entries (AuditOptions.expectSan applies to every key
- * entry's leaf, the token's and the replication nodes' too), and trust groups whose trust stores
- * are files apart from the nodes' keystores (TrustGroup takes one store per node as both).
+ * opened with its own password source; the load balancer's names expected on every gateway
+ * instance's node certificate, the instances as one token group, and the replication nodes as
+ * one trust group whose trust stores are the files the cluster names.
  */
 export function clusterAuditOptions(cluster: ClusterFile, options: ResolveSecretOptions = {}): AuditOptions {
   const stores: [string, SecretRef][] = [];
@@ -26,11 +23,25 @@ export function clusterAuditOptions(cluster: ClusterFile, options: ResolveSecret
   for (const n of replication) add(n);
   for (const n of replication) stores.push([n.truststore, n.truststorePassword]);
   const sources = new Map(stores.map(([path, ref]) => [resolve(path), ref]));
+  const nodeOf = (n: { keystore: string; alias?: string }): string => (n.alias === undefined ? n.keystore : `${n.keystore}#${n.alias}`);
+  const lbNames = cluster.loadBalancer?.names ?? [];
   return {
     paths: stores.map(([path]) => path),
     warnMs: cluster.audit.warnDays * DAY_MS,
     critMs: cluster.audit.critDays * DAY_MS,
+    expectSanFor: lbNames.length === 0 ? [] : cluster.gateway.instances.map((n) => ({ node: nodeOf(n), names: lbNames })),
     ...(cluster.token ? { tokenGroups: [{ alias: cluster.token.alias, stores: cluster.gateway.instances.map((n) => n.keystore) }] } : {}),
+    ...(cluster.replication
+      ? {
+          trustGroups: [
+            {
+              master: nodeOf(cluster.replication.master),
+              slaves: cluster.replication.slaves.map(nodeOf),
+              trustStores: Object.fromEntries(replication.map((n) => [nodeOf(n), n.truststore])),
+            },
+          ],
+        }
+      : {}),
     passwordFor: async (path) => {
       const ref = sources.get(resolve(path));
       return ref === undefined ? undefined : resolveSecret(ref, `password of ${path}`, options);

@@ -75,3 +75,31 @@ describe('hapki apply on a lab, checked by keytool', () => {
     expect(keytoolFingerprints(relisted)).toEqual(keytoolFingerprints(listed));
   });
 });
+
+describe('hapki audit --cluster on the applied lab', () => {
+  it('is OK (exit 0) with every store read, the load balancer name on every instance and one token', async () => {
+    const r = await hapki(['audit', '--cluster', cluster, '--format', 'json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.status).toBe('OK');
+    expect(report.sources.filter((s: { error?: unknown }) => s.error)).toEqual([]);
+    expect(report.sources.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('is CRITICAL (exit 2) once keytool replaces an instance certificate with an expired one lacking the load balancer name', async () => {
+    const node = LAB_LAYOUT.msas2;
+    const pass = storepass(node.secret);
+    await keytool(['-delete', '-alias', 'server', '-keystore', at(node.keystore), ...pass]);
+    await keytool([
+      '-genkeypair', '-alias', 'server', '-keyalg', 'RSA', '-keysize', '2048', '-dname', node.subject,
+      '-startdate', '-30d', '-validity', '2', '-keystore', at(node.keystore), ...pass, '-keypass:file', at(node.secret),
+    ]);
+    const r = await hapki(['audit', '--cluster', cluster, '--format', 'json']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const report = JSON.parse(r.stdout);
+    const checks = report.findings.map((f: { check: string; location?: { source: string } }) => `${f.check} ${f.location?.source ?? ''}`);
+    expect(checks).toContain(`expired ${at(node.keystore)}`);
+    expect(checks).toContain(`missing-san ${at(node.keystore)}`);
+    expect(report.findings.filter((f: { check: string }) => f.check === 'missing-san')).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@ import { sourceNamed } from './source_named.js';
 export const trustGapCheck: AuditCheck = {
   id: 'trust-gap',
   severity: 'CRITICAL',
-  description: 'in a --trust-group, the master does not trust a slave or a slave the master (each store is the node\'s keystore and trust store)',
+  description: 'in a --trust-group, the master does not trust a slave or a slave the master (a node\'s trust store is its keystore unless the group names another)',
   run: async ({ trustGroups, sources, at }) => {
     const hits: CheckHit[] = [];
     for (const group of trustGroups) hits.push(...(await groupGaps(group, sources, at)));
@@ -30,7 +30,10 @@ async function groupGaps(group: TrustGroup, sources: Parameters<typeof sourceNam
     } catch (error) {
       return [{ message: (error as Error).message, source: label, code: error instanceof HapkiError ? error.code : 'ERR_INVALID_ARGUMENT' }];
     }
-    anchors.set(spec, trustAnchorsOf(store));
+    const trustStorePath = group.trustStores?.[spec];
+    const trustStore = trustStorePath === undefined ? store : sourceNamed(sources, trustStorePath)?.store;
+    if (!trustStore) return [];
+    anchors.set(spec, trustAnchorsOf(trustStore));
   }
   // trust alone is judged here: key usages are `hapki trust check`'s business, expiry the expiry checks'
   const result = await checkTrustMesh(nodes, anchors, { purpose: 'any', at });

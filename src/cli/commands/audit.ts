@@ -1,12 +1,14 @@
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { parseAuditConfig, type AuditConfig } from '../../audit/config.js';
-import { auditOptionsFrom } from '../../audit/audit_options.js';
+import { auditOptionsFrom, combineAuditOptions, type AuditRequest } from '../../audit/audit_options.js';
 import { renderAuditJson } from '../../audit/report/json.js';
 import { renderAuditPrometheus } from '../../audit/report/prometheus.js';
 import { renderAuditText } from '../../audit/report/text.js';
 import { CHECK_IDS } from '../../audit/rules/index.js';
 import { runAudit, type AuditReport } from '../../audit/run_audit.js';
+import { clusterAuditOptions } from '../../cluster/cluster_audit_options.js';
+import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { parseDuration } from '../../trust/duration.js';
@@ -26,6 +28,7 @@ interface AuditCliOptions {
   ignore?: string[];
   storepass?: string;
   timeout: string;
+  cluster?: string;
 }
 
 const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r) };
@@ -39,6 +42,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--warn <duration>', 'WARNING for certificates expiring within this: 30d, 12h, 2w or days (default 30d)')
     .option('--crit <duration>', 'CRITICAL for certificates expiring within this (default 7d)')
     .option('--format <format>', 'text|json|prometheus', 'text')
+    .option('--cluster <file>', "audit exactly a cluster file's stores, with its thresholds, load-balancer names, token group and trust group")
     .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups')
     .option('--at <date>', 'judge at this date (ISO 8601) instead of now')
     .option('--expect-san <name>', 'a name every node certificate must carry, e.g. the load balancer\'s (repeatable)', collect)
@@ -53,6 +57,7 @@ a store that cannot be opened is UNKNOWN and the audit goes on. Nothing is writt
 
 Examples:
   hapki audit /opt/msas --config /etc/hapki/audit.yaml
+  hapki audit --cluster cluster.yaml
   hapki audit gw1.p12 gw2.jks --endpoint lbrhost.example.com:8443 --expect-san lbrhost.example.com --storepass env:STOREPASS
   hapki audit /opt/msas --format prometheus --config audit.yaml > /var/lib/node_exporter/audit.prom.$$
   hapki audit certs --warn 60d --crit 14d --ignore weak-signature:<sha256> --format json
@@ -65,13 +70,15 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       const render = RENDERERS[options.format];
       if (!render) throw new InvalidArgumentError(`--format must be text, json or prometheus, not "${options.format}"`);
       const config = options.config === undefined ? undefined : await loadConfig(options.config);
-      const request = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
+      const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
       // exit 2 would read as CRITICAL to a monitoring system: a bad date is ERR_INVALID_ARGUMENT (exit 1) here
       const at = options.at === undefined ? undefined : new Date(options.at);
       if (at && Number.isNaN(at.getTime())) throw new InvalidArgumentError(`--at "${options.at}" is not a date (use ISO 8601: 2027-06-30)`);
       const showProgress = process.stderr.isTTY === true;
+      const cluster = options.cluster === undefined ? undefined : clusterAuditOptions(await loadClusterFile(options.cluster), { env: ctx.io.env });
+      const asked = cluster && !asksForMore(request, config) ? undefined : auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what));
       const report = await runAudit({
-        ...auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what)),
+        ...(cluster && asked ? combineAuditOptions(cluster, asked) : (cluster ?? asked!)),
         ...(at ? { at } : {}),
         endpointTimeoutMs: parseDuration(options.timeout),
         // progress only for a person watching: a cron job's mail or a collector file stays clean
@@ -81,6 +88,12 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       ctx.io.stdout(render(report));
       ctx.exitCode = report.exitCode;
     });
+}
+
+/** Whether the command line or --config name anything to audit beyond a --cluster file. */
+function asksForMore(request: AuditRequest, config: AuditConfig | undefined): boolean {
+  const lists = [request.paths, request.endpoints, request.tokenGroups, request.trustGroups, config?.paths, config?.endpoints, config?.tokenGroups, config?.trustGroups];
+  return lists.some((l) => (l?.length ?? 0) > 0) || request.warn !== undefined || request.crit !== undefined || (request.expectSan?.length ?? 0) > 0 || config !== undefined || (request.ignore?.length ?? 0) > 0;
 }
 
 async function loadConfig(path: string): Promise<AuditConfig> {
