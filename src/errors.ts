@@ -1,3 +1,22 @@
+/** Why a certification path is invalid: one code per rule (see validatePath). */
+export type PathValidationErrorCode =
+  | 'ERR_CHAIN_UNTRUSTED'
+  | 'ERR_CHAIN_EXPIRED'
+  | 'ERR_CHAIN_NOT_YET_VALID'
+  | 'ERR_CHAIN_SIGNATURE'
+  | 'ERR_NOT_CA'
+  | 'ERR_KEY_USAGE'
+  | 'ERR_PATHLEN'
+  | 'ERR_PURPOSE'
+  | 'ERR_NAME_CONSTRAINTS'
+  | 'ERR_HOSTNAME_MISMATCH'
+  | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
+  | 'ERR_CERT_MALFORMED'
+  | 'ERR_WEAK_KEY';
+
+/** Why a TLS probe got no usable connection. */
+export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
+
 /**
  * Every failure hapki reports carries a stable `code`; messages may be reworded, codes may not.
  * Misuse of the library API (a wrong argument type) throws a plain TypeError instead.
@@ -21,33 +40,17 @@ export type HapkiErrorCode =
   | 'ERR_CSR_SIGNATURE'
   | 'ERR_POLICY'
   | 'ERR_KEY_MISMATCH'
-  | 'ERR_CHAIN_UNTRUSTED'
   | 'ERR_ALIAS_EXISTS'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_MESH_NO_CA'
   | 'ERR_TRUST_CHECK_FAILED'
-  | 'ERR_PROBE_HANDSHAKE'
-  | 'ERR_PROBE_CLIENT_CERT_REJECTED'
-  | 'ERR_PROBE_TIMEOUT'
-  | 'ERR_PROBE_REFUSED'
-  | 'ERR_PROBE_DNS'
-  | 'ERR_CHAIN_EXPIRED'
-  | 'ERR_CHAIN_NOT_YET_VALID'
-  | 'ERR_CHAIN_SIGNATURE'
-  | 'ERR_NOT_CA'
-  | 'ERR_KEY_USAGE'
-  | 'ERR_PATHLEN'
-  | 'ERR_PURPOSE'
-  | 'ERR_NAME_CONSTRAINTS'
-  | 'ERR_HOSTNAME_MISMATCH'
-  | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
-  | 'ERR_CERT_MALFORMED'
-  | 'ERR_WEAK_KEY'
   | 'ERR_TOKEN_DISTRIBUTE_FAILED'
   | 'ERR_TOKEN_DRIFT'
   | 'ERR_CLUSTER_FILE'
   | 'ERR_CLUSTER_NOT_CONVERGED'
-  | 'ERR_AUDIT_CONFIG';
+  | 'ERR_AUDIT_CONFIG'
+  | PathValidationErrorCode
+  | ProbeErrorCode;
 
 export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
@@ -245,8 +248,6 @@ export class TrustCheckFailedError extends HapkiError {
   }
 }
 
-export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
-
 /** A TLS probe that did not get as far as a usable connection: refused, timed out, not TLS, our certificate rejected. */
 export class ProbeError extends HapkiError {
   constructor(code: ProbeErrorCode, message: string, options?: { cause?: unknown }) {
@@ -261,20 +262,6 @@ export class PathValidationError extends HapkiError {
   }
 }
 
-export type PathValidationErrorCode =
-  | 'ERR_CHAIN_UNTRUSTED'
-  | 'ERR_CHAIN_EXPIRED'
-  | 'ERR_CHAIN_NOT_YET_VALID'
-  | 'ERR_CHAIN_SIGNATURE'
-  | 'ERR_NOT_CA'
-  | 'ERR_KEY_USAGE'
-  | 'ERR_PATHLEN'
-  | 'ERR_PURPOSE'
-  | 'ERR_NAME_CONSTRAINTS'
-  | 'ERR_HOSTNAME_MISMATCH'
-  | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
-  | 'ERR_CERT_MALFORMED'
-  | 'ERR_WEAK_KEY';
 
 /** One instance's part in a failed token distribution: what went wrong there, with its own code. */
 export interface TokenInstanceFailure {
