@@ -5,11 +5,11 @@ import { importSigningKey } from '../crypto/keys.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { defaultCrypto, type WebCrypto, type WebCryptoKey } from '../crypto/provider.js';
 import { InvalidArgumentError, KeyMismatchError, PolicyError } from '../errors.js';
-import { getEntry } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { x509 } from '../lib/x509.js';
 import { keyIdentifier } from './key_id.js';
+import { keyEntry } from '../keystore/key_entry.js';
 
 /**
  * Who signs: a WebCrypto private key (from a keystore, or an HSM's own) and the issuer's
@@ -61,13 +61,5 @@ export async function issuerFromEntry(entry: PrivateKeyEntry, crypto: WebCrypto 
 
 /** The CA entry of a keystore: the alias asked for, or the only private-key entry there is. */
 export function caEntry(store: Keystore, alias?: string): PrivateKeyEntry {
-  if (alias !== undefined) {
-    const entry = getEntry(store, alias);
-    if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${alias}" is a ${entry.type} entry, not a private key`);
-    return entry;
-  }
-  const keys = store.entries.filter((e): e is PrivateKeyEntry => e.type === 'private-key');
-  if (keys.length === 1) return keys[0]!;
-  if (keys.length === 0) throw new InvalidArgumentError('the CA keystore holds no private key');
-  throw new InvalidArgumentError(`the CA keystore holds ${keys.length} private keys (${keys.map((k) => k.alias).join(', ')}): say which with an alias`);
+  return keyEntry(store, alias, { store: 'the CA keystore', howToName: 'an alias' });
 }

@@ -1,9 +1,9 @@
 import { certificatePublicKey } from '../cert/describe.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { InvalidArgumentError, KeyMismatchError } from '../errors.js';
-import { getEntry } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
+import { keyEntry } from '../keystore/key_entry.js';
 
 /** The shared token key and its chain, leaf first: what every instance of a cluster must hold. */
 export interface TokenMaterial {
@@ -25,15 +25,7 @@ export function tokenMaterialOf(store: Keystore, alias?: string): TokenMaterial 
 }
 
 export function tokenKeyEntry(store: Keystore, alias?: string): PrivateKeyEntry {
-  if (alias !== undefined) {
-    const entry = getEntry(store, alias);
-    if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${alias}" is a ${entry.type} entry, not a private key`);
-    return entry;
-  }
-  const keys = store.entries.filter((e): e is PrivateKeyEntry => e.type === 'private-key');
-  if (keys.length === 1) return keys[0]!;
-  if (keys.length === 0) throw new InvalidArgumentError('the token keystore holds no private key');
-  throw new InvalidArgumentError(`the token keystore holds ${keys.length} private keys (${keys.map((k) => k.alias).join(', ')}): say which with <keystore>#<alias>`);
+  return keyEntry(store, alias, { store: 'the token keystore', howToName: '<keystore>#<alias>' });
 }
 
 export function keyMatchesCertificate(pkcs8: Uint8Array, certificate: Uint8Array): boolean {

@@ -1,8 +1,8 @@
 import { basename, extname } from 'node:path';
 import { buildChain } from '../cert/chain.js';
 import { InvalidArgumentError } from '../errors.js';
-import { getEntry } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
+import { keyEntry } from '../keystore/key_entry.js';
 
 /** A cluster node named on the command line: `<keystore>[#alias]`. */
 export interface NodeRef {
@@ -29,15 +29,7 @@ export function nodeStem(path: string): string {
 
 /** The node's own entry: the alias asked for, or the only private-key entry there is. */
 export function nodeKeyEntry(store: Keystore, node: string, alias?: string): PrivateKeyEntry {
-  if (alias !== undefined) {
-    const entry = getEntry(store, alias);
-    if (entry.type !== 'private-key') throw new InvalidArgumentError(`${node}: entry "${alias}" is a ${entry.type} entry, not the node's private key`);
-    return entry;
-  }
-  const keys = store.entries.filter((e): e is PrivateKeyEntry => e.type === 'private-key');
-  if (keys.length === 1) return keys[0]!;
-  if (keys.length === 0) throw new InvalidArgumentError(`${node} holds no private-key entry, so it names no node certificate`);
-  throw new InvalidArgumentError(`${node} holds ${keys.length} private keys (${keys.map((k) => k.alias).join(', ')}): say which with ${node}#<alias>`);
+  return keyEntry(store, alias, { store: node, howToName: `${node}#<alias>` });
 }
 
 /**
