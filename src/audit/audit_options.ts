@@ -25,12 +25,18 @@ export interface AuditRequest {
  * The audit options of a request and a configuration file: lists are joined (the file's first),
  * single values on the command line win over the file's. Refuses an audit of nothing.
  */
-export function auditOptionsFrom(request: AuditRequest, config: AuditConfig | undefined, resolveSource: PasswordSourceResolver): AuditOptions {
+export function auditOptionsFrom(
+  request: AuditRequest,
+  config: AuditConfig | undefined,
+  resolveSource: PasswordSourceResolver,
+  /** Set when something else (a --cluster file) already names what to audit. */
+  more = false,
+): AuditOptions {
   const paths = [...(request.paths ?? []), ...(config?.paths ?? [])];
   const endpoints = [...(request.endpoints ?? []), ...(config?.endpoints ?? [])];
   const tokenGroups = [...(config?.tokenGroups ?? []), ...(request.tokenGroups ?? []).map(parseTokenGroup)];
   const trustGroups = [...(config?.trustGroups ?? []), ...(request.trustGroups ?? []).map(parseTrustGroup)];
-  if (paths.length + endpoints.length + tokenGroups.length + trustGroups.length === 0) {
+  if (!more && paths.length + endpoints.length + tokenGroups.length + trustGroups.length === 0) {
     throw new InvalidArgumentError('nothing to audit: give paths, --endpoint, --token-group, --trust-group, or a --config that names some');
   }
   const warnMs = request.warn === undefined ? config?.warnMs : parseThreshold(request.warn, '--warn');

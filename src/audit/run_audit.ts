@@ -73,7 +73,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const at = options.at ?? new Date();
   if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('the audit time is not a valid date');
   const warnMs = options.warnMs ?? DEFAULT_WARN_MS;
-  const critMs = options.critMs ?? DEFAULT_CRIT_MS;
+  // a --warn shorter than the default --crit brings the critical threshold down with it
+  const critMs = options.critMs ?? Math.min(DEFAULT_CRIT_MS, warnMs);
   if (critMs > warnMs) throw new InvalidArgumentError('the critical threshold is longer than the warning threshold: --crit must not exceed --warn');
   const checks = options.checks ?? AUDIT_CHECKS;
   const ignore = (options.ignore ?? []).map((spec) => parseIgnoreRule(spec, CHECK_IDS));

@@ -5,11 +5,19 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** The one place an exit code is chosen: a pure function of what was thrown. */
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) {
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
-  }
+/** What `hapki audit` exits with when it could not audit: monitoring reads 1 and 2 as findings. */
+export const EXIT_AUDIT_UNKNOWN = 3;
+
+/**
+ * The one place an exit code is chosen: a pure function of what was thrown and by which command.
+ * `audit` speaks the monitoring-plugin convention, where a run that could not judge anything,
+ * however it failed, is UNKNOWN (3): exit 1 or 2 would raise a false WARNING or CRITICAL.
+ */
+export function exitCodeFor(error: unknown, command?: string): number {
+  const helpOnly = error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help');
+  if (helpOnly) return EXIT_OK;
+  if (command === 'audit') return EXIT_AUDIT_UNKNOWN;
+  if (error instanceof CommanderError) return EXIT_USAGE;
   if (error instanceof HapkiError) return error.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   return EXIT_FAILURE;
 }

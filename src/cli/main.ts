@@ -5,7 +5,7 @@ import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
 import { processIo } from './process_io.js';
-import { buildProgram } from './program.js';
+import { askedCommand, buildProgram } from './program.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -15,7 +15,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return ctx.exitCode ?? 0;
   } catch (error) {
     report(error, io);
-    return exitCodeFor(error);
+    return exitCodeFor(error, askedCommand(argv));
   }
 }
 

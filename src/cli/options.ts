@@ -15,10 +15,17 @@ export function parseDays(value: string | undefined, option: string): number | u
   return parseWholeNumber(value, option, 1);
 }
 
-/** A date from an option (ISO 8601), or undefined when the option is absent. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A date from an option, or undefined when the option is absent. ISO 8601 only, and a date or
+ * time without a zone is UTC: the same command must mean the same instant on every server.
+ */
 export function parseDate(value: string | undefined, option: string): Date | undefined {
   if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${option} "${value}" is not a date (use ISO 8601: 2027-06-30)`);
+  const m = ISO_DATE.exec(value.trim());
+  const text = m ? value.trim().replace(' ', 'T') : '';
+  const date = new Date(m && !m[1] ? (text.includes('T') ? `${text}Z` : `${text}T00:00:00Z`) : text);
+  if (!m || Number.isNaN(date.getTime())) throw new UsageError(`${option} "${value}" is not an ISO 8601 date (2027-06-30, or 2027-06-30T12:00:00Z)`);
   return date;
 }

@@ -47,8 +47,13 @@ Examples:
   hapki convert store.jks store.p12 --storepass env:STOREPASS
 ${EXIT_CODES_HELP}`,
     );
-  const asked = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const asked = askedCommand(argv);
   const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program, ctx);
   return program;
+}
+
+/** The command the arguments name (the first word that is not an option), if any. */
+export function askedCommand(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((arg) => !arg.startsWith('-'));
 }

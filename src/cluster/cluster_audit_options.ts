@@ -30,7 +30,8 @@ export function clusterAuditOptions(cluster: ClusterFile, options: ResolveSecret
     warnMs: cluster.audit.warnDays * DAY_MS,
     critMs: cluster.audit.critDays * DAY_MS,
     expectSanFor: lbNames.length === 0 ? [] : cluster.gateway.instances.map((n) => ({ node: nodeOf(n), names: lbNames })),
-    ...(cluster.token ? { tokenGroups: [{ alias: cluster.token.alias, stores: cluster.gateway.instances.map((n) => n.keystore) }] } : {}),
+    // the token's home keystore votes too: with two instances, it tells which one drifted
+    ...(cluster.token ? { tokenGroups: [{ alias: cluster.token.alias, stores: [cluster.token.keystore, ...cluster.gateway.instances.map((n) => n.keystore)] }] } : {}),
     ...(cluster.replication
       ? {
           trustGroups: [

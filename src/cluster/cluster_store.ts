@@ -31,13 +31,16 @@ export async function openClusterStore(
   keyPassword: SecretRef | undefined,
   dir: string,
   options: ResolveSecretOptions = {},
+  alias?: string,
 ): Promise<OpenedClusterStore> {
   const where = `${who} (${relative(dir, file) || file})`;
   try {
     const resolved = await resolveSecret(password, `password of ${where}`, options);
     const key = keyPassword === undefined ? undefined : await resolveSecret(keyPassword, `key password of ${where}`, options);
     try {
-      const store = await openKeystore(file, { password: resolved, ...(key === undefined ? {} : { keyPassword: key }) });
+      // the key password is the node entry's own: other entries keep theirs (and stay sealed, not refused)
+      const keyOptions = key === undefined ? {} : alias === undefined ? { keyPassword: key } : { keyPasswords: { [alias]: key } };
+      const store = await openKeystore(file, { password: resolved, ...keyOptions });
       return { file, store, password: resolved };
     } catch (error) {
       if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') return { file, store: undefined, password: resolved };
@@ -49,7 +52,7 @@ export async function openClusterStore(
   }
 }
 
-/** The same for a ClusterStore. */
-export function openStoreOf(who: string, store: ClusterStore, dir: string, options: ResolveSecretOptions = {}): Promise<OpenedClusterStore> {
-  return openClusterStore(who, store.keystore, store.password, store.keyPassword, dir, options);
+/** The same for a ClusterStore (its key password, if any, for its own entry only). */
+export function openStoreOf(who: string, store: ClusterStore & { alias?: string }, dir: string, options: ResolveSecretOptions = {}): Promise<OpenedClusterStore> {
+  return openClusterStore(who, store.keystore, store.password, store.keyPassword, dir, options, store.alias);
 }

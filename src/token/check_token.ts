@@ -24,7 +24,7 @@ export interface TokenInstanceReport {
 export interface TokenCheckReport {
   ok: boolean;
   alias: string;
-  /** The key entry certificate most instances hold (the first instance's on a tie). */
+  /** The key entry certificate most instances hold (none on a tie). */
   majority?: TokenCertificateFacts;
   instances: TokenInstanceReport[];
   /** The token certificate that expires first, and where. */
@@ -43,6 +43,7 @@ export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias:
   });
   const readable = reports.filter((r) => r.state);
   const majorityKey = majority(readable.map((r) => r.state!.key?.sha256));
+  const distinctKeys = new Set(readable.map((r) => r.state!.key?.sha256).filter((k) => k !== undefined)).size;
   const majorityFacts = readable.find((r) => r.state!.key?.sha256 === majorityKey)?.state!.key;
   for (const report of readable) {
     const state = report.state!;
@@ -58,13 +59,18 @@ export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias:
     } else if (majorityKey !== undefined && state.key.sha256 !== majorityKey) {
       report.status = 'differs';
       report.problems.push(`"${alias}" is ${short(state.key.sha256)} where the majority has ${short(majorityKey)}`);
+    } else if (majorityKey === undefined && distinctKeys > 1) {
+      // two against two (or one against one): blaming either side would be a guess
+      report.status = 'differs';
+      report.problems.push(`"${alias}" is ${short(state.key.sha256)}, and no copy is held by a majority of the instances`);
     }
   }
   for (const [label, pick] of [[nextAlias(alias), (s: TokenState) => s.next?.sha256], [previousAlias(alias), (s: TokenState) => s.previous?.sha256]] as const) {
     const common = majority(readable.map((r) => pick(r.state!) ?? 'none'));
     for (const report of readable) {
       const own = pick(report.state!) ?? 'none';
-      if (own !== common) report.problems.push(`"${label}" is ${describe(own)} where the majority has ${describe(common!)}`);
+      if (common === undefined) report.problems.push(`"${label}" is ${describe(own)}, and no copy is held by a majority of the instances`);
+      else if (own !== common) report.problems.push(`"${label}" is ${describe(own)} where the majority has ${describe(common)}`);
     }
   }
   const keyed = readable.filter((r) => r.state!.key).map((r) => ({ name: r.name, sha256: r.state!.key!.sha256, notAfter: r.state!.key!.notAfter }));
@@ -78,13 +84,13 @@ export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias:
   };
 }
 
-/** The most frequent defined value; on a tie, the one that came first. */
+/** The most frequent defined value; none when the most frequent are tied. */
 function majority(values: readonly (string | undefined)[]): string | undefined {
   const counts = new Map<string, number>();
   for (const v of values) if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best: string | undefined;
-  for (const [value, count] of counts) if (best === undefined || count > counts.get(best)!) best = value;
-  return best;
+  const top = Math.max(0, ...counts.values());
+  const leaders = [...counts].filter(([, count]) => count === top);
+  return leaders.length === 1 ? leaders[0]![0] : undefined;
 }
 
 export function short(sha256: string): string {

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
 import { HapkiError, InvalidArgumentError, PasswordRequiredError, TokenDistributeError, type TokenInstanceFailure } from '../errors.js';
@@ -71,7 +72,8 @@ export async function planTokenDistribution(instances: readonly TokenInstance[],
   if (step !== 'retire' && !material) throw new TypeError(`the ${step} step needs the token material`);
   if (instances.length === 0) throw new InvalidArgumentError('no instance keystores given');
   if (options.alias.trim() === '') throw new InvalidArgumentError('the token alias is empty');
-  const paths = instances.map((i) => resolve(i.path));
+  // one file under two names (a symbolic link, ./a.jks and a.jks) must not be written twice
+  const paths = instances.map((i) => sameFileKey(i.path));
   const twice = paths.find((p, i) => paths.indexOf(p) !== i);
   if (twice) throw new InvalidArgumentError(`${twice} is named twice`);
   const planned: PlannedInstance[] = [];
@@ -104,8 +106,9 @@ export async function distributeToken(plan: TokenPlan, files: TokenFileLayer = l
     }
     try {
       await files.backup(p.instance.path);
-      touched.push(p);
       await files.write(p.instance.path, p.bytes);
+      // a write that failed left the file as it was (atomic): only a written one needs restoring
+      touched.push(p);
       await verifyReadBack(p, plan.alias, files);
       outcomes.push({ name: p.instance.name, path: p.instance.path, outcome: 'written' });
     } catch (error) {
@@ -186,4 +189,12 @@ function failureOf(instance: TokenInstance, error: unknown): TokenInstanceFailur
   if (error instanceof HapkiError) return { instance: instance.name, code: error.code, message: error.message };
   if (error instanceof TypeError) throw error;
   return { instance: instance.name, code: 'ERR_INTERNAL', message: (error as Error)?.message ?? String(error) };
+}
+
+function sameFileKey(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }

@@ -112,10 +112,12 @@ function setKeyEntry(t: TokenTransform, alias: string, material: TokenMaterial):
   const existing = keyEntryAt(store, alias);
   const after = sha256Hex(material.chain[0]!);
   const before = existing?.chain[0] ? sha256Hex(existing.chain[0]) : undefined;
-  // the same certificate means the same public key: a matching key is the same key, however encoded
-  if (existing && before === after && chainsEqual(existing.chain, material.chain) && (!existing.key || keyMatchesCertificate(existing.key, existing.chain[0]!))) return;
-  // JKS and JCEKS keys may have their own password; the new key keeps the old entry's
+  // a key that cannot be opened cannot be shown to be the token's, nor rewritten under its own
+  // password: the same certificate over another key must not pass as "unchanged"
   if (existing?.sealed?.reason === 'wrong-password') throw new KeyPasswordError(alias);
+  // the same certificate means the same public key: a matching key is the same key, however encoded
+  if (existing && before === after && chainsEqual(existing.chain, material.chain) && existing.key && keyMatchesCertificate(existing.key, existing.chain[0]!)) return;
+  // JKS and JCEKS keys may have their own password; the new key keeps the old entry's
   const own = (store.format === 'JKS' || store.format === 'JCEKS') && existing?.password !== undefined ? { password: existing.password } : {};
   const entry: PrivateKeyEntry = { type: 'private-key', alias: existing?.alias ?? alias, key: material.key, chain: [...material.chain], created: new Date(), ...own };
   if (i >= 0) store.entries[i] = entry;

@@ -89,10 +89,10 @@ describe('hapki audit: passwords and the configuration file', () => {
     expect((JSON.parse(r.stdout) as AuditJson).findings[0]).toMatchObject({ check: 'unreadable', code: 'ERR_PASSWORD_SOURCE' });
   });
 
-  it('a configuration error: one line with the file and line number, exit 1', async () => {
+  it('a configuration error: one line with the file and line number, exit 3 (UNKNOWN: the audit could not run)', async () => {
     const file = config('bad.yaml', 'warn: 30d\ncrit: 7d\npasword: env:X\n');
     const r = await hapki(['audit', dir, '--config', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_AUDIT_CONFIG'));
     expect(r.stderr).toContain(`${file}:3: unknown key "pasword"`);
@@ -130,7 +130,7 @@ describe('hapki audit: checks', () => {
     expect((await hapki(['audit', weakPem, '--config', file])).code).toBe(0);
   });
 
-  it('usage problems are one-line errors (exit 1)', async () => {
+  it('usage problems are one-line errors and UNKNOWN (exit 3), never a false WARNING or CRITICAL', async () => {
     const cases: [string[], string][] = [
       [['audit'], 'ERR_INVALID_ARGUMENT'],
       [['audit', dir, '--format', 'xml'], 'ERR_INVALID_ARGUMENT'],
@@ -138,18 +138,15 @@ describe('hapki audit: checks', () => {
       [['audit', dir, '--warn', '1d', '--crit', '2d'], 'ERR_INVALID_ARGUMENT'],
       [['audit', dir, '--ignore', 'expird'], 'ERR_INVALID_ARGUMENT'],
       [['audit', dir, '--token-group', 'token=a.p12'], 'ERR_INVALID_ARGUMENT'],
-      [['audit', dir, '--at', 'yesterday'], 'ERR_INVALID_ARGUMENT'],
+      [['audit', dir, '--at', 'yesterday'], 'ERR_USAGE'],
+      [['audit', dir, '--at', '1'], 'ERR_USAGE'],
       [['audit', dir, '--no-such-option'], 'commander'],
     ];
     for (const [args, code] of cases) {
       const r = await hapki(args);
-      // commander's own parse errors keep the CLI-wide usage exit code 2
-      if (code === 'commander') {
-        expect(r.code).toBe(2);
-        continue;
-      }
+      expect(r.code, args.join(' ')).toBe(3);
+      if (code === 'commander') continue;
       expect(r.stderr, args.join(' ')).toMatch(ONE_LINE_ERROR(code));
-      expect(r.code).toBe(1);
     }
   });
 
@@ -158,5 +155,6 @@ describe('hapki audit: checks', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n {2}hapki audit /);
     expect(r.stdout).toContain('0  OK        1  WARNING        2  CRITICAL        3  UNKNOWN');
+    expect((await hapki(['audit', dir, '--warn', '5d', '--storepass', 'pass:x'])).stderr).not.toMatch(/--crit must not exceed/);
   });
 });

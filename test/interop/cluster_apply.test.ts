@@ -84,6 +84,8 @@ describe('hapki audit --cluster on the applied lab', () => {
     expect(report.status).toBe('OK');
     expect(report.sources.filter((s: { error?: unknown }) => s.error)).toEqual([]);
     expect(report.sources.length).toBeGreaterThanOrEqual(10);
+    const tuned = await hapki(['audit', '--cluster', cluster, '--warn', '12h', '--crit', '1h', '--ignore', 'weak-signature']);
+    expect(tuned.code, tuned.stdout + tuned.stderr).toBe(0);
   });
 
   it('is CRITICAL (exit 2) once keytool replaces an instance certificate with an expired one lacking the load balancer name', async () => {

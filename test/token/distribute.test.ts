@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/crypto/digest.js';
@@ -113,6 +113,9 @@ describe('distributeToken', () => {
 
   it('refuses an instance named twice, and a retire before every instance is activated', async () => {
     await expect(planTokenDistribution([instances[0]!, { ...instances[0]!, name: 'again' }], { alias: 'token', material: token })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    const link = join(dir, 'link.jks');
+    symlinkSync(instances[0]!.path, link);
+    await expect(planTokenDistribution([instances[0]!, { ...instances[0]!, name: 'link', path: link }], { alias: 'token', material: token })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await distributeToken(await planTokenDistribution(instances.slice(0, 2), { alias: 'token', material: token }));
     await expect(planTokenDistribution(instances, { alias: 'token', step: 'retire' })).rejects.toMatchObject({ failures: [{ instance: 'n3.jceks', code: 'ERR_TOKEN_DRIFT' }] });
   });

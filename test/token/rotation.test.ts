@@ -19,6 +19,17 @@ const aliases = (s: Keystore): string[] => s.entries.map((e) => `${e.alias}:${e.
 const fp = (m: TokenMaterial): string => sha256Hex(m.chain[0]!);
 
 describe('token rotation transforms', () => {
+  it('does not take a token entry it cannot open for the token: the same certificate over a sealed key is ERR_KEY_PASSWORD, not "unchanged"', () => {
+    const installed = installToken(base, oldToken, 'token').store;
+    const sealed: Keystore = {
+      ...installed,
+      entries: installed.entries.map((e) =>
+        e.alias === 'token' && e.type === 'private-key' ? { type: 'private-key', alias: 'token', chain: e.chain, sealed: { format: 'JKS', data: new Uint8Array(8), reason: 'wrong-password' } } : e,
+      ),
+    };
+    expect(() => installToken(sealed, oldToken, 'token')).toThrow(expect.objectContaining({ code: 'ERR_KEY_PASSWORD' }));
+  });
+
   it('installs the key entry beside the others, leaving the input store alone, and is idempotent', () => {
     const t = installToken(base, oldToken, 'token');
     expect(aliases(t.store)).toEqual(['ssl:private-key', 'token:private-key']);
@@ -90,5 +101,17 @@ describe('checkTokenConsistency', () => {
     expect(text).toContain('n4: no "token" entry');
     expect(text).toMatch(/^n5 +drift /m);
     expect(text).toContain('first to expire:');
+  });
+});
+
+describe('token check with no majority', () => {
+  it('blames neither of two instances that disagree, and fails', () => {
+    const one = installToken(base, oldToken, 'token').store;
+    const other = installToken(base, newToken, 'token').store;
+    const report = checkTokenConsistency([{ name: 'a', store: one }, { name: 'b', store: other }], 'token');
+    expect(report.ok).toBe(false);
+    expect(report.majority).toBeUndefined();
+    expect(report.instances.map((i) => i.status)).toEqual(['differs', 'differs']);
+    expect(report.instances[0]!.problems.join()).toMatch(/no copy is held by a majority/);
   });
 });

@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { parseDuration } from '../../trust/duration.js';
 import type { CliContext } from '../context.js';
-import { collect } from '../options.js';
+import { collect, parseDate } from '../options.js';
 
 interface AuditCliOptions {
   endpoint?: string[];
@@ -64,21 +64,19 @@ Examples:
 
 Exit codes (monitoring-plugin convention; the worst finding wins):
   0  OK        1  WARNING        2  CRITICAL        3  UNKNOWN (only when nothing is worse)
-  A bad option or configuration: one line "hapki: <message> (<ERR_CODE>)" on stderr, exit 1
-  (exit 2 when the command line itself does not parse).`)
+  An audit that could not run (a bad option, date or configuration file) is UNKNOWN too: exit 3,
+  with one line "hapki: <message> (<ERR_CODE>)" on stderr.`)
     .action(async (paths: string[], options: AuditCliOptions) => {
       const render = RENDERERS[options.format];
       if (!render) throw new InvalidArgumentError(`--format must be text, json or prometheus, not "${options.format}"`);
       const config = options.config === undefined ? undefined : await loadConfig(options.config);
       const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
-      // exit 2 would read as CRITICAL to a monitoring system: a bad date is ERR_INVALID_ARGUMENT (exit 1) here
-      const at = options.at === undefined ? undefined : new Date(options.at);
-      if (at && Number.isNaN(at.getTime())) throw new InvalidArgumentError(`--at "${options.at}" is not a date (use ISO 8601: 2027-06-30)`);
+      const at = parseDate(options.at, '--at');
       const showProgress = process.stderr.isTTY === true;
       const cluster = options.cluster === undefined ? undefined : clusterAuditOptions(await loadClusterFile(options.cluster), { env: ctx.io.env });
-      const asked = cluster && !asksForMore(request, config) ? undefined : auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what));
+      const asked = auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what), cluster !== undefined);
       const report = await runAudit({
-        ...(cluster && asked ? combineAuditOptions(cluster, asked) : (cluster ?? asked!)),
+        ...(cluster ? combineAuditOptions(cluster, asked) : asked),
         ...(at ? { at } : {}),
         endpointTimeoutMs: parseDuration(options.timeout),
         // progress only for a person watching: a cron job's mail or a collector file stays clean
@@ -88,12 +86,6 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       ctx.io.stdout(render(report));
       ctx.exitCode = report.exitCode;
     });
-}
-
-/** Whether the command line or --config name anything to audit beyond a --cluster file. */
-function asksForMore(request: AuditRequest, config: AuditConfig | undefined): boolean {
-  const lists = [request.paths, request.endpoints, request.tokenGroups, request.trustGroups, config?.paths, config?.endpoints, config?.tokenGroups, config?.trustGroups];
-  return lists.some((l) => (l?.length ?? 0) > 0) || request.warn !== undefined || request.crit !== undefined || (request.expectSan?.length ?? 0) > 0 || config !== undefined || (request.ignore?.length ?? 0) > 0;
 }
 
 async function loadConfig(path: string): Promise<AuditConfig> {
