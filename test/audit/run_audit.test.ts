@@ -86,6 +86,15 @@ describe('runAudit', () => {
     expect(worse.exitCode).toBe(2);
   });
 
+  it('a wrong password for a JKS still audits its certificates (an expired one is CRITICAL), and says the password is wrong', async () => {
+    const jks = await save('stale-pass.jks', store(node1, trusted('ca', ca.certificate)), 'JKS', 'rotated-password');
+    const report = await runAudit({ paths: [jks], passwordFor: everyone, at: new Date('2099-01-01T00:00:00Z') });
+    expect(report.certificates.length).toBeGreaterThan(0);
+    expect(report.findings.filter((f) => f.check === 'unreadable')).toEqual([expect.objectContaining({ source: jks, code: 'ERR_KEYSTORE_PASSWORD' })]);
+    expect(report.findings.map((f) => f.check)).toContain('expired');
+    expect(report.exitCode).toBe(2);
+  });
+
   it('no password for a PKCS#12 store: ERR_PASSWORD_REQUIRED; JKS without one: read, integrity-unchecked (OK)', async () => {
     const p12 = await save('nopass.p12', store(node1));
     const jks = await save('nopass.jks', store(node1, trusted('ca', ca.certificate)), 'JKS');

@@ -1,5 +1,6 @@
 import { HapkiError } from '../../errors.js';
 import type { Keystore, KeystoreEntry } from '../../keystore/model.js';
+import { detectFormat } from '../../keystore/detect.js';
 import { readKeystore } from '../../keystore/read_keystore.js';
 
 /** Why a store could not be opened, in a form that crosses a worker boundary. */
@@ -8,7 +9,8 @@ export interface OpenFailure {
   message: string;
 }
 
-export type OpenOutcome = { store: Keystore } | { failure: OpenFailure };
+/** A store, a failure, or both: a JKS whose configured password is wrong still shows its certificates. */
+export type OpenOutcome = { store: Keystore; failure?: OpenFailure } | { failure: OpenFailure };
 
 /**
  * Reads a keystore for auditing and keeps only what an audit looks at: private and secret key
@@ -19,7 +21,26 @@ export async function openForAudit(bytes: Uint8Array, password: string | undefin
     const store = await readKeystore(bytes, password === undefined ? {} : { password });
     return { store: withoutSecrets(store) };
   } catch (error) {
-    return { failure: failureOf(error, password === undefined) };
+    const failure = failureOf(error, password === undefined);
+    // a stale password rule must not turn an expired certificate into a mere UNKNOWN: JKS and
+    // JCEKS certificates read without any password, so audit them and report the password too
+    if (password !== undefined && failure.code === 'ERR_KEYSTORE_PASSWORD' && isJavaKeystore(bytes)) {
+      try {
+        return { store: withoutSecrets(await readKeystore(bytes)), failure };
+      } catch {
+        // fall through to the failure alone
+      }
+    }
+    return { failure };
+  }
+}
+
+function isJavaKeystore(bytes: Uint8Array): boolean {
+  try {
+    const format = detectFormat(bytes);
+    return format === 'JKS' || format === 'JCEKS';
+  } catch {
+    return false;
   }
 }
 

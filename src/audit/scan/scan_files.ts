@@ -66,7 +66,8 @@ export async function scanFiles(paths: readonly string[], options: ScanFilesOpti
           return { ...base, error: failureOf(error, false) };
         }
         const outcome = await (HEAVY.has(format) ? heavyPool() : inProcessPool()).open(bytes, password);
-        return 'store' in outcome ? { ...base, store: outcome.store } : { ...base, error: outcome.failure };
+        if (!('store' in outcome)) return { ...base, error: outcome.failure };
+        return { ...base, store: outcome.store, ...(outcome.failure ? { error: outcome.failure } : {}) };
       } finally {
         options.onProgress?.(++done, files.length);
       }
