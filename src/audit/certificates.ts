@@ -1,5 +1,5 @@
 import { describeCertificate } from '../cert/describe.js';
-import { DAY_MS } from './duration.js';
+import { DAY_MS } from '../lib/duration.js';
 import type { AuditCertificate, AuditSource, CertificateLocation } from './model.js';
 
 /** A certificate that is there but cannot be parsed: an unreadable finding of its own. */

@@ -1,8 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
-
-const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
-const UNIT_MS: Readonly<Record<string, number>> = { h: HOUR_MS, d: DAY_MS, w: 7 * DAY_MS };
+import { parseDurationMs } from '../lib/duration.js';
 
 /**
  * Milliseconds from an expiry threshold: "30d", "12h", "2w", or a bare number of days ("30").
@@ -10,7 +6,5 @@ const UNIT_MS: Readonly<Record<string, number>> = { h: HOUR_MS, d: DAY_MS, w: 7 
  * that `--crit 0` leaves only expired certificates critical.
  */
 export function parseThreshold(text: string, what = 'threshold'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([hdw])?\s*$/.exec(text);
-  if (!m) throw new InvalidArgumentError(`${what} "${text}" is not a duration (use 30d, 12h, 2w or a number of days)`);
-  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'd']!);
+  return parseDurationMs(text, 'd', what);
 }

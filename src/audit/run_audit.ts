@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
 import { parseNodeRef } from '../trust/node_ref.js';
 import { certificatesOf, type MalformedCertificate } from './certificates.js';
-import { DAY_MS } from './duration.js';
+import { DAY_MS } from '../lib/duration.js';
 import { isIgnored, parseIgnoreRule } from './ignore.js';
 import { SEVERITY_EXIT_CODES, worstSeverity, type AuditCertificate, type AuditCheck, type AuditSource, type Finding, type Severity, type NodeSanExpectation, type TokenGroup, type TrustGroup } from './model.js';
 import type { PasswordLookup } from './passwords.js';

@@ -9,8 +9,8 @@ import { bytesEqual } from '../lib/bytes.js';
 import type { x509 } from '../lib/x509.js';
 import { formatSan, mergeSans, type SubjectAltName } from '../issue/san.js';
 import { SAN_OID, sansOfExtension } from '../issue/san_extension.js';
+import { DAY_MS } from '../lib/duration.js';
 
-const DAY_MS = 86_400_000;
 
 export interface CertificateNeeds {
   /** The CA certificate that must have issued the leaf. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DAY_MS } from '../audit/duration.js';
+import { DAY_MS } from '../lib/duration.js';
 import type { AuditOptions } from '../audit/run_audit.js';
 import type { ClusterFile, ClusterStore } from './cluster_file.js';
 import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secrets.js';

@@ -9,8 +9,8 @@ import { tokenMaterialOf } from '../token/token_material.js';
 import type { ClusterToken } from './cluster_file.js';
 import { formatForFile, openStoreOf } from './cluster_store.js';
 import { addStep, type CaFacts, type PlanState } from './plan_state.js';
+import { DAY_MS } from '../lib/duration.js';
 
-const DAY_MS = 86_400_000;
 
 /**
  * The shared token: issued by the CA into its home keystore when that is absent, then prepared

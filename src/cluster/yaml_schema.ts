@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type LineCounter, type Node as YamlNode } from 'yaml';
+import { DAY_MS, parseDurationMs } from '../lib/duration.js';
 
 /**
  * A small schema for YAML documents, as data: each field says its kind, whether it is required,
@@ -54,9 +55,12 @@ export function validateYaml(root: YamlNode | null, spec: FieldSpec, counter: Li
       }
       case 'days': {
         if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value) && node.value >= 0) return node.value;
-        const m = isScalar(node) && typeof node.value === 'string' ? /^\s*(\d+)\s*([dw])\s*$/.exec(node.value) : null;
-        if (!m) return bad('must be a number of days: 30d, 4w or 30');
-        return Number(m[1]) * (m[2] === 'w' ? 7 : 1);
+        if (!isScalar(node) || typeof node.value !== 'string') return bad('must be a duration: 30d, 4w, 12h or a number of days');
+        try {
+          return parseDurationMs(node.value, 'd', path) / DAY_MS;
+        } catch {
+          return bad('must be a duration: 30d, 4w, 12h or a number of days');
+        }
       }
       case 'list': {
         if (!isSeq(node)) return bad('must be a list');

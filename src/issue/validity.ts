@@ -1,8 +1,8 @@
 import { InvalidArgumentError, PolicyError } from '../errors.js';
+import { DAY_MS } from '../lib/duration.js';
 
 /** How far notBefore is set back, so a peer whose clock is a little behind accepts a new certificate. */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ValidityRequest {
   /** Days from now (default given by the caller). */

@@ -68,7 +68,7 @@ describe('parseClusterFile', () => {
       'cluster.yaml:8: gateway.instances[0].hostnames: must be a list',
       'cluster.yaml:15: replication.mode: must be one of direct, ca',
       'cluster.yaml:17: replication.slaves: needs at least 1 item',
-      'cluster.yaml:18: renewal.window: must be a number of days: 30d, 4w or 30',
+      'cluster.yaml:18: renewal.window: must be a duration: 30d, 4w, 12h or a number of days',
       'cluster.yaml:18: renewal.days: must be at least 1',
     ]);
   });

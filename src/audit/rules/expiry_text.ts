@@ -1,4 +1,4 @@
-import { DAY_MS } from '../duration.js';
+import { DAY_MS } from '../../lib/duration.js';
 
 /** "in 3 days", "in 5 hours", "2 days ago": how far a time is from the audit's, for messages. */
 export function distance(fromMs: number, toMs: number): string {
