@@ -18,7 +18,7 @@ export type OpenOutcome = { store: Keystore; failure?: OpenFailure } | { failure
  */
 export async function openForAudit(bytes: Uint8Array, password: string | undefined): Promise<OpenOutcome> {
   try {
-    const store = await readKeystore(bytes, password === undefined ? {} : { password });
+    const store = await readKeystore(bytes, password === undefined ? { certificatesOnly: true } : { password, certificatesOnly: true });
     return { store: withoutSecrets(store) };
   } catch (error) {
     const failure = failureOf(error, password === undefined);

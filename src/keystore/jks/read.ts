@@ -154,7 +154,7 @@ function openEntry(entry: RawEntry, format: JavaFormat, options: ReadOptions): K
   }
   const explicit = explicitKeyPassword(options, entry.alias);
   // The explicit password first; the store password too, since most keys share it.
-  const candidates = [...new Set([explicit, options.password].filter((p): p is string => p !== undefined))];
+  const candidates = options.certificatesOnly ? [] : [...new Set([explicit, options.password].filter((p): p is string => p !== undefined))];
 
   if (entry.tag === ENTRY_TAG.privateKey) {
     const result: PrivateKeyEntry = { type: 'private-key', alias: entry.alias, chain: entry.chain, created: entry.created };

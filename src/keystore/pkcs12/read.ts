@@ -319,6 +319,7 @@ async function openSealed(
   options: ReadOptions,
   decrypt: (data: Uint8Array, password: string | null) => Promise<Uint8Array>,
 ): Promise<Opened> {
+  if (options.certificatesOnly) return { sealed: { format: 'PKCS12', data, reason: 'no-password' } };
   const explicit = options.keyPasswords?.[alias] ?? options.keyPassword;
   if (explicit !== undefined) {
     for (const candidate of explicit === '' ? ['', null] : [explicit]) {
