@@ -13,6 +13,8 @@ export function renderTokenCheck(report: TokenCheckReport): string {
   out += report.majority ? ` (majority ${short(report.majority.sha256)}, ${report.majority.subject})\n` : '\n';
   out += line(header) + rows.map(line).join('');
   for (const r of report.instances) for (const p of r.problems) out += `${r.name}: ${p}\n`;
+  const unverified = report.instances.filter((r) => r.state?.key && r.state.key.keyMatches === undefined).map((r) => r.name);
+  if (unverified.length > 0) out += `key not opened, so not checked against its certificate (give the store password, or --keypass-for): ${unverified.join(', ')}\n`;
   const unchecked = report.instances.filter((r) => r.integrityChecked === false).map((r) => r.name);
   if (unchecked.length > 0) out += `integrity unchecked (no password given): ${unchecked.join(', ')}\n`;
   if (report.firstToExpire) out += `first to expire: ${report.firstToExpire.name} (${short(report.firstToExpire.sha256)}) on ${report.firstToExpire.notAfter}\n`;

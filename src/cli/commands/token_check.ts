@@ -23,6 +23,7 @@ export function registerTokenCheck(token: Command, ctx: CliContext): void {
     .option('--instances <file>', INSTANCE_HELP.instances)
     .option('--to-storepass <src>', `${INSTANCE_HELP.toStorepass} (JKS and JCEKS list without one)`)
     .option('--storepass-for <keystore=src>', INSTANCE_HELP.storepassFor, collect)
+    .option('--keypass-for <keystore=src>', "the token key's own password in one instance, as <keystore>=<src> (repeatable)", collect)
     .option('--json', 'print the report as JSON: {"ok", "alias", "majority", "instances": [{"name", "status", "state", "problems"}], "firstToExpire"}')
     .addHelpText('after', `
 Exit 1 (ERR_TOKEN_DRIFT) names each instance that differs from the majority, lacks the token, or
@@ -37,7 +38,8 @@ ${EXIT_CODES_HELP}`)
       const inputs: TokenCheckInput[] = [];
       for (const instance of instances) {
         try {
-          inputs.push({ name: instance.name, store: await openKeystore(instance.path, instance.password === undefined ? {} : { password: instance.password }) });
+          const keyPasswords = instance.keyPassword === undefined ? {} : { keyPasswords: { [options.alias]: instance.keyPassword } };
+          inputs.push({ name: instance.name, store: await openKeystore(instance.path, { ...(instance.password === undefined ? {} : { password: instance.password }), ...keyPasswords }) });
         } catch (error) {
           if (!(error instanceof HapkiError)) throw error;
           inputs.push({ name: instance.name, error: { code: error.code, message: error.message } });
