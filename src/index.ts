@@ -145,6 +145,8 @@ export type { InstanceSpec } from './token/instance_list.js';
 
 export { loadClusterFile, parseClusterFile, CLUSTER_SCHEMA } from './cluster/load_cluster_file.js';
 export type { ClusterFile, ClusterCa, ClusterNode, ClusterReplication, ClusterReplicationNode, ClusterToken, ClusterStore } from './cluster/cluster_file.js';
+export { parsePasswordSource, describePasswordSource, PASSWORD_SOURCE_FORMS } from './secrets/password_source.js';
+export type { PasswordSource } from './secrets/password_source.js';
 export { parseSecretRef, resolveSecret, describeSecretRef } from './cluster/secrets.js';
 export type { SecretRef, ResolveSecretOptions } from './cluster/secrets.js';
 export { planCluster } from './cluster/plan_cluster.js';

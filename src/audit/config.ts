@@ -3,6 +3,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import { AuditConfigError, HapkiError } from '../errors.js';
 import { parseThreshold } from './duration.js';
 import type { TokenGroup, TrustGroup } from './model.js';
+import { parsePasswordSource, PASSWORD_SOURCE_FORMS } from '../secrets/password_source.js';
 
 /** One password rule: the first whose glob matches a keystore's path gives its password source. */
 export interface PasswordRule {
@@ -35,7 +36,6 @@ export interface ParseAuditConfigOptions {
 }
 
 const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'paths', 'endpoints', 'token-groups', 'trust-groups'] as const;
-const PASSWORD_SOURCE = /^(pass:|env:.|file:.|fd:\d+$|stdin$)/;
 
 /**
  * Parses and validates an audit configuration (YAML). Every mistake is an AuditConfigError that
@@ -99,13 +99,13 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
         for (const item of (node as { items: unknown[] }).items) {
           const rule = mapping(item, 'a passwords item', ['match', 'password'], ['match', 'password']);
           const password = str(rule.get('password'), 'password');
-          if (!PASSWORD_SOURCE.test(password)) fail('password must be a source: env:NAME, file:PATH, fd:N, stdin or pass:TEXT', rule.get('password') as Node);
+          if (typeof parsePasswordSource(password) === 'string') fail(`password must be a source: ${PASSWORD_SOURCE_FORMS}`, rule.get('password') as Node);
           config.passwords.push({ match: absolute(str(rule.get('match'), 'match')), password });
         }
         break;
       case 'storepass': {
         const password = str(node, 'storepass');
-        if (!PASSWORD_SOURCE.test(password)) fail('storepass must be a source: env:NAME, file:PATH, fd:N, stdin or pass:TEXT', node as Node);
+        if (typeof parsePasswordSource(password) === 'string') fail(`storepass must be a source: ${PASSWORD_SOURCE_FORMS}`, node as Node);
         config.storepass = password;
         break;
       }

@@ -1,0 +1,98 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { PasswordSourceError } from '../errors.js';
+
+/**
+ * Where a password comes from. One grammar for the command line, cluster files and audit
+ * configurations: `pass:TEXT` (works, but the secret is then in argv or the file), `env:NAME`,
+ * `file:PATH` and `fd:N` (first line), `stdin` (a line).
+ */
+export type PasswordSource =
+  | { kind: 'pass'; value: string }
+  | { kind: 'env'; name: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'fd'; fd: number }
+  | { kind: 'stdin' };
+
+export const PASSWORD_SOURCE_FORMS = 'pass:TEXT, env:NAME, file:PATH, fd:N or stdin';
+
+/**
+ * The source a spec names, or a sentence saying what is wrong with it, never repeating the
+ * spec (a mistyped source is often the password itself). A relative `file:` path is taken
+ * against `baseDir` when one is given (a cluster file's directory).
+ */
+export function parsePasswordSource(spec: string, baseDir?: string): PasswordSource | string {
+  if (spec.startsWith('pass:')) return { kind: 'pass', value: spec.slice('pass:'.length) };
+  if (spec.startsWith('env:')) {
+    const name = spec.slice('env:'.length);
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? { kind: 'env', name } : 'env: needs a variable name';
+  }
+  if (spec.startsWith('file:')) {
+    const path = spec.slice('file:'.length);
+    if (path === '') return 'file: needs a path';
+    return { kind: 'file', path: baseDir === undefined || isAbsolute(path) ? path : resolve(baseDir, path) };
+  }
+  if (spec.startsWith('fd:')) {
+    const fd = Number(spec.slice('fd:'.length));
+    return /^fd:\d+$/.test(spec) && Number.isSafeInteger(fd) ? { kind: 'fd', fd } : 'fd: needs a file descriptor number';
+  }
+  if (spec === 'stdin') return { kind: 'stdin' };
+  return `a password source is ${PASSWORD_SOURCE_FORMS}`;
+}
+
+/** How a source is shown to the user: never the secret itself. */
+export function describePasswordSource(source: PasswordSource): string {
+  switch (source.kind) {
+    case 'pass':
+      return 'pass:…';
+    case 'env':
+      return `env:${source.name}`;
+    case 'file':
+      return `file:${source.path}`;
+    case 'fd':
+      return `fd:${source.fd}`;
+    case 'stdin':
+      return 'stdin';
+  }
+}
+
+/** The variable's value, or ERR_PASSWORD_SOURCE naming it (not its value). */
+export function readEnvSource(env: Readonly<Record<string, string | undefined>>, name: string, what: string): string {
+  const value = env[name];
+  if (value === undefined) throw new PasswordSourceError(`${what}: environment variable ${name} is not set`);
+  return value;
+}
+
+/** Longest password source hapki reads: a password is a line, not a file's worth of bytes. */
+const MAX_PASSWORD_SOURCE_BYTES = 64 * 1024;
+
+/**
+ * The first line of a file or descriptor, read in small pieces up to the first newline, so that
+ * `file:/dev/zero` or a huge file fails at once instead of filling memory. Pipes are allowed:
+ * `file:<(pass show store)` hands the secret over one.
+ */
+export function readFirstLine(source: string | number, what: string): string {
+  let fd: number | undefined;
+  try {
+    fd = typeof source === 'number' ? source : openSync(source, 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(4096);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const piece = chunk.subarray(0, n);
+      chunks.push(piece);
+      total += n;
+      if (piece.includes(0x0a)) break;
+      if (total > MAX_PASSWORD_SOURCE_BYTES) throw new PasswordSourceError(`${what}: the source holds no line shorter than ${MAX_PASSWORD_SOURCE_BYTES} bytes`);
+    }
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  } catch (cause) {
+    if (cause instanceof PasswordSourceError) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PasswordSourceError(`${what}: cannot read ${typeof source === 'number' ? `fd ${source}` : source} (${code})`, { cause });
+  } finally {
+    if (fd !== undefined && typeof source !== 'number') closeSync(fd);
+  }
+}
