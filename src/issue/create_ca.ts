@@ -1,14 +1,11 @@
-import { DEFAULT_KEY_SPEC, exportPkcs8, exportSpki, generateKeyPair, type KeySpec } from '../crypto/keys.js';
+import { parseCertificate } from '../cert/parse_certificate.js';
+import type { KeySpec } from '../crypto/keys.js';
 import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
 import { InvalidArgumentError, PolicyError } from '../errors.js';
-import { emptyKeystore, type Keystore, type KeystoreFormat, type PrivateKeyEntry } from '../keystore/model.js';
-import { parseCertificate } from '../cert/parse_certificate.js';
+import type { KeystoreFormat } from '../keystore/model.js';
 import { x509 } from '../lib/x509.js';
-import { buildCertificate } from './build_certificate.js';
-import { issuerFacts, type Issuer } from './issuer.js';
-import { randomSerial } from './serial.js';
-import { encodeName } from '../cert/dn.js';
-import { computeValidity } from './validity.js';
+import type { Issuer } from './issuer.js';
+import { newKeyEntry, type NewKeyEntry } from './new_key_entry.js';
 
 export const DEFAULT_CA_DAYS = 3650;
 
@@ -30,13 +27,8 @@ export interface CreateCaOptions {
   now?: Date;
 }
 
-export interface CreatedCa {
-  /** A keystore with one private-key entry: the CA key and its chain. */
-  store: Keystore;
-  entry: PrivateKeyEntry;
-  certificate: Uint8Array;
-  warnings: string[];
-}
+/** A keystore with one private-key entry, the new key and its chain, and what was noticed on the way. */
+export type CreatedCa = NewKeyEntry;
 
 /**
  * A new CA: a fresh key and a certificate with basicConstraints CA:TRUE and keyUsage
@@ -44,44 +36,24 @@ export interface CreatedCa {
  */
 export async function createCa(options: CreateCaOptions, crypto: WebCrypto = defaultCrypto()): Promise<CreatedCa> {
   useCryptoForX509(crypto);
-  const subject = encodeName(options.subject);
   if (options.pathLength !== undefined && (!Number.isInteger(options.pathLength) || options.pathLength < 0)) {
     throw new InvalidArgumentError(`path length ${options.pathLength} is not a whole number of 0 or more`);
   }
-  const warnings: string[] = [];
-  const facts = options.issuer ? issuerFacts(options.issuer) : undefined;
   if (options.issuer) checkPathLength(options.issuer.chain[0]!, options.pathLength);
-  const validity = computeValidity({ ...(options.days === undefined ? {} : { days: options.days }), ...(options.now ? { now: options.now } : {}), ...(facts ? { issuerNotAfter: facts.notAfter } : {}) }, DEFAULT_CA_DAYS);
-  if (validity.clipped) warnings.push(`validity shortened to the issuer's own end, ${validity.notAfter.toISOString()}`);
-  const keys = await generateKeyPair(options.key ?? DEFAULT_KEY_SPEC, crypto);
-  const certificate = await buildCertificate(
+  return newKeyEntry(
     {
-      subject,
-      issuer: facts?.name ?? subject,
-      publicKey: await exportSpki(keys.publicKey, crypto),
-      ...(facts ? { authorityKeyId: facts.keyId } : {}),
-      serial: randomSerial(crypto),
-      notBefore: validity.notBefore,
-      notAfter: validity.notAfter,
-      ca: true,
-      ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }),
-      keyUsage: ['keyCertSign', 'cRLSign'],
-      extendedKeyUsage: [],
-      sans: [],
+      subject: options.subject,
+      ...(options.key ? { key: options.key } : {}),
+      ...(options.days === undefined ? {} : { days: options.days }),
+      defaultDays: DEFAULT_CA_DAYS,
+      ...(options.issuer ? { issuer: options.issuer } : {}),
+      alias: options.alias ?? 'ca',
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      usage: { ca: true, ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }), keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [] },
     },
-    options.issuer?.key ?? keys.privateKey,
     crypto,
   );
-  const entry: PrivateKeyEntry = {
-    type: 'private-key',
-    alias: options.alias ?? 'ca',
-    key: await exportPkcs8(keys.privateKey, crypto),
-    chain: [certificate, ...(options.issuer?.chain ?? [])],
-    created: options.now ?? new Date(),
-  };
-  const store = emptyKeystore(options.format ?? 'PKCS12');
-  store.entries.push(entry);
-  return { store, entry, certificate, warnings };
 }
 
 function checkPathLength(issuerCertificate: Uint8Array, wanted: number | undefined): void {
