@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { FileNotFoundError, TrustCheckFailedError, UsageError } from '../../errors.js';
+import { nodeStem, type NodeRef } from '../../trust/node_ref.js';
+import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsOf, type TrustCheckPurpose } from '../../trust/trust_check.js';
+import { renderTrustCheck } from '../../trust/trust_check_text.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { openStoreForCli } from '../open_store.js';
+import { collect, parseDate } from '../options.js';
+import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
+
+interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string }
+
+export function registerTrustCheck(trust: Command, ctx: CliContext): void {
+  trust.command('check')
+    .description('check that every node trusts its peers: the master each slave, each slave the master')
+    .requiredOption('--master <keystore>', 'the master\'s keystore[#alias]')
+    .requiredOption('--slave <keystore>', 'a slave\'s keystore[#alias] (repeatable)', collect)
+    .option('--trust-store-for <keystore=truststore>', 'the trust store of a node, named as in --master/--slave (repeatable)', collect)
+    .option('--trust-dir <dir>', 'find each node\'s trust store as <dir>/<keystore name>-truststore.<p12|pfx|jks|jceks|pem>')
+    .option('--storepass <src>', PASS_HELP)
+    .option('--trustpass <src>', 'trust store password (default: --storepass)')
+    .option('--purpose <purpose>', `extended key usage to require: ${TRUST_CHECK_PURPOSES.join('|')} (roles: slaves as clients, the master as server)`, 'roles')
+    .option('--at <date>', 'judge validity at this date (ISO 8601) instead of now')
+    .option('--json', 'print JSON: {"ok", "pairs": [{"truster", "peer", "valid", "purpose"?, "code"?, "reason"?}]}')
+    .addHelpText('after', `
+"PASS a -> b" means a's trust store accepts b's certificate chain. Host names are not checked (see hapki probe).
+
+Examples:
+  hapki trust check --master master.jks --slave slave1.jks --slave slave2.jks --trust-dir trust --storepass env:STOREPASS
+  hapki trust check --master gw1.p12 --slave gw2.p12 --trust-store-for gw1.p12=/etc/gw/trust.jks --trust-store-for gw2.p12=t2.jks --json
+${EXIT_CODES_HELP}`)
+    .action(async (options: CheckOptions) => {
+      if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
+      if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
+      const at = parseDate(options.at, '--at');
+      const { refs, nodes } = await openNodes(ctx, options);
+      const anchors = new Map<string, Uint8Array[]>();
+      for (const ref of refs) {
+        const storepass = options.trustpass ?? options.storepass;
+        anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass })).store));
+      }
+      const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}) });
+      ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));
+      const failed = result.pairs.filter((p) => !p.valid);
+      if (failed.length > 0) throw new TrustCheckFailedError(`${failed.length} of ${result.pairs.length} trust checks failed: ${failed.map((p) => `${p.truster} -> ${p.peer}`).join(', ')}`);
+    });
+}
+
+function trustStoreFile(ref: NodeRef, options: CheckOptions): string {
+  for (const spec of options.trustStoreFor ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--trust-store-for "${spec}" is not <keystore>=<truststore>`);
+    const key = spec.slice(0, eq).replace(/#[^#/]*$/, '');
+    if (key === ref.path || key === ref.name) return spec.slice(eq + 1);
+  }
+  if (options.trustDir === undefined) throw new UsageError(`no --trust-store-for names ${ref.name}`);
+  const candidates = ['p12', 'pfx', 'jks', 'jceks', 'pem'].map((ext) => join(options.trustDir!, `${nodeStem(ref.path)}-truststore.${ext}`));
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) throw new FileNotFoundError(`${candidates[0]} (nor .pfx, .jks, .jceks, .pem)`);
+  return found;
+}

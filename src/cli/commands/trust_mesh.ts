@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { PasswordRequiredError, UsageError, type HapkiError } from '../../errors.js';
+import { openKeystore, saveKeystore } from '../../fs/keystore_file.js';
+import type { Keystore, KeystoreFormat } from '../../keystore/model.js';
+import { buildTrustMesh, MESH_MODES, type MeshMode } from '../../trust/mesh.js';
+import { renderTrustMesh } from '../../trust/mesh_text.js';
+import { nodeStem } from '../../trust/node_ref.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { parseFormat } from '../formats.js';
+import { collect } from '../options.js';
+import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
+
+interface MeshOptions extends NodeOptions { outDir: string; mode: string; format: string; outpass?: string; update?: boolean; force?: boolean }
+
+const EXTENSION: Readonly<Record<KeystoreFormat, string>> = { PKCS12: 'p12', JKS: 'jks', JCEKS: 'jceks', PEM: 'pem', DER: 'der' };
+
+export function registerTrustMesh(trust: Command, ctx: CliContext): void {
+  trust.command('mesh')
+    .description("build each node's trust store: the master trusts every slave, each slave trusts the master")
+    .requiredOption('--master <keystore>', 'the master\'s keystore, "<keystore>#<alias>" to pick its key entry')
+    .requiredOption('--slave <keystore>', 'a slave\'s keystore, "<keystore>#<alias>" likewise (repeatable)', collect)
+    .requiredOption('--out-dir <dir>', 'where to write <keystore name without extension>-truststore.<p12|jks|jceks|pem> (created if missing)')
+    .option('--mode <mode>', 'direct: trust the peers\' own certificates; ca: trust the CA chains that issued them', 'direct')
+    .option('--format <format>', 'trust store format: pkcs12|jks|jceks|pem', 'pkcs12')
+    .option('--storepass <src>', PASS_HELP)
+    .option('--outpass <src>', 'trust store password (default: the first keystore\'s password; PEM needs none)')
+    .option('--update', 'add to the trust stores already in --out-dir, keeping their entries and not repeating a certificate')
+    .option('--force', 'replace existing trust stores (keeping them as <file>.bak)')
+    .addHelpText('after', `
+The node certificate is the leaf of the keystore's private-key entry (the only one, or #alias).
+Aliases are the certificates' common names, lower-cased.
+
+Examples:
+  hapki trust mesh --master master.jks --slave slave1.jks --slave slave2.jks --out-dir trust --storepass env:STOREPASS
+  hapki trust mesh --master gw1.p12 --slave gw2.p12 --mode ca --format jks --out-dir trust --storepass env:STOREPASS --update
+${EXIT_CODES_HELP}`)
+    .action(async (options: MeshOptions) => {
+      if (!MESH_MODES.includes(options.mode as MeshMode)) throw new UsageError(`--mode must be ${MESH_MODES.join(' or ')}`);
+      const format = parseFormat(options.format);
+      if (format === 'DER') throw new UsageError('a trust store holds several certificates: --format pkcs12, jks, jceks or pem');
+      const { refs, nodes, password } = await openNodes(ctx, options);
+      const files = new Map(refs.map((r) => [r.name, join(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
+      if (new Set(files.values()).size !== files.size) throw new UsageError('two node keystores have the same name: their trust stores would collide');
+      const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolve(options.outpass, 'trust store password');
+      if (trustPassword === undefined && format !== 'PEM') throw new PasswordRequiredError(`a ${format} trust store needs a password: give --outpass`);
+      const existing = new Map<string, Keystore>();
+      for (const [node, file] of files) {
+        if (options.update) await openIfPresent(file, trustPassword).then((s) => s && existing.set(node, s));
+        else if (!options.force && existsSync(file)) throw new UsageError(`${file} already exists: add --update to add to it, or --force to replace it`);
+      }
+      await mkdir(options.outDir, { recursive: true });
+      const mesh = buildTrustMesh(nodes, { mode: options.mode as MeshMode, format, existing });
+      for (const s of mesh.stores) await saveKeystore(files.get(s.node)!, s.store, { ...(trustPassword === undefined ? {} : { password: trustPassword }), force: options.force === true || existing.has(s.node) });
+      ctx.io.stdout(renderTrustMesh(mesh, files));
+    });
+}
+
+async function openIfPresent(file: string, password: string | undefined): Promise<Keystore | undefined> {
+  try {
+    return await openKeystore(file, password === undefined ? {} : { password });
+  } catch (error) {
+    if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
