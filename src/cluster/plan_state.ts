@@ -10,6 +10,12 @@ import type { ResolveSecretOptions } from './secrets.js';
 export interface PlanClusterOptions extends ResolveSecretOptions {
   /** Judge validity and the renewal window at this time (default now). */
   now?: Date;
+  /**
+   * Remove a peer's superseded certificate (its certificate before it was re-issued) from the
+   * trust stores. Off by default: a peer not yet restarted still presents its old certificate,
+   * and replication would stop until it is; prune once every node runs its new certificate.
+   */
+  prune?: boolean;
 }
 
 /** A keystore the plan has read, as it will be after the plan. */

@@ -13,7 +13,8 @@ import { addStep, type PlanState } from './plan_state.js';
  * The replication trust stores: the master trusts every slave and each slave the master, through
  * the certificates the nodes hold after this plan (buildTrustMesh adds what is missing). A
  * trusted entry with the subject of a certificate the node must trust, but not that certificate
- * (the peer's certificate before it was re-issued), is removed.
+ * (the peer's certificate before it was re-issued), is removed with `prune`, and kept with a
+ * warning otherwise: until the peer restarts, it still presents the old one.
  */
 export async function planTrustMesh(state: PlanState, replication: ClusterReplication): Promise<void> {
   const nodes = [replication.master, ...replication.slaves];
@@ -38,6 +39,11 @@ export async function planTrustMesh(state: PlanState, replication: ClusterReplic
       (e): e is TrustedCertEntry => e.type === 'trusted-cert' && !wanted.has(sha256Hex(e.certificate)) && subjects.some((subject) => bytesEqual(subject, certificateNames(e.certificate).subject)),
     );
     if (stale.length === 0) continue;
+    if (!state.options.prune) {
+      const aliases = stale.map((e) => `"${e.alias}"`).join(', ');
+      state.warnings.push(`${s.node}: trust store keeps the superseded ${aliases} until every node runs its new certificate; then apply --prune removes ${stale.length === 1 ? 'it' : 'them'}`);
+      continue;
+    }
     removed.set(s.node, stale.map((e) => ({ alias: e.alias, subject: describeCertificate(e.certificate).subject, sha256: sha256Hex(e.certificate) })));
     existing.set(s.node, { ...store, entries: store.entries.filter((e) => !(stale as readonly unknown[]).includes(e)), warnings: [] });
   }

@@ -129,7 +129,7 @@ describe('planCluster and applyCluster on a lab', () => {
     expect((await planCluster(cluster)).steps).toEqual([]);
   });
 
-  it('re-issues within the renewal window, and replaces the superseded peer certificates in the trust stores', async () => {
+  it('re-issues within the renewal window; keeps the superseded peer certificates trusted until --prune removes them', async () => {
     const { dir, file } = await lab();
     const cluster = await loadClusterFile(file);
     await applyCluster(cluster);
@@ -139,12 +139,19 @@ describe('planCluster and applyCluster on a lab', () => {
     const renewals = plan.steps.filter((s) => s.kind === 'issue-certificate');
     expect(renewals.map((s) => s.node)).toEqual(['msas1', 'msas2', 'admin', 'standby1', 'standby2']);
     expect(renewals[0]!.details[1]).toMatch(/^why: ends \d{4}-\d\d-\d\d, within the 30-day renewal window$/);
-    const standby1Trust = plan.steps.filter((s) => s.node === 'standby1' && s.file.endsWith('truststore.p12')).map((s) => s.kind);
-    expect(standby1Trust).toEqual(['remove-trusted', 'add-trusted']);
+    const trustSteps = (p: typeof plan): string[] => p.steps.filter((s) => s.node === 'standby1' && s.file.endsWith('truststore.p12')).map((s) => s.kind);
+    expect(trustSteps(plan)).toEqual(['add-trusted']);
+    expect(plan.warnings).toContainEqual(expect.stringMatching(/^standby1: trust store keeps the superseded "admin\.example\.com" until every node runs its new certificate/));
+    expect(trustSteps(await planCluster(cluster, { now: later, prune: true }))).toEqual(['remove-trusted', 'add-trusted']);
     expect(plan.warnings.some((w) => w.startsWith('token: the token certificate ends'))).toBe(false);
     await applyCluster(cluster, { now: later });
-    const trust = await openKeystore(join(dir, LAB_LAYOUT.standby1.truststore), { password: password(dir, LAB_LAYOUT.standby1.secret) });
-    expect(trust.entries.map((e) => e.alias)).toEqual(['admin.example.com']);
+    const trustFile = join(dir, LAB_LAYOUT.standby1.truststore);
+    const trusted = async (): Promise<string[]> => (await openKeystore(trustFile, { password: password(dir, LAB_LAYOUT.standby1.secret) })).entries.map((e) => e.alias);
+    expect(await trusted()).toHaveLength(2);
+    await applyCluster(cluster, { now: later, prune: true });
+    // the new certificate came in beside the old one, under the next free alias
+    expect(await trusted()).toEqual([expect.stringMatching(/^admin\.example\.com(-\d+)?$/)]);
+    expect((await planCluster(cluster, { now: later, prune: true })).steps).toEqual([]);
   });
 
   it('re-issues a certificate whose key no longer matches it', async () => {

@@ -11,12 +11,15 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .command('apply')
     .description('bring every keystore of a cluster file to what it says: certificates, trust stores, token')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
+    .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")
     .addHelpText(
       'after',
       `
 Does what hapki plan shows: creates the CA if absent (ca.create), re-issues node certificates from
 their own keys with the load balancer's names merged in, installs them with the CA as a trusted
 entry, adds the replication peers to each trust store, and puts the token on every gateway instance.
+A peer's certificate before its re-issue stays trusted (a node not yet restarted still presents it)
+until apply --prune.
 Each keystore is computed in memory and written once, atomically, its old file kept as <file>.bak;
 a failure leaves each keystore old or new, and running apply again finishes the job. A second
 apply prints "no changes".
@@ -26,9 +29,9 @@ Examples:
   hapki lab /tmp/hapki-lab && hapki apply /tmp/hapki-lab/cluster.yaml && hapki apply /tmp/hapki-lab/cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string) => {
+    .action(async (file: string, options: { prune?: boolean }) => {
       const cluster = await loadClusterFile(file);
-      const applied = await applyCluster(cluster, { env: ctx.io.env });
+      const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
       ctx.io.stdout(renderApplied(applied));
     });

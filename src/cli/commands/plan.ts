@@ -11,6 +11,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .command('plan')
     .description('show what apply would change in every keystore of a cluster file, changing nothing')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
+    .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")
     .option('--json', 'print JSON: {"cluster", "steps": [{"kind", "node", "file", "summary", "details"}], "warnings"}')
     .addHelpText(
       'after',
@@ -24,9 +25,9 @@ Examples:
   hapki lab /tmp/hapki-lab && hapki plan /tmp/hapki-lab/cluster.yaml --json
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { json?: boolean }) => {
+    .action(async (file: string, options: { json?: boolean; prune?: boolean }) => {
       const cluster = await loadClusterFile(file);
-      const plan = await planCluster(cluster, { env: ctx.io.env });
+      const plan = await planCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
       for (const w of plan.warnings) warn(ctx.io, w);
       if (options.json) ctx.io.stdout(`${JSON.stringify({ cluster: plan.cluster, steps: plan.steps, warnings: plan.warnings }, null, 2)}\n`);
       else ctx.io.stdout(renderClusterPlan(plan));
