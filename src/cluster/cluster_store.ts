@@ -1,16 +1,10 @@
-import { extname, relative } from 'node:path';
+import { relative } from 'node:path';
 import { HapkiError } from '../errors.js';
 import { openKeystore } from '../fs/keystore_file.js';
-import type { Keystore, KeystoreFormat } from '../keystore/model.js';
+import type { Keystore } from '../keystore/model.js';
 import type { ClusterStore } from './cluster_file.js';
 import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secrets.js';
 
-const EXTENSIONS: Readonly<Record<string, KeystoreFormat>> = { '.p12': 'PKCS12', '.pfx': 'PKCS12', '.jks': 'JKS', '.jceks': 'JCEKS', '.pem': 'PEM' };
-
-/** The format a keystore the cluster creates gets: its file extension's, else PKCS#12. */
-export function formatForFile(path: string): KeystoreFormat {
-  return EXTENSIONS[extname(path).toLowerCase()] ?? 'PKCS12';
-}
 
 export interface OpenedClusterStore {
   file: string;

@@ -16,11 +16,12 @@ import { bytesEqual } from '../lib/bytes.js';
 import { nodeKeyEntry } from '../trust/node_ref.js';
 import type { ClusterFile, ClusterNode } from './cluster_file.js';
 import type { ClusterPlan, PlannedWrite } from './cluster_plan.js';
-import { formatForFile, openStoreOf } from './cluster_store.js';
+import { openStoreOf } from './cluster_store.js';
 import { certificateState } from './certificate_state.js';
 import { addStep, relativeFile, type CaFacts, type PlanClusterOptions, type PlanState } from './plan_state.js';
 import { planToken } from './plan_token.js';
 import { planTrustMesh } from './plan_trust.js';
+import { newKeystoreFormat } from '../keystore/format_for_path.js';
 
 export type { PlanClusterOptions } from './plan_state.js';
 
@@ -55,10 +56,10 @@ async function planCa(state: PlanState): Promise<CaFacts> {
   const { ca } = state.cluster;
   const opened = await openStoreOf('ca', ca, state.cluster.dir, state.options);
   let store = opened.store;
-  state.files.set(ca.keystore, { store: store ?? { format: formatForFile(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, changed: false });
+  state.files.set(ca.keystore, { store: store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, changed: false });
   if (!store) {
     if (!ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
-    const created = await createCa({ subject: ca.create.subject, key: ca.create.key, days: ca.create.days, alias: ca.alias, format: formatForFile(ca.keystore), now: state.now }, state.crypto);
+    const created = await createCa({ subject: ca.create.subject, key: ca.create.key, days: ca.create.days, alias: ca.alias, format: newKeystoreFormat(ca.keystore), now: state.now }, state.crypto);
     store = created.store;
     const summary = describeCertificate(created.certificate);
     const key = ca.create.key.kty === 'rsa' ? `RSA ${ca.create.key.bits ?? 3072}` : ca.create.key.kty === 'ec' ? `EC ${ca.create.key.curve ?? 'P-256'}` : 'Ed25519';

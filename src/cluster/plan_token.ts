@@ -7,9 +7,10 @@ import type { TokenFileLayer } from '../token/instance_files.js';
 import { issueTokenCertificate } from '../token/issue_token.js';
 import { tokenMaterialOf } from '../token/token_material.js';
 import type { ClusterToken } from './cluster_file.js';
-import { formatForFile, openStoreOf } from './cluster_store.js';
+import { openStoreOf } from './cluster_store.js';
 import { addStep, type CaFacts, type PlanState } from './plan_state.js';
 import { DAY_MS } from '../lib/duration.js';
+import { newKeystoreFormat } from '../keystore/format_for_path.js';
 
 
 /**
@@ -20,9 +21,9 @@ import { DAY_MS } from '../lib/duration.js';
 export async function planToken(state: PlanState, ca: CaFacts, token: ClusterToken): Promise<void> {
   const opened = await openStoreOf('token', token, state.cluster.dir, state.options);
   let home = opened.store;
-  state.files.set(token.keystore, { store: home ?? { format: formatForFile(token.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: home !== undefined, changed: false });
+  state.files.set(token.keystore, { store: home ?? { format: newKeystoreFormat(token.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: home !== undefined, changed: false });
   if (!home) {
-    const issued = await issueTokenCertificate({ subject: token.subject, alias: token.alias, key: token.key, days: token.days, issuer: ca.issuer, format: formatForFile(token.keystore), now: state.now }, state.crypto);
+    const issued = await issueTokenCertificate({ subject: token.subject, alias: token.alias, key: token.key, days: token.days, issuer: ca.issuer, format: newKeystoreFormat(token.keystore), now: state.now }, state.crypto);
     home = issued.store;
     for (const w of issued.warnings) state.warnings.push(`token: ${w}`);
     const summary = describeCertificate(issued.certificate);

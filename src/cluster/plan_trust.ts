@@ -6,8 +6,9 @@ import { bytesEqual } from '../lib/bytes.js';
 import { buildTrustMesh, type MeshNode, type TrustMesh } from '../trust/mesh.js';
 import { nodeCertificateChain } from '../trust/node_ref.js';
 import type { ClusterReplication } from './cluster_file.js';
-import { formatForFile, openClusterStore } from './cluster_store.js';
+import { openClusterStore } from './cluster_store.js';
 import { addStep, type PlanState } from './plan_state.js';
+import { newKeystoreFormat } from '../keystore/format_for_path.js';
 
 /**
  * The replication trust stores: the master trusts every slave and each slave the master, through
@@ -22,7 +23,7 @@ export async function planTrustMesh(state: PlanState, replication: ClusterReplic
   const existing = new Map<string, Keystore>();
   for (const n of nodes) {
     const opened = await openClusterStore(`${n.name} trust store`, n.truststore, n.truststorePassword, undefined, state.cluster.dir, state.options);
-    state.files.set(n.truststore, { store: opened.store ?? { format: formatForFile(n.truststore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, changed: false });
+    state.files.set(n.truststore, { store: opened.store ?? { format: newKeystoreFormat(n.truststore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, changed: false });
     if (opened.store) existing.set(n.name, opened.store);
   }
   // a first build says what each node must trust; copies of those certificates that are not

@@ -7,12 +7,13 @@ import { caEntry, issuerFromEntry, type Issuer } from '../../issue/issuer.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { parseDays, parseWholeNumber } from '../options.js';
+import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 
 interface CaInitOptions {
   subject: string;
@@ -63,7 +64,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (options: CaInitOptions) => {
-      const format = options.format !== undefined || /\.(p12|pfx|jks|jceks|pem)$/i.test(options.out) ? outputFormat(options.format, options.out) : 'PKCS12';
+      const format = options.format !== undefined ? parseFormat(options.format) : newKeystoreFormat(options.out);
       const key = parseKeySpec(options);
       const days = parseDays(options.days, '--days');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');

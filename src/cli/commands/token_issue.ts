@@ -8,12 +8,13 @@ import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { parseDays } from '../options.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
+import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 
 interface IssueOptions {
   subject?: string;
@@ -69,7 +70,7 @@ ${EXIT_CODES_HELP}`)
       if (sources !== 1) throw new UsageError('give exactly one of --ca, --self-signed and --from');
       if (options.from === undefined && options.subject === undefined) throw new UsageError('--subject is required with --ca and --self-signed');
       if (options.from !== undefined && (options.subject !== undefined || options.kty !== undefined || options.days !== undefined)) throw new UsageError('--from takes the existing certificate: --subject, --kty and --days do not apply');
-      const format = options.format !== undefined || /\.(p12|pfx|jks|jceks|pem)$/i.test(options.out) ? outputFormat(options.format, options.out) : 'PKCS12';
+      const format = options.format !== undefined ? parseFormat(options.format) : newKeystoreFormat(options.out);
       const days = parseDays(options.days, '--days');
       let issued;
       if (options.from !== undefined) {
