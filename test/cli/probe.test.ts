@@ -1,33 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestWithNewKey } from '../../src/issue/create_key_entry.js';
 import { parseSan } from '../../src/issue/san.js';
 import { emptyKeystore, type PrivateKeyEntry } from '../../src/keystore/model.js';
 import { pemArmor } from '../../src/keystore/pem/pem_blocks.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
+import { loopbackServers } from '../helpers/servers.js';
 
 const dir = tempDir('hapki-probe-cli-');
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-});
-
-async function listen(server: Server): Promise<number> {
-  servers.push(server);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
+const listen = loopbackServers();
 
 async function tlsServer(name: string, options: { now?: Date; days?: number } = {}): Promise<{ port: number; trust: string }> {
   const { entry }: { entry: PrivateKeyEntry } = await requestWithNewKey(emptyKeystore('PEM'), { alias: name, subject: `CN=${name}`, key: { kty: 'ec', curve: 'P-256' }, sans: [parseSan('localhost')], ...options });
@@ -71,8 +57,9 @@ describe('hapki probe', () => {
   });
 
   it('nothing listening: ERR_PROBE_REFUSED', async () => {
-    const port = await listen(createNetServer());
-    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const closed = createNetServer();
+    const port = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
     const r = await hapki(['probe', `127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`no TLS session with 127.0.0.1:${port}\nverdict: FAIL: 127.0.0.1:${port} refused the connection (nothing listening) (ERR_PROBE_REFUSED)\n`);

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestWithNewKey } from '../../src/issue/create_key_entry.js';
 import { parseSan } from '../../src/issue/san.js';
 import { emptyKeystore, type PrivateKeyEntry } from '../../src/keystore/model.js';
@@ -10,24 +10,10 @@ import { parseDuration } from '../../src/trust/duration.js';
 import { probeTls } from '../../src/trust/probe.js';
 import { parseProbeTarget } from '../../src/trust/probe_target.js';
 import { renderProbe } from '../../src/trust/probe_text.js';
+import { loopbackServers } from '../helpers/servers.js';
 
 const EC = { kty: 'ec', curve: 'P-256' } as const;
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-});
-
-async function listen(server: Server): Promise<number> {
-  servers.push(server);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
+const listen = loopbackServers();
 
 async function identity(cn: string, options: { now?: Date; days?: number } = {}): Promise<PrivateKeyEntry> {
   const made = await requestWithNewKey(emptyKeystore('PKCS12'), { alias: cn, subject: `CN=${cn}`, key: EC, sans: [parseSan('localhost')], ...options });
@@ -82,8 +68,9 @@ describe('probeTls', () => {
   });
 
   it('a port with nothing listening: ERR_PROBE_REFUSED', async () => {
-    const port = await listen(createNetServer());
-    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const closed = createNetServer();
+    const port = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
     expect(await probeTls({ host: '127.0.0.1', port })).toMatchObject({ ok: false, handshake: false, code: 'ERR_PROBE_REFUSED', chain: [] });
   });
 
