@@ -29,6 +29,7 @@ export function pkcs12PasswordBytes(password: string | null): Uint8Array {
   return concatBytes([utf16be(password), new Uint8Array(2)]);
 }
 
+/** Async so that a WebCrypto or worker-thread implementation can take its place unchanged. */
 export async function derivePkcs12Key(
   hash: Pkcs12KdfHash,
   password: Uint8Array,
@@ -37,17 +38,6 @@ export async function derivePkcs12Key(
   purpose: Pkcs12KdfPurpose,
   length: number,
 ): Promise<Uint8Array> {
-  return derivePkcs12KeySync(hash, password, salt, iterations, purpose, length);
-}
-
-export function derivePkcs12KeySync(
-  hash: Pkcs12KdfHash,
-  password: Uint8Array,
-  salt: Uint8Array,
-  iterations: number,
-  purpose: Pkcs12KdfPurpose,
-  length: number,
-): Uint8Array {
   if (!Number.isSafeInteger(iterations) || iterations < 1) throw new TypeError(`invalid iteration count ${iterations}`);
   const v = BLOCK_BYTES[hash];
   const u = OUTPUT_BYTES[hash];
