@@ -126,7 +126,8 @@ export { issueTokenCertificate, tokenKeyUsage, DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN
 export type { IssueTokenOptions, IssuedToken } from './token/issue_token.js';
 export { tokenFromEntry } from './token/token_from_entry.js';
 export type { TokenFromEntryOptions } from './token/token_from_entry.js';
-export { tokenMaterialOf, tokenKeyEntry, keyMatchesCertificate } from './token/token_material.js';
+export { tokenMaterialOf, tokenKeyEntry } from './token/token_material.js';
+export { keyMatchesCertificate, certificatesForKey } from './cert/key_match.js';
 export type { TokenMaterial } from './token/token_material.js';
 export { installToken, stageToken, activateToken, retireToken, TOKEN_STEPS } from './token/rotation.js';
 export type { TokenStep, TokenChange, TokenTransform } from './token/rotation.js';

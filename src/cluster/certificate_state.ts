@@ -1,7 +1,6 @@
-import { certificatePublicKey, describeCertificate } from '../cert/describe.js';
+import { describeCertificate } from '../cert/describe.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
 import { parseCertificate } from '../cert/parse_certificate.js';
-import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
 import type { PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
@@ -10,6 +9,7 @@ import type { x509 } from '../lib/x509.js';
 import { formatSan, mergeSans, type SubjectAltName } from '../issue/san.js';
 import { SAN_OID, sansOfExtension } from '../issue/san_extension.js';
 import { DAY_MS } from '../lib/duration.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
 
 
 export interface CertificateNeeds {
@@ -40,7 +40,7 @@ export async function certificateState(entry: PrivateKeyEntry, needs: Certificat
   const leaf = entry.chain[0];
   if (!leaf) return { reasons: ['the entry has no certificate'], missing: [...needs.required] };
   const reasons: string[] = [];
-  if (!publicKeysEqual(certificatePublicKey(leaf), publicKeyOfPrivateKey(unlockedKey(entry)))) reasons.push("the certificate is not for the entry's key");
+  if (!keyMatchesCertificate(unlockedKey(entry), leaf)) reasons.push("the certificate is not for the entry's key");
   if (!(await issuedBy(leaf, needs.caCertificate, crypto))) {
     reasons.push(isSelfIssued(certificateNames(leaf)) ? "self-signed, not issued by the cluster's CA" : `issued by ${describeCertificate(leaf).issuer}, not the cluster's CA`);
   }

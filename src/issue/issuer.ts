@@ -1,8 +1,6 @@
-import { certificatePublicKey } from '../cert/describe.js';
 import { parseCertificate } from '../cert/parse_certificate.js';
 import { certificateNames } from '../cert/names.js';
 import { importSigningKey } from '../crypto/keys.js';
-import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { defaultCrypto, type WebCrypto, type WebCryptoKey } from '../crypto/provider.js';
 import { InvalidArgumentError, KeyMismatchError, PolicyError } from '../errors.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
@@ -10,6 +8,7 @@ import { unlockedKey } from '../keystore/unlocked_key.js';
 import { x509 } from '../lib/x509.js';
 import { keyIdentifier } from './key_id.js';
 import { keyEntry } from '../keystore/key_entry.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
 
 /**
  * Who signs: a WebCrypto private key (from a keystore, or an HSM's own) and the issuer's
@@ -51,7 +50,7 @@ export async function issuerFromEntry(entry: PrivateKeyEntry, crypto: WebCrypto 
   const pkcs8 = unlockedKey(entry);
   const certificate = entry.chain[0];
   if (!certificate) throw new InvalidArgumentError(`entry "${entry.alias}" has no certificate to issue under`);
-  if (!publicKeysEqual(publicKeyOfPrivateKey(pkcs8), certificatePublicKey(certificate))) {
+  if (!keyMatchesCertificate(pkcs8, certificate)) {
     throw new KeyMismatchError(`the private key of entry "${entry.alias}" does not belong to its certificate`);
   }
   assertCanIssue(certificate);

@@ -1,10 +1,9 @@
 import { buildChain } from '../cert/chain.js';
 import { commonNameOf } from '../cert/format_name.js';
-import { certificatePublicKey } from '../cert/describe.js';
 import { certificateNames } from '../cert/names.js';
-import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { uniqueAlias } from './alias.js';
 import type { Keystore, KeystoreEntry } from './model.js';
+import { certificatesForKey } from '../cert/key_match.js';
 
 export interface LooseKey {
   key: Uint8Array;
@@ -31,8 +30,7 @@ export function pairKeysWithCertificates(store: Keystore, keys: readonly LooseKe
     store.entries.push(entry);
   };
   for (const key of keys) {
-    const spki = safePublicKey(key.key);
-    const matches = spki ? certs.filter((c) => publicKeysEqual(safeCertKey(c.der), spki)) : [];
+    const matches = certificatesForKey(key.key, certs, (c) => c.der);
     const leaf = matches.find((c) => key.alias !== undefined && c.alias === key.alias) ?? matches[0];
     const chain = leaf ? buildChain(leaf.der, pool) : [];
     for (const der of chain) used.add(fingerprintKey(der));
@@ -63,21 +61,5 @@ export function nameFor(der: Uint8Array | undefined, fallback: string): string {
     return cn ? cn.toLowerCase().replace(/[^a-z0-9._@-]+/g, '-').replace(/^-+|-+$/g, '') || fallback : fallback;
   } catch {
     return fallback;
-  }
-}
-
-function safePublicKey(pkcs8: Uint8Array): Uint8Array | undefined {
-  try {
-    return publicKeyOfPrivateKey(pkcs8);
-  } catch {
-    return undefined;
-  }
-}
-
-function safeCertKey(der: Uint8Array): Uint8Array {
-  try {
-    return certificatePublicKey(der);
-  } catch {
-    return new Uint8Array(0);
   }
 }

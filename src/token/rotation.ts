@@ -3,7 +3,8 @@ import { InvalidArgumentError, KeyPasswordError } from '../errors.js';
 import { aliasKey } from '../keystore/alias.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry } from '../keystore/model.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { keyMatchesCertificate, type TokenMaterial } from './token_material.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
+import type { TokenMaterial } from './token_material.js';
 import { nextAlias, previousAlias } from './token_state.js';
 
 /**

@@ -1,9 +1,8 @@
-import { certificatePublicKey } from '../cert/describe.js';
-import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { InvalidArgumentError, KeyMismatchError } from '../errors.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { keyEntry } from '../keystore/key_entry.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
 
 /** The shared token key and its chain, leaf first: what every instance of a cluster must hold. */
 export interface TokenMaterial {
@@ -26,10 +25,6 @@ export function tokenMaterialOf(store: Keystore, alias?: string): TokenMaterial 
 
 export function tokenKeyEntry(store: Keystore, alias?: string): PrivateKeyEntry {
   return keyEntry(store, alias, { store: 'the token keystore', howToName: '<keystore>#<alias>' });
-}
-
-export function keyMatchesCertificate(pkcs8: Uint8Array, certificate: Uint8Array): boolean {
-  return publicKeysEqual(publicKeyOfPrivateKey(pkcs8), certificatePublicKey(certificate));
 }
 
 export function assertKeyMatches(pkcs8: Uint8Array, certificate: Uint8Array, alias: string): void {

@@ -1,7 +1,7 @@
 import { describeCertificate } from '../cert/describe.js';
 import { findEntry } from '../keystore/alias.js';
 import type { EntryType, Keystore } from '../keystore/model.js';
-import { keyMatchesCertificate } from './token_material.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
 
 export const nextAlias = (alias: string): string => `${alias}-next`;
 export const previousAlias = (alias: string): string => `${alias}-previous`;

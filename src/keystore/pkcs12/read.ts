@@ -1,10 +1,8 @@
 import { certificateNames } from '../../cert/names.js';
 import { readDer, Tag, TagClass, type DerNode } from '../../asn1/der_reader.js';
 import { OID } from '../../asn1/oids.js';
-import { certificatePublicKey } from '../../cert/describe.js';
 import { decryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { decryptWithAlgorithm, PbeDecryptError } from '../../crypto/pbe/pbe.js';
-import { publicKeyOfPrivateKey, publicKeysEqual } from '../../crypto/key_info.js';
 import {
   HapkiError,
   KeyPasswordError,
@@ -21,6 +19,7 @@ import { parseMacData, verifyMac } from './mac.js';
 import { secretKeyAlgorithmName } from './secret_key_algorithms.js';
 import { readSafeContents, type BagAttributes, type SafeBag } from './safe_bags.js';
 import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
+import { certificatesForKey } from '../../cert/key_match.js';
 
 /** What the password situation allows after the MAC step. */
 interface Unlock {
@@ -249,20 +248,7 @@ function findLeaf(item: KeyItem, key: Uint8Array | undefined, certs: CertItem[])
     const byId = certs.find((c) => c.attributes.localKeyId && bytesEqual(c.attributes.localKeyId, id));
     if (byId) return byId;
   }
-  if (!key) return undefined;
-  let publicKey: Uint8Array;
-  try {
-    publicKey = publicKeyOfPrivateKey(key);
-  } catch {
-    return undefined;
-  }
-  return certs.find((c) => {
-    try {
-      return publicKeysEqual(publicKey, certificatePublicKey(c.der));
-    } catch {
-      return false;
-    }
-  });
+  return key ? certificatesForKey(key, certs, (c) => c.der)[0] : undefined;
 }
 
 async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<PrivateKeyEntry> {
