@@ -1,0 +1,53 @@
+/**
+ * The boundary between hapki's write protocol (change sets, locks, journal, backups) and the
+ * place the files live. The protocol in src/fs/ (issue "One safe write path") is written once
+ * against this interface; the local disk (src/fs/local_transport.ts) and SFTP over SSH
+ * (src/transport/ssh/, issue "Keystores on other hosts") each implement it. Nothing above
+ * src/fs/ talks to a transport directly: commands state a change set and commit it.
+ *
+ * Paths are absolute POSIX paths on the transport's host. Every method throws a HapkiError
+ * (ERR_IO, ERR_FILE_NOT_FOUND, ERR_FILE_EXISTS, ERR_UNSAFE_PATH, ERR_SSH_...) naming the path
+ * and the host, never a raw errno or a dependency's message.
+ */
+export interface FileTransport {
+  /** 'local', or 'ssh://user@host:port': shown in messages, locks and the journal. */
+  readonly location: string;
+
+  /** lstat: the entry itself, a symlink not followed. Undefined when nothing is there. */
+  lstat(path: string): Promise<FileInfo | undefined>;
+  /** realpath of an existing path. */
+  realpath(path: string): Promise<string>;
+  /** Reads a regular file, refusing FIFOs, devices and files larger than maxBytes. */
+  readFile(path: string, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Creates a new file with O_CREAT|O_EXCL (fails with ERR_FILE_EXISTS if anything, a symlink
+   * included, is there), writes the bytes, sets the mode, and makes the content durable (fsync,
+   * or fsync@openssh.com where the server offers it). Used for temp files, locks and journals.
+   */
+  createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void>;
+  /** chown; callers ignore failure where they must (a non-root caller cannot give files away). */
+  chown(path: string, uid: number, gid: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** Atomic replace (rename(2), or posix-rename@openssh.com). */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; no error when it is already gone. */
+  unlink(path: string): Promise<void>;
+  /** Names in a directory (no '.' or '..'). */
+  readdir(path: string): Promise<string[]>;
+  /** Makes a directory's entries durable where the transport can; best effort. */
+  syncDirectory(path: string): Promise<void>;
+  /** The numeric uid/gid the transport acts as (for the ownership rules of the write path). */
+  identity(): Promise<{ uid: number; gid: number }>;
+  /** The umask applied to files without private material. */
+  umask(): Promise<number>;
+}
+
+export interface FileInfo {
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+}
