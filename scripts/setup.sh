@@ -8,6 +8,9 @@ missing=()
 command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /etc/ssl/certs/java/cacerts ] || missing+=(ca-certificates-java)
+# the SSH tests start real sshd processes on 127.0.0.1 and use sudo -n on them
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v sudo >/dev/null 2>&1 || missing+=(sudo)
 # promtool checks `hapki audit --format prometheus`; without --no-install-recommends the package
 # would pull in a whole monitoring stack
 bare=()
