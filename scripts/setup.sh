@@ -8,6 +8,11 @@ missing=()
 command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /etc/ssl/certs/java/cacerts ] || missing+=(ca-certificates-java)
+# the PKCS#11 tests run against SoftHSM; the optional binding (pkcs11js) builds with node-gyp
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
 # promtool checks `hapki audit --format prometheus`; without --no-install-recommends the package
 # would pull in a whole monitoring stack
 bare=()
