@@ -54,10 +54,13 @@ function keyOn(token: Pkcs11Token, uri: Pkcs11Uri, object: Pkcs11KeyObject): Pkc
   };
 }
 
-/** Opens the private key a pkcs11: URI names (object= and/or id=), logged in with the PIN. */
-export async function openPkcs11Key(location: string | Pkcs11Uri, access: Pkcs11Access = {}): Promise<Pkcs11Key> {
+/**
+ * Opens the private key a pkcs11: URI names (object= and/or id=), logged in with the PIN; in a
+ * read-write session only with `write` (to store a certificate beside it).
+ */
+export async function openPkcs11Key(location: string | Pkcs11Uri, access: Pkcs11Access = {}, options: { write?: boolean } = {}): Promise<Pkcs11Key> {
   const uri = uriOf(location);
-  const token = await openToken(uri, access, true);
+  const token = await openToken(uri, access, options.write ?? false);
   try {
     return keyOn(token, uri, findPrivateKey(token, uri));
   } catch (error) {

@@ -8,6 +8,8 @@ import type { Pkcs11KeyObject } from './key_object.js';
 import type { Pkcs11Token } from './token.js';
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+/** DigestInfo { sha256, NULL } up to the digest's OCTET STRING contents (RFC 8017 section 9.2, note 1). */
+const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 const ECDSA_WITH: Readonly<Record<string, { oid: string; hash: DigestName }>> = {
   'P-256': { oid: '1.2.840.10045.4.3.2', hash: 'sha256' },
   'P-384': { oid: '1.2.840.10045.4.3.3', hash: 'sha384' },
@@ -35,9 +37,15 @@ export class Pkcs11Signer implements Signer {
   async sign(data: Uint8Array): Promise<Uint8Array> {
     const { module, session } = this.token;
     if (this.key.keyType === 'RSA') {
-      call('signing (CKM_SHA256_RSA_PKCS)', () => module.C_SignInit(session, { mechanism: CK.CKM_SHA256_RSA_PKCS }, this.key.handle));
       const out = Buffer.alloc(Math.ceil(this.key.bits / 8));
-      return new Uint8Array(call('signing (CKM_SHA256_RSA_PKCS)', () => module.C_Sign(session, Buffer.from(data), out)));
+      if (this.token.supports(CK.CKM_SHA256_RSA_PKCS)) {
+        call('signing (CKM_SHA256_RSA_PKCS)', () => module.C_SignInit(session, { mechanism: CK.CKM_SHA256_RSA_PKCS }, this.key.handle));
+        return new Uint8Array(call('signing (CKM_SHA256_RSA_PKCS)', () => module.C_Sign(session, Buffer.from(data), out)));
+      }
+      // a module with raw PKCS#1 v1.5 only: hapki hashes and writes the DigestInfo, the module pads and signs
+      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, digest('sha256', data)]);
+      call('signing (CKM_RSA_PKCS)', () => module.C_SignInit(session, { mechanism: CK.CKM_RSA_PKCS }, this.key.handle));
+      return new Uint8Array(call('signing (CKM_RSA_PKCS)', () => module.C_Sign(session, digestInfo, out)));
     }
     const { hash } = ECDSA_WITH[this.key.curve!]!;
     const size = Math.ceil(this.key.bits / 8);

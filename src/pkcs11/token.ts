@@ -22,8 +22,11 @@ const PIN_ERRORS = new Set(['CKR_PIN_INCORRECT', 'CKR_PIN_INVALID', 'CKR_PIN_LEN
 export class Pkcs11Token {
   private closed = false;
 
+  private mechanismList: Set<number> | undefined;
+
   private constructor(
     readonly module: Pkcs11Module,
+    readonly slot: Handle,
     readonly session: Handle,
     readonly info: TokenInfo,
   ) {}
@@ -36,7 +39,7 @@ export class Pkcs11Token {
       const flags = CK.CKF_SERIAL_SESSION | (options.write ? CK.CKF_RW_SESSION : 0);
       session = call('opening a session', () => module.C_OpenSession(slot, flags));
       if ((info.flags & CK.CKF_LOGIN_REQUIRED) !== 0) login(module, session, info, options.pin);
-      return new Pkcs11Token(module, session, info);
+      return new Pkcs11Token(module, slot, session, info);
     } catch (error) {
       if (session) {
         const opened = session;
@@ -100,6 +103,12 @@ export class Pkcs11Token {
     const value = this.attribute(object, type);
     if (value === undefined || value.length === 0) return undefined;
     return value.length >= 8 ? Number(value.readBigUInt64LE(0)) : value.readUInt32LE(0);
+  }
+
+  /** Whether the token offers a mechanism (CKM_...). */
+  supports(mechanism: number): boolean {
+    this.mechanismList ??= new Set(call('listing mechanisms', () => this.module.C_GetMechanismList(this.slot)));
+    return this.mechanismList.has(mechanism);
   }
 
   /** The object's CKA_LABEL as text. */

@@ -71,6 +71,27 @@ describe('PKCS#11 keys in SoftHSM', () => {
     }
   });
 
+  it('on a module without CKM_SHA256_RSA_PKCS, RSA signs through CKM_RSA_PKCS with a hapki-made DigestInfo', async () => {
+    const key = await openPkcs11Key('pkcs11:token=hapki-ca;object=rsa-key', access);
+    try {
+      const token = (key.signer as unknown as { token: { supports: (m: number) => boolean } }).token;
+      const supports = token.supports.bind(token);
+      let asked = false;
+      token.supports = (m) => {
+        if (m === CK.CKM_SHA256_RSA_PKCS) {
+          asked = true;
+          return false;
+        }
+        return supports(m);
+      };
+      const data = new TextEncoder().encode('raw PKCS#1');
+      expect(await opensslVerifies(key.signer.publicKeyInfo, data, await key.signer.sign(data), 'raw-rsa')).toBe(true);
+      expect(asked).toBe(true);
+    } finally {
+      key.close();
+    }
+  });
+
   it('refuses a label already in use (ERR_PKCS11_OBJECT_EXISTS)', async () => {
     await expect(generatePkcs11Key('pkcs11:token=hapki-ca;object=rsa-key', { kty: 'rsa', bits: 2048 }, access)).rejects.toMatchObject({ code: 'ERR_PKCS11_OBJECT_EXISTS' });
   });
