@@ -1,6 +1,8 @@
 import { tlv } from '../asn1/der_writer.js';
 import { Tag } from '../asn1/der_reader.js';
+import { certificateNames } from '../cert/names.js';
 import { readTbs } from '../cert/tbs.js';
+import { bytesEqual } from '../lib/bytes.js';
 import { CK, type Attribute } from './binding.js';
 import { call } from './device_error.js';
 import type { Pkcs11KeyObject } from './key_object.js';
@@ -34,4 +36,26 @@ export function storeCertificate(token: Pkcs11Token, key: Pick<Pkcs11KeyObject, 
   if (key.id) template.push({ type: CK.CKA_ID, value: Buffer.from(key.id) });
   const { module, session } = token;
   call('storing the certificate', () => module.C_CreateObject(session, template));
+}
+
+/** Every certificate on the token (their DER). */
+export function tokenCertificates(token: Pkcs11Token): Uint8Array[] {
+  return token
+    .find([{ type: CK.CKA_CLASS, value: CK.CKO_CERTIFICATE }])
+    .map((handle) => token.attribute(handle, CK.CKA_VALUE))
+    .filter((value): value is Buffer => value !== undefined && value.length > 0)
+    .map((value) => new Uint8Array(value));
+}
+
+/** The leaf and, while the token has it, each issuer above it (by name), stopping at a self-issued one. */
+export function issuerChain(leaf: Uint8Array, pool: Uint8Array[]): Uint8Array[] {
+  const chain = [leaf];
+  for (let depth = 0; depth < 8; depth++) {
+    const names = certificateNames(chain[chain.length - 1]!);
+    if (bytesEqual(names.issuer, names.subject)) break;
+    const parent = pool.find((der) => !chain.some((c) => bytesEqual(c, der)) && bytesEqual(certificateNames(der).subject, names.issuer));
+    if (!parent) break;
+    chain.push(parent);
+  }
+  return chain;
 }

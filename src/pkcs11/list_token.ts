@@ -1,9 +1,8 @@
 import { describeCertificate } from '../cert/describe.js';
-import { certificateNames } from '../cert/names.js';
 import type { EntrySummary, KeystoreSummary } from '../keystore/summary.js';
 import { bytesEqual, toHex } from '../lib/bytes.js';
 import { CK, type Handle } from './binding.js';
-import { findCertificate } from './certificate_object.js';
+import { findCertificate, issuerChain } from './certificate_object.js';
 import { describeKey } from './key_object.js';
 import type { Pkcs11Token } from './token.js';
 import { formatPkcs11Uri } from './uri.js';
@@ -77,17 +76,4 @@ function entryBase(tokenLabel: string, label: string | undefined, id: Buffer | u
   const hasId = id !== undefined && id.length > 0;
   const uri = formatPkcs11Uri({ token: tokenLabel, ...(label === undefined ? {} : { object: label }), ...(hasId ? { id: new Uint8Array(id) } : {}), type });
   return { alias: label ?? (hasId ? toHex(id) : ''), uri, ...(hasId ? { id: toHex(id) } : {}) };
-}
-
-/** The leaf and, while the token has it, each issuer above it (by name), stopping at a self-issued one. */
-function issuerChain(leaf: Uint8Array, pool: Uint8Array[]): Uint8Array[] {
-  const chain = [leaf];
-  for (let depth = 0; depth < 8; depth++) {
-    const names = certificateNames(chain[chain.length - 1]!);
-    if (bytesEqual(names.issuer, names.subject)) break;
-    const parent = pool.find((der) => !chain.some((c) => bytesEqual(c, der)) && bytesEqual(certificateNames(der).subject, names.issuer));
-    if (!parent) break;
-    chain.push(parent);
-  }
-  return chain;
 }

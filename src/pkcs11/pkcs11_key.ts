@@ -1,5 +1,5 @@
 import type { KeySpec } from '../crypto/keys.js';
-import { findCertificate, storeCertificate } from './certificate_object.js';
+import { findCertificate, issuerChain, storeCertificate, tokenCertificates } from './certificate_object.js';
 import { exportPrivateKey, generateKeyPair, type GenerateOptions } from './generate_key.js';
 import { findPrivateKey, type Pkcs11KeyObject } from './key_object.js';
 import { listToken, type Pkcs11TokenSummary } from './list_token.js';
@@ -26,6 +26,8 @@ export interface Pkcs11Key {
   readonly signer: Pkcs11Signer;
   /** The certificate with the key's CKA_ID (else its label) on the token. */
   certificate(): Uint8Array | undefined;
+  /** That certificate and the issuers above it the token holds too; empty without a certificate. */
+  chain(): Uint8Array[];
   /** Stores a certificate for this key on the token, under its label and CKA_ID. */
   storeCertificate(der: Uint8Array): void;
   /** PKCS#8 of a key made extractable; ERR_PKCS11_DEVICE for a key the token keeps. */
@@ -48,6 +50,10 @@ function keyOn(token: Pkcs11Token, uri: Pkcs11Uri, object: Pkcs11KeyObject): Pkc
     object,
     signer: new Pkcs11Signer(token, object),
     certificate: () => findCertificate(token, object),
+    chain: () => {
+      const leaf = findCertificate(token, object);
+      return leaf ? issuerChain(leaf, tokenCertificates(token)) : [];
+    },
     storeCertificate: (der) => storeCertificate(token, object, der),
     exportPrivateKey: () => exportPrivateKey(token, object),
     close: () => token.close(),
