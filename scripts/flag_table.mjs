@@ -28,6 +28,8 @@ const VOCABULARY = {
   '--force': 'overwrite an existing output (the old file kept as `<file>.bak`)',
   '--alias': 'the entry the command is about',
   '--at': 'judge at this date (ISO 8601) instead of now',
+  '--pkcs11-module': 'PKCS#11 library for `pkcs11:` key locations (default: $HAPKI_PKCS11_MODULE, else SoftHSM\'s)',
+  '--pin': 'user PIN of the PKCS#11 token a `pkcs11:` location names (a password source)',
 };
 
 const io = { stdout: () => {}, stderr: () => {}, readStdin: async () => '', prompt: undefined, env: {} };
