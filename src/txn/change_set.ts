@@ -3,6 +3,7 @@ import { posix, resolve } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
 import { ConcurrentChangeError, FileExistsError, FileNotFoundError, HapkiError, InvalidArgumentError, IoError, UnsafePathError } from '../errors.js';
 import { localTransport } from '../fs/local_transport.js';
+import { remoteFile } from '../transport/remote_file.js';
 import type { FileInfo, FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { selfHolder, type FileRef, type LockHolder } from './holder.js';
@@ -170,8 +171,10 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
   const identities = new Map<FileTransport, number>();
   for (const change of changes) {
     if (change.action !== 'delete' && change.content === undefined) throw new TypeError(`${change.path}: a ${change.action} needs content`);
-    const transport = change.transport ?? localTransport();
-    const path = transport === localTransport() ? resolve(change.path) : change.path;
+    // an ssh:// (or host:/path) location goes over that host's transport, anything else is local
+    const remote = change.transport ? undefined : remoteFile(change.path);
+    const transport = change.transport ?? remote?.transport ?? localTransport();
+    const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
     if (!identities.has(transport)) identities.set(transport, (await transport.identity()).uid);
     if (change.createParents) await createParents(transport, posix.dirname(path), change.private === true);
     const { target } = await resolveSafeTarget(transport, path, identities.get(transport)!);

@@ -1,5 +1,6 @@
 import type { FileTransport } from '../fs/transport.js';
 import { localTransport } from '../fs/local_transport.js';
+import { remoteFile } from '../transport/remote_file.js';
 
 /** How long a change set waits for another hapki process's lock by default. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -41,7 +42,15 @@ export function writePathSettings(): Readonly<WritePathSettings> {
 }
 
 export function transportFor(location: string): FileTransport | undefined {
-  return location === 'local' ? localTransport() : settings.transports.get(location);
+  if (location === 'local') return localTransport();
+  const known = settings.transports.get(location);
+  if (known) return known;
+  try {
+    // a journal names a remote file by its transport's location, ssh://user@host:port
+    return remoteFile(`${location}/`)?.transport;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -6,12 +6,14 @@ import { localTransport } from '../../fs/local_transport.js';
 import { recoverFiles, recoverTree } from '../../txn/recover_paths.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { jsonOption, printResult } from '../options.js';
 
 export function registerRecover(program: Command, ctx: CliContext): void {
   program
     .command('recover')
     .description('finish or undo changes a killed hapki left part made, and remove its temp files')
     .argument('[target]', 'a directory (searched down to 8 levels) or a cluster file (its keystores\' directories); default: the current directory')
+    .addOption(jsonOption('{"recovered": [{"txn", "outcome", "files"}], "removed": [files], "busy": [files]}'))
     .addHelpText(
       'after',
       `
@@ -26,10 +28,11 @@ Examples:
   hapki recover cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (target: string | undefined) => {
+    .action(async (target: string | undefined, options: { json?: boolean }) => {
       const path = target ?? '.';
       const info = await localTransport().lstat(resolve(path));
       const result = info?.type === 'file' ? await recoverFiles(clusterPaths(await loadClusterFile(path))) : await recoverTree(path);
+      if (options.json) return printResult(ctx, true, result, () => '');
       for (const r of result.recovered) ctx.io.stdout(`recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}\n`);
       for (const f of result.removed) ctx.io.stdout(`removed ${f}\n`);
       for (const f of result.busy) ctx.io.stdout(`busy ${f}: a running hapki holds its lock, left alone\n`);
