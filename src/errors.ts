@@ -12,7 +12,11 @@ export type PathValidationErrorCode =
   | 'ERR_HOSTNAME_MISMATCH'
   | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
   | 'ERR_CERT_MALFORMED'
-  | 'ERR_WEAK_KEY';
+  | 'ERR_WEAK_KEY'
+  | 'ERR_WEAK_SIGNATURE'
+  | 'ERR_POLICY'
+  | 'ERR_REVOKED'
+  | 'ERR_REVOCATION_UNKNOWN';
 
 /** Why a TLS probe got no usable connection. */
 export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
