@@ -3,6 +3,7 @@ import { HapkiError } from '../errors.js';
 import { withIterationLimit } from '../crypto/pbe/work_budget.js';
 import { parseWholeNumber } from './options.js';
 import { printable } from '../lib/printable.js';
+import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
@@ -22,6 +23,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     report(error, io);
     return exitCodeFor(error, askedCommand(argv));
+  } finally {
+    // one connection per host per command: they end with it
+    await closeSshConnections();
   }
 }
 

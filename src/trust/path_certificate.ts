@@ -3,7 +3,7 @@ import { OID } from '../asn1/oids.js';
 import { KeystoreFormatError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { latin1 } from '../lib/printable.js';
-import { bytesEqual } from '../lib/bytes.js';
+import { namesMatch } from './dn_match.js';
 
 /** Extension and attribute OIDs path validation reads (kept here: no other module needs them). */
 export const PATH_OID = {
@@ -54,6 +54,9 @@ export interface PathCertificate {
   der: Uint8Array;
   version: number;
   serial: Uint8Array;
+  /** The encoded tbsCertificate and the signature's bytes. */
+  tbs: Uint8Array;
+  signatureValue: Uint8Array;
   /** The outer signatureAlgorithm and the one inside tbsCertificate (must be equal). */
   signatureAlgorithm: Uint8Array;
   tbsSignatureAlgorithm: Uint8Array;
@@ -98,6 +101,8 @@ export function readPathCertificate(der: Uint8Array): PathCertificate {
     der,
     version,
     serial: field(0, 'serialNumber').expect(Tag.integer, 'serialNumber').content,
+    tbs: tbs.encoded,
+    signatureValue: parts[2]!.bits('signature'),
     signatureAlgorithm: parts[1]!.expect(Tag.sequence, 'signatureAlgorithm').encoded,
     tbsSignatureAlgorithm: field(1, 'signature').expect(Tag.sequence, 'signature').encoded,
     issuer: field(2, 'issuer').expect(Tag.sequence, 'issuer Name').encoded,
@@ -144,7 +149,7 @@ export function tryReadPathCertificate(der: Uint8Array): PathCertificate | undef
 }
 
 export function isSelfIssuedCert(cert: PathCertificate): boolean {
-  return bytesEqual(cert.issuer, cert.subject);
+  return namesMatch(cert.issuer, cert.subject);
 }
 
 function booleanOf(node: DerNode): boolean {
