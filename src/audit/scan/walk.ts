@@ -1,6 +1,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_INPUT_BYTES } from '../../fs/read_file.js';
+import { isHapkiOwnFile } from './exclude.js';
 
 export interface FoundFile {
   /** The path as reached: the argument itself, or the directory argument joined with the names below it. */
@@ -27,8 +28,10 @@ export interface WalkResult {
  * directory already seen is not entered again, so a link loop ends. Devices, FIFOs and sockets
  * are skipped: reading a FIFO would hang a cron job. A directory that cannot be listed is a
  * problem to report, since keystores may be hidden in it; a dangling link below one is not.
+ * Below a directory, hapki's own backups, temp files and locks are passed over, and so is any
+ * path `exclude` matches (a path named on its own too).
  */
-export async function collectFiles(paths: readonly string[]): Promise<WalkResult> {
+export async function collectFiles(paths: readonly string[], exclude: (path: string) => boolean = () => false): Promise<WalkResult> {
   const result: WalkResult = { files: [], problems: [] };
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
@@ -54,6 +57,7 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
     }
     for (const name of names) {
       const path = join(dir, name);
+      if (isHapkiOwnFile(name) || exclude(path)) continue;
       const stat = await fsp.stat(path).catch(() => undefined);
       if (!stat) continue;
       if (stat.isDirectory()) await walkDir(path);
@@ -62,6 +66,7 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
   };
 
   for (const path of paths) {
+    if (exclude(path)) continue;
     let stat: Stats;
     try {
       stat = await fsp.stat(path);
