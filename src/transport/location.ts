@@ -86,3 +86,9 @@ function remote(user: string | undefined, host: string, port: number | undefined
 function unbracket(host: string): string {
   return host.startsWith('[') ? host.slice(1, -1) : host;
 }
+
+/** How a file is shown: a remote location whole, a local one relative to `dir` where that is shorter. */
+export function displayLocation(dir: string, file: string): string {
+  if (parseLocation(file).kind === 'ssh') return file;
+  return posix.relative(dir, file) || file;
+}
