@@ -43,7 +43,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
 Examples:
   hapki list gateway.jks --storepass env:STOREPASS
   hapki csr gateway.jks --alias msas1 --storepass env:STOREPASS --out msas1.csr
-  hapki sign msas1.csr --ca ca.p12 --storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
+  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
   hapki import gateway.jks --alias msas1 --reply msas1.pem --storepass env:STOREPASS
   hapki convert store.jks store.p12 --storepass env:STOREPASS
 ${SSH_HELP}

@@ -4,10 +4,10 @@ import { renderApplied } from '../../cluster/apply_text.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { useClusterSsh } from '../../cluster/cluster_ssh.js';
 import { restartChangedNodes } from '../../cluster/rollout.js';
-import { parseWholeNumber } from '../options.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
+import { jsonOption, parseWholeNumber, printResult } from '../options.js';
 
 export function registerApply(program: Command, ctx: CliContext): void {
   program
@@ -16,6 +16,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
     .option('--no-restart', 'write the files only: restart no node, check no endpoint')
     .option('--batch <n>', 'nodes restarted at once (default 1: one at a time)')
+    .addOption(jsonOption('{"cluster", "changed", "written": [files], "steps": [{"kind", "node", "file", "summary"}], "restarted": [{"node", "restarted", "check"}]}'))
     .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")
     .addHelpText(
       'after',
@@ -41,15 +42,15 @@ Examples:
   hapki lab /tmp/hapki-lab && hapki apply /tmp/hapki-lab/cluster.yaml && hapki apply /tmp/hapki-lab/cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { prune?: boolean; restart: boolean; batch?: string }) => {
+    .action(async (file: string, options: { prune?: boolean; json?: boolean; restart: boolean; batch?: string }) => {
       const batch = parseWholeNumber(options.batch, '--batch', 1) ?? 1;
       const cluster = await loadClusterFile(file);
       await useClusterSsh(cluster, { env: ctx.io.env });
       const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
-      ctx.io.stdout(renderApplied(applied));
-      if (options.restart && applied.written.length > 0) {
-        await restartChangedNodes(cluster, applied.plan, { batch, env: ctx.io.env, onProgress: (line) => ctx.io.stdout(`${line}\n`) });
-      }
+      if (!options.json) ctx.io.stdout(renderApplied(applied));
+      const progress = options.json ? undefined : (line: string): void => ctx.io.stdout(`${line}\n`);
+      const restarted = options.restart && applied.written.length > 0 ? await restartChangedNodes(cluster, applied.plan, { batch, env: ctx.io.env, ...(progress ? { onProgress: progress } : {}) }) : [];
+      if (options.json) printResult(ctx, true, { cluster: applied.plan.cluster, changed: applied.written.length > 0, written: applied.written, steps: applied.plan.steps, restarted, warnings: applied.plan.warnings }, () => '');
     });
 }
