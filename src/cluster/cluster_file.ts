@@ -56,7 +56,8 @@ export interface ClusterNode extends ClusterStore {
   /** Run locally before the restart and after a passed check (drain from / return to the load balancer). */
   before?: string;
   after?: string;
-  health: { restartTimeoutMs: number; timeoutMs: number };
+  /** Default 60 s for the endpoint to present the new certificate, 120 s for the restart command. */
+  health?: { restartTimeoutMs?: number; timeoutMs?: number };
 }
 
 export interface ClusterSsh {

@@ -41,9 +41,7 @@ const node: FieldSpec = { kind: 'object', fields: { name: required, ...storeFiel
 const replicationNode: FieldSpec = { kind: 'object', required: true, fields: { name: required, ...storeFields, alias: text, hostnames: names, truststore: required, truststorePassword: secret(false), ...nodeOps } };
 const ssh: FieldSpec = { kind: 'object', fields: { user: text, identity: text, identityPassword: secret(false), knownHosts: text, sudo: { kind: 'bool' }, acceptNewHostKeys: { kind: 'bool' } } };
 
-/** Seconds a node has to come back with its new certificate, and its restart command to finish. */
-export const DEFAULT_HEALTH_TIMEOUT_S = 60;
-export const DEFAULT_RESTART_TIMEOUT_S = 120;
+
 
 /** The cluster file's schema; README's "Cluster file" section documents the same. */
 export const CLUSTER_SCHEMA: FieldSpec = {
@@ -131,7 +129,7 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
       ...(r.restart === undefined ? {} : { restart: r.restart }),
       ...(r.before === undefined ? {} : { before: r.before }),
       ...(r.after === undefined ? {} : { after: r.after }),
-      health: { timeoutMs: (r.health?.timeout ?? DEFAULT_HEALTH_TIMEOUT_S) * 1000, restartTimeoutMs: (r.health?.restartTimeout ?? DEFAULT_RESTART_TIMEOUT_S) * 1000 },
+      ...(r.health === undefined ? {} : { health: { ...(r.health.timeout ? { timeoutMs: r.health.timeout * 1000 } : {}), ...(r.health.restartTimeout ? { restartTimeoutMs: r.health.restartTimeout * 1000 } : {}) } }),
     };
   };
   const toReplicationNode = (r: Raw, at: string): ClusterReplicationNode => ({

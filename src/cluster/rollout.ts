@@ -24,8 +24,12 @@ export interface PlannedRestart {
   servername?: string;
   /** SHA-256 (hex) of the leaf the endpoint must present once restarted; absent: any leaf with a valid chain. */
   expectSha256?: string;
-  health: ClusterNode['health'];
+  health: { restartTimeoutMs: number; timeoutMs: number };
 }
+
+/** Seconds a node has to come back with its new certificate, and its restart command to finish. */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
+export const DEFAULT_RESTART_TIMEOUT_MS = 120_000;
 
 /**
  * The nodes apply restarts: those with a restart: or endpoint: whose keystore or trust store the
@@ -51,7 +55,7 @@ export function plannedRestarts(cluster: ClusterFile, plan: ClusterPlan): Planne
       ...(n.endpoint ? { endpoint: n.endpoint } : {}),
       ...(servername ? { servername } : {}),
       ...(leaf ? { expectSha256: sha256Hex(leaf) } : {}),
-      health: n.health,
+      health: { timeoutMs: n.health?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, restartTimeoutMs: n.health?.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS },
     });
   }
   return out;

@@ -14,7 +14,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .description('show what apply would change in every keystore of a cluster file, changing nothing')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
     .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")
-    .option('--json', 'print JSON: {"cluster", "steps": [{"kind", "node", "file", "summary", "details"}], "restarts": [{"node", "host"?, "endpoint"?, ...}], "warnings"}')
+    .option('--json', 'print JSON: {"cluster", "steps": [{"kind", "node", "file", "summary", "details"}], "restarts"?: [{"node", "host"?, "endpoint"?, ...}], "warnings"}')
     .addHelpText(
       'after',
       `
@@ -34,7 +34,7 @@ ${EXIT_CODES_HELP}`,
       const plan = await planCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
       const restarts = plannedRestarts(cluster, plan);
       for (const w of plan.warnings) warn(ctx.io, w);
-      if (options.json) ctx.io.stdout(`${JSON.stringify({ cluster: plan.cluster, steps: plan.steps, restarts, warnings: plan.warnings }, null, 2)}\n`);
+      if (options.json) ctx.io.stdout(`${JSON.stringify({ cluster: plan.cluster, steps: plan.steps, ...(restarts.length > 0 ? { restarts } : {}), warnings: plan.warnings }, null, 2)}\n`);
       else ctx.io.stdout(renderClusterPlan(plan) + renderRestarts(restarts));
     });
 }
