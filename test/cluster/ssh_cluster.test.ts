@@ -61,17 +61,21 @@ function restartCommand(name: NodeName): string {
   return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)}`;
 }
 
-function nodeYaml(name: NodeName, indent: string): string {
-  const host = hosts.get(name)!;
+/** Where a node's files are: on its sshd host, or (copies) under a local directory. */
+type Placement = (name: NodeName) => { host?: string; root: string };
+const onHosts: Placement = (name) => ({ host: `root@127.0.0.1:${hosts.get(name)!.port}`, root: hosts.get(name)!.root });
+
+function nodeYaml(name: NodeName, indent: string, at: Placement): string {
+  const { host, root } = at(name);
   const layout = LAB_LAYOUT[name];
   const lines = [
     `name: ${name}`,
-    `host: root@127.0.0.1:${host.port}`,
-    `keystore: ${join(host.root, layout.keystore)}`,
+    ...(host ? [`host: ${host}`] : []),
+    `keystore: ${join(root, layout.keystore)}`,
     `password: file:${layout.secret}`,
     `alias: ${layout.alias}`,
     `hostnames: [${name}.example.com]`,
-    ...('truststore' in layout ? [`truststore: ${join(host.root, layout.truststore)}`] : []),
+    ...('truststore' in layout ? [`truststore: ${join(root, layout.truststore)}`] : []),
     `endpoint: 127.0.0.1:${endpoints.get(name)}`,
     `restart: ${JSON.stringify(restartCommand(name))}`,
     'health: { timeout: 20, restartTimeout: 20 }',
@@ -79,7 +83,7 @@ function nodeYaml(name: NodeName, indent: string): string {
   return lines.map((l, i) => `${i === 0 ? `${indent.slice(2)}- ` : indent}${l}`).join('\n');
 }
 
-function clusterYaml(): string {
+function clusterYaml(at: Placement = onHosts): string {
   const L = LAB_LAYOUT;
   return `ca:
   keystore: ${L.ca.keystore}
@@ -95,15 +99,15 @@ ssh:
 gateway:
   name: msas
   instances:
-${nodeYaml('msas1', '      ')}
-${nodeYaml('msas2', '      ')}
+${nodeYaml('msas1', '      ', at)}
+${nodeYaml('msas2', '      ', at)}
 replication:
   mode: direct
   master:
-${nodeYaml('admin', '    ').replace(/^  - /, '    ')}
+${nodeYaml('admin', '    ', at).replace(/^  - /, '    ')}
   slaves:
-${nodeYaml('standby1', '      ')}
-${nodeYaml('standby2', '      ')}
+${nodeYaml('standby1', '      ', at)}
+${nodeYaml('standby2', '      ', at)}
 token:
   alias: token
   subject: "CN=msas-token,O=Example"
@@ -176,5 +180,51 @@ describe('a cluster on five sshd hosts', () => {
     const again = await hapki(['plan', clusterFile()]);
     expect(again.stdout).toContain('no changes');
     expect(again.stdout).not.toContain('then restart');
+  });
+
+  it('audit over SSH gives the findings audit gives on local copies of the same files', async () => {
+    // the same cluster, every node's files copied to this machine
+    const copies = join(lab.dir, 'copies');
+    for (const name of NODES) cpSync(hosts.get(name)!.root, join(copies, name), { recursive: true });
+    const copyFile = join(local, 'copies.yaml');
+    writeFileSync(copyFile, clusterYaml((name) => ({ root: join(copies, name) })));
+    const when = new Date().toISOString();
+    const remote = await hapki(['audit', '--cluster', clusterFile(), '--format', 'json', '--at', when]);
+    const copied = await hapki(['audit', '--cluster', copyFile, '--format', 'json', '--at', when]);
+    expect(remote.stderr).toBe('');
+    let normalized = remote.stdout;
+    for (const name of NODES) normalized = normalized.split(`ssh://root@127.0.0.1:${hosts.get(name)!.port}${hosts.get(name)!.root}/`).join(`${join(copies, name)}/`);
+    const r = JSON.parse(normalized);
+    const c = JSON.parse(copied.stdout);
+    // the same findings and certificates; their order follows the source names, which differ
+    const sorted = (list: unknown[]): string[] => list.map((x) => JSON.stringify(x)).sort();
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(sorted(r.findings)).toEqual(sorted(c.findings));
+    expect(sorted(r.certificates)).toEqual(sorted(c.certificates));
+    expect(sorted(r.sources)).toEqual(sorted(c.sources));
+    expect(r.status).toBe(c.status);
+    expect(remote.code).toBe(copied.code);
+  });
+
+  it('audit over SSH reports an unreachable host as UNKNOWN and audits the others', async () => {
+    const down = hosts.get('standby2')!;
+    down.kill();
+    try {
+      const paths = NODES.map((n) => `ssh://root@127.0.0.1:${hosts.get(n)!.port}${hosts.get(n)!.root}/`);
+      const result = await hapki(['audit', ...paths, '--format', 'json', '--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey]);
+      const report = JSON.parse(result.stdout);
+      const unreachable = report.sources.filter((s: { error?: { code: string } }) => s.error?.code === 'ERR_SSH_CONNECT');
+      expect(unreachable.map((s: { source: string }) => s.source)).toEqual([paths[4]]);
+      expect(unreachable[0].error.message).toContain(`127.0.0.1:${down.port}`);
+      expect(report.findings.some((f: { severity: string; source?: string }) => f.severity === 'UNKNOWN' && f.source === paths[4])).toBe(true);
+      // the four other hosts were walked and their keystores read (p12 stores: password required, still read)
+      for (const path of paths.slice(0, 4)) {
+        const found = report.sources.filter((s: { source: string; error?: { code: string } }) => s.source.startsWith(path) && !s.error?.code.startsWith('ERR_SSH'));
+        expect(found.length, path).toBeGreaterThan(0);
+      }
+      expect(result.code).toBe(3);
+    } finally {
+      await down.start();
+    }
   });
 });
