@@ -6,7 +6,7 @@ import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
 import { issuerProblem, leafProfileProblem, purposeProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
-import { ANY_POLICY, processPolicies, type PolicyOptions } from './policy_tree.js';
+import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
 
@@ -38,7 +38,7 @@ export interface PathValidationResult {
   reason?: string;
   /** Leaf first, ending at the trust anchor when one was reached (the failing path's certificates otherwise). */
   chain: Uint8Array[];
-  /** For a valid path: the certificate policies (OIDs) it is valid for, within the initial policy set; '2.5.29.32.0' is anyPolicy. */
+  /** For a valid path: the certificate policies (OIDs) it is valid for, within the initial policy set ('2.5.29.32.0' is anyPolicy); absent when the path asserts none. */
   validPolicies?: string[];
 }
 
@@ -71,8 +71,8 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   const anchors = readAll(options.trusted);
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
-  // a directly trusted leaf has no path to process policies over: valid for what was asked
-  let validPolicies = [...(options.policy?.initialPolicySet ?? [ANY_POLICY])];
+  // a directly trusted leaf has no path to process policies over
+  let validPolicies: string[] = [];
   if (!directlyTrusted) {
     const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker({ allowSha1: options.allowSha1 ?? false }), options.policy ?? {});
     const found = await search.from(leafCert);
@@ -85,7 +85,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   }
   const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
   if (endProblem) return fail(endProblem, path);
-  return { valid: true, chain: path.map((c) => c.der), validPolicies };
+  return { valid: true, chain: path.map((c) => c.der), ...(validPolicies.length > 0 ? { validPolicies } : {}) };
 }
 
 interface Failure {
