@@ -1,6 +1,6 @@
 import { describeCertificate } from '../cert/describe.js';
 import { sha256Hex } from '../crypto/digest.js';
-import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { HapkiError } from '../errors.js';
 import { createCa } from '../issue/create_ca.js';
 import { createCsr } from '../issue/create_csr.js';
@@ -33,7 +33,7 @@ export type { PlanClusterOptions } from './plan_state.js';
  * superseded copies of a peer's certificate removed). The result holds every changed keystore
  * whole, to be written once each.
  */
-export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<ClusterPlan> {
+export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto?: WebCrypto): Promise<ClusterPlan> {
   const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings] };
   const ca = await planCa(state);
   const lbNames = cluster.loadBalancer.names.map(parseSan);
