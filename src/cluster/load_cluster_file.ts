@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { encodeName } from '../cert/dn.js';
-import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/keys.js';
+import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_spec.js';
 import { ClusterFileError } from '../errors.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { parseSan } from '../issue/san.js';
