@@ -12,10 +12,36 @@ export type PathValidationErrorCode =
   | 'ERR_HOSTNAME_MISMATCH'
   | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
   | 'ERR_CERT_MALFORMED'
-  | 'ERR_WEAK_KEY';
+  | 'ERR_WEAK_KEY'
+  | 'ERR_WEAK_SIGNATURE'
+  | 'ERR_POLICY'
+  | 'ERR_REVOKED'
+  | 'ERR_REVOCATION_UNKNOWN';
 
 /** Why a TLS probe got no usable connection. */
 export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
+
+/** Why a PKCS#11 key location could not be used (see src/pkcs11). */
+export type Pkcs11ErrorCode =
+  | 'ERR_PKCS11_UNAVAILABLE'
+  | 'ERR_PKCS11_MODULE'
+  | 'ERR_PKCS11_URI'
+  | 'ERR_PKCS11_TOKEN_NOT_FOUND'
+  | 'ERR_PKCS11_PIN'
+  | 'ERR_PKCS11_OBJECT_NOT_FOUND'
+  | 'ERR_PKCS11_OBJECT_EXISTS'
+  | 'ERR_PKCS11_DEVICE';
+
+/** Why a remote location could not be reached or used; the message names the host. */
+export type SshErrorCode =
+  | 'ERR_SSH_LOCATION'
+  | 'ERR_SSH_CONNECT'
+  | 'ERR_SSH_HOST_UNKNOWN'
+  | 'ERR_SSH_HOST_KEY_MISMATCH'
+  | 'ERR_SSH_AUTH'
+  | 'ERR_SSH_SUDO'
+  | 'ERR_SSH_PERMISSION'
+  | 'ERR_SSH_COMMAND';
 
 /**
  * Every failure hapki reports carries a stable `code`; messages may be reworded, codes may not.
@@ -34,6 +60,10 @@ export type HapkiErrorCode =
   | 'ERR_FILE_EXISTS'
   | 'ERR_FILE_NOT_FOUND'
   | 'ERR_IO'
+  | 'ERR_LOCKED'
+  | 'ERR_CONCURRENT_CHANGE'
+  | 'ERR_UNSAFE_PATH'
+  | 'ERR_RECOVERY_FAILED'
   | 'ERR_PASSWORD_SOURCE'
   | 'ERR_PASSWORD_REQUIRED'
   | 'ERR_USAGE'
@@ -49,8 +79,10 @@ export type HapkiErrorCode =
   | 'ERR_CLUSTER_FILE'
   | 'ERR_CLUSTER_NOT_CONVERGED'
   | 'ERR_AUDIT_CONFIG'
+  | SshErrorCode
   | PathValidationErrorCode
-  | ProbeErrorCode;
+  | ProbeErrorCode
+  | Pkcs11ErrorCode;
 
 export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
@@ -165,6 +197,45 @@ export class IoError extends HapkiError {
   }
 }
 
+/** Another process holds the lock on a file a change set needs, past the lock timeout. */
+export class LockedError extends HapkiError {
+  readonly path: string;
+  readonly holder: string;
+
+  constructor(path: string, holder: string) {
+    super('ERR_LOCKED', `${path} is locked by ${holder} (waited; see --lock-timeout)`);
+    this.path = path;
+    this.holder = holder;
+  }
+}
+
+/** A file changed (by its hash) between the read a change was computed from and the commit. */
+export class ConcurrentChangeError extends HapkiError {
+  readonly path: string;
+
+  constructor(path: string) {
+    super('ERR_CONCURRENT_CHANGE', `${path} changed since it was read (another program wrote it): nothing written; run the command again`);
+    this.path = path;
+  }
+}
+
+/** A path whose symbolic link or directory belongs to another user, or a non-regular file where one is written. */
+export class UnsafePathError extends HapkiError {
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super('ERR_UNSAFE_PATH', `${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** An interrupted change set that could be neither finished nor undone. */
+export class RecoveryFailedError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RECOVERY_FAILED', message, options);
+  }
+}
+
 export class PasswordSourceError extends HapkiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_PASSWORD_SOURCE', message, options);
@@ -255,6 +326,13 @@ export class ProbeError extends HapkiError {
   }
 }
 
+/** A PKCS#11 key location that could not be used: binding missing, module, token, PIN, object, device; `code` says which. */
+export class Pkcs11Error extends HapkiError {
+  constructor(code: Pkcs11ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
 /** A certification path that failed validation; `code` says which rule (see validatePath). */
 export class PathValidationError extends HapkiError {
   constructor(code: PathValidationErrorCode, message: string) {
@@ -329,5 +407,80 @@ export class AuditConfigError extends HapkiError {
   constructor(message: string, line?: number) {
     super('ERR_AUDIT_CONFIG', message);
     this.line = line;
+  }
+}
+
+/** A failure reaching or using a remote host over SSH; `host` is how it was named ("user@host:port"). */
+export class SshError extends HapkiError {
+  readonly host: string;
+
+  constructor(code: SshErrorCode, host: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.host = host;
+  }
+}
+
+/** A location string that is not a usable `ssh://[user@]host[:port]/absolute/path`. */
+export class SshLocationError extends SshError {
+  constructor(message: string) {
+    super('ERR_SSH_LOCATION', '', message);
+  }
+}
+
+/** The TCP connection or the SSH handshake failed, or the connection dropped mid-operation. */
+export class SshConnectError extends SshError {
+  constructor(host: string, why: string, options?: { cause?: unknown }) {
+    super('ERR_SSH_CONNECT', host, `${host}: ${why}`, options);
+  }
+}
+
+/** The host's key is in no known_hosts file: its fingerprint is given to check out of band. */
+export class SshHostUnknownError extends SshError {
+  readonly fingerprint: string;
+
+  constructor(host: string, keyType: string, fingerprint: string, knownHosts: string) {
+    super('ERR_SSH_HOST_UNKNOWN', host, `${host}: host key is not known (${keyType} ${fingerprint}); check the fingerprint, then add it to ${knownHosts} or rerun with --accept-new-host-keys`);
+    this.fingerprint = fingerprint;
+  }
+}
+
+/** The host presented a key other than the one known_hosts holds for it. */
+export class SshHostKeyMismatchError extends SshError {
+  readonly fingerprint: string;
+
+  constructor(host: string, keyType: string, fingerprint: string, knownHosts: string, why = 'differs from the one') {
+    super('ERR_SSH_HOST_KEY_MISMATCH', host, `${host}: HOST KEY CHANGED: the ${keyType} key presented (${fingerprint}) ${why} in ${knownHosts}; refusing to connect`);
+    this.fingerprint = fingerprint;
+  }
+}
+
+/** Every authentication method offered was refused. */
+export class SshAuthError extends SshError {
+  constructor(host: string, tried: string, options?: { cause?: unknown }) {
+    super('ERR_SSH_AUTH', host, `${host}: authentication refused (tried ${tried})`, options);
+  }
+}
+
+/** `sudo -n` on the host would not run the SFTP server (no rule allows it without a password). */
+export class SshSudoError extends SshError {
+  constructor(host: string, why: string) {
+    super('ERR_SSH_SUDO', host, `${host}: sudo -n failed: ${why}`);
+  }
+}
+
+/** The remote user may not read or write a path (use --sudo when a service user owns it). */
+export class SshPermissionError extends SshError {
+  readonly path: string;
+
+  constructor(host: string, path: string, action: string) {
+    super('ERR_SSH_PERMISSION', host, `${host}: permission denied to ${action} ${path} (run with --sudo, or ssh.sudo: true, if a service user owns it)`);
+    this.path = path;
+  }
+}
+
+/** A command run over SSH (restart:) failed, or did not finish in time. */
+export class SshCommandError extends SshError {
+  constructor(host: string, message: string) {
+    super('ERR_SSH_COMMAND', host, `${host}: ${message}`);
   }
 }

@@ -13,6 +13,8 @@ export interface OpenedStore {
   store: Keystore;
   /** The store password as resolved, to protect the output with when no --outpass is given. */
   password: string | undefined;
+  /** The key password as resolved, where one was given. */
+  keyPassword?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface OpenedStore {
  * what the reader noticed (integrity unchecked, duplicate aliases), and turns "wrong password"
  * into "password required" when none was given at all.
  */
-export async function openStoreForCli(ctx: CliContext, path: string, options: StoreOptions): Promise<OpenedStore> {
+export async function openStoreForCli(ctx: CliContext, path: string, options: StoreOptions, passOption = '--storepass'): Promise<OpenedStore> {
   const password = await ctx.passwords.resolve(options.storepass, `password for ${path}`);
   const keyPassword = options.keypass === undefined ? undefined : await ctx.passwords.resolve(options.keypass, 'key password');
   let store: Keystore;
@@ -31,10 +33,10 @@ export async function openStoreForCli(ctx: CliContext, path: string, options: St
     });
   } catch (error) {
     if (password === undefined && (error as HapkiError).code === 'ERR_KEYSTORE_PASSWORD') {
-      throw new PasswordRequiredError(`${path} is password-protected: give --storepass`);
+      throw new PasswordRequiredError(`${path} is password-protected: give ${passOption}`);
     }
     throw error;
   }
   for (const warning of store.warnings) warn(ctx.io, `${path}: ${warning}`);
-  return { store, password };
+  return { store, password, ...(keyPassword === undefined ? {} : { keyPassword }) };
 }

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP } from './exit_codes.js';
+import { addSshOptions, SSH_HELP } from './ssh_cli.js';
+import { configureCliWritePath } from './write_path.js';
 
 export const VERSION = '0.1.0';
 
@@ -27,6 +29,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   lab: async () => (await import('./commands/lab.js')).registerLab,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   token: async () => (await import('./commands/token.js')).registerToken,
+  recover: async () => (await import('./commands/recover.js')).registerRecover,
 };
 
 export async function buildProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {
@@ -36,17 +39,21 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
+    .option('--lock-timeout <seconds>', 'wait this long for another hapki process holding a file this command changes (default 30)')
+    .hook('preAction', (command) => configureCliWritePath(ctx, command.opts<{ lockTimeout?: string }>().lockTimeout))
     .addHelpText(
       'after',
       `
 Examples:
   hapki list gateway.jks --storepass env:STOREPASS
   hapki csr gateway.jks --alias msas1 --storepass env:STOREPASS --out msas1.csr
-  hapki sign msas1.csr --ca ca.p12 --storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
+  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
   hapki import gateway.jks --alias msas1 --reply msas1.pem --storepass env:STOREPASS
   hapki convert store.jks store.p12 --storepass env:STOREPASS
+${SSH_HELP}
 ${EXIT_CODES_HELP}`,
     );
+  addSshOptions(program, ctx);
   const asked = askedCommand(argv);
   const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program, ctx);

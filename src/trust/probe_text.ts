@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ProbeResult } from './probe.js';
 
 /** The presented chain, the client certificate if one was sent, and the verdict, for people. */
@@ -12,8 +13,8 @@ export function renderProbe(result: ProbeResult): string {
     lines.push(`      notAfter: ${c.notAfter}`, `      sha256:   ${c.sha256}`);
   });
   const client = result.clientCertificate;
-  if (client) lines.push(`client certificate: ${client.subject} (sha256 ${client.sha256}): ${client.accepted ? 'accepted' : 'rejected'}`);
-  const checked = result.hostname === undefined ? 'host name not checked (IP address; give --servername)' : `host name ${result.hostname}`;
+  if (client) lines.push(`client certificate: ${client.subject} (sha256 ${client.sha256}): ${client.accepted ? 'accepted' : client.sent ? 'rejected' : 'not sent'}`);
+  const checked = `${isIP(result.hostname) ? 'IP address' : 'host name'} ${result.hostname}`;
   lines.push(result.ok ? `verdict: PASS (chain trusted, ${checked})` : `verdict: FAIL: ${result.reason} (${result.code})`);
   return `${lines.join('\n')}\n`;
 }

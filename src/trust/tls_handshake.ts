@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { connect, DEFAULT_CIPHERS, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { ProbeErrorCode } from '../errors.js';
 import type { ProbeTarget } from './probe_target.js';
 
@@ -7,6 +7,14 @@ export interface HandshakeOptions {
   /** PEM private key and certificate chain to present when the server asks (mutual TLS). */
   clientPem?: { key: string; cert: string };
   servername?: string;
+  /**
+   * Judges the server's chain inside the handshake, after the server has proved its key and
+   * before the client certificate leaves: a reason aborts the connection there. Node checks
+   * certificates only once the handshake is over, when a client certificate has already gone out,
+   * so this runs in the one synchronous hook Node gives mid-handshake (the OCSP status callback,
+   * which OpenSSL calls for every server flight once the status was requested).
+   */
+  approveChain?: (chain: Uint8Array[]) => string | undefined;
   timeoutMs: number;
   settleMs: number;
 }
@@ -25,6 +33,8 @@ export interface Handshake {
   chain: Uint8Array[];
   /** Set when the server turned our certificate down, during the handshake or (TLS 1.3) just after it. */
   clientRejected?: string;
+  /** Set when approveChain refused the server's chain, so nothing of ours was sent. */
+  refused?: string;
 }
 
 // alerts a server sends about the client's certificate; never ours, since we verify nothing in-handshake
@@ -43,10 +53,15 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     let settle: NodeJS.Timeout | undefined;
     let done = false;
     let answered = false;
+    let approved = false;
+    const approve = options.approveChain;
     const socket: TLSSocket = connect({
       host: target.host,
       port: target.port,
       rejectUnauthorized: false,
+      ...(approve ? { requestOCSP: true } : {}),
+      // forward secrecy only: with RSA key transport a client certificate goes out before the server has proved its key
+      ...(approve && options.clientPem ? { ciphers: `${DEFAULT_CIPHERS}:!kRSA` } : {}),
       ...(options.servername !== undefined ? { servername: options.servername } : isIP(target.host) ? {} : { servername: target.host }),
       ...(options.clientPem ?? {}),
     });
@@ -61,7 +76,17 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     const deadline = setTimeout(() => {
       finish(secured ?? { chain: [], failure: { code: 'ERR_PROBE_TIMEOUT', reason: `no TLS handshake with ${target.host}:${target.port} within ${options.timeoutMs} ms` } });
     }, options.timeoutMs);
+    if (approve) {
+      socket.on('OCSPResponse', () => {
+        if (approved || done) return;
+        const chain = safePeerChain(socket);
+        const refused = chain.length === 0 ? 'the server presented no certificate' : approve(chain);
+        if (refused === undefined) approved = true;
+        else finish({ chain, refused });
+      });
+    }
     socket.once('secureConnect', () => {
+      if (approve && !approved) return finish({ chain: safePeerChain(socket), refused: 'the server certificate could not be checked during the handshake' });
       const cipher = socket.getCipher();
       secured = { protocol: socket.getProtocol() ?? undefined, cipher: cipher.standardName ?? cipher.name, chain: peerChain(socket) };
       socket.on('data', () => (answered = true));

@@ -36,9 +36,14 @@ describe('hapki probe', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^connected to 127\.0\.0\.1:\d+ \(TLSv1\.3, TLS_\w+\)\npresented chain:\n {2}\[0\] subject: {2}CN=good\.example\.com\n/);
     expect(r.stdout).toMatch(/verdict: PASS \(chain trusted, host name localhost\)\n$/);
-    const json = JSON.parse((await hapki(['probe', `127.0.0.1:${good.port}`, '--trust', good.trust, '--json'])).stdout);
-    expect(json).toMatchObject({ target: { host: '127.0.0.1', port: good.port }, handshake: true, ok: true, chain: [{ subject: 'CN=good.example.com', san: ['DNS:localhost'] }] });
-    expect(json.hostname).toBeUndefined();
+    const json = JSON.parse((await hapki(['probe', `127.0.0.1:${good.port}`, '--trust', good.trust, '--servername', 'localhost', '--json'])).stdout);
+    expect(json).toMatchObject({ target: { host: '127.0.0.1', port: good.port }, hostname: 'localhost', handshake: true, ok: true, chain: [{ subject: 'CN=good.example.com', san: ['DNS:localhost'] }] });
+  });
+
+  it('an IP address target is checked against the iPAddress names: a DNS-only certificate fails', async () => {
+    const r = await hapki(['probe', `127.0.0.1:${good.port}`, '--trust', good.trust, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ hostname: '127.0.0.1', ok: false, code: 'ERR_HOSTNAME_MISMATCH' });
   });
 
   it('hostname mismatch: ERR_HOSTNAME_MISMATCH', async () => {

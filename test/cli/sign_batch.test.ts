@@ -6,7 +6,7 @@ import { openssl, tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
 const env = { CAPASS: 'ca-secret' };
-const capass = ['--storepass', 'env:CAPASS'];
+const capass = ['--ca-storepass', 'env:CAPASS'];
 const ca = join(dir, 'ca.p12');
 const caPem = join(dir, 'ca.pem');
 

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestWithNewKey } from '../../src/issue/create_key_entry.js';
 import { parseSan } from '../../src/issue/san.js';
@@ -15,8 +15,9 @@ import { loopbackServers } from '../helpers/servers.js';
 const EC = { kty: 'ec', curve: 'P-256' } as const;
 const listen = loopbackServers();
 
-async function identity(cn: string, options: { now?: Date; days?: number } = {}): Promise<PrivateKeyEntry> {
-  const made = await requestWithNewKey(emptyKeystore('PKCS12'), { alias: cn, subject: `CN=${cn}`, key: EC, sans: [parseSan('localhost')], ...options });
+async function identity(cn: string, options: { now?: Date; days?: number; sans?: string[] } = {}): Promise<PrivateKeyEntry> {
+  const { sans = ['localhost'], ...rest } = options;
+  const made = await requestWithNewKey(emptyKeystore('PKCS12'), { alias: cn, subject: `CN=${cn}`, key: EC, sans: sans.map((n) => parseSan(n)), ...rest });
   return made.entry;
 }
 
@@ -59,12 +60,65 @@ describe('probeTls', () => {
   });
 
   it('presents a client certificate; a server that does not trust it rejects it: ERR_PROBE_CLIENT_CERT_REJECTED', async () => {
-    const accepted = await probeTls({ host: '127.0.0.1', port: mutualPort }, { trusted: server.chain, client: { key: client.key!, chain: client.chain } });
-    expect(accepted).toMatchObject({ ok: true, clientCertificate: { subject: 'CN=client.example.com', accepted: true } });
-    const rejected = await probeTls({ host: '127.0.0.1', port: mutualPort }, { trusted: server.chain, client: { key: stranger.key!, chain: stranger.chain } });
-    expect(rejected).toMatchObject({ ok: false, code: 'ERR_PROBE_CLIENT_CERT_REJECTED', clientCertificate: { subject: 'CN=stranger.example.com', accepted: false } });
-    const none = await probeTls({ host: '127.0.0.1', port: mutualPort }, { trusted: server.chain });
+    const accepted = await probeTls({ host: '127.0.0.1', port: mutualPort }, { trusted: server.chain, servername: 'localhost', client: { key: client.key!, chain: client.chain } });
+    expect(accepted).toMatchObject({ ok: true, clientCertificate: { subject: 'CN=client.example.com', accepted: true, sent: true } });
+    const rejected = await probeTls({ host: '127.0.0.1', port: mutualPort }, { trusted: server.chain, servername: 'localhost', client: { key: stranger.key!, chain: stranger.chain } });
+    expect(rejected).toMatchObject({ ok: false, code: 'ERR_PROBE_CLIENT_CERT_REJECTED', clientCertificate: { subject: 'CN=stranger.example.com', accepted: false, sent: true } });
+    const none = await probeTls({ host: '127.0.0.1', port: mutualPort }, { trusted: server.chain, servername: 'localhost' });
     expect(none).toMatchObject({ ok: false, code: 'ERR_PROBE_CLIENT_CERT_REJECTED', reason: expect.stringContaining('--cert') });
+  });
+
+  it('checks an IP target against the iPAddress names: no servername needed, a DNS-only certificate fails', async () => {
+    const byIp = await identity('ip.example.com', { sans: ['ip:127.0.0.1'] });
+    const port = await listen(createTlsServer(pem(byIp), (s) => s.on('error', () => undefined)));
+    const ok = await probeTls({ host: '127.0.0.1', port }, { trusted: byIp.chain });
+    expect(ok).toMatchObject({ ok: true, hostname: '127.0.0.1' });
+    expect(renderProbe(ok)).toContain('verdict: PASS (chain trusted, IP address 127.0.0.1)');
+    expect(await probeTls({ host: '127.0.0.1', port: plainPort }, { trusted: server.chain })).toMatchObject({ ok: false, code: 'ERR_HOSTNAME_MISMATCH' });
+  });
+
+  describe('a rogue server never receives the client certificate', () => {
+    /** A server asking for client certificates that records every one it is given. */
+    async function rogue(identities: PrivateKeyEntry[], maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<{ port: number; received: string[]; connections: () => number }> {
+      const received: string[] = [];
+      let connections = 0;
+      const contexts = identities.map((id) => createSecureContext(pem(id)));
+      const tlsServer = createTlsServer({ ...pem(identities[0]!), requestCert: true, rejectUnauthorized: false, maxVersion, SNICallback: (_name, cb) => cb(null, contexts[connections++ % contexts.length]!) }, (s) => {
+        const peer = s.getPeerCertificate();
+        if (peer && Object.keys(peer).length > 0) received.push(String(peer.subject?.CN));
+        s.on('error', () => undefined);
+        s.end('hello');
+      });
+      tlsServer.on('tlsClientError', () => undefined);
+      const port = await listen(tlsServer);
+      return { port, received, connections: () => connections };
+    }
+
+    for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+      it(`an untrusted server (${maxVersion}): refused before our certificate is sent`, async () => {
+        const r = await rogue([stranger], maxVersion);
+        const result = await probeTls({ host: '127.0.0.1', port: r.port }, { trusted: server.chain, servername: 'localhost', client: { key: client.key!, chain: client.chain } });
+        expect(result).toMatchObject({ ok: false, code: 'ERR_CHAIN_UNTRUSTED', clientCertificate: { accepted: false, sent: false } });
+        expect(renderProbe(result)).toContain('client certificate: CN=client.example.com');
+        expect(r.connections()).toBe(1);
+        expect(r.received).toEqual([]);
+      });
+
+      it(`a server that shows the trusted certificate, then another (${maxVersion}): aborted inside the handshake`, async () => {
+        const r = await rogue([server, stranger], maxVersion);
+        const result = await probeTls({ host: '127.0.0.1', port: r.port }, { trusted: server.chain, servername: 'localhost', client: { key: client.key!, chain: client.chain } });
+        expect(result).toMatchObject({ ok: false, code: 'ERR_CHAIN_UNTRUSTED', reason: expect.stringContaining('not sent'), clientCertificate: { sent: false } });
+        expect(r.connections()).toBe(2);
+        expect(r.received).toEqual([]);
+      });
+    }
+
+    it('a trusted server that asks for it does receive it (the recorder works)', async () => {
+      const r = await rogue([server], 'TLSv1.3');
+      const result = await probeTls({ host: '127.0.0.1', port: r.port }, { trusted: server.chain, servername: 'localhost', client: { key: client.key!, chain: client.chain } });
+      expect(result).toMatchObject({ ok: true, clientCertificate: { sent: true } });
+      expect(r.received).toEqual(['client.example.com']);
+    });
   });
 
   it('a port with nothing listening: ERR_PROBE_REFUSED', async () => {

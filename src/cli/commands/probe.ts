@@ -34,12 +34,14 @@ export function registerProbe(program: Command, ctx: CliContext): void {
     .option('--storepass <src>', 'password of the --cert keystore: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
     .option('--keypass <src>', 'key password of the --cert entry, where it differs')
     .option('--trustpass <src>', 'password of the --trust store (default: --storepass; JKS and PEM read without)')
-    .option('--servername <host>', 'SNI and the name the certificate must carry (default: the host, unless it is an IP address)')
+    .option('--servername <host>', 'SNI and the name the certificate must carry (default: the host; an IP address must be an iPAddress name)')
     .option('--timeout <duration>', 'give up after this long, in all: 500ms, 5s, 2m', '5s')
     .option('--at <date>', 'judge validity at this date (ISO 8601) instead of now')
     .option('--json', 'print JSON: {"target", "hostname"?, "handshake", "protocol"?, "cipher"?, "chain": [...], "clientCertificate"?, "ok", "code"?, "reason"?}')
     .addHelpText('after', `
 The server's chain is judged by hapki's path validator (purpose server), not by the TLS library.
+With --cert, the client certificate is sent only to a server whose chain has passed: the handshake
+that would present it is aborted, before it goes out, unless the server shows the leaf just judged.
 A TLS 1.3 server turns a client certificate down after the handshake: the probe listens briefly for that.
 
 Examples:
@@ -62,7 +64,7 @@ ${EXIT_CODES_HELP}
       }
       if (options.trust !== undefined) {
         const trustpass = options.trustpass ?? options.storepass;
-        probe.trusted = trustAnchorsOf((await openStoreForCli(ctx, options.trust, trustpass === undefined ? {} : { storepass: trustpass })).store);
+        probe.trusted = trustAnchorsOf((await openStoreForCli(ctx, options.trust, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass')).store);
       }
       const result = await probeTls(target, probe);
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderProbe(result));

@@ -13,14 +13,16 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { collect, parseDate, parseDays } from '../options.js';
+import { collect, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
+import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 
 interface SignOptions {
   ca: string;
   caAlias?: string;
-  storepass?: string;
-  keypass?: string;
+  caStorepass?: string;
+  caKeypass?: string;
+  json?: boolean;
   san?: string[];
   profile: string;
   days?: string;
@@ -36,14 +38,14 @@ interface SignOptions {
 }
 
 export function registerSign(program: Command, ctx: CliContext): void {
-  program
+  const sign = program
     .command('sign')
     .description('issue certificates for PKCS#10 requests with a CA keystore entry (one or many at once)')
     .argument('<csr...>', 'certificate requests (PEM or DER)')
     .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
-    .option('--storepass <src>', 'CA store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
-    .option('--keypass <src>', 'CA key password, where it differs from the store password')
+    .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
+    .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
     .option('--san <name>', 'add a subject alternative name: <host>, dns:<host>, ip:<addr>, email:<addr>, uri:<uri> (repeatable)', collect)
     .option('--replace-san', "use only the --san names, not the request's nor its CN (keytool's behaviour)")
     .option('--profile <profile>', `key usages: ${PROFILES.join('|')}`, 'server')
@@ -56,6 +58,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
     .option('--force', 'overwrite the output file (keeping it as <file>.bak)')
+    .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
     .addHelpText(
       'after',
       `
@@ -63,10 +66,10 @@ The names are the request's, then its CN when that is a host name, then every --
 Several requests are signed in one run with the CA key opened once; if any is refused, nothing is written.
 
 Examples:
-  hapki sign msas1.csr --ca ca.p12 --storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
-  hapki sign node.csr --ca ca.p12 --storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
-  hapki sign *.csr --ca ca.p12 --storepass env:CAPASS --out-dir certs/
-  hapki sign token.csr --ca ca.p12 --storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
+  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
+  hapki sign *.csr --ca ca.p12 --ca-storepass env:CAPASS --out-dir certs/
+  hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
 ${EXIT_CODES_HELP}`,
     )
     .action(async (csrPaths: string[], options: SignOptions) => {
@@ -90,21 +93,24 @@ ${EXIT_CODES_HELP}`,
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
       if (!options.force) await refuseExisting(outputs);
       const csrs = await Promise.all(csrPaths.map((path) => readFileBytes(path)));
-      const { store } = await openStoreForCli(ctx, options.ca, options);
+      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
       const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), await issuerFromEntry(caEntry(store, options.caAlias)));
       const failed = results.flatMap((r, i) => (r.ok ? [] : [failureOf(csrPaths[i]!, r.error)]));
       // every refused request gets its line; the first one's code decides the exit status
       for (const extra of failed.slice(1)) ctx.io.stderr(`hapki: ${(extra as Error).message} (${(extra as { code?: string }).code ?? 'ERR_INTERNAL'})\n`);
       if (failed.length > 0) throw failed[0];
       if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
-      for (const [i, result] of results.entries()) {
-        if (!result.ok) continue;
-        const signed = result.signed;
+      const issued = results.flatMap((r) => (r.ok ? [r.signed] : []));
+      for (const [i, signed] of issued.entries()) {
         for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
         const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
         await writeFileAtomic(outputs[i]!, pem, { mode: 0o644, force: options.force ?? false });
-        ctx.io.stdout(renderIssued(signed.certificate));
         ctx.io.stderr(`hapki: wrote ${outputs[i]}\n`);
       }
+      const certificates = issued.map((signed) => describeCertificate(signed.certificate));
+      const json = options.out !== undefined ? { written: outputs, certificate: certificates[0] } : { written: outputs, certificates };
+      printResult(ctx, options.json, json, () => issued.map((signed) => renderIssued(signed.certificate)).join(''));
     });
+  deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
+  deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');
 }

@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import { HapkiError, PasswordRequiredError, SshAuthError, SshCommandError, SshConnectError, SshSudoError } from '../../errors.js';
+import { hostLabel } from '../location.js';
+import { knownHostsName, knownKeyTypes, loadKnownHosts, verifyHostKey } from './known_hosts.js';
+import { defaultIdentityFiles, defaultKnownHostsFiles, defaultUser, type SshOptions } from './ssh_options.js';
+
+export interface SshTarget {
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+/** One authenticated connection to a host; its SFTP session is opened once, on first use. */
+export interface SshSession {
+  /** `ssh://user@host:port`, as messages name the host. */
+  readonly label: string;
+  readonly sudo: boolean;
+  sftp(): Promise<SFTPWrapper>;
+  /** Runs a command (through the login shell), output bounded, killed at the timeout. */
+  exec(command: string, timeoutMs: number): Promise<ExecResult>;
+  /** True once the connection has dropped. */
+  readonly closed: boolean;
+  close(): void;
+}
+
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const SFTP_SERVERS = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server', '/usr/lib/ssh/sftp-server', '/usr/libexec/sftp-server', '/usr/lib/sftp-server'];
+const MAX_EXEC_OUTPUT = 64 * 1024;
+
+/**
+ * Connects and authenticates, checking the host key against known_hosts before any credential
+ * is offered. Every failure is an SshError naming the host: ERR_SSH_CONNECT, ERR_SSH_HOST_UNKNOWN,
+ * ERR_SSH_HOST_KEY_MISMATCH, ERR_SSH_AUTH.
+ */
+export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
+  const port = target.port ?? 22;
+  const user = target.user ?? options.user ?? defaultUser();
+  const label = hostLabel({ user, host: target.host, port });
+  // loaded on first use: commands on local files never pay for the SSH library
+  const { Client, utils } = (await import('ssh2')).default;
+  const knownFiles = options.knownHosts ?? defaultKnownHostsFiles();
+  const known = await loadKnownHosts(knownFiles);
+  const methods = authMethods(user, label, options, utils);
+  const knownTypes = knownKeyTypes(known, knownHostsName(target.host, port)).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const client = new Client();
+  let hostError: HapkiError | undefined;
+  const tried: string[] = [];
+  const config: ConnectConfig = {
+    host: target.host,
+    port,
+    username: user,
+    readyTimeout: options.connectTimeoutMs ?? 15_000,
+    keepaliveInterval: 5_000,
+    keepaliveCountMax: 3,
+    algorithms: { serverHostKey: [...new Set([...knownTypes, ...HOST_KEY_ALGORITHMS])] as never },
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      verifyHostKey({ files: knownFiles, acceptNew: options.acceptNewHostKeys ?? false }, known, label, target.host, port, key).then(
+        () => verify(true),
+        (error: HapkiError) => {
+          hostError = error;
+          verify(false);
+        },
+      );
+    },
+    authHandler: (_left: AuthenticationType[] | null, _partial: boolean | null, next: (method: never) => void) => {
+      const method = methods.shift();
+      if (method) tried.push(method.name);
+      next((method?.method ?? false) as never);
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error & { level?: string }): void => {
+      client.removeListener('ready', onReady);
+      client.end();
+      if (hostError) reject(hostError);
+      else if (error.level === 'client-authentication') reject(new SshAuthError(label, tried.length > 0 ? tried.join(', ') : 'no method: no agent, identity or password', { cause: error }));
+      else reject(new SshConnectError(label, describeConnectError(error), { cause: error }));
+    };
+    const onReady = (): void => {
+      client.removeListener('error', onError);
+      resolve();
+    };
+    client.once('ready', onReady).once('error', onError);
+    client.connect(config);
+  });
+  return new Session(client, label, options);
+}
+
+class Session implements SshSession {
+  readonly sudo: boolean;
+  #sftp: Promise<SFTPWrapper> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly client: Client,
+    readonly label: string,
+    private readonly options: SshOptions,
+  ) {
+    this.sudo = options.sudo ?? false;
+    // a dropped connection surfaces in the pending operations; the event itself must not crash the process
+    client.on('error', () => undefined);
+    client.on('close', () => {
+      this.#closed = true;
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    this.#sftp ??= this.sudo ? this.#sudoSftp() : this.#plainSftp();
+    return this.#sftp;
+  }
+
+  exec(command: string, timeoutMs: number): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) return reject(new SshConnectError(this.label, 'connection lost'));
+      this.client.exec(command, (error: Error | undefined, stream: ClientChannel) => {
+        if (error) return reject(new SshConnectError(this.label, `cannot run a command: ${error.message}`, { cause: error }));
+        let stdout = '';
+        let stderr = '';
+        let code: number | null = null;
+        let signal: string | undefined;
+        const timer = setTimeout(() => {
+          stream.signal('KILL');
+          stream.close();
+          reject(new SshCommandError(this.label, `command did not finish within ${Math.round(timeoutMs / 1000)}s`));
+        }, timeoutMs);
+        stream.on('data', (d: Buffer) => {
+          if (stdout.length < MAX_EXEC_OUTPUT) stdout += d.toString('utf8');
+        });
+        stream.stderr.on('data', (d: Buffer) => {
+          if (stderr.length < MAX_EXEC_OUTPUT) stderr += d.toString('utf8');
+        });
+        stream.on('exit', (c: number | null, s?: string) => {
+          code = c;
+          signal = s;
+        });
+        stream.on('close', () => {
+          clearTimeout(timer);
+          resolve({ code, ...(signal ? { signal } : {}), stdout: stdout.slice(0, MAX_EXEC_OUTPUT), stderr: stderr.slice(0, MAX_EXEC_OUTPUT) });
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.client.end();
+  }
+
+  #plainSftp(): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) => {
+      this.client.sftp((error, sftp) => {
+        if (error) reject(new SshConnectError(this.label, `the SFTP subsystem would not start: ${error.message}`, { cause: error }));
+        else resolve(sftp);
+      });
+    });
+  }
+
+  /**
+   * The SFTP server run as root through `sudo -n`, as Ansible's become does: the server's path
+   * is found without sudo, so a sudoers rule may name that one program. ssh2 only starts SFTP as
+   * a subsystem, so its subsystem request on the new channel is swapped for an exec request
+   * (both are channel requests answered the same way).
+   */
+  async #sudoSftp(): Promise<SFTPWrapper> {
+    const server = this.options.sftpServer ?? (await this.#findSftpServer());
+    const check = await this.exec(`sudo -n true`, 15_000);
+    if (check.code !== 0) throw new SshSudoError(this.label, oneLine(check.stderr) || `exit code ${check.code}`);
+    const protocol = (this.client as unknown as { _protocol: { subsystem: (...a: unknown[]) => unknown; exec: (...a: unknown[]) => unknown } })._protocol;
+    const subsystem = protocol.subsystem;
+    protocol.subsystem = function (this: unknown, channel: unknown, _name: unknown, wantReply: unknown) {
+      protocol.subsystem = subsystem;
+      return protocol.exec.call(this, channel, `sudo -n ${server}`, wantReply);
+    };
+    try {
+      return await new Promise<SFTPWrapper>((resolve, reject) => {
+        this.client.sftp((error, sftp) => {
+          if (error) reject(new SshSudoError(this.label, `${server} would not start through sudo -n (${error.message})`));
+          else resolve(sftp);
+        });
+      });
+    } finally {
+      protocol.subsystem = subsystem;
+    }
+  }
+
+  async #findSftpServer(): Promise<string> {
+    const script = `for p in ${SFTP_SERVERS.join(' ')}; do if [ -x "$p" ]; then echo "$p"; exit 0; fi; done; exit 127`;
+    const found = await this.exec(script, 15_000);
+    const path = found.stdout.trim();
+    if (found.code !== 0 || !path.startsWith('/')) throw new SshSudoError(this.label, 'no sftp-server found on the host (give its path in ssh.sftpServer)');
+    return path;
+  }
+}
+
+type SshUtils = (typeof import('ssh2'))['utils'];
+
+interface NamedMethod {
+  name: string;
+  method: unknown;
+}
+
+/** Agent first, then the identity (or ssh's default key files), then a password only if one was given. */
+function authMethods(username: string, label: string, options: SshOptions, utils: SshUtils): NamedMethod[] {
+  const methods: NamedMethod[] = [];
+  const agent = options.agent === false ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
+  if (agent) methods.push({ name: 'ssh-agent', method: { type: 'agent', username, agent } });
+  if (options.identity !== undefined) {
+    methods.push({ name: `key ${options.identity}`, method: { type: 'publickey', username, key: loadIdentity(options.identity, options.identityPassphrase, label, utils) } });
+  } else if (!agent) {
+    for (const file of defaultIdentityFiles()) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch {
+        continue;
+      }
+      const parsed = utils.parseKey(bytes);
+      if (!(parsed instanceof Error)) methods.push({ name: `key ${file}`, method: { type: 'publickey', username, key: bytes } });
+    }
+  }
+  if (options.password !== undefined) methods.push({ name: 'password', method: { type: 'password', username, password: options.password } });
+  return methods;
+}
+
+function loadIdentity(file: string, passphrase: string | undefined, label: string, utils: SshUtils): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new HapkiError('ERR_IO', `cannot read the SSH identity ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+  if (bytes.length > 1024 * 1024) throw new HapkiError('ERR_IO', `${file} is too large to be an SSH identity`);
+  const parsed = utils.parseKey(bytes, passphrase);
+  if (parsed instanceof Error) {
+    if (/encrypted/i.test(parsed.message) && passphrase === undefined) throw new PasswordRequiredError(`the SSH identity ${file} is encrypted: give --ssh-identity-password`);
+    if (/encrypted|decrypt|passphrase|bad/i.test(parsed.message) && passphrase !== undefined) throw new SshAuthError(label, `key ${file}: its passphrase is wrong`);
+    throw new HapkiError('ERR_IO', `${file} is not an SSH private key hapki can use`);
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return key as unknown as Buffer;
+}
+
+function describeConnectError(error: Error & { level?: string; code?: string }): string {
+  if (error.level === 'client-timeout') return 'timed out connecting';
+  if (error.code === 'ECONNREFUSED') return 'connection refused';
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return 'host name does not resolve';
+  if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') return 'host unreachable';
+  if (error.code === 'ECONNRESET') return 'connection reset';
+  if (error.code === 'ETIMEDOUT') return 'timed out connecting';
+  return `SSH handshake failed (${oneLine(error.message).slice(0, 120)})`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
+}

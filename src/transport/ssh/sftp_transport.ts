@@ -1,0 +1,244 @@
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { FileExistsError, FileNotFoundError, HapkiError, IoError, SshConnectError, SshPermissionError } from '../../errors.js';
+import type { FileInfo, FileTransport } from '../../fs/transport.js';
+import type { SshSession } from './connect.js';
+
+/** SFTP status codes (draft-ietf-secsh-filexfer-02, the version OpenSSH speaks). */
+const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+
+const CHUNK = 32 * 1024;
+
+/**
+ * A FileTransport over SFTP: the same protocol the write path runs on the local disk, with
+ * O_EXCL creation, fsync@openssh.com where offered and posix-rename@openssh.com for the atomic
+ * replace. Every error names the host and path and carries a hapki code; a dropped connection
+ * is ERR_SSH_CONNECT.
+ */
+export class SftpTransport implements FileTransport {
+  #identity: Promise<{ uid: number; gid: number; umask: number }> | undefined;
+
+  constructor(
+    readonly location: string,
+    private readonly session: () => Promise<SshSession>,
+  ) {}
+
+  async lstat(path: string): Promise<FileInfo | undefined> {
+    const sftp = await this.#sftp();
+    try {
+      return toInfo(await call<Stats>((cb) => sftp.lstat(path, cb)));
+    } catch (error) {
+      if (statusOf(error) === NO_SUCH_FILE) return undefined;
+      throw this.#fail(error, path, 'inspect');
+    }
+  }
+
+  async realpath(path: string): Promise<string> {
+    const sftp = await this.#sftp();
+    try {
+      return await call<string>((cb) => sftp.realpath(path, cb));
+    } catch (error) {
+      throw this.#fail(error, path, 'resolve');
+    }
+  }
+
+  async readFile(path: string, maxBytes: number): Promise<Uint8Array> {
+    const sftp = await this.#sftp();
+    // checked before opening: opening a FIFO would block the remote sftp-server
+    let info: Stats;
+    try {
+      info = await call<Stats>((cb) => sftp.stat(path, cb));
+    } catch (error) {
+      throw this.#fail(error, path, 'read');
+    }
+    if (info.isDirectory()) throw new IoError(`${this.#where(path)} is a directory`);
+    if (!info.isFile()) throw new IoError(`${this.#where(path)} is not a regular file`);
+    if (info.size > maxBytes) throw new IoError(`${this.#where(path)} is too large (${info.size} bytes) to be a keystore`);
+    let handle: Buffer | undefined;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const buffer = Buffer.alloc(CHUNK);
+        const read = await new Promise<number>((resolve, reject) => {
+          sftp.read(handle!, buffer, 0, CHUNK, total, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
+        });
+        if (read === 0) break;
+        total += read;
+        if (total > maxBytes) throw new IoError(`${this.#where(path)} is too large to be a keystore`);
+        chunks.push(buffer.subarray(0, read));
+      }
+      return new Uint8Array(Buffer.concat(chunks, total));
+    } catch (error) {
+      if (error instanceof HapkiError) throw error;
+      throw this.#fail(error, path, 'read');
+    } finally {
+      if (handle) await call<void>((cb) => sftp.close(handle!, cb)).catch(() => undefined);
+    }
+  }
+
+  async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+    const sftp = await this.#sftp();
+    let handle: Buffer;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
+    } catch (error) {
+      // SFTP v3 has no "already exists" status: OpenSSH answers EEXIST with a bare FAILURE
+      if (statusOf(error) !== undefined && statusOf(error) !== NO_SUCH_FILE && statusOf(error) !== PERMISSION_DENIED && (await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
+      throw this.#fail(error, path, 'create');
+    }
+    try {
+      let offset = 0;
+      const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      while (offset < data.length) {
+        const length = Math.min(CHUNK, data.length - offset);
+        await call<void>((cb) => sftp.write(handle, data, offset, length, offset, cb));
+        offset += length;
+      }
+      await call<void>((cb) => sftp.fchmod(handle, mode, cb));
+      if (offersExtension(sftp, 'fsync@openssh.com')) await call<void>((cb) => sftp.ext_openssh_fsync(handle, cb));
+    } catch (error) {
+      await call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
+      await this.unlink(path).catch(() => undefined);
+      throw this.#fail(error, path, 'write');
+    }
+    try {
+      await call<void>((cb) => sftp.close(handle, cb));
+    } catch (error) {
+      await this.unlink(path).catch(() => undefined);
+      throw this.#fail(error, path, 'write');
+    }
+  }
+
+  async chown(path: string, uid: number, gid: number): Promise<void> {
+    const sftp = await this.#sftp();
+    try {
+      await call<void>((cb) => sftp.chown(path, uid, gid, cb));
+    } catch (error) {
+      throw this.#fail(error, path, 'change the owner of');
+    }
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    const sftp = await this.#sftp();
+    try {
+      await call<void>((cb) => sftp.chmod(path, mode, cb));
+    } catch (error) {
+      throw this.#fail(error, path, 'change the mode of');
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const sftp = await this.#sftp();
+    if (!offersExtension(sftp, 'posix-rename@openssh.com')) {
+      throw new IoError(`${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
+    }
+    try {
+      await call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
+    } catch (error) {
+      throw this.#fail(error, to, 'replace');
+    }
+  }
+
+  async unlink(path: string): Promise<void> {
+    const sftp = await this.#sftp();
+    try {
+      await call<void>((cb) => sftp.unlink(path, cb));
+    } catch (error) {
+      if (statusOf(error) === NO_SUCH_FILE) return;
+      throw this.#fail(error, path, 'remove');
+    }
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    const sftp = await this.#sftp();
+    try {
+      const list = await call<{ filename: string }[]>((cb) => sftp.readdir(path, cb as never));
+      return list.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
+    } catch (error) {
+      throw this.#fail(error, path, 'list');
+    }
+  }
+
+  /** SFTP cannot fsync a directory (OpenSSH's fsync@openssh.com takes file handles only): best effort is nothing. */
+  async syncDirectory(_path: string): Promise<void> {}
+
+  async identity(): Promise<{ uid: number; gid: number }> {
+    const { uid, gid } = await this.#who();
+    return { uid, gid };
+  }
+
+  async umask(): Promise<number> {
+    return (await this.#who()).umask;
+  }
+
+  /** Creates one directory (its parent must exist); ERR_FILE_EXISTS when something is there. */
+  async mkdir(path: string, mode: number): Promise<void> {
+    const sftp = await this.#sftp();
+    try {
+      await call<void>((cb) => sftp.mkdir(path, { mode }, cb));
+    } catch (error) {
+      if (statusOf(error) !== undefined && (await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
+      throw this.#fail(error, path, 'create the directory');
+    }
+    // the server's umask applies to mkdir's mode; the caller asked for this one
+    await this.chmod(path, mode);
+  }
+
+  async #sftp(): Promise<SFTPWrapper> {
+    const session = await this.session();
+    if (session.closed) throw new SshConnectError(this.location, 'connection lost');
+    return session.sftp();
+  }
+
+  async #who(): Promise<{ uid: number; gid: number; umask: number }> {
+    this.#identity ??= (async () => {
+      const session = await this.session();
+      if (session.sudo) return { uid: 0, gid: 0, umask: 0o022 };
+      const result = await session.exec('id -u; id -g; umask', 15_000);
+      const [uid, gid, umask] = result.stdout.trim().split(/\s+/);
+      if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new IoError(`${this.location}: cannot tell which user the connection acts as`);
+      return { uid: Number(uid), gid: Number(gid), umask: /^[0-7]{1,4}$/.test(umask ?? '') ? parseInt(umask!, 8) : 0o022 };
+    })();
+    return this.#identity;
+  }
+
+  #where(path: string): string {
+    return `${this.location}${path}`;
+  }
+
+  #fail(error: unknown, path: string, action: string): HapkiError {
+    if (error instanceof HapkiError) return error;
+    const status = statusOf(error);
+    if (status === NO_SUCH_FILE) return new FileNotFoundError(this.#where(path), { cause: error });
+    if (status === PERMISSION_DENIED) return new SshPermissionError(this.location, path, action);
+    if (status === undefined) return new SshConnectError(this.location, `connection lost while trying to ${action} ${path}`, { cause: error });
+    return new IoError(`cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
+  }
+}
+
+function call<T>(start: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function offersExtension(sftp: SFTPWrapper, name: string): boolean {
+  const extensions = (sftp as unknown as { _extensions?: Record<string, string> })._extensions;
+  return extensions !== undefined && Object.hasOwn(extensions, name);
+}
+
+function toInfo(stats: Stats): FileInfo {
+  const format = stats.mode & S_IFMT;
+  const type = format === S_IFREG ? 'file' : format === S_IFDIR ? 'directory' : format === S_IFLNK ? 'symlink' : 'other';
+  return { type, size: stats.size, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid, mtimeMs: stats.mtime * 1000 };
+}

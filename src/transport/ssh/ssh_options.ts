@@ -1,0 +1,47 @@
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * How hapki reaches remote hosts, as an operator runs ssh: keys from the agent or an identity
+ * file, host keys checked strictly against known_hosts, passwords only when asked for.
+ * Secrets here are already resolved from their password sources.
+ */
+export interface SshOptions {
+  /** User when a location names none (default: the local user name). */
+  user?: string;
+  /** A private key file (OpenSSH or PEM); tried after the agent. */
+  identity?: string;
+  /** The identity's passphrase, when it is encrypted. */
+  identityPassphrase?: string;
+  /** Password authentication, only when given explicitly. */
+  password?: string;
+  /** ssh-agent socket (default SSH_AUTH_SOCK); false: no agent. */
+  agent?: string | false;
+  /** known_hosts files (default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts); new keys go to the first. */
+  knownHosts?: string[];
+  /** Add keys of hosts not listed at all (OpenSSH accept-new); changed keys are still refused. */
+  acceptNewHostKeys?: boolean;
+  /** Run the SFTP server through `sudo -n` on the host (Ansible's become). */
+  sudo?: boolean;
+  /** The sftp-server path for sudo (default: the first of the usual places that exists). */
+  sftpServer?: string;
+  /** TCP connect plus SSH handshake (default 15000 ms). */
+  connectTimeoutMs?: number;
+}
+
+export function defaultKnownHostsFiles(): string[] {
+  return [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
+}
+
+/** The key files ssh itself tries when no identity is named. */
+export function defaultIdentityFiles(): string[] {
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name));
+}
+
+export function defaultUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'root';
+  }
+}

@@ -1,0 +1,56 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { checkHostKey, hostKeyFingerprint, hostKeyType, knownHostsName, matchesHostPatterns, parseKnownHosts } from '../../src/transport/ssh/known_hosts.js';
+
+function blob(type: string, body: Buffer): Buffer {
+  const t = Buffer.from(type);
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(t.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  return Buffer.concat([head, t, len, body]);
+}
+
+function hashed(name: string): string {
+  const salt = randomBytes(20);
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+}
+
+const keyA = blob('ssh-ed25519', Buffer.alloc(32, 1));
+const keyB = blob('ssh-ed25519', Buffer.alloc(32, 2));
+const rsa = blob('ssh-rsa', Buffer.alloc(64, 3));
+
+describe('known_hosts', () => {
+  it('names a non-default port as [host]:port, as OpenSSH writes it', () => {
+    expect(knownHostsName('gw1', 22)).toBe('gw1');
+    expect(knownHostsName('127.0.0.1', 2222)).toBe('[127.0.0.1]:2222');
+  });
+
+  it('matches plain, wildcard, negated and hashed patterns', () => {
+    expect(matchesHostPatterns('gw1,gw2', 'gw2')).toBe(true);
+    expect(matchesHostPatterns('*.example.com', 'gw1.example.com')).toBe(true);
+    expect(matchesHostPatterns('*.example.com,!bad.example.com', 'bad.example.com')).toBe(false);
+    expect(matchesHostPatterns('gw?', 'gw10')).toBe(false);
+    expect(matchesHostPatterns(hashed('[10.0.0.5]:2200'), '[10.0.0.5]:2200')).toBe(true);
+    expect(matchesHostPatterns(hashed('[10.0.0.5]:2200'), '10.0.0.5')).toBe(false);
+    expect(matchesHostPatterns('|1|bad', 'x')).toBe(false);
+  });
+
+  it('decides known, unknown, changed and revoked keys', () => {
+    const entries = parseKnownHosts(
+      [`# comment`, `[h]:2200 ssh-ed25519 ${keyA.toString('base64')}`, `${hashed('g')} ssh-ed25519 ${keyA.toString('base64')}`, `@revoked * ssh-rsa ${rsa.toString('base64')}`, 'garbage'].join('\n'),
+    );
+    expect(checkHostKey(entries, '[h]:2200', keyA)).toEqual({ status: 'known' });
+    expect(checkHostKey(entries, 'g', keyA)).toEqual({ status: 'known' });
+    expect(checkHostKey(entries, '[h]:2200', keyB).status).toBe('mismatch');
+    // the same host on the default port is another entry: not known
+    expect(checkHostKey(entries, 'h', keyA)).toEqual({ status: 'unknown' });
+    expect(checkHostKey(entries, 'other', rsa).status).toBe('mismatch');
+  });
+
+  it('gives OpenSSH fingerprints and key types', () => {
+    expect(hostKeyType(keyA)).toBe('ssh-ed25519');
+    expect(hostKeyType(Buffer.from([0, 0, 0, 200]))).toBe('unknown');
+    expect(hostKeyFingerprint(keyA)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+});

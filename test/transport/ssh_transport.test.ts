@@ -1,0 +1,220 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SshPool } from '../../src/transport/ssh/pool.js';
+import type { SshOptions } from '../../src/transport/ssh/ssh_options.js';
+import { createSshLab, createSudoUser, type SshHost, type SshLab } from '../helpers/sshd.js';
+
+const SUDO_USER = 'hapkissh';
+
+let lab: SshLab;
+let a: SshHost;
+let b: SshHost;
+let removeUser: () => void;
+
+beforeAll(async () => {
+  lab = createSshLab();
+  a = await lab.addHost('a');
+  b = await lab.addHost('b');
+  removeUser = createSudoUser(SUDO_USER);
+});
+
+afterAll(() => {
+  lab?.stop();
+  removeUser?.();
+});
+
+function options(extra: SshOptions = {}): SshOptions {
+  return { identity: lab.clientKey, knownHosts: [lab.knownHosts], agent: false, user: 'root', ...extra };
+}
+
+async function withPool<T>(opts: SshOptions, run: (pool: SshPool) => Promise<T>): Promise<T> {
+  const pool = new SshPool(opts);
+  try {
+    return await run(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+function fingerprintOf(host: SshHost): string {
+  const out = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(lab.dir, host.name, 'ssh_host_ed25519_key.pub')], { encoding: 'utf8' });
+  return out.split(/\s+/)[1]!;
+}
+
+describe('SFTP transport', () => {
+  it('creates exclusively, reads, renames atomically, keeps modes, lists and removes', async () => {
+    await withPool(options(), async (pool) => {
+      const t = pool.transport({ host: '127.0.0.1', port: a.port });
+      const dir = join(a.root, 'opt');
+      mkdirSync(dir, { recursive: true });
+      await t.createExclusive(`${dir}/ks.tmp`, new Uint8Array([1, 2, 3]), 0o640);
+      await expect(t.createExclusive(`${dir}/ks.tmp`, new Uint8Array([9]), 0o600)).rejects.toMatchObject({ code: 'ERR_FILE_EXISTS' });
+      expect(statSync(`${dir}/ks.tmp`).mode & 0o777).toBe(0o640);
+      await t.rename(`${dir}/ks.tmp`, `${dir}/ks.p12`);
+      expect([...(await t.readFile(`${dir}/ks.p12`, 100))]).toEqual([1, 2, 3]);
+      await expect(t.readFile(`${dir}/ks.p12`, 2)).rejects.toMatchObject({ code: 'ERR_IO' });
+      await expect(t.readFile(dir, 100)).rejects.toMatchObject({ code: 'ERR_IO' });
+      await expect(t.readFile(`${dir}/absent`, 100)).rejects.toMatchObject({ code: 'ERR_FILE_NOT_FOUND' });
+      expect(await t.lstat(`${dir}/ks.p12`)).toMatchObject({ type: 'file', size: 3, mode: 0o640, uid: 0 });
+      expect(await t.lstat(`${dir}/absent`)).toBeUndefined();
+      await t.chmod(`${dir}/ks.p12`, 0o600);
+      expect(statSync(`${dir}/ks.p12`).mode & 0o777).toBe(0o600);
+      expect(await t.readdir(dir)).toEqual(['ks.p12']);
+      expect(await t.identity()).toEqual({ uid: 0, gid: 0 });
+      await t.unlink(`${dir}/ks.p12`);
+      await t.unlink(`${dir}/ks.p12`);
+      expect(await t.readdir(dir)).toEqual([]);
+    });
+  });
+
+  it('refuses a FIFO without opening it (the remote sftp-server would block)', async () => {
+    const fifo = join(a.root, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await withPool(options(), async (pool) => {
+      await expect(pool.transport({ host: '127.0.0.1', port: a.port }).readFile(fifo, 100)).rejects.toMatchObject({ code: 'ERR_IO' });
+    });
+  });
+
+  it('uses one connection per host for many operations', async () => {
+    await withPool(options(), async (pool) => {
+      const t = pool.transport({ host: '127.0.0.1', port: a.port });
+      const s1 = await pool.session({ host: '127.0.0.1', port: a.port });
+      await Promise.all([t.lstat('/'), t.lstat('/tmp'), t.readdir(a.root)]);
+      expect(await pool.session({ host: '127.0.0.1', port: a.port, user: 'root' })).toBe(s1);
+    });
+  });
+});
+
+describe('host keys', () => {
+  it('refuses an unknown host with its SHA-256 fingerprint', async () => {
+    lab.writeKnownHosts([b.knownHostsLine]);
+    try {
+      const error = await withPool(options(), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ERR_SSH_HOST_UNKNOWN' });
+      expect((error as Error).message).toContain(fingerprintOf(a));
+      expect((error as Error).message).toContain(`127.0.0.1:${a.port}`);
+    } finally {
+      lab.writeKnownHosts();
+    }
+  });
+
+  it('refuses a changed key', async () => {
+    lab.writeKnownHosts([`[127.0.0.1]:${a.port} ssh-ed25519 ${b.hostKey}`]);
+    try {
+      await expect(withPool(options(), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_SSH_HOST_KEY_MISMATCH' });
+    } finally {
+      lab.writeKnownHosts();
+    }
+  });
+
+  it('matches hashed entries (ssh-keygen -H) and keeps ports apart', async () => {
+    const file = join(lab.dir, 'hashed_known_hosts');
+    writeFileSync(file, `${a.knownHostsLine}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    expect(readFileSync(file, 'utf8')).toMatch(/^\|1\|/);
+    await withPool(options({ knownHosts: [file] }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'));
+    // the entry for port 22 is not the entry for another port
+    writeFileSync(file, `127.0.0.1 ssh-ed25519 ${a.hostKey}\n`);
+    await expect(withPool(options({ knownHosts: [file] }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_SSH_HOST_UNKNOWN' });
+  });
+
+  it('accept-new adds an unknown host once and still refuses a changed one', async () => {
+    const file = join(lab.dir, 'new_known_hosts');
+    writeFileSync(file, '');
+    await withPool(options({ knownHosts: [file], acceptNewHostKeys: true }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'));
+    expect(readFileSync(file, 'utf8')).toBe(`${a.knownHostsLine}\n`);
+    writeFileSync(file, `[127.0.0.1]:${a.port} ssh-ed25519 ${b.hostKey}\n`);
+    await expect(withPool(options({ knownHosts: [file], acceptNewHostKeys: true }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_SSH_HOST_KEY_MISMATCH' });
+  });
+});
+
+describe('authentication and connection failures', () => {
+  it('refuses a key the host does not authorize, naming the host', async () => {
+    const other = join(lab.dir, 'stranger');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const error = await withPool(options({ identity: other }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_SSH_AUTH' });
+    expect((error as Error).message).toContain(`ssh://root@127.0.0.1:${a.port}`);
+  });
+
+  it('reads an encrypted identity with its passphrase and refuses a wrong one', async () => {
+    const locked = join(lab.dir, 'locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-f', locked]);
+    writeFileSync(join(lab.dir, 'authorized_keys'), `${lab.clientPublicKey}\n${readFileSync(`${locked}.pub`, 'utf8')}`);
+    await withPool(options({ identity: locked, identityPassphrase: 'sesame' }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'));
+    await expect(withPool(options({ identity: locked }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_PASSWORD_REQUIRED' });
+    await expect(withPool(options({ identity: locked, identityPassphrase: 'wrong' }), (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_SSH_AUTH' });
+  });
+
+  it('authenticates through ssh-agent', async () => {
+    const sock = join(lab.dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsQuiet(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync('ssh-add', ['-q', lab.clientKey], { env: { SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const { identity: _none, ...rest } = options();
+      await withPool({ ...rest, agent: sock }, (pool) => pool.transport({ host: '127.0.0.1', port: a.port }).lstat('/'));
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  });
+
+  it('says so when nothing listens', async () => {
+    const port = b.port;
+    b.kill();
+    try {
+      await expect(withPool(options(), (pool) => pool.transport({ host: '127.0.0.1', port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_SSH_CONNECT' });
+    } finally {
+      await b.start();
+    }
+  });
+
+  it('turns a connection dropped mid-command into ERR_SSH_CONNECT', async () => {
+    await withPool(options(), async (pool) => {
+      const t = pool.transport({ host: '127.0.0.1', port: b.port });
+      await t.lstat('/');
+      b.kill();
+      try {
+        await expect(t.readdir('/')).rejects.toMatchObject({ code: 'ERR_SSH_CONNECT' });
+      } finally {
+        await b.start();
+      }
+    });
+  });
+});
+
+describe('sudo', () => {
+  it('reaches a file of another user only through sudo -n', async () => {
+    const dir = join(b.root, 'svc');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o700);
+    writeFileSync(join(dir, 'ks.p12'), 'secret', { mode: 0o600 });
+    chownSync(dir, 0, 0);
+    const plain = options({ user: SUDO_USER });
+    await expect(withPool(plain, (pool) => pool.transport({ host: '127.0.0.1', port: b.port }).readFile(join(dir, 'ks.p12'), 100))).rejects.toMatchObject({ code: 'ERR_SSH_PERMISSION' });
+    await withPool(options({ user: SUDO_USER, sudo: true }), async (pool) => {
+      const t = pool.transport({ host: '127.0.0.1', port: b.port });
+      expect(Buffer.from(await t.readFile(join(dir, 'ks.p12'), 100)).toString()).toBe('secret');
+      await t.createExclusive(join(dir, 'new.tmp'), Buffer.from('new'), 0o600);
+      await t.rename(join(dir, 'new.tmp'), join(dir, 'ks.p12'));
+      expect(await t.identity()).toEqual({ uid: 0, gid: 0 });
+    });
+    expect(readFileSync(join(dir, 'ks.p12'), 'utf8')).toBe('new');
+    expect(statSync(join(dir, 'ks.p12')).uid).toBe(0);
+  });
+
+  it('says ERR_SSH_SUDO when sudo -n is not allowed', async () => {
+    await expect(withPool(options({ user: SUDO_USER, sudo: true, sftpServer: '/bin/cat' }), (pool) => pool.transport({ host: '127.0.0.1', port: b.port }).lstat('/'))).rejects.toMatchObject({ code: 'ERR_SSH_SUDO' });
+  });
+});
+
+function existsQuiet(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
