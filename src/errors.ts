@@ -119,6 +119,13 @@ export class KeystoreFormatError extends HapkiError {
   }
 }
 
+/**
+ * A keystore or key that would cost more than hapki's bounds allow (src/limits.ts): an iteration
+ * count, an RSA number. A format error (the file is refused as hostile or corrupt), refused
+ * before the work it would cost.
+ */
+export class LimitExceededError extends KeystoreFormatError {}
+
 export class KeystoreIntegrityError extends HapkiError {
   constructor(message = 'keystore integrity check failed: the file was tampered with or is corrupt', options?: { cause?: unknown }) {
     super('ERR_KEYSTORE_INTEGRITY', message, options);

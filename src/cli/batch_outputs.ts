@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { FileExistsError, HapkiError, UsageError } from '../errors.js';
+import type { CliContext } from './context.js';
 
 /**
  * Where each input of a batch writes its output: `<dir>/<input name less its extension><ext>`
@@ -28,7 +29,18 @@ export async function refuseExisting(paths: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * The results of a batch when every input succeeded. Otherwise each refused input gets its own
+ * line, named by its file, and the first refusal is thrown (its code decides the exit status).
+ */
+export function batchSucceeded<T>(ctx: CliContext, inputs: readonly string[], results: readonly ({ ok: true; signed: T } | { ok: false; error: Error })[]): T[] {
+  const failed = results.flatMap((r, i) => (r.ok ? [] : [failureOf(inputs[i]!, r.error)]));
+  for (const extra of failed.slice(1)) ctx.io.stderr(`hapki: ${extra.message} (${(extra as { code?: string }).code ?? 'ERR_INTERNAL'})\n`);
+  if (failed.length > 0) throw failed[0];
+  return results.flatMap((r) => (r.ok ? [r.signed] : []));
+}
+
 /** A failure of one input of a batch, named by that input: the same code, its file said first. */
-export function failureOf(input: string, error: unknown): unknown {
+function failureOf(input: string, error: Error): Error {
   return error instanceof HapkiError ? new HapkiError(error.code, `${input}: ${error.message}`, { cause: error }) : error;
 }

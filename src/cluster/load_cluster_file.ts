@@ -3,6 +3,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { encodeName } from '../cert/dn.js';
 import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_spec.js';
 import { ClusterFileError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { firstDuplicateKey } from '../lib/yaml_bounds.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { parseSan } from '../issue/san.js';
 import { MESH_MODES, type MeshMode } from '../trust/mesh.js';
@@ -55,11 +57,15 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
 
 /** The same from text already read; `path` names the file in messages and anchors relative paths. */
 export function parseClusterFile(source: string, path: string): ClusterFile {
+  const size = Buffer.byteLength(source);
+  if (size > LIMITS.configBytes) throw new ClusterFileError(path, [`${path}: ${size} bytes is more than a cluster file may have (${LIMITS.configBytes})`]);
   const counter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${e.message.split('\n')[0]}`));
   }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) throw new ClusterFileError(path, [`${path}:${duplicate.offset === undefined ? 1 : counter.linePos(duplicate.offset).line}: YAML: map keys must be unique`]);
   const checked = validateYaml(doc.contents, CLUSTER_SCHEMA, counter);
   const problems = checked.problems.map((p) => `${path}:${p.line}: ${p.path === '' ? 'the file' : p.path}: ${p.message}`);
   if (problems.length > 0) throw new ClusterFileError(path, problems);

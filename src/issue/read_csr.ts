@@ -1,6 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
-import { InvalidArgumentError } from '../errors.js';
+import { HapkiError, InvalidArgumentError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { parsePemBlocks, isPemText } from '../keystore/pem/pem_blocks.js';
 import type { CertificateExtension } from '../cert/tbs.js';
 
@@ -24,18 +25,19 @@ const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 
 /** A PKCS#10 request from PEM ("CERTIFICATE REQUEST", or keytool's "NEW CERTIFICATE REQUEST") or DER. */
 export function readCsr(bytes: Uint8Array): ParsedCsr {
+  if (bytes.length > LIMITS.csrBytes) throw new InvalidArgumentError(`certificate request of ${bytes.length} bytes: more than the ${LIMITS.csrBytes} a request may have`);
   let der = bytes;
   try {
     if (isPemText(bytes)) {
       const block = parsePemBlocks(bytes).find((b) => LABELS.has(b.label));
-      if (!block) throw new Error('no CERTIFICATE REQUEST block');
+      if (!block) throw new InvalidArgumentError('no CERTIFICATE REQUEST block');
       der = block.der;
     }
     const request = readDer(der, 'certification request');
     const [infoNode, algorithm, signature] = request.sequence('CertificationRequest');
-    if (!infoNode || !algorithm || !signature) throw new Error('a CertificationRequest has three parts');
+    if (!infoNode || !algorithm || !signature) throw new InvalidArgumentError('a CertificationRequest has three parts');
     const info = infoNode.sequence('certificationRequestInfo');
-    if (infoNode.child(0, 'version').integer('version', 2) !== 0) throw new Error('only version 1 requests exist');
+    if (infoNode.child(0, 'version').integer('version', 2) !== 0) throw new InvalidArgumentError('only version 1 requests exist');
     const subject = infoNode.child(1, 'subject').expect(Tag.sequence, 'subject Name').encoded;
     const publicKey = infoNode.child(2, 'subjectPKInfo').expect(Tag.sequence, 'subjectPKInfo').encoded;
     const attributes = info[3]?.expect(0, 'attributes', TagClass.context);
@@ -50,7 +52,9 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
       signature: signature.bits('signature'),
     };
   } catch (cause) {
-    throw new InvalidArgumentError(`not a PKCS#10 certificate request: ${(cause as Error).message}`, { cause });
+    // hapki's own messages carry an offset; a library's could echo the request's bytes
+    const detail = cause instanceof HapkiError ? `: ${cause.message}` : '';
+    throw new InvalidArgumentError(`not a PKCS#10 certificate request${detail}`, { cause });
   }
 }
 

@@ -1,6 +1,8 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { OID } from '../asn1/oids.js';
 import { KeystoreFormatError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { latin1 } from '../lib/printable.js';
 import { namesMatch } from './dn_match.js';
 
 /** Extension and attribute OIDs path validation reads (kept here: no other module needs them). */
@@ -173,7 +175,8 @@ function readSubjectAttributes(subject: DerNode, cert: PathCertificate): void {
 
 function readTime(node: DerNode | undefined, what: string, defects: string[]): Date {
   if (!node) throw new KeystoreFormatError(`certificate validity lacks ${what}`);
-  const text = String.fromCharCode(...node.content);
+  if (node.content.length > LIMITS.timeFieldBytes) throw new KeystoreFormatError(`certificate ${what} is a malformed time (${node.content.length} bytes)`, node.offset);
+  const text = latin1(node.content);
   let m: RegExpMatchArray | null;
   if (node.is(Tag.utcTime)) {
     m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
@@ -190,7 +193,7 @@ function readTime(node: DerNode | undefined, what: string, defects: string[]): D
       return utc(Number(m[1]), m.slice(2, 7));
     }
   }
-  throw new KeystoreFormatError(`certificate ${what} is not a valid UTCTime or GeneralizedTime: "${text}"`, node.offset);
+  throw new KeystoreFormatError(`certificate ${what} is not a valid UTCTime or GeneralizedTime`, node.offset);
 }
 
 function utc(year: number, rest: readonly (string | undefined)[]): Date {
@@ -298,5 +301,5 @@ export function readGeneralName(node: DerNode): GeneralName {
 function ia5(node: DerNode): string {
   if (node.constructed) throw new Error('IA5String must be primitive');
   for (const b of node.content) if (b > 0x7e) throw new Error('IA5String holds a non-ASCII byte');
-  return String.fromCharCode(...node.content);
+  return latin1(node.content);
 }

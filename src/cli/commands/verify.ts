@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { describeCertificate } from '../../cert/describe.js';
 import { PathValidationError, UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
+import { readInput } from '../stdio.js';
 import { readCertificates } from '../../issue/read_certificates.js';
 import { entryCertificates, storeCertificates } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
@@ -26,7 +27,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
   program
     .command('verify')
     .description('validate a certificate chain against trusted certificates (RFC 5280 path validation)')
-    .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates), or <keystore>[#<alias>] (default: its only key entry)')
+    .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates; - for standard input), or <keystore>[#<alias>] (default: its only key entry)')
     .requiredOption('--trust <store>', 'trust anchors: every certificate of a keystore (PKCS#12, JKS, JCEKS) or PEM bundle')
     .option('--untrusted <bundle>', 'more intermediate certificates (PEM bundle) to build the path from')
     .option('--hostname <host>', 'the DNS name or IP address the leaf must be for (subjectAltName only)')
@@ -81,7 +82,7 @@ async function subjectCertificates(ctx: CliContext, subject: string, storepass: 
   const hash = subject.lastIndexOf('#');
   const [path, alias] = hash > 0 && !existsSync(subject) ? [subject.slice(0, hash), subject.slice(hash + 1)] : [subject, undefined];
   if (alias === undefined) {
-    const certificates = certificatesOrUndefined(await readFileBytes(path), path);
+    const certificates = certificatesOrUndefined(await readInput(ctx, path), path);
     if (certificates) return certificates;
   }
   const { store } = await openStoreForCli(ctx, path, storepass === undefined ? {} : { storepass });
