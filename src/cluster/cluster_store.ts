@@ -1,8 +1,8 @@
-import { relative } from 'node:path';
 import { HapkiError } from '../errors.js';
 import { sha256Hex } from '../crypto/digest.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { readKeystore } from '../keystore/read_keystore.js';
+import { displayLocation } from '../transport/location.js';
 import type { Keystore } from '../keystore/model.js';
 import type { ClusterStore } from './cluster_file.js';
 import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secrets.js';
@@ -31,7 +31,7 @@ export async function openClusterStore(
   options: ResolveSecretOptions = {},
   alias?: string,
 ): Promise<OpenedClusterStore> {
-  const where = `${who} (${relative(dir, file) || file})`;
+  const where = `${who} (${displayLocation(dir, file)})`;
   try {
     const resolved = await resolveSecret(password, `password of ${where}`, options);
     const key = keyPassword === undefined ? undefined : await resolveSecret(keyPassword, `key password of ${where}`, options);
