@@ -1,3 +1,5 @@
+import { printable } from './lib/printable.js';
+
 /** Why a certification path is invalid: one code per rule (see validatePath). */
 export type PathValidationErrorCode =
   | 'ERR_CHAIN_UNTRUSTED'
@@ -90,7 +92,8 @@ export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
 
   constructor(code: HapkiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // messages quote names and values from input files: never their control characters
+    super(printable(message), options);
     this.code = code;
     this.name = new.target.name;
   }

@@ -133,6 +133,7 @@ export function readPathCertificate(der: Uint8Array): PathCertificate {
     if (version !== 3) defects.push('extensions in a certificate that is not version 3');
     for (const ext of extensionsNode.child(0, 'extensions').sequence('extensions')) {
       const items = ext.sequence('extension');
+      if (items.length < 2 || items.length > 3) throw new KeystoreFormatError(`extension of ${items.length} elements (expected 2 or 3)`, ext.offset);
       const critical = items.length === 3 ? booleanOf(items[1]!) : false;
       cert.extensions.push({ oid: items[0]!.oid('extension id'), critical, value: items[items.length - 1]!.octets('extension value') });
     }
