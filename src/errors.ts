@@ -55,6 +55,8 @@ export type HapkiErrorCode =
   | 'ERR_KEYSTORE_PASSWORD'
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
+  | 'ERR_CRL_FORMAT'
+  | 'ERR_CRL_FETCH'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -111,6 +113,20 @@ export class KeyPasswordError extends HapkiError {
   constructor(alias: string, options?: { cause?: unknown }) {
     super('ERR_KEY_PASSWORD', `key password for alias "${alias}" was incorrect`, options);
     this.alias = alias;
+  }
+}
+
+/** Bytes that are not a well-formed CRL, or one over hapki's size limits. */
+export class CrlFormatError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FORMAT', message, options);
+  }
+}
+
+/** A CRL that could not be fetched from its distribution point: refused, too slow, too large, a redirect. */
+export class CrlFetchError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FETCH', message, options);
   }
 }
 
