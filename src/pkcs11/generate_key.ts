@@ -86,3 +86,11 @@ export function exportPrivateKey(token: Pkcs11Token, key: Pkcs11KeyObject): Uint
   }
   return new Uint8Array(createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs8', format: 'der' }));
 }
+
+/** Destroys a key's private and public objects and its certificate (same CKA_ID, else label). */
+export function destroyKey(token: Pkcs11Token, key: Pkcs11KeyObject): void {
+  const by = key.id ? { id: key.id } : key.label !== undefined ? { object: key.label } : undefined;
+  const handles = by ? [CK.CKO_CERTIFICATE, CK.CKO_PUBLIC_KEY].flatMap((objectClass) => token.find(objectTemplate(by, objectClass))) : [];
+  const { module, session } = token;
+  for (const handle of [...handles, key.handle]) call('removing an object', () => module.C_DestroyObject(session, handle));
+}
