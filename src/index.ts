@@ -14,6 +14,10 @@ export {
   FileExistsError,
   FileNotFoundError,
   IoError,
+  LockedError,
+  ConcurrentChangeError,
+  UnsafePathError,
+  RecoveryFailedError,
   PasswordSourceError,
   PasswordRequiredError,
   UsageError,
@@ -85,15 +89,21 @@ export type { WebCrypto, WebCryptoKey, WebCryptoKeyPair } from './crypto/provide
 export { generateKeyPair, importSigningKey, exportPkcs8, exportSpki, signingAlgorithm, parseKeySpec, KEY_TYPES, EC_CURVES } from './crypto/keys.js';
 export type { KeySpec, KeyType, EcCurve, SigningAlgorithm } from './crypto/keys.js';
 
-export { createCa } from './issue/create_ca.js';
+export type { Signer } from './crypto/signer.js';
+export { nodeSigner } from './crypto/node_signer.js';
+export { webCryptoSigner } from './crypto/webcrypto_signer.js';
+export { generateSigningKey } from './crypto/generate_key.js';
+export { createCa, createCaCertificate } from './issue/create_ca.js';
 export type { CreateCaOptions, CreatedCa } from './issue/create_ca.js';
-export { createCsr, createCsrWithKeys } from './issue/create_csr.js';
+export { createCsr, createCsrWithKeys, createCsrWithSigner } from './issue/create_csr.js';
 export type { CreateCsrOptions, CreatedCsr } from './issue/create_csr.js';
 export { requestWithNewKey } from './issue/create_key_entry.js';
 export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
-export { signCsr } from './issue/sign_csr.js';
-export type { SignCsrOptions, SignedCertificate } from './issue/sign_csr.js';
-export { issuerFromEntry, caEntry, assertCanIssue } from './issue/issuer.js';
+export { signCsr, signCsrs } from './issue/sign_csr.js';
+export type { SignCsrOptions, SignedCertificate, CsrToSign, BatchResult } from './issue/sign_csr.js';
+export { buildCrl, CRL_REASONS } from './issue/build_crl.js';
+export type { CrlContent, CrlReason, RevokedCertificate } from './issue/build_crl.js';
+export { issuerFromEntry, caEntry, assertCanIssue, signerForKey } from './issue/issuer.js';
 export type { Issuer } from './issue/issuer.js';
 export { installReply, normalizeFingerprint } from './issue/install_reply.js';
 export type { InstallReplyOptions, InstalledReply } from './issue/install_reply.js';
@@ -183,8 +193,17 @@ export { renderAuditJson, auditJson } from './audit/report/json.js';
 export type { AuditJson } from './audit/report/json.js';
 export { renderAuditPrometheus } from './audit/report/prometheus.js';
 
-export { openKeystore, saveKeystore } from './fs/keystore_file.js';
-export type { SaveKeystoreOptions } from './fs/keystore_file.js';
+export { openKeystore, saveKeystore, updateKeystore, keystoreOutput } from './fs/keystore_file.js';
+export type { SaveKeystoreOptions, UpdateKeystoreOptions } from './fs/keystore_file.js';
+// The one write path (src/txn/): every command that changes files states a change set and commits it here.
+export { commitChangeSet, contentHash } from './txn/change_set.js';
+export type { FileChange, NewContent, CommitOptions, CommitResult } from './txn/change_set.js';
+export { configureWritePath, registerTransport, DEFAULT_LOCK_TIMEOUT_MS } from './txn/config.js';
+export type { WritePathSettings } from './txn/config.js';
+export { recoverTree, recoverFiles } from './txn/recover_paths.js';
+export type { DirectoryRecovery, RecoveredChangeSet } from './txn/recover.js';
+export { LocalTransport, localTransport } from './fs/local_transport.js';
+export type { FileTransport, FileInfo } from './fs/transport.js';
 export { writeFileAtomic } from './fs/atomic_write.js';
 export type { WriteFileOptions } from './fs/atomic_write.js';
 export { readFileBytes } from './fs/read_file.js';

@@ -1,5 +1,8 @@
 import { CommanderError } from 'commander';
 import { HapkiError } from '../errors.js';
+import { withIterationLimit } from '../crypto/pbe/work_budget.js';
+import { parseWholeNumber } from './options.js';
+import { printable } from '../lib/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { exitCodeFor } from './exit_codes.js';
@@ -12,7 +15,10 @@ import { askedCommand, buildProgram } from './program.js';
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const ctx: CliContext = { io, passwords: new PasswordResolver(io) };
   try {
-    await (await buildProgram(ctx, argv)).parseAsync([...argv]);
+    const program = await buildProgram(ctx, argv);
+    const maxIterations = maxIterationsOption(argv);
+    const run = (): Promise<unknown> => program.parseAsync([...argv]);
+    await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
     return ctx.exitCode ?? 0;
   } catch (error) {
     report(error, io);
@@ -23,13 +29,25 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
+/**
+ * --max-iterations applies to every keystore the command reads, wherever it is opened: read
+ * before commander runs the command, so that it can scope the whole run.
+ */
+function maxIterationsOption(argv: readonly string[]): number | undefined {
+  const at = argv.findIndex((a) => a === '--max-iterations' || a.startsWith('--max-iterations='));
+  if (at < 0) return undefined;
+  const arg = argv[at]!;
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[at + 1];
+  return parseWholeNumber(value ?? '', '--max-iterations', 1);
+}
+
 function report(error: unknown, io: CliIo): void {
   // commander has already printed its own usage message
   if (error instanceof CommanderError) return;
   if (error instanceof HapkiError) {
-    io.stderr(`hapki: ${error.message} (${error.code})\n`);
+    io.stderr(`hapki: ${printable(error.message)} (${error.code})\n`);
     return;
   }
-  io.stderr(`hapki: internal error: ${(error as Error)?.message ?? String(error)} (ERR_INTERNAL)\n`);
+  io.stderr(`hapki: internal error: ${printable((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
 }

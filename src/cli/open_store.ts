@@ -1,5 +1,6 @@
 import { PasswordRequiredError, type HapkiError } from '../errors.js';
-import { openKeystore } from '../fs/keystore_file.js';
+import { readKeystore } from '../keystore/read_keystore.js';
+import { readInput } from './stdio.js';
 import type { Keystore } from '../keystore/model.js';
 import type { CliContext } from './context.js';
 import { warn } from './io.js';
@@ -13,6 +14,8 @@ export interface OpenedStore {
   store: Keystore;
   /** The store password as resolved, to protect the output with when no --outpass is given. */
   password: string | undefined;
+  /** The key password as resolved, where one was given. */
+  keyPassword?: string;
 }
 
 /**
@@ -25,7 +28,7 @@ export async function openStoreForCli(ctx: CliContext, path: string, options: St
   const keyPassword = options.keypass === undefined ? undefined : await ctx.passwords.resolve(options.keypass, 'key password');
   let store: Keystore;
   try {
-    store = await openKeystore(path, {
+    store = await readKeystore(await readInput(ctx, path), {
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
     });
@@ -36,5 +39,5 @@ export async function openStoreForCli(ctx: CliContext, path: string, options: St
     throw error;
   }
   for (const warning of store.warnings) warn(ctx.io, `${path}: ${warning}`);
-  return { store, password };
+  return { store, password, ...(keyPassword === undefined ? {} : { keyPassword }) };
 }

@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
 import type { ClusterPlan, ClusterStepKind } from './cluster_plan.js';
+import { displayLocation } from '../transport/location.js';
 
 const MARK: Readonly<Record<ClusterStepKind, string>> = {
   'create-ca': '+',
@@ -28,7 +28,7 @@ export function renderClusterPlan(plan: ClusterPlan): string {
     const steps = plan.steps.filter((s) => s.file === file);
     const nodes = [...new Set(steps.map((s) => s.node))].join(', ');
     const isNew = plan.writes.some((w) => w.file === file && !w.exists);
-    lines.push(`${relative(plan.dir, file) || file} (${nodes}${isNew ? ', new file' : ''})`);
+    lines.push(`${displayLocation(plan.dir, file)} (${nodes}${isNew ? ', new file' : ''})`);
     for (const s of steps) {
       lines.push(`  ${MARK[s.kind]} ${s.summary}`);
       for (const d of s.details) lines.push(`      ${d}`);

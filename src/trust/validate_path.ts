@@ -1,10 +1,12 @@
 import { InvalidArgumentError } from '../errors.js';
 import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
 import { bytesEqual } from '../lib/bytes.js';
+import { namesMatch } from './dn_match.js';
 import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
 import { issuerProblem, leafProfileProblem, purposeProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
+import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
 
@@ -19,6 +21,10 @@ export interface PathValidationOptions {
   hostname?: string;
   /** The leaf's extendedKeyUsage (and any intermediate's) must allow TLS server or client use. */
   purpose?: 'server' | 'client';
+  /** Accept SHA-1 signatures on certificates (and CRLs) above the trust anchor; MD5 is never accepted. */
+  allowSha1?: boolean;
+  /** RFC 5280 policy inputs (initial policy set, explicit policy, mapping and anyPolicy inhibition). */
+  policy?: PolicyOptions;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -32,6 +38,8 @@ export interface PathValidationResult {
   reason?: string;
   /** Leaf first, ending at the trust anchor when one was reached (the failing path's certificates otherwise). */
   chain: Uint8Array[];
+  /** For a valid path: the certificate policies (OIDs) it is valid for, within the initial policy set ('2.5.29.32.0' is anyPolicy); absent when the path asserts none. */
+  validPolicies?: string[];
 }
 
 /** A bound on the certificates in a path, self-issued ones included, so that no search runs long. */
@@ -63,9 +71,12 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   const anchors = readAll(options.trusted);
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
+  // a directly trusted leaf has no path to process policies over
+  let validPolicies: string[] = [];
   if (!directlyTrusted) {
-    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker(crypto));
+    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker({ allowSha1: options.allowSha1 ?? false }), options.policy ?? {});
     const found = await search.from(leafCert);
+    validPolicies = search.validPolicies;
     if (!found) {
       const best = search.best ?? { problem: problem('ERR_CHAIN_UNTRUSTED', `no path from "${subjectOf(leafCert)}" to a trusted certificate`), chain: [leafCert] };
       return fail(best.problem, best.chain);
@@ -74,7 +85,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   }
   const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
   if (endProblem) return fail(endProblem, path);
-  return { valid: true, chain: path.map((c) => c.der) };
+  return { valid: true, chain: path.map((c) => c.der), ...(validPolicies.length > 0 ? { validPolicies } : {}) };
 }
 
 interface Failure {
@@ -87,6 +98,7 @@ interface Failure {
 /** Depth-first path building with backtracking; remembers the most telling failure. */
 class PathSearch {
   best: Failure | undefined;
+  validPolicies: string[] = [];
   private attempts = 0;
   private readonly anchorSet: Set<PathCertificate>;
   private readonly pool: PathCertificate[];
@@ -98,6 +110,7 @@ class PathSearch {
     private readonly purpose: 'server' | 'client' | undefined,
     private readonly maxIntermediates: number,
     private readonly signatures: SignatureChecker,
+    private readonly policy: PolicyOptions,
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
@@ -118,7 +131,7 @@ class PathSearch {
       this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted certificate within ${MAX_PATH_LENGTH} certificates of the leaf`), path);
       return undefined;
     }
-    const candidates = this.pool.filter((c) => bytesEqual(c.subject, current.issuer) && !path.some((p) => p === c || bytesEqual(p.der, c.der)) && keyIdsAgree(current, c));
+    const candidates = this.pool.filter((c) => namesMatch(c.subject, current.issuer) && !path.some((p) => p === c || bytesEqual(p.der, c.der)) && keyIdsAgree(current, c));
     if (candidates.length === 0) {
       this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted issuer found for "${subjectOf(current)}"`), path);
       return undefined;
@@ -135,8 +148,9 @@ class PathSearch {
         this.note(2, local, next);
         continue;
       }
-      if (!(await this.signatures.verify(current, candidate))) {
-        this.note(2, problem('ERR_CHAIN_SIGNATURE', `the signature on "${subjectOf(current)}" does not verify with the key of "${subjectOf(candidate)}"`), next);
+      const signature = signatureProblem(this.signatures, current, candidate);
+      if (signature) {
+        this.note(2, signature, next);
         continue;
       }
       if (isAnchor) {
@@ -183,6 +197,9 @@ class PathSearch {
       const p = purposeProblem(path[i]!, this.purpose);
       if (p) return p;
     }
+    const policies = processPolicies(path.slice(0, anchor).reverse(), this.policy, subjectOf);
+    if ('problem' in policies) return policies.problem;
+    this.validPolicies = policies.policies;
     return undefined;
   }
 }
@@ -190,6 +207,24 @@ class PathSearch {
 /** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */
 function keyIdsAgree(child: PathCertificate, candidate: PathCertificate): boolean {
   return !child.authorityKeyId || !candidate.subjectKeyId || bytesEqual(child.authorityKeyId, candidate.subjectKeyId);
+}
+
+/** Why `issuer`'s key does not vouch for `cert`: a wrong signature, a weak hash, DSA, an unknown algorithm. */
+export function signatureProblem(checker: SignatureChecker, cert: PathCertificate, issuer: PathCertificate): PathProblem | undefined {
+  const verdict = checker.verify(cert, issuer.spki);
+  if (verdict === 'ok') return undefined;
+  const on = `the signature on "${subjectOf(cert)}"`;
+  const algorithm = checker.algorithm(cert).name;
+  switch (verdict) {
+    case 'weak':
+      return problem('ERR_WEAK_SIGNATURE', `${on} uses ${algorithm}, which hapki does not accept${algorithm.includes('SHA1') || algorithm.includes('sha1') || algorithm.includes('SHA-1') ? ' (--allow-sha1 accepts SHA-1)' : ''}`);
+    case 'dsa':
+      return problem('ERR_WEAK_KEY', `${on} is a DSA signature (${algorithm}); hapki does not accept DSA`);
+    case 'unsupported':
+      return problem('ERR_CHAIN_SIGNATURE', `${on} uses ${algorithm}, which hapki cannot check`);
+    default:
+      return problem('ERR_CHAIN_SIGNATURE', `${on} does not verify with the key of "${subjectOf(issuer)}"`);
+  }
 }
 
 function readAll(certificates: readonly Uint8Array[]): PathCertificate[] {

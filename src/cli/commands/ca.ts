@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseKeySpec } from '../../crypto/keys.js';
+import { parseKeySpec } from '../../crypto/key_spec.js';
 import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { createCa } from '../../issue/create_ca.js';

@@ -1,3 +1,4 @@
+import { printable } from '../../lib/printable.js';
 import type { CertificateSummary } from '../../cert/describe.js';
 import type { EntrySummary, KeystoreSummary } from '../../keystore/summary.js';
 
@@ -9,7 +10,8 @@ export function renderKeystoreText(summary: KeystoreSummary): string {
     lines.push('', entryHeading(entry));
     entry.chain.forEach((cert, i) => lines.push(...certificateLines(cert, entry.chain.length > 1 ? `[${i}] ` : '')));
   }
-  return `${lines.join('\n')}\n`;
+  // every field may come from the file: no control character reaches the terminal
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
 function entryHeading(entry: EntrySummary): string {
