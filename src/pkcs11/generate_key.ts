@@ -4,7 +4,7 @@ import { OID } from '../asn1/oids.js';
 import { DEFAULT_RSA_BITS, type KeySpec } from '../crypto/keys.js';
 import { Pkcs11Error, UnsupportedAlgorithmError } from '../errors.js';
 import { CK, type Attribute } from './binding.js';
-import { call } from './device_error.js';
+import { call, shown } from './device_error.js';
 import { describeKey, objectTemplate, type Pkcs11KeyObject } from './key_object.js';
 import type { Pkcs11Token } from './token.js';
 import { formatPkcs11Uri, type Pkcs11Uri } from './uri.js';
@@ -72,7 +72,7 @@ export function generateKeyPair(token: Pkcs11Token, uri: Pkcs11Uri, spec: KeySpe
 export function exportPrivateKey(token: Pkcs11Token, key: Pkcs11KeyObject): Uint8Array {
   const read = (type: number, size = 0): string => {
     const value = token.attribute(key.handle, type);
-    if (!value) throw new Pkcs11Error('ERR_PKCS11_DEVICE', `the token will not reveal private key "${key.label ?? ''}" (it is sensitive or not extractable)`);
+    if (!value) throw new Pkcs11Error('ERR_PKCS11_DEVICE', `the token will not reveal private key ${shown(key.label ?? '')} (it is sensitive or not extractable)`);
     // a JWK's EC scalar has the curve's full length; a token may drop leading zero bytes
     return Buffer.concat([Buffer.alloc(Math.max(0, size - value.length)), value]).toString('base64url');
   };

@@ -111,6 +111,18 @@ describe('CA keys in SoftHSM through the command line', () => {
     expect(json.entries.find((e) => e.alias === 'msas-token')).toMatchObject({ extractable: true });
   });
 
+  it('takes the PIN from the URI\'s pin-source (an RFC 7512 file: URI too), and without any PIN and no terminal asks for one', async () => {
+    const byEnv = await run(['list', 'pkcs11:token=hapki-ca?pin-source=env:HSM_PIN']);
+    expect(byEnv.code, byEnv.stderr).toBe(0);
+    writeFileSync(join(dir, 'pin.txt'), `${USER_PIN}\n`, { mode: 0o600 });
+    const byFile = await run(['list', `pkcs11:token=hapki-ca?pin-source=file://${join(dir, 'pin.txt')}`]);
+    expect(byFile.code, byFile.stderr).toBe(0);
+    expect(byFile.stdout).toBe(byEnv.stdout);
+    const none = await run(['list', 'pkcs11:token=hapki-ca']);
+    expect(none.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_REQUIRED'));
+    expect(none.stderr).toContain('--pin');
+  });
+
   it.each([
     [['--pin', 'pass:000000'], 'ERR_PKCS11_PIN'],
     [['--pin', 'env:HSM_PIN', '--pkcs11-module', '/nonexistent/libpkcs11.so'], 'ERR_PKCS11_MODULE'],
