@@ -29,12 +29,13 @@ export interface GenerateOptions {
 export function generateKeyPair(token: Pkcs11Token, uri: Pkcs11Uri, spec: KeySpec, options: GenerateOptions = {}): Pkcs11KeyObject {
   if (uri.object === undefined) throw new Pkcs11Error('ERR_PKCS11_URI', 'the PKCS#11 URI for a new key must give its label: object=<label>');
   if (uri.type !== undefined && uri.type !== 'private') throw new Pkcs11Error('ERR_PKCS11_URI', `the PKCS#11 URI names type=${uri.type}, but a key pair is made here`);
-  for (const objectClass of [CK.CKO_PRIVATE_KEY, CK.CKO_PUBLIC_KEY, CK.CKO_CERTIFICATE]) {
-    for (const by of [{ object: uri.object }, ...(uri.id ? [{ id: uri.id }] : [])]) {
-      if (token.find(objectTemplate(by, objectClass)).length > 0) {
-        throw new Pkcs11Error('ERR_PKCS11_OBJECT_EXISTS', `${formatPkcs11Uri({ token: token.label, ...by })} is already in use on the token: choose another object= (or id=), or delete the old objects`);
-      }
-    }
+  for (const by of [{ object: uri.object }, ...(uri.id ? [{ id: uri.id }] : [])]) {
+    const found = (objectClass: number): number => token.find(objectTemplate(by, objectClass)).length;
+    const [keys, publicKeys, certificates] = [found(CK.CKO_PRIVATE_KEY), found(CK.CKO_PUBLIC_KEY), found(CK.CKO_CERTIFICATE)];
+    if (keys + publicKeys + certificates === 0) continue;
+    // a key pair without its certificate is what a run killed between generating and storing leaves
+    const leftover = certificates === 0 && keys > 0 ? ' (a key pair without a certificate: left by a run that did not finish?)' : '';
+    throw new Pkcs11Error('ERR_PKCS11_OBJECT_EXISTS', `${formatPkcs11Uri({ token: token.label, ...by })} is already in use on the token${leftover}: choose another object= (or id=), or delete the old objects (pkcs11-tool --delete-object)`);
   }
   const id = Buffer.from(uri.id ?? randomBytes(20));
   const common: Attribute[] = [{ type: CK.CKA_TOKEN, value: true }, { type: CK.CKA_LABEL, value: uri.object }, { type: CK.CKA_ID, value: id }];
