@@ -5,7 +5,7 @@ import { encodeName } from '../cert/dn.js';
 import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_spec.js';
 import { ClusterFileError } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { firstDuplicateKey } from '../lib/yaml_bounds.js';
+import { firstDuplicateKey, yamlMessage } from '../lib/yaml_bounds.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { parseSan } from '../issue/san.js';
 import { MESH_MODES, type MeshMode } from '../trust/mesh.js';
@@ -73,7 +73,7 @@ export function parseClusterFile(source: string, path: string): ClusterFile {
   const counter = new LineCounter();
   const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
-    throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${e.message.split('\n')[0]}`));
+    throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${yamlMessage(e.message)}`));
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) throw new ClusterFileError(path, [`${path}:${duplicate.offset === undefined ? 1 : counter.linePos(duplicate.offset).line}: YAML: map keys must be unique`]);
