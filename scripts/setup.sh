@@ -8,6 +8,11 @@ missing=()
 command -v keytool >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /etc/ssl/certs/java/cacerts ] || missing+=(ca-certificates-java)
+# the PKCS#11 tests run against SoftHSM; the optional binding (pkcs11js) builds with node-gyp
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
 # the SSH tests start real sshd processes on 127.0.0.1 and use sudo -n on them
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v sudo >/dev/null 2>&1 || missing+=(sudo)

@@ -17,6 +17,17 @@ export type PathValidationErrorCode =
 /** Why a TLS probe got no usable connection. */
 export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
 
+/** Why a PKCS#11 key location could not be used (see src/pkcs11). */
+export type Pkcs11ErrorCode =
+  | 'ERR_PKCS11_UNAVAILABLE'
+  | 'ERR_PKCS11_MODULE'
+  | 'ERR_PKCS11_URI'
+  | 'ERR_PKCS11_TOKEN_NOT_FOUND'
+  | 'ERR_PKCS11_PIN'
+  | 'ERR_PKCS11_OBJECT_NOT_FOUND'
+  | 'ERR_PKCS11_OBJECT_EXISTS'
+  | 'ERR_PKCS11_DEVICE';
+
 /** Why a remote location could not be reached or used; the message names the host. */
 export type SshErrorCode =
   | 'ERR_SSH_LOCATION'
@@ -64,7 +75,8 @@ export type HapkiErrorCode =
   | 'ERR_NOT_FOUND'
   | SshErrorCode
   | PathValidationErrorCode
-  | ProbeErrorCode;
+  | ProbeErrorCode
+  | Pkcs11ErrorCode;
 
 export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
@@ -286,6 +298,13 @@ export class TrustCheckFailedError extends HapkiError {
 /** A TLS probe that did not get as far as a usable connection: refused, timed out, not TLS, our certificate rejected. */
 export class ProbeError extends HapkiError {
   constructor(code: ProbeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A PKCS#11 key location that could not be used: binding missing, module, token, PIN, object, device; `code` says which. */
+export class Pkcs11Error extends HapkiError {
+  constructor(code: Pkcs11ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

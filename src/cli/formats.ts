@@ -36,6 +36,6 @@ export function parseFormat(name: string): KeystoreFormat {
 export function outputFormat(asked: string | undefined, path: string): KeystoreFormat {
   if (asked !== undefined) return parseFormat(asked);
   const format = EXTENSIONS[extname(path).toLowerCase()];
-  if (!format) throw new UsageError(`cannot tell the output format from "${path}": give --to or --format (${FORMAT_CHOICES})`);
+  if (!format) throw new UsageError(`cannot tell the output format from "${path}": give --out-format (${FORMAT_CHOICES})`);
   return format;
 }

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { HapkiError } from '../errors.js';
+import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
@@ -16,6 +17,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     report(error, io);
     return exitCodeFor(error, askedCommand(argv));
+  } finally {
+    // one connection per host per command: they end with it
+    await closeSshConnections();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP } from './exit_codes.js';
+import { addSshOptions, SSH_HELP } from './ssh_cli.js';
 
 export const VERSION = '0.1.0';
 
@@ -42,11 +43,13 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
 Examples:
   hapki list gateway.jks --storepass env:STOREPASS
   hapki csr gateway.jks --alias msas1 --storepass env:STOREPASS --out msas1.csr
-  hapki sign msas1.csr --ca ca.p12 --storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
+  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
   hapki import gateway.jks --alias msas1 --reply msas1.pem --storepass env:STOREPASS
   hapki convert store.jks store.p12 --storepass env:STOREPASS
+${SSH_HELP}
 ${EXIT_CODES_HELP}`,
     );
+  addSshOptions(program, ctx);
   const asked = askedCommand(argv);
   const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program, ctx);

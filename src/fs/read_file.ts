@@ -1,14 +1,18 @@
 import { constants, promises as fsp } from 'node:fs';
 import { FileNotFoundError, IoError } from '../errors.js';
+import { remoteFile } from '../transport/remote_file.js';
 
 /** Largest keystore or certificate file hapki will read; real ones are kilobytes. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a regular file of bounded size. A FIFO, a device (/dev/zero) or a directory is refused
- * before reading, so hapki never blocks on a pipe nor reads without end.
+ * before reading, so hapki never blocks on a pipe nor reads without end. An `ssh://` location
+ * is read over SFTP, with the same checks.
  */
 export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  const remote = remoteFile(path);
+  if (remote) return remote.transport.readFile(remote.path, maxBytes);
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -13,7 +13,8 @@ export interface EntrySummary {
 }
 
 export interface KeystoreSummary {
-  format: KeystoreFormat;
+  /** The file's format, or PKCS11 for a token listed through a pkcs11: URI. */
+  format: KeystoreFormat | 'PKCS11';
   entries: EntrySummary[];
 }
 

@@ -25,3 +25,16 @@ function renderChange(change: TokenChange): string {
   if (change.action === 'added') return `${change.alias} added (${what} ${short(change.after ?? '')})`;
   return `${change.alias} replaced (${what} ${short(change.before ?? '')} -> ${short(change.after ?? '')})`;
 }
+
+/** The plan (and, once written, what happened to each instance) as plain data for --json: names, paths and changes, never a password. */
+export function tokenDistributionJson(plan: TokenPlan, result?: TokenDistribution): unknown {
+  const outcome = new Map(result?.outcomes.map((o) => [o.name, o.outcome]));
+  return {
+    alias: plan.alias,
+    step: plan.step,
+    certificate: plan.certificate,
+    dryRun: result === undefined,
+    written: result ? result.outcomes.filter((o) => o.outcome === 'written').map((o) => o.path) : [],
+    instances: plan.instances.map((p) => ({ name: p.instance.name, path: p.instance.path, format: p.format, changes: p.changes, warnings: p.warnings, ...(result ? { outcome: outcome.get(p.instance.name) } : {}) })),
+  };
+}

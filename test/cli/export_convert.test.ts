@@ -36,7 +36,7 @@ describe('hapki export', () => {
 
   it('exports the chain as a PEM bundle and one entry into a new PKCS#12 keytool lists', async () => {
     const p12 = join(dir, 'one.p12');
-    const r = await hapki(['export', join(FIXTURES, 'gateway.jceks'), '--alias', 'server1', '--format', 'pkcs12', '--out', p12, '--outpass', 'env:OUT', ...pass], { env: { ...env, OUT: 'other-pass' } });
+    const r = await hapki(['export', join(FIXTURES, 'gateway.jceks'), '--alias', 'server1', '--out-format', 'pkcs12', '--out', p12, '--outpass', 'env:OUT', ...pass], { env: { ...env, OUT: 'other-pass' } });
     expect(r.code).toBe(0);
     const listing = await keytool(['-list', '-keystore', p12, '-storetype', 'PKCS12', '-storepass', 'other-pass']);
     expect(listing.stdout).toMatch(/server1,.*PrivateKeyEntry/);

@@ -8,7 +8,7 @@ import { keytool, keytoolFingerprints, openssl, tempDir } from '../helpers/tools
 const dir = tempDir();
 const env = { STOREPASS: 'changeit', CAPASS: 'ca-secret' };
 const storepass = ['--storepass', 'env:STOREPASS'];
-const capass = ['--storepass', 'env:CAPASS'];
+const capass = ['--ca-storepass', 'env:CAPASS'];
 const ca = join(dir, 'ca.p12');
 const caPem = join(dir, 'ca.pem');
 
@@ -160,7 +160,7 @@ describe('failures leave every file as it was', () => {
     const node = await keytoolNode('not-ca', 'PKCS12');
     const req = join(dir, 'for-not-ca.csr');
     await ok(['csr', node, '--alias', 'msas1', '--out', req, ...storepass]);
-    const r = await run(['sign', req, '--ca', node, ...storepass, '--out', join(dir, 'never.pem')]);
+    const r = await run(['sign', req, '--ca', node, '--ca-storepass', 'env:STOREPASS', '--out', join(dir, 'never.pem')]);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
     expect(existsSync(join(dir, 'never.pem'))).toBe(false);
   });

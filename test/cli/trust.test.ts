@@ -36,7 +36,7 @@ describe('hapki trust mesh', () => {
     expect(help.stdout).toContain('-truststore.<p12|jks|jceks|pem>');
     expect(help.stdout).toMatch(/Examples:[\s\S]*Exit codes:/);
     const out = join(dir, 'pem');
-    const r = await hapki(['trust', 'mesh', '--master', master, '--slave', slave, '--out-dir', out, '--format', 'pem', ...PASS], { env });
+    const r = await hapki(['trust', 'mesh', '--master', master, '--slave', slave, '--out-dir', out, '--out-format', 'pem', ...PASS], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^master\.p12 trusts: slave\.jks \(CN=slave\.example\.com\)\n {2}.*master-truststore\.pem: 1 added\n {2}\+ slave\.example\.com {2}CN=slave\.example\.com {2}sha256 [0-9a-f]{64}\nslave\.jks trusts: master\.p12 \(CN=master\.example\.com\)\n/);
     const list = await hapki(['list', join(out, 'slave-truststore.pem'), '--json']);
@@ -64,7 +64,7 @@ describe('hapki trust mesh', () => {
 
   it('usage errors exit 2', async () => {
     expect((await hapki(['trust', 'mesh', '--master', master, '--slave', slave, '--out-dir', dir, '--mode', 'star', ...PASS], { env })).code).toBe(2);
-    expect((await hapki(['trust', 'mesh', '--master', master, '--slave', slave, '--out-dir', dir, '--format', 'der', ...PASS], { env })).code).toBe(2);
+    expect((await hapki(['trust', 'mesh', '--master', master, '--slave', slave, '--out-dir', dir, '--out-format', 'der', ...PASS], { env })).code).toBe(2);
     expect((await hapki(['trust', 'check', '--master', master, '--slave', slave, ...PASS], { env })).code).toBe(2);
   });
 });

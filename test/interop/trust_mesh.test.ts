@@ -129,7 +129,7 @@ describe('self-signed nodes (keytool -genkeypair), direct mesh', () => {
   it('writes JKS and PKCS12 trust stores that keytool lists with the peers\' fingerprints', async () => {
     for (const [format, storetype, ext] of [['jks', 'JKS', 'jks'], ['pkcs12', 'PKCS12', 'p12']] as const) {
       const out = join(dir, `direct-${format}`);
-      const r = await mesh(out, '--format', format);
+      const r = await mesh(out, '--out-format', format);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('master.p12 trusts: slave1.jks (CN=slave1.example.com), slave2.p12 (CN=slave2.example.com)\n');
       expect(r.stdout).toContain('slave1.jks trusts: master.p12 (CN=master.example.com)\n');
@@ -142,10 +142,10 @@ describe('self-signed nodes (keytool -genkeypair), direct mesh', () => {
 
   it('--update adds nothing twice; without it an existing trust store is not overwritten', async () => {
     const out = join(dir, 'direct-jks');
-    const again = await mesh(out, '--format', 'jks');
+    const again = await mesh(out, '--out-format', 'jks');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists: add --update/);
-    const update = await mesh(out, '--format', 'jks', '--update');
+    const update = await mesh(out, '--out-format', 'jks', '--update');
     expect(update.code, update.stderr).toBe(0);
     expect(update.stdout).toContain('master-truststore.jks: 0 added, 2 already present');
     expect((await keytoolTrusted(join(out, 'master-truststore.jks'), 'JKS')).aliases).toEqual(['slave1.example.com', 'slave2.example.com']);
@@ -153,7 +153,7 @@ describe('self-signed nodes (keytool -genkeypair), direct mesh', () => {
 
   it('every direction of mutual TLS succeeds: openssl s_client and hapki probe against node:tls and openssl s_server', async () => {
     const out = join(dir, 'direct-pem');
-    expect((await mesh(out, '--format', 'pem')).code).toBe(0);
+    expect((await mesh(out, '--out-format', 'pem')).code).toBe(0);
     const trust = (n: Node) => join(out, `${n.name}-truststore.pem`);
     const ports = new Map<Node, Servers>();
     for (const n of [master, ...slaves]) ports.set(n, await serve(n, trust(n)));
@@ -253,7 +253,7 @@ describe('CA-issued nodes (openssl CA), CA mesh', () => {
 
   it('every direction of mutual TLS succeeds, and hapki trust check passes', async () => {
     const out = join(dir, 'ca-pem');
-    expect((await mesh(out, '--format', 'pem')).code).toBe(0);
+    expect((await mesh(out, '--out-format', 'pem')).code).toBe(0);
     const trust = (n: Node) => join(out, `${n.name}-truststore.pem`);
     const ports = new Map<Node, Servers>();
     for (const n of [master, ...slaves]) ports.set(n, await serve(n, trust(n)));

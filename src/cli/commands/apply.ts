@@ -5,12 +5,14 @@ import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
+import { jsonOption, printResult } from '../options.js';
 
 export function registerApply(program: Command, ctx: CliContext): void {
   program
     .command('apply')
     .description('bring every keystore of a cluster file to what it says: certificates, trust stores, token')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
+    .addOption(jsonOption('{"cluster", "changed", "written": [files], "steps": [{"kind", "node", "file", "summary"}]}'))
     .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")
     .addHelpText(
       'after',
@@ -29,10 +31,10 @@ Examples:
   hapki lab /tmp/hapki-lab && hapki apply /tmp/hapki-lab/cluster.yaml && hapki apply /tmp/hapki-lab/cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { prune?: boolean }) => {
+    .action(async (file: string, options: { prune?: boolean; json?: boolean }) => {
       const cluster = await loadClusterFile(file);
       const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
-      ctx.io.stdout(renderApplied(applied));
+      printResult(ctx, options.json, { cluster: applied.plan.cluster, changed: applied.written.length > 0, written: applied.written, steps: applied.plan.steps, warnings: applied.plan.warnings }, () => renderApplied(applied));
     });
 }

@@ -9,7 +9,7 @@ import { CHECK_IDS } from '../../audit/rules/index.js';
 import { runAudit, type AuditReport } from '../../audit/run_audit.js';
 import { clusterAuditOptions } from '../../cluster/cluster_audit_options.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { parseDuration } from '../../trust/duration.js';
 import type { CliContext } from '../context.js';
@@ -19,7 +19,8 @@ interface AuditCliOptions {
   endpoint?: string[];
   warn?: string;
   crit?: string;
-  format: string;
+  format?: string;
+  json?: boolean;
   config?: string;
   at?: string;
   expectSan?: string[];
@@ -41,7 +42,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--endpoint <host:port>', 'a TLS endpoint whose presented chain is audited (repeatable)', collect)
     .option('--warn <duration>', 'WARNING for certificates expiring within this: 30d, 12h, 2w or days (default 30d)')
     .option('--crit <duration>', 'CRITICAL for certificates expiring within this (default 7d)')
-    .option('--format <format>', 'text|json|prometheus', 'text')
+    .option('--format <format>', 'report format: text|json|prometheus|nagios (default: text)')
+    .option('--json', 'the same as --format json')
     .option('--cluster <file>', "audit exactly a cluster file's stores, with its thresholds, load-balancer names, token group and trust group")
     .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups')
     .option('--at <date>', 'judge at this date (ISO 8601) instead of now')
@@ -67,8 +69,10 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
   An audit that could not run (a bad option, date or configuration file) is UNKNOWN too: exit 3,
   with one line "hapki: <message> (<ERR_CODE>)" on stderr.`)
     .action(async (paths: string[], options: AuditCliOptions) => {
-      const render = RENDERERS[options.format];
-      if (!render) throw new InvalidArgumentError(`--format must be text, json or prometheus, not "${options.format}"`);
+      if (options.json && options.format !== undefined && options.format !== 'json') throw new UsageError('give --json or --format, not both');
+      const format = options.json ? 'json' : options.format ?? 'text';
+      const render = RENDERERS[format];
+      if (!render) throw new InvalidArgumentError(`--format must be ${Object.keys(RENDERERS).join(', ')}, not "${format}"`);
       const config = options.config === undefined ? undefined : await loadConfig(options.config);
       const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
       const at = parseDate(options.at, '--at');

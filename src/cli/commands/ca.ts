@@ -12,13 +12,14 @@ import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
-import { parseDays, parseWholeNumber } from '../options.js';
+import { deprecatedOption, jsonOption, outFormatOption, parseDays, parseWholeNumber, PASSWORD_SOURCES, printResult } from '../options.js';
+import { describeCertificate } from '../../cert/describe.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 
 interface CaInitOptions {
   subject: string;
   out: string;
-  format?: string;
+  outFormat?: string;
   alias: string;
   kty?: string;
   bits?: string;
@@ -26,60 +27,67 @@ interface CaInitOptions {
   days?: string;
   pathLen?: string;
   outpass?: string;
-  issuer?: string;
-  issuerAlias?: string;
-  issuerStorepass?: string;
-  issuerKeypass?: string;
+  ca?: string;
+  caAlias?: string;
+  caStorepass?: string;
+  caKeypass?: string;
+  json?: boolean;
   certOut?: string;
   force?: boolean;
 }
 
 export function registerCa(program: Command, ctx: CliContext): void {
   const ca = program.command('ca').description('certificate authorities: make a root or an intermediate CA').addHelpText('after', `\nExamples:\n  hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS\n${EXIT_CODES_HELP}`);
-  ca.command('init')
+  const init = ca.command('init')
     .description('make a CA key and certificate (self-signed, or signed by --issuer) in a new keystore')
     .requiredOption('--subject <dn>', 'the CA name, e.g. "CN=Example Root CA,O=Example"')
     .requiredOption('--out <file>', 'new keystore (not overwritten without --force)')
-    .option('--format <format>', `keystore format: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`)
+    .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
     .option('--alias <alias>', 'alias of the CA entry', 'ca')
     .option('--kty <type>', 'key type: rsa|ec|ed25519 (default rsa)')
     .option('--bits <bits>', 'RSA key size (default 3072)')
     .option('--curve <curve>', 'EC curve: P-256|P-384|P-521 (default P-256)')
     .option('--days <days>', 'validity in days (default 3650)')
     .option('--path-len <n>', 'basicConstraints pathLenConstraint (default: none)')
-    .option('--outpass <src>', 'password for the new keystore: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
-    .option('--issuer <keystore>', 'make an intermediate signed by the CA in this keystore')
-    .option('--issuer-alias <alias>', 'the issuing CA entry (default: the only private-key entry)')
-    .option('--issuer-storepass <src>', 'password of the --issuer keystore')
-    .option('--issuer-keypass <src>', 'key password of the issuing entry, where it differs')
+    .option('--outpass <src>', `password for the new keystore: ${PASSWORD_SOURCES}`)
+    .option('--ca <keystore>', 'make an intermediate signed by the CA in this keystore')
+    .option('--ca-alias <alias>', 'the issuing CA entry (default: the only private-key entry)')
+    .option('--ca-storepass <src>', 'password of the --ca keystore')
+    .option('--ca-keypass <src>', 'key password of the issuing entry, where it differs')
     .option('--cert-out <file>', 'also write the CA certificate as PEM, for distributing as a trust anchor')
     .option('--force', 'overwrite existing output files (keeping them as <file>.bak)')
+    .addOption(jsonOption('{"written": [files], "format", "alias", "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sha256", ...}}'))
     .addHelpText(
       'after',
       `
 Examples:
   hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS --cert-out ca.pem
   hapki ca init --subject "CN=Example Root CA" --kty ec --curve P-384 --days 7300 --path-len 1 --out root.p12 --outpass env:CAPASS
-  hapki ca init --subject "CN=Example Gateway CA" --issuer root.p12 --issuer-storepass env:CAPASS --path-len 0 --out sub.p12 --outpass env:SUBPASS
+  hapki ca init --subject "CN=Example Gateway CA" --ca root.p12 --ca-storepass env:CAPASS --path-len 0 --out sub.p12 --outpass env:SUBPASS
 ${EXIT_CODES_HELP}`,
     )
     .action(async (options: CaInitOptions) => {
-      const format = options.format !== undefined ? parseFormat(options.format) : newKeystoreFormat(options.out);
+      const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
       const key = parseKeySpec(options);
       const days = parseDays(options.days, '--days');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      const issuer = options.issuer === undefined ? undefined : await openIssuer(ctx, options.issuer, options);
+      const issuer = options.ca === undefined ? undefined : await openIssuer(ctx, options.ca, options);
       const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(issuer ? { issuer } : {}) });
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
       await saveKeystore(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
       if (options.certOut) await writeFileAtomic(options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
-      ctx.io.stdout(renderIssued(created.certificate));
+      printResult(ctx, options.json, { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));
       ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${options.out} (${format})${options.certOut ? ` and its certificate to ${options.certOut}` : ''}\n`);
     });
+  deprecatedOption(init, ctx, '--format <format>', '--out-format');
+  deprecatedOption(init, ctx, '--issuer <keystore>', '--ca');
+  deprecatedOption(init, ctx, '--issuer-alias <alias>', '--ca-alias');
+  deprecatedOption(init, ctx, '--issuer-storepass <src>', '--ca-storepass');
+  deprecatedOption(init, ctx, '--issuer-keypass <src>', '--ca-keypass');
 }
 
 async function openIssuer(ctx: CliContext, path: string, options: CaInitOptions): Promise<Issuer> {
-  const { store } = await openStoreForCli(ctx, path, { ...(options.issuerStorepass ? { storepass: options.issuerStorepass } : {}), ...(options.issuerKeypass ? { keypass: options.issuerKeypass } : {}) });
-  return issuerFromEntry(caEntry(store, options.issuerAlias));
+  const { store } = await openStoreForCli(ctx, path, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
+  return issuerFromEntry(caEntry(store, options.caAlias));
 }

@@ -8,9 +8,13 @@ import { FORMAT_CHOICES, outputFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { outputPassword } from '../output_password.js';
+import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
+import { UsageError } from '../../errors.js';
 
 interface ConvertOptions {
-  to?: string;
+  outFormat?: string;
+  out?: string;
+  json?: boolean;
   storepass?: string;
   keypass?: string;
   outpass?: string;
@@ -21,18 +25,20 @@ interface ConvertOptions {
 }
 
 export function registerConvert(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('convert')
     .description('convert a whole keystore, every entry, into another format')
     .argument('<in>', 'source keystore (format detected by content)')
-    .argument('<out>', 'output file (not overwritten without --force)')
-    .option('--to <format>', `output format: ${FORMAT_CHOICES} (default: from the output file's extension)`)
-    .option('--storepass <src>', 'source store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .argument('[out]', 'output file (not overwritten without --force), or --out')
+    .option('--out <file>', 'output file, instead of the argument')
+    .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: from the output file's extension)`))
+    .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'source key password, where it differs from the store password')
     .option('--outpass <src>', 'password for the output (default: the source store password)')
     .option('--no-encrypt', 'PEM: write private keys unencrypted')
     .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
     .option('--force', 'overwrite an existing output file (keeping it as <out>.bak)')
+    .addOption(jsonOption('{"written": [files], "format", "entries", "of", "skipped": [{"alias", "reason"}], "renamed": [{"from", "to"}]}'))
     .option('--allow-unverified', 'convert a store whose integrity could not be checked (read without its password, or a PKCS#12 without a MAC)')
     .addHelpText(
       'after',
@@ -41,13 +47,15 @@ Entries the target format cannot hold (a secret key into PEM or JKS) are named o
 
 Examples:
   hapki convert store.jks store.p12 --storepass env:STOREPASS
-  hapki convert store.p12 store.jceks --to jceks --storepass env:STOREPASS --outpass env:NEWPASS
+  hapki convert store.p12 store.jceks --out-format jceks --storepass env:STOREPASS --outpass env:NEWPASS
   hapki convert old.p12 old-compatible.p12 --legacy --storepass env:STOREPASS --force
   hapki convert store.p12 bundle.pem --storepass env:STOREPASS --no-encrypt
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (input: string, output: string, options: ConvertOptions) => {
-      const format = outputFormat(options.to, output);
+    .action(async (input: string, outArg: string | undefined, options: ConvertOptions) => {
+      const output = outArg ?? options.out;
+      if (output === undefined || (outArg !== undefined && options.out !== undefined)) throw new UsageError('give the output once: as an argument or with --out');
+      const format = outputFormat(options.outFormat, output);
       const { store, password } = await openStoreForCli(ctx, input, options);
       if (!store.integrityChecked && !options.allowUnverified) {
         throw new PasswordRequiredError(`${input} was read without verifying its integrity: give --storepass (or --allow-unverified to convert it as it is)`);
@@ -61,6 +69,8 @@ ${EXIT_CODES_HELP}`,
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
+      if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed }, () => '');
       ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${output} (${format})\n`);
     });
+  deprecatedOption(command, ctx, '--to <format>', '--out-format');
 }

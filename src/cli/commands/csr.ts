@@ -16,7 +16,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
-import { collect } from '../options.js';
+import { collect, deprecatedOption, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 
 interface CsrOptions {
   keystore?: string;
@@ -28,14 +28,15 @@ interface CsrOptions {
   kty?: string;
   bits?: string;
   curve?: string;
-  format?: string;
+  storeFormat?: string;
+  json?: boolean;
   storepass?: string;
   keypass?: string;
   force?: boolean;
 }
 
 export function registerCsr(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('csr')
     .description("make a PKCS#10 certificate request from a keystore entry's key, or with a new key kept in the keystore")
     .argument('[keystore]', 'keystore file (or --keystore)')
@@ -48,10 +49,11 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .option('--kty <type>', 'with --new-key: rsa|ec|ed25519 (default rsa)')
     .option('--bits <bits>', 'with --new-key: RSA key size (default 3072)')
     .option('--curve <curve>', 'with --new-key: P-256|P-384|P-521')
-    .option('--format <format>', `with --new-key, for a new keystore: ${FORMAT_CHOICES} (default: from the extension)`)
-    .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--store-format <format>', `with --new-key, for a new keystore: ${FORMAT_CHOICES} (default: from the extension)`)
+    .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'overwrite the request file')
+    .addOption(jsonOption('{"written": [files], "alias"}'))
     .addHelpText(
       'after',
       `
@@ -67,12 +69,14 @@ ${EXIT_CODES_HELP}`,
     .action(async (positional: string | undefined, options: CsrOptions) => {
       const path = positional ?? options.keystore;
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
-      if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.format) !== undefined) throw new UsageError('--kty, --bits, --curve and --format go with --new-key');
+      if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
       if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
       if (existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
       const sans = (options.san ?? []).map(parseSan);
       await (options.newKey ? requestWithNewKeyKept(ctx, path, options, sans) : requestFromEntry(ctx, path, options, sans));
+      if (options.json) printResult(ctx, true, { written: options.newKey ? [options.out, path] : [options.out], alias: options.alias }, () => '');
     });
+  deprecatedOption(command, ctx, '--format <format>', '--store-format');
 }
 
 async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
@@ -108,7 +112,7 @@ function writeRequest(options: CsrOptions, csr: Uint8Array): Promise<void> {
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */
 async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
   if (existsSync(path)) return openStoreForCli(ctx, path, options);
-  const store = emptyKeystore(outputFormat(options.format, path));
+  const store = emptyKeystore(outputFormat(options.storeFormat, path));
   const password = await ctx.passwords.resolve(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
 }

@@ -6,13 +6,15 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { openStoreForCli } from '../open_store.js';
+import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { outputPassword } from '../output_password.js';
 
 interface ExportOptions {
   alias: string;
   out: string;
   what?: string;
-  format: string;
+  outFormat?: string;
+  json?: boolean;
   storepass?: string;
   keypass?: string;
   outpass?: string;
@@ -22,33 +24,34 @@ interface ExportOptions {
 }
 
 export function registerExport(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('export')
     .description('write one entry (its certificate, chain, private key, or all of it) to a new file')
     .argument('<keystore>', 'keystore file')
     .requiredOption('--alias <alias>', 'the entry to export')
     .requiredOption('--out <file>', 'output file (not overwritten without --force)')
     .option('--what <part>', `what to export: ${EXPORT_PARTS.join('|')} (default: all)`)
-    .option('--format <format>', `output format: ${FORMAT_CHOICES}`, 'pem')
-    .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: pem)`))
+    .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--outpass <src>', 'password for the output (default: the store password)')
     .option('--no-encrypt', 'PEM/DER: write the private key unencrypted')
     .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
     .option('--force', 'overwrite an existing output file (keeping it as <file>.bak)')
+    .addOption(jsonOption('{"written": [files], "alias", "what", "format"}'))
     .addHelpText(
       'after',
       `
 Examples:
   hapki export gateway.jks --alias server1 --what key --out key.pem --storepass env:STOREPASS --no-encrypt
   hapki export gateway.p12 --alias server1 --what chain --out chain.pem --storepass env:STOREPASS
-  hapki export gateway.jks --alias server1 --format pkcs12 --out server1.p12 --storepass env:STOREPASS --outpass env:P12PASS
+  hapki export gateway.jks --alias server1 --out-format pkcs12 --out server1.p12 --storepass env:STOREPASS --outpass env:P12PASS
 ${EXIT_CODES_HELP}`,
     )
     .action(async (path: string, options: ExportOptions) => {
       const part = (options.what ?? 'all') as ExportPart;
       if (!EXPORT_PARTS.includes(part)) throw new UsageError(`--what must be one of ${EXPORT_PARTS.join(', ')}`);
-      const format = parseFormat(options.format);
+      const format = parseFormat(options.outFormat ?? 'pem');
       const { store, password } = await openStoreForCli(ctx, path, options);
       const out = exportEntry(store, options.alias, part, format);
       const outPassword = await outputPassword(ctx, options, password, format, out);
@@ -57,6 +60,9 @@ ${EXIT_CODES_HELP}`,
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
-      ctx.io.stderr(`hapki: wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${options.out} (${format})\n`);
+      const message = `wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${options.out} (${format})`;
+      if (options.json) printResult(ctx, true, { written: [options.out], alias: options.alias, what: part, format }, () => '');
+      ctx.io.stderr(`hapki: ${message}\n`);
     });
+  deprecatedOption(command, ctx, '--format <format>', '--out-format');
 }

@@ -11,7 +11,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { collect } from '../options.js';
+import { collect, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 
 interface ImportOptions {
   alias: string;
@@ -22,6 +22,7 @@ interface ImportOptions {
   storepass?: string;
   keypass?: string;
   force?: boolean;
+  json?: boolean;
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
@@ -34,9 +35,10 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry')
     .option('--ca <file>', 'CA certificates to build the reply chain from (repeatable)', collect)
     .option('--trust-root <sha256>', 'trust the chain root not yet in the keystore if its SHA-256 fingerprint is this (hex, colons allowed)')
-    .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
+    .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'with --trusted: replace a trusted entry under the same alias')
+    .addOption(jsonOption('{"written": [files], "done": [what changed]}'))
     .addHelpText(
       'after',
       `
@@ -75,6 +77,7 @@ ${EXIT_CODES_HELP}`,
         updated = added.store;
       }
       await saveKeystore(path, updated, { password, force: true, backup: true });
+      if (options.json) printResult(ctx, true, { written: [path], done }, () => '');
       for (const line of done) ctx.io.stderr(`hapki: ${line}\n`);
     });
 }

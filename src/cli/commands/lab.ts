@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { createLab } from '../../cluster/create_lab.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { jsonOption, printResult } from '../options.js';
 
 export function registerLab(program: Command, ctx: CliContext): void {
   program
     .command('lab')
     .description('make a sample cluster on local files to try plan and apply on: a CA, two gateway instances, an admin server and two standbys')
     .argument('<dir>', 'where to make it (created; refused when not empty, unless --force)')
+    .addOption(jsonOption('{"dir", "files": [...], "next": [commands]}'))
     .option('--force', 'write into a directory that is not empty (replaced files kept as <file>.bak)')
     .addHelpText(
       'after',
@@ -21,8 +23,9 @@ Examples:
   hapki lab /tmp/hapki-lab && hapki apply /tmp/hapki-lab/cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (dir: string, options: { force?: boolean }) => {
+    .action(async (dir: string, options: { force?: boolean; json?: boolean }) => {
       const lab = await createLab(dir, { force: options.force ?? false });
+      if (options.json) return printResult(ctx, true, { dir: lab.dir, files: lab.files, next: lab.next }, () => '');
       const files = lab.files.map((f) => `  ${f}\n`).join('');
       ctx.io.stdout(`made a sample cluster in ${lab.dir}:\n${files}\nnext:\n${lab.next.map((c) => `  ${c}\n`).join('')}`);
     });

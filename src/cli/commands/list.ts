@@ -1,36 +1,45 @@
 import type { Command } from 'commander';
-import { summarizeKeystore } from '../../keystore/summary.js';
+import { summarizeKeystore, type KeystoreSummary } from '../../keystore/summary.js';
+import { isPkcs11Uri } from '../../pkcs11/uri.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
+import { addPkcs11Options, pkcs11Access, PKCS11_HELP, type Pkcs11CliOptions } from '../pkcs11_access.js';
 import { renderKeystoreText } from '../render/list_text.js';
 
-interface ListOptions {
+interface ListOptions extends Pkcs11CliOptions {
   storepass?: string;
   keypass?: string;
   json?: boolean;
 }
 
 export function registerList(program: Command, ctx: CliContext): void {
-  program
+  const list = program
     .command('list')
-    .description('list every entry of a keystore (PKCS#12, JKS, JCEKS, PEM or DER, detected by content)')
-    .argument('<keystore>', 'keystore file')
+    .description('list every entry of a keystore (PKCS#12, JKS, JCEKS, PEM or DER, detected by content), or the keys and certificates of a PKCS#11 token')
+    .argument('<keystore>', "keystore file, or a token as 'pkcs11:token=<label>'")
     .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin (prompted on a terminal; JKS/JCEKS list without it, unverified)')
     .option('--keypass <src>', 'key password, where it differs from the store password')
-    .option('--json', 'print JSON: {"format", "entries": [{"alias", "type", "chain": [...], "algorithm"?, "bits"?}]}')
-    .addHelpText(
-      'after',
-      `
+    .option('--json', 'print JSON: {"format", "entries": [{"alias", "type", "chain": [...], "algorithm"?, "bits"?}]}; a token\'s entries add "uri", "id", "extractable"');
+  addPkcs11Options(list).addHelpText(
+    'after',
+    `
 Examples:
   hapki list server.p12 --storepass env:STOREPASS
   hapki list /etc/ssl/certs/java/cacerts --storepass pass:changeit --json
   hapki list truststore.jks            # no password: certificates listed, integrity not checked
+  hapki list 'pkcs11:token=hapki-ca' --pin env:HSM_PIN --pkcs11-module /usr/lib/softhsm/libsofthsm2.so
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
-    )
-    .action(async (path: string, options: ListOptions) => {
-      const { store } = await openStoreForCli(ctx, path, options);
-      const summary = summarizeKeystore(store);
-      ctx.io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderKeystoreText(summary));
-    });
+  );
+  list.action(async (path: string, options: ListOptions) => {
+    const summary = isPkcs11Uri(path) ? await listToken(ctx, path, options) : summarizeKeystore((await openStoreForCli(ctx, path, options)).store);
+    ctx.io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderKeystoreText(summary));
+  });
+}
+
+async function listToken(ctx: CliContext, location: string, options: ListOptions): Promise<KeystoreSummary> {
+  const { listPkcs11Token } = await import('../../pkcs11/pkcs11_key.js');
+  const { uri, access } = await pkcs11Access(ctx, location, options);
+  return listPkcs11Token(uri, access);
 }

@@ -11,14 +11,16 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { collect, parseDate, parseDays } from '../options.js';
+import { collect, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
+import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 
 interface SignOptions {
   ca: string;
   caAlias?: string;
-  storepass?: string;
-  keypass?: string;
+  caStorepass?: string;
+  caKeypass?: string;
+  json?: boolean;
   san?: string[];
   profile: string;
   days?: string;
@@ -33,14 +35,14 @@ interface SignOptions {
 }
 
 export function registerSign(program: Command, ctx: CliContext): void {
-  program
+  const sign = program
     .command('sign')
     .description('issue a certificate for a PKCS#10 request with a CA keystore entry')
     .argument('<csr>', 'certificate request (PEM or DER)')
     .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
-    .option('--storepass <src>', 'CA store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
-    .option('--keypass <src>', 'CA key password, where it differs from the store password')
+    .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
+    .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
     .option('--san <name>', 'add a subject alternative name: <host>, dns:<host>, ip:<addr>, email:<addr>, uri:<uri> (repeatable)', collect)
     .option('--replace-san', "use only the --san names, not the request's nor its CN (keytool's behaviour)")
     .option('--profile <profile>', `key usages: ${PROFILES.join('|')}`, 'server')
@@ -52,15 +54,16 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
     .option('--force', 'overwrite the output file (keeping it as <file>.bak)')
+    .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
     .addHelpText(
       'after',
       `
 The names are the request's, then its CN when that is a host name, then every --san, without repeats.
 
 Examples:
-  hapki sign msas1.csr --ca ca.p12 --storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
-  hapki sign node.csr --ca ca.p12 --storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
-  hapki sign token.csr --ca ca.p12 --storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
+  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
+  hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
 ${EXIT_CODES_HELP}`,
     )
     .action(async (csrPath: string, options: SignOptions) => {
@@ -71,7 +74,7 @@ ${EXIT_CODES_HELP}`,
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const sans = (options.san ?? []).map(parseSan);
       const csr = await readFileBytes(csrPath);
-      const { store } = await openStoreForCli(ctx, options.ca, options);
+      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
       const issuer = await issuerFromEntry(caEntry(store, options.caAlias));
       const signed = await signCsr(csr, issuer, {
         sans,
@@ -86,7 +89,9 @@ ${EXIT_CODES_HELP}`,
       for (const w of signed.warnings) warn(ctx.io, w);
       const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
       await writeFileAtomic(options.out, pem, { mode: 0o644, force: options.force ?? false });
-      ctx.io.stdout(renderIssued(signed.certificate));
+      printResult(ctx, options.json, { written: [options.out], certificate: describeCertificate(signed.certificate) }, () => renderIssued(signed.certificate));
       ctx.io.stderr(`hapki: wrote ${options.out}\n`);
     });
+  deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
+  deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');
 }

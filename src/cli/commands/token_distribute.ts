@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TokenDistributeError, UsageError } from '../../errors.js';
 import { distributeToken, planTokenDistribution } from '../../token/distribute_token.js';
-import { renderTokenDistribution, renderTokenPlan } from '../../token/distribute_token_text.js';
+import { renderTokenDistribution, renderTokenPlan, tokenDistributionJson } from '../../token/distribute_token_text.js';
 import { localTokenFiles } from '../../token/instance_files.js';
 import { DEFAULT_TOKEN_ALIAS } from '../../token/issue_token.js';
 import type { TokenStep } from '../../token/rotation.js';
@@ -10,7 +10,7 @@ import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
-import { collect } from '../options.js';
+import { collect, jsonOption, printResult } from '../options.js';
 import { INSTANCE_HELP, resolveInstances, type InstanceOptions } from './token_instances.js';
 
 interface DistributeOptions extends InstanceOptions {
@@ -21,6 +21,7 @@ interface DistributeOptions extends InstanceOptions {
   activate?: boolean;
   retire?: boolean;
   dryRun?: boolean;
+  json?: boolean;
 }
 
 export function registerTokenDistribute(token: Command, ctx: CliContext): void {
@@ -40,6 +41,7 @@ export function registerTokenDistribute(token: Command, ctx: CliContext): void {
     .option('--activate', 'rotation step 2: switch the key entry, keeping the old certificate as <alias>-previous')
     .option('--retire', 'rotation step 3: remove <alias>-previous (once every instance is activated)')
     .option('--dry-run', 'print what would change and write nothing')
+    .addOption(jsonOption('{"step", "alias", "dryRun", "written": [files], "plan": [per instance]}'))
     .addHelpText('after', `
 Every instance is read and prepared first; nothing is written unless all of them can be. Each file
 is replaced atomically (the old one kept as <file>.bak) and read back; if any write fails, every
@@ -72,10 +74,11 @@ ${EXIT_CODES_HELP}`)
       try {
         const plan = await planTokenDistribution(instances, planOptions, files);
         if (options.dryRun) {
-          ctx.io.stdout(`${renderTokenPlan(plan)}dry run: nothing written\n`);
+          printResult(ctx, options.json, tokenDistributionJson(plan), () => `${renderTokenPlan(plan)}dry run: nothing written\n`);
           return;
         }
-        ctx.io.stdout(renderTokenDistribution(await distributeToken(plan, files)));
+        const result = await distributeToken(plan, files);
+        printResult(ctx, options.json, tokenDistributionJson(plan, result), () => renderTokenDistribution(result));
       } catch (error) {
         if (error instanceof TokenDistributeError) for (const f of error.failures) ctx.io.stdout(`FAILED ${f.instance}: ${f.message} (${f.code})\n`);
         throw error;

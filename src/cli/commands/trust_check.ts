@@ -40,7 +40,7 @@ ${EXIT_CODES_HELP}`)
       const anchors = new Map<string, Uint8Array[]>();
       for (const ref of refs) {
         const storepass = options.trustpass ?? options.storepass;
-        anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass })).store));
+        anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass }, '--trustpass')).store));
       }
       const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}) });
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));

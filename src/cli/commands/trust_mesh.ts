@@ -11,37 +11,38 @@ import { nodeStem } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { parseFormat } from '../formats.js';
-import { collect } from '../options.js';
+import { collect, deprecatedOption, jsonOption, outFormatOption, printResult } from '../options.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 
-interface MeshOptions extends NodeOptions { outDir: string; mode: string; format: string; outpass?: string; update?: boolean; force?: boolean }
+interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
 const EXTENSION: Readonly<Record<KeystoreFormat, string>> = { PKCS12: 'p12', JKS: 'jks', JCEKS: 'jceks', PEM: 'pem', DER: 'der' };
 
 export function registerTrustMesh(trust: Command, ctx: CliContext): void {
-  trust.command('mesh')
+  const command = trust.command('mesh')
     .description("build each node's trust store: the master trusts every slave, each slave trusts the master")
     .requiredOption('--master <keystore>', 'the master\'s keystore, "<keystore>#<alias>" to pick its key entry')
     .requiredOption('--slave <keystore>', 'a slave\'s keystore, "<keystore>#<alias>" likewise (repeatable)', collect)
     .requiredOption('--out-dir <dir>', 'where to write <keystore name without extension>-truststore.<p12|jks|jceks|pem> (created if missing)')
     .option('--mode <mode>', 'direct: trust the peers\' own certificates; ca: trust the CA chains that issued them', 'direct')
-    .option('--format <format>', 'trust store format: pkcs12|jks|jceks|pem', 'pkcs12')
+    .addOption(outFormatOption('trust store format: pkcs12|jks|jceks|pem (default: pkcs12)'))
     .option('--storepass <src>', PASS_HELP)
     .option('--outpass <src>', 'trust store password (default: the first keystore\'s password; PEM needs none)')
     .option('--update', 'add to the trust stores already in --out-dir, keeping their entries and not repeating a certificate')
     .option('--force', 'replace existing trust stores (keeping them as <file>.bak)')
+    .addOption(jsonOption('{"written": [files], "stores": [{"node", "file", "aliases"}]}'))
     .addHelpText('after', `
 The node certificate is the leaf of the keystore's private-key entry (the only one, or #alias).
 Aliases are the certificates' common names, lower-cased.
 
 Examples:
   hapki trust mesh --master master.jks --slave slave1.jks --slave slave2.jks --out-dir trust --storepass env:STOREPASS
-  hapki trust mesh --master gw1.p12 --slave gw2.p12 --mode ca --format jks --out-dir trust --storepass env:STOREPASS --update
+  hapki trust mesh --master gw1.p12 --slave gw2.p12 --mode ca --out-format jks --out-dir trust --storepass env:STOREPASS --update
 ${EXIT_CODES_HELP}`)
     .action(async (options: MeshOptions) => {
       if (!MESH_MODES.includes(options.mode as MeshMode)) throw new UsageError(`--mode must be ${MESH_MODES.join(' or ')}`);
-      const format = parseFormat(options.format);
-      if (format === 'DER') throw new UsageError('a trust store holds several certificates: --format pkcs12, jks, jceks or pem');
+      const format = parseFormat(options.outFormat ?? 'pkcs12');
+      if (format === 'DER') throw new UsageError('a trust store holds several certificates: --out-format pkcs12, jks, jceks or pem');
       const { refs, nodes, password } = await openNodes(ctx, options);
       const files = new Map(refs.map((r) => [r.name, join(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
       if (new Set(files.values()).size !== files.size) throw new UsageError('two node keystores have the same name: their trust stores would collide');
@@ -55,8 +56,9 @@ ${EXIT_CODES_HELP}`)
       await mkdir(options.outDir, { recursive: true });
       const mesh = buildTrustMesh(nodes, { mode: options.mode as MeshMode, format, existing });
       for (const s of mesh.stores) await saveKeystore(files.get(s.node)!, s.store, { ...(trustPassword === undefined ? {} : { password: trustPassword }), force: options.force === true || existing.has(s.node) });
-      ctx.io.stdout(renderTrustMesh(mesh, files));
+      printResult(ctx, options.json, { written: mesh.stores.map((s) => files.get(s.node)!), stores: mesh.stores.map((s) => ({ node: s.node, file: files.get(s.node)!, aliases: s.store.entries.map((e) => e.alias) })) }, () => renderTrustMesh(mesh, files));
     });
+  deprecatedOption(command, ctx, '--format <format>', '--out-format');
 }
 
 async function openIfPresent(file: string, password: string | undefined): Promise<Keystore | undefined> {

@@ -91,7 +91,7 @@ async function subjectCertificates(ctx: CliContext, subject: string, storepass: 
 async function trustCertificates(ctx: CliContext, path: string, trustpass: string | undefined): Promise<Uint8Array[]> {
   const certificates = certificatesOrUndefined(await readFileBytes(path), path);
   if (certificates) return certificates;
-  const { store } = await openStoreForCli(ctx, path, trustpass === undefined ? {} : { storepass: trustpass });
+  const { store } = await openStoreForCli(ctx, path, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass');
   return storeCertificates(store);
 }
 

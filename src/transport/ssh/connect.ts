@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, utils, type AuthenticationType, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { HapkiError, PasswordRequiredError, SshAuthError, SshCommandError, SshConnectError, SshSudoError } from '../../errors.js';
 import { hostLabel } from '../location.js';
 import { knownHostsName, knownKeyTypes, loadKnownHosts, verifyHostKey } from './known_hosts.js';
@@ -44,9 +44,11 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
   const port = target.port ?? 22;
   const user = target.user ?? options.user ?? defaultUser();
   const label = hostLabel({ user, host: target.host, port });
+  // loaded on first use: commands on local files never pay for the SSH library
+  const { Client, utils } = (await import('ssh2')).default;
   const knownFiles = options.knownHosts ?? defaultKnownHostsFiles();
   const known = await loadKnownHosts(knownFiles);
-  const methods = authMethods(user, label, options);
+  const methods = authMethods(user, label, options, utils);
   const knownTypes = knownKeyTypes(known, knownHostsName(target.host, port)).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
   const client = new Client();
   let hostError: HapkiError | undefined;
@@ -202,18 +204,20 @@ class Session implements SshSession {
   }
 }
 
+type SshUtils = (typeof import('ssh2'))['utils'];
+
 interface NamedMethod {
   name: string;
   method: unknown;
 }
 
 /** Agent first, then the identity (or ssh's default key files), then a password only if one was given. */
-function authMethods(username: string, label: string, options: SshOptions): NamedMethod[] {
+function authMethods(username: string, label: string, options: SshOptions, utils: SshUtils): NamedMethod[] {
   const methods: NamedMethod[] = [];
   const agent = options.agent === false ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
   if (agent) methods.push({ name: 'ssh-agent', method: { type: 'agent', username, agent } });
   if (options.identity !== undefined) {
-    methods.push({ name: `key ${options.identity}`, method: { type: 'publickey', username, key: loadIdentity(options.identity, options.identityPassphrase, label) } });
+    methods.push({ name: `key ${options.identity}`, method: { type: 'publickey', username, key: loadIdentity(options.identity, options.identityPassphrase, label, utils) } });
   } else if (!agent) {
     for (const file of defaultIdentityFiles()) {
       let bytes: Buffer;
@@ -230,7 +234,7 @@ function authMethods(username: string, label: string, options: SshOptions): Name
   return methods;
 }
 
-function loadIdentity(file: string, passphrase: string | undefined, label: string): Buffer {
+function loadIdentity(file: string, passphrase: string | undefined, label: string, utils: SshUtils): Buffer {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

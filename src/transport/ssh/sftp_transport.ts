@@ -178,21 +178,17 @@ export class SftpTransport implements FileTransport {
     return (await this.#who()).umask;
   }
 
-  /** mkdir -p, the directories made 0755 (keystore directories are readable; the files are not). */
-  async mkdirs(path: string): Promise<void> {
+  /** Creates one directory (its parent must exist); ERR_FILE_EXISTS when something is there. */
+  async mkdir(path: string, mode: number): Promise<void> {
     const sftp = await this.#sftp();
-    const parts = path.split('/').filter((p) => p !== '');
-    let current = '';
-    for (const part of parts) {
-      current += `/${part}`;
-      const info = await this.lstat(current);
-      if (info?.type === 'directory' || info?.type === 'symlink') continue;
-      try {
-        await call<void>((cb) => sftp.mkdir(current, { mode: 0o755 }, cb));
-      } catch (error) {
-        if ((await this.lstat(current))?.type !== 'directory') throw this.#fail(error, current, 'create the directory');
-      }
+    try {
+      await call<void>((cb) => sftp.mkdir(path, { mode }, cb));
+    } catch (error) {
+      if (statusOf(error) !== undefined && (await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
+      throw this.#fail(error, path, 'create the directory');
     }
+    // the server's umask applies to mkdir's mode; the caller asked for this one
+    await this.chmod(path, mode);
   }
 
   async #sftp(): Promise<SFTPWrapper> {
