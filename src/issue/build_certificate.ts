@@ -23,6 +23,8 @@ export interface CertificateContent {
   keyUsage: readonly KeyUsageName[];
   extendedKeyUsage: readonly ExtendedKeyUsageName[];
   sans: readonly SubjectAltName[];
+  /** Extensions encoded elsewhere, written after hapki's own, in this order. */
+  extraExtensions?: readonly { oid: string; critical: boolean; value: Uint8Array }[];
 }
 
 const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, number>> = {
@@ -53,6 +55,7 @@ export async function buildCertificate(content: CertificateContent, signingKey: 
     // RFC 5280 4.2.1.6: with an empty subject the names are the identity, and the extension critical
     extensions.push(new x509.SubjectAlternativeNameExtension(content.sans.map(toGeneralName), emptySubject));
   }
+  for (const e of content.extraExtensions ?? []) extensions.push(new x509.Extension(e.oid, e.critical, toArrayBuffer(e.value)));
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: content.serial,

@@ -13,10 +13,12 @@ import { randomSerial } from './serial.js';
 import { encodeName } from '../cert/dn.js';
 import { commonNameOf, formatName } from '../cert/format_name.js';
 import { computeValidity } from './validity.js';
+import { checkNames, checkSubject, checkValidity, issuanceExtensions, pathLengthOf, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
+import { checkRequest } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
 
-export interface SignCsrOptions {
+export interface SignCsrOptions extends IssuanceRules {
   /** Names to add (or, with replaceSans, the only names). */
   sans?: readonly SubjectAltName[];
   /** Only `sans`, ignoring the request's names and its CN, as keytool -gencert does. */
@@ -59,6 +61,7 @@ const SIGNABLE_KEYS = new Set(['RSA', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed255
 export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<SignedCertificate> {
   useCryptoForX509(crypto);
   const parsed = readCsr(csr);
+  checkRequest(parsed.der, parsed.publicKey);
   const key = describePublicKey(parsed.publicKey);
   const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
   if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
@@ -68,14 +71,19 @@ export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrO
   const facts = issuerFacts(issuer);
   const warnings: string[] = [];
   const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
+  checkSubject(subject, facts.name);
   const requested = sansOfExtension(parsed.request.getExtension(SAN_OID));
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
-  const sans = mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false });
+  const named = checkNames(mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false }), options);
+  const sans = named.sans;
+  warnings.push(...named.warnings);
   if (sans.length === 0 && formatName(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   const validity = computeValidity(
     { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
     DEFAULT_LEAF_DAYS,
   );
+  checkValidity(validity.notBefore, validity.notAfter, profile, options);
+  const pathLength = PROFILE_DEFINITIONS[profile].ca ? subCaPathLength(pathLengthOf(issuer.chain[0]!), options) : undefined;
   if (validity.clipped) warnings.push(`validity cut to the CA certificate's own end, ${validity.notAfter.toISOString()}`);
   const serial = randomSerial(crypto);
   const certificate = await buildCertificate(
@@ -88,6 +96,8 @@ export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrO
       notBefore: validity.notBefore,
       notAfter: validity.notAfter,
       ca: PROFILE_DEFINITIONS[profile].ca,
+      ...(pathLength === undefined ? {} : { pathLength }),
+      extraExtensions: issuanceExtensions(profile, options),
       keyUsage: profileKeyUsage(profile, key.algorithm),
       extendedKeyUsage: PROFILE_DEFINITIONS[profile].extendedKeyUsage,
       sans,
