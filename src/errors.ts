@@ -12,7 +12,11 @@ export type PathValidationErrorCode =
   | 'ERR_HOSTNAME_MISMATCH'
   | 'ERR_UNKNOWN_CRITICAL_EXTENSION'
   | 'ERR_CERT_MALFORMED'
-  | 'ERR_WEAK_KEY';
+  | 'ERR_WEAK_KEY'
+  | 'ERR_WEAK_SIGNATURE'
+  | 'ERR_POLICY'
+  | 'ERR_REVOKED'
+  | 'ERR_REVOCATION_UNKNOWN';
 
 /** Why a TLS probe got no usable connection. */
 export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
@@ -56,6 +60,10 @@ export type HapkiErrorCode =
   | 'ERR_FILE_EXISTS'
   | 'ERR_FILE_NOT_FOUND'
   | 'ERR_IO'
+  | 'ERR_LOCKED'
+  | 'ERR_CONCURRENT_CHANGE'
+  | 'ERR_UNSAFE_PATH'
+  | 'ERR_RECOVERY_FAILED'
   | 'ERR_PASSWORD_SOURCE'
   | 'ERR_PASSWORD_REQUIRED'
   | 'ERR_USAGE'
@@ -188,6 +196,45 @@ export class FileNotFoundError extends HapkiError {
 export class IoError extends HapkiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_IO', message, options);
+  }
+}
+
+/** Another process holds the lock on a file a change set needs, past the lock timeout. */
+export class LockedError extends HapkiError {
+  readonly path: string;
+  readonly holder: string;
+
+  constructor(path: string, holder: string) {
+    super('ERR_LOCKED', `${path} is locked by ${holder} (waited; see --lock-timeout)`);
+    this.path = path;
+    this.holder = holder;
+  }
+}
+
+/** A file changed (by its hash) between the read a change was computed from and the commit. */
+export class ConcurrentChangeError extends HapkiError {
+  readonly path: string;
+
+  constructor(path: string) {
+    super('ERR_CONCURRENT_CHANGE', `${path} changed since it was read (another program wrote it): nothing written; run the command again`);
+    this.path = path;
+  }
+}
+
+/** A path whose symbolic link or directory belongs to another user, or a non-regular file where one is written. */
+export class UnsafePathError extends HapkiError {
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super('ERR_UNSAFE_PATH', `${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** An interrupted change set that could be neither finished nor undone. */
+export class RecoveryFailedError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RECOVERY_FAILED', message, options);
   }
 }
 

@@ -14,6 +14,10 @@ export {
   FileExistsError,
   FileNotFoundError,
   IoError,
+  LockedError,
+  ConcurrentChangeError,
+  UnsafePathError,
+  RecoveryFailedError,
   PasswordSourceError,
   PasswordRequiredError,
   UsageError,
@@ -183,8 +187,17 @@ export { renderAuditJson, auditJson } from './audit/report/json.js';
 export type { AuditJson } from './audit/report/json.js';
 export { renderAuditPrometheus } from './audit/report/prometheus.js';
 
-export { openKeystore, saveKeystore } from './fs/keystore_file.js';
-export type { SaveKeystoreOptions } from './fs/keystore_file.js';
+export { openKeystore, saveKeystore, updateKeystore, keystoreOutput } from './fs/keystore_file.js';
+export type { SaveKeystoreOptions, UpdateKeystoreOptions } from './fs/keystore_file.js';
+// The one write path (src/txn/): every command that changes files states a change set and commits it here.
+export { commitChangeSet, contentHash } from './txn/change_set.js';
+export type { FileChange, NewContent, CommitOptions, CommitResult } from './txn/change_set.js';
+export { configureWritePath, registerTransport, DEFAULT_LOCK_TIMEOUT_MS } from './txn/config.js';
+export type { WritePathSettings } from './txn/config.js';
+export { recoverTree, recoverFiles } from './txn/recover_paths.js';
+export type { DirectoryRecovery, RecoveredChangeSet } from './txn/recover.js';
+export { LocalTransport, localTransport } from './fs/local_transport.js';
+export type { FileTransport, FileInfo } from './fs/transport.js';
 export { writeFileAtomic } from './fs/atomic_write.js';
 export type { WriteFileOptions } from './fs/atomic_write.js';
 export { readFileBytes } from './fs/read_file.js';

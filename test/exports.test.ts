@@ -20,6 +20,10 @@ describe('the package entry point', () => {
       'exportEntry',
       'openKeystore',
       'saveKeystore',
+      'updateKeystore',
+      'commitChangeSet',
+      'configureWritePath',
+      'recoverTree',
       'HapkiError',
     ]) {
       expect(typeof api[name], name).toBe('function');

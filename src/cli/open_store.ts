@@ -13,6 +13,8 @@ export interface OpenedStore {
   store: Keystore;
   /** The store password as resolved, to protect the output with when no --outpass is given. */
   password: string | undefined;
+  /** The key password as resolved, where one was given. */
+  keyPassword?: string;
 }
 
 /**
@@ -36,5 +38,5 @@ export async function openStoreForCli(ctx: CliContext, path: string, options: St
     throw error;
   }
   for (const warning of store.warnings) warn(ctx.io, `${path}: ${warning}`);
-  return { store, password };
+  return { store, password, ...(keyPassword === undefined ? {} : { keyPassword }) };
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP } from './exit_codes.js';
 import { addSshOptions, SSH_HELP } from './ssh_cli.js';
+import { configureCliWritePath } from './write_path.js';
 
 export const VERSION = '0.1.0';
 
@@ -28,6 +29,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   lab: async () => (await import('./commands/lab.js')).registerLab,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   token: async () => (await import('./commands/token.js')).registerToken,
+  recover: async () => (await import('./commands/recover.js')).registerRecover,
 };
 
 export async function buildProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {
@@ -37,6 +39,8 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
+    .option('--lock-timeout <seconds>', 'wait this long for another hapki process holding a file this command changes (default 30)')
+    .hook('preAction', (command) => configureCliWritePath(ctx, command.opts<{ lockTimeout?: string }>().lockTimeout))
     .addHelpText(
       'after',
       `

@@ -1,8 +1,9 @@
+import { FileNotFoundError } from '../errors.js';
 import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { WriteOptions } from '../keystore/codec.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
-import { writeFileAtomic } from './atomic_write.js';
+import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { readFileBytes } from './read_file.js';
 
 export async function openKeystore(path: string, options: ReadKeystoreOptions = {}): Promise<Keystore> {
@@ -18,17 +19,49 @@ export interface SaveKeystoreOptions extends WriteOptions {
 }
 
 /**
- * Encodes first, then writes atomically: an encoding error leaves no file behind, and a file
- * holding any private or secret key is created with mode 0600.
+ * Encodes first, then writes the keystore as a new output file through the change-set
+ * protocol: an encoding error leaves no file behind, and a file holding any private or secret
+ * key is created with mode 0600 and given to the caller.
  */
 export async function saveKeystore(path: string, store: Keystore, options: SaveKeystoreOptions = {}): Promise<void> {
+  await commitChangeSet([await keystoreOutput(path, store, options)]);
+}
+
+/** The change that writes a keystore as an output (to commit together with others). */
+export async function keystoreOutput(path: string, store: Keystore, options: SaveKeystoreOptions = {}): Promise<FileChange> {
   const bytes = await writeKeystore(store, options);
-  await writeFileAtomic(path, bytes, {
-    force: options.force ?? false,
-    backup: options.backup ?? true,
-    mode: holdsSecrets(store) ? 0o600 : 0o644,
-    secret: holdsSecrets(store),
-  });
+  return { path, action: 'write', content: bytes, force: options.force ?? false, backup: options.backup ?? true, private: holdsSecrets(store) };
+}
+
+export interface UpdateKeystoreOptions extends ReadKeystoreOptions {
+  /** The password to write the keystore with (default: the one it is read with). */
+  writePassword?: string;
+  /** Keep the replaced file as `<path>.bak` (default true). */
+  backup?: boolean;
+}
+
+/**
+ * Rewrites a keystore in place, read-modify-write under its lock: the change is computed from
+ * the file as it is once locked, so two processes changing it at once both get their change in.
+ * The file keeps its owner, group and mode. `change` returning undefined writes nothing.
+ */
+export async function updateKeystore<T>(path: string, change: (store: Keystore) => Promise<{ store: Keystore; result: T } | undefined> | { store: Keystore; result: T } | undefined, options: UpdateKeystoreOptions = {}): Promise<T | undefined> {
+  let result: T | undefined;
+  let secret = false;
+  const content = async (current: Uint8Array | undefined): Promise<Uint8Array | undefined> => {
+    if (!current) throw new FileNotFoundError(path);
+    const store = await readKeystore(current, options);
+    const changed = await change(store);
+    if (!changed) return undefined;
+    result = changed.result;
+    secret = holdsSecrets(changed.store) || holdsSecrets(store);
+    const password = options.writePassword ?? options.password;
+    return writeKeystore(changed.store, password === undefined ? {} : { password });
+  };
+  const fileChange: FileChange = { path, action: 'update', content, backup: options.backup ?? true };
+  Object.defineProperty(fileChange, 'private', { get: () => secret, enumerable: true });
+  await commitChangeSet([fileChange]);
+  return result;
 }
 
 export function holdsSecrets(store: Keystore): boolean {

@@ -32,6 +32,8 @@ export interface FileTransport {
   rename(from: string, to: string): Promise<void>;
   /** Removes a file; no error when it is already gone. */
   unlink(path: string): Promise<void>;
+  /** Creates one directory (its parent must exist); ERR_FILE_EXISTS when something is there. */
+  mkdir(path: string, mode: number): Promise<void>;
   /** Names in a directory (no '.' or '..'). */
   readdir(path: string): Promise<string[]>;
   /** Makes a directory's entries durable where the transport can; best effort. */

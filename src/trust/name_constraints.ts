@@ -1,5 +1,4 @@
-import { readDer } from '../asn1/der_reader.js';
-import { bytesEqual } from '../lib/bytes.js';
+import { nameWithin } from './dn_match.js';
 import type { GeneralName, NameConstraints, PathCertificate } from './path_certificate.js';
 
 /**
@@ -88,7 +87,7 @@ function matches(c: GeneralName, n: GeneralName): boolean {
     return true;
   }
   if (c.type === 'email' && n.type === 'email') return emailWithin(n.value, c.value);
-  if (c.type === 'dn' && n.type === 'dn') return dnWithin(n.value, c.value);
+  if (c.type === 'dn' && n.type === 'dn') return nameWithin(n.value, c.value);
   if (c.type === 'uri' && n.type === 'uri') return uriWithin(n.value, c.value);
   return false;
 }
@@ -119,13 +118,6 @@ function uriWithin(uri: string, constraint: string): boolean {
   return c.startsWith('.') ? host.endsWith(c) : host === c;
 }
 
-/** The subject's RDN sequence begins with the constraint's RDNs. */
-function dnWithin(name: Uint8Array, constraint: Uint8Array): boolean {
-  const rdns = readDer(name, 'Name').children;
-  const want = readDer(constraint, 'Name').children;
-  if (want.length > rdns.length) return false;
-  return want.every((rdn, i) => bytesEqual(rdn.encoded, rdns[i]!.encoded));
-}
 
 function describeName(name: GeneralName): string {
   switch (name.type) {

@@ -1,7 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { OID } from '../asn1/oids.js';
 import { KeystoreFormatError } from '../errors.js';
-import { bytesEqual } from '../lib/bytes.js';
+import { namesMatch } from './dn_match.js';
 
 /** Extension and attribute OIDs path validation reads (kept here: no other module needs them). */
 export const PATH_OID = {
@@ -52,6 +52,9 @@ export interface PathCertificate {
   der: Uint8Array;
   version: number;
   serial: Uint8Array;
+  /** The encoded tbsCertificate and the signature's bytes. */
+  tbs: Uint8Array;
+  signatureValue: Uint8Array;
   /** The outer signatureAlgorithm and the one inside tbsCertificate (must be equal). */
   signatureAlgorithm: Uint8Array;
   tbsSignatureAlgorithm: Uint8Array;
@@ -96,6 +99,8 @@ export function readPathCertificate(der: Uint8Array): PathCertificate {
     der,
     version,
     serial: field(0, 'serialNumber').expect(Tag.integer, 'serialNumber').content,
+    tbs: tbs.encoded,
+    signatureValue: parts[2]!.bits('signature'),
     signatureAlgorithm: parts[1]!.expect(Tag.sequence, 'signatureAlgorithm').encoded,
     tbsSignatureAlgorithm: field(1, 'signature').expect(Tag.sequence, 'signature').encoded,
     issuer: field(2, 'issuer').expect(Tag.sequence, 'issuer Name').encoded,
@@ -142,7 +147,7 @@ export function tryReadPathCertificate(der: Uint8Array): PathCertificate | undef
 }
 
 export function isSelfIssuedCert(cert: PathCertificate): boolean {
-  return bytesEqual(cert.issuer, cert.subject);
+  return namesMatch(cert.issuer, cert.subject);
 }
 
 function booleanOf(node: DerNode): boolean {

@@ -1,6 +1,6 @@
 import { describePublicKey } from '../crypto/key_info.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { parseCertificate } from '../cert/parse_certificate.js';
+import { nameText } from './dn_match.js';
 import { constraintsDefect, nameDefect } from './name_constraints.js';
 import { KEY_CERT_SIGN, PATH_OID, type PathCertificate } from './path_certificate.js';
 import { problem, type PathProblem } from './path_problem.js';
@@ -31,11 +31,7 @@ const labels = new WeakMap<PathCertificate, string>();
 export function subjectOf(cert: PathCertificate): string {
   let label = labels.get(cert);
   if (label === undefined) {
-    try {
-      label = parseCertificate(cert.der).subject || '(empty subject)';
-    } catch {
-      label = '(unreadable subject)';
-    }
+    label = nameText(cert.subject) || '(empty subject)';
     labels.set(cert, label);
   }
   return label;
@@ -43,8 +39,7 @@ export function subjectOf(cert: PathCertificate): string {
 
 /** Structural problems of any certificate in a path. */
 export function wellFormedProblem(cert: PathCertificate): PathProblem | undefined {
-  const who = subjectOf(cert);
-  const malformed = (what: string): PathProblem => problem('ERR_CERT_MALFORMED', `certificate "${who}": ${what}`);
+  const malformed = (what: string): PathProblem => problem('ERR_CERT_MALFORMED', `certificate "${subjectOf(cert)}": ${what}`);
   if (cert.defects.length > 0) return malformed(cert.defects[0]!);
   if (!bytesEqual(cert.signatureAlgorithm, cert.tbsSignatureAlgorithm)) return malformed('its two signature algorithm fields differ');
   if (cert.issuer.length <= 2) return malformed('empty issuer name');
@@ -64,30 +59,29 @@ export function wellFormedProblem(cert: PathCertificate): PathProblem | undefine
     if (defect) return malformed(defect);
   }
   const critical = cert.extensions.find((e) => e.critical && !UNDERSTOOD.has(e.oid));
-  if (critical) return problem('ERR_UNKNOWN_CRITICAL_EXTENSION', `certificate "${who}" has critical extension ${critical.oid}, which hapki does not process`);
+  if (critical) return problem('ERR_UNKNOWN_CRITICAL_EXTENSION', `certificate "${subjectOf(cert)}" has critical extension ${critical.oid}, which hapki does not process`);
   return keyProblem(cert);
 }
 
 /** RSA under 2048 bits (hapki's own floor when signing), curves other than P-256/384/521, DSA. */
 function keyProblem(cert: PathCertificate): PathProblem | undefined {
-  const who = subjectOf(cert);
   let key;
   try {
     key = describePublicKey(cert.spki);
   } catch {
-    return problem('ERR_WEAK_KEY', `certificate "${who}" has a public key hapki cannot read`);
+    return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a public key hapki cannot read`);
   }
   if (key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') {
-    if (key.bits === undefined) return problem('ERR_WEAK_KEY', `certificate "${who}" has an RSA key hapki cannot read`);
-    if (key.bits < 2048 || key.bits % 8 !== 0) return problem('ERR_WEAK_KEY', `certificate "${who}" has a ${key.bits}-bit RSA key (at least 2048, in whole bytes, required)`);
+    if (key.bits === undefined) return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has an RSA key hapki cannot read`);
+    if (key.bits < 2048 || key.bits % 8 !== 0) return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a ${key.bits}-bit RSA key (at least 2048, in whole bytes, required)`);
     return undefined;
   }
   if (key.algorithm === 'EC') {
     if (key.curve === 'P-256' || key.curve === 'P-384' || key.curve === 'P-521') return undefined;
-    return problem('ERR_WEAK_KEY', `certificate "${who}" has an EC key on ${key.curve ?? 'an explicitly encoded curve'} (P-256, P-384 or P-521 required)`);
+    return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has an EC key on ${key.curve ?? 'an explicitly encoded curve'} (P-256, P-384 or P-521 required)`);
   }
   if (key.algorithm === 'Ed25519') return undefined;
-  return problem('ERR_WEAK_KEY', `certificate "${who}" has a ${key.algorithm} key, which hapki does not accept`);
+  return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a ${key.algorithm} key, which hapki does not accept`);
 }
 
 /** Certificate times have whole seconds; `at` is compared at that granularity. */
@@ -104,21 +98,21 @@ export function validityProblem(cert: PathCertificate, at: Date): PathProblem | 
  * openssl and Java do for the old roots still found in trust stores.
  */
 export function issuerProblem(cert: PathCertificate, isAnchor: boolean): PathProblem | undefined {
-  const who = subjectOf(cert);
+  const who = (): string => subjectOf(cert);
   const legacyRoot = isAnchor && cert.version === 1;
-  if (!legacyRoot && !cert.basicConstraints?.ca) return problem('ERR_NOT_CA', `certificate "${who}" issued a certificate but is not a CA (basicConstraints cA is not set)`);
-  if (cert.keyUsage && !cert.keyUsage.has(KEY_CERT_SIGN)) return problem('ERR_KEY_USAGE', `CA certificate "${who}" lacks the keyCertSign key usage`);
+  if (!legacyRoot && !cert.basicConstraints?.ca) return problem('ERR_NOT_CA', `certificate "${who()}" issued a certificate but is not a CA (basicConstraints cA is not set)`);
+  if (cert.keyUsage && !cert.keyUsage.has(KEY_CERT_SIGN)) return problem('ERR_KEY_USAGE', `CA certificate "${who()}" lacks the keyCertSign key usage`);
   return undefined;
 }
 
 /** End-entity rules: CA flags must agree, and name constraints belong in CA certificates only. */
 export function leafProfileProblem(cert: PathCertificate): PathProblem | undefined {
-  const who = subjectOf(cert);
+  const who = (): string => subjectOf(cert);
   const ca = cert.basicConstraints?.ca ?? false;
   const certSign = cert.keyUsage?.has(KEY_CERT_SIGN) ?? false;
-  if (certSign && !ca) return problem('ERR_KEY_USAGE', `certificate "${who}" asserts keyCertSign without being a CA`);
-  if (ca && cert.keyUsage && !certSign) return problem('ERR_CERT_MALFORMED', `certificate "${who}" is a CA (cA set) whose key usage forbids certificate signing`);
-  if (cert.nameConstraints && !ca) return problem('ERR_CERT_MALFORMED', `certificate "${who}" has name constraints but is not a CA`);
+  if (certSign && !ca) return problem('ERR_KEY_USAGE', `certificate "${who()}" asserts keyCertSign without being a CA`);
+  if (ca && cert.keyUsage && !certSign) return problem('ERR_CERT_MALFORMED', `certificate "${who()}" is a CA (cA set) whose key usage forbids certificate signing`);
+  if (cert.nameConstraints && !ca) return problem('ERR_CERT_MALFORMED', `certificate "${who()}" has name constraints but is not a CA`);
   return undefined;
 }
 

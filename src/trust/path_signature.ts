@@ -1,50 +1,105 @@
-import type { WebCrypto } from '../crypto/provider.js';
-import { x509 } from '../lib/x509.js';
-import type { PathCertificate } from './path_certificate.js';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { signatureAlgorithmOf, type SignatureAlgorithm } from './signature_algorithm.js';
+
+/** Something signed: a certificate, a CRL, an OCSP response. */
+export interface SignedObject {
+  /** The encoded to-be-signed part. */
+  tbs: Uint8Array;
+  /** The encoded AlgorithmIdentifier of the signature. */
+  signatureAlgorithm: Uint8Array;
+  /** The signature BIT STRING's bytes. */
+  signatureValue: Uint8Array;
+}
+
+/** 'ok', or why the signature is not accepted: wrong, made with a weak hash, DSA, or not checkable. */
+export type SignatureVerdict = 'ok' | 'bad' | 'weak' | 'dsa' | 'unsupported';
+
+export interface SignaturePolicy {
+  /** Accept SHA-1 signatures (MD5, MD4 and MD2 are never accepted). */
+  allowSha1?: boolean;
+}
 
 /**
- * Verifies that `issuer`'s key signed `cert`, through @peculiar/x509 and the given WebCrypto
- * (RSA PKCS#1 v1.5 and PSS, ECDSA, Ed25519). Results are remembered per pair, since path building
- * may try the same link on several paths. A key or signature that cannot be used is a failure.
+ * Verifies signatures with node:crypto: RSA PKCS#1 v1.5 and PSS, ECDSA, Ed25519, Ed448. Signature
+ * checks need only public keys, so they never go to an HSM; the `crypto` parameter of the callers
+ * is kept for the operations that may. A correct signature over a weak hash is 'weak', told apart
+ * from a wrong one so that the error says which.
  */
 export class SignatureChecker {
-  private readonly parsed = new Map<PathCertificate, x509.X509Certificate | null>();
-  private readonly results = new Map<PathCertificate, Map<PathCertificate, boolean>>();
+  private readonly keys = new Map<Uint8Array, KeyObject | null>();
+  private readonly results = new Map<SignedObject, Map<Uint8Array, SignatureVerdict>>();
 
-  constructor(private readonly crypto: WebCrypto) {}
+  constructor(private readonly policy: SignaturePolicy = {}) {}
 
-  async verify(cert: PathCertificate, issuer: PathCertificate): Promise<boolean> {
-    let byIssuer = this.results.get(cert);
-    if (!byIssuer) this.results.set(cert, (byIssuer = new Map()));
-    const known = byIssuer.get(issuer);
-    if (known !== undefined) return known;
-    const result = await this.check(cert, issuer);
-    byIssuer.set(issuer, result);
-    return result;
+  /** The verdict on `signed` under the key in `spki` (an encoded SubjectPublicKeyInfo). */
+  verify(signed: SignedObject, spki: Uint8Array): SignatureVerdict {
+    let bySigner = this.results.get(signed);
+    if (!bySigner) this.results.set(signed, (bySigner = new Map()));
+    let verdict = bySigner.get(spki);
+    if (verdict === undefined) {
+      verdict = this.check(signed, spki);
+      bySigner.set(spki, verdict);
+    }
+    return verdict;
   }
 
-  private async check(cert: PathCertificate, issuer: PathCertificate): Promise<boolean> {
-    const child = this.parse(cert);
-    const parent = this.parse(issuer);
-    if (!child || !parent) return false;
+  algorithm(signed: SignedObject): SignatureAlgorithm {
+    return signatureAlgorithmOf(signed.signatureAlgorithm);
+  }
+
+  private check(signed: SignedObject, spki: Uint8Array): SignatureVerdict {
+    const algorithm = signatureAlgorithmOf(signed.signatureAlgorithm);
+    if (algorithm.family === 'dsa') return 'dsa';
+    if (algorithm.family === 'unknown') return 'unsupported';
+    const key = this.key(spki);
+    if (!key || !fits(algorithm, key)) return 'bad';
+    let good: boolean;
     try {
-      const crypto = this.crypto as unknown as Parameters<x509.X509Certificate['verify']>[1];
-      return await child.verify({ publicKey: parent.publicKey, signatureOnly: true }, crypto);
+      const hash = algorithm.family === 'ed25519' || algorithm.family === 'ed448' ? null : algorithm.hash!;
+      const options =
+        algorithm.family === 'pss'
+          ? { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: algorithm.saltLength! }
+          : algorithm.family === 'ecdsa'
+            ? { key, dsaEncoding: 'der' as const }
+            : { key };
+      good = verify(hash, signed.tbs, options, signed.signatureValue);
     } catch {
-      return false;
+      good = false;
     }
+    if (!good) return 'bad';
+    if (algorithm.weakness === 'md5' || (algorithm.weakness === 'sha1' && !this.policy.allowSha1)) return 'weak';
+    return 'ok';
   }
 
-  private parse(cert: PathCertificate): x509.X509Certificate | null {
-    let parsed = this.parsed.get(cert);
-    if (parsed === undefined) {
+  private key(spki: Uint8Array): KeyObject | null {
+    let key = this.keys.get(spki);
+    if (key === undefined) {
       try {
-        parsed = new x509.X509Certificate(Buffer.from(cert.der));
+        key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
       } catch {
-        parsed = null;
+        key = null;
       }
-      this.parsed.set(cert, parsed);
+      this.keys.set(spki, key);
     }
-    return parsed;
+    return key;
+  }
+}
+
+/** The key type must be the one the algorithm names (an RSA key never checks an ECDSA signature). */
+function fits(algorithm: SignatureAlgorithm, key: KeyObject): boolean {
+  const type = key.asymmetricKeyType;
+  switch (algorithm.family) {
+    case 'rsa':
+      return type === 'rsa';
+    case 'pss':
+      return type === 'rsa' || type === 'rsa-pss';
+    case 'ecdsa':
+      return type === 'ec';
+    case 'ed25519':
+      return type === 'ed25519';
+    case 'ed448':
+      return type === 'ed448';
+    default:
+      return false;
   }
 }

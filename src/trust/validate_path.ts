@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
 import { bytesEqual } from '../lib/bytes.js';
+import { namesMatch } from './dn_match.js';
 import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
@@ -19,6 +20,8 @@ export interface PathValidationOptions {
   hostname?: string;
   /** The leaf's extendedKeyUsage (and any intermediate's) must allow TLS server or client use. */
   purpose?: 'server' | 'client';
+  /** Accept SHA-1 signatures on certificates (and CRLs) above the trust anchor; MD5 is never accepted. */
+  allowSha1?: boolean;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -64,7 +67,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
   if (!directlyTrusted) {
-    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker(crypto));
+    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker({ allowSha1: options.allowSha1 ?? false }));
     const found = await search.from(leafCert);
     if (!found) {
       const best = search.best ?? { problem: problem('ERR_CHAIN_UNTRUSTED', `no path from "${subjectOf(leafCert)}" to a trusted certificate`), chain: [leafCert] };
@@ -118,7 +121,7 @@ class PathSearch {
       this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted certificate within ${MAX_PATH_LENGTH} certificates of the leaf`), path);
       return undefined;
     }
-    const candidates = this.pool.filter((c) => bytesEqual(c.subject, current.issuer) && !path.some((p) => p === c || bytesEqual(p.der, c.der)) && keyIdsAgree(current, c));
+    const candidates = this.pool.filter((c) => namesMatch(c.subject, current.issuer) && !path.some((p) => p === c || bytesEqual(p.der, c.der)) && keyIdsAgree(current, c));
     if (candidates.length === 0) {
       this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted issuer found for "${subjectOf(current)}"`), path);
       return undefined;
@@ -135,8 +138,9 @@ class PathSearch {
         this.note(2, local, next);
         continue;
       }
-      if (!(await this.signatures.verify(current, candidate))) {
-        this.note(2, problem('ERR_CHAIN_SIGNATURE', `the signature on "${subjectOf(current)}" does not verify with the key of "${subjectOf(candidate)}"`), next);
+      const signature = signatureProblem(this.signatures, current, candidate);
+      if (signature) {
+        this.note(2, signature, next);
         continue;
       }
       if (isAnchor) {
@@ -190,6 +194,24 @@ class PathSearch {
 /** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */
 function keyIdsAgree(child: PathCertificate, candidate: PathCertificate): boolean {
   return !child.authorityKeyId || !candidate.subjectKeyId || bytesEqual(child.authorityKeyId, candidate.subjectKeyId);
+}
+
+/** Why `issuer`'s key does not vouch for `cert`: a wrong signature, a weak hash, DSA, an unknown algorithm. */
+export function signatureProblem(checker: SignatureChecker, cert: PathCertificate, issuer: PathCertificate): PathProblem | undefined {
+  const verdict = checker.verify(cert, issuer.spki);
+  if (verdict === 'ok') return undefined;
+  const on = `the signature on "${subjectOf(cert)}"`;
+  const algorithm = checker.algorithm(cert).name;
+  switch (verdict) {
+    case 'weak':
+      return problem('ERR_WEAK_SIGNATURE', `${on} uses ${algorithm}, which hapki does not accept${algorithm.includes('SHA1') || algorithm.includes('sha1') || algorithm.includes('SHA-1') ? ' (--allow-sha1 accepts SHA-1)' : ''}`);
+    case 'dsa':
+      return problem('ERR_WEAK_KEY', `${on} is a DSA signature (${algorithm}); hapki does not accept DSA`);
+    case 'unsupported':
+      return problem('ERR_CHAIN_SIGNATURE', `${on} uses ${algorithm}, which hapki cannot check`);
+    default:
+      return problem('ERR_CHAIN_SIGNATURE', `${on} does not verify with the key of "${subjectOf(issuer)}"`);
+  }
 }
 
 function readAll(certificates: readonly Uint8Array[]): PathCertificate[] {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURES, SHARED_INTEROP } from '../helpers/fixtures.js';
+import { FIXTURES, INTEROP } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
@@ -45,7 +45,7 @@ describe('bad input: a clear one-line error with a stable code, and no file left
   });
 
   it('an unknown sealed-object algorithm: ERR_UNSUPPORTED_ALGORITHM naming it', async () => {
-    const file = join(SHARED_INTEROP, 'pyjks', 'jceks', 'unknown_sealed_object_sealAlg.jceks');
+    const file = join(INTEROP, 'pyjks', 'jceks', 'unknown_sealed_object_sealAlg.jceks');
     const result = await hapki(['convert', file, join(dir, 'never.p12'), '--storepass', 'env:P'], { env: { P: '12345678' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_ALGORITHM'));

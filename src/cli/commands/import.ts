@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CertificateSummary } from '../../cert/describe.js';
 import { PasswordRequiredError, UsageError } from '../../errors.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
+import { updateKeystore } from '../../fs/keystore_file.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { addTrustedCertificate } from '../../issue/add_trusted.js';
 import { installReply, normalizeFingerprint } from '../../issue/install_reply.js';
@@ -55,28 +55,29 @@ ${EXIT_CODES_HELP}`,
       if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
       if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined)) throw new UsageError('--ca and --trust-root go with --reply');
       const trustRoot = options.trustRoot === undefined ? undefined : normalizeFingerprint(options.trustRoot);
-      const { store, password } = await openStoreForCli(ctx, path, options);
+      const { password, keyPassword } = await openStoreForCli(ctx, path, options);
       if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
-      let updated: Keystore;
-      const done: string[] = [];
-      if (options.reply !== undefined) {
-        const caCertificates = (await Promise.all((options.ca ?? []).map(async (f) => readCertificates(await readFileBytes(f), f)))).flat();
-        const reply = readCertificates(await readFileBytes(options.reply), options.reply);
-        const prompt = ctx.io.prompt;
-        const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
-        const installed = await installReply(store, { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(confirmRoot ? { confirmRoot } : {}) });
-        if (installed.addedRootAlias) done.push(`added the root as trusted entry "${installed.addedRootAlias}"`);
-        done.push(`installed the reply into "${options.alias}": chain of ${installed.chain.length}`);
-        updated = installed.store;
-      } else {
-        const certificates = readCertificates(await readFileBytes(options.trusted!), options.trusted);
-        if (certificates.length > 1) warn(ctx.io, `${options.trusted} holds ${certificates.length} certificates: adding the first`);
-        const added = addTrustedCertificate(store, options.alias, certificates[0]!, { force: options.force ?? false });
+      const caCertificates = (await Promise.all((options.ca ?? []).map(async (f) => readCertificates(await readFileBytes(f), f)))).flat();
+      const reply = options.reply === undefined ? undefined : readCertificates(await readFileBytes(options.reply), options.reply);
+      const trusted = options.trusted === undefined ? undefined : readCertificates(await readFileBytes(options.trusted), options.trusted);
+      if (trusted && trusted.length > 1) warn(ctx.io, `${options.trusted} holds ${trusted.length} certificates: adding the first`);
+      const prompt = ctx.io.prompt;
+      const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
+      // computed from the keystore as it is once locked: a concurrent change to it is not lost
+      const change = async (store: Keystore): Promise<{ store: Keystore; result: string[] }> => {
+        const done: string[] = [];
+        if (reply) {
+          const installed = await installReply(store, { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(confirmRoot ? { confirmRoot } : {}) });
+          if (installed.addedRootAlias) done.push(`added the root as trusted entry "${installed.addedRootAlias}"`);
+          done.push(`installed the reply into "${options.alias}": chain of ${installed.chain.length}`);
+          return { store: installed.store, result: done };
+        }
+        const added = addTrustedCertificate(store, options.alias, trusted![0]!, { force: options.force ?? false });
         for (const alias of added.duplicates) warn(ctx.io, `the same certificate is already trusted as "${alias}"`);
         done.push(`added trusted entry "${added.entry.alias}"`);
-        updated = added.store;
-      }
-      await saveKeystore(path, updated, { password, force: true, backup: true });
+        return { store: added.store, result: done };
+      };
+      const done = (await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }) })) ?? [];
       if (options.json) printResult(ctx, true, { written: [path], done }, () => '');
       for (const line of done) ctx.io.stderr(`hapki: ${line}\n`);
     });

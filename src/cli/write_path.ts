@@ -1,0 +1,15 @@
+import { UsageError } from '../errors.js';
+import { configureWritePath } from '../txn/config.js';
+import type { CliContext } from './context.js';
+import { warn } from './io.js';
+
+/** --lock-timeout (or HAPKI_LOCK_TIMEOUT), in seconds, and the write path's warnings on stderr. */
+export function configureCliWritePath(ctx: CliContext, lockTimeout: string | undefined): void {
+  const given = lockTimeout ?? ctx.io.env['HAPKI_LOCK_TIMEOUT'];
+  const settings: Parameters<typeof configureWritePath>[0] = { warn: (message) => warn(ctx.io, message) };
+  if (given !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(given.trim())) throw new UsageError('--lock-timeout takes a number of seconds');
+    settings.lockTimeoutMs = Math.round(Number(given) * 1000);
+  }
+  configureWritePath(settings);
+}

@@ -1,0 +1,179 @@
+import { constants, promises as fsp, readFileSync, type Stats } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { FileExistsError, FileNotFoundError, HapkiError, IoError } from '../errors.js';
+import { readFileBytes } from './read_file.js';
+import type { FileInfo, FileTransport } from './transport.js';
+
+/**
+ * The local disk as a FileTransport: what the write protocol (src/txn/) runs over when a file
+ * lives on this host. Errors come out coded, with the errno said in words (disk full,
+ * read-only file system, permission denied), never as a raw Node error.
+ */
+export class LocalTransport implements FileTransport {
+  readonly location = 'local';
+
+  async lstat(path: string): Promise<FileInfo | undefined> {
+    let stat: Stats;
+    try {
+      stat = await fsp.lstat(abs(path));
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw ioError('cannot inspect', path, cause);
+    }
+    return infoOf(stat);
+  }
+
+  async realpath(path: string): Promise<string> {
+    try {
+      return await fsp.realpath(abs(path));
+    } catch (cause) {
+      throw ioError('cannot resolve', path, cause);
+    }
+  }
+
+  readFile(path: string, maxBytes: number): Promise<Uint8Array> {
+    return readFileBytes(abs(path), maxBytes);
+  }
+
+  async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+    let handle: fsp.FileHandle | undefined;
+    let created = false;
+    try {
+      handle = await fsp.open(abs(path), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode & 0o7777);
+      created = true;
+      await handle.writeFile(bytes);
+      await handle.chmod(mode & 0o7777);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+    } catch (cause) {
+      await handle?.close().catch(() => undefined);
+      // a half-written file must not stay behind (disk full part way)
+      if (created) await fsp.unlink(path).catch(() => undefined);
+      throw ioError('cannot create', path, cause);
+    }
+  }
+
+  async chown(path: string, uid: number, gid: number): Promise<void> {
+    try {
+      await fsp.lchown(abs(path), uid, gid);
+    } catch (cause) {
+      throw ioError('cannot change the owner of', path, cause);
+    }
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    try {
+      await fsp.chmod(abs(path), mode & 0o7777);
+    } catch (cause) {
+      throw ioError('cannot change the mode of', path, cause);
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    try {
+      await fsp.rename(abs(from), abs(to));
+    } catch (cause) {
+      throw ioError('cannot rename', `${from} to ${to}`, cause);
+    }
+  }
+
+  async unlink(path: string): Promise<void> {
+    try {
+      await fsp.unlink(abs(path));
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw ioError('cannot remove', path, cause);
+    }
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return await fsp.readdir(abs(path));
+    } catch (cause) {
+      throw ioError('cannot list', path, cause);
+    }
+  }
+
+  async mkdir(path: string, mode: number): Promise<void> {
+    try {
+      await fsp.mkdir(abs(path), { mode });
+    } catch (cause) {
+      throw ioError('cannot create the directory', path, cause);
+    }
+  }
+
+  async syncDirectory(path: string): Promise<void> {
+    try {
+      const handle = await fsp.open(abs(path), constants.O_RDONLY);
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // best effort: not every file system lets a directory be opened for this
+    }
+  }
+
+  async identity(): Promise<{ uid: number; gid: number }> {
+    return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  }
+
+  async umask(): Promise<number> {
+    try {
+      const status = readFileSync('/proc/self/status', 'utf8');
+      const found = /^Umask:\s*([0-7]+)/m.exec(status);
+      if (found) return parseInt(found[1]!, 8);
+    } catch {
+      // not Linux
+    }
+    const mask = process.umask(0o022);
+    process.umask(mask);
+    return mask;
+  }
+}
+
+let shared: LocalTransport | undefined;
+
+/** The one local transport (it holds no state). */
+export function localTransport(): LocalTransport {
+  shared ??= new LocalTransport();
+  return shared;
+}
+
+function abs(path: string): string {
+  if (!isAbsolute(path)) throw new TypeError(`a transport path must be absolute: ${path}`);
+  return path;
+}
+
+function infoOf(stat: Stats): FileInfo {
+  const type = stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'symlink' : 'other';
+  return { type, size: stat.size, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtimeMs: stat.mtimeMs };
+}
+
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory',
+  ELOOP: 'a symbolic link is in the way',
+  EIO: 'input/output error',
+  EXDEV: 'not on the same file system',
+  ENAMETOOLONG: 'name too long',
+};
+
+/** A coded error naming the path and what went wrong, in words. */
+export function ioError(what: string, path: string, cause: unknown): HapkiError {
+  if (cause instanceof HapkiError) return cause;
+  const code = (cause as NodeJS.ErrnoException)?.code;
+  if (code === 'EEXIST') return new FileExistsError(path);
+  if (code === 'ENOENT' && what === 'cannot read') return new FileNotFoundError(path, { cause });
+  const words = (code && ERRNO_WORDS[code]) ?? code ?? 'failed';
+  return new IoError(`${what} ${path}: ${words}`, { cause });
+}

@@ -1,0 +1,108 @@
+import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+
+/**
+ * What a signature AlgorithmIdentifier (certificate, CRL, OCSP response) means to hapki: the key
+ * family, the hash, and whether the hash is too weak to trust. The validator and the audit's
+ * weak-signature rule both classify algorithms here, so they cannot disagree.
+ */
+export interface SignatureAlgorithm {
+  /** A readable name: "sha256WithRSAEncryption", "ecdsa-with-SHA1", "RSASSA-PSS with SHA-256". */
+  name: string;
+  family: 'rsa' | 'pss' | 'ecdsa' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
+  /** The node:crypto digest name ('sha256'), absent for Ed25519/Ed448 and unknown algorithms. */
+  hash?: string;
+  /** 'sha1' may be allowed on request; 'md5' (and MD2/MD4) never. */
+  weakness?: 'sha1' | 'md5';
+  /** RSASSA-PSS salt length in bytes. */
+  saltLength?: number;
+}
+
+const RSA: Readonly<Record<string, [string, string]>> = {
+  '1.2.840.113549.1.1.2': ['md2WithRSAEncryption', 'md2'],
+  '1.2.840.113549.1.1.3': ['md4WithRSAEncryption', 'md4'],
+  '1.2.840.113549.1.1.4': ['md5WithRSAEncryption', 'md5'],
+  '1.2.840.113549.1.1.5': ['sha1WithRSAEncryption', 'sha1'],
+  '1.3.14.3.2.29': ['sha1WithRSASignature', 'sha1'],
+  '1.2.840.113549.1.1.14': ['sha224WithRSAEncryption', 'sha224'],
+  '1.2.840.113549.1.1.11': ['sha256WithRSAEncryption', 'sha256'],
+  '1.2.840.113549.1.1.12': ['sha384WithRSAEncryption', 'sha384'],
+  '1.2.840.113549.1.1.13': ['sha512WithRSAEncryption', 'sha512'],
+};
+const ECDSA: Readonly<Record<string, [string, string]>> = {
+  '1.2.840.10045.4.1': ['ecdsa-with-SHA1', 'sha1'],
+  '1.2.840.10045.4.3.1': ['ecdsa-with-SHA224', 'sha224'],
+  '1.2.840.10045.4.3.2': ['ecdsa-with-SHA256', 'sha256'],
+  '1.2.840.10045.4.3.3': ['ecdsa-with-SHA384', 'sha384'],
+  '1.2.840.10045.4.3.4': ['ecdsa-with-SHA512', 'sha512'],
+};
+const DSA: Readonly<Record<string, [string, string]>> = {
+  '1.2.840.10040.4.3': ['dsa-with-sha1', 'sha1'],
+  '2.16.840.1.101.3.4.3.1': ['dsa-with-sha224', 'sha224'],
+  '2.16.840.1.101.3.4.3.2': ['dsa-with-sha256', 'sha256'],
+};
+const HASHES: Readonly<Record<string, string>> = {
+  '1.3.14.3.2.26': 'sha1',
+  '1.2.840.113549.2.5': 'md5',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+const PSS = '1.2.840.113549.1.1.10';
+const MGF1 = '1.2.840.113549.1.1.8';
+
+function weaknessOf(hash: string | undefined): SignatureAlgorithm['weakness'] {
+  if (hash === 'sha1') return 'sha1';
+  if (hash === 'md5' || hash === 'md4' || hash === 'md2') return 'md5';
+  return undefined;
+}
+
+/** Classifies an encoded AlgorithmIdentifier; never throws (an unreadable one is 'unknown'). */
+export function signatureAlgorithmOf(encoded: Uint8Array): SignatureAlgorithm {
+  try {
+    return classify(readDer(encoded, 'signatureAlgorithm').sequence('AlgorithmIdentifier'));
+  } catch {
+    return { name: 'an unreadable signature algorithm', family: 'unknown' };
+  }
+}
+
+function classify(items: DerNode[]): SignatureAlgorithm {
+  const oid = items[0]!.oid('signature algorithm');
+  const params = items[1];
+  const table = (family: 'rsa' | 'ecdsa' | 'dsa', entry: [string, string]): SignatureAlgorithm => {
+    const out: SignatureAlgorithm = { name: entry[0], family, hash: entry[1] };
+    const weakness = weaknessOf(entry[1]);
+    if (weakness) out.weakness = weakness;
+    return out;
+  };
+  if (RSA[oid]) return table('rsa', RSA[oid]);
+  if (ECDSA[oid]) return table('ecdsa', ECDSA[oid]);
+  if (DSA[oid]) return table('dsa', DSA[oid]);
+  if (oid === '1.3.101.112') return { name: 'Ed25519', family: 'ed25519' };
+  if (oid === '1.3.101.113') return { name: 'Ed448', family: 'ed448' };
+  if (oid === PSS) return pss(params);
+  return { name: `signature algorithm ${oid}`, family: 'unknown' };
+}
+
+/** RSASSA-PSS-params (RFC 4055): absent fields mean SHA-1, MGF1 with SHA-1, salt 20. */
+function pss(params: DerNode | undefined): SignatureAlgorithm {
+  let hash = 'sha1';
+  let mgfHash = 'sha1';
+  let saltLength = 20;
+  if (params && params.is(Tag.sequence)) {
+    for (const field of params.children) {
+      if (field.is(0, TagClass.context)) hash = HASHES[field.child(0, 'hashAlgorithm').sequence('hashAlgorithm')[0]!.oid('hash')] ?? 'unknown';
+      else if (field.is(1, TagClass.context)) {
+        const mgf = field.child(0, 'maskGenAlgorithm').sequence('maskGenAlgorithm');
+        mgfHash = mgf[0]!.oid('mgf') === MGF1 && mgf[1] ? (HASHES[mgf[1].sequence('mgf hash')[0]!.oid('hash')] ?? 'unknown') : 'unknown';
+      } else if (field.is(2, TagClass.context)) saltLength = field.child(0, 'saltLength').integer('saltLength', 1024);
+      else if (field.is(3, TagClass.context) && field.child(0, 'trailerField').integer('trailerField', 2) !== 1) hash = 'unknown';
+    }
+  } else if (params && !params.is(Tag.null)) hash = 'unknown';
+  // node:crypto uses one hash for the signature and MGF1; a mix hapki cannot check is unknown
+  if (hash === 'unknown' || mgfHash !== hash) return { name: 'RSASSA-PSS with parameters hapki does not support', family: 'unknown' };
+  const out: SignatureAlgorithm = { name: `RSASSA-PSS with ${hash.toUpperCase().replace('SHA', 'SHA-')}`, family: 'pss', hash, saltLength };
+  const weakness = weaknessOf(hash);
+  if (weakness) out.weakness = weakness;
+  return out;
+}

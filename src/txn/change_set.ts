@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto';
+import { posix, resolve } from 'node:path';
+import { sha256Hex } from '../crypto/digest.js';
+import { ConcurrentChangeError, FileExistsError, FileNotFoundError, HapkiError, InvalidArgumentError, IoError, UnsafePathError } from '../errors.js';
+import { localTransport } from '../fs/local_transport.js';
+import { remoteFile } from '../transport/remote_file.js';
+import type { FileInfo, FileTransport } from '../fs/transport.js';
+import { crashPoint, writePathSettings } from './config.js';
+import { selfHolder, type FileRef, type LockHolder } from './holder.js';
+import { encodeJournal, MAX_FILE_BYTES, parseJournal, settleJournal, type Journal, type JournalFile } from './journal.js';
+import { acquireLock, releaseLock, type HeldLock } from './locks.js';
+import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, tempPathOf } from './names.js';
+import { deadFromHolder, recoverChangeSet, removeDebris } from './recover.js';
+import { resolveSafeTarget } from './safe_path.js';
+
+/** New content, or a function of the current content read under the lock (undefined: leave the file as it is). */
+export type NewContent = Uint8Array | string | ((current: Uint8Array | undefined) => Uint8Array | string | undefined | Promise<Uint8Array | string | undefined>);
+
+/**
+ * One file of a change set.
+ * - `update`: rewrite a keystore in place (import, token distribute, apply). An existing file
+ *   keeps its owner, group and mode (less access for others when it holds private material);
+ *   a missing one is created like an output.
+ * - `write`: an output (convert, export, sign --out...). A new file belongs to the caller, mode
+ *   0600 for private material, else what the umask allows; an existing file is refused with
+ *   ERR_FILE_EXISTS unless `force`, and then replaced by such a new file, whatever its owner.
+ * - `delete`: removes the file (with `backup`, its content is kept as `<file>.bak`).
+ */
+export interface FileChange {
+  path: string;
+  action: 'update' | 'write' | 'delete';
+  content?: NewContent;
+  /** Where the file lives (default: the local disk). */
+  transport?: FileTransport;
+  /** The content holds private keys or secrets. */
+  private?: boolean;
+  /** `write`: replace an existing file. */
+  force?: boolean;
+  /** Keep the replaced content as `<file>.bak` (written like any file: staged, synced, renamed; mode 0600 at most). */
+  backup?: boolean;
+  /**
+   * SHA-256 (hex) of the content the change was computed from, read earlier without the lock:
+   * if the file is different by commit time, nothing is written (ERR_CONCURRENT_CHANGE).
+   * null: the file must not exist.
+   */
+  expectedSha256?: string | null;
+  /** `write`/`update`: the most a new file's mode may be (it is further limited by the umask). */
+  mode?: number;
+  /** Create missing parent directories (mode 0700 for private material, else 0755, less the umask). */
+  createParents?: boolean;
+}
+
+export interface CommitOptions {
+  /** Wait this long for another process's lock (default: configureWritePath, 30 s). */
+  lockTimeoutMs?: number;
+}
+
+export interface CommitResult {
+  /** Files replaced, created or deleted, as given. */
+  written: string[];
+  /** Files whose new content was already there. */
+  unchanged: string[];
+  /** The change set's id (it names temp files and the journal). */
+  txn: string;
+}
+
+interface Prepared {
+  change: FileChange;
+  transport: FileTransport;
+  /** As given, for messages and the result. */
+  given: string;
+  target: string;
+  key: string;
+  existing?: FileInfo;
+  current?: Uint8Array;
+  next?: Uint8Array;
+  temp?: string;
+  backupTemp?: string;
+  mode?: number;
+}
+
+/**
+ * Commits a change set: every file replaced, created or deleted, or none.
+ *
+ * 1. Every path is resolved under the symlink rule (ERR_UNSAFE_PATH) and the files are locked
+ *    in one global order (location, then real path), so two change sets never deadlock. A lock
+ *    held by a live process is waited for (--lock-timeout), then ERR_LOCKED names it; the lock of
+ *    a dead process is taken over, after its change set is recovered.
+ * 2. Under the locks, the current content is read: a change computed from an earlier read is
+ *    checked against it (ERR_CONCURRENT_CHANGE); a content function runs on it.
+ * 3. Each new content is staged beside its target (mode 0600 until its final owner and mode are
+ *    set), synced and read back, and so is each backup.
+ * 4. With more than one file, a journal (old and new hashes, staged files) is written and synced
+ *    before the first rename: a crash from then on is finished by recovery.
+ * 5. Renames, then the journal and the locks go.
+ * A failure before step 4 removes what was staged: every file stays old.
+ */
+export async function commitChangeSet(changes: readonly FileChange[], options: CommitOptions = {}): Promise<CommitResult> {
+  if (changes.length === 0) return { written: [], unchanged: [], txn: '' };
+  const txn = randomBytes(8).toString('hex');
+  const timeout = options.lockTimeoutMs ?? writePathSettings().lockTimeoutMs;
+  const prepared = await prepare(changes);
+  const refs: FileRef[] = prepared.map((p) => ({ location: p.transport.location, path: p.target }));
+  const journalRef: FileRef = { location: refs[0]!.location, path: journalPathOf(refs[0]!.path, txn) };
+  const holder = await selfHolder(txn, refs, journalRef);
+  const locks = await lockAll(prepared, holder, Date.now() + timeout);
+  let journaled = false;
+  // a change set that could be neither finished nor undone here stays as a crash would leave it
+  let leftForRecovery = false;
+  try {
+    crashPoint('locked');
+    await readUnderLock(prepared);
+    const changed = prepared.filter((p) => p.next !== undefined || (p.change.action === 'delete' && p.existing));
+    if (changed.length === 0) return { written: [], unchanged: prepared.map((p) => p.given), txn };
+    for (const p of changed) await stage(p, txn);
+    crashPoint('staged');
+    const journal: Journal = { version: 1, txn, created: new Date().toISOString(), files: changed.map(journalEntry) };
+    const journalTransport = prepared[0]!.transport;
+    if (changed.length > 1) {
+      await journalTransport.createExclusive(journalRef.path, encodeJournal(journal), 0o600);
+      await journalTransport.syncDirectory(posix.dirname(journalRef.path));
+      journaled = true;
+      crashPoint('journaled');
+    }
+    let renamed = 0;
+    try {
+      for (const p of changed) {
+        if (p.backupTemp) await p.transport.rename(p.backupTemp, backupPathOf(p.target));
+        if (p.change.action === 'delete') await p.transport.unlink(p.target);
+        else await p.transport.rename(p.temp!, p.target);
+        await p.transport.syncDirectory(posix.dirname(p.target));
+        crashPoint(`renamed-${++renamed}`);
+      }
+    } catch (error) {
+      if (!journaled) throw error;
+      // part renamed: finish (or undo) now, as recovery would
+      let outcome;
+      try {
+        outcome = await settleJournal(journal);
+      } catch {
+        leftForRecovery = true;
+        throw new IoError(`${describe(error)}; the change is part made: run hapki recover ${posix.dirname(journalRef.path)}`, { cause: error });
+      }
+      if (outcome === 'rolled-back') throw error;
+    }
+    crashPoint('committed');
+    if (journaled) {
+      await journalTransport.unlink(journalRef.path);
+      await journalTransport.syncDirectory(posix.dirname(journalRef.path));
+      journaled = false;
+    }
+    const written = new Set(changed.map((p) => p.given));
+    return { written: prepared.filter((p) => written.has(p.given)).map((p) => p.given), unchanged: prepared.filter((p) => !written.has(p.given)).map((p) => p.given), txn };
+  } finally {
+    if (!leftForRecovery) await cleanUp(prepared, journaled ? journalRef.path : undefined, locks);
+  }
+}
+
+async function cleanUp(prepared: Prepared[], journal: string | undefined, locks: HeldLock[]): Promise<void> {
+  // a journal still here belongs to a failure settled above: no longer needed
+  if (journal) await prepared[0]!.transport.unlink(journal).catch(() => undefined);
+  for (const p of prepared) {
+    if (p.temp) await p.transport.unlink(p.temp).catch(() => undefined);
+    if (p.backupTemp) await p.transport.unlink(p.backupTemp).catch(() => undefined);
+  }
+  for (const lock of locks.reverse()) await releaseLock(lock).catch(() => undefined);
+}
+
+async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  const identities = new Map<FileTransport, number>();
+  for (const change of changes) {
+    if (change.action !== 'delete' && change.content === undefined) throw new TypeError(`${change.path}: a ${change.action} needs content`);
+    // an ssh:// (or host:/path) location goes over that host's transport, anything else is local
+    const remote = change.transport ? undefined : remoteFile(change.path);
+    const transport = change.transport ?? remote?.transport ?? localTransport();
+    const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
+    if (!identities.has(transport)) identities.set(transport, (await transport.identity()).uid);
+    if (change.createParents) await createParents(transport, posix.dirname(path), change.private === true);
+    const { target } = await resolveSafeTarget(transport, path, identities.get(transport)!);
+    if (debrisOf(posix.basename(target)) || posix.basename(target).includes('.hapki-')) throw new UnsafePathError(change.path, 'is a name the write path keeps for its own files');
+    prepared.push({ change, transport, given: change.path, target, key: `${transport.location}\u0000${target}` });
+  }
+  prepared.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const twice = prepared.find((p, i) => i > 0 && prepared[i - 1]!.key === p.key);
+  if (twice) throw new InvalidArgumentError(`${twice.given} is named twice in one change`);
+  return prepared;
+}
+
+/**
+ * Locks every file in order. A stale lock (its holder died) means an unfinished change set:
+ * every lock taken so far is released, that change set is recovered, and locking starts over.
+ */
+async function lockAll(prepared: Prepared[], holder: LockHolder, deadline: number): Promise<HeldLock[]> {
+  for (let round = 0; ; round++) {
+    const held: HeldLock[] = [];
+    let stale: LockHolder | undefined;
+    try {
+      for (const p of prepared) {
+        const attempt = await acquireLock(p.transport, p.target, holder, deadline);
+        if ('stale' in attempt) {
+          stale = attempt.stale;
+          break;
+        }
+        held.push(attempt.held);
+      }
+      if (!stale) stale = await orphanJournal(prepared, holder.txn);
+    } catch (error) {
+      for (const lock of held.reverse()) await releaseLock(lock).catch(() => undefined);
+      throw error;
+    }
+    if (!stale) return held;
+    for (const lock of held.reverse()) await releaseLock(lock).catch(() => undefined);
+    if (round > 20) throw new IoError(`cannot settle the interrupted changes beside ${prepared[0]!.given}: run hapki recover`);
+    await recoverChangeSet(deadFromHolder(stale));
+  }
+}
+
+/** A journal beside one of our files whose change set holds no lock any more: recovered like a dead holder's. */
+async function orphanJournal(prepared: Prepared[], ownTxn: string): Promise<LockHolder | undefined> {
+  const dirs = new Map<string, Prepared>();
+  for (const p of prepared) dirs.set(`${p.transport.location}\u0000${posix.dirname(p.target)}`, p);
+  for (const p of dirs.values()) {
+    const names = await p.transport.readdir(posix.dirname(p.target));
+    for (const name of names) {
+      const debris = debrisOf(name);
+      if (debris?.kind !== 'journal' || debris.txn === ownTxn) continue;
+      if (!prepared.some((q) => q.transport === p.transport && posix.dirname(q.target) === posix.dirname(p.target) && posix.basename(q.target) === debris.target)) continue;
+      const path = posix.join(posix.dirname(p.target), name);
+      const journal = parseJournal(await p.transport.readFile(path, 16 * 1024 * 1024), path);
+      return { host: '', pid: 0, start: '', since: journal.created, txn: journal.txn, files: journal.files.map((f) => ({ location: f.location, path: f.path })), journal: { location: p.transport.location, path } };
+    }
+  }
+  return undefined;
+}
+
+async function readUnderLock(prepared: Prepared[]): Promise<void> {
+  const locked = new Map<FileTransport, Set<string>>();
+  for (const p of prepared) {
+    const set = locked.get(p.transport) ?? new Set<string>();
+    set.add(p.target);
+    locked.set(p.transport, set);
+  }
+  for (const p of prepared) {
+    await removeDebris(p.transport, posix.dirname(p.target), undefined, locked.get(p.transport));
+    const info = await p.transport.lstat(p.target);
+    if (info && info.type !== 'file') throw new UnsafePathError(p.given, 'is no longer a regular file');
+    p.existing = info;
+    p.current = info ? await p.transport.readFile(p.target, MAX_FILE_BYTES) : undefined;
+    const { change } = p;
+    if (change.expectedSha256 !== undefined) {
+      const now = p.current ? sha256Hex(p.current) : null;
+      if (now !== change.expectedSha256) throw new ConcurrentChangeError(p.given);
+    }
+    if (change.action === 'write' && info && !change.force) throw new FileExistsError(p.given);
+    if (change.action === 'delete') {
+      if (!info) p.existing = undefined;
+      continue;
+    }
+    const content = typeof change.content === 'function' ? await change.content(p.current) : change.content;
+    if (content === undefined) continue;
+    const next = typeof content === 'string' ? new Uint8Array(Buffer.from(content, 'utf8')) : content;
+    if (p.current && change.action === 'update' && Buffer.compare(Buffer.from(p.current), Buffer.from(next)) === 0) continue;
+    p.next = next;
+  }
+}
+
+async function stage(p: Prepared, txn: string): Promise<void> {
+  const { change, transport } = p;
+  const me = await transport.identity();
+  const umask = await transport.umask();
+  if (p.next) {
+    p.temp = tempPathOf(p.target, txn);
+    await transport.createExclusive(p.temp, p.next, 0o600);
+    if (change.action === 'update' && p.existing) {
+      // in place: the file's owner already holds its keys; it keeps owner, group and mode
+      if (p.existing.uid !== me.uid || p.existing.gid !== me.gid) await transport.chown(p.temp, p.existing.uid, p.existing.gid).catch(() => undefined);
+      p.mode = p.existing.mode & (change.private ? 0o770 : 0o777);
+    } else {
+      const most = change.mode ?? (change.private ? 0o600 : 0o666);
+      p.mode = most & (change.private ? 0o600 : 0o777) & ~umask;
+    }
+    await transport.chmod(p.temp, p.mode);
+    const back = await transport.readFile(p.temp, MAX_FILE_BYTES);
+    if (sha256Hex(back) !== sha256Hex(p.next)) throw new IoError(`${p.given}: the staged file reads back different from what was written`);
+  }
+  if (change.backup && p.current && p.existing) {
+    const backup = backupPathOf(p.target);
+    const there = await transport.lstat(backup);
+    if (there && there.type !== 'file' && there.type !== 'symlink') throw new UnsafePathError(backup, 'is in the way of the backup: not a regular file');
+    p.backupTemp = backupTempPathOf(p.target, txn);
+    // a backup never reads wider than its keystore, and never more than its owner
+    await transport.createExclusive(p.backupTemp, p.current, p.existing.mode & 0o600);
+  }
+}
+
+function journalEntry(p: Prepared): JournalFile {
+  return {
+    location: p.transport.location,
+    path: p.target,
+    old: p.current ? sha256Hex(p.current) : null,
+    new: p.next ? sha256Hex(p.next) : null,
+    ...(p.temp ? { temp: p.temp } : {}),
+    ...(p.backupTemp ? { backupTemp: p.backupTemp, backup: backupPathOf(p.target) } : {}),
+  };
+}
+
+async function createParents(transport: FileTransport, dir: string, secret: boolean): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; d !== '/' && !(await transport.lstat(d)); d = posix.dirname(d)) missing.unshift(d);
+  const umask = await transport.umask();
+  for (const d of missing) {
+    try {
+      await transport.mkdir(d, (secret ? 0o700 : 0o755) & ~umask);
+    } catch (error) {
+      if (!(error instanceof FileExistsError)) throw error;
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HapkiError) return error.message;
+  if (error instanceof FileNotFoundError) return error.message;
+  return (error as Error)?.message ?? String(error);
+}
+
+/** SHA-256 of bytes as the change set compares them (for expectedSha256). */
+export function contentHash(bytes: Uint8Array): string {
+  return sha256Hex(bytes);
+}

@@ -1,0 +1,78 @@
+import { hostname } from 'node:os';
+import { localTransport } from '../fs/local_transport.js';
+
+/** A file of a change set, as locks and journals name it. */
+export interface FileRef {
+  location: string;
+  path: string;
+}
+
+/** What a lock file holds: who has the lock, and the change set it is for. */
+export interface LockHolder {
+  host: string;
+  pid: number;
+  /** The process's start time (Linux: clock ticks since boot), so that a reused pid is not taken for the holder. */
+  start: string;
+  /** When the lock was taken (ISO 8601). */
+  since: string;
+  /** The change set's id. */
+  txn: string;
+  /** Every file the change set locks, and where its journal goes: a dead holder's change set is recovered from these. */
+  files: FileRef[];
+  journal?: FileRef;
+}
+
+let ownStart: string | undefined;
+
+export async function selfHolder(txn: string, files: FileRef[], journal?: FileRef): Promise<LockHolder> {
+  ownStart ??= await processStart(process.pid);
+  return { host: hostname(), pid: process.pid, start: ownStart ?? '', since: new Date().toISOString(), txn, files, ...(journal ? { journal } : {}) };
+}
+
+export function describeHolder(holder: LockHolder | undefined): string {
+  if (!holder) return 'a hapki process (its lock file is unreadable)';
+  return `hapki pid ${holder.pid} on ${holder.host} since ${holder.since}`;
+}
+
+/**
+ * A holder is known dead only on this host: its pid is gone, or now belongs to a process that
+ * started at another time. A holder on another host is never presumed dead.
+ */
+export async function holderIsDead(holder: LockHolder): Promise<boolean> {
+  if (holder.host !== hostname()) return false;
+  if (!pidAlive(holder.pid)) return true;
+  const start = await processStart(holder.pid);
+  return start !== undefined && holder.start !== '' && start !== holder.start;
+}
+
+export function parseHolder(bytes: Uint8Array): LockHolder | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<LockHolder>;
+    if (typeof value.host !== 'string' || typeof value.pid !== 'number' || typeof value.txn !== 'string' || !Array.isArray(value.files)) return undefined;
+    const files = value.files.filter((f): f is FileRef => typeof f?.location === 'string' && typeof f?.path === 'string');
+    return { host: value.host, pid: value.pid, start: String(value.start ?? ''), since: String(value.since ?? ''), txn: value.txn, files, ...(value.journal ? { journal: value.journal } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function processStart(pid: number): Promise<string | undefined> {
+  try {
+    const stat = Buffer.from(await localTransport().readFile(`/proc/${pid}/stat`, 64 * 1024)).toString('utf8');
+    // the command name may hold spaces and parentheses: fields are counted after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}

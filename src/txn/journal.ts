@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../crypto/digest.js';
+import { RecoveryFailedError } from '../errors.js';
+import type { FileTransport } from '../fs/transport.js';
+import { transportFor } from './config.js';
+import type { FileRef } from './holder.js';
+import { tempPathOf } from './names.js';
+
+/** One file of a journaled change set. Hashes are SHA-256, hex; null means "no file". */
+export interface JournalFile extends FileRef {
+  old: string | null;
+  new: string | null;
+  /** The staged new content (absent for a deletion). */
+  temp?: string;
+  /** The staged copy of the old content, and the backup it becomes. */
+  backupTemp?: string;
+  backup?: string;
+}
+
+export interface Journal {
+  version: 1;
+  txn: string;
+  created: string;
+  files: JournalFile[];
+}
+
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export function encodeJournal(journal: Journal): Uint8Array {
+  return new Uint8Array(Buffer.from(`${JSON.stringify(journal, null, 1)}\n`));
+}
+
+export function parseJournal(bytes: Uint8Array, where: string): Journal {
+  try {
+    const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Journal;
+    const hash = (h: unknown): boolean => h === null || (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h));
+    const ok = value?.version === 1 && typeof value.txn === 'string' && Array.isArray(value.files) &&
+      value.files.every((f) => typeof f?.location === 'string' && typeof f?.path === 'string' && hash(f.old) && hash(f.new));
+    if (ok) return value;
+  } catch {
+    // reported below
+  }
+  throw new RecoveryFailedError(`the journal ${where} is unreadable: inspect the files it sits beside by hand`);
+}
+
+/** SHA-256 of what is at a path now, or null when nothing is. */
+export async function hashOf(transport: FileTransport, path: string): Promise<string | null> {
+  const info = await transport.lstat(path);
+  if (!info) return null;
+  if (info.type !== 'file') return `not-a-file:${info.type}`;
+  return sha256Hex(await transport.readFile(path, MAX_FILE_BYTES));
+}
+
+export type RecoveryOutcome = 'rolled-forward' | 'rolled-back' | 'already-done';
+
+/**
+ * Brings every file of an interrupted change set to its new version (the staged files are all
+ * durable before the journal exists, so this is the normal way), or, when one of them cannot
+ * go forward (its staged file is gone), every file back to its old version from the backups.
+ * Either way a reader sees all old or all new.
+ */
+export async function settleJournal(journal: Journal): Promise<RecoveryOutcome> {
+  const states = [];
+  for (const f of journal.files) {
+    const transport = reach(f);
+    const current = await hashOf(transport, f.path);
+    const tempHash = f.temp ? await hashOf(transport, f.temp) : null;
+    const done = current === f.new;
+    const forward = done || (current === f.old && (f.new === null || tempHash === f.new));
+    states.push({ f, transport, current, done, forward });
+  }
+  if (states.every((s) => s.done)) return 'already-done';
+  if (states.every((s) => s.forward)) {
+    for (const s of states) {
+      if (s.done) continue;
+      if (s.f.backupTemp && s.f.backup && (await s.transport.lstat(s.f.backupTemp))) await s.transport.rename(s.f.backupTemp, s.f.backup);
+      if (s.f.new === null) await s.transport.unlink(s.f.path);
+      else await s.transport.rename(s.f.temp!, s.f.path);
+      await s.transport.syncDirectory(dirOf(s.f.path));
+    }
+    return 'rolled-forward';
+  }
+  const stuck = states.filter((s) => s.current !== s.f.old && s.current !== s.f.new).map((s) => s.f.path);
+  if (stuck.length > 0) throw new RecoveryFailedError(`an interrupted change set (${journal.txn}) cannot be settled: ${stuck.join(', ')} changed outside hapki since; the other files are left as they are`);
+  // back: every file already new gets its old content again
+  const restores: { s: (typeof states)[number]; bytes?: Uint8Array }[] = [];
+  for (const s of states) {
+    if (s.current === s.f.old) continue;
+    if (s.f.old === null) {
+      restores.push({ s });
+      continue;
+    }
+    const bytes = await oldBytes(s.transport, s.f);
+    if (!bytes) throw new RecoveryFailedError(`an interrupted change set (${journal.txn}) cannot be settled: neither the new nor the old content of ${s.f.path} is complete; its backup ${s.f.backup ?? '(none)'} may help`);
+    restores.push({ s, bytes });
+  }
+  for (const { s, bytes } of restores) {
+    if (!bytes) await s.transport.unlink(s.f.path);
+    else await replaceWith(s.transport, s.f.path, bytes, journal.txn);
+    await s.transport.syncDirectory(dirOf(s.f.path));
+  }
+  return 'rolled-back';
+}
+
+async function oldBytes(transport: FileTransport, f: JournalFile): Promise<Uint8Array | undefined> {
+  for (const candidate of [f.backupTemp, f.backup]) {
+    if (!candidate || !(await transport.lstat(candidate))) continue;
+    const bytes = await transport.readFile(candidate, MAX_FILE_BYTES);
+    if (sha256Hex(bytes) === f.old) return bytes;
+  }
+  return undefined;
+}
+
+/** Puts bytes in place of a file through a staged temp, keeping the file's owner and mode. */
+async function replaceWith(transport: FileTransport, path: string, bytes: Uint8Array, txn: string): Promise<void> {
+  const info = await transport.lstat(path);
+  const temp = tempPathOf(path, `${txn.slice(0, 8)}${randomBytes(4).toString('hex')}`);
+  await transport.createExclusive(temp, bytes, 0o600);
+  try {
+    if (info) {
+      await transport.chown(temp, info.uid, info.gid).catch(() => undefined);
+      await transport.chmod(temp, info.mode & 0o777);
+    }
+    await transport.rename(temp, path);
+  } catch (error) {
+    await transport.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+export function reach(ref: FileRef): FileTransport {
+  const transport = transportFor(ref.location);
+  if (!transport) throw new RecoveryFailedError(`an interrupted change set touched ${ref.path} on ${ref.location}, which this process cannot reach: run hapki recover where it can`);
+  return transport;
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}

@@ -1,0 +1,97 @@
+import { FileExistsError, LockedError } from '../errors.js';
+import type { FileTransport } from '../fs/transport.js';
+import { describeHolder, holderIsDead, parseHolder, type LockHolder } from './holder.js';
+import { lockPathOf, takeoverPathOf } from './names.js';
+
+export interface HeldLock {
+  transport: FileTransport;
+  target: string;
+  txn: string;
+}
+
+/** Acquired, or the lock of a dead holder is in the way: the caller recovers its change set and tries again. */
+export type LockAttempt = { held: HeldLock } | { stale: LockHolder };
+
+const LOCK_BYTES_LIMIT = 1024 * 1024;
+/** A lock file nobody could parse (its writer died between create and write) is stale after this. */
+const UNREADABLE_LOCK_STALE_MS = 60_000;
+
+/**
+ * Takes the advisory lock of one file: a lock file beside it, created with O_EXCL, holding who
+ * we are. Waits for a live holder until the deadline, then ERR_LOCKED naming it.
+ */
+export async function acquireLock(transport: FileTransport, target: string, holder: LockHolder, deadline: number): Promise<LockAttempt> {
+  const path = lockPathOf(target);
+  const bytes = new Uint8Array(Buffer.from(JSON.stringify(holder)));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transport.createExclusive(path, bytes, 0o600);
+      return { held: { transport, target, txn: holder.txn } };
+    } catch (error) {
+      if (!(error instanceof FileExistsError)) throw error;
+    }
+    const current = await readLock(transport, path);
+    if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) return { stale: current.holder };
+    if (!current.holder && current.ageMs !== undefined && current.ageMs > UNREADABLE_LOCK_STALE_MS) {
+      await transport.unlink(path);
+      continue;
+    }
+    if (Date.now() >= deadline) throw new LockedError(target, describeHolder(current.holder));
+    await sleep(Math.min(50 + attempt * 25, 250) + Math.floor(Math.random() * 50));
+  }
+}
+
+/** Removes our lock file, if it still is ours. */
+export async function releaseLock(lock: HeldLock): Promise<void> {
+  const path = lockPathOf(lock.target);
+  const current = await readLock(lock.transport, path);
+  if (current.holder?.txn === lock.txn) await lock.transport.unlink(path);
+}
+
+/**
+ * Removes the lock of a dead change set. Two processes may find the same stale lock: a
+ * takeover file, itself created with O_EXCL, lets one of them at a time re-check and remove it.
+ */
+export async function removeStaleLock(transport: FileTransport, target: string, deadTxn: string): Promise<void> {
+  const path = lockPathOf(target);
+  const guard = takeoverPathOf(target);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      await transport.createExclusive(guard, new Uint8Array(Buffer.from(String(process.pid))), 0o600);
+    } catch (error) {
+      if (!(error instanceof FileExistsError)) throw error;
+      const info = await transport.lstat(guard);
+      if (info && Date.now() - info.mtimeMs > 10_000) await transport.unlink(guard);
+      await sleep(20);
+      continue;
+    }
+    try {
+      const current = await readLock(transport, path);
+      if (current.holder?.txn === deadTxn) await transport.unlink(path);
+    } finally {
+      await transport.unlink(guard);
+    }
+    return;
+  }
+}
+
+/** Who holds a file's lock now, if anyone. */
+export async function lockHolderOf(transport: FileTransport, target: string): Promise<LockHolder | undefined> {
+  return (await readLock(transport, lockPathOf(target))).holder;
+}
+
+async function readLock(transport: FileTransport, path: string): Promise<{ holder?: LockHolder; ageMs?: number }> {
+  const info = await transport.lstat(path);
+  if (!info) return {};
+  let holder: LockHolder | undefined;
+  try {
+    holder = parseHolder(await transport.readFile(path, LOCK_BYTES_LIMIT));
+  } catch {
+    holder = undefined;
+  }
+  return { ...(holder ? { holder } : {}), ageMs: Date.now() - info.mtimeMs };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

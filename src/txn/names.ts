@@ -1,0 +1,64 @@
+import { posix } from 'node:path';
+
+/**
+ * The names the write protocol gives the files it makes beside a target, all hidden and all
+ * carrying "hapki", so that recovery (and an operator) can tell them from anything else:
+ *   .<name>.hapki-lock                 the lock (host, pid, start time, change set)
+ *   .<name>.hapki-lock.takeover        held for a moment while a stale lock is taken over
+ *   .<name>.hapki-<txn>.tmp            the new content, staged
+ *   .<name>.hapki-<txn>.bak.tmp        the old content, staged as the next <name>.bak
+ *   .<name>.hapki-<txn>.journal        the journal of a change set of more than one file
+ */
+export function lockPathOf(target: string): string {
+  return beside(target, 'hapki-lock');
+}
+
+export function takeoverPathOf(target: string): string {
+  return beside(target, 'hapki-lock.takeover');
+}
+
+export function tempPathOf(target: string, txn: string): string {
+  return beside(target, `hapki-${txn}.tmp`);
+}
+
+export function backupTempPathOf(target: string, txn: string): string {
+  return beside(target, `hapki-${txn}.bak.tmp`);
+}
+
+export function journalPathOf(target: string, txn: string): string {
+  return beside(target, `hapki-${txn}.journal`);
+}
+
+export function backupPathOf(target: string): string {
+  return `${target}.bak`;
+}
+
+export type DebrisKind = 'temp' | 'journal' | 'legacy-temp';
+
+export interface Debris {
+  /** The file name the debris belongs to (without the directory). */
+  target: string;
+  txn?: string;
+  kind: DebrisKind;
+}
+
+/**
+ * What a name in a directory is, if it is something hapki left: a staged file or a journal of
+ * change set <txn>, or a temp file of the write path hapki had before the protocol.
+ */
+export function debrisOf(name: string): Debris | undefined {
+  const ours = /^\.(.+)\.hapki-([0-9a-f]{16})\.(tmp|bak\.tmp|journal)$/.exec(name);
+  if (ours) return { target: ours[1]!, txn: ours[2]!, kind: ours[3] === 'journal' ? 'journal' : 'temp' };
+  const legacy = /^\.(.+)\.[0-9a-f]{12}\.(tmp|probe)$/.exec(name);
+  if (legacy) return { target: legacy[1]!, kind: 'legacy-temp' };
+  return undefined;
+}
+
+/** The target a lock file guards, if the name is one. */
+export function lockTargetOf(name: string): string | undefined {
+  return /^\.(.+)\.hapki-lock$/.exec(name)?.[1];
+}
+
+function beside(target: string, suffix: string): string {
+  return posix.join(posix.dirname(target), `.${posix.basename(target)}.${suffix}`);
+}

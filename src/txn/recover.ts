@@ -1,0 +1,164 @@
+import { posix } from 'node:path';
+import { FileExistsError } from '../errors.js';
+import type { FileTransport } from '../fs/transport.js';
+import { writePathSettings } from './config.js';
+import { holderIsDead, type FileRef, type LockHolder } from './holder.js';
+import { parseJournal, reach, settleJournal, type RecoveryOutcome } from './journal.js';
+import { lockHolderOf, removeStaleLock, sleep } from './locks.js';
+import { backupTempPathOf, debrisOf, journalPathOf, lockTargetOf, tempPathOf } from './names.js';
+
+/** A change set whose process died: its id, its files, where its journal would be. */
+export interface DeadChangeSet {
+  txn: string;
+  files: FileRef[];
+  journal?: FileRef;
+  /** Who it was, for the warning. */
+  holder?: string;
+}
+
+export interface RecoveredChangeSet {
+  txn: string;
+  outcome: RecoveryOutcome | 'cleaned';
+  files: string[];
+}
+
+/**
+ * Settles a dead change set: with a journal, every file goes all old or all new (see
+ * settleJournal); without one nothing was renamed yet, so its staged files are simply removed.
+ * Then its temp files, its journal and its stale locks go. One process at a time recovers a
+ * given change set (a guard file beside its first file, created with O_EXCL).
+ */
+export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredChangeSet> {
+  const first = dead.files[0];
+  if (!first) return { txn: dead.txn, outcome: 'cleaned', files: [] };
+  const firstTransport = reach(first);
+  const guard = posix.join(posix.dirname(first.path), `.${posix.basename(first.path)}.hapki-${dead.txn}.recovering`);
+  if (!(await takeGuard(firstTransport, guard))) return { txn: dead.txn, outcome: 'cleaned', files: [] };
+  try {
+    let outcome: RecoveredChangeSet['outcome'] = 'cleaned';
+    let files: string[] = [];
+    const journalRef = dead.journal;
+    const journalTransport = journalRef ? reach(journalRef) : undefined;
+    if (journalRef && journalTransport && (await journalTransport.lstat(journalRef.path))) {
+      const journal = parseJournal(await journalTransport.readFile(journalRef.path, 16 * 1024 * 1024), journalRef.path);
+      outcome = await settleJournal(journal);
+      files = journal.files.map((f) => f.path);
+      for (const f of journal.files) {
+        const t = reach(f);
+        if (f.temp) await t.unlink(f.temp);
+        if (f.backupTemp) await t.unlink(f.backupTemp);
+      }
+    }
+    for (const f of dead.files) {
+      const t = reach(f);
+      await t.unlink(tempPathOf(f.path, dead.txn));
+      await t.unlink(backupTempPathOf(f.path, dead.txn));
+    }
+    if (journalRef && journalTransport) {
+      await journalTransport.unlink(journalRef.path);
+      await journalTransport.syncDirectory(posix.dirname(journalRef.path));
+    }
+    for (const f of dead.files) await removeStaleLock(reach(f), f.path, dead.txn);
+    const what = outcome === 'rolled-forward' ? 'finished it' : outcome === 'rolled-back' ? 'undid it' : 'nothing had been replaced yet; removed what it staged';
+    writePathSettings().warn(`an interrupted change of ${dead.files.map((f) => f.path).join(', ')}${dead.holder ? ` (by ${dead.holder})` : ''} was recovered: ${what}`);
+    return { txn: dead.txn, outcome, files };
+  } finally {
+    await firstTransport.unlink(guard);
+  }
+}
+
+export function deadFromHolder(holder: LockHolder): DeadChangeSet {
+  return { txn: holder.txn, files: holder.files, ...(holder.journal ? { journal: holder.journal } : {}), holder: `pid ${holder.pid} on ${holder.host}, since ${holder.since}` };
+}
+
+/** False when another process recovered the change set meanwhile (its guard came and went). */
+async function takeGuard(transport: FileTransport, guard: string): Promise<boolean> {
+  for (let waited = false; ; waited = true) {
+    try {
+      await transport.createExclusive(guard, new Uint8Array(Buffer.from(String(process.pid))), 0o600);
+      return !waited;
+    } catch (error) {
+      if (!(error instanceof FileExistsError)) throw error;
+    }
+    const info = await transport.lstat(guard);
+    if (info && Date.now() - info.mtimeMs > 60_000) await transport.unlink(guard);
+    while (await transport.lstat(guard)) await sleep(50);
+    return false;
+  }
+}
+
+export interface DirectoryRecovery {
+  recovered: RecoveredChangeSet[];
+  /** Hapki temp files removed (staged content of change sets that never committed). */
+  removed: string[];
+  /** Change sets still running (their lock holder lives): left alone. */
+  busy: string[];
+}
+
+/**
+ * Recovers everything hapki left in the given directories: journals and locks of dead change
+ * sets are settled, and temp files nobody holds a lock for are removed.
+ */
+export async function recoverDirectories(transport: FileTransport, dirs: readonly string[]): Promise<DirectoryRecovery> {
+  const result: DirectoryRecovery = { recovered: [], removed: [], busy: [] };
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    const names = await transport.readdir(dir);
+    for (const name of names) {
+      const target = lockTargetOf(name);
+      if (target === undefined) continue;
+      const holder = await lockHolderOf(transport, posix.join(dir, target));
+      if (!holder || seen.has(holder.txn)) continue;
+      if (!(await holderIsDead(holder))) {
+        result.busy.push(posix.join(dir, target));
+        continue;
+      }
+      seen.add(holder.txn);
+      result.recovered.push(await recoverChangeSet(deadFromHolder(holder)));
+    }
+    for (const name of names) {
+      const debris = debrisOf(name);
+      if (debris?.kind !== 'journal' || seen.has(debris.txn!)) continue;
+      const path = posix.join(dir, name);
+      if (!(await transport.lstat(path))) continue;
+      const journal = parseJournal(await transport.readFile(path, 16 * 1024 * 1024), path);
+      const holders = await Promise.all(journal.files.map((f) => lockHolderOf(reach(f), f.path)));
+      const live = holders.find((h) => h?.txn === journal.txn);
+      if (live && !(await holderIsDead(live))) continue;
+      seen.add(journal.txn);
+      result.recovered.push(await recoverChangeSet({ txn: journal.txn, files: journal.files.map((f) => ({ location: f.location, path: f.path })), journal: { location: transport.location, path } }));
+    }
+    result.removed.push(...(await removeDebris(transport, dir, undefined)));
+  }
+  return result;
+}
+
+/**
+ * Removes hapki temp files in a directory whose target nobody holds a lock on (or, with
+ * `lockedTargets`, whose target we hold the lock on), sparing the change set `keepTxn`.
+ */
+export async function removeDebris(transport: FileTransport, dir: string, keepTxn: string | undefined, lockedTargets?: ReadonlySet<string>): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await transport.readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const debris = debrisOf(name);
+    if (!debris || debris.kind === 'journal' || (keepTxn !== undefined && debris.txn === keepTxn)) continue;
+    const target = posix.join(dir, debris.target);
+    if (lockedTargets) {
+      if (!lockedTargets.has(target)) continue;
+    } else {
+      const holder = await lockHolderOf(transport, target);
+      if (holder && !(await holderIsDead(holder))) continue;
+      if (debris.txn && (await transport.lstat(journalPathOf(target, debris.txn)))) continue;
+    }
+    const path = posix.join(dir, name);
+    await transport.unlink(path);
+    removed.push(path);
+  }
+  return removed;
+}

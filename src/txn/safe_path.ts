@@ -1,0 +1,63 @@
+import { posix } from 'node:path';
+import { UnsafePathError } from '../errors.js';
+import type { FileInfo, FileTransport } from '../fs/transport.js';
+
+export interface ResolvedTarget {
+  /** The file to replace: the path with every (trusted) symbolic link resolved. */
+  target: string;
+  /** What is at the target now (a regular file), or undefined. */
+  existing?: FileInfo;
+}
+
+const MAX_LINKS = 40;
+
+/**
+ * Resolves a path the way the kernel's protected-symlinks rule would have it: a symbolic link
+ * (anywhere in the path, the last part included) is followed only when the link and every
+ * directory before it are owned by root or by the caller; otherwise ERR_UNSAFE_PATH. Another
+ * user who can write in a directory on the way can plant a link there, and must not get our
+ * write redirected. The target must be a regular file or absent.
+ */
+export async function resolveSafeTarget(transport: FileTransport, path: string, uid: number): Promise<ResolvedTarget> {
+  const trusted = (owner: number): boolean => owner === 0 || owner === uid;
+  let parts = posix.normalize(path).split('/').filter((p) => p !== '');
+  let current = '/';
+  let untrustedDir: string | undefined;
+  const root = await transport.lstat('/');
+  if (root && !trusted(root.uid)) untrustedDir = '/';
+  let links = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const next = posix.join(current, parts[i]!);
+    const last = i === parts.length - 1;
+    const info = await transport.lstat(next);
+    if (!info) {
+      return { target: posix.join(next, ...parts.slice(i + 1)) };
+    }
+    if (info.type === 'symlink') {
+      if (!trusted(info.uid)) throw new UnsafePathError(path, `the symbolic link ${next} belongs to uid ${info.uid}, not to root or to us: not followed`);
+      if (untrustedDir) throw new UnsafePathError(path, `the symbolic link ${next} is in ${untrustedDir}, a directory another user owns: not followed`);
+      if (++links > MAX_LINKS) throw new UnsafePathError(path, 'too many symbolic links');
+      let resolved: string;
+      try {
+        resolved = await transport.realpath(next);
+      } catch {
+        throw new UnsafePathError(path, `the symbolic link ${next} points nowhere`);
+      }
+      // walk the resolved path again from the top: its directories are checked like any other
+      parts = [...resolved.split('/').filter((p) => p !== ''), ...parts.slice(i + 1)];
+      current = '/';
+      untrustedDir = root && !trusted(root.uid) ? '/' : undefined;
+      i = -1;
+      continue;
+    }
+    if (last) {
+      if (info.type === 'directory') throw new UnsafePathError(path, 'is a directory');
+      if (info.type !== 'file') throw new UnsafePathError(path, 'is not a regular file');
+      return { target: next, existing: info };
+    }
+    if (info.type !== 'directory') throw new UnsafePathError(path, `${next} is not a directory`);
+    if (!trusted(info.uid)) untrustedDir ??= next;
+    current = next;
+  }
+  throw new UnsafePathError(path, 'names no file');
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
+import { nameText, namesMatch, nameWithin } from '../../src/trust/dn_match.js';
+
+const PRINTABLE = 0x13;
+const CN = '2.5.4.3';
+const O = '2.5.4.10';
+const C = '2.5.4.6';
+const printable = (text: string): Uint8Array => tlv(PRINTABLE, new TextEncoder().encode(text));
+const atv = (type: string, value: Uint8Array): Uint8Array => sequence(oid(type), value);
+const name = (...rdns: Uint8Array[][]): Uint8Array => sequence(...rdns.map((r) => setOf(...r)));
+
+describe('RFC 5280 7.1 name matching with RFC 4518 preparation', () => {
+  const base = name([atv(C, printable('US'))], [atv(O, printable('Test Certificates 2011'))], [atv(CN, printable('Good CA'))]);
+
+  it('matches across case, insignificant whitespace and PrintableString vs UTF8String', () => {
+    expect(namesMatch(base, name([atv(C, printable('us'))], [atv(O, utf8String('  test   CERTIFICATES 2011 '))], [atv(CN, utf8String('good ca'))]))).toBe(true);
+  });
+
+  it('does not match another value, another order, or another RDN count', () => {
+    expect(namesMatch(base, name([atv(C, printable('US'))], [atv(O, printable('Test Certificates 2011'))], [atv(CN, printable('Good CA2'))]))).toBe(false);
+    expect(namesMatch(base, name([atv(O, printable('Test Certificates 2011'))], [atv(C, printable('US'))], [atv(CN, printable('Good CA'))]))).toBe(false);
+    expect(namesMatch(base, name([atv(C, printable('US'))], [atv(O, printable('Test Certificates 2011'))]))).toBe(false);
+    // inner spaces are significant as one space: "GoodCA" is another name
+    expect(namesMatch(base, name([atv(C, printable('US'))], [atv(O, printable('Test Certificates 2011'))], [atv(CN, printable('GoodCA'))]))).toBe(false);
+  });
+
+  it('compares a multi-valued RDN as a set', () => {
+    const a = name([atv(CN, printable('x')), atv(O, printable('y'))]);
+    const b = name([atv(O, printable('Y')), atv(CN, printable('X'))]);
+    expect(namesMatch(a, b)).toBe(true);
+  });
+
+  it('directoryName subtrees: a prefix of RDNs, prepared the same way', () => {
+    expect(nameWithin(base, name([atv(C, utf8String('us'))], [atv(O, printable('test certificates 2011'))]))).toBe(true);
+    expect(nameWithin(base, name([atv(C, printable('US'))], [atv(O, printable('Other'))]))).toBe(false);
+  });
+
+  it('an unreadable name matches only the same bytes', () => {
+    const junk = new Uint8Array([0x30, 0x03, 0x31, 0x01, 0x00]);
+    expect(namesMatch(junk, new Uint8Array(junk))).toBe(true);
+    expect(namesMatch(junk, base)).toBe(false);
+    expect(nameText(base)).toBe('C=US, O=Test Certificates 2011, CN=Good CA');
+  });
+});

@@ -1,0 +1,193 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commitChangeSet, contentHash } from '../../src/txn/change_set.js';
+import { configureWritePath } from '../../src/txn/config.js';
+import { recoverTree } from '../../src/txn/recover_paths.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tools.js';
+
+const base = tempDir('hapki-txn-');
+let n = 0;
+const fresh = (): string => {
+  const dir = join(base, `d${++n}`);
+  mkdirSync(dir);
+  return dir;
+};
+const text = (path: string): string => readFileSync(path, 'utf8');
+const hapkiNames = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.hapki-'));
+const isRoot = process.getuid?.() === 0;
+
+/** A real node process committing a three-file change set over a, b, c in dir, killed with SIGKILL at `step`. */
+function commitInChild(dir: string, value: string, crashAt?: string): { status: number | null; signal: NodeJS.Signals | null } {
+  const script = `
+    const { commitChangeSet } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'txn', 'change_set.js'))});
+    await commitChangeSet(['a', 'b', 'c'].map((f) => ({ path: ${JSON.stringify(dir)} + '/' + f, action: 'update', content: f + ${JSON.stringify(value)}, backup: true, private: true })));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '', ...(crashAt ? { HAPKI_TEST_CRASH_AT: crashAt } : {}) }, encoding: 'utf8' });
+  return { status: result.status, signal: result.signal };
+}
+
+describe('commitChangeSet', () => {
+  it('replaces, creates and deletes files together, with a backup of each replaced one', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a'), 'a0');
+    writeFileSync(join(dir, 'gone'), 'x');
+    const result = await commitChangeSet([
+      { path: join(dir, 'a'), action: 'update', content: (current) => `${Buffer.from(current!).toString()}+1`, backup: true },
+      { path: join(dir, 'new.pem'), action: 'write', content: 'cert' },
+      { path: join(dir, 'gone'), action: 'delete' },
+    ]);
+    expect(result.written.length).toBe(3);
+    expect([text(join(dir, 'a')), text(join(dir, 'a.bak')), text(join(dir, 'new.pem')), existsSync(join(dir, 'gone'))]).toEqual(['a0+1', 'a0', 'cert', false]);
+    expect(readdirSync(dir).sort()).toEqual(['a', 'a.bak', 'new.pem']);
+  });
+
+  it('refuses a change computed from content that has changed since (ERR_CONCURRENT_CHANGE), writing nothing', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a'), 'read earlier');
+    writeFileSync(join(dir, 'b'), 'b0');
+    const expected = contentHash(new Uint8Array(Buffer.from('read earlier')));
+    writeFileSync(join(dir, 'a'), 'changed by another program');
+    await expect(commitChangeSet([
+      { path: join(dir, 'a'), action: 'update', content: 'mine', expectedSha256: expected },
+      { path: join(dir, 'b'), action: 'update', content: 'b1' },
+    ])).rejects.toMatchObject({ code: 'ERR_CONCURRENT_CHANGE' });
+    expect([text(join(dir, 'a')), text(join(dir, 'b'))]).toEqual(['changed by another program', 'b0']);
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+
+  it('refuses to replace an output without force, and says so', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'out.p12'), 'old');
+    await expect(commitChangeSet([{ path: join(dir, 'out.p12'), action: 'write', content: 'new' }])).rejects.toMatchObject({ code: 'ERR_FILE_EXISTS' });
+    expect(text(join(dir, 'out.p12'))).toBe('old');
+  });
+
+  it('waits for a live holder, then fails with ERR_LOCKED naming it', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'ks.jks'), 'old');
+    const holder = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(dir, '.ks.jks.hapki-lock'), JSON.stringify({ host: hostname(), pid: holder.pid, start: '', since: '2026-01-01T00:00:00Z', txn: 'f'.repeat(16), files: [] }));
+      const error = await commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'new' }], { lockTimeoutMs: 300 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ERR_LOCKED' });
+      expect((error as Error).message).toContain(`pid ${holder.pid} on ${hostname()}`);
+      expect(text(join(dir, 'ks.jks'))).toBe('old');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('takes over the lock of a dead process, and says so', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'ks.jks'), 'old');
+    const dead = spawnSync('true').pid;
+    writeFileSync(join(dir, '.ks.jks.hapki-lock'), JSON.stringify({ host: hostname(), pid: dead, start: '', since: '2026-01-01T00:00:00Z', txn: 'e'.repeat(16), files: [{ location: 'local', path: join(dir, 'ks.jks') }] }));
+    writeFileSync(join(dir, `.ks.jks.hapki-${'e'.repeat(16)}.tmp`), 'debris: a key staged by the dead process');
+    const warnings: string[] = [];
+    configureWritePath({ warn: (m) => warnings.push(m) });
+    await commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'new' }], { lockTimeoutMs: 5000 });
+    expect(text(join(dir, 'ks.jks'))).toBe('new');
+    expect(warnings.join('\n')).toContain(`pid ${dead}`);
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+
+  it.each(['locked', 'staged', 'journaled', 'renamed-1', 'renamed-2', 'committed'])('a process killed (SIGKILL) at "%s" leaves all old or all new, and the next commit settles it', async (step) => {
+    const dir = fresh();
+    for (const f of ['a', 'b', 'c']) writeFileSync(join(dir, f), `${f}0`);
+    expect(commitInChild(dir, '1', step).signal).toBe('SIGKILL');
+    const seen = ['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ');
+    // before recovery a reader may see a mix only once renames began: the journal says how to settle it
+    const recovered = await recoverTree(dir);
+    const after = ['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ');
+    expect(['a0 b0 c0', 'a1 b1 c1']).toContain(after);
+    if (step.startsWith('renamed') || step === 'journaled' || step === 'committed') expect(after).toBe('a1 b1 c1');
+    else expect(after).toBe(seen);
+    expect(recovered.recovered.length).toBe(1);
+    expect(hapkiNames(dir)).toEqual([]);
+    // and the files are usable again: a new change goes through
+    expect(commitInChild(dir, '2').status).toBe(0);
+    expect(['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ')).toBe('a2 b2 c2');
+    expect(statSync(join(dir, 'a.bak')).mode & 0o777).toBe(0o600);
+  });
+
+  it('settles a killed change set before its own, when the next command touches one of its files', async () => {
+    const dir = fresh();
+    for (const f of ['a', 'b', 'c']) writeFileSync(join(dir, f), `${f}0`);
+    commitInChild(dir, '1', 'renamed-1');
+    expect(text(join(dir, 'c'))).toBe('c0');
+    await commitChangeSet([{ path: join(dir, 'c'), action: 'update', content: (cur) => `${Buffer.from(cur!).toString()}+` }], { lockTimeoutMs: 5000 });
+    expect(['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ')).toBe('a1 b1 c1+');
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+
+  it('fails with a coded error on a directory that is gone, leaving nothing', async () => {
+    const dir = fresh();
+    await expect(commitChangeSet([{ path: join(dir, 'missing', 'x.p12'), action: 'write', content: 'x' }])).rejects.toMatchObject({ code: 'ERR_IO' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('ownership, modes and symbolic links', () => {
+  it('gives a new output the umask mode, or 0600 with private material; a backup is never wider than 0600', async () => {
+    const dir = fresh();
+    const mask = process.umask(0o027);
+    try {
+      await commitChangeSet([{ path: join(dir, 'public.pem'), action: 'write', content: 'c' }, { path: join(dir, 'key.pem'), action: 'write', content: 'k', private: true }]);
+      writeFileSync(join(dir, 'ks.p12'), 'old key');
+      chmodSync(join(dir, 'ks.p12'), 0o644);
+      await commitChangeSet([{ path: join(dir, 'ks.p12'), action: 'update', content: 'new key', private: true, backup: true }]);
+    } finally {
+      process.umask(mask);
+    }
+    expect(statSync(join(dir, 'public.pem')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(dir, 'key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'ks.p12')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(dir, 'ks.p12.bak')).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(isRoot)('as root: an in-place rewrite keeps owner, group and mode; a forced output over another user\'s file is ours, 0600', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'gateway.jks'), 'old');
+    chownSync(join(dir, 'gateway.jks'), 65534, 65534);
+    chmodSync(join(dir, 'gateway.jks'), 0o640);
+    await commitChangeSet([{ path: join(dir, 'gateway.jks'), action: 'update', content: 'new', private: true, backup: true }]);
+    const kept = statSync(join(dir, 'gateway.jks'));
+    expect([kept.uid, kept.gid, kept.mode & 0o777]).toEqual([65534, 65534, 0o640]);
+    expect(statSync(join(dir, 'gateway.jks.bak')).uid).toBe(0);
+    writeFileSync(join(dir, 'planted.pem'), 'theirs');
+    chownSync(join(dir, 'planted.pem'), 65534, 65534);
+    chmodSync(join(dir, 'planted.pem'), 0o666);
+    await commitChangeSet([{ path: join(dir, 'planted.pem'), action: 'write', content: 'private key', private: true, force: true }]);
+    const out = statSync(join(dir, 'planted.pem'));
+    expect([out.uid, out.mode & 0o777, text(join(dir, 'planted.pem'))]).toEqual([0, 0o600, 'private key']);
+  });
+
+  it.runIf(isRoot)("as root: another user's symbolic link at an output or at <keystore>.bak is not followed", async () => {
+    const dir = fresh();
+    chmodSync(dir, 0o777);
+    const victim = join(fresh(), 'victim');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, join(dir, 'out.pem'));
+    spawnSync('chown', ['-h', 'nobody', join(dir, 'out.pem')]);
+    await expect(commitChangeSet([{ path: join(dir, 'out.pem'), action: 'write', content: 'key', force: true, private: true }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH' });
+    writeFileSync(join(dir, 'ks.jks'), 'old');
+    symlinkSync(victim, join(dir, 'ks.jks.bak'));
+    spawnSync('chown', ['-h', 'nobody', join(dir, 'ks.jks.bak')]);
+    await commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'new', backup: true, private: true }]);
+    expect(text(victim)).toBe('precious');
+    expect(lstatSync(join(dir, 'ks.jks.bak')).isSymbolicLink()).toBe(false);
+    expect(text(join(dir, 'ks.jks.bak'))).toBe('old');
+  });
+
+  it('follows our own symbolic link, replacing the file it points to', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'real.p12'), 'old');
+    symlinkSync(join(dir, 'real.p12'), join(dir, 'link.p12'));
+    await commitChangeSet([{ path: join(dir, 'link.p12'), action: 'update', content: 'new' }]);
+    expect(lstatSync(join(dir, 'link.p12')).isSymbolicLink()).toBe(true);
+    expect(text(join(dir, 'real.p12'))).toBe('new');
+  });
+});
