@@ -1,5 +1,6 @@
-import { promises as fsp } from 'node:fs';
-import { writeFileAtomic } from '../fs/atomic_write.js';
+import { FileNotFoundError } from '../errors.js';
+import { readFileBytes } from '../fs/read_file.js';
+import { commitChangeSet } from '../txn/change_set.js';
 
 /**
  * The files a CA keeps beside its keystore, named after it so one directory can hold several CAs:
@@ -10,21 +11,21 @@ export function caFiles(keystorePath: string): { settings: string; record: strin
   return { settings: `${keystorePath}.settings.json`, record: `${keystorePath}.issued.jsonl` };
 }
 
+/** A CA file's text (local or remote, as every hapki path), or undefined when it does not exist yet. */
 export async function readOptionalText(path: string): Promise<string | undefined> {
   try {
-    return await fsp.readFile(path, 'utf8');
+    return new TextDecoder().decode(await readFileBytes(path));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof FileNotFoundError) return undefined;
     throw error;
   }
 }
 
 /**
- * Replaces a CA file by a function of its current text, atomically (readers see the old or the
- * new file, never a part). Every write of the CA side goes through here, the one place to move
- * onto the locked change-set write path.
+ * Replaces a CA file by a function of its current text, read under the file's lock, through the
+ * one safe write path (staged, synced, renamed): two `revoke`s or a `sign` and a `crl` at once
+ * never lose a line, and a crash leaves the old file or the new one.
  */
 export async function updateCaFile(path: string, update: (current: string | undefined) => string): Promise<void> {
-  const next = update(await readOptionalText(path));
-  await writeFileAtomic(path, next, { force: true, backup: false, mode: 0o644 });
+  await commitChangeSet([{ path, action: 'update', mode: 0o644, content: (current) => update(current === undefined ? undefined : new TextDecoder().decode(current)) }]);
 }

@@ -5,13 +5,13 @@ import { readFileBytes } from '../../fs/read_file.js';
 import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
-import { signCsr } from '../../issue/sign_csr.js';
+import { issueWithCa } from '../../authority/issue_with_ca.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { collect, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
+import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 
@@ -31,6 +31,12 @@ interface SignOptions {
   replaceSan?: boolean;
   allowWeak?: boolean;
   allowCa?: boolean;
+  allowWildcard?: boolean;
+  allowDomain?: string[];
+  allowIp?: string[];
+  allowAnyName?: boolean;
+  allowLongValidity?: boolean;
+  pathLen?: string;
   force?: boolean;
 }
 
@@ -53,16 +59,27 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--chain', 'append the CA chain to the output')
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
+    .option('--allow-wildcard', 'sign a wildcard DNS name (only "*" as the whole leftmost label)')
+    .option('--allow-domain <domain>', "add a DNS suffix to the CA's name policy for this signature (repeatable)", collect)
+    .option('--allow-ip <cidr>', "add an IP range to the CA's name policy for this signature (repeatable)", collect)
+    .option('--allow-any-name', "sign names outside the CA's name policy (warns)")
+    .option('--allow-long-validity', 'sign a leaf valid longer than 398 days')
+    .option('--path-len <n>', 'pathLenConstraint of a sub-CA (--profile ca; default 0)')
     .option('--force', 'overwrite the output file (keeping it as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
     .addHelpText(
       'after',
       `
 The names are the request's, then its CN when that is a host name, then every --san, without repeats.
+Every name is checked (RFC 1034/5890 DNS names, canonical IPs, URIs, e-mails) and must be inside the
+CA's name policy: <keystore>.settings.json beside the CA keystore (hapki ca set), plus --allow-domain
+and --allow-ip. The CRL and AIA URLs set there go into the certificate; the certificate is appended
+to the CA's issuance record (<keystore>.issued.jsonl, hapki ca issued).
 
 Examples:
   hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
-  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
+  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --allow-ip 10.0.0.0/8 --profile server-client --chain --out node.pem
+  hapki sign sub.csr --ca root.p12 --ca-storepass env:CAPASS --profile ca --path-len 0 --allow-domain example.com --out sub.pem
   hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
 ${EXIT_CODES_HELP}`,
     )
@@ -76,7 +93,15 @@ ${EXIT_CODES_HELP}`,
       const csr = await readFileBytes(csrPath);
       const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
       const issuer = await issuerFromEntry(caEntry(store, options.caAlias));
-      const signed = await signCsr(csr, issuer, {
+      const pathLength = parseWholeNumber(options.pathLen, '--path-len');
+      const signed = await issueWithCa(options.ca, csr, issuer, {
+        by: 'sign',
+        allowDomains: options.allowDomain ?? [],
+        allowIps: options.allowIp ?? [],
+        allowWildcard: options.allowWildcard ?? false,
+        allowAnyName: options.allowAnyName ?? false,
+        allowLongValidity: options.allowLongValidity ?? false,
+        ...(pathLength === undefined ? {} : { pathLength }),
         sans,
         replaceSans: options.replaceSan ?? false,
         profile: options.profile,
