@@ -1,3 +1,5 @@
+import { escapeText } from '../text/escape.js';
+
 /** Everything the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -10,5 +12,5 @@ export interface CliIo {
 }
 
 export function warn(io: CliIo, message: string): void {
-  io.stderr(`hapki: warning: ${message}\n`);
+  io.stderr(`hapki: warning: ${escapeText(message)}\n`);
 }

@@ -1,3 +1,4 @@
+import { escapeText } from '../text/escape.js';
 import { relative } from 'node:path';
 import type { ClusterPlan, ClusterStepKind } from './cluster_plan.js';
 
@@ -28,10 +29,10 @@ export function renderClusterPlan(plan: ClusterPlan): string {
     const steps = plan.steps.filter((s) => s.file === file);
     const nodes = [...new Set(steps.map((s) => s.node))].join(', ');
     const isNew = plan.writes.some((w) => w.file === file && !w.exists);
-    lines.push(`${relative(plan.dir, file) || file} (${nodes}${isNew ? ', new file' : ''})`);
+    lines.push(`${escapeText(relative(plan.dir, file) || file)} (${escapeText(nodes)}${isNew ? ', new file' : ''})`);
     for (const s of steps) {
-      lines.push(`  ${MARK[s.kind]} ${s.summary}`);
-      for (const d of s.details) lines.push(`      ${d}`);
+      lines.push(`  ${MARK[s.kind]} ${escapeText(s.summary)}`);
+      for (const d of s.details) lines.push(`      ${escapeText(d)}`);
     }
   }
   return `${lines.join('\n')}\n`;

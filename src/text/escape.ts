@@ -34,3 +34,18 @@ export function safe(strings: TemplateStringsArray, ...values: unknown[]): strin
   });
   return out;
 }
+
+/**
+ * The last guard on everything hapki prints: every unsafe character except the line breaks and
+ * tabs the renderers write themselves becomes an escape. ESC and other C0 controls, which JSON
+ * output never holds raw, show as \x1b; the rest as \uXXXX, which is also a JSON escape of the
+ * same character, so JSON output stays valid and means the same.
+ */
+export function guardOutput(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    if (c === '\n' || c === '\t') return c;
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return NAMED[c] ?? `\\x${code.toString(16).padStart(2, '0')}`;
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

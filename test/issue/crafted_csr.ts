@@ -76,3 +76,10 @@ export function offCurveCsr(): Uint8Array {
   return sequence(cri, ECDSA_SHA256, bitString(new Uint8Array(sign('sha256', cri, key.privateKey))));
 }
 
+
+/** An EC P-256 request and its key (PKCS#8 PEM), for certificates openssl is to sign as they are. */
+export function ecCsrWithKey(subject: Uint8Array, extensions: readonly CraftedExtension[] = []): { csr: Uint8Array; keyPem: string } {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const cri = info(subject, new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' })), extensions);
+  return { csr: sequence(cri, ECDSA_SHA256, bitString(new Uint8Array(sign('sha256', cri, pair.privateKey)))), keyPem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+}
