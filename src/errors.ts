@@ -41,7 +41,9 @@ export type SshErrorCode =
   | 'ERR_SSH_AUTH'
   | 'ERR_SSH_SUDO'
   | 'ERR_SSH_PERMISSION'
-  | 'ERR_SSH_COMMAND';
+  | 'ERR_SSH_COMMAND'
+  | 'ERR_NODE_RESTART'
+  | 'ERR_NODE_HEALTH';
 
 /**
  * Every failure hapki reports carries a stable `code`; messages may be reworded, codes may not.
@@ -120,6 +122,13 @@ export class KeystoreFormatError extends HapkiError {
     this.offset = offset;
   }
 }
+
+/**
+ * A keystore or key that would cost more than hapki's bounds allow (src/limits.ts): an iteration
+ * count, an RSA number. A format error (the file is refused as hostile or corrupt), refused
+ * before the work it would cost.
+ */
+export class LimitExceededError extends KeystoreFormatError {}
 
 export class KeystoreIntegrityError extends HapkiError {
   constructor(message = 'keystore integrity check failed: the file was tampered with or is corrupt', options?: { cause?: unknown }) {
@@ -505,5 +514,25 @@ export class SshPermissionError extends SshError {
 export class SshCommandError extends SshError {
   constructor(host: string, message: string) {
     super('ERR_SSH_COMMAND', host, `${host}: ${message}`);
+  }
+}
+
+/** A node's before:, restart: or after: command failed or hung; the rollout stopped at this node. */
+export class NodeRestartError extends HapkiError {
+  readonly node: string;
+
+  constructor(node: string, message: string) {
+    super('ERR_NODE_RESTART', `${node}: ${message}`);
+    this.node = node;
+  }
+}
+
+/** A restarted node's endpoint never presented its new certificate with a chain to the cluster CA. */
+export class NodeHealthError extends HapkiError {
+  readonly node: string;
+
+  constructor(node: string, message: string) {
+    super('ERR_NODE_HEALTH', `${node}: ${message}`);
+    this.node = node;
   }
 }

@@ -2,6 +2,8 @@ import { isAbsolute, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import { AuditConfigError, HapkiError } from '../errors.js';
 import { parseThreshold } from './duration.js';
+import { LIMITS } from '../limits.js';
+import { firstDuplicateKey } from '../lib/yaml_bounds.js';
 import type { TokenGroup, TrustGroup } from './model.js';
 import { parsePasswordSource, PASSWORD_SOURCE_FORMS } from '../secrets/password_source.js';
 
@@ -44,8 +46,10 @@ const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignor
  */
 export function parseAuditConfig(text: string, options: ParseAuditConfigOptions = {}): AuditConfig {
   const source = options.source ?? 'audit configuration';
+  const size = Buffer.byteLength(text);
+  if (size > LIMITS.configBytes) throw new AuditConfigError(`${source}: ${size} bytes is more than an audit configuration may have (${LIMITS.configBytes})`);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
   const fail = (message: string, node?: Node | Pair | null): never => {
     const offset = offsetOf(node);
     const line = offset === undefined ? undefined : lines.linePos(offset).line;
@@ -55,6 +59,11 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
   if (syntax) {
     const line = syntax.linePos?.[0].line;
     throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: ${syntax.message.split('\n')[0]}`, line);
+  }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) {
+    const line = duplicate.offset === undefined ? undefined : lines.linePos(duplicate.offset).line;
+    throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: map keys must be unique`, line);
   }
   const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [] };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return config;

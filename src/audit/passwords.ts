@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { absoluteLocation } from '../transport/location.js';
 import type { PasswordRule } from './config.js';
 import { globToRegExp } from './glob.js';
 
@@ -25,7 +25,7 @@ export function passwordLookup(rules: readonly PasswordRule[], fallback: string 
     return value;
   };
   return async (path) => {
-    const absolute = resolve(path);
+    const absolute = absoluteLocation(path);
     const rule = compiled.find((r) => r.test.test(absolute));
     if (rule) return once(rule.password, `password for keystores matching ${rule.match}`);
     return fallback === undefined ? undefined : once(fallback, 'keystore password');

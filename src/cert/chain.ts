@@ -1,4 +1,4 @@
-import { bytesEqual } from '../lib/bytes.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import { certificateNames, isSelfIssued, type CertificateNames } from './names.js';
 
 export interface BuildChainOptions {
@@ -13,12 +13,13 @@ export interface BuildChainOptions {
  * Uint8Array objects of the pool, so callers can tell which of theirs it used.
  */
 export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], options: BuildChainOptions = {}): Uint8Array[] {
-  const pooled = pool.map((der) => ({ der, names: safeNames(der) }));
+  const bySubject = subjectIndex(pool);
   const chain = [leaf];
   const used = new Set<Uint8Array>([leaf]);
   let current = safeNames(leaf);
   while (current && !isSelfIssued(current)) {
-    const candidates = pooled.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
+    const named = bySubject.get(toHex(current.issuer)) ?? [];
+    const candidates = named.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
     const preferred = options.lastResort ? candidates.filter((p) => !options.lastResort!(p.der)) : candidates;
     const issuer = pickIssuer(current, preferred) ?? pickIssuer(current, candidates);
     if (!issuer) break;
@@ -42,6 +43,28 @@ function pickIssuer(
     if (byKeyId) return byKeyId;
   }
   return byName[0];
+}
+
+type Pooled = { der: Uint8Array; names: CertificateNames | undefined };
+
+// A store with many keys builds many chains over the same pool: index it by subject once, so
+// each chain costs its length, not the pool's size (a 1,000-pair bundle was quadratic).
+const indexes = new WeakMap<readonly Uint8Array[], { size: number; index: Map<string, Pooled[]> }>();
+
+function subjectIndex(pool: readonly Uint8Array[]): Map<string, Pooled[]> {
+  const cached = indexes.get(pool);
+  if (cached && cached.size === pool.length) return cached.index;
+  const index = new Map<string, Pooled[]>();
+  for (const der of pool) {
+    const names = safeNames(der);
+    if (!names) continue;
+    const key = toHex(names.subject);
+    const list = index.get(key);
+    if (list) list.push({ der, names });
+    else index.set(key, [{ der, names }]);
+  }
+  indexes.set(pool, { size: pool.length, index });
+  return index;
 }
 
 // A store with many keys builds many chains over the same pool: parse each certificate once.

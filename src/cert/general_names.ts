@@ -1,5 +1,5 @@
-import { escapeText } from '../text/escape.js';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { latin1, printable } from '../lib/printable.js';
 import { formatName } from './format_name.js';
 
 const UPN = '1.3.6.1.4.1.311.20.2.3';
@@ -14,12 +14,12 @@ export function formatGeneralNames(value: Uint8Array): string[] {
 
 function formatGeneralName(name: DerNode): string {
   if (name.cls !== TagClass.context) return `unknown:${name.tag}`;
-  const ascii = (): string => escapeText(String.fromCharCode(...name.stringBytes()));
+  const ascii = (): string => printable(latin1(name.stringBytes()));
   switch (name.tag) {
     case 0: {
       const type = name.child(0, 'otherName type').oid();
       const inner = name.children[1]?.children[0];
-      return type === UPN && inner ? `UPN:${escapeText(inner.text())}` : `othername:${type}`;
+      return type === UPN && inner ? `UPN:${inner.text()}` : `othername:${type}`;
     }
     case 1:
       return `email:${ascii()}`;

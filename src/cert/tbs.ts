@@ -1,5 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { KeystoreFormatError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { latin1 } from '../lib/printable.js';
 
 export interface CertificateExtension {
   critical: boolean;
@@ -54,11 +56,12 @@ function readExtensions(wrapper: DerNode | undefined): Map<string, CertificateEx
 
 function readTime(node: DerNode | undefined, what: string): Date {
   if (!node) throw new KeystoreFormatError(`certificate without ${what}`);
-  const text = String.fromCharCode(...node.content);
   const utc = node.is(Tag.utcTime);
   if (!utc && !node.is(Tag.generalizedTime)) throw new KeystoreFormatError(`${what} is not a time`, node.offset);
+  if (node.constructed || node.content.length > LIMITS.timeFieldBytes) throw new KeystoreFormatError(`${what} is a malformed time (${node.content.length} bytes)`, node.offset);
+  const text = latin1(node.content);
   const m = (utc ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/ : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/).exec(text);
-  if (!m) throw new KeystoreFormatError(`${what} "${text}" is not a UTC time`, node.offset);
+  if (!m) throw new KeystoreFormatError(`${what} is not a well-formed UTC time`, node.offset);
   const year = utc ? (Number(m[1]) >= 50 ? 1900 : 2000) + Number(m[1]) : Number(m[1]);
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
 }

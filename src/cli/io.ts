@@ -1,4 +1,4 @@
-import { escapeText } from '../text/escape.js';
+import { printable } from '../lib/printable.js';
 
 /** Everything the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
@@ -9,8 +9,14 @@ export interface CliIo {
   /** Asks on the terminal without echo; undefined when there is no terminal. */
   prompt: ((question: string) => Promise<string>) | undefined;
   env: Readonly<Record<string, string | undefined>>;
+  /** Reads all of standard input as bytes, for an input named `-` (at most `maxBytes`). */
+  readStdinBytes?: (maxBytes: number) => Promise<Uint8Array>;
+  /** Writes bytes to standard output, for an output named `-`. */
+  stdoutBytes?: (bytes: Uint8Array) => void;
+  /** Whether standard output is a terminal: private keys are never written to one. */
+  stdoutIsTTY?: boolean;
 }
 
 export function warn(io: CliIo, message: string): void {
-  io.stderr(`hapki: warning: ${escapeText(message)}\n`);
+  io.stderr(`hapki: warning: ${printable(message)}\n`);
 }

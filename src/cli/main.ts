@@ -1,8 +1,11 @@
 import { CommanderError } from 'commander';
 import { HapkiError } from '../errors.js';
+import { withIterationLimit } from '../crypto/pbe/work_budget.js';
+import { parseWholeNumber } from './options.js';
+import { printable } from '../lib/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
-import { escapeText, guardOutput } from '../text/escape.js';
+import { guardOutput } from '../text/escape.js';
 import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
@@ -14,7 +17,10 @@ export async function main(argv: readonly string[], processIoArg: CliIo = proces
   const io = guardedIo(processIoArg, argv);
   const ctx: CliContext = { io, passwords: new PasswordResolver(io) };
   try {
-    await (await buildProgram(ctx, argv)).parseAsync([...argv]);
+    const program = await buildProgram(ctx, argv);
+    const maxIterations = maxIterationsOption(argv);
+    const run = (): Promise<unknown> => program.parseAsync([...argv]);
+    await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
     return ctx.exitCode ?? 0;
   } catch (error) {
     report(error, io);
@@ -25,15 +31,26 @@ export async function main(argv: readonly string[], processIoArg: CliIo = proces
   }
 }
 
+/**
+ * --max-iterations applies to every keystore the command reads, wherever it is opened: read
+ * before commander runs the command, so that it can scope the whole run.
+ */
+function maxIterationsOption(argv: readonly string[]): number | undefined {
+  const at = argv.findIndex((a) => a === '--max-iterations' || a.startsWith('--max-iterations='));
+  if (at < 0) return undefined;
+  const arg = argv[at]!;
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[at + 1];
+  return parseWholeNumber(value ?? '', '--max-iterations', 1);
+}
+
 function report(error: unknown, io: CliIo): void {
   // commander has already printed its own usage message
   if (error instanceof CommanderError) return;
   if (error instanceof HapkiError) {
-    // a message is one line: whatever it quotes, nothing in it may break or color the line
-    io.stderr(`hapki: ${escapeText(error.message)} (${error.code})\n`);
+    io.stderr(`hapki: ${printable(error.message)} (${error.code})\n`);
     return;
   }
-  io.stderr(`hapki: internal error: ${escapeText((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);
+  io.stderr(`hapki: internal error: ${printable((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
 }
 

@@ -1,5 +1,6 @@
 import { PasswordRequiredError, type HapkiError } from '../errors.js';
-import { openKeystore } from '../fs/keystore_file.js';
+import { readKeystore } from '../keystore/read_keystore.js';
+import { readInput } from './stdio.js';
 import type { Keystore } from '../keystore/model.js';
 import type { CliContext } from './context.js';
 import { warn } from './io.js';
@@ -27,7 +28,7 @@ export async function openStoreForCli(ctx: CliContext, path: string, options: St
   const keyPassword = options.keypass === undefined ? undefined : await ctx.passwords.resolve(options.keypass, 'key password');
   let store: Keystore;
   try {
-    store = await openKeystore(path, {
+    store = await readKeystore(await readInput(ctx, path), {
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
     });

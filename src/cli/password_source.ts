@@ -10,8 +10,15 @@ import { warn, type CliIo } from './io.js';
  */
 export class PasswordResolver {
   private stdinLines: string[] | undefined;
+  private stdinIsInput = false;
 
   constructor(private readonly io: CliIo) {}
+
+  /** Standard input is an input file (`-`): no password may come from it too. */
+  claimStdinForInput(): void {
+    if (this.stdinLines !== undefined) throw new UsageError('standard input holds passwords (stdin): name the input file instead of -');
+    this.stdinIsInput = true;
+  }
 
   async resolve(spec: string | undefined, what: string): Promise<string | undefined> {
     if (spec === undefined) return this.io.prompt ? this.io.prompt(`${what}: `) : undefined;
@@ -29,6 +36,7 @@ export class PasswordResolver {
       case 'fd':
         return readFirstLine(source.fd, what);
       case 'stdin': {
+        if (this.stdinIsInput) throw new UsageError(`${what}: standard input is the input (-): give the password with env:, file: or fd:`);
         this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
         const line = this.stdinLines.shift();
         if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);

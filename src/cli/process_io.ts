@@ -1,4 +1,4 @@
-import { PasswordSourceError, UsageError } from '../errors.js';
+import { IoError, PasswordSourceError, UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 export function processIo(): CliIo {
@@ -15,6 +15,9 @@ export function processIo(): CliIo {
     readStdin: readAllStdin,
     prompt: interactive ? promptHidden : undefined,
     env: process.env,
+    readStdinBytes: readStdinBytes,
+    stdoutBytes: (bytes) => void process.stdout.write(bytes),
+    stdoutIsTTY: process.stdout.isTTY === true,
   };
 }
 
@@ -31,6 +34,19 @@ async function readAllStdin(): Promise<string> {
     chunks.push(piece);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Standard input as an input file (`hapki list -`): bounded like a file. */
+async function readStdinBytes(maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const piece = Buffer.from(chunk as Uint8Array);
+    total += piece.length;
+    if (total > maxBytes) throw new IoError(`standard input is too large (over ${maxBytes} bytes) to be a keystore`);
+    chunks.push(piece);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** Reads a line from the terminal with echo off; Ctrl-C or Ctrl-D cancels. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP } from './exit_codes.js';
+import { LIMITS } from '../limits.js';
 import { addSshOptions, SSH_HELP } from './ssh_cli.js';
 import { configureCliWritePath } from './write_path.js';
 
@@ -41,6 +42,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
+    .option('--max-iterations <n>', `key-derivation rounds one keystore derivation may ask for (default ${LIMITS.iterationsPerDerivation}, as keytool; a file may ask for ${LIMITS.fileIterationsFactor} times it in all)`)
     .option('--lock-timeout <seconds>', 'wait this long for another hapki process holding a file this command changes (default 30)')
     .hook('preAction', (command) => configureCliWritePath(ctx, command.opts<{ lockTimeout?: string }>().lockTimeout))
     .addHelpText(

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { absoluteLocation } from '../transport/location.js';
 import { DAY_MS } from '../lib/duration.js';
 import type { AuditOptions } from '../audit/run_audit.js';
 import type { ClusterFile, ClusterStore } from './cluster_file.js';
@@ -22,7 +22,7 @@ export function clusterAuditOptions(cluster: ClusterFile, options: ResolveSecret
   const replication = cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [];
   for (const n of replication) add(n);
   for (const n of replication) stores.push([n.truststore, n.truststorePassword]);
-  const sources = new Map(stores.map(([path, ref]) => [resolve(path), ref]));
+  const sources = new Map(stores.map(([path, ref]) => [absoluteLocation(path), ref]));
   const nodeOf = (n: { keystore: string; alias?: string }): string => (n.alias === undefined ? n.keystore : `${n.keystore}#${n.alias}`);
   const lbNames = cluster.loadBalancer?.names ?? [];
   return {
@@ -44,7 +44,7 @@ export function clusterAuditOptions(cluster: ClusterFile, options: ResolveSecret
         }
       : {}),
     passwordFor: async (path) => {
-      const ref = sources.get(resolve(path));
+      const ref = sources.get(absoluteLocation(path));
       return ref === undefined ? undefined : resolveSecret(ref, `password of ${path}`, options);
     },
   };

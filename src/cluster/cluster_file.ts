@@ -1,4 +1,5 @@
 import type { KeySpec } from '../crypto/keys.js';
+import type { ProbeTarget } from '../trust/probe_target.js';
 import type { MeshMode } from '../trust/mesh.js';
 import type { SecretRef } from './secrets.js';
 
@@ -18,6 +19,8 @@ export interface ClusterFile {
   token?: ClusterToken;
   renewal: { windowDays: number; days: number };
   audit: { warnDays: number; critDays: number };
+  /** How remote nodes are reached (the cluster file's `ssh:` section); command-line flags win. */
+  ssh?: ClusterSsh;
   /** Things to tell the user: pass: sources (the secret is in the file). */
   warnings: string[];
 }
@@ -44,6 +47,27 @@ export interface ClusterNode extends ClusterStore {
   alias?: string;
   /** DNS names (or ip:, email:, uri: names) the node's certificate must carry besides any others. */
   hostnames: string[];
+  /** `ssh://user@host:port` when the node's files are on another host (its `host:`, or its keystore's location). */
+  host?: string;
+  /** The TLS service presenting the node's certificate, checked after a restart. */
+  endpoint?: ProbeTarget;
+  /** Run on the node's host (over SSH; locally for a local node) after its keystores changed. */
+  restart?: string;
+  /** Run locally before the restart and after a passed check (drain from / return to the load balancer). */
+  before?: string;
+  after?: string;
+  /** Default 60 s for the endpoint to present the new certificate, 120 s for the restart command. */
+  health?: { restartTimeoutMs?: number; timeoutMs?: number };
+}
+
+export interface ClusterSsh {
+  user?: string;
+  identity?: string;
+  identityPassword?: SecretRef;
+  /** Absolute. */
+  knownHosts?: string;
+  sudo?: boolean;
+  acceptNewHostKeys?: boolean;
 }
 
 export interface ClusterReplicationNode extends ClusterNode {

@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
 import { HapkiError } from '../errors.js';
+import { displayLocation } from '../transport/location.js';
 import { openKeystore } from '../fs/keystore_file.js';
 import type { Keystore } from '../keystore/model.js';
 import type { ClusterStore } from './cluster_file.js';
@@ -27,7 +27,7 @@ export async function openClusterStore(
   options: ResolveSecretOptions = {},
   alias?: string,
 ): Promise<OpenedClusterStore> {
-  const where = `${who} (${relative(dir, file) || file})`;
+  const where = `${who} (${displayLocation(dir, file)})`;
   try {
     const resolved = await resolveSecret(password, `password of ${where}`, options);
     const key = keyPassword === undefined ? undefined : await resolveSecret(keyPassword, `key password of ${where}`, options);

@@ -1,12 +1,16 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { encodeName } from '../cert/dn.js';
 import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/keys.js';
 import { ClusterFileError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { firstDuplicateKey } from '../lib/yaml_bounds.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { parseSan } from '../issue/san.js';
 import { MESH_MODES, type MeshMode } from '../trust/mesh.js';
-import type { ClusterFile, ClusterNode, ClusterReplicationNode, ClusterStore } from './cluster_file.js';
+import { parseProbeTarget } from '../trust/probe_target.js';
+import { hostLabel, parseLocation, resolveLocation } from '../transport/location.js';
+import type { ClusterFile, ClusterNode, ClusterReplicationNode, ClusterSsh, ClusterStore } from './cluster_file.js';
 import { parseSecretRef, type SecretRef } from './secrets.js';
 import { validateYaml, type FieldSpec } from './yaml_schema.js';
 
@@ -31,8 +35,15 @@ const dn: FieldSpec = { kind: 'string', required: true, check: checkWith(encodeN
 const names: FieldSpec = { kind: 'list', of: { kind: 'string', check: checkWith(parseSan) } };
 const keyFields = { kty: { kind: 'enum', values: KEY_TYPES }, bits: { kind: 'int', min: 2048, max: 16384 }, curve: { kind: 'enum', values: EC_CURVES } } as const satisfies Record<string, FieldSpec>;
 const storeFields = { keystore: required, password: secret(true), keyPassword: secret(false) } as const satisfies Record<string, FieldSpec>;
-const node: FieldSpec = { kind: 'object', fields: { name: required, ...storeFields, alias: text, hostnames: names } };
-const replicationNode: FieldSpec = { kind: 'object', required: true, fields: { name: required, ...storeFields, alias: text, hostnames: names, truststore: required, truststorePassword: secret(false) } };
+const host: FieldSpec = { kind: 'string', check: (v) => (/^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*@)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(v) ? undefined : 'must be [user@]host[:port]') };
+const endpoint: FieldSpec = { kind: 'string', check: checkWith(parseProbeTarget) };
+const seconds: FieldSpec = { kind: 'int', min: 1, max: 3600 };
+const nodeOps = { host, endpoint, restart: text, before: text, after: text, health: { kind: 'object', fields: { timeout: seconds, restartTimeout: seconds } } } as const satisfies Record<string, FieldSpec>;
+const node: FieldSpec = { kind: 'object', fields: { name: required, ...storeFields, alias: text, hostnames: names, ...nodeOps } };
+const replicationNode: FieldSpec = { kind: 'object', required: true, fields: { name: required, ...storeFields, alias: text, hostnames: names, truststore: required, truststorePassword: secret(false), ...nodeOps } };
+const ssh: FieldSpec = { kind: 'object', fields: { user: text, identity: text, identityPassword: secret(false), knownHosts: text, sudo: { kind: 'bool' }, acceptNewHostKeys: { kind: 'bool' } } };
+
+
 
 /** The cluster file's schema; README's "Cluster file" section documents the same. */
 export const CLUSTER_SCHEMA: FieldSpec = {
@@ -45,6 +56,7 @@ export const CLUSTER_SCHEMA: FieldSpec = {
     token: { kind: 'object', fields: { alias: text, subject: dn, days: { kind: 'int', min: 1 }, ...storeFields, ...keyFields } },
     renewal: { kind: 'object', fields: { window: { kind: 'days' }, days: { kind: 'int', min: 1 } } },
     audit: { kind: 'object', fields: { warn: { kind: 'days' }, crit: { kind: 'days' } } },
+    ssh,
   },
 };
 
@@ -55,11 +67,15 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
 
 /** The same from text already read; `path` names the file in messages and anchors relative paths. */
 export function parseClusterFile(source: string, path: string): ClusterFile {
+  const size = Buffer.byteLength(source);
+  if (size > LIMITS.configBytes) throw new ClusterFileError(path, [`${path}: ${size} bytes is more than a cluster file may have (${LIMITS.configBytes})`]);
   const counter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${e.message.split('\n')[0]}`));
   }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) throw new ClusterFileError(path, [`${path}:${duplicate.offset === undefined ? 1 : counter.linePos(duplicate.offset).line}: YAML: map keys must be unique`]);
   const checked = validateYaml(doc.contents, CLUSTER_SCHEMA, counter);
   const problems = checked.problems.map((p) => `${path}:${p.line}: ${p.path === '' ? 'the file' : p.path}: ${p.message}`);
   if (problems.length > 0) throw new ClusterFileError(path, problems);
@@ -76,7 +92,18 @@ type Raw = any;
 function toCluster(raw: Raw, path: string, problem: (at: string, message: string) => void): ClusterFile {
   const dir = dirname(resolve(path));
   const warnings: string[] = [];
-  const file = (p: string): string => resolve(dir, p);
+  // a remote location stays one (ssh://, host:/path); a node with `host:` has its paths on that host
+  const file = (p: string): string => resolveLocation(dir, p);
+  const nodeFile = (p: string, r: Raw, at: string): string => {
+    if (r.host === undefined) return file(p);
+    if (parseLocation(p).kind === 'ssh') {
+      problem(at, 'names a host of its own: give either host: or an ssh:// location');
+      return p;
+    }
+    if (!posix.isAbsolute(p)) problem(at, 'must be an absolute path on the node\'s host');
+    const [, user, name = '', port] = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(r.host) ?? [];
+    return `${hostLabel({ ...(user ? { user } : {}), host: name.replace(/^\[|\]$/g, ''), ...(port ? { port: Number(port) } : {}) })}${posix.normalize(p)}`;
+  };
   const secretAt = (spec: string, at: string): SecretRef => {
     if (spec.startsWith('pass:')) warnings.push(`${path}: ${at} holds a password itself (pass:); prefer env: or file:`);
     return parseSecretRef(spec, dir) as SecretRef;
@@ -94,15 +121,26 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
       return { kty: 'rsa' };
     }
   };
-  const toNode = (r: Raw, at: string, defaultAlias?: string): ClusterNode => ({
-    name: r.name,
-    ...store(r, at),
-    ...(r.alias ?? defaultAlias ? { alias: r.alias ?? defaultAlias } : {}),
-    hostnames: r.hostnames ?? [],
-  });
+  const toNode = (r: Raw, at: string, defaultAlias?: string): ClusterNode => {
+    const keystore = nodeFile(r.keystore, r, `${at}.keystore`);
+    const where = parseLocation(keystore);
+    return {
+      name: r.name,
+      ...store(r, at),
+      keystore,
+      ...(r.alias ?? defaultAlias ? { alias: r.alias ?? defaultAlias } : {}),
+      hostnames: r.hostnames ?? [],
+      ...(where.kind === 'ssh' ? { host: hostLabel(where) } : {}),
+      ...(r.endpoint === undefined ? {} : { endpoint: parseProbeTarget(r.endpoint) }),
+      ...(r.restart === undefined ? {} : { restart: r.restart }),
+      ...(r.before === undefined ? {} : { before: r.before }),
+      ...(r.after === undefined ? {} : { after: r.after }),
+      ...(r.health === undefined ? {} : { health: { ...(r.health.timeout ? { timeoutMs: r.health.timeout * 1000 } : {}), ...(r.health.restartTimeout ? { restartTimeoutMs: r.health.restartTimeout * 1000 } : {}) } }),
+    };
+  };
   const toReplicationNode = (r: Raw, at: string): ClusterReplicationNode => ({
     ...toNode(r, at),
-    truststore: file(r.truststore),
+    truststore: nodeFile(r.truststore, r, `${at}.truststore`),
     truststorePassword: r.truststorePassword === undefined ? secretAt(r.password, `${at}.password`) : secretAt(r.truststorePassword, `${at}.truststorePassword`),
   });
   const cluster: ClusterFile = {
@@ -137,12 +175,24 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
       : {}),
     renewal: { windowDays: raw.renewal?.window ?? DEFAULT_RENEWAL_WINDOW_DAYS, days: raw.renewal?.days ?? DEFAULT_CLUSTER_LEAF_DAYS },
     audit: { warnDays: raw.audit?.warn ?? DEFAULT_AUDIT_WARN_DAYS, critDays: raw.audit?.crit ?? DEFAULT_AUDIT_CRIT_DAYS },
+    ...(raw.ssh ? { ssh: toSsh(raw.ssh, dir, secretAt) } : {}),
     warnings,
   };
   if (cluster.renewal.windowDays >= cluster.renewal.days) problem('renewal.window', `must be shorter than the ${cluster.renewal.days} days a certificate is issued for, or every apply would renew`);
   if (cluster.audit.critDays > cluster.audit.warnDays) problem('audit.crit', 'must not be longer than audit.warn');
   checkUnique(cluster, problem);
   return cluster;
+}
+
+function toSsh(raw: Raw, dir: string, secretAt: (spec: string, at: string) => SecretRef): ClusterSsh {
+  return {
+    ...(raw.user === undefined ? {} : { user: raw.user }),
+    ...(raw.identity === undefined ? {} : { identity: resolve(dir, raw.identity) }),
+    ...(raw.identityPassword === undefined ? {} : { identityPassword: secretAt(raw.identityPassword, 'ssh.identityPassword') }),
+    ...(raw.knownHosts === undefined ? {} : { knownHosts: resolve(dir, raw.knownHosts) }),
+    ...(raw.sudo === undefined ? {} : { sudo: raw.sudo }),
+    ...(raw.acceptNewHostKeys === undefined ? {} : { acceptNewHostKeys: raw.acceptNewHostKeys }),
+  };
 }
 
 /** Node names name steps and trust-store entries; files are written once each, so no two roles share one. */

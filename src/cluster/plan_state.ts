@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
 import type { WebCrypto } from '../crypto/provider.js';
+import { displayLocation } from '../transport/location.js';
 import type { Issuer } from '../issue/issuer.js';
 import type { Keystore } from '../keystore/model.js';
 import type { TokenPlan } from '../token/distribute_token.js';
@@ -49,7 +49,7 @@ export interface CaFacts {
 }
 
 export function relativeFile(state: PlanState, file: string): string {
-  return relative(state.cluster.dir, file) || file;
+  return displayLocation(state.cluster.dir, file);
 }
 
 /** Records a step and the keystore as it leaves it. */

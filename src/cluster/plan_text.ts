@@ -1,6 +1,6 @@
 import { escapeText } from '../text/escape.js';
-import { relative } from 'node:path';
 import type { ClusterPlan, ClusterStepKind } from './cluster_plan.js';
+import { displayLocation } from '../transport/location.js';
 
 const MARK: Readonly<Record<ClusterStepKind, string>> = {
   'create-ca': '+',
@@ -29,7 +29,7 @@ export function renderClusterPlan(plan: ClusterPlan): string {
     const steps = plan.steps.filter((s) => s.file === file);
     const nodes = [...new Set(steps.map((s) => s.node))].join(', ');
     const isNew = plan.writes.some((w) => w.file === file && !w.exists);
-    lines.push(`${escapeText(relative(plan.dir, file) || file)} (${escapeText(nodes)}${isNew ? ', new file' : ''})`);
+    lines.push(`${escapeText(displayLocation(plan.dir, file))} (${escapeText(nodes)}${isNew ? ', new file' : ''})`);
     for (const s of steps) {
       lines.push(`  ${MARK[s.kind]} ${escapeText(s.summary)}`);
       for (const d of s.details) lines.push(`      ${escapeText(d)}`);

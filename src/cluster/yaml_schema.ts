@@ -9,6 +9,7 @@ import { DAY_MS, parseDurationMs } from '../lib/duration.js';
 export type FieldSpec =
   | { kind: 'string'; required?: boolean; check?: (value: string) => string | undefined }
   | { kind: 'int'; required?: boolean; min?: number; max?: number }
+  | { kind: 'bool'; required?: boolean }
   | { kind: 'enum'; required?: boolean; values: readonly string[] }
   | { kind: 'days'; required?: boolean }
   | { kind: 'list'; required?: boolean; of: FieldSpec; minItems?: number }
@@ -47,6 +48,10 @@ export function validateYaml(root: YamlNode | null, spec: FieldSpec, counter: Li
         if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) return bad('must be a whole number');
         if (field.min !== undefined && node.value < field.min) return bad(`must be at least ${field.min}`);
         if (field.max !== undefined && node.value > field.max) return bad(`must be at most ${field.max}`);
+        return node.value;
+      }
+      case 'bool': {
+        if (!isScalar(node) || typeof node.value !== 'boolean') return bad('must be true or false');
         return node.value;
       }
       case 'enum': {

@@ -3,6 +3,7 @@ import { readDer, Tag, type DerNode } from '../asn1/der_reader.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { UnsupportedAlgorithmError } from '../errors.js';
 import { bytesEqual } from '../lib/bytes.js';
+import { checkKeyBounds } from './key_bounds.js';
 
 /**
  * Facts about a key, read with Node's key parser rather than WebCrypto, so that keys WebCrypto
@@ -49,7 +50,10 @@ export function describePrivateKey(pkcs8: Uint8Array): KeyDescription {
 /** The same facts from a SubjectPublicKeyInfo, for entries whose private key is sealed. */
 export function describePublicKey(spki: Uint8Array): KeyDescription {
   const algorithm = algorithmOf(readDer(spki, 'SubjectPublicKeyInfo').child(0, 'algorithm'));
-  return describe(algorithm, () => createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+  return describe(algorithm, () => {
+    checkKeyBounds(spki, 'spki');
+    return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  });
 }
 
 function describe({ oid, parameterOid }: { oid: string; parameterOid?: string }, keyObject: () => KeyObject): KeyDescription {
@@ -76,10 +80,11 @@ function describe({ oid, parameterOid }: { oid: string; parameterOid?: string },
 }
 
 export function privateKeyObject(pkcs8: Uint8Array): KeyObject {
+  checkKeyBounds(pkcs8, 'pkcs8');
   try {
     return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
   } catch (cause) {
-    throw new UnsupportedAlgorithmError(safeAlgorithmName(pkcs8), `private key could not be parsed: ${(cause as Error).message}`);
+    throw new UnsupportedAlgorithmError(safeAlgorithmName(pkcs8), 'private key could not be parsed');
   }
 }
 
@@ -92,6 +97,7 @@ export function publicKeyOfPrivateKey(pkcs8: Uint8Array): Uint8Array {
 /** SPKI in Node's canonical encoding, so that equal keys compare equal byte for byte. */
 export function canonicalSpki(spki: Uint8Array): Uint8Array {
   try {
+    checkKeyBounds(spki, 'spki');
     const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
     return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
   } catch {

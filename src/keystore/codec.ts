@@ -17,6 +17,11 @@ export interface ReadOptions {
    * audit needs, without the key derivation each key costs (200,000 rounds a JCEKS key).
    */
   certificatesOnly?: boolean;
+  /**
+   * Key-derivation rounds one derivation may ask for (default LIMITS.iterationsPerDerivation,
+   * 5,000,000, as the JDK); the whole file may ask for LIMITS.fileIterationsFactor times it.
+   */
+  maxIterations?: number;
 }
 
 export interface WriteOptions {

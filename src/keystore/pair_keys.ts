@@ -1,9 +1,9 @@
 import { buildChain } from '../cert/chain.js';
 import { commonNameOf } from '../cert/format_name.js';
 import { certificateNames } from '../cert/names.js';
-import { uniqueAlias } from './alias.js';
+import { aliasKey } from './alias.js';
 import type { Keystore, KeystoreEntry } from './model.js';
-import { certificatesForKey } from '../cert/key_match.js';
+import { CertificateKeyIndex } from '../cert/key_match.js';
 
 export interface LooseKey {
   key: Uint8Array;
@@ -25,12 +25,14 @@ export function pairKeysWithCertificates(store: Keystore, keys: readonly LooseKe
   const pool = certs.map((c) => c.der);
   const used = new Set<string>();
   const keyAliases = new Set(keys.map((k) => k.alias).filter((a) => a !== undefined));
+  const byKey = new CertificateKeyIndex(certs, (c) => c.der);
+  const aliases = new AliasTaker(store);
   const add = (entry: KeystoreEntry): void => {
-    entry.alias = uniqueAlias(store, entry.alias);
+    entry.alias = aliases.take(entry.alias);
     store.entries.push(entry);
   };
   for (const key of keys) {
-    const matches = certificatesForKey(key.key, certs, (c) => c.der);
+    const matches = byKey.forKey(key.key);
     const leaf = matches.find((c) => key.alias !== undefined && c.alias === key.alias) ?? matches[0];
     const chain = leaf ? buildChain(leaf.der, pool) : [];
     for (const der of chain) used.add(fingerprintKey(der));
@@ -42,6 +44,27 @@ export function pairKeysWithCertificates(store: Keystore, keys: readonly LooseKe
     if (used.has(id) && !named) continue;
     used.add(id);
     add({ type: 'trusted-cert', alias: cert.alias ?? nameFor(cert.der, 'cert'), certificate: cert.der });
+  }
+}
+
+/** uniqueAlias's names ("key", "key-2", ...) for many entries at once, in constant time each. */
+class AliasTaker {
+  private readonly taken = new Set<string>();
+  private readonly next = new Map<string, number>();
+
+  constructor(private readonly store: Keystore) {
+    for (const e of store.entries) this.taken.add(aliasKey(store.format, e.alias));
+  }
+
+  take(wish: string): string {
+    const base = wish.trim() === '' ? 'entry' : wish.trim();
+    let alias = base;
+    for (let i = this.next.get(base) ?? 2; this.taken.has(aliasKey(this.store.format, alias)); i++) {
+      alias = `${base}-${i}`;
+      this.next.set(base, i + 1);
+    }
+    this.taken.add(aliasKey(this.store.format, alias));
+    return alias;
   }
 }
 

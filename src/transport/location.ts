@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { posix, resolve } from 'node:path';
 import { SshLocationError } from '../errors.js';
 
 /** Where a keystore lives: a path on this machine, or an absolute path on a host reached over SSH. */
@@ -74,7 +74,7 @@ function parseSshUrl(spec: string): RemoteLocation {
     portNumber = Number(port);
     if (!/^\d{1,5}$/.test(port) || portNumber < 1 || portNumber > 65535) throw new SshLocationError('the port in an ssh:// location is a number from 1 to 65535');
   }
-  if (path === undefined || path === '/') throw new SshLocationError('an ssh:// location needs an absolute path to a file after the host');
+  if (path === undefined) throw new SshLocationError('an ssh:// location needs an absolute path after the host');
   return remote(user, unbracket(host), portNumber, path);
 }
 
@@ -85,4 +85,15 @@ function remote(user: string | undefined, host: string, port: number | undefined
 
 function unbracket(host: string): string {
   return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+/** How a file is shown: a remote location whole, a local one relative to `dir` where that is shorter. */
+export function displayLocation(dir: string, file: string): string {
+  if (parseLocation(file).kind === 'ssh') return file;
+  return posix.relative(dir, file) || file;
+}
+
+/** A local path made absolute against the working directory; a remote location as it is. */
+export function absoluteLocation(spec: string): string {
+  return parseLocation(spec).kind === 'ssh' ? spec : resolve(spec);
 }

@@ -1,6 +1,8 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { OID } from '../asn1/oids.js';
 import { KeystoreFormatError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { latin1 } from '../lib/printable.js';
 import { namesMatch } from './dn_match.js';
 
 /** Extension and attribute OIDs path validation reads (kept here: no other module needs them). */
@@ -11,6 +13,11 @@ export const PATH_OID = {
   subjectAltName: '2.5.29.17',
   nameConstraints: '2.5.29.30',
   certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
+  policyConstraints: '2.5.29.36',
+  inhibitAnyPolicy: '2.5.29.54',
+  crlDistributionPoints: '2.5.29.31',
+  freshestCrl: '2.5.29.46',
   subjectKeyIdentifier: OID.subjectKeyIdentifier,
   authorityKeyIdentifier: OID.authorityKeyIdentifier,
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
@@ -76,6 +83,12 @@ export interface PathCertificate {
   nameConstraints?: NameConstraints;
   subjectKeyId?: Uint8Array;
   authorityKeyId?: Uint8Array;
+  /** certificatePolicies: the policy OIDs, in order. */
+  policies?: string[];
+  /** policyMappings: issuerDomainPolicy to subjectDomainPolicy pairs. */
+  policyMappings?: { issuer: string; subject: string }[];
+  policyConstraints?: { requireExplicitPolicy?: number; inhibitPolicyMapping?: number };
+  inhibitAnyPolicy?: number;
   /** The AKI carries authorityCertIssuer/serial, which only a self-signed anchor must not. */
   authorityKeyIdHasIssuer?: boolean;
   defects: string[];
@@ -173,7 +186,8 @@ function readSubjectAttributes(subject: DerNode, cert: PathCertificate): void {
 
 function readTime(node: DerNode | undefined, what: string, defects: string[]): Date {
   if (!node) throw new KeystoreFormatError(`certificate validity lacks ${what}`);
-  const text = String.fromCharCode(...node.content);
+  if (node.content.length > LIMITS.timeFieldBytes) throw new KeystoreFormatError(`certificate ${what} is a malformed time (${node.content.length} bytes)`, node.offset);
+  const text = latin1(node.content);
   let m: RegExpMatchArray | null;
   if (node.is(Tag.utcTime)) {
     m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
@@ -190,7 +204,7 @@ function readTime(node: DerNode | undefined, what: string, defects: string[]): D
       return utc(Number(m[1]), m.slice(2, 7));
     }
   }
-  throw new KeystoreFormatError(`certificate ${what} is not a valid UTCTime or GeneralizedTime: "${text}"`, node.offset);
+  throw new KeystoreFormatError(`certificate ${what} is not a valid UTCTime or GeneralizedTime`, node.offset);
 }
 
 function utc(year: number, rest: readonly (string | undefined)[]): Date {
@@ -251,6 +265,37 @@ function decodeExtension(ext: CertExtension, cert: PathCertificate): void {
       cert.nameConstraints = nc;
       return;
     }
+    case PATH_OID.certificatePolicies: {
+      const oids = node().sequence('certificatePolicies').map((info) => info.sequence('PolicyInformation')[0]!.oid('policyIdentifier'));
+      if (oids.length === 0) throw new Error('certificatePolicies must list at least one policy');
+      if (new Set(oids).size !== oids.length) throw new Error('a policy appears more than once');
+      cert.policies = oids;
+      return;
+    }
+    case PATH_OID.policyMappings: {
+      const pairs = node().sequence('policyMappings').map((m) => {
+        const [issuer, subject] = m.sequence('PolicyMapping');
+        if (!issuer || !subject) throw new Error('incomplete PolicyMapping');
+        return { issuer: issuer.oid('issuerDomainPolicy'), subject: subject.oid('subjectDomainPolicy') };
+      });
+      if (pairs.length === 0) throw new Error('policyMappings must hold at least one mapping');
+      cert.policyMappings = pairs;
+      return;
+    }
+    case PATH_OID.policyConstraints: {
+      const pc: { requireExplicitPolicy?: number; inhibitPolicyMapping?: number } = {};
+      for (const item of node().sequence('policyConstraints')) {
+        if (item.is(0, TagClass.context)) pc.requireExplicitPolicy = skipCerts(item);
+        else if (item.is(1, TagClass.context)) pc.inhibitPolicyMapping = skipCerts(item);
+        else throw new Error('unexpected element in policyConstraints');
+      }
+      if (pc.requireExplicitPolicy === undefined && pc.inhibitPolicyMapping === undefined) throw new Error('policyConstraints must not be empty');
+      cert.policyConstraints = pc;
+      return;
+    }
+    case PATH_OID.inhibitAnyPolicy:
+      cert.inhibitAnyPolicy = node().integer('inhibitAnyPolicy', 1_000_000);
+      return;
     case PATH_OID.subjectKeyIdentifier:
       cert.subjectKeyId = node().octets('subjectKeyIdentifier');
       return;
@@ -276,6 +321,13 @@ function decodeExtension(ext: CertExtension, cert: PathCertificate): void {
   }
 }
 
+/** A SkipCerts INTEGER under an implicit tag: small and non-negative. */
+function skipCerts(node: DerNode): number {
+  const c = node.content;
+  if (node.constructed || c.length === 0 || c.length > 3 || (c[0]! & 0x80) !== 0 || (c.length > 1 && c[0] === 0 && (c[1]! & 0x80) === 0)) throw new Error('SkipCerts must be a small non-negative INTEGER');
+  return c.reduce((v, b) => v * 256 + b, 0);
+}
+
 /** Decodes one GeneralName; the string forms must be IA5 (7-bit) text. */
 export function readGeneralName(node: DerNode): GeneralName {
   if (node.cls !== TagClass.context) throw new Error('GeneralName must be context-tagged');
@@ -298,5 +350,5 @@ export function readGeneralName(node: DerNode): GeneralName {
 function ia5(node: DerNode): string {
   if (node.constructed) throw new Error('IA5String must be primitive');
   for (const b of node.content) if (b > 0x7e) throw new Error('IA5String holds a non-ASCII byte');
-  return String.fromCharCode(...node.content);
+  return latin1(node.content);
 }

@@ -18,8 +18,11 @@ const UNDERSTOOD = new Set<string>([
   PATH_OID.nameConstraints,
   PATH_OID.subjectKeyIdentifier,
   PATH_OID.authorityKeyIdentifier,
-  // any policy is acceptable to hapki, so a critical policies extension is honoured by ignoring it
+  // RFC 5280 6.1: the policy tree (policy_tree.ts)
   PATH_OID.certificatePolicies,
+  PATH_OID.policyMappings,
+  PATH_OID.policyConstraints,
+  PATH_OID.inhibitAnyPolicy,
 ]);
 
 /** Extensions RFC 5280 says must never be critical: a critical one is a defect, not an unknown. */

@@ -6,6 +6,7 @@ import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
 import { issuerProblem, leafProfileProblem, purposeProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
+import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
 
@@ -22,6 +23,8 @@ export interface PathValidationOptions {
   purpose?: 'server' | 'client';
   /** Accept SHA-1 signatures on certificates (and CRLs) above the trust anchor; MD5 is never accepted. */
   allowSha1?: boolean;
+  /** RFC 5280 policy inputs (initial policy set, explicit policy, mapping and anyPolicy inhibition). */
+  policy?: PolicyOptions;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -35,6 +38,8 @@ export interface PathValidationResult {
   reason?: string;
   /** Leaf first, ending at the trust anchor when one was reached (the failing path's certificates otherwise). */
   chain: Uint8Array[];
+  /** For a valid path: the certificate policies (OIDs) it is valid for, within the initial policy set ('2.5.29.32.0' is anyPolicy); absent when the path asserts none. */
+  validPolicies?: string[];
 }
 
 /** A bound on the certificates in a path, self-issued ones included, so that no search runs long. */
@@ -66,9 +71,12 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   const anchors = readAll(options.trusted);
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
+  // a directly trusted leaf has no path to process policies over
+  let validPolicies: string[] = [];
   if (!directlyTrusted) {
-    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker({ allowSha1: options.allowSha1 ?? false }));
+    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker({ allowSha1: options.allowSha1 ?? false }), options.policy ?? {});
     const found = await search.from(leafCert);
+    validPolicies = search.validPolicies;
     if (!found) {
       const best = search.best ?? { problem: problem('ERR_CHAIN_UNTRUSTED', `no path from "${subjectOf(leafCert)}" to a trusted certificate`), chain: [leafCert] };
       return fail(best.problem, best.chain);
@@ -77,7 +85,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   }
   const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
   if (endProblem) return fail(endProblem, path);
-  return { valid: true, chain: path.map((c) => c.der) };
+  return { valid: true, chain: path.map((c) => c.der), ...(validPolicies.length > 0 ? { validPolicies } : {}) };
 }
 
 interface Failure {
@@ -90,6 +98,7 @@ interface Failure {
 /** Depth-first path building with backtracking; remembers the most telling failure. */
 class PathSearch {
   best: Failure | undefined;
+  validPolicies: string[] = [];
   private attempts = 0;
   private readonly anchorSet: Set<PathCertificate>;
   private readonly pool: PathCertificate[];
@@ -101,6 +110,7 @@ class PathSearch {
     private readonly purpose: 'server' | 'client' | undefined,
     private readonly maxIntermediates: number,
     private readonly signatures: SignatureChecker,
+    private readonly policy: PolicyOptions,
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
@@ -187,6 +197,9 @@ class PathSearch {
       const p = purposeProblem(path[i]!, this.purpose);
       if (p) return p;
     }
+    const policies = processPolicies(path.slice(0, anchor).reverse(), this.policy, subjectOf);
+    if ('problem' in policies) return policies.problem;
+    this.validPolicies = policies.policies;
     return undefined;
   }
 }

@@ -5,6 +5,8 @@ describe('parseLocation', () => {
   it('reads ssh:// locations with and without user and port', () => {
     expect(parseLocation('ssh://gw1/opt/msas/ks.p12')).toEqual({ kind: 'ssh', host: 'gw1', path: '/opt/msas/ks.p12' });
     expect(parseLocation('ssh://deploy@10.0.0.5:2222/opt//a/../ks.jks')).toEqual({ kind: 'ssh', user: 'deploy', host: '10.0.0.5', port: 2222, path: '/opt/ks.jks' });
+    // a transport's own location plus "/" (how a journal names a host) is a location too
+    expect(parseLocation('ssh://root@h:2200/')).toEqual({ kind: 'ssh', user: 'root', host: 'h', port: 2200, path: '/' });
     expect(parseLocation('ssh://[::1]:22/k')).toEqual({ kind: 'ssh', host: '::1', port: 22, path: '/k' });
   });
 
@@ -15,7 +17,7 @@ describe('parseLocation', () => {
   });
 
   it('refuses malformed ssh:// locations without echoing them', () => {
-    for (const bad of ['ssh://', 'ssh://host', 'ssh://host/', 'ssh://host:99999/x', 'ssh://host:port/x', 'ssh://us er@h/x', 'ssh://h;rm/x']) {
+    for (const bad of ['ssh://', 'ssh://host', 'ssh://host:99999/x', 'ssh://host:port/x', 'ssh://us er@h/x', 'ssh://h;rm/x']) {
       let error: unknown;
       try {
         parseLocation(bad);

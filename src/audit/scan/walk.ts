@@ -1,6 +1,9 @@
 import { promises as fsp, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
+import { HapkiError } from '../../errors.js';
 import { MAX_INPUT_BYTES } from '../../fs/read_file.js';
+import { formatLocation, parseLocation, type RemoteLocation } from '../../transport/location.js';
+import { remoteFile } from '../../transport/remote_file.js';
 
 export interface FoundFile {
   /** The path as reached: the argument itself, or the directory argument joined with the names below it. */
@@ -12,7 +15,8 @@ export interface FoundFile {
 
 export interface WalkProblem {
   path: string;
-  code: 'ERR_FILE_NOT_FOUND' | 'ERR_IO';
+  /** ERR_FILE_NOT_FOUND, ERR_IO, or an ERR_SSH_* code for a host that could not be reached. */
+  code: string;
   message: string;
 }
 
@@ -61,7 +65,20 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
     }
   };
 
+  // remote locations: every host walked at once, one connection each, beside the local paths
+  const remote = new Map(paths.filter((p) => parseLocation(p).kind === 'ssh').map((p) => [p, collectRemote(p)]));
   for (const path of paths) {
+    const walked = remote.get(path);
+    if (walked) {
+      const { files, problems } = await walked;
+      for (const f of files) {
+        if (seenFiles.has(f.realPath)) continue;
+        seenFiles.add(f.realPath);
+        result.files.push(f);
+      }
+      result.problems.push(...problems);
+      continue;
+    }
     let stat: Stats;
     try {
       stat = await fsp.stat(path);
@@ -73,6 +90,54 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
     if (stat.isDirectory()) await walkDir(path);
     else if (stat.isFile()) await addFile(path, true, stat);
     else result.problems.push({ path, code: 'ERR_IO', message: 'not a regular file or directory' });
+  }
+  return result;
+}
+
+/**
+ * The same walk on a host, over its SFTP transport; paths stay whole locations
+ * (ssh://user@host/...), so each file is read, and each finding named, with its host. A host that
+ * cannot be reached is one problem (an UNKNOWN finding), not the end of the audit.
+ */
+async function collectRemote(spec: string): Promise<WalkResult> {
+  const result: WalkResult = { files: [], problems: [] };
+  const location = parseLocation(spec) as RemoteLocation;
+  const { transport } = remoteFile(spec)!;
+  const at = (path: string): string => formatLocation({ ...location, path });
+  const seenDirs = new Set<string>();
+  // stat as the local walk does it: links followed
+  const stat = async (path: string) => {
+    const real = await transport.realpath(path);
+    const info = await transport.lstat(real);
+    return info ? { real, info } : undefined;
+  };
+  const walkDir = async (dir: string, real: string): Promise<void> => {
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
+    let names: string[];
+    try {
+      names = (await transport.readdir(dir)).sort();
+    } catch (cause) {
+      result.problems.push({ path: at(dir), code: (cause as HapkiError).code ?? 'ERR_IO', message: `cannot list the directory: ${(cause as Error).message}` });
+      return;
+    }
+    for (const name of names) {
+      const path = posix.join(dir, name);
+      const found = await stat(path).catch(() => undefined);
+      if (!found) continue;
+      if (found.info.type === 'directory') await walkDir(path, found.real);
+      else if (found.info.type === 'file' && found.info.size <= MAX_INPUT_BYTES) result.files.push({ path: at(path), realPath: at(found.real), explicit: false });
+    }
+  };
+  try {
+    const found = await stat(location.path);
+    if (!found) throw new HapkiError('ERR_FILE_NOT_FOUND', 'no such file or directory');
+    if (found.info.type === 'directory') await walkDir(location.path, found.real);
+    else if (found.info.type === 'file') result.files.push({ path: spec, realPath: at(found.real), explicit: true });
+    else result.problems.push({ path: spec, code: 'ERR_IO', message: 'not a regular file or directory' });
+  } catch (cause) {
+    const code = cause instanceof HapkiError ? cause.code : 'ERR_IO';
+    result.problems.push({ path: spec, code, message: code === 'ERR_FILE_NOT_FOUND' ? 'no such file or directory' : (cause as Error).message });
   }
   return result;
 }

@@ -2,17 +2,21 @@ import type { Command } from 'commander';
 import { applyCluster } from '../../cluster/apply_cluster.js';
 import { renderApplied } from '../../cluster/apply_text.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
+import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { restartChangedNodes } from '../../cluster/rollout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
-import { jsonOption, printResult } from '../options.js';
+import { jsonOption, parseWholeNumber, printResult } from '../options.js';
 
 export function registerApply(program: Command, ctx: CliContext): void {
   program
     .command('apply')
     .description('bring every keystore of a cluster file to what it says: certificates, trust stores, token')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
-    .addOption(jsonOption('{"cluster", "changed", "written": [files], "steps": [{"kind", "node", "file", "summary"}]}'))
+    .option('--no-restart', 'write the files only: restart no node, check no endpoint')
+    .option('--batch <n>', 'nodes restarted at once (default 1: one at a time)')
+    .addOption(jsonOption('{"cluster", "changed", "written": [files], "steps": [{"kind", "node", "file", "summary"}], "restarted": [{"node", "restarted", "check"}]}'))
     .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")
     .addHelpText(
       'after',
@@ -25,16 +29,28 @@ until apply --prune.
 Each keystore is computed in memory and written once, atomically, its old file kept as <file>.bak;
 a failure leaves each keystore old or new, and running apply again finishes the job. A second
 apply prints "no changes".
+Keystores may be on other hosts (ssh:// locations, or a node's host:); see the global --ssh-*
+options. Then each changed node with restart: has it run on its host over SSH, one node at a
+time (--batch N), and its endpoint: is probed until it presents the new certificate with a chain
+to the cluster CA ("Pass"); the first node failing stops the rollout (ERR_NODE_RESTART,
+ERR_NODE_HEALTH). before:/after: run locally around each node's restart.
 
 Examples:
   hapki apply cluster.yaml
+  hapki apply cluster.yaml --no-restart
+  hapki apply cluster.yaml --batch 2 --known-hosts ./known_hosts --ssh-identity ~/.ssh/ops_ed25519
   hapki lab /tmp/hapki-lab && hapki apply /tmp/hapki-lab/cluster.yaml && hapki apply /tmp/hapki-lab/cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { prune?: boolean; json?: boolean }) => {
+    .action(async (file: string, options: { prune?: boolean; json?: boolean; restart: boolean; batch?: string }) => {
+      const batch = parseWholeNumber(options.batch, '--batch', 1) ?? 1;
       const cluster = await loadClusterFile(file);
+      await useClusterSsh(cluster, { env: ctx.io.env });
       const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
-      printResult(ctx, options.json, { cluster: applied.plan.cluster, changed: applied.written.length > 0, written: applied.written, steps: applied.plan.steps, warnings: applied.plan.warnings }, () => renderApplied(applied));
+      if (!options.json) ctx.io.stdout(renderApplied(applied));
+      const progress = options.json ? undefined : (line: string): void => ctx.io.stdout(`${line}\n`);
+      const restarted = options.restart && applied.written.length > 0 ? await restartChangedNodes(cluster, applied.plan, { batch, env: ctx.io.env, ...(progress ? { onProgress: progress } : {}) }) : [];
+      if (options.json) printResult(ctx, true, { cluster: applied.plan.cluster, changed: applied.written.length > 0, written: applied.written, steps: applied.plan.steps, restarted, warnings: applied.plan.warnings }, () => '');
     });
 }

@@ -7,6 +7,7 @@ import { renderAuditPrometheus } from '../../audit/report/prometheus.js';
 import { renderAuditText } from '../../audit/report/text.js';
 import { CHECK_IDS } from '../../audit/rules/index.js';
 import { runAudit, type AuditReport } from '../../audit/run_audit.js';
+import { useClusterSsh } from '../../cluster/cluster_ssh.js';
 import { clusterAuditOptions } from '../../cluster/cluster_audit_options.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { InvalidArgumentError, UsageError } from '../../errors.js';
@@ -56,10 +57,13 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .addHelpText('after', `
 Without a password, JKS and JCEKS certificates are still read (integrity not checked, noted);
 a store that cannot be opened is UNKNOWN and the audit goes on. Nothing is written.
+ssh:// locations are walked and read over SFTP, all hosts at once; a host that cannot be
+reached is an UNKNOWN finding naming it (ERR_SSH_CONNECT, ERR_SSH_HOST_UNKNOWN, ...).
 
 Examples:
   hapki audit /opt/msas --config /etc/hapki/audit.yaml
   hapki audit --cluster cluster.yaml
+  hapki audit ssh://root@gw1.example.com/opt/msas ssh://root@gw2.example.com/opt/msas --storepass env:STOREPASS
   hapki audit gw1.p12 gw2.jks --endpoint lbrhost.example.com:8443 --expect-san lbrhost.example.com --storepass env:STOREPASS
   hapki audit /opt/msas --format prometheus --config audit.yaml > /var/lib/node_exporter/audit.prom.$$
   hapki audit certs --warn 60d --crit 14d --ignore weak-signature:<sha256> --format json
@@ -77,7 +81,9 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
       const at = parseDate(options.at, '--at');
       const showProgress = process.stderr.isTTY === true;
-      const cluster = options.cluster === undefined ? undefined : clusterAuditOptions(await loadClusterFile(options.cluster), { env: ctx.io.env });
+      const clusterFile = options.cluster === undefined ? undefined : await loadClusterFile(options.cluster);
+      if (clusterFile) await useClusterSsh(clusterFile, { env: ctx.io.env });
+      const cluster = clusterFile === undefined ? undefined : clusterAuditOptions(clusterFile, { env: ctx.io.env });
       const asked = auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what), cluster !== undefined);
       const report = await runAudit({
         ...(cluster ? combineAuditOptions(cluster, asked) : asked),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { PasswordRequiredError } from '../../errors.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
 import { convertKeystore } from '../../keystore/convert.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -10,6 +9,7 @@ import { openStoreForCli } from '../open_store.js';
 import { outputPassword } from '../output_password.js';
 import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { UsageError } from '../../errors.js';
+import { outputName, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
 interface ConvertOptions {
   outFormat?: string;
@@ -28,8 +28,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
   const command = program
     .command('convert')
     .description('convert a whole keystore, every entry, into another format')
-    .argument('<in>', 'source keystore (format detected by content)')
-    .argument('[out]', 'output file (not overwritten without --force), or --out')
+    .argument('<in>', 'source keystore (format detected by content), or - for standard input')
+    .argument('[out]', 'output file (not overwritten without --force), or --out; - for standard output (with --out-format)')
     .option('--out <file>', 'output file, instead of the argument')
     .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: from the output file's extension)`))
     .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)
@@ -55,6 +55,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (input: string, outArg: string | undefined, options: ConvertOptions) => {
       const output = outArg ?? options.out;
       if (output === undefined || (outArg !== undefined && options.out !== undefined)) throw new UsageError('give the output once: as an argument or with --out');
+      summaryStream(ctx, output, options.json);
       const format = outputFormat(options.outFormat, output);
       const { store, password } = await openStoreForCli(ctx, input, options);
       if (!store.integrityChecked && !options.allowUnverified) {
@@ -64,13 +65,13 @@ ${EXIT_CODES_HELP}`,
       for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
       for (const r of renamed) warn(ctx.io, `alias "${r.from}" is taken in ${format}, where aliases ignore case: written as "${r.to}"`);
       const outPassword = await outputPassword(ctx, options, password, format, converted);
-      await saveKeystore(output, converted, {
+      await saveKeystoreOutput(ctx, output, converted, {
         ...(outPassword === undefined ? {} : { password: outPassword }),
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
       if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed }, () => '');
-      ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${output} (${format})\n`);
+      ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})\n`);
     });
   deprecatedOption(command, ctx, '--to <format>', '--out-format');
 }

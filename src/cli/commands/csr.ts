@@ -3,7 +3,6 @@ import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/keys.js';
 import { FileExistsError, InvalidArgumentError, PasswordRequiredError, UsageError } from '../../errors.js';
-import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { createCsr } from '../../issue/create_csr.js';
 import { requestWithNewKey } from '../../issue/create_key_entry.js';
@@ -16,6 +15,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
+import { outputName, writeOutput } from '../stdio.js';
 import { collect, deprecatedOption, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 
 interface CsrOptions {
@@ -42,7 +42,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .argument('[keystore]', 'keystore file (or --keystore)')
     .option('--keystore <file>', 'keystore file; with --new-key it is created when absent')
     .requiredOption('--alias <alias>', 'the entry whose key signs the request (with --new-key: the new entry)')
-    .requiredOption('--out <file>', 'request output, PEM (not overwritten without --force)')
+    .requiredOption('--out <file>', 'request output, PEM (not overwritten without --force); - for standard output')
     .option('--san <name>', 'request a subject alternative name: <host>, ip:<addr>, email:<addr>, uri:<uri> (repeatable)', collect)
     .option('--subject <dn>', "subject (default: the entry certificate's; required with --new-key)")
     .option('--new-key', 'generate the key (with a self-signed placeholder certificate, as keytool -genkeypair)')
@@ -71,7 +71,9 @@ ${EXIT_CODES_HELP}`,
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
       if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
       if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
-      if (existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
+      if (options.out !== '-' && existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
+      if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
+      if (options.json && options.out === '-') throw new UsageError('--json and --out - both want standard output: give --out a file name');
       const sans = (options.san ?? []).map(parseSan);
       await (options.newKey ? requestWithNewKeyKept(ctx, path, options, sans) : requestFromEntry(ctx, path, options, sans));
       if (options.json) printResult(ctx, true, { written: options.newKey ? [options.out, path] : [options.out], alias: options.alias }, () => '');
@@ -85,8 +87,8 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
   if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a request needs a private key`);
   const made = await createCsr(entry, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
   for (const w of made.warnings) warn(ctx.io, w);
-  await writeRequest(options, made.csr);
-  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${options.out}\n`);
+  await writeRequest(ctx, options, made.csr);
+  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)}\n`);
 }
 
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
@@ -95,18 +97,18 @@ async function requestWithNewKeyKept(ctx: CliContext, path: string, options: Csr
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
   const made = await requestWithNewKey(store, { alias: options.alias, subject: options.subject!, key, sans });
   // the request first: should it fail to be written, the keystore must not keep a key nobody asked a certificate for
-  await writeRequest(options, made.csr);
+  await writeRequest(ctx, options, made.csr);
   try {
     await saveKeystore(path, made.store, { password, force: true, backup: true });
   } catch (error) {
-    await rm(options.out, { force: true });
+    if (options.out !== '-') await rm(options.out, { force: true });
     throw error;
   }
-  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${options.out} and the new key to ${path}\n`);
+  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}\n`);
 }
 
-function writeRequest(options: CsrOptions, csr: Uint8Array): Promise<void> {
-  return writeFileAtomic(options.out, pemArmor('CERTIFICATE REQUEST', csr), { mode: 0o644, force: options.force ?? false });
+function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Promise<void> {
+  return writeOutput(ctx, options.out, pemArmor('CERTIFICATE REQUEST', csr), { mode: 0o644, force: options.force ?? false });
 }
 
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
 import { EXPORT_PARTS, exportEntry, type ExportPart } from '../../keystore/export_entry.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -8,6 +7,7 @@ import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { openStoreForCli } from '../open_store.js';
 import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { outputPassword } from '../output_password.js';
+import { outputName, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
 interface ExportOptions {
   alias: string;
@@ -27,9 +27,9 @@ export function registerExport(program: Command, ctx: CliContext): void {
   const command = program
     .command('export')
     .description('write one entry (its certificate, chain, private key, or all of it) to a new file')
-    .argument('<keystore>', 'keystore file')
+    .argument('<keystore>', 'keystore file, or - for standard input')
     .requiredOption('--alias <alias>', 'the entry to export')
-    .requiredOption('--out <file>', 'output file (not overwritten without --force)')
+    .requiredOption('--out <file>', 'output file (not overwritten without --force); - for standard output (a private key never to a terminal)')
     .option('--what <part>', `what to export: ${EXPORT_PARTS.join('|')} (default: all)`)
     .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: pem)`))
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
@@ -46,21 +46,23 @@ Examples:
   hapki export gateway.jks --alias server1 --what key --out key.pem --storepass env:STOREPASS --no-encrypt
   hapki export gateway.p12 --alias server1 --what chain --out chain.pem --storepass env:STOREPASS
   hapki export gateway.jks --alias server1 --out-format pkcs12 --out server1.p12 --storepass env:STOREPASS --outpass env:P12PASS
+  hapki export gateway.p12 --alias server1 --what cert --out - --storepass env:STOREPASS | openssl x509 -noout -enddate
 ${EXIT_CODES_HELP}`,
     )
     .action(async (path: string, options: ExportOptions) => {
       const part = (options.what ?? 'all') as ExportPart;
       if (!EXPORT_PARTS.includes(part)) throw new UsageError(`--what must be one of ${EXPORT_PARTS.join(', ')}`);
+      summaryStream(ctx, options.out, options.json);
       const format = parseFormat(options.outFormat ?? 'pem');
       const { store, password } = await openStoreForCli(ctx, path, options);
       const out = exportEntry(store, options.alias, part, format);
       const outPassword = await outputPassword(ctx, options, password, format, out);
-      await saveKeystore(options.out, out, {
+      await saveKeystoreOutput(ctx, options.out, out, {
         ...(outPassword === undefined ? {} : { password: outPassword }),
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
-      const message = `wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${options.out} (${format})`;
+      const message = `wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${outputName(options.out)} (${format})`;
       if (options.json) printResult(ctx, true, { written: [options.out], alias: options.alias, what: part, format }, () => '');
       ctx.io.stderr(`hapki: ${message}\n`);
     });

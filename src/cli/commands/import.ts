@@ -55,6 +55,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (path: string, options: ImportOptions) => {
       if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
       if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined)) throw new UsageError('--ca and --trust-root go with --reply');
+      if (path === '-') throw new UsageError('import rewrites the keystore in place: name its file, not -');
       const trustRoot = options.trustRoot === undefined ? undefined : normalizeFingerprint(options.trustRoot);
       const { password, keyPassword } = await openStoreForCli(ctx, path, options);
       if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);

@@ -17,7 +17,7 @@ export function registerList(program: Command, ctx: CliContext): void {
   const list = program
     .command('list')
     .description('list every entry of a keystore (PKCS#12, JKS, JCEKS, PEM or DER, detected by content), or the keys and certificates of a PKCS#11 token')
-    .argument('<keystore>', "keystore file, or a token as 'pkcs11:token=<label>'")
+    .argument('<keystore>', "keystore file (- for standard input), or a token as 'pkcs11:token=<label>'")
     .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin (prompted on a terminal; JKS/JCEKS list without it, unverified)')
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--json', 'print JSON: {"format", "entries": [{"alias", "type", "chain": [...], "algorithm"?, "bits"?}]}; a token\'s entries add "uri", "id", "extractable"');
@@ -28,6 +28,7 @@ Examples:
   hapki list server.p12 --storepass env:STOREPASS
   hapki list /etc/ssl/certs/java/cacerts --storepass pass:changeit --json
   hapki list truststore.jks            # no password: certificates listed, integrity not checked
+  ssh gw1 cat /opt/msas/gateway.p12 | hapki list - --storepass env:STOREPASS
   hapki list 'pkcs11:token=hapki-ca' --pin env:HSM_PIN --pkcs11-module /usr/lib/softhsm/libsofthsm2.so
 ${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { writeFileAtomic } from '../../fs/atomic_write.js';
-import { readFileBytes } from '../../fs/read_file.js';
 import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
@@ -14,6 +12,7 @@ import { openStoreForCli } from '../open_store.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
+import { outputName, readInput, summaryStream, writeOutput } from '../stdio.js';
 
 interface SignOptions {
   ca: string;
@@ -44,7 +43,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
   const sign = program
     .command('sign')
     .description('issue a certificate for a PKCS#10 request with a CA keystore entry')
-    .argument('<csr>', 'certificate request (PEM or DER)')
+    .argument('<csr>', 'certificate request (PEM or DER), or - for standard input')
     .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
@@ -55,7 +54,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--days <days>', 'validity in days (default 397), cut to the CA certificate\'s own end')
     .option('--not-after <date>', 'validity end instead of --days (ISO 8601, e.g. 2027-06-30)')
     .option('--subject <dn>', "subject instead of the request's")
-    .requiredOption('--out <file>', 'certificate output, PEM (not overwritten without --force)')
+    .requiredOption('--out <file>', 'certificate output, PEM (not overwritten without --force); - for standard output')
     .option('--chain', 'append the CA chain to the output')
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
@@ -80,6 +79,7 @@ Examples:
   hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
   hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --allow-ip 10.0.0.0/8 --profile server-client --chain --out node.pem
   hapki sign sub.csr --ca root.p12 --ca-storepass env:CAPASS --profile ca --path-len 0 --allow-domain example.com --out sub.pem
+  hapki csr gateway.p12 --alias msas1 --storepass env:STOREPASS --out - | hapki sign - --ca ca.p12 --ca-storepass env:CAPASS --out - > msas1.pem
   hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
 ${EXIT_CODES_HELP}`,
     )
@@ -90,7 +90,8 @@ ${EXIT_CODES_HELP}`,
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const sans = (options.san ?? []).map(parseSan);
-      const csr = await readFileBytes(csrPath);
+      const print = summaryStream(ctx, options.out, options.json);
+      const csr = await readInput(ctx, csrPath);
       const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
       const issuer = await issuerFromEntry(caEntry(store, options.caAlias));
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
@@ -113,9 +114,10 @@ ${EXIT_CODES_HELP}`,
       });
       for (const w of signed.warnings) warn(ctx.io, w);
       const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
-      await writeFileAtomic(options.out, pem, { mode: 0o644, force: options.force ?? false });
-      printResult(ctx, options.json, { written: [options.out], certificate: describeCertificate(signed.certificate) }, () => renderIssued(signed.certificate));
-      ctx.io.stderr(`hapki: wrote ${options.out}\n`);
+      await writeOutput(ctx, options.out, pem, { mode: 0o644, force: options.force ?? false });
+      if (options.out === '-') print(renderIssued(signed.certificate));
+      else printResult(ctx, options.json, { written: [options.out], certificate: describeCertificate(signed.certificate) }, () => renderIssued(signed.certificate));
+      ctx.io.stderr(`hapki: wrote ${outputName(options.out)}\n`);
     });
   deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
   deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');

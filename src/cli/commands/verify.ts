@@ -3,15 +3,17 @@ import type { Command } from 'commander';
 import { describeCertificate } from '../../cert/describe.js';
 import { PathValidationError, UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
+import { readInput } from '../stdio.js';
 import { readCertificates } from '../../issue/read_certificates.js';
 import { entryCertificates, storeCertificates } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
+import { addPathFlags, pathOptionsFromFlags, type PathFlags } from '../path_flags.js';
 import { parseDate } from '../options.js';
 
-interface VerifyOptions {
+interface VerifyOptions extends PathFlags {
   trust: string;
   untrusted?: string;
   hostname?: string;
@@ -23,23 +25,26 @@ interface VerifyOptions {
 }
 
 export function registerVerify(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('verify')
     .description('validate a certificate chain against trusted certificates (RFC 5280 path validation)')
-    .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates), or <keystore>[#<alias>] (default: its only key entry)')
+    .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates; - for standard input), or <keystore>[#<alias>] (default: its only key entry)')
     .requiredOption('--trust <store>', 'trust anchors: every certificate of a keystore (PKCS#12, JKS, JCEKS) or PEM bundle')
     .option('--untrusted <bundle>', 'more intermediate certificates (PEM bundle) to build the path from')
     .option('--hostname <host>', 'the DNS name or IP address the leaf must be for (subjectAltName only)')
     .option('--purpose <purpose>', 'required extended key usage: server|client')
     .option('--at <date>', 'validate at this time instead of now (ISO 8601)')
-    .option('--json', 'print JSON: {"valid", "code"?, "reason"?, "chain": [{"subject", "sha256"}]}')
+    .option('--json', 'print JSON: {"valid", "code"?, "reason"?, "chain": [{"subject", "sha256"}], "validPolicies"?}')
     .option('--storepass <src>', "the subject keystore's password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin")
-    .option('--trustpass <src>', "the trust store's password (JKS trust stores open without one, unverified)")
+    .option('--trustpass <src>', "the trust store's password (JKS trust stores open without one, unverified)");
+  addPathFlags(command)
     .addHelpText(
       'after',
       `
 The leaf and every CA are checked for validity dates, signatures, basicConstraints, keyCertSign,
-pathLenConstraint, name constraints and unknown critical extensions; the leaf's extended key usage
+pathLenConstraint, name constraints (directory names compared as RFC 5280 7.1 says), certificate
+policies (RFC 5280 6.1), signature algorithms (SHA-1 and MD5 refused, DSA not supported) and
+unknown critical extensions; the leaf's extended key usage
 for --purpose and its subjectAltName for --hostname (wildcards only as the whole left-most label).
 A leaf that is itself in the trust store is valid on its own (a directly trusted self-signed peer).
 
@@ -47,8 +52,10 @@ Examples:
   hapki verify msas1.pem --trust ca.pem --hostname lbrhost.example.com --purpose server
   hapki verify gateway.p12#msas1 --storepass env:STOREPASS --trust truststore.jks --purpose client
   hapki verify leaf.pem --untrusted intermediates.pem --trust /etc/ssl/certs/java/cacerts --at 2027-01-01 --json
+  hapki verify leaf.pem --trust ca.pem --policy 2.23.140.1.2.1 --require-explicit-policy
 ${EXIT_CODES_HELP}
-  (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH, ...)`,
+  (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
+  ERR_WEAK_SIGNATURE, ERR_POLICY, ...)`,
     )
     .action(async (subject: string, options: VerifyOptions) => {
       if (options.purpose !== undefined && options.purpose !== 'server' && options.purpose !== 'client') throw new UsageError('--purpose must be server or client');
@@ -62,13 +69,15 @@ ${EXIT_CODES_HELP}
         ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
         ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
         ...(at ? { at } : {}),
+        ...pathOptionsFromFlags(options),
       });
       const chain = result.chain.map((der) => describeCertificate(der));
       if (options.json) {
-        const { valid, code, reason } = result;
-        ctx.io.stdout(`${JSON.stringify({ valid, code, reason, chain: chain.map((c) => ({ subject: c.subject, sha256: c.sha256 })) }, null, 2)}\n`);
+        const { valid, code, reason, validPolicies } = result;
+        ctx.io.stdout(`${JSON.stringify({ valid, code, reason, chain: chain.map((c) => ({ subject: c.subject, sha256: c.sha256 })), validPolicies }, null, 2)}\n`);
       } else if (result.valid) {
         ctx.io.stdout(`OK: ${chain[0]!.subject} (chain: ${chain.map((c) => c.subject).join(' -> ')})\n`);
+        if (options.policy || options.requireExplicitPolicy) ctx.io.stdout(`valid policies: ${result.validPolicies?.join(', ') || 'none'}\n`);
       } else {
         ctx.io.stdout(`FAIL: ${result.reason} (${result.code})\n`);
       }
@@ -81,7 +90,7 @@ async function subjectCertificates(ctx: CliContext, subject: string, storepass: 
   const hash = subject.lastIndexOf('#');
   const [path, alias] = hash > 0 && !existsSync(subject) ? [subject.slice(0, hash), subject.slice(hash + 1)] : [subject, undefined];
   if (alias === undefined) {
-    const certificates = certificatesOrUndefined(await readFileBytes(path), path);
+    const certificates = certificatesOrUndefined(await readInput(ctx, path), path);
     if (certificates) return certificates;
   }
   const { store } = await openStoreForCli(ctx, path, storepass === undefined ? {} : { storepass });

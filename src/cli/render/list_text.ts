@@ -10,7 +10,8 @@ export function renderKeystoreText(summary: KeystoreSummary): string {
     lines.push('', entryHeading(entry));
     entry.chain.forEach((cert, i) => lines.push(...certificateLines(cert, entry.chain.length > 1 ? `[${i}] ` : '')));
   }
-  return `${lines.join('\n')}\n`;
+  // every field may come from the file: no control character reaches the terminal
+  return `${lines.map(escapeText).join('\n')}\n`;
 }
 
 function entryHeading(entry: EntrySummary): string {

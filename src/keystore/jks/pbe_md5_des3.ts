@@ -3,7 +3,7 @@ import { readDer } from '../../asn1/der_reader.js';
 import { integer, octetString, sequence } from '../../asn1/der_writer.js';
 import { KeystoreFormatError } from '../../errors.js';
 import { concatBytes } from '../../lib/bytes.js';
-import { spendIterations } from '../../crypto/pbe/work_budget.js';
+import { checkDerivationIterations, spendIterations } from '../../crypto/pbe/work_budget.js';
 
 /**
  * SunJCE's PBEWithMD5AndTripleDES (OID 1.3.6.1.4.1.42.2.19.1), the cipher JCEKS protects keys
@@ -44,9 +44,8 @@ function passwordBytes(password: string): Uint8Array {
 export function deriveKeyAndIv(password: string, params: PbeParameters): { key: Uint8Array; iv: Uint8Array } {
   const { salt, iterations } = params;
   if (salt.length !== PBE_SALT_LENGTH) throw new TypeError(`PBEWithMD5AndTripleDES needs an ${PBE_SALT_LENGTH}-byte salt`);
-  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
-    throw new TypeError(`PBEWithMD5AndTripleDES iteration count ${iterations} out of range`);
-  }
+  if (!Number.isSafeInteger(iterations) || iterations < 1) throw new TypeError(`PBEWithMD5AndTripleDES iteration count ${iterations} out of range`);
+  checkDerivationIterations(iterations, 'PBE iteration count');
   spendIterations(2 * iterations);
   const halves = [salt.slice(0, 4), salt.slice(4, 8)] as [Uint8Array, Uint8Array];
   if (halves[0].every((b, i) => b === halves[1][i])) halves[0].reverse();
@@ -116,8 +115,6 @@ export function pbeParametersFromNode(node: ReturnType<typeof readDer>, offset =
     throw new KeystoreFormatError(`malformed PBEWithMD5AndTripleDES parameters: ${(cause as Error).message}`, offset, { cause });
   }
   if (salt.length !== PBE_SALT_LENGTH) throw new KeystoreFormatError(`PBE salt of ${salt.length} bytes, expected ${PBE_SALT_LENGTH}`, offset);
-  if (iterations < 1 || iterations > MAX_ITERATIONS) {
-    throw new KeystoreFormatError(`PBE iteration count ${iterations} outside 1..${MAX_ITERATIONS}`, offset);
-  }
-  return { salt, iterations };
+  if (iterations < 1) throw new KeystoreFormatError(`PBE iteration count ${iterations} outside 1..${MAX_ITERATIONS}`, offset);
+  return { salt, iterations: checkDerivationIterations(iterations, 'PBE iteration count', offset) };
 }

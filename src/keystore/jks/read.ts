@@ -7,13 +7,16 @@ import { readEncryptedKey, recoverPrivateKey } from './encrypted_key.js';
 import { DIGEST_LENGTH, ENTRY_TAG, JCEKS_MAGIC, JKS_MAGIC, MIN_ENTRY_LENGTH } from './format.js';
 import { keystoreDigestMatches } from './integrity.js';
 import { readSealedObject, unsealSecretKey, type SealedObjectFields } from './sealed_object.js';
-import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
+import { reserveIterations, withWorkBudget } from '../../crypto/pbe/work_budget.js';
+import { LimitExceededError } from '../../errors.js';
+import { pbeParametersFromNode } from './pbe_md5_des3.js';
+import { sealedObjectParameters } from './sealed_object.js';
 
 type JavaFormat = 'JKS' | 'JCEKS';
 
 /** Reads a JKS keystore (magic 0xFEEDFEED, versions 1 and 2). */
 export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JKS']));
+  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JKS']), options.maxIterations);
 }
 
 /**
@@ -21,7 +24,7 @@ export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Pro
  * file, which is then reported (and would be written back) as JKS.
  */
 export async function readJceks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JCEKS', 'JKS']));
+  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JCEKS', 'JKS']), options.maxIterations);
 }
 
 interface RawKeyEntry {
@@ -77,6 +80,8 @@ async function readJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepte
   if (r.remaining < DIGEST_LENGTH) r.fail(`truncated: ${r.remaining} of the ${DIGEST_LENGTH} digest bytes present`);
   if (r.remaining > DIGEST_LENGTH) r.fail(`${r.remaining - DIGEST_LENGTH} unexpected bytes after the keystore digest`, bodyLength + DIGEST_LENGTH);
 
+  if (!options.certificatesOnly) reserveIterations(raw.flatMap(visibleCount));
+
   const store: Keystore = { format, entries: [], integrityChecked: false, warnings: [] };
   const password = options.password;
   if (password === undefined) {
@@ -95,6 +100,25 @@ async function readJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepte
   for (const entry of raw) store.entries.push(openEntry(entry, format, options));
   keepLastOfDuplicates(store);
   return store;
+}
+
+/** The rounds a JCEKS key will cost to open (two MD5 chains of its count), known before any is derived. */
+function visibleCount(entry: RawEntry): { iterations: number; what: string; offset: number; derivations: number }[] {
+  try {
+    if (entry.tag === ENTRY_TAG.secretKey) {
+      return [{ iterations: sealedObjectParameters(entry.sealed, entry.offset).iterations, what: 'PBE iteration count', offset: entry.offset, derivations: 2 }];
+    }
+    if (entry.tag === ENTRY_TAG.privateKey) {
+      const info = readEncryptedKey(entry.protectedKey, entry.offset + 4);
+      if (info.protection === 'pbe') {
+        return [{ iterations: pbeParametersFromNode(info.parameters!, entry.offset + 4).iterations, what: 'PBE iteration count', offset: entry.offset, derivations: 2 }];
+      }
+    }
+  } catch (error) {
+    if (error instanceof LimitExceededError) throw error;
+    // a damaged entry fails where it is opened
+  }
+  return [];
 }
 
 function readEntry(r: ByteReader, format: JavaFormat, version: number): RawEntry {

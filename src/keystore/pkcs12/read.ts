@@ -11,15 +11,16 @@ import {
   KeystorePasswordError,
   UnsupportedAlgorithmError,
 } from '../../errors.js';
-import { bytesEqual, concatBytes } from '../../lib/bytes.js';
+import { bytesEqual, concatBytes, toHex } from '../../lib/bytes.js';
 import type { ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SealedKey, SecretKeyEntry } from '../model.js';
 import { buildChain } from '../../cert/chain.js';
 import { parseMacData, verifyMac } from './mac.js';
 import { secretKeyAlgorithmName } from './secret_key_algorithms.js';
 import { readSafeContents, type BagAttributes, type SafeBag } from './safe_bags.js';
-import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
-import { certificatesForKey } from '../../cert/key_match.js';
+import { reserveIterations, withWorkBudget } from '../../crypto/pbe/work_budget.js';
+import { visibleIterations } from '../../crypto/pbe/visible_iterations.js';
+import { CertificateKeyIndex } from '../../cert/key_match.js';
 
 /** What the password situation allows after the MAC step. */
 interface Unlock {
@@ -40,11 +41,12 @@ interface Unlock {
  */
 export async function readPkcs12(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
   try {
-    return await withWorkBudget(() => readPfx(bytes, options));
+    return await withWorkBudget(() => readPfx(bytes, options), options.maxIterations);
   } catch (error) {
     if (error instanceof HapkiError) throw error;
-    // Anything else is a bug meeting hostile input; it must still surface as a format error.
-    throw new KeystoreFormatError(`malformed PKCS#12 file: ${(error as Error).message}`, undefined, { cause: error });
+    // Anything else is a bug meeting hostile input; it must still surface as a format error,
+    // without the message of whatever library threw it.
+    throw new KeystoreFormatError('malformed PKCS#12 file', undefined, { cause: error });
   }
 }
 
@@ -58,6 +60,7 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
   const macNode = fields[2];
   if (fields.length > 3) throw new KeystoreFormatError('unexpected field in PFX', fields[3]!.offset);
   const authSafeBytes = readAuthSafe(authSafe);
+  reserveIterations(visibleIterations(authSafe, macNode));
 
   const unlock = await checkMac(macNode, authSafeBytes, options.password, warnings);
   const contentInfos = readDer(authSafeBytes, 'AuthenticatedSafe').sequence('AuthenticatedSafe');
@@ -210,6 +213,7 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
   const pool = certs.map((c) => c.der);
   const trustedCerts = new Set(certs.filter((c) => c.attributes.trusted).map((c) => c.der));
   const consumed = new Set<CertItem>();
+  const byKey = new CertificateKeyIndex(certs, (c) => c.der);
   const placed: { index: number; entry: KeystoreEntry }[] = [];
   for (const item of keys) {
     if (item.bag.kind === 'secret') {
@@ -217,38 +221,42 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
       continue;
     }
     const entry = await privateKeyEntry(item, unlock, options);
-    const leaf = findLeaf(item, entry.key, certs);
+    const leaf = findLeaf(item, entry.key, certs, byKey);
     let index = item.index;
     if (leaf) {
       // OpenSSL writes certificates before keys; the entry sits where its first bag does.
       index = Math.min(index, leaf.index);
       entry.chain = buildChain(leaf.der, pool, { lastResort: (der) => trustedCerts.has(der) });
-      for (const c of certs) if (entry.chain.includes(c.der)) consumed.add(c);
+      const inChain = new Set(entry.chain);
+      for (const c of certs) if (inChain.has(c.der)) consumed.add(c);
     } else {
       warnings.push(`private key "${item.alias}" has no certificate in the file`);
     }
     placed.push({ index, entry });
   }
 
-  const seen: Uint8Array[] = [];
+  // by content, in sets: a store of thousands of certificates must not compare each with each
+  const seen = new Set<string>();
+  const consumedBytes = new Set([...consumed].map((c) => toHex(c.der)));
   for (const cert of certs) {
     const trusted = cert.attributes.trusted;
-    if (!trusted && (consumed.has(cert) || seen.some((d) => bytesEqual(d, cert.der)))) continue;
-    if (!trusted && [...consumed].some((c) => bytesEqual(c.der, cert.der))) continue;
-    seen.push(cert.der);
+    const id = toHex(cert.der);
+    if (!trusted && (consumed.has(cert) || seen.has(id))) continue;
+    if (!trusted && consumedBytes.has(id)) continue;
+    seen.add(id);
     const alias = cert.alias ?? aliases.take(cert.attributes.friendlyName);
     placed.push({ index: cert.index, entry: { type: 'trusted-cert', alias, certificate: cert.der } });
   }
   return placed.sort((a, b) => a.index - b.index).map((p) => p.entry);
 }
 
-function findLeaf(item: KeyItem, key: Uint8Array | undefined, certs: CertItem[]): CertItem | undefined {
+function findLeaf(item: KeyItem, key: Uint8Array | undefined, certs: CertItem[], byKey: CertificateKeyIndex<CertItem>): CertItem | undefined {
   const id = item.attributes.localKeyId;
   if (id) {
     const byId = certs.find((c) => c.attributes.localKeyId && bytesEqual(c.attributes.localKeyId, id));
     if (byId) return byId;
   }
-  return key ? certificatesForKey(key, certs, (c) => c.der)[0] : undefined;
+  return key ? byKey.forKey(key)[0] : undefined;
 }
 
 async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<PrivateKeyEntry> {

@@ -26,6 +26,11 @@ export class SshPool {
     this.#options = { ...this.#options, ...options };
   }
 
+  /** Fills in options not set yet (a cluster file's ssh: section, under the command line's flags). */
+  configureDefaults(options: SshOptions): void {
+    this.#options = { ...options, ...this.#options };
+  }
+
   session(target: SshTarget): Promise<SshSession> {
     const key = this.#key(target);
     let session = this.#sessions.get(key);

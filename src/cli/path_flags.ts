@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { PathValidationOptions } from '../trust/validate_path.js';
+
+/** The path-validation flags `verify` shares with the commands that validate chains. */
+export interface PathFlags {
+  allowSha1?: boolean;
+  policy?: string[];
+  requireExplicitPolicy?: boolean;
+  inhibitPolicyMapping?: boolean;
+  inhibitAnyPolicy?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function addPathFlags(command: Command): Command {
+  return command
+    .option('--allow-sha1', 'accept SHA-1 signatures on certificates above the trust anchor (MD5 is never accepted)')
+    .option('--policy <oid>', 'an acceptable certificate policy (repeatable; default: any policy)', collect)
+    .option('--require-explicit-policy', 'the path must be valid for one of the acceptable policies (RFC 5280 initial-explicit-policy)')
+    .option('--inhibit-policy-mapping', 'do not follow policy mappings (initial-policy-mapping-inhibit)')
+    .option('--inhibit-any-policy', 'anyPolicy in a certificate matches nothing (initial-any-policy-inhibit)');
+}
+
+/** The library options the flags stand for. */
+export function pathOptionsFromFlags(flags: PathFlags): Partial<PathValidationOptions> {
+  for (const oid of flags.policy ?? []) {
+    if (!/^[0-2](\.(0|[1-9]\d{0,9}))+$/.test(oid)) throw new UsageError('--policy must be an object identifier in dotted form, such as 2.23.140.1.2.1');
+  }
+  return {
+    ...(flags.allowSha1 ? { allowSha1: true } : {}),
+    policy: {
+      ...(flags.policy ? { initialPolicySet: flags.policy } : {}),
+      requireExplicitPolicy: flags.requireExplicitPolicy ?? false,
+      inhibitPolicyMapping: flags.inhibitPolicyMapping ?? false,
+      inhibitAnyPolicy: flags.inhibitAnyPolicy ?? false,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { UsageError } from '../errors.js';
+import { writeFileAtomic, type WriteFileOptions } from '../fs/atomic_write.js';
+import { holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keystore_file.js';
+import { MAX_INPUT_BYTES, readFileBytes } from '../fs/read_file.js';
+import type { Keystore } from '../keystore/model.js';
+import { writeKeystore } from '../keystore/write_keystore.js';
+import type { CliContext } from './context.js';
+
+/** `-` as a file name: standard input for an input, standard output for an output. */
+export const STDIO = '-';
+
+const STDIN_READ = new WeakMap<CliContext, Promise<Uint8Array>>();
+
+/** An input file's bytes; `-` reads standard input (then no password may come from it). */
+export async function readInput(ctx: CliContext, path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  if (path !== STDIO) return readFileBytes(path, maxBytes);
+  if (!ctx.io.readStdinBytes) throw new UsageError('standard input cannot be read here');
+  ctx.passwords.claimStdinForInput();
+  // read once: a command may look at the same input twice (certificates first, then a keystore)
+  let read = STDIN_READ.get(ctx);
+  if (!read) STDIN_READ.set(ctx, (read = ctx.io.readStdinBytes(maxBytes)));
+  return read;
+}
+
+/**
+ * Writes an output file, or standard output for `-`. Private material is never written to a
+ * terminal (it would stay in the scrollback and the terminal's log): redirect or pipe it.
+ */
+export async function writeOutput(ctx: CliContext, path: string, data: string | Uint8Array, options: WriteFileOptions): Promise<void> {
+  if (path !== STDIO) return writeFileAtomic(path, data, options);
+  if (options.secret && ctx.io.stdoutIsTTY) throw new UsageError('refusing to write private key material to a terminal: redirect standard output, or give a file name');
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  if (ctx.io.stdoutBytes) ctx.io.stdoutBytes(bytes);
+  else ctx.io.stdout(new TextDecoder().decode(bytes));
+}
+
+/** saveKeystore, or the encoded keystore on standard output for `-`. */
+export async function saveKeystoreOutput(ctx: CliContext, path: string, store: Keystore, options: SaveKeystoreOptions): Promise<void> {
+  if (path !== STDIO) return saveKeystore(path, store, options);
+  await writeOutput(ctx, path, await writeKeystore(store, options), { secret: holdsSecrets(store) });
+}
+
+/** A command whose result goes to standard output cannot also print its summary or JSON there. */
+export function summaryStream(ctx: CliContext, out: string | undefined, json: boolean | undefined): (text: string) => void {
+  if (out !== STDIO) return ctx.io.stdout;
+  if (json) throw new UsageError('--json and --out - both want standard output: give --out a file name');
+  return ctx.io.stderr;
+}
+
+/** How messages name an output: a file, or standard output for `-`. */
+export function outputName(path: string): string {
+  return path === STDIO ? 'standard output' : path;
+}

@@ -1,0 +1,230 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab } from '../../src/cluster/create_lab.js';
+import { LAB_LAYOUT, LAB_LOAD_BALANCER } from '../../src/cluster/lab_layout.js';
+import { hapki } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+import { createSshLab, type SshHost, type SshLab } from '../helpers/sshd.js';
+import { keytool, keytoolFingerprints } from '../helpers/tools.js';
+
+/**
+ * The issue's "done when": a cluster of 2 gateway instances, a master and 2 slaves, each on an
+ * sshd "host" of its own, brought to the cluster file's state by one apply from this machine.
+ */
+const NODES = ['msas1', 'msas2', 'admin', 'standby1', 'standby2'] as const;
+type NodeName = (typeof NODES)[number];
+
+let lab: SshLab;
+let local: string;
+const hosts = new Map<NodeName, SshHost>();
+const endpoints = new Map<NodeName, number>();
+
+beforeAll(async () => {
+  lab = createSshLab();
+  local = join(lab.dir, 'operator');
+  await createLab(local);
+  for (const name of NODES) {
+    const host = await lab.addHost(name);
+    hosts.set(name, host);
+    endpoints.set(name, await freePort());
+    // the node's files move to "its host": the same paths under the host's root
+    const layout = LAB_LAYOUT[name];
+    for (const file of [layout.keystore, ...('truststore' in layout ? [layout.truststore] : [])]) {
+      mkdirSync(dirname(join(host.root, file)), { recursive: true });
+      if (existsSync(join(local, file))) cpSync(join(local, file), join(host.root, file));
+    }
+    rmSync(join(local, dirname(layout.keystore)), { recursive: true, force: true });
+  }
+  writeFileSync(join(local, 'cluster.yaml'), clusterYaml());
+  // each endpoint serves the node's certificate as it is before apply
+  for (const name of NODES) execFileSync('/bin/sh', ['-c', restartCommand(name)]);
+});
+
+afterAll(() => {
+  for (const name of NODES) {
+    try {
+      const pid = Number(readFileSync(join(hosts.get(name)!.root, 'endpoint.pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // not started
+    }
+  }
+  lab?.stop();
+});
+
+function restartCommand(name: NodeName): string {
+  const host = hosts.get(name)!;
+  const layout = LAB_LAYOUT[name];
+  return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)}`;
+}
+
+/** Where a node's files are: on its sshd host, or (copies) under a local directory. */
+type Placement = (name: NodeName) => { host?: string; root: string };
+const onHosts: Placement = (name) => ({ host: `root@127.0.0.1:${hosts.get(name)!.port}`, root: hosts.get(name)!.root });
+
+function nodeYaml(name: NodeName, indent: string, at: Placement): string {
+  const { host, root } = at(name);
+  const layout = LAB_LAYOUT[name];
+  const lines = [
+    `name: ${name}`,
+    ...(host ? [`host: ${host}`] : []),
+    `keystore: ${join(root, layout.keystore)}`,
+    `password: file:${layout.secret}`,
+    `alias: ${layout.alias}`,
+    `hostnames: [${name}.example.com]`,
+    ...('truststore' in layout ? [`truststore: ${join(root, layout.truststore)}`] : []),
+    `endpoint: 127.0.0.1:${endpoints.get(name)}`,
+    `restart: ${JSON.stringify(restartCommand(name))}`,
+    'health: { timeout: 20, restartTimeout: 20 }',
+  ];
+  return lines.map((l, i) => `${i === 0 ? `${indent.slice(2)}- ` : indent}${l}`).join('\n');
+}
+
+function clusterYaml(at: Placement = onHosts): string {
+  const L = LAB_LAYOUT;
+  return `ca:
+  keystore: ${L.ca.keystore}
+  alias: ca
+  password: file:${L.ca.secret}
+  create: { subject: "${L.ca.subject}", kty: rsa, days: 3650 }
+loadBalancer:
+  names: [${LAB_LOAD_BALANCER}]
+ssh:
+  user: root
+  identity: ${lab.clientKey}
+  knownHosts: ${lab.knownHosts}
+gateway:
+  name: msas
+  instances:
+${nodeYaml('msas1', '      ', at)}
+${nodeYaml('msas2', '      ', at)}
+replication:
+  mode: direct
+  master:
+${nodeYaml('admin', '    ', at).replace(/^  - /, '    ')}
+  slaves:
+${nodeYaml('standby1', '      ', at)}
+${nodeYaml('standby2', '      ', at)}
+token:
+  alias: token
+  subject: "CN=msas-token,O=Example"
+  days: 730
+  keystore: ${L.token.keystore}
+  password: file:${L.token.secret}
+`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const clusterFile = (): string => join(local, 'cluster.yaml');
+const secret = (name: NodeName): string => readFileSync(join(local, LAB_LAYOUT[name].secret), 'utf8').trim();
+
+describe('a cluster on five sshd hosts', () => {
+  it('plan reads every host and lists the restarts and checks apply will do', async () => {
+    const plan = await hapki(['plan', clusterFile()]);
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+    for (const name of NODES) expect(plan.stdout).toContain(`ssh://root@127.0.0.1:${hosts.get(name)!.port}${hosts.get(name)!.root}/`);
+    expect(plan.stdout).toMatch(/then restart 5 nodes, one at a time/);
+    for (const name of NODES) expect(plan.stdout).toMatch(new RegExp(`  ${name}: run restart: on ssh://root@127.0.0.1:${hosts.get(name)!.port}, then check 127.0.0.1:${endpoints.get(name)} presents the new certificate`));
+  });
+
+  it('apply writes every host, restarts the nodes one at a time, each passing its TLS check, and converges', async () => {
+    const applied = await hapki(['apply', clusterFile()]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const progress = applied.stdout.split('\n').filter((l) => / (restarted on|Pass) /.test(l));
+    expect(progress.map((l) => l.split(':')[0])).toEqual(NODES.flatMap((n) => [n, n]));
+    progress.forEach((line, i) => expect(line).toMatch(i % 2 === 0 ? /: restarted on ssh:/ : /: Pass \(presents /));
+
+    // certificates carry the load balancer's name; the token is the same on both gateways (keytool says so)
+    const tokens: string[] = [];
+    for (const name of ['msas1', 'msas2'] as const) {
+      const file = join(hosts.get(name)!.root, LAB_LAYOUT[name].keystore);
+      const listing = await keytool(['-list', '-v', '-keystore', file, '-storepass', secret(name)]);
+      expect(listing.stdout).toContain(LAB_LOAD_BALANCER);
+      const token = await keytool(['-list', '-v', '-keystore', file, '-storepass', secret(name), '-alias', 'token']);
+      tokens.push(keytoolFingerprints(token.stdout)[0]!);
+    }
+    expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+
+    // trust is mutual: the master trusts each slave's new certificate and each slave the master's
+    const leaf = async (name: NodeName): Promise<string> => {
+      const l = LAB_LAYOUT[name];
+      const out = await keytool(['-list', '-v', '-keystore', join(hosts.get(name)!.root, l.keystore), '-storepass', secret(name), '-alias', l.alias]);
+      return keytoolFingerprints(out.stdout)[0]!;
+    };
+    const trusted = async (name: NodeName): Promise<string[]> => {
+      const l = LAB_LAYOUT[name] as { truststore: string };
+      return keytoolFingerprints((await keytool(['-list', '-v', '-keystore', join(hosts.get(name)!.root, l.truststore), '-storepass', secret(name)])).stdout);
+    };
+    const master = await trusted('admin');
+    for (const slave of ['standby1', 'standby2'] as const) {
+      expect(master).toContain(await leaf(slave));
+      expect(await trusted(slave)).toContain(await leaf('admin'));
+    }
+
+    const again = await hapki(['plan', clusterFile()]);
+    expect(again.stdout).toContain('no changes');
+    expect(again.stdout).not.toContain('then restart');
+  });
+
+  it('audit over SSH gives the findings audit gives on local copies of the same files', async () => {
+    // the same cluster, every node's files copied to this machine
+    const copies = join(lab.dir, 'copies');
+    for (const name of NODES) cpSync(hosts.get(name)!.root, join(copies, name), { recursive: true });
+    const copyFile = join(local, 'copies.yaml');
+    writeFileSync(copyFile, clusterYaml((name) => ({ root: join(copies, name) })));
+    const when = new Date().toISOString();
+    const remote = await hapki(['audit', '--cluster', clusterFile(), '--format', 'json', '--at', when]);
+    const copied = await hapki(['audit', '--cluster', copyFile, '--format', 'json', '--at', when]);
+    expect(remote.stderr).toBe('');
+    let normalized = remote.stdout;
+    for (const name of NODES) normalized = normalized.split(`ssh://root@127.0.0.1:${hosts.get(name)!.port}${hosts.get(name)!.root}/`).join(`${join(copies, name)}/`);
+    const r = JSON.parse(normalized);
+    const c = JSON.parse(copied.stdout);
+    // the same findings and certificates; their order follows the source names, which differ
+    const sorted = (list: unknown[]): string[] => list.map((x) => JSON.stringify(x)).sort();
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(sorted(r.findings)).toEqual(sorted(c.findings));
+    expect(sorted(r.certificates)).toEqual(sorted(c.certificates));
+    expect(sorted(r.sources)).toEqual(sorted(c.sources));
+    expect(r.status).toBe(c.status);
+    expect(remote.code).toBe(copied.code);
+  });
+
+  it('audit over SSH reports an unreachable host as UNKNOWN and audits the others', async () => {
+    const down = hosts.get('standby2')!;
+    down.kill();
+    try {
+      const paths = NODES.map((n) => `ssh://root@127.0.0.1:${hosts.get(n)!.port}${hosts.get(n)!.root}/`);
+      const result = await hapki(['audit', ...paths, '--format', 'json', '--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey]);
+      const report = JSON.parse(result.stdout);
+      const unreachable = report.sources.filter((s: { error?: { code: string } }) => s.error?.code === 'ERR_SSH_CONNECT');
+      expect(unreachable.map((s: { source: string }) => s.source)).toEqual([paths[4]]);
+      expect(unreachable[0].error.message).toContain(`127.0.0.1:${down.port}`);
+      expect(report.findings.some((f: { severity: string; source?: string }) => f.severity === 'UNKNOWN' && f.source === paths[4])).toBe(true);
+      // the four other hosts were walked and their keystores read (p12 stores: password required, still read)
+      for (const path of paths.slice(0, 4)) {
+        const found = report.sources.filter((s: { source: string; error?: { code: string } }) => s.source.startsWith(path) && !s.error?.code.startsWith('ERR_SSH'));
+        expect(found.length, path).toBeGreaterThan(0);
+      }
+      expect(result.code).toBe(3);
+    } finally {
+      await down.start();
+    }
+  });
+});
