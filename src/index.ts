@@ -89,15 +89,21 @@ export type { WebCrypto, WebCryptoKey, WebCryptoKeyPair } from './crypto/provide
 export { generateKeyPair, importSigningKey, exportPkcs8, exportSpki, signingAlgorithm, parseKeySpec, KEY_TYPES, EC_CURVES } from './crypto/keys.js';
 export type { KeySpec, KeyType, EcCurve, SigningAlgorithm } from './crypto/keys.js';
 
-export { createCa } from './issue/create_ca.js';
+export type { Signer } from './crypto/signer.js';
+export { nodeSigner } from './crypto/node_signer.js';
+export { webCryptoSigner } from './crypto/webcrypto_signer.js';
+export { generateSigningKey } from './crypto/generate_key.js';
+export { createCa, createCaCertificate } from './issue/create_ca.js';
 export type { CreateCaOptions, CreatedCa } from './issue/create_ca.js';
-export { createCsr, createCsrWithKeys } from './issue/create_csr.js';
+export { createCsr, createCsrWithKeys, createCsrWithSigner } from './issue/create_csr.js';
 export type { CreateCsrOptions, CreatedCsr } from './issue/create_csr.js';
 export { requestWithNewKey } from './issue/create_key_entry.js';
 export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
-export { signCsr } from './issue/sign_csr.js';
-export type { SignCsrOptions, SignedCertificate } from './issue/sign_csr.js';
-export { issuerFromEntry, caEntry, assertCanIssue } from './issue/issuer.js';
+export { signCsr, signCsrs } from './issue/sign_csr.js';
+export type { SignCsrOptions, SignedCertificate, CsrToSign, BatchResult } from './issue/sign_csr.js';
+export { buildCrl, CRL_REASONS } from './issue/build_crl.js';
+export type { CrlContent, CrlReason, RevokedCertificate } from './issue/build_crl.js';
+export { issuerFromEntry, caEntry, assertCanIssue, signerForKey } from './issue/issuer.js';
 export type { Issuer } from './issue/issuer.js';
 export { installReply, normalizeFingerprint } from './issue/install_reply.js';
 export type { InstallReplyOptions, InstalledReply } from './issue/install_reply.js';

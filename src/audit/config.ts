@@ -24,6 +24,7 @@ export interface AuditConfig {
   critMs?: number;
   expectSan: string[];
   ignore: string[];
+  exclude: string[];
   paths: string[];
   endpoints: string[];
   tokenGroups: TokenGroup[];
@@ -37,7 +38,7 @@ export interface ParseAuditConfigOptions {
   baseDir?: string;
 }
 
-const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'paths', 'endpoints', 'token-groups', 'trust-groups'] as const;
+const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'exclude', 'paths', 'endpoints', 'token-groups', 'trust-groups'] as const;
 
 /**
  * Parses and validates an audit configuration (YAML). Every mistake is an AuditConfigError that
@@ -65,7 +66,7 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
     const line = duplicate.offset === undefined ? undefined : lines.linePos(duplicate.offset).line;
     throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: map keys must be unique`, line);
   }
-  const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [] };
+  const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], exclude: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [] };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return config;
   if (!isMap(doc.contents)) return fail('the configuration must be a mapping of keys (passwords, warn, crit, ...)', doc.contents);
   const base = options.baseDir;
@@ -129,6 +130,10 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
         break;
       case 'ignore':
         config.ignore = strings(node, 'ignore');
+        break;
+      case 'exclude':
+        // a name pattern (no slash) matches anywhere; a path pattern is taken against the file's directory
+        config.exclude = strings(node, 'exclude').map((p) => (p.includes('/') ? absolute(p) : p));
         break;
       case 'paths':
         config.paths = strings(node, 'paths').map(absolute);

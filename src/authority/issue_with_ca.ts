@@ -1,35 +1,44 @@
-import { mergeNamePolicies, isEmptyPolicy, parseNamePolicy } from '../issue/name_policy.js';
+import { isEmptyPolicy, mergeNamePolicies, parseNamePolicy } from '../issue/name_policy.js';
+import type { IssuanceRules } from '../issue/issuance_checks.js';
 import type { Issuer } from '../issue/issuer.js';
 import { signCsr, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
 import { readCaSettings } from './ca_settings.js';
 import { issuedRecordOf, recordIssued } from './issuance_record.js';
 
-export interface CaIssueOptions extends SignCsrOptions {
-  /** Added to the CA's own policy for this signature (sign --allow-domain / --allow-ip). */
+/** What the signer adds for one run to the CA's own settings. */
+export interface CaRulesInput extends Omit<IssuanceRules, 'crlUrl' | 'caIssuersUrl'> {
   allowDomains?: readonly string[];
   allowIps?: readonly string[];
-  /** The command, for the record: sign, apply, ... */
-  by: string;
+}
+
+export const NO_POLICY_WARNING = 'this CA has no name policy, so any name is signed: set one with "hapki ca set --allow-domain/--allow-ip" or give --allow-domain';
+
+/**
+ * The rules a CA signs under: its settings beside the keystore (name policy, CRL and AIA URLs)
+ * with the run's own additions, and the warning to give when no policy restricts the names.
+ */
+export async function caSigningRules(caKeystorePath: string, input: CaRulesInput = {}): Promise<{ rules: IssuanceRules; warnings: string[] }> {
+  const settings = await readCaSettings(caKeystorePath);
+  const { allowDomains, allowIps, ...rest } = input;
+  const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }));
+  const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}) };
+  return { rules, warnings: isEmptyPolicy(namePolicy) && !input.allowAnyName ? [NO_POLICY_WARNING] : [] };
+}
+
+/** Appends what the CA just signed to its issuance record. */
+export async function recordSigned(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): Promise<void> {
+  await recordIssued(caKeystorePath, certificates.map((c) => issuedRecordOf(c, profile, by)));
 }
 
 /**
- * Signs a request as the CA whose keystore is at `caKeystorePath`: its settings beside the
- * keystore (name policy, CRL and AIA URLs) apply, and the certificate is appended to its
- * issuance record before it is returned, so nothing leaves the CA unrecorded.
+ * Signs one request as the CA whose keystore is at `caKeystorePath`, under its settings, and
+ * appends the certificate to its issuance record before returning it: nothing leaves the CA
+ * unrecorded.
  */
-export async function issueWithCa(caKeystorePath: string, csr: Uint8Array, issuer: Issuer, options: CaIssueOptions): Promise<SignedCertificate> {
-  const settings = await readCaSettings(caKeystorePath);
-  const namePolicy = mergeNamePolicies(settings.policy, options.namePolicy, parseNamePolicy({ domains: options.allowDomains ?? [], ipRanges: options.allowIps ?? [] }));
-  const { by, allowDomains: _d, allowIps: _i, ...rest } = options;
-  const signed = await signCsr(csr, issuer, {
-    ...rest,
-    namePolicy,
-    ...(options.crlUrl ?? settings.crlUrl ? { crlUrl: options.crlUrl ?? settings.crlUrl } : {}),
-    ...(options.caIssuersUrl ?? settings.caIssuersUrl ? { caIssuersUrl: options.caIssuersUrl ?? settings.caIssuersUrl } : {}),
-  });
-  await recordIssued(caKeystorePath, [issuedRecordOf(signed.certificate, options.profile ?? 'server', by)]);
-  if (isEmptyPolicy(namePolicy) && !options.allowAnyName && signed.sans.length > 0) {
-    signed.warnings.push('this CA has no name policy, so any name is signed: set one with "hapki ca set --allow-domain/--allow-ip" or give --allow-domain');
-  }
+export async function issueWithCa(caKeystorePath: string, csr: Uint8Array, issuer: Issuer, options: SignCsrOptions & CaRulesInput & { by: string }): Promise<SignedCertificate> {
+  const { by, allowDomains, allowIps, ...signOptions } = options;
+  const { rules } = await caSigningRules(caKeystorePath, { ...signOptions, ...(allowDomains ? { allowDomains } : {}), ...(allowIps ? { allowIps } : {}) });
+  const signed = await signCsr(csr, issuer, { ...signOptions, ...rules });
+  await recordSigned(caKeystorePath, [signed.certificate], options.profile ?? 'server', by);
   return signed;
 }

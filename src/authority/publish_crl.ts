@@ -3,7 +3,7 @@ import { keyMatchesCertificate } from '../cert/key_match.js';
 import { KeyMismatchError } from '../errors.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
 import { buildCrl } from './crl.js';
-import { pkcs8Signer } from './crl_signer.js';
+import { nodeSigner } from '../crypto/node_signer.js';
 import { issuedCertificates, nextCrlNumber, readRecord } from './issuance_record.js';
 
 export interface PublishedCrl {
@@ -25,6 +25,6 @@ export async function publishCrl(caKeystorePath: string, ca: { certificate: Uint
   const nextUpdate = new Date(thisUpdate.getTime() + options.days * 86_400_000);
   const revoked = issuedCertificates(await readRecord(caKeystorePath)).filter((c) => c.revoked);
   const number = await nextCrlNumber(caKeystorePath, thisUpdate, nextUpdate);
-  const der = await buildCrl({ caCertificate: ca.certificate, number, thisUpdate, nextUpdate, revoked }, pkcs8Signer(ca.pkcs8));
+  const der = await buildCrl({ caCertificate: ca.certificate, number, thisUpdate, nextUpdate, revoked }, nodeSigner(ca.pkcs8));
   return { bytes: options.pem ? new TextEncoder().encode(pemArmor('X509 CRL', der)) : der, number, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), revoked: revoked.length };
 }

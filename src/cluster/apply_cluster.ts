@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { ClusterNotConvergedError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic_write.js';
 import { holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keystore_file.js';
@@ -35,7 +35,7 @@ export interface AppliedCluster {
  * plans only what is left. After writing it plans again: anything still to do is
  * ERR_CLUSTER_NOT_CONVERGED.
  */
-export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<AppliedCluster> {
+export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions = {}, crypto?: WebCrypto): Promise<AppliedCluster> {
   const plan = await planCluster(cluster, options, crypto);
   const save = options.save ?? saveKeystore;
   const grouped = new Set(plan.token ? plan.token.instances.map((p) => p.instance.path) : []);

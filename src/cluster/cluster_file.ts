@@ -1,4 +1,4 @@
-import type { KeySpec } from '../crypto/keys.js';
+import type { KeySpec } from '../crypto/key_spec.js';
 import type { ProbeTarget } from '../trust/probe_target.js';
 import type { MeshMode } from '../trust/mesh.js';
 import type { SecretRef } from './secrets.js';

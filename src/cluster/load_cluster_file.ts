@@ -1,7 +1,7 @@
 import { dirname, posix, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { encodeName } from '../cert/dn.js';
-import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/keys.js';
+import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_spec.js';
 import { ClusterFileError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { firstDuplicateKey } from '../lib/yaml_bounds.js';

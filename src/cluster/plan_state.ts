@@ -33,7 +33,8 @@ export interface PlanState {
   cluster: ClusterFile;
   options: PlanClusterOptions;
   now: Date;
-  crypto: WebCrypto;
+  /** An injected WebCrypto provider; node:crypto without one. */
+  crypto?: WebCrypto;
   files: Map<string, Working>;
   steps: ClusterStep[];
   warnings: string[];

@@ -1,5 +1,4 @@
-import { readDer, Tag, TagClass } from '../asn1/der_reader.js';
-import { readTbs } from '../cert/tbs.js';
+import { TagClass } from '../asn1/der_reader.js';
 import { implicitPrimitive, oid, sequence, tlv } from '../asn1/der_writer.js';
 import { bytesEqual, concatBytes } from '../lib/bytes.js';
 import { formatName } from '../cert/format_name.js';
@@ -111,11 +110,3 @@ export function issuanceExtensions(profile: ProfileName, rules: IssuanceRules): 
   return extensions;
 }
 
-/** The pathLenConstraint of a CA certificate's basicConstraints, if it has one. */
-export function pathLengthOf(certificate: Uint8Array): number | undefined {
-  const value = readTbs(certificate).extensions.get('2.5.29.19')?.value;
-  if (!value) return undefined;
-  const fields = readDer(value, 'basicConstraints').children;
-  const last = fields[fields.length - 1];
-  return last?.is(Tag.integer) ? last.integer('pathLenConstraint', 1_000_000) : undefined;
-}

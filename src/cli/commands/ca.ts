@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { registerCaRecord } from './ca_record.js';
-import { parseKeySpec } from '../../crypto/keys.js';
+import { parseKeySpec } from '../../crypto/key_spec.js';
 import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { createCa } from '../../issue/create_ca.js';

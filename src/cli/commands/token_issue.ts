@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseKeySpec } from '../../crypto/keys.js';
+import { parseKeySpec } from '../../crypto/key_spec.js';
 import { UsageError } from '../../errors.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
