@@ -1,4 +1,4 @@
-import { FileNotFoundError } from '../errors.js';
+import { FileNotFoundError, UsageError } from '../errors.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { commitChangeSet } from '../txn/change_set.js';
 
@@ -8,7 +8,13 @@ import { commitChangeSet } from '../txn/change_set.js';
  * `<keystore>.issued.jsonl` (the issuance record: one JSON object per line, append-only).
  */
 export function caFiles(keystorePath: string): { settings: string; record: string } {
+  if (!keepsCaFiles(keystorePath)) throw new UsageError('a pkcs11: CA has no directory to keep its settings and issuance record in: give the CA as a keystore');
   return { settings: `${keystorePath}.settings.json`, record: `${keystorePath}.issued.jsonl` };
+}
+
+/** False for a CA whose key is an HSM object (pkcs11: URI): no file sits beside it. */
+export function keepsCaFiles(caLocation: string): boolean {
+  return !/^pkcs11:/i.test(caLocation);
 }
 
 /** A CA file's text (local or remote, as every hapki path), or undefined when it does not exist yet. */

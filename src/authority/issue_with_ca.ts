@@ -1,4 +1,5 @@
-import { isEmptyPolicy, mergeNamePolicies, parseNamePolicy } from '../issue/name_policy.js';
+import { EMPTY_NAME_POLICY, isEmptyPolicy, mergeNamePolicies, parseNamePolicy } from '../issue/name_policy.js';
+import { keepsCaFiles } from './ca_files.js';
 import type { IssuanceRules } from '../issue/issuance_checks.js';
 import type { Issuer } from '../issue/issuer.js';
 import { signCsr, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
@@ -18,7 +19,7 @@ export const NO_POLICY_WARNING = 'this CA has no name policy, so any name is sig
  * with the run's own additions, and the warning to give when no policy restricts the names.
  */
 export async function caSigningRules(caKeystorePath: string, input: CaRulesInput = {}): Promise<{ rules: IssuanceRules; warnings: string[] }> {
-  const settings = await readCaSettings(caKeystorePath);
+  const settings = keepsCaFiles(caKeystorePath) ? await readCaSettings(caKeystorePath) : { policy: EMPTY_NAME_POLICY };
   const { allowDomains, allowIps, ...rest } = input;
   const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }));
   const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}) };
@@ -27,6 +28,8 @@ export async function caSigningRules(caKeystorePath: string, input: CaRulesInput
 
 /** Appends what the CA just signed to its issuance record. */
 export async function recordSigned(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): Promise<void> {
+  // an HSM CA (pkcs11: URI) has no keystore file to keep a record beside
+  if (!keepsCaFiles(caKeystorePath)) return;
   await recordIssued(caKeystorePath, certificates.map((c) => issuedRecordOf(c, profile, by)));
 }
 

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
 import { signCsrs, type SignCsrOptions as LibraryOptions } from '../../issue/sign_csr.js';
@@ -11,17 +10,15 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
+import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 import { outputName, readInput, summaryStream, writeOutput } from '../stdio.js';
 
-interface SignOptions {
+interface SignOptions extends CaLocationOptions {
   ca: string;
-  caAlias?: string;
-  caStorepass?: string;
-  caKeypass?: string;
   json?: boolean;
   san?: string[];
   profile: string;
@@ -46,9 +43,9 @@ interface SignOptions {
 export function registerSign(program: Command, ctx: CliContext): void {
   const sign = program
     .command('sign')
-    .description('issue certificates for PKCS#10 requests with a CA keystore entry (one or many at once)')
+    .description('issue certificates for PKCS#10 requests with a CA keystore entry or a CA key in an HSM (one or many at once)')
     .argument('<csr...>', 'certificate requests (PEM or DER), or - for standard input')
-    .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
+    .requiredOption('--ca <keystore>', "keystore holding the CA key and certificate, or the CA key in an HSM: 'pkcs11:token=<label>;object=<label>'")
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
     .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
@@ -88,6 +85,8 @@ Examples:
   hapki csr gateway.p12 --alias msas1 --storepass env:STOREPASS --out - | hapki sign - --ca ca.p12 --ca-storepass env:CAPASS --out - > msas1.pem
   hapki sign *.csr --ca ca.p12 --ca-storepass env:CAPASS --out-dir certs/
   hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+  hapki sign msas1.csr --ca 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --san lbrhost.example.com --out msas1.pem
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
     )
     .action(async (csrPaths: string[], options: SignOptions) => {
@@ -100,7 +99,7 @@ ${EXIT_CODES_HELP}`,
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      const ca = await caSigningRules(options.ca, {
+      const caRules = await caSigningRules(options.ca, {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
         allowWildcard: options.allowWildcard ?? false,
@@ -109,7 +108,7 @@ ${EXIT_CODES_HELP}`,
         ...(pathLength === undefined ? {} : { pathLength }),
       });
       const signOptions: LibraryOptions = {
-        ...ca.rules,
+        ...caRules.rules,
         sans: (options.san ?? []).map(parseSan),
         replaceSans: options.replaceSan ?? false,
         profile: options.profile,
@@ -123,11 +122,11 @@ ${EXIT_CODES_HELP}`,
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
       const csrs = await Promise.all(csrPaths.map((path) => readInput(ctx, path)));
-      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), await issuerFromEntry(caEntry(store, options.caAlias)));
+      const ca = await openCaForCli(ctx, options.ca, options);
+      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), ca.issuer).finally(() => ca.close());
       const issued = batchSucceeded(ctx, csrPaths, results);
       await recordSigned(options.ca, issued.map((signed) => signed.certificate), options.profile, 'sign');
-      if (issued.some((signed) => signed.sans.length > 0)) for (const w of ca.warnings) warn(ctx.io, w);
+      if (issued.some((signed) => signed.sans.length > 0)) for (const w of caRules.warnings) warn(ctx.io, w);
       if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
       for (const [i, signed] of issued.entries()) {
         for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
@@ -140,6 +139,7 @@ ${EXIT_CODES_HELP}`,
       if (options.out === '-') print(text());
       else printResult(ctx, options.json, options.out !== undefined ? { written: outputs, certificate: certificates[0] } : { written: outputs, certificates }, text);
     });
+  addCaKeyOptions(sign);
   deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
   deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');
 }
