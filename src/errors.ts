@@ -56,7 +56,6 @@ export type HapkiErrorCode =
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
   | 'ERR_CRL_FORMAT'
-  | 'ERR_CRL_FETCH'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -122,13 +121,6 @@ export class KeyPasswordError extends HapkiError {
 export class CrlFormatError extends HapkiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_CRL_FORMAT', message, options);
-  }
-}
-
-/** A CRL that could not be fetched from its distribution point: refused, too slow, too large, a redirect. */
-export class CrlFetchError extends HapkiError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_CRL_FETCH', message, options);
   }
 }
 
