@@ -4,6 +4,8 @@ import { AuditConfigError, HapkiError } from '../errors.js';
 import { parseThreshold } from './duration.js';
 import { LIMITS } from '../limits.js';
 import { firstDuplicateKey } from '../lib/yaml_bounds.js';
+import { globProblem } from './glob.js';
+import { yamlMessage } from '../lib/yaml_bounds.js';
 import type { TokenGroup, TrustGroup } from './model.js';
 import { parsePasswordSource, PASSWORD_SOURCE_FORMS } from '../secrets/password_source.js';
 
@@ -59,7 +61,7 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
   const syntax = doc.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0].line;
-    throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: ${syntax.message.split('\n')[0]}`, line);
+    throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: ${yamlMessage(syntax.message)}`, line);
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) {
@@ -110,7 +112,10 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
           const rule = mapping(item, 'a passwords item', ['match', 'password'], ['match', 'password']);
           const password = str(rule.get('password'), 'password');
           if (typeof parsePasswordSource(password) === 'string') fail(`password must be a source: ${PASSWORD_SOURCE_FORMS}`, rule.get('password') as Node);
-          config.passwords.push({ match: absolute(str(rule.get('match'), 'match')), password });
+          const match = absolute(str(rule.get('match'), 'match'));
+          const problem = globProblem(match);
+          if (problem) fail(`match is a glob ${problem}`, rule.get('match') as Node);
+          config.passwords.push({ match, password });
         }
         break;
       case 'storepass': {

@@ -32,6 +32,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   token: async () => (await import('./commands/token.js')).registerToken,
   completion: async () => (await import('./commands/completion.js')).registerCompletion,
   recover: async () => (await import('./commands/recover.js')).registerRecover,
+  revoke: async () => (await import('./commands/revoke.js')).registerRevoke,
+  crl: async () => (await import('./commands/crl.js')).registerCrl,
 };
 
 export async function buildProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {
