@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { commitChangeSet } from '../../txn/change_set.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
@@ -98,13 +98,12 @@ ${EXIT_CODES_HELP}`,
       const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
       const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), await issuerFromEntry(caEntry(store, options.caAlias)));
       const issued = batchSucceeded(ctx, csrPaths, results);
-      if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
-      for (const [i, signed] of issued.entries()) {
-        for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
-        const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
-        await writeOutput(ctx, outputs[i]!, pem, { mode: 0o644, force: options.force ?? false });
-        ctx.io.stderr(`hapki: wrote ${outputName(outputs[i]!)}\n`);
-      }
+      const pems = issued.map((signed) => (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
+      for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
+      // every certificate of a batch, or none
+      if (outputs[0] === '-') await writeOutput(ctx, '-', pems[0]!, { force: true });
+      else await commitChangeSet(outputs.map((out, i) => ({ path: out, action: 'write' as const, content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined })));
+      for (const out of outputs) ctx.io.stderr(`hapki: wrote ${outputName(out)}\n`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');
       if (options.out === '-') print(text());
