@@ -49,6 +49,8 @@ export interface CaFacts {
   certificate: Uint8Array;
   root: Uint8Array;
   rootSha256: string;
+  /** Ends the HSM session of a CA key in an HSM. */
+  close?: () => void;
 }
 
 export function relativeFile(state: PlanState, file: string): string {
