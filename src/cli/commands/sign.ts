@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { commitChangeSet } from '../../txn/change_set.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
@@ -127,13 +127,12 @@ ${EXIT_CODES_HELP}`,
       const issued = batchSucceeded(ctx, csrPaths, results);
       await recordSigned(caFilesBase(options.ca, options.caCert), issued.map((signed) => signed.certificate), options.profile, 'sign');
       if (issued.some((signed) => signed.sans.length > 0)) for (const w of caRules.warnings) warn(ctx.io, w);
-      if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
-      for (const [i, signed] of issued.entries()) {
-        for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
-        const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
-        await writeOutput(ctx, outputs[i]!, pem, { mode: 0o644, force: options.force ?? false });
-        ctx.io.stderr(`hapki: wrote ${outputName(outputs[i]!)}\n`);
-      }
+      const pems = issued.map((signed) => (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
+      for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
+      // every certificate of a batch, or none
+      if (outputs[0] === '-') await writeOutput(ctx, '-', pems[0]!, { force: true });
+      else await commitChangeSet(outputs.map((out, i) => ({ path: out, action: 'write' as const, content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined })));
+      for (const out of outputs) ctx.io.stderr(`hapki: wrote ${outputName(out)}\n`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');
       if (options.out === '-') print(text());
