@@ -55,10 +55,11 @@ afterAll(() => {
   lab?.stop();
 });
 
-function restartCommand(name: NodeName): string {
+function restartCommand(name: NodeName, truststore?: string): string {
   const host = hosts.get(name)!;
   const layout = LAB_LAYOUT[name];
-  return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)}`;
+  const trust = truststore ?? ('truststore' in layout ? join(host.root, layout.truststore) : '');
+  return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)} ${trust}`.trimEnd();
 }
 
 /** Where a node's files are: on its sshd host, or (copies) under a local directory. */
@@ -226,5 +227,27 @@ describe('a cluster on five sshd hosts', () => {
     } finally {
       await down.start();
     }
+  });
+
+  it('trust check --live: mutual TLS from the master to each slave and back, Pass/Fail with reasons', async () => {
+    const live = await hapki(['trust', 'check', '--live', '--cluster', clusterFile()]);
+    expect(live.stderr).toBe('');
+    expect(live.code).toBe(0);
+    const lines = live.stdout.trim().split('\n');
+    expect(lines.slice(0, 4).map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual(['Pass admin -> standby1', 'Pass admin -> standby2', 'Pass standby1 -> admin', 'Pass standby2 -> admin']);
+    // standby2 comes back trusting nothing of the master's: its old self-signed keystore as trust store
+    const standby2 = hosts.get('standby2')!;
+    execFileSync('/bin/sh', ['-c', restartCommand('standby2', join(standby2.root, `${LAB_LAYOUT.standby2.keystore}.bak`))]);
+    for (let i = 0; i < 100; i++) {
+      const again = await hapki(['trust', 'check', '--live', '--cluster', clusterFile()]);
+      if (again.code !== 0) {
+        expect(again.stdout).toMatch(/^Fail  admin -> standby2 +127\.0\.0\.1:\d+  standby2 refused admin's certificate \(ERR_PROBE_CLIENT_CERT_REJECTED\)$/m);
+        expect(again.stdout).toMatch(/^Pass  admin -> standby1 /m);
+        expect(again.stderr).toMatch(/\(ERR_TRUST_CHECK_FAILED\)\n$/);
+        break;
+      }
+      expect(i).toBeLessThan(99);
+    }
+    execFileSync('/bin/sh', ['-c', restartCommand('standby2')]);
   });
 });
