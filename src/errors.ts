@@ -363,13 +363,14 @@ export interface TokenInstanceFailure {
  * says which instance failed and why; `restoreFailed` lists instances that could not be put back.
  */
 export class TokenDistributeError extends HapkiError {
-  readonly phase: 'prepare' | 'write';
+  readonly phase: 'prepare' | 'write' | 'verify';
   readonly failures: readonly TokenInstanceFailure[];
+  /** Kept for callers of the former restore-on-failure: always empty, the write is one change set. */
   readonly restoreFailed: readonly string[];
 
-  constructor(phase: 'prepare' | 'write', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
+  constructor(phase: 'prepare' | 'write' | 'verify', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
     const what = failures.map((f) => `${f.instance}: ${f.message} (${f.code})`).join('; ');
-    const outcome = phase === 'prepare' ? 'nothing was written' : restoreFailed.length === 0 ? 'every instance written was restored' : `RESTORE FAILED for ${restoreFailed.join(', ')}: put back its .bak`;
+    const outcome = phase === 'prepare' ? 'nothing was written' : phase === 'write' ? 'no instance was changed (all or nothing)' : 'every instance was written, but one does not read back as planned';
     super('ERR_TOKEN_DISTRIBUTE_FAILED', `token not distributed: ${what}; ${outcome}`, options);
     this.phase = phase;
     this.failures = failures;

@@ -46,7 +46,7 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
   if (cluster.token) await planToken(state, ca, cluster.token);
   const writes: PlannedWrite[] = [...state.files.entries()]
     .filter(([, w]) => w.changed)
-    .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.bytes ? { bytes: w.bytes } : {}) }));
+    .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.bytes ? { bytes: w.bytes } : {}) }));
   const order = writeOrder(state);
   const byFile = <T extends { file: string }>(items: T[]): T[] => [...items].sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
   return { cluster: cluster.path, dir: cluster.dir, steps: byFile(state.steps), writes: byFile(writes), warnings: state.warnings, ...(state.token ? { token: state.token } : {}) };
@@ -56,7 +56,7 @@ async function planCa(state: PlanState): Promise<CaFacts> {
   const { ca } = state.cluster;
   const opened = await openStoreOf('ca', ca, state.cluster.dir, state.options);
   let store = opened.store;
-  state.files.set(ca.keystore, { store: store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, changed: false });
+  state.files.set(ca.keystore, { store: store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   if (!store) {
     if (!ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
     const created = await createCa({ subject: ca.create.subject, key: ca.create.key, days: ca.create.days, alias: ca.alias, format: newKeystoreFormat(ca.keystore), now: state.now }, state.crypto);
@@ -75,7 +75,7 @@ async function openNode(state: PlanState, node: ClusterNode): Promise<Keystore> 
   if (known) return known.store;
   const opened = await openStoreOf(node.name, node, state.cluster.dir, state.options);
   if (!opened.store) throw new HapkiError('ERR_FILE_NOT_FOUND', `${node.name} (${relativeFile(state, node.keystore)}): no such file; a node's keystore must hold the node's key`);
-  state.files.set(node.keystore, { store: opened.store, password: opened.password, exists: true, changed: false });
+  state.files.set(node.keystore, { store: opened.store, password: opened.password, exists: true, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   return opened.store;
 }
 
