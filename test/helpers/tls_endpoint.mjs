@@ -17,10 +17,22 @@ if (!entry) {
 }
 const pem = (label, der) => `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END ${label}-----\n`;
 const options = { key: pem('PRIVATE KEY', entry.key), cert: entry.chain.map((c) => pem('CERTIFICATE', c)).join('') };
+// as Java's trust managers do, any certificate of the trust store is an anchor (a peer's own leaf
+// in direct mode), which OpenSSL's verification would not take without its issuer
+let anchors;
 if (truststore && existsSync(truststore)) {
   const trust = await openKeystore(truststore, { password });
-  const anchors = trust.entries.filter((e) => e.type === 'trusted-cert').map((e) => pem('CERTIFICATE', e.certificate));
-  Object.assign(options, { requestCert: true, rejectUnauthorized: true, ca: anchors.length > 0 ? anchors : [options.cert] });
+  anchors = trust.entries.filter((e) => e.type === 'trusted-cert').map((e) => Buffer.from(e.certificate));
+  Object.assign(options, { requestCert: true, rejectUnauthorized: false });
 }
-const server = createServer(options, (socket) => socket.end('ok\n'));
+const server = createServer(options, (socket) => {
+  socket.on('error', () => {});
+  if (anchors) {
+    const chain = [];
+    for (let c = socket.getPeerCertificate(true); c?.raw && !chain.some((x) => x.equals(c.raw)); c = c.issuerCertificate) chain.push(c.raw);
+    if (!chain.some((der) => anchors.some((a) => a.equals(der)))) return socket.destroy();
+  }
+  // a service keeps the connection; the probe closes it
+  setTimeout(() => socket.end(), 10_000).unref();
+});
 server.listen(Number(port), '127.0.0.1');
