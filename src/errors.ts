@@ -1,3 +1,5 @@
+import { printable } from './lib/printable.js';
+
 /** Why a certification path is invalid: one code per rule (see validatePath). */
 export type PathValidationErrorCode =
   | 'ERR_CHAIN_UNTRUSTED'
@@ -53,6 +55,7 @@ export type HapkiErrorCode =
   | 'ERR_KEYSTORE_PASSWORD'
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
+  | 'ERR_CRL_FORMAT'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -90,7 +93,8 @@ export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
 
   constructor(code: HapkiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // messages quote names and values from input files: never their control characters
+    super(printable(message), options);
     this.code = code;
     this.name = new.target.name;
   }
@@ -108,6 +112,13 @@ export class KeyPasswordError extends HapkiError {
   constructor(alias: string, options?: { cause?: unknown }) {
     super('ERR_KEY_PASSWORD', `key password for alias "${alias}" was incorrect`, options);
     this.alias = alias;
+  }
+}
+
+/** Bytes that are not a well-formed CRL, or one over hapki's size limits. */
+export class CrlFormatError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FORMAT', message, options);
   }
 }
 

@@ -5,6 +5,7 @@ export {
   KeystorePasswordError,
   KeyPasswordError,
   KeystoreFormatError,
+  CrlFormatError,
   KeystoreIntegrityError,
   UnsupportedAlgorithmError,
   UnsupportedEntryError,
@@ -89,15 +90,21 @@ export type { WebCrypto, WebCryptoKey, WebCryptoKeyPair } from './crypto/provide
 export { generateKeyPair, importSigningKey, exportPkcs8, exportSpki, signingAlgorithm, parseKeySpec, KEY_TYPES, EC_CURVES } from './crypto/keys.js';
 export type { KeySpec, KeyType, EcCurve, SigningAlgorithm } from './crypto/keys.js';
 
-export { createCa } from './issue/create_ca.js';
+export type { Signer } from './crypto/signer.js';
+export { nodeSigner } from './crypto/node_signer.js';
+export { webCryptoSigner } from './crypto/webcrypto_signer.js';
+export { generateSigningKey } from './crypto/generate_key.js';
+export { createCa, createCaCertificate } from './issue/create_ca.js';
 export type { CreateCaOptions, CreatedCa } from './issue/create_ca.js';
-export { createCsr, createCsrWithKeys } from './issue/create_csr.js';
+export { createCsr, createCsrWithKeys, createCsrWithSigner } from './issue/create_csr.js';
 export type { CreateCsrOptions, CreatedCsr } from './issue/create_csr.js';
 export { requestWithNewKey } from './issue/create_key_entry.js';
 export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
-export { signCsr } from './issue/sign_csr.js';
-export type { SignCsrOptions, SignedCertificate } from './issue/sign_csr.js';
-export { issuerFromEntry, caEntry, assertCanIssue } from './issue/issuer.js';
+export { signCsr, signCsrs } from './issue/sign_csr.js';
+export type { SignCsrOptions, SignedCertificate, CsrToSign, BatchResult } from './issue/sign_csr.js';
+export { buildCrl, CRL_REASONS } from './issue/build_crl.js';
+export type { CrlContent, CrlReason, RevokedCertificate } from './issue/build_crl.js';
+export { issuerFromEntry, caEntry, assertCanIssue, signerForKey } from './issue/issuer.js';
 export type { Issuer } from './issue/issuer.js';
 export { installReply, normalizeFingerprint } from './issue/install_reply.js';
 export type { InstallReplyOptions, InstalledReply } from './issue/install_reply.js';
@@ -111,7 +118,11 @@ export { randomSerial } from './issue/serial.js';
 export { readCertificates } from './issue/read_certificates.js';
 
 export { validatePath } from './trust/validate_path.js';
-export type { PathValidationOptions, PathValidationResult, PathErrorCode } from './trust/validate_path.js';
+export type { PathValidationOptions, PathValidationResult, PathErrorCode, CertificateRevocation } from './trust/validate_path.js';
+export type { PolicyOptions } from './trust/policy_tree.js';
+export { readCrl, MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation/crl_read.js';
+export type { Crl, CrlEntry } from './revocation/crl_read.js';
+export { crlsFromBytes } from './revocation/crl_bytes.js';
 export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
 export { entryCertificates, storeCertificates } from './trust/path_sources.js';
 export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';
@@ -201,3 +212,16 @@ export type { FileTransport, FileInfo } from './fs/transport.js';
 export { writeFileAtomic } from './fs/atomic_write.js';
 export type { WriteFileOptions } from './fs/atomic_write.js';
 export { readFileBytes } from './fs/read_file.js';
+
+export { parsePkcs11Uri, formatPkcs11Uri, isPkcs11Uri } from './pkcs11/uri.js';
+export type { Pkcs11Uri, Pkcs11ObjectType } from './pkcs11/uri.js';
+export { openPkcs11Key, generatePkcs11Key, createKeyOnToken, listPkcs11Token } from './pkcs11/pkcs11_key.js';
+export type { Pkcs11Access, Pkcs11Key } from './pkcs11/pkcs11_key.js';
+export { openPkcs11Issuer } from './pkcs11/pkcs11_issuer.js';
+export type { Pkcs11Issuer } from './pkcs11/pkcs11_issuer.js';
+export { createCaOnToken, issueTokenOnToken } from './pkcs11/certify_on_token.js';
+export type { CertifiedOnToken, TokenOnTokenOptions } from './pkcs11/certify_on_token.js';
+export { Pkcs11Signer } from './pkcs11/pkcs11_signer.js';
+export type { Pkcs11TokenSummary, Pkcs11EntrySummary } from './pkcs11/list_token.js';
+export { Pkcs11Error } from './errors.js';
+export type { Pkcs11ErrorCode } from './errors.js';

@@ -107,3 +107,31 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
 }
+
+export function boolean(value: boolean): Uint8Array {
+  return Uint8Array.of(Tag.boolean, 1, value ? 0xff : 0);
+}
+
+/**
+ * An X.509 Time (RFC 5280 4.1.2.5): UTCTime through 2049, GeneralizedTime from 2050, whole
+ * seconds, always Zulu.
+ */
+export function time(date: Date): Uint8Array {
+  const year = date.getUTCFullYear();
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const rest = `${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+  if (year >= 1950 && year < 2050) return tlv(Tag.utcTime, ascii(`${two(year % 100)}${rest}`));
+  if (year < 0 || year > 9999) throw new TypeError(`year ${year} cannot be written as an X.509 time`);
+  return tlv(Tag.generalizedTime, ascii(`${String(year).padStart(4, '0')}${rest}`));
+}
+
+/** [n] IMPLICIT constructed contents (the elements given, concatenated). */
+export function implicitConstructed(n: number, ...items: Uint8Array[]): Uint8Array {
+  return tlv(n, concatBytes(items), { cls: TagClass.context, constructed: true });
+}
+
+function ascii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}

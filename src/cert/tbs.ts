@@ -65,3 +65,15 @@ function readTime(node: DerNode | undefined, what: string): Date {
   const year = utc ? (Number(m[1]) >= 50 ? 1900 : 2000) + Number(m[1]) : Number(m[1]);
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
 }
+
+/**
+ * Refuses (KeystoreFormatError) bytes that are not a certificate: the three parts of a
+ * Certificate, a TBSCertificate whose fields read, and a signature BIT STRING.
+ */
+export function assertCertificate(der: Uint8Array): void {
+  const parts = readDer(der, 'certificate').sequence('certificate');
+  if (parts.length !== 3) throw new KeystoreFormatError(`a certificate has 3 parts, not ${parts.length}`);
+  parts[1]!.sequence('signatureAlgorithm');
+  parts[2]!.bits('signature');
+  readTbs(der);
+}

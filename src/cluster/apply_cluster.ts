@@ -1,4 +1,4 @@
-import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { ClusterNotConvergedError } from '../errors.js';
 import { holdsSecrets } from '../fs/keystore_file.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
@@ -32,7 +32,7 @@ export interface AppliedCluster {
  * `hapki recover <cluster.yaml>`. After writing it plans again: anything still to do is
  * ERR_CLUSTER_NOT_CONVERGED.
  */
-export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<AppliedCluster> {
+export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions = {}, crypto?: WebCrypto): Promise<AppliedCluster> {
   const plan = await planCluster(cluster, options, crypto);
   const grouped = new Set(plan.token ? plan.token.instances.map((p) => p.instance.path) : []);
   const others: FileChange[] = [];

@@ -1,11 +1,11 @@
 import { describeCertificate } from '../cert/describe.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
-import { parseCertificate } from '../cert/parse_certificate.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import { signatureMadeBy } from '../cert/certificate_signature.js';
+import { readTbs } from '../cert/tbs.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import type { PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { bytesEqual } from '../lib/bytes.js';
-import type { x509 } from '../lib/x509.js';
 import { formatSan, mergeSans, type SubjectAltName } from '../issue/san.js';
 import { SAN_OID, sansOfExtension } from '../issue/san_extension.js';
 import { DAY_MS } from '../lib/duration.js';
@@ -36,19 +36,19 @@ export interface CertificateState {
  * cluster's CA, carry every required name, and not end within the renewal window (unless the
  * CA itself ends first, when a new certificate could not last longer).
  */
-export async function certificateState(entry: PrivateKeyEntry, needs: CertificateNeeds, crypto: WebCrypto = defaultCrypto()): Promise<CertificateState> {
+export async function certificateState(entry: PrivateKeyEntry, needs: CertificateNeeds, _crypto?: WebCrypto): Promise<CertificateState> {
   const leaf = entry.chain[0];
   if (!leaf) return { reasons: ['the entry has no certificate'], missing: [...needs.required] };
   const reasons: string[] = [];
   if (!keyMatchesCertificate(unlockedKey(entry), leaf)) reasons.push("the certificate is not for the entry's key");
-  if (!(await issuedBy(leaf, needs.caCertificate, crypto))) {
+  if (!(issuedBy(leaf, needs.caCertificate))) {
     reasons.push(isSelfIssued(certificateNames(leaf)) ? "self-signed, not issued by the cluster's CA" : `issued by ${describeCertificate(leaf).issuer}, not the cluster's CA`);
   }
-  const current = sansOfExtension(parseCertificate(leaf).getExtension(SAN_OID)).sans;
+  const current = sansOfExtension(readTbs(leaf).extensions.get(SAN_OID)?.value).sans;
   const missing = mergeSans({ requested: current, extra: needs.required }).slice(current.length);
   if (missing.length > 0) reasons.push(`lacks ${missing.map(formatSan).join(', ')}`);
-  const notAfter = parseCertificate(leaf).notAfter;
-  const caNotAfter = parseCertificate(needs.caCertificate).notAfter;
+  const notAfter = readTbs(leaf).notAfter;
+  const caNotAfter = readTbs(needs.caCertificate).notAfter;
   const daysLeft = Math.floor((notAfter.getTime() - needs.now.getTime()) / DAY_MS);
   let warning: string | undefined;
   if (daysLeft < needs.windowDays) {
@@ -60,13 +60,7 @@ export async function certificateState(entry: PrivateKeyEntry, needs: Certificat
 }
 
 /** Signed by the CA's key, under the CA's name. */
-export async function issuedBy(leaf: Uint8Array, ca: Uint8Array, crypto: WebCrypto = defaultCrypto()): Promise<boolean> {
-  if (!bytesEqual(certificateNames(leaf).issuer, certificateNames(ca).subject)) return false;
-  useCryptoForX509(crypto);
-  type VerifyCrypto = Parameters<x509.X509Certificate['verify']>[1];
-  try {
-    return await parseCertificate(leaf).verify({ publicKey: parseCertificate(ca).publicKey, signatureOnly: true }, crypto as unknown as VerifyCrypto);
-  } catch {
-    return false;
-  }
+export function issuedBy(leaf: Uint8Array, ca: Uint8Array): boolean {
+  const caNames = certificateNames(ca);
+  return bytesEqual(certificateNames(leaf).issuer, caNames.subject) && signatureMadeBy(leaf, caNames.spki);
 }

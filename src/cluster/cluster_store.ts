@@ -1,8 +1,8 @@
 import { HapkiError } from '../errors.js';
-import { displayLocation } from '../transport/location.js';
 import { sha256Hex } from '../crypto/digest.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { readKeystore } from '../keystore/read_keystore.js';
+import { displayLocation } from '../transport/location.js';
 import type { Keystore } from '../keystore/model.js';
 import type { ClusterStore } from './cluster_file.js';
 import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secrets.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { HapkiError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic_write.js';
 import { saveKeystore } from '../fs/keystore_file.js';
@@ -38,7 +38,7 @@ export interface CreatedLab {
  * their own self-signed keystores, random passwords in `secrets/` (mode 0600), and a
  * `cluster.yaml` naming them all. Refuses a directory that is not empty unless `force`.
  */
-export async function createLab(dir: string, options: CreateLabOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<CreatedLab> {
+export async function createLab(dir: string, options: CreateLabOptions = {}, crypto?: WebCrypto): Promise<CreatedLab> {
   const root = resolve(dir);
   await refuseNonEmpty(root, options.force ?? false);
   const files: string[] = [];

@@ -1,6 +1,10 @@
+import { readFileBytes } from '../fs/read_file.js';
+import { readCertificates } from '../issue/read_certificates.js';
+import { formatPkcs11Uri, isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
+import { resolveSecret } from './secrets.js';
 import { describeCertificate } from '../cert/describe.js';
 import { sha256Hex } from '../crypto/digest.js';
-import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { HapkiError } from '../errors.js';
 import { createCa } from '../issue/create_ca.js';
 import { createCsr } from '../issue/create_csr.js';
@@ -8,7 +12,9 @@ import { installReply } from '../issue/install_reply.js';
 import { caEntry, issuerFromEntry } from '../issue/issuer.js';
 import type { ProfileName } from '../issue/profiles.js';
 import { formatSan, parseSan, type SubjectAltName } from '../issue/san.js';
-import { signCsr } from '../issue/sign_csr.js';
+import { signCsr, signCsrs, type BatchResult, type SignedCertificate } from '../issue/sign_csr.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
+import { unlockedKey } from '../keystore/unlocked_key.js';
 import { uniqueAlias } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { nameFor } from '../keystore/pair_keys.js';
@@ -33,17 +39,21 @@ export type { PlanClusterOptions } from './plan_state.js';
  * superseded copies of a peer's certificate removed). The result holds every changed keystore
  * whole, to be written once each.
  */
-export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<ClusterPlan> {
+export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto?: WebCrypto): Promise<ClusterPlan> {
   const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings] };
-  const ca = await planCa(state);
-  const lbNames = cluster.loadBalancer.names.map(parseSan);
-  for (const instance of cluster.gateway.instances) await planNodeCertificate(state, ca, instance, [...instance.hostnames.map(parseSan), ...lbNames], 'server');
-  if (cluster.replication) {
-    const { master, slaves } = cluster.replication;
-    for (const node of [master, ...slaves]) await planNodeCertificate(state, ca, node, node.hostnames.map(parseSan), 'server-client');
-    await planTrustMesh(state, cluster.replication);
+  const ca = isPkcs11Uri(cluster.ca.keystore) ? await planHsmCa(state) : await planCa(state);
+  try {
+    const lbNames = cluster.loadBalancer.names.map(parseSan);
+    await planNodeCertificates(state, ca, cluster.gateway.instances.map((node) => ({ node, required: [...node.hostnames.map(parseSan), ...lbNames], profile: 'server' })));
+    if (cluster.replication) {
+      const { master, slaves } = cluster.replication;
+      await planNodeCertificates(state, ca, [master, ...slaves].map((node) => ({ node, required: node.hostnames.map(parseSan), profile: 'server-client' })));
+      await planTrustMesh(state, cluster.replication);
+    }
+    if (cluster.token) await planToken(state, ca, cluster.token);
+  } finally {
+    ca.close?.();
   }
-  if (cluster.token) await planToken(state, ca, cluster.token);
   const writes: PlannedWrite[] = [...state.files.entries()]
     .filter(([, w]) => w.changed)
     .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.bytes ? { bytes: w.bytes } : {}) }));
@@ -70,6 +80,29 @@ async function planCa(state: PlanState): Promise<CaFacts> {
   return { issuer, certificate: issuer.chain[0]!, root, rootSha256: sha256Hex(root) };
 }
 
+/**
+ * A CA whose key is in an HSM (ca.keystore a pkcs11: URI, ca.password its PIN): used as it is,
+ * never created here (planning writes nothing, and an HSM key is made once, by `hapki ca init --key`).
+ */
+async function planHsmCa(state: PlanState): Promise<CaFacts> {
+  const { ca } = state.cluster;
+  const where = `ca (${formatPkcs11Uri(parsePkcs11Uri(ca.keystore))})`;
+  try {
+    const pin = await resolveSecret(ca.password, `PIN of ${where}`, state.options);
+    const chain = ca.certificate === undefined ? undefined : readCertificates(await readFileBytes(ca.certificate), ca.certificate);
+    const { openPkcs11Issuer } = await import('../pkcs11/pkcs11_issuer.js');
+    const { issuer, key } = await openPkcs11Issuer(ca.keystore, { pin, ...(ca.pkcs11Module === undefined ? {} : { module: ca.pkcs11Module }), ...(state.options.env ? { env: state.options.env } : {}) }, chain);
+    const root = issuer.chain[issuer.chain.length - 1]!;
+    return { issuer, certificate: issuer.chain[0]!, root, rootSha256: sha256Hex(root), close: () => key.close() };
+  } catch (error) {
+    if (error instanceof HapkiError && (error.code === 'ERR_PKCS11_OBJECT_NOT_FOUND' || error.code === 'ERR_PKCS11_TOKEN_NOT_FOUND') && ca.create) {
+      throw new HapkiError(error.code, `${where}: ${error.message}; apply does not make keys in an HSM: run hapki ca init --key first`, { cause: error });
+    }
+    if (error instanceof HapkiError && !error.message.startsWith(where)) throw new HapkiError(error.code, `${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 async function openNode(state: PlanState, node: ClusterNode): Promise<Keystore> {
   const known = state.files.get(node.keystore);
   if (known) return known.store;
@@ -79,14 +112,46 @@ async function openNode(state: PlanState, node: ClusterNode): Promise<Keystore> 
   return opened.store;
 }
 
-async function planNodeCertificate(state: PlanState, ca: CaFacts, node: ClusterNode, required: SubjectAltName[], profile: ProfileName): Promise<void> {
+interface NodeCertificate {
+  node: ClusterNode;
+  required: SubjectAltName[];
+  profile: ProfileName;
+}
+
+/**
+ * The certificates of a group of nodes: first every node's request is made and the whole group
+ * signed in one batch (the CA key opened once, the signatures in parallel), then each node is
+ * planned in order as if alone, taking its certificate from the batch when it is still for the
+ * node's key (a node named twice, or changed by the one before it, is signed again).
+ */
+async function planNodeCertificates(state: PlanState, ca: CaFacts, nodes: readonly NodeCertificate[]): Promise<void> {
+  const requests: { index: number; csr: Uint8Array; options: Parameters<typeof signCsr>[2] }[] = [];
+  for (const [index, { node, required, profile }] of nodes.entries()) {
+    const entry = nodeKeyEntry(await openNode(state, node), node.name, node.alias);
+    const health = await certificateState(entry, { caCertificate: ca.certificate, required, windowDays: state.cluster.renewal.windowDays, now: state.now }, state.crypto);
+    if (health.reasons.length === 0) continue;
+    const { csr } = await createCsr(entry, { sans: required }, state.crypto);
+    requests.push({ index, csr, options: signOptions(state, required, profile) });
+  }
+  const results = await signCsrs(requests, ca.issuer, state.crypto);
+  const presigned = new Map<number, BatchResult>(requests.map((r, i) => [r.index, results[i]!]));
+  for (const [index, item] of nodes.entries()) await planNodeCertificate(state, ca, item, presigned.get(index));
+}
+
+function signOptions(state: PlanState, required: SubjectAltName[], profile: ProfileName): Parameters<typeof signCsr>[2] {
+  return { sans: required, profile, days: state.cluster.renewal.days, now: state.now };
+}
+
+async function planNodeCertificate(state: PlanState, ca: CaFacts, { node, required, profile }: NodeCertificate, presigned: BatchResult | undefined): Promise<void> {
   let store = await openNode(state, node);
   const entry = nodeKeyEntry(store, node.name, node.alias);
   const health = await certificateState(entry, { caCertificate: ca.certificate, required, windowDays: state.cluster.renewal.windowDays, now: state.now }, state.crypto);
   if (health.warning) state.warnings.push(`${node.name}: ${health.warning}`);
   if (health.reasons.length > 0) {
-    const { csr } = await createCsr(entry, { sans: required }, state.crypto);
-    const signed = await signCsr(csr, ca.issuer, { sans: required, profile, days: state.cluster.renewal.days, now: state.now }, state.crypto);
+    if (presigned && !presigned.ok) throw presigned.error;
+    let signed: SignedCertificate;
+    if (presigned?.ok && keyMatchesCertificate(unlockedKey(entry), presigned.signed.certificate)) signed = presigned.signed;
+    else signed = await signCsr((await createCsr(entry, { sans: required }, state.crypto)).csr, ca.issuer, signOptions(state, required, profile), state.crypto);
     for (const w of signed.warnings) state.warnings.push(`${node.name}: ${w}`);
     const installed = await installReply(store, { alias: entry.alias, reply: signed.chain, trustRoot: ca.rootSha256, now: state.now }, state.crypto);
     store = installed.store;

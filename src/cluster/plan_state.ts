@@ -35,7 +35,8 @@ export interface PlanState {
   cluster: ClusterFile;
   options: PlanClusterOptions;
   now: Date;
-  crypto: WebCrypto;
+  /** An injected WebCrypto provider; node:crypto without one. */
+  crypto?: WebCrypto;
   files: Map<string, Working>;
   steps: ClusterStep[];
   warnings: string[];
@@ -48,6 +49,8 @@ export interface CaFacts {
   certificate: Uint8Array;
   root: Uint8Array;
   rootSha256: string;
+  /** Ends the HSM session of a CA key in an HSM. */
+  close?: () => void;
 }
 
 export function relativeFile(state: PlanState, file: string): string {

@@ -2,7 +2,7 @@ import { AliasExistsError } from '../errors.js';
 import { findEntry } from '../keystore/alias.js';
 import type { Keystore, TrustedCertEntry } from '../keystore/model.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { parseCertificate } from '../cert/parse_certificate.js';
+import { assertCertificate } from '../cert/tbs.js';
 
 export interface AddTrustedOptions {
   /** Replace a trusted-certificate entry already under the alias (a key entry is never replaced). */
@@ -23,7 +23,7 @@ export interface AddedTrusted {
  * An alias already in use is refused like keytool does ("Certificate not imported, alias already exists").
  */
 export function addTrustedCertificate(store: Keystore, alias: string, certificate: Uint8Array, options: AddTrustedOptions = {}): AddedTrusted {
-  parseCertificate(certificate);
+  assertCertificate(certificate);
   const existing = findEntry(store, alias);
   if (existing && !(options.force && existing.type === 'trusted-cert')) {
     throw new AliasExistsError(alias, `certificate not imported: alias "${alias}" already exists${existing.type === 'trusted-cert' ? ' (--force replaces it)' : ' and holds a key'}`);

@@ -1,11 +1,10 @@
-import { parseCertificate } from '../cert/parse_certificate.js';
-import type { KeySpec } from '../crypto/keys.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import type { KeySpec } from '../crypto/key_spec.js';
+import type { WebCrypto } from '../crypto/provider.js';
+import type { Signer } from '../crypto/signer.js';
 import { InvalidArgumentError, PolicyError } from '../errors.js';
 import type { KeystoreFormat } from '../keystore/model.js';
-import { x509 } from '../lib/x509.js';
-import type { Issuer } from './issuer.js';
-import { newKeyEntry, type NewKeyEntry } from './new_key_entry.js';
+import { issuerFacts, type Issuer } from './issuer.js';
+import { certificateForKey, newKeyEntry, type KeyCertificateRequest, type NewKeyEntry } from './new_key_entry.js';
 
 export const DEFAULT_CA_DAYS = 3650;
 
@@ -33,31 +32,36 @@ export type CreatedCa = NewKeyEntry;
 /**
  * A new CA: a fresh key and a certificate with basicConstraints CA:TRUE and keyUsage
  * keyCertSign+cRLSign (both critical), self-signed, or signed by `issuer` for an intermediate.
+ * The key is made by node:crypto, or by the given WebCrypto provider.
  */
-export async function createCa(options: CreateCaOptions, crypto: WebCrypto = defaultCrypto()): Promise<CreatedCa> {
-  useCryptoForX509(crypto);
+export async function createCa(options: CreateCaOptions, crypto?: WebCrypto): Promise<CreatedCa> {
+  return newKeyEntry({ ...caRequest(options), ...(options.key ? { key: options.key } : {}), alias: options.alias ?? 'ca', ...(options.format ? { format: options.format } : {}) }, crypto);
+}
+
+/**
+ * A CA certificate for a key that stays where it is (an HSM's, behind `signer`): the same
+ * certificate createCa makes, without a keystore around it.
+ */
+export async function createCaCertificate(options: Omit<CreateCaOptions, 'key' | 'alias' | 'format'>, signer: Signer): Promise<{ certificate: Uint8Array; warnings: string[] }> {
+  return certificateForKey(caRequest(options), signer);
+}
+
+function caRequest(options: CreateCaOptions): KeyCertificateRequest {
   if (options.pathLength !== undefined && (!Number.isInteger(options.pathLength) || options.pathLength < 0)) {
     throw new InvalidArgumentError(`path length ${options.pathLength} is not a whole number of 0 or more`);
   }
-  if (options.issuer) checkPathLength(options.issuer.chain[0]!, options.pathLength);
-  return newKeyEntry(
-    {
-      subject: options.subject,
-      ...(options.key ? { key: options.key } : {}),
-      ...(options.days === undefined ? {} : { days: options.days }),
-      defaultDays: DEFAULT_CA_DAYS,
-      ...(options.issuer ? { issuer: options.issuer } : {}),
-      alias: options.alias ?? 'ca',
-      ...(options.format ? { format: options.format } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      usage: { ca: true, ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }), keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [] },
-    },
-    crypto,
-  );
+  if (options.issuer) checkPathLength(issuerFacts(options.issuer).pathLength, options.pathLength);
+  return {
+    subject: options.subject,
+    ...(options.days === undefined ? {} : { days: options.days }),
+    defaultDays: DEFAULT_CA_DAYS,
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    usage: { ca: true, ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }), keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [] },
+  };
 }
 
-function checkPathLength(issuerCertificate: Uint8Array, wanted: number | undefined): void {
-  const limit = parseCertificate(issuerCertificate).getExtension(x509.BasicConstraintsExtension)?.pathLength;
+function checkPathLength(limit: number | undefined, wanted: number | undefined): void {
   if (limit === undefined) return;
   if (limit === 0) throw new PolicyError('the issuer has path length 0: it may not sign another CA');
   if (wanted !== undefined && wanted >= limit) throw new PolicyError(`path length ${wanted} exceeds what the issuer allows below it (${limit - 1})`);

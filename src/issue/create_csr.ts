@@ -1,15 +1,17 @@
-import { parseCertificate } from '../cert/parse_certificate.js';
+import { implicitConstructed, integer, oid, sequence, setOf } from '../asn1/der_writer.js';
 import { certificateNames } from '../cert/names.js';
-import { importSigningKey, signingAlgorithm } from '../crypto/keys.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto, type WebCryptoKeyPair } from '../crypto/provider.js';
+import { readTbs } from '../cert/tbs.js';
+import type { WebCrypto, WebCryptoKeyPair } from '../crypto/provider.js';
+import type { Signer } from '../crypto/signer.js';
+import { webCryptoSigner } from '../crypto/webcrypto_signer.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
-import { x509 } from '../lib/x509.js';
-import { toArrayBuffer, toGeneralName } from './build_certificate.js';
-import { mergeSans, type SubjectAltName } from './san.js';
-import { SAN_OID, sansOfExtension } from './san_extension.js';
+import { encodeExtension, signed } from './build_certificate.js';
 import { encodeName } from '../cert/dn.js';
+import { signerForKey } from './issuer.js';
+import { mergeSans, type SubjectAltName } from './san.js';
+import { encodeGeneralNames, SAN_OID, sansOfExtension } from './san_extension.js';
 
 export interface CreateCsrOptions {
   /** Replaces the subject of the entry's certificate. */
@@ -25,40 +27,42 @@ export interface CreatedCsr {
   warnings: string[];
 }
 
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+
 /**
  * A PKCS#10 request from a keystore entry's own key, as `keytool -certreq` makes: the subject of
  * the entry's certificate, and its current subject alternative names (plus any given) in an
- * extensionRequest so that a re-issued certificate keeps them.
+ * extensionRequest so that a re-issued certificate keeps them. Signed with node:crypto, or in
+ * the given WebCrypto provider.
  */
-export async function createCsr(entry: PrivateKeyEntry, options: CreateCsrOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<CreatedCsr> {
+export async function createCsr(entry: PrivateKeyEntry, options: CreateCsrOptions = {}, crypto?: WebCrypto): Promise<CreatedCsr> {
   const pkcs8 = unlockedKey(entry);
   const certificate = entry.chain[0];
   if (!certificate && options.subject === undefined) throw new InvalidArgumentError(`entry "${entry.alias}" has no certificate to take the subject from: give a subject`);
   const warnings: string[] = [];
   let current: SubjectAltName[] = [];
   if (certificate) {
-    const found = sansOfExtension(parseCertificate(certificate).getExtension(SAN_OID));
+    const found = sansOfExtension(readTbs(certificate).extensions.get(SAN_OID)?.value);
     current = found.sans;
     for (const s of found.skipped) warnings.push(`the certificate's name ${s} is not carried into the request`);
   }
   const subject = options.subject !== undefined ? encodeName(options.subject) : certificateNames(certificate!).subject;
   const sans = mergeSans({ requested: current, extra: options.sans ?? [] });
-  const csr = await createCsrWithKeys(await importSigningKey(pkcs8, crypto), subject, sans, crypto);
+  const csr = await createCsrWithSigner(await signerForKey(pkcs8, crypto), subject, sans);
   return { csr, sans, warnings };
 }
 
+/**
+ * A PKCS#10 request for the signer's key (a keystore's, a WebCrypto provider's, an HSM's).
+ * `subject` is a DER Name; the names go into an extensionRequest.
+ */
+export async function createCsrWithSigner(signer: Signer, subject: Uint8Array, sans: readonly SubjectAltName[]): Promise<Uint8Array> {
+  const attributes = sans.length > 0 ? [sequence(oid(EXTENSION_REQUEST), setOf(sequence(encodeExtension({ oid: SAN_OID, critical: false, value: encodeGeneralNames(sans) }))))] : [];
+  const info = sequence(integer(0), subject, signer.publicKeyInfo, implicitConstructed(0, ...attributes));
+  return signed(info, signer);
+}
+
 /** A PKCS#10 request signed by any WebCrypto key pair (an HSM's too). `subject` is a DER Name. */
-export async function createCsrWithKeys(keys: WebCryptoKeyPair, subject: Uint8Array, sans: readonly SubjectAltName[], crypto: WebCrypto = defaultCrypto()): Promise<Uint8Array> {
-  useCryptoForX509(crypto);
-  type Params = Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>;
-  const request = await x509.Pkcs10CertificateRequestGenerator.create(
-    {
-      name: new x509.Name(toArrayBuffer(subject)),
-      keys: keys as unknown as Params[0]['keys'],
-      signingAlgorithm: signingAlgorithm(keys.privateKey) as unknown as Params[0]['signingAlgorithm'],
-      extensions: sans.length > 0 ? [new x509.SubjectAlternativeNameExtension(sans.map(toGeneralName))] : [],
-    },
-    crypto as unknown as Params[1],
-  );
-  return new Uint8Array(request.rawData);
+export async function createCsrWithKeys(keys: WebCryptoKeyPair, subject: Uint8Array, sans: readonly SubjectAltName[], crypto: WebCrypto): Promise<Uint8Array> {
+  return createCsrWithSigner(await webCryptoSigner(keys, crypto), subject, sans);
 }

@@ -1,14 +1,13 @@
-import { DEFAULT_KEY_SPEC, exportPkcs8, exportSpki, generateKeyPair, type KeySpec } from '../crypto/keys.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import type { KeySpec } from '../crypto/key_spec.js';
+import { DEFAULT_KEY_SPEC } from '../crypto/key_spec.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { AliasExistsError } from '../errors.js';
 import { findEntry } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
-import { buildCertificate } from './build_certificate.js';
-import { createCsrWithKeys } from './create_csr.js';
+import { createCsrWithSigner } from './create_csr.js';
+import { certificateForKey, newSigningKey } from './new_key_entry.js';
 import type { SubjectAltName } from './san.js';
-import { randomSerial } from './serial.js';
 import { encodeName } from '../cert/dn.js';
-import { computeValidity } from './validity.js';
 
 /** keytool -genkeypair's default validity for the self-signed placeholder. */
 export const PLACEHOLDER_DAYS = 90;
@@ -37,25 +36,28 @@ export interface NewKeyRequest {
  * The entry holds a self-signed placeholder certificate, as keytool's does, so that it is a
  * valid private-key entry until the CA reply replaces it. Refuses an alias already in use.
  */
-export async function requestWithNewKey(store: Keystore, options: NewKeyRequestOptions, crypto: WebCrypto = defaultCrypto()): Promise<NewKeyRequest> {
-  useCryptoForX509(crypto);
+export async function requestWithNewKey(store: Keystore, options: NewKeyRequestOptions, crypto?: WebCrypto): Promise<NewKeyRequest> {
   if (findEntry(store, options.alias)) throw new AliasExistsError(options.alias, `alias "${options.alias}" already exists: choose another for the new key`);
-  const subject = encodeName(options.subject);
   const sans = [...(options.sans ?? [])];
-  const keys = await generateKeyPair(options.key ?? DEFAULT_KEY_SPEC, crypto);
-  const validity = computeValidity({ ...(options.days === undefined ? {} : { days: options.days }), ...(options.now ? { now: options.now } : {}) }, PLACEHOLDER_DAYS);
-  const placeholder = await buildCertificate(
-    { subject, issuer: subject, publicKey: await exportSpki(keys.publicKey, crypto), serial: randomSerial(crypto), ...validity, ca: false, keyUsage: [], extendedKeyUsage: [], sans },
-    keys.privateKey,
+  const key = await newSigningKey(options.key ?? DEFAULT_KEY_SPEC, crypto);
+  const { certificate: placeholder } = await certificateForKey(
+    {
+      subject: options.subject,
+      ...(options.days === undefined ? {} : { days: options.days }),
+      defaultDays: PLACEHOLDER_DAYS,
+      ...(options.now ? { now: options.now } : {}),
+      usage: { ca: false, keyUsage: [], extendedKeyUsage: [], sans },
+    },
+    key.signer,
     crypto,
   );
   const entry: PrivateKeyEntry = {
     type: 'private-key',
     alias: options.alias,
-    key: await exportPkcs8(keys.privateKey, crypto),
+    key: key.pkcs8,
     chain: [placeholder],
     created: options.now ?? new Date(),
   };
-  const csr = await createCsrWithKeys(keys, subject, sans, crypto);
+  const csr = await createCsrWithSigner(key.signer, encodeName(options.subject), sans);
   return { store: { ...store, entries: [...store.entries, entry], warnings: [] }, entry, csr };
 }

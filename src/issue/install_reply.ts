@@ -1,16 +1,16 @@
 import { buildChain } from '../cert/chain.js';
 import { certificatePublicKey, describeCertificate, type CertificateSummary } from '../cert/describe.js';
-import { parseCertificate } from '../cert/parse_certificate.js';
+import { signatureMadeBy } from '../cert/certificate_signature.js';
+import { formatName } from '../cert/format_name.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { ChainUntrustedError, InvalidArgumentError, KeyMismatchError } from '../errors.js';
 import { getEntry, uniqueAlias } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry, TrustedCertEntry } from '../keystore/model.js';
 import { nameFor } from '../keystore/pair_keys.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { x509 } from '../lib/x509.js';
 
 export interface InstallReplyOptions {
   /** The private-key entry the reply is for. */
@@ -41,8 +41,7 @@ export interface InstalledReply {
  * keystore's trusted entries, must link up by signature and end in a root the keystore trusts, or
  * one the caller confirms (by fingerprint, or by asking). Never trusts a root silently.
  */
-export async function installReply(store: Keystore, options: InstallReplyOptions, crypto: WebCrypto = defaultCrypto()): Promise<InstalledReply> {
-  useCryptoForX509(crypto);
+export async function installReply(store: Keystore, options: InstallReplyOptions, _crypto?: WebCrypto): Promise<InstalledReply> {
   const entry = getEntry(store, options.alias);
   if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a CA reply goes into a private-key entry`);
   const publicKey = publicKeyOfPrivateKey(unlockedKey(entry));
@@ -50,7 +49,7 @@ export async function installReply(store: Keystore, options: InstallReplyOptions
   if (!leaf) throw new KeyMismatchError(`the reply certifies another key: no certificate in it matches the private key of "${entry.alias}"`);
   const trusted = store.entries.filter((e): e is TrustedCertEntry => e.type === 'trusted-cert').map((e) => e.certificate);
   const chain = buildChain(leaf, [...options.reply, ...(options.caCertificates ?? []), ...trusted]);
-  await verifyLinks(chain, crypto);
+  verifyLinks(chain);
   const anchored = chain.slice(1).some((der) => trusted.some((t) => bytesEqual(t, der)));
   let addedRoot: TrustedCertEntry | undefined;
   if (!anchored) {
@@ -65,19 +64,15 @@ export async function installReply(store: Keystore, options: InstallReplyOptions
 }
 
 /** Each certificate must be signed by the next; a self-signed root by itself. */
-async function verifyLinks(chain: readonly Uint8Array[], crypto: WebCrypto): Promise<void> {
-  type VerifyCrypto = Parameters<x509.X509Certificate['verify']>[1];
+function verifyLinks(chain: readonly Uint8Array[]): void {
   for (let i = 0; i < chain.length; i++) {
-    const cert = parseCertificate(chain[i]!);
-    const signer = i + 1 < chain.length ? parseCertificate(chain[i + 1]!) : isSelfIssued(certificateNames(chain[i]!)) ? cert : undefined;
+    const names = certificateNames(chain[i]!);
+    const signer = i + 1 < chain.length ? certificateNames(chain[i + 1]!) : isSelfIssued(names) ? names : undefined;
     if (!signer) return;
-    let ok = false;
-    try {
-      ok = await cert.verify({ publicKey: signer.publicKey, signatureOnly: true }, crypto as unknown as VerifyCrypto);
-    } catch {
-      ok = false;
+    if (!signatureMadeBy(chain[i]!, signer.spki)) {
+      const subject = formatName(names.subject);
+      throw new ChainUntrustedError(`"${subject}" is not signed by ${signer === names ? 'its own key' : `"${formatName(signer.subject)}"`}: the chain does not link up`);
     }
-    if (!ok) throw new ChainUntrustedError(`"${cert.subject}" is not signed by ${signer === cert ? 'its own key' : `"${signer.subject}"`}: the chain does not link up`);
   }
 }
 

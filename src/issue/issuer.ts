@@ -1,21 +1,23 @@
-import { parseCertificate } from '../cert/parse_certificate.js';
+import { basicConstraintsOf, BASIC_CONSTRAINTS_OID, KEY_USAGE_OID, keyUsageHas } from '../cert/basic_constraints.js';
+import { formatName } from '../cert/format_name.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
 import { certificateNames } from '../cert/names.js';
-import { importSigningKey } from '../crypto/keys.js';
-import { defaultCrypto, type WebCrypto, type WebCryptoKey } from '../crypto/provider.js';
-import { InvalidArgumentError, KeyMismatchError, PolicyError } from '../errors.js';
+import { readTbs } from '../cert/tbs.js';
+import { nodeSigner } from '../crypto/node_signer.js';
+import type { WebCrypto } from '../crypto/provider.js';
+import type { Signer } from '../crypto/signer.js';
+import { InvalidArgumentError, KeyMismatchError, KeystoreFormatError, PolicyError } from '../errors.js';
+import { keyEntry } from '../keystore/key_entry.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
-import { x509 } from '../lib/x509.js';
 import { keyIdentifier } from './key_id.js';
-import { keyEntry } from '../keystore/key_entry.js';
-import { keyMatchesCertificate } from '../cert/key_match.js';
 
 /**
- * Who signs: a WebCrypto private key (from a keystore, or an HSM's own) and the issuer's
- * certificate chain, its own certificate first.
+ * Who signs: a Signer (a node:crypto key from a keystore by default, a WebCrypto or HSM key
+ * otherwise) and the issuer's certificate chain, its own certificate first.
  */
 export interface Issuer {
-  key: WebCryptoKey;
+  signer: Signer;
   chain: Uint8Array[];
 }
 
@@ -24,29 +26,49 @@ export interface IssuerFacts {
   name: Uint8Array;
   keyId: Uint8Array;
   notAfter: Date;
+  /** The issuer's own basicConstraints pathLenConstraint, when it has one. */
+  pathLength?: number;
 }
 
 export function issuerFacts(issuer: Issuer): IssuerFacts {
   const der = issuer.chain[0];
   if (!der) throw new InvalidArgumentError('the issuer has no certificate');
-  assertCanIssue(der);
+  const pathLength = assertCanIssue(der);
   const names = certificateNames(der);
-  return { name: names.subject, keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: parseCertificate(der).notAfter };
+  const facts: IssuerFacts = { name: names.subject, keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter };
+  if (pathLength !== undefined) facts.pathLength = pathLength;
+  return facts;
 }
 
-/** Refuses (ERR_POLICY) a certificate that may not sign others: not a CA, or no keyCertSign. */
-export function assertCanIssue(der: Uint8Array): void {
-  const cert = parseCertificate(der);
-  const constraints = cert.getExtension(x509.BasicConstraintsExtension);
-  if (!constraints?.ca) throw new PolicyError(`the issuer "${cert.subject}" is not a CA certificate (basicConstraints CA:TRUE is missing)`);
-  const usage = cert.getExtension(x509.KeyUsagesExtension);
-  if (usage && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
-    throw new PolicyError(`the issuer "${cert.subject}" may not sign certificates (its keyUsage lacks keyCertSign)`);
+/**
+ * Refuses (ERR_POLICY) a certificate that may not sign others: not a CA, or no keyCertSign.
+ * Returns its pathLenConstraint, if any.
+ */
+export function assertCanIssue(der: Uint8Array): number | undefined {
+  let subject = '';
+  let constraints: { ca: boolean; pathLength?: number };
+  let signs: boolean;
+  try {
+    const tbs = readTbs(der);
+    subject = formatName(tbs.subject);
+    constraints = basicConstraintsOf(tbs.extensions.get(BASIC_CONSTRAINTS_OID));
+    const usage = tbs.extensions.get(KEY_USAGE_OID);
+    signs = !usage || keyUsageHas(usage, 5);
+  } catch (cause) {
+    if (cause instanceof KeystoreFormatError) throw new KeystoreFormatError(`not a valid X.509 certificate: ${cause.message}`, undefined, { cause });
+    throw cause;
   }
+  if (!constraints.ca) throw new PolicyError(`the issuer "${subject}" is not a CA certificate (basicConstraints CA:TRUE is missing)`);
+  if (!signs) throw new PolicyError(`the issuer "${subject}" may not sign certificates (its keyUsage lacks keyCertSign)`);
+  return constraints.pathLength;
 }
 
-/** The issuer held by a keystore entry: its key must belong to its certificate, which must be a CA. */
-export async function issuerFromEntry(entry: PrivateKeyEntry, crypto: WebCrypto = defaultCrypto()): Promise<Issuer> {
+/**
+ * The issuer held by a keystore entry: its key must belong to its certificate, which must be a
+ * CA. The key is parsed once into a node:crypto signer, reused for every certificate it signs;
+ * with `crypto` given, it is imported into that WebCrypto provider instead.
+ */
+export async function issuerFromEntry(entry: PrivateKeyEntry, crypto?: WebCrypto): Promise<Issuer> {
   const pkcs8 = unlockedKey(entry);
   const certificate = entry.chain[0];
   if (!certificate) throw new InvalidArgumentError(`entry "${entry.alias}" has no certificate to issue under`);
@@ -54,8 +76,14 @@ export async function issuerFromEntry(entry: PrivateKeyEntry, crypto: WebCrypto 
     throw new KeyMismatchError(`the private key of entry "${entry.alias}" does not belong to its certificate`);
   }
   assertCanIssue(certificate);
-  const { privateKey } = await importSigningKey(pkcs8, crypto);
-  return { key: privateKey, chain: [...entry.chain] };
+  return { signer: await signerForKey(pkcs8, crypto), chain: [...entry.chain] };
+}
+
+/** A signer for a keystore's PKCS#8 key: node:crypto, or the given WebCrypto provider. */
+export async function signerForKey(pkcs8: Uint8Array, crypto?: WebCrypto): Promise<Signer> {
+  if (!crypto) return nodeSigner(pkcs8);
+  const [{ importSigningKey }, { webCryptoSigner }] = await Promise.all([import('../crypto/keys.js'), import('../crypto/webcrypto_signer.js')]);
+  return webCryptoSigner(await importSigningKey(pkcs8, crypto), crypto);
 }
 
 /** The CA entry of a keystore: the alias asked for, or the only private-key entry there is. */

@@ -1,24 +1,31 @@
 import { encodeName } from '../cert/dn.js';
-import { DEFAULT_KEY_SPEC, exportPkcs8, exportSpki, generateKeyPair, type KeySpec } from '../crypto/keys.js';
+import { generateSigningKey, pkcs8Of } from '../crypto/generate_key.js';
+import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
+import { nodeSigner } from '../crypto/node_signer.js';
 import type { WebCrypto } from '../crypto/provider.js';
+import type { Signer } from '../crypto/signer.js';
 import { emptyKeystore, type Keystore, type KeystoreFormat, type PrivateKeyEntry } from '../keystore/model.js';
 import { buildCertificate, type CertificateContent } from './build_certificate.js';
 import { issuerFacts, type Issuer } from './issuer.js';
 import { randomSerial } from './serial.js';
 import { computeValidity } from './validity.js';
 
-export interface NewKeyEntryRequest {
+/** What a certificate for a key of one's own says: subject, validity, issuer, usages. */
+export interface KeyCertificateRequest {
   subject: string;
-  key?: KeySpec;
   days?: number;
   defaultDays: number;
   /** The CA that signs; self-signed without it. */
   issuer?: Issuer;
+  now?: Date;
+  /** What the certificate says beyond names, key and validity: CA or not, usages, and more. */
+  usage: Pick<CertificateContent, 'ca' | 'pathLength' | 'keyUsage' | 'extendedKeyUsage'> & Partial<Pick<CertificateContent, 'sans' | 'extraExtensions'>>;
+}
+
+export interface NewKeyEntryRequest extends KeyCertificateRequest {
+  key?: KeySpec;
   alias: string;
   format?: KeystoreFormat;
-  now?: Date;
-  /** What the certificate says beyond names, key and validity: CA or not, usages. */
-  usage: Pick<CertificateContent, 'ca' | 'pathLength' | 'keyUsage' | 'extendedKeyUsage'>;
 }
 
 export interface NewKeyEntry {
@@ -30,11 +37,11 @@ export interface NewKeyEntry {
 }
 
 /**
- * A fresh key and a certificate for it, self-signed or signed by `issuer` (AKI from the issuer,
- * validity cut to the issuer's own end), as the one entry of a new keystore: what a new CA and
- * a new token certificate both are.
+ * A certificate for the key behind `subjectSigner` (a key of any location: a keystore's, an
+ * HSM's), signed by `request.issuer` (AKI from the issuer, validity cut to the issuer's own end)
+ * or, without one, by that key itself.
  */
-export async function newKeyEntry(request: NewKeyEntryRequest, crypto: WebCrypto): Promise<NewKeyEntry> {
+export async function certificateForKey(request: KeyCertificateRequest, subjectSigner: Signer, crypto?: WebCrypto): Promise<{ certificate: Uint8Array; warnings: string[] }> {
   const subject = encodeName(request.subject);
   const warnings: string[] = [];
   const facts = request.issuer ? issuerFacts(request.issuer) : undefined;
@@ -43,12 +50,11 @@ export async function newKeyEntry(request: NewKeyEntryRequest, crypto: WebCrypto
     request.defaultDays,
   );
   if (validity.clipped) warnings.push(`validity cut to the issuing CA certificate's own end, ${validity.notAfter.toISOString()}`);
-  const keys = await generateKeyPair(request.key ?? DEFAULT_KEY_SPEC, crypto);
   const certificate = await buildCertificate(
     {
       subject,
       issuer: facts?.name ?? subject,
-      publicKey: await exportSpki(keys.publicKey, crypto),
+      publicKey: subjectSigner.publicKeyInfo,
       ...(facts ? { authorityKeyId: facts.keyId } : {}),
       serial: randomSerial(crypto),
       notBefore: validity.notBefore,
@@ -56,17 +62,38 @@ export async function newKeyEntry(request: NewKeyEntryRequest, crypto: WebCrypto
       sans: [],
       ...request.usage,
     },
-    request.issuer?.key ?? keys.privateKey,
-    crypto,
+    request.issuer?.signer ?? subjectSigner,
   );
+  return { certificate, warnings };
+}
+
+/**
+ * A fresh key and a certificate for it, self-signed or signed by `issuer`, as the one entry of a
+ * new keystore: what a new CA and a new token certificate both are. The key is made by
+ * node:crypto, or by the given WebCrypto provider.
+ */
+export async function newKeyEntry(request: NewKeyEntryRequest, crypto?: WebCrypto): Promise<NewKeyEntry> {
+  const key = await newSigningKey(request.key ?? DEFAULT_KEY_SPEC, crypto);
+  const { certificate, warnings } = await certificateForKey(request, key.signer, crypto);
   const entry: PrivateKeyEntry = {
     type: 'private-key',
     alias: request.alias,
-    key: await exportPkcs8(keys.privateKey, crypto),
+    key: key.pkcs8,
     chain: [certificate, ...(request.issuer?.chain ?? [])],
     created: request.now ?? new Date(),
   };
   const store = emptyKeystore(request.format ?? 'PKCS12');
   store.entries.push(entry);
   return { store, entry, certificate, warnings };
+}
+
+/** A new exportable key: its signer and its PKCS#8 for the keystore. */
+export async function newSigningKey(spec: KeySpec, crypto?: WebCrypto): Promise<{ signer: Signer; pkcs8: Uint8Array }> {
+  if (!crypto) {
+    const key = await generateSigningKey(spec);
+    return { signer: nodeSigner(key), pkcs8: pkcs8Of(key) };
+  }
+  const [{ generateKeyPair, exportPkcs8 }, { webCryptoSigner }] = await Promise.all([import('../crypto/keys.js'), import('../crypto/webcrypto_signer.js')]);
+  const keys = await generateKeyPair(spec, crypto);
+  return { signer: await webCryptoSigner(keys, crypto), pkcs8: await exportPkcs8(keys.privateKey, crypto) };
 }

@@ -1,21 +1,27 @@
-import { readDer } from '../asn1/der_reader.js';
+import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { verifySignature } from '../crypto/signature_algorithm.js';
 import { HapkiError, InvalidArgumentError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { parsePemBlocks, isPemText } from '../keystore/pem/pem_blocks.js';
-import { x509 } from '../lib/x509.js';
-import { toArrayBuffer } from './build_certificate.js';
+import type { CertificateExtension } from '../cert/tbs.js';
 
-/** A parsed certificate request, with the raw subject and key as they were encoded. */
+/** A parsed certificate request: the raw pieces as they were encoded, read with hapki's DER reader. */
 export interface ParsedCsr {
-  request: x509.Pkcs10CertificateRequest;
   der: Uint8Array;
   /** Subject Name, DER. */
   subject: Uint8Array;
   /** SubjectPublicKeyInfo, DER. */
   publicKey: Uint8Array;
+  /** The extensions asked for in the extensionRequest attribute (PKCS#9), by OID. */
+  extensions: ReadonlyMap<string, CertificateExtension>;
+  /** The signed CertificationRequestInfo, its signature algorithm and signature. */
+  info: Uint8Array;
+  signatureAlgorithm: DerNode;
+  signature: Uint8Array;
 }
 
 const LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 
 /** A PKCS#10 request from PEM ("CERTIFICATE REQUEST", or keytool's "NEW CERTIFICATE REQUEST") or DER. */
 export function readCsr(bytes: Uint8Array): ParsedCsr {
@@ -27,14 +33,48 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
       if (!block) throw new InvalidArgumentError('no CERTIFICATE REQUEST block');
       der = block.der;
     }
-    const info = readDer(der, 'certification request').child(0, 'certificationRequestInfo');
-    const subject = info.child(1, 'subject').encoded;
-    const publicKey = info.child(2, 'subjectPKInfo').encoded;
-    const request = new x509.Pkcs10CertificateRequest(toArrayBuffer(der));
-    return { request, der, subject: new Uint8Array(subject), publicKey: new Uint8Array(publicKey) };
+    const request = readDer(der, 'certification request');
+    const [infoNode, algorithm, signature] = request.sequence('CertificationRequest');
+    if (!infoNode || !algorithm || !signature) throw new InvalidArgumentError('a CertificationRequest has three parts');
+    const info = infoNode.sequence('certificationRequestInfo');
+    if (infoNode.child(0, 'version').integer('version', 2) !== 0) throw new InvalidArgumentError('only version 1 requests exist');
+    const subject = infoNode.child(1, 'subject').expect(Tag.sequence, 'subject Name').encoded;
+    const publicKey = infoNode.child(2, 'subjectPKInfo').expect(Tag.sequence, 'subjectPKInfo').encoded;
+    const attributes = info[3]?.expect(0, 'attributes', TagClass.context);
+    algorithm.expect(Tag.sequence, 'signatureAlgorithm');
+    return {
+      der,
+      subject: new Uint8Array(subject),
+      publicKey: new Uint8Array(publicKey),
+      extensions: requestedExtensions(attributes),
+      info: infoNode.encoded,
+      signatureAlgorithm: algorithm,
+      signature: signature.bits('signature'),
+    };
   } catch (cause) {
     // hapki's own messages carry an offset; a library's could echo the request's bytes
     const detail = cause instanceof HapkiError ? `: ${cause.message}` : '';
     throw new InvalidArgumentError(`not a PKCS#10 certificate request${detail}`, { cause });
   }
+}
+
+/** True when the request's key made its signature (proof of possession). */
+export function csrSignatureValid(csr: ParsedCsr): boolean {
+  return verifySignature(csr.publicKey, csr.signatureAlgorithm, csr.info, csr.signature);
+}
+
+function requestedExtensions(attributes: DerNode | undefined): Map<string, CertificateExtension> {
+  const map = new Map<string, CertificateExtension>();
+  for (const attribute of attributes?.children ?? []) {
+    const [type, values] = attribute.sequence('attribute');
+    if (type?.oid('attribute type') !== EXTENSION_REQUEST || !values) continue;
+    const extensions = values.expect(Tag.set, 'attribute values').child(0, 'extensions');
+    for (const ext of extensions.sequence('extensions')) {
+      const parts = ext.sequence('extension');
+      const id = ext.child(0, 'extension id').oid('extension id');
+      const critical = parts.length === 3 && parts[1]!.is(Tag.boolean) && parts[1]!.content[0] !== 0;
+      map.set(id, { critical, value: parts[parts.length - 1]!.octets('extension value') });
+    }
+  }
+  return map;
 }

@@ -1,17 +1,17 @@
+import { basicConstraintsOf } from '../cert/basic_constraints.js';
+import { encodeName } from '../cert/dn.js';
+import { commonNameOf, formatName } from '../cert/format_name.js';
 import { describePublicKey } from '../crypto/key_info.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import { MIN_RSA_BITS } from '../crypto/key_spec.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { CsrSignatureError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
-import { x509 } from '../lib/x509.js';
-import { MIN_RSA_BITS } from '../crypto/keys.js';
 import { buildCertificate } from './build_certificate.js';
-import { issuerFacts, type Issuer } from './issuer.js';
+import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
 import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, profileKeyUsage, type ProfileName } from './profiles.js';
-import { readCsr, type ParsedCsr } from './read_csr.js';
+import { csrSignatureValid, readCsr, type ParsedCsr } from './read_csr.js';
 import { mergeSans, type SubjectAltName } from './san.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
-import { encodeName } from '../cert/dn.js';
-import { commonNameOf, formatName } from '../cert/format_name.js';
 import { computeValidity } from './validity.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
@@ -54,21 +54,50 @@ const SIGNABLE_KEYS = new Set(['RSA', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed255
 
 /**
  * Issues a certificate for a PKCS#10 request (PEM or DER): checks the request's signature, then
- * policy (key strength, a CA asked for), merges the names, and signs with the issuer's key.
+ * policy (key strength, a CA asked for), merges the names, and signs through the issuer's signer.
+ * `crypto`, when given, is only the source of the serial's random bytes.
  */
-export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrOptions = {}, crypto: WebCrypto = defaultCrypto()): Promise<SignedCertificate> {
-  useCryptoForX509(crypto);
-  const parsed = readCsr(csr);
+export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrOptions = {}, crypto?: WebCrypto): Promise<SignedCertificate> {
+  return issueFor(readCsr(csr), issuer, issuerFacts(issuer), options, crypto);
+}
+
+/** One request of a batch, with its own options (names, profile, validity). */
+export interface CsrToSign {
+  csr: Uint8Array;
+  options?: SignCsrOptions;
+}
+
+/** Either the certificate issued for a request of a batch, or the reason it was refused. */
+export type BatchResult = { ok: true; signed: SignedCertificate } | { ok: false; error: Error };
+
+/**
+ * Issues certificates for many requests with one issuer: its certificate is read once and its key
+ * parsed once, and the signatures run in parallel on the thread pool. Each request succeeds or
+ * fails on its own, in the order given.
+ */
+export async function signCsrs(requests: readonly CsrToSign[], issuer: Issuer, crypto?: WebCrypto): Promise<BatchResult[]> {
+  const facts = issuerFacts(issuer);
+  return Promise.all(
+    requests.map(async (request): Promise<BatchResult> => {
+      try {
+        return { ok: true, signed: await issueFor(readCsr(request.csr), issuer, facts, request.options ?? {}, crypto) };
+      } catch (error) {
+        return { ok: false, error: error as Error };
+      }
+    }),
+  );
+}
+
+async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, options: SignCsrOptions, crypto: WebCrypto | undefined): Promise<SignedCertificate> {
   const key = describePublicKey(parsed.publicKey);
   const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
   if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
-  await verifyCsr(parsed, crypto);
+  if (!csrSignatureValid(parsed)) throw new CsrSignatureError();
   const profile = options.profile ?? DEFAULT_PROFILE;
   checkPolicy(parsed, key, profile, options);
-  const facts = issuerFacts(issuer);
   const warnings: string[] = [];
   const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
-  const requested = sansOfExtension(parsed.request.getExtension(SAN_OID));
+  const requested = sansOfExtension(parsed.extensions.get(SAN_OID)?.value);
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
   const sans = mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false });
   if (sans.length === 0 && formatName(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
@@ -92,28 +121,16 @@ export async function signCsr(csr: Uint8Array, issuer: Issuer, options: SignCsrO
       extendedKeyUsage: PROFILE_DEFINITIONS[profile].extendedKeyUsage,
       sans,
     },
-    issuer.key,
-    crypto,
+    issuer.signer,
   );
   return { certificate, chain: [certificate, ...issuer.chain], subject: formatName(subject), sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
-}
-
-async function verifyCsr(parsed: ParsedCsr, crypto: WebCrypto): Promise<void> {
-  let valid: boolean;
-  try {
-    valid = await parsed.request.verify(crypto as unknown as Parameters<x509.Pkcs10CertificateRequest['verify']>[0]);
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw new CsrSignatureError();
 }
 
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
   if (key.algorithm === 'RSA' && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
     throw new PolicyError(`the request's RSA key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
   }
-  const constraints = parsed.request.getExtension(BASIC_CONSTRAINTS_OID);
-  if (constraints && new x509.BasicConstraintsExtension(constraints.rawData).ca && profile !== 'ca' && !options.allowCa) {
+  if (basicConstraintsOf(parsed.extensions.get(BASIC_CONSTRAINTS_OID)).ca && profile !== 'ca' && !options.allowCa) {
     throw new PolicyError('the request asks for a CA certificate (basicConstraints CA:TRUE); sign it with --profile ca or --allow-ca if that is meant');
   }
 }

@@ -1,5 +1,5 @@
-import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/keys.js';
-import { defaultCrypto, useCryptoForX509, type WebCrypto } from '../crypto/provider.js';
+import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import type { Issuer } from '../issue/issuer.js';
 import { newKeyEntry, type NewKeyEntry } from '../issue/new_key_entry.js';
@@ -31,8 +31,7 @@ export type IssuedToken = NewKeyEntry;
  * A new shared secure-token key and certificate with the token profile's key usages
  * (digitalSignature, keyEncipherment, dataEncipherment), self-signed or signed by `issuer`.
  */
-export async function issueTokenCertificate(options: IssueTokenOptions, crypto: WebCrypto = defaultCrypto()): Promise<IssuedToken> {
-  useCryptoForX509(crypto);
+export async function issueTokenCertificate(options: IssueTokenOptions, crypto?: WebCrypto): Promise<IssuedToken> {
   const spec = options.key ?? DEFAULT_KEY_SPEC;
   const issued = await newKeyEntry(
     {

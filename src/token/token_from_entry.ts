@@ -1,6 +1,6 @@
-import { parseCertificate } from '../cert/parse_certificate.js';
+import { KEY_USAGE_OID, keyUsageHas } from '../cert/basic_constraints.js';
+import { readTbs } from '../cert/tbs.js';
 import { emptyKeystore, type KeystoreFormat, type PrivateKeyEntry } from '../keystore/model.js';
-import { x509 } from '../lib/x509.js';
 import { DEFAULT_TOKEN_ALIAS, type IssuedToken } from './issue_token.js';
 import { tokenMaterialOf } from './token_material.js';
 import type { Keystore } from '../keystore/model.js';
@@ -14,10 +14,11 @@ export interface TokenFromEntryOptions {
   now?: Date;
 }
 
+/** The token profile's usages and their keyUsage bit numbers (RFC 5280 4.2.1.3). */
 const TOKEN_USAGES: readonly [string, number][] = [
-  ['digitalSignature', x509.KeyUsageFlags.digitalSignature],
-  ['keyEncipherment', x509.KeyUsageFlags.keyEncipherment],
-  ['dataEncipherment', x509.KeyUsageFlags.dataEncipherment],
+  ['digitalSignature', 0],
+  ['keyEncipherment', 2],
+  ['dataEncipherment', 3],
 ];
 
 /**
@@ -28,9 +29,9 @@ export function tokenFromEntry(source: Keystore, options: TokenFromEntryOptions 
   const material = tokenMaterialOf(source, options.sourceAlias);
   const certificate = material.chain[0]!;
   const warnings: string[] = [];
-  const usage = parseCertificate(certificate).getExtension(x509.KeyUsagesExtension);
+  const usage = readTbs(certificate).extensions.get(KEY_USAGE_OID);
   if (usage) {
-    const missing = TOKEN_USAGES.filter(([, flag]) => (usage.usages & flag) === 0).map(([name]) => name);
+    const missing = TOKEN_USAGES.filter(([, bit]) => !keyUsageHas(usage, bit)).map(([name]) => name);
     if (missing.length > 0) warnings.push(`the certificate's keyUsage lacks ${missing.join(', ')}, which the token profile has`);
   }
   const entry: PrivateKeyEntry = { type: 'private-key', alias: options.alias ?? DEFAULT_TOKEN_ALIAS, key: material.key, chain: material.chain, created: options.now ?? new Date() };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseKeySpec } from '../../crypto/keys.js';
+import { parseKeySpec } from '../../crypto/key_spec.js';
 import { FileExistsError, InvalidArgumentError, PasswordRequiredError, UsageError } from '../../errors.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { createCsr } from '../../issue/create_csr.js';

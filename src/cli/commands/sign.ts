@@ -1,30 +1,30 @@
+import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
-import { signCsr } from '../../issue/sign_csr.js';
+import { signCsrs, type SignCsrOptions as LibraryOptions } from '../../issue/sign_csr.js';
+import { batchOutputs, batchSucceeded, refuseExisting } from '../batch_outputs.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
+import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 import { outputName, readInput, summaryStream, writeOutput } from '../stdio.js';
 
-interface SignOptions {
+interface SignOptions extends CaLocationOptions {
   ca: string;
-  caAlias?: string;
-  caStorepass?: string;
-  caKeypass?: string;
   json?: boolean;
   san?: string[];
   profile: string;
   days?: string;
   notAfter?: string;
-  out: string;
+  out?: string;
+  outDir?: string;
   chain?: boolean;
   subject?: string;
   replaceSan?: boolean;
@@ -36,9 +36,9 @@ interface SignOptions {
 export function registerSign(program: Command, ctx: CliContext): void {
   const sign = program
     .command('sign')
-    .description('issue a certificate for a PKCS#10 request with a CA keystore entry')
-    .argument('<csr>', 'certificate request (PEM or DER), or - for standard input')
-    .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
+    .description('issue certificates for PKCS#10 requests with a CA keystore entry or a CA key in an HSM (one or many at once)')
+    .argument('<csr...>', 'certificate requests (PEM or DER), or - for standard input')
+    .requiredOption('--ca <keystore>', "keystore holding the CA key and certificate, or the CA key in an HSM: 'pkcs11:token=<label>;object=<label>'")
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
     .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
@@ -48,7 +48,8 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--days <days>', 'validity in days (default 397), cut to the CA certificate\'s own end')
     .option('--not-after <date>', 'validity end instead of --days (ISO 8601, e.g. 2027-06-30)')
     .option('--subject <dn>', "subject instead of the request's")
-    .requiredOption('--out <file>', 'certificate output, PEM (not overwritten without --force); - for standard output')
+    .option('--out <file>', 'certificate output for one request, PEM (not overwritten without --force); - for standard output')
+    .option('--out-dir <dir>', 'write each certificate as <dir>/<request name>.pem (msas1.csr -> msas1.pem); for several requests')
     .option('--chain', 'append the CA chain to the output')
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
@@ -58,27 +59,29 @@ export function registerSign(program: Command, ctx: CliContext): void {
       'after',
       `
 The names are the request's, then its CN when that is a host name, then every --san, without repeats.
+Several requests are signed in one run with the CA key opened once; if any is refused, nothing is written.
 
 Examples:
   hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
   hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
   hapki csr gateway.p12 --alias msas1 --storepass env:STOREPASS --out - | hapki sign - --ca ca.p12 --ca-storepass env:CAPASS --out - > msas1.pem
+  hapki sign *.csr --ca ca.p12 --ca-storepass env:CAPASS --out-dir certs/
   hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+  hapki sign msas1.csr --ca 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --san lbrhost.example.com --out msas1.pem
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (csrPath: string, options: SignOptions) => {
+    .action(async (csrPaths: string[], options: SignOptions) => {
       if (!isProfileName(options.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
       if (options.days !== undefined && options.notAfter !== undefined) throw new UsageError('give --days or --not-after, not both');
+      if ((options.out === undefined) === (options.outDir === undefined)) throw new UsageError('give --out <file> (one request) or --out-dir <dir>');
+      if (options.out !== undefined && csrPaths.length > 1) throw new UsageError(`${csrPaths.length} requests given: write them with --out-dir <dir>`);
+      if (options.outDir !== undefined && csrPaths.includes('-')) throw new UsageError('standard input has no name to write a certificate under: use --out');
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
-      const sans = (options.san ?? []).map(parseSan);
-      const print = summaryStream(ctx, options.out, options.json);
-      const csr = await readInput(ctx, csrPath);
-      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-      const issuer = await issuerFromEntry(caEntry(store, options.caAlias));
-      const signed = await signCsr(csr, issuer, {
-        sans,
+      const signOptions: LibraryOptions = {
+        sans: (options.san ?? []).map(parseSan),
         replaceSans: options.replaceSan ?? false,
         profile: options.profile,
         ...(days === undefined ? {} : { days }),
@@ -86,14 +89,27 @@ ${EXIT_CODES_HELP}`,
         ...(options.subject === undefined ? {} : { subject: options.subject }),
         allowWeak: options.allowWeak ?? false,
         allowCa: options.allowCa ?? false,
-      });
-      for (const w of signed.warnings) warn(ctx.io, w);
-      const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
-      await writeOutput(ctx, options.out, pem, { mode: 0o644, force: options.force ?? false });
-      if (options.out === '-') print(renderIssued(signed.certificate));
-      else printResult(ctx, options.json, { written: [options.out], certificate: describeCertificate(signed.certificate) }, () => renderIssued(signed.certificate));
-      ctx.io.stderr(`hapki: wrote ${outputName(options.out)}\n`);
+      };
+      const print = summaryStream(ctx, options.out, options.json);
+      const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
+      if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
+      const csrs = await Promise.all(csrPaths.map((path) => readInput(ctx, path)));
+      const ca = await openCaForCli(ctx, options.ca, options);
+      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), ca.issuer).finally(() => ca.close());
+      const issued = batchSucceeded(ctx, csrPaths, results);
+      if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
+      for (const [i, signed] of issued.entries()) {
+        for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
+        const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
+        await writeOutput(ctx, outputs[i]!, pem, { mode: 0o644, force: options.force ?? false });
+        ctx.io.stderr(`hapki: wrote ${outputName(outputs[i]!)}\n`);
+      }
+      const certificates = issued.map((signed) => describeCertificate(signed.certificate));
+      const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');
+      if (options.out === '-') print(text());
+      else printResult(ctx, options.json, options.out !== undefined ? { written: outputs, certificate: certificates[0] } : { written: outputs, certificates }, text);
     });
+  addCaKeyOptions(sign);
   deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
   deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');
 }

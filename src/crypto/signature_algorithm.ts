@@ -1,0 +1,132 @@
+import { verify as nodeVerify, constants, createPublicKey, type KeyObject } from 'node:crypto';
+import { algorithmIdentifier, nullValue } from '../asn1/der_writer.js';
+import { Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { OID } from '../asn1/oids.js';
+import { UnsupportedAlgorithmError } from '../errors.js';
+
+/** What a signing key is, as far as choosing its signature algorithm goes. */
+export type SigningKeyKind = 'RSA' | 'EC:P-256' | 'EC:P-384' | 'EC:P-521' | 'Ed25519';
+
+export const SIGNATURE_OID = {
+  sha1WithRSA: '1.2.840.113549.1.1.5',
+  sha224WithRSA: '1.2.840.113549.1.1.14',
+  sha256WithRSA: '1.2.840.113549.1.1.11',
+  sha384WithRSA: '1.2.840.113549.1.1.12',
+  sha512WithRSA: '1.2.840.113549.1.1.13',
+  ecdsaWithSHA1: '1.2.840.10045.4.1',
+  ecdsaWithSHA224: '1.2.840.10045.4.3.1',
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
+  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
+  ecdsaWithSHA512: '1.2.840.10045.4.3.4',
+} as const;
+
+/** The hash each key kind signs with: SHA-256 for RSA, the curve's own size for ECDSA, none for Ed25519. */
+export const SIGNING_HASH: Readonly<Record<SigningKeyKind, string | null>> = {
+  RSA: 'sha256',
+  'EC:P-256': 'sha256',
+  'EC:P-384': 'sha384',
+  'EC:P-521': 'sha512',
+  Ed25519: null,
+};
+
+const ALGORITHM_IDENTIFIERS: Readonly<Record<SigningKeyKind, Uint8Array>> = {
+  // RFC 4055: the parameters of the PKCS#1 v1.5 signature algorithms are NULL, present
+  RSA: algorithmIdentifier(SIGNATURE_OID.sha256WithRSA, nullValue()),
+  // RFC 5758 3.2 and RFC 8410 3: ECDSA and Ed25519 identifiers have no parameters at all
+  'EC:P-256': algorithmIdentifier(SIGNATURE_OID.ecdsaWithSHA256),
+  'EC:P-384': algorithmIdentifier(SIGNATURE_OID.ecdsaWithSHA384),
+  'EC:P-521': algorithmIdentifier(SIGNATURE_OID.ecdsaWithSHA512),
+  Ed25519: algorithmIdentifier(OID.ed25519),
+};
+
+/** The DER AlgorithmIdentifier a key of this kind signs under. */
+export function signatureAlgorithmFor(kind: SigningKeyKind): Uint8Array {
+  return ALGORITHM_IDENTIFIERS[kind];
+}
+
+const NODE_CURVES: Readonly<Record<string, SigningKeyKind>> = { prime256v1: 'EC:P-256', secp384r1: 'EC:P-384', secp521r1: 'EC:P-521' };
+
+/** The kind of a node:crypto key (private or public); refuses keys hapki does not sign with. */
+export function signingKeyKind(key: KeyObject): SigningKeyKind {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return 'RSA';
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
+      const kind = NODE_CURVES[curve];
+      if (kind) return kind;
+      throw new UnsupportedAlgorithmError(`EC ${curve}`, 'signing keys are RSA, EC P-256/P-384/P-521 or Ed25519');
+    }
+    case 'ed25519':
+      return 'Ed25519';
+    default:
+      throw new UnsupportedAlgorithmError(key.asymmetricKeyType ?? 'unknown', 'signing keys are RSA, EC P-256/P-384/P-521 or Ed25519');
+  }
+}
+
+const VERIFY_HASHES: Readonly<Record<string, string | null>> = {
+  [SIGNATURE_OID.sha1WithRSA]: 'sha1',
+  [SIGNATURE_OID.sha224WithRSA]: 'sha224',
+  [SIGNATURE_OID.sha256WithRSA]: 'sha256',
+  [SIGNATURE_OID.sha384WithRSA]: 'sha384',
+  [SIGNATURE_OID.sha512WithRSA]: 'sha512',
+  [SIGNATURE_OID.ecdsaWithSHA1]: 'sha1',
+  [SIGNATURE_OID.ecdsaWithSHA224]: 'sha224',
+  [SIGNATURE_OID.ecdsaWithSHA256]: 'sha256',
+  [SIGNATURE_OID.ecdsaWithSHA384]: 'sha384',
+  [SIGNATURE_OID.ecdsaWithSHA512]: 'sha512',
+  [OID.ed25519]: null,
+  [OID.ed448]: null,
+};
+
+const DIGEST_NAMES: Readonly<Record<string, string>> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};
+
+/**
+ * Checks a signature (a certificate's, a request's, a CRL's) with node:crypto: PKCS#1 v1.5, PSS,
+ * ECDSA and EdDSA. Anything that cannot be checked (an unknown algorithm, a key node:crypto will
+ * not read, a malformed signature) is a false, never a throw.
+ */
+export function verifySignature(spki: Uint8Array, algorithm: DerNode, data: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    const parts = algorithm.sequence('signatureAlgorithm');
+    const id = parts[0]!.oid('signature algorithm');
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    if (id === OID.rsassaPss) {
+      const pss = pssParameters(parts[1]);
+      return nodeVerify(pss.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signature);
+    }
+    const hash = VERIFY_HASHES[id];
+    if (hash === undefined) return false;
+    return nodeVerify(hash, data, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 4055 RSASSA-PSS-params; only MGF1 with the same hash is accepted, as everyone writes it. */
+function pssParameters(params: DerNode | undefined): { hash: string; saltLength: number } {
+  let hash = 'sha1';
+  let mgfHash = 'sha1';
+  let saltLength = 20;
+  for (const field of params?.is(Tag.sequence) ? params.children : []) {
+    if (!field.is(field.tag, TagClass.context)) continue;
+    const inner = field.child(0, 'PSS parameter');
+    if (field.tag === 0) hash = digestName(inner.child(0, 'hash').oid());
+    else if (field.tag === 1) mgfHash = digestName(inner.child(1, 'MGF hash').child(0, 'MGF hash').oid());
+    else if (field.tag === 2) saltLength = inner.integer('saltLength', 1024);
+  }
+  if (mgfHash !== hash) throw new UnsupportedAlgorithmError('RSASSA-PSS', 'MGF1 hash differs from the message hash');
+  return { hash, saltLength };
+}
+
+function digestName(oid: string): string {
+  const name = DIGEST_NAMES[oid];
+  if (!name) throw new UnsupportedAlgorithmError(oid, 'digest');
+  return name;
+}
