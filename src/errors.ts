@@ -84,6 +84,8 @@ export type HapkiErrorCode =
   | 'ERR_CLUSTER_FILE'
   | 'ERR_CLUSTER_NOT_CONVERGED'
   | 'ERR_AUDIT_CONFIG'
+  | 'ERR_CSR_FORMAT'
+  | 'ERR_NOT_FOUND'
   | SshErrorCode
   | PathValidationErrorCode
   | ProbeErrorCode
@@ -282,6 +284,27 @@ export function isHapkiError(value: unknown): value is HapkiError {
 export class CsrSignatureError extends HapkiError {
   constructor(message = 'the certificate request signature does not verify: it was altered or not signed with its own key') {
     super('ERR_CSR_SIGNATURE', message);
+  }
+}
+
+/** A certificate request whose content is malformed: an extension that does not match its schema, a bad value. */
+export class CsrFormatError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_CSR_FORMAT', message);
+  }
+}
+
+/** A request key no certificate may carry: an RSA exponent or modulus that breaks RSA, an EC point off its curve. */
+export class WeakKeyError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_WEAK_KEY', message);
+  }
+}
+
+/** Something asked for by name or number that the store does not hold (a serial in the issuance record). */
+export class NotFoundError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_NOT_FOUND', message);
   }
 }
 
