@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readCertificates } from '../../src/issue/read_certificates.js';
 import { crlsFromBytes } from '../../src/revocation/crl_bytes.js';
 import { MAX_CRL_BYTES, readCrl } from '../../src/revocation/crl_read.js';
+import { checkTrustMesh } from '../../src/trust/trust_check.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { openssl, tempDir } from '../helpers/tools.js';
@@ -98,6 +99,23 @@ describe('CRL checking', () => {
 
   it("another CA's CRL says nothing about this CA's certificates", async () => {
     expect(await validatePath(cert('good'), options([crl('other.crl')], { crlRequired: true }))).toMatchObject({ valid: false, code: 'ERR_REVOCATION_UNKNOWN' });
+  });
+});
+
+describe('trust check with CRLs', () => {
+  it("fails the pair whose peer is revoked, and only that one", async () => {
+    const nodes = [
+      { name: 'master', role: 'master' as const, certificateChain: [cert('good')] },
+      { name: 'slave', role: 'slave' as const, certificateChain: [cert('bad')] },
+    ];
+    const anchors = new Map([['master', [cert('root')]], ['slave', [cert('root')]]]);
+    const result = await checkTrustMesh(nodes, anchors, { purpose: 'any', crls: [crl('root.crl')] });
+    expect(result.ok).toBe(false);
+    expect(result.pairs).toMatchObject([
+      { truster: 'master', peer: 'slave', valid: false, code: 'ERR_REVOKED' },
+      { truster: 'slave', peer: 'master', valid: true },
+    ]);
+    expect((await checkTrustMesh(nodes, anchors, { purpose: 'any' })).ok).toBe(true);
   });
 });
 
