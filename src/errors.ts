@@ -1,3 +1,5 @@
+import { printable } from './lib/printable.js';
+
 /** Why a certification path is invalid: one code per rule (see validatePath). */
 export type PathValidationErrorCode =
   | 'ERR_CHAIN_UNTRUSTED'
@@ -53,6 +55,8 @@ export type HapkiErrorCode =
   | 'ERR_KEYSTORE_PASSWORD'
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
+  | 'ERR_CRL_FORMAT'
+  | 'ERR_CRL_FETCH'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -90,7 +94,8 @@ export class HapkiError extends Error {
   readonly code: HapkiErrorCode;
 
   constructor(code: HapkiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // messages quote names and values from input files: never their control characters
+    super(printable(message), options);
     this.code = code;
     this.name = new.target.name;
   }
@@ -108,6 +113,20 @@ export class KeyPasswordError extends HapkiError {
   constructor(alias: string, options?: { cause?: unknown }) {
     super('ERR_KEY_PASSWORD', `key password for alias "${alias}" was incorrect`, options);
     this.alias = alias;
+  }
+}
+
+/** Bytes that are not a well-formed CRL, or one over hapki's size limits. */
+export class CrlFormatError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FORMAT', message, options);
+  }
+}
+
+/** A CRL that could not be fetched from its distribution point: refused, too slow, too large, a redirect. */
+export class CrlFetchError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FETCH', message, options);
   }
 }
 
@@ -363,13 +382,14 @@ export interface TokenInstanceFailure {
  * says which instance failed and why; `restoreFailed` lists instances that could not be put back.
  */
 export class TokenDistributeError extends HapkiError {
-  readonly phase: 'prepare' | 'write';
+  readonly phase: 'prepare' | 'write' | 'verify';
   readonly failures: readonly TokenInstanceFailure[];
+  /** Kept for callers of the former restore-on-failure: always empty, the write is one change set. */
   readonly restoreFailed: readonly string[];
 
-  constructor(phase: 'prepare' | 'write', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
+  constructor(phase: 'prepare' | 'write' | 'verify', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
     const what = failures.map((f) => `${f.instance}: ${f.message} (${f.code})`).join('; ');
-    const outcome = phase === 'prepare' ? 'nothing was written' : restoreFailed.length === 0 ? 'every instance written was restored' : `RESTORE FAILED for ${restoreFailed.join(', ')}: put back its .bak`;
+    const outcome = phase === 'prepare' ? 'nothing was written' : phase === 'write' ? 'no instance was changed (all or nothing)' : 'every instance was written, but one does not read back as planned';
     super('ERR_TOKEN_DISTRIBUTE_FAILED', `token not distributed: ${what}; ${outcome}`, options);
     this.phase = phase;
     this.failures = failures;

@@ -20,6 +20,9 @@ export const LIMITS = {
   csrBytes: 1024 * 1024,
   /** Largest cluster or audit configuration file (YAML): real ones are a few kilobytes, and YAML parses at about 1 MB/s. */
   configBytes: 64 * 1024,
+  /** Characters and wildcard runs of one glob in an audit configuration. */
+  globChars: 1024,
+  globWildcards: 32,
   /** ASN.1 nesting depth. */
   asn1Depth: 64,
   /** A UTCTime or GeneralizedTime longer than this is malformed (the longest legal form is 19 bytes with fraction). */

@@ -17,6 +17,7 @@ export interface AuditRequest {
   /** `master=<store>,slaves=<store>,<store>,...` */
   trustGroups?: readonly string[];
   ignore?: readonly string[];
+  exclude?: readonly string[];
   /** Password source for stores no configured rule matches. */
   storepass?: string;
 }
@@ -50,6 +51,7 @@ export function auditOptionsFrom(
     tokenGroups,
     trustGroups,
     ignore: [...(config?.ignore ?? []), ...(request.ignore ?? [])],
+    exclude: [...(config?.exclude ?? []), ...(request.exclude ?? [])],
     passwordFor: passwordLookup(config?.passwords ?? [], request.storepass ?? config?.storepass, resolveSource),
   };
 }
@@ -71,6 +73,7 @@ export function combineAuditOptions(base: AuditOptions, extra: AuditOptions): Au
     tokenGroups: joined(base.tokenGroups, extra.tokenGroups),
     trustGroups: joined(base.trustGroups, extra.trustGroups),
     ignore: joined(base.ignore, extra.ignore),
+    exclude: joined(base.exclude, extra.exclude),
   };
   const warnMs = extra.warnMs ?? base.warnMs;
   const critMs = extra.critMs ?? base.critMs;

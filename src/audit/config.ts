@@ -4,6 +4,8 @@ import { AuditConfigError, HapkiError } from '../errors.js';
 import { parseThreshold } from './duration.js';
 import { LIMITS } from '../limits.js';
 import { firstDuplicateKey } from '../lib/yaml_bounds.js';
+import { globProblem } from './glob.js';
+import { yamlMessage } from '../lib/yaml_bounds.js';
 import type { TokenGroup, TrustGroup } from './model.js';
 import { parsePasswordSource, PASSWORD_SOURCE_FORMS } from '../secrets/password_source.js';
 
@@ -24,6 +26,7 @@ export interface AuditConfig {
   critMs?: number;
   expectSan: string[];
   ignore: string[];
+  exclude: string[];
   paths: string[];
   endpoints: string[];
   tokenGroups: TokenGroup[];
@@ -37,7 +40,7 @@ export interface ParseAuditConfigOptions {
   baseDir?: string;
 }
 
-const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'paths', 'endpoints', 'token-groups', 'trust-groups'] as const;
+const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'exclude', 'paths', 'endpoints', 'token-groups', 'trust-groups'] as const;
 
 /**
  * Parses and validates an audit configuration (YAML). Every mistake is an AuditConfigError that
@@ -58,14 +61,14 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
   const syntax = doc.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0].line;
-    throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: ${syntax.message.split('\n')[0]}`, line);
+    throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: ${yamlMessage(syntax.message)}`, line);
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) {
     const line = duplicate.offset === undefined ? undefined : lines.linePos(duplicate.offset).line;
     throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: map keys must be unique`, line);
   }
-  const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [] };
+  const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], exclude: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [] };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return config;
   if (!isMap(doc.contents)) return fail('the configuration must be a mapping of keys (passwords, warn, crit, ...)', doc.contents);
   const base = options.baseDir;
@@ -109,7 +112,10 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
           const rule = mapping(item, 'a passwords item', ['match', 'password'], ['match', 'password']);
           const password = str(rule.get('password'), 'password');
           if (typeof parsePasswordSource(password) === 'string') fail(`password must be a source: ${PASSWORD_SOURCE_FORMS}`, rule.get('password') as Node);
-          config.passwords.push({ match: absolute(str(rule.get('match'), 'match')), password });
+          const match = absolute(str(rule.get('match'), 'match'));
+          const problem = globProblem(match);
+          if (problem) fail(`match is a glob ${problem}`, rule.get('match') as Node);
+          config.passwords.push({ match, password });
         }
         break;
       case 'storepass': {
@@ -129,6 +135,10 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
         break;
       case 'ignore':
         config.ignore = strings(node, 'ignore');
+        break;
+      case 'exclude':
+        // a name pattern (no slash) matches anywhere; a path pattern is taken against the file's directory
+        config.exclude = strings(node, 'exclude').map((p) => (p.includes('/') ? absolute(p) : p));
         break;
       case 'paths':
         config.paths = strings(node, 'paths').map(absolute);

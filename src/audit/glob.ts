@@ -1,3 +1,6 @@
+import { InvalidArgumentError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+
 /**
  * Glob patterns for file paths, as the audit configuration matches keystores to passwords:
  * `*` any run of characters within one path segment, `?` one such character, `**` as a whole
@@ -6,6 +9,8 @@
  * a file of password rules.
  */
 export function globToRegExp(pattern: string): RegExp {
+  const problem = globProblem(pattern);
+  if (problem) throw new InvalidArgumentError(`glob pattern ${problem}`);
   const segments = pattern.split('/');
   let source = '';
   for (const [i, segment] of segments.entries()) {
@@ -15,10 +20,22 @@ export function globToRegExp(pattern: string): RegExp {
       source += last ? '.*' : '(?:[^/]*/)*';
       continue;
     }
-    source += segment.replace(/[\\^$.+()[\]{}|]|\*|\?/g, (ch) => (ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : `\\${ch}`));
+    // a run of stars in a segment means one star: "a***b" must not become a backtracking regex
+    source += segment.replace(/\*{2,}/g, '*').replace(/[\\^$.+()[\]{}|]|\*|\?/g, (ch) => (ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : `\\${ch}`));
     if (!last) source += '/';
   }
   return new RegExp(`^${source}$`);
+}
+
+/**
+ * Why a glob is refused, if it is: patterns come from configuration files, and thousands of
+ * wildcards would make a regular expression that exhausts memory to compile or time to match.
+ */
+export function globProblem(pattern: string): string | undefined {
+  if (pattern.length > LIMITS.globChars) return `of ${pattern.length} characters: more than ${LIMITS.globChars}`;
+  const wildcards = pattern.match(/[*?]+/g)?.length ?? 0;
+  if (wildcards > LIMITS.globWildcards) return `with ${wildcards} wildcards: more than ${LIMITS.globWildcards}`;
+  return undefined;
 }
 
 export function globMatches(pattern: string, path: string): boolean {

@@ -30,6 +30,8 @@ export interface AuditOptions {
   trustGroups?: readonly TrustGroup[];
   /** "<check>" or "<check>:<sha256>". */
   ignore?: readonly string[];
+  /** Glob patterns of files and directories not to audit; hapki's own .bak, temp and lock files never are. */
+  exclude?: readonly string[];
   passwordFor?: PasswordLookup;
   /** Files read at once (default 32). */
   concurrency?: number;
@@ -91,6 +93,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const [files, endpoints] = await Promise.all([
     scanFiles([...(options.paths ?? []), ...groupPaths], {
       ...(options.passwordFor ? { passwordFor: options.passwordFor } : {}),
+      ...(options.exclude ? { exclude: options.exclude } : {}),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -13,30 +13,47 @@ export function keyMatchesCertificate(pkcs8: Uint8Array, certificate: Uint8Array
  * key parses (a 1,000-pair bundle took minutes).
  */
 export class CertificateKeyIndex<T> {
-  private readonly byKey = new Map<string, T[]>();
+  private readonly raw = new Map<string, T[]>();
+  private canonical: Map<string, T[]> | undefined;
+  private readonly spkis: { candidate: T; spki: Uint8Array }[] = [];
 
   constructor(candidates: readonly T[], certificateOf: (candidate: T) => Uint8Array) {
     for (const candidate of candidates) {
-      let id: string;
+      let spki: Uint8Array;
       try {
-        id = toHex(canonicalSpki(certificatePublicKey(certificateOf(candidate))));
+        spki = certificatePublicKey(certificateOf(candidate));
       } catch {
         continue;
       }
-      const list = this.byKey.get(id);
-      if (list) list.push(candidate);
-      else this.byKey.set(id, [candidate]);
+      this.spkis.push({ candidate, spki });
+      add(this.raw, toHex(spki), candidate);
     }
   }
 
   /** The candidates whose certificate holds the key's public half, in their order; none for a key that does not parse. */
   forKey(pkcs8: Uint8Array): T[] {
+    let id: string;
     try {
-      return [...(this.byKey.get(toHex(publicKeyOfPrivateKey(pkcs8))) ?? [])];
+      id = toHex(publicKeyOfPrivateKey(pkcs8));
     } catch {
       return [];
     }
+    // certificates almost always hold the key in the encoding Node exports; only a miss pays
+    // for re-encoding every certificate's key, once
+    const exact = this.raw.get(id);
+    if (exact) return [...exact];
+    if (!this.canonical) {
+      this.canonical = new Map();
+      for (const { candidate, spki } of this.spkis) add(this.canonical, toHex(canonicalSpki(spki)), candidate);
+    }
+    return [...(this.canonical.get(id) ?? [])];
   }
+}
+
+function add<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**

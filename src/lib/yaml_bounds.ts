@@ -25,3 +25,9 @@ export function firstDuplicateKey(doc: Document): { key: string; offset: number 
   }
   return undefined;
 }
+
+/** The first line of a YAML library message; its own stack overflow on deep nesting said plainly. */
+export function yamlMessage(message: string): string {
+  if (/call stack/i.test(message)) return 'nested too deeply';
+  return message.split('\n')[0]!;
+}

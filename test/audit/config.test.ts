@@ -23,6 +23,7 @@ describe('parseAuditConfig', () => {
         'crit: 7',
         'expect-san: [lbrhost.example.com]',
         'ignore: ["weak-signature:' + 'ab'.repeat(32) + '"]',
+        'exclude: [archive, old/**]',
         'endpoints: [lbrhost.example.com:8443]',
         'token-groups:',
         '  - alias: token',
@@ -42,6 +43,7 @@ describe('parseAuditConfig', () => {
       critMs: 7 * 86_400_000,
       expectSan: ['lbrhost.example.com'],
       ignore: ['weak-signature:' + 'ab'.repeat(32)],
+      exclude: ['archive', '/etc/hapki/old/**'],
       paths: [],
       endpoints: ['lbrhost.example.com:8443'],
       tokenGroups: [{ alias: 'token', stores: ['/opt/a.jks', '/etc/hapki/b.jks'] }],
@@ -56,7 +58,7 @@ describe('parseAuditConfig', () => {
   it('an unknown key: ERR_AUDIT_CONFIG with its line', () => {
     const e = fail('warn: 30d\ncrit: 7d\npasword: env:X\n');
     expect(e).toMatchObject({ code: 'ERR_AUDIT_CONFIG', line: 3 });
-    expect(e.message).toBe('audit.yaml:3: unknown key "pasword" in the configuration (known: passwords, storepass, warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups)');
+    expect(e.message).toBe('audit.yaml:3: unknown key "pasword" in the configuration (known: passwords, storepass, warn, crit, expect-san, ignore, exclude, paths, endpoints, token-groups, trust-groups)');
   });
 
   it('wrong types and values name the line of the value', () => {

@@ -8,8 +8,11 @@ import { mapLimit } from './map_limit.js';
 import { failureOf } from './open_store.js';
 import { inProcessPool, workerPool, workersAvailable, type ReadPool } from './read_pool.js';
 import { collectFiles } from './walk.js';
+import { excludeMatcher } from './exclude.js';
 
 export interface ScanFilesOptions {
+  /** Glob patterns of paths not to audit (see excludeMatcher). */
+  exclude?: readonly string[];
   /** The password to open a store with; none by default. */
   passwordFor?: PasswordLookup;
   /** Files read at once (default 32). */
@@ -35,7 +38,7 @@ const HEAVY: ReadonlySet<KeystoreFormat> = new Set(['PKCS12']);
  * on its own must be one, and is reported unreadable otherwise.
  */
 export async function scanFiles(paths: readonly string[], options: ScanFilesOptions = {}): Promise<AuditSource[]> {
-  const { files, problems } = await collectFiles(paths);
+  const { files, problems } = await collectFiles(paths, excludeMatcher(options.exclude ?? []));
   const sources: AuditSource[] = problems.map((p) => ({ kind: 'file', source: p.path, error: { code: p.code, message: p.message } }));
   const workers = options.workers ?? (files.length >= SMALL_JOB && workersAvailable() ? availableParallelism() : 0);
   let pool: ReadPool | undefined;

@@ -4,6 +4,7 @@ import { HapkiError } from '../../errors.js';
 import { MAX_INPUT_BYTES } from '../../fs/read_file.js';
 import { formatLocation, parseLocation, type RemoteLocation } from '../../transport/location.js';
 import { remoteFile } from '../../transport/remote_file.js';
+import { isHapkiOwnFile } from './exclude.js';
 
 export interface FoundFile {
   /** The path as reached: the argument itself, or the directory argument joined with the names below it. */
@@ -31,8 +32,10 @@ export interface WalkResult {
  * directory already seen is not entered again, so a link loop ends. Devices, FIFOs and sockets
  * are skipped: reading a FIFO would hang a cron job. A directory that cannot be listed is a
  * problem to report, since keystores may be hidden in it; a dangling link below one is not.
+ * Below a directory, hapki's own backups, temp files and locks are passed over, and so is any
+ * path `exclude` matches (a path named on its own too).
  */
-export async function collectFiles(paths: readonly string[]): Promise<WalkResult> {
+export async function collectFiles(paths: readonly string[], exclude: (path: string) => boolean = () => false): Promise<WalkResult> {
   const result: WalkResult = { files: [], problems: [] };
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
@@ -58,6 +61,7 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
     }
     for (const name of names) {
       const path = join(dir, name);
+      if (isHapkiOwnFile(name) || exclude(path)) continue;
       const stat = await fsp.stat(path).catch(() => undefined);
       if (!stat) continue;
       if (stat.isDirectory()) await walkDir(path);
@@ -66,8 +70,9 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
   };
 
   // remote locations: every host walked at once, one connection each, beside the local paths
-  const remote = new Map(paths.filter((p) => parseLocation(p).kind === 'ssh').map((p) => [p, collectRemote(p)]));
+  const remote = new Map(paths.filter((p) => parseLocation(p).kind === 'ssh').map((p) => [p, collectRemote(p, exclude)]));
   for (const path of paths) {
+    if (exclude(path)) continue;
     const walked = remote.get(path);
     if (walked) {
       const { files, problems } = await walked;
@@ -99,7 +104,7 @@ export async function collectFiles(paths: readonly string[]): Promise<WalkResult
  * (ssh://user@host/...), so each file is read, and each finding named, with its host. A host that
  * cannot be reached is one problem (an UNKNOWN finding), not the end of the audit.
  */
-async function collectRemote(spec: string): Promise<WalkResult> {
+async function collectRemote(spec: string, exclude: (path: string) => boolean): Promise<WalkResult> {
   const result: WalkResult = { files: [], problems: [] };
   const location = parseLocation(spec) as RemoteLocation;
   const { transport } = remoteFile(spec)!;
@@ -123,6 +128,7 @@ async function collectRemote(spec: string): Promise<WalkResult> {
     }
     for (const name of names) {
       const path = posix.join(dir, name);
+      if (isHapkiOwnFile(name) || exclude(path)) continue;
       const found = await stat(path).catch(() => undefined);
       if (!found) continue;
       if (found.info.type === 'directory') await walkDir(path, found.real);

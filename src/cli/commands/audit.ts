@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseAuditConfig, type AuditConfig } from '../../audit/config.js';
 import { auditOptionsFrom, combineAuditOptions, type AuditRequest } from '../../audit/audit_options.js';
 import { renderAuditJson } from '../../audit/report/json.js';
+import { renderAuditNagios } from '../../audit/report/nagios.js';
 import { renderAuditPrometheus } from '../../audit/report/prometheus.js';
 import { renderAuditText } from '../../audit/report/text.js';
 import { CHECK_IDS } from '../../audit/rules/index.js';
@@ -28,12 +29,13 @@ interface AuditCliOptions {
   tokenGroup?: string[];
   trustGroup?: string[];
   ignore?: string[];
+  exclude?: string[];
   storepass?: string;
   timeout: string;
   cluster?: string;
 }
 
-const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r) };
+const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r), nagios: renderAuditNagios };
 
 export function registerAudit(program: Command, ctx: CliContext): void {
   program
@@ -52,6 +54,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--token-group <alias>=<stores>', 'stores (comma-separated) that must hold the same token entry (repeatable)', collect)
     .option('--trust-group <spec>', 'master=<store>,slaves=<store>,<store>: each side must trust the other (repeatable)', collect)
     .option('--ignore <check[:sha256]>', `silence a check, or a check for one certificate (repeatable); checks: ${CHECK_IDS.join(', ')}`, collect)
+    .option('--exclude <glob>', "don't audit what this matches: a name (*.old, archive) anywhere, or a path (/opt/msas/archive/**) (repeatable); hapki's own .bak, temp and lock files never are", collect)
     .option('--storepass <src>', 'password for stores no --config rule matches: env:NAME, file:PATH, fd:N, stdin, pass:TEXT')
     .option('--timeout <duration>', 'per endpoint: 500ms, 5s, 2m', '5s')
     .addHelpText('after', `
@@ -67,6 +70,7 @@ Examples:
   hapki audit gw1.p12 gw2.jks --endpoint lbrhost.example.com:8443 --expect-san lbrhost.example.com --storepass env:STOREPASS
   hapki audit /opt/msas --format prometheus --config audit.yaml > /var/lib/node_exporter/audit.prom.$$
   hapki audit certs --warn 60d --crit 14d --ignore weak-signature:<sha256> --format json
+  hapki audit /opt/msas --format nagios --exclude 'archive' --config /etc/hapki/audit.yaml   # as a Nagios/Icinga check
 
 Exit codes (monitoring-plugin convention; the worst finding wins):
   0  OK        1  WARNING        2  CRITICAL        3  UNKNOWN (only when nothing is worse)
@@ -78,7 +82,7 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       const render = RENDERERS[format];
       if (!render) throw new InvalidArgumentError(`--format must be ${Object.keys(RENDERERS).join(', ')}, not "${format}"`);
       const config = options.config === undefined ? undefined : await loadConfig(options.config);
-      const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, storepass: options.storepass };
+      const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, exclude: options.exclude, storepass: options.storepass };
       const at = parseDate(options.at, '--at');
       const showProgress = process.stderr.isTTY === true;
       const clusterFile = options.cluster === undefined ? undefined : await loadClusterFile(options.cluster);

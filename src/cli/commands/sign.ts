@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
 import { signCsrs, type SignCsrOptions as LibraryOptions } from '../../issue/sign_csr.js';
@@ -10,17 +9,15 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
+import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 import { outputName, readInput, summaryStream, writeOutput } from '../stdio.js';
 
-interface SignOptions {
+interface SignOptions extends CaLocationOptions {
   ca: string;
-  caAlias?: string;
-  caStorepass?: string;
-  caKeypass?: string;
   json?: boolean;
   san?: string[];
   profile: string;
@@ -39,9 +36,9 @@ interface SignOptions {
 export function registerSign(program: Command, ctx: CliContext): void {
   const sign = program
     .command('sign')
-    .description('issue certificates for PKCS#10 requests with a CA keystore entry (one or many at once)')
+    .description('issue certificates for PKCS#10 requests with a CA keystore entry or a CA key in an HSM (one or many at once)')
     .argument('<csr...>', 'certificate requests (PEM or DER), or - for standard input')
-    .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
+    .requiredOption('--ca <keystore>', "keystore holding the CA key and certificate, or the CA key in an HSM: 'pkcs11:token=<label>;object=<label>'")
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
     .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
@@ -70,6 +67,8 @@ Examples:
   hapki csr gateway.p12 --alias msas1 --storepass env:STOREPASS --out - | hapki sign - --ca ca.p12 --ca-storepass env:CAPASS --out - > msas1.pem
   hapki sign *.csr --ca ca.p12 --ca-storepass env:CAPASS --out-dir certs/
   hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+  hapki sign msas1.csr --ca 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --san lbrhost.example.com --out msas1.pem
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
     )
     .action(async (csrPaths: string[], options: SignOptions) => {
@@ -95,8 +94,8 @@ ${EXIT_CODES_HELP}`,
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
       const csrs = await Promise.all(csrPaths.map((path) => readInput(ctx, path)));
-      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), await issuerFromEntry(caEntry(store, options.caAlias)));
+      const ca = await openCaForCli(ctx, options.ca, options);
+      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), ca.issuer).finally(() => ca.close());
       const issued = batchSucceeded(ctx, csrPaths, results);
       if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
       for (const [i, signed] of issued.entries()) {
@@ -110,6 +109,7 @@ ${EXIT_CODES_HELP}`,
       if (options.out === '-') print(text());
       else printResult(ctx, options.json, options.out !== undefined ? { written: outputs, certificate: certificates[0] } : { written: outputs, certificates }, text);
     });
+  addCaKeyOptions(sign);
   deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
   deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');
 }
