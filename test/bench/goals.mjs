@@ -167,7 +167,9 @@ for (const [kind, algorithm, match, caKey, leafKey] of [
 
 // 5. verify of the full x509-limbo suite through the library
 {
-  const limbo = process.env.HAPKI_LIMBO_FULL ?? join(root, '..', 'shared', 'interop', 'x509-limbo', 'limbo-full.json.gz');
+  // ../shared beside a clone, or two levels up from a worktree under /work/wt
+  const candidates = [process.env.HAPKI_LIMBO_FULL, join(root, '..', 'shared', 'interop', 'x509-limbo', 'limbo-full.json.gz'), join(root, '..', '..', 'shared', 'interop', 'x509-limbo', 'limbo-full.json.gz')];
+  const limbo = candidates.find((p) => p && existsSync(p)) ?? candidates[1];
   if (!existsSync(limbo)) console.log(`verify of the full limbo suite: skipped, ${limbo} not found\n`);
   else {
     const cases = JSON.parse(gunzipSync(readFileSync(limbo)).toString('utf8')).testcases;
