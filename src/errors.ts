@@ -56,7 +56,6 @@ export type HapkiErrorCode =
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
   | 'ERR_CRL_FORMAT'
-  | 'ERR_CRL_FETCH'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -85,6 +84,8 @@ export type HapkiErrorCode =
   | 'ERR_CLUSTER_FILE'
   | 'ERR_CLUSTER_NOT_CONVERGED'
   | 'ERR_AUDIT_CONFIG'
+  | 'ERR_CSR_FORMAT'
+  | 'ERR_NOT_FOUND'
   | SshErrorCode
   | PathValidationErrorCode
   | ProbeErrorCode
@@ -120,13 +121,6 @@ export class KeyPasswordError extends HapkiError {
 export class CrlFormatError extends HapkiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_CRL_FORMAT', message, options);
-  }
-}
-
-/** A CRL that could not be fetched from its distribution point: refused, too slow, too large, a redirect. */
-export class CrlFetchError extends HapkiError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_CRL_FETCH', message, options);
   }
 }
 
@@ -290,6 +284,27 @@ export function isHapkiError(value: unknown): value is HapkiError {
 export class CsrSignatureError extends HapkiError {
   constructor(message = 'the certificate request signature does not verify: it was altered or not signed with its own key') {
     super('ERR_CSR_SIGNATURE', message);
+  }
+}
+
+/** A certificate request whose content is malformed: an extension that does not match its schema, a bad value. */
+export class CsrFormatError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_CSR_FORMAT', message);
+  }
+}
+
+/** A request key no certificate may carry: an RSA exponent or modulus that breaks RSA, an EC point off its curve. */
+export class WeakKeyError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_WEAK_KEY', message);
+  }
+}
+
+/** Something asked for by name or number that the store does not hold (a serial in the issuance record). */
+export class NotFoundError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_NOT_FOUND', message);
   }
 }
 

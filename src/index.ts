@@ -5,6 +5,7 @@ export {
   KeystorePasswordError,
   KeyPasswordError,
   KeystoreFormatError,
+  CrlFormatError,
   KeystoreIntegrityError,
   UnsupportedAlgorithmError,
   UnsupportedEntryError,
@@ -117,7 +118,11 @@ export { randomSerial } from './issue/serial.js';
 export { readCertificates } from './issue/read_certificates.js';
 
 export { validatePath } from './trust/validate_path.js';
-export type { PathValidationOptions, PathValidationResult, PathErrorCode } from './trust/validate_path.js';
+export type { PathValidationOptions, PathValidationResult, PathErrorCode, CertificateRevocation } from './trust/validate_path.js';
+export type { PolicyOptions } from './trust/policy_tree.js';
+export { readCrl, MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation/crl_read.js';
+export type { Crl, CrlEntry } from './revocation/crl_read.js';
+export { crlsFromBytes } from './revocation/crl_bytes.js';
 export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
 export { entryCertificates, storeCertificates } from './trust/path_sources.js';
 export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';

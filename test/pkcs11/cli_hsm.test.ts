@@ -94,6 +94,10 @@ describe('CA keys in SoftHSM through the command line', () => {
     writeFileSync(join(dir, 'token.key'), key.stdout);
     const keyPub = (await openssl(['pkey', '-in', join(dir, 'token.key'), '-pubout'])).stdout;
     expect(keyPub).toBe(await hsmPublicKey('msas-token'));
+    // a keystore that could not be written (no password for it) is found out before any key is made
+    const nopass = await run(['token', 'issue', '--key', 'pkcs11:token=hapki-ca;object=nopass-token', ...pin, '--self-signed', '--subject', 'CN=t', '--bits', '2048', '--extractable', '--out', 'nopass.p12']);
+    expect(nopass.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_REQUIRED'));
+    expect((await ok(['list', 'pkcs11:token=hapki-ca', ...pin])).stdout).not.toContain('nopass-token');
     // without --extractable the key stays in the HSM and no keystore is written
     const refused = await run(['token', 'issue', '--key', 'pkcs11:token=hapki-ca;object=other-token', ...pin, '--self-signed', '--subject', 'CN=t', '--out', 'other.p12']);
     expect(refused.code).toBe(2);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCaRecord } from './ca_record.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
@@ -84,6 +85,7 @@ ${EXIT_CODES_HELP}`,
       printResult(ctx, options.json, { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));
       ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${options.out} (${format})${options.certOut ? ` and its certificate to ${options.certOut}` : ''}\n`);
     });
+  registerCaRecord(ca, ctx);
   addCaKeyOptions(init);
   deprecatedOption(init, ctx, '--format <format>', '--out-format');
   deprecatedOption(init, ctx, '--issuer <keystore>', '--ca');

@@ -28,16 +28,19 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   if (options.out !== undefined && !options.force && existsSync(options.out)) throw new FileExistsError(options.out);
   const key = parseKeySpec(options);
   const days = parseDays(options.days, '--days');
+  // the keystore's format and password are settled before the key is made: a key left on the
+  // token for a keystore that then could not be written would be half a result
+  const format = options.out === undefined ? undefined : options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
+  const store = format === undefined ? undefined : emptyKeystore(format);
+  store?.entries.push({ type: 'private-key', alias: options.alias, key: new Uint8Array(), chain: [], created: new Date() });
+  const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
   const issued = await issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer } : {}) }, access).finally(() => ca?.close());
   for (const w of issued.warnings) warn(ctx.io, w);
   const written: string[] = [];
-  if (options.out !== undefined && issued.pkcs8) {
-    const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
-    const store = emptyKeystore(format);
-    store.entries.push({ type: 'private-key', alias: options.alias, key: issued.pkcs8, chain: issued.chain, created: new Date() });
-    const password = await outputPassword(ctx, options, undefined, format, store);
+  if (options.out !== undefined && store && issued.pkcs8) {
+    store.entries[0] = { type: 'private-key', alias: options.alias, key: issued.pkcs8, chain: issued.chain, created: new Date() };
     await saveKeystore(options.out, store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
     written.push(options.out);
   }
