@@ -61,14 +61,18 @@ async function issuanceRate(kind, caKey, leafKey, count) {
   const csr = await lib.createCsrWithSigner(signer, lib.encodeName('CN=node.example.com,O=Example'), [lib.parseSan('node.example.com')]);
   const options = { sans: [lib.parseSan('lbrhost.example.com')] };
   for (let i = 0; i < 20; i++) await lib.signCsr(csr, issuer, options); // warm up
+  // openssl speed counts CPU time (not wall time, unless -elapsed): so does this, one certificate at a time on one thread
   let start = performance.now();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < count; i++) await lib.signCsr(csr, issuer, options);
-  const sequential = (count / (performance.now() - start)) * 1000;
+  const used = process.cpuUsage(cpu);
+  const wall = (count / (performance.now() - start)) * 1000;
+  const sequential = count / ((used.user + used.system) / 1e6);
   start = performance.now();
   const results = await lib.signCsrs(Array.from({ length: count }, () => ({ csr, options })), issuer);
   const batch = (count / (performance.now() - start)) * 1000;
   if (!results.every((r) => r.ok)) throw new Error('a batch request failed');
-  return { sequential, batch };
+  return { sequential, wall, batch };
 }
 
 for (const [kind, algorithm, match, caKey, leafKey] of [
@@ -79,7 +83,7 @@ for (const [kind, algorithm, match, caKey, leafKey] of [
   const h = await issuanceRate(kind, caKey, leafKey, count);
   const o = opensslSignRate(algorithm, match);
   const ratio = h.sequential / o;
-  row(`in-process issuance, ${kind} CA signing ${kind} requests with a SAN added (${count}, one at a time; batch in parentheses)`, `${h.sequential.toFixed(0)} certificates/s (batch of ${count} on every core: ${h.batch.toFixed(0)}/s)`, `openssl speed -seconds ${quick ? 1 : 3} ${algorithm}: ${o.toFixed(0)} signatures/s, one core`, `${(ratio * 100).toFixed(0)}%`, '>= 50%', ratio >= 0.5);
+  row(`in-process issuance, ${kind} CA signing ${kind} requests with a SAN added (${count}, one at a time, per CPU second)`, `${h.sequential.toFixed(0)} certificates per CPU second (wall clock under this load: ${h.wall.toFixed(0)}/s; a batch of ${count} on every core: ${h.batch.toFixed(0)}/s)`, `openssl speed -seconds ${quick ? 1 : 3} ${algorithm}: ${o.toFixed(0)} signatures per CPU second, one core`, `${(ratio * 100).toFixed(0)}%`, '>= 50%', ratio >= 0.5);
 }
 
 // 2. hapki list against keytool -list
