@@ -31,6 +31,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   lab: async () => (await import('./commands/lab.js')).registerLab,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   token: async () => (await import('./commands/token.js')).registerToken,
+  completion: async () => (await import('./commands/completion.js')).registerCompletion,
   recover: async () => (await import('./commands/recover.js')).registerRecover,
   revoke: async () => (await import('./commands/revoke.js')).registerRevoke,
   crl: async () => (await import('./commands/crl.js')).registerCrl,
@@ -40,6 +41,8 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[], opt
   const program = new Command('hapki')
     .description('certificates and keystores for high-availability gateway clusters')
     .version(VERSION)
+    .option('-q, --quiet', 'print only the result and errors: no notes, warnings or progress on stderr')
+    .option('--verbose', 'on an error, also print its cause and stack trace (as HAPKI_DEBUG=1)')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
@@ -62,12 +65,13 @@ ${EXIT_CODES_HELP}`,
   const words = commandWords(argv, valueOptions(program));
   // `hapki help sign` is about sign
   const asked = words[0] === 'help' ? words[1] : words[0];
-  if (asked !== undefined && Object.hasOwn(COMMANDS, asked)) {
+  if (asked !== undefined && asked !== 'completion' && Object.hasOwn(COMMANDS, asked)) {
     (await COMMANDS[asked]!())(program, ctx);
     return program;
   }
-  // the top-level help (and an unknown command's error) only needs each command's name and summary
-  const index = options.allCommands ? undefined : readCommandIndex();
+  // completion describes every command, so it needs them all; the top-level help (and an unknown
+  // command's error) only needs each command's name and summary
+  const index = options.allCommands || asked === 'completion' ? undefined : readCommandIndex();
   if (index) addCommandStubs(program, index);
   else for (const load of Object.values(COMMANDS)) (await load())(program, ctx);
   return program;
