@@ -97,7 +97,7 @@ async function runLimbo() {
         ...(c.validation_time ? { at: new Date(c.validation_time) } : {}),
         ...(name && name.kind !== 'RFC822' ? { hostname: name.value } : {}),
         ...(c.max_chain_depth === null ? {} : { maxIntermediates: c.max_chain_depth }),
-        ...(c.crls?.length ? { crls: c.crls.flatMap(pemCrls), revocation: 'crl' } : {}),
+        ...(c.crls?.length ? { crls: c.crls.flatMap(pemCrls), crlRequired: true } : {}),
       });
     });
     const expect = c.expected_result === 'SUCCESS';
@@ -124,7 +124,7 @@ async function runPkits() {
         untrusted: certs.slice(1, -1),
         at: new Date(time),
         crls: c.crls.map((n) => file('crls', n, 'crl')),
-        revocation: 'crl',
+        crlRequired: true,
         policy: {
           ...(s.SetInitialPolicySet ? { initialPolicySet: s.SetInitialPolicySet.split(',').map(policyOid) } : {}),
           requireExplicitPolicy: Boolean(s.SetInitialExplicitPolicy),

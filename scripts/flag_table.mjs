@@ -18,7 +18,7 @@ const VOCABULARY = {
   '--out': 'the file written (`-`: standard output where it makes sense)',
   '--outpass': 'password protecting what --out receives (default: the source password)',
   '--out-format': 'keystore format of what is written: pkcs12, jks, jceks, pem, der (default: from the extension)',
-  '--ca': 'the CA: a keystore holding the issuing key and certificate (`import`: CA certificates)',
+  '--ca': 'the CA: a keystore holding the issuing key and certificate, or a `pkcs11:` URI of its key in an HSM (`import`: CA certificates)',
   '--ca-storepass': 'password of the --ca keystore',
   '--ca-keypass': 'key password of the CA entry, where it differs',
   '--ca-alias': 'the CA entry in the --ca keystore (default: its only private-key entry)',

@@ -10,6 +10,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /etc/ssl/certs/java/cacerts ] || missing+=(ca-certificates-java)
 # the PKCS#11 tests run against SoftHSM; the optional binding (pkcs11js) builds with node-gyp
 [ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
+# OpenSC's pkcs11-tool reads the HSM's keys independently of hapki in those tests
+command -v pkcs11-tool >/dev/null 2>&1 || missing+=(opensc)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)

@@ -55,6 +55,7 @@ export type HapkiErrorCode =
   | 'ERR_KEYSTORE_PASSWORD'
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
+  | 'ERR_CRL_FORMAT'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -83,6 +84,8 @@ export type HapkiErrorCode =
   | 'ERR_CLUSTER_FILE'
   | 'ERR_CLUSTER_NOT_CONVERGED'
   | 'ERR_AUDIT_CONFIG'
+  | 'ERR_CSR_FORMAT'
+  | 'ERR_NOT_FOUND'
   | SshErrorCode
   | PathValidationErrorCode
   | ProbeErrorCode
@@ -111,6 +114,13 @@ export class KeyPasswordError extends HapkiError {
   constructor(alias: string, options?: { cause?: unknown }) {
     super('ERR_KEY_PASSWORD', `key password for alias "${alias}" was incorrect`, options);
     this.alias = alias;
+  }
+}
+
+/** Bytes that are not a well-formed CRL, or one over hapki's size limits. */
+export class CrlFormatError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FORMAT', message, options);
   }
 }
 
@@ -277,6 +287,27 @@ export class CsrSignatureError extends HapkiError {
   }
 }
 
+/** A certificate request whose content is malformed: an extension that does not match its schema, a bad value. */
+export class CsrFormatError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_CSR_FORMAT', message);
+  }
+}
+
+/** A request key no certificate may carry: an RSA exponent or modulus that breaks RSA, an EC point off its curve. */
+export class WeakKeyError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_WEAK_KEY', message);
+  }
+}
+
+/** Something asked for by name or number that the store does not hold (a serial in the issuance record). */
+export class NotFoundError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_NOT_FOUND', message);
+  }
+}
+
 /** Issuance refused by policy (weak key, a CA asked for, an issuer that is not a CA); the message says why. */
 export class PolicyError extends HapkiError {
   constructor(message: string) {
@@ -366,13 +397,14 @@ export interface TokenInstanceFailure {
  * says which instance failed and why; `restoreFailed` lists instances that could not be put back.
  */
 export class TokenDistributeError extends HapkiError {
-  readonly phase: 'prepare' | 'write';
+  readonly phase: 'prepare' | 'write' | 'verify';
   readonly failures: readonly TokenInstanceFailure[];
+  /** Kept for callers of the former restore-on-failure: always empty, the write is one change set. */
   readonly restoreFailed: readonly string[];
 
-  constructor(phase: 'prepare' | 'write', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
+  constructor(phase: 'prepare' | 'write' | 'verify', failures: readonly TokenInstanceFailure[], restoreFailed: readonly string[] = [], options?: { cause?: unknown }) {
     const what = failures.map((f) => `${f.instance}: ${f.message} (${f.code})`).join('; ');
-    const outcome = phase === 'prepare' ? 'nothing was written' : restoreFailed.length === 0 ? 'every instance written was restored' : `RESTORE FAILED for ${restoreFailed.join(', ')}: put back its .bak`;
+    const outcome = phase === 'prepare' ? 'nothing was written' : phase === 'write' ? 'no instance was changed (all or nothing)' : 'every instance was written, but one does not read back as planned';
     super('ERR_TOKEN_DISTRIBUTE_FAILED', `token not distributed: ${what}; ${outcome}`, options);
     this.phase = phase;
     this.failures = failures;

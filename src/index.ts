@@ -5,6 +5,7 @@ export {
   KeystorePasswordError,
   KeyPasswordError,
   KeystoreFormatError,
+  CrlFormatError,
   KeystoreIntegrityError,
   UnsupportedAlgorithmError,
   UnsupportedEntryError,
@@ -117,7 +118,11 @@ export { randomSerial } from './issue/serial.js';
 export { readCertificates } from './issue/read_certificates.js';
 
 export { validatePath } from './trust/validate_path.js';
-export type { PathValidationOptions, PathValidationResult, PathErrorCode } from './trust/validate_path.js';
+export type { PathValidationOptions, PathValidationResult, PathErrorCode, CertificateRevocation } from './trust/validate_path.js';
+export type { PolicyOptions } from './trust/policy_tree.js';
+export { readCrl, MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation/crl_read.js';
+export type { Crl, CrlEntry } from './revocation/crl_read.js';
+export { crlsFromBytes } from './revocation/crl_bytes.js';
 export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
 export { entryCertificates, storeCertificates } from './trust/path_sources.js';
 export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';
@@ -207,3 +212,16 @@ export type { FileTransport, FileInfo } from './fs/transport.js';
 export { writeFileAtomic } from './fs/atomic_write.js';
 export type { WriteFileOptions } from './fs/atomic_write.js';
 export { readFileBytes } from './fs/read_file.js';
+
+export { parsePkcs11Uri, formatPkcs11Uri, isPkcs11Uri } from './pkcs11/uri.js';
+export type { Pkcs11Uri, Pkcs11ObjectType } from './pkcs11/uri.js';
+export { openPkcs11Key, generatePkcs11Key, createKeyOnToken, listPkcs11Token } from './pkcs11/pkcs11_key.js';
+export type { Pkcs11Access, Pkcs11Key } from './pkcs11/pkcs11_key.js';
+export { openPkcs11Issuer } from './pkcs11/pkcs11_issuer.js';
+export type { Pkcs11Issuer } from './pkcs11/pkcs11_issuer.js';
+export { createCaOnToken, issueTokenOnToken } from './pkcs11/certify_on_token.js';
+export type { CertifiedOnToken, TokenOnTokenOptions } from './pkcs11/certify_on_token.js';
+export { Pkcs11Signer } from './pkcs11/pkcs11_signer.js';
+export type { Pkcs11TokenSummary, Pkcs11EntrySummary } from './pkcs11/list_token.js';
+export { Pkcs11Error } from './errors.js';
+export type { Pkcs11ErrorCode } from './errors.js';

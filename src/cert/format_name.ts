@@ -20,6 +20,9 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.9.1': 'E',
 };
 
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+
 const STRING_TAGS: ReadonlySet<number> = new Set([Tag.utf8String, Tag.printableString, Tag.t61String, Tag.ia5String, Tag.bmpString]);
 
 /**
@@ -42,6 +45,9 @@ function formatAttribute(atv: DerNode): string {
 function escapeValue(value: string): string {
   return value
     .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
+    // RFC 4514 2.4: any character may be written as \XX pairs of its UTF-8; controls and invisible
+    // formatting characters always are, so a name can neither break a line nor hide text
+    .replace(UNSAFE_IN_NAME, (c) => [...new TextEncoder().encode(c)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join(''))
     .replace(/^([ #])/, '\\$1')
     .replace(/ $/, '\\ ');
 }

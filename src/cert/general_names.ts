@@ -1,5 +1,5 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
-import { latin1 } from '../lib/printable.js';
+import { latin1, printable } from '../lib/printable.js';
 import { formatName } from './format_name.js';
 
 const UPN = '1.3.6.1.4.1.311.20.2.3';
@@ -14,7 +14,7 @@ export function formatGeneralNames(value: Uint8Array): string[] {
 
 function formatGeneralName(name: DerNode): string {
   if (name.cls !== TagClass.context) return `unknown:${name.tag}`;
-  const ascii = (): string => latin1(name.stringBytes());
+  const ascii = (): string => printable(latin1(name.stringBytes()));
   switch (name.tag) {
     case 0: {
       const type = name.child(0, 'otherName type').oid();

@@ -5,6 +5,7 @@ import { parseWholeNumber } from './options.js';
 import { printable } from '../lib/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
+import { guardOutput } from '../text/escape.js';
 import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
@@ -12,7 +13,8 @@ import { processIo } from './process_io.js';
 import { askedCommand, buildProgram } from './program.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], processIoArg: CliIo = processIo()): Promise<number> {
+  const io = guardedIo(processIoArg, argv);
   const ctx: CliContext = { io, passwords: new PasswordResolver(io) };
   try {
     const program = await buildProgram(ctx, argv);
@@ -50,4 +52,14 @@ function report(error: unknown, io: CliIo): void {
   }
   io.stderr(`hapki: internal error: ${printable((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
+}
+
+/**
+ * Every byte hapki prints passes guardOutput: no escape sequence, carriage return or bidi
+ * control from a certificate, alias or file name reaches the terminal, whichever renderer
+ * printed it. Prometheus output has its own escaping, which allows no other, so it passes as is.
+ */
+function guardedIo(io: CliIo, argv: readonly string[]): CliIo {
+  const prometheus = argv.some((a, i) => a === '--format=prometheus' || (a === '--format' && argv[i + 1] === 'prometheus'));
+  return { ...io, stdout: prometheus ? io.stdout : (text) => io.stdout(guardOutput(text)), stderr: (text) => io.stderr(guardOutput(text)) };
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { readFileBytes } from '../fs/read_file.js';
+import { crlsFromBytes } from '../revocation/crl_bytes.js';
 import type { PathValidationOptions } from '../trust/validate_path.js';
 
 /** The path-validation flags `verify` shares with the commands that validate chains. */
@@ -9,6 +11,8 @@ export interface PathFlags {
   requireExplicitPolicy?: boolean;
   inhibitPolicyMapping?: boolean;
   inhibitAnyPolicy?: boolean;
+  crl?: string[];
+  crlRequired?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -19,16 +23,22 @@ export function addPathFlags(command: Command): Command {
     .option('--policy <oid>', 'an acceptable certificate policy (repeatable; default: any policy)', collect)
     .option('--require-explicit-policy', 'the path must be valid for one of the acceptable policies (RFC 5280 initial-explicit-policy)')
     .option('--inhibit-policy-mapping', 'do not follow policy mappings (initial-policy-mapping-inhibit)')
-    .option('--inhibit-any-policy', 'anyPolicy in a certificate matches nothing (initial-any-policy-inhibit)');
+    .option('--inhibit-any-policy', 'anyPolicy in a certificate matches nothing (initial-any-policy-inhibit)')
+    .option('--crl <file>', 'a CRL (PEM or DER) to check the path against (repeatable); revoked -> ERR_REVOKED', collect)
+    .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)');
 }
 
-/** The library options the flags stand for. */
-export function pathOptionsFromFlags(flags: PathFlags): Partial<PathValidationOptions> {
+/** The library options the flags stand for (reads the --crl files). */
+export async function pathOptionsFromFlags(flags: PathFlags): Promise<Partial<PathValidationOptions>> {
+  if (flags.crlRequired && !flags.crl) throw new UsageError('--crl-required needs at least one --crl');
+  const crls: Uint8Array[] = [];
+  for (const file of flags.crl ?? []) crls.push(...crlsFromBytes(await readFileBytes(file), file));
   for (const oid of flags.policy ?? []) {
     if (!/^[0-2](\.(0|[1-9]\d{0,9}))+$/.test(oid)) throw new UsageError('--policy must be an object identifier in dotted form, such as 2.23.140.1.2.1');
   }
   return {
     ...(flags.allowSha1 ? { allowSha1: true } : {}),
+    ...(flags.crl ? { crls, crlRequired: flags.crlRequired ?? false } : {}),
     policy: {
       ...(flags.policy ? { initialPolicySet: flags.policy } : {}),
       requireExplicitPolicy: flags.requireExplicitPolicy ?? false,

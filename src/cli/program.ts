@@ -31,6 +31,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   token: async () => (await import('./commands/token.js')).registerToken,
   recover: async () => (await import('./commands/recover.js')).registerRecover,
+  revoke: async () => (await import('./commands/revoke.js')).registerRevoke,
+  crl: async () => (await import('./commands/crl.js')).registerCrl,
 };
 
 export async function buildProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {

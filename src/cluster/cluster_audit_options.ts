@@ -1,4 +1,5 @@
 import { absoluteLocation } from '../transport/location.js';
+import { isPkcs11Uri } from '../pkcs11/uri.js';
 import { DAY_MS } from '../lib/duration.js';
 import type { AuditOptions } from '../audit/run_audit.js';
 import type { ClusterFile, ClusterStore } from './cluster_file.js';
@@ -16,7 +17,8 @@ export function clusterAuditOptions(cluster: ClusterFile, options: ResolveSecret
   const add = (store: ClusterStore): void => {
     stores.push([store.keystore, store.password]);
   };
-  add(cluster.ca);
+  // a CA key in an HSM is no file to audit
+  if (!isPkcs11Uri(cluster.ca.keystore)) add(cluster.ca);
   if (cluster.token) add(cluster.token);
   for (const n of cluster.gateway.instances) add(n);
   const replication = cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [];

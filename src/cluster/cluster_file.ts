@@ -35,6 +35,10 @@ export interface ClusterStore {
 
 export interface ClusterCa extends ClusterStore {
   alias: string;
+  /** For a CA key in an HSM (keystore is a pkcs11: URI, password its PIN): the module, else $HAPKI_PKCS11_MODULE or SoftHSM's. */
+  pkcs11Module?: string;
+  /** For a CA key in an HSM: its certificate chain file, where the token holds none. */
+  certificate?: string;
   /** Make the CA when its keystore is absent. */
   create?: { subject: string; key: KeySpec; days: number };
 }

@@ -33,6 +33,8 @@ export interface PlannedWrite {
   password: string;
   /** True when the file is there now: apply replaces it, keeping `<file>.bak`. */
   exists: boolean;
+  /** SHA-256 of the file as the plan read it (when it exists). */
+  sha256?: string;
   /** The file's new bytes, where they are already encoded (by the token library). */
   bytes?: Uint8Array;
 }

@@ -1,6 +1,8 @@
 import { HapkiError } from '../errors.js';
+import { sha256Hex } from '../crypto/digest.js';
+import { readFileBytes } from '../fs/read_file.js';
+import { readKeystore } from '../keystore/read_keystore.js';
 import { displayLocation } from '../transport/location.js';
-import { openKeystore } from '../fs/keystore_file.js';
 import type { Keystore } from '../keystore/model.js';
 import type { ClusterStore } from './cluster_file.js';
 import { resolveSecret, type ResolveSecretOptions, type SecretRef } from './secrets.js';
@@ -11,6 +13,8 @@ export interface OpenedClusterStore {
   /** Undefined when the file is absent. */
   store: Keystore | undefined;
   password: string;
+  /** SHA-256 of the file as read: apply commits only if it is still that (ERR_CONCURRENT_CHANGE). */
+  sha256?: string;
 }
 
 /**
@@ -34,8 +38,9 @@ export async function openClusterStore(
     try {
       // the key password is the node entry's own: other entries keep theirs (and stay sealed, not refused)
       const keyOptions = key === undefined ? {} : alias === undefined ? { keyPassword: key } : { keyPasswords: { [alias]: key } };
-      const store = await openKeystore(file, { password: resolved, ...keyOptions });
-      return { file, store, password: resolved };
+      const bytes = await readFileBytes(file);
+      const store = await readKeystore(bytes, { password: resolved, ...keyOptions });
+      return { file, store, password: resolved, sha256: sha256Hex(bytes) };
     } catch (error) {
       if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') return { file, store: undefined, password: resolved };
       throw error;

@@ -1,4 +1,5 @@
 import { dirname, posix, resolve } from 'node:path';
+import { isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { encodeName } from '../cert/dn.js';
 import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_spec.js';
@@ -49,7 +50,7 @@ const ssh: FieldSpec = { kind: 'object', fields: { user: text, identity: text, i
 export const CLUSTER_SCHEMA: FieldSpec = {
   kind: 'object',
   fields: {
-    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: { kind: 'int', min: 1 } } } } },
+    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: { kind: 'int', min: 1 } } } } },
     loadBalancer: { kind: 'object', fields: { names: { ...names, required: true } } },
     gateway: { kind: 'object', required: true, fields: { name: required, instances: { kind: 'list', required: true, minItems: 1, of: node } } },
     replication: { kind: 'object', fields: { mode: { kind: 'enum', values: MESH_MODES }, master: replicationNode, slaves: { kind: 'list', required: true, minItems: 1, of: replicationNode } } },
@@ -148,6 +149,10 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
     dir,
     ca: {
       ...store(raw.ca, 'ca'),
+      // a CA key in an HSM: ca.keystore is its pkcs11: URI, ca.password the token's PIN
+      ...(isPkcs11Uri(raw.ca.keystore) ? { keystore: pkcs11Location(raw.ca.keystore, problem) } : {}),
+      ...(raw.ca.pkcs11Module === undefined ? {} : { pkcs11Module: raw.ca.pkcs11Module }),
+      ...(raw.ca.certificate === undefined ? {} : { certificate: file(raw.ca.certificate) }),
       alias: raw.ca.alias ?? 'ca',
       ...(raw.ca.create ? { create: { subject: raw.ca.create.subject, key: keySpec(raw.ca.create, 'ca.create'), days: raw.ca.create.days ?? 3650 } } : {}),
     },
@@ -193,6 +198,15 @@ function toSsh(raw: Raw, dir: string, secretAt: (spec: string, at: string) => Se
     ...(raw.sudo === undefined ? {} : { sudo: raw.sudo }),
     ...(raw.acceptNewHostKeys === undefined ? {} : { acceptNewHostKeys: raw.acceptNewHostKeys }),
   };
+}
+
+function pkcs11Location(uri: string, problem: (at: string, message: string) => void): string {
+  try {
+    parsePkcs11Uri(uri);
+  } catch (error) {
+    problem('ca.keystore', (error as Error).message);
+  }
+  return uri;
 }
 
 /** Node names name steps and trust-store entries; files are written once each, so no two roles share one. */

@@ -1,3 +1,7 @@
+import { readFileBytes } from '../fs/read_file.js';
+import { readCertificates } from '../issue/read_certificates.js';
+import { formatPkcs11Uri, isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
+import { resolveSecret } from './secrets.js';
 import { describeCertificate } from '../cert/describe.js';
 import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
@@ -37,18 +41,22 @@ export type { PlanClusterOptions } from './plan_state.js';
  */
 export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto?: WebCrypto): Promise<ClusterPlan> {
   const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings] };
-  const ca = await planCa(state);
-  const lbNames = cluster.loadBalancer.names.map(parseSan);
-  await planNodeCertificates(state, ca, cluster.gateway.instances.map((node) => ({ node, required: [...node.hostnames.map(parseSan), ...lbNames], profile: 'server' })));
-  if (cluster.replication) {
-    const { master, slaves } = cluster.replication;
-    await planNodeCertificates(state, ca, [master, ...slaves].map((node) => ({ node, required: node.hostnames.map(parseSan), profile: 'server-client' })));
-    await planTrustMesh(state, cluster.replication);
+  const ca = isPkcs11Uri(cluster.ca.keystore) ? await planHsmCa(state) : await planCa(state);
+  try {
+    const lbNames = cluster.loadBalancer.names.map(parseSan);
+    await planNodeCertificates(state, ca, cluster.gateway.instances.map((node) => ({ node, required: [...node.hostnames.map(parseSan), ...lbNames], profile: 'server' })));
+    if (cluster.replication) {
+      const { master, slaves } = cluster.replication;
+      await planNodeCertificates(state, ca, [master, ...slaves].map((node) => ({ node, required: node.hostnames.map(parseSan), profile: 'server-client' })));
+      await planTrustMesh(state, cluster.replication);
+    }
+    if (cluster.token) await planToken(state, ca, cluster.token);
+  } finally {
+    ca.close?.();
   }
-  if (cluster.token) await planToken(state, ca, cluster.token);
   const writes: PlannedWrite[] = [...state.files.entries()]
     .filter(([, w]) => w.changed)
-    .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.bytes ? { bytes: w.bytes } : {}) }));
+    .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.bytes ? { bytes: w.bytes } : {}) }));
   const order = writeOrder(state);
   const byFile = <T extends { file: string }>(items: T[]): T[] => [...items].sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
   return { cluster: cluster.path, dir: cluster.dir, steps: byFile(state.steps), writes: byFile(writes), warnings: state.warnings, ...(state.token ? { token: state.token } : {}) };
@@ -58,7 +66,7 @@ async function planCa(state: PlanState): Promise<CaFacts> {
   const { ca } = state.cluster;
   const opened = await openStoreOf('ca', ca, state.cluster.dir, state.options);
   let store = opened.store;
-  state.files.set(ca.keystore, { store: store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, changed: false });
+  state.files.set(ca.keystore, { store: store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   if (!store) {
     if (!ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
     const created = await createCa({ subject: ca.create.subject, key: ca.create.key, days: ca.create.days, alias: ca.alias, format: newKeystoreFormat(ca.keystore), now: state.now }, state.crypto);
@@ -72,12 +80,35 @@ async function planCa(state: PlanState): Promise<CaFacts> {
   return { issuer, certificate: issuer.chain[0]!, root, rootSha256: sha256Hex(root) };
 }
 
+/**
+ * A CA whose key is in an HSM (ca.keystore a pkcs11: URI, ca.password its PIN): used as it is,
+ * never created here (planning writes nothing, and an HSM key is made once, by `hapki ca init --key`).
+ */
+async function planHsmCa(state: PlanState): Promise<CaFacts> {
+  const { ca } = state.cluster;
+  const where = `ca (${formatPkcs11Uri(parsePkcs11Uri(ca.keystore))})`;
+  try {
+    const pin = await resolveSecret(ca.password, `PIN of ${where}`, state.options);
+    const chain = ca.certificate === undefined ? undefined : readCertificates(await readFileBytes(ca.certificate), ca.certificate);
+    const { openPkcs11Issuer } = await import('../pkcs11/pkcs11_issuer.js');
+    const { issuer, key } = await openPkcs11Issuer(ca.keystore, { pin, ...(ca.pkcs11Module === undefined ? {} : { module: ca.pkcs11Module }), ...(state.options.env ? { env: state.options.env } : {}) }, chain);
+    const root = issuer.chain[issuer.chain.length - 1]!;
+    return { issuer, certificate: issuer.chain[0]!, root, rootSha256: sha256Hex(root), close: () => key.close() };
+  } catch (error) {
+    if (error instanceof HapkiError && (error.code === 'ERR_PKCS11_OBJECT_NOT_FOUND' || error.code === 'ERR_PKCS11_TOKEN_NOT_FOUND') && ca.create) {
+      throw new HapkiError(error.code, `${where}: ${error.message}; apply does not make keys in an HSM: run hapki ca init --key first`, { cause: error });
+    }
+    if (error instanceof HapkiError && !error.message.startsWith(where)) throw new HapkiError(error.code, `${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 async function openNode(state: PlanState, node: ClusterNode): Promise<Keystore> {
   const known = state.files.get(node.keystore);
   if (known) return known.store;
   const opened = await openStoreOf(node.name, node, state.cluster.dir, state.options);
   if (!opened.store) throw new HapkiError('ERR_FILE_NOT_FOUND', `${node.name} (${relativeFile(state, node.keystore)}): no such file; a node's keystore must hold the node's key`);
-  state.files.set(node.keystore, { store: opened.store, password: opened.password, exists: true, changed: false });
+  state.files.set(node.keystore, { store: opened.store, password: opened.password, exists: true, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   return opened.store;
 }
 

@@ -23,6 +23,8 @@ export interface Working {
   store: Keystore;
   password: string;
   exists: boolean;
+  /** SHA-256 of the file as read, when it exists. */
+  sha256?: string;
   changed: boolean;
   /** The encoded new file, where the token library made it. */
   bytes?: Uint8Array;
@@ -47,6 +49,8 @@ export interface CaFacts {
   certificate: Uint8Array;
   root: Uint8Array;
   rootSha256: string;
+  /** Ends the HSM session of a CA key in an HSM. */
+  close?: () => void;
 }
 
 export function relativeFile(state: PlanState, file: string): string {

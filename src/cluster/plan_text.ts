@@ -1,3 +1,4 @@
+import { escapeText } from '../text/escape.js';
 import type { ClusterPlan, ClusterStepKind } from './cluster_plan.js';
 import { displayLocation } from '../transport/location.js';
 
@@ -28,10 +29,10 @@ export function renderClusterPlan(plan: ClusterPlan): string {
     const steps = plan.steps.filter((s) => s.file === file);
     const nodes = [...new Set(steps.map((s) => s.node))].join(', ');
     const isNew = plan.writes.some((w) => w.file === file && !w.exists);
-    lines.push(`${displayLocation(plan.dir, file)} (${nodes}${isNew ? ', new file' : ''})`);
+    lines.push(`${escapeText(displayLocation(plan.dir, file))} (${escapeText(nodes)}${isNew ? ', new file' : ''})`);
     for (const s of steps) {
-      lines.push(`  ${MARK[s.kind]} ${s.summary}`);
-      for (const d of s.details) lines.push(`      ${d}`);
+      lines.push(`  ${MARK[s.kind]} ${escapeText(s.summary)}`);
+      for (const d of s.details) lines.push(`      ${escapeText(d)}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -21,7 +21,7 @@ import { newKeystoreFormat } from '../keystore/format_for_path.js';
 export async function planToken(state: PlanState, ca: CaFacts, token: ClusterToken): Promise<void> {
   const opened = await openStoreOf('token', token, state.cluster.dir, state.options);
   let home = opened.store;
-  state.files.set(token.keystore, { store: home ?? { format: newKeystoreFormat(token.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: home !== undefined, changed: false });
+  state.files.set(token.keystore, { store: home ?? { format: newKeystoreFormat(token.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: home !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   if (!home) {
     const issued = await issueTokenCertificate({ subject: token.subject, alias: token.alias, key: token.key, days: token.days, issuer: ca.issuer, format: newKeystoreFormat(token.keystore), now: state.now }, state.crypto);
     home = issued.store;
@@ -58,9 +58,6 @@ export async function planToken(state: PlanState, ca: CaFacts, token: ClusterTok
 
 /** The instances as the plan leaves them, for the token library to read; planning writes nothing. */
 function inMemory(files: ReadonlyMap<string, Uint8Array>): TokenFileLayer {
-  const refuse = async (): Promise<never> => {
-    throw new TypeError('a plan writes nothing');
-  };
   return {
     read: async (path) => {
       const bytes = files.get(path);
@@ -68,8 +65,5 @@ function inMemory(files: ReadonlyMap<string, Uint8Array>): TokenFileLayer {
       return bytes;
     },
     assertWritable: async () => undefined,
-    backup: refuse,
-    write: refuse,
-    restore: refuse,
   };
 }

@@ -23,7 +23,7 @@ export async function planTrustMesh(state: PlanState, replication: ClusterReplic
   const existing = new Map<string, Keystore>();
   for (const n of nodes) {
     const opened = await openClusterStore(`${n.name} trust store`, n.truststore, n.truststorePassword, undefined, state.cluster.dir, state.options);
-    state.files.set(n.truststore, { store: opened.store ?? { format: newKeystoreFormat(n.truststore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, changed: false });
+    state.files.set(n.truststore, { store: opened.store ?? { format: newKeystoreFormat(n.truststore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
     if (opened.store) existing.set(n.name, opened.store);
   }
   // a first build says what each node must trust; copies of those certificates that are not

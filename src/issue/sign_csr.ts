@@ -13,10 +13,12 @@ import { mergeSans, type SubjectAltName } from './san.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
 import { computeValidity } from './validity.js';
+import { checkNames, checkSubject, checkValidity, issuanceExtensions, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
+import { checkRequest } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
 
-export interface SignCsrOptions {
+export interface SignCsrOptions extends IssuanceRules {
   /** Names to add (or, with replaceSans, the only names). */
   sans?: readonly SubjectAltName[];
   /** Only `sans`, ignoring the request's names and its CN, as keytool -gencert does. */
@@ -89,6 +91,7 @@ export async function signCsrs(requests: readonly CsrToSign[], issuer: Issuer, c
 }
 
 async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, options: SignCsrOptions, crypto: WebCrypto | undefined): Promise<SignedCertificate> {
+  checkRequest(parsed.der, parsed.publicKey);
   const key = describePublicKey(parsed.publicKey);
   const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
   if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
@@ -97,14 +100,19 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   checkPolicy(parsed, key, profile, options);
   const warnings: string[] = [];
   const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
+  checkSubject(subject, facts.name);
   const requested = sansOfExtension(parsed.extensions.get(SAN_OID)?.value);
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
-  const sans = mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false });
+  const named = checkNames(mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false }), options);
+  const sans = named.sans;
+  warnings.push(...named.warnings);
   if (sans.length === 0 && formatName(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   const validity = computeValidity(
     { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
     DEFAULT_LEAF_DAYS,
   );
+  checkValidity(validity.notBefore, validity.notAfter, profile, options);
+  const pathLength = PROFILE_DEFINITIONS[profile].ca ? subCaPathLength(facts.pathLength, options) : undefined;
   if (validity.clipped) warnings.push(`validity cut to the CA certificate's own end, ${validity.notAfter.toISOString()}`);
   const serial = randomSerial(crypto);
   const certificate = await buildCertificate(
@@ -117,6 +125,8 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
       notBefore: validity.notBefore,
       notAfter: validity.notAfter,
       ca: PROFILE_DEFINITIONS[profile].ca,
+      ...(pathLength === undefined ? {} : { pathLength }),
+      extraExtensions: issuanceExtensions(profile, options),
       keyUsage: profileKeyUsage(profile, key.algorithm),
       extendedKeyUsage: PROFILE_DEFINITIONS[profile].extendedKeyUsage,
       sans,

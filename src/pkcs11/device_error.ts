@@ -19,3 +19,8 @@ export function call<T>(doing: string, action: () => T): T {
     throw new Pkcs11Error('ERR_PKCS11_DEVICE', `PKCS#11 ${doing} failed: ${deviceError(error)}`, { cause: error });
   }
 }
+
+/** A label from the device, quoted for a message: control and bidi characters escaped, never raw. */
+export function shown(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

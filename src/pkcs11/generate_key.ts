@@ -4,7 +4,7 @@ import { OID } from '../asn1/oids.js';
 import { DEFAULT_RSA_BITS, type KeySpec } from '../crypto/keys.js';
 import { Pkcs11Error, UnsupportedAlgorithmError } from '../errors.js';
 import { CK, type Attribute } from './binding.js';
-import { call } from './device_error.js';
+import { call, shown } from './device_error.js';
 import { describeKey, objectTemplate, type Pkcs11KeyObject } from './key_object.js';
 import type { Pkcs11Token } from './token.js';
 import { formatPkcs11Uri, type Pkcs11Uri } from './uri.js';
@@ -29,12 +29,13 @@ export interface GenerateOptions {
 export function generateKeyPair(token: Pkcs11Token, uri: Pkcs11Uri, spec: KeySpec, options: GenerateOptions = {}): Pkcs11KeyObject {
   if (uri.object === undefined) throw new Pkcs11Error('ERR_PKCS11_URI', 'the PKCS#11 URI for a new key must give its label: object=<label>');
   if (uri.type !== undefined && uri.type !== 'private') throw new Pkcs11Error('ERR_PKCS11_URI', `the PKCS#11 URI names type=${uri.type}, but a key pair is made here`);
-  for (const objectClass of [CK.CKO_PRIVATE_KEY, CK.CKO_PUBLIC_KEY, CK.CKO_CERTIFICATE]) {
-    for (const by of [{ object: uri.object }, ...(uri.id ? [{ id: uri.id }] : [])]) {
-      if (token.find(objectTemplate(by, objectClass)).length > 0) {
-        throw new Pkcs11Error('ERR_PKCS11_OBJECT_EXISTS', `${formatPkcs11Uri({ token: token.label, ...by })} is already in use on the token: choose another object= (or id=), or delete the old objects`);
-      }
-    }
+  for (const by of [{ object: uri.object }, ...(uri.id ? [{ id: uri.id }] : [])]) {
+    const found = (objectClass: number): number => token.find(objectTemplate(by, objectClass)).length;
+    const [keys, publicKeys, certificates] = [found(CK.CKO_PRIVATE_KEY), found(CK.CKO_PUBLIC_KEY), found(CK.CKO_CERTIFICATE)];
+    if (keys + publicKeys + certificates === 0) continue;
+    // a key pair without its certificate is what a run killed between generating and storing leaves
+    const leftover = certificates === 0 && keys > 0 ? ' (a key pair without a certificate: left by a run that did not finish?)' : '';
+    throw new Pkcs11Error('ERR_PKCS11_OBJECT_EXISTS', `${formatPkcs11Uri({ token: token.label, ...by })} is already in use on the token${leftover}: choose another object= (or id=), or delete the old objects (pkcs11-tool --delete-object)`);
   }
   const id = Buffer.from(uri.id ?? randomBytes(20));
   const common: Attribute[] = [{ type: CK.CKA_TOKEN, value: true }, { type: CK.CKA_LABEL, value: uri.object }, { type: CK.CKA_ID, value: id }];
@@ -72,7 +73,7 @@ export function generateKeyPair(token: Pkcs11Token, uri: Pkcs11Uri, spec: KeySpe
 export function exportPrivateKey(token: Pkcs11Token, key: Pkcs11KeyObject): Uint8Array {
   const read = (type: number, size = 0): string => {
     const value = token.attribute(key.handle, type);
-    if (!value) throw new Pkcs11Error('ERR_PKCS11_DEVICE', `the token will not reveal private key "${key.label ?? ''}" (it is sensitive or not extractable)`);
+    if (!value) throw new Pkcs11Error('ERR_PKCS11_DEVICE', `the token will not reveal private key ${shown(key.label ?? '')} (it is sensitive or not extractable)`);
     // a JWK's EC scalar has the curve's full length; a token may drop leading zero bytes
     return Buffer.concat([Buffer.alloc(Math.max(0, size - value.length)), value]).toString('base64url');
   };
@@ -85,4 +86,12 @@ export function exportPrivateKey(token: Pkcs11Token, key: Pkcs11KeyObject): Uint
     jwk = { ...publicJwk, d: read(CK.CKA_VALUE, Math.ceil(key.bits / 8)) };
   }
   return new Uint8Array(createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs8', format: 'der' }));
+}
+
+/** Destroys a key's private and public objects and its certificate (same CKA_ID, else label). */
+export function destroyKey(token: Pkcs11Token, key: Pkcs11KeyObject): void {
+  const by = key.id ? { id: key.id } : key.label !== undefined ? { object: key.label } : undefined;
+  const handles = by ? [CK.CKO_CERTIFICATE, CK.CKO_PUBLIC_KEY].flatMap((objectClass) => token.find(objectTemplate(by, objectClass))) : [];
+  const { module, session } = token;
+  for (const handle of [...handles, key.handle]) call('removing an object', () => module.C_DestroyObject(session, handle));
 }

@@ -5,6 +5,7 @@ import { CURVE_NAMES } from '../asn1/oids.js';
 import { certificatePublicKey } from '../cert/describe.js';
 import { Pkcs11Error, UnsupportedAlgorithmError } from '../errors.js';
 import { CK, type Attribute, type Handle } from './binding.js';
+import { shown } from './device_error.js';
 import type { Pkcs11Token } from './token.js';
 import { formatPkcs11Uri, type Pkcs11Uri } from './uri.js';
 
@@ -48,7 +49,7 @@ export function describeKey(token: Pkcs11Token, handle: Handle): Pkcs11KeyObject
   const id = token.attribute(handle, CK.CKA_ID);
   const keyType = token.number(handle, CK.CKA_KEY_TYPE);
   const spki = publicKeyInfo(token, handle, keyType, id);
-  const name = label === undefined ? 'the private key' : `private key "${label}"`;
+  const name = label === undefined ? 'the private key' : `private key ${shown(label)}`;
   if (!spki) throw new Pkcs11Error('ERR_PKCS11_OBJECT_NOT_FOUND', `${name}: the token has no public key nor certificate for it (same CKA_ID), so its public key is unknown`);
   const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
   const details = key.asymmetricKeyDetails ?? {};

@@ -64,6 +64,8 @@ export function listToken(token: Pkcs11Token): Pkcs11TokenSummary {
     const value = token.attribute(handle, CK.CKA_VALUE);
     entries.push({ ...entryBase(token.label, token.labelOf(handle), token.attribute(handle, CK.CKA_ID), 'secret-key'), type: 'secret-key', chain: [], ...(value ? { bits: value.length * 8 } : {}) });
   }
+  // a module returns objects in no set order: list them by alias, as a keystore would
+  entries.sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   return { format: 'PKCS11', token: token.label, entries };
 }
 

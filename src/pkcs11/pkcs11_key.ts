@@ -1,6 +1,6 @@
 import type { KeySpec } from '../crypto/keys.js';
 import { findCertificate, issuerChain, storeCertificate, tokenCertificates } from './certificate_object.js';
-import { exportPrivateKey, generateKeyPair, type GenerateOptions } from './generate_key.js';
+import { destroyKey, exportPrivateKey, generateKeyPair, type GenerateOptions } from './generate_key.js';
 import { findPrivateKey, type Pkcs11KeyObject } from './key_object.js';
 import { listToken, type Pkcs11TokenSummary } from './list_token.js';
 import { resolveModulePath } from './module.js';
@@ -32,6 +32,8 @@ export interface Pkcs11Key {
   storeCertificate(der: Uint8Array): void;
   /** PKCS#8 of a key made extractable; ERR_PKCS11_DEVICE for a key the token keeps. */
   exportPrivateKey(): Uint8Array;
+  /** Removes the key pair and its certificate from the token (undoing a half-made key). */
+  destroy(): void;
   close(): void;
 }
 
@@ -56,6 +58,7 @@ function keyOn(token: Pkcs11Token, uri: Pkcs11Uri, object: Pkcs11KeyObject): Pkc
     },
     storeCertificate: (der) => storeCertificate(token, object, der),
     exportPrivateKey: () => exportPrivateKey(token, object),
+    destroy: () => destroyKey(token, object),
     close: () => token.close(),
   };
 }
@@ -97,5 +100,33 @@ export async function listPkcs11Token(location: string | Pkcs11Uri, access: Pkcs
     return listToken(token);
   } finally {
     token.close();
+  }
+}
+
+/**
+ * A key made on the token and certified in one go: generated, given to `certify` (which signs
+ * its certificate: itself, or through an issuer), and the certificate stored beside it. If
+ * certifying or storing fails, the new key pair is removed again, so a failed run leaves the
+ * token as it was.
+ */
+export async function createKeyOnToken(
+  location: string | Pkcs11Uri,
+  spec: KeySpec,
+  access: Pkcs11Access,
+  options: GenerateOptions,
+  certify: (key: Pkcs11Key) => Promise<Uint8Array>,
+): Promise<{ key: Pkcs11Key; certificate: Uint8Array }> {
+  const key = await generatePkcs11Key(location, spec, access, options);
+  try {
+    const certificate = await certify(key);
+    key.storeCertificate(certificate);
+    return { key, certificate };
+  } catch (error) {
+    try {
+      key.destroy();
+    } finally {
+      key.close();
+    }
+    throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { PasswordRequiredError, Pkcs11Error } from '../errors.js';
 import { CK, type Attribute, type Handle, type Pkcs11Module, type TokenInfo } from './binding.js';
-import { call, deviceError, pkcs11Code } from './device_error.js';
+import { call, deviceError, pkcs11Code, shown } from './device_error.js';
 import { acquireModule, releaseModule } from './module.js';
 import type { Pkcs11Uri } from './uri.js';
 
@@ -145,7 +145,7 @@ function findSlot(module: Pkcs11Module, uri: Pkcs11Uri): { slot: Handle; info: T
     return true;
   });
   if (matching.length === 1) return matching[0]!;
-  const labels = initialised.map((t) => `"${t.info.label.trimEnd()}"`).join(', ');
+  const labels = initialised.map((t) => shown(t.info.label.trimEnd())).join(', ');
   if (matching.length === 0) {
     throw new Pkcs11Error('ERR_PKCS11_TOKEN_NOT_FOUND', `no PKCS#11 token matches the URI; ${initialised.length === 0 ? 'the module has no initialised token' : `tokens present: ${labels}`}`);
   }
@@ -157,14 +157,14 @@ function slotNumber(slot: Handle): number {
 }
 
 function login(module: Pkcs11Module, session: Handle, info: TokenInfo, pin: string | undefined): void {
-  if (pin === undefined) throw new PasswordRequiredError(`PKCS#11 token "${info.label.trimEnd()}" needs its user PIN: give --pin (env:NAME, file:PATH, fd:N or stdin) or pin-source in the URI`);
+  if (pin === undefined) throw new PasswordRequiredError(`PKCS#11 token ${shown(info.label.trimEnd())} needs its user PIN: give --pin (env:NAME, file:PATH, fd:N or stdin) or pin-source in the URI`);
   try {
     module.C_Login(session, CK.CKU_USER, pin);
   } catch (error) {
     const code = pkcs11Code(error);
     if (code === 'CKR_USER_ALREADY_LOGGED_IN') return;
-    if (code !== undefined && PIN_ERRORS.has(code)) throw new Pkcs11Error('ERR_PKCS11_PIN', `the PIN for PKCS#11 token "${info.label.trimEnd()}" was not accepted (${code})`, { cause: error });
-    if (code === 'CKR_PIN_LOCKED') throw new Pkcs11Error('ERR_PKCS11_PIN', `PKCS#11 token "${info.label.trimEnd()}" has locked its user PIN after too many wrong attempts (CKR_PIN_LOCKED)`, { cause: error });
+    if (code !== undefined && PIN_ERRORS.has(code)) throw new Pkcs11Error('ERR_PKCS11_PIN', `the PIN for PKCS#11 token ${shown(info.label.trimEnd())} was not accepted (${code})`, { cause: error });
+    if (code === 'CKR_PIN_LOCKED') throw new Pkcs11Error('ERR_PKCS11_PIN', `PKCS#11 token ${shown(info.label.trimEnd())} has locked its user PIN after too many wrong attempts (CKR_PIN_LOCKED)`, { cause: error });
     throw new Pkcs11Error('ERR_PKCS11_DEVICE', `PKCS#11 login failed: ${deviceError(error)}`, { cause: error });
   }
 }

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
+import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { HapkiError, InvalidArgumentError, PasswordRequiredError, TokenDistributeError, type TokenInstanceFailure } from '../errors.js';
 import type { ReadOptions } from '../keystore/codec.js';
 import type { KeystoreFormat } from '../keystore/model.js';
@@ -34,8 +35,10 @@ export interface TokenDistributionOptions {
 export interface PlannedInstance {
   instance: TokenInstance;
   format: KeystoreFormat;
-  /** The file as it was read, to restore it from. */
+  /** The file as it was read. */
   original: Uint8Array;
+  /** SHA-256 of the file on disk, where `original` is not it (apply plans over instances it changes itself). */
+  sha256?: string;
   /** The new file; undefined when the step is already done there. */
   bytes?: Uint8Array;
   changes: TokenChange[];
@@ -91,39 +94,41 @@ export async function planTokenDistribution(instances: readonly TokenInstance[],
 }
 
 /**
- * Writes a plan, all or nothing: each changed instance is backed up (`<file>.bak`), replaced
- * atomically and read back (the same token certificate, a key that belongs to it, every entry
- * there). If any write or read-back fails, every instance already written is restored to its
- * original bytes and ERR_TOKEN_DISTRIBUTE_FAILED says which instance failed and why.
+ * Writes a plan, all or nothing, as one change set (src/txn/): every changed instance is locked,
+ * checked to be still the file the plan read (ERR_CONCURRENT_CHANGE otherwise), staged, journaled
+ * and renamed, its old file kept as `<file>.bak`; a process killed part way is finished or undone
+ * by the next hapki command touching an instance, or by `hapki recover`. Then each is read back
+ * (the same token certificate, a key that belongs to it, every entry there).
+ * `alongside` are more files to commit in the same change set (apply's other keystores).
  */
-export async function distributeToken(plan: TokenPlan, files: TokenFileLayer = localTokenFiles()): Promise<TokenDistribution> {
-  const touched: PlannedInstance[] = [];
-  const outcomes: TokenDistribution['outcomes'] = [];
-  for (const p of plan.instances) {
-    if (!p.bytes) {
-      outcomes.push({ name: p.instance.name, path: p.instance.path, outcome: 'unchanged' });
-      continue;
-    }
+export async function distributeToken(plan: TokenPlan, files: TokenFileLayer = localTokenFiles(), alongside: readonly FileChange[] = []): Promise<TokenDistribution> {
+  const changed = plan.instances.filter((p) => p.bytes);
+  try {
+    await commitChangeSet([...changed.map(instanceChange), ...alongside]);
+  } catch (error) {
+    if (error instanceof HapkiError && PASS_THROUGH.has(error.code)) throw error;
+    const at = (error as { path?: string }).path;
+    const failed = changed.find((p) => at !== undefined && (p.instance.path === at || resolve(p.instance.path) === resolve(at)));
+    // a file committed alongside (apply's other keystores) failed: its own error says it best
+    if (!failed && at !== undefined && alongside.length > 0) throw error;
+    throw new TokenDistributeError('write', [failed ? failureOf(failed.instance, error) : { instance: 'the change set', code: (error as HapkiError).code ?? 'ERR_IO', message: (error as Error).message }], [], { cause: error });
+  }
+  for (const p of changed) {
     try {
-      await files.backup(p.instance.path);
-      await files.write(p.instance.path, p.bytes);
-      // a write that failed left the file as it was (atomic): only a written one needs restoring
-      touched.push(p);
       await verifyReadBack(p, plan.alias, files);
-      outcomes.push({ name: p.instance.name, path: p.instance.path, outcome: 'written' });
     } catch (error) {
-      const restoreFailed: string[] = [];
-      for (const t of touched.reverse()) {
-        try {
-          await files.restore(t.instance.path, t.original);
-        } catch {
-          restoreFailed.push(t.instance.name);
-        }
-      }
-      throw new TokenDistributeError('write', [failureOf(p.instance, error)], restoreFailed, { cause: error });
+      throw new TokenDistributeError('verify', [failureOf(p.instance, error)], [], { cause: error });
     }
   }
-  return { plan, outcomes };
+  return { plan, outcomes: plan.instances.map((p) => ({ name: p.instance.name, path: p.instance.path, outcome: p.bytes ? 'written' : 'unchanged' })) };
+}
+
+/** Lock and recovery problems concern the whole command, not one instance. */
+const PASS_THROUGH = new Set(['ERR_LOCKED', 'ERR_RECOVERY_FAILED']);
+
+/** One instance as a change: rewritten in place (owner, group and mode kept), if it is still what the plan read. */
+export function instanceChange(p: PlannedInstance): FileChange {
+  return { path: p.instance.path, action: 'update', content: p.bytes!, expectedSha256: p.sha256 ?? sha256Hex(p.original), backup: true, private: true };
 }
 
 async function planInstance(instance: TokenInstance, step: TokenStep, alias: string, material: TokenMaterial | undefined, files: TokenFileLayer): Promise<PlannedInstance> {

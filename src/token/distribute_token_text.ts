@@ -1,13 +1,14 @@
+import { safe } from '../text/escape.js';
 import { short } from './check_token.js';
 import type { TokenDistribution, TokenPlan } from './distribute_token.js';
 import type { TokenChange } from './rotation.js';
 
 /** What a distribution will do (a dry run) or did, one line per instance and change. */
 export function renderTokenPlan(plan: TokenPlan): string {
-  let out = `token "${plan.alias}", ${plan.step}${plan.certificate ? ` ${short(plan.certificate)}` : ''}:\n`;
+  let out = safe`token "${plan.alias}", ${plan.step}${plan.certificate ? ` ${short(plan.certificate)}` : ''}:\n`;
   for (const p of plan.instances) {
     out += `  ${p.instance.name} (${p.format}): ${p.changes.length === 0 ? 'unchanged' : p.changes.map(renderChange).join(', ')}\n`;
-    for (const w of p.warnings) out += `    note: ${w}\n`;
+    for (const w of p.warnings) out += safe`    note: ${w}\n`;
   }
   return out;
 }

@@ -48,6 +48,35 @@ export interface NameConstraints {
 
 /** keyUsage bit numbers (RFC 5280 4.2.1.3). */
 export const KEY_CERT_SIGN = 5;
+export const CRL_SIGN = 6;
+
+/** A DistributionPoint (certificate) or the name part of an issuingDistributionPoint (CRL). */
+export interface DistributionPoint {
+  /** fullName */
+  names?: GeneralName[];
+  /** nameRelativeToCRLIssuer: one encoded RDN (SET) to append to the CRL issuer's name. */
+  relativeName?: Uint8Array;
+  /** ReasonFlags as a mask (bit n for reason flag n; bit 1 is keyCompromise). */
+  reasons?: number;
+  cRLIssuer?: GeneralName[];
+}
+
+/** DistributionPointName, the CHOICE of a full name or a name relative to the CRL issuer. */
+export function readDistributionPointName(node: DerNode, into: DistributionPoint): void {
+  if (node.is(0, TagClass.context)) into.names = node.children.map(readGeneralName);
+  else if (node.is(1, TagClass.context)) into.relativeName = node.encoded;
+  else throw new Error('unexpected DistributionPointName');
+}
+
+/** ReasonFlags under an implicit tag, as a mask. */
+export function readReasonFlags(node: DerNode): number {
+  if (node.constructed || node.content.length === 0) throw new Error('ReasonFlags must be a primitive BIT STRING');
+  let mask = 0;
+  node.content.subarray(1, 3).forEach((byte, i) => {
+    for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) mask |= 1 << (i * 8 + b);
+  });
+  return mask;
+}
 
 /**
  * A certificate as path validation sees it: the raw fields read with the strict DER reader, and
@@ -89,6 +118,8 @@ export interface PathCertificate {
   policyMappings?: { issuer: string; subject: string }[];
   policyConstraints?: { requireExplicitPolicy?: number; inhibitPolicyMapping?: number };
   inhibitAnyPolicy?: number;
+  /** cRLDistributionPoints (RFC 5280 4.2.1.13). */
+  crlDistributionPoints?: DistributionPoint[];
   /** The AKI carries authorityCertIssuer/serial, which only a self-signed anchor must not. */
   authorityKeyIdHasIssuer?: boolean;
   defects: string[];
@@ -185,7 +216,8 @@ function readSubjectAttributes(subject: DerNode, cert: PathCertificate): void {
   }
 }
 
-function readTime(node: DerNode | undefined, what: string, defects: string[]): Date {
+/** A UTCTime or GeneralizedTime (RFC 5280 4.1.2.5); fractional seconds are read but noted in `defects`. */
+export function readTime(node: DerNode | undefined, what: string, defects: string[]): Date {
   if (!node) throw new KeystoreFormatError(`certificate validity lacks ${what}`);
   if (node.content.length > LIMITS.timeFieldBytes) throw new KeystoreFormatError(`certificate ${what} is a malformed time (${node.content.length} bytes)`, node.offset);
   const text = latin1(node.content);
@@ -292,6 +324,19 @@ function decodeExtension(ext: CertExtension, cert: PathCertificate): void {
       }
       if (pc.requireExplicitPolicy === undefined && pc.inhibitPolicyMapping === undefined) throw new Error('policyConstraints must not be empty');
       cert.policyConstraints = pc;
+      return;
+    }
+    case PATH_OID.crlDistributionPoints: {
+      cert.crlDistributionPoints = node().sequence('cRLDistributionPoints').map((dpNode) => {
+        const dp: DistributionPoint = {};
+        for (const field of dpNode.sequence('DistributionPoint')) {
+          if (field.is(0, TagClass.context)) readDistributionPointName(field.child(0, 'distributionPoint'), dp);
+          else if (field.is(1, TagClass.context)) dp.reasons = readReasonFlags(field);
+          else if (field.is(2, TagClass.context)) dp.cRLIssuer = field.children.map(readGeneralName);
+          else throw new Error('unexpected element in DistributionPoint');
+        }
+        return dp;
+      });
       return;
     }
     case PATH_OID.inhibitAnyPolicy:

@@ -23,6 +23,8 @@ const UNDERSTOOD = new Set<string>([
   PATH_OID.policyMappings,
   PATH_OID.policyConstraints,
   PATH_OID.inhibitAnyPolicy,
+  // read for revocation checking (src/revocation)
+  PATH_OID.crlDistributionPoints,
 ]);
 
 /** Extensions RFC 5280 says must never be critical: a critical one is a defect, not an unknown. */
@@ -85,6 +87,19 @@ function keyProblem(cert: PathCertificate): PathProblem | undefined {
   }
   if (key.algorithm === 'Ed25519') return undefined;
   return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a ${key.algorithm} key, which hapki does not accept`);
+}
+
+/**
+ * RFC 5280 4.1.2.2: a positive serial of at most 20 octets. Checked on issued certificates only:
+ * trust anchors are taken as given, and a few old roots break the rule.
+ */
+export function serialProblem(cert: PathCertificate): PathProblem | undefined {
+  const s = cert.serial;
+  const bad = (what: string): PathProblem => problem('ERR_CERT_MALFORMED', `certificate "${subjectOf(cert)}" has ${what} serial number (RFC 5280 requires a positive one of at most 20 octets)`);
+  if (s.length === 0 || (s[0]! & 0x80) !== 0) return bad('a negative');
+  if (s.every((b) => b === 0)) return bad('a zero');
+  if (s.length > 21 || (s.length === 21 && s[0] !== 0)) return bad('a too long');
+  return undefined;
 }
 
 /** Certificate times have whole seconds; `at` is compared at that granularity. */

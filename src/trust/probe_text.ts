@@ -1,3 +1,4 @@
+import { safe } from '../text/escape.js';
 import { isIP } from 'node:net';
 import type { ProbeResult } from './probe.js';
 
@@ -8,13 +9,13 @@ export function renderProbe(result: ProbeResult): string {
   lines.push(result.handshake ? `connected to ${host}:${port} (${result.protocol}, ${result.cipher})` : `no TLS session with ${host}:${port}`);
   if (result.chain.length > 0) lines.push('presented chain:');
   result.chain.forEach((c, i) => {
-    lines.push(`  [${i}] subject:  ${c.subject}`, `      issuer:   ${c.issuer}`);
-    if (c.san.length > 0) lines.push(`      san:      ${c.san.join(', ')}`);
+    lines.push(safe`  [${i}] subject:  ${c.subject}`, safe`      issuer:   ${c.issuer}`);
+    if (c.san.length > 0) lines.push(safe`      san:      ${c.san.join(', ')}`);
     lines.push(`      notAfter: ${c.notAfter}`, `      sha256:   ${c.sha256}`);
   });
   const client = result.clientCertificate;
-  if (client) lines.push(`client certificate: ${client.subject} (sha256 ${client.sha256}): ${client.accepted ? 'accepted' : client.sent ? 'rejected' : 'not sent'}`);
+  if (client) lines.push(safe`client certificate: ${client.subject} (sha256 ${client.sha256}): ${client.accepted ? 'accepted' : client.sent ? 'rejected' : 'not sent'}`);
   const checked = `${isIP(result.hostname) ? 'IP address' : 'host name'} ${result.hostname}`;
-  lines.push(result.ok ? `verdict: PASS (chain trusted, ${checked})` : `verdict: FAIL: ${result.reason} (${result.code})`);
+  lines.push(result.ok ? `verdict: PASS (chain trusted, ${checked})` : safe`verdict: FAIL: ${result.reason} (${result.code})`);
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,10 @@ export interface TrustCheckOptions {
   purpose?: TrustCheckPurpose;
   /** Judge validity at this time instead of now. */
   at?: Date;
+  /** CRLs (DER) every chain is checked against; a revoked certificate fails its pair with ERR_REVOKED. */
+  crls?: readonly Uint8Array[];
+  /** With `crls`: a certificate of undetermined status fails its pair (ERR_REVOCATION_UNKNOWN). */
+  crlRequired?: boolean;
 }
 
 export interface TrustPairResult {
@@ -70,7 +74,8 @@ async function checkPair(
   if (!leaf) throw new InvalidArgumentError(`node ${peer.name} has no certificate`);
   const asked = options.purpose ?? 'roles';
   const purpose = asked === 'roles' ? role : asked === 'any' ? undefined : asked;
-  const verdict = await validatePath(leaf, { trusted, untrusted: rest, ...(purpose ? { purpose } : {}), ...(options.at ? { at: options.at } : {}) }, crypto);
+  const revocation = options.crls ? { crls: options.crls, crlRequired: options.crlRequired ?? false } : {};
+  const verdict = await validatePath(leaf, { trusted, untrusted: rest, ...(purpose ? { purpose } : {}), ...(options.at ? { at: options.at } : {}), ...revocation }, crypto);
   const base = { truster: truster.name, peer: peer.name, valid: verdict.valid, ...(purpose ? { purpose } : {}) };
   return verdict.valid ? base : { ...base, code: verdict.code ?? 'ERR_CHAIN_UNTRUSTED', reason: verdict.reason ?? 'not trusted' };
 }

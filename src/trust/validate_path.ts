@@ -1,11 +1,13 @@
 import { InvalidArgumentError } from '../errors.js';
 import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
 import { bytesEqual } from '../lib/bytes.js';
+import { CrlChecker } from '../revocation/crl_check.js';
+import { readCrl } from '../revocation/crl_read.js';
 import { namesMatch } from './dn_match.js';
 import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
-import { issuerProblem, leafProfileProblem, purposeProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
+import { issuerProblem, leafProfileProblem, purposeProblem, serialProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
 import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
@@ -25,6 +27,10 @@ export interface PathValidationOptions {
   allowSha1?: boolean;
   /** RFC 5280 policy inputs (initial policy set, explicit policy, mapping and anyPolicy inhibition). */
   policy?: PolicyOptions;
+  /** CRLs (DER) to check every certificate of the path against (RFC 5280 6.3); no revocation checking without them. */
+  crls?: readonly Uint8Array[];
+  /** With `crls`: a certificate whose status they do not establish fails the path (ERR_REVOCATION_UNKNOWN) instead of being reported. */
+  crlRequired?: boolean;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -40,6 +46,15 @@ export interface PathValidationResult {
   chain: Uint8Array[];
   /** For a valid path: the certificate policies (OIDs) it is valid for, within the initial policy set ('2.5.29.32.0' is anyPolicy); absent when the path asserts none. */
   validPolicies?: string[];
+  /** With `crls`: each certificate's revocation status, leaf first (the anchor is not checked). */
+  revocation?: CertificateRevocation[];
+}
+
+export interface CertificateRevocation {
+  subject: string;
+  status: 'good' | 'revoked' | 'undetermined';
+  /** Why undetermined, or the revocation reason. */
+  detail?: string;
 }
 
 /** A bound on the certificates in a path, self-issued ones included, so that no search runs long. */
@@ -73,10 +88,17 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   let path: PathCertificate[] = [leafCert];
   // a directly trusted leaf has no path to process policies over
   let validPolicies: string[] = [];
+  let revocation: CertificateRevocation[] | undefined;
   if (!directlyTrusted) {
-    const search = new PathSearch(anchors, readAll(options.untrusted ?? []), at, options.purpose, maxIntermediates, new SignatureChecker({ allowSha1: options.allowSha1 ?? false }), options.policy ?? {});
+    const serial = serialProblem(leafCert);
+    if (serial) return fail(serial, [leafCert]);
+    const untrusted = readAll(options.untrusted ?? []);
+    const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
+    const crls = options.crls === undefined ? undefined : { checker: new CrlChecker(options.crls.map(readCrl), [...anchors, ...untrusted], at, signatures), required: options.crlRequired ?? false };
+    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, crls);
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
+    revocation = search.revocation;
     if (!found) {
       const best = search.best ?? { problem: problem('ERR_CHAIN_UNTRUSTED', `no path from "${subjectOf(leafCert)}" to a trusted certificate`), chain: [leafCert] };
       return fail(best.problem, best.chain);
@@ -85,7 +107,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   }
   const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
   if (endProblem) return fail(endProblem, path);
-  return { valid: true, chain: path.map((c) => c.der), ...(validPolicies.length > 0 ? { validPolicies } : {}) };
+  return { valid: true, chain: path.map((c) => c.der), ...(validPolicies.length > 0 ? { validPolicies } : {}), ...(revocation ? { revocation } : {}) };
 }
 
 interface Failure {
@@ -99,6 +121,7 @@ interface Failure {
 class PathSearch {
   best: Failure | undefined;
   validPolicies: string[] = [];
+  revocation: CertificateRevocation[] | undefined;
   private attempts = 0;
   private readonly anchorSet: Set<PathCertificate>;
   private readonly pool: PathCertificate[];
@@ -111,6 +134,7 @@ class PathSearch {
     private readonly maxIntermediates: number,
     private readonly signatures: SignatureChecker,
     private readonly policy: PolicyOptions,
+    private readonly crls: { checker: CrlChecker; required: boolean } | undefined,
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
@@ -143,7 +167,7 @@ class PathSearch {
       }
       const isAnchor = this.anchorSet.has(candidate);
       const next = [...path, candidate];
-      const local = wellFormedProblem(candidate) ?? issuerProblem(candidate, isAnchor) ?? validityProblem(candidate, this.at);
+      const local = wellFormedProblem(candidate) ?? (isAnchor ? undefined : serialProblem(candidate)) ?? issuerProblem(candidate, isAnchor) ?? validityProblem(candidate, this.at);
       if (local) {
         this.note(2, local, next);
         continue;
@@ -199,6 +223,17 @@ class PathSearch {
     }
     const policies = processPolicies(path.slice(0, anchor).reverse(), this.policy, subjectOf);
     if ('problem' in policies) return policies.problem;
+    if (this.crls) {
+      const statuses: CertificateRevocation[] = [];
+      for (let i = 0; i < anchor; i++) {
+        const cert = path[i]!;
+        const s = this.crls.checker.status(cert, path.slice(i + 1));
+        if (s.status === 'revoked') return problem('ERR_REVOKED', `certificate "${subjectOf(cert)}" was revoked on ${s.revokedAt.toISOString()} (${s.reason})`);
+        if (s.status === 'undetermined' && this.crls.required) return problem('ERR_REVOCATION_UNKNOWN', `the revocation status of "${subjectOf(cert)}" is unknown: ${s.why}`);
+        statuses.push({ subject: subjectOf(cert), status: s.status, ...(s.status === 'undetermined' ? { detail: s.why } : {}) });
+      }
+      this.revocation = statuses;
+    }
     this.validPolicies = policies.policies;
     return undefined;
   }

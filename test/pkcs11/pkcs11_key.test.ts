@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CK } from '../../src/pkcs11/binding.js';
-import { generatePkcs11Key, listPkcs11Token, openPkcs11Key } from '../../src/pkcs11/pkcs11_key.js';
+import { createKeyOnToken, generatePkcs11Key, listPkcs11Token, openPkcs11Key } from '../../src/pkcs11/pkcs11_key.js';
 import { softHsm, USER_PIN } from '../helpers/softhsm.js';
 import { openssl, tempDir, tool } from '../helpers/tools.js';
 
@@ -90,6 +90,16 @@ describe('PKCS#11 keys in SoftHSM', () => {
     } finally {
       key.close();
     }
+  });
+
+  it('a key whose certificate could not be made is removed again, leaving the token as it was', async () => {
+    const location = 'pkcs11:token=hapki-ca;object=half-made';
+    const failing = createKeyOnToken(location, { kty: 'ec', curve: 'P-256' }, access, {}, async () => {
+      throw new Error('certify failed');
+    });
+    await expect(failing).rejects.toThrow('certify failed');
+    await expect(openPkcs11Key(location, access)).rejects.toMatchObject({ code: 'ERR_PKCS11_OBJECT_NOT_FOUND' });
+    expect((await listPkcs11Token('pkcs11:token=hapki-ca', access)).entries.map((e) => e.alias)).not.toContain('half-made');
   });
 
   it('refuses a label already in use (ERR_PKCS11_OBJECT_EXISTS)', async () => {

@@ -29,6 +29,12 @@ describe('without the optional PKCS#11 binding', () => {
     expect(result.code).toBe(1);
   });
 
+  it('the library imports, its PKCS#11 functions there, failing only when used', async () => {
+    const script = `import('${join(install, 'dist', 'index.js')}').then((m) => m.listPkcs11Token('pkcs11:token=x', { pin: '1' })).catch((e) => console.log(typeof e.code === 'string' ? e.code : 'no code'))`;
+    const result = await runNode(['--input-type=module', '-e', script]);
+    expect(result.stdout).toBe('ERR_PKCS11_UNAVAILABLE\n');
+  });
+
   it('everything else works', async () => {
     const result = await runInstalled(['list', join(FIXTURES, 'gateway.p12'), '--storepass', `pass:${FIXTURE_PASSWORD}`]);
     expect(result.stderr).not.toContain('ERR_');
@@ -37,10 +43,14 @@ describe('without the optional PKCS#11 binding', () => {
   });
 });
 
-async function runInstalled(args: string[]) {
+function runInstalled(args: string[]) {
+  return runNode([join(install, 'bin', 'hapki.js'), ...args]);
+}
+
+async function runNode(args: string[]) {
   const { spawn } = await import('node:child_process');
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(install, 'bin', 'hapki.js'), ...args], { cwd: install, env: { PATH: process.env.PATH ?? '', HSM_PIN: '1234' } });
+    const child = spawn(process.execPath, args, { cwd: install, env: { PATH: process.env.PATH ?? '', HSM_PIN: '1234' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

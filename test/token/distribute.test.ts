@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/crypto/digest.js';
@@ -31,7 +31,7 @@ beforeEach(async () => {
   }
 });
 
-const snapshot = (): Record<string, string> => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, sha256Hex(readFileSync(join(dir, f)))]));
+const snapshot = (): Record<string, string> => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, statSync(join(dir, f)).isDirectory() ? 'dir' : sha256Hex(readFileSync(join(dir, f)))]));
 
 /** The local file layer, with one operation failing for one file. */
 function failing(op: keyof TokenFileLayer, file: string, times = 1): TokenFileLayer {
@@ -45,9 +45,6 @@ function failing(op: keyof TokenFileLayer, file: string, times = 1): TokenFileLa
   return {
     read: wrap('read', real.read) as TokenFileLayer['read'],
     assertWritable: wrap('assertWritable', real.assertWritable) as TokenFileLayer['assertWritable'],
-    backup: wrap('backup', real.backup) as TokenFileLayer['backup'],
-    write: wrap('write', real.write) as TokenFileLayer['write'],
-    restore: real.restore,
   };
 }
 
@@ -67,34 +64,32 @@ describe('distributeToken', () => {
     expect(again.outcomes.map((o) => o.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
   });
 
-  it('restores the instances already written, byte for byte, when the third write fails', async () => {
+  it('writes no instance when the third cannot be staged (a directory where its backup goes), and leaves no temp file', async () => {
+    mkdirSync(join(dir, 'n3.jceks.bak'));
     const before = snapshot();
-    const files = failing('write', 'n3.jceks');
-    const plan = await planTokenDistribution(instances, { alias: 'token', material: token }, files);
-    const error = await distributeToken(plan, files).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'ERR_TOKEN_DISTRIBUTE_FAILED', phase: 'write', failures: [{ instance: 'n3.jceks', code: 'ERR_INTERNAL' }], restoreFailed: [] });
-    expect((error as Error).message).toContain('every instance written was restored');
-    const after = snapshot();
-    for (const [file] of FORMATS) expect(after[file], file).toBe(before[file]);
+    const plan = await planTokenDistribution(instances.map((i) => i), { alias: 'token', material: token }, { ...localTokenFiles(), assertWritable: async () => undefined });
+    const error = await distributeToken(plan).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_TOKEN_DISTRIBUTE_FAILED', phase: 'write', failures: [{ code: 'ERR_UNSAFE_PATH' }] });
+    expect((error as Error).message).toContain('no instance was changed');
+    expect(snapshot()).toEqual(before);
     for (const i of instances) expect(statSync(i.path).mode & 0o777).toBe(0o640);
   });
 
-  it('restores everything when a read-back does not find what was written', async () => {
-    const before = snapshot();
-    const real = localTokenFiles();
+  it('refuses to write over an instance changed since it was read (ERR_CONCURRENT_CHANGE), writing none', async () => {
     const plan = await planTokenDistribution(instances, { alias: 'token', material: token });
-    // the second instance's write "succeeds" but leaves the old file in place
-    const files: TokenFileLayer = { ...real, write: async (path, bytes) => (path.endsWith('n2.p12') ? undefined : real.write(path, bytes)) };
-    await expect(distributeToken(plan, files)).rejects.toMatchObject({ code: 'ERR_TOKEN_DISTRIBUTE_FAILED', failures: [{ instance: 'n2.p12', code: 'ERR_TOKEN_DISTRIBUTE_FAILED', message: expect.stringContaining('read back differs') }] });
-    const after = snapshot();
-    for (const [file] of FORMATS) expect(after[file], file).toBe(before[file]);
+    const other = await writeKeystore(await instanceStore('PKCS12', 'n2.p12'), { password: 'changeit' });
+    writeFileSync(instances[1]!.path, other);
+    const before = snapshot();
+    await expect(distributeToken(plan)).rejects.toMatchObject({ code: 'ERR_TOKEN_DISTRIBUTE_FAILED', failures: [{ instance: 'n2.p12', code: 'ERR_CONCURRENT_CHANGE' }] });
+    expect(snapshot()).toEqual(before);
   });
 
-  it('says which instance could not be restored', async () => {
-    const real = localTokenFiles();
+  it('says when an instance does not read back as planned after the commit', async () => {
     const plan = await planTokenDistribution(instances, { alias: 'token', material: token });
-    const files: TokenFileLayer = { ...failing('write', 'n3.jceks'), restore: async (path, bytes) => (path.endsWith('n1.jks') ? Promise.reject(new Error('disk gone')) : real.restore(path, bytes)) };
-    await expect(distributeToken(plan, files)).rejects.toMatchObject({ restoreFailed: ['n1.jks'], message: expect.stringContaining('RESTORE FAILED for n1.jks') });
+    const real = localTokenFiles();
+    // a reader that finds the old file (as if another program had put it back)
+    const files: TokenFileLayer = { ...real, read: async (path) => (path.endsWith('n2.p12') ? plan.instances[1]!.original : real.read(path)) };
+    await expect(distributeToken(plan, files)).rejects.toMatchObject({ code: 'ERR_TOKEN_DISTRIBUTE_FAILED', phase: 'verify', failures: [{ instance: 'n2.p12', message: expect.stringContaining('read back differs') }] });
   });
 
   it('fails before writing anything on a wrong password or an unwritable instance, naming each', async () => {

@@ -1,3 +1,4 @@
+import { escapeText } from '../../text/escape.js';
 import { locationText } from '../certificates.js';
 import type { Finding } from '../model.js';
 import type { AuditReport } from '../run_audit.js';
@@ -32,10 +33,11 @@ export function renderAuditText(report: AuditReport): string {
 
 export function findingLine(f: Finding): string {
   const where = f.location ? locationText(f.location) : (f.source ?? '');
-  return `${f.severity.padEnd(8)} ${f.check.padEnd(19)} ${where}: ${f.message}${f.code ? ` (${f.code})` : ''}`;
+  return `${f.severity.padEnd(8)} ${f.check.padEnd(19)} ${escapeText(where)}: ${escapeText(f.message)}${f.code ? ` (${f.code})` : ''}`;
 }
 
 function table(rows: string[][]): string {
+  rows = rows.map((r) => r.map(escapeText));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd() + '\n').join('');
 }

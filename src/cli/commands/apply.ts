@@ -26,9 +26,9 @@ their own keys with the load balancer's names merged in, installs them with the 
 entry, adds the replication peers to each trust store, and puts the token on every gateway instance.
 A peer's certificate before its re-issue stays trusted (a node not yet restarted still presents it)
 until apply --prune.
-Each keystore is computed in memory and written once, atomically, its old file kept as <file>.bak;
-a failure leaves each keystore old or new, and running apply again finishes the job. A second
-apply prints "no changes".
+Each keystore is computed in memory; all are locked and written as one change set, old files kept
+as <file>.bak: every keystore is old or every one new, even if apply is killed (the next hapki
+command, or hapki recover cluster.yaml, finishes or undoes it). A second apply prints "no changes".
 Keystores may be on other hosts (ssh:// locations, or a node's host:); see the global --ssh-*
 options. Then each changed node with restart: has it run on its host over SSH, one node at a
 time (--batch N), and its endpoint: is probed until it presents the new certificate with a chain

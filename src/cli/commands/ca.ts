@@ -1,24 +1,27 @@
 import type { Command } from 'commander';
+import { registerCaRecord } from './ca_record.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
 import { createCa } from '../../issue/create_ca.js';
-import { caEntry, issuerFromEntry, type Issuer } from '../../issue/issuer.js';
+import { UsageError } from '../../errors.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
+import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { PKCS11_HELP } from '../pkcs11_access.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, parseWholeNumber, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 
-interface CaInitOptions {
+export interface CaInitOptions extends CaLocationOptions {
   subject: string;
-  out: string;
+  out?: string;
+  key?: string;
   outFormat?: string;
   alias: string;
   kty?: string;
@@ -28,9 +31,6 @@ interface CaInitOptions {
   pathLen?: string;
   outpass?: string;
   ca?: string;
-  caAlias?: string;
-  caStorepass?: string;
-  caKeypass?: string;
   json?: boolean;
   certOut?: string;
   force?: boolean;
@@ -39,9 +39,10 @@ interface CaInitOptions {
 export function registerCa(program: Command, ctx: CliContext): void {
   const ca = program.command('ca').description('certificate authorities: make a root or an intermediate CA').addHelpText('after', `\nExamples:\n  hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS\n${EXIT_CODES_HELP}`);
   const init = ca.command('init')
-    .description('make a CA key and certificate (self-signed, or signed by --issuer) in a new keystore')
+    .description('make a CA key and certificate (self-signed, or signed by --ca) in a new keystore, or in an HSM with --key')
     .requiredOption('--subject <dn>', 'the CA name, e.g. "CN=Example Root CA,O=Example"')
-    .requiredOption('--out <file>', 'new keystore (not overwritten without --force)')
+    .option('--out <file>', 'new keystore (not overwritten without --force); required unless --key')
+    .option('--key <pkcs11-uri>', "make the CA key in an HSM instead of a keystore: 'pkcs11:token=<label>;object=<label>' (RSA or EC, sensitive and never extractable; the certificate is stored on the token beside it)")
     .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
     .option('--alias <alias>', 'alias of the CA entry', 'ca')
     .option('--kty <type>', 'key type: rsa|ec|ed25519 (default rsa)')
@@ -50,7 +51,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .option('--days <days>', 'validity in days (default 3650)')
     .option('--path-len <n>', 'basicConstraints pathLenConstraint (default: none)')
     .option('--outpass <src>', `password for the new keystore: ${PASSWORD_SOURCES}`)
-    .option('--ca <keystore>', 'make an intermediate signed by the CA in this keystore')
+    .option('--ca <keystore>', "make an intermediate signed by the CA in this keystore (or HSM key, 'pkcs11:...')")
     .option('--ca-alias <alias>', 'the issuing CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', 'password of the --ca keystore')
     .option('--ca-keypass <src>', 'key password of the issuing entry, where it differs')
@@ -64,15 +65,19 @@ Examples:
   hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS --cert-out ca.pem
   hapki ca init --subject "CN=Example Root CA" --kty ec --curve P-384 --days 7300 --path-len 1 --out root.p12 --outpass env:CAPASS
   hapki ca init --subject "CN=Example Gateway CA" --ca root.p12 --ca-storepass env:CAPASS --path-len 0 --out sub.p12 --outpass env:SUBPASS
+  hapki ca init --subject "CN=Example HSM Root CA" --key 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --cert-out ca.pem
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
     )
     .action(async (options: CaInitOptions) => {
+      if (options.key !== undefined) return (await import('./ca_init_hsm.js')).caInitOnToken(ctx, options.key, options);
+      if (options.out === undefined) throw new UsageError('--out is required (or --key to make the CA key in an HSM)');
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
       const key = parseKeySpec(options);
       const days = parseDays(options.days, '--days');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      const issuer = options.ca === undefined ? undefined : await openIssuer(ctx, options.ca, options);
-      const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(issuer ? { issuer } : {}) });
+      const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
+      const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer } : {}) }).finally(() => ca?.close());
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
       await saveKeystore(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
@@ -80,14 +85,11 @@ ${EXIT_CODES_HELP}`,
       printResult(ctx, options.json, { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));
       ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${options.out} (${format})${options.certOut ? ` and its certificate to ${options.certOut}` : ''}\n`);
     });
+  registerCaRecord(ca, ctx);
+  addCaKeyOptions(init);
   deprecatedOption(init, ctx, '--format <format>', '--out-format');
   deprecatedOption(init, ctx, '--issuer <keystore>', '--ca');
   deprecatedOption(init, ctx, '--issuer-alias <alias>', '--ca-alias');
   deprecatedOption(init, ctx, '--issuer-storepass <src>', '--ca-storepass');
   deprecatedOption(init, ctx, '--issuer-keypass <src>', '--ca-keypass');
-}
-
-async function openIssuer(ctx: CliContext, path: string, options: CaInitOptions): Promise<Issuer> {
-  const { store } = await openStoreForCli(ctx, path, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-  return issuerFromEntry(caEntry(store, options.caAlias));
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { safe } from '../../text/escape.js';
 import type { CertificateSummary } from '../../cert/describe.js';
 import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
@@ -85,6 +86,8 @@ ${EXIT_CODES_HELP}`,
 }
 
 async function askTrust(ctx: CliContext, prompt: (q: string) => Promise<string>, root: CertificateSummary): Promise<boolean> {
-  ctx.io.stderr(`Root certificate not trusted in the keystore:\n  subject: ${root.subject}\n  valid:   ${root.notBefore} to ${root.notAfter}\n  sha256:  ${root.sha256}\n`);
+  // hapki's own fingerprint comes first, on a line of its own, before any text the certificate controls
+  ctx.io.stderr(`Root certificate not trusted in the keystore, SHA-256 fingerprint (computed by hapki):\n  ${root.sha256}\n`);
+  ctx.io.stderr(safe`  subject: ${root.subject}\n  valid:   ${root.notBefore} to ${root.notAfter}\n`);
   return /^y(es)?$/i.test((await prompt('Trust this certificate? [no]: ')).trim());
 }

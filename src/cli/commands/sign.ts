@@ -1,26 +1,24 @@
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
 import { signCsrs, type SignCsrOptions as LibraryOptions } from '../../issue/sign_csr.js';
+import { caSigningRules, recordSigned } from '../../authority/issue_with_ca.js';
 import { batchOutputs, batchSucceeded, refuseExisting } from '../batch_outputs.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
-import { collect, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
+import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { PKCS11_HELP } from '../pkcs11_access.js';
+import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 import { outputName, readInput, summaryStream, writeOutput } from '../stdio.js';
 
-interface SignOptions {
+interface SignOptions extends CaLocationOptions {
   ca: string;
-  caAlias?: string;
-  caStorepass?: string;
-  caKeypass?: string;
   json?: boolean;
   san?: string[];
   profile: string;
@@ -33,15 +31,21 @@ interface SignOptions {
   replaceSan?: boolean;
   allowWeak?: boolean;
   allowCa?: boolean;
+  allowWildcard?: boolean;
+  allowDomain?: string[];
+  allowIp?: string[];
+  allowAnyName?: boolean;
+  allowLongValidity?: boolean;
+  pathLen?: string;
   force?: boolean;
 }
 
 export function registerSign(program: Command, ctx: CliContext): void {
   const sign = program
     .command('sign')
-    .description('issue certificates for PKCS#10 requests with a CA keystore entry (one or many at once)')
+    .description('issue certificates for PKCS#10 requests with a CA keystore entry or a CA key in an HSM (one or many at once)')
     .argument('<csr...>', 'certificate requests (PEM or DER), or - for standard input')
-    .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
+    .requiredOption('--ca <keystore>', "keystore holding the CA key and certificate, or the CA key in an HSM: 'pkcs11:token=<label>;object=<label>'")
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
     .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
@@ -56,6 +60,12 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--chain', 'append the CA chain to the output')
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
+    .option('--allow-wildcard', 'sign a wildcard DNS name (only "*" as the whole leftmost label)')
+    .option('--allow-domain <domain>', "add a DNS suffix to the CA's name policy for this run (repeatable)", collect)
+    .option('--allow-ip <cidr>', "add an IP range to the CA's name policy for this run (repeatable)", collect)
+    .option('--allow-any-name', "sign names outside the CA's name policy (warns)")
+    .option('--allow-long-validity', 'sign a leaf valid longer than 398 days')
+    .option('--path-len <n>', 'pathLenConstraint of a sub-CA (--profile ca; default 0)')
     .option('--force', 'overwrite the output file (keeping it as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
     .addHelpText(
@@ -63,13 +73,20 @@ export function registerSign(program: Command, ctx: CliContext): void {
       `
 The names are the request's, then its CN when that is a host name, then every --san, without repeats.
 Several requests are signed in one run with the CA key opened once; if any is refused, nothing is written.
+Every name is checked (RFC 1034/5890 DNS names, canonical IPs, URIs, e-mails) and must be inside the
+CA's name policy: <keystore>.settings.json beside the CA keystore (hapki ca set), plus --allow-domain
+and --allow-ip. The CRL and AIA URLs set there go into the certificate, and the certificate is
+appended to the CA's issuance record (<keystore>.issued.jsonl, hapki ca issued).
 
 Examples:
   hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
-  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --profile server-client --days 825 --chain --out node.pem
+  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --allow-ip 10.0.0.0/8 --profile server-client --chain --out node.pem
+  hapki sign sub.csr --ca root.p12 --ca-storepass env:CAPASS --profile ca --path-len 0 --allow-domain example.com --out sub.pem
   hapki csr gateway.p12 --alias msas1 --storepass env:STOREPASS --out - | hapki sign - --ca ca.p12 --ca-storepass env:CAPASS --out - > msas1.pem
   hapki sign *.csr --ca ca.p12 --ca-storepass env:CAPASS --out-dir certs/
   hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
+  hapki sign msas1.csr --ca 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --san lbrhost.example.com --out msas1.pem
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
     )
     .action(async (csrPaths: string[], options: SignOptions) => {
@@ -81,7 +98,17 @@ ${EXIT_CODES_HELP}`,
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
+      const pathLength = parseWholeNumber(options.pathLen, '--path-len');
+      const caRules = await caSigningRules(options.ca, {
+        allowDomains: options.allowDomain ?? [],
+        allowIps: options.allowIp ?? [],
+        allowWildcard: options.allowWildcard ?? false,
+        allowAnyName: options.allowAnyName ?? false,
+        allowLongValidity: options.allowLongValidity ?? false,
+        ...(pathLength === undefined ? {} : { pathLength }),
+      });
       const signOptions: LibraryOptions = {
+        ...caRules.rules,
         sans: (options.san ?? []).map(parseSan),
         replaceSans: options.replaceSan ?? false,
         profile: options.profile,
@@ -95,9 +122,11 @@ ${EXIT_CODES_HELP}`,
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
       const csrs = await Promise.all(csrPaths.map((path) => readInput(ctx, path)));
-      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), await issuerFromEntry(caEntry(store, options.caAlias)));
+      const ca = await openCaForCli(ctx, options.ca, options);
+      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), ca.issuer).finally(() => ca.close());
       const issued = batchSucceeded(ctx, csrPaths, results);
+      await recordSigned(options.ca, issued.map((signed) => signed.certificate), options.profile, 'sign');
+      if (issued.some((signed) => signed.sans.length > 0)) for (const w of caRules.warnings) warn(ctx.io, w);
       if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
       for (const [i, signed] of issued.entries()) {
         for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
@@ -110,6 +139,7 @@ ${EXIT_CODES_HELP}`,
       if (options.out === '-') print(text());
       else printResult(ctx, options.json, options.out !== undefined ? { written: outputs, certificate: certificates[0] } : { written: outputs, certificates }, text);
     });
+  addCaKeyOptions(sign);
   deprecatedOption(sign, ctx, '--storepass <src>', '--ca-storepass');
   deprecatedOption(sign, ctx, '--keypass <src>', '--ca-keypass');
 }

@@ -44,8 +44,9 @@ export function registerTokenDistribute(token: Command, ctx: CliContext): void {
     .addOption(jsonOption('{"step", "alias", "dryRun", "written": [files], "plan": [per instance]}'))
     .addHelpText('after', `
 Every instance is read and prepared first; nothing is written unless all of them can be. Each file
-is replaced atomically (the old one kept as <file>.bak) and read back; if any write fails, every
-instance already written is restored. Other entries, sealed keys included, are kept.
+is locked, and all are committed as one change set (the old files kept as <file>.bak): every
+instance gets the token or none does, even if hapki is killed (the next hapki command, or
+hapki recover, finishes or undoes it). Other entries, sealed keys included, are kept.
 
 Examples:
   hapki token distribute token.p12 --storepass env:TOKENPASS --to node1.jks --to node2.p12 --to-storepass env:STOREPASS

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { UsageError } from '../../errors.js';
 import { saveKeystore } from '../../fs/keystore_file.js';
-import { caEntry, issuerFromEntry } from '../../issue/issuer.js';
 import { DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_token.js';
 import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
@@ -11,15 +10,19 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
+import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { PKCS11_HELP } from '../pkcs11_access.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 
-interface IssueOptions {
+export interface IssueOptions extends CaLocationOptions {
   subject?: string;
-  out: string;
+  out?: string;
+  key?: string;
+  extractable?: boolean;
   outFormat?: string;
   json?: boolean;
   alias: string;
@@ -29,9 +32,6 @@ interface IssueOptions {
   days?: string;
   outpass?: string;
   ca?: string;
-  caAlias?: string;
-  caStorepass?: string;
-  caKeypass?: string;
   selfSigned?: boolean;
   from?: string;
   fromStorepass?: string;
@@ -43,7 +43,7 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
   const command = token
     .command('issue')
     .description('make the token key and certificate (keyUsage digitalSignature, keyEncipherment, dataEncipherment) in a new keystore')
-    .option('--ca <keystore>', 'sign the token certificate with the CA in this keystore')
+    .option('--ca <keystore>', "sign the token certificate with the CA in this keystore (or HSM key, 'pkcs11:...')")
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', 'CA store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin')
     .option('--ca-keypass <src>', 'CA key password, where it differs')
@@ -52,7 +52,9 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
     .option('--from-storepass <src>', 'store password of the --from keystore')
     .option('--from-keypass <src>', 'key password of the --from entry, where it differs')
     .option('--subject <dn>', 'the token certificate\'s name, e.g. "CN=msas-token,O=Example"')
-    .requiredOption('--out <file>', 'the new token keystore (not overwritten without --force)')
+    .option('--out <file>', 'the new token keystore (not overwritten without --force); with --key, only with --extractable')
+    .option('--key <pkcs11-uri>', "make the token key in an HSM: 'pkcs11:token=<label>;object=<label>'; its certificate is stored beside it")
+    .option('--extractable', 'with --key: let the key leave the HSM and write it to --out too. Only when the token must be copied to instances: the shared token key must reach every instance\'s keystore, which a key that never leaves the HSM cannot')
     .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
     .option('--alias <alias>', 'alias of the token entry', DEFAULT_TOKEN_ALIAS)
     .option('--kty <type>', 'key type: rsa|ec|ed25519 (default rsa; only RSA can encipher)')
@@ -67,12 +69,17 @@ Examples:
   hapki token issue --ca ca.p12 --ca-storepass env:CAPASS --subject "CN=msas-token,O=Example" --out token.p12 --outpass env:TOKENPASS
   hapki token issue --self-signed --subject "CN=msas-token" --bits 2048 --days 365 --out token.jks --outpass env:TOKENPASS
   hapki token issue --from node1.jks#ssl --from-storepass env:STOREPASS --out token.p12 --outpass env:TOKENPASS
+  hapki token issue --key 'pkcs11:token=hapki-ca;object=msas-token' --pin env:HSM_PIN --ca 'pkcs11:token=hapki-ca;object=ca' --subject "CN=msas-token" --extractable --out token.p12 --outpass env:TOKENPASS
+${PKCS11_HELP}
 ${EXIT_CODES_HELP}`)
     .action(async (options: IssueOptions) => {
       const sources = [options.ca !== undefined, options.selfSigned === true, options.from !== undefined].filter(Boolean).length;
       if (sources !== 1) throw new UsageError('give exactly one of --ca, --self-signed and --from');
       if (options.from === undefined && options.subject === undefined) throw new UsageError('--subject is required with --ca and --self-signed');
       if (options.from !== undefined && (options.subject !== undefined || options.kty !== undefined || options.days !== undefined)) throw new UsageError('--from takes the existing certificate: --subject, --kty and --days do not apply');
+      if (options.key !== undefined) return (await import('./token_issue_hsm.js')).tokenIssueOnToken(ctx, options.key, options);
+      if (options.extractable) throw new UsageError('--extractable is for a key made in an HSM (--key)');
+      if (options.out === undefined) throw new UsageError('--out is required');
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
       const days = parseDays(options.days, '--days');
       let issued;
@@ -82,19 +89,16 @@ ${EXIT_CODES_HELP}`)
         issued = tokenFromEntry(store, { alias: options.alias, format, ...(ref.alias ? { sourceAlias: ref.alias } : {}) });
       } else {
         const key = parseKeySpec(options);
-        const issuer = options.ca === undefined ? undefined : await openCa(ctx, options.ca, options);
-        issued = await issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...(issuer ? { issuer } : {}) });
+        const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
+        issued = await issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer } : {}) }).finally(() => ca?.close());
       }
       for (const w of issued.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, issued.store);
-      await saveKeystore(options.out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
-      printResult(ctx, options.json, { written: [options.out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) }, () => renderIssued(issued.certificate));
-      ctx.io.stderr(`hapki: wrote token "${options.alias}" to ${options.out} (${format})\n`);
+      const out = options.out;
+      await saveKeystore(out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
+      printResult(ctx, options.json, { written: [out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) }, () => renderIssued(issued.certificate));
+      ctx.io.stderr(`hapki: wrote token "${options.alias}" to ${out} (${format})\n`);
     });
+  addCaKeyOptions(command);
   deprecatedOption(command, ctx, '--format <format>', '--out-format');
-}
-
-async function openCa(ctx: CliContext, path: string, options: IssueOptions): ReturnType<typeof issuerFromEntry> {
-  const { store } = await openStoreForCli(ctx, path, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-  return issuerFromEntry(caEntry(store, options.caAlias));
 }

@@ -9,9 +9,10 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
 import { collect, parseDate } from '../options.js';
+import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 
-interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string }
+interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean }
 
 export function registerTrustCheck(trust: Command, ctx: CliContext): void {
   trust.command('check')
@@ -24,6 +25,8 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .option('--trustpass <src>', 'trust store password (default: --storepass)')
     .option('--purpose <purpose>', `extended key usage to require: ${TRUST_CHECK_PURPOSES.join('|')} (roles: slaves as clients, the master as server)`, 'roles')
     .option('--at <date>', 'judge validity at this date (ISO 8601) instead of now')
+    .option('--crl <file>', 'a CRL (PEM or DER) every chain is checked against (repeatable); revoked -> FAIL (ERR_REVOKED)', collect)
+    .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
     .option('--json', 'print JSON: {"ok", "pairs": [{"truster", "peer", "valid", "purpose"?, "code"?, "reason"?}]}')
     .addHelpText('after', `
 "PASS a -> b" means a's trust store accepts b's certificate chain. Host names are not checked (see hapki probe).
@@ -31,6 +34,7 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
 Examples:
   hapki trust check --master master.jks --slave slave1.jks --slave slave2.jks --trust-dir trust --storepass env:STOREPASS
   hapki trust check --master gw1.p12 --slave gw2.p12 --trust-store-for gw1.p12=/etc/gw/trust.jks --trust-store-for gw2.p12=t2.jks --json
+  hapki trust check --master master.jks --slave slave1.jks --trust-dir trust --crl ca.crl --crl-required
 ${EXIT_CODES_HELP}`)
     .action(async (options: CheckOptions) => {
       if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
@@ -42,7 +46,9 @@ ${EXIT_CODES_HELP}`)
         const storepass = options.trustpass ?? options.storepass;
         anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass }, '--trustpass')).store));
       }
-      const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}) });
+      const { crls, crlRequired } = await pathOptionsFromFlags({ ...(options.crl ? { crl: options.crl } : {}), ...(options.crlRequired ? { crlRequired: true } : {}) });
+      const revocation = crls ? { crls, crlRequired: crlRequired ?? false } : {};
+      const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}), ...revocation });
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));
       const failed = result.pairs.filter((p) => !p.valid);
       if (failed.length > 0) throw new TrustCheckFailedError(`${failed.length} of ${result.pairs.length} trust checks failed: ${failed.map((p) => `${p.truster} -> ${p.peer}`).join(', ')}`);

@@ -44,7 +44,8 @@ export function registerVerify(program: Command, ctx: CliContext): void {
 The leaf and every CA are checked for validity dates, signatures, basicConstraints, keyCertSign,
 pathLenConstraint, name constraints (directory names compared as RFC 5280 7.1 says), certificate
 policies (RFC 5280 6.1), signature algorithms (SHA-1 and MD5 refused, DSA not supported) and
-unknown critical extensions; the leaf's extended key usage
+unknown critical extensions; with --crl, every certificate below the anchor against the CRLs
+(RFC 5280 6.3: signer and cRLSign, thisUpdate/nextUpdate, distribution points, reasons, delta CRLs); the leaf's extended key usage
 for --purpose and its subjectAltName for --hostname (wildcards only as the whole left-most label).
 A leaf that is itself in the trust store is valid on its own (a directly trusted self-signed peer).
 
@@ -53,9 +54,11 @@ Examples:
   hapki verify gateway.p12#msas1 --storepass env:STOREPASS --trust truststore.jks --purpose client
   hapki verify leaf.pem --untrusted intermediates.pem --trust /etc/ssl/certs/java/cacerts --at 2027-01-01 --json
   hapki verify leaf.pem --trust ca.pem --policy 2.23.140.1.2.1 --require-explicit-policy
+  hapki verify leaf.pem --trust root.pem --untrusted sub.pem --crl root.crl --crl sub.crl --crl-required
 ${EXIT_CODES_HELP}
   (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
-  ERR_WEAK_SIGNATURE, ERR_POLICY, ...)`,
+  ERR_WEAK_SIGNATURE, ERR_POLICY, ERR_REVOKED, ERR_REVOCATION_UNKNOWN, ...; an unreadable CRL:
+  ERR_CRL_FORMAT)`,
     )
     .action(async (subject: string, options: VerifyOptions) => {
       if (options.purpose !== undefined && options.purpose !== 'server' && options.purpose !== 'client') throw new UsageError('--purpose must be server or client');
@@ -69,15 +72,16 @@ ${EXIT_CODES_HELP}
         ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
         ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
         ...(at ? { at } : {}),
-        ...pathOptionsFromFlags(options),
+        ...(await pathOptionsFromFlags(options)),
       });
       const chain = result.chain.map((der) => describeCertificate(der));
       if (options.json) {
-        const { valid, code, reason, validPolicies } = result;
-        ctx.io.stdout(`${JSON.stringify({ valid, code, reason, chain: chain.map((c) => ({ subject: c.subject, sha256: c.sha256 })), validPolicies }, null, 2)}\n`);
+        const { valid, code, reason, validPolicies, revocation } = result;
+        ctx.io.stdout(`${JSON.stringify({ valid, code, reason, chain: chain.map((c) => ({ subject: c.subject, sha256: c.sha256 })), validPolicies, revocation }, null, 2)}\n`);
       } else if (result.valid) {
         ctx.io.stdout(`OK: ${chain[0]!.subject} (chain: ${chain.map((c) => c.subject).join(' -> ')})\n`);
         if (options.policy || options.requireExplicitPolicy) ctx.io.stdout(`valid policies: ${result.validPolicies?.join(', ') || 'none'}\n`);
+        for (const r of result.revocation ?? []) ctx.io.stdout(`revocation: ${r.subject}: ${r.status}${r.detail ? ` (${r.detail})` : ''}\n`);
       } else {
         ctx.io.stdout(`FAIL: ${result.reason} (${result.code})\n`);
       }

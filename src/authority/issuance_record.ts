@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { formatName } from '../cert/format_name.js';
+import { readTbs } from '../cert/tbs.js';
+import { formatGeneralNames } from '../cert/general_names.js';
+import { InvalidArgumentError, NotFoundError, UsageError } from '../errors.js';
+import { toHex } from '../lib/bytes.js';
+import { escapeText } from '../text/escape.js';
+import { caFiles, readOptionalText, updateCaFile } from './ca_files.js';
+
+export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'privilegeWithdrawn'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+/** CRLReason codes (RFC 5280 5.3.1). */
+export const REASON_CODES: Readonly<Record<RevocationReason, number>> = { unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6, privilegeWithdrawn: 9 };
+
+/** One certificate the CA signed. */
+export interface IssuedRecord {
+  type: 'issued';
+  /** Lower-case hex without leading zeros. */
+  serial: string;
+  subject: string;
+  names: string[];
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+  profile: string;
+  /** When it was signed, ISO 8601. */
+  at: string;
+  /** The command that signed it: sign, ca init, token issue, apply. */
+  by: string;
+}
+
+export interface RevokedRecord {
+  type: 'revoked';
+  serial: string;
+  reason: RevocationReason;
+  at: string;
+}
+
+export interface CrlRecord {
+  type: 'crl';
+  number: number;
+  at: string;
+  nextUpdate: string;
+}
+
+export type RecordLine = IssuedRecord | RevokedRecord | CrlRecord;
+
+/** A certificate of the record with its revocation, if any. */
+export interface IssuedCertificate extends IssuedRecord {
+  revoked?: { reason: RevocationReason; at: string };
+}
+
+export function normalizeSerial(text: string): string {
+  const hex = text.trim().toLowerCase().replace(/^0x/, '').replace(/:/g, '');
+  if (!/^[0-9a-f]+$/.test(hex)) throw new InvalidArgumentError(`serial "${escapeText(text)}" is not hexadecimal`);
+  return hex.replace(/^0+(?=.)/, '');
+}
+
+/** The record line for a certificate just signed. */
+export function issuedRecordOf(certificate: Uint8Array, profile: string, by: string, at = new Date()): IssuedRecord {
+  const tbs = readTbs(certificate);
+  const san = tbs.extensions.get('2.5.29.17');
+  return {
+    type: 'issued',
+    serial: normalizeSerial(toHex(tbs.serial)),
+    subject: formatName(tbs.subject),
+    names: san ? formatGeneralNames(san.value) : [],
+    notBefore: tbs.notBefore.toISOString(),
+    notAfter: tbs.notAfter.toISOString(),
+    sha256: createHash('sha256').update(certificate).digest('hex'),
+    profile,
+    at: at.toISOString(),
+    by,
+  };
+}
+
+/** Appends certificates the CA keystore at this path has signed to its record. */
+export async function recordIssued(caKeystorePath: string, records: readonly IssuedRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await appendLines(caKeystorePath, records);
+}
+
+export async function readRecord(caKeystorePath: string): Promise<RecordLine[]> {
+  const path = caFiles(caKeystorePath).record;
+  const text = await readOptionalText(path);
+  if (text === undefined) return [];
+  return text.split('\n').flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    try {
+      const parsed = JSON.parse(line) as RecordLine;
+      if (!['issued', 'revoked', 'crl'].includes(parsed.type) || (parsed.type !== 'crl' && typeof parsed.serial !== 'string')) throw new Error('type');
+      return [parsed];
+    } catch {
+      throw new InvalidArgumentError(`${escapeText(path)}:${i + 1}: not a record line (one JSON object per line)`);
+    }
+  });
+}
+
+/** The certificates of the record, oldest first, each with its revocation. */
+export function issuedCertificates(lines: readonly RecordLine[]): IssuedCertificate[] {
+  const revoked = new Map<string, { reason: RevocationReason; at: string }>();
+  for (const line of lines) if (line.type === 'revoked' && !revoked.has(line.serial)) revoked.set(line.serial, { reason: line.reason, at: line.at });
+  return lines.filter((l): l is IssuedRecord => l.type === 'issued').map((l) => {
+    const r = revoked.get(l.serial);
+    return r ? { ...l, revoked: r } : { ...l };
+  });
+}
+
+/**
+ * Marks a certificate of the record revoked (the record alone; `crl` publishes it). A serial the
+ * record does not hold is refused: a CA revokes what it issued.
+ */
+export async function revokeSerial(caKeystorePath: string, serialText: string, reason: RevocationReason = 'unspecified', at = new Date()): Promise<IssuedCertificate> {
+  const serial = normalizeSerial(serialText);
+  if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+  const certificates = issuedCertificates(await readRecord(caKeystorePath));
+  const target = certificates.find((c) => c.serial === serial);
+  if (!target) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}`);
+  if (target.revoked) return target;
+  const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
+  await appendLines(caKeystorePath, [line]);
+  return { ...target, revoked: { reason, at: line.at } };
+}
+
+/** The serial of a certificate (DER), as the record writes it. */
+export function serialOf(certificate: Uint8Array): string {
+  return normalizeSerial(toHex(readTbs(certificate).serial));
+}
+
+/** Reserves the next CRL number (one more than the last published) and records the CRL. */
+export async function nextCrlNumber(caKeystorePath: string, at: Date, nextUpdate: Date): Promise<number> {
+  let number = 0;
+  await updateCaFile(caFiles(caKeystorePath).record, (current) => {
+    const last = (current ?? '').split('\n').reduce((n, line) => {
+      if (!line.includes('"crl"')) return n;
+      try {
+        const parsed = JSON.parse(line) as RecordLine;
+        return parsed.type === 'crl' ? Math.max(n, parsed.number) : n;
+      } catch {
+        return n;
+      }
+    }, 0);
+    number = last + 1;
+    const line: CrlRecord = { type: 'crl', number, at: at.toISOString(), nextUpdate: nextUpdate.toISOString() };
+    return withLines(current, [line]);
+  });
+  return number;
+}
+
+async function appendLines(caKeystorePath: string, lines: readonly RecordLine[]): Promise<void> {
+  await updateCaFile(caFiles(caKeystorePath).record, (current) => withLines(current, lines));
+}
+
+function withLines(current: string | undefined, lines: readonly RecordLine[]): string {
+  const head = current === undefined || current === '' || current.endsWith('\n') ? current ?? '' : `${current}\n`;
+  return head + lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+}

@@ -1,0 +1,30 @@
+import { assertCanIssue } from '../issue/issuer.js';
+import { keyMatchesCertificate } from '../cert/key_match.js';
+import { KeyMismatchError } from '../errors.js';
+import { pemArmor } from '../keystore/pem/pem_blocks.js';
+import { buildCrl } from './crl.js';
+import { nodeSigner } from '../crypto/node_signer.js';
+import { issuedCertificates, nextCrlNumber, readRecord } from './issuance_record.js';
+
+export interface PublishedCrl {
+  bytes: Uint8Array;
+  number: number;
+  thisUpdate: string;
+  nextUpdate: string;
+  revoked: number;
+}
+
+/**
+ * The CA's next CRL: every revocation of its issuance record, a CRL number one more than the
+ * last (reserved in the record first, so two runs never share one), valid `days`.
+ */
+export async function publishCrl(caKeystorePath: string, ca: { certificate: Uint8Array; pkcs8: Uint8Array }, options: { days: number; pem?: boolean; now?: Date }): Promise<PublishedCrl> {
+  assertCanIssue(ca.certificate);
+  if (!keyMatchesCertificate(ca.pkcs8, ca.certificate)) throw new KeyMismatchError('the CA entry\'s key does not belong to its certificate');
+  const thisUpdate = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  const nextUpdate = new Date(thisUpdate.getTime() + options.days * 86_400_000);
+  const revoked = issuedCertificates(await readRecord(caKeystorePath)).filter((c) => c.revoked);
+  const number = await nextCrlNumber(caKeystorePath, thisUpdate, nextUpdate);
+  const der = await buildCrl({ caCertificate: ca.certificate, number, thisUpdate, nextUpdate, revoked }, nodeSigner(ca.pkcs8));
+  return { bytes: options.pem ? new TextEncoder().encode(pemArmor('X509 CRL', der)) : der, number, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), revoked: revoked.length };
+}

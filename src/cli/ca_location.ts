@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { readFileBytes } from '../fs/read_file.js';
+import { caEntry, issuerFromEntry, type Issuer } from '../issue/issuer.js';
+import { readCertificates } from '../issue/read_certificates.js';
+import { isPkcs11Uri } from '../pkcs11/uri.js';
+import type { CliContext } from './context.js';
+import { openStoreForCli } from './open_store.js';
+import { addPkcs11Options, pkcs11Access, type Pkcs11CliOptions } from './pkcs11_access.js';
+import { UsageError } from '../errors.js';
+
+/** The options that say where the CA is: a keystore and its passwords, or a pkcs11: key and its PIN. */
+export interface CaLocationOptions extends Pkcs11CliOptions {
+  caAlias?: string;
+  caStorepass?: string;
+  caKeypass?: string;
+  caCert?: string;
+}
+
+/** A CA opened for issuing; `close()` ends an HSM session (nothing for a keystore). */
+export interface OpenedCa {
+  issuer: Issuer;
+  close(): void;
+}
+
+/** --ca-cert, --pkcs11-module and --pin: what a pkcs11: --ca needs beside the URI. */
+export function addCaKeyOptions(command: Command): Command {
+  command.option('--ca-cert <file>', 'the CA certificate (chain), PEM or DER, for a pkcs11: --ca whose token holds none');
+  return addPkcs11Options(command);
+}
+
+/**
+ * The CA at `location`: a keystore's entry (--ca-alias, --ca-storepass, --ca-keypass), or a key
+ * in an HSM given as a pkcs11: URI, its certificate from the token or --ca-cert.
+ */
+export async function openCaForCli(ctx: CliContext, location: string, options: CaLocationOptions): Promise<OpenedCa> {
+  if (!isPkcs11Uri(location)) {
+    if (options.caCert !== undefined) throw new UsageError('--ca-cert is for a pkcs11: --ca; a keystore CA has its certificate');
+    const { store } = await openStoreForCli(ctx, location, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
+    return { issuer: await issuerFromEntry(caEntry(store, options.caAlias)), close: () => {} };
+  }
+  if (options.caAlias !== undefined || options.caStorepass !== undefined || options.caKeypass !== undefined) {
+    throw new UsageError("a pkcs11: --ca names its key in the URI (object=, id=) and takes its PIN from --pin: --ca-alias, --ca-storepass and --ca-keypass do not apply");
+  }
+  const chain = options.caCert === undefined ? undefined : readCertificates(await readFileBytes(options.caCert), options.caCert);
+  const { uri, access } = await pkcs11Access(ctx, location, options);
+  const { openPkcs11Issuer } = await import('../pkcs11/pkcs11_issuer.js');
+  const { issuer, key } = await openPkcs11Issuer(uri, access, chain);
+  return { issuer, close: () => key.close() };
+}

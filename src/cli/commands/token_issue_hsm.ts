@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { describeCertificate } from '../../cert/describe.js';
+import { parseKeySpec } from '../../crypto/key_spec.js';
+import { FileExistsError, UsageError } from '../../errors.js';
+import { saveKeystore } from '../../fs/keystore_file.js';
+import { newKeystoreFormat } from '../../keystore/format_for_path.js';
+import { emptyKeystore } from '../../keystore/model.js';
+import { issueTokenOnToken } from '../../pkcs11/certify_on_token.js';
+import { formatPkcs11Uri } from '../../pkcs11/uri.js';
+import { openCaForCli } from '../ca_location.js';
+import type { CliContext } from '../context.js';
+import { parseFormat } from '../formats.js';
+import { warn } from '../io.js';
+import { parseDays, printResult } from '../options.js';
+import { outputPassword } from '../output_password.js';
+import { pkcs11Access } from '../pkcs11_access.js';
+import { renderIssued } from '../render/issued_text.js';
+import type { IssueOptions } from './token_issue.js';
+
+/** `token issue --key pkcs11:...`: the token key made in the HSM; written to --out only when --extractable. */
+export async function tokenIssueOnToken(ctx: CliContext, location: string, options: IssueOptions): Promise<void> {
+  if (options.from !== undefined) throw new UsageError('--key makes a new key: --from does not apply');
+  if (!options.extractable && (options.out !== undefined || options.outFormat !== undefined || options.outpass !== undefined)) {
+    throw new UsageError('a key made with --key never leaves the HSM: --out needs --extractable (when the token must be copied to instances)');
+  }
+  if (options.extractable && options.out === undefined) throw new UsageError('--extractable writes the key to --out: give --out');
+  // refuse before the key is made, not after
+  if (options.out !== undefined && !options.force && existsSync(options.out)) throw new FileExistsError(options.out);
+  const key = parseKeySpec(options);
+  const days = parseDays(options.days, '--days');
+  // the keystore's format and password are settled before the key is made: a key left on the
+  // token for a keystore that then could not be written would be half a result
+  const format = options.out === undefined ? undefined : options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
+  const store = format === undefined ? undefined : emptyKeystore(format);
+  store?.entries.push({ type: 'private-key', alias: options.alias, key: new Uint8Array(), chain: [], created: new Date() });
+  const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;
+  const { uri, access } = await pkcs11Access(ctx, location, options);
+  const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
+  const issued = await issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer } : {}) }, access).finally(() => ca?.close());
+  for (const w of issued.warnings) warn(ctx.io, w);
+  const written: string[] = [];
+  if (options.out !== undefined && store && issued.pkcs8) {
+    store.entries[0] = { type: 'private-key', alias: options.alias, key: issued.pkcs8, chain: issued.chain, created: new Date() };
+    await saveKeystore(options.out, store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
+    written.push(options.out);
+  }
+  printResult(ctx, options.json, { written, key: formatPkcs11Uri(uri), alias: options.alias, certificate: describeCertificate(issued.certificate) }, () => renderIssued(issued.certificate));
+  ctx.io.stderr(`hapki: made token key ${formatPkcs11Uri(uri)} in the HSM${issued.pkcs8 ? ' (extractable)' : ''} and stored its certificate beside it${written.length > 0 ? `; wrote token "${options.alias}" to ${written[0]}` : ''}\n`);
+}

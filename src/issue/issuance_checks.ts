@@ -1,0 +1,112 @@
+import { TagClass } from '../asn1/der_reader.js';
+import { implicitPrimitive, oid, sequence, tlv } from '../asn1/der_writer.js';
+import { bytesEqual, concatBytes } from '../lib/bytes.js';
+import { formatName } from '../cert/format_name.js';
+import { PolicyError } from '../errors.js';
+import { canonicalIp, nameProblem } from '../names/general_name.js';
+import { subjectProblem } from '../names/subject_values.js';
+import { escapeText } from '../text/escape.js';
+import { describeOutside, isEmptyPolicy, nameConstraintsValue, namesOutsidePolicy, type NamePolicy } from './name_policy.js';
+import type { ProfileName } from './profiles.js';
+import { formatSan, type SubjectAltName } from './san.js';
+
+/** The longest leaf validity the CA/Browser Forum allows (BR 6.3.2), in days. */
+export const MAX_LEAF_DAYS = 398;
+
+/** What a CA checks beyond the request itself; every override is a separate, named choice. */
+export interface IssuanceRules {
+  /** Allow "*" as the whole leftmost label of DNS names. */
+  allowWildcard?: boolean;
+  /** The names this CA may certify; undefined or empty: any (the CLI warns). */
+  namePolicy?: NamePolicy;
+  /** Names allowed whatever the policy says (the cluster file's load balancer and node names). */
+  allowedNames?: readonly SubjectAltName[];
+  /** Sign names outside the policy, saying so. */
+  allowAnyName?: boolean;
+  /** A leaf valid longer than 398 days. */
+  allowLongValidity?: boolean;
+  /** pathLenConstraint of a sub-CA (profile ca); default 0. */
+  pathLength?: number;
+  /** URLs written into the certificate: CRL distribution point and AIA caIssuers. */
+  crlUrl?: string;
+  caIssuersUrl?: string;
+}
+
+/** Extension as it goes into a certificate: the DER of its value. */
+export interface ExtraExtension {
+  oid: string;
+  critical: boolean;
+  value: Uint8Array;
+}
+
+/** Subject values without control characters, and not the issuer's own name. */
+export function checkSubject(subject: Uint8Array, issuerName: Uint8Array): void {
+  const problem = subjectProblem(subject);
+  if (problem) throw new PolicyError(`the subject ${problem}`);
+  if (bytesEqual(subject, issuerName) || formatName(subject).toLowerCase() === formatName(issuerName).toLowerCase()) {
+    throw new PolicyError('the subject is the issuing CA\'s own name; a certificate would be indistinguishable from the CA\'s');
+  }
+}
+
+/**
+ * Every name through the one validator (canonical IPs, RFC 1034/5890 DNS names, wildcards only
+ * with allowWildcard), then the CA's name policy. Returns the names as they go into the
+ * certificate and the warnings to show.
+ */
+export function checkNames(sans: readonly SubjectAltName[], rules: IssuanceRules): { sans: SubjectAltName[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const checked = sans.map((san) => {
+    const value = san.type === 'ip' ? canonicalIp(san.value) ?? san.value : san.value;
+    const problem = nameProblem(san.type, value, { allowWildcard: rules.allowWildcard ?? false });
+    if (problem) throw new PolicyError(`the name ${escapeText(formatSan(san))} ${problem}`);
+    return { type: san.type, value };
+  });
+  const policy = rules.namePolicy;
+  if (isEmptyPolicy(policy)) return { sans: checked, warnings };
+  const allowed = new Set((rules.allowedNames ?? []).map((n) => formatSan(n).toLowerCase()));
+  const outside = namesOutsidePolicy(checked, policy!).filter((n) => !allowed.has(formatSan(n).toLowerCase()));
+  if (outside.length > 0) {
+    if (!rules.allowAnyName) throw new PolicyError(`names outside this CA's policy (${[...policy!.domains, ...policy!.ipRanges].join(', ')}): ${describeOutside(outside)} (--allow-any-name to sign them anyway)`);
+    warnings.push(`--allow-any-name: signing names outside this CA's policy: ${describeOutside(outside)}`);
+  }
+  return { sans: checked, warnings };
+}
+
+/** A leaf longer than 398 days needs allowLongValidity. */
+export function checkValidity(notBefore: Date, notAfter: Date, profile: ProfileName, rules: IssuanceRules): void {
+  if (profile === 'ca' || rules.allowLongValidity) return;
+  const days = (notAfter.getTime() - notBefore.getTime()) / 86_400_000;
+  if (days > MAX_LEAF_DAYS) throw new PolicyError(`a leaf certificate valid ${Math.round(days)} days is over the ${MAX_LEAF_DAYS} allowed (--allow-long-validity to sign it anyway)`);
+}
+
+/**
+ * A sub-CA's pathLenConstraint: the asked one (default 0), which must leave the issuer's own
+ * constraint satisfied; an issuer with pathLen 0 may sign no CA at all.
+ */
+export function subCaPathLength(issuerPathLength: number | undefined, rules: IssuanceRules): number {
+  const wanted = rules.pathLength ?? 0;
+  if (issuerPathLength === undefined) return wanted;
+  if (issuerPathLength === 0) throw new PolicyError('the issuing CA has pathLen 0: it may not sign another CA');
+  if (wanted > issuerPathLength - 1) throw new PolicyError(`the issuing CA has pathLen ${issuerPathLength}: a sub-CA may have at most ${issuerPathLength - 1}`);
+  return wanted;
+}
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const context = (n: number, ...items: Uint8Array[]): Uint8Array => tlv(n, concatBytes(items), { cls: TagClass.context, constructed: true });
+
+/** CRL distribution point, AIA caIssuers and (sub-CA with a policy) name constraints. */
+export function issuanceExtensions(profile: ProfileName, rules: IssuanceRules): ExtraExtension[] {
+  const extensions: ExtraExtension[] = [];
+  if (rules.crlUrl) {
+    // CRLDistributionPoints: one DistributionPoint whose distributionPoint [0] is fullName [0] { URI }
+    extensions.push({ oid: '2.5.29.31', critical: false, value: sequence(sequence(context(0, context(0, implicitPrimitive(6, ascii(rules.crlUrl)))))) });
+  }
+  if (rules.caIssuersUrl) {
+    extensions.push({ oid: '1.3.6.1.5.5.7.1.1', critical: false, value: sequence(sequence(oid('1.3.6.1.5.5.7.48.2'), implicitPrimitive(6, ascii(rules.caIssuersUrl)))) });
+  }
+  if (profile === 'ca' && !isEmptyPolicy(rules.namePolicy)) {
+    extensions.push({ oid: '2.5.29.30', critical: true, value: nameConstraintsValue(rules.namePolicy!) });
+  }
+  return extensions;
+}
+

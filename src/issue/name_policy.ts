@@ -1,0 +1,123 @@
+import { BlockList, isIP } from 'node:net';
+import { TagClass } from '../asn1/der_reader.js';
+import { implicitPrimitive, sequence, tlv } from '../asn1/der_writer.js';
+import { concatBytes } from '../lib/bytes.js';
+import { InvalidArgumentError } from '../errors.js';
+import { dnsNameProblem } from '../names/dns_name.js';
+import { canonicalIp } from '../names/general_name.js';
+import { escapeText } from '../text/escape.js';
+import { formatSan, type SubjectAltName } from './san.js';
+
+/** The names a CA may certify: DNS suffixes (a domain and everything under it) and IP ranges (CIDR). */
+export interface NamePolicy {
+  domains: readonly string[];
+  ipRanges: readonly string[];
+}
+
+export const EMPTY_NAME_POLICY: NamePolicy = { domains: [], ipRanges: [] };
+
+/** A policy from the operator's words: checked domain names and CIDR ranges, canonical. */
+export function parseNamePolicy(input: { domains?: readonly string[]; ipRanges?: readonly string[] }): NamePolicy {
+  const domains = (input.domains ?? []).map((d) => {
+    const bare = d.replace(/^\*?\./, '').replace(/\.$/, '').toLowerCase();
+    const problem = dnsNameProblem(bare);
+    if (problem) throw new InvalidArgumentError(`allowed domain "${escapeText(d)}" ${problem}`);
+    return bare;
+  });
+  const ipRanges = (input.ipRanges ?? []).map((r) => {
+    const parsed = parseCidr(r);
+    if (!parsed) throw new InvalidArgumentError(`allowed IP range "${escapeText(r)}" is not an address or CIDR range (10.0.0.0/8, fd00::/8)`);
+    return `${parsed.address}/${parsed.prefix}`;
+  });
+  return { domains: [...new Set(domains)], ipRanges: [...new Set(ipRanges)] };
+}
+
+export function mergeNamePolicies(...policies: readonly (NamePolicy | undefined)[]): NamePolicy {
+  return parseNamePolicy({ domains: policies.flatMap((p) => p?.domains ?? []), ipRanges: policies.flatMap((p) => p?.ipRanges ?? []) });
+}
+
+export function isEmptyPolicy(policy: NamePolicy | undefined): boolean {
+  return !policy || (policy.domains.length === 0 && policy.ipRanges.length === 0);
+}
+
+/** The names that fall outside the policy (all DNS, e-mail and URI names need a domain; IPs a range). */
+export function namesOutsidePolicy(sans: readonly SubjectAltName[], policy: NamePolicy): SubjectAltName[] {
+  const ranges = new BlockList();
+  for (const r of policy.ipRanges) {
+    const { address, prefix } = parseCidr(r)!;
+    ranges.addSubnet(address, prefix, isIP(address) === 4 ? 'ipv4' : 'ipv6');
+  }
+  const inDomain = (host: string): boolean => {
+    const h = host.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
+    return policy.domains.some((d) => h === d || h.endsWith(`.${d}`));
+  };
+  const inRange = (ip: string): boolean => ranges.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
+  return sans.filter((san) => {
+    switch (san.type) {
+      case 'dns':
+        return !inDomain(san.value);
+      case 'ip':
+        return !inRange(san.value);
+      case 'email':
+        return !inDomain(san.value.slice(san.value.lastIndexOf('@') + 1));
+      case 'uri': {
+        const host = URL.canParse(san.value) ? new URL(san.value).hostname.replace(/^\[|\]$/g, '') : '';
+        return host === '' || (isIP(host) ? !inRange(host) : !inDomain(host));
+      }
+    }
+  });
+}
+
+export function describeOutside(names: readonly SubjectAltName[]): string {
+  return names.map((n) => escapeText(formatSan(n))).join(', ');
+}
+
+/**
+ * NameConstraints (RFC 5280 4.2.1.10) permitting exactly the policy: dNSName subtrees for the
+ * domains (and rfc822Name subtrees for mail under them), iPAddress subtrees for the ranges.
+ */
+export function nameConstraintsValue(policy: NamePolicy): Uint8Array {
+  const subtrees: Uint8Array[] = [];
+  const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  for (const d of policy.domains) {
+    subtrees.push(sequence(implicitPrimitive(2, ascii(d))));
+    subtrees.push(sequence(implicitPrimitive(1, ascii(d))), sequence(implicitPrimitive(1, ascii(`.${d}`))));
+  }
+  for (const r of policy.ipRanges) {
+    const { address, prefix } = parseCidr(r)!;
+    const bytes = ipToBytes(address);
+    const mask = new Uint8Array(bytes.length);
+    for (let i = 0; i < prefix; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
+    const masked = bytes.map((b, i) => b & mask[i]!);
+    subtrees.push(sequence(implicitPrimitive(7, Uint8Array.from([...masked, ...mask]))));
+  }
+  // permittedSubtrees [0] IMPLICIT GeneralSubtrees
+  return sequence(tlv(0, concatBytes(subtrees), { cls: TagClass.context, constructed: true }));
+}
+
+function parseCidr(text: string): { address: string; prefix: number } | undefined {
+  const [addr, len, ...rest] = text.trim().split('/');
+  if (rest.length > 0 || addr === undefined) return undefined;
+  const address = canonicalIp(addr);
+  if (address === undefined) return undefined;
+  const max = isIP(address) === 4 ? 32 : 128;
+  const prefix = len === undefined ? max : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return undefined;
+  return { address, prefix };
+}
+
+function ipToBytes(ip: string): Uint8Array {
+  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map(Number));
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
+  return out;
+}
+

@@ -1,0 +1,44 @@
+import { isIP } from 'node:net';
+import { domainToUnicode } from 'node:url';
+
+export interface DnsNameOptions {
+  /** Accept "*" as the whole leftmost label of a name with at least two more labels. */
+  allowWildcard?: boolean;
+}
+
+const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/**
+ * Why a DNS name may not go into a certificate, or undefined when it may: the preferred name
+ * syntax of RFC 1034 3.5 as RFC 5890 refines it (letters, digits and hyphens; labels of 1..63
+ * octets not starting or ending with a hyphen; 253 octets in all; A-labels that decode; no other
+ * "??--" tagged labels), an optional trailing dot, and a wildcard only as the whole leftmost label
+ * ("*.example.com", never "*", "*.com", "a*.example.com" or "a.*.example.com").
+ */
+export function dnsNameProblem(name: string, options: DnsNameOptions = {}): string | undefined {
+  if (name.length === 0) return 'is empty';
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x21-\x7e]/.test(name)) return /[^\x00-\x7f]/.test(name) ? 'is not ASCII (write an internationalized name as its A-label, xn--...)' : 'contains spaces or control characters';
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (bare.length > 253) return 'is longer than 253 characters';
+  if (isIP(bare) !== 0) return 'is an IP address, not a DNS name (use ip:)';
+  const labels = bare.split('.');
+  if (labels.length === 1 && labels[0] === '*') return 'is a bare wildcard';
+  for (const [i, label] of labels.entries()) {
+    if (label === '*' && i === 0) {
+      if (!options.allowWildcard) return 'is a wildcard name (allowed only with --allow-wildcard)';
+      if (labels.length < 3) return 'is a wildcard over a top-level domain';
+      continue;
+    }
+    if (label.includes('*')) return 'has a wildcard that is not the whole leftmost label';
+    if (label.length === 0) return 'has an empty label';
+    if (label.length > 63) return 'has a label longer than 63 characters';
+    if (!LDH_LABEL.test(label)) return `has a label "${label}" that is not letters, digits and inner hyphens`;
+    if (label[2] === '-' && label[3] === '-') {
+      if (!/^xn--/i.test(label)) return `has a reserved label "${label}" (only xn-- may have hyphens in 3rd and 4th position)`;
+      if (domainToUnicode(label.toLowerCase()) === '' || domainToUnicode(label.toLowerCase()) === label.toLowerCase()) return `has an A-label "${label}" that does not decode`;
+    }
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label';
+  return undefined;
+}

@@ -1,0 +1,56 @@
+import { isIP } from 'node:net';
+import { dnsNameProblem, type DnsNameOptions } from './dns_name.js';
+
+/** The canonical text of an IP address (dotted quad, RFC 5952 IPv6), or undefined when it is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const version = isIP(text);
+  if (version === 4) return text;
+  if (version !== 6 || text.includes('%')) return undefined;
+  // the WHATWG URL parser writes IPv6 in the RFC 5952 form (lower case, longest zero run compressed)
+  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+}
+
+const ATEXT = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;
+
+/** Why an e-mail address (RFC 5321 mailbox, dot-atom local part) may not go into a certificate. */
+export function emailProblem(address: string): string | undefined {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return 'is not an e-mail address (local@domain)';
+  const local = address.slice(0, at);
+  if (local.length > 64 || !ATEXT.test(local)) return 'has a local part that is not a plain dot-atom';
+  const domain = dnsNameProblem(address.slice(at + 1));
+  return domain === undefined ? undefined : `has a domain that ${domain}`;
+}
+
+/** Why a URI may not go into a certificate: it must be absolute, ASCII without spaces, with a host when hierarchical. */
+export function uriProblem(uri: string): string | undefined {
+  if (/[^\x21-\x7e]/.test(uri)) return 'contains spaces, control or non-ASCII characters';
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) || !URL.canParse(uri)) return 'is not an absolute URI';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+    const host = new URL(uri).hostname;
+    if (host === '') return 'has no host';
+    const ip = host.startsWith('[') ? canonicalIp(host.slice(1, -1)) : isIP(host) ? host : undefined;
+    if (ip === undefined && dnsNameProblem(host) !== undefined) return `has a host that ${dnsNameProblem(host)}`;
+  }
+  return undefined;
+}
+
+export type NameKind = 'dns' | 'ip' | 'email' | 'uri';
+
+/**
+ * The one check every subject alternative name goes through, wherever it comes from (--san, a
+ * request's extension or its CN, the cluster file): the reason it is refused, or undefined. IP
+ * addresses must already be canonical text (canonicalIp).
+ */
+export function nameProblem(kind: NameKind, value: string, options: DnsNameOptions = {}): string | undefined {
+  switch (kind) {
+    case 'dns':
+      return dnsNameProblem(value, options);
+    case 'ip':
+      return canonicalIp(value) === undefined ? 'is not an IPv4 or IPv6 address' : undefined;
+    case 'email':
+      return emailProblem(value);
+    case 'uri':
+      return uriProblem(value);
+  }
+}

@@ -1,0 +1,12 @@
+import { CrlFormatError } from '../errors.js';
+
+const PEM = /-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]*?)-----END X509 CRL-----/g;
+
+/** The DER CRLs in a file's bytes: PEM (one or more "X509 CRL" blocks) or one DER CRL. */
+export function crlsFromBytes(bytes: Uint8Array, what: string): Uint8Array[] {
+  if (bytes.length > 0 && bytes[0] === 0x30) return [bytes];
+  const text = new TextDecoder('latin1').decode(bytes);
+  const out = [...text.matchAll(PEM)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  if (out.length === 0) throw new CrlFormatError(`${what} holds no CRL (neither DER nor PEM "X509 CRL")`);
+  return out;
+}

@@ -1,0 +1,51 @@
+/**
+ * Characters that must never reach a terminal as they are: C0 and C1 controls and DEL (line
+ * breaks and escape sequences forge or hide lines), and the invisible format characters that
+ * reorder or hide text (bidi embeddings, overrides and isolates, zero-width characters, line and
+ * paragraph separators, the byte order mark, interlinear annotation).
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\x1b' };
+
+/** True when the text holds a character escapeText would rewrite. */
+export function hasUnsafeText(text: string): boolean {
+  UNSAFE.lastIndex = 0;
+  return UNSAFE.test(text);
+}
+
+/**
+ * The one escape for text that comes from certificates, keystores, file names or any other input
+ * and is printed for people: every unsafe character becomes a visible escape (`\n`, `\x1b`,
+ * `\u202e`). JSON and Prometheus output have escapes of their own.
+ */
+export function escapeText(text: string): string {
+  return text.replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/**
+ * A template tag that escapes every interpolated value and nothing of the template itself, so a
+ * renderer's own line breaks stay and a value can add none: safe`subject: ${c.subject}\n`.
+ */
+export function safe(strings: TemplateStringsArray, ...values: unknown[]): string {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += escapeText(String(value)) + (strings[i + 1] ?? '');
+  });
+  return out;
+}
+
+/**
+ * The last guard on everything hapki prints: every unsafe character except the line breaks and
+ * tabs the renderers write themselves becomes an escape. ESC and other C0 controls, which JSON
+ * output never holds raw, show as \x1b; the rest as \uXXXX, which is also a JSON escape of the
+ * same character, so JSON output stays valid and means the same.
+ */
+export function guardOutput(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    if (c === '\n' || c === '\t') return c;
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return NAMED[c] ?? `\\x${code.toString(16).padStart(2, '0')}`;
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

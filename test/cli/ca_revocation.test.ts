@@ -1,0 +1,86 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { openssl, tempDir, tool } from '../helpers/tools.js';
+
+const dir = tempDir('hapki-crl-');
+const env = { CAPASS: 'ca-secret' };
+const at = (f: string): string => join(dir, f);
+const CA = ['--ca', at('ca.p12'), '--ca-storepass', 'env:CAPASS'];
+
+async function request(name: string): Promise<string> {
+  await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`${name}.key`), '-subj', `/CN=${name}.example.com`, '-out', at(`${name}.csr`)]);
+  return at(`${name}.csr`);
+}
+
+async function sign(name: string, ...more: string[]): Promise<{ code: number; stderr: string }> {
+  return hapki(['sign', await request(name), ...CA, '--out', at(`${name}.pem`), ...more], { env });
+}
+
+beforeAll(async () => {
+  const init = await hapki(['ca', 'init', '--subject', 'CN=Revoking Root,O=Example', '--kty', 'ec', '--out', at('ca.p12'), '--outpass', 'env:CAPASS', '--cert-out', at('ca.pem')], { env });
+  expect(init.code, init.stderr).toBe(0);
+});
+
+describe('issuance record, revoke and crl', () => {
+  it('records every signature; revoke + crl give a CRL openssl verifies, failing the revoked certificate and passing another', async () => {
+    expect((await sign('before')).code).toBe(0);
+    const set = await hapki(['ca', 'set', '--ca', at('ca.p12'), '--allow-domain', 'example.com', '--crl-url', 'http://pki.example.com/ca.crl', '--aia-url', 'http://pki.example.com/ca.cer', '--json'], { env });
+    expect(JSON.parse(set.stdout)).toEqual({ policy: { domains: ['example.com'], ipRanges: [] }, crlUrl: 'http://pki.example.com/ca.crl', caIssuersUrl: 'http://pki.example.com/ca.cer' });
+    expect((await sign('good')).code).toBe(0);
+    expect((await sign('bad')).code).toBe(0);
+
+    // certificates issued after the URL was set carry it; the one before does not
+    const ext = async (name: string) => (await openssl(['x509', '-in', at(`${name}.pem`), '-noout', '-ext', 'crlDistributionPoints,authorityInfoAccess'])).stdout;
+    expect(await ext('good')).toMatch(/URI:http:\/\/pki\.example\.com\/ca\.crl[\s\S]*CA Issuers - URI:http:\/\/pki\.example\.com\/ca\.cer/);
+    expect(await ext('before')).not.toContain('pki.example.com');
+
+    const issued = JSON.parse((await hapki(['ca', 'issued', '--ca', at('ca.p12'), '--json'])).stdout);
+    expect(issued.map((c: { subject: string; by: string }) => [c.subject, c.by])).toEqual([['CN=before.example.com', 'sign'], ['CN=good.example.com', 'sign'], ['CN=bad.example.com', 'sign']]);
+    expect(issued[2]).toMatchObject({ names: ['DNS:bad.example.com'], profile: 'server', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const revoked = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('bad.pem'), '--reason', 'keyCompromise']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`revoked ${issued[2].serial} (CN=bad.example.com)`);
+    const crl = await hapki(['crl', ...CA, '--out', at('ca.crl'), '--days', '7', '--json'], { env });
+    expect(crl.code, crl.stderr).toBe(0);
+    expect(JSON.parse(crl.stdout)).toMatchObject({ number: 1, revoked: 1 });
+
+    const text = await openssl(['crl', '-in', at('ca.crl'), '-inform', 'DER', '-CAfile', at('ca.pem'), '-noout', '-verify', '-text']);
+    expect(text.stderr + text.stdout).toContain('verify OK');
+    expect(text.stdout).toMatch(/Version 2[\s\S]*Next Update:[\s\S]*Authority Key Identifier[\s\S]*CRL Number: \n\s+1\n[\s\S]*Serial Number: [0-9A-F]+[\s\S]*Key Compromise/);
+
+    const pem = (await openssl(['crl', '-in', at('ca.crl'), '-inform', 'DER'])).stdout;
+    writeFileSync(at('bundle.pem'), readFileSync(at('ca.pem'), 'utf8') + pem);
+    const bad = await tool('openssl', ['verify', '-crl_check', '-CAfile', at('bundle.pem'), at('bad.pem')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toContain('certificate revoked');
+    const good = await openssl(['verify', '-crl_check', '-CAfile', at('bundle.pem'), at('good.pem')]);
+    expect(good.stdout, good.stderr).toContain('OK');
+
+    const human = await hapki(['ca', 'issued', '--ca', at('ca.p12')]);
+    expect(human.stdout).toMatch(new RegExp(`serial ${issued[2].serial}  REVOKED .* \\(keyCompromise\\)`));
+    const second = await hapki(['crl', ...CA, '--out', at('ca.crl'), '--json'], { env });
+    expect(JSON.parse(second.stdout)).toMatchObject({ number: 2 });
+  });
+
+  it('the CA policy file is picked up by sign: a foreign name is ERR_POLICY naming it; --allow-any-name signs it with a warning', async () => {
+    await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('f.key'), '-subj', '/CN=www.bank.test', '-out', at('f.csr')]);
+    const refused = await hapki(['sign', at('f.csr'), ...CA, '--out', at('f.pem')], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+    expect(refused.stderr).toContain('DNS:www.bank.test');
+    const allowed = await hapki(['sign', at('f.csr'), ...CA, '--out', at('f.pem'), '--allow-domain', 'bank.test'], { env });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const forced = await hapki(['sign', at('f.csr'), ...CA, '--out', at('f.pem'), '--force', '--allow-any-name'], { env });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/warning: --allow-any-name: .*DNS:www\.bank\.test/);
+  });
+
+  it('revoke refuses a serial the CA never issued (ERR_NOT_FOUND) and a missing choice (usage)', async () => {
+    expect((await hapki(['revoke', '--ca', at('ca.p12'), '--serial', 'abcdef'])).stderr).toMatch(ONE_LINE_ERROR('ERR_NOT_FOUND'));
+    expect((await hapki(['revoke', '--ca', at('ca.p12')])).code).toBe(2);
+    expect((await hapki(['revoke', '--ca', at('ca.p12'), '--serial', 'xyz'])).stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+  });
+});

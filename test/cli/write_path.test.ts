@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/crypto/digest.js';
+import { createLab } from '../../src/cluster/create_lab.js';
+import { LAB_LAYOUT } from '../../src/cluster/lab_layout.js';
+import { loadClusterFile } from '../../src/cluster/load_cluster_file.js';
+import { planCluster } from '../../src/cluster/plan_cluster.js';
+import { readKeystore } from '../../src/keystore/read_keystore.js';
+import { writeKeystore } from '../../src/keystore/write_keystore.js';
+import { tokenState } from '../../src/token/token_state.js';
+import { instanceStore } from '../token/fixtures.js';
+import { hapki, type CliResult } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+import { keytool, openssl, tempDir } from '../helpers/tools.js';
+
+const root = tempDir('hapki-write-path-');
+const env = { STOREPASS: 'changeit', TOKENPASS: 'tokenpass' };
+
+/** Every hapki temp, lock or journal left under dir. */
+const debris = (dir: string): string[] => (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.hapki-/.test(f));
+
+/** Runs the built CLI, killed with SIGKILL after `killAfterMs` if still running. */
+function hapkiKilled(args: readonly string[], extraEnv: Record<string, string>, killAfterMs?: number): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, signal });
+    });
+  });
+}
+
+describe('concurrent hapki processes on one keystore', () => {
+  it('4 imports started together, 20 rounds: every alias is there, keytool lists the file', async () => {
+    const dir = join(root, 'concurrent');
+    mkdirSync(dir);
+    const ks = join(dir, 'shared.jks');
+    await keytool(['-genkeypair', '-keystore', ks, '-storepass', 'changeit', '-keypass', 'changeit', '-alias', 'own', '-dname', 'CN=own', '-keyalg', 'EC', '-groupname', 'secp256r1']);
+    const ROUNDS = 20;
+    const certs: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const pem = join(dir, `c${i}.pem`);
+      await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `c${i}.key`), '-subj', `/CN=concurrent-${i}`, '-days', '2', '-out', pem]);
+      certs.push(pem);
+    }
+    const expected = ['own'];
+    for (let round = 0; round < ROUNDS; round++) {
+      const aliases = certs.map((_, i) => `r${round}-p${i}`);
+      const runs = await Promise.all(aliases.map((alias, i) => hapki(['import', ks, '--alias', alias, '--trusted', certs[i]!, '--storepass', 'env:STOREPASS'], { env })));
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      expected.push(...aliases);
+      const store = await readKeystore(readFileSync(ks), { password: 'changeit' });
+      expect(store.entries.map((e) => e.alias).sort(), `round ${round}`).toEqual([...expected].sort());
+    }
+    const listing = await keytool(['-list', '-keystore', ks, '-storepass', 'changeit']);
+    expect(listing.stdout).toContain(`Your keystore contains ${expected.length} entries`);
+    expect(debris(dir)).toEqual([]);
+  }, 600_000);
+});
+
+describe('SIGKILL of token distribute (3 instances), then hapki recover', () => {
+  const dir = join(root, 'token');
+  const pristine = join(root, 'token-pristine');
+  const files = ['n1.jks', 'n2.p12', 'n3.p12'];
+  let tokenSha = '';
+  let fullRunMs = 0;
+
+  beforeAll(async () => {
+    mkdirSync(pristine);
+    for (const f of files) writeFileSync(join(pristine, f), await writeKeystore(await instanceStore(f.endsWith('.jks') ? 'JKS' : 'PKCS12', f), { password: 'changeit' }), { mode: 0o640 });
+    const issued = await hapki(['token', 'issue', '--self-signed', '--subject', 'CN=crash-token', '--kty', 'ec', '--out', join(root, 'token.p12'), '--outpass', 'env:TOKENPASS'], { env });
+    expect(issued.code, issued.stderr).toBe(0);
+    const store = await readKeystore(readFileSync(join(root, 'token.p12')), { password: 'tokenpass' });
+    tokenSha = sha256Hex(store.entries[0]!.type === 'private-key' ? store.entries[0]!.chain[0]! : new Uint8Array());
+    const started = Date.now();
+    reset();
+    const r = await distribute({});
+    expect(r.code, r.stderr).toBe(0);
+    fullRunMs = Date.now() - started;
+  }, 120_000);
+
+  const reset = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(pristine, dir, { recursive: true });
+  };
+  const distribute = (extraEnv: Record<string, string>, killAfterMs?: number) =>
+    hapkiKilled(['token', 'distribute', join(root, 'token.p12'), '--storepass', 'env:TOKENPASS', ...files.flatMap((f) => ['--to', join(dir, f)]), '--to-storepass', 'env:STOREPASS'], { ...env, ...extraEnv }, killAfterMs);
+  const states = async (): Promise<(string | undefined)[]> =>
+    Promise.all(files.map(async (f) => tokenState(await readKeystore(readFileSync(join(dir, f)), { password: 'changeit' }), 'token').key?.sha256));
+
+  const check = async (label: string, interopCheck: boolean): Promise<void> => {
+    const recovered = await hapki(['recover', dir]);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    const found = await states();
+    // all old (no token anywhere) or all new (the token everywhere)
+    expect([JSON.stringify([undefined, undefined, undefined]), JSON.stringify([tokenSha, tokenSha, tokenSha])], `${label}: ${JSON.stringify(found)}`).toContain(JSON.stringify(found));
+    expect(debris(dir), label).toEqual([]);
+    if (interopCheck) {
+      for (const f of files) await keytool(['-list', '-keystore', join(dir, f), '-storepass', 'changeit']);
+      for (const f of files.filter((x) => x.endsWith('.p12'))) await openssl(['pkcs12', '-in', join(dir, f), '-passin', 'pass:changeit', '-nokeys', '-out', '/dev/null']);
+    }
+    const rerun = await distribute({});
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await states()).toEqual([tokenSha, tokenSha, tokenSha]);
+  };
+
+  it.each(['locked', 'staged', 'journaled', 'renamed-1', 'renamed-2', 'committed'])('killed at %s', async (step) => {
+    reset();
+    const r = await distribute({ HAPKI_TEST_CRASH_AT: step });
+    expect(r.signal).toBe('SIGKILL');
+    await check(step, step === 'renamed-1' || step === 'renamed-2');
+  }, 120_000);
+
+  it('killed at random moments (6 runs)', async () => {
+    for (let i = 0; i < 6; i++) {
+      reset();
+      const delay = Math.floor(Math.random() * fullRunMs);
+      await distribute({}, delay);
+      await check(`killed after ${delay} ms of ${fullRunMs}`, i === 0);
+    }
+  }, 300_000);
+});
+
+describe('SIGKILL of apply on the lab, then hapki recover', () => {
+  const pristine = join(root, 'lab-pristine');
+  const labDir = join(root, 'lab');
+  let pristineHashes = new Map<string, string | null>();
+  let changedByApply: string[] = [];
+  let pristineSteps = '';
+  let fullRunMs = 0;
+
+  const hashes = (dir: string): Map<string, string | null> => {
+    const out = new Map<string, string | null>();
+    const names: string[] = Object.values(LAB_LAYOUT).flatMap((n): string[] => ['truststore' in n ? [n.keystore, n.truststore] : [n.keystore]].flat());
+    for (const f of names) {
+      try {
+        out.set(f, sha256Hex(readFileSync(join(dir, f))));
+      } catch {
+        out.set(f, null);
+      }
+    }
+    return out;
+  };
+  const steps = async (): Promise<string> => (await planCluster(await loadClusterFile(join(labDir, 'cluster.yaml')))).steps.map((s) => `${s.node} ${s.kind}`).join('\n');
+  const reset = (): void => {
+    rmSync(labDir, { recursive: true, force: true });
+    cpSync(pristine, labDir, { recursive: true });
+  };
+  const apply = (extraEnv: Record<string, string>, killAfterMs?: number) => hapkiKilled(['apply', join(labDir, 'cluster.yaml')], extraEnv, killAfterMs);
+
+  beforeAll(async () => {
+    await createLab(pristine);
+    pristineHashes = hashes(pristine);
+    reset();
+    pristineSteps = await steps();
+    const started = Date.now();
+    const r = await apply({});
+    expect(r.code, r.stderr).toBe(0);
+    fullRunMs = Date.now() - started;
+    const after = hashes(labDir);
+    changedByApply = [...after.keys()].filter((f) => after.get(f) !== pristineHashes.get(f));
+    expect(changedByApply.length).toBeGreaterThan(5);
+  }, 180_000);
+
+  const check = async (label: string, interopCheck: boolean): Promise<void> => {
+    const recovered = await hapki(['recover', join(labDir, 'cluster.yaml')]);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    const now = hashes(labDir);
+    const old = changedByApply.filter((f) => now.get(f) === pristineHashes.get(f));
+    // every keystore apply changes is old, or every one is new
+    expect([0, changedByApply.length], `${label}: still old: ${old.join(', ')}`).toContain(old.length);
+    expect(await steps(), label).toBe(old.length === 0 ? '' : pristineSteps);
+    expect(debris(labDir), label).toEqual([]);
+    if (interopCheck) {
+      const pass = (secret: string): string => readFileSync(join(labDir, secret), 'utf8').trim();
+      for (const n of [LAB_LAYOUT.msas1, LAB_LAYOUT.msas2]) await keytool(['-list', '-keystore', join(labDir, n.keystore), '-storepass', pass(n.secret)]);
+      for (const n of [LAB_LAYOUT.admin, LAB_LAYOUT.standby1] as const) {
+        await openssl(['pkcs12', '-in', join(labDir, n.keystore), '-passin', `pass:${pass(n.secret)}`, '-nokeys', '-out', '/dev/null']);
+        if (old.length === 0) await keytool(['-list', '-keystore', join(labDir, n.truststore), '-storetype', 'PKCS12', '-storepass', pass(n.secret)]);
+      }
+    }
+    const rerun = await apply({});
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await steps()).toBe('');
+  };
+
+  it.each(['staged', 'journaled', 'renamed-1', 'renamed-5', 'committed'])('killed at %s', async (step) => {
+    reset();
+    const r = await apply({ HAPKI_TEST_CRASH_AT: step });
+    expect(r.signal).toBe('SIGKILL');
+    await check(step, step === 'renamed-5');
+  }, 180_000);
+
+  it('killed at random moments (3 runs)', async () => {
+    for (let i = 0; i < 3; i++) {
+      reset();
+      const delay = Math.floor(Math.random() * fullRunMs);
+      await apply({}, delay);
+      await check(`killed after ${delay} ms of ${fullRunMs}`, false);
+    }
+  }, 600_000);
+});
