@@ -8,7 +8,7 @@ import { commitChangeSet } from '../txn/change_set.js';
  * `<keystore>.issued.jsonl` (the issuance record: one JSON object per line, append-only).
  */
 export function caFiles(keystorePath: string): { settings: string; record: string } {
-  if (!keepsCaFiles(keystorePath)) throw new UsageError('a pkcs11: CA has no directory to keep its settings and issuance record in: give the CA as a keystore');
+  if (!keepsCaFiles(keystorePath)) throw new UsageError('a pkcs11: CA keeps its settings and issuance record beside its certificate: give --ca-cert <file> (the PEM ca init --key --cert-out wrote)');
   return { settings: `${keystorePath}.settings.json`, record: `${keystorePath}.issued.jsonl` };
 }
 

@@ -47,3 +47,12 @@ export async function openCaForCli(ctx: CliContext, location: string, options: C
   const { issuer, key } = await openPkcs11Issuer(uri, access, chain);
   return { issuer, close: () => key.close() };
 }
+
+/**
+ * Where a CA's settings and issuance record live (issue 13's `<base>.settings.json`,
+ * `<base>.issued.jsonl`): beside its keystore, or for a CA key in an HSM beside its certificate
+ * file (--ca-cert). A pkcs11: CA without --ca-cert keeps none (the URI itself is returned).
+ */
+export function caFilesBase(ca: string, caCert: string | undefined): string {
+  return isPkcs11Uri(ca) && caCert !== undefined ? caCert : ca;
+}

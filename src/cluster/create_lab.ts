@@ -3,8 +3,9 @@ import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { WebCrypto } from '../crypto/provider.js';
 import { HapkiError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic_write.js';
-import { saveKeystore } from '../fs/keystore_file.js';
+import { keystoreOutput } from '../fs/keystore_file.js';
+import type { Keystore } from '../keystore/model.js';
+import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { createCa } from '../issue/create_ca.js';
 import { requestWithNewKey } from '../issue/create_key_entry.js';
@@ -41,10 +42,11 @@ export async function createLab(dir: string, options: CreateLabOptions = {}, cry
   const files: string[] = [];
   const force = options.force ?? false;
   const now = options.now ?? new Date();
-  const write = async (name: string, bytes: string, mode: number): Promise<string> => {
+  // every file of the lab in one change set: a lab is made whole, or not at all
+  const changes: FileChange[] = [];
+  const write = (name: string, bytes: string, secret: boolean): string => {
     const file = join(root, name);
-    await mkdir(join(file, '..'), { recursive: true });
-    await writeFileAtomic(file, bytes, { mode, force });
+    changes.push({ path: file, action: 'write', content: bytes, force, backup: true, private: secret, createParents: true });
     files.push(file);
     return file;
   };
@@ -56,13 +58,11 @@ export async function createLab(dir: string, options: CreateLabOptions = {}, cry
     const kept = force ? await existingSecret(join(root, name)) : undefined;
     const password = kept ?? randomBytes(18).toString('base64url');
     passwords.set(name, password);
-    if (kept === undefined) await write(name, `${password}\n`, 0o600);
+    if (kept === undefined) write(name, `${password}\n`, true);
   }
-  const save = async (name: string, store: Parameters<typeof saveKeystore>[1], password: string): Promise<void> => {
-    const file = join(root, name);
-    await mkdir(join(file, '..'), { recursive: true });
-    await saveKeystore(file, store, { password, force });
-    files.push(file);
+  const save = async (name: string, store: Keystore, password: string): Promise<void> => {
+    changes.push({ ...(await keystoreOutput(join(root, name), store, { password, force })), createParents: true });
+    files.push(join(root, name));
   };
   const ca = await createCa({ subject: LAB_LAYOUT.ca.subject, alias: 'ca', days: 3650, now }, crypto);
   await save(LAB_LAYOUT.ca.keystore, ca.store, passwords.get(LAB_LAYOUT.ca.secret)!);
@@ -71,7 +71,8 @@ export async function createLab(dir: string, options: CreateLabOptions = {}, cry
     const made = await requestWithNewKey(emptyKeystore(format), { alias: node.alias, subject: node.subject, key: { kty: 'rsa', bits: 2048 }, days: 365, now }, crypto);
     await save(node.keystore, made.store, passwords.get(node.secret)!);
   }
-  const clusterFile = await write('cluster.yaml', labClusterYaml(), 0o644);
+  const clusterFile = write('cluster.yaml', labClusterYaml(), false);
+  await commitChangeSet(changes);
   const at = (name: string): string => join(root, name);
   const trustFor = (n: { keystore: string; truststore: string }): string => `--trust-store-for ${at(n.keystore)}=${at(n.truststore)}`;
   const next = [

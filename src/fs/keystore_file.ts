@@ -1,3 +1,4 @@
+import { sha256Hex } from '../crypto/digest.js';
 import { FileNotFoundError } from '../errors.js';
 import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { WriteOptions } from '../keystore/codec.js';
@@ -66,4 +67,20 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
 
 export function holdsSecrets(store: Keystore): boolean {
   return store.entries.some((e) => e.type !== 'trusted-cert');
+}
+
+/** SHA-256 of a file's current bytes, or null when there is none: what a change computed from it expects at commit. */
+export async function currentSha256(path: string): Promise<string | null> {
+  try {
+    return sha256Hex(await readFileBytes(path));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_FILE_NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+/** A keystore read together with the hash of the bytes it was read from. */
+export async function openKeystoreForUpdate(path: string, options: ReadKeystoreOptions = {}): Promise<{ store: Keystore; sha256: string }> {
+  const bytes = await readFileBytes(path);
+  return { store: await readKeystore(bytes, options), sha256: sha256Hex(bytes) };
 }

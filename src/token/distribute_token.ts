@@ -109,9 +109,9 @@ export async function distributeToken(plan: TokenPlan, files: TokenFileLayer = l
     if (error instanceof HapkiError && PASS_THROUGH.has(error.code)) throw error;
     const at = (error as { path?: string }).path;
     const failed = changed.find((p) => at !== undefined && (p.instance.path === at || resolve(p.instance.path) === resolve(at)));
-    // a file committed alongside (apply's other keystores) failed: its own error says it best
-    if (!failed && at !== undefined && alongside.length > 0) throw error;
-    throw new TokenDistributeError('write', [failed ? failureOf(failed.instance, error) : { instance: 'the change set', code: (error as HapkiError).code ?? 'ERR_IO', message: (error as Error).message }], [], { cause: error });
+    // not one instance's fault (a disk full, a read-only file system, a file committed alongside): its own error says it best
+    if (!failed && error instanceof HapkiError) throw error;
+    throw new TokenDistributeError('write', [failed ? failureOf(failed.instance, error) : failureOf(changed[0]!.instance, error)], [], { cause: error });
   }
   for (const p of changed) {
     try {

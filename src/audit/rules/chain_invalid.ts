@@ -4,7 +4,7 @@ import { validatePath } from '../../trust/validate_path.js';
 import type { AuditCheck, CheckHit } from '../model.js';
 
 /** Failures other checks already report, each under its own id: one problem, one finding. */
-const REPORTED_ELSEWHERE = new Set(['ERR_CHAIN_EXPIRED', 'ERR_CHAIN_NOT_YET_VALID', 'ERR_WEAK_KEY']);
+const REPORTED_ELSEWHERE = new Set(['ERR_CHAIN_EXPIRED', 'ERR_CHAIN_NOT_YET_VALID', 'ERR_WEAK_KEY', 'ERR_WEAK_SIGNATURE']);
 
 export const chainInvalidCheck: AuditCheck = {
   id: 'chain-invalid',

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { registerCaRecord } from './ca_record.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
-import { writeFileAtomic } from '../../fs/atomic_write.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
+import { keystoreOutput } from '../../fs/keystore_file.js';
+import { commitChangeSet } from '../../txn/change_set.js';
 import { createCa } from '../../issue/create_ca.js';
 import { UsageError } from '../../errors.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
@@ -80,8 +80,11 @@ ${EXIT_CODES_HELP}`,
       const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer } : {}) }).finally(() => ca?.close());
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
-      await saveKeystore(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
-      if (options.certOut) await writeFileAtomic(options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
+      // the keystore and its certificate together, or neither
+      await commitChangeSet([
+        await keystoreOutput(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false }),
+        ...(options.certOut ? [{ path: options.certOut, action: 'write' as const, content: pemArmor('CERTIFICATE', created.certificate), force: options.force ?? false, backup: true }] : []),
+      ]);
       printResult(ctx, options.json, { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));
       ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${options.out} (${format})${options.certOut ? ` and its certificate to ${options.certOut}` : ''}\n`);
     });

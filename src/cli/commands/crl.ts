@@ -1,32 +1,30 @@
 import type { Command } from 'commander';
 import { publishCrl } from '../../authority/publish_crl.js';
-import { caEntry } from '../../issue/issuer.js';
-import { unlockedKey } from '../../keystore/unlocked_key.js';
 import { safe } from '../../text/escape.js';
 import { commitChangeSet } from '../../txn/change_set.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { openStoreForCli } from '../open_store.js';
+import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
 import { jsonOption, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 
 export function registerCrl(program: Command, ctx: CliContext): void {
-  program
+  const crl = program
     .command('crl')
     .description("sign and write the CA's CRL (v2: CRL number, AKI, reason codes, nextUpdate) from its issuance record")
-    .requiredOption('--ca <keystore>', 'keystore holding the CA key and certificate')
+    .requiredOption('--ca <keystore>', "keystore holding the CA key and certificate, or the CA key in an HSM: 'pkcs11:token=<label>;object=<label>' (with --ca-cert, beside which its record is kept)")
     .option('--ca-alias <alias>', 'the CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', `CA store password: ${PASSWORD_SOURCES}`)
     .option('--ca-keypass <src>', 'CA key password, where it differs from the store password')
     .requiredOption('--out <file>', 'the CRL, DER (PEM when the name ends in .pem); replaced if it exists')
     .option('--days <days>', 'nextUpdate this many days from now', '7')
     .addOption(jsonOption('{"written": [file], "number", "thisUpdate", "nextUpdate", "revoked": n}'))
-    .addHelpText('after', `\nPublish the file at the URL set with "hapki ca set --crl-url"; run again before nextUpdate.\n\nExamples:\n  hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out /srv/pki/ca.crl --days 7\n  openssl crl -in /srv/pki/ca.crl -inform DER -CAfile ca.pem -noout -verify\n${EXIT_CODES_HELP}`)
-    .action(async (options: { ca: string; caAlias?: string; caStorepass?: string; caKeypass?: string; out: string; days: string; json?: boolean }) => {
+    .addHelpText('after', `\nPublish the file at the URL set with "hapki ca set --crl-url"; run again before nextUpdate.\n\nExamples:\n  hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out /srv/pki/ca.crl --days 7\n  openssl crl -in /srv/pki/ca.crl -inform DER -CAfile ca.pem -noout -verify\n  hapki crl --ca 'pkcs11:token=hapki-ca;object=ca' --ca-cert ca.pem --pin env:HSM_PIN --out ca.crl\n${EXIT_CODES_HELP}`)
+    .action(async (options: CaLocationOptions & { ca: string; out: string; days: string; json?: boolean }) => {
       const days = parseDays(options.days, '--days')!;
-      const { store } = await openStoreForCli(ctx, options.ca, { ...(options.caStorepass ? { storepass: options.caStorepass } : {}), ...(options.caKeypass ? { keypass: options.caKeypass } : {}) }, '--ca-storepass');
-      const entry = caEntry(store, options.caAlias);
-      const crl = await publishCrl(options.ca, { certificate: entry.chain[0]!, pkcs8: unlockedKey(entry) }, { days, pem: /\.pem$/i.test(options.out) });
+      const ca = await openCaForCli(ctx, options.ca, options);
+      const crl = await publishCrl(caFilesBase(options.ca, options.caCert), { certificate: ca.issuer.chain[0]!, signer: ca.issuer.signer }, { days, pem: /\.pem$/i.test(options.out) }).finally(() => ca.close());
       await commitChangeSet([{ path: options.out, action: 'write', force: true, content: crl.bytes, mode: 0o644 }]);
       printResult(ctx, options.json, { written: [options.out], number: crl.number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, revoked: crl.revoked }, () => safe`wrote CRL #${crl.number} to ${options.out}: ${crl.revoked} revoked, next update ${crl.nextUpdate}\n`);
     });
+  addCaKeyOptions(crl);
 }

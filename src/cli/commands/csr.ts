@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { FileExistsError, InvalidArgumentError, PasswordRequiredError, UsageError } from '../../errors.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
+import { currentSha256 } from '../../fs/keystore_file.js';
+import { writeKeystore } from '../../keystore/write_keystore.js';
+import { commitChangeSet, type FileChange } from '../../txn/change_set.js';
 import { createCsr } from '../../issue/create_csr.js';
 import { requestWithNewKey } from '../../issue/create_key_entry.js';
 import { parseSan, type SubjectAltName } from '../../issue/san.js';
@@ -93,16 +94,19 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
 
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
   const key = parseKeySpec(options);
+  // the keystore as it is before it is read: the commit refuses it if it changes meanwhile (ERR_CONCURRENT_CHANGE)
+  const read = await currentSha256(path);
   const { store, password } = await openOrCreate(ctx, path, options);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
   const made = await requestWithNewKey(store, { alias: options.alias, subject: options.subject!, key, sans });
-  // the request first: should it fail to be written, the keystore must not keep a key nobody asked a certificate for
-  await writeRequest(ctx, options, made.csr);
-  try {
-    await saveKeystore(path, made.store, { password, force: true, backup: true });
-  } catch (error) {
-    if (options.out !== '-') await rm(options.out, { force: true });
-    throw error;
+  const bytes = await writeKeystore(made.store, { password });
+  // the request and the new key together: never a key nobody asked a certificate for, nor a request without its key
+  const keystore: FileChange = { path, action: read === null ? 'write' : 'update', content: bytes, expectedSha256: read, backup: true, private: true };
+  if (options.out === '-') {
+    await commitChangeSet([keystore]);
+    await writeRequest(ctx, options, made.csr);
+  } else {
+    await commitChangeSet([keystore, { path: options.out, action: 'write', content: pemArmor('CERTIFICATE REQUEST', made.csr), force: options.force ?? false, backup: true }]);
   }
   ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}\n`);
 }

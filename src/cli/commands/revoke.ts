@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { readCertificates } from '../../issue/read_certificates.js';
 import { safe } from '../../text/escape.js';
+import { caFilesBase } from '../ca_location.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { jsonOption, printResult } from '../options.js';
@@ -15,14 +16,15 @@ export function registerRevoke(program: Command, ctx: CliContext): void {
     .requiredOption('--ca <keystore>', 'the CA keystore whose record holds the certificate (no password needed)')
     .option('--serial <hex>', 'serial number of the certificate, hex (as `hapki ca issued` shows it)')
     .option('--cert <file>', 'the certificate itself (PEM or DER)')
+    .option('--ca-cert <file>', 'for a pkcs11: --ca: its certificate file, beside which its record is kept')
     .option('--reason <reason>', `CRL reason: ${REVOCATION_REASONS.join('|')}`, 'unspecified')
     .addOption(jsonOption('{"serial", "subject", "revoked": {"reason", "at"}}'))
     .addHelpText('after', `\nA serial the record does not hold is refused (ERR_NOT_FOUND). Revoking twice changes nothing.\n\nExamples:\n  hapki revoke --ca ca.p12 --serial 5f3a09c1d2 --reason keyCompromise\n  hapki revoke --ca ca.p12 --cert msas1.pem --reason superseded && hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out ca.crl\n${EXIT_CODES_HELP}`)
-    .action(async (options: { ca: string; serial?: string; cert?: string; reason: string; json?: boolean }) => {
+    .action(async (options: { ca: string; caCert?: string; serial?: string; cert?: string; reason: string; json?: boolean }) => {
       if ((options.serial === undefined) === (options.cert === undefined)) throw new UsageError('give --serial or --cert (one of them)');
       if (!(REVOCATION_REASONS as readonly string[]).includes(options.reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
       const serial = options.serial ?? serialOf(readCertificates(await readFileBytes(options.cert!), options.cert)[0]!);
-      const revoked = await revokeSerial(options.ca, serial, options.reason as RevocationReason);
+      const revoked = await revokeSerial(caFilesBase(options.ca, options.caCert), serial, options.reason as RevocationReason);
       printResult(ctx, options.json, { serial: revoked.serial, subject: revoked.subject, revoked: revoked.revoked }, () => safe`revoked ${revoked.serial} (${revoked.subject}) at ${revoked.revoked!.at}: ${revoked.revoked!.reason}\n`);
     });
 }

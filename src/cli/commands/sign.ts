@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { commitChangeSet } from '../../txn/change_set.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
@@ -10,7 +10,7 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
-import { addCaKeyOptions, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
@@ -99,7 +99,7 @@ ${EXIT_CODES_HELP}`,
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      const caRules = await caSigningRules(options.ca, {
+      const caRules = await caSigningRules(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
         allowWildcard: options.allowWildcard ?? false,
@@ -125,15 +125,14 @@ ${EXIT_CODES_HELP}`,
       const ca = await openCaForCli(ctx, options.ca, options);
       const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), ca.issuer).finally(() => ca.close());
       const issued = batchSucceeded(ctx, csrPaths, results);
-      await recordSigned(options.ca, issued.map((signed) => signed.certificate), options.profile, 'sign');
+      await recordSigned(caFilesBase(options.ca, options.caCert), issued.map((signed) => signed.certificate), options.profile, 'sign');
       if (issued.some((signed) => signed.sans.length > 0)) for (const w of caRules.warnings) warn(ctx.io, w);
-      if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true });
-      for (const [i, signed] of issued.entries()) {
-        for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
-        const pem = (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join('');
-        await writeOutput(ctx, outputs[i]!, pem, { mode: 0o644, force: options.force ?? false });
-        ctx.io.stderr(`hapki: wrote ${outputName(outputs[i]!)}\n`);
-      }
+      const pems = issued.map((signed) => (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
+      for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
+      // every certificate of a batch, or none
+      if (outputs[0] === '-') await writeOutput(ctx, '-', pems[0]!, { force: true });
+      else await commitChangeSet(outputs.map((out, i) => ({ path: out, action: 'write' as const, content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined })));
+      for (const out of outputs) ctx.io.stderr(`hapki: wrote ${outputName(out)}\n`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');
       if (options.out === '-') print(text());

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PasswordRequiredError, UsageError, type HapkiError } from '../../errors.js';
-import { openKeystore, saveKeystore } from '../../fs/keystore_file.js';
+import { keystoreOutput, openKeystoreForUpdate } from '../../fs/keystore_file.js';
+import { commitChangeSet } from '../../txn/change_set.js';
 import type { Keystore, KeystoreFormat } from '../../keystore/model.js';
 import { buildTrustMesh, MESH_MODES, type MeshMode } from '../../trust/mesh.js';
 import { renderTrustMesh } from '../../trust/mesh_text.js';
@@ -49,21 +49,27 @@ ${EXIT_CODES_HELP}`)
       const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolve(options.outpass, 'trust store password');
       if (trustPassword === undefined && format !== 'PEM') throw new PasswordRequiredError(`a ${format} trust store needs a password: give --outpass`);
       const existing = new Map<string, Keystore>();
+      const readHashes = new Map<string, string>();
       for (const [node, file] of files) {
-        if (options.update) await openIfPresent(file, trustPassword).then((s) => s && existing.set(node, s));
+        if (options.update) await openIfPresent(file, trustPassword).then((s) => s && (existing.set(node, s.store), readHashes.set(node, s.sha256)));
         else if (!options.force && existsSync(file)) throw new UsageError(`${file} already exists: add --update to add to it, or --force to replace it`);
       }
-      await mkdir(options.outDir, { recursive: true });
       const mesh = buildTrustMesh(nodes, { mode: options.mode as MeshMode, format, existing });
-      for (const s of mesh.stores) await saveKeystore(files.get(s.node)!, s.store, { ...(trustPassword === undefined ? {} : { password: trustPassword }), force: options.force === true || existing.has(s.node) });
+      // every trust store, or none; one updated in place only if it is still what was read
+      const writeOptions = trustPassword === undefined ? {} : { password: trustPassword };
+      await commitChangeSet(await Promise.all(mesh.stores.map(async (s) => {
+        const change = await keystoreOutput(files.get(s.node)!, s.store, { ...writeOptions, force: options.force === true });
+        const read = readHashes.get(s.node);
+        return { ...change, createParents: true, ...(read === undefined ? {} : { action: 'update' as const, expectedSha256: read }) };
+      })));
       printResult(ctx, options.json, { written: mesh.stores.map((s) => files.get(s.node)!), stores: mesh.stores.map((s) => ({ node: s.node, file: files.get(s.node)!, aliases: s.store.entries.map((e) => e.alias) })) }, () => renderTrustMesh(mesh, files));
     });
   deprecatedOption(command, ctx, '--format <format>', '--out-format');
 }
 
-async function openIfPresent(file: string, password: string | undefined): Promise<Keystore | undefined> {
+async function openIfPresent(file: string, password: string | undefined): Promise<{ store: Keystore; sha256: string } | undefined> {
   try {
-    return await openKeystore(file, password === undefined ? {} : { password });
+    return await openKeystoreForUpdate(file, password === undefined ? {} : { password });
   } catch (error) {
     if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') return undefined;
     throw error;
