@@ -9,6 +9,8 @@ import type { ClusterFile } from './cluster_file.js';
 import type { PlannedWrite } from './cluster_plan.js';
 import type { ClusterPlan } from './cluster_plan.js';
 import { planCluster } from './plan_cluster.js';
+import { keepsCaFiles } from '../authority/ca_files.js';
+import { issuedRecordOf, recordIssued } from '../authority/issuance_record.js';
 import type { PlanClusterOptions } from './plan_state.js';
 
 export interface ApplyClusterOptions extends PlanClusterOptions {
@@ -49,6 +51,7 @@ export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOp
     await commitChangeSet(others);
   }
   const written = plan.writes.map((w) => w.file);
+  if (keepsCaFiles(cluster.ca.keystore)) await recordIssued(cluster.ca.keystore, (plan.issued ?? []).map((i) => issuedRecordOf(i.certificate, i.profile, 'apply')));
   if (written.length > 0) {
     const check = await planCluster(cluster, options, crypto);
     if (check.steps.length > 0) throw new ClusterNotConvergedError(check.steps.map((s) => `${s.node}: ${s.summary}`));

@@ -1,3 +1,4 @@
+import type { NamePolicy } from '../issue/name_policy.js';
 import type { KeySpec } from '../crypto/key_spec.js';
 import type { ProbeTarget } from '../trust/probe_target.js';
 import type { MeshMode } from '../trust/mesh.js';
@@ -39,6 +40,8 @@ export interface ClusterCa extends ClusterStore {
   pkcs11Module?: string;
   /** For a CA key in an HSM: its certificate chain file, where the token holds none. */
   certificate?: string;
+  /** The names the CA may certify, beside the load balancer's and the nodes' own (allowed by construction). */
+  policy?: NamePolicy;
   /** Make the CA when its keystore is absent. */
   create?: { subject: string; key: KeySpec; days: number };
 }

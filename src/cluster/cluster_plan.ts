@@ -49,6 +49,8 @@ export interface ClusterPlan {
   /** In the order apply writes them: the CA, the token's home, instances, replication nodes, trust stores. */
   writes: PlannedWrite[];
   warnings: string[];
+  /** Certificates signed for this plan; apply appends them to the CA's issuance record once written. */
+  issued?: { certificate: Uint8Array; profile: string }[];
   /**
    * The token's distribution to the gateway instances, prepared by the token library over the
    * instances as this plan leaves them; apply writes the instances through it, all or nothing.

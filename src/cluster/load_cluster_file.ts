@@ -8,6 +8,7 @@ import { LIMITS } from '../limits.js';
 import { firstDuplicateKey, yamlMessage } from '../lib/yaml_bounds.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { parseSan } from '../issue/san.js';
+import { parseNamePolicy } from '../issue/name_policy.js';
 import { MESH_MODES, type MeshMode } from '../trust/mesh.js';
 import { parseProbeTarget } from '../trust/probe_target.js';
 import { hostLabel, parseLocation, resolveLocation } from '../transport/location.js';
@@ -50,7 +51,7 @@ const ssh: FieldSpec = { kind: 'object', fields: { user: text, identity: text, i
 export const CLUSTER_SCHEMA: FieldSpec = {
   kind: 'object',
   fields: {
-    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: { kind: 'int', min: 1 } } } } },
+    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, policy: { kind: 'object', fields: { domains: { kind: 'list', of: { kind: 'string', check: checkWith((d) => parseNamePolicy({ domains: [d] })) } }, ipRanges: { kind: 'list', of: { kind: 'string', check: checkWith((r) => parseNamePolicy({ ipRanges: [r] })) } } } }, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: { kind: 'int', min: 1 } } } } },
     loadBalancer: { kind: 'object', fields: { names: { ...names, required: true } } },
     gateway: { kind: 'object', required: true, fields: { name: required, instances: { kind: 'list', required: true, minItems: 1, of: node } } },
     replication: { kind: 'object', fields: { mode: { kind: 'enum', values: MESH_MODES }, master: replicationNode, slaves: { kind: 'list', required: true, minItems: 1, of: replicationNode } } },
@@ -154,6 +155,7 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
       ...(raw.ca.pkcs11Module === undefined ? {} : { pkcs11Module: raw.ca.pkcs11Module }),
       ...(raw.ca.certificate === undefined ? {} : { certificate: file(raw.ca.certificate) }),
       alias: raw.ca.alias ?? 'ca',
+      ...(raw.ca.policy ? { policy: parseNamePolicy({ domains: raw.ca.policy.domains ?? [], ipRanges: raw.ca.policy.ipRanges ?? [] }) } : {}),
       ...(raw.ca.create ? { create: { subject: raw.ca.create.subject, key: keySpec(raw.ca.create, 'ca.create'), days: raw.ca.create.days ?? 3650 } } : {}),
     },
     loadBalancer: { names: raw.loadBalancer?.names ?? [] },

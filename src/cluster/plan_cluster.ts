@@ -24,6 +24,9 @@ import type { ClusterFile, ClusterNode } from './cluster_file.js';
 import type { ClusterPlan, PlannedWrite } from './cluster_plan.js';
 import { openStoreOf } from './cluster_store.js';
 import { certificateState } from './certificate_state.js';
+import { caSigningRules } from '../authority/issue_with_ca.js';
+import { keepsCaFiles } from '../authority/ca_files.js';
+import { issuedCertificates, readRecord, serialOf } from '../authority/issuance_record.js';
 import { addStep, relativeFile, type CaFacts, type PlanClusterOptions, type PlanState } from './plan_state.js';
 import { planToken } from './plan_token.js';
 import { planTrustMesh } from './plan_trust.js';
@@ -40,10 +43,11 @@ export type { PlanClusterOptions } from './plan_state.js';
  * whole, to be written once each.
  */
 export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto?: WebCrypto): Promise<ClusterPlan> {
-  const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings] };
+  const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings], issued: [] };
   const ca = isPkcs11Uri(cluster.ca.keystore) ? await planHsmCa(state) : await planCa(state);
   try {
     const lbNames = cluster.loadBalancer.names.map(parseSan);
+    await readCaRules(state, lbNames);
     await planNodeCertificates(state, ca, cluster.gateway.instances.map((node) => ({ node, required: [...node.hostnames.map(parseSan), ...lbNames], profile: 'server' })));
     if (cluster.replication) {
       const { master, slaves } = cluster.replication;
@@ -59,7 +63,7 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
     .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.bytes ? { bytes: w.bytes } : {}) }));
   const order = writeOrder(state);
   const byFile = <T extends { file: string }>(items: T[]): T[] => [...items].sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
-  return { cluster: cluster.path, dir: cluster.dir, steps: byFile(state.steps), writes: byFile(writes), warnings: state.warnings, ...(state.token ? { token: state.token } : {}) };
+  return { cluster: cluster.path, dir: cluster.dir, steps: byFile(state.steps), writes: byFile(writes), warnings: state.warnings, issued: state.issued, ...(state.token ? { token: state.token } : {}) };
 }
 
 async function planCa(state: PlanState): Promise<CaFacts> {
@@ -128,7 +132,7 @@ async function planNodeCertificates(state: PlanState, ca: CaFacts, nodes: readon
   const requests: { index: number; csr: Uint8Array; options: Parameters<typeof signCsr>[2] }[] = [];
   for (const [index, { node, required, profile }] of nodes.entries()) {
     const entry = nodeKeyEntry(await openNode(state, node), node.name, node.alias);
-    const health = await certificateState(entry, { caCertificate: ca.certificate, required, windowDays: state.cluster.renewal.windowDays, now: state.now }, state.crypto);
+    const health = await healthOf(state, entry, ca, required);
     if (health.reasons.length === 0) continue;
     const { csr } = await createCsr(entry, { sans: required }, state.crypto);
     requests.push({ index, csr, options: signOptions(state, required, profile) });
@@ -139,13 +143,37 @@ async function planNodeCertificates(state: PlanState, ca: CaFacts, nodes: readon
 }
 
 function signOptions(state: PlanState, required: SubjectAltName[], profile: ProfileName): Parameters<typeof signCsr>[2] {
-  return { sans: required, profile, days: state.cluster.renewal.days, now: state.now };
+  return { ...state.caRules, sans: required, profile, days: state.cluster.renewal.days, now: state.now };
+}
+
+/**
+ * The CA's rules for the plan: its settings beside the keystore and the cluster file's policy,
+ * the load balancer's and every node's names allowed by construction; and the serials its record
+ * marks revoked, whose certificates are re-issued.
+ */
+async function readCaRules(state: PlanState, lbNames: SubjectAltName[]): Promise<void> {
+  const { cluster } = state;
+  const nodes = [...cluster.gateway.instances, ...(cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [])];
+  const allowedNames = [...lbNames, ...nodes.flatMap((n) => n.hostnames.map(parseSan))];
+  const { rules } = await caSigningRules(cluster.ca.keystore, { ...(cluster.ca.policy ? { namePolicy: cluster.ca.policy } : {}), allowedNames });
+  state.caRules = rules;
+  if (!keepsCaFiles(cluster.ca.keystore)) return;
+  const record = issuedCertificates(await readRecord(cluster.ca.keystore));
+  state.revoked = new Set(record.filter((c) => c.revoked).map((c) => c.serial));
+}
+
+/** certificateState, and a certificate the CA has revoked needs re-issuing too. */
+async function healthOf(state: PlanState, entry: PrivateKeyEntry, ca: CaFacts, required: SubjectAltName[]): Promise<Awaited<ReturnType<typeof certificateState>>> {
+  const health = await certificateState(entry, { caCertificate: ca.certificate, required, windowDays: state.cluster.renewal.windowDays, now: state.now }, state.crypto);
+  const leaf = entry.chain[0];
+  if (leaf && state.revoked?.has(serialOf(leaf)) && !health.reasons.some((r) => r.includes('revoked'))) return { ...health, reasons: [...health.reasons, 'revoked by the CA'] };
+  return health;
 }
 
 async function planNodeCertificate(state: PlanState, ca: CaFacts, { node, required, profile }: NodeCertificate, presigned: BatchResult | undefined): Promise<void> {
   let store = await openNode(state, node);
   const entry = nodeKeyEntry(store, node.name, node.alias);
-  const health = await certificateState(entry, { caCertificate: ca.certificate, required, windowDays: state.cluster.renewal.windowDays, now: state.now }, state.crypto);
+  const health = await healthOf(state, entry, ca, required);
   if (health.warning) state.warnings.push(`${node.name}: ${health.warning}`);
   if (health.reasons.length > 0) {
     if (presigned && !presigned.ok) throw presigned.error;
@@ -153,6 +181,7 @@ async function planNodeCertificate(state: PlanState, ca: CaFacts, { node, requir
     if (presigned?.ok && keyMatchesCertificate(unlockedKey(entry), presigned.signed.certificate)) signed = presigned.signed;
     else signed = await signCsr((await createCsr(entry, { sans: required }, state.crypto)).csr, ca.issuer, signOptions(state, required, profile), state.crypto);
     for (const w of signed.warnings) state.warnings.push(`${node.name}: ${w}`);
+    state.issued.push({ certificate: signed.certificate, profile });
     const installed = await installReply(store, { alias: entry.alias, reply: signed.chain, trustRoot: ca.rootSha256, now: state.now }, state.crypto);
     store = installed.store;
     addStep(

@@ -1,3 +1,4 @@
+import type { IssuanceRules } from '../issue/issuance_checks.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { displayLocation } from '../transport/location.js';
 import type { Issuer } from '../issue/issuer.js';
@@ -41,6 +42,12 @@ export interface PlanState {
   steps: ClusterStep[];
   warnings: string[];
   token?: TokenPlan;
+  /** The CA's rules (policy, CRL/AIA URLs) for the certificates planned. */
+  caRules?: IssuanceRules;
+  /** Serials the CA's issuance record marks revoked: their certificates are re-issued. */
+  revoked?: ReadonlySet<string>;
+  /** Certificates signed in this plan, to be appended to the CA's record once written. */
+  issued: { certificate: Uint8Array; profile: string }[];
 }
 
 export interface CaFacts {

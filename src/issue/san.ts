@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
+import { canonicalIp as canonicalIpText, nameProblem } from '../names/general_name.js';
+import { escapeText } from '../text/escape.js';
 
 export const SAN_TYPES = ['dns', 'ip', 'email', 'uri'] as const;
 export type SanType = (typeof SAN_TYPES)[number];
@@ -32,23 +34,14 @@ export function parseSan(text: string): SubjectAltName {
 }
 
 function checkSan(san: SubjectAltName, original: string): SubjectAltName {
-  const bad = (why: string): never => {
-    throw new InvalidArgumentError(`subject alternative name "${original}" ${why}`);
-  };
-  switch (san.type) {
-    case 'dns':
-      if (!isDnsName(san.value, { requireDot: false })) bad('is not a DNS name (use ip:, email: or uri: for other kinds)');
-      return { type: 'dns', value: san.value.replace(/\.$/, '') };
-    case 'ip':
-      if (isIP(san.value) === 0) bad('is not an IPv4 or IPv6 address');
-      return { type: 'ip', value: san.value };
-    case 'email':
-      if (!/^[^@\s]+@[^@\s]+$/.test(san.value)) bad('is not an email address');
-      return san;
-    case 'uri':
-      if (!URL.canParse(san.value)) bad('is not an absolute URI');
-      return san;
+  // the one validator every name goes through; wildcards parse here and are judged at signing
+  const value = san.type === 'ip' ? canonicalIpText(san.value) ?? san.value : san.type === 'dns' ? san.value.replace(/\.$/, '') : san.value;
+  const problem = nameProblem(san.type, value, { allowWildcard: true });
+  if (problem) {
+    const hint = san.type === 'dns' && /IP address|not ASCII|spaces/.test(problem) ? ' (use ip:, email: or uri: for other kinds)' : '';
+    throw new InvalidArgumentError(`subject alternative name "${escapeText(original)}" ${problem}${hint}`);
   }
+  return { type: san.type, value };
 }
 
 /**
