@@ -11,11 +11,14 @@ import { createCa } from '../issue/create_ca.js';
 import { requestWithNewKey } from '../issue/create_key_entry.js';
 import { emptyKeystore, type KeystoreFormat } from '../keystore/model.js';
 import { labClusterYaml, LAB_LAYOUT } from './lab_layout.js';
+import { sshLabFiles } from './lab_ssh.js';
 
 export interface CreateLabOptions {
   /** Write into a directory that is not empty (files the lab writes are replaced, kept as .bak; its secrets/*.pass are kept). */
   force?: boolean;
   now?: Date;
+  /** Also write sshd configurations, keys and known_hosts, with every node on "its host" in cluster.yaml (`hapki lab --ssh`). */
+  ssh?: { basePort?: number };
 }
 
 export interface CreatedLab {
@@ -71,11 +74,14 @@ export async function createLab(dir: string, options: CreateLabOptions = {}, cry
     const made = await requestWithNewKey(emptyKeystore(format), { alias: node.alias, subject: node.subject, key: { kty: 'rsa', bits: 2048 }, days: 365, now }, crypto);
     await save(node.keystore, made.store, passwords.get(node.secret)!);
   }
-  const clusterFile = write('cluster.yaml', labClusterYaml(), false);
+  const ssh = options.ssh ? await sshLabFiles(root, options.ssh.basePort) : undefined;
+  for (const f of ssh?.files ?? []) write(f.name, f.content, f.mode === 0o600);
+  const clusterFile = write('cluster.yaml', ssh ? ssh.clusterYaml(labClusterYaml()) : labClusterYaml(), false);
   await commitChangeSet(changes);
   const at = (name: string): string => join(root, name);
   const trustFor = (n: { keystore: string; truststore: string }): string => `--trust-store-for ${at(n.keystore)}=${at(n.truststore)}`;
   const next = [
+    ...(ssh ? ['# as root (or as yourself, nodes then reached as you), start the nodes\' "hosts":', ...ssh.sshdCommands] : []),
     `hapki plan ${clusterFile}`,
     `hapki apply ${clusterFile}`,
     `hapki audit --cluster ${clusterFile}`,

@@ -135,8 +135,10 @@ async function awaitNewCertificate(r: PlannedRestart, trusted: readonly Uint8Arr
     const remaining = deadline - Date.now();
     const result = await probeTls(r.endpoint!, { trusted, timeoutMs: Math.max(500, Math.min(5000, remaining)), ...(r.servername ? { servername: r.servername } : {}) }, crypto);
     const leaf = result.chain[0]?.sha256;
-    if (result.ok && (r.expectSha256 === undefined || leaf === r.expectSha256)) return `presents ${leaf?.slice(0, 16)}… over ${result.protocol ?? 'TLS'}`;
-    if (result.ok) last = `still presents the old certificate ${leaf?.slice(0, 16)}…`;
+    // a service that asks for client certificates (a replication node) has shown its chain, judged valid, by then
+    const chainValid = result.ok || (result.code === 'ERR_PROBE_CLIENT_CERT_REJECTED' && result.clientCertificate === undefined);
+    if (chainValid && (r.expectSha256 === undefined || leaf === r.expectSha256)) return `presents ${leaf?.slice(0, 16)}… over ${result.protocol ?? 'TLS'}`;
+    if (chainValid) last = `still presents the old certificate ${leaf?.slice(0, 16)}…`;
     else last = result.reason ?? result.code ?? 'handshake failed';
     if (Date.now() + 250 >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 250));

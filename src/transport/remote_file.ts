@@ -13,3 +13,19 @@ export function remoteFile(spec: string): { transport: FileTransport; path: stri
   const transport = sharedSshPool().transport({ host: location.host, ...(location.user ? { user: location.user } : {}), ...(location.port ? { port: location.port } : {}) });
   return { transport, path: location.path };
 }
+
+/**
+ * Paths grouped by where they live: the local ones (transport undefined) and each host's, with
+ * that host's transport; each group keeps its paths in order.
+ */
+export function groupByHost(specs: readonly string[]): { transport: FileTransport | undefined; paths: string[] }[] {
+  const groups = new Map<string, { transport: FileTransport | undefined; paths: string[] }>();
+  for (const spec of specs) {
+    const remote = remoteFile(spec);
+    const key = remote ? remote.transport.location : 'local';
+    const group = groups.get(key) ?? { transport: remote?.transport, paths: [] };
+    group.paths.push(remote ? remote.path : spec);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}

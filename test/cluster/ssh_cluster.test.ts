@@ -1,11 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab } from '../../src/cluster/create_lab.js';
 import { LAB_LAYOUT, LAB_LOAD_BALANCER } from '../../src/cluster/lab_layout.js';
 import { hapki } from '../helpers/cli.js';
+import { sha256Hex } from '../../src/crypto/digest.js';
+import { openKeystore } from '../../src/fs/keystore_file.js';
+import type { PrivateKeyEntry } from '../../src/keystore/model.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { createSshLab, type SshHost, type SshLab } from '../helpers/sshd.js';
 import { keytool, keytoolFingerprints } from '../helpers/tools.js';
@@ -55,10 +59,11 @@ afterAll(() => {
   lab?.stop();
 });
 
-function restartCommand(name: NodeName): string {
+function restartCommand(name: NodeName, truststore?: string): string {
   const host = hosts.get(name)!;
   const layout = LAB_LAYOUT[name];
-  return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)}`;
+  const trust = truststore ?? ('truststore' in layout ? join(host.root, layout.truststore) : '');
+  return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)} ${trust}`.trimEnd();
 }
 
 /** Where a node's files are: on its sshd host, or (copies) under a local directory. */
@@ -128,6 +133,59 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The part of a `keytool -list -v` listing about one alias. */
+function aliasSection(listing: string, alias: string): string {
+  const start = listing.indexOf(`Alias name: ${alias}\n`);
+  expect(start, alias).toBeGreaterThanOrEqual(0);
+  const end = listing.indexOf('Alias name: ', start + 1);
+  return listing.slice(start, end === -1 ? undefined : end);
+}
+
+/** Runs hapki, calling `act` once, as soon as `when` holds (polled every 2 ms while it runs). */
+function hapkiWatching(args: string[], when: () => boolean, act: () => void): Promise<{ code: number; stdout: string; stderr: string; acted: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+    let stdout = '';
+    let stderr = '';
+    let acted = false;
+    const timer = setInterval(() => {
+      if (!acted && when()) {
+        acted = true;
+        act();
+      }
+    }, 2);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ code: code ?? -1, stdout, stderr, acted });
+    });
+  });
+}
+
+/** Files under a directory whose names match, at any depth. */
+function found(dir: string, test: (name: string) => boolean): boolean {
+  return (readdirSync(dir, { recursive: true }) as string[]).some((n) => test(n.split('/').pop()!));
+}
+
+/** Every keystore and trust store of the cluster: its SHA-256, or "absent". */
+function clusterFiles(): Map<string, string> {
+  const out = new Map<string, string>();
+  const files = [join(local, LAB_LAYOUT.ca.keystore), join(local, LAB_LAYOUT.token.keystore)];
+  for (const name of NODES) {
+    const layout = LAB_LAYOUT[name];
+    files.push(join(hosts.get(name)!.root, layout.keystore));
+    if ('truststore' in layout) files.push(join(hosts.get(name)!.root, layout.truststore));
+  }
+  for (const f of files) out.set(f, existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : 'absent');
+  return out;
+}
+
+/** The node whose host a change set reaches last (they are taken in order of location). */
+function lastHost(names: readonly NodeName[]): NodeName {
+  return [...names].sort((a, b) => (`ssh://root@127.0.0.1:${hosts.get(a)!.port}` < `ssh://root@127.0.0.1:${hosts.get(b)!.port}` ? -1 : 1)).pop()!;
+}
+
 const clusterFile = (): string => join(local, 'cluster.yaml');
 const secret = (name: NodeName): string => readFileSync(join(local, LAB_LAYOUT[name].secret), 'utf8').trim();
 
@@ -139,6 +197,29 @@ describe('a cluster on five sshd hosts', () => {
     for (const name of NODES) expect(plan.stdout).toContain(`ssh://root@127.0.0.1:${hosts.get(name)!.port}${hosts.get(name)!.root}/`);
     expect(plan.stdout).toMatch(/then restart 5 nodes, one at a time/);
     for (const name of NODES) expect(plan.stdout).toMatch(new RegExp(`  ${name}: run restart: on ssh://root@127.0.0.1:${hosts.get(name)!.port}, then check 127.0.0.1:${endpoints.get(name)} presents the new certificate`));
+  });
+
+  it('a host whose sshd dies mid-staging stops the change before any rename: every host unchanged', async () => {
+    const before = clusterFiles();
+    const victim = hosts.get(lastHost(NODES))!;
+    // the operator's own files (the new CA and token) are staged first: then every lock is held and staging has begun
+    const run = await hapkiWatching(['apply', clusterFile()], () => found(local, (n) => n.includes('.hapki-') && n.endsWith('.tmp')), () => victim.kill());
+    try {
+      expect(run.acted).toBe(true);
+      expect(run.code).toBe(1);
+      // one line naming the host that failed and why (within the apply's own code)
+      expect(run.stderr).toMatch(/^hapki: [^\n]+ \(ERR_[A-Z_]+\)\n$/);
+      expect(run.stderr).toContain(`ssh://root@127.0.0.1:${victim.port}: connection lost (ERR_SSH_CONNECT)`);
+      expect(run.stdout).not.toMatch(/restarted/);
+      expect(clusterFiles()).toEqual(before);
+    } finally {
+      await victim.start();
+    }
+    // what the killed run left (its locks and temps on the hosts) is cleared, changing no keystore
+    const recovered = await hapki(['recover', clusterFile()]);
+    expect(recovered.code).toBe(0);
+    expect(found(lab.dir, (n) => n.includes('.hapki-'))).toBe(false);
+    expect(clusterFiles()).toEqual(before);
   });
 
   it('apply writes every host, restarts the nodes one at a time, each passing its TLS check, and converges', async () => {
@@ -153,19 +234,20 @@ describe('a cluster on five sshd hosts', () => {
     const tokens: string[] = [];
     for (const name of ['msas1', 'msas2'] as const) {
       const file = join(hosts.get(name)!.root, LAB_LAYOUT[name].keystore);
-      const listing = await keytool(['-list', '-v', '-keystore', file, '-storepass', secret(name)]);
-      expect(listing.stdout).toContain(LAB_LOAD_BALANCER);
-      const token = await keytool(['-list', '-v', '-keystore', file, '-storepass', secret(name), '-alias', 'token']);
-      tokens.push(keytoolFingerprints(token.stdout)[0]!);
+      const listing = (await keytool(['-list', '-v', '-keystore', file, '-storepass', secret(name)])).stdout;
+      const server = aliasSection(listing, 'server');
+      expect(server).toContain(LAB_LOAD_BALANCER);
+      tokens.push(keytoolFingerprints(aliasSection(listing, 'token'))[0]!);
     }
     expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(tokens[1]).toBe(tokens[0]);
 
-    // trust is mutual: the master trusts each slave's new certificate and each slave the master's
+    // trust is mutual: the master's trust store (keytool) holds each slave's new certificate, and each slave's the master's
     const leaf = async (name: NodeName): Promise<string> => {
       const l = LAB_LAYOUT[name];
-      const out = await keytool(['-list', '-v', '-keystore', join(hosts.get(name)!.root, l.keystore), '-storepass', secret(name), '-alias', l.alias]);
-      return keytoolFingerprints(out.stdout)[0]!;
+      const store = await openKeystore(join(hosts.get(name)!.root, l.keystore), { password: secret(name) });
+      const entry = store.entries.find((e) => e.alias === l.alias);
+      return sha256Hex((entry as PrivateKeyEntry).chain[0]!);
     };
     const trusted = async (name: NodeName): Promise<string[]> => {
       const l = LAB_LAYOUT[name] as { truststore: string };
@@ -198,7 +280,7 @@ describe('a cluster on five sshd hosts', () => {
     const c = JSON.parse(copied.stdout);
     // the same findings and certificates; their order follows the source names, which differ
     const sorted = (list: unknown[]): string[] => list.map((x) => JSON.stringify(x)).sort();
-    expect(r.findings.length).toBeGreaterThan(0);
+    expect(r.certificates.length).toBeGreaterThan(5);
     expect(sorted(r.findings)).toEqual(sorted(c.findings));
     expect(sorted(r.certificates)).toEqual(sorted(c.certificates));
     expect(sorted(r.sources)).toEqual(sorted(c.sources));
@@ -226,5 +308,50 @@ describe('a cluster on five sshd hosts', () => {
     } finally {
       await down.start();
     }
+  });
+
+  it('trust check --live: mutual TLS from the master to each slave and back, Pass/Fail with reasons', async () => {
+    const live = await hapki(['trust', 'check', '--live', '--cluster', clusterFile()]);
+    expect(live.stderr).toBe('');
+    expect(live.code).toBe(0);
+    const lines = live.stdout.trim().split('\n');
+    expect(lines.slice(0, 4).map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual(['Pass admin -> standby1', 'Pass admin -> standby2', 'Pass standby1 -> admin', 'Pass standby2 -> admin']);
+    // standby2 comes back trusting nothing of the master's: its old self-signed keystore as trust store
+    const standby2 = hosts.get('standby2')!;
+    execFileSync('/bin/sh', ['-c', restartCommand('standby2', join(standby2.root, `${LAB_LAYOUT.standby2.keystore}.bak`))]);
+    for (let i = 0; i < 100; i++) {
+      const again = await hapki(['trust', 'check', '--live', '--cluster', clusterFile()]);
+      if (again.code !== 0) {
+        expect(again.stdout).toMatch(/^Fail  admin -> standby2 +127\.0\.0\.1:\d+  the server rejected our client certificate \(CN=admin\.example\.com\).*\(ERR_PROBE_CLIENT_CERT_REJECTED\)$/m);
+        expect(again.stdout).toMatch(/^Pass  admin -> standby1 /m);
+        expect(again.stderr).toMatch(/\(ERR_TRUST_CHECK_FAILED\)\n$/);
+        break;
+      }
+      expect(i).toBeLessThan(99);
+    }
+    execFileSync('/bin/sh', ['-c', restartCommand('standby2')]);
+  });
+
+  it('a host whose sshd dies mid-commit: after hapki recover, every file is all old or all new', async () => {
+    // a second load balancer name: both gateway certificates are re-issued, one change set over two hosts
+    writeFileSync(clusterFile(), readFileSync(clusterFile(), 'utf8').replace(`names: [${LAB_LOAD_BALANCER}]`, `names: [${LAB_LOAD_BALANCER}, lbr2.example.com]`));
+    const before = clusterFiles();
+    const victim = hosts.get(lastHost(['msas1', 'msas2']))!;
+    const run = await hapkiWatching(['apply', clusterFile(), '--no-restart'], () => found(lab.dir, (n) => n.includes('.hapki-') && n.endsWith('.journal')), () => victim.kill());
+    await victim.start();
+    expect(run.acted).toBe(true);
+    const recovered = await hapki(['recover', clusterFile()]);
+    expect(recovered.code).toBe(0);
+    expect(recovered.stderr).not.toMatch(/\(ERR_/);
+    const after = clusterFiles();
+    const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => f);
+    // the two gateway keystores moved together, or neither did
+    expect([0, 2]).toContain(changed.length);
+    for (const f of changed) expect(f).toMatch(/gateway\.jks$/);
+    expect(found(lab.dir, (n) => n.includes('.hapki-'))).toBe(false);
+    // and a rerun finishes the job
+    const rerun = await hapki(['apply', clusterFile(), '--no-restart']);
+    expect(rerun.stderr).toBe('');
+    expect((await hapki(['plan', clusterFile()])).stdout).toContain('no changes');
   });
 });

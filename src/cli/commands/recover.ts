@@ -4,6 +4,9 @@ import { clusterPaths } from '../../cluster/cluster_paths.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { localTransport } from '../../fs/local_transport.js';
 import { recoverFiles, recoverTree } from '../../txn/recover_paths.js';
+import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { groupByHost } from '../../transport/remote_file.js';
+import type { DirectoryRecovery } from '../../txn/recover.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { jsonOption, printResult } from '../options.js';
@@ -31,11 +34,26 @@ ${EXIT_CODES_HELP}`,
     .action(async (target: string | undefined, options: { json?: boolean }) => {
       const path = target ?? '.';
       const info = await localTransport().lstat(resolve(path));
-      const result = info?.type === 'file' ? await recoverFiles(clusterPaths(await loadClusterFile(path))) : await recoverTree(path);
+      const result = info?.type === 'file' ? await recoverCluster(path, ctx) : await recoverTree(path);
       if (options.json) return printResult(ctx, true, result, () => '');
       for (const r of result.recovered) ctx.io.stdout(`recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}\n`);
       for (const f of result.removed) ctx.io.stdout(`removed ${f}\n`);
       for (const f of result.busy) ctx.io.stdout(`busy ${f}: a running hapki holds its lock, left alone\n`);
       if (result.recovered.length + result.removed.length === 0) ctx.io.stdout('nothing to recover\n');
     });
+}
+
+/** A cluster's files, local ones first (the journal of an apply is there), then each host's over SSH. */
+async function recoverCluster(file: string, ctx: CliContext): Promise<DirectoryRecovery> {
+  const cluster = await loadClusterFile(file);
+  await useClusterSsh(cluster, { env: ctx.io.env });
+  const total: DirectoryRecovery = { recovered: [], removed: [], busy: [] };
+  for (const group of groupByHost(clusterPaths(cluster))) {
+    const result = group.transport ? await recoverFiles(group.paths, group.transport) : await recoverFiles(group.paths);
+    const where = group.transport ? group.transport.location : '';
+    total.recovered.push(...result.recovered);
+    total.removed.push(...result.removed.map((f) => `${where}${f}`));
+    total.busy.push(...result.busy.map((f) => `${where}${f}`));
+  }
+  return total;
 }

@@ -5,6 +5,10 @@ import { FileNotFoundError, TrustCheckFailedError, UsageError } from '../../erro
 import { nodeStem, type NodeRef } from '../../trust/node_ref.js';
 import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsOf, type TrustCheckPurpose } from '../../trust/trust_check.js';
 import { renderTrustCheck } from '../../trust/trust_check_text.js';
+import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { liveNodesOf } from '../../cluster/live_nodes.js';
+import { loadClusterFile } from '../../cluster/load_cluster_file.js';
+import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
@@ -12,13 +16,27 @@ import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 
-interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean }
+interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; live?: boolean; cluster?: string }
+
+/** --live: the replication check over the network, each direction one mutual-TLS connection. */
+async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> {
+  if (!options.live || options.cluster === undefined) throw new UsageError('--live needs --cluster <cluster.yaml> (its replication nodes have endpoint:)');
+  const cluster = await loadClusterFile(options.cluster);
+  await useClusterSsh(cluster, { env: ctx.io.env });
+  const { master, slaves } = await liveNodesOf(cluster, { env: ctx.io.env });
+  const result = await checkLiveTrust(master, slaves);
+  ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLiveTrust(result));
+  const failed = result.pairs.filter((p) => !p.pass);
+  if (failed.length > 0) throw new TrustCheckFailedError(`${failed.length} of ${result.pairs.length} live connections failed: ${failed.map((p) => `${p.from} -> ${p.to}`).join(', ')}`);
+}
 
 export function registerTrustCheck(trust: Command, ctx: CliContext): void {
   trust.command('check')
     .description('check that every node trusts its peers: the master each slave, each slave the master')
-    .requiredOption('--master <keystore>', 'the master\'s keystore[#alias]')
-    .requiredOption('--slave <keystore>', 'a slave\'s keystore[#alias] (repeatable)', collect)
+    .option('--master <keystore>', 'the master\'s keystore[#alias]')
+    .option('--slave <keystore>', 'a slave\'s keystore[#alias] (repeatable)', collect)
+    .option('--live', 'connect: from the master to each slave\'s endpoint and back, mutual TLS with each node\'s own key and trust store (needs --cluster)')
+    .option('--cluster <cluster.yaml>', 'with --live: the nodes, trust stores and endpoints of the cluster file\'s replication section')
     .option('--trust-store-for <keystore=truststore>', 'the trust store of a node, named as in --master/--slave (repeatable)', collect)
     .option('--trust-dir <dir>', 'find each node\'s trust store as <dir>/<keystore name>-truststore.<p12|pfx|jks|jceks|pem>')
     .option('--storepass <src>', PASS_HELP)
@@ -31,12 +49,20 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .addHelpText('after', `
 "PASS a -> b" means a's trust store accepts b's certificate chain. Host names are not checked (see hapki probe).
 
+With --live --cluster, hapki connects instead: from the master to each slave's endpoint: and from
+each slave to the master's, presenting the connecting node's own certificate and judging the
+server with its own trust store (its certificate goes only to a server already judged), and
+prints a Pass/Fail table with the reason of each Fail.
+
 Examples:
+  hapki trust check --live --cluster cluster.yaml
   hapki trust check --master master.jks --slave slave1.jks --slave slave2.jks --trust-dir trust --storepass env:STOREPASS
   hapki trust check --master gw1.p12 --slave gw2.p12 --trust-store-for gw1.p12=/etc/gw/trust.jks --trust-store-for gw2.p12=t2.jks --json
   hapki trust check --master master.jks --slave slave1.jks --trust-dir trust --crl ca.crl --crl-required
 ${EXIT_CODES_HELP}`)
     .action(async (options: CheckOptions) => {
+      if (options.live || options.cluster !== undefined) return liveCheck(ctx, options);
+      if (options.master === undefined || !options.slave?.length) throw new UsageError('give --master and --slave (or --live --cluster <cluster.yaml>)');
       if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
       if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
       const at = parseDate(options.at, '--at');
