@@ -75,7 +75,6 @@ export { summarizeKeystore, summarizeEntry } from './keystore/summary.js';
 export type { KeystoreSummary, EntrySummary } from './keystore/summary.js';
 
 export { describeCertificate, certificatePublicKey } from './cert/describe.js';
-export { parseCertificate } from './cert/parse_certificate.js';
 export { formatName } from './cert/format_name.js';
 export { encodeName } from './cert/dn.js';
 export type { CertificateSummary } from './cert/describe.js';

@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, newLineCounter, parseDocument, type Node, type Pair } from '../lib/yaml.js';
 import { AuditConfigError, HapkiError } from '../errors.js';
 import { parseThreshold } from './duration.js';
 import { LIMITS } from '../limits.js';
@@ -51,7 +51,7 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
   const source = options.source ?? 'audit configuration';
   const size = Buffer.byteLength(text);
   if (size > LIMITS.configBytes) throw new AuditConfigError(`${source}: ${size} bytes is more than an audit configuration may have (${LIMITS.configBytes})`);
-  const lines = new LineCounter();
+  const lines = newLineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
   const fail = (message: string, node?: Node | Pair | null): never => {
     const offset = offsetOf(node);

@@ -15,7 +15,11 @@ import { askedCommand, buildProgram } from './program.js';
 /** Runs the CLI and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], processIoArg: CliIo = processIo()): Promise<number> {
   const io = guardedIo(processIoArg, argv);
-  const ctx: CliContext = { io, passwords: new PasswordResolver(io) };
+  // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
+  const quiet = argv.includes('--quiet') || argv.includes('-q');
+  const verbose = argv.includes('--verbose');
+  const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : io;
+  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo) };
   try {
     const program = await buildProgram(ctx, argv);
     const maxIterations = maxIterationsOption(argv);
@@ -23,7 +27,7 @@ export async function main(argv: readonly string[], processIoArg: CliIo = proces
     await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
     return ctx.exitCode ?? 0;
   } catch (error) {
-    report(error, io);
+    report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io);
     return exitCodeFor(error, askedCommand(argv));
   } finally {
     // one connection per host per command: they end with it
@@ -48,6 +52,8 @@ function report(error: unknown, io: CliIo): void {
   if (error instanceof CommanderError) return;
   if (error instanceof HapkiError) {
     io.stderr(`hapki: ${printable(error.message)} (${error.code})\n`);
+    const cause = (error as { cause?: unknown }).cause;
+    if (io.env['HAPKI_DEBUG'] && cause !== undefined) io.stderr(`hapki: cause: ${printable((cause as Error)?.message ?? String(cause))}\n`);
     return;
   }
   io.stderr(`hapki: internal error: ${printable((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);

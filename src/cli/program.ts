@@ -30,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   lab: async () => (await import('./commands/lab.js')).registerLab,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   token: async () => (await import('./commands/token.js')).registerToken,
+  completion: async () => (await import('./commands/completion.js')).registerCompletion,
   recover: async () => (await import('./commands/recover.js')).registerRecover,
   revoke: async () => (await import('./commands/revoke.js')).registerRevoke,
   crl: async () => (await import('./commands/crl.js')).registerCrl,
@@ -39,6 +40,8 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[]): Pr
   const program = new Command('hapki')
     .description('certificates and keystores for high-availability gateway clusters')
     .version(VERSION)
+    .option('-q, --quiet', 'print only the result and errors: no notes, warnings or progress on stderr')
+    .option('--verbose', 'on an error, also print its cause and stack trace (as HAPKI_DEBUG=1)')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
@@ -59,7 +62,8 @@ ${EXIT_CODES_HELP}`,
     );
   addSshOptions(program, ctx);
   const asked = askedCommand(argv);
-  const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
+  // completion describes every command, so it needs them all
+  const names = asked !== undefined && asked !== 'completion' && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program, ctx);
   return program;
 }

@@ -1,6 +1,6 @@
 import { dirname, posix, resolve } from 'node:path';
 import { isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
-import { LineCounter, parseDocument } from 'yaml';
+import { newLineCounter, parseDocument } from '../lib/yaml.js';
 import { encodeName } from '../cert/dn.js';
 import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_spec.js';
 import { ClusterFileError } from '../errors.js';
@@ -71,7 +71,7 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
 export function parseClusterFile(source: string, path: string): ClusterFile {
   const size = Buffer.byteLength(source);
   if (size > LIMITS.configBytes) throw new ClusterFileError(path, [`${path}: ${size} bytes is more than a cluster file may have (${LIMITS.configBytes})`]);
-  const counter = new LineCounter();
+  const counter = newLineCounter();
   const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${yamlMessage(e.message)}`));

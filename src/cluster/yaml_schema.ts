@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type LineCounter, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, type LineCounter, type Node as YamlNode } from '../lib/yaml.js';
 import { DAY_MS, parseDurationMs } from '../lib/duration.js';
 
 /**

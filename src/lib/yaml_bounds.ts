@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node } from './yaml.js';
 
 /**
  * The first key that appears twice in one mapping, found in one pass with a set per mapping:

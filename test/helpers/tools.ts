@@ -43,11 +43,24 @@ export const openssl = (args: readonly string[], input?: string): Promise<ToolRe
   mustRun('openssl', args, input === undefined ? {} : { input });
 
 /** A fresh temporary directory, removed after the test file finishes. */
+/**
+ * A temp directory removed when the test file ends, wherever it was made: inside it() too, where
+ * an afterAll registered then never runs (lab folders with keys and secrets were left in /tmp).
+ */
 export function tempDir(prefix = 'hapki-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  TEMP_DIRS.add(dir);
   return dir;
 }
+
+const TEMP_DIRS = new Set<string>();
+function removeTempDirs(): void {
+  for (const dir of TEMP_DIRS) rmSync(dir, { recursive: true, force: true });
+  TEMP_DIRS.clear();
+}
+// registered when a test file first imports this module, so on that file's root suite
+afterAll(removeTempDirs);
+process.on('exit', removeTempDirs);
 
 /** SHA-256 fingerprints (lower-case hex, no colons) in `keytool -list -v` output, in order. */
 export function keytoolFingerprints(listing: string): string[] {

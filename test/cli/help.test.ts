@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { hapki } from '../helpers/cli.js';
+import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
+
+const run = promisify(execFile);
+
+/** What bash completes after `words` (the last one being completed), with hapki's script sourced. */
+async function complete(...words: string[]): Promise<string[]> {
+  const script = `source <(${JSON.stringify(process.execPath)} ${JSON.stringify(join(REPO_ROOT, 'bin', 'hapki.js'))} completion bash)
+COMP_WORDS=(hapki ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _hapki; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  return (await run('bash', ['-c', script], { cwd: FIXTURES })).stdout.split('\n').filter(Boolean);
+}
+
+describe('help that teaches', () => {
+  it('hapki completion bash completes commands, subcommands and each command\'s options', async () => {
+    expect(await complete('tr')).toEqual(['trust']);
+    expect(await complete('trust', '')).toEqual(expect.arrayContaining(['mesh', 'check']));
+    expect(await complete('sign', '--ca-')).toEqual(expect.arrayContaining(['--ca-alias', '--ca-storepass', '--ca-keypass']));
+    expect(await complete('list', 'gateway.j')).toEqual(expect.arrayContaining(['gateway.jks', 'gateway.jceks']));
+  });
+
+  it('hapki completion zsh is the same table for zsh; another shell is a usage error', async () => {
+    expect((await hapki(['completion', 'zsh'])).stdout).toMatch(/^#compdef hapki\n[\s\S]*bashcompinit[\s\S]*complete -F _hapki hapki/);
+    expect((await hapki(['completion', 'fish'])).code).toBe(2);
+  });
+
+  it('--quiet leaves out notes and warnings, not the result nor errors; --verbose adds the cause', async () => {
+    const args = ['list', join(FIXTURES, 'gateway.p12'), '--storepass', 'pass:changeit'];
+    const loud = await hapki(args);
+    expect(loud.stderr).toMatch(/warning: .*pass:/);
+    const quiet = await hapki([...args, '--quiet']);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(loud.stdout);
+    const missing = await hapki(['list', join(FIXTURES, 'absent.p12'), '--quiet', '--verbose']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^hapki: [^\n]+ \(ERR_FILE_NOT_FOUND\)\nhapki: cause: ENOENT/);
+  });
+});
