@@ -71,7 +71,19 @@ export function utf8String(text: string): Uint8Array {
   return tlv(Tag.utf8String, utf8(text));
 }
 
+/** Encoded OIDs: a certificate writes the same dozen over and over. */
+const OID_CACHE = new Map<string, Uint8Array>();
+
 export function oid(dotted: string): Uint8Array {
+  let encoded = OID_CACHE.get(dotted);
+  if (!encoded) {
+    encoded = encodeOid(dotted);
+    if (OID_CACHE.size < 1024) OID_CACHE.set(dotted, encoded);
+  }
+  return encoded.slice();
+}
+
+function encodeOid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((a) => {
     if (!/^\d+$/.test(a)) throw new TypeError(`invalid OID ${dotted}`);
     return BigInt(a);

@@ -74,4 +74,20 @@ export const CURVE_NAMES: Readonly<Record<string, { name: string; bits: number }
   [OID.p384]: { name: 'P-384', bits: 384 },
   [OID.p521]: { name: 'P-521', bits: 521 },
   [OID.secp256k1]: { name: 'secp256k1', bits: 256 },
+  // RFC 5639 brainpool curves (ecStdCurvesAndGeneration 1.3.36.3.3.2.8.1.1.x), as OpenSSL names them
+  '1.3.36.3.3.2.8.1.1.1': { name: 'brainpoolP160r1', bits: 160 },
+  '1.3.36.3.3.2.8.1.1.3': { name: 'brainpoolP192r1', bits: 192 },
+  '1.3.36.3.3.2.8.1.1.5': { name: 'brainpoolP224r1', bits: 224 },
+  '1.3.36.3.3.2.8.1.1.7': { name: 'brainpoolP256r1', bits: 256 },
+  '1.3.36.3.3.2.8.1.1.8': { name: 'brainpoolP256t1', bits: 256 },
+  '1.3.36.3.3.2.8.1.1.9': { name: 'brainpoolP320r1', bits: 320 },
+  '1.3.36.3.3.2.8.1.1.11': { name: 'brainpoolP384r1', bits: 384 },
+  '1.3.36.3.3.2.8.1.1.12': { name: 'brainpoolP384t1', bits: 384 },
+  '1.3.36.3.3.2.8.1.1.13': { name: 'brainpoolP512r1', bits: 512 },
+  '1.3.36.3.3.2.8.1.1.14': { name: 'brainpoolP512t1', bits: 512 },
+  // SEC 2 curves OpenSSL and the JDK still read
+  '1.2.840.10045.3.1.1': { name: 'P-192', bits: 192 },
+  '1.3.132.0.33': { name: 'P-224', bits: 224 },
+  '1.3.132.0.31': { name: 'secp192k1', bits: 192 },
+  '1.3.132.0.32': { name: 'secp224k1', bits: 224 },
 };

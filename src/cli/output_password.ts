@@ -1,4 +1,4 @@
-import { PasswordRequiredError } from '../errors.js';
+import { PasswordRequiredError, UsageError } from '../errors.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
 import type { CliContext } from './context.js';
 import { warn } from './io.js';
@@ -32,4 +32,16 @@ export async function outputPassword(
     warn(ctx.io, 'no password to encrypt the private key with: writing it unencrypted (file mode 0600)');
   }
   return password;
+}
+
+/** --keypass-out <alias>=<src>, resolved: the output key passwords by alias. */
+export async function resolveKeyPasswords(ctx: CliContext, specs: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError('--keypass-out needs <alias>=<src>, e.g. msas1=env:KEYPASS');
+    const alias = spec.slice(0, eq);
+    out[alias] = (await ctx.passwords.resolve(spec.slice(eq + 1), `key password for "${alias}"`))!;
+  }
+  return out;
 }

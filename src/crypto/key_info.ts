@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readDer, Tag, type DerNode } from '../asn1/der_reader.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { UnsupportedAlgorithmError } from '../errors.js';
@@ -48,12 +48,57 @@ export function describePrivateKey(pkcs8: Uint8Array): KeyDescription {
 }
 
 /** The same facts from a SubjectPublicKeyInfo, for entries whose private key is sealed. */
-export function describePublicKey(spki: Uint8Array): KeyDescription {
+export function describePublicKey(spki: Uint8Array, parsed?: KeyObject): KeyDescription {
   const algorithm = algorithmOf(readDer(spki, 'SubjectPublicKeyInfo').child(0, 'algorithm'));
-  return describe(algorithm, () => {
-    checkKeyBounds(spki, 'spki');
-    return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  });
+  return describe(algorithm, () => parsed ?? publicKeyObject(spki));
+}
+
+/**
+ * A SubjectPublicKeyInfo as a node:crypto key, its numbers bounded first. RSA, EC and Ed25519 keys
+ * are handed to node:crypto as JWK, which it imports several times faster than DER (OpenSSL 3's
+ * decoders are slow); anything else, or anything odd, goes through the DER parser.
+ */
+export function publicKeyObject(spki: Uint8Array): KeyObject {
+  checkKeyBounds(spki, 'spki');
+  const jwk = jwkOf(spki);
+  if (jwk) {
+    try {
+      return createPublicKey({ key: jwk, format: 'jwk' });
+    } catch {
+      // the DER parser below gives the verdict
+    }
+  }
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+}
+
+const JWK_CURVES: Readonly<Record<string, { crv: string; size: number }>> = {
+  [OID.p256]: { crv: 'P-256', size: 32 },
+  [OID.p384]: { crv: 'P-384', size: 48 },
+  [OID.p521]: { crv: 'P-521', size: 66 },
+};
+
+function jwkOf(spki: Uint8Array): JsonWebKey | undefined {
+  try {
+    const node = readDer(spki, 'SubjectPublicKeyInfo');
+    const { oid, parameterOid } = algorithmOf(node.child(0, 'algorithm'));
+    const bits = node.child(1, 'subjectPublicKey').bits('subjectPublicKey');
+    const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+    if (oid === OID.rsaEncryption) {
+      const [n, e] = readDer(bits, 'RSAPublicKey').sequence('RSAPublicKey');
+      if (!n || !e || n.content[0]! & 0x80 || e.content[0]! & 0x80) return undefined;
+      const strip = (b: Uint8Array): Uint8Array => (b.length > 1 && b[0] === 0 ? b.subarray(1) : b);
+      return { kty: 'RSA', n: b64(strip(n.expect(Tag.integer, 'modulus').content)), e: b64(strip(e.expect(Tag.integer, 'exponent').content)) };
+    }
+    if (oid === OID.ecPublicKey && parameterOid) {
+      const curve = JWK_CURVES[parameterOid];
+      if (!curve || bits.length !== 1 + 2 * curve.size || bits[0] !== 4) return undefined;
+      return { kty: 'EC', crv: curve.crv, x: b64(bits.subarray(1, 1 + curve.size)), y: b64(bits.subarray(1 + curve.size)) };
+    }
+    if (oid === OID.ed25519 && bits.length === 32) return { kty: 'OKP', crv: 'Ed25519', x: b64(bits) };
+  } catch {
+    // not for the fast path
+  }
+  return undefined;
 }
 
 function describe({ oid, parameterOid }: { oid: string; parameterOid?: string }, keyObject: () => KeyObject): KeyDescription {

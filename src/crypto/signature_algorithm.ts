@@ -90,13 +90,14 @@ const DIGEST_NAMES: Readonly<Record<string, string>> = {
 /**
  * Checks a signature (a certificate's, a request's, a CRL's) with node:crypto: PKCS#1 v1.5, PSS,
  * ECDSA and EdDSA. Anything that cannot be checked (an unknown algorithm, a key node:crypto will
- * not read, a malformed signature) is a false, never a throw.
+ * not read, a malformed signature) is a false, never a throw. The key is SubjectPublicKeyInfo DER
+ * or, when the caller has parsed it already, its KeyObject.
  */
-export function verifySignature(spki: Uint8Array, algorithm: DerNode, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifySignature(spki: Uint8Array | KeyObject, algorithm: DerNode, data: Uint8Array, signature: Uint8Array): boolean {
   try {
     const parts = algorithm.sequence('signatureAlgorithm');
     const id = parts[0]!.oid('signature algorithm');
-    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const key = spki instanceof Uint8Array ? createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }) : spki;
     if (id === OID.rsassaPss) {
       const pss = pssParameters(parts[1]);
       return nodeVerify(pss.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signature);

@@ -17,4 +17,9 @@ export interface Signer {
    * Ecdsa-Sig-Value for ECDSA, the raw 64 bytes for Ed25519.
    */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * A twin of this signer that lets several signatures run at once (node:crypto's thread pool),
+   * for batches; absent where sign() is already asynchronous work elsewhere (WebCrypto, an HSM).
+   */
+  parallel?(): Signer;
 }

@@ -30,9 +30,18 @@ export interface IssuerFacts {
   pathLength?: number;
 }
 
+/** Facts read from an issuer certificate, by its bytes: a batch or a loop of signCsr reads them once. */
+const FACTS = new WeakMap<Uint8Array, IssuerFacts>();
+
 export function issuerFacts(issuer: Issuer): IssuerFacts {
   const der = issuer.chain[0];
   if (!der) throw new InvalidArgumentError('the issuer has no certificate');
+  let facts = FACTS.get(der);
+  if (!facts) FACTS.set(der, (facts = readIssuerFacts(der)));
+  return facts;
+}
+
+function readIssuerFacts(der: Uint8Array): IssuerFacts {
   const pathLength = assertCanIssue(der);
   const names = certificateNames(der);
   const facts: IssuerFacts = { name: names.subject, keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter };

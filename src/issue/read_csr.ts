@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
 import { HapkiError, InvalidArgumentError } from '../errors.js';
@@ -59,8 +60,8 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
 }
 
 /** True when the request's key made its signature (proof of possession). */
-export function csrSignatureValid(csr: ParsedCsr): boolean {
-  return verifySignature(csr.publicKey, csr.signatureAlgorithm, csr.info, csr.signature);
+export function csrSignatureValid(csr: ParsedCsr, publicKey?: KeyObject): boolean {
+  return verifySignature(publicKey ?? csr.publicKey, csr.signatureAlgorithm, csr.info, csr.signature);
 }
 
 function requestedExtensions(attributes: DerNode | undefined): Map<string, CertificateExtension> {

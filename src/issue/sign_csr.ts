@@ -1,7 +1,9 @@
+import type { KeyObject } from 'node:crypto';
 import { basicConstraintsOf } from '../cert/basic_constraints.js';
 import { encodeName } from '../cert/dn.js';
 import { commonNameOf, formatName } from '../cert/format_name.js';
-import { describePublicKey } from '../crypto/key_info.js';
+import { describePublicKey, publicKeyObject } from '../crypto/key_info.js';
+import { HapkiError } from '../errors.js';
 import { MIN_RSA_BITS } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { CsrSignatureError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
@@ -79,6 +81,7 @@ export type BatchResult = { ok: true; signed: SignedCertificate } | { ok: false;
  */
 export async function signCsrs(requests: readonly CsrToSign[], issuer: Issuer, crypto?: WebCrypto): Promise<BatchResult[]> {
   const facts = issuerFacts(issuer);
+  if (requests.length > 1 && issuer.signer.parallel) issuer = { ...issuer, signer: issuer.signer.parallel() };
   return Promise.all(
     requests.map(async (request): Promise<BatchResult> => {
       try {
@@ -92,10 +95,12 @@ export async function signCsrs(requests: readonly CsrToSign[], issuer: Issuer, c
 
 async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, options: SignCsrOptions, crypto: WebCrypto | undefined): Promise<SignedCertificate> {
   checkRequest(parsed.der, parsed.publicKey);
-  const key = describePublicKey(parsed.publicKey);
+  // the request's key is parsed once, for its size and for the signature check
+  const publicKey = requestKey(parsed);
+  const key = describePublicKey(parsed.publicKey, publicKey);
   const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
   if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
-  if (!csrSignatureValid(parsed)) throw new CsrSignatureError();
+  if (!publicKey || !csrSignatureValid(parsed, publicKey)) throw new CsrSignatureError();
   const profile = options.profile ?? DEFAULT_PROFILE;
   checkPolicy(parsed, key, profile, options);
   const warnings: string[] = [];
@@ -134,6 +139,16 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
     issuer.signer,
   );
   return { certificate, chain: [certificate, ...issuer.chain], subject: formatName(subject), sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
+}
+
+function requestKey(parsed: ParsedCsr): KeyObject | undefined {
+  try {
+    return publicKeyObject(parsed.publicKey);
+  } catch (error) {
+    // a key out of bounds says so; one node:crypto cannot read cannot have signed anything
+    if (error instanceof HapkiError) throw error;
+    return undefined;
+  }
 }
 
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {

@@ -1,5 +1,6 @@
-import { UnsupportedEntryError } from '../errors.js';
-import { aliasKey } from './alias.js';
+import { InvalidArgumentError, UnsupportedEntryError } from '../errors.js';
+import { aliasesEqual, aliasKey } from './alias.js';
+import { secretKeyOid } from './pkcs12/secret_key_algorithms.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { unlockedKey } from './unlocked_key.js';
 
@@ -19,6 +20,20 @@ export interface Conversion {
   skipped: SkippedEntry[];
   /** Aliases that collide under the target's way of comparing them, and what they became. */
   renamed: RenamedEntry[];
+  /**
+   * How each key of the output is protected: under the output password, under a password of
+   * its own (ConvertOptions.keyPasswords), or still sealed as the source had it (a key that
+   * could not be opened, carried into its own format unchanged).
+   */
+  keys: { alias: string; protection: 'output-password' | 'own-password' | 'unchanged' }[];
+}
+
+export interface ConvertOptions {
+  /**
+   * Key passwords of the output by alias (JKS and JCEKS, where a key has a password of its own);
+   * every other key is protected with the output store password.
+   */
+  keyPasswords?: Readonly<Record<string, string>>;
 }
 
 const HOLDS: Readonly<Record<KeystoreFormat, readonly EntryType[]>> = {
@@ -35,17 +50,24 @@ const HOLDS: Readonly<Record<KeystoreFormat, readonly EntryType[]>> = {
  * writing the rest without it would lose it silently), aliases made unique under the target's
  * way of comparing them.
  */
-export function convertKeystore(source: Keystore, format: KeystoreFormat): Conversion {
+export function convertKeystore(source: Keystore, format: KeystoreFormat, options: ConvertOptions = {}): Conversion {
   const store: Keystore = { format, entries: [], integrityChecked: source.integrityChecked, warnings: [] };
   const skipped: SkippedEntry[] = [];
   const renamed: RenamedEntry[] = [];
+  const keys: Conversion['keys'] = [];
   const seen = new Set<string>();
+  const own = ownPasswords(format, options.keyPasswords ?? {}, source);
   for (const entry of source.entries) {
     if (!HOLDS[format].includes(entry.type)) {
       skipped.push({ alias: entry.alias, reason: `${format} cannot hold ${entry.type} entries` });
       continue;
     }
-    const copy = copyEntry(entry, format === source.format);
+    if (entry.type === 'secret-key' && format === 'PKCS12' && !secretKeyOid(entry.algorithm)) {
+      // the JDK cannot store these in a PKCS#12 either (keytool: "unrecognized algorithm name")
+      skipped.push({ alias: entry.alias, reason: `PKCS12 has no identifier for ${entry.algorithm} secret keys` });
+      continue;
+    }
+    const copy = copyEntry(entry, format === source.format, own.get(entry.alias));
     let alias = copy.alias;
     for (let i = 2; seen.has(aliasKey(format, alias)); i++) alias = `${copy.alias}-${i}`;
     seen.add(aliasKey(format, alias));
@@ -56,13 +78,32 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat): Conve
   if (format === 'DER' && store.entries.length !== 1) {
     throw new UnsupportedEntryError(`DER holds exactly one certificate or key, and the store has ${store.entries.length} entries to convert`);
   }
-  return { store, skipped, renamed };
+  for (const e of store.entries) {
+    if (e.type !== 'trusted-cert') keys.push({ alias: e.alias, protection: e.sealed ? 'unchanged' : e.password !== undefined ? 'own-password' : 'output-password' });
+  }
+  return { store, skipped, renamed, keys };
 }
 
-function copyEntry(entry: KeystoreEntry, sameFormat: boolean): KeystoreEntry {
+/**
+ * Every key the source opened goes under the output password (or the one asked for it), in
+ * every target format, the source's own format included: a key password kept from the source
+ * would make the output's keys open with a password the user never gave. Only a key that
+ * could not be opened is carried as it is, and only into its own format.
+ */
+function copyEntry(entry: KeystoreEntry, sameFormat: boolean, ownPassword: string | undefined): KeystoreEntry {
   if (entry.type === 'trusted-cert') return { ...entry };
-  // a sealed key, and a key password of its own, carry over only into the entry's own format
-  if (sameFormat) return { ...entry };
-  const { password: _ownPassword, sealed: _sealed, ...rest } = entry;
-  return { ...rest, key: unlockedKey(entry) };
+  const { password: _sourcePassword, sealed: _sealed, ...rest } = entry;
+  if (!entry.key && sameFormat && entry.sealed) return { ...entry };
+  return { ...rest, key: unlockedKey(entry), ...(ownPassword === undefined ? {} : { password: ownPassword }) };
+}
+
+function ownPasswords(format: KeystoreFormat, byAlias: Readonly<Record<string, string>>, source: Keystore): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [alias, password] of Object.entries(byAlias)) {
+    if (format !== 'JKS' && format !== 'JCEKS') throw new InvalidArgumentError(`a key password of its own (for "${alias}") exists only in JKS and JCEKS: ${format} protects every key with the store password`);
+    const entry = source.entries.find((e) => aliasesEqual(format, e.alias, alias));
+    if (!entry || entry.type === 'trusted-cert') throw new InvalidArgumentError(`no key entry "${alias}" to give a password of its own`);
+    out.set(entry.alias, password);
+  }
+  return out;
 }

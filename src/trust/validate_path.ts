@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { defaultCrypto, type WebCrypto } from '../crypto/provider.js';
+import type { WebCrypto } from '../crypto/provider.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { CrlChecker } from '../revocation/crl_check.js';
 import { readCrl } from '../revocation/crl_read.js';
@@ -71,7 +71,7 @@ const DEFAULT_MAX_INTERMEDIATES = 8;
  * a self-signed peer). Never throws for an invalid path; throws KeystoreFormatError only for a leaf
  * that is not a certificate. Unreadable trusted or untrusted certificates are left out.
  */
-export async function validatePath(leaf: Uint8Array, options: PathValidationOptions, crypto: WebCrypto = defaultCrypto()): Promise<PathValidationResult> {
+export async function validatePath(leaf: Uint8Array, options: PathValidationOptions, _crypto?: WebCrypto): Promise<PathValidationResult> {
   if (!(leaf instanceof Uint8Array)) throw new TypeError('validatePath: leaf must be a Uint8Array');
   if (!options || !Array.isArray(options.trusted)) throw new TypeError('validatePath: options.trusted must be an array of certificates');
   const at = options.at ?? new Date();

@@ -119,8 +119,8 @@ describe('SIGKILL of token distribute (3 instances), then hapki recover', () => 
     await check(step, step === 'renamed-1' || step === 'renamed-2');
   }, 120_000);
 
-  it('killed at random moments (6 runs)', async () => {
-    for (let i = 0; i < 6; i++) {
+  it('killed at random moments (4 runs)', async () => {
+    for (let i = 0; i < 4; i++) {
       reset();
       const delay = Math.floor(Math.random() * fullRunMs);
       await distribute({}, delay);
@@ -199,8 +199,8 @@ describe('SIGKILL of apply on the lab, then hapki recover', () => {
     await check(step, step === 'renamed-5');
   }, 180_000);
 
-  it('killed at random moments (3 runs)', async () => {
-    for (let i = 0; i < 3; i++) {
+  it('killed at random moments (2 runs)', async () => {
+    for (let i = 0; i < 2; i++) {
       reset();
       const delay = Math.floor(Math.random() * fullRunMs);
       await apply({}, delay);

@@ -6,8 +6,9 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { outputPassword } from '../output_password.js';
-import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
+import { outputPassword, resolveKeyPasswords } from '../output_password.js';
+import { keyProtection } from '../render/convert_text.js';
+import { collect, deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { outputName, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
@@ -22,6 +23,7 @@ interface ConvertOptions {
   legacy?: boolean;
   force?: boolean;
   allowUnverified?: boolean;
+  keypassOut?: string[];
 }
 
 export function registerConvert(program: Command, ctx: CliContext): void {
@@ -34,7 +36,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: from the output file's extension)`))
     .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'source key password, where it differs from the store password')
-    .option('--outpass <src>', 'password for the output (default: the source store password)')
+    .option('--outpass <src>', 'password for the output and every key in it, in every format (default: the source store password)')
+    .option('--keypass-out <alias=src>', 'JKS/JCEKS: a key password of its own for that key of the output (repeatable)', collect)
     .option('--no-encrypt', 'PEM: write private keys unencrypted')
     .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
     .option('--force', 'overwrite an existing output file (keeping it as <out>.bak)')
@@ -43,13 +46,17 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-Entries the target format cannot hold (a secret key into PEM or JKS) are named on stderr and left out.
+Every key of the output is protected with --outpass (or the source store password), in every
+target format, the source's own included; --keypass-out gives one key of a JKS/JCEKS output a
+password of its own. Entries the target format cannot hold (a secret key into PEM or JKS, a
+Blowfish key into PKCS#12) are named on stderr and left out.
 
 Examples:
   hapki convert store.jks store.p12 --storepass env:STOREPASS
   hapki convert store.p12 store.jceks --out-format jceks --storepass env:STOREPASS --outpass env:NEWPASS
   hapki convert old.p12 old-compatible.p12 --legacy --storepass env:STOREPASS --force
   hapki convert store.p12 bundle.pem --storepass env:STOREPASS --no-encrypt
+  hapki convert old.jks new.jks --storepass env:OLDPASS --keypass env:OLDKEYPASS --outpass env:NEWPASS
 ${EXIT_CODES_HELP}`,
     )
     .action(async (input: string, outArg: string | undefined, options: ConvertOptions) => {
@@ -61,8 +68,10 @@ ${EXIT_CODES_HELP}`,
       if (!store.integrityChecked && !options.allowUnverified) {
         throw new PasswordRequiredError(`${input} was read without verifying its integrity: give --storepass (or --allow-unverified to convert it as it is)`);
       }
-      const { store: converted, skipped, renamed } = convertKeystore(store, format);
+      const keyPasswords = await resolveKeyPasswords(ctx, options.keypassOut ?? []);
+      const { store: converted, skipped, renamed, keys } = convertKeystore(store, format, { keyPasswords });
       for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+      for (const k of keys) if (k.protection === 'unchanged') warn(ctx.io, `key "${k.alias}" could not be opened and keeps its own key password (give --keypass to re-protect it)`);
       for (const r of renamed) warn(ctx.io, `alias "${r.from}" is taken in ${format}, where aliases ignore case: written as "${r.to}"`);
       const outPassword = await outputPassword(ctx, options, password, format, converted);
       await saveKeystoreOutput(ctx, output, converted, {
@@ -70,8 +79,8 @@ ${EXIT_CODES_HELP}`,
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
-      if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed }, () => '');
-      ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})\n`);
+      if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed, keys }, () => '');
+      ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})${keyProtection(keys, outPassword !== undefined)}\n`);
     });
   deprecatedOption(command, ctx, '--to <format>', '--out-format');
 }

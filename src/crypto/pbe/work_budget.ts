@@ -34,13 +34,14 @@ const HINT = '(--max-iterations raises the limit for a store you trust)';
 /**
  * Runs one file's read under a budget. The budget travels with the async context rather than
  * through every codec's parameters, so the derivations deep inside can charge it. Inside a
- * budget already running (a caller's own, tighter one) no new one starts.
- * `maxIterations` is the per-derivation limit; the file may spend LIMITS.fileIterationsFactor times it.
+ * budget already running (a caller's own, tighter one) no new one starts. `maxIterations` is
+ * the per-derivation limit (default: --max-iterations, else LIMITS); the file may spend `budget`
+ * rounds in all (default: LIMITS.fileIterationsFactor times the per-derivation limit).
  */
-export function withWorkBudget<T>(run: () => Promise<T>, maxIterations: number = configured.getStore() ?? LIMITS.iterationsPerDerivation): Promise<T> {
+export function withWorkBudget<T>(run: () => Promise<T>, budget?: number, maxIterations: number = configured.getStore() ?? LIMITS.iterationsPerDerivation): Promise<T> {
   if (current.getStore()) return run();
   if (!Number.isSafeInteger(maxIterations) || maxIterations < 1) throw new TypeError(`maxIterations must be a positive integer, not ${maxIterations}`);
-  const limit = fileIterationLimit(maxIterations);
+  const limit = budget ?? fileIterationLimit(maxIterations);
   return current.run({ left: limit, limit, perDerivation: maxIterations }, run);
 }
 

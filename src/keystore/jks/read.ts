@@ -16,7 +16,7 @@ type JavaFormat = 'JKS' | 'JCEKS';
 
 /** Reads a JKS keystore (magic 0xFEEDFEED, versions 1 and 2). */
 export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JKS']), options.maxIterations);
+  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JKS']), undefined, options.maxIterations);
 }
 
 /**
@@ -24,7 +24,7 @@ export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Pro
  * file, which is then reported (and would be written back) as JKS.
  */
 export async function readJceks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JCEKS', 'JKS']), options.maxIterations);
+  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JCEKS', 'JKS']), undefined, options.maxIterations);
 }
 
 interface RawKeyEntry {

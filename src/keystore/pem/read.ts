@@ -19,7 +19,7 @@ const TRADITIONAL_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DS
  * bag attributes when present, else from the certificate's common name.
  */
 export async function readPem(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readPemBundle(bytes, options), options.maxIterations);
+  return withWorkBudget(() => readPemBundle(bytes, options), undefined, options.maxIterations);
 }
 
 async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<Keystore> {

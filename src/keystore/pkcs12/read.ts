@@ -41,7 +41,7 @@ interface Unlock {
  */
 export async function readPkcs12(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
   try {
-    return await withWorkBudget(() => readPfx(bytes, options), options.maxIterations);
+    return await withWorkBudget(() => readPfx(bytes, options), undefined, options.maxIterations);
   } catch (error) {
     if (error instanceof HapkiError) throw error;
     // Anything else is a bug meeting hostile input; it must still surface as a format error,

@@ -10,6 +10,13 @@ const AES = '2.16.840.1.101.3.4.1';
 const DES_EDE = '1.3.14.3.2.17';
 const DES_CBC = '1.3.14.3.2.7';
 const RC2_CBC = '1.2.840.113549.3.2';
+/** RSADSI rc4: what the JDK writes for ARCFOUR keys (checked with keytool -genseckey -keyalg ARCFOUR). */
+const RC4 = '1.2.840.113549.3.4';
+/**
+ * PKCS#5 pbeWithMD5AndDES-CBC: what the JDK writes for every password entry
+ * (`keytool -importpass`, whatever -keyalg), and the name it reads it back as.
+ */
+const PBE_MD5_DES = '1.2.840.113549.1.5.3';
 
 const BY_NAME: Readonly<Record<string, string>> = {
   AES,
@@ -21,7 +28,17 @@ const BY_NAME: Readonly<Record<string, string>> = {
   HmacSHA256: OID.hmacWithSHA256,
   HmacSHA384: OID.hmacWithSHA384,
   HmacSHA512: OID.hmacWithSHA512,
+  ARCFOUR: RC4,
+  PBEWithMD5AndDES: PBE_MD5_DES,
+  // The JDK has no OID for these and refuses them in a PKCS#12 ("unrecognized algorithm name");
+  // hapki writes the algorithm's registered OID so that they survive JCEKS -> PKCS#12 -> JCEKS
+  // under their names. The JDK itself lists them by the dotted OID.
+  Blowfish: '1.3.6.1.4.1.3029.1.2',
+  ChaCha20: '1.2.840.113549.1.9.16.3.18',
 };
+
+/** Other Java names for the same keys: written with the same OID, read back under the name above. */
+const ALIASES: Readonly<Record<string, string>> = { RC4, PBE: PBE_MD5_DES };
 
 const BY_OID: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(BY_NAME).map(([name, oid]) => [oid, name])),
@@ -30,8 +47,13 @@ const BY_OID: Readonly<Record<string, string>> = {
 
 /** The OID for a Java secret-key algorithm name (case-insensitive), if the JDK has one. */
 export function secretKeyOid(javaName: string): string | undefined {
-  const match = Object.keys(BY_NAME).find((name) => name.toLowerCase() === javaName.toLowerCase());
+  const folded = javaName.toLowerCase();
+  const match = Object.keys(BY_NAME).find((name) => name.toLowerCase() === folded);
   if (match) return BY_NAME[match];
+  const alias = Object.keys(ALIASES).find((name) => name.toLowerCase() === folded);
+  if (alias) return ALIASES[alias];
+  // the JDK stores any password entry (PBEWithSHA1AndDESede, PBEWithHmacSHA256AndAES_128, ...) under the one OID
+  if (folded.startsWith('pbewith')) return PBE_MD5_DES;
   return /^\d+(\.\d+)+$/.test(javaName) ? javaName : undefined;
 }
 

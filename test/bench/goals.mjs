@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// npm run bench: the goals of issue 17, each as hapki's figure, its anchor's (openssl, keytool) and
+// their ratio, all from this one run on this machine. Not a test: absolute timings vary with the
+// machine and its load; the ratio within one run is what means something.
+// Usage: npm run build && node test/bench/goals.mjs [--quick]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const quick = process.argv.includes('--quick');
+const work = mkdtempSync(join(tmpdir(), 'hapki-goals-'));
+const P = 'changeit';
+const HAPKI = join(root, 'bin', 'hapki.js');
+const lib = await import(join(root, 'dist', 'index.js'));
+const env = { ...process.env, STOREPASS: P, CAPASS: P };
+const rows = [];
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { env, cwd: work, encoding: 'utf8', ...options });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+const hapki = (...args) => run(process.execPath, [HAPKI, ...args]);
+const keytool = (...args) => run('keytool', ['-J-Duser.language=en', ...args]);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function timeMs(fn, runs) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn(i);
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+function row(goal, hapkiFigure, anchorFigure, ratio, target, met) {
+  rows.push({ goal, hapki: hapkiFigure, anchor: anchorFigure, ratio, target, met });
+  console.log(`${goal}\n  hapki: ${hapkiFigure}\n  anchor: ${anchorFigure}\n  ratio: ${ratio}   goal: ${target}   ${met === undefined ? '' : met ? 'MET' : 'NOT MET'}`);
+}
+
+console.log(`hapki goals bench: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}, ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}\n`);
+
+// 1. in-process issuance against openssl's single-core signature rate
+function opensslSignRate(algorithm, match) {
+  const out = execFileSync('openssl', ['speed', '-seconds', quick ? '1' : '3', algorithm], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = out.split('\n').find((l) => match.test(l));
+  if (!line) throw new Error(`no ${algorithm} line in openssl speed output`);
+  // "rsa 2048 bits 0.000200s 0.000006s 5000.0 160000.0" (3.x may add encaps/decaps columns after sign/verify)
+  const numbers = line.replace(match, '').trim().split(/\s+/).map(Number);
+  return numbers[2];
+}
+
+async function issuanceRate(kind, caKey, leafKey, count) {
+  const ca = await lib.createCa({ subject: `CN=Bench ${kind} CA,O=Example`, key: caKey });
+  const issuer = await lib.issuerFromEntry(ca.entry);
+  const signer = lib.nodeSigner(await lib.generateSigningKey(leafKey));
+  const csr = await lib.createCsrWithSigner(signer, lib.encodeName('CN=node.example.com,O=Example'), [lib.parseSan('node.example.com')]);
+  const options = { sans: [lib.parseSan('lbrhost.example.com')] };
+  for (let i = 0; i < 20; i++) await lib.signCsr(csr, issuer, options); // warm up
+  // openssl speed counts CPU time (not wall time, unless -elapsed): so does this, one certificate at a time on one thread
+  let start = performance.now();
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < count; i++) await lib.signCsr(csr, issuer, options);
+  const used = process.cpuUsage(cpu);
+  const wall = (count / (performance.now() - start)) * 1000;
+  const sequential = count / ((used.user + used.system) / 1e6);
+  start = performance.now();
+  const results = await lib.signCsrs(Array.from({ length: count }, () => ({ csr, options })), issuer);
+  const batch = (count / (performance.now() - start)) * 1000;
+  if (!results.every((r) => r.ok)) throw new Error('a batch request failed');
+  return { sequential, wall, batch };
+}
+
+for (const [kind, algorithm, match, caKey, leafKey] of [
+  ['RSA-2048', 'rsa2048', /^rsa\s+2048 bits/, { kty: 'rsa', bits: 2048 }, { kty: 'rsa', bits: 2048 }],
+  ['EC P-256', 'ecdsap256', /^\s*256 bits ecdsa \(nistp256\)/, { kty: 'ec', curve: 'P-256' }, { kty: 'ec', curve: 'P-256' }],
+]) {
+  const count = quick ? 100 : 300;
+  const h = await issuanceRate(kind, caKey, leafKey, count);
+  const o = opensslSignRate(algorithm, match);
+  const ratio = h.sequential / o;
+  row(`in-process issuance, ${kind} CA signing ${kind} requests with a SAN added (${count}, one at a time, per CPU second)`, `${h.sequential.toFixed(0)} certificates per CPU second (wall clock under this load: ${h.wall.toFixed(0)}/s; a batch of ${count} on every core: ${h.batch.toFixed(0)}/s)`, `openssl speed -seconds ${quick ? 1 : 3} ${algorithm}: ${o.toFixed(0)} signatures per CPU second, one core`, `${(ratio * 100).toFixed(0)}%`, '>= 50%', ratio >= 0.5);
+}
+
+// 2. hapki list against keytool -list
+{
+  const runs = quick ? 3 : 7;
+  const h = timeMs(() => hapki('list', join(root, 'fixtures', 'gateway.jks'), '--storepass', 'env:STOREPASS'), runs);
+  const k = timeMs(() => keytool('-list', '-keystore', join(root, 'fixtures', 'gateway.jks'), '-storetype', 'JKS', '-storepass', P), runs);
+  const hv = timeMs(() => hapki('list', join(root, 'fixtures', 'gateway.jks'), '--storepass', 'env:STOREPASS', '--json'), runs);
+  const kv = timeMs(() => keytool('-list', '-v', '-keystore', join(root, 'fixtures', 'gateway.jks'), '-storetype', 'JKS', '-storepass', P), runs);
+  const hh = timeMs(() => hapki('--help'), runs);
+  row('hapki list of one JKS keystore (median of runs)', `${h.toFixed(0)} ms (--json: ${hv.toFixed(0)} ms; hapki --help: ${hh.toFixed(0)} ms)`, `keytool -list: ${k.toFixed(0)} ms (-list -v: ${kv.toFixed(0)} ms)`, `${(h / k).toFixed(2)}x`, '<= 0.5x', h / k <= 0.5);
+}
+
+// 3. the seed's procedure: CA, key pair, CSR, sign with the load balancer's name, import CA, import reply
+{
+  const runs = quick ? 1 : 3;
+  const keytoolSeq = (i) => {
+    const d = join(work, `kt-${i}`);
+    mkdirSync(d);
+    const ca = ['-keystore', join(d, 'ca.p12'), '-storetype', 'PKCS12', '-storepass', P];
+    const node = ['-keystore', join(d, 'node.p12'), '-storetype', 'PKCS12', '-storepass', P];
+    keytool('-genkeypair', '-alias', 'ca', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=Seed CA,O=Example', '-ext', 'bc:c', '-validity', '3650', ...ca);
+    keytool('-genkeypair', '-alias', 'server', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=msas1.example.com,O=Example', ...node);
+    keytool('-certreq', '-alias', 'server', '-file', join(d, 'node.csr'), ...node);
+    keytool('-gencert', '-alias', 'ca', '-infile', join(d, 'node.csr'), '-outfile', join(d, 'node.pem'), '-rfc', '-ext', 'san=dns:msas1.example.com,dns:lbrhost.example.com', ...ca);
+    keytool('-exportcert', '-alias', 'ca', '-rfc', '-file', join(d, 'ca.pem'), ...ca);
+    keytool('-importcert', '-noprompt', '-alias', 'root', '-file', join(d, 'ca.pem'), ...node);
+    keytool('-importcert', '-noprompt', '-alias', 'server', '-file', join(d, 'node.pem'), ...node);
+  };
+  const hapkiSeq = (i) => {
+    const d = join(work, `hs-${i}`);
+    mkdirSync(d);
+    const made = hapki('ca', 'init', '--subject', 'CN=Seed CA,O=Example', '--kty', 'rsa', '--bits', '2048', '--out', join(d, 'ca.p12'), '--outpass', 'env:CAPASS');
+    const sha256 = /sha256:\s+([0-9a-f]{64})/.exec(made)[1];
+    hapki('csr', join(d, 'node.p12'), '--new-key', '--alias', 'server', '--subject', 'CN=msas1.example.com,O=Example', '--kty', 'rsa', '--bits', '2048', '--out', join(d, 'node.csr'), '--storepass', 'env:STOREPASS');
+    hapki('sign', join(d, 'node.csr'), '--ca', join(d, 'ca.p12'), '--ca-storepass', 'env:CAPASS', '--san', 'lbrhost.example.com', '--chain', '--out', join(d, 'node.pem'));
+    hapki('import', join(d, 'node.p12'), '--alias', 'server', '--reply', join(d, 'node.pem'), '--trust-root', sha256, '--storepass', 'env:STOREPASS');
+  };
+  const applyDirs = [];
+  for (let i = 0; i < runs; i++) {
+    // keys already there: the node's keystore holds its key pair (placeholder certificate); apply makes the CA, issues, installs
+    const d = join(work, `ap-${i}`);
+    mkdirSync(d);
+    hapki('csr', join(d, 'node.p12'), '--new-key', '--alias', 'server', '--subject', 'CN=msas1.example.com,O=Example', '--kty', 'rsa', '--bits', '2048', '--out', join(d, 'node.csr'), '--storepass', 'env:STOREPASS');
+    writeFileSync(
+      join(d, 'cluster.yaml'),
+      `ca:\n  keystore: ca.p12\n  alias: ca\n  password: env:CAPASS\n  create: { subject: "CN=Seed CA,O=Example", kty: rsa, bits: 2048, days: 3650 }\nloadBalancer:\n  names: [lbrhost.example.com]\ngateway:\n  name: msas\n  instances:\n    - name: msas1\n      keystore: node.p12\n      password: env:STOREPASS\n      alias: server\n      hostnames: [msas1.example.com]\nrenewal:\n  window: 30d\n  days: 397\n`,
+    );
+    applyDirs.push(d);
+  }
+  const k = timeMs(keytoolSeq, runs);
+  const h = timeMs(hapkiSeq, runs);
+  const a = timeMs((i) => hapki('apply', join(applyDirs[i], 'cluster.yaml')), runs);
+  row("the seed's procedure as one hapki apply on a one-node cluster (node key already there)", `${a.toFixed(0)} ms`, `keytool's 7 commands: ${k.toFixed(0)} ms`, `${(k / a).toFixed(1)}x faster`, '>= 10x', k / a >= 10);
+  row("the seed's procedure as separate hapki commands (ca init, csr --new-key, sign, import)", `${h.toFixed(0)} ms`, `keytool's 7 commands: ${k.toFixed(0)} ms`, `${(k / h).toFixed(1)}x faster`, '>= 3x', k / h >= 3);
+}
+
+// 4. audit of 10,000 keystores, extrapolated from a sample, with its peak memory at two sample sizes
+{
+  const sample = quick ? 200 : 1000;
+  const auditPeak = (count) => {
+    const dir = join(work, `audit-${count}`);
+    mkdirSync(dir);
+    for (let i = 0; i < count; i++) copyFileSync(join(root, 'fixtures', i % 2 ? 'gateway.jks' : 'gateway.p12'), join(dir, `store${i}.${i % 2 ? 'jks' : 'p12'}`));
+    const script = `import { main } from ${JSON.stringify(join(root, 'dist', 'cli', 'main.js'))}; const start = performance.now(); const code = await main(['node', 'hapki', 'audit', ${JSON.stringify(dir)}, '--storepass', 'env:STOREPASS', '--format', 'json'], { ...(await import(${JSON.stringify(join(root, 'dist', 'cli', 'process_io.js'))})).processIo(), stdout() {} }); process.stderr.write(JSON.stringify({ code, ms: performance.now() - start, maxRss: process.resourceUsage().maxRSS }) + '\\n');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+    const last = r.stderr.trim().split('\n').pop();
+    return JSON.parse(last);
+  };
+  const small = auditPeak(sample / 2);
+  const full = auditPeak(sample);
+  const keytoolSample = quick ? 5 : 10;
+  const k = timeMs((i) => keytool('-list', '-v', '-keystore', join(root, 'fixtures', i % 2 ? 'gateway.jks' : 'gateway.p12'), '-storepass', P), keytoolSample);
+  const hapkiFor10k = (full.ms / sample) * 10_000;
+  const keytoolFor10k = k * 10_000;
+  row(
+    `audit of 10,000 keystores, extrapolated from ${sample} (hapki, both cores) and ${keytoolSample} keytool -list -v runs`,
+    `${(hapkiFor10k / 1000).toFixed(0)} s (${sample}: ${(full.ms / 1000).toFixed(1)} s, peak RSS ${(full.maxRss / 1024).toFixed(0)} MB; ${sample / 2}: peak ${(small.maxRss / 1024).toFixed(0)} MB)`,
+    `a keytool loop: ${(keytoolFor10k / 1000).toFixed(0)} s (${k.toFixed(0)} ms each)`,
+    `${(keytoolFor10k / hapkiFor10k).toFixed(0)}x faster`,
+    '>= 30x, memory flat',
+    keytoolFor10k / hapkiFor10k >= 30 && full.maxRss < small.maxRss * 1.5,
+  );
+}
+
+// 5. verify of the full x509-limbo suite through the library
+{
+  // ../shared beside a clone, or two levels up from a worktree under /work/wt
+  const candidates = [process.env.HAPKI_LIMBO_FULL, join(root, '..', 'shared', 'interop', 'x509-limbo', 'limbo-full.json.gz'), join(root, '..', '..', 'shared', 'interop', 'x509-limbo', 'limbo-full.json.gz')];
+  const limbo = candidates.find((p) => p && existsSync(p)) ?? candidates[1];
+  if (!existsSync(limbo)) console.log(`verify of the full limbo suite: skipped, ${limbo} not found\n`);
+  else {
+    const cases = JSON.parse(gunzipSync(readFileSync(limbo)).toString('utf8')).testcases;
+    const pem = (text) => [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
+    let slowest = { id: '', ms: 0 };
+    let over = 0;
+    const start = performance.now();
+    for (const c of cases) {
+      const t = performance.now();
+      try {
+        const name = c.expected_peer_name;
+        await lib.validatePath(pem(c.peer_certificate)[0], {
+          trusted: c.trusted_certs.flatMap(pem),
+          untrusted: c.untrusted_intermediates.flatMap(pem),
+          purpose: c.extended_key_usage.includes('clientAuth') || c.validation_kind === 'CLIENT' ? 'client' : 'server',
+          ...(c.validation_time ? { at: new Date(c.validation_time) } : {}),
+          ...(name && name.kind !== 'RFC822' ? { hostname: name.value } : {}),
+          ...(c.max_chain_depth === null ? {} : { maxIntermediates: c.max_chain_depth }),
+        });
+      } catch {
+        // a refused input is a verdict too; the time is what is measured here
+      }
+      const ms = performance.now() - t;
+      if (ms > 100) over++;
+      if (ms > slowest.ms) slowest = { id: c.id, ms };
+    }
+    const total = performance.now() - start;
+    row(`verify of the full x509-limbo suite (${cases.length} cases) through the library`, `${(total / 1000).toFixed(1)} s, ${(total / cases.length).toFixed(2)} ms a case; slowest ${slowest.ms.toFixed(0)} ms (${slowest.id})`, '-', '-', 'no case over 100 ms', over === 0);
+  }
+}
+
+console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+rmSync(work, { recursive: true, force: true });
