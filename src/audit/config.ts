@@ -31,6 +31,8 @@ export interface AuditConfig {
   endpoints: string[];
   tokenGroups: TokenGroup[];
   trustGroups: TrustGroup[];
+  /** CRL files (absolute, or relative to the file's directory). */
+  crls: string[];
 }
 
 export interface ParseAuditConfigOptions {
@@ -40,7 +42,7 @@ export interface ParseAuditConfigOptions {
   baseDir?: string;
 }
 
-const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'exclude', 'paths', 'endpoints', 'token-groups', 'trust-groups'] as const;
+const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'exclude', 'paths', 'endpoints', 'token-groups', 'trust-groups', 'crl'] as const;
 
 /**
  * Parses and validates an audit configuration (YAML). Every mistake is an AuditConfigError that
@@ -68,7 +70,7 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
     const line = duplicate.offset === undefined ? undefined : lines.linePos(duplicate.offset).line;
     throw new AuditConfigError(`${source}${line === undefined ? '' : `:${line}`}: map keys must be unique`, line);
   }
-  const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], exclude: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [] };
+  const config: AuditConfig = { passwords: [], expectSan: [], ignore: [], exclude: [], paths: [], endpoints: [], tokenGroups: [], trustGroups: [], crls: [] };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return config;
   if (!isMap(doc.contents)) return fail('the configuration must be a mapping of keys (passwords, warn, crit, ...)', doc.contents);
   const base = options.baseDir;
@@ -142,6 +144,9 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
         break;
       case 'paths':
         config.paths = strings(node, 'paths').map(absolute);
+        break;
+      case 'crl':
+        config.crls = strings(node, 'crl').map(absolute);
         break;
       case 'endpoints':
         config.endpoints = strings(node, 'endpoints');

@@ -1,5 +1,6 @@
 import type { CertificateSummary } from '../cert/describe.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
+import type { Crl } from '../revocation/crl_read.js';
 
 /**
  * Monitoring-plugin states. The exit code of each is its index in the plugin convention
@@ -27,6 +28,7 @@ export type CheckId =
   | 'weak-signature'
   | 'missing-san'
   | 'chain-invalid'
+  | 'revoked'
   | 'token-drift'
   | 'trust-gap'
   | 'unreadable'
@@ -118,6 +120,8 @@ export interface AuditInput {
   sources: readonly AuditSource[];
   tokenGroups: readonly TokenGroup[];
   trustGroups: readonly TrustGroup[];
+  /** CRLs given to the audit (--crl), parsed. */
+  crls: readonly Crl[];
 }
 
 /** A check is data: a stable id, the severity of what it finds, and a function over the audit's input. */

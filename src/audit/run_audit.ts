@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
+import { readCrl } from '../revocation/crl_read.js';
 import { parseNodeRef } from '../trust/node_ref.js';
 import { certificatesOf, type MalformedCertificate } from './certificates.js';
 import { DAY_MS } from '../lib/duration.js';
@@ -39,6 +40,8 @@ export interface AuditOptions {
   workers?: number;
   endpointTimeoutMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** DER CRLs (--crl): a certificate one of them revokes, signed by its issuer, is CRITICAL (check `revoked`). */
+  crls?: readonly Uint8Array[];
   /** The checks to run (default all, AUDIT_CHECKS). */
   checks?: readonly AuditCheck[];
 }
@@ -79,6 +82,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const critMs = options.critMs ?? Math.min(DEFAULT_CRIT_MS, warnMs);
   if (critMs > warnMs) throw new InvalidArgumentError('the critical threshold is longer than the warning threshold: --crit must not exceed --warn');
   const checks = options.checks ?? AUDIT_CHECKS;
+  // parsed before any scan: a bad CRL is a bad option (ERR_CRL_FORMAT), not a finding
+  const crls = (options.crls ?? []).map(readCrl);
   const ignore = (options.ignore ?? []).map((spec) => parseIgnoreRule(spec, CHECK_IDS));
   const tokenGroups = options.tokenGroups ?? [];
   const trustGroups = options.trustGroups ?? [];
@@ -113,6 +118,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     // a group names its stores as the user typed them; the scan may have reached the file by another path
     tokenGroups: await Promise.all(tokenGroups.map(async (g) => ({ alias: g.alias, stores: await Promise.all(g.stores.map((p) => scannedName(p, files))) }))),
     trustGroups: await Promise.all(trustGroups.map((g) => scannedTrustGroup(g, files))),
+    crls,
   };
 
   const all: Finding[] = malformed.map(malformedFinding);

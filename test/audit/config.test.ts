@@ -31,6 +31,7 @@ describe('parseAuditConfig', () => {
         'trust-groups:',
         '  - master: /opt/m.p12',
         '    slaves: [/opt/s1.jks]',
+        'crl: [ca.crl, /var/pki/sub.crl]',
       ].join('\n'),
       { baseDir: '/etc/hapki' },
     );
@@ -48,6 +49,7 @@ describe('parseAuditConfig', () => {
       endpoints: ['lbrhost.example.com:8443'],
       tokenGroups: [{ alias: 'token', stores: ['/opt/a.jks', '/etc/hapki/b.jks'] }],
       trustGroups: [{ master: '/opt/m.p12', slaves: ['/opt/s1.jks'] }],
+      crls: ['/etc/hapki/ca.crl', '/var/pki/sub.crl'],
     });
   });
 
@@ -58,7 +60,7 @@ describe('parseAuditConfig', () => {
   it('an unknown key: ERR_AUDIT_CONFIG with its line', () => {
     const e = fail('warn: 30d\ncrit: 7d\npasword: env:X\n');
     expect(e).toMatchObject({ code: 'ERR_AUDIT_CONFIG', line: 3 });
-    expect(e.message).toBe('audit.yaml:3: unknown key "pasword" in the configuration (known: passwords, storepass, warn, crit, expect-san, ignore, exclude, paths, endpoints, token-groups, trust-groups)');
+    expect(e.message).toBe('audit.yaml:3: unknown key "pasword" in the configuration (known: passwords, storepass, warn, crit, expect-san, ignore, exclude, paths, endpoints, token-groups, trust-groups, crl)');
   });
 
   it('wrong types and values name the line of the value', () => {

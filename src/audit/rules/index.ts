@@ -6,6 +6,7 @@ import { expiresWarningCheck } from './expires_warning.js';
 import { integrityUncheckedCheck } from './integrity_unchecked.js';
 import { missingSanCheck } from './missing_san.js';
 import { notYetValidCheck } from './not_yet_valid.js';
+import { revokedCheck } from './revoked.js';
 import { tokenDriftCheck } from './token_drift.js';
 import { trustGapCheck } from './trust_gap.js';
 import { unreadableCheck } from './unreadable.js';
@@ -15,6 +16,7 @@ import { weakSignatureCheck } from './weak_signature.js';
 /** Every check, in the order reports list them. */
 export const AUDIT_CHECKS: readonly AuditCheck[] = [
   expiredCheck,
+  revokedCheck,
   expiresCriticalCheck,
   expiresWarningCheck,
   notYetValidCheck,

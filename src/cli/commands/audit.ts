@@ -13,6 +13,7 @@ import { clusterAuditOptions } from '../../cluster/cluster_audit_options.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { InvalidArgumentError, UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
+import { readCrlFiles } from '../../revocation/crl_bytes.js';
 import { parseDuration } from '../../trust/duration.js';
 import type { CliContext } from '../context.js';
 import { collect, parseDate } from '../options.js';
@@ -33,6 +34,7 @@ interface AuditCliOptions {
   storepass?: string;
   timeout: string;
   cluster?: string;
+  crl?: string[];
 }
 
 const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r), nagios: renderAuditNagios };
@@ -48,7 +50,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--format <format>', 'report format: text|json|prometheus|nagios (default: text)')
     .option('--json', 'the same as --format json')
     .option('--cluster <file>', "audit exactly a cluster file's stores, with its thresholds, load-balancer names, token group and trust group")
-    .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups')
+    .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups, crl')
     .option('--at <date>', 'judge at this date (ISO 8601) instead of now')
     .option('--expect-san <name>', 'a name every node certificate must carry, e.g. the load balancer\'s (repeatable)', collect)
     .option('--token-group <alias>=<stores>', 'stores (comma-separated) that must hold the same token entry (repeatable)', collect)
@@ -56,6 +58,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--ignore <check[:sha256]>', `silence a check, or a check for one certificate (repeatable); checks: ${CHECK_IDS.join(', ')}`, collect)
     .option('--exclude <glob>', "don't audit what this matches: a name (*.old, archive) anywhere, or a path (/opt/msas/archive/**) (repeatable); hapki's own .bak, temp and lock files never are", collect)
     .option('--storepass <src>', 'password for stores no --config rule matches: env:NAME, file:PATH, fd:N, stdin, pass:TEXT')
+    .option('--crl <file>', 'a CRL (PEM or DER, repeatable): a certificate it revokes, signed by its issuer found in the audit, is CRITICAL (revoked)', collect)
     .option('--timeout <duration>', 'per endpoint: 500ms, 5s, 2m', '5s')
     .addHelpText('after', `
 Without a password, JKS and JCEKS certificates are still read (integrity not checked, noted);
@@ -69,6 +72,7 @@ Examples:
   hapki audit ssh://root@gw1.example.com/opt/msas ssh://root@gw2.example.com/opt/msas --storepass env:STOREPASS
   hapki audit gw1.p12 gw2.jks --endpoint lbrhost.example.com:8443 --expect-san lbrhost.example.com --storepass env:STOREPASS
   hapki audit /opt/msas --format prometheus --config audit.yaml > /var/lib/node_exporter/audit.prom.$$
+  hapki audit /etc/pki/gw --crl /etc/pki/ca/ca.crl
   hapki audit certs --warn 60d --crit 14d --ignore weak-signature:<sha256> --format json
   hapki audit /opt/msas --format nagios --exclude 'archive' --config /etc/hapki/audit.yaml   # as a Nagios/Icinga check
 
@@ -89,7 +93,9 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       if (clusterFile) await useClusterSsh(clusterFile, { env: ctx.io.env });
       const cluster = clusterFile === undefined ? undefined : clusterAuditOptions(clusterFile, { env: ctx.io.env });
       const asked = auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what), cluster !== undefined);
+      const crls = await readCrlFiles([...(options.crl ?? []), ...(config?.crls ?? [])]);
       const report = await runAudit({
+        crls,
         ...(cluster ? combineAuditOptions(cluster, asked) : asked),
         ...(at ? { at } : {}),
         endpointTimeoutMs: parseDuration(options.timeout),
