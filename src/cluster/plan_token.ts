@@ -25,6 +25,8 @@ export async function planToken(state: PlanState, ca: CaFacts, token: ClusterTok
   if (!home) {
     const issued = await issueTokenCertificate({ subject: token.subject, alias: token.alias, key: token.key, days: token.days, issuer: ca.issuer, format: newKeystoreFormat(token.keystore), now: state.now }, state.crypto);
     home = issued.store;
+    // recorded in the CA's issuance record with the nodes' certificates once apply has written it
+    state.issued.push({ certificate: issued.certificate, profile: 'token' });
     for (const w of issued.warnings) state.warnings.push(`token: ${w}`);
     const summary = describeCertificate(issued.certificate);
     addStep(state, { kind: 'issue-token', node: 'token', file: token.keystore, summary: `issue the token certificate "${token.alias}": ${summary.subject}`, details: [`valid until ${summary.notAfter.slice(0, 10)}, signed by the CA`] }, home);

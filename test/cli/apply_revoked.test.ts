@@ -18,6 +18,10 @@ describe('apply and the CA record', () => {
     expect(issued.every((c) => c.by === 'apply')).toBe(true);
     const msas1 = issued.find((c) => c.subject === 'CN=msas1.example.com')!;
     expect(msas1.names).toEqual(expect.arrayContaining(['DNS:msas1.example.com', 'DNS:lbrhost.example.com']));
+    // the token certificate apply issued into its home keystore is recorded too
+    const token = JSON.parse((await hapki(['list', join(dir, 'token/token.p12'), '--storepass', `file:${join(dir, 'secrets/token.pass')}`, '--json'])).stdout);
+    const tokenSha = (token as { entries: { chain: { sha256: string }[] }[] }).entries[0]!.chain[0]!.sha256;
+    expect(issued.filter((c) => (c as unknown as { profile: string }).profile === 'token')).toEqual([expect.objectContaining({ subject: 'CN=msas-token, O=Example', by: 'apply', sha256: tokenSha })]);
 
     expect((await hapki(['revoke', '--ca', ca, '--serial', msas1.serial, '--reason', 'keyCompromise'])).code).toBe(0);
     const plan = await hapki(['plan', cluster]);

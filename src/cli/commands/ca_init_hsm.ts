@@ -6,7 +6,8 @@ import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import { createCaOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
-import { openCaForCli } from '../ca_location.js';
+import { caFilesBase, openCaForCli } from '../ca_location.js';
+import { recordSigned } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { warn } from '../io.js';
 import { parseDays, parseWholeNumber, printResult } from '../options.js';
@@ -27,6 +28,7 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
   const created = await createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer } : {}) }, access).finally(() => ca?.close());
+  if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [created.certificate], 'ca', 'ca init');
   for (const w of created.warnings) warn(ctx.io, w);
   if (options.certOut) await writeFileAtomic(options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
   printResult(ctx, options.json, { written: options.certOut ? [options.certOut] : [], key: formatPkcs11Uri(uri), certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));

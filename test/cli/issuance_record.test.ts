@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hapki } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tools.js';
+
+// every certificate a CA signs reaches its issuance record, whichever command signed it
+const dir = tempDir('hapki-record-');
+const env = { CAPASS: 'ca-secret', SUBPASS: 'sub-secret', TOKENPASS: 'token-secret' };
+const at = (f: string): string => join(dir, f);
+const CA = ['--ca', at('ca.p12'), '--ca-storepass', 'env:CAPASS'];
+
+interface Issued { serial: string; subject: string; profile: string; by: string; sha256: string }
+const issued = async (ca: string): Promise<Issued[]> => {
+  const listed = await hapki(['ca', 'issued', '--ca', ca, '--json']);
+  expect(listed.code, listed.stderr).toBe(0);
+  return JSON.parse(listed.stdout) as Issued[];
+};
+const serialOf = (stdout: string): string => (JSON.parse(stdout) as { certificate: { serial: string } }).certificate.serial.toLowerCase().replace(/:/g, '').replace(/^0+(?=.)/, '');
+
+beforeAll(async () => {
+  const init = await hapki(['ca', 'init', '--subject', 'CN=Record Root,O=Example', '--kty', 'ec', '--path-len', '1', '--out', at('ca.p12'), '--outpass', 'env:CAPASS'], { env });
+  expect(init.code, init.stderr).toBe(0);
+});
+
+describe('the issuance record holds every certificate the CA signs', () => {
+  it('ca init --ca: the sub-CA is recorded by its issuer (profile ca, by "ca init"); a root made alone records nothing', async () => {
+    expect(await issued(at('ca.p12'))).toEqual([]);
+    const sub = await hapki(['ca', 'init', '--subject', 'CN=Record Sub CA,O=Example', '--kty', 'ec', ...CA, '--path-len', '0', '--out', at('sub.p12'), '--outpass', 'env:SUBPASS', '--json'], { env });
+    expect(sub.code, sub.stderr).toBe(0);
+    const record = await issued(at('ca.p12'));
+    expect(record).toEqual([expect.objectContaining({ serial: serialOf(sub.stdout), subject: 'CN=Record Sub CA, O=Example', profile: 'ca', by: 'ca init', sha256: (JSON.parse(sub.stdout) as { certificate: { sha256: string } }).certificate.sha256 })]);
+    // refused output: nothing signed, nothing recorded
+    const again = await hapki(['ca', 'init', '--subject', 'CN=Other Sub CA', '--kty', 'ec', ...CA, '--out', at('sub.p12'), '--outpass', 'env:SUBPASS'], { env });
+    expect(again.stderr).toContain('ERR_FILE_EXISTS');
+    expect(await issued(at('ca.p12'))).toHaveLength(1);
+  });
+
+  it('token issue --ca: the token certificate is recorded (profile token, by "token issue")', async () => {
+    const before = (await issued(at('ca.p12'))).length;
+    const token = await hapki(['token', 'issue', ...CA, '--subject', 'CN=msas-token,O=Example', '--kty', 'ec', '--out', at('token.p12'), '--outpass', 'env:TOKENPASS', '--json'], { env });
+    expect(token.code, token.stderr).toBe(0);
+    const record = await issued(at('ca.p12'));
+    expect(record).toHaveLength(before + 1);
+    expect(record.at(-1)).toMatchObject({ serial: serialOf(token.stdout), subject: 'CN=msas-token, O=Example', profile: 'token', by: 'token issue' });
+    // a self-signed token is no CA's: no record is touched
+    expect((await hapki(['token', 'issue', '--self-signed', '--subject', 'CN=self-token', '--kty', 'ec', '--out', at('self.p12'), '--outpass', 'env:TOKENPASS'], { env })).code).toBe(0);
+    expect(await issued(at('ca.p12'))).toHaveLength(before + 1);
+  });
+});
