@@ -13,12 +13,15 @@ export const EXIT_AUDIT_UNKNOWN = 3;
  * `audit` speaks the monitoring-plugin convention, where a run that could not judge anything,
  * however it failed, is UNKNOWN (3): exit 1 or 2 would raise a false WARNING or CRITICAL.
  */
+/** Codes that mean a malformed argument, as commander's own usage errors: exit 2. */
+const USAGE_CODES: ReadonlySet<string> = new Set(['ERR_USAGE', 'ERR_SSH_LOCATION']);
+
 export function exitCodeFor(error: unknown, command?: string): number {
   const helpOnly = error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help');
   if (helpOnly) return EXIT_OK;
   if (command === 'audit') return EXIT_AUDIT_UNKNOWN;
   if (error instanceof CommanderError) return EXIT_USAGE;
-  if (error instanceof HapkiError) return error.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
+  if (error instanceof HapkiError) return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
   return EXIT_FAILURE;
 }
 

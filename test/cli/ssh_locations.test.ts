@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -43,5 +44,31 @@ describe('ssh:// locations on the command line', () => {
     expect(missing.stderr).toContain(`127.0.0.1:${host.port}`);
     const bad = await hapki(['list', 'ssh://host:99999/x.jks', ...ssh()]);
     expect(bad.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_LOCATION'));
+    expect(bad.code).toBe(2); // a malformed argument is a usage error, as commander's own
+  });
+
+  it('token distribute to a host that refuses the connection fails with the SSH code and the host, not the token code', async () => {
+    const local = join(lab.dir, 'local-gateway.jks');
+    copyFileSync(join(FIXTURES, 'gateway.jks'), local);
+    const port = await closedPort();
+    const env = { P: FIXTURE_PASSWORD };
+    const r = await hapki(['token', 'distribute', join(FIXTURES, 'gateway.p12'), '--storepass', 'env:P', '--alias', 'token',
+      '--to', local, '--to', `ssh://127.0.0.1:${port}/opt/msas/gateway.jks`, '--to-storepass', 'env:P', ...ssh()], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_CONNECT'));
+    expect(r.stderr).toContain(`127.0.0.1:${port}`);
+    expect(r.stderr).not.toContain('ERR_TOKEN_DISTRIBUTE_FAILED');
   });
 });
+
+/** A loopback port nothing listens on: the OS picks it, then it is closed again. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
