@@ -1,6 +1,6 @@
 import { EMPTY_NAME_POLICY, isEmptyPolicy, mergeNamePolicies, parseNamePolicy } from '../issue/name_policy.js';
 import { keepsCaFiles } from './ca_files.js';
-import type { IssuanceRules } from '../issue/issuance_checks.js';
+import { issuanceExtensions, type ExtraExtension, type IssuanceRules } from '../issue/issuance_checks.js';
 import type { Issuer } from '../issue/issuer.js';
 import { signCsr, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
 import { readCaSettings } from './ca_settings.js';
@@ -24,6 +24,15 @@ export async function caSigningRules(caKeystorePath: string, input: CaRulesInput
   const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }));
   const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}) };
   return { rules, warnings: isEmptyPolicy(namePolicy) && !input.allowAnyName ? [NO_POLICY_WARNING] : [] };
+}
+
+/**
+ * What the CA at this path adds to a certificate it makes itself rather than from a request (a
+ * sub-CA of `ca init --ca`, a token certificate): the same CRL and AIA URLs (and, for a sub-CA,
+ * name constraints from its policy) that `sign` writes.
+ */
+export async function caExtensions(caKeystorePath: string, profile: 'ca' | 'token'): Promise<ExtraExtension[]> {
+  return issuanceExtensions(profile, (await caSigningRules(caKeystorePath)).rules);
 }
 
 /** Appends what the CA just signed to its issuance record. */

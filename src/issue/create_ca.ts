@@ -4,6 +4,7 @@ import type { Signer } from '../crypto/signer.js';
 import { InvalidArgumentError, PolicyError } from '../errors.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import { issuerFacts, type Issuer } from './issuer.js';
+import type { ExtraExtension } from './issuance_checks.js';
 import { certificateForKey, newKeyEntry, type KeyCertificateRequest, type NewKeyEntry } from './new_key_entry.js';
 
 export const DEFAULT_CA_DAYS = 3650;
@@ -23,6 +24,8 @@ export interface CreateCaOptions {
   format?: KeystoreFormat;
   /** The CA that signs an intermediate; a self-signed root without it. */
   issuer?: Issuer;
+  /** The issuer's own additions (CRL and AIA URLs, name constraints: `caExtensions`). */
+  extraExtensions?: ExtraExtension[];
   now?: Date;
 }
 
@@ -57,7 +60,7 @@ function caRequest(options: CreateCaOptions): KeyCertificateRequest {
     defaultDays: DEFAULT_CA_DAYS,
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.now ? { now: options.now } : {}),
-    usage: { ca: true, ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }), keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [] },
+    usage: { ca: true, ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }), keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [], ...(options.extraExtensions ? { extraExtensions: options.extraExtensions } : {}) },
   };
 }
 

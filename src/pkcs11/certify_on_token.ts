@@ -45,6 +45,8 @@ export interface TokenOnTokenOptions {
   issuer?: Issuer;
   /** The key may leave the HSM: needed when the token key must go into every instance's keystore. */
   extractable?: boolean;
+  /** The issuer's own additions (CRL and AIA URLs: `caExtensions`). */
+  extraExtensions?: import('../issue/issuance_checks.js').ExtraExtension[];
   now?: Date;
 }
 
@@ -64,7 +66,7 @@ export async function issueTokenOnToken(location: string | Pkcs11Uri, options: T
         defaultDays: DEFAULT_TOKEN_DAYS,
         ...(options.issuer ? { issuer: options.issuer } : {}),
         ...(options.now ? { now: options.now } : {}),
-        usage: { ca: false, keyUsage: tokenKeyUsage(spec), extendedKeyUsage: [] },
+        usage: { ca: false, keyUsage: tokenKeyUsage(spec), extendedKeyUsage: [], ...(options.extraExtensions ? { extraExtensions: options.extraExtensions } : {}) },
       },
       k.signer,
     );

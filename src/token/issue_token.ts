@@ -2,6 +2,7 @@ import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import type { Issuer } from '../issue/issuer.js';
+import type { ExtraExtension } from '../issue/issuance_checks.js';
 import { newKeyEntry, type NewKeyEntry } from '../issue/new_key_entry.js';
 import { profileKeyUsage, type KeyUsageName } from '../issue/profiles.js';
 
@@ -19,6 +20,8 @@ export interface IssueTokenOptions {
   days?: number;
   /** The CA that signs the token certificate; self-signed without it. */
   issuer?: Issuer;
+  /** The issuer's own additions (CRL and AIA URLs: `caExtensions`). */
+  extraExtensions?: ExtraExtension[];
   /** Format the new keystore is meant for (default PKCS12). */
   format?: KeystoreFormat;
   now?: Date;
@@ -43,7 +46,7 @@ export async function issueTokenCertificate(options: IssueTokenOptions, crypto?:
       alias: options.alias ?? DEFAULT_TOKEN_ALIAS,
       ...(options.format ? { format: options.format } : {}),
       ...(options.now ? { now: options.now } : {}),
-      usage: { ca: false, keyUsage: tokenKeyUsage(spec), extendedKeyUsage: [] },
+      usage: { ca: false, keyUsage: tokenKeyUsage(spec), extendedKeyUsage: [], ...(options.extraExtensions ? { extraExtensions: options.extraExtensions } : {}) },
     },
     crypto,
   );

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tools.js';
+import { openssl, tempDir } from '../helpers/tools.js';
 
 // every certificate a CA signs reaches its issuance record, whichever command signed it
 const dir = tempDir('hapki-record-');
@@ -20,15 +21,21 @@ const serialOf = (stdout: string): string => (JSON.parse(stdout) as { certificat
 beforeAll(async () => {
   const init = await hapki(['ca', 'init', '--subject', 'CN=Record Root,O=Example', '--kty', 'ec', '--path-len', '1', '--out', at('ca.p12'), '--outpass', 'env:CAPASS'], { env });
   expect(init.code, init.stderr).toBe(0);
+  // the CA's URLs go into what it makes itself (sub-CA, token) as into what sign issues
+  const set = await hapki(['ca', 'set', '--ca', at('ca.p12'), '--crl-url', 'http://pki.example.com/ca.crl', '--aia-url', 'http://pki.example.com/ca.cer']);
+  expect(set.code, set.stderr).toBe(0);
 });
+const URLS = /URI:http:\/\/pki\.example\.com\/ca\.crl[\s\S]*CA Issuers - URI:http:\/\/pki\.example\.com\/ca\.cer/;
+const extensionsOf = async (pem: string): Promise<string> => (await openssl(['x509', '-noout', '-ext', 'crlDistributionPoints,authorityInfoAccess'], pem)).stdout;
 
 describe('the issuance record holds every certificate the CA signs', () => {
   it('ca init --ca: the sub-CA is recorded by its issuer (profile ca, by "ca init"); a root made alone records nothing', async () => {
     expect(await issued(at('ca.p12'))).toEqual([]);
-    const sub = await hapki(['ca', 'init', '--subject', 'CN=Record Sub CA,O=Example', '--kty', 'ec', ...CA, '--path-len', '0', '--out', at('sub.p12'), '--outpass', 'env:SUBPASS', '--json'], { env });
+    const sub = await hapki(['ca', 'init', '--subject', 'CN=Record Sub CA,O=Example', '--kty', 'ec', ...CA, '--path-len', '0', '--out', at('sub.p12'), '--outpass', 'env:SUBPASS', '--cert-out', at('sub.pem'), '--json'], { env });
     expect(sub.code, sub.stderr).toBe(0);
     const record = await issued(at('ca.p12'));
     expect(record).toEqual([expect.objectContaining({ serial: serialOf(sub.stdout), subject: 'CN=Record Sub CA, O=Example', profile: 'ca', by: 'ca init', sha256: (JSON.parse(sub.stdout) as { certificate: { sha256: string } }).certificate.sha256 })]);
+    expect(await extensionsOf(readFileSync(at('sub.pem'), 'utf8'))).toMatch(URLS);
     // refused output: nothing signed, nothing recorded
     const again = await hapki(['ca', 'init', '--subject', 'CN=Other Sub CA', '--kty', 'ec', ...CA, '--out', at('sub.p12'), '--outpass', 'env:SUBPASS'], { env });
     expect(again.stderr).toContain('ERR_FILE_EXISTS');
@@ -42,6 +49,8 @@ describe('the issuance record holds every certificate the CA signs', () => {
     const record = await issued(at('ca.p12'));
     expect(record).toHaveLength(before + 1);
     expect(record.at(-1)).toMatchObject({ serial: serialOf(token.stdout), subject: 'CN=msas-token, O=Example', profile: 'token', by: 'token issue' });
+    const pem = (await openssl(['pkcs12', '-in', at('token.p12'), '-nokeys', '-clcerts', '-passin', 'pass:token-secret'])).stdout;
+    expect(await extensionsOf(pem)).toMatch(URLS);
     // a self-signed token is no CA's: no record is touched
     expect((await hapki(['token', 'issue', '--self-signed', '--subject', 'CN=self-token', '--kty', 'ec', '--out', at('self.p12'), '--outpass', 'env:TOKENPASS'], { env })).code).toBe(0);
     expect(await issued(at('ca.p12'))).toHaveLength(before + 1);

@@ -11,7 +11,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
-import { recordSigned } from '../../authority/issue_with_ca.js';
+import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { outputPassword } from '../output_password.js';
@@ -81,7 +81,7 @@ ${EXIT_CODES_HELP}`,
       // refused before the issuer signs: what it signs is recorded
       if (!options.force) await refuseExisting([options.out, ...(options.certOut ? [options.certOut] : [])]);
       const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-      const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer } : {}) }).finally(() => ca?.close());
+      const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'ca') } : {}) }).finally(() => ca?.close());
       // a sub-CA leaves its issuer recorded, as sign's certificates do
       if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [created.certificate], 'ca', 'ca init');
       for (const w of created.warnings) warn(ctx.io, w);

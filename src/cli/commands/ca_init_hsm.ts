@@ -7,7 +7,7 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import { createCaOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
 import { caFilesBase, openCaForCli } from '../ca_location.js';
-import { recordSigned } from '../../authority/issue_with_ca.js';
+import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { warn } from '../io.js';
 import { parseDays, parseWholeNumber, printResult } from '../options.js';
@@ -27,7 +27,7 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
   const pathLength = parseWholeNumber(options.pathLen, '--path-len');
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-  const created = await createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer } : {}) }, access).finally(() => ca?.close());
+  const created = await createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'ca') } : {}) }, access).finally(() => ca?.close());
   if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [created.certificate], 'ca', 'ca init');
   for (const w of created.warnings) warn(ctx.io, w);
   if (options.certOut) await writeFileAtomic(options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });

@@ -11,7 +11,7 @@ import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
-import { recordSigned } from '../../authority/issue_with_ca.js';
+import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, printResult } from '../options.js';
@@ -93,7 +93,7 @@ ${EXIT_CODES_HELP}`)
         const key = parseKeySpec(options);
         if (!options.force) await refuseExisting([options.out]);
         const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-        issued = await issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer } : {}) }).finally(() => ca?.close());
+        issued = await issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'token') } : {}) }).finally(() => ca?.close());
         if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [issued.certificate], 'token', 'token issue');
       }
       for (const w of issued.warnings) warn(ctx.io, w);

@@ -8,7 +8,7 @@ import { emptyKeystore } from '../../keystore/model.js';
 import { issueTokenOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
 import { caFilesBase, openCaForCli } from '../ca_location.js';
-import { recordSigned } from '../../authority/issue_with_ca.js';
+import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { parseFormat } from '../formats.js';
 import { warn } from '../io.js';
@@ -37,7 +37,7 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-  const issued = await issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer } : {}) }, access).finally(() => ca?.close());
+  const issued = await issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'token') } : {}) }, access).finally(() => ca?.close());
   if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [issued.certificate], 'token', 'token issue');
   for (const w of issued.warnings) warn(ctx.io, w);
   const written: string[] = [];
