@@ -56,6 +56,7 @@ export type HapkiErrorCode =
   | 'ERR_KEY_PASSWORD'
   | 'ERR_KEYSTORE_FORMAT'
   | 'ERR_CRL_FORMAT'
+  | 'ERR_CRL_FETCH'
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
@@ -121,6 +122,13 @@ export class KeyPasswordError extends HapkiError {
 export class CrlFormatError extends HapkiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_CRL_FORMAT', message, options);
+  }
+}
+
+/** A CRL could not be fetched from a distribution point: not http://, a redirect, an HTTP error, too large, too slow. */
+export class CrlFetchError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CRL_FETCH', message, options);
   }
 }
 

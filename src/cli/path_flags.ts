@@ -29,16 +29,16 @@ export function addPathFlags(command: Command): Command {
 }
 
 /** The library options the flags stand for (reads the --crl files). */
-export async function pathOptionsFromFlags(flags: PathFlags): Promise<Partial<PathValidationOptions>> {
-  if (flags.crlRequired && !flags.crl) throw new UsageError('--crl-required needs at least one --crl');
-  const crls: Uint8Array[] = [];
+export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly Uint8Array[]): Promise<Partial<PathValidationOptions>> {
+  if (flags.crlRequired && !flags.crl && !fetched) throw new UsageError('--crl-required needs at least one --crl (or --crl-fetch)');
+  const crls: Uint8Array[] = [...(fetched ?? [])];
   for (const file of flags.crl ?? []) crls.push(...crlsFromBytes(await readFileBytes(file), file));
   for (const oid of flags.policy ?? []) {
     if (!/^[0-2](\.(0|[1-9]\d{0,9}))+$/.test(oid)) throw new UsageError('--policy must be an object identifier in dotted form, such as 2.23.140.1.2.1');
   }
   return {
     ...(flags.allowSha1 ? { allowSha1: true } : {}),
-    ...(flags.crl ? { crls, crlRequired: flags.crlRequired ?? false } : {}),
+    ...(flags.crl || fetched ? { crls, crlRequired: flags.crlRequired ?? false } : {}),
     policy: {
       ...(flags.policy ? { initialPolicySet: flags.policy } : {}),
       requireExplicitPolicy: flags.requireExplicitPolicy ?? false,
