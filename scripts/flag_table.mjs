@@ -33,7 +33,7 @@ const VOCABULARY = {
 };
 
 const io = { stdout: () => {}, stderr: () => {}, readStdin: async () => '', prompt: undefined, env: {} };
-const program = await buildProgram({ io, passwords: {} }, ['node', 'hapki']);
+const program = await buildProgram({ io, passwords: {} }, ['node', 'hapki'], { allCommands: true });
 const flags = new Map();
 const old = [];
 (function walk(command, path) {

@@ -12,7 +12,7 @@ import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 /** Every command of the program, all loaded (no command asked: the top-level help loads them all). */
 async function everyCommand(): Promise<{ path: string; command: Command }[]> {
   const io = { stdout: () => {}, stderr: () => {}, readStdin: async () => '', prompt: undefined, env: {} };
-  const program = await buildProgram({ io, passwords: new PasswordResolver(io) } as CliContext, ['node', 'hapki']);
+  const program = await buildProgram({ io, passwords: new PasswordResolver(io) } as CliContext, ['node', 'hapki'], { allCommands: true });
   const out: { path: string; command: Command }[] = [];
   const walk = (command: Command, path: string): void => {
     for (const sub of command.commands) {

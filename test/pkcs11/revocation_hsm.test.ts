@@ -42,6 +42,15 @@ describe('revocation with the CA key in an HSM', () => {
     expect(good.stdout).toContain('good.pem: OK');
   });
 
+  it('ca init --ca and token issue --ca with the HSM CA and --ca-cert: both recorded beside ca.pem', async () => {
+    const sub = await ok(['ca', 'init', '--subject', 'CN=HSM Sub CA', ...hsmCa, '--kty', 'ec', '--path-len', '0', '--out', 'sub.p12', '--outpass', 'pass:sub-secret', '--json']);
+    const token = await ok(['token', 'issue', ...hsmCa, '--subject', 'CN=hsm-token', '--kty', 'ec', '--out', 'token.p12', '--outpass', 'pass:token-secret', '--json']);
+    const sha = (r: { stdout: string }): string => (JSON.parse(r.stdout) as { certificate: { sha256: string } }).certificate.sha256;
+    const issued = JSON.parse((await ok(['ca', 'issued', '--ca', CA, '--ca-cert', 'ca.pem', '--json'])).stdout) as { sha256: string; profile: string; by: string }[];
+    expect(issued.find((c) => c.sha256 === sha(sub))).toMatchObject({ profile: 'ca', by: 'ca init' });
+    expect(issued.find((c) => c.sha256 === sha(token))).toMatchObject({ profile: 'token', by: 'token issue' });
+  });
+
   it('a pkcs11: CA without --ca-cert has no record: revoke says to give it', async () => {
     const r = await hapki(['revoke', '--ca', CA, '--serial', '01'], { env, cwd: dir });
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
