@@ -60,11 +60,16 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
     }
     for (const f of dead.files) await removeStaleLock(reach(f), f.path, dead.txn);
     const what = outcome === 'rolled-forward' ? 'finished it' : outcome === 'rolled-back' ? 'undid it' : 'nothing had been replaced yet; removed what it staged';
-    writePathSettings().warn(`an interrupted change of ${dead.files.map((f) => f.path).join(', ')}${dead.holder ? ` (by ${dead.holder})` : ''} was recovered: ${what}`);
+    writePathSettings().warn(`an interrupted change of ${dead.files.map(shownPath).join(', ')}${dead.holder ? ` (by ${dead.holder})` : ''} was recovered: ${what}`);
     return { txn: dead.txn, outcome, files };
   } finally {
     await firstTransport.unlink(guard);
   }
+}
+
+/** A file as the operator names it: a remote one with its ssh://user@host:port prefix. */
+function shownPath(ref: FileRef): string {
+  return ref.location === 'local' ? ref.path : `${ref.location}${ref.path}`;
 }
 
 export function deadFromHolder(holder: LockHolder): DeadChangeSet {

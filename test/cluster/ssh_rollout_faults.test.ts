@@ -127,6 +127,16 @@ describe('apply rollout faults on two sshd hosts', () => {
     expect(r.stdout).not.toMatch(/restarted/);
     for (const name of NODES) expect(existsSync(marker(name)), name).toBe(false);
   });
+
+  it('the warning of a recovered interrupted change names remote files with their ssh:// host', async () => {
+    writeFileSync(join(local, 'cluster.yaml'), clusterYaml({ msas1: 'true', msas2: 'true' }, ', crash.example.com'));
+    const killed = await hapki(['apply', join(local, 'cluster.yaml'), '--no-restart'], { env: { HAPKI_TEST_CRASH_AT: 'staged' } });
+    expect(killed.code).not.toBe(0);
+    const rerun = await hapki(['apply', join(local, 'cluster.yaml'), '--no-restart']);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toMatch(/hapki: warning: an interrupted change of .* was recovered/);
+    for (const name of NODES) expect(rerun.stderr).toContain(`ssh://root@127.0.0.1:${hosts.get(name)!.port}${keystore(name)}`);
+  });
 });
 
 /** A loopback port chosen by the OS, closed again for the endpoint to take. */
