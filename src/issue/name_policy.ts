@@ -7,6 +7,7 @@ import { dnsNameProblem } from '../names/dns_name.js';
 import { canonicalIp } from '../names/general_name.js';
 import { escapeText } from '../text/escape.js';
 import { formatSan, type SubjectAltName } from './san.js';
+import { ipBytes } from './san_extension.js';
 
 /** The names a CA may certify: DNS suffixes (a domain and everything under it) and IP ranges (CIDR). */
 export interface NamePolicy {
@@ -85,7 +86,7 @@ export function nameConstraintsValue(policy: NamePolicy): Uint8Array {
   }
   for (const r of policy.ipRanges) {
     const { address, prefix } = parseCidr(r)!;
-    const bytes = ipToBytes(address);
+    const bytes = ipBytes(address);
     const mask = new Uint8Array(bytes.length);
     for (let i = 0; i < prefix; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
     const masked = bytes.map((b, i) => b & mask[i]!);
@@ -106,18 +107,4 @@ function parseCidr(text: string): { address: string; prefix: number } | undefine
   return { address, prefix };
 }
 
-function ipToBytes(ip: string): Uint8Array {
-  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map(Number));
-  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  return out;
-}
 
