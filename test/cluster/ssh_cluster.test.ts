@@ -1,7 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab } from '../../src/cluster/create_lab.js';
@@ -11,7 +10,7 @@ import { sha256Hex } from '../../src/crypto/digest.js';
 import { openKeystore } from '../../src/fs/keystore_file.js';
 import type { PrivateKeyEntry } from '../../src/keystore/model.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
-import { createSshLab, type SshHost, type SshLab } from '../helpers/sshd.js';
+import { createSshLab, freePort, type SshHost, type SshLab } from '../helpers/sshd.js';
 import { keytool, keytoolFingerprints } from '../helpers/tools.js';
 
 /**
@@ -122,16 +121,6 @@ token:
 `;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The part of a `keytool -list -v` listing about one alias. */
 function aliasSection(listing: string, alias: string): string {

@@ -131,7 +131,8 @@ async function startHost(labDir: string, name: string): Promise<SshHost> {
   return host;
 }
 
-function freePort(): Promise<number> {
+/** A loopback port free right now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
