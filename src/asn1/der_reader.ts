@@ -28,6 +28,7 @@ export const Tag = {
 } as const;
 
 const MAX_DEPTH = 64;
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 export class DerNode {
   /** Offset of the tag byte, relative to the buffer given to readDer. */
@@ -147,7 +148,7 @@ export class DerNode {
       case Tag.bmpString:
         return decodeBmp(bytes, this.offset);
       case Tag.utf8String:
-        return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+        return UTF8.decode(bytes);
       case Tag.printableString:
       case Tag.ia5String:
       case Tag.t61String:
@@ -277,20 +278,25 @@ const MAX_OID_BYTES = 128;
 function decodeOid(bytes: Uint8Array, offset: number): string {
   if (bytes.length === 0) throw formatError('empty object identifier', offset);
   if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, offset);
-  const arcs: bigint[] = [];
-  let value = 0n;
+  // an arc fits a number (exact below 2^53) almost always; a longer one goes on as a bigint
+  const arcs: (number | bigint)[] = [];
+  let value = 0;
+  let big: bigint | undefined;
   let pending = false;
   for (const b of bytes) {
-    value = (value << 7n) | BigInt(b & 0x7f);
+    if (big === undefined && value >= 2 ** 45) big = BigInt(value);
+    if (big === undefined) value = value * 128 + (b & 0x7f);
+    else big = (big << 7n) | BigInt(b & 0x7f);
     pending = true;
     if ((b & 0x80) === 0) {
-      arcs.push(value);
-      value = 0n;
+      arcs.push(big ?? value);
+      value = 0;
+      big = undefined;
       pending = false;
     }
   }
   if (pending) throw formatError('truncated object identifier', offset);
-  const first = arcs[0]!;
+  const first = BigInt(arcs[0]!);
   const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
   return [...head, ...arcs.slice(1)].join('.');
 }

@@ -17,12 +17,15 @@ export function sansOfExtension(value: Uint8Array | undefined): { sans: SubjectA
   if (!value) return { sans: [], skipped: [] };
   const sans: SubjectAltName[] = [];
   const skipped: string[] = [];
-  const printed = formatGeneralNames(value);
+  let printed: string[] | undefined;
   readDer(value, 'GeneralNames').children.forEach((name, i) => {
     const type = name.cls === TagClass.context ? TYPES.get(name.tag) : undefined;
-    if (type === 'ip' && name.content.length !== 4 && name.content.length !== 16) skipped.push(printed[i]!);
-    else if (type) sans.push({ type, value: type === 'ip' ? formatIp(name.content) : String.fromCharCode(...name.stringBytes()) });
-    else skipped.push(printed[i]!);
+    if (type && (type !== 'ip' || name.content.length === 4 || name.content.length === 16)) {
+      sans.push({ type, value: type === 'ip' ? formatIp(name.content) : String.fromCharCode(...name.stringBytes()) });
+    } else {
+      printed ??= formatGeneralNames(value);
+      skipped.push(printed[i]!);
+    }
   });
   return { sans, skipped };
 }
