@@ -1,4 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:tls';
+import { probeTls } from '../../src/trust/probe.js';
+import { checkTrustMesh } from '../../src/trust/trust_check.js';
+import { renderProbe } from '../../src/trust/probe_text.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readOcspResponse } from '../../src/revocation/ocsp_read.js';
 import { buildOcspRequest } from '../../src/revocation/ocsp_request.js';
@@ -163,5 +167,65 @@ describe('hapki verify --ocsp', () => {
     const r = await hapki(['verify', ca.path('good'), '--trust', ca.path('root'), '--ocsp', '--fetch-timeout', '300ms']);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_OCSP_FETCH'));
     expect((await hapki(['verify', ca.path('good'), '--trust', ca.path('root'), '--ocsp-required'])).code).toBe(2);
+  });
+});
+
+/** A node:tls server for `name`, stapling `staple` (from the openssl responder) when given. */
+async function tlsServer(name: string, staple?: Uint8Array): Promise<number> {
+  const server = createTlsServer({ key: readFileSync(ca.path(name, 'key')), cert: readFileSync(ca.path(name)) }, (s) => s.on('error', () => undefined));
+  if (staple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (e: Error | null, r?: Buffer) => void) => done(null, Buffer.from(staple)));
+  return listen(server);
+}
+
+async function stapleFor(name: string): Promise<Uint8Array> {
+  const out = `${dir}/${name}.staple.der`;
+  await openssl(['ocsp', '-issuer', ca.path('root'), '-cert', ca.path(name), '-url', `http://127.0.0.1:${responders.ca}/`, '-respout', out, '-noverify']);
+  return new Uint8Array(readFileSync(out));
+}
+
+describe('probe: stapled responses (status_request) and --ocsp', () => {
+  const probe = (port: number, ocsp?: { fetch: boolean; required?: boolean }, at?: Date) =>
+    probeTls({ host: '127.0.0.1', port }, { trusted: [der(ca.path('root'))], servername: 'gw.example.com', ...(ocsp ? { ocsp } : {}), ...(at ? { at } : {}) });
+
+  it('checks a staple without asking the responder: good passes, revoked fails with ERR_REVOKED, stale with ERR_OCSP_INVALID', async () => {
+    const good = await tlsServer('good', await stapleFor('good'));
+    const revoked = await tlsServer('revoked', await stapleFor('revoked'));
+    front.mode = 'hang';
+    const ok = await probe(good);
+    expect(ok).toMatchObject({ ok: true, stapled: true, revocation: [{ subject: 'CN=good', status: 'good' }] });
+    expect(renderProbe(ok)).toContain('revocation: CN=good: good\n');
+    expect(await probe(revoked)).toMatchObject({ ok: false, stapled: true, code: 'ERR_REVOKED' });
+    expect(await probe(good, undefined, new Date(Date.now() + 2 * 86400_000))).toMatchObject({ ok: false, code: 'ERR_OCSP_INVALID' });
+  });
+
+  it('without a staple, --ocsp asks the responder the leaf names; without --ocsp nothing is asked', async () => {
+    const port = await tlsServer('revoked');
+    front.mode = { forward: responders.ca };
+    front.lastRequest = undefined;
+    const plain = await probe(port);
+    expect(plain).toMatchObject({ ok: true });
+    expect(plain.stapled).toBeUndefined();
+    expect(front.lastRequest).toBeUndefined();
+    expect(await probe(port, { fetch: true })).toMatchObject({ ok: false, code: 'ERR_REVOKED' });
+    const cli = await hapki(['probe', `127.0.0.1:${port}`, '--trust', ca.path('root'), '--servername', 'gw.example.com', '--ocsp']);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(ONE_LINE_ERROR('ERR_REVOKED'));
+    front.mode = 'hang';
+    const hung = await probeTls({ host: '127.0.0.1', port }, { trusted: [der(ca.path('root'))], servername: 'gw.example.com', ocsp: { fetch: true, timeoutMs: 300 } });
+    expect(hung).toMatchObject({ ok: false, code: 'ERR_OCSP_FETCH' });
+  });
+});
+
+describe('trust check through the same revocation sources', () => {
+  it('a revoked slave fails its pair with ERR_REVOKED under ocsp, and passes without', async () => {
+    front.mode = { forward: responders.ca };
+    const nodes = [
+      { name: 'master', role: 'master' as const, certificateChain: [der(ca.path('good'))] },
+      { name: 'slave', role: 'slave' as const, certificateChain: [der(ca.path('revoked'))] },
+    ];
+    const anchors = new Map([['master', [der(ca.path('root'))]], ['slave', [der(ca.path('root'))]]]);
+    const checked = await checkTrustMesh(nodes, anchors, { purpose: 'any', ocsp: { fetch: true } });
+    expect(checked.pairs).toMatchObject([{ truster: 'master', peer: 'slave', valid: false, code: 'ERR_REVOKED' }, { truster: 'slave', peer: 'master', valid: true }]);
+    expect((await checkTrustMesh(nodes, anchors, { purpose: 'any' })).ok).toBe(true);
   });
 });
