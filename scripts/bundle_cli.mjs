@@ -6,6 +6,7 @@
 // it. Native and optional packages (ssh2, pkcs11js) stay outside and load from node_modules.
 import { build } from 'esbuild';
 import { copyFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,17 +14,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bin');
 rmSync(outdir, { recursive: true, force: true });
 
-// files the CLI finds beside its own modules, by import.meta.url: from dist/bin they are elsewhere
+/** Replaces one expression in one dist module as it goes into the bundle (failing if it is gone). */
+function rewrite(b, filter, from, to, prefix = '') {
+  b.onLoad({ filter }, async (args) => {
+    const text = await readFile(args.path, 'utf8');
+    if (!text.includes(from)) throw new Error(`bundle_cli: ${from} not found in ${args.path}`);
+    return { contents: prefix + text.replace(from, to), loader: 'js' };
+  });
+}
+
 const relocate = {
   name: 'relocate-file-urls',
   setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/]audit[\\/]scan[\\/]read_pool\.js$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
-      const text = await readFile(args.path, 'utf8');
-      const from = "new URL('./read_worker.js', import.meta.url)";
-      if (!text.includes(from)) throw new Error(`bundle_cli: ${from} not found in read_pool.js`);
-      return { contents: text.replace(from, "new URL('../audit/scan/read_worker.js', import.meta.url)"), loader: 'js' };
-    });
+    // a file the CLI finds beside its own modules, by import.meta.url: from dist/bin it is elsewhere
+    rewrite(b, /[\\/]dist[\\/]audit[\\/]scan[\\/]read_pool\.js$/, "new URL('./read_worker.js', import.meta.url)", "new URL('../audit/scan/read_worker.js', import.meta.url)");
+    // the library requires yaml lazily (import('hapki') must not load it); in the bundle it is part of
+    // the chunk of the commands that read YAML, one file instead of yaml's forty
+    rewrite(b, /[\\/]dist[\\/]lib[\\/]yaml\.js$/, "createRequire(import.meta.url)('yaml')", '__bundledYaml', "import * as __bundledYaml from 'yaml';\n");
   },
 };
 
@@ -35,7 +42,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'pkcs11js', 'yaml'],
+  external: ['ssh2', 'pkcs11js'],
   // CommonJS dependencies (commander, the X.509 stack) require() Node's modules
   banner: { js: "import { createRequire as __hapkiCreateRequire } from 'node:module';\nconst require = __hapkiCreateRequire(import.meta.url);" },
   chunkNames: 'chunk-[hash]',

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipVersion } from '../names/ip_version.js';
 import { readDer, TagClass } from '../asn1/der_reader.js';
 import { implicitPrimitive, sequence } from '../asn1/der_writer.js';
 import { formatGeneralNames, formatIp } from '../cert/general_names.js';
@@ -43,7 +43,7 @@ function asciiBytes(text: string): Uint8Array {
 
 /** An IPv4 or IPv6 address in text as its 4 or 16 bytes. */
 export function ipBytes(address: string): Uint8Array {
-  const version = isIP(address);
+  const version = ipVersion(address);
   if (version === 4) return Uint8Array.from(address.split('.').map(Number));
   if (version !== 6) throw new TypeError(`"${address}" is not an IP address`);
   let text = address.replace(/%.*$/, '');
