@@ -278,25 +278,38 @@ const MAX_OID_BYTES = 128;
 function decodeOid(bytes: Uint8Array, offset: number): string {
   if (bytes.length === 0) throw formatError('empty object identifier', offset);
   if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, offset);
-  // an arc fits a number (exact below 2^53) almost always; a longer one goes on as a bigint
-  const arcs: (number | bigint)[] = [];
-  let value = 0;
-  let big: bigint | undefined;
+  // the common case in numbers (arcs of up to 7 bytes, under 2^49); bigints only for longer arcs
+  let text = '';
+  let arc = 0;
+  let arcBytes = 0;
+  for (const b of bytes) {
+    arc = arc * 128 + (b & 0x7f);
+    if (++arcBytes > 7) return decodeOidBig(bytes, offset);
+    if ((b & 0x80) === 0) {
+      text += text === '' ? (arc < 40 ? `0.${arc}` : arc < 80 ? `1.${arc - 40}` : `2.${arc - 80}`) : `.${arc}`;
+      arc = 0;
+      arcBytes = 0;
+    }
+  }
+  if (arcBytes !== 0) throw formatError('truncated object identifier', offset);
+  return text;
+}
+
+function decodeOidBig(bytes: Uint8Array, offset: number): string {
+  const arcs: bigint[] = [];
+  let value = 0n;
   let pending = false;
   for (const b of bytes) {
-    if (big === undefined && value >= 2 ** 45) big = BigInt(value);
-    if (big === undefined) value = value * 128 + (b & 0x7f);
-    else big = (big << 7n) | BigInt(b & 0x7f);
+    value = (value << 7n) | BigInt(b & 0x7f);
     pending = true;
     if ((b & 0x80) === 0) {
-      arcs.push(big ?? value);
-      value = 0;
-      big = undefined;
+      arcs.push(value);
+      value = 0n;
       pending = false;
     }
   }
   if (pending) throw formatError('truncated object identifier', offset);
-  const first = BigInt(arcs[0]!);
+  const first = arcs[0]!;
   const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
   return [...head, ...arcs.slice(1)].join('.');
 }
