@@ -18,7 +18,11 @@ export type PathValidationErrorCode =
   | 'ERR_WEAK_SIGNATURE'
   | 'ERR_POLICY'
   | 'ERR_REVOKED'
-  | 'ERR_REVOCATION_UNKNOWN';
+  | 'ERR_REVOCATION_UNKNOWN'
+  | 'ERR_OCSP_FORMAT'
+  | 'ERR_OCSP_RESPONDER'
+  | 'ERR_OCSP_FETCH'
+  | 'ERR_OCSP_INVALID';
 
 /** Why a TLS probe got no usable connection. */
 export type ProbeErrorCode = 'ERR_PROBE_HANDSHAKE' | 'ERR_PROBE_CLIENT_CERT_REJECTED' | 'ERR_PROBE_TIMEOUT' | 'ERR_PROBE_REFUSED' | 'ERR_PROBE_DNS';
@@ -122,6 +126,27 @@ export class KeyPasswordError extends HapkiError {
 export class CrlFormatError extends HapkiError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_CRL_FORMAT', message, options);
+  }
+}
+
+/** Bytes that are not a well-formed OCSP response (RFC 6960), or one over hapki's size limits. */
+export class OcspFormatError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_OCSP_FORMAT', message, options);
+  }
+}
+
+/** The OCSP responder answered with an error status (malformedRequest, internalError, tryLater, sigRequired, unauthorized). */
+export class OcspResponderError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_OCSP_RESPONDER', message, options);
+  }
+}
+
+/** An OCSP responder could not be reached or asked: not http://, a redirect, an HTTP error, too large, too slow. */
+export class OcspFetchError extends HapkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_OCSP_FETCH', message, options);
   }
 }
 

@@ -6,6 +6,9 @@ export {
   KeyPasswordError,
   KeystoreFormatError,
   CrlFormatError,
+  OcspFormatError,
+  OcspResponderError,
+  OcspFetchError,
   KeystoreIntegrityError,
   UnsupportedAlgorithmError,
   UnsupportedEntryError,
@@ -122,6 +125,14 @@ export type { PolicyOptions } from './trust/policy_tree.js';
 export { readCrl, MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation/crl_read.js';
 export type { Crl, CrlEntry } from './revocation/crl_read.js';
 export { crlsFromBytes } from './revocation/crl_bytes.js';
+export { buildOcspRequest, certIdOf } from './revocation/ocsp_request.js';
+export type { CertId, OcspRequest } from './revocation/ocsp_request.js';
+export { readOcspResponse, MAX_OCSP_RESPONSE_BYTES } from './revocation/ocsp_read.js';
+export type { OcspResponse, OcspSingleResponse } from './revocation/ocsp_read.js';
+export { checkOcspResponse, OCSP_CLOCK_SKEW_MS } from './revocation/ocsp_check.js';
+export type { OcspOptions, OcspCheckContext } from './revocation/ocsp_check.js';
+export { postOcspRequest } from './revocation/ocsp_fetch.js';
+export type { RevocationStatus, RevocationSource } from './revocation/revocation_source.js';
 export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
 export { entryCertificates, storeCertificates } from './trust/path_sources.js';
 export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';

@@ -48,8 +48,11 @@ function maxIterationsOption(argv: readonly string[]): number | undefined {
 }
 
 function report(error: unknown, io: CliIo): void {
-  // commander has already printed its own usage message
-  if (error instanceof CommanderError) return;
+  if (error instanceof CommanderError) {
+    if (exitCodeFor(error) === 0) return; // --help, --version
+    io.stderr(`hapki: ${printable(usageMessage(error.message))}; see --help (ERR_USAGE)\n`);
+    return;
+  }
   if (error instanceof HapkiError) {
     io.stderr(`hapki: ${printable(error.message)} (${error.code})\n`);
     const cause = (error as { cause?: unknown }).cause;
@@ -58,6 +61,16 @@ function report(error: unknown, io: CliIo): void {
   }
   io.stderr(`hapki: internal error: ${printable((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
+}
+
+/** Commander's message ("error: unknown option '--x'\n(Did you mean --y?)") as one line. */
+function usageMessage(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim().replace(/^\((.*)\)$/, '$1').replace(/^Did you mean/, 'did you mean'))
+    .filter((line) => line !== '')
+    .join('; ');
 }
 
 /**

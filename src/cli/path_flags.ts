@@ -13,6 +13,8 @@ export interface PathFlags {
   inhibitAnyPolicy?: boolean;
   crl?: string[];
   crlRequired?: boolean;
+  ocsp?: boolean;
+  ocspRequired?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -25,12 +27,15 @@ export function addPathFlags(command: Command): Command {
     .option('--inhibit-policy-mapping', 'do not follow policy mappings (initial-policy-mapping-inhibit)')
     .option('--inhibit-any-policy', 'anyPolicy in a certificate matches nothing (initial-any-policy-inhibit)')
     .option('--crl <file>', 'a CRL (PEM or DER) to check the path against (repeatable); revoked -> ERR_REVOKED', collect)
-    .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)');
+    .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
+    .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names (http://, nonce, no redirects); revoked -> ERR_REVOKED")
+    .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown (no responder, "unknown") fails (ERR_REVOCATION_UNKNOWN)');
 }
 
 /** The library options the flags stand for (reads the --crl files). */
-export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly Uint8Array[]): Promise<Partial<PathValidationOptions>> {
+export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly Uint8Array[], fetchTimeoutMs?: number): Promise<Partial<PathValidationOptions>> {
   if (flags.crlRequired && !flags.crl && !fetched) throw new UsageError('--crl-required needs at least one --crl (or --crl-fetch)');
+  if (flags.ocspRequired && !flags.ocsp) throw new UsageError('--ocsp-required needs --ocsp');
   const crls: Uint8Array[] = [...(fetched ?? [])];
   for (const file of flags.crl ?? []) crls.push(...crlsFromBytes(await readFileBytes(file), file));
   for (const oid of flags.policy ?? []) {
@@ -39,6 +44,7 @@ export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly 
   return {
     ...(flags.allowSha1 ? { allowSha1: true } : {}),
     ...(flags.crl || fetched ? { crls, crlRequired: flags.crlRequired ?? false } : {}),
+    ...(flags.ocsp ? { ocsp: { fetch: true, required: flags.ocspRequired ?? false, ...(fetchTimeoutMs === undefined ? {} : { timeoutMs: fetchTimeoutMs }) } } : {}),
     policy: {
       ...(flags.policy ? { initialPolicySet: flags.policy } : {}),
       requireExplicitPolicy: flags.requireExplicitPolicy ?? false,

@@ -6,17 +6,14 @@ import { CRL_SIGN, type DistributionPoint, type GeneralName, type PathCertificat
 import { subjectOf, validityProblem } from '../trust/path_checks.js';
 import type { SignatureChecker } from '../trust/path_signature.js';
 import type { Crl } from './crl_read.js';
+import type { RevocationSource, RevocationStatus } from './revocation_source.js';
 
-/** The revocation status of one certificate of a path, as the given CRLs establish it. */
-export type RevocationStatus =
-  | { status: 'good' }
-  | { status: 'revoked'; reason: string; revokedAt: Date }
-  | { status: 'undetermined'; why: string };
+export type { RevocationStatus } from './revocation_source.js';
 
 /** ReasonFlags bits 1 (keyCompromise) to 8 (aACompromise): what a complete set of CRLs covers. */
 const ALL_REASONS = 0x1fe;
 const REMOVE_FROM_CRL = 8;
-const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '(7)', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+export const CRL_REASON_NAMES = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '(7)', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
 /** How deep a separate CRL signer's own status is followed (its signer's signer ...). */
 const MAX_SIGNER_DEPTH = 2;
 
@@ -28,7 +25,7 @@ const MAX_SIGNER_DEPTH = 2;
  * separate CRL signer certified by the path with cRLSign, applies delta CRLs, and decides
  * revoked, good (all reasons covered), or undetermined, with why.
  */
-export class CrlChecker {
+export class CrlChecker implements RevocationSource {
   constructor(
     private readonly crls: readonly Crl[],
     /** Certificates that may be separate CRL signers. */
@@ -60,7 +57,7 @@ export class CrlChecker {
         const delta = this.deltaFor(crl, cert, dp, above, signers, problems);
         const entry = findEntry(delta, cert) ?? findEntry(crl, cert);
         if (entry && entry.reason !== REMOVE_FROM_CRL) {
-          return { status: 'revoked', reason: REASONS[entry.reason ?? 0] ?? `reason ${entry.reason}`, revokedAt: entry.revokedAt };
+          return { status: 'revoked', reason: CRL_REASON_NAMES[entry.reason ?? 0] ?? `reason ${entry.reason}`, revokedAt: entry.revokedAt };
         }
         covered |= scope;
       }

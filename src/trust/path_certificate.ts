@@ -21,6 +21,9 @@ export const PATH_OID = {
   subjectKeyIdentifier: OID.subjectKeyIdentifier,
   authorityKeyIdentifier: OID.authorityKeyIdentifier,
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  ocsp: '1.3.6.1.5.5.7.48.1',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
   anyExtendedKeyUsage: OID.anyExtendedKeyUsage,
@@ -120,6 +123,8 @@ export interface PathCertificate {
   inhibitAnyPolicy?: number;
   /** cRLDistributionPoints (RFC 5280 4.2.1.13). */
   crlDistributionPoints?: DistributionPoint[];
+  /** authorityInfoAccess id-ad-ocsp URIs: where the issuer's OCSP responder is. */
+  ocspUrls?: string[];
   /** The AKI carries authorityCertIssuer/serial, which only a self-signed anchor must not. */
   authorityKeyIdHasIssuer?: boolean;
   defects: string[];
@@ -357,8 +362,8 @@ function decodeExtension(ext: CertExtension, cert: PathCertificate): void {
       if (items.length === 0) throw new Error('authorityInfoAccess must hold at least one access description');
       for (const ad of items) {
         const [method, location] = ad.sequence('AccessDescription');
-        method!.oid('accessMethod');
-        readGeneralName(location!);
+        const name = readGeneralName(location!);
+        if (method!.oid('accessMethod') === PATH_OID.ocsp && name.type === 'uri') (cert.ocspUrls ??= []).push(name.value);
       }
       return;
     }

@@ -5,7 +5,7 @@ import { bytesEqual } from '../lib/bytes.js';
 import { pemArmor, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import type { ProbeTarget } from './probe_target.js';
 import { tlsHandshake, type Handshake } from './tls_handshake.js';
-import { validatePath } from './validate_path.js';
+import { validatePath, type CertificateRevocation } from './validate_path.js';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
 /** How long to listen after the handshake for the server's verdict on our certificate. */
@@ -22,6 +22,12 @@ export interface ProbeOptions {
   settleMs?: number;
   /** Judge validity at this time instead of now. */
   at?: Date;
+  /**
+   * OCSP: a response the server staples is always checked (revoked fails the probe); with
+   * `fetch`, the responders the chain names are also asked about what no staple covers, and with
+   * `required` a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN).
+   */
+  ocsp?: { fetch?: boolean; required?: boolean; timeoutMs?: number };
 }
 
 export interface ProbeResult {
@@ -34,6 +40,10 @@ export interface ProbeResult {
   cipher?: string;
   /** The certificates the server presented, leaf first. */
   chain: CertificateSummary[];
+  /** With a stapled OCSP response or `ocsp`: each server certificate's revocation status, leaf first. */
+  revocation?: CertificateRevocation[];
+  /** True when the server stapled an OCSP response. */
+  stapled?: boolean;
   /** The certificate we hold; sent is false when the server was refused before it could have it. */
   clientCertificate?: { subject: string; sha256: string; accepted: boolean; sent: boolean };
   ok: boolean;
@@ -60,11 +70,14 @@ export async function probeTls(target: ProbeTarget, options: ProbeOptions = {}, 
   const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
   const hostname = options.servername ?? target.host;
   const base = { settleMs: options.settleMs ?? DEFAULT_SETTLE_MS, ...(options.servername === undefined ? {} : { servername: options.servername }) };
-  const judge = async (chain: Uint8Array[]): Promise<{ code: string; reason: string } | undefined> => {
-    const [leaf, ...rest] = chain;
+  let revocation: CertificateRevocation[] | undefined;
+  const judge = async (hs: Handshake): Promise<{ code: string; reason: string } | undefined> => {
+    const [leaf, ...rest] = hs.chain;
     if (!leaf) return { code: 'ERR_PROBE_HANDSHAKE', reason: 'the server presented no certificate' };
     const trusted = options.trusted ?? bundledRoots();
-    const verdict = await validatePath(leaf, { trusted, untrusted: rest, purpose: 'server', hostname, ...(options.at ? { at: options.at } : {}) }, crypto);
+    const ocsp = hs.stapled || options.ocsp ? { ocsp: { ...options.ocsp, responses: hs.stapled ? [hs.stapled] : [] } } : {};
+    const verdict = await validatePath(leaf, { trusted, untrusted: rest, purpose: 'server', hostname, ...(options.at ? { at: options.at } : {}), ...ocsp }, crypto);
+    revocation = verdict.revocation;
     return verdict.valid ? undefined : { code: verdict.code ?? 'ERR_CHAIN_UNTRUSTED', reason: `server certificate: ${verdict.reason ?? 'not trusted'}` };
   };
   const summarize = (hs: Handshake, clientCertificate?: ProbeResult['clientCertificate']): ProbeResult => ({
@@ -74,15 +87,17 @@ export async function probeTls(target: ProbeTarget, options: ProbeOptions = {}, 
     ...(hs.protocol === undefined ? {} : { protocol: hs.protocol }),
     ...(hs.cipher === undefined ? {} : { cipher: hs.cipher }),
     chain: hs.chain.map(describeCertificate),
+    ...(hs.stapled ? { stapled: true } : {}),
+    ...(revocation ? { revocation } : {}),
     ...(clientCertificate ? { clientCertificate } : {}),
     ok: false,
   });
 
   if (!client?.chain[0]) {
     const hs = await tlsHandshake(target, { ...base, timeoutMs });
+    if (hs.failure) return { ...summarize(hs), ...hs.failure };
+    const bad = await judge(hs);
     const result = summarize(hs);
-    if (hs.failure) return { ...result, ...hs.failure };
-    const bad = await judge(hs.chain);
     if (bad) return { ...result, ...bad };
     if (hs.clientRejected !== undefined) return { ...result, code: 'ERR_PROBE_CLIENT_CERT_REJECTED', reason: `the server wants a client certificate (${hs.clientRejected}): give --cert` };
     return { ...result, ok: true };
@@ -92,7 +107,7 @@ export async function probeTls(target: ProbeTarget, options: ProbeOptions = {}, 
   const notSent = { subject: ours.subject, sha256: ours.sha256, accepted: false, sent: false };
   const look = await tlsHandshake(target, { ...base, timeoutMs, settleMs: 0, approveChain: () => 'looked' });
   if (look.failure) return { ...summarize(look, notSent), ...look.failure };
-  const bad = await judge(look.chain);
+  const bad = await judge(look);
   if (bad) return { ...summarize(look, notSent), code: bad.code, reason: `${bad.reason}; the client certificate was not sent` };
   const leaf = look.chain[0]!;
   const hs = await tlsHandshake(target, {

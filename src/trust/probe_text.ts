@@ -15,6 +15,8 @@ export function renderProbe(result: ProbeResult): string {
   });
   const client = result.clientCertificate;
   if (client) lines.push(safe`client certificate: ${client.subject} (sha256 ${client.sha256}): ${client.accepted ? 'accepted' : client.sent ? 'rejected' : 'not sent'}`);
+  if (result.stapled) lines.push('stapled OCSP response: yes');
+  for (const r of result.revocation ?? []) lines.push(safe`revocation: ${r.subject}: ${r.status}${r.detail ? ` (${r.detail})` : ''}`);
   const checked = `${isIP(result.hostname) ? 'IP address' : 'host name'} ${result.hostname}`;
   lines.push(result.ok ? `verdict: PASS (chain trusted, ${checked})` : safe`verdict: FAIL: ${result.reason} (${result.code})`);
   return `${lines.join('\n')}\n`;

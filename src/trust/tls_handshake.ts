@@ -35,6 +35,8 @@ export interface Handshake {
   clientRejected?: string;
   /** Set when approveChain refused the server's chain, so nothing of ours was sent. */
   refused?: string;
+  /** The OCSP response the server stapled (status_request), DER. */
+  stapled?: Uint8Array;
 }
 
 // alerts a server sends about the client's certificate; never ours, since we verify nothing in-handshake
@@ -54,12 +56,14 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     let done = false;
     let answered = false;
     let approved = false;
+    let stapled: Uint8Array | undefined;
     const approve = options.approveChain;
     const socket: TLSSocket = connect({
       host: target.host,
       port: target.port,
       rejectUnauthorized: false,
-      ...(approve ? { requestOCSP: true } : {}),
+      // status_request: the server's stapled OCSP response, and (approveChain) a hook mid-handshake
+      ...{ requestOCSP: true },
       // forward secrecy only: with RSA key transport a client certificate goes out before the server has proved its key
       ...(approve && options.clientPem ? { ciphers: `${DEFAULT_CIPHERS}:!kRSA` } : {}),
       ...(options.servername !== undefined ? { servername: options.servername } : isIP(target.host) ? {} : { servername: target.host }),
@@ -76,19 +80,22 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     const deadline = setTimeout(() => {
       finish(secured ?? { chain: [], failure: { code: 'ERR_PROBE_TIMEOUT', reason: `no TLS handshake with ${target.host}:${target.port} within ${options.timeoutMs} ms` } });
     }, options.timeoutMs);
+    socket.on('OCSPResponse', (response: Buffer | null | undefined) => {
+      if (response && response.length > 0) stapled = new Uint8Array(response);
+    });
     if (approve) {
       socket.on('OCSPResponse', () => {
         if (approved || done) return;
         const chain = safePeerChain(socket);
         const refused = chain.length === 0 ? 'the server presented no certificate' : approve(chain);
         if (refused === undefined) approved = true;
-        else finish({ chain, refused });
+        else finish({ chain, refused, ...(stapled ? { stapled } : {}) });
       });
     }
     socket.once('secureConnect', () => {
       if (approve && !approved) return finish({ chain: safePeerChain(socket), refused: 'the server certificate could not be checked during the handshake' });
       const cipher = socket.getCipher();
-      secured = { protocol: socket.getProtocol() ?? undefined, cipher: cipher.standardName ?? cipher.name, chain: peerChain(socket) };
+      secured = { protocol: socket.getProtocol() ?? undefined, cipher: cipher.standardName ?? cipher.name, chain: peerChain(socket), ...(stapled ? { stapled } : {}) };
       socket.on('data', () => (answered = true));
       settle = setTimeout(() => finish(secured!), Math.max(0, Math.min(options.settleMs, options.timeoutMs - (Date.now() - started))));
     });

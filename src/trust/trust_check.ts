@@ -1,6 +1,7 @@
 import type { WebCrypto } from '../crypto/provider.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Keystore } from '../keystore/model.js';
+import type { OcspOptions } from '../revocation/ocsp_check.js';
 import type { MeshNode } from './mesh.js';
 import { validatePath } from './validate_path.js';
 
@@ -20,6 +21,8 @@ export interface TrustCheckOptions {
   crls?: readonly Uint8Array[];
   /** With `crls`: a certificate of undetermined status fails its pair (ERR_REVOCATION_UNKNOWN). */
   crlRequired?: boolean;
+  /** OCSP for every chain (responses at hand, or `fetch` to ask the responders the certificates name). */
+  ocsp?: OcspOptions;
 }
 
 export interface TrustPairResult {
@@ -74,7 +77,7 @@ async function checkPair(
   if (!leaf) throw new InvalidArgumentError(`node ${peer.name} has no certificate`);
   const asked = options.purpose ?? 'roles';
   const purpose = asked === 'roles' ? role : asked === 'any' ? undefined : asked;
-  const revocation = options.crls ? { crls: options.crls, crlRequired: options.crlRequired ?? false } : {};
+  const revocation = { ...(options.crls ? { crls: options.crls, crlRequired: options.crlRequired ?? false } : {}), ...(options.ocsp ? { ocsp: options.ocsp } : {}) };
   const verdict = await validatePath(leaf, { trusted, untrusted: rest, ...(purpose ? { purpose } : {}), ...(options.at ? { at: options.at } : {}), ...revocation }, crypto);
   const base = { truster: truster.name, peer: peer.name, valid: verdict.valid, ...(purpose ? { purpose } : {}) };
   return verdict.valid ? base : { ...base, code: verdict.code ?? 'ERR_CHAIN_UNTRUSTED', reason: verdict.reason ?? 'not trusted' };

@@ -3,6 +3,8 @@ import type { WebCrypto } from '../crypto/provider.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { CrlChecker } from '../revocation/crl_check.js';
 import { readCrl } from '../revocation/crl_read.js';
+import { OcspChecker, type OcspOptions } from '../revocation/ocsp_check.js';
+import { revocationStatus, type RevocationSource } from '../revocation/revocation_source.js';
 import { namesMatch } from './dn_match.js';
 import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
@@ -31,6 +33,12 @@ export interface PathValidationOptions {
   crls?: readonly Uint8Array[];
   /** With `crls`: a certificate whose status they do not establish fails the path (ERR_REVOCATION_UNKNOWN) instead of being reported. */
   crlRequired?: boolean;
+  /**
+   * OCSP (RFC 6960) for every certificate below the anchor, asked after the CRLs when they leave
+   * a status undetermined: responses at hand (stapled) and, with `fetch`, the responders named in
+   * authorityInfoAccess. A response that cannot be had or trusted fails the path with its code.
+   */
+  ocsp?: OcspOptions;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -46,7 +54,7 @@ export interface PathValidationResult {
   chain: Uint8Array[];
   /** For a valid path: the certificate policies (OIDs) it is valid for, within the initial policy set ('2.5.29.32.0' is anyPolicy); absent when the path asserts none. */
   validPolicies?: string[];
-  /** With `crls`: each certificate's revocation status, leaf first (the anchor is not checked). */
+  /** With `crls` or `ocsp`: each certificate's revocation status, leaf first (the anchor is not checked). */
   revocation?: CertificateRevocation[];
 }
 
@@ -94,8 +102,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
     if (serial) return fail(serial, [leafCert]);
     const untrusted = readAll(options.untrusted ?? []);
     const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
-    const crls = options.crls === undefined ? undefined : { checker: new CrlChecker(options.crls.map(readCrl), [...anchors, ...untrusted], at, signatures), required: options.crlRequired ?? false };
-    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, crls);
+    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, [...anchors, ...untrusted], at, signatures));
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
     revocation = search.revocation;
@@ -134,7 +141,7 @@ class PathSearch {
     private readonly maxIntermediates: number,
     private readonly signatures: SignatureChecker,
     private readonly policy: PolicyOptions,
-    private readonly crls: { checker: CrlChecker; required: boolean } | undefined,
+    private readonly revocationCheck: { sources: RevocationSource[]; required: boolean } | undefined,
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
@@ -178,7 +185,7 @@ class PathSearch {
         continue;
       }
       if (isAnchor) {
-        const whole = this.pathProblem(next);
+        const whole = await this.pathProblem(next);
         if (!whole) return next;
         this.note(3, whole, next);
         continue;
@@ -190,7 +197,7 @@ class PathSearch {
   }
 
   /** The checks that need the whole path (leaf first, anchor last): lengths, name constraints, purposes. */
-  private pathProblem(path: PathCertificate[]): PathProblem | undefined {
+  private async pathProblem(path: PathCertificate[]): Promise<PathProblem | undefined> {
     const anchor = path.length - 1;
     let remaining = Number.POSITIVE_INFINITY;
     let intermediates = 0;
@@ -223,13 +230,14 @@ class PathSearch {
     }
     const policies = processPolicies(path.slice(0, anchor).reverse(), this.policy, subjectOf);
     if ('problem' in policies) return policies.problem;
-    if (this.crls) {
+    if (this.revocationCheck) {
       const statuses: CertificateRevocation[] = [];
       for (let i = 0; i < anchor; i++) {
         const cert = path[i]!;
-        const s = this.crls.checker.status(cert, path.slice(i + 1));
+        const s = await revocationStatus(this.revocationCheck.sources, cert, path.slice(i + 1));
         if (s.status === 'revoked') return problem('ERR_REVOKED', `certificate "${subjectOf(cert)}" was revoked on ${s.revokedAt.toISOString()} (${s.reason})`);
-        if (s.status === 'undetermined' && this.crls.required) return problem('ERR_REVOCATION_UNKNOWN', `the revocation status of "${subjectOf(cert)}" is unknown: ${s.why}`);
+        if (s.status === 'failed') return problem(s.code, `the revocation status of "${subjectOf(cert)}": ${s.why}`);
+        if (s.status === 'undetermined' && this.revocationCheck.required) return problem('ERR_REVOCATION_UNKNOWN', `the revocation status of "${subjectOf(cert)}" is unknown: ${s.why}`);
         statuses.push({ subject: subjectOf(cert), status: s.status, ...(s.status === 'undetermined' ? { detail: s.why } : {}) });
       }
       this.revocation = statuses;
@@ -237,6 +245,16 @@ class PathSearch {
     this.validPolicies = policies.policies;
     return undefined;
   }
+}
+
+/** The revocation sources the options ask for, CRLs first (no network), then OCSP; undefined for none. */
+function revocationSources(options: PathValidationOptions, pool: PathCertificate[], at: Date, signatures: SignatureChecker): { sources: RevocationSource[]; required: boolean } | undefined {
+  const sources: RevocationSource[] = [];
+  const crls = options.crls === undefined ? undefined : new CrlChecker(options.crls.map(readCrl), pool, at, signatures);
+  if (crls) sources.push(crls);
+  if (options.ocsp) sources.push(new OcspChecker(options.ocsp, { at, signatures, ...(crls ? { responderStatus: (cert, above) => crls.status(cert, above) } : {}) }));
+  if (sources.length === 0) return undefined;
+  return { sources, required: (crls !== undefined && (options.crlRequired ?? false)) || (options.ocsp?.required ?? false) };
 }
 
 /** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */

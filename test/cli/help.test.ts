@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { hapki } from '../helpers/cli.js';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -25,6 +25,25 @@ describe('help that teaches', () => {
   it('hapki completion zsh is the same table for zsh; another shell is a usage error', async () => {
     expect((await hapki(['completion', 'zsh'])).stdout).toMatch(/^#compdef hapki\n[\s\S]*bashcompinit[\s\S]*complete -F _hapki hapki/);
     expect((await hapki(['completion', 'fish'])).code).toBe(2);
+  });
+
+  it('usage errors are one coded line like every other failure, exit 2 (3 for audit), with the input escaped', async () => {
+    for (const args of [['list', '--bogus'], ['frob'], ['sign'], ['export', join(FIXTURES, 'gateway.p12')], ['list', '--storepass']]) {
+      const r = await hapki(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    }
+    expect((await hapki(['frob'])).stderr).toContain('did you mean probe?');
+    const audit = await hapki(['audit', '--bogus']);
+    expect(audit.code).toBe(3);
+    expect(audit.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    const hostile = await hapki(['list', '--\x1b[2J\rforged']);
+    expect(hostile.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(hostile.stderr).not.toContain('\x1b');
+    expect(hostile.stderr).not.toContain('\r');
+    const help = await hapki(['sign', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: hapki sign/);
   });
 
   it('--quiet leaves out notes and warnings, not the result nor errors; --verbose adds the cause', async () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { HapkiError, InvalidArgumentError, ProbeError, type HapkiErrorCode, type ProbeErrorCode } from '../../errors.js';
+import { HapkiError, InvalidArgumentError, ProbeError, UsageError, type HapkiErrorCode, type ProbeErrorCode } from '../../errors.js';
 import { unlockedKey } from '../../keystore/unlocked_key.js';
 import { parseDuration } from '../../trust/duration.js';
 import { nodeKeyEntry, parseNodeRef } from '../../trust/node_ref.js';
@@ -22,6 +22,8 @@ interface ProbeCliOptions {
   timeout: string;
   at?: string;
   json?: boolean;
+  ocsp?: boolean;
+  ocspRequired?: boolean;
 }
 
 export function registerProbe(program: Command, ctx: CliContext): void {
@@ -37,25 +39,33 @@ export function registerProbe(program: Command, ctx: CliContext): void {
     .option('--servername <host>', 'SNI and the name the certificate must carry (default: the host; an IP address must be an iPAddress name)')
     .option('--timeout <duration>', 'give up after this long, in all: 500ms, 5s, 2m', '5s')
     .option('--at <date>', 'judge validity at this date (ISO 8601) instead of now')
-    .option('--json', 'print JSON: {"target", "hostname"?, "handshake", "protocol"?, "cipher"?, "chain": [...], "clientCertificate"?, "ok", "code"?, "reason"?}')
+    .option('--ocsp', "also ask the OCSP responders the chain names about what the server did not staple (revoked -> ERR_REVOKED)")
+    .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN)')
+    .option('--json', 'print JSON: {"target", "hostname"?, "handshake", "protocol"?, "cipher"?, "chain": [...], "stapled"?, "revocation"?, "clientCertificate"?, "ok", "code"?, "reason"?}')
     .addHelpText('after', `
 The server's chain is judged by hapki's path validator (purpose server), not by the TLS library.
 With --cert, the client certificate is sent only to a server whose chain has passed: the handshake
 that would present it is aborted, before it goes out, unless the server shows the leaf just judged.
 A TLS 1.3 server turns a client certificate down after the handshake: the probe listens briefly for that.
+The probe asks for a stapled OCSP response and checks one the server sends (revoked fails the probe);
+--ocsp also asks the responders themselves, within the same --timeout.
 
 Examples:
   hapki probe master.example.com:8443 --trust trust/slave1-truststore.p12 --trustpass env:STOREPASS
   hapki probe 10.0.0.5:8443 --servername master.example.com --cert slave1.jks --storepass env:STOREPASS --trust trust/slave1-truststore.jks
   hapki probe www.example.com:443 --timeout 2s --json
+  hapki probe gw.example.com:8443 --trust truststore.p12 --storepass env:STOREPASS --ocsp --ocsp-required
 ${EXIT_CODES_HELP}
   probe failures: ERR_PROBE_REFUSED, ERR_PROBE_DNS, ERR_PROBE_TIMEOUT, ERR_PROBE_HANDSHAKE,
-  ERR_PROBE_CLIENT_CERT_REJECTED, or the chain's: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH, ...`)
+  ERR_PROBE_CLIENT_CERT_REJECTED, or the chain's: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
+  ERR_REVOKED, ERR_OCSP_INVALID, ERR_OCSP_FETCH, ...`)
     .action(async (targetText: string, options: ProbeCliOptions) => {
       const target = parseProbeTarget(targetText);
       const timeoutMs = parseDuration(options.timeout);
       const at = parseDate(options.at, '--at');
+      if (options.ocspRequired && !options.ocsp) throw new UsageError('--ocsp-required needs --ocsp');
       const probe: ProbeOptions = { timeoutMs, ...(at ? { at } : {}), ...(options.servername === undefined ? {} : { servername: options.servername }) };
+      if (options.ocsp) probe.ocsp = { fetch: true, required: options.ocspRequired ?? false, timeoutMs };
       if (options.cert !== undefined) {
         const ref = parseNodeRef(options.cert);
         const entry = nodeKeyEntry((await openStoreForCli(ctx, ref.path, options)).store, ref.name, ref.alias);

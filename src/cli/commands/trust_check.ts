@@ -16,7 +16,7 @@ import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 
-interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; live?: boolean; cluster?: string }
+interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string }
 
 /** --live: the replication check over the network, each direction one mutual-TLS connection. */
 async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> {
@@ -45,6 +45,8 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .option('--at <date>', 'judge validity at this date (ISO 8601) instead of now')
     .option('--crl <file>', 'a CRL (PEM or DER) every chain is checked against (repeatable); revoked -> FAIL (ERR_REVOKED)', collect)
     .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
+    .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names; revoked -> FAIL (ERR_REVOKED)")
+    .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN)')
     .option('--json', 'print JSON: {"ok", "pairs": [{"truster", "peer", "valid", "purpose"?, "code"?, "reason"?}]}')
     .addHelpText('after', `
 "PASS a -> b" means a's trust store accepts b's certificate chain. Host names are not checked (see hapki probe).
@@ -72,8 +74,8 @@ ${EXIT_CODES_HELP}`)
         const storepass = options.trustpass ?? options.storepass;
         anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass }, '--trustpass')).store));
       }
-      const { crls, crlRequired } = await pathOptionsFromFlags({ ...(options.crl ? { crl: options.crl } : {}), ...(options.crlRequired ? { crlRequired: true } : {}) });
-      const revocation = crls ? { crls, crlRequired: crlRequired ?? false } : {};
+      const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired });
+      const revocation = { ...(crls ? { crls, crlRequired: crlRequired ?? false } : {}), ...(ocsp ? { ocsp } : {}) };
       const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}), ...revocation });
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));
       const failed = result.pairs.filter((p) => !p.valid);

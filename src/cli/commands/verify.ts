@@ -35,7 +35,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates; - for standard input), or <keystore>[#<alias>] (default: its only key entry)')
     .requiredOption('--trust <store>', 'trust anchors: every certificate of a keystore (PKCS#12, JKS, JCEKS) or PEM bundle')
     .option('--crl-fetch', 'also fetch the CRLs of the certificates\' http:// distribution points (no redirects, 32 MiB; failure: ERR_CRL_FETCH)')
-    .option('--fetch-timeout <duration>', 'with --crl-fetch: per CRL, 500ms, 10s, 1m', '10s')
+    .option('--fetch-timeout <duration>', 'with --crl-fetch or --ocsp: per CRL or OCSP query, 500ms, 10s, 1m', '10s')
     .option('--untrusted <bundle>', 'more intermediate certificates (PEM bundle) to build the path from')
     .option('--hostname <host>', 'the DNS name or IP address the leaf must be for (subjectAltName only)')
     .option('--purpose <purpose>', 'required extended key usage: server|client')
@@ -51,7 +51,10 @@ The leaf and every CA are checked for validity dates, signatures, basicConstrain
 pathLenConstraint, name constraints (directory names compared as RFC 5280 7.1 says), certificate
 policies (RFC 5280 6.1), signature algorithms (SHA-1 and MD5 refused, DSA not supported) and
 unknown critical extensions; with --crl, every certificate below the anchor against the CRLs
-(RFC 5280 6.3: signer and cRLSign, thisUpdate/nextUpdate, distribution points, reasons, delta CRLs); the leaf's extended key usage
+(RFC 5280 6.3: signer and cRLSign, thisUpdate/nextUpdate, distribution points, reasons, delta CRLs);
+with --ocsp, each certificate whose status the CRLs leave open by its OCSP responder (RFC 6960: the
+CA or a delegated id-kp-OCSPSigning responder it issued, nonce, thisUpdate/nextUpdate within 5 minutes
+of skew; a responder that cannot be asked or trusted fails); the leaf's extended key usage
 for --purpose and its subjectAltName for --hostname (wildcards only as the whole left-most label).
 A leaf that is itself in the trust store is valid on its own (a directly trusted self-signed peer).
 
@@ -62,14 +65,17 @@ Examples:
   hapki verify leaf.pem --trust ca.pem --crl-fetch --crl-required --fetch-timeout 5s
   hapki verify leaf.pem --trust ca.pem --policy 2.23.140.1.2.1 --require-explicit-policy
   hapki verify leaf.pem --trust root.pem --untrusted sub.pem --crl root.crl --crl sub.crl --crl-required
+  hapki verify leaf.pem --untrusted sub.pem --trust root.pem --ocsp --fetch-timeout 3s
 ${EXIT_CODES_HELP}
   (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
   ERR_WEAK_SIGNATURE, ERR_POLICY, ERR_REVOKED, ERR_REVOCATION_UNKNOWN, ...; an unreadable CRL:
-  ERR_CRL_FORMAT; a CRL that cannot be fetched: ERR_CRL_FETCH)`,
+  ERR_CRL_FORMAT; a CRL that cannot be fetched: ERR_CRL_FETCH; OCSP: ERR_OCSP_FETCH, ERR_OCSP_FORMAT,
+  ERR_OCSP_RESPONDER (tryLater, unauthorized, ...), ERR_OCSP_INVALID (signer, nonce, stale))`,
     )
     .action(async (subject: string, options: VerifyOptions) => {
       if (options.purpose !== undefined && options.purpose !== 'server' && options.purpose !== 'client') throw new UsageError('--purpose must be server or client');
       const at = parseDate(options.at, '--at');
+      const fetchTimeout = parseDuration(options.fetchTimeout);
       const [leaf, ...rest] = await subjectCertificates(ctx, subject, options.storepass);
       const trusted = await trustCertificates(ctx, options.trust, options.trustpass);
       const untrusted = options.untrusted === undefined ? [] : readCertificates(await readFileBytes(options.untrusted), options.untrusted);
@@ -79,7 +85,7 @@ ${EXIT_CODES_HELP}
         ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
         ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
         ...(at ? { at } : {}),
-        ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: parseDuration(options.fetchTimeout) }) : undefined)),
+        ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: fetchTimeout }) : undefined, fetchTimeout)),
       });
       const chain = result.chain.map((der) => describeCertificate(der));
       if (options.json) {
