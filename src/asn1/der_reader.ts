@@ -277,6 +277,24 @@ const MAX_OID_BYTES = 128;
 function decodeOid(bytes: Uint8Array, offset: number): string {
   if (bytes.length === 0) throw formatError('empty object identifier', offset);
   if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, offset);
+  // the common case in numbers (arcs of up to 7 bytes, under 2^49); bigints only for longer arcs
+  let text = '';
+  let arc = 0;
+  let arcBytes = 0;
+  for (const b of bytes) {
+    arc = arc * 128 + (b & 0x7f);
+    if (++arcBytes > 7) return decodeOidBig(bytes, offset);
+    if ((b & 0x80) === 0) {
+      text += text === '' ? (arc < 40 ? `0.${arc}` : arc < 80 ? `1.${arc - 40}` : `2.${arc - 80}`) : `.${arc}`;
+      arc = 0;
+      arcBytes = 0;
+    }
+  }
+  if (arcBytes !== 0) throw formatError('truncated object identifier', offset);
+  return text;
+}
+
+function decodeOidBig(bytes: Uint8Array, offset: number): string {
   const arcs: bigint[] = [];
   let value = 0n;
   let pending = false;

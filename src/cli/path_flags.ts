@@ -26,18 +26,18 @@ export function addPathFlags(command: Command): Command {
     .option('--require-explicit-policy', 'the path must be valid for one of the acceptable policies (RFC 5280 initial-explicit-policy)')
     .option('--inhibit-policy-mapping', 'do not follow policy mappings (initial-policy-mapping-inhibit)')
     .option('--inhibit-any-policy', 'anyPolicy in a certificate matches nothing (initial-any-policy-inhibit)')
-    .option('--crl <file>', 'a CRL (PEM or DER) to check the path against (repeatable); revoked -> ERR_REVOKED', collect)
+    .option('--crl <file>', 'a CRL (PEM or DER) to check the path against (repeatable; - for standard input); revoked -> ERR_REVOKED', collect)
     .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
     .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names (http://, nonce, no redirects); revoked -> ERR_REVOKED")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown (no responder, "unknown") fails (ERR_REVOCATION_UNKNOWN)');
 }
 
-/** The library options the flags stand for (reads the --crl files). */
-export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly Uint8Array[], fetchTimeoutMs?: number): Promise<Partial<PathValidationOptions>> {
+/** The library options the flags stand for (reads the --crl files, with `read` where `-` may name standard input). */
+export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly Uint8Array[], fetchTimeoutMs?: number, read: (file: string) => Promise<Uint8Array> = (file) => readFileBytes(file)): Promise<Partial<PathValidationOptions>> {
   if (flags.crlRequired && !flags.crl && !fetched) throw new UsageError('--crl-required needs at least one --crl (or --crl-fetch)');
   if (flags.ocspRequired && !flags.ocsp) throw new UsageError('--ocsp-required needs --ocsp');
   const crls: Uint8Array[] = [...(fetched ?? [])];
-  for (const file of flags.crl ?? []) crls.push(...crlsFromBytes(await readFileBytes(file), file));
+  for (const file of flags.crl ?? []) crls.push(...crlsFromBytes(await read(file), file === '-' ? 'standard input' : file));
   for (const oid of flags.policy ?? []) {
     if (!/^[0-2](\.(0|[1-9]\d{0,9}))+$/.test(oid)) throw new UsageError('--policy must be an object identifier in dotted form, such as 2.23.140.1.2.1');
   }

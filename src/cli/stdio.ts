@@ -4,6 +4,7 @@ import { holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keys
 import { MAX_INPUT_BYTES, readFileBytes } from '../fs/read_file.js';
 import type { Keystore } from '../keystore/model.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
+import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import type { CliContext } from './context.js';
 
 /** `-` as a file name: standard input for an input, standard output for an output. */
@@ -45,6 +46,42 @@ export function summaryStream(ctx: CliContext, out: string | undefined, json: bo
   if (out !== STDIO) return ctx.io.stdout;
   if (json) throw new UsageError('--json and --out - both want standard output: give --out a file name');
   return ctx.io.stderr;
+}
+
+/**
+ * Standard input is one stream and standard output one destination: at most one option may
+ * name `-` for each. `uses` pairs an option's name with what it was given.
+ */
+export function oneStdio(direction: 'input' | 'output', uses: readonly (readonly [string, string | readonly string[] | undefined])[]): void {
+  const claimed = uses.flatMap(([option, value]) => (value === undefined ? [] : typeof value === 'string' ? [value] : value).filter((v) => v === STDIO).map(() => option));
+  if (claimed.length > 1) throw new UsageError(`${[...new Set(claimed)].join(' and ')} cannot all be standard ${direction} (-): give file names`);
+}
+
+/**
+ * Checked before any work (a key generated, a CA record written): private material named `-`
+ * would go to a terminal.
+ */
+export function refuseSecretToTerminal(ctx: CliContext, path: string | undefined): void {
+  if (path === STDIO && ctx.io.stdoutIsTTY) throw new UsageError('refusing to write private key material to a terminal: redirect standard output, or give a file name');
+}
+
+/**
+ * Commits the file outputs of a command together (one change set), then writes the one named
+ * `-`, if any, to standard output: the files are on disk before the stream is.
+ */
+export async function commitOutputs(ctx: CliContext, changes: readonly FileChange[]): Promise<void> {
+  const toStdout = changes.filter((c) => c.path === STDIO);
+  if (toStdout.length > 1) throw new UsageError('only one output can be standard output (-): give file names');
+  await commitChangeSet(changes.filter((c) => c.path !== STDIO));
+  for (const change of toStdout) {
+    if (typeof change.content === 'function' || change.content === undefined) throw new TypeError('standard output takes content, not an update');
+    await writeOutput(ctx, STDIO, change.content, { secret: change.private ?? false });
+  }
+}
+
+/** How messages name an input: a file, or standard input for `-`. */
+export function inputName(path: string): string {
+  return path === STDIO ? 'standard input' : path;
 }
 
 /** How messages name an output: a file, or standard output for `-`. */

@@ -14,8 +14,8 @@ export function crlsFromBytes(bytes: Uint8Array, what: string): Uint8Array[] {
 }
 
 /** The DER CRLs in files (PEM or DER each), read with a bound: a PEM CRL of MAX_CRL_BYTES is at most 4/3 larger plus line breaks. */
-export async function readCrlFiles(paths: readonly string[]): Promise<Uint8Array[]> {
+export async function readCrlFiles(paths: readonly string[], read: (path: string, maxBytes: number) => Promise<Uint8Array> = readFileBytes): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for (const path of paths) out.push(...crlsFromBytes(await readFileBytes(path, Math.ceil(MAX_CRL_BYTES * 1.4)), path));
+  for (const path of paths) out.push(...crlsFromBytes(await read(path, Math.ceil(MAX_CRL_BYTES * 1.4)), path === '-' ? 'standard input' : path));
   return out;
 }

@@ -14,6 +14,7 @@ import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { InvalidArgumentError, UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { readCrlFiles } from '../../revocation/crl_bytes.js';
+import { oneStdio, readInput } from '../stdio.js';
 import { parseDuration } from '../../trust/duration.js';
 import type { CliContext } from '../context.js';
 import { collect, parseDate } from '../options.js';
@@ -58,7 +59,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--ignore <check[:sha256]>', `silence a check, or a check for one certificate (repeatable); checks: ${CHECK_IDS.join(', ')}`, collect)
     .option('--exclude <glob>', "don't audit what this matches: a name (*.old, archive) anywhere, or a path (/opt/msas/archive/**) (repeatable); hapki's own .bak, temp and lock files never are", collect)
     .option('--storepass <src>', 'password for stores no --config rule matches: env:NAME, file:PATH, fd:N, stdin, pass:TEXT')
-    .option('--crl <file>', 'a CRL (PEM or DER, repeatable): a certificate it revokes, signed by its issuer found in the audit, is CRITICAL (revoked)', collect)
+    .option('--crl <file>', 'a CRL (PEM or DER, repeatable; - for standard input): a certificate it revokes, signed by its issuer found in the audit, is CRITICAL (revoked)', collect)
     .option('--timeout <duration>', 'per endpoint: 500ms, 5s, 2m', '5s')
     .addHelpText('after', `
 Without a password, JKS and JCEKS certificates are still read (integrity not checked, noted);
@@ -93,7 +94,9 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       if (clusterFile) await useClusterSsh(clusterFile, { env: ctx.io.env });
       const cluster = clusterFile === undefined ? undefined : clusterAuditOptions(clusterFile, { env: ctx.io.env });
       const asked = auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what), cluster !== undefined);
-      const crls = await readCrlFiles([...(options.crl ?? []), ...(config?.crls ?? [])]);
+      oneStdio('input', [['--crl', options.crl]]);
+      // `-` on the command line is standard input; in the configuration it is a file's name
+      const crls = [...(await readCrlFiles(options.crl ?? [], (path, max) => readInput(ctx, path, max))), ...(await readCrlFiles(config?.crls ?? []))];
       const report = await runAudit({
         crls,
         ...(cluster ? combineAuditOptions(cluster, asked) : asked),

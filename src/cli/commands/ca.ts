@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { registerCaRecord } from './ca_record.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { keystoreOutput } from '../../fs/keystore_file.js';
-import { commitChangeSet } from '../../txn/change_set.js';
 import { createCa } from '../../issue/create_ca.js';
 import { UsageError } from '../../errors.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
@@ -19,6 +18,7 @@ import { renderIssued } from '../render/issued_text.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, parseWholeNumber, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
+import { commitOutputs, oneStdio, outputName, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
 
 export interface CaInitOptions extends CaLocationOptions {
   subject: string;
@@ -43,7 +43,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
   const init = ca.command('init')
     .description('make a CA key and certificate (self-signed, or signed by --ca) in a new keystore, or in an HSM with --key')
     .requiredOption('--subject <dn>', 'the CA name, e.g. "CN=Example Root CA,O=Example"')
-    .option('--out <file>', 'new keystore (not overwritten without --force); required unless --key')
+    .option('--out <file>', 'new keystore (not overwritten without --force); required unless --key; - for standard output (never a terminal)')
     .option('--key <pkcs11-uri>', "make the CA key in an HSM instead of a keystore: 'pkcs11:token=<label>;object=<label>' (RSA or EC, sensitive and never extractable; the certificate is stored on the token beside it)")
     .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
     .option('--alias <alias>', 'alias of the CA entry', 'ca')
@@ -57,7 +57,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .option('--ca-alias <alias>', 'the issuing CA entry (default: the only private-key entry)')
     .option('--ca-storepass <src>', 'password of the --ca keystore')
     .option('--ca-keypass <src>', 'key password of the issuing entry, where it differs')
-    .option('--cert-out <file>', 'also write the CA certificate as PEM, for distributing as a trust anchor')
+    .option('--cert-out <file>', 'also write the CA certificate as PEM, for distributing as a trust anchor; - for standard output')
     .option('--force', 'overwrite existing output files (keeping them as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "format", "alias", "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sha256", ...}}'))
     .addHelpText(
@@ -74,12 +74,15 @@ ${EXIT_CODES_HELP}`,
     .action(async (options: CaInitOptions) => {
       if (options.key !== undefined) return (await import('./ca_init_hsm.js')).caInitOnToken(ctx, options.key, options);
       if (options.out === undefined) throw new UsageError('--out is required (or --key to make the CA key in an HSM)');
+      oneStdio('output', [['--out', options.out], ['--cert-out', options.certOut]]);
+      refuseSecretToTerminal(ctx, options.out);
+      const print = summaryStream(ctx, [options.out, options.certOut].includes(STDIO) ? STDIO : undefined, options.json);
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
       const key = parseKeySpec(options);
       const days = parseDays(options.days, '--days');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
       // refused before the issuer signs: what it signs is recorded
-      if (!options.force) await refuseExisting([options.out, ...(options.certOut ? [options.certOut] : [])]);
+      if (!options.force) await refuseExisting([options.out, ...(options.certOut ? [options.certOut] : [])].filter((p) => p !== STDIO));
       const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
       const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'ca') } : {}) }).finally(() => ca?.close());
       // a sub-CA leaves its issuer recorded, as sign's certificates do
@@ -87,12 +90,14 @@ ${EXIT_CODES_HELP}`,
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
       // the keystore and its certificate together, or neither
-      await commitChangeSet([
+      await commitOutputs(ctx, [
         await keystoreOutput(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false }),
         ...(options.certOut ? [{ path: options.certOut, action: 'write' as const, content: pemArmor('CERTIFICATE', created.certificate), force: options.force ?? false, backup: true }] : []),
       ]);
-      printResult(ctx, options.json, { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));
-      ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${options.out} (${format})${options.certOut ? ` and its certificate to ${options.certOut}` : ''}\n`);
+      const result = { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) };
+      if (options.json) printResult(ctx, true, result, () => '');
+      else print(renderIssued(created.certificate));
+      ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${outputName(options.out)} (${format})${options.certOut ? ` and its certificate to ${outputName(options.certOut)}` : ''}\n`);
     });
   registerCaRecord(ca, ctx);
   addCaKeyOptions(init);

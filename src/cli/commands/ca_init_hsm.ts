@@ -2,7 +2,6 @@ import { describeCertificate } from '../../cert/describe.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { existsSync } from 'node:fs';
 import { FileExistsError, UsageError } from '../../errors.js';
-import { writeFileAtomic } from '../../fs/atomic_write.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import { createCaOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
@@ -14,6 +13,7 @@ import { parseDays, parseWholeNumber, printResult } from '../options.js';
 import { pkcs11Access } from '../pkcs11_access.js';
 import { renderIssued } from '../render/issued_text.js';
 import type { CaInitOptions } from './ca.js';
+import { outputName, STDIO, summaryStream, writeOutput } from '../stdio.js';
 
 /** `ca init --key pkcs11:...`: the CA key made in the HSM, its certificate stored there too. */
 export async function caInitOnToken(ctx: CliContext, location: string, options: CaInitOptions): Promise<void> {
@@ -21,7 +21,8 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
     throw new UsageError('with --key the CA key stays in the HSM: --out, --out-format and --outpass do not apply (--cert-out writes its certificate)');
   }
   // refuse before the key is made: a key on the token and no certificate file would be half a result
-  if (options.certOut && !options.force && existsSync(options.certOut)) throw new FileExistsError(options.certOut);
+  const print = summaryStream(ctx, options.certOut, options.json);
+  if (options.certOut && options.certOut !== STDIO && !options.force && existsSync(options.certOut)) throw new FileExistsError(options.certOut);
   const key = parseKeySpec(options);
   const days = parseDays(options.days, '--days');
   const pathLength = parseWholeNumber(options.pathLen, '--path-len');
@@ -30,7 +31,9 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
   const created = await createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'ca') } : {}) }, access).finally(() => ca?.close());
   if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [created.certificate], 'ca', 'ca init');
   for (const w of created.warnings) warn(ctx.io, w);
-  if (options.certOut) await writeFileAtomic(options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
-  printResult(ctx, options.json, { written: options.certOut ? [options.certOut] : [], key: formatPkcs11Uri(uri), certificate: describeCertificate(created.certificate) }, () => renderIssued(created.certificate));
-  ctx.io.stderr(`hapki: made CA key ${formatPkcs11Uri(uri)} in the HSM and stored its certificate beside it${options.certOut ? `; wrote the certificate to ${options.certOut}` : ''}\n`);
+  if (options.certOut) await writeOutput(ctx, options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
+  const result = { written: options.certOut ? [options.certOut] : [], key: formatPkcs11Uri(uri), certificate: describeCertificate(created.certificate) };
+  if (options.json) printResult(ctx, true, result, () => '');
+  else print(renderIssued(created.certificate));
+  ctx.io.stderr(`hapki: made CA key ${formatPkcs11Uri(uri)} in the HSM and stored its certificate beside it${options.certOut ? `; wrote the certificate to ${outputName(options.certOut)}` : ''}\n`);
 }

@@ -3,7 +3,6 @@ import { safe } from '../../text/escape.js';
 import type { CertificateSummary } from '../../cert/describe.js';
 import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
-import { readFileBytes } from '../../fs/read_file.js';
 import { addTrustedCertificate } from '../../issue/add_trusted.js';
 import { installReply, normalizeFingerprint } from '../../issue/install_reply.js';
 import { readCertificates } from '../../issue/read_certificates.js';
@@ -13,6 +12,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { collect, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
+import { inputName, oneStdio, readInput } from '../stdio.js';
 
 interface ImportOptions {
   alias: string;
@@ -32,8 +32,8 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .description('install a CA reply into a key entry, or add a trusted CA certificate (keytool -importcert)')
     .argument('<keystore>', 'keystore file, rewritten in its own format (the old one kept as <keystore>.bak)')
     .requiredOption('--alias <alias>', 'the key entry the reply is for, or the alias of the new trusted entry')
-    .option('--reply <file>', 'the signed certificate, alone or with its chain (PEM or DER)')
-    .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry')
+    .option('--reply <file>', 'the signed certificate, alone or with its chain (PEM or DER); - for standard input')
+    .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry; - for standard input')
     .option('--ca <file>', 'CA certificates to build the reply chain from (repeatable)', collect)
     .option('--trust-root <sha256>', 'trust the chain root not yet in the keystore if its SHA-256 fingerprint is this (hex, colons allowed)')
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
@@ -50,19 +50,22 @@ Examples:
   hapki import gateway.jks --alias msas1 --reply msas1.pem --ca ca.pem --trust-root 5f:3a:...:9e --storepass env:STOREPASS
   hapki import gateway.jks --alias example-root --trusted ca.pem --storepass env:STOREPASS
   hapki import gateway.jks --alias msas1 --reply msas1-chain.pem --storepass env:STOREPASS
+  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --out - | hapki import gateway.jks --alias msas1 --reply - --ca ca.pem --storepass env:STOREPASS
 ${EXIT_CODES_HELP}`,
     )
     .action(async (path: string, options: ImportOptions) => {
       if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
       if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined)) throw new UsageError('--ca and --trust-root go with --reply');
       if (path === '-') throw new UsageError('import rewrites the keystore in place: name its file, not -');
+      oneStdio('input', [['--reply', options.reply], ['--trusted', options.trusted], ['--ca', options.ca]]);
+      const certificatesIn = async (file: string): Promise<Uint8Array[]> => readCertificates(await readInput(ctx, file), inputName(file));
       const trustRoot = options.trustRoot === undefined ? undefined : normalizeFingerprint(options.trustRoot);
       const { password, keyPassword } = await openStoreForCli(ctx, path, options);
       if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
-      const caCertificates = (await Promise.all((options.ca ?? []).map(async (f) => readCertificates(await readFileBytes(f), f)))).flat();
-      const reply = options.reply === undefined ? undefined : readCertificates(await readFileBytes(options.reply), options.reply);
-      const trusted = options.trusted === undefined ? undefined : readCertificates(await readFileBytes(options.trusted), options.trusted);
-      if (trusted && trusted.length > 1) warn(ctx.io, `${options.trusted} holds ${trusted.length} certificates: adding the first`);
+      const caCertificates = (await Promise.all((options.ca ?? []).map(certificatesIn))).flat();
+      const reply = options.reply === undefined ? undefined : await certificatesIn(options.reply);
+      const trusted = options.trusted === undefined ? undefined : await certificatesIn(options.trusted);
+      if (trusted && trusted.length > 1) warn(ctx.io, `${inputName(options.trusted!)} holds ${trusted.length} certificates: adding the first`);
       const prompt = ctx.io.prompt;
       const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
       // computed from the keystore as it is once locked: a concurrent change to it is not lost

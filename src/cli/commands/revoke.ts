@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { REVOCATION_REASONS, revokeSerial, serialOf, type RevocationReason } from '../../authority/issuance_record.js';
 import { UsageError } from '../../errors.js';
-import { readFileBytes } from '../../fs/read_file.js';
 import { readCertificates } from '../../issue/read_certificates.js';
 import { safe } from '../../text/escape.js';
 import { caFilesBase } from '../ca_location.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { jsonOption, printResult } from '../options.js';
+import { inputName, readInput } from '../stdio.js';
 
 export function registerRevoke(program: Command, ctx: CliContext): void {
   program
@@ -15,7 +15,7 @@ export function registerRevoke(program: Command, ctx: CliContext): void {
     .description("mark a certificate the CA issued revoked in its issuance record; `hapki crl` publishes it")
     .requiredOption('--ca <keystore>', 'the CA keystore whose record holds the certificate (no password needed)')
     .option('--serial <hex>', 'serial number of the certificate, hex (as `hapki ca issued` shows it)')
-    .option('--cert <file>', 'the certificate itself (PEM or DER)')
+    .option('--cert <file>', 'the certificate itself (PEM or DER); - for standard input')
     .option('--ca-cert <file>', 'for a pkcs11: --ca: its certificate file, beside which its record is kept')
     .option('--reason <reason>', `CRL reason: ${REVOCATION_REASONS.join('|')}`, 'unspecified')
     .addOption(jsonOption('{"serial", "subject", "revoked": {"reason", "at"}}'))
@@ -23,7 +23,7 @@ export function registerRevoke(program: Command, ctx: CliContext): void {
     .action(async (options: { ca: string; caCert?: string; serial?: string; cert?: string; reason: string; json?: boolean }) => {
       if ((options.serial === undefined) === (options.cert === undefined)) throw new UsageError('give --serial or --cert (one of them)');
       if (!(REVOCATION_REASONS as readonly string[]).includes(options.reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
-      const serial = options.serial ?? serialOf(readCertificates(await readFileBytes(options.cert!), options.cert)[0]!);
+      const serial = options.serial ?? serialOf(readCertificates(await readInput(ctx, options.cert!), inputName(options.cert!))[0]!);
       const revoked = await revokeSerial(caFilesBase(options.ca, options.caCert), serial, options.reason as RevocationReason);
       printResult(ctx, options.json, { serial: revoked.serial, subject: revoked.subject, revoked: revoked.revoked }, () => safe`revoked ${revoked.serial} (${revoked.subject}) at ${revoked.revoked!.at}: ${revoked.revoked!.reason}\n`);
     });

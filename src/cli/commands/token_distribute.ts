@@ -61,6 +61,7 @@ ${EXIT_CODES_HELP}`)
       const step: TokenStep = steps[0] ?? 'install';
       if (tokenSpec === undefined && step !== 'retire') throw new UsageError('name the token keystore');
       if ((options.to ?? []).length === 0 && options.instances === undefined) throw new UsageError('name the instance keystores with --to or --instances');
+      if ((options.to ?? []).includes('-')) throw new UsageError('token distribute rewrites each instance keystore in place: name its file, not -');
       let material;
       let alias = options.alias;
       if (tokenSpec !== undefined) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { UsageError } from '../../errors.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
+import { keystoreOutput } from '../../fs/keystore_file.js';
 import { DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_token.js';
 import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
@@ -19,6 +19,7 @@ import { describeCertificate } from '../../cert/describe.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
+import { commitOutputs, outputName, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
 
 export interface IssueOptions extends CaLocationOptions {
   subject?: string;
@@ -54,7 +55,7 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
     .option('--from-storepass <src>', 'store password of the --from keystore')
     .option('--from-keypass <src>', 'key password of the --from entry, where it differs')
     .option('--subject <dn>', 'the token certificate\'s name, e.g. "CN=msas-token,O=Example"')
-    .option('--out <file>', 'the new token keystore (not overwritten without --force); with --key, only with --extractable')
+    .option('--out <file>', 'the new token keystore (not overwritten without --force); - for standard output (never a terminal); with --key, only with --extractable')
     .option('--key <pkcs11-uri>', "make the token key in an HSM: 'pkcs11:token=<label>;object=<label>'; its certificate is stored beside it")
     .option('--extractable', 'with --key: let the key leave the HSM and write it to --out too. Only when the token must be copied to instances: the shared token key must reach every instance\'s keystore, which a key that never leaves the HSM cannot')
     .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
@@ -82,6 +83,8 @@ ${EXIT_CODES_HELP}`)
       if (options.key !== undefined) return (await import('./token_issue_hsm.js')).tokenIssueOnToken(ctx, options.key, options);
       if (options.extractable) throw new UsageError('--extractable is for a key made in an HSM (--key)');
       if (options.out === undefined) throw new UsageError('--out is required');
+      refuseSecretToTerminal(ctx, options.out);
+      const print = summaryStream(ctx, options.out, options.json);
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
       const days = parseDays(options.days, '--days');
       let issued;
@@ -91,7 +94,7 @@ ${EXIT_CODES_HELP}`)
         issued = tokenFromEntry(store, { alias: options.alias, format, ...(ref.alias ? { sourceAlias: ref.alias } : {}) });
       } else {
         const key = parseKeySpec(options);
-        if (!options.force) await refuseExisting([options.out]);
+        if (!options.force && options.out !== STDIO) await refuseExisting([options.out]);
         const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
         issued = await issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'token') } : {}) }).finally(() => ca?.close());
         if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [issued.certificate], 'token', 'token issue');
@@ -99,9 +102,11 @@ ${EXIT_CODES_HELP}`)
       for (const w of issued.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, issued.store);
       const out = options.out;
-      await saveKeystore(out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
-      printResult(ctx, options.json, { written: [out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) }, () => renderIssued(issued.certificate));
-      ctx.io.stderr(`hapki: wrote token "${options.alias}" to ${out} (${format})\n`);
+      await commitOutputs(ctx, [await keystoreOutput(out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false })]);
+      const result = { written: [out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) };
+      if (options.json) printResult(ctx, true, result, () => '');
+      else print(renderIssued(issued.certificate));
+      ctx.io.stderr(`hapki: wrote token "${options.alias}" to ${outputName(out)} (${format})\n`);
     });
   addCaKeyOptions(command);
   deprecatedOption(command, ctx, '--format <format>', '--out-format');

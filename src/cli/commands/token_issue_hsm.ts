@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { describeCertificate } from '../../cert/describe.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { FileExistsError, UsageError } from '../../errors.js';
-import { saveKeystore } from '../../fs/keystore_file.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { issueTokenOnToken } from '../../pkcs11/certify_on_token.js';
@@ -17,6 +16,7 @@ import { outputPassword } from '../output_password.js';
 import { pkcs11Access } from '../pkcs11_access.js';
 import { renderIssued } from '../render/issued_text.js';
 import type { IssueOptions } from './token_issue.js';
+import { outputName, refuseSecretToTerminal, saveKeystoreOutput, STDIO, summaryStream } from '../stdio.js';
 
 /** `token issue --key pkcs11:...`: the token key made in the HSM; written to --out only when --extractable. */
 export async function tokenIssueOnToken(ctx: CliContext, location: string, options: IssueOptions): Promise<void> {
@@ -26,7 +26,9 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   }
   if (options.extractable && options.out === undefined) throw new UsageError('--extractable writes the key to --out: give --out');
   // refuse before the key is made, not after
-  if (options.out !== undefined && !options.force && existsSync(options.out)) throw new FileExistsError(options.out);
+  refuseSecretToTerminal(ctx, options.out);
+  const print = summaryStream(ctx, options.out, options.json);
+  if (options.out !== undefined && options.out !== STDIO && !options.force && existsSync(options.out)) throw new FileExistsError(options.out);
   const key = parseKeySpec(options);
   const days = parseDays(options.days, '--days');
   // the keystore's format and password are settled before the key is made: a key left on the
@@ -43,9 +45,11 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   const written: string[] = [];
   if (options.out !== undefined && store && issued.pkcs8) {
     store.entries[0] = { type: 'private-key', alias: options.alias, key: issued.pkcs8, chain: issued.chain, created: new Date() };
-    await saveKeystore(options.out, store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
+    await saveKeystoreOutput(ctx, options.out, store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
     written.push(options.out);
   }
-  printResult(ctx, options.json, { written, key: formatPkcs11Uri(uri), alias: options.alias, certificate: describeCertificate(issued.certificate) }, () => renderIssued(issued.certificate));
-  ctx.io.stderr(`hapki: made token key ${formatPkcs11Uri(uri)} in the HSM${issued.pkcs8 ? ' (extractable)' : ''} and stored its certificate beside it${written.length > 0 ? `; wrote token "${options.alias}" to ${written[0]}` : ''}\n`);
+  const result = { written, key: formatPkcs11Uri(uri), alias: options.alias, certificate: describeCertificate(issued.certificate) };
+  if (options.json) printResult(ctx, true, result, () => '');
+  else print(renderIssued(issued.certificate));
+  ctx.io.stderr(`hapki: made token key ${formatPkcs11Uri(uri)} in the HSM${issued.pkcs8 ? ' (extractable)' : ''} and stored its certificate beside it${written.length > 0 ? `; wrote token "${options.alias}" to ${outputName(written[0]!)}` : ''}\n`);
 }

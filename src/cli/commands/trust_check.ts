@@ -12,6 +12,7 @@ import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
+import { oneStdio, readInput } from '../stdio.js';
 import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
@@ -43,7 +44,7 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .option('--trustpass <src>', 'trust store password (default: --storepass)')
     .option('--purpose <purpose>', `extended key usage to require: ${TRUST_CHECK_PURPOSES.join('|')} (roles: slaves as clients, the master as server)`, 'roles')
     .option('--at <date>', 'judge validity at this date (ISO 8601) instead of now')
-    .option('--crl <file>', 'a CRL (PEM or DER) every chain is checked against (repeatable); revoked -> FAIL (ERR_REVOKED)', collect)
+    .option('--crl <file>', 'a CRL (PEM or DER) every chain is checked against (repeatable; - for standard input); revoked -> FAIL (ERR_REVOKED)', collect)
     .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
     .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names; revoked -> FAIL (ERR_REVOKED)")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN)')
@@ -74,7 +75,8 @@ ${EXIT_CODES_HELP}`)
         const storepass = options.trustpass ?? options.storepass;
         anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass }, '--trustpass')).store));
       }
-      const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired });
+      oneStdio('input', [['--crl', options.crl]]);
+      const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired }, undefined, undefined, (file) => readInput(ctx, file));
       const revocation = { ...(crls ? { crls, crlRequired: crlRequired ?? false } : {}), ...(ocsp ? { ocsp } : {}) };
       const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}), ...revocation });
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { nodeCertificateChain, parseNodeRef, type NodeRef } from '../../trust/node_ref.js';
 import type { MeshNode } from '../../trust/mesh.js';
 import type { CliContext } from '../context.js';
@@ -15,6 +16,8 @@ export const PASS_HELP = 'node keystore password: pass:TEXT, env:NAME, file:PATH
 /** Opens each node's keystore (the master first) and takes its certificate chain. */
 export async function openNodes(ctx: CliContext, options: NodeOptions): Promise<{ refs: NodeRef[]; nodes: MeshNode[]; password: string | undefined }> {
   const refs = [options.master, ...(options.slave ?? [])].map(parseNodeRef);
+  // a node is known by its keystore's name: its trust store is found, or written, under that name
+  if (refs.some((ref) => ref.path === '-')) throw new UsageError('a node is named by its keystore file (its trust store goes by that name): name the file, not -');
   const nodes: MeshNode[] = [];
   let password: string | undefined;
   for (const [i, ref] of refs.entries()) {

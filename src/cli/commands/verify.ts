@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeCertificate } from '../../cert/describe.js';
 import { PathValidationError, UsageError } from '../../errors.js';
-import { readFileBytes } from '../../fs/read_file.js';
-import { readInput } from '../stdio.js';
+import { inputName, oneStdio, readInput } from '../stdio.js';
 import { readCertificates } from '../../issue/read_certificates.js';
 import { entryCertificates, storeCertificates } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
@@ -33,10 +32,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .command('verify')
     .description('validate a certificate chain against trusted certificates (RFC 5280 path validation)')
     .argument('<subject>', 'PEM/DER certificate file (first = leaf, rest = intermediates; - for standard input), or <keystore>[#<alias>] (default: its only key entry)')
-    .requiredOption('--trust <store>', 'trust anchors: every certificate of a keystore (PKCS#12, JKS, JCEKS) or PEM bundle')
+    .requiredOption('--trust <store>', 'trust anchors: every certificate of a keystore (PKCS#12, JKS, JCEKS) or PEM bundle; - for standard input')
     .option('--crl-fetch', 'also fetch the CRLs of the certificates\' http:// distribution points (no redirects, 32 MiB; failure: ERR_CRL_FETCH)')
     .option('--fetch-timeout <duration>', 'with --crl-fetch or --ocsp: per CRL or OCSP query, 500ms, 10s, 1m', '10s')
-    .option('--untrusted <bundle>', 'more intermediate certificates (PEM bundle) to build the path from')
+    .option('--untrusted <bundle>', 'more intermediate certificates (PEM bundle) to build the path from; - for standard input')
     .option('--hostname <host>', 'the DNS name or IP address the leaf must be for (subjectAltName only)')
     .option('--purpose <purpose>', 'required extended key usage: server|client')
     .option('--at <date>', 'validate at this time instead of now (ISO 8601)')
@@ -75,17 +74,18 @@ ${EXIT_CODES_HELP}
     .action(async (subject: string, options: VerifyOptions) => {
       if (options.purpose !== undefined && options.purpose !== 'server' && options.purpose !== 'client') throw new UsageError('--purpose must be server or client');
       const at = parseDate(options.at, '--at');
+      oneStdio('input', [['<cert-or-keystore>', subject], ['--trust', options.trust], ['--untrusted', options.untrusted], ['--crl', options.crl]]);
       const fetchTimeout = parseDuration(options.fetchTimeout);
       const [leaf, ...rest] = await subjectCertificates(ctx, subject, options.storepass);
       const trusted = await trustCertificates(ctx, options.trust, options.trustpass);
-      const untrusted = options.untrusted === undefined ? [] : readCertificates(await readFileBytes(options.untrusted), options.untrusted);
+      const untrusted = options.untrusted === undefined ? [] : readCertificates(await readInput(ctx, options.untrusted), inputName(options.untrusted));
       const result = await validatePath(leaf!, {
         trusted,
         untrusted: [...rest, ...untrusted],
         ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
         ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
         ...(at ? { at } : {}),
-        ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: fetchTimeout }) : undefined, fetchTimeout)),
+        ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: fetchTimeout }) : undefined, fetchTimeout, (file) => readInput(ctx, file))),
       });
       const chain = result.chain.map((der) => describeCertificate(der));
       if (options.json) {
@@ -115,7 +115,7 @@ async function subjectCertificates(ctx: CliContext, subject: string, storepass: 
 }
 
 async function trustCertificates(ctx: CliContext, path: string, trustpass: string | undefined): Promise<Uint8Array[]> {
-  const certificates = certificatesOrUndefined(await readFileBytes(path), path);
+  const certificates = certificatesOrUndefined(await readInput(ctx, path), inputName(path));
   if (certificates) return certificates;
   const { store } = await openStoreForCli(ctx, path, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass');
   return storeCertificates(store);
