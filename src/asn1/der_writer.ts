@@ -11,6 +11,25 @@ export function tlv(tag: number, content: Uint8Array, options: { constructed?: b
   return concatBytes([Uint8Array.of(head), encodeLength(content.length), content]);
 }
 
+/**
+ * A constructed TLV written straight from its elements: one copy of them, not two (a large
+ * keystore's SafeContents is copied once per nesting level, and each copy is the whole store).
+ */
+function constructedOf(tag: number, items: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const item of items) length += item.length;
+  const lengthBytes = encodeLength(length);
+  const out = new Uint8Array(1 + lengthBytes.length + length);
+  out[0] = 0x20 | tag;
+  out.set(lengthBytes, 1);
+  let pos = 1 + lengthBytes.length;
+  for (const item of items) {
+    out.set(item, pos);
+    pos += item.length;
+  }
+  return out;
+}
+
 function encodeLength(length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(length);
   const bytes: number[] = [];
@@ -19,13 +38,13 @@ function encodeLength(length: number): Uint8Array {
 }
 
 export function sequence(...items: Uint8Array[]): Uint8Array {
-  return tlv(Tag.sequence, concatBytes(items));
+  return constructedOf(Tag.sequence, items);
 }
 
 /** SET OF, with its elements sorted as DER requires. */
 export function setOf(...items: Uint8Array[]): Uint8Array {
   const sorted = [...items].sort(compareBytes);
-  return tlv(Tag.set, concatBytes(sorted));
+  return constructedOf(Tag.set, sorted);
 }
 
 export function integer(value: number | bigint): Uint8Array {

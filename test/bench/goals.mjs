@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quick = process.argv.includes('--quick');
 const work = mkdtempSync(join(tmpdir(), 'hapki-goals-'));
+// keys and keystores: removed however the run ends (a failed goal exits early)
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const P = 'changeit';
 const HAPKI = join(root, 'bin', 'hapki.js');
 const lib = await import(join(root, 'dist', 'index.js'));
