@@ -28,6 +28,7 @@ export const Tag = {
 } as const;
 
 const MAX_DEPTH = 64;
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 export class DerNode {
   /** Offset of the tag byte, relative to the buffer given to readDer. */
@@ -147,7 +148,7 @@ export class DerNode {
       case Tag.bmpString:
         return decodeBmp(bytes, this.offset);
       case Tag.utf8String:
-        return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+        return UTF8.decode(bytes);
       case Tag.printableString:
       case Tag.ia5String:
       case Tag.t61String:
