@@ -81,6 +81,7 @@ function report(suite, groups, known) {
 }
 
 // limbo's webpki:: cases test the CA/Browser Forum profile: they run with profile 'webpki', the rest with RFC 5280 alone
+// and its rfc5280:: cases test RFC 5280 to the letter, the CAs' MUSTs included: they run with strict (openssl's -x509_strict)
 const PROFILE = (c) => (process.env.LIMBO_PROFILE_ALL ? 'webpki' : c.id.startsWith('webpki::') ? 'webpki' : undefined);
 
 async function runLimbo() {
@@ -105,6 +106,7 @@ async function runLimbo() {
         ...(c.max_chain_depth === null ? {} : { maxIntermediates: c.max_chain_depth }),
         ...(c.crls?.length ? { crls: c.crls.flatMap(pemCrls), crlRequired: true } : {}),
         ...(PROFILE(c) ? { profile: PROFILE(c) } : {}),
+        ...(c.id.startsWith('rfc5280::') ? { strict: true } : {}),
       });
     });
     const expect = c.expected_result === 'SUCCESS';

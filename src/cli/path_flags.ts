@@ -16,6 +16,7 @@ export interface PathFlags {
   ocsp?: boolean;
   ocspRequired?: boolean;
   webPki?: boolean;
+  x509Strict?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -31,6 +32,7 @@ export function addPathFlags(command: Command): Command {
     .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
     .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names (http://, nonce, no redirects); revoked -> ERR_REVOKED")
     .option('--web-pki', 'also the CA/Browser Forum profile: subscriber EKU (no anyEKU, not critical), not a CA; CN copies a SAN; root without EKU')
+    .option('--x509-strict', "also RFC 5280's rules for issuing CAs, anchor included: key identifiers, critical basic/name/policy constraints, serials")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown (no responder, "unknown") fails (ERR_REVOCATION_UNKNOWN)');
 }
 
@@ -46,6 +48,7 @@ export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly 
   return {
     ...(flags.allowSha1 ? { allowSha1: true } : {}),
     ...(flags.webPki ? { profile: 'webpki' as const } : {}),
+    ...(flags.x509Strict ? { strict: true } : {}),
     ...(flags.crl || fetched ? { crls, crlRequired: flags.crlRequired ?? false } : {}),
     ...(flags.ocsp ? { ocsp: { fetch: true, required: flags.ocspRequired ?? false, ...(fetchTimeoutMs === undefined ? {} : { timeoutMs: fetchTimeoutMs }) } } : {}),
     policy: {

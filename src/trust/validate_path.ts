@@ -13,6 +13,7 @@ import { issuerProblem, leafProfileProblem, purposeProblem, serialProblem, subje
 import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
+import { strictProblem } from './strict_profile.js';
 import { webpkiProblem } from './webpki_profile.js';
 
 export type { PathErrorCode } from './path_problem.js';
@@ -48,6 +49,8 @@ export interface PathValidationOptions {
    * only their own key identifier).
    */
   profile?: 'rfc5280' | 'webpki';
+  /** RFC 5280's requirements on issuing CAs over the whole path, the anchor included (key identifiers, critical extensions, serials), as openssl -x509_strict. */
+  strict?: boolean;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -106,12 +109,16 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   // a directly trusted leaf has no path to process policies over
   let validPolicies: string[] = [];
   let revocation: CertificateRevocation[] | undefined;
+  if (directlyTrusted && options.strict) {
+    const strict = strictProblem([leafCert]);
+    if (strict) return fail(strict, [leafCert]);
+  }
   if (!directlyTrusted) {
     const serial = serialProblem(leafCert);
     if (serial) return fail(serial, [leafCert]);
     const untrusted = readAll(options.untrusted ?? []);
     const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
-    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, [...anchors, ...untrusted], at, signatures), options.profile === 'webpki');
+    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, [...anchors, ...untrusted], at, signatures), options.profile === 'webpki', options.strict ?? false);
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
     revocation = search.revocation;
@@ -152,6 +159,7 @@ class PathSearch {
     private readonly policy: PolicyOptions,
     private readonly revocationCheck: { sources: RevocationSource[]; required: boolean } | undefined,
     private readonly webpki: boolean,
+    private readonly strict: boolean,
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
@@ -237,6 +245,10 @@ class PathSearch {
     for (let i = 1; i < anchor; i++) {
       const p = purposeProblem(path[i]!, this.purpose);
       if (p) return p;
+    }
+    if (this.strict) {
+      const strict = strictProblem(path);
+      if (strict) return strict;
     }
     if (this.webpki) {
       const profile = webpkiProblem(path);
