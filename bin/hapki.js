@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// the CLI as one bundle (scripts/bundle_cli.mjs): a few files to load at start instead of about a hundred
+import { main } from '../dist/bin/hapki.js';
 
 process.exitCode = await main(process.argv);

@@ -29,6 +29,13 @@ export const LIMITS = {
   timeFieldBytes: 64,
   /** RSA modulus (the JDK's and OpenSSL's bound, 16,384 bits). */
   rsaModulusBits: 16_384,
+  /**
+   * Name constraint subtrees (permitted and excluded) of one CA certificate: real CAs have a few,
+   * at most some hundreds. More are refused unread (ERR_NAME_CONSTRAINTS), as the check of
+   * names against constraints is bounded too (2^20 pairs, OpenSSL's bound), so a certificate
+   * built to make validation quadratic (limbo pathological::nc-dos-1) costs milliseconds.
+   */
+  nameConstraintSubtrees: 1024,
   /** RSA public exponent above a 3,072-bit modulus (the JDK's and OpenSSL's bound); below, the exponent must be shorter than the modulus. */
   rsaExponentBits: 64,
 } as const;

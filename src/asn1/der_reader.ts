@@ -28,6 +28,7 @@ export const Tag = {
 } as const;
 
 const MAX_DEPTH = 64;
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 export class DerNode {
   /** Offset of the tag byte, relative to the buffer given to readDer. */
@@ -165,7 +166,7 @@ export class DerNode {
       case Tag.bmpString:
         return decodeBmp(bytes, this.offset);
       case Tag.utf8String:
-        return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+        return UTF8.decode(bytes);
       case Tag.printableString:
       case Tag.ia5String:
       case Tag.t61String:
@@ -295,6 +296,24 @@ const MAX_OID_BYTES = 128;
 function decodeOid(bytes: Uint8Array, offset: number): string {
   if (bytes.length === 0) throw formatError('empty object identifier', offset);
   if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, offset);
+  // the common case in numbers (arcs of up to 7 bytes, under 2^49); bigints only for longer arcs
+  let text = '';
+  let arc = 0;
+  let arcBytes = 0;
+  for (const b of bytes) {
+    arc = arc * 128 + (b & 0x7f);
+    if (++arcBytes > 7) return decodeOidBig(bytes, offset);
+    if ((b & 0x80) === 0) {
+      text += text === '' ? (arc < 40 ? `0.${arc}` : arc < 80 ? `1.${arc - 40}` : `2.${arc - 80}`) : `.${arc}`;
+      arc = 0;
+      arcBytes = 0;
+    }
+  }
+  if (arcBytes !== 0) throw formatError('truncated object identifier', offset);
+  return text;
+}
+
+function decodeOidBig(bytes: Uint8Array, offset: number): string {
   const arcs: bigint[] = [];
   let value = 0n;
   let pending = false;

@@ -7,44 +7,38 @@ export function tlv(tag: number, content: Uint8Array, options: { constructed?: b
   const cls = options.cls ?? TagClass.universal;
   const constructed = options.constructed ?? (cls === TagClass.universal && (tag === Tag.sequence || tag === Tag.set));
   if (tag > 30) throw new TypeError(`tag ${tag} needs the long form, which hapki never writes`);
-  const head = (cls << 6) | (constructed ? 0x20 : 0) | tag;
-  return concatBytes([Uint8Array.of(head), encodeLength(content.length), content]);
+  return withHeader((cls << 6) | (constructed ? 0x20 : 0) | tag, [content]);
 }
 
-/**
- * A constructed TLV written straight from its elements: one copy of them, not two (a large
- * keystore's SafeContents is copied once per nesting level, and each copy is the whole store).
- */
-function constructedOf(tag: number, items: readonly Uint8Array[]): Uint8Array {
+/** One TLV whose contents are the parts, written straight into one buffer (no copy per level). */
+function withHeader(head: number, parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
-  for (const item of items) length += item.length;
-  const lengthBytes = encodeLength(length);
-  const out = new Uint8Array(1 + lengthBytes.length + length);
-  out[0] = 0x20 | tag;
-  out.set(lengthBytes, 1);
-  let pos = 1 + lengthBytes.length;
-  for (const item of items) {
-    out.set(item, pos);
-    pos += item.length;
+  for (const p of parts) length += p.length;
+  let lengthBytes = 0;
+  if (length >= 0x80) for (let n = length; n > 0; n = Math.floor(n / 256)) lengthBytes++;
+  const out = new Uint8Array(2 + lengthBytes + length);
+  out[0] = head;
+  let pos = 2;
+  if (lengthBytes === 0) out[1] = length;
+  else {
+    out[1] = 0x80 | lengthBytes;
+    for (let i = lengthBytes, n = length; i > 0; i--, n = Math.floor(n / 256)) out[1 + i] = n & 0xff;
+    pos += lengthBytes;
+  }
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
   }
   return out;
 }
 
-function encodeLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
-}
-
 export function sequence(...items: Uint8Array[]): Uint8Array {
-  return constructedOf(Tag.sequence, items);
+  return withHeader(0x30, items);
 }
 
 /** SET OF, with its elements sorted as DER requires. */
 export function setOf(...items: Uint8Array[]): Uint8Array {
-  const sorted = [...items].sort(compareBytes);
-  return constructedOf(Tag.set, sorted);
+  return withHeader(0x31, [...items].sort(compareBytes));
 }
 
 export function integer(value: number | bigint): Uint8Array {
@@ -75,8 +69,10 @@ export function octetString(bytes: Uint8Array): Uint8Array {
 }
 
 export function bitString(bytes: Uint8Array): Uint8Array {
-  return tlv(Tag.bitString, concatBytes([Uint8Array.of(0), bytes]));
+  return withHeader(Tag.bitString, [UNUSED_BITS_NONE, bytes]);
 }
+
+const UNUSED_BITS_NONE = Uint8Array.of(0);
 
 export function nullValue(): Uint8Array {
   return Uint8Array.of(Tag.null, 0);
@@ -120,7 +116,8 @@ function encodeOid(dotted: string): Uint8Array {
 
 /** [n] EXPLICIT wrapping one element. */
 export function explicit(n: number, inner: Uint8Array): Uint8Array {
-  return tlv(n, inner, { cls: TagClass.context, constructed: true });
+  if (n > 30) throw new TypeError(`tag ${n} needs the long form, which hapki never writes`);
+  return withHeader(0xa0 | n, [inner]);
 }
 
 /** [n] IMPLICIT primitive contents. */
@@ -158,7 +155,8 @@ export function time(date: Date): Uint8Array {
 
 /** [n] IMPLICIT constructed contents (the elements given, concatenated). */
 export function implicitConstructed(n: number, ...items: Uint8Array[]): Uint8Array {
-  return tlv(n, concatBytes(items), { cls: TagClass.context, constructed: true });
+  if (n > 30) throw new TypeError(`tag ${n} needs the long form, which hapki never writes`);
+  return withHeader(0xa0 | n, items);
 }
 
 function ascii(text: string): Uint8Array {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { configureFanOut, DEFAULT_PARALLEL_HOSTS } from '../transport/fan_out.js';
 import { sharedSshPool } from '../transport/ssh/pool.js';
 import type { SshOptions } from '../transport/ssh/ssh_options.js';
 import type { CliContext } from './context.js';
+import { parseWholeNumber } from './options.js';
 
 interface SshFlags {
   sshUser?: string;
@@ -45,5 +47,18 @@ export function addSshOptions(program: Command, ctx: CliContext): void {
       if (flags.acceptNewHostKeys) options.acceptNewHostKeys = true;
       if (flags.sudo) options.sudo = true;
       sharedSshPool().configure(options);
+    });
+}
+
+/**
+ * `--parallel <n>` of the multi-host commands (apply, plan, token distribute, trust mesh, audit):
+ * how many hosts are read, staged and cleaned up at once (src/transport/fan_out.ts).
+ */
+export function addParallelOption(command: Command): Command {
+  return command
+    .option('--parallel <n>', `hosts read and staged at once (default ${DEFAULT_PARALLEL_HOSTS}); nothing is renamed anywhere until every host staged`)
+    .hook('preAction', (action) => {
+      const parallel = parseWholeNumber(action.opts<{ parallel?: string }>().parallel, '--parallel', 1);
+      configureFanOut({ parallel: parallel ?? DEFAULT_PARALLEL_HOSTS });
     });
 }

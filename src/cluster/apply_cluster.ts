@@ -9,6 +9,8 @@ import type { ClusterFile } from './cluster_file.js';
 import type { PlannedWrite } from './cluster_plan.js';
 import type { ClusterPlan } from './cluster_plan.js';
 import { planCluster } from './plan_cluster.js';
+import { restartMarkerChange } from './restart_marker.js';
+import { plannedRestarts } from './rollout.js';
 import { keepsCaFiles } from '../authority/ca_files.js';
 import { issuedRecordOf, recordIssued } from '../authority/issuance_record.js';
 import type { PlanClusterOptions } from './plan_state.js';
@@ -16,6 +18,11 @@ import type { PlanClusterOptions } from './plan_state.js';
 export interface ApplyClusterOptions extends PlanClusterOptions {
   /** How the gateway instances are read back after the token is written (default: where they are). */
   tokenFiles?: TokenFileLayer;
+  /**
+   * Record a restart owed to each node whose files change (restart_marker.ts), in the same change
+   * set: the rollout removes it once the node passed its check. Off with --no-restart.
+   */
+  restartMarkers?: boolean;
 }
 
 export interface AppliedCluster {
@@ -39,6 +46,9 @@ export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOp
   const grouped = new Set(plan.token ? plan.token.instances.map((p) => p.instance.path) : []);
   const others: FileChange[] = [];
   for (const w of plan.writes) if (!grouped.has(w.file)) others.push(await changeOf(w));
+  if (options.restartMarkers && plan.writes.length > 0) {
+    for (const r of plannedRestarts(cluster, plan)) if (!r.owed) others.push(restartMarkerChange(r.node, r.keystore, options.now));
+  }
   if (plan.token) {
     // the instances as the token library prepared them (the token over the new certificates), and the rest with them
     const instances = plan.token.instances.map((p) => {

@@ -56,4 +56,8 @@ export interface ClusterPlan {
    * instances as this plan leaves them; apply writes the instances through it, all or nothing.
    */
   token?: TokenPlan;
+  /** SHA-256 (hex) of the leaf each node's keystore holds once the plan is applied, by node name. */
+  nodeLeaves?: Record<string, string>;
+  /** Nodes an earlier apply changed whose restart and check did not happen (their marker is there). */
+  owedRestarts?: string[];
 }

@@ -31,6 +31,8 @@ import { addStep, relativeFile, type CaFacts, type PlanClusterOptions, type Plan
 import { planToken } from './plan_token.js';
 import { planTrustMesh } from './plan_trust.js';
 import { newKeystoreFormat } from '../keystore/format_for_path.js';
+import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
+import { restartsOwed } from './restart_marker.js';
 
 export type { PlanClusterOptions } from './plan_state.js';
 
@@ -48,6 +50,9 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
   try {
     const lbNames = cluster.loadBalancer.names.map(parseSan);
     await readCaRules(state, lbNames);
+    // every node's keystore read at once, one host after another only beyond --parallel hosts
+    const nodes = [...cluster.gateway.instances, ...(cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [])];
+    await forEachHost(nodes, (n) => hostOfLocation(n.keystore), async (n) => void (await openNode(state, n)));
     await planNodeCertificates(state, ca, cluster.gateway.instances.map((node) => ({ node, required: [...node.hostnames.map(parseSan), ...lbNames], profile: 'server' })));
     if (cluster.replication) {
       const { master, slaves } = cluster.replication;
@@ -63,7 +68,24 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
     .map(([file, w]) => ({ file, store: w.store, password: w.password, exists: w.exists, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.bytes ? { bytes: w.bytes } : {}) }));
   const order = writeOrder(state);
   const byFile = <T extends { file: string }>(items: T[]): T[] => [...items].sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
-  return { cluster: cluster.path, dir: cluster.dir, steps: byFile(state.steps), writes: byFile(writes), warnings: state.warnings, issued: state.issued, ...(state.token ? { token: state.token } : {}) };
+  const nodes = [...cluster.gateway.instances, ...(cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [])];
+  const nodeLeaves: Record<string, string> = {};
+  for (const n of nodes) {
+    const leaf = nodeLeafOf(state.files.get(n.keystore)?.store, n.alias);
+    if (leaf) nodeLeaves[n.name] = sha256Hex(leaf);
+  }
+  const owed = await restartsOwed(nodes.filter((n) => n.restart !== undefined || n.endpoint !== undefined));
+  return {
+    cluster: cluster.path,
+    dir: cluster.dir,
+    steps: byFile(state.steps),
+    writes: byFile(writes),
+    warnings: state.warnings,
+    issued: state.issued,
+    ...(state.token ? { token: state.token } : {}),
+    nodeLeaves,
+    owedRestarts: owed.map((o) => o.node),
+  };
 }
 
 async function planCa(state: PlanState): Promise<CaFacts> {
@@ -215,6 +237,13 @@ async function planNodeCertificate(state: PlanState, ca: CaFacts, { node, requir
 function trustCaStep(state: PlanState, node: ClusterNode, alias: string, ca: CaFacts, store: Keystore): void {
   const root = describeCertificate(ca.issuer.chain[ca.issuer.chain.length - 1]!);
   addStep(state, { kind: 'trust-ca', node: node.name, file: node.keystore, summary: `trust the CA as "${alias}": ${root.subject}`, details: [`sha256 ${root.sha256}`] }, store);
+}
+
+/** The leaf of a node's key entry (its alias, else its only one). */
+export function nodeLeafOf(store: Keystore | undefined, alias: string | undefined): Uint8Array | undefined {
+  const keys = (store?.entries ?? []).filter((e): e is PrivateKeyEntry => e.type === 'private-key');
+  const entry = alias === undefined ? (keys.length === 1 ? keys[0] : undefined) : keys.find((e) => e.alias === alias);
+  return entry?.chain[0];
 }
 
 function sameChain(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {

@@ -12,6 +12,7 @@ import { openStoreOf } from './cluster_store.js';
 import { addStep, type CaFacts, type PlanState } from './plan_state.js';
 import { DAY_MS } from '../lib/duration.js';
 import { newKeystoreFormat } from '../keystore/format_for_path.js';
+import { hostOfLocation, mapByHost } from '../transport/fan_out.js';
 
 
 /**
@@ -39,10 +40,15 @@ export async function planToken(state: PlanState, ca: CaFacts, token: ClusterTok
   }
   const planned = new Map<string, Uint8Array>();
   const instances: TokenInstance[] = [];
-  for (const n of state.cluster.gateway.instances) {
+  const gateways = state.cluster.gateway.instances;
+  // the unchanged instances are read again as bytes, every host at once
+  const bytes = await mapByHost(gateways, (n) => hostOfLocation(n.keystore), async (n) => {
     const w = state.files.get(n.keystore)!;
-    planned.set(n.keystore, w.changed ? await writeKeystore(w.store, { password: w.password }) : await readFileBytes(n.keystore));
-    instances.push({ name: n.name, path: n.keystore, password: w.password });
+    return w.changed ? await writeKeystore(w.store, { password: w.password }) : await readFileBytes(n.keystore);
+  });
+  for (const [i, n] of gateways.entries()) {
+    planned.set(n.keystore, bytes[i]!);
+    instances.push({ name: n.name, path: n.keystore, password: state.files.get(n.keystore)!.password });
   }
   const distribution = await planTokenDistribution(instances, { alias: token.alias, material }, inMemory(planned));
   for (const p of distribution.instances) {

@@ -9,6 +9,7 @@ import type { ClusterReplication } from './cluster_file.js';
 import { openClusterStore } from './cluster_store.js';
 import { addStep, type PlanState } from './plan_state.js';
 import { newKeystoreFormat } from '../keystore/format_for_path.js';
+import { hostOfLocation, mapByHost } from '../transport/fan_out.js';
 
 /**
  * The replication trust stores: the master trusts every slave and each slave the master, through
@@ -21,8 +22,10 @@ export async function planTrustMesh(state: PlanState, replication: ClusterReplic
   const nodes = [replication.master, ...replication.slaves];
   const meshNodes: MeshNode[] = nodes.map((n, i) => ({ name: n.name, role: i === 0 ? 'master' : 'slave', certificateChain: nodeCertificateChain(state.files.get(n.keystore)!.store, n.name, n.alias) }));
   const existing = new Map<string, Keystore>();
-  for (const n of nodes) {
-    const opened = await openClusterStore(`${n.name} trust store`, n.truststore, n.truststorePassword, undefined, state.cluster.dir, state.options);
+  // every host's trust store read at once
+  const opens = await mapByHost(nodes, (n) => hostOfLocation(n.truststore), (n) => openClusterStore(`${n.name} trust store`, n.truststore, n.truststorePassword, undefined, state.cluster.dir, state.options));
+  for (const [i, n] of nodes.entries()) {
+    const opened = opens[i]!;
     state.files.set(n.truststore, { store: opened.store ?? { format: newKeystoreFormat(n.truststore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
     if (opened.store) existing.set(n.name, opened.store);
   }

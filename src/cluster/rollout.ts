@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { NodeHealthError, NodeRestartError } from '../errors.js';
-import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
+import type { Keystore } from '../keystore/model.js';
 import { parseLocation } from '../transport/location.js';
 import { sharedSshPool } from '../transport/ssh/pool.js';
 import { probeTls } from '../trust/probe.js';
@@ -10,6 +10,8 @@ import type { ProbeTarget } from '../trust/probe_target.js';
 import type { ClusterFile, ClusterNode, ClusterReplicationNode } from './cluster_file.js';
 import type { ClusterPlan } from './cluster_plan.js';
 import { openStoreOf } from './cluster_store.js';
+import { nodeLeafOf } from './plan_cluster.js';
+import { clearRestartMarker } from './restart_marker.js';
 
 /** One node to restart and check, in rollout order. */
 export interface PlannedRestart {
@@ -25,6 +27,10 @@ export interface PlannedRestart {
   /** SHA-256 (hex) of the leaf the endpoint must present once restarted; absent: any leaf with a valid chain. */
   expectSha256?: string;
   health: { restartTimeoutMs: number; timeoutMs: number };
+  /** The node's files are unchanged by this plan: an earlier apply's restart of it did not finish. */
+  owed?: boolean;
+  /** The node's keystore: its restart marker (restart_marker.ts) sits beside it. */
+  keystore: string;
 }
 
 /** Seconds a node has to come back with its new certificate, and its restart command to finish. */
@@ -37,14 +43,17 @@ export const DEFAULT_RESTART_TIMEOUT_MS = 120_000;
  */
 export function plannedRestarts(cluster: ClusterFile, plan: ClusterPlan): PlannedRestart[] {
   const changed = new Set(plan.writes.map((w) => w.file));
+  const owed = new Set(plan.owedRestarts ?? []);
   const nodes: (ClusterNode | ClusterReplicationNode)[] = [...cluster.gateway.instances, ...(cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [])];
   const out: PlannedRestart[] = [];
   for (const n of nodes) {
     if (n.restart === undefined && n.endpoint === undefined) continue;
     const files = [n.keystore, ...('truststore' in n ? [n.truststore] : [])];
-    if (!files.some((f) => changed.has(f))) continue;
+    const changes = files.some((f) => changed.has(f));
+    if (!changes && !owed.has(n.name)) continue;
     const store = plan.writes.find((w) => w.file === n.keystore)?.store;
-    const leaf = store ? nodeLeaf(store, n.alias) : undefined;
+    const leaf = store ? nodeLeafOf(store, n.alias) : undefined;
+    const expect = leaf ? sha256Hex(leaf) : plan.nodeLeaves?.[n.name];
     const servername = [...n.hostnames, ...cluster.loadBalancer.names].find((name) => !name.includes(':'));
     out.push({
       node: n.name,
@@ -54,8 +63,10 @@ export function plannedRestarts(cluster: ClusterFile, plan: ClusterPlan): Planne
       ...(n.after ? { after: n.after } : {}),
       ...(n.endpoint ? { endpoint: n.endpoint } : {}),
       ...(servername ? { servername } : {}),
-      ...(leaf ? { expectSha256: sha256Hex(leaf) } : {}),
+      ...(expect ? { expectSha256: expect } : {}),
       health: { timeoutMs: n.health?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, restartTimeoutMs: n.health?.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS },
+      ...(changes ? {} : { owed: true }),
+      keystore: n.keystore,
     });
   }
   return out;
@@ -110,6 +121,7 @@ async function rolloutOne(r: PlannedRestart, options: RolloutOptions, crypto?: W
   const check = r.endpoint ? await awaitNewCertificate(r, options.trusted, crypto) : 'no endpoint to check';
   say(`${r.node}: ${r.endpoint ? 'Pass' : 'restarted, not checked'} (${check})`);
   if (r.after) await runLocal(r.node, 'after', r.after, r.health.restartTimeoutMs, { ...options.env, ...env });
+  await clearRestartMarker(r.keystore);
   return { node: r.node, restarted: r.restart !== undefined, check };
 }
 
@@ -169,12 +181,6 @@ function runLocal(node: string, what: string, command: string, timeoutMs: number
   });
 }
 
-function nodeLeaf(store: Keystore, alias: string | undefined): Uint8Array | undefined {
-  const keys = store.entries.filter((e): e is PrivateKeyEntry => e.type === 'private-key');
-  const entry = alias === undefined ? (keys.length === 1 ? keys[0] : undefined) : keys.find((e) => e.alias === alias);
-  return entry?.chain[0];
-}
-
 function tail(stderr: string): string {
   const line = stderr.trim().split(/\r?\n/).pop()?.replace(/[^\x20-\x7e]/g, '?').slice(0, 160);
   return line ? ` (${line})` : '';
@@ -191,7 +197,7 @@ export function renderRestarts(restarts: readonly PlannedRestart[], batch = 1): 
       r.endpoint ? `check ${r.endpoint.host}:${r.endpoint.port} presents ${r.expectSha256 ? `the new certificate ${r.expectSha256.slice(0, 16)}…` : 'a certificate'} chaining to the cluster CA (${Math.round(r.health.timeoutMs / 1000)}s)` : 'no endpoint: not checked',
       ...(r.after ? ['run after: locally'] : []),
     ];
-    lines.push(`  ${r.node}: ${steps.join(', then ')}`);
+    lines.push(`  ${r.node}: ${r.owed ? '(owed: an earlier apply changed its files and did not finish restarting it) ' : ''}${steps.join(', then ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -17,7 +17,11 @@ export function checkKeyBounds(der: Uint8Array, kind: 'spki' | 'pkcs8'): void {
   } catch {
     return;
   }
-  if (!numbers) return;
+  if (numbers) checkRsaNumbers(numbers);
+}
+
+/** The same bounds on numbers already read: [n, e] of an RSAPublicKey, or [n, e, d, p, q, ...]. */
+export function checkRsaNumbers(numbers: readonly DerNode[]): void {
   const [n, e, ...rest] = numbers;
   if (!n?.is(Tag.integer) || !e?.is(Tag.integer)) return;
   const modulusBits = bitLength(n.content);
@@ -39,7 +43,8 @@ function rsaNumbers(der: Uint8Array, kind: 'spki' | 'pkcs8'): DerNode[] | undefi
   return readDer(top[2]!.octets(), 'RSAPrivateKey').children.slice(1);
 }
 
-function bitLength(content: Uint8Array): number {
+/** Bits of a big-endian magnitude, leading zero bytes ignored. */
+export function bitLength(content: Uint8Array): number {
   let i = 0;
   while (i < content.length && content[i] === 0) i++;
   if (i === content.length) return 0;

@@ -3,7 +3,7 @@ import { readDer, Tag, type DerNode } from '../asn1/der_reader.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { UnsupportedAlgorithmError } from '../errors.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { checkKeyBounds } from './key_bounds.js';
+import { checkKeyBounds, checkRsaNumbers } from './key_bounds.js';
 
 /**
  * Facts about a key, read with Node's key parser rather than WebCrypto, so that keys WebCrypto
@@ -48,19 +48,35 @@ export function describePrivateKey(pkcs8: Uint8Array): KeyDescription {
 }
 
 /** The same facts from a SubjectPublicKeyInfo, for entries whose private key is sealed. */
-export function describePublicKey(spki: Uint8Array, parsed?: KeyObject): KeyDescription {
-  const algorithm = algorithmOf(readDer(spki, 'SubjectPublicKeyInfo').child(0, 'algorithm'));
+export function describePublicKey(spki: Uint8Array, parsed?: KeyObject, parts?: SpkiParts): KeyDescription {
+  const algorithm = parts ?? algorithmOf(readDer(spki, 'SubjectPublicKeyInfo').child(0, 'algorithm'));
   return describe(algorithm, () => parsed ?? publicKeyObject(spki));
+}
+
+/** A SubjectPublicKeyInfo read once: its algorithm, curve and the subjectPublicKey bits. */
+export interface SpkiParts {
+  oid: string;
+  parameterOid?: string;
+  /** The subjectPublicKey BIT STRING's contents (an RSAPublicKey, an EC point, raw key bytes). */
+  key: Uint8Array;
+}
+
+/** Reads a SubjectPublicKeyInfo; a malformed one throws KeystoreFormatError. */
+export function readSpki(spki: Uint8Array): SpkiParts {
+  const node = readDer(spki, 'SubjectPublicKeyInfo');
+  return { ...algorithmOf(node.child(0, 'algorithm')), key: node.child(1, 'subjectPublicKey').bits('subjectPublicKey') };
 }
 
 /**
  * A SubjectPublicKeyInfo as a node:crypto key, its numbers bounded first. RSA, EC and Ed25519 keys
  * are handed to node:crypto as JWK, which it imports several times faster than DER (OpenSSL 3's
- * decoders are slow); anything else, or anything odd, goes through the DER parser.
+ * decoders are slow); anything else, or anything odd, goes through the DER parser. `parts` and
+ * `rsa` (the RSAPublicKey's [n, e]) save reading again what the caller has read.
  */
-export function publicKeyObject(spki: Uint8Array): KeyObject {
-  checkKeyBounds(spki, 'spki');
-  const jwk = jwkOf(spki);
+export function publicKeyObject(spki: Uint8Array, parts?: SpkiParts, rsa?: readonly DerNode[]): KeyObject {
+  if (rsa) checkRsaNumbers(rsa);
+  else checkKeyBounds(spki, 'spki');
+  const jwk = jwkOf(spki, parts, rsa);
   if (jwk) {
     try {
       return createPublicKey({ key: jwk, format: 'jwk' });
@@ -77,17 +93,16 @@ const JWK_CURVES: Readonly<Record<string, { crv: string; size: number }>> = {
   [OID.p521]: { crv: 'P-521', size: 66 },
 };
 
-function jwkOf(spki: Uint8Array): JsonWebKey | undefined {
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+
+function jwkOf(spki: Uint8Array, parts?: SpkiParts, rsa?: readonly DerNode[]): JsonWebKey | undefined {
   try {
-    const node = readDer(spki, 'SubjectPublicKeyInfo');
-    const { oid, parameterOid } = algorithmOf(node.child(0, 'algorithm'));
-    const bits = node.child(1, 'subjectPublicKey').bits('subjectPublicKey');
-    const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+    const { oid, parameterOid, key: bits } = parts ?? readSpki(spki);
     if (oid === OID.rsaEncryption) {
-      const [n, e] = readDer(bits, 'RSAPublicKey').sequence('RSAPublicKey');
-      if (!n || !e || n.content[0]! & 0x80 || e.content[0]! & 0x80) return undefined;
+      const [n, e, ...rest] = rsa ?? readDer(bits, 'RSAPublicKey').sequence('RSAPublicKey');
+      if (!n || !e || rest.length > 0 || !n.is(Tag.integer) || !e.is(Tag.integer) || n.content[0]! & 0x80 || e.content[0]! & 0x80) return undefined;
       const strip = (b: Uint8Array): Uint8Array => (b.length > 1 && b[0] === 0 ? b.subarray(1) : b);
-      return { kty: 'RSA', n: b64(strip(n.expect(Tag.integer, 'modulus').content)), e: b64(strip(e.expect(Tag.integer, 'exponent').content)) };
+      return { kty: 'RSA', n: b64(strip(n.content)), e: b64(strip(e.content)) };
     }
     if (oid === OID.ecPublicKey && parameterOid) {
       const curve = JWK_CURVES[parameterOid];

@@ -25,6 +25,8 @@ export interface CertificateContent {
   issuer: Uint8Array;
   /** SubjectPublicKeyInfo, DER. */
   publicKey: Uint8Array;
+  /** The subject's key identifier, when the caller has it; computed from publicKey otherwise. */
+  subjectKeyId?: Uint8Array;
   /** The issuer's key identifier for the AKI; none for a self-signed root. */
   authorityKeyId?: Uint8Array;
   /** Lower-case hex of a positive serial number. */
@@ -82,7 +84,7 @@ export function certificateExtensions(content: CertificateContent): Extension[] 
   if (content.extendedKeyUsage.length > 0) {
     extensions.push({ oid: EXTENDED_KEY_USAGE_OID, critical: false, value: sequence(...content.extendedKeyUsage.map((name) => oid(EXTENDED_KEY_USAGE_OIDS[name]))) });
   }
-  extensions.push({ oid: OID.subjectKeyIdentifier, critical: false, value: octetString(keyIdentifier(content.publicKey)) });
+  extensions.push({ oid: OID.subjectKeyIdentifier, critical: false, value: octetString(content.subjectKeyId ?? keyIdentifier(content.publicKey)) });
   if (content.authorityKeyId) extensions.push(authorityKeyIdentifier(content.authorityKeyId));
   if (content.sans.length > 0) {
     // RFC 5280 4.2.1.6: with an empty subject the names are the identity, and the extension critical

@@ -39,13 +39,18 @@ export interface ExtraExtension {
   value: Uint8Array;
 }
 
-/** Subject values without control characters, and not the issuer's own name. */
-export function checkSubject(subject: Uint8Array, issuerName: Uint8Array): void {
+/**
+ * Subject values without control characters, and not the issuer's own name. Returns the subject
+ * as text; `issuerText`, the issuer's name as text, saves formatting it again for every request.
+ */
+export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuerText = formatName(issuerName)): string {
   const problem = subjectProblem(subject);
   if (problem) throw new PolicyError(`the subject ${problem}`);
-  if (bytesEqual(subject, issuerName) || formatName(subject).toLowerCase() === formatName(issuerName).toLowerCase()) {
+  const text = formatName(subject);
+  if (bytesEqual(subject, issuerName) || text.toLowerCase() === issuerText.toLowerCase()) {
     throw new PolicyError('the subject is the issuing CA\'s own name; a certificate would be indistinguishable from the CA\'s');
   }
+  return text;
 }
 
 /**

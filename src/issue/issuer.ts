@@ -24,6 +24,8 @@ export interface Issuer {
 /** The issuer facts a new certificate takes: the issuer's name, key identifier and end of validity. */
 export interface IssuerFacts {
   name: Uint8Array;
+  /** The same name as text, formatted once. */
+  nameText: string;
   keyId: Uint8Array;
   notAfter: Date;
   /** The issuer's own basicConstraints pathLenConstraint, when it has one. */
@@ -44,7 +46,7 @@ export function issuerFacts(issuer: Issuer): IssuerFacts {
 function readIssuerFacts(der: Uint8Array): IssuerFacts {
   const pathLength = assertCanIssue(der);
   const names = certificateNames(der);
-  const facts: IssuerFacts = { name: names.subject, keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter };
+  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter };
   if (pathLength !== undefined) facts.pathLength = pathLength;
   return facts;
 }

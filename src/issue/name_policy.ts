@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { ipVersion } from '../names/ip_version.js';
 import { TagClass } from '../asn1/der_reader.js';
 import { implicitPrimitive, sequence, tlv } from '../asn1/der_writer.js';
 import { concatBytes } from '../lib/bytes.js';
@@ -46,13 +47,13 @@ export function namesOutsidePolicy(sans: readonly SubjectAltName[], policy: Name
   const ranges = new BlockList();
   for (const r of policy.ipRanges) {
     const { address, prefix } = parseCidr(r)!;
-    ranges.addSubnet(address, prefix, isIP(address) === 4 ? 'ipv4' : 'ipv6');
+    ranges.addSubnet(address, prefix, ipVersion(address) === 4 ? 'ipv4' : 'ipv6');
   }
   const inDomain = (host: string): boolean => {
     const h = host.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
     return policy.domains.some((d) => h === d || h.endsWith(`.${d}`));
   };
-  const inRange = (ip: string): boolean => ranges.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
+  const inRange = (ip: string): boolean => ranges.check(ip, ipVersion(ip) === 4 ? 'ipv4' : 'ipv6');
   return sans.filter((san) => {
     switch (san.type) {
       case 'dns':
@@ -63,7 +64,7 @@ export function namesOutsidePolicy(sans: readonly SubjectAltName[], policy: Name
         return !inDomain(san.value.slice(san.value.lastIndexOf('@') + 1));
       case 'uri': {
         const host = URL.canParse(san.value) ? new URL(san.value).hostname.replace(/^\[|\]$/g, '') : '';
-        return host === '' || (isIP(host) ? !inRange(host) : !inDomain(host));
+        return host === '' || (ipVersion(host) ? !inRange(host) : !inDomain(host));
       }
     }
   });
@@ -101,7 +102,7 @@ function parseCidr(text: string): { address: string; prefix: number } | undefine
   if (rest.length > 0 || addr === undefined) return undefined;
   const address = canonicalIp(addr);
   if (address === undefined) return undefined;
-  const max = isIP(address) === 4 ? 32 : 128;
+  const max = ipVersion(address) === 4 ? 32 : 128;
   const prefix = len === undefined ? max : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
   if (!(prefix >= 0 && prefix <= max)) return undefined;
   return { address, prefix };

@@ -17,6 +17,8 @@ export interface ParsedCsr {
   extensions: ReadonlyMap<string, CertificateExtension>;
   /** The signed CertificationRequestInfo, its signature algorithm and signature. */
   info: Uint8Array;
+  /** The [0] attributes as read, for the checks on them. */
+  attributes: DerNode | undefined;
   signatureAlgorithm: DerNode;
   signature: Uint8Array;
 }
@@ -49,6 +51,7 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
       publicKey: new Uint8Array(publicKey),
       extensions: requestedExtensions(attributes),
       info: infoNode.encoded,
+      attributes,
       signatureAlgorithm: algorithm,
       signature: signature.bits('signature'),
     };

@@ -1,58 +1,95 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
-import { CsrFormatError, WeakKeyError } from '../errors.js';
+import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
+import { CsrFormatError, HapkiError, WeakKeyError } from '../errors.js';
+import { toHex } from '../lib/bytes.js';
+
+/** The request's key as the checks left it: described, and parsed by node:crypto when it can be. */
+export interface RequestKey {
+  description: KeyDescription;
+  /** Undefined when node:crypto cannot read it: such a key cannot have signed anything. */
+  keyObject: KeyObject | undefined;
+  /** The subjectPublicKey bits, for the subject key identifier. */
+  bits: Uint8Array;
+}
 
 /**
  * Checks on a certificate request that proof of possession does not give: a key that makes RSA or
  * ECDSA meaningless is refused (ERR_WEAK_KEY), and so is any requested extension that does not
  * match its schema (ERR_CSR_FORMAT, naming the extension), before anything reads its values.
+ * `attributes` is the request's [0] attributes, as read already. The key is read once, here, for
+ * every later use (its size, the signature check, the key identifier).
  */
-export function checkRequest(csrDer: Uint8Array, spki: Uint8Array): void {
-  checkRequestKey(spki);
-  checkRequestExtensions(csrDer);
+export function checkRequest(spki: Uint8Array, attributes: DerNode | undefined): RequestKey {
+  const key = checkRequestKey(spki);
+  checkRequestAttributes(attributes);
+  return key;
 }
 
 const MIN_RSA_EXPONENT = 65537n;
 const MAX_RSA_EXPONENT = (1n << 256n) - 1n;
 const SMALL_PRIMES = primesBelow(2000);
+/** The small primes in groups whose products stay below 2^53: one big-number remainder per group. */
+const PRIME_GROUPS = groupPrimes(SMALL_PRIMES);
 
 /**
  * RSA: modulus positive, odd, without a small factor; public exponent odd and within
  * 2^16+1 .. 2^256-1 (RFC 8017, CA/B Forum BR 6.1.6; e=1 would let anyone "sign" for the key).
  * EC: the point lies on its named curve.
  */
-export function checkRequestKey(spki: Uint8Array): void {
-  let algorithm: string;
-  let parameter: DerNode | undefined;
-  let key: Uint8Array;
+export function checkRequestKey(spki: Uint8Array): RequestKey {
+  let parts: SpkiParts;
   try {
-    const [algId, bits] = readDer(spki, 'SubjectPublicKeyInfo').sequence('SubjectPublicKeyInfo');
-    const parts = algId!.sequence('AlgorithmIdentifier');
-    algorithm = parts[0]!.oid('key algorithm');
-    parameter = parts[1];
-    key = bits!.bits('subjectPublicKey');
+    parts = readSpki(spki);
   } catch {
     throw new CsrFormatError('the request\'s public key (SubjectPublicKeyInfo) is malformed');
   }
-  if (algorithm === OID.rsaEncryption) checkRsa(key);
-  else if (algorithm === OID.ecPublicKey) checkEc(spki, key, parameter);
+  let rsa: DerNode[] | undefined;
+  if (parts.oid === OID.rsaEncryption || parts.oid === OID.rsassaPss) rsa = checkRsa(parts.key);
+  else if (parts.oid === OID.ecPublicKey) checkEc(spki, parts.key, parts.parameterOid);
+  const keyObject = requestKeyObject(spki, parts, rsa);
+  return { description: describePublicKey(spki, keyObject, parts), keyObject, bits: parts.key };
 }
 
-function checkRsa(key: Uint8Array): void {
-  let n: bigint;
-  let e: bigint;
+function requestKeyObject(spki: Uint8Array, parts: SpkiParts, rsa: DerNode[] | undefined): KeyObject | undefined {
   try {
-    const [modulus, exponent, ...rest] = readDer(key, 'RSAPublicKey').sequence('RSAPublicKey');
-    if (!modulus?.is(Tag.integer) || !exponent?.is(Tag.integer) || rest.length > 0) throw new Error('shape');
-    n = modulus.bigint('modulus');
-    e = exponent.bigint('publicExponent');
+    return publicKeyObject(spki, parts, rsa);
+  } catch (error) {
+    // a key out of bounds says so; one node:crypto cannot read cannot have signed anything
+    if (error instanceof HapkiError) throw error;
+    return undefined;
+  }
+}
+
+function checkRsa(key: Uint8Array): DerNode[] {
+  let numbers: DerNode[];
+  try {
+    numbers = readDer(key, 'RSAPublicKey').sequence('RSAPublicKey');
+    if (numbers.length !== 2 || !numbers[0]!.is(Tag.integer) || !numbers[1]!.is(Tag.integer) || numbers[0]!.content.length === 0 || numbers[1]!.content.length === 0) throw new Error('shape');
   } catch {
     throw new CsrFormatError('the request\'s RSA public key (RSAPublicKey) is malformed');
   }
+  const [modulus, exponent] = numbers as [DerNode, DerNode];
+  // the exponent's size is bounded before it becomes a number (its bounds check follows in publicKeyObject)
+  if (exponent.content[0]! & 0x80) throw new WeakKeyError('the request\'s RSA public exponent is outside 65537 .. 2^256-1; such a key is refused');
+  const eBytes = exponent.content.length > 33 ? undefined : exponent.content;
+  const e = eBytes ? BigInt(`0x${toHex(eBytes)}`) : MAX_RSA_EXPONENT + 1n;
   if (e % 2n === 0n || e < MIN_RSA_EXPONENT || e > MAX_RSA_EXPONENT) throw new WeakKeyError(`the request's RSA public exponent ${e <= 65537n ? String(e) : 'is'} ${e % 2n === 0n ? 'is even' : 'is outside 65537 .. 2^256-1'}; such a key is refused`);
-  if (n <= 0n || n % 2n === 0n) throw new WeakKeyError('the request\'s RSA modulus is not a positive odd number');
-  for (const p of SMALL_PRIMES) if (n % p === 0n) throw new WeakKeyError(`the request's RSA modulus has the small factor ${p}`);
+  const n = modulus.content;
+  if (n[0]! & 0x80 || n.every((b) => b === 0) || (n[n.length - 1]! & 1) === 0) throw new WeakKeyError('the request\'s RSA modulus is not a positive odd number');
+  const factor = smallFactor(BigInt(`0x${toHex(n)}`));
+  if (factor !== undefined) throw new WeakKeyError(`the request's RSA modulus has the small factor ${factor}`);
+  return numbers;
+}
+
+/** The smallest prime under 2000 dividing n, if any. */
+function smallFactor(n: bigint): number | undefined {
+  for (const group of PRIME_GROUPS) {
+    const rest = Number(n % group.product);
+    for (const p of group.primes) if (rest % p === 0) return p;
+  }
+  return undefined;
 }
 
 interface Curve {
@@ -70,8 +107,8 @@ const CURVES: Readonly<Record<string, Curve>> = {
   'P-521': { p: P521, a: P521 - 3n, b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n },
 };
 
-function checkEc(spki: Uint8Array, point: Uint8Array, parameter: DerNode | undefined): void {
-  const curveName = parameter?.is(Tag.oid) ? CURVE_NAMES[parameter.oid()]?.name : undefined;
+function checkEc(spki: Uint8Array, point: Uint8Array, parameterOid: string | undefined): void {
+  const curveName = parameterOid === undefined ? undefined : CURVE_NAMES[parameterOid]?.name;
   const curve = curveName === undefined ? undefined : CURVES[curveName];
   if (!curve) return; // the signable-key check names unsupported curves
   const size = Math.ceil(curve.p.toString(2).length / 8);
@@ -111,10 +148,14 @@ export function checkRequestExtensions(csrDer: Uint8Array): void {
   try {
     const info = readDer(csrDer, 'certification request').child(0, 'certificationRequestInfo');
     attributes = info.children[3];
-    if (attributes && !attributes.is(0, TagClass.context)) throw new Error('attributes');
   } catch {
     throw new CsrFormatError('the request\'s CertificationRequestInfo is malformed');
   }
+  checkRequestAttributes(attributes);
+}
+
+function checkRequestAttributes(attributes: DerNode | undefined): void {
+  if (attributes && !attributes.is(0, TagClass.context)) throw new CsrFormatError('the request\'s CertificationRequestInfo is malformed');
   for (const attribute of attributes?.children ?? []) {
     let type: string;
     let values: DerNode[];
@@ -234,9 +275,7 @@ function checkGeneralName(name: DerNode): void {
 }
 
 function toBigInt(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
+  return bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`);
 }
 
 function primesBelow(limit: number): bigint[] {
@@ -248,4 +287,19 @@ function primesBelow(limit: number): bigint[] {
     for (let j = i * i; j < limit; j += i) sieve[j] = 1;
   }
   return primes;
+}
+
+function groupPrimes(primes: readonly bigint[]): { product: bigint; primes: number[] }[] {
+  const groups: { product: bigint; primes: number[] }[] = [];
+  let current = { product: 1n, primes: [] as number[] };
+  for (const p of primes) {
+    if (current.product * p >= 1n << 53n) {
+      groups.push(current);
+      current = { product: 1n, primes: [] };
+    }
+    current.product *= p;
+    current.primes.push(Number(p));
+  }
+  if (current.primes.length > 0) groups.push(current);
+  return groups;
 }

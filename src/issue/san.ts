@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipVersion } from '../names/ip_version.js';
 import { InvalidArgumentError } from '../errors.js';
 import { canonicalIp as canonicalIpText, nameProblem } from '../names/general_name.js';
 import { escapeText } from '../text/escape.js';
@@ -51,7 +51,7 @@ function checkSan(san: SubjectAltName, original: string): SubjectAltName {
  */
 export function isDnsName(value: string, options: { requireDot?: boolean } = {}): boolean {
   const name = value.replace(/\.$/, '');
-  if (name.length === 0 || name.length > 253 || isIP(name) !== 0) return false;
+  if (name.length === 0 || name.length > 253 || ipVersion(name) !== 0) return false;
   const labels = name.split('.');
   if ((options.requireDot ?? true) && labels.length < 2) return false;
   if (/^\d+$/.test(labels[labels.length - 1]!)) return false;
@@ -79,7 +79,7 @@ function sameKey(san: SubjectAltName): string {
 }
 
 function canonicalIp(ip: string): string {
-  if (isIP(ip) === 4) return ip.split('.').map((o) => String(Number(o))).join('.');
+  if (ipVersion(ip) === 4) return ip.split('.').map((o) => String(Number(o))).join('.');
   // the URL parser normalises IPv6 (zero compression, case)
   try {
     return new URL(`http://[${ip}]/`).hostname;

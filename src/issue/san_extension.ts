@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipVersion } from '../names/ip_version.js';
 import { readDer, TagClass } from '../asn1/der_reader.js';
 import { implicitPrimitive, sequence } from '../asn1/der_writer.js';
 import { formatGeneralNames, formatIp } from '../cert/general_names.js';
@@ -17,12 +17,15 @@ export function sansOfExtension(value: Uint8Array | undefined): { sans: SubjectA
   if (!value) return { sans: [], skipped: [] };
   const sans: SubjectAltName[] = [];
   const skipped: string[] = [];
-  const printed = formatGeneralNames(value);
+  let printed: string[] | undefined;
   readDer(value, 'GeneralNames').children.forEach((name, i) => {
     const type = name.cls === TagClass.context ? TYPES.get(name.tag) : undefined;
-    if (type === 'ip' && name.content.length !== 4 && name.content.length !== 16) skipped.push(printed[i]!);
-    else if (type) sans.push({ type, value: type === 'ip' ? formatIp(name.content) : String.fromCharCode(...name.stringBytes()) });
-    else skipped.push(printed[i]!);
+    if (type && (type !== 'ip' || name.content.length === 4 || name.content.length === 16)) {
+      sans.push({ type, value: type === 'ip' ? formatIp(name.content) : String.fromCharCode(...name.stringBytes()) });
+    } else {
+      printed ??= formatGeneralNames(value);
+      skipped.push(printed[i]!);
+    }
   });
   return { sans, skipped };
 }
@@ -40,7 +43,7 @@ function asciiBytes(text: string): Uint8Array {
 
 /** An IPv4 or IPv6 address in text as its 4 or 16 bytes. */
 export function ipBytes(address: string): Uint8Array {
-  const version = isIP(address);
+  const version = ipVersion(address);
   if (version === 4) return Uint8Array.from(address.split('.').map(Number));
   if (version !== 6) throw new TypeError(`"${address}" is not an IP address`);
   let text = address.replace(/%.*$/, '');

@@ -1,9 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { basicConstraintsOf } from '../cert/basic_constraints.js';
 import { encodeName } from '../cert/dn.js';
-import { commonNameOf, formatName } from '../cert/format_name.js';
-import { describePublicKey, publicKeyObject } from '../crypto/key_info.js';
-import { HapkiError } from '../errors.js';
+import { commonNameOf } from '../cert/format_name.js';
 import { MIN_RSA_BITS } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { CsrSignatureError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
@@ -14,6 +11,7 @@ import { csrSignatureValid, readCsr, type ParsedCsr } from './read_csr.js';
 import { mergeSans, type SubjectAltName } from './san.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
+import { keyIdentifierOfBits } from './key_id.js';
 import { computeValidity } from './validity.js';
 import { checkNames, checkSubject, checkValidity, issuanceExtensions, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
 import { checkRequest } from './request_checks.js';
@@ -54,7 +52,7 @@ export interface SignedCertificate {
   warnings: string[];
 }
 
-const SIGNABLE_KEYS = new Set(['RSA', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519']);
+const SIGNABLE_KEYS = new Set(['RSA', 'RSASSA-PSS', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519', 'Ed448']);
 
 /**
  * Issues a certificate for a PKCS#10 request (PEM or DER): checks the request's signature, then
@@ -94,24 +92,23 @@ export async function signCsrs(requests: readonly CsrToSign[], issuer: Issuer, c
 }
 
 async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, options: SignCsrOptions, crypto: WebCrypto | undefined): Promise<SignedCertificate> {
-  checkRequest(parsed.der, parsed.publicKey);
-  // the request's key is parsed once, for its size and for the signature check
-  const publicKey = requestKey(parsed);
-  const key = describePublicKey(parsed.publicKey, publicKey);
+  // the request's key is read once, for its checks, its size, the signature check and the SKI
+  const requestKey = checkRequest(parsed.publicKey, parsed.attributes);
+  const key = requestKey.description;
   const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
-  if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
-  if (!publicKey || !csrSignatureValid(parsed, publicKey)) throw new CsrSignatureError();
+  if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, RSASSA-PSS, EC P-256/P-384/P-521, Ed25519 or Ed448');
+  if (!requestKey.keyObject || !csrSignatureValid(parsed, requestKey.keyObject)) throw new CsrSignatureError();
   const profile = options.profile ?? DEFAULT_PROFILE;
   checkPolicy(parsed, key, profile, options);
   const warnings: string[] = [];
   const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
-  checkSubject(subject, facts.name);
+  const subjectText = checkSubject(subject, facts.name, facts.nameText);
   const requested = sansOfExtension(parsed.extensions.get(SAN_OID)?.value);
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
   const named = checkNames(mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false }), options);
   const sans = named.sans;
   warnings.push(...named.warnings);
-  if (sans.length === 0 && formatName(subject) === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
+  if (sans.length === 0 && subjectText === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   const validity = computeValidity(
     { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
     DEFAULT_LEAF_DAYS,
@@ -125,6 +122,7 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
       subject,
       issuer: facts.name,
       publicKey: parsed.publicKey,
+      subjectKeyId: keyIdentifierOfBits(requestKey.bits),
       authorityKeyId: facts.keyId,
       serial,
       notBefore: validity.notBefore,
@@ -138,22 +136,12 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
     },
     issuer.signer,
   );
-  return { certificate, chain: [certificate, ...issuer.chain], subject: formatName(subject), sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
-}
-
-function requestKey(parsed: ParsedCsr): KeyObject | undefined {
-  try {
-    return publicKeyObject(parsed.publicKey);
-  } catch (error) {
-    // a key out of bounds says so; one node:crypto cannot read cannot have signed anything
-    if (error instanceof HapkiError) throw error;
-    return undefined;
-  }
+  return { certificate, chain: [certificate, ...issuer.chain], subject: subjectText, sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
 }
 
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
-  if (key.algorithm === 'RSA' && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
-    throw new PolicyError(`the request's RSA key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
+  if ((key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
+    throw new PolicyError(`the request's ${key.algorithm} key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
   }
   if (basicConstraintsOf(parsed.extensions.get(BASIC_CONSTRAINTS_OID)).ca && profile !== 'ca' && !options.allowCa) {
     throw new PolicyError('the request asks for a CA certificate (basicConstraints CA:TRUE); sign it with --profile ca or --allow-ca if that is meant');

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipVersion } from './ip_version.js';
 import { domainToUnicode } from 'node:url';
 
 export interface DnsNameOptions {
@@ -21,7 +21,7 @@ export function dnsNameProblem(name: string, options: DnsNameOptions = {}): stri
   if (/[^\x21-\x7e]/.test(name)) return /[^\x00-\x7f]/.test(name) ? 'is not ASCII (write an internationalized name as its A-label, xn--...)' : 'contains spaces or control characters';
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare.length > 253) return 'is longer than 253 characters';
-  if (isIP(bare) !== 0) return 'is an IP address, not a DNS name (use ip:)';
+  if (ipVersion(bare) !== 0) return 'is an IP address, not a DNS name (use ip:)';
   const labels = bare.split('.');
   if (labels.length === 1 && labels[0] === '*') return 'is a bare wildcard';
   for (const [i, label] of labels.entries()) {

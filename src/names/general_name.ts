@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
+import { ipVersion } from './ip_version.js';
 import { dnsNameProblem, type DnsNameOptions } from './dns_name.js';
 
 /** The canonical text of an IP address (dotted quad, RFC 5952 IPv6), or undefined when it is not one. */
 export function canonicalIp(text: string): string | undefined {
-  const version = isIP(text);
+  const version = ipVersion(text);
   if (version === 4) return text;
   if (version !== 6 || text.includes('%')) return undefined;
   // the WHATWG URL parser writes IPv6 in the RFC 5952 form (lower case, longest zero run compressed)
@@ -29,7 +29,7 @@ export function uriProblem(uri: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
     const host = new URL(uri).hostname;
     if (host === '') return 'has no host';
-    const ip = host.startsWith('[') ? canonicalIp(host.slice(1, -1)) : isIP(host) ? host : undefined;
+    const ip = host.startsWith('[') ? canonicalIp(host.slice(1, -1)) : ipVersion(host) ? host : undefined;
     if (ip === undefined && dnsNameProblem(host) !== undefined) return `has a host that ${dnsNameProblem(host)}`;
   }
   return undefined;

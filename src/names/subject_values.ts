@@ -2,6 +2,7 @@ import { readDer, Tag, TagClass } from '../asn1/der_reader.js';
 import { hasUnsafeText } from '../text/escape.js';
 
 const LABELS: Readonly<Record<string, string>> = { '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '1.2.840.113549.1.9.1': 'E' };
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const STRING_TAGS: ReadonlySet<number> = new Set([Tag.utf8String, Tag.printableString, Tag.ia5String, Tag.bmpString, Tag.t61String]);
 
 /**
@@ -26,7 +27,7 @@ export function subjectProblem(name: Uint8Array): string | undefined {
       if (value.cls !== TagClass.universal || !STRING_TAGS.has(value.tag)) return `has a ${label} value that is not a character string`;
       let text: string;
       try {
-        text = value.tag === Tag.utf8String ? new TextDecoder('utf-8', { fatal: true }).decode(value.stringBytes()) : value.text();
+        text = value.tag === Tag.utf8String ? STRICT_UTF8.decode(value.stringBytes()) : value.text();
       } catch {
         return `has a ${label} value that does not decode`;
       }

@@ -105,10 +105,12 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** A Name as people read it ("CN=a, O=b", in encoded order), for messages; control characters are shown escaped. */
-export function nameText(name: Uint8Array): string {
+export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): string {
   try {
     const rdns = readDer(name, 'Name').sequence('Name');
-    return rdns
+    const shown = rdns.length > maxRdns ? rdns.slice(0, maxRdns) : rdns;
+    const more = shown.length < rdns.length ? `, ... (${rdns.length} RDNs in all)` : '';
+    return shown
       .map((rdn) =>
         rdn.children
           .map((atv) => {
@@ -119,7 +121,7 @@ export function nameText(name: Uint8Array): string {
           })
           .join('+'),
       )
-      .join(', ');
+      .join(', ') + more;
   } catch {
     return '(unreadable name)';
   }

@@ -47,6 +47,8 @@ export interface CertExtension {
 export interface NameConstraints {
   permitted: GeneralName[];
   excluded: GeneralName[];
+  /** Set, with both lists left empty, when there are more subtrees than LIMITS.nameConstraintSubtrees: the certificate is refused, its subtrees unread. */
+  subtrees?: number;
 }
 
 /** keyUsage bit numbers (RFC 5280 4.2.1.3). */
@@ -293,6 +295,11 @@ function decodeExtension(ext: CertExtension, cert: PathCertificate): void {
       const nc: NameConstraints = { permitted: [], excluded: [] };
       const parts = node().sequence('nameConstraints');
       if (parts.length === 0) throw new Error('nameConstraints with neither permitted nor excluded subtrees');
+      const count = parts.reduce((n, part) => n + part.children.length, 0);
+      if (count > LIMITS.nameConstraintSubtrees) {
+        cert.nameConstraints = { permitted: [], excluded: [], subtrees: count };
+        return;
+      }
       for (const part of parts) {
         const subtrees = part.children.map((s) => readGeneralName(s.sequence('GeneralSubtree')[0]!));
         if (subtrees.length === 0) throw new Error('empty GeneralSubtrees');

@@ -1,5 +1,6 @@
 import { describePublicKey } from '../crypto/key_info.js';
 import { bytesEqual } from '../lib/bytes.js';
+import { LIMITS } from '../limits.js';
 import { nameText } from './dn_match.js';
 import { constraintsDefect, nameDefect } from './name_constraints.js';
 import { KEY_CERT_SIGN, PATH_OID, type PathCertificate } from './path_certificate.js';
@@ -36,7 +37,8 @@ const labels = new WeakMap<PathCertificate, string>();
 export function subjectOf(cert: PathCertificate): string {
   let label = labels.get(cert);
   if (label === undefined) {
-    label = nameText(cert.subject) || '(empty subject)';
+    // a subject built with thousands of RDNs is shown in part: messages stay short and cheap
+    label = nameText(cert.subject, 16) || '(empty subject)';
     labels.set(cert, label);
   }
   return label;
@@ -58,6 +60,9 @@ export function wellFormedProblem(cert: PathCertificate): PathProblem | undefine
   for (const name of cert.subjectAltNames ?? []) {
     const defect = nameDefect(name);
     if (defect) return malformed(defect);
+  }
+  if (cert.nameConstraints?.subtrees !== undefined) {
+    return problem('ERR_NAME_CONSTRAINTS', `certificate "${subjectOf(cert)}" has ${cert.nameConstraints.subtrees} name constraint subtrees, more than the ${LIMITS.nameConstraintSubtrees} hapki checks`);
   }
   if (cert.nameConstraints) {
     const defect = constraintsDefect(cert.nameConstraints);

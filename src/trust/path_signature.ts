@@ -26,8 +26,10 @@ export interface SignaturePolicy {
  * from a wrong one so that the error says which.
  */
 export class SignatureChecker {
-  private readonly keys = new Map<Uint8Array, KeyObject | null>();
-  private readonly results = new Map<SignedObject, Map<Uint8Array, SignatureVerdict>>();
+  // keyed by the key's bytes, not the array: a pool of certificates sharing one key (limbo's
+  // pathological chains) parses it once and checks each signature under it once
+  private readonly keys = new Map<string, KeyObject | null>();
+  private readonly results = new Map<SignedObject, Map<string, SignatureVerdict>>();
 
   constructor(private readonly policy: SignaturePolicy = {}) {}
 
@@ -35,10 +37,11 @@ export class SignatureChecker {
   verify(signed: SignedObject, spki: Uint8Array): SignatureVerdict {
     let bySigner = this.results.get(signed);
     if (!bySigner) this.results.set(signed, (bySigner = new Map()));
-    let verdict = bySigner.get(spki);
+    const id = keyId(spki);
+    let verdict = bySigner.get(id);
     if (verdict === undefined) {
-      verdict = this.check(signed, spki);
-      bySigner.set(spki, verdict);
+      verdict = this.check(signed, spki, id);
+      bySigner.set(id, verdict);
     }
     return verdict;
   }
@@ -47,11 +50,11 @@ export class SignatureChecker {
     return signatureAlgorithmOf(signed.signatureAlgorithm);
   }
 
-  private check(signed: SignedObject, spki: Uint8Array): SignatureVerdict {
+  private check(signed: SignedObject, spki: Uint8Array, id: string): SignatureVerdict {
     const algorithm = signatureAlgorithmOf(signed.signatureAlgorithm);
     if (algorithm.family === 'dsa') return 'dsa';
     if (algorithm.family === 'unknown') return 'unsupported';
-    const key = this.key(spki);
+    const key = this.key(spki, id);
     if (!key || !fits(algorithm, key)) return 'bad';
     let good: boolean;
     try {
@@ -71,18 +74,22 @@ export class SignatureChecker {
     return 'ok';
   }
 
-  private key(spki: Uint8Array): KeyObject | null {
-    let key = this.keys.get(spki);
+  private key(spki: Uint8Array, id: string): KeyObject | null {
+    let key = this.keys.get(id);
     if (key === undefined) {
       try {
         key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
       } catch {
         key = null;
       }
-      this.keys.set(spki, key);
+      this.keys.set(id, key);
     }
     return key;
   }
+}
+
+function keyId(spki: Uint8Array): string {
+  return Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
 }
 
 /** The key type must be the one the algorithm names (an RSA key never checks an ECDSA signature). */

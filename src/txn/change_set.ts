@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { posix, resolve } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
-import { ConcurrentChangeError, FileExistsError, FileNotFoundError, HapkiError, InvalidArgumentError, IoError, UnsafePathError } from '../errors.js';
+import { ConcurrentChangeError, FileExistsError, FileNotFoundError, HapkiError, InvalidArgumentError, IoError, LockedError, UnsafePathError } from '../errors.js';
 import { localTransport } from '../fs/local_transport.js';
 import { remoteFile } from '../transport/remote_file.js';
+import { forEachHost, hostOfLocation, mapByHost } from '../transport/fan_out.js';
 import type { FileInfo, FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { selfHolder, type FileRef, type LockHolder } from './holder.js';
@@ -94,6 +95,9 @@ interface Prepared {
  *    before the first rename: a crash from then on is finished by recovery.
  * 5. Renames, then the journal and the locks go.
  * A failure before step 4 removes what was staged: every file stays old.
+ * Steps 1 to 3 and the clean-up run on every host at once (mapByHost, --parallel), each host's
+ * files in order: one unreachable host stops the change before anything is renamed anywhere.
+ * The renames (step 5) go one after another, in the lock order.
  */
 export async function commitChangeSet(changes: readonly FileChange[], options: CommitOptions = {}): Promise<CommitResult> {
   if (changes.length === 0) return { written: [], unchanged: [], txn: '' };
@@ -112,7 +116,7 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
     await readUnderLock(prepared);
     const changed = prepared.filter((p) => p.next !== undefined || (p.change.action === 'delete' && p.existing));
     if (changed.length === 0) return { written: [], unchanged: prepared.map((p) => p.given), txn };
-    for (const p of changed) await stage(p, txn);
+    await forEachHost(changed, byHost, (p) => stage(p, txn));
     crashPoint('staged');
     const journal: Journal = { version: 1, txn, created: new Date().toISOString(), files: changed.map(journalEntry) };
     const journalTransport = prepared[0]!.transport;
@@ -159,28 +163,39 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
 async function cleanUp(prepared: Prepared[], journal: string | undefined, locks: HeldLock[]): Promise<void> {
   // a journal still here belongs to a failure settled above: no longer needed
   if (journal) await prepared[0]!.transport.unlink(journal).catch(() => undefined);
-  for (const p of prepared) {
+  await forEachHost(prepared, byHost, async (p) => {
     if (p.temp) await p.transport.unlink(p.temp).catch(() => undefined);
     if (p.backupTemp) await p.transport.unlink(p.backupTemp).catch(() => undefined);
-  }
-  for (const lock of locks.reverse()) await releaseLock(lock).catch(() => undefined);
+  });
+  await releaseAll(locks);
+}
+
+const byHost = (p: { transport: FileTransport }): string => p.transport.location;
+
+/** Releases locks, every host at once, each host's in reverse order of taking. */
+async function releaseAll(locks: readonly HeldLock[]): Promise<void> {
+  await forEachHost([...locks].reverse(), (l) => l.transport.location, (lock) => releaseLock(lock).catch(() => undefined));
 }
 
 async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
-  const prepared: Prepared[] = [];
-  const identities = new Map<FileTransport, number>();
   for (const change of changes) {
     if (change.action !== 'delete' && change.content === undefined) throw new TypeError(`${change.path}: a ${change.action} needs content`);
+  }
+  const identities = new Map<FileTransport, Promise<number>>();
+  const hostOf = (change: FileChange): string => change.transport?.location ?? hostOfLocation(change.path);
+  // every host at once: connecting, resolving and checking paths cost a round trip each
+  const prepared = await mapByHost(changes, hostOf, async (change): Promise<Prepared> => {
     // an ssh:// (or host:/path) location goes over that host's transport, anything else is local
     const remote = change.transport ? undefined : remoteFile(change.path);
     const transport = change.transport ?? remote?.transport ?? localTransport();
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
-    if (!identities.has(transport)) identities.set(transport, (await transport.identity()).uid);
+    if (!identities.has(transport)) identities.set(transport, transport.identity().then((i) => i.uid));
+    const uid = await identities.get(transport)!;
     if (change.createParents) await createParents(transport, posix.dirname(path), change.private === true);
-    const { target } = await resolveSafeTarget(transport, path, identities.get(transport)!);
+    const { target } = await resolveSafeTarget(transport, path, uid);
     if (debrisOf(posix.basename(target)) || posix.basename(target).includes('.hapki-')) throw new UnsafePathError(change.path, 'is a name the write path keeps for its own files');
-    prepared.push({ change, transport, given: change.path, target, key: `${transport.location}\u0000${target}` });
-  }
+    return { change, transport, given: change.path, target, key: `${transport.location}\u0000${target}` };
+  });
   prepared.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const twice = prepared.find((p, i) => i > 0 && prepared[i - 1]!.key === p.key);
   if (twice) throw new InvalidArgumentError(`${twice.given} is named twice in one change`);
@@ -188,31 +203,57 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
 }
 
 /**
- * Locks every file in order. A stale lock (its holder died) means an unfinished change set:
- * every lock taken so far is released, that change set is recovered, and locking starts over.
+ * Locks every file. First every host at once, waiting for nobody: a lock someone holds makes
+ * that attempt let go of everything and lock one file after another in the global order,
+ * waiting for each (so two change sets never deadlock). A stale lock (its holder died) means an
+ * unfinished change set: every lock taken so far is released, that change set is recovered, and
+ * locking starts over.
  */
 async function lockAll(prepared: Prepared[], holder: LockHolder, deadline: number): Promise<HeldLock[]> {
   for (let round = 0; ; round++) {
     const held: HeldLock[] = [];
     let stale: LockHolder | undefined;
+    let busy = false;
     try {
-      for (const p of prepared) {
-        const attempt = await acquireLock(p.transport, p.target, holder, deadline);
-        if ('stale' in attempt) {
-          stale = attempt.stale;
-          break;
+      const waitNow = round === 0 && new Set(prepared.map(byHost)).size > 1;
+      if (waitNow) {
+        const attempts = await mapByHost(prepared, byHost, async (p) => {
+          try {
+            return await acquireLock(p.transport, p.target, holder, 0);
+          } catch (error) {
+            if (error instanceof LockedError) return { busy: true as const };
+            throw error;
+          }
+        }).catch(async (error: unknown) => {
+          // a host failed: the locks others took are found by their owner's txn and let go
+          await releaseAll(prepared.map((p) => ({ transport: p.transport, target: p.target, txn: holder.txn })));
+          throw error;
+        });
+        for (const attempt of attempts) {
+          if ('held' in attempt) held.push(attempt.held);
+          else if ('stale' in attempt) stale ??= attempt.stale;
+          else busy = true;
         }
-        held.push(attempt.held);
+      } else {
+        for (const p of prepared) {
+          const attempt = await acquireLock(p.transport, p.target, holder, deadline);
+          if ('stale' in attempt) {
+            stale = attempt.stale;
+            break;
+          }
+          held.push(attempt.held);
+        }
       }
-      if (!stale) stale = await orphanJournal(prepared, holder.txn);
+      if (!stale && !busy) stale = await orphanJournal(prepared, holder.txn);
     } catch (error) {
-      for (const lock of held.reverse()) await releaseLock(lock).catch(() => undefined);
+      await releaseAll(held);
       throw error;
     }
-    if (!stale) return held;
-    for (const lock of held.reverse()) await releaseLock(lock).catch(() => undefined);
+    if (!stale && !busy) return held;
+    await releaseAll(held);
+    if (busy && !stale) continue;
     if (round > 20) throw new IoError(`cannot settle the interrupted changes beside ${prepared[0]!.given}: run hapki recover`);
-    await recoverChangeSet(deadFromHolder(stale));
+    await recoverChangeSet(deadFromHolder(stale!));
   }
 }
 
@@ -220,7 +261,7 @@ async function lockAll(prepared: Prepared[], holder: LockHolder, deadline: numbe
 async function orphanJournal(prepared: Prepared[], ownTxn: string): Promise<LockHolder | undefined> {
   const dirs = new Map<string, Prepared>();
   for (const p of prepared) dirs.set(`${p.transport.location}\u0000${posix.dirname(p.target)}`, p);
-  for (const p of dirs.values()) {
+  const found = await mapByHost([...dirs.values()], byHost, async (p): Promise<LockHolder | undefined> => {
     const names = await p.transport.readdir(posix.dirname(p.target));
     for (const name of names) {
       const debris = debrisOf(name);
@@ -230,8 +271,9 @@ async function orphanJournal(prepared: Prepared[], ownTxn: string): Promise<Lock
       const journal = parseJournal(await p.transport.readFile(path, 16 * 1024 * 1024), path);
       return { host: '', pid: 0, start: '', since: journal.created, txn: journal.txn, files: journal.files.map((f) => ({ location: f.location, path: f.path })), journal: { location: p.transport.location, path } };
     }
-  }
-  return undefined;
+    return undefined;
+  });
+  return found.find((h) => h !== undefined);
 }
 
 async function readUnderLock(prepared: Prepared[]): Promise<void> {
@@ -241,7 +283,7 @@ async function readUnderLock(prepared: Prepared[]): Promise<void> {
     set.add(p.target);
     locked.set(p.transport, set);
   }
-  for (const p of prepared) {
+  await forEachHost(prepared, byHost, async (p) => {
     await removeDebris(p.transport, posix.dirname(p.target), undefined, locked.get(p.transport));
     const info = await p.transport.lstat(p.target);
     if (info && info.type !== 'file') throw new UnsafePathError(p.given, 'is no longer a regular file');
@@ -255,14 +297,14 @@ async function readUnderLock(prepared: Prepared[]): Promise<void> {
     if (change.action === 'write' && info && !change.force) throw new FileExistsError(p.given);
     if (change.action === 'delete') {
       if (!info) p.existing = undefined;
-      continue;
+      return;
     }
     const content = typeof change.content === 'function' ? await change.content(p.current) : change.content;
-    if (content === undefined) continue;
+    if (content === undefined) return;
     const next = typeof content === 'string' ? new Uint8Array(Buffer.from(content, 'utf8')) : content;
-    if (p.current && change.action === 'update' && Buffer.compare(Buffer.from(p.current), Buffer.from(next)) === 0) continue;
+    if (p.current && change.action === 'update' && Buffer.compare(Buffer.from(p.current), Buffer.from(next)) === 0) return;
     p.next = next;
-  }
+  });
 }
 
 async function stage(p: Prepared, txn: string): Promise<void> {

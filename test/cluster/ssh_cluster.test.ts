@@ -1,16 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab } from '../../src/cluster/create_lab.js';
 import { LAB_LAYOUT, LAB_LOAD_BALANCER } from '../../src/cluster/lab_layout.js';
 import { hapki } from '../helpers/cli.js';
 import { sha256Hex } from '../../src/crypto/digest.js';
 import { openKeystore } from '../../src/fs/keystore_file.js';
 import type { PrivateKeyEntry } from '../../src/keystore/model.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
-import { createSshLab, freePort, type SshHost, type SshLab } from '../helpers/sshd.js';
+import type { SshHost, SshLab } from '../helpers/sshd.js';
+import { createSshClusterLab, type SshClusterLab } from '../helpers/ssh_cluster_lab.js';
 import { keytool, keytoolFingerprints } from '../helpers/tools.js';
 
 /**
@@ -20,50 +20,23 @@ import { keytool, keytoolFingerprints } from '../helpers/tools.js';
 const NODES = ['msas1', 'msas2', 'admin', 'standby1', 'standby2'] as const;
 type NodeName = (typeof NODES)[number];
 
+let cluster: SshClusterLab;
 let lab: SshLab;
 let local: string;
-const hosts = new Map<NodeName, SshHost>();
-const endpoints = new Map<NodeName, number>();
+let hosts: Map<NodeName, SshHost>;
+let endpoints: Map<NodeName, number>;
 
 beforeAll(async () => {
-  lab = createSshLab();
-  local = join(lab.dir, 'operator');
-  await createLab(local);
-  for (const name of NODES) {
-    const host = await lab.addHost(name);
-    hosts.set(name, host);
-    endpoints.set(name, await freePort());
-    // the node's files move to "its host": the same paths under the host's root
-    const layout = LAB_LAYOUT[name];
-    for (const file of [layout.keystore, ...('truststore' in layout ? [layout.truststore] : [])]) {
-      mkdirSync(dirname(join(host.root, file)), { recursive: true });
-      if (existsSync(join(local, file))) cpSync(join(local, file), join(host.root, file));
-    }
-    rmSync(join(local, dirname(layout.keystore)), { recursive: true, force: true });
-  }
+  cluster = await createSshClusterLab(NODES);
+  ({ ssh: lab, local, hosts, endpoints } = cluster);
   writeFileSync(join(local, 'cluster.yaml'), clusterYaml());
   // each endpoint serves the node's certificate as it is before apply
-  for (const name of NODES) execFileSync('/bin/sh', ['-c', restartCommand(name)]);
+  for (const name of NODES) cluster.startEndpoint(name);
 });
 
-afterAll(() => {
-  for (const name of NODES) {
-    try {
-      const pid = Number(readFileSync(join(hosts.get(name)!.root, 'endpoint.pid'), 'utf8'));
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // not started
-    }
-  }
-  lab?.stop();
-});
+afterAll(() => cluster?.stop());
 
-function restartCommand(name: NodeName, truststore?: string): string {
-  const host = hosts.get(name)!;
-  const layout = LAB_LAYOUT[name];
-  const trust = truststore ?? ('truststore' in layout ? join(host.root, layout.truststore) : '');
-  return `NODE=${process.execPath} ${join(REPO_ROOT, 'test/helpers/restart_endpoint.sh')} ${host.root} ${join(host.root, layout.keystore)} ${join(local, layout.secret)} ${layout.alias} ${endpoints.get(name)} ${trust}`.trimEnd();
-}
+const restartCommand = (name: NodeName, truststore?: string): string => cluster.restartCommand(name, truststore);
 
 /** Where a node's files are: on its sshd host, or (copies) under a local directory. */
 type Placement = (name: NodeName) => { host?: string; root: string };

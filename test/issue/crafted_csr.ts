@@ -67,6 +67,22 @@ export function rsaExponentOneCsr(subject = cn('forged.example.com')): Uint8Arra
   return sequence(cri, RSA_SHA256, bitString(em));
 }
 
+/**
+ * An RSA request whose 2048-bit-or-so modulus is a real 1024-bit prime times the given small
+ * prime: only the small-factor check can refuse it (its signature cannot verify; the key check
+ * comes first).
+ */
+export function rsaSmallFactorCsr(factor: number): Uint8Array {
+  const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const prime = BigInt(`0x${Buffer.from(jwk.p!, 'base64url').toString('hex')}`);
+  const hex = (BigInt(factor) * prime).toString(16);
+  const n = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+  const rsaPublicKey = sequence(unsignedInteger(new Uint8Array(n)), integer(65537));
+  const spki = sequence(sequence(oid('1.2.840.113549.1.1.1'), nullValue()), bitString(rsaPublicKey));
+  const cri = info(cn('factor.example.com'), spki, []);
+  return sequence(cri, RSA_SHA256, bitString(new Uint8Array(256).fill(1)));
+}
+
 /** An EC request whose public point is moved off the curve (its signature cannot verify; the key check comes first). */
 export function offCurveCsr(): Uint8Array {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -5,7 +5,7 @@ import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { parseNamePolicy } from '../../src/issue/name_policy.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
-import { ascii, cn, context, dnsNames, ecCsr, generalNames, offCurveCsr, rsaExponentCsr, rsaExponentOneCsr } from './crafted_csr.js';
+import { ascii, cn, context, dnsNames, ecCsr, generalNames, offCurveCsr, rsaExponentCsr, rsaExponentOneCsr, rsaSmallFactorCsr } from './crafted_csr.js';
 
 let root: Issuer;
 let rootPathLen0: Issuer;
@@ -22,6 +22,12 @@ describe('request key checks', () => {
   it('refuses RSA exponent 1 (a "key" anyone can sign for) and 3 with ERR_WEAK_KEY', async () => {
     await expect(signCsr(rsaExponentOneCsr(), root)).rejects.toThrow(refused('ERR_WEAK_KEY', /exponent 1 /));
     await expect(signCsr(rsaExponentCsr(3), root)).rejects.toThrow(refused('ERR_WEAK_KEY', /exponent 3 /));
+  });
+
+  it('refuses an RSA modulus with a factor under 2000 (3, 1009, 1999) with ERR_WEAK_KEY naming it', async () => {
+    for (const factor of [3, 1009, 1999]) {
+      await expect(signCsr(rsaSmallFactorCsr(factor), root)).rejects.toThrow(refused('ERR_WEAK_KEY', new RegExp(`small factor ${factor}$`)));
+    }
   });
 
   it('refuses an EC point off its curve with ERR_WEAK_KEY, never ERR_INTERNAL', async () => {

@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshPool } from '../../src/transport/ssh/pool.js';
+import { commitChangeSet, type FileChange } from '../../src/txn/change_set.js';
 import type { SshOptions } from '../../src/transport/ssh/ssh_options.js';
 import { createSshLab, createSudoUser, type SshHost, type SshLab } from '../helpers/sshd.js';
 
@@ -218,3 +219,44 @@ function existsQuiet(path: string): boolean {
     return false;
   }
 }
+
+describe('change sets over two hosts', () => {
+  it('two at once over the same files on two hosts: both commit, one after the other, the same order on each host', async () => {
+    const files = [join(a.root, 'both', 'f'), join(b.root, 'both', 'f')];
+    for (const f of files) {
+      mkdirSync(join(f, '..'), { recursive: true });
+      writeFileSync(f, '');
+    }
+    await withPool(options(), async (pool) => {
+      const hosts = [pool.transport({ host: '127.0.0.1', port: a.port }), pool.transport({ host: '127.0.0.1', port: b.port })];
+      const change = (tag: string): FileChange[] =>
+        files.map((path, i) => ({ path, transport: hosts[i]!, action: 'update', content: (current) => `${Buffer.from(current ?? new Uint8Array()).toString()}${tag}\n` }));
+      // each locks both hosts at once without waiting; whichever finds a lock taken lets go and waits in order
+      await Promise.all(['one', 'two', 'three'].map((tag) => commitChangeSet(change(tag))));
+    });
+    const [onA, onB] = files.map((f) => readFileSync(f, 'utf8'));
+    expect(onA!.trim().split('\n').sort()).toEqual(['one', 'three', 'two']);
+    expect(onB).toBe(onA);
+  });
+
+  it('a host that cannot be reached stops the change before anything is staged or renamed on the other', async () => {
+    const file = join(a.root, 'down', 'f');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, 'old\n');
+    const port = b.port;
+    b.kill();
+    try {
+      await withPool(options(), async (pool) => {
+        const changes: FileChange[] = [
+          { path: file, transport: pool.transport({ host: '127.0.0.1', port: a.port }), action: 'update', content: 'new\n' },
+          { path: '/tmp/f', transport: pool.transport({ host: '127.0.0.1', port }), action: 'update', content: 'new\n' },
+        ];
+        await expect(commitChangeSet(changes)).rejects.toMatchObject({ code: 'ERR_SSH_CONNECT', message: expect.stringContaining(`ssh://root@127.0.0.1:${port}`) });
+      });
+    } finally {
+      await b.start();
+    }
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
+    expect(readdirSync(join(file, '..'))).toEqual(['f']);
+  });
+});

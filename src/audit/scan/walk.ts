@@ -5,6 +5,7 @@ import { MAX_INPUT_BYTES } from '../../fs/read_file.js';
 import { formatLocation, parseLocation, type RemoteLocation } from '../../transport/location.js';
 import { remoteFile } from '../../transport/remote_file.js';
 import { isHapkiOwnFile } from './exclude.js';
+import { hostOfLocation, mapByHost } from '../../transport/fan_out.js';
 
 export interface FoundFile {
   /** The path as reached: the argument itself, or the directory argument joined with the names below it. */
@@ -70,7 +71,10 @@ export async function collectFiles(paths: readonly string[], exclude: (path: str
   };
 
   // remote locations: every host walked at once, one connection each, beside the local paths
-  const remote = new Map(paths.filter((p) => parseLocation(p).kind === 'ssh').map((p) => [p, collectRemote(p, exclude)]));
+  const remotePaths = paths.filter((p) => parseLocation(p).kind === 'ssh');
+  const remoteWalk = mapByHost(remotePaths, hostOfLocation, (p) => collectRemote(p, exclude));
+  remoteWalk.catch(() => undefined);
+  const remote = new Map(remotePaths.map((p, i) => [p, remoteWalk.then((r) => r[i]!)]));
   for (const path of paths) {
     if (exclude(path)) continue;
     const walked = remote.get(path);

@@ -8,10 +8,10 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
 import { jsonOption, parseWholeNumber, printResult } from '../options.js';
+import { addParallelOption } from '../ssh_cli.js';
 
 export function registerApply(program: Command, ctx: CliContext): void {
-  program
-    .command('apply')
+  addParallelOption(program.command('apply'))
     .description('bring every keystore of a cluster file to what it says: certificates, trust stores, token')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
     .option('--no-restart', 'write the files only: restart no node, check no endpoint')
@@ -46,11 +46,11 @@ ${EXIT_CODES_HELP}`,
       const batch = parseWholeNumber(options.batch, '--batch', 1) ?? 1;
       const cluster = await loadClusterFile(file);
       await useClusterSsh(cluster, { env: ctx.io.env });
-      const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
+      const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true, restartMarkers: options.restart });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
       if (!options.json) ctx.io.stdout(renderApplied(applied));
       const progress = options.json ? undefined : (line: string): void => ctx.io.stdout(`${line}\n`);
-      const restarted = options.restart && applied.written.length > 0 ? await restartChangedNodes(cluster, applied.plan, { batch, env: ctx.io.env, ...(progress ? { onProgress: progress } : {}) }) : [];
+      const restarted = options.restart ? await restartChangedNodes(cluster, applied.plan, { batch, env: ctx.io.env, ...(progress ? { onProgress: progress } : {}) }) : [];
       if (options.json) printResult(ctx, true, { cluster: applied.plan.cluster, changed: applied.written.length > 0, written: applied.written, steps: applied.plan.steps, restarted, warnings: applied.plan.warnings }, () => '');
     });
 }

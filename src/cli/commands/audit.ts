@@ -18,6 +18,7 @@ import { oneStdio, readInput } from '../stdio.js';
 import { parseDuration } from '../../trust/duration.js';
 import type { CliContext } from '../context.js';
 import { collect, parseDate } from '../options.js';
+import { addParallelOption } from '../ssh_cli.js';
 
 interface AuditCliOptions {
   endpoint?: string[];
@@ -41,8 +42,7 @@ interface AuditCliOptions {
 const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r), nagios: renderAuditNagios };
 
 export function registerAudit(program: Command, ctx: CliContext): void {
-  program
-    .command('audit')
+  addParallelOption(program.command('audit'))
     .description('certificate expiry and cluster health, for cron and monitoring: keystores, certificate files, directories, TLS endpoints')
     .argument('[path...]', 'keystores, certificate files and directories (searched recursively; files judged by content)')
     .option('--endpoint <host:port>', 'a TLS endpoint whose presented chain is audited (repeatable)', collect)

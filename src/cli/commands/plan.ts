@@ -7,10 +7,10 @@ import { plannedRestarts, renderRestarts } from '../../cluster/rollout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
+import { addParallelOption } from '../ssh_cli.js';
 
 export function registerPlan(program: Command, ctx: CliContext): void {
-  program
-    .command('plan')
+  addParallelOption(program.command('plan'))
     .description('show what apply would change in every keystore of a cluster file, changing nothing')
     .argument('<cluster.yaml>', 'the cluster file (see hapki lab for a sample)')
     .option('--prune', "also remove peers' superseded certificates from the trust stores (once every node runs its new one)")

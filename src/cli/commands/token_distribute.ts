@@ -12,6 +12,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
 import { collect, jsonOption, printResult } from '../options.js';
 import { INSTANCE_HELP, resolveInstances, type InstanceOptions } from './token_instances.js';
+import { addParallelOption } from '../ssh_cli.js';
 
 interface DistributeOptions extends InstanceOptions {
   alias?: string;
@@ -25,8 +26,7 @@ interface DistributeOptions extends InstanceOptions {
 }
 
 export function registerTokenDistribute(token: Command, ctx: CliContext): void {
-  token
-    .command('distribute')
+  addParallelOption(token.command('distribute'))
     .description('put the token key and chain into every instance keystore of a cluster, all or nothing')
     .argument('[token]', 'the token keystore, "<keystore>#<alias>" to pick its entry (not needed with --retire)')
     .option('--to <keystore>', INSTANCE_HELP.to, collect)

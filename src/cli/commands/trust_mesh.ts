@@ -13,13 +13,14 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { parseFormat } from '../formats.js';
 import { collect, deprecatedOption, jsonOption, outFormatOption, printResult } from '../options.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
+import { addParallelOption } from '../ssh_cli.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
 const EXTENSION: Readonly<Record<KeystoreFormat, string>> = { PKCS12: 'p12', JKS: 'jks', JCEKS: 'jceks', PEM: 'pem', DER: 'der' };
 
 export function registerTrustMesh(trust: Command, ctx: CliContext): void {
-  const command = trust.command('mesh')
+  const command = addParallelOption(trust.command('mesh'))
     .description("build each node's trust store: the master trusts every slave, each slave trusts the master")
     .requiredOption('--master <keystore>', 'the master\'s keystore, "<keystore>#<alias>" to pick its key entry')
     .requiredOption('--slave <keystore>', 'a slave\'s keystore, "<keystore>#<alias>" likewise (repeatable)', collect)

@@ -28,6 +28,11 @@ export interface SshSession {
   exec(command: string, timeoutMs: number): Promise<ExecResult>;
   /** True once the connection has dropped. */
   readonly closed: boolean;
+  /**
+   * The operation, or ERR_SSH_CONNECT as soon as the connection drops: a request in flight when
+   * the host goes away is not always answered by ssh2, and must not hang the command.
+   */
+  guard<T>(operation: Promise<T>, what: string): Promise<T>;
   close(): void;
 }
 
@@ -109,6 +114,31 @@ class Session implements SshSession {
     client.on('error', () => undefined);
     client.on('close', () => {
       this.#closed = true;
+      for (const lost of [...this.#pending]) lost();
+      this.#pending.clear();
+    });
+  }
+
+  readonly #pending = new Set<() => void>();
+
+  guard<T>(operation: Promise<T>, what: string): Promise<T> {
+    if (this.#closed) {
+      operation.catch(() => undefined);
+      return Promise.reject(new SshConnectError(this.label, `connection lost while trying to ${what}`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const lost = (): void => reject(new SshConnectError(this.label, `connection lost while trying to ${what}`));
+      this.#pending.add(lost);
+      operation.then(
+        (value) => {
+          this.#pending.delete(lost);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#pending.delete(lost);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -118,10 +148,14 @@ class Session implements SshSession {
 
   sftp(): Promise<SFTPWrapper> {
     this.#sftp ??= this.sudo ? this.#sudoSftp() : this.#plainSftp();
-    return this.#sftp;
+    return this.guard(this.#sftp, 'start SFTP');
   }
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
+    return this.guard(this.#exec(command, timeoutMs), 'run a command');
+  }
+
+  #exec(command: string, timeoutMs: number): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(new SshConnectError(this.label, 'connection lost'));
       this.client.exec(command, (error: Error | undefined, stream: ClientChannel) => {

@@ -1,5 +1,5 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
-import { FileExistsError, FileNotFoundError, HapkiError, IoError, SshConnectError, SshPermissionError } from '../../errors.js';
+import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConnectError, SshPermissionError } from '../../errors.js';
 import type { FileInfo, FileTransport } from '../../fs/transport.js';
 import type { SshSession } from './connect.js';
 
@@ -31,7 +31,7 @@ export class SftpTransport implements FileTransport {
   async lstat(path: string): Promise<FileInfo | undefined> {
     const sftp = await this.#sftp();
     try {
-      return toInfo(await call<Stats>((cb) => sftp.lstat(path, cb)));
+      return toInfo(await this.#call<Stats>((cb) => sftp.lstat(path, cb)));
     } catch (error) {
       if (statusOf(error) === NO_SUCH_FILE) return undefined;
       throw this.#fail(error, path, 'inspect');
@@ -41,7 +41,7 @@ export class SftpTransport implements FileTransport {
   async realpath(path: string): Promise<string> {
     const sftp = await this.#sftp();
     try {
-      return await call<string>((cb) => sftp.realpath(path, cb));
+      return await this.#call<string>((cb) => sftp.realpath(path, cb));
     } catch (error) {
       throw this.#fail(error, path, 'resolve');
     }
@@ -52,26 +52,24 @@ export class SftpTransport implements FileTransport {
     // checked before opening: opening a FIFO would block the remote sftp-server
     let info: Stats;
     try {
-      info = await call<Stats>((cb) => sftp.stat(path, cb));
+      info = await this.#call<Stats>((cb) => sftp.stat(path, cb));
     } catch (error) {
       throw this.#fail(error, path, 'read');
     }
-    if (info.isDirectory()) throw new IoError(`${this.#where(path)} is a directory`);
-    if (!info.isFile()) throw new IoError(`${this.#where(path)} is not a regular file`);
-    if (info.size > maxBytes) throw new IoError(`${this.#where(path)} is too large (${info.size} bytes) to be a keystore`);
+    if (info.isDirectory()) throw new RemoteIoError(this.location, `${this.#where(path)} is a directory`);
+    if (!info.isFile()) throw new RemoteIoError(this.location, `${this.#where(path)} is not a regular file`);
+    if (info.size > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large (${info.size} bytes) to be a keystore`);
     let handle: Buffer | undefined;
     try {
-      handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
+      handle = await this.#call<Buffer>((cb) => sftp.open(path, 'r', cb));
       const chunks: Buffer[] = [];
       let total = 0;
       for (;;) {
         const buffer = Buffer.alloc(CHUNK);
-        const read = await new Promise<number>((resolve, reject) => {
-          sftp.read(handle!, buffer, 0, CHUNK, total, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
-        });
+        const read = await this.#call<number>((cb) => sftp.read(handle!, buffer, 0, CHUNK, total, (error, bytesRead) => cb(error, bytesRead)));
         if (read === 0) break;
         total += read;
-        if (total > maxBytes) throw new IoError(`${this.#where(path)} is too large to be a keystore`);
+        if (total > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large to be a keystore`);
         chunks.push(buffer.subarray(0, read));
       }
       return new Uint8Array(Buffer.concat(chunks, total));
@@ -79,7 +77,7 @@ export class SftpTransport implements FileTransport {
       if (error instanceof HapkiError) throw error;
       throw this.#fail(error, path, 'read');
     } finally {
-      if (handle) await call<void>((cb) => sftp.close(handle!, cb)).catch(() => undefined);
+      if (handle) await this.#call<void>((cb) => sftp.close(handle!, cb)).catch(() => undefined);
     }
   }
 
@@ -87,7 +85,7 @@ export class SftpTransport implements FileTransport {
     const sftp = await this.#sftp();
     let handle: Buffer;
     try {
-      handle = await call<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
+      handle = await this.#call<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
     } catch (error) {
       // SFTP v3 has no "already exists" status: OpenSSH answers EEXIST with a bare FAILURE
       if (statusOf(error) !== undefined && statusOf(error) !== NO_SUCH_FILE && statusOf(error) !== PERMISSION_DENIED && (await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
@@ -98,18 +96,18 @@ export class SftpTransport implements FileTransport {
       const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       while (offset < data.length) {
         const length = Math.min(CHUNK, data.length - offset);
-        await call<void>((cb) => sftp.write(handle, data, offset, length, offset, cb));
+        await this.#call<void>((cb) => sftp.write(handle, data, offset, length, offset, cb));
         offset += length;
       }
-      await call<void>((cb) => sftp.fchmod(handle, mode, cb));
-      if (offersExtension(sftp, 'fsync@openssh.com')) await call<void>((cb) => sftp.ext_openssh_fsync(handle, cb));
+      await this.#call<void>((cb) => sftp.fchmod(handle, mode, cb));
+      if (offersExtension(sftp, 'fsync@openssh.com')) await this.#call<void>((cb) => sftp.ext_openssh_fsync(handle, cb));
     } catch (error) {
-      await call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
+      await this.#call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
       await this.unlink(path).catch(() => undefined);
       throw this.#fail(error, path, 'write');
     }
     try {
-      await call<void>((cb) => sftp.close(handle, cb));
+      await this.#call<void>((cb) => sftp.close(handle, cb));
     } catch (error) {
       await this.unlink(path).catch(() => undefined);
       throw this.#fail(error, path, 'write');
@@ -119,7 +117,7 @@ export class SftpTransport implements FileTransport {
   async chown(path: string, uid: number, gid: number): Promise<void> {
     const sftp = await this.#sftp();
     try {
-      await call<void>((cb) => sftp.chown(path, uid, gid, cb));
+      await this.#call<void>((cb) => sftp.chown(path, uid, gid, cb));
     } catch (error) {
       throw this.#fail(error, path, 'change the owner of');
     }
@@ -128,7 +126,7 @@ export class SftpTransport implements FileTransport {
   async chmod(path: string, mode: number): Promise<void> {
     const sftp = await this.#sftp();
     try {
-      await call<void>((cb) => sftp.chmod(path, mode, cb));
+      await this.#call<void>((cb) => sftp.chmod(path, mode, cb));
     } catch (error) {
       throw this.#fail(error, path, 'change the mode of');
     }
@@ -137,10 +135,10 @@ export class SftpTransport implements FileTransport {
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.#sftp();
     if (!offersExtension(sftp, 'posix-rename@openssh.com')) {
-      throw new IoError(`${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
+      throw new RemoteIoError(this.location, `${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
     }
     try {
-      await call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
+      await this.#call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
     } catch (error) {
       throw this.#fail(error, to, 'replace');
     }
@@ -149,7 +147,7 @@ export class SftpTransport implements FileTransport {
   async unlink(path: string): Promise<void> {
     const sftp = await this.#sftp();
     try {
-      await call<void>((cb) => sftp.unlink(path, cb));
+      await this.#call<void>((cb) => sftp.unlink(path, cb));
     } catch (error) {
       if (statusOf(error) === NO_SUCH_FILE) return;
       throw this.#fail(error, path, 'remove');
@@ -159,7 +157,7 @@ export class SftpTransport implements FileTransport {
   async readdir(path: string): Promise<string[]> {
     const sftp = await this.#sftp();
     try {
-      const list = await call<{ filename: string }[]>((cb) => sftp.readdir(path, cb as never));
+      const list = await this.#call<{ filename: string }[]>((cb) => sftp.readdir(path, cb as never));
       return list.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
     } catch (error) {
       throw this.#fail(error, path, 'list');
@@ -182,7 +180,7 @@ export class SftpTransport implements FileTransport {
   async mkdir(path: string, mode: number): Promise<void> {
     const sftp = await this.#sftp();
     try {
-      await call<void>((cb) => sftp.mkdir(path, { mode }, cb));
+      await this.#call<void>((cb) => sftp.mkdir(path, { mode }, cb));
     } catch (error) {
       if (statusOf(error) !== undefined && (await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
       throw this.#fail(error, path, 'create the directory');
@@ -194,7 +192,16 @@ export class SftpTransport implements FileTransport {
   async #sftp(): Promise<SFTPWrapper> {
     const session = await this.session();
     if (session.closed) throw new SshConnectError(this.location, 'connection lost');
+    this.#session = session;
     return session.sftp();
+  }
+
+  #session: SshSession | undefined;
+
+  /** One SFTP request, failed with ERR_SSH_CONNECT if the connection drops before its answer. */
+  #call<T>(start: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
+    const request = call(start);
+    return this.#session ? this.#session.guard(request, 'finish an SFTP request') : request;
   }
 
   async #who(): Promise<{ uid: number; gid: number; umask: number }> {
@@ -203,7 +210,7 @@ export class SftpTransport implements FileTransport {
       if (session.sudo) return { uid: 0, gid: 0, umask: 0o022 };
       const result = await session.exec('id -u; id -g; umask', 15_000);
       const [uid, gid, umask] = result.stdout.trim().split(/\s+/);
-      if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new IoError(`${this.location}: cannot tell which user the connection acts as`);
+      if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new RemoteIoError(this.location, `${this.location}: cannot tell which user the connection acts as`);
       return { uid: Number(uid), gid: Number(gid), umask: /^[0-7]{1,4}$/.test(umask ?? '') ? parseInt(umask!, 8) : 0o022 };
     })();
     return this.#identity;
@@ -219,7 +226,7 @@ export class SftpTransport implements FileTransport {
     if (status === NO_SUCH_FILE) return new FileNotFoundError(this.#where(path), { cause: error });
     if (status === PERMISSION_DENIED) return new SshPermissionError(this.location, path, action);
     if (status === undefined) return new SshConnectError(this.location, `connection lost while trying to ${action} ${path}`, { cause: error });
-    return new IoError(`cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
+    return new RemoteIoError(this.location, `cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
   }
 }
 
