@@ -80,6 +80,10 @@ function report(suite, groups, known) {
   return { agree, total };
 }
 
+// limbo's webpki:: cases test the CA/Browser Forum profile: they run with profile 'webpki', the rest with RFC 5280 alone
+// and its rfc5280:: cases test RFC 5280 to the letter, the CAs' MUSTs included: they run with strict (openssl's -x509_strict)
+const PROFILE = (c) => (process.env.LIMBO_PROFILE_ALL ? 'webpki' : c.id.startsWith('webpki::') ? 'webpki' : undefined);
+
 async function runLimbo() {
   if (!existsSync(LIMBO)) {
     console.log(`limbo: ${LIMBO} not found`);
@@ -101,6 +105,8 @@ async function runLimbo() {
         ...(name && name.kind !== 'RFC822' ? { hostname: name.value } : {}),
         ...(c.max_chain_depth === null ? {} : { maxIntermediates: c.max_chain_depth }),
         ...(c.crls?.length ? { crls: c.crls.flatMap(pemCrls), crlRequired: true } : {}),
+        ...(PROFILE(c) ? { profile: PROFILE(c) } : {}),
+        ...(c.id.startsWith('rfc5280::') ? { strict: true } : {}),
       });
     });
     const expect = c.expected_result === 'SUCCESS';

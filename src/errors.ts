@@ -252,6 +252,20 @@ export class IoError extends HapkiError {
   }
 }
 
+/**
+ * An I/O failure on another host (a full disk, a read-only filesystem, a directory where a file
+ * was expected): ERR_IO, with the host it happened on, so that commands over many hosts report it
+ * as that host's problem rather than folding it into their own error.
+ */
+export class RemoteIoError extends IoError {
+  readonly host: string;
+
+  constructor(host: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.host = host;
+  }
+}
+
 /** Another process holds the lock on a file a change set needs, past the lock timeout. */
 export class LockedError extends HapkiError {
   readonly path: string;

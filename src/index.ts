@@ -18,6 +18,7 @@ export {
   FileExistsError,
   FileNotFoundError,
   IoError,
+  RemoteIoError,
   LockedError,
   ConcurrentChangeError,
   UnsafePathError,

@@ -53,6 +53,7 @@ export const OID = {
   // key algorithms
   rsaEncryption: '1.2.840.113549.1.1.1',
   rsassaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
   ecPublicKey: '1.2.840.10045.2.1',
   dsa: '1.2.840.10040.4.1',
   ed25519: '1.3.101.112',

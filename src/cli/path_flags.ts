@@ -15,6 +15,8 @@ export interface PathFlags {
   crlRequired?: boolean;
   ocsp?: boolean;
   ocspRequired?: boolean;
+  webPki?: boolean;
+  x509Strict?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -29,6 +31,8 @@ export function addPathFlags(command: Command): Command {
     .option('--crl <file>', 'a CRL (PEM or DER) to check the path against (repeatable; - for standard input); revoked -> ERR_REVOKED', collect)
     .option('--crl-required', 'with --crl: a certificate whose status the CRLs do not establish fails (ERR_REVOCATION_UNKNOWN)')
     .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names (http://, nonce, no redirects); revoked -> ERR_REVOKED")
+    .option('--web-pki', 'also the CA/Browser Forum profile: subscriber EKU (no anyEKU, not critical), not a CA; CN copies a SAN; root without EKU')
+    .option('--x509-strict', "also RFC 5280's rules for issuing CAs, anchor included: key identifiers, critical basic/name/policy constraints, serials")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown (no responder, "unknown") fails (ERR_REVOCATION_UNKNOWN)');
 }
 
@@ -43,6 +47,8 @@ export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly 
   }
   return {
     ...(flags.allowSha1 ? { allowSha1: true } : {}),
+    ...(flags.webPki ? { profile: 'webpki' as const } : {}),
+    ...(flags.x509Strict ? { strict: true } : {}),
     ...(flags.crl || fetched ? { crls, crlRequired: flags.crlRequired ?? false } : {}),
     ...(flags.ocsp ? { ocsp: { fetch: true, required: flags.ocspRequired ?? false, ...(fetchTimeoutMs === undefined ? {} : { timeoutMs: fetchTimeoutMs }) } } : {}),
     policy: {

@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { UnsupportedAlgorithmError } from '../errors.js';
-import { SIGNING_HASH, signatureAlgorithmFor, signingKeyKind } from './signature_algorithm.js';
+import { pssAlgorithmIdentifier, pssSaltLength, SIGNING_HASH, signatureAlgorithmFor, signingKeyKind } from './signature_algorithm.js';
 import type { Signer } from './signer.js';
 
 /**
@@ -13,18 +13,31 @@ export function nodeSigner(key: KeyObject | Uint8Array): Signer {
   const privateKey = key instanceof Uint8Array ? parsePkcs8(key) : key;
   if (privateKey.type !== 'private') throw new TypeError('a signer needs a private key');
   const kind = signingKeyKind(privateKey);
-  const hash = SIGNING_HASH[kind];
-  const base = { publicKeyInfo: new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })), signatureAlgorithm: signatureAlgorithmFor(kind) };
+  let hash = SIGNING_HASH[kind];
+  let signatureAlgorithm = signatureAlgorithmFor(kind);
+  let signingKey: KeyObject | SignKeyObjectInput = privateKey;
+  if (kind === 'RSA-PSS') {
+    // a key restricted to some PSS parameters (RFC 4055 RSASSA-PSS-params in its PKCS#8) signs with them
+    const details = privateKey.asymmetricKeyDetails ?? {};
+    if (details.mgf1HashAlgorithm !== undefined && details.mgf1HashAlgorithm !== (details.hashAlgorithm ?? 'sha256')) {
+      throw new UnsupportedAlgorithmError('RSASSA-PSS', 'the key asks for an MGF1 hash other than its message hash');
+    }
+    hash = details.hashAlgorithm ?? 'sha256';
+    const saltLength = pssSaltLength(hash, details.saltLength);
+    signatureAlgorithm = pssAlgorithmIdentifier(hash, saltLength);
+    signingKey = { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength };
+  }
+  const base = { publicKeyInfo: new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })), signatureAlgorithm };
   const pooled: Signer = {
     ...base,
     sign: (data) =>
       new Promise((resolve, reject) => {
-        sign(hash, data, privateKey, (error, signature) => (error ? reject(error) : resolve(bytesOf(signature))));
+        sign(hash, data, signingKey, (error, signature) => (error ? reject(error) : resolve(bytesOf(signature))));
       }),
   };
   return {
     ...base,
-    sign: async (data) => bytesOf(sign(hash, data, privateKey)),
+    sign: async (data) => bytesOf(sign(hash, data, signingKey)),
     parallel: () => pooled,
   };
 }

@@ -5,7 +5,7 @@ import { signatureAlgorithmFor, type SigningKeyKind } from './signature_algorith
 import type { Signer } from './signer.js';
 
 const CURVE_KINDS: Readonly<Record<string, SigningKeyKind>> = { 'P-256': 'EC:P-256', 'P-384': 'EC:P-384', 'P-521': 'EC:P-521' };
-const HASHES: Readonly<Record<SigningKeyKind, string>> = { RSA: 'SHA-256', 'EC:P-256': 'SHA-256', 'EC:P-384': 'SHA-384', 'EC:P-521': 'SHA-512', Ed25519: '' };
+const HASHES: Readonly<Record<SigningKeyKind, string>> = { RSA: 'SHA-256', 'RSA-PSS': 'SHA-256', 'EC:P-256': 'SHA-256', 'EC:P-384': 'SHA-384', 'EC:P-521': 'SHA-512', Ed25519: '', Ed448: '' };
 
 /**
  * A signer over any WebCrypto implementation (an injected provider, an HSM behind one): the key

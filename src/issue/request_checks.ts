@@ -46,7 +46,7 @@ export function checkRequestKey(spki: Uint8Array): RequestKey {
     throw new CsrFormatError('the request\'s public key (SubjectPublicKeyInfo) is malformed');
   }
   let rsa: DerNode[] | undefined;
-  if (parts.oid === OID.rsaEncryption) rsa = checkRsa(parts.key);
+  if (parts.oid === OID.rsaEncryption || parts.oid === OID.rsassaPss) rsa = checkRsa(parts.key);
   else if (parts.oid === OID.ecPublicKey) checkEc(spki, parts.key, parts.parameterOid);
   const keyObject = requestKeyObject(spki, parts, rsa);
   return { description: describePublicKey(spki, keyObject, parts), keyObject, bits: parts.key };

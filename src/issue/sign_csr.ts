@@ -52,7 +52,7 @@ export interface SignedCertificate {
   warnings: string[];
 }
 
-const SIGNABLE_KEYS = new Set(['RSA', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519']);
+const SIGNABLE_KEYS = new Set(['RSA', 'RSASSA-PSS', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519', 'Ed448']);
 
 /**
  * Issues a certificate for a PKCS#10 request (PEM or DER): checks the request's signature, then
@@ -96,7 +96,7 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   const requestKey = checkRequest(parsed.publicKey, parsed.attributes);
   const key = requestKey.description;
   const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
-  if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, EC P-256/P-384/P-521 or Ed25519');
+  if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, RSASSA-PSS, EC P-256/P-384/P-521, Ed25519 or Ed448');
   if (!requestKey.keyObject || !csrSignatureValid(parsed, requestKey.keyObject)) throw new CsrSignatureError();
   const profile = options.profile ?? DEFAULT_PROFILE;
   checkPolicy(parsed, key, profile, options);
@@ -140,8 +140,8 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
 }
 
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
-  if (key.algorithm === 'RSA' && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
-    throw new PolicyError(`the request's RSA key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
+  if ((key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
+    throw new PolicyError(`the request's ${key.algorithm} key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
   }
   if (basicConstraintsOf(parsed.extensions.get(BASIC_CONSTRAINTS_OID)).ca && profile !== 'ca' && !options.allowCa) {
     throw new PolicyError('the request asks for a CA certificate (basicConstraints CA:TRUE); sign it with --profile ca or --allow-ca if that is meant');

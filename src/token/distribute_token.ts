@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
-import { HapkiError, InvalidArgumentError, PasswordRequiredError, SshError, TokenDistributeError, type TokenInstanceFailure } from '../errors.js';
+import { HapkiError, InvalidArgumentError, PasswordRequiredError, RemoteIoError, SshError, TokenDistributeError, type TokenInstanceFailure } from '../errors.js';
 import type { ReadOptions } from '../keystore/codec.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import { readKeystore } from '../keystore/read_keystore.js';
@@ -85,8 +85,8 @@ export async function planTokenDistribution(instances: readonly TokenInstance[],
     try {
       planned.push(await planInstance(instance, step, options.alias, material, files));
     } catch (error) {
-      // a host that cannot be reached concerns the whole command: its own code and host, not the token's
-      if (error instanceof SshError) throw error;
+      // a host that cannot be reached, or whose disk fails, concerns the whole command: its own code and host, not the token's
+      if (error instanceof SshError || error instanceof RemoteIoError) throw error;
       failures.push(failureOf(instance, error));
     }
   }
@@ -109,8 +109,8 @@ export async function distributeToken(plan: TokenPlan, files: TokenFileLayer = l
     await commitChangeSet([...changed.map(instanceChange), ...alongside]);
   } catch (error) {
     if (error instanceof HapkiError && PASS_THROUGH.has(error.code)) throw error;
-    // a host refused or dropped the connection: its ERR_SSH_* code and host name stay on top
-    if (error instanceof SshError) throw error;
+    // a host refused or dropped the connection, or its disk failed: its own code and host name stay on top
+    if (error instanceof SshError || error instanceof RemoteIoError) throw error;
     const at = (error as { path?: string }).path;
     const failed = changed.find((p) => at !== undefined && (p.instance.path === at || resolve(p.instance.path) === resolve(at)));
     // not one instance's fault (a disk full, a read-only file system, a file committed alongside): its own error says it best
@@ -121,7 +121,7 @@ export async function distributeToken(plan: TokenPlan, files: TokenFileLayer = l
     try {
       await verifyReadBack(p, plan.alias, files);
     } catch (error) {
-      if (error instanceof SshError) throw error;
+      if (error instanceof SshError || error instanceof RemoteIoError) throw error;
       throw new TokenDistributeError('verify', [failureOf(p.instance, error)], [], { cause: error });
     }
   }

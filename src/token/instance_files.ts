@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { posix, resolve } from 'node:path';
-import { IoError } from '../errors.js';
+import { IoError, RemoteIoError, SshError } from '../errors.js';
 import { localTransport } from '../fs/local_transport.js';
 import { readFileBytes } from '../fs/read_file.js';
 import type { FileTransport } from '../fs/transport.js';
@@ -34,6 +34,7 @@ export function localTokenFiles(): TokenFileLayer {
       try {
         await transport.createExclusive(probe, new Uint8Array(0), 0o600);
       } catch (cause) {
+        if (cause instanceof SshError || cause instanceof RemoteIoError) throw cause;
         throw new IoError(`cannot write in ${posix.dirname(spec)}: ${(cause as Error).message}`, { cause });
       } finally {
         await transport.unlink(probe).catch(() => undefined);

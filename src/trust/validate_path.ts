@@ -13,6 +13,8 @@ import { issuerProblem, leafProfileProblem, purposeProblem, serialProblem, subje
 import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
+import { strictProblem } from './strict_profile.js';
+import { webpkiProblem } from './webpki_profile.js';
 
 export type { PathErrorCode } from './path_problem.js';
 
@@ -39,6 +41,16 @@ export interface PathValidationOptions {
    * authorityInfoAccess. A response that cannot be had or trusted fails the path with its code.
    */
   ocsp?: OcspOptions;
+  /**
+   * 'rfc5280' (default): RFC 5280 alone, as private PKIs need. 'webpki': also the CA/Browser
+   * Forum profile of publicly trusted certificates (subscriber certificates with a non-critical
+   * extendedKeyUsage without anyExtendedKeyUsage, never a CA; the commonName a copy of a SAN; no
+   * critical SAN beside a subject; roots without extendedKeyUsage, any authorityKeyIdentifier
+   * only their own key identifier).
+   */
+  profile?: 'rfc5280' | 'webpki';
+  /** RFC 5280's requirements on issuing CAs over the whole path, the anchor included (key identifiers, critical extensions, serials), as openssl -x509_strict. */
+  strict?: boolean;
   /** The time to validate at (default: now). */
   at?: Date;
   /** Most CA certificates between leaf and anchor, self-issued ones not counted (default 8). */
@@ -97,12 +109,16 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   // a directly trusted leaf has no path to process policies over
   let validPolicies: string[] = [];
   let revocation: CertificateRevocation[] | undefined;
+  if (directlyTrusted && options.strict) {
+    const strict = strictProblem([leafCert]);
+    if (strict) return fail(strict, [leafCert]);
+  }
   if (!directlyTrusted) {
     const serial = serialProblem(leafCert);
     if (serial) return fail(serial, [leafCert]);
     const untrusted = readAll(options.untrusted ?? []);
     const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
-    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, [...anchors, ...untrusted], at, signatures));
+    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, [...anchors, ...untrusted], at, signatures), options.profile === 'webpki', options.strict ?? false);
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
     revocation = search.revocation;
@@ -142,6 +158,8 @@ class PathSearch {
     private readonly signatures: SignatureChecker,
     private readonly policy: PolicyOptions,
     private readonly revocationCheck: { sources: RevocationSource[]; required: boolean } | undefined,
+    private readonly webpki: boolean,
+    private readonly strict: boolean,
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
@@ -227,6 +245,14 @@ class PathSearch {
     for (let i = 1; i < anchor; i++) {
       const p = purposeProblem(path[i]!, this.purpose);
       if (p) return p;
+    }
+    if (this.strict) {
+      const strict = strictProblem(path);
+      if (strict) return strict;
+    }
+    if (this.webpki) {
+      const profile = webpkiProblem(path);
+      if (profile) return profile;
     }
     const policies = processPolicies(path.slice(0, anchor).reverse(), this.policy, subjectOf);
     if ('problem' in policies) return policies.problem;

@@ -89,6 +89,26 @@ const markers = (): string[] => NODES.filter((n) => existsSync(join(dirname(keys
 
 const debris = (): string[] => NODES.flatMap((n) => readdirSync(dirname(keystore(n))).filter((f) => f.includes('.hapki-')));
 
+/**
+ * Runs `body` with a small tmpfs (64 KiB) mounted over a host's directory, holding a copy of what
+ * was there; what the tmpfs holds afterwards is copied back once it is unmounted.
+ */
+async function onTmpfs(dir: string, body: () => Promise<void>): Promise<void> {
+  const saved = mkdtempSync(join(lab.ssh.dir, 'saved-'));
+  cpSync(dir, saved, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'tmpfs', dir]);
+  try {
+    cpSync(saved, dir, { recursive: true });
+    await body();
+    rmSync(saved, { recursive: true });
+    cpSync(dir, saved, { recursive: true });
+  } finally {
+    execFileSync('umount', [dir]);
+  }
+  cpSync(saved, dir, { recursive: true });
+  rmSync(saved, { recursive: true });
+}
+
 function reset(): void {
   for (const f of readdirSync(local)) if (f.startsWith('ran-') || f.endsWith('.log')) rmSync(join(local, f), { force: true });
 }
@@ -252,11 +272,7 @@ describe('apply rollout faults on two sshd hosts', () => {
   it('a full disk on one host: ERR_IO naming that host (not the token error), every file old on both hosts; the rerun with space finishes', async () => {
     reset();
     const dir = dirname(keystore('msas2'));
-    const saved = mkdtempSync(join(lab.ssh.dir, 'saved-'));
-    cpSync(dir, saved, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'tmpfs', dir]);
-    try {
-      cpSync(saved, dir, { recursive: true });
+    await onTmpfs(dir, async () => {
       // what is left: room for the two lock files, none for the staged keystore
       const free = (): number => Number(statfsSync(dir).bavail * statfsSync(dir).bsize);
       writeFileSync(join(dir, 'filler'), Buffer.alloc(Math.max(0, free() - 2 * 4096)));
@@ -277,13 +293,37 @@ describe('apply rollout faults on two sshd hosts', () => {
       expect(rerun.code).toBe(0);
       expect(NODES.map((n) => fileDigest(keystore(n)))).not.toEqual(before);
       expect(progress(rerun.stdout)).toEqual(['msas1: restarted', 'msas2: restarted']);
-      rmSync(saved, { recursive: true });
-      cpSync(dir, saved, { recursive: true });
-    } finally {
-      execFileSync('umount', [dir]);
-    }
-    cpSync(saved, dir, { recursive: true });
+    });
     expect((await hapki(['plan', clusterFile()])).stdout).toContain('no changes');
+  });
+
+  it('a read-only filesystem on one host: token distribute says ERR_IO naming that host, not ERR_TOKEN_DISTRIBUTE_FAILED; nothing written; the rerun finishes', async () => {
+    const S = LAB_LAYOUT;
+    const token = join(local, 'ro-token.p12');
+    const issued = await hapki(['token', 'issue', '--ca', join(local, S.ca.keystore), '--ca-storepass', `file:${join(local, S.ca.secret)}`, '--subject', 'CN=ro-token,O=Example', '--out', token, '--outpass', `file:${join(local, S.token.secret)}`]);
+    expect(issued.code).toBe(0);
+    const dir = dirname(keystore('msas2'));
+    const distribute = (): Promise<Awaited<ReturnType<typeof hapki>>> =>
+      hapki([
+        'token', 'distribute', token, '--storepass', `file:${join(local, S.token.secret)}`, '--alias', 'rotoken',
+        ...NODES.flatMap((n) => ['--to', `ssh://${lab.hostOf(n)}${keystore(n)}`]),
+        '--to-storepass', `file:${join(local, S.msas1.secret)}`, '--known-hosts', lab.ssh.knownHosts, '--ssh-identity', lab.ssh.clientKey,
+      ]);
+    await onTmpfs(dir, async () => {
+      execFileSync('mount', ['-o', 'remount,ro', dir]);
+      const before = NODES.map((n) => fileDigest(keystore(n)));
+      const r = await distribute();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+      expect(r.stderr).toContain(`ssh://root@127.0.0.1:${port('msas2')}${dir}/`);
+      expect(r.stderr).not.toContain('ERR_TOKEN_DISTRIBUTE_FAILED');
+      expect(NODES.map((n) => fileDigest(keystore(n)))).toEqual(before);
+      execFileSync('mount', ['-o', 'remount,rw', dir]);
+      const rerun = await distribute();
+      expect(rerun.stderr).toBe('');
+      expect(rerun.code).toBe(0);
+      expect(NODES.map((n) => fileDigest(keystore(n))).every((d, i) => d !== before[i])).toBe(true);
+    });
   });
 
   it('a keystore owned by another user, without sudo: ERR_SSH_PERMISSION naming the host, nothing written; with --sudo the rerun finishes', async () => {

@@ -65,6 +65,7 @@ Examples:
   hapki verify leaf.pem --trust ca.pem --policy 2.23.140.1.2.1 --require-explicit-policy
   hapki verify leaf.pem --trust root.pem --untrusted sub.pem --crl root.crl --crl sub.crl --crl-required
   hapki verify leaf.pem --untrusted sub.pem --trust root.pem --ocsp --fetch-timeout 3s
+  hapki verify www.pem --untrusted sub.pem --trust /etc/ssl/certs/ca-certificates.crt --hostname www.example.com --web-pki
 ${EXIT_CODES_HELP}
   (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
   ERR_WEAK_SIGNATURE, ERR_POLICY, ERR_REVOKED, ERR_REVOCATION_UNKNOWN, ...; an unreadable CRL:

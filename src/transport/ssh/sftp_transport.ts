@@ -1,5 +1,5 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
-import { FileExistsError, FileNotFoundError, HapkiError, IoError, SshConnectError, SshPermissionError } from '../../errors.js';
+import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConnectError, SshPermissionError } from '../../errors.js';
 import type { FileInfo, FileTransport } from '../../fs/transport.js';
 import type { SshSession } from './connect.js';
 
@@ -56,9 +56,9 @@ export class SftpTransport implements FileTransport {
     } catch (error) {
       throw this.#fail(error, path, 'read');
     }
-    if (info.isDirectory()) throw new IoError(`${this.#where(path)} is a directory`);
-    if (!info.isFile()) throw new IoError(`${this.#where(path)} is not a regular file`);
-    if (info.size > maxBytes) throw new IoError(`${this.#where(path)} is too large (${info.size} bytes) to be a keystore`);
+    if (info.isDirectory()) throw new RemoteIoError(this.location, `${this.#where(path)} is a directory`);
+    if (!info.isFile()) throw new RemoteIoError(this.location, `${this.#where(path)} is not a regular file`);
+    if (info.size > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large (${info.size} bytes) to be a keystore`);
     let handle: Buffer | undefined;
     try {
       handle = await this.#call<Buffer>((cb) => sftp.open(path, 'r', cb));
@@ -69,7 +69,7 @@ export class SftpTransport implements FileTransport {
         const read = await this.#call<number>((cb) => sftp.read(handle!, buffer, 0, CHUNK, total, (error, bytesRead) => cb(error, bytesRead)));
         if (read === 0) break;
         total += read;
-        if (total > maxBytes) throw new IoError(`${this.#where(path)} is too large to be a keystore`);
+        if (total > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large to be a keystore`);
         chunks.push(buffer.subarray(0, read));
       }
       return new Uint8Array(Buffer.concat(chunks, total));
@@ -135,7 +135,7 @@ export class SftpTransport implements FileTransport {
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.#sftp();
     if (!offersExtension(sftp, 'posix-rename@openssh.com')) {
-      throw new IoError(`${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
+      throw new RemoteIoError(this.location, `${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
     }
     try {
       await this.#call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
@@ -210,7 +210,7 @@ export class SftpTransport implements FileTransport {
       if (session.sudo) return { uid: 0, gid: 0, umask: 0o022 };
       const result = await session.exec('id -u; id -g; umask', 15_000);
       const [uid, gid, umask] = result.stdout.trim().split(/\s+/);
-      if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new IoError(`${this.location}: cannot tell which user the connection acts as`);
+      if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new RemoteIoError(this.location, `${this.location}: cannot tell which user the connection acts as`);
       return { uid: Number(uid), gid: Number(gid), umask: /^[0-7]{1,4}$/.test(umask ?? '') ? parseInt(umask!, 8) : 0o022 };
     })();
     return this.#identity;
@@ -226,7 +226,7 @@ export class SftpTransport implements FileTransport {
     if (status === NO_SUCH_FILE) return new FileNotFoundError(this.#where(path), { cause: error });
     if (status === PERMISSION_DENIED) return new SshPermissionError(this.location, path, action);
     if (status === undefined) return new SshConnectError(this.location, `connection lost while trying to ${action} ${path}`, { cause: error });
-    return new IoError(`cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
+    return new RemoteIoError(this.location, `cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
   }
 }
 
