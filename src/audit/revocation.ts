@@ -6,7 +6,7 @@ import { crlUrlsOf, DEFAULT_CRL_FETCH_TIMEOUT_MS, fetchCrl } from '../revocation
 import { readCrl, type Crl } from '../revocation/crl_read.js';
 import { OcspChecker } from '../revocation/ocsp_check.js';
 import { revocationStatus, type RevocationSource, type RevocationStatus } from '../revocation/revocation_source.js';
-import { nameKey, namesMatch } from '../trust/dn_match.js';
+import { nameKey, namesMatch, nameText } from '../trust/dn_match.js';
 import { isSelfIssuedCert, tryReadPathCertificate, type PathCertificate } from '../trust/path_certificate.js';
 import { SignatureChecker } from '../trust/path_signature.js';
 
@@ -76,6 +76,12 @@ export async function auditRevocation(certificates: readonly Uint8Array[], optio
     }
   }
 
+  // a stale CRL is not relied on (as in verify); a monitoring job must hear that it went stale
+  for (const crl of crls) {
+    if (crl.nextUpdate && crl.nextUpdate.getTime() < options.at.getTime()) {
+      failures.push({ source: `the CRL of "${nameText(crl.issuer, 16)}"`, code: 'ERR_REVOCATION_UNKNOWN', message: `out of date since ${crl.nextUpdate.toISOString()}: the certificates it covers are not checked against it` });
+    }
+  }
   const signatures = new SignatureChecker({ allowSha1: false });
   const sources: RevocationSource[] = [];
   const crlChecker = crls.length > 0 || options.crlFetch ? new CrlChecker(crls, pool, options.at, signatures) : undefined;

@@ -168,4 +168,12 @@ describe('audit --crl-fetch', () => {
     expect(unknown).toHaveLength(2);
     expect(unknown.every((f) => f.message === 'revocation status unknown: its issuer is not among the audited certificates')).toBe(true);
   });
+
+  it('a CRL gone stale is not relied on, and says so: UNKNOWN (revocation-failed) instead of a silent pass', async () => {
+    const later = new Date(Date.now() + 8 * 86_400_000).toISOString();
+    const r = await hapki(['audit', at('crl-certs/ca.pem'), at('crl-certs/bad.pem'), '--crl', at('crl/ca.crl'), '--at', later, '--warn', '1d', '--crit', '1d', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(findings(r.stdout, 'revoked')).toEqual([]);
+    expect(findings(r.stdout, 'revocation-failed')).toMatchObject([{ severity: 'UNKNOWN', source: 'the CRL of "CN=Audit Fetch Root"', message: expect.stringMatching(/^out of date since /) }]);
+  });
 });
