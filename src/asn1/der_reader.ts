@@ -76,6 +76,24 @@ export class DerNode {
     return this.parsedChildren;
   }
 
+  /**
+   * The children one at a time, without keeping them: for a SEQUENCE of thousands (the bags of
+   * a large PKCS#12) whose parsed trees, all alive at once, would take many times the input.
+   */
+  *eachChild(): Generator<DerNode> {
+    if (!this.constructed) throw formatError(`expected a constructed ${describeTag(this)}`, this.offset);
+    if (this.parsedChildren) {
+      yield* this.parsedChildren;
+      return;
+    }
+    let pos = 0;
+    while (pos < this.content.length) {
+      const { node, end } = readNode(this.content, pos, this.base, this.depth + 1);
+      pos = end;
+      yield node;
+    }
+  }
+
   /** The n-th child, which must exist. */
   child(index: number, what = 'element'): DerNode {
     const node = this.children[index];

@@ -17,6 +17,8 @@ const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const want = (goal) => !onlyArg || onlyArg.slice('--only='.length).split(',').includes(goal);
 const work = mkdtempSync(join(tmpdir(), 'hapki-goals-'));
+// keys and keystores: removed however the run ends (a failed goal exits early)
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const P = 'changeit';
 const HAPKI = join(root, 'bin', 'hapki.js');
 const lib = await import(join(root, 'dist', 'index.js'));

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { iteratedMd5 } from './iterated_md5.js';
 import { readDer } from '../../asn1/der_reader.js';
 import { integer, octetString, sequence } from '../../asn1/der_writer.js';
 import { KeystoreFormatError } from '../../errors.js';
@@ -51,11 +52,7 @@ export function deriveKeyAndIv(password: string, params: PbeParameters): { key: 
   if (halves[0].every((b, i) => b === halves[1][i])) halves[0].reverse();
   const pw = passwordBytes(password);
   const out: Uint8Array[] = [];
-  for (const half of halves) {
-    let block: Uint8Array = half;
-    for (let i = 0; i < iterations; i++) block = createHash('md5').update(block).update(pw).digest();
-    out.push(block);
-  }
+  for (const half of halves) out.push(iteratedMd5(half, pw, iterations));
   const derived = concatBytes(out);
   return { key: derived.subarray(0, 24), iv: derived.subarray(24, 32) };
 }

@@ -176,7 +176,7 @@ function readEncryptedData(contentInfo: DerNode): { algorithm: DerNode; cipherte
   // [0] IMPLICIT OCTET STRING: primitive in DER, constructed in the BER old writers emit.
   content.expect(0, 'encryptedContent [0]', TagClass.context);
   const ciphertext = content.constructed ? content.children.map((c) => c.expect(Tag.octetString, 'encryptedContent chunk').stringBytes()) : [content.content];
-  return { algorithm, ciphertext: concatBytes(ciphertext) };
+  return { algorithm, ciphertext: ciphertext.length === 1 ? ciphertext[0]! : concatBytes(ciphertext) };
 }
 
 interface KeyItem {

@@ -26,7 +26,8 @@ export function readSafeContents(bytes: Uint8Array, warnings: string[], what = '
 }
 
 function collectBags(safeContents: DerNode, bags: SafeBag[], warnings: string[]): void {
-  for (const bag of safeContents.sequence('SafeContents')) {
+  // one bag parsed at a time: a store of thousands of entries keeps no tree of them all
+  for (const bag of safeContents.expect(Tag.sequence, 'SafeContents').eachChild()) {
     const fields = bag.sequence('SafeBag');
     const bagId = bag.child(0, 'bagId').oid('bagId');
     const value = bag.child(1, 'bagValue').explicit(0, 'bagValue');

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emptyKeystore, type KeystoreFormat } from '../../src/keystore/model.js';
+import { readKeystore } from '../../src/keystore/read_keystore.js';
+import { writeKeystore } from '../../src/keystore/write_keystore.js';
+import { fixture, FIXTURE_PASSWORD, REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tools.js';
+
+// Memory, the bound of issue 15: a large store is read within a small multiple of its size. The
+// JavaScript heap is capped (--max-old-space-size), which V8 enforces whatever the machine's
+// load; the readers used to keep a parsed tree of every PKCS#12 bag at once and needed more than
+// 200 MB of heap for this 16 MB store. (Buffers live outside that heap: input and decrypted
+// contents, about twice the file.)
+const HEAP_MB = 64;
+const ENTRIES = 20_000;
+const dir = tempDir('hapki-large-store-');
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', P: FIXTURE_PASSWORD } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  const source = await readKeystore(fixture('gateway.p12'), { password: FIXTURE_PASSWORD });
+  const key = source.entries.find((e) => e.type === 'private-key')!;
+  const certificate = key.type === 'private-key' ? key.chain[0]! : new Uint8Array();
+  for (const format of ['PKCS12', 'PEM'] as KeystoreFormat[]) {
+    const store = emptyKeystore(format);
+    store.entries.push(key);
+    for (let i = 0; i < ENTRIES; i++) store.entries.push({ type: 'trusted-cert', alias: `ca-${i}`, certificate: certificate.slice() });
+    writeFileSync(join(dir, `big.${format.toLowerCase()}`), await writeKeystore(store, { password: FIXTURE_PASSWORD, format }));
+  }
+}, 120_000);
+
+describe(`a store of ${ENTRIES} entries with the heap capped at ${HEAP_MB} MB`, () => {
+  it('PKCS#12 (about 16 MB): list reads every entry', async () => {
+    expect(statSync(join(dir, 'big.pkcs12')).size).toBeGreaterThan(10_000_000);
+    const r = await run(['list', 'big.pkcs12', '--storepass', 'env:P']);
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Keystore format: PKCS12, ${ENTRIES + 1} entries`);
+  }, 180_000);
+
+  it('PEM: list reads every entry', async () => {
+    const r = await run(['list', 'big.pem', '--storepass', 'env:P']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Keystore format: PEM, ${ENTRIES + 1} entries`);
+  }, 180_000);
+
+  it('PKCS#12 converted to JKS and back to PKCS#12', async () => {
+    expect((await run(['convert', 'big.pkcs12', 'big.jks', '--storepass', 'env:P', '--outpass', 'env:P'])).code).toBe(0);
+    const back = await run(['convert', 'big.jks', 'back.p12', '--storepass', 'env:P', '--outpass', 'env:P']);
+    expect(back.code).toBe(0);
+    expect(back.stderr).toContain(`wrote ${ENTRIES + 1} of ${ENTRIES + 1} entries`);
+  }, 180_000);
+});
