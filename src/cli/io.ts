@@ -11,10 +11,12 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Reads all of standard input as bytes, for an input named `-` (at most `maxBytes`). */
   readStdinBytes?: (maxBytes: number) => Promise<Uint8Array>;
-  /** Writes bytes to standard output, for an output named `-`. */
-  stdoutBytes?: (bytes: Uint8Array) => void;
+  /** Writes bytes to standard output, for an output named `-` (settles once they are written). */
+  stdoutBytes?: (bytes: Uint8Array) => void | Promise<void>;
   /** Whether standard output is a terminal: private keys are never written to one. */
   stdoutIsTTY?: boolean;
+  /** Waits until standard output is written; fails (ERR_IO) if any of it could not be. */
+  finish?: () => Promise<void>;
 }
 
 export function warn(io: CliIo, message: string): void {

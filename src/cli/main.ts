@@ -25,8 +25,13 @@ export async function main(argv: readonly string[], processIoArg: CliIo = proces
     const maxIterations = maxIterationsOption(argv);
     const run = (): Promise<unknown> => program.parseAsync([...argv]);
     await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
+    // the result must have reached standard output: a full disk there is a failure, not a success
+    await io.finish?.();
     return ctx.exitCode ?? 0;
-  } catch (error) {
+  } catch (caught) {
+    let error = caught;
+    // --help and --version end as a CommanderError with exit code 0: their text must have been written too
+    if (caught instanceof CommanderError && exitCodeFor(caught) === 0 && io.finish) error = await io.finish().then(() => caught, (failure: unknown) => failure);
     report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io);
     return exitCodeFor(error, askedCommand(argv));
   } finally {

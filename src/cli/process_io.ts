@@ -2,23 +2,46 @@ import { IoError, PasswordSourceError, UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 export function processIo(): CliIo {
-  // `hapki list ... | head` closes the pipe early: that is the reader's choice, not an error
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+  // `hapki list ... | head` closes the pipe early: that is the reader's choice, not an error. Any
+  // other failure to write standard output (a full disk, /dev/full, an I/O error) is kept and
+  // reported by finish() as one coded line: never thrown from the stream's event, where it
+  // would end the process with a stack trace after hapki had said the output was written.
+  let stdoutFailure: NodeJS.ErrnoException | undefined;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') stdoutFailure ??= error;
+  });
+  // a standard error that cannot be written has nowhere to be reported
+  process.stderr.on('error', () => {});
+  const failed = (): IoError | undefined => (stdoutFailure ? stdoutError(stdoutFailure) : undefined);
+  const write = (data: string | Uint8Array): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const before = failed();
+      if (before) return reject(before);
+      process.stdout.write(data, (error?: NodeJS.ErrnoException | null) => {
+        if (error && error.code !== 'EPIPE') stdoutFailure ??= error;
+        const after = failed();
+        if (after) reject(after);
+        else resolve();
+      });
     });
-  }
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   return {
-    stdout: (text) => void process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutFailure) process.stdout.write(text);
+    },
     stderr: (text) => void process.stderr.write(text),
     readStdin: readAllStdin,
     prompt: interactive ? promptHidden : undefined,
     env: process.env,
     readStdinBytes: readStdinBytes,
-    stdoutBytes: (bytes) => void process.stdout.write(bytes),
+    stdoutBytes: write,
     stdoutIsTTY: process.stdout.isTTY === true,
+    finish: () => write(''),
   };
+}
+
+function stdoutError(error: NodeJS.ErrnoException): IoError {
+  return new IoError(`cannot write standard output: ${error.code ?? 'write failed'}`, { cause: error });
 }
 
 /** Standard input holds password lines: a megabyte is far more than enough, and a bound. */

@@ -31,7 +31,7 @@ export async function writeOutput(ctx: CliContext, path: string, data: string | 
   if (path !== STDIO) return writeFileAtomic(path, data, options);
   if (options.secret && ctx.io.stdoutIsTTY) throw new UsageError('refusing to write private key material to a terminal: redirect standard output, or give a file name');
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  if (ctx.io.stdoutBytes) ctx.io.stdoutBytes(bytes);
+  if (ctx.io.stdoutBytes) await ctx.io.stdoutBytes(bytes);
   else ctx.io.stdout(new TextDecoder().decode(bytes));
 }
 
