@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { AuditConfig } from './config.js';
 import { parseThreshold } from './duration.js';
+import { parseDuration } from '../trust/duration.js';
 import { parseTokenGroup, parseTrustGroup } from './groups.js';
 import { passwordLookup, type PasswordSourceResolver } from './passwords.js';
 import type { AuditOptions } from './run_audit.js';
@@ -20,6 +21,13 @@ export interface AuditRequest {
   exclude?: readonly string[];
   /** Password source for stores no configured rule matches. */
   storepass?: string;
+  crlFetch?: boolean;
+  ocsp?: boolean;
+  crlRequired?: boolean;
+  ocspRequired?: boolean;
+  /** Durations: per CRL fetch or OCSP query, and for all of them together. */
+  fetchTimeout?: string;
+  fetchDeadline?: string;
 }
 
 /**
@@ -42,7 +50,12 @@ export function auditOptionsFrom(
   }
   const warnMs = request.warn === undefined ? config?.warnMs : parseThreshold(request.warn, '--warn');
   const critMs = request.crit === undefined ? config?.critMs : parseThreshold(request.crit, '--crit');
+  const fetchTimeoutMs = request.fetchTimeout === undefined ? config?.fetchTimeoutMs : parseDuration(request.fetchTimeout);
+  const revocationDeadlineMs = request.fetchDeadline === undefined ? config?.fetchDeadlineMs : parseDuration(request.fetchDeadline);
+  const on = (a: boolean | undefined, b: boolean | undefined): boolean | undefined => (a || b ? true : undefined);
+  const revocation = { crlFetch: on(request.crlFetch, config?.crlFetch), ocsp: on(request.ocsp, config?.ocsp), crlRequired: on(request.crlRequired, config?.crlRequired), ocspRequired: on(request.ocspRequired, config?.ocspRequired), fetchTimeoutMs, revocationDeadlineMs };
   return {
+    ...(Object.fromEntries(Object.entries(revocation).filter(([, v]) => v !== undefined)) as Partial<AuditOptions>),
     paths,
     endpoints,
     ...(warnMs === undefined ? {} : { warnMs }),

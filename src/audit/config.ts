@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { isMap, isScalar, isSeq, newLineCounter, parseDocument, type Node, type Pair } from '../lib/yaml.js';
 import { AuditConfigError, HapkiError } from '../errors.js';
 import { parseThreshold } from './duration.js';
+import { parseDuration } from '../trust/duration.js';
 import { LIMITS } from '../limits.js';
 import { firstDuplicateKey } from '../lib/yaml_bounds.js';
 import { globProblem } from './glob.js';
@@ -33,6 +34,15 @@ export interface AuditConfig {
   trustGroups: TrustGroup[];
   /** CRL files (absolute, or relative to the file's directory). */
   crls: string[];
+  /** Revocation checking as on the command line: crl-fetch, ocsp, crl-required, ocsp-required (booleans). */
+  crlFetch?: boolean;
+  ocsp?: boolean;
+  crlRequired?: boolean;
+  ocspRequired?: boolean;
+  /** fetch-timeout: per CRL fetch or OCSP query. */
+  fetchTimeoutMs?: number;
+  /** fetch-deadline: all revocation fetches and queries together. */
+  fetchDeadlineMs?: number;
 }
 
 export interface ParseAuditConfigOptions {
@@ -42,7 +52,7 @@ export interface ParseAuditConfigOptions {
   baseDir?: string;
 }
 
-const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'exclude', 'paths', 'endpoints', 'token-groups', 'trust-groups', 'crl'] as const;
+const TOP_KEYS = ['passwords', 'storepass', 'warn', 'crit', 'expect-san', 'ignore', 'exclude', 'paths', 'endpoints', 'token-groups', 'trust-groups', 'crl', 'crl-fetch', 'crl-required', 'ocsp', 'ocsp-required', 'fetch-timeout', 'fetch-deadline'] as const;
 
 /**
  * Parses and validates an audit configuration (YAML). Every mistake is an AuditConfigError that
@@ -96,6 +106,18 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
     for (const key of required) if (!out.has(key)) fail(`${what} needs "${key}"`, node);
     return out;
   };
+  const flag = (node: unknown, key: string): boolean => {
+    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    return fail(`${key} must be true or false`, node as Node);
+  };
+  const duration = (node: unknown, key: string): number => {
+    const text = str(node, key);
+    try {
+      return parseDuration(text);
+    } catch (error) {
+      return fail(`${key}: ${(error as HapkiError).message}`, node as Node);
+    }
+  };
   const threshold = (node: unknown, key: string): number => {
     const text = str(node, key);
     try {
@@ -147,6 +169,24 @@ export function parseAuditConfig(text: string, options: ParseAuditConfigOptions 
         break;
       case 'crl':
         config.crls = strings(node, 'crl').map(absolute);
+        break;
+      case 'crl-fetch':
+        config.crlFetch = flag(node, key);
+        break;
+      case 'crl-required':
+        config.crlRequired = flag(node, key);
+        break;
+      case 'ocsp':
+        config.ocsp = flag(node, key);
+        break;
+      case 'ocsp-required':
+        config.ocspRequired = flag(node, key);
+        break;
+      case 'fetch-timeout':
+        config.fetchTimeoutMs = duration(node, key);
+        break;
+      case 'fetch-deadline':
+        config.fetchDeadlineMs = duration(node, key);
         break;
       case 'endpoints':
         config.endpoints = strings(node, 'endpoints');

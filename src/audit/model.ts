@@ -1,6 +1,7 @@
 import type { CertificateSummary } from '../cert/describe.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
 import type { Crl } from '../revocation/crl_read.js';
+import type { AuditRevocation } from './revocation.js';
 
 /**
  * Monitoring-plugin states. The exit code of each is its index in the plugin convention
@@ -29,6 +30,8 @@ export type CheckId =
   | 'missing-san'
   | 'chain-invalid'
   | 'revoked'
+  | 'revocation-unknown'
+  | 'revocation-failed'
   | 'token-drift'
   | 'trust-gap'
   | 'unreadable'
@@ -122,6 +125,11 @@ export interface AuditInput {
   trustGroups: readonly TrustGroup[];
   /** CRLs given to the audit (--crl), parsed. */
   crls: readonly Crl[];
+  /** Each certificate's revocation status, when revocation checking was asked for (--crl, --crl-fetch, --ocsp). */
+  revocation?: AuditRevocation & {
+    /** --crl-required or --ocsp-required: an undetermined status is a finding. */
+    required: boolean;
+  };
 }
 
 /** A check is data: a stable id, the severity of what it finds, and a function over the audit's input. */

@@ -5,6 +5,7 @@ import { parseNodeRef } from '../trust/node_ref.js';
 import { certificatesOf, type MalformedCertificate } from './certificates.js';
 import { DAY_MS } from '../lib/duration.js';
 import { isIgnored, parseIgnoreRule } from './ignore.js';
+import { auditRevocation } from './revocation.js';
 import { SEVERITY_EXIT_CODES, worstSeverity, type AuditCertificate, type AuditCheck, type AuditSource, type Finding, type Severity, type NodeSanExpectation, type TokenGroup, type TrustGroup } from './model.js';
 import type { PasswordLookup } from './passwords.js';
 import { AUDIT_CHECKS, CHECK_IDS } from './rules/index.js';
@@ -42,6 +43,18 @@ export interface AuditOptions {
   onProgress?: (done: number, total: number) => void;
   /** DER CRLs (--crl): a certificate one of them revokes, signed by its issuer, is CRITICAL (check `revoked`). */
   crls?: readonly Uint8Array[];
+  /** Fetch the CRLs of the audited certificates' http:// distribution points (each URL once). */
+  crlFetch?: boolean;
+  /** Ask each audited certificate's OCSP responder (authorityInfoAccess, http://). */
+  ocsp?: boolean;
+  /** With crls or crlFetch: a certificate whose status stays undetermined is a WARNING (check `revocation-unknown`). */
+  crlRequired?: boolean;
+  /** With ocsp: the same. */
+  ocspRequired?: boolean;
+  /** Per CRL fetch or OCSP query (default 10 s). */
+  fetchTimeoutMs?: number;
+  /** All revocation fetches and queries together (default 60 s); what is not done by then is an UNKNOWN finding. */
+  revocationDeadlineMs?: number;
   /** The checks to run (default all, AUDIT_CHECKS). */
   checks?: readonly AuditCheck[];
 }
@@ -84,6 +97,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const checks = options.checks ?? AUDIT_CHECKS;
   // parsed before any scan: a bad CRL is a bad option (ERR_CRL_FORMAT), not a finding
   const crls = (options.crls ?? []).map(readCrl);
+  const checkRevocation = crls.length > 0 || options.crlFetch === true || options.ocsp === true;
+  if (options.crlRequired && crls.length === 0 && !options.crlFetch) throw new InvalidArgumentError('--crl-required needs a CRL: --crl or --crl-fetch');
+  if (options.ocspRequired && !options.ocsp) throw new InvalidArgumentError('--ocsp-required needs --ocsp');
   const ignore = (options.ignore ?? []).map((spec) => parseIgnoreRule(spec, CHECK_IDS));
   const tokenGroups = options.tokenGroups ?? [];
   const trustGroups = options.trustGroups ?? [];
@@ -119,6 +135,24 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     tokenGroups: await Promise.all(tokenGroups.map(async (g) => ({ alias: g.alias, stores: await Promise.all(g.stores.map((p) => scannedName(p, files))) }))),
     trustGroups: await Promise.all(trustGroups.map((g) => scannedTrustGroup(g, files))),
     crls,
+    ...(checkRevocation
+      ? {
+          revocation: {
+            ...(await auditRevocation(
+              certificates.map((c) => c.der),
+              {
+                at,
+                crls,
+                ...(options.crlFetch ? { crlFetch: true } : {}),
+                ...(options.ocsp ? { ocsp: true } : {}),
+                ...(options.fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs: options.fetchTimeoutMs }),
+                ...(options.revocationDeadlineMs === undefined ? {} : { deadlineMs: options.revocationDeadlineMs }),
+              },
+            )),
+            required: (options.crlRequired ?? false) || (options.ocspRequired ?? false),
+          },
+        }
+      : {}),
   };
 
   const all: Finding[] = malformed.map(malformedFinding);

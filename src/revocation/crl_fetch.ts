@@ -11,6 +11,8 @@ export interface CrlFetchOptions {
   timeoutMs?: number;
   /** Larger bodies are cut off (default MAX_CRL_BYTES, 32 MiB). */
   maxBytes?: number;
+  /** Ends the fetch early (an overall deadline). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface CrlFetchOptions {
  */
 export async function fetchCrl(url: string, options: CrlFetchOptions = {}): Promise<Uint8Array[]> {
   const fail = (message: string, cause?: unknown): Error => new CrlFetchError(message, cause === undefined ? undefined : { cause });
-  const body = await httpExchange(url, { method: 'GET', accept: 'application/pkix-crl', timeoutMs: options.timeoutMs ?? DEFAULT_CRL_FETCH_TIMEOUT_MS, maxBytes: options.maxBytes ?? MAX_CRL_BYTES, what: 'the CRL' }, fail);
+  const body = await httpExchange(url, { method: 'GET', accept: 'application/pkix-crl', timeoutMs: options.timeoutMs ?? DEFAULT_CRL_FETCH_TIMEOUT_MS, maxBytes: options.maxBytes ?? MAX_CRL_BYTES, what: 'the CRL', ...(options.signal ? { signal: options.signal } : {}) }, fail);
   return crlsFromBytes(body, 'the fetched CRL');
 }
 

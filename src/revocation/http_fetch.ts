@@ -12,6 +12,8 @@ export interface HttpExchange {
   maxBytes: number;
   /** What is fetched, for messages ("the CRL", "the OCSP response"). */
   what: string;
+  /** Ends the exchange early (a caller's overall deadline). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -29,18 +31,22 @@ export function httpExchange(url: string, exchange: HttpExchange, fail: (message
   }
   if (target.protocol !== 'http:') return Promise.reject(fail(`hapki fetches ${exchange.what} over http:// only, not ${target.protocol.replace(/[^a-z0-9+.-]/gi, '')}`));
   const shown = `${target.host}${target.pathname}`.replace(/[^\x21-\x7e]/g, '?');
-  const { timeoutMs, maxBytes, what } = exchange;
+  const { timeoutMs, maxBytes, what, signal } = exchange;
+  if (signal?.aborted) return Promise.reject(fail(`${what} at ${shown} was not fetched: the deadline had passed`));
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (error: Error | undefined, value?: Uint8Array): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
       req.destroy();
       if (error) reject(error);
       else resolve(value!);
     };
     const timer = setTimeout(() => finish(fail(`fetching ${what} from ${shown} took more than ${timeoutMs} ms`)), timeoutMs);
+    const stop = (): void => finish(fail(`fetching ${what} from ${shown} was cut off by the deadline`));
+    signal?.addEventListener('abort', stop);
     const headers: Record<string, string | number> = { accept: exchange.accept };
     if (exchange.body) Object.assign(headers, { 'content-type': exchange.contentType ?? 'application/octet-stream', 'content-length': exchange.body.length });
     const req = request(target, { method: exchange.method, headers }, (res) => {

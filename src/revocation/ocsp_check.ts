@@ -26,6 +26,8 @@ export interface OcspOptions {
   nonce?: boolean;
   /** Per query, connect to last byte (default 10 s). */
   timeoutMs?: number;
+  /** Ends every query still running (an overall deadline). */
+  signal?: AbortSignal;
   /** A certificate whose status stays undetermined (responder says unknown, no responder named) fails the path (ERR_REVOCATION_UNKNOWN). */
   required?: boolean;
 }
@@ -168,7 +170,7 @@ export class OcspChecker implements RevocationSource {
     if (!url) return { status: 'undetermined', why: cert.ocspUrls?.length ? 'it names no http:// OCSP responder' : 'it names no OCSP responder' };
     const request = buildOcspRequest(cert, issuer, { nonce: this.options.nonce ?? true });
     try {
-      const response = readOcspResponse(await postOcspRequest(url, request.der, this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }));
+      const response = readOcspResponse(await postOcspRequest(url, request.der, { ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }), ...(this.options.signal ? { signal: this.options.signal } : {}) }));
       return await checkOcspResponse(response, cert, above, { ...this.context, ...(request.nonce ? { nonce: request.nonce } : {}) });
     } catch (error) {
       if (!(error instanceof HapkiError)) throw error;

@@ -53,6 +53,13 @@ describe('parseAuditConfig', () => {
     });
   });
 
+  it('revocation keys: booleans and durations, like the command line\'s flags', () => {
+    const config = parseAuditConfig('crl-fetch: true\nocsp: true\ncrl-required: false\nocsp-required: true\nfetch-timeout: 5s\nfetch-deadline: 1m\n');
+    expect(config).toMatchObject({ crlFetch: true, ocsp: true, crlRequired: false, ocspRequired: true, fetchTimeoutMs: 5000, fetchDeadlineMs: 60_000 });
+    expect(fail('warn: 30d\nocsp: yes please\n')).toMatchObject({ line: 2, message: expect.stringContaining('ocsp must be true or false') });
+    expect(fail('fetch-timeout: soon\n')).toMatchObject({ line: 1, message: expect.stringContaining('fetch-timeout') });
+  });
+
   it('an empty file is an empty configuration', () => {
     expect(parseAuditConfig('')).toMatchObject({ passwords: [], ignore: [] });
   });
@@ -60,7 +67,7 @@ describe('parseAuditConfig', () => {
   it('an unknown key: ERR_AUDIT_CONFIG with its line', () => {
     const e = fail('warn: 30d\ncrit: 7d\npasword: env:X\n');
     expect(e).toMatchObject({ code: 'ERR_AUDIT_CONFIG', line: 3 });
-    expect(e.message).toBe('audit.yaml:3: unknown key "pasword" in the configuration (known: passwords, storepass, warn, crit, expect-san, ignore, exclude, paths, endpoints, token-groups, trust-groups, crl)');
+    expect(e.message).toBe('audit.yaml:3: unknown key "pasword" in the configuration (known: passwords, storepass, warn, crit, expect-san, ignore, exclude, paths, endpoints, token-groups, trust-groups, crl, crl-fetch, crl-required, ocsp, ocsp-required, fetch-timeout, fetch-deadline)');
   });
 
   it('wrong types and values name the line of the value', () => {

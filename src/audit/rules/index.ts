@@ -6,7 +6,7 @@ import { expiresWarningCheck } from './expires_warning.js';
 import { integrityUncheckedCheck } from './integrity_unchecked.js';
 import { missingSanCheck } from './missing_san.js';
 import { notYetValidCheck } from './not_yet_valid.js';
-import { revokedCheck } from './revoked.js';
+import { revocationFailedCheck, revocationUnknownCheck, revokedCheck } from './revoked.js';
 import { tokenDriftCheck } from './token_drift.js';
 import { trustGapCheck } from './trust_gap.js';
 import { unreadableCheck } from './unreadable.js';
@@ -28,6 +28,8 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   trustGapCheck,
   unreadableCheck,
   integrityUncheckedCheck,
+  revocationUnknownCheck,
+  revocationFailedCheck,
 ];
 
 export const CHECK_IDS: readonly CheckId[] = AUDIT_CHECKS.map((c) => c.id);

@@ -37,6 +37,12 @@ interface AuditCliOptions {
   timeout: string;
   cluster?: string;
   crl?: string[];
+  crlFetch?: boolean;
+  ocsp?: boolean;
+  crlRequired?: boolean;
+  ocspRequired?: boolean;
+  fetchTimeout?: string;
+  fetchDeadline?: string;
 }
 
 const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r), nagios: renderAuditNagios };
@@ -51,7 +57,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--format <format>', 'report format: text|json|prometheus|nagios (default: text)')
     .option('--json', 'the same as --format json')
     .option('--cluster <file>', "audit exactly a cluster file's stores, with its thresholds, load-balancer names, token group and trust group")
-    .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups, crl')
+    .option('--config <file>', 'YAML: passwords (glob -> source), warn, crit, expect-san, ignore, paths, endpoints, token-groups, trust-groups, crl, crl-fetch, ocsp, crl-required, ocsp-required, fetch-timeout, fetch-deadline')
     .option('--at <date>', 'judge at this date (ISO 8601) instead of now')
     .option('--expect-san <name>', 'a name every node certificate must carry, e.g. the load balancer\'s (repeatable)', collect)
     .option('--token-group <alias>=<stores>', 'stores (comma-separated) that must hold the same token entry (repeatable)', collect)
@@ -59,11 +65,21 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--ignore <check[:sha256]>', `silence a check, or a check for one certificate (repeatable); checks: ${CHECK_IDS.join(', ')}`, collect)
     .option('--exclude <glob>', "don't audit what this matches: a name (*.old, archive) anywhere, or a path (/opt/msas/archive/**) (repeatable); hapki's own .bak, temp and lock files never are", collect)
     .option('--storepass <src>', 'password for stores no --config rule matches: env:NAME, file:PATH, fd:N, stdin, pass:TEXT')
-    .option('--crl <file>', 'a CRL (PEM or DER, repeatable; - for standard input): a certificate it revokes, signed by its issuer found in the audit, is CRITICAL (revoked)', collect)
+    .option('--crl <file>', 'a CRL (PEM or DER, repeatable; - for standard input): a certificate it revokes, checked as verify checks, is CRITICAL (revoked)', collect)
+    .option('--crl-fetch', "also fetch the CRLs of the audited certificates' http:// distribution points, each once (no redirects, 32 MiB)")
+    .option('--ocsp', "ask each audited certificate's OCSP responder (authorityInfoAccess, http://, nonce, no redirects)")
+    .option('--crl-required', 'with --crl or --crl-fetch: a certificate whose status stays unknown is a WARNING (revocation-unknown)')
+    .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown is a WARNING (revocation-unknown)')
+    .option('--fetch-timeout <duration>', 'with --crl-fetch or --ocsp: per CRL or OCSP query (default 10s)')
+    .option('--fetch-deadline <duration>', 'with --crl-fetch or --ocsp: for all of them together (default 60s); the rest is UNKNOWN (revocation-failed)')
     .option('--timeout <duration>', 'per endpoint: 500ms, 5s, 2m', '5s')
     .addHelpText('after', `
 Without a password, JKS and JCEKS certificates are still read (integrity not checked, noted);
 a store that cannot be opened is UNKNOWN and the audit goes on. Nothing is written.
+Revocation (--crl, --crl-fetch, --ocsp) is checked as verify checks it, for every certificate whose
+issuer is among the audited ones: revoked is CRITICAL (revoked, with reason and time); a CRL or
+responder that fails is UNKNOWN (revocation-failed); an unknown status is a WARNING only with
+--crl-required or --ocsp-required (revocation-unknown). The network is used only when asked.
 ssh:// locations are walked and read over SFTP, all hosts at once; a host that cannot be
 reached is an UNKNOWN finding naming it (ERR_SSH_CONNECT, ERR_SSH_HOST_UNKNOWN, ...).
 
@@ -74,6 +90,7 @@ Examples:
   hapki audit gw1.p12 gw2.jks --endpoint lbrhost.example.com:8443 --expect-san lbrhost.example.com --storepass env:STOREPASS
   hapki audit /opt/msas --format prometheus --config audit.yaml > /var/lib/node_exporter/audit.prom.$$
   hapki audit /etc/pki/gw --crl /etc/pki/ca/ca.crl
+  hapki audit /etc/pki/gw --crl-fetch --ocsp --fetch-timeout 5s --fetch-deadline 30s --format nagios
   hapki audit certs --warn 60d --crit 14d --ignore weak-signature:<sha256> --format json
   hapki audit /opt/msas --format nagios --exclude 'archive' --config /etc/hapki/audit.yaml   # as a Nagios/Icinga check
 
@@ -87,7 +104,8 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       const render = RENDERERS[format];
       if (!render) throw new InvalidArgumentError(`--format must be ${Object.keys(RENDERERS).join(', ')}, not "${format}"`);
       const config = options.config === undefined ? undefined : await loadConfig(options.config);
-      const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, exclude: options.exclude, storepass: options.storepass };
+      const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, exclude: options.exclude, storepass: options.storepass,
+        crlFetch: options.crlFetch, ocsp: options.ocsp, crlRequired: options.crlRequired, ocspRequired: options.ocspRequired, fetchTimeout: options.fetchTimeout, fetchDeadline: options.fetchDeadline };
       const at = parseDate(options.at, '--at');
       const showProgress = process.stderr.isTTY === true;
       const clusterFile = options.cluster === undefined ? undefined : await loadClusterFile(options.cluster);
