@@ -105,6 +105,8 @@ export { requestWithNewKey } from './issue/create_key_entry.js';
 export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
 export { signCsr, signCsrs } from './issue/sign_csr.js';
 export type { SignCsrOptions, SignedCertificate, CsrToSign, BatchResult } from './issue/sign_csr.js';
+export { prepareSigning } from './authority/sign_requests.js';
+export type { NamedRequest, RequestSigner, SignRequestsOptions, SignedRequests } from './authority/sign_requests.js';
 export { buildCrl, CRL_REASONS } from './issue/build_crl.js';
 export type { CrlContent, CrlReason, RevokedCertificate } from './issue/build_crl.js';
 export { issuerFromEntry, caEntry, assertCanIssue, signerForKey } from './issue/issuer.js';

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { FileExistsError, HapkiError, UsageError } from '../errors.js';
+import { FileExistsError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -29,18 +29,7 @@ export async function refuseExisting(paths: readonly string[]): Promise<void> {
   }
 }
 
-/**
- * The results of a batch when every input succeeded. Otherwise each refused input gets its own
- * line, named by its file, and the first refusal is thrown (its code decides the exit status).
- */
-export function batchSucceeded<T>(ctx: CliContext, inputs: readonly string[], results: readonly ({ ok: true; signed: T } | { ok: false; error: Error })[]): T[] {
-  const failed = results.flatMap((r, i) => (r.ok ? [] : [failureOf(inputs[i]!, r.error)]));
-  for (const extra of failed.slice(1)) ctx.io.stderr(`hapki: ${extra.message} (${(extra as { code?: string }).code ?? 'ERR_INTERNAL'})\n`);
-  if (failed.length > 0) throw failed[0];
-  return results.flatMap((r) => (r.ok ? [r.signed] : []));
-}
-
-/** A failure of one input of a batch, named by that input: the same code, its file said first. */
-function failureOf(input: string, error: Error): Error {
-  return error instanceof HapkiError ? new HapkiError(error.code, `${input}: ${error.message}`, { cause: error }) : error;
+/** One refused input of a batch after the first (which is thrown): its own line on standard error. */
+export function reportError(ctx: CliContext, error: Error): void {
+  ctx.io.stderr(`hapki: ${error.message} (${(error as { code?: string }).code ?? 'ERR_INTERNAL'})\n`);
 }

@@ -3,10 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
-import { signCsrs, type SignCsrOptions as LibraryOptions } from '../../issue/sign_csr.js';
-import { caSigningRules, recordSigned } from '../../authority/issue_with_ca.js';
-import { batchOutputs, batchSucceeded, refuseExisting } from '../batch_outputs.js';
-import { pemArmor } from '../../keystore/pem/pem_blocks.js';
+import { prepareSigning } from '../../authority/sign_requests.js';
+import { batchOutputs, refuseExisting, reportError } from '../batch_outputs.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
@@ -99,16 +97,13 @@ ${EXIT_CODES_HELP}`,
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      const caRules = await caSigningRules(caFilesBase(options.ca, options.caCert), {
+      const signer = await prepareSigning(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
         allowWildcard: options.allowWildcard ?? false,
         allowAnyName: options.allowAnyName ?? false,
         allowLongValidity: options.allowLongValidity ?? false,
         ...(pathLength === undefined ? {} : { pathLength }),
-      });
-      const signOptions: LibraryOptions = {
-        ...caRules.rules,
         sans: (options.san ?? []).map(parseSan),
         replaceSans: options.replaceSan ?? false,
         profile: options.profile,
@@ -117,18 +112,16 @@ ${EXIT_CODES_HELP}`,
         ...(options.subject === undefined ? {} : { subject: options.subject }),
         allowWeak: options.allowWeak ?? false,
         allowCa: options.allowCa ?? false,
-      };
+        chain: options.chain ?? false,
+        by: 'sign',
+      });
       const print = summaryStream(ctx, options.out, options.json);
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
-      const csrs = await Promise.all(csrPaths.map((path) => readInput(ctx, path)));
+      const requests = await Promise.all(csrPaths.map(async (name) => ({ name, csr: await readInput(ctx, name) })));
       const ca = await openCaForCli(ctx, options.ca, options);
-      const results = await signCsrs(csrs.map((csr) => ({ csr, options: signOptions })), ca.issuer).finally(() => ca.close());
-      const issued = batchSucceeded(ctx, csrPaths, results);
-      await recordSigned(caFilesBase(options.ca, options.caCert), issued.map((signed) => signed.certificate), options.profile, 'sign');
-      if (issued.some((signed) => signed.sans.length > 0)) for (const w of caRules.warnings) warn(ctx.io, w);
-      const pems = issued.map((signed) => (options.chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
-      for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warn(ctx.io, csrPaths.length > 1 ? `${csrPaths[i]}: ${w}` : w);
+      const { issued, pems, warnings } = await signer.sign(requests, ca.issuer, (e) => reportError(ctx, e)).finally(() => ca.close());
+      for (const w of warnings) warn(ctx.io, w);
       // every certificate of a batch, or none
       if (outputs[0] === '-') await writeOutput(ctx, '-', pems[0]!, { force: true });
       else await commitChangeSet(outputs.map((out, i) => ({ path: out, action: 'write' as const, content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined })));

@@ -1,0 +1,74 @@
+import type { WebCrypto } from '../crypto/provider.js';
+import { HapkiError } from '../errors.js';
+import type { Issuer } from '../issue/issuer.js';
+import { signCsrs, type BatchResult, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
+import { pemArmor } from '../keystore/pem/pem_blocks.js';
+import { caSigningRules, recordSigned, type CaRulesInput } from './issue_with_ca.js';
+
+/** A request of a batch, named by where it came from (its file), so that its refusal says which. */
+export interface NamedRequest {
+  name: string;
+  csr: Uint8Array;
+}
+
+/** What one run signs with: the request options and the run's additions to the CA's name policy. */
+export interface SignRequestsOptions extends Omit<SignCsrOptions, 'namePolicy' | 'crlUrl' | 'caIssuersUrl'>, CaRulesInput {
+  /** Each PEM holds the CA chain after the certificate. */
+  chain?: boolean;
+  /** Who signed, for the issuance record (default "sign"). */
+  by?: string;
+}
+
+/** A batch that was signed and recorded in full. */
+export interface SignedRequests {
+  issued: SignedCertificate[];
+  /** The PEM to write for each request, in order. */
+  pems: string[];
+  /** What to tell the user: the CA's missing name policy, then each request's own warnings. */
+  warnings: string[];
+}
+
+/** A CA's signing rules, read before its key is opened; `sign` issues a whole batch under them. */
+export interface RequestSigner {
+  sign(requests: readonly NamedRequest[], issuer: Issuer, reportFailure?: (error: Error) => void, crypto?: WebCrypto): Promise<SignedRequests>;
+}
+
+/**
+ * What `hapki sign` does for a batch of requests to the CA whose files are at `caFilesBase`: its
+ * settings (name policy, CRL and AIA URLs) are read now; `sign` then issues every request or none
+ * (the first refusal is thrown, the others given to `reportFailure`), appends the certificates to
+ * the CA's issuance record and returns their PEMs.
+ */
+export async function prepareSigning(caFilesBase: string, options: SignRequestsOptions): Promise<RequestSigner> {
+  const { chain, by, allowDomains, allowIps, ...rest } = options;
+  const caRules = await caSigningRules(caFilesBase, { ...rest, allowDomains: allowDomains ?? [], allowIps: allowIps ?? [] });
+  const signOptions: SignCsrOptions = { ...rest, ...caRules.rules };
+  return {
+    async sign(requests, issuer, reportFailure = () => {}, crypto) {
+      const results = await signCsrs(requests.map(({ csr }) => ({ csr, options: signOptions })), issuer, crypto);
+      const issued = allSucceeded(requests.map((r) => r.name), results, reportFailure);
+      await recordSigned(caFilesBase, issued.map((signed) => signed.certificate), options.profile ?? 'server', by ?? 'sign');
+      const warnings = issued.some((signed) => signed.sans.length > 0) ? [...caRules.warnings] : [];
+      for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warnings.push(requests.length > 1 ? `${requests[i]!.name}: ${w}` : w);
+      const pems = issued.map((signed) => (chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
+      return { issued, pems, warnings };
+    },
+  };
+}
+
+/**
+ * The certificates of a batch when every request succeeded. Otherwise each refusal is named by
+ * its request, the ones after the first go to `report`, and the first is thrown (its code decides
+ * the exit status).
+ */
+function allSucceeded(names: readonly string[], results: readonly BatchResult[], report: (error: Error) => void): SignedCertificate[] {
+  const failed = results.flatMap((r, i) => (r.ok ? [] : [failureOf(names[i]!, r.error)]));
+  for (const extra of failed.slice(1)) report(extra);
+  if (failed.length > 0) throw failed[0];
+  return results.flatMap((r) => (r.ok ? [r.signed] : []));
+}
+
+/** A failure of one request of a batch: the same code, its name said first. */
+function failureOf(name: string, error: Error): Error {
+  return error instanceof HapkiError ? new HapkiError(error.code, `${name}: ${error.message}`, { cause: error }) : error;
+}
