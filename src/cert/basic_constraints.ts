@@ -5,6 +5,13 @@ import type { CertificateExtension } from './tbs.js';
 export const BASIC_CONSTRAINTS_OID = '2.5.29.19';
 export const KEY_USAGE_OID = '2.5.29.15';
 
+/**
+ * The largest pathLenConstraint hapki reads or writes. Java reads it as an int and refuses a
+ * whole PKCS#12 file holding a larger one ("keystore password was incorrect"); no real hierarchy
+ * comes near it.
+ */
+export const MAX_PATH_LENGTH = 0xffff;
+
 /** basicConstraints (RFC 5280 4.2.1.9): cA defaults to FALSE, pathLenConstraint may be absent. */
 export function basicConstraintsOf(extension: CertificateExtension | undefined): { ca: boolean; pathLength?: number } {
   if (!extension) return { ca: false };
@@ -12,7 +19,7 @@ export function basicConstraintsOf(extension: CertificateExtension | undefined):
   let i = 0;
   let ca = false;
   if (fields[i]?.is(Tag.boolean)) ca = fields[i++]!.content[0] !== 0;
-  const length = fields[i]?.is(Tag.integer) ? fields[i]!.integer('pathLenConstraint', 0xffff) : undefined;
+  const length = fields[i]?.is(Tag.integer) ? fields[i]!.integer('pathLenConstraint', MAX_PATH_LENGTH) : undefined;
   if (length !== undefined && length < 0) throw new KeystoreFormatError('negative pathLenConstraint');
   return length === undefined ? { ca } : { ca, pathLength: length };
 }

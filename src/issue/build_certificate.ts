@@ -5,6 +5,7 @@ import { fromHex } from '../lib/bytes.js';
 import { keyIdentifier } from './key_id.js';
 import { EXTENDED_KEY_USAGE_OIDS, type ExtendedKeyUsageName, type KeyUsageName } from './profiles.js';
 import type { SubjectAltName } from './san.js';
+import { checkPathLengthValue } from './issuance_checks.js';
 import { BASIC_CONSTRAINTS_OID, encodeGeneralNames, SAN_OID } from './san_extension.js';
 
 /** One extension as it goes into a certificate or CRL: its value is the extension's own DER. */
@@ -106,6 +107,7 @@ export function authorityKeyIdentifier(keyId: Uint8Array): Extension {
 }
 
 function basicConstraints(ca: boolean, pathLength: number | undefined): Extension {
+  if (ca && pathLength !== undefined) checkPathLengthValue(pathLength);
   const fields = ca ? [boolean(true), ...(pathLength === undefined ? [] : [integer(pathLength)])] : [];
   return { oid: BASIC_CONSTRAINTS_OID, critical: true, value: sequence(...fields) };
 }

@@ -1,10 +1,10 @@
 import type { KeySpec } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import type { Signer } from '../crypto/signer.js';
-import { InvalidArgumentError, PolicyError } from '../errors.js';
+import { PolicyError } from '../errors.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import { issuerFacts, type Issuer } from './issuer.js';
-import type { ExtraExtension } from './issuance_checks.js';
+import { checkPathLengthValue, type ExtraExtension } from './issuance_checks.js';
 import { certificateForKey, newKeyEntry, type KeyCertificateRequest, type NewKeyEntry } from './new_key_entry.js';
 
 export const DEFAULT_CA_DAYS = 3650;
@@ -50,9 +50,7 @@ export async function createCaCertificate(options: Omit<CreateCaOptions, 'key' |
 }
 
 function caRequest(options: CreateCaOptions): KeyCertificateRequest {
-  if (options.pathLength !== undefined && (!Number.isInteger(options.pathLength) || options.pathLength < 0)) {
-    throw new InvalidArgumentError(`path length ${options.pathLength} is not a whole number of 0 or more`);
-  }
+  if (options.pathLength !== undefined) checkPathLengthValue(options.pathLength);
   if (options.issuer) checkPathLength(issuerFacts(options.issuer).pathLength, options.pathLength);
   return {
     subject: options.subject,

@@ -2,7 +2,8 @@ import { TagClass } from '../asn1/der_reader.js';
 import { implicitPrimitive, oid, sequence, tlv } from '../asn1/der_writer.js';
 import { bytesEqual, concatBytes } from '../lib/bytes.js';
 import { formatName } from '../cert/format_name.js';
-import { PolicyError } from '../errors.js';
+import { InvalidArgumentError, PolicyError } from '../errors.js';
+import { MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
 import { canonicalIp, nameProblem } from '../names/general_name.js';
 import { subjectProblem } from '../names/subject_values.js';
 import { escapeText } from '../text/escape.js';
@@ -85,11 +86,22 @@ export function checkValidity(notBefore: Date, notAfter: Date, profile: ProfileN
 }
 
 /**
+ * A pathLenConstraint hapki may write: a whole number from 0 to MAX_PATH_LENGTH. A larger one
+ * would make a certificate that keytool (an int in Java) and hapki itself refuse to read.
+ */
+export function checkPathLengthValue(pathLength: number): void {
+  if (!Number.isInteger(pathLength) || pathLength < 0 || pathLength > MAX_PATH_LENGTH) {
+    throw new InvalidArgumentError(`path length ${pathLength} is not a whole number from 0 to ${MAX_PATH_LENGTH}`);
+  }
+}
+
+/**
  * A sub-CA's pathLenConstraint: the asked one (default 0), which must leave the issuer's own
  * constraint satisfied; an issuer with pathLen 0 may sign no CA at all.
  */
 export function subCaPathLength(issuerPathLength: number | undefined, rules: IssuanceRules): number {
   const wanted = rules.pathLength ?? 0;
+  checkPathLengthValue(wanted);
   if (issuerPathLength === undefined) return wanted;
   if (issuerPathLength === 0) throw new PolicyError('the issuing CA has pathLen 0: it may not sign another CA');
   if (wanted > issuerPathLength - 1) throw new PolicyError(`the issuing CA has pathLen ${issuerPathLength}: a sub-CA may have at most ${issuerPathLength - 1}`);

@@ -191,6 +191,19 @@ describe('createCa', () => {
     await expect(createCa({ subject: 'CN=Too deep', key: { kty: 'ec' }, issuer: await issuerFromEntry(sub.entry) })).rejects.toMatchObject({ code: 'ERR_POLICY' });
   });
 
+  // regression: --path-len 99999999999 wrote a CA certificate that hapki's own reader refused and
+  // that made keytool refuse the whole PKCS#12 file ("keystore password was incorrect")
+  it('refuses a pathLenConstraint it could not read back, and keeps the largest it can', async () => {
+    for (const pathLength of [65536, 99999999999, -1, 1.5]) {
+      await expect(createCa({ subject: 'CN=Deep', key: { kty: 'ec' }, pathLength })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    }
+    const deepest = await createCa({ subject: 'CN=Deep', key: { kty: 'ec' }, pathLength: 65535 });
+    expect(cert(deepest.certificate).getExtension(x509.BasicConstraintsExtension)?.pathLength).toBe(65535);
+    await expect(signCsr(await newRequest('CN=Sub CA'), await issuerFromEntry(deepest.entry), { profile: 'ca', allowCa: true, pathLength: 65536 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    const root = await createCa({ subject: 'CN=Unbounded', key: { kty: 'ec' } });
+    await expect(signCsr(await newRequest('CN=Sub CA'), await issuerFromEntry(root.entry), { profile: 'ca', allowCa: true, pathLength: 99999999999 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+
   it('refuses a subject that is not a distinguished name', async () => {
     await expect(createCa({ subject: 'Example Root CA', key: { kty: 'ec' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
