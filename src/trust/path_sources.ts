@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { getEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
+import { readCertificates } from '../issue/read_certificates.js';
 
 /**
  * Where validatePath's inputs come from when they live in a keystore: the certificates of one
@@ -30,4 +31,39 @@ export function storeCertificates(store: Keystore): Uint8Array[] {
   }
   if (out.length === 0) throw new InvalidArgumentError('the trust store holds no certificate');
   return out;
+}
+
+/** Where a chain's certificates may come from: bytes that are a certificate file, or else a keystore. */
+export interface CertificateSource {
+  /** The bytes at the location (a PEM bundle or DER certificate, or a keystore). */
+  read(): Promise<Uint8Array>;
+  /** The keystore at the location, opened (and unlocked) by the caller's means. */
+  open(): Promise<Keystore>;
+}
+
+/**
+ * The chain to validate, leaf first: a certificate file as is, or a keystore entry's chain (the
+ * named one, or else the only private-key entry). With an alias the location is a keystore.
+ */
+export async function subjectCertificates(source: CertificateSource, alias?: string): Promise<Uint8Array[]> {
+  if (alias === undefined) {
+    const certificates = certificatesOrUndefined(await source.read());
+    if (certificates) return certificates;
+  }
+  return entryCertificates(await source.open(), alias);
+}
+
+/** Trust anchors: every certificate of a certificate file, or of a keystore. */
+export async function trustCertificates(source: CertificateSource): Promise<Uint8Array[]> {
+  const certificates = certificatesOrUndefined(await source.read());
+  if (certificates) return certificates;
+  return storeCertificates(await source.open());
+}
+
+function certificatesOrUndefined(bytes: Uint8Array): Uint8Array[] | undefined {
+  try {
+    return readCertificates(bytes, 'input');
+  } catch {
+    return undefined;
+  }
 }

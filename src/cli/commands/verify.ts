@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { describeCertificate } from '../../cert/describe.js';
 import { PathValidationError, UsageError } from '../../errors.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
 import { readCertificates } from '../../issue/read_certificates.js';
-import { entryCertificates, storeCertificates } from '../../trust/path_sources.js';
+import { subjectCertificates, trustCertificates, type CertificateSource } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -13,6 +12,7 @@ import { fetchCrlsFor } from '../../revocation/crl_fetch.js';
 import { parseDuration } from '../../trust/duration.js';
 import { addPathFlags, pathOptionsFromFlags, type PathFlags } from '../path_flags.js';
 import { parseDate } from '../options.js';
+import { renderVerifyJson, renderVerifyText } from '../render/verify_text.js';
 
 interface VerifyOptions extends PathFlags {
   trust: string;
@@ -77,8 +77,9 @@ ${EXIT_CODES_HELP}
       const at = parseDate(options.at, '--at');
       oneStdio('input', [['<cert-or-keystore>', subject], ['--trust', options.trust], ['--untrusted', options.untrusted], ['--crl', options.crl]]);
       const fetchTimeout = parseDuration(options.fetchTimeout);
-      const [leaf, ...rest] = await subjectCertificates(ctx, subject, options.storepass);
-      const trusted = await trustCertificates(ctx, options.trust, options.trustpass);
+      const [path, alias] = keystoreReference(subject);
+      const [leaf, ...rest] = await subjectCertificates(source(ctx, path, options.storepass), alias);
+      const trusted = await trustCertificates(source(ctx, options.trust, options.trustpass, '--trustpass'));
       const untrusted = options.untrusted === undefined ? [] : readCertificates(await readInput(ctx, options.untrusted), inputName(options.untrusted));
       const result = await validatePath(leaf!, {
         trusted,
@@ -88,44 +89,18 @@ ${EXIT_CODES_HELP}
         ...(at ? { at } : {}),
         ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: fetchTimeout }) : undefined, fetchTimeout, (file) => readInput(ctx, file))),
       });
-      const chain = result.chain.map((der) => describeCertificate(der));
-      if (options.json) {
-        const { valid, code, reason, validPolicies, revocation } = result;
-        ctx.io.stdout(`${JSON.stringify({ valid, code, reason, chain: chain.map((c) => ({ subject: c.subject, sha256: c.sha256 })), validPolicies, revocation }, null, 2)}\n`);
-      } else if (result.valid) {
-        ctx.io.stdout(`OK: ${chain[0]!.subject} (chain: ${chain.map((c) => c.subject).join(' -> ')})\n`);
-        if (options.policy || options.requireExplicitPolicy) ctx.io.stdout(`valid policies: ${result.validPolicies?.join(', ') || 'none'}\n`);
-        for (const r of result.revocation ?? []) ctx.io.stdout(`revocation: ${r.subject}: ${r.status}${r.detail ? ` (${r.detail})` : ''}\n`);
-      } else {
-        ctx.io.stdout(`FAIL: ${result.reason} (${result.code})\n`);
-      }
+      ctx.io.stdout(options.json ? renderVerifyJson(result) : renderVerifyText(result, Boolean(options.policy || options.requireExplicitPolicy)));
       if (!result.valid) throw new PathValidationError(result.code!, result.reason!);
     });
 }
 
-/** A certificate file as is; a keystore (or `<keystore>#<alias>`) as one entry's chain. */
-async function subjectCertificates(ctx: CliContext, subject: string, storepass: string | undefined): Promise<Uint8Array[]> {
+/** `<keystore>#<alias>` names an entry, unless a file has that very name. */
+function keystoreReference(subject: string): [string, string | undefined] {
   const hash = subject.lastIndexOf('#');
-  const [path, alias] = hash > 0 && !existsSync(subject) ? [subject.slice(0, hash), subject.slice(hash + 1)] : [subject, undefined];
-  if (alias === undefined) {
-    const certificates = certificatesOrUndefined(await readInput(ctx, path), path);
-    if (certificates) return certificates;
-  }
-  const { store } = await openStoreForCli(ctx, path, storepass === undefined ? {} : { storepass });
-  return entryCertificates(store, alias);
+  return hash > 0 && !existsSync(subject) ? [subject.slice(0, hash), subject.slice(hash + 1)] : [subject, undefined];
 }
 
-async function trustCertificates(ctx: CliContext, path: string, trustpass: string | undefined): Promise<Uint8Array[]> {
-  const certificates = certificatesOrUndefined(await readInput(ctx, path), inputName(path));
-  if (certificates) return certificates;
-  const { store } = await openStoreForCli(ctx, path, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass');
-  return storeCertificates(store);
-}
-
-function certificatesOrUndefined(bytes: Uint8Array, path: string): Uint8Array[] | undefined {
-  try {
-    return readCertificates(bytes, path);
-  } catch {
-    return undefined;
-  }
+/** A file or standard input, as certificates or else as a keystore opened with the password the flag gives. */
+function source(ctx: CliContext, path: string, storepass: string | undefined, passwordFlag?: string): CertificateSource {
+  return { read: () => readInput(ctx, path), open: async () => (await openStoreForCli(ctx, path, storepass === undefined ? {} : { storepass }, passwordFlag)).store };
 }
