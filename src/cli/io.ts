@@ -1,4 +1,5 @@
 import { printable } from '../lib/printable.js';
+import { clipText } from '../text/escape.js';
 
 /** Everything the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
@@ -20,5 +21,5 @@ export interface CliIo {
 }
 
 export function warn(io: CliIo, message: string): void {
-  io.stderr(`hapki: warning: ${printable(message)}\n`);
+  io.stderr(`hapki: warning: ${clipText(printable(message))}\n`);
 }

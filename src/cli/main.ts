@@ -5,7 +5,7 @@ import { parseWholeNumber } from './options.js';
 import { printable } from '../lib/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
-import { guardOutput } from '../text/escape.js';
+import { clipText, guardOutput } from '../text/escape.js';
 import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
@@ -55,16 +55,16 @@ function maxIterationsOption(argv: readonly string[]): number | undefined {
 function report(error: unknown, io: CliIo): void {
   if (error instanceof CommanderError) {
     if (exitCodeFor(error) === 0) return; // --help, --version
-    io.stderr(`hapki: ${printable(usageMessage(error.message))}; see --help (ERR_USAGE)\n`);
+    io.stderr(`hapki: ${clipText(printable(usageMessage(error.message)))}; see --help (ERR_USAGE)\n`);
     return;
   }
   if (error instanceof HapkiError) {
-    io.stderr(`hapki: ${printable(error.message)} (${error.code})\n`);
+    io.stderr(`hapki: ${clipText(printable(error.message))} (${error.code})\n`);
     const cause = (error as { cause?: unknown }).cause;
     if (io.env['HAPKI_DEBUG'] && cause !== undefined) io.stderr(`hapki: cause: ${printable((cause as Error)?.message ?? String(cause))}\n`);
     return;
   }
-  io.stderr(`hapki: internal error: ${printable((error as Error)?.message ?? String(error))} (ERR_INTERNAL)\n`);
+  io.stderr(`hapki: internal error: ${clipText(printable((error as Error)?.message ?? String(error)))} (ERR_INTERNAL)\n`);
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
 }
 

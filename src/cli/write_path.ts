@@ -9,7 +9,10 @@ export function configureCliWritePath(ctx: CliContext, lockTimeout: string | und
   const settings: Parameters<typeof configureWritePath>[0] = { warn: (message) => warn(ctx.io, message) };
   if (given !== undefined) {
     if (!/^\d+(\.\d+)?$/.test(given.trim())) throw new UsageError('--lock-timeout takes a number of seconds');
-    settings.lockTimeoutMs = Math.round(Number(given) * 1000);
+    const ms = Math.round(Number(given) * 1000);
+    // a deadline (now + the timeout) must stay a date: a year is more than any wait means
+    if (!Number.isSafeInteger(ms) || ms > 366 * 24 * 3600 * 1000) throw new UsageError('--lock-timeout takes a number of seconds, at most a year (31622400)');
+    settings.lockTimeoutMs = ms;
   }
   configureWritePath(settings);
 }

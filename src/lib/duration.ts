@@ -15,5 +15,20 @@ export type DurationUnit = keyof typeof UNIT_MS;
 export function parseDurationMs(text: string, defaultUnit: DurationUnit, what: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/.exec(text);
   if (!m) throw new InvalidArgumentError(`${what} "${text}" is not a duration (such as 30d, 12h, 5s or 500ms; a bare number is in ${defaultUnit})`);
-  return Math.round(Number(m[1]) * UNIT_MS[(m[2] as DurationUnit | undefined) ?? defaultUnit]);
+  const ms = Math.round(Number(m[1]) * UNIT_MS[(m[2] as DurationUnit | undefined) ?? defaultUnit]);
+  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError(`${what} "${text}" is too long`);
+  return ms;
+}
+
+/**
+ * The longest wait a timer can hold: Node's timers are 32-bit and turn anything longer into
+ * 1 ms, which would make a generous timeout fail at once.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** A timeout in milliseconds that a timer can hold: more than zero, at most MAX_TIMEOUT_MS (24 days). */
+export function checkTimeoutMs(ms: number, what: string): number {
+  if (!Number.isFinite(ms) || ms <= 0) throw new InvalidArgumentError(`the ${what} must be more than zero`);
+  if (ms > MAX_TIMEOUT_MS) throw new InvalidArgumentError(`the ${what} is longer than ${Math.floor(MAX_TIMEOUT_MS / DAY_MS)} days, the longest a timer can wait`);
+  return ms;
 }

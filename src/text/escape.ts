@@ -49,3 +49,22 @@ export function guardOutput(text: string): string {
     return `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/** The longest error message hapki prints: inputs quoted in it are cut in the middle past this. */
+export const MAX_MESSAGE_CHARS = 800;
+
+/**
+ * A message cut to `max` characters, keeping its head and its tail (where the file name and the
+ * reason usually are), so that a megabyte argument echoed in an error stays one readable line.
+ * Never cuts a surrogate pair or an escape in half: run it after escapeText.
+ */
+export function clipText(text: string, max = MAX_MESSAGE_CHARS): string {
+  if (text.length <= max) return text;
+  const tailLength = Math.floor(max / 4);
+  let head = text.slice(0, max - tailLength);
+  let tail = text.slice(text.length - tailLength);
+  // an escape (\x1b, \u202e) cut at the end of the head, or a surrogate pair cut at either edge, is dropped whole
+  head = head.replace(/\\(?:x[0-9a-f]{0,1}|u[0-9a-f]{0,3})?$/, '').replace(/[\ud800-\udbff]$/, '');
+  tail = tail.replace(/^[\udc00-\udfff]/, '');
+  return `${head}...[${text.length - head.length - tail.length} characters cut]...${tail}`;
+}
