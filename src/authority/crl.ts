@@ -1,4 +1,5 @@
-import { bitString, explicit, implicitPrimitive, integer, octetString, oid, sequence, tlv, unsignedInteger } from '../asn1/der_writer.js';
+// time(): UTCTime through 2049, GeneralizedTime after (RFC 5280 5.1.2.4), and no year past 9999
+import { bitString, explicit, implicitPrimitive, integer, octetString, oid, sequence, time, tlv, unsignedInteger } from '../asn1/der_writer.js';
 import { certificateNames } from '../cert/names.js';
 import type { Signer } from '../crypto/signer.js';
 import { fromHex } from '../lib/bytes.js';
@@ -47,12 +48,4 @@ export async function buildCrl(content: CrlContent, signer: Signer): Promise<Uin
   return sequence(tbs, signer.signatureAlgorithm, bitString(await signer.sign(tbs)));
 }
 
-/** UTCTime through 2049, GeneralizedTime after (RFC 5280 5.1.2.4), whole seconds. */
-function time(date: Date): Uint8Array {
-  const iso = date.toISOString();
-  const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
-  const year = date.getUTCFullYear();
-  const text = year >= 1950 && year < 2050 ? digits.slice(2) : digits;
-  return tlv(year >= 1950 && year < 2050 ? 23 : 24, Uint8Array.from(text, (c) => c.charCodeAt(0)));
-}
 

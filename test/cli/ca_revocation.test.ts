@@ -83,4 +83,18 @@ describe('issuance record, revoke and crl', () => {
     expect((await hapki(['revoke', '--ca', at('ca.p12')])).code).toBe(2);
     expect((await hapki(['revoke', '--ca', at('ca.p12'), '--serial', 'xyz'])).stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
   });
+
+  // regression: crl --days 99999999 was ERR_INTERNAL ("Invalid time value"), and --days 3000000
+  // wrote a CRL whose nextUpdate openssl reads as "Bad time value"
+  it('crl --days beyond 100 years is ERR_INVALID_ARGUMENT and writes nothing; 36500 days gives a nextUpdate openssl reads', async () => {
+    for (const days of ['99999999', '3000000']) {
+      const result = await hapki(['crl', ...CA, '--out', at(`far-${days}.crl`), '--days', days], { env });
+      expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+      expect(() => readFileSync(at(`far-${days}.crl`))).toThrow();
+    }
+    const longest = await hapki(['crl', ...CA, '--out', at('longest.crl'), '--days', '36500'], { env });
+    expect(longest.code, longest.stderr).toBe(0);
+    const next = await openssl(['crl', '-in', at('longest.crl'), '-inform', 'DER', '-noout', '-nextupdate']);
+    expect(next.stdout).toMatch(/nextUpdate=\w{3} +\d+ [\d:]+ 21\d\d GMT/);
+  });
 });
