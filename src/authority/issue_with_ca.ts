@@ -54,3 +54,24 @@ export async function issueWithCa(caKeystorePath: string, csr: Uint8Array, issue
   await recordSigned(caKeystorePath, [signed.certificate], options.profile ?? 'server', by);
   return signed;
 }
+
+/** A CA opened to sign a certificate it makes itself: its issuer, and where its files are (`caFilesBase`). */
+export interface SigningCa {
+  issuer: Issuer;
+  filesBase: string;
+}
+
+/** What a certificate maker adds to sign as a CA; nothing for a self-signed certificate. */
+export type CaSigning = { issuer: Issuer; extraExtensions: ExtraExtension[] } | Record<string, never>;
+
+/**
+ * Makes a certificate not from a request (a sub-CA of `ca init --ca`, a token certificate): with
+ * a CA, `make` is given its issuer and extensions (CRL and AIA URLs, a sub-CA's name constraints)
+ * and what it makes is appended to the CA's issuance record; without one, it signs itself.
+ */
+export async function certifyWith<T extends { certificate: Uint8Array }>(ca: SigningCa | undefined, profile: 'ca' | 'token', by: string, make: (signing: CaSigning) => Promise<T>): Promise<T> {
+  if (ca === undefined) return make({});
+  const made = await make({ issuer: ca.issuer, extraExtensions: await caExtensions(ca.filesBase, profile) });
+  await recordSigned(ca.filesBase, [made.certificate], profile, by);
+  return made;
+}

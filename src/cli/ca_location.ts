@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { openStoreForCli } from './open_store.js';
 import { addPkcs11Options, pkcs11Access, type Pkcs11CliOptions } from './pkcs11_access.js';
 import { UsageError } from '../errors.js';
+import type { SigningCa } from '../authority/issue_with_ca.js';
 
 /** The options that say where the CA is: a keystore and its passwords, or a pkcs11: key and its PIN. */
 export interface CaLocationOptions extends Pkcs11CliOptions {
@@ -55,4 +56,11 @@ export async function openCaForCli(ctx: CliContext, location: string, options: C
  */
 export function caFilesBase(ca: string, caCert: string | undefined): string {
   return isPkcs11Uri(ca) && caCert !== undefined ? caCert : ca;
+}
+
+/** The optional --ca of a command that makes a certificate itself (ca init, token issue), opened; undefined without --ca. */
+export async function openSigningCa(ctx: CliContext, location: string | undefined, options: CaLocationOptions): Promise<(SigningCa & OpenedCa) | undefined> {
+  if (location === undefined) return undefined;
+  const { issuer, close } = await openCaForCli(ctx, location, options);
+  return { issuer, close, filesBase: caFilesBase(location, options.caCert) };
 }

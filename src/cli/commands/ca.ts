@@ -9,8 +9,8 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
-import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
-import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
+import { addCaKeyOptions, openSigningCa, type CaLocationOptions } from '../ca_location.js';
+import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { outputPassword } from '../output_password.js';
@@ -83,10 +83,9 @@ ${EXIT_CODES_HELP}`,
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
       // refused before the issuer signs: what it signs is recorded
       if (!options.force) await refuseExisting([options.out, ...(options.certOut ? [options.certOut] : [])].filter((p) => p !== STDIO));
-      const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-      const created = await createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'ca') } : {}) }).finally(() => ca?.close());
+      const ca = await openSigningCa(ctx, options.ca, options);
       // a sub-CA leaves its issuer recorded, as sign's certificates do
-      if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [created.certificate], 'ca', 'ca init');
+      const created = await certifyWith(ca, 'ca', 'ca init', (signing) => createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing })).finally(() => ca?.close());
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
       // the keystore and its certificate together, or neither

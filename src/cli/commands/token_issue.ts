@@ -10,8 +10,8 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
-import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
+import { addCaKeyOptions, openSigningCa, type CaLocationOptions } from '../ca_location.js';
+import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, printResult } from '../options.js';
@@ -95,9 +95,8 @@ ${EXIT_CODES_HELP}`)
       } else {
         const key = parseKeySpec(options);
         if (!options.force && options.out !== STDIO) await refuseExisting([options.out]);
-        const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-        issued = await issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'token') } : {}) }).finally(() => ca?.close());
-        if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [issued.certificate], 'token', 'token issue');
+        const ca = await openSigningCa(ctx, options.ca, options);
+        issued = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...signing })).finally(() => ca?.close());
       }
       for (const w of issued.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, issued.store);

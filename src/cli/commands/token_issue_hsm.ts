@@ -6,8 +6,8 @@ import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { issueTokenOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
-import { caFilesBase, openCaForCli } from '../ca_location.js';
-import { caExtensions, recordSigned } from '../../authority/issue_with_ca.js';
+import { openSigningCa } from '../ca_location.js';
+import { certifyWith } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { parseFormat } from '../formats.js';
 import { warn } from '../io.js';
@@ -38,9 +38,8 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   store?.entries.push({ type: 'private-key', alias: options.alias, key: new Uint8Array(), chain: [], created: new Date() });
   const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;
   const { uri, access } = await pkcs11Access(ctx, location, options);
-  const ca = options.ca === undefined ? undefined : await openCaForCli(ctx, options.ca, options);
-  const issued = await issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...(ca ? { issuer: ca.issuer, extraExtensions: await caExtensions(caFilesBase(options.ca!, options.caCert), 'token') } : {}) }, access).finally(() => ca?.close());
-  if (options.ca !== undefined) await recordSigned(caFilesBase(options.ca, options.caCert), [issued.certificate], 'token', 'token issue');
+  const ca = await openSigningCa(ctx, options.ca, options);
+  const issued = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...signing }, access)).finally(() => ca?.close());
   for (const w of issued.warnings) warn(ctx.io, w);
   const written: string[] = [];
   if (options.out !== undefined && store && issued.pkcs8) {
