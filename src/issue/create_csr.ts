@@ -5,7 +5,8 @@ import type { WebCrypto, WebCryptoKeyPair } from '../crypto/provider.js';
 import type { Signer } from '../crypto/signer.js';
 import { webCryptoSigner } from '../crypto/webcrypto_signer.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { PrivateKeyEntry } from '../keystore/model.js';
+import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
+import { getEntry } from '../keystore/alias.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { encodeExtension, signed } from './build_certificate.js';
 import { encodeName } from '../cert/dn.js';
@@ -65,4 +66,11 @@ export async function createCsrWithSigner(signer: Signer, subject: Uint8Array, s
 /** A PKCS#10 request signed by any WebCrypto key pair (an HSM's too). `subject` is a DER Name. */
 export async function createCsrWithKeys(keys: WebCryptoKeyPair, subject: Uint8Array, sans: readonly SubjectAltName[], crypto: WebCrypto): Promise<Uint8Array> {
   return createCsrWithSigner(await webCryptoSigner(keys, crypto), subject, sans);
+}
+
+/** A request from the private-key entry under `alias` (`hapki csr` without --new-key). */
+export async function createCsrForAlias(store: Keystore, alias: string, options: CreateCsrOptions = {}, crypto?: WebCrypto): Promise<CreatedCsr> {
+  const entry = getEntry(store, alias);
+  if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${alias}" is a ${entry.type} entry: a request needs a private key`);
+  return createCsr(entry, options, crypto);
 }

@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
-import { FileExistsError, InvalidArgumentError, PasswordRequiredError, UsageError } from '../../errors.js';
+import { FileExistsError, PasswordRequiredError, UsageError } from '../../errors.js';
 import { currentSha256 } from '../../fs/keystore_file.js';
-import { writeKeystore } from '../../keystore/write_keystore.js';
-import { commitChangeSet, type FileChange } from '../../txn/change_set.js';
-import { createCsr } from '../../issue/create_csr.js';
-import { requestWithNewKey } from '../../issue/create_key_entry.js';
+import { commitChangeSet } from '../../txn/change_set.js';
+import { createCsrForAlias } from '../../issue/create_csr.js';
+import { newKeyRequestChanges } from '../../issue/new_key_request_files.js';
 import { parseSan, type SubjectAltName } from '../../issue/san.js';
-import { getEntry } from '../../keystore/alias.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
@@ -85,9 +83,7 @@ ${EXIT_CODES_HELP}`,
 
 async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
   const { store } = await openStoreForCli(ctx, path, options);
-  const entry = getEntry(store, options.alias);
-  if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${options.alias}" is a ${entry.type} entry: a request needs a private key`);
-  const made = await createCsr(entry, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
+  const made = await createCsrForAlias(store, options.alias, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
   for (const w of made.warnings) warn(ctx.io, w);
   await writeRequest(ctx, options, made.csr);
   ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)}\n`);
@@ -96,19 +92,13 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
   const key = parseKeySpec(options);
   // the keystore as it is before it is read: the commit refuses it if it changes meanwhile (ERR_CONCURRENT_CHANGE)
-  const read = await currentSha256(path);
+  const sha256 = await currentSha256(path);
   const { store, password } = await openOrCreate(ctx, path, options);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
-  const made = await requestWithNewKey(store, { alias: options.alias, subject: options.subject!, key, sans });
-  const bytes = await writeKeystore(made.store, { password });
-  // the request and the new key together: never a key nobody asked a certificate for, nor a request without its key
-  const keystore: FileChange = { path, action: read === null ? 'write' : 'update', content: bytes, expectedSha256: read, backup: true, private: true };
-  if (options.out === '-') {
-    await commitChangeSet([keystore]);
-    await writeRequest(ctx, options, made.csr);
-  } else {
-    await commitChangeSet([keystore, { path: options.out, action: 'write', content: pemArmor('CERTIFICATE REQUEST', made.csr), force: options.force ?? false, backup: true }]);
-  }
+  const toFile = options.out === '-' ? undefined : { path: options.out, force: options.force ?? false };
+  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256 }, { alias: options.alias, subject: options.subject!, key, sans }, toFile);
+  await commitChangeSet(changes);
+  if (!toFile) await writeRequest(ctx, options, csr);
   ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}\n`);
 }
 
