@@ -120,3 +120,4 @@ function sameFile(a: string, b: string): boolean {
     return false;
   }
 }
+

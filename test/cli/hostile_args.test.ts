@@ -82,3 +82,19 @@ describe('an output naming one of the inputs is refused, and the input is left a
     expect(readFileSync(join(dir, 'same.csr')).equals(before)).toBe(true);
   });
 });
+
+describe('standard input as both the input and a password source', () => {
+  // regression: the store password took the PEM's first line, so the user saw ERR_KEYSTORE_PASSWORD
+  it('import --storepass stdin --trusted - is a usage error before the keystore is opened', async () => {
+    copyFileSync(store, join(dir, 'stdin.p12'));
+    const result = await hapki(['import', 'stdin.p12', '--alias', 'x', '--trusted', '-', '--storepass', 'stdin'], { env, cwd: dir, input: readFileSync(join(FIXTURES, 'ca.pem'), 'utf8') });
+    expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(result.stderr).toContain('standard input is the input');
+    expect(result.code).toBe(2);
+  });
+
+  it('a password from stdin with a named input still works', async () => {
+    const result = await hapki(['list', store, '--storepass', 'stdin'], { env, cwd: dir, input: 'changeit\n' });
+    expect(result.code, result.stderr).toBe(0);
+  });
+});
