@@ -120,4 +120,3 @@ function sameFile(a: string, b: string): boolean {
     return false;
   }
 }
-
