@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { isRemoteLocation } from '../transport/location.js';
 import { writeFileAtomic, type WriteFileOptions } from '../fs/atomic_write.js';
 import { holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keystore_file.js';
 import { MAX_INPUT_BYTES, readFileBytes } from '../fs/read_file.js';
@@ -87,4 +90,33 @@ export function inputName(path: string): string {
 /** How messages name an output: a file, or standard output for `-`. */
 export function outputName(path: string): string {
   return path === STDIO ? 'standard output' : path;
+}
+
+/**
+ * An output that names one of the command's inputs (the same path, or a link to the same file)
+ * would replace it with something else: `ca init --ca root.p12 --out root.p12 --force` put the
+ * sub-CA where the root's key was, `export gw.jks --out gw.jks --force` a PEM where the keystore
+ * was. The one copy left, the .bak, goes at the next run. Refused before any work.
+ */
+export function refuseOutputOverInput(outputs: readonly (readonly [string, string | undefined])[], inputs: readonly (readonly [string, string | readonly string[] | undefined])[]): void {
+  for (const [outOption, out] of outputs) {
+    if (out === undefined || out === STDIO) continue;
+    for (const [inOption, given] of inputs) {
+      for (const input of given === undefined ? [] : typeof given === 'string' ? [given] : given) {
+        if (input === STDIO || input.startsWith('pkcs11:') || !sameFile(out, input)) continue;
+        throw new UsageError(`${outOption} names the same file as ${inOption} (${input}): writing it would replace what the command reads; give another file`);
+      }
+    }
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (isRemoteLocation(a) || isRemoteLocation(b)) return a === b;
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }

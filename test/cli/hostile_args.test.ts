@@ -1,3 +1,4 @@
+import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -47,5 +48,53 @@ describe('a huge argument echoed in an error is cut, not printed whole', () => {
   it('an unknown option 100 000 characters long', async () => {
     const stderr = await failsWith(['list', store, `--${'x'.repeat(100_000)}`], 'ERR_USAGE', 2);
     expect(stderr.length).toBeLessThan(1000);
+  });
+});
+
+describe('an output naming one of the inputs is refused, and the input is left as it was', () => {
+  // regression: `ca init --ca root.p12 --out root.p12 --force` replaced the root CA keystore with
+  // the sub-CA (the root key only in root.p12.bak, lost at the next run); export, csr, sign and
+  // token issue likewise overwrote their own input
+  it.each([
+    ['ca init --ca X --out X', (x: string) => ['ca', 'init', '--subject', 'CN=Sub', '--ca', x, '--ca-storepass', 'env:STOREPASS', '--out', x, '--outpass', 'env:STOREPASS', '--force']],
+    ['ca init --ca X --cert-out ./X', (x: string) => ['ca', 'init', '--subject', 'CN=Sub', '--ca', x, '--ca-storepass', 'env:STOREPASS', '--out', 'sub.p12', '--cert-out', `./${x}`, '--outpass', 'env:STOREPASS', '--force']],
+    ['token issue --ca X --out X', (x: string) => ['token', 'issue', '--subject', 'CN=tok', '--ca', x, '--ca-storepass', 'env:STOREPASS', '--out', x, '--outpass', 'env:STOREPASS', '--force']],
+    ['export X --out X', (x: string) => ['export', x, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', x, '--force']],
+    ['export link-to-X --out X', (x: string) => ['export', 'link.p12', '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', x, '--force']],
+    ['csr X --out X', (x: string) => ['csr', x, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', x, '--force']],
+  ])('%s', async (_name, args) => {
+    copyFileSync(store, join(dir, 'same.p12'));
+    symlinkSync('same.p12', join(dir, 'link.p12'));
+    try {
+      const before = readFileSync(join(dir, 'same.p12'));
+      await failsWith(args('same.p12'), 'ERR_USAGE', 2);
+      expect(readFileSync(join(dir, 'same.p12')).equals(before)).toBe(true);
+    } finally {
+      (await import('node:fs')).rmSync(join(dir, 'link.p12'));
+    }
+  });
+
+  it('sign R --out R', async () => {
+    const csr = await hapki(['csr', store, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', 'same.csr', '--force'], { env, cwd: dir });
+    expect(csr.code, csr.stderr).toBe(0);
+    const before = readFileSync(join(dir, 'same.csr'));
+    await failsWith(['sign', 'same.csr', '--ca', 'ca-for-sign.p12', '--out', 'same.csr', '--force'], 'ERR_USAGE', 2);
+    expect(readFileSync(join(dir, 'same.csr')).equals(before)).toBe(true);
+  });
+});
+
+describe('standard input as both the input and a password source', () => {
+  // regression: the store password took the PEM's first line, so the user saw ERR_KEYSTORE_PASSWORD
+  it('import --storepass stdin --trusted - is a usage error before the keystore is opened', async () => {
+    copyFileSync(store, join(dir, 'stdin.p12'));
+    const result = await hapki(['import', 'stdin.p12', '--alias', 'x', '--trusted', '-', '--storepass', 'stdin'], { env, cwd: dir, input: readFileSync(join(FIXTURES, 'ca.pem'), 'utf8') });
+    expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(result.stderr).toContain('standard input is the input');
+    expect(result.code).toBe(2);
+  });
+
+  it('a password from stdin with a named input still works', async () => {
+    const result = await hapki(['list', store, '--storepass', 'stdin'], { env, cwd: dir, input: 'changeit\n' });
+    expect(result.code, result.stderr).toBe(0);
   });
 });

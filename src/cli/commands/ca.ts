@@ -18,7 +18,7 @@ import { renderIssued } from '../render/issued_text.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, parseWholeNumber, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
-import { commitOutputs, oneStdio, outputName, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
+import { commitOutputs, oneStdio, outputName, refuseOutputOverInput, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
 
 export interface CaInitOptions extends CaLocationOptions {
   subject: string;
@@ -75,6 +75,7 @@ ${EXIT_CODES_HELP}`,
       if (options.key !== undefined) return (await import('./ca_init_hsm.js')).caInitOnToken(ctx, options.key, options);
       if (options.out === undefined) throw new UsageError('--out is required (or --key to make the CA key in an HSM)');
       oneStdio('output', [['--out', options.out], ['--cert-out', options.certOut]]);
+      refuseOutputOverInput([['--out', options.out], ['--cert-out', options.certOut]], [['--ca', options.ca], ['--ca-cert', options.caCert]]);
       refuseSecretToTerminal(ctx, options.out);
       const print = summaryStream(ctx, [options.out, options.certOut].includes(STDIO) ? STDIO : undefined, options.json);
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);

@@ -14,7 +14,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
 import { warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
-import { outputName, writeOutput } from '../stdio.js';
+import { outputName, refuseOutputOverInput, writeOutput } from '../stdio.js';
 import { collect, deprecatedOption, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 
 interface CsrOptions {
@@ -70,6 +70,7 @@ ${EXIT_CODES_HELP}`,
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
       if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
       if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
+      refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       if (options.out !== '-' && existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
       if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
       if (options.json && options.out === '-') throw new UsageError('--json and --out - both want standard output: give --out a file name');

@@ -7,7 +7,7 @@ import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { openStoreForCli } from '../open_store.js';
 import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { outputPassword } from '../output_password.js';
-import { outputName, saveKeystoreOutput, summaryStream } from '../stdio.js';
+import { outputName, refuseOutputOverInput, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
 interface ExportOptions {
   alias: string;
@@ -53,6 +53,7 @@ ${EXIT_CODES_HELP}`,
       const part = (options.what ?? 'all') as ExportPart;
       if (!EXPORT_PARTS.includes(part)) throw new UsageError(`--what must be one of ${EXPORT_PARTS.join(', ')}`);
       summaryStream(ctx, options.out, options.json);
+      refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       const format = parseFormat(options.outFormat ?? 'pem');
       const { store, password } = await openStoreForCli(ctx, path, options);
       const out = exportEntry(store, options.alias, part, format);

@@ -13,7 +13,7 @@ import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
-import { outputName, readInput, summaryStream, writeOutput } from '../stdio.js';
+import { outputName, readInput, refuseOutputOverInput, summaryStream, writeOutput } from '../stdio.js';
 
 interface SignOptions extends CaLocationOptions {
   ca: string;
@@ -93,6 +93,7 @@ ${EXIT_CODES_HELP}`,
       if ((options.out === undefined) === (options.outDir === undefined)) throw new UsageError('give --out <file> (one request) or --out-dir <dir>');
       if (options.out !== undefined && csrPaths.length > 1) throw new UsageError(`${csrPaths.length} requests given: write them with --out-dir <dir>`);
       if (options.outDir !== undefined && csrPaths.includes('-')) throw new UsageError('standard input has no name to write a certificate under: use --out');
+      refuseOutputOverInput([['--out', options.out]], [['the request', csrPaths], ['--ca', options.ca], ['--ca-cert', options.caCert]]);
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');

@@ -19,7 +19,7 @@ import { describeCertificate } from '../../cert/describe.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
-import { commitOutputs, outputName, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
+import { commitOutputs, outputName, refuseOutputOverInput, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
 
 export interface IssueOptions extends CaLocationOptions {
   subject?: string;
@@ -83,6 +83,7 @@ ${EXIT_CODES_HELP}`)
       if (options.key !== undefined) return (await import('./token_issue_hsm.js')).tokenIssueOnToken(ctx, options.key, options);
       if (options.extractable) throw new UsageError('--extractable is for a key made in an HSM (--key)');
       if (options.out === undefined) throw new UsageError('--out is required');
+      refuseOutputOverInput([['--out', options.out]], [['--ca', options.ca], ['--ca-cert', options.caCert], ['--from', options.from]]);
       refuseSecretToTerminal(ctx, options.out);
       const print = summaryStream(ctx, options.out, options.json);
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
