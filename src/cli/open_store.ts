@@ -23,7 +23,7 @@ export interface OpenedStore {
  * what the reader noticed (integrity unchecked, duplicate aliases), and turns "wrong password"
  * into "password required" when none was given at all.
  */
-export async function openStoreForCli(ctx: CliContext, path: string, options: StoreOptions, passOption = '--storepass'): Promise<OpenedStore> {
+export async function openStoreForCli(ctx: CliContext, path: string, options: StoreOptions, passOption = '--storepass', read: { privateKeysSealed?: boolean } = {}): Promise<OpenedStore> {
   const password = await ctx.passwords.resolve(options.storepass, `password for ${path}`);
   const keyPassword = options.keypass === undefined ? undefined : await ctx.passwords.resolve(options.keypass, 'key password');
   let store: Keystore;
@@ -31,6 +31,7 @@ export async function openStoreForCli(ctx: CliContext, path: string, options: St
     store = await readKeystore(await readInput(ctx, path), {
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
+      ...read,
     });
   } catch (error) {
     if (password === undefined && (error as HapkiError).code === 'ERR_KEYSTORE_PASSWORD') {

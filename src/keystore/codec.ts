@@ -18,6 +18,12 @@ export interface ReadOptions {
    */
   certificatesOnly?: boolean;
   /**
+   * JKS/JCEKS: verify the store's integrity and open its secret keys, but leave its private keys
+   * sealed, described by their certificates: what listing needs, as `keytool -list` does, without
+   * the key derivation each JCEKS key costs. Other formats open their keys as usual.
+   */
+  privateKeysSealed?: boolean;
+  /**
    * Key-derivation rounds one derivation may ask for (default LIMITS.iterationsPerDerivation,
    * 5,000,000, as the JDK); the whole file may ask for LIMITS.fileIterationsFactor times it.
    */

@@ -14,8 +14,8 @@ export const KEYSTORE_FORMATS: readonly KeystoreFormat[] = ['PKCS12', 'JKS', 'JC
 export interface SealedKey {
   readonly format: KeystoreFormat;
   readonly data: Uint8Array;
-  /** Why the key is still sealed: no password was given, or the one tried did not open it. */
-  readonly reason: 'no-password' | 'wrong-password';
+  /** Why the key is still sealed: no password was given, the one tried did not open it, or the reader was asked not to open it. */
+  readonly reason: 'no-password' | 'wrong-password' | 'not-opened';
 }
 
 export interface PrivateKeyEntry {

@@ -34,7 +34,7 @@ ${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
   );
   list.action(async (path: string, options: ListOptions) => {
-    const summary = isPkcs11Uri(path) ? await listToken(ctx, path, options) : summarizeKeystore((await openStoreForCli(ctx, path, options)).store);
+    const summary = isPkcs11Uri(path) ? await listToken(ctx, path, options) : summarizeKeystore((await openStoreForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined })).store);
     ctx.io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderKeystoreText(summary));
   });
 }

@@ -182,8 +182,8 @@ function openEntry(entry: RawEntry, format: JavaFormat, options: ReadOptions): K
 
   if (entry.tag === ENTRY_TAG.privateKey) {
     const result: PrivateKeyEntry = { type: 'private-key', alias: entry.alias, chain: entry.chain, created: entry.created };
-    if (candidates.length === 0) {
-      result.sealed = { format, data: entry.protectedKey, reason: 'no-password' };
+    if (candidates.length === 0 || (options.privateKeysSealed && explicit === undefined)) {
+      result.sealed = { format, data: entry.protectedKey, reason: candidates.length === 0 ? 'no-password' : 'not-opened' };
       return result;
     }
     const info = readEncryptedKey(entry.protectedKey, entry.offset + 4);

@@ -312,3 +312,24 @@ describe('a private key without its certificate', () => {
     await expect(write(store, { password: 'changeit' })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_ENTRY' });
   });
 });
+
+describe('privateKeysSealed: what listing reads', () => {
+  it('checks integrity and opens secret keys, leaves private keys sealed (not-opened), described by their certificate', async () => {
+    const { summarizeKeystore } = await import('../../../src/keystore/summary.js');
+    const store = await readJceks(fixture('gateway.jceks'), { password: FIXTURE_PASSWORD, privateKeysSealed: true });
+    expect(store.integrityChecked).toBe(true);
+    const key = store.entries.find((e): e is PrivateKeyEntry => e.type === 'private-key')!;
+    expect(key.key).toBeUndefined();
+    expect(key.sealed?.reason).toBe('not-opened');
+    const secret = store.entries.find((e): e is SecretKeyEntry => e.type === 'secret-key')!;
+    expect(secret.algorithm).toBe('AES');
+    expect(secret.key?.length).toBe(32);
+    const summary = summarizeKeystore(store).entries.find((e) => e.type === 'private-key')!;
+    expect([summary.algorithm, summary.bits]).toEqual(['RSA', 2048]);
+    // the store password is still checked
+    await expect(readJceks(fixture('gateway.jceks'), { password: 'wrong', privateKeysSealed: true })).rejects.toMatchObject({ code: 'ERR_KEYSTORE_PASSWORD' });
+    // a sealed key written back in its own format stays intact: keytool-compatible bytes, same key
+    const again = await readJceks(await writeJceks(store, { password: FIXTURE_PASSWORD }), { password: FIXTURE_PASSWORD });
+    expect(again.entries.find((e): e is PrivateKeyEntry => e.type === 'private-key')!.key).toBeDefined();
+  });
+});
