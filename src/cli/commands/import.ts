@@ -3,10 +3,9 @@ import { safe } from '../../text/escape.js';
 import type { CertificateSummary } from '../../cert/describe.js';
 import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
-import { addTrustedCertificate } from '../../issue/add_trusted.js';
-import { installReply, normalizeFingerprint } from '../../issue/install_reply.js';
+import { importChange, type ImportRequest } from '../../issue/import_change.js';
+import { normalizeFingerprint } from '../../issue/install_reply.js';
 import { readCertificates } from '../../issue/read_certificates.js';
-import type { Keystore } from '../../keystore/model.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { warn } from '../io.js';
@@ -68,20 +67,11 @@ ${EXIT_CODES_HELP}`,
       if (trusted && trusted.length > 1) warn(ctx.io, `${inputName(options.trusted!)} holds ${trusted.length} certificates: adding the first`);
       const prompt = ctx.io.prompt;
       const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
+      const request: ImportRequest = reply
+        ? { reply: { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(confirmRoot ? { confirmRoot } : {}) } }
+        : { trusted: { alias: options.alias, certificate: trusted![0]!, force: options.force ?? false } };
       // computed from the keystore as it is once locked: a concurrent change to it is not lost
-      const change = async (store: Keystore): Promise<{ store: Keystore; result: string[] }> => {
-        const done: string[] = [];
-        if (reply) {
-          const installed = await installReply(store, { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(confirmRoot ? { confirmRoot } : {}) });
-          if (installed.addedRootAlias) done.push(`added the root as trusted entry "${installed.addedRootAlias}"`);
-          done.push(`installed the reply into "${options.alias}": chain of ${installed.chain.length}`);
-          return { store: installed.store, result: done };
-        }
-        const added = addTrustedCertificate(store, options.alias, trusted![0]!, { force: options.force ?? false });
-        for (const alias of added.duplicates) warn(ctx.io, `the same certificate is already trusted as "${alias}"`);
-        done.push(`added trusted entry "${added.entry.alias}"`);
-        return { store: added.store, result: done };
-      };
+      const change = importChange(request, (message) => warn(ctx.io, message));
       const done = (await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }) })) ?? [];
       if (options.json) printResult(ctx, true, { written: [path], done }, () => '');
       for (const line of done) ctx.io.stderr(`hapki: ${line}\n`);
