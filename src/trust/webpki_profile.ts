@@ -1,3 +1,4 @@
+import { formatIp } from '../cert/general_names.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { isSelfIssuedCert, PATH_OID, type PathCertificate } from './path_certificate.js';
 import { subjectOf } from './path_checks.js';
@@ -58,30 +59,8 @@ function sanTexts(cert: PathCertificate): string[] {
   const out: string[] = [];
   for (const name of cert.subjectAltNames ?? []) {
     if (name.type === 'dns') out.push(name.value);
-    else if (name.type === 'ip' && name.value.length === 4) out.push(name.value.join('.'));
-    else if (name.type === 'ip' && name.value.length === 16) out.push(ipv6Text(name.value));
+    else if (name.type === 'ip' && (name.value.length === 4 || name.value.length === 16)) out.push(formatIp(name.value));
   }
   return out;
 }
 
-/** RFC 5952 4: lowercase, no leading zeros, the longest run of two or more zero groups (the first of equals) as "::". */
-export function ipv6Text(bytes: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      best = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (from: number, to: number): string => groups.slice(from, to).map((g) => g.toString(16)).join(':');
-  return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLength, 8)}`;
-}

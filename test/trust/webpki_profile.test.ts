@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validatePath } from '../../src/trust/validate_path.js';
-import { ipv6Text } from '../../src/trust/webpki_profile.js';
+import { formatIp as ipv6Text } from '../../src/cert/general_names.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { OpensslCa } from '../helpers/openssl_ca.js';
 import { tempDir } from '../helpers/tools.js';
