@@ -1,5 +1,6 @@
-import { promises as fsp } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
+import { joinLocation } from '../transport/location.js';
+import { locationExists } from '../transport/remote_file.js';
 import { FileExistsError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 
@@ -12,21 +13,15 @@ export function batchOutputs(inputs: readonly string[], dir: string, ext: string
   return inputs.map((input) => {
     const name = basename(input, extname(input)) + ext;
     const other = seen.get(name);
-    if (other !== undefined) throw new UsageError(`"${other}" and "${input}" would both write ${join(dir, name)}: rename one`);
+    if (other !== undefined) throw new UsageError(`"${other}" and "${input}" would both write ${joinLocation(dir, name)}: rename one`);
     seen.set(name, input);
-    return join(dir, name);
+    return joinLocation(dir, name);
   });
 }
 
 /** Refuses (ERR_FILE_EXISTS) before anything is written, so that a batch writes all its files or none. */
 export async function refuseExisting(paths: readonly string[]): Promise<void> {
-  for (const path of paths) {
-    const exists = await fsp.lstat(path).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new FileExistsError(path);
-  }
+  for (const path of paths) if (await locationExists(path)) throw new FileExistsError(path);
 }
 
 /** One refused input of a batch after the first (which is thrown): its own line on standard error. */

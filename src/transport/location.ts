@@ -1,4 +1,4 @@
-import { posix, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { SshLocationError } from '../errors.js';
 
 /** Where a keystore lives: a path on this machine, or an absolute path on a host reached over SSH. */
@@ -85,6 +85,12 @@ function remote(user: string | undefined, host: string, port: number | undefined
 
 function unbracket(host: string): string {
   return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+/** A file in a directory given as a location: `--out-dir ssh://h/opt/trust` keeps its host. */
+export function joinLocation(dir: string, name: string): string {
+  const at = parseLocation(dir);
+  return at.kind === 'ssh' ? formatLocation({ ...at, path: posix.join(at.path, name) }) : join(dir, name);
 }
 
 /** How a file is shown: a remote location whole, a local one relative to `dir` where that is shorter. */

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import type { FileTransport } from '../fs/transport.js';
 import { parseLocation } from './location.js';
 import { sharedSshPool } from './ssh/pool.js';
@@ -28,4 +29,16 @@ export function groupByHost(specs: readonly string[]): { transport: FileTranspor
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+/** Whether anything is at a location (a symlink not followed), on this machine or its host. */
+export async function locationExists(spec: string): Promise<boolean> {
+  const remote = remoteFile(spec);
+  if (remote) return (await remote.transport.lstat(remote.path)) !== undefined;
+  try {
+    lstatSync(spec);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -92,6 +92,22 @@ describe('hapki trust mesh over ssh://', () => {
     expect(r.stdout).toBe('PASS master.p12 -> slave1.jks\nPASS slave1.jks -> master.p12\nPASS master.p12 -> slave2.p12\nPASS slave2.p12 -> master.p12\n');
   });
 
+  it('--out-dir ssh://host/dir writes the trust stores on that host (nothing local), refuses to overwrite them there, and trust check --trust-dir finds them there', async () => {
+    const dir = url(1, 'trust');
+    const r = await hapki(['trust', 'mesh', ...nodeArgs(), '--out-dir', dir, '--storepass', 'stdin', '--outpass', 'stdin', ...ssh()], { input: `${nodePasswords}\n${TRUST_PASSWORD}\n`, cwd: local });
+    expect(r.code, r.stderr).toBe(0);
+    for (const node of NODES) expect(existsSync(join(hosts[1]!.root, 'trust', `${node.file.replace(/\.[^.]+$/, '')}-truststore.p12`))).toBe(true);
+    expect(existsSync(join(local, 'ssh:'))).toBe(false);
+    const again = await hapki(['trust', 'mesh', ...nodeArgs(), '--out-dir', dir, '--storepass', 'stdin', '--outpass', 'stdin', ...ssh()], { input: `${nodePasswords}\n${TRUST_PASSWORD}\n`, cwd: local });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists: add --update/);
+    const check = await hapki(['trust', 'check', ...nodeArgs(), '--trust-dir', dir, '--storepass', 'stdin', '--trustpass', 'stdin', ...ssh()], {
+      input: `${nodePasswords}\n${TRUST_PASSWORD}\n${TRUST_PASSWORD}\n${TRUST_PASSWORD}\n`, cwd: local,
+    });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/^PASS master\.p12 -> slave1\.jks$/m);
+  });
+
   it('an unreachable host: one ERR_SSH_CONNECT line naming it, and nothing written', async () => {
     const out = join(local, 'unreachable');
     hosts[2]!.kill();

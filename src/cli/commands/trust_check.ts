@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { FileNotFoundError, TrustCheckFailedError, UsageError } from '../../errors.js';
 import { nodeStem, type NodeRef } from '../../trust/node_ref.js';
@@ -17,6 +15,8 @@ import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 import { addParallelOption } from '../ssh_cli.js';
+import { joinLocation } from '../../transport/location.js';
+import { locationExists } from '../../transport/remote_file.js';
 
 interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string }
 
@@ -71,7 +71,7 @@ ${EXIT_CODES_HELP}`)
       if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
       const at = parseDate(options.at, '--at');
       const storepass = options.trustpass ?? options.storepass;
-      const trustStores = (refs: NodeRef[]): StoreRequest[] => refs.map((ref) => ({ path: trustStoreFile(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' }));
+      const trustStores = (refs: NodeRef[]): Promise<StoreRequest[]> => Promise.all(refs.map(async (ref) => ({ path: await trustStoreFile(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' })));
       const { refs, nodes, also } = await openNodes(ctx, options, trustStores);
       const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsOf(also[i]!.store)]));
       oneStdio('input', [['--crl', options.crl]]);
@@ -84,7 +84,7 @@ ${EXIT_CODES_HELP}`)
     });
 }
 
-function trustStoreFile(ref: NodeRef, options: CheckOptions): string {
+async function trustStoreFile(ref: NodeRef, options: CheckOptions): Promise<string> {
   for (const spec of options.trustStoreFor ?? []) {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new UsageError(`--trust-store-for "${spec}" is not <keystore>=<truststore>`);
@@ -92,8 +92,9 @@ function trustStoreFile(ref: NodeRef, options: CheckOptions): string {
     if (key === ref.path || key === ref.name) return spec.slice(eq + 1);
   }
   if (options.trustDir === undefined) throw new UsageError(`no --trust-store-for names ${ref.name}`);
-  const candidates = ['p12', 'pfx', 'jks', 'jceks', 'pem'].map((ext) => join(options.trustDir!, `${nodeStem(ref.path)}-truststore.${ext}`));
-  const found = candidates.find((f) => existsSync(f));
+  const candidates = ['p12', 'pfx', 'jks', 'jceks', 'pem'].map((ext) => joinLocation(options.trustDir!, `${nodeStem(ref.path)}-truststore.${ext}`));
+  let found: string | undefined;
+  for (const candidate of candidates) if (found === undefined && (await locationExists(candidate))) found = candidate;
   if (!found) throw new FileNotFoundError(`${candidates[0]} (nor .pfx, .jks, .jceks, .pem)`);
   return found;
 }

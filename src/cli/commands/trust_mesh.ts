@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PasswordRequiredError, UsageError, type HapkiError } from '../../errors.js';
 import { keystoreOutput, openKeystoreForUpdate } from '../../fs/keystore_file.js';
@@ -15,6 +13,8 @@ import { collect, deprecatedOption, jsonOption, outFormatOption, printResult } f
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 import { addParallelOption } from '../ssh_cli.js';
 import { hostOfLocation, mapByHost } from '../../transport/fan_out.js';
+import { joinLocation } from '../../transport/location.js';
+import { locationExists } from '../../transport/remote_file.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
@@ -46,7 +46,7 @@ ${EXIT_CODES_HELP}`)
       const format = parseFormat(options.outFormat ?? 'pkcs12');
       if (format === 'DER') throw new UsageError('a trust store holds several certificates: --out-format pkcs12, jks, jceks or pem');
       const { refs, nodes, password } = await openNodes(ctx, options);
-      const files = new Map(refs.map((r) => [r.name, join(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
+      const files = new Map(refs.map((r) => [r.name, joinLocation(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
       if (new Set(files.values()).size !== files.size) throw new UsageError('two node keystores have the same name: their trust stores would collide');
       const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolve(options.outpass, 'trust store password');
       if (trustPassword === undefined && format !== 'PEM') throw new PasswordRequiredError(`a ${format} trust store needs a password: give --outpass`);
@@ -56,7 +56,7 @@ ${EXIT_CODES_HELP}`)
         const found = await mapByHost([...files], ([, file]) => hostOfLocation(file), ([, file]) => openIfPresent(file, trustPassword));
         [...files.keys()].forEach((node, i) => found[i] && (existing.set(node, found[i].store), readHashes.set(node, found[i].sha256)));
       } else if (!options.force) {
-        for (const file of files.values()) if (existsSync(file)) throw new UsageError(`${file} already exists: add --update to add to it, or --force to replace it`);
+        for (const file of files.values()) if (await locationExists(file)) throw new UsageError(`${file} already exists: add --update to add to it, or --force to replace it`);
       }
       const mesh = buildTrustMesh(nodes, { mode: options.mode as MeshMode, format, existing });
       // every trust store, or none; one updated in place only if it is still what was read

@@ -18,11 +18,11 @@ export const PASS_HELP = 'node keystore password: pass:TEXT, env:NAME, file:PATH
  * the stores `alsoOpen` names for the nodes (their trust stores): every password is resolved
  * first, in that order, then all stores are read on all hosts at once (--parallel).
  */
-export async function openNodes(ctx: CliContext, options: NodeOptions, alsoOpen: (refs: NodeRef[]) => StoreRequest[] = () => []): Promise<{ refs: NodeRef[]; nodes: MeshNode[]; password: string | undefined; also: OpenedStore[] }> {
+export async function openNodes(ctx: CliContext, options: NodeOptions, alsoOpen: (refs: NodeRef[]) => StoreRequest[] | Promise<StoreRequest[]> = () => []): Promise<{ refs: NodeRef[]; nodes: MeshNode[]; password: string | undefined; also: OpenedStore[] }> {
   const refs = [options.master, ...(options.slave ?? [])].map(parseNodeRef);
   // a node is known by its keystore's name: its trust store is found, or written, under that name
   if (refs.some((ref) => ref.path === '-')) throw new UsageError('a node is named by its keystore file (its trust store goes by that name): name the file, not -');
-  const also = alsoOpen(refs);
+  const also = await alsoOpen(refs);
   const opened = await openStoresForCli(ctx, [...refs.map((ref) => ({ path: ref.path, options })), ...also]);
   const nodes = refs.map((ref, i): MeshNode => ({ name: ref.name, role: i === 0 ? 'master' : 'slave', certificateChain: nodeCertificateChain(opened[i]!.store, ref.name, ref.alias) }));
   return { refs, nodes, password: opened[0]!.password, also: opened.slice(refs.length) };
