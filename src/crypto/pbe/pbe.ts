@@ -199,14 +199,23 @@ function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: 
 }
 
 /**
- * All of the input through a cipher, into one buffer the size of the result: a large store's
- * contents are copied once, not three times (update, concat, then into a Uint8Array).
+ * All of the input through a cipher, into one buffer: a large store's contents are copied
+ * once. The input goes in chunks, so the cipher's own output buffers stay small (one of the
+ * input's size, then the copy, would double the peak for a store of many megabytes). The
+ * result is a view of a buffer at most two blocks longer than the input.
  */
 function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }, input: Uint8Array): Uint8Array {
-  const head = cipher.update(input);
+  const out = new Uint8Array(input.length + 32);
+  let pos = 0;
+  for (let i = 0; i < input.length; i += CIPHER_CHUNK) {
+    const piece = cipher.update(input.subarray(i, i + CIPHER_CHUNK));
+    out.set(piece, pos);
+    pos += piece.length;
+  }
   const tail = cipher.final();
-  const out = new Uint8Array(head.length + tail.length);
-  out.set(head);
-  out.set(tail, head.length);
-  return out;
+  out.set(tail, pos);
+  pos += tail.length;
+  return pos === out.length ? out : out.subarray(0, pos);
 }
+
+const CIPHER_CHUNK = 64 * 1024;
