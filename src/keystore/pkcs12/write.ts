@@ -64,7 +64,8 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
 
   const contentInfos: DerPart[] = [];
   if (certBags.length > 0) {
-    const certificates = encodeDer(sequenceTree(...certBags));
+    // the SafeContents are encrypted as their tree is walked: no plaintext copy of the store
+    const certificates = sequenceTree(...certBags);
     const { algorithmIdentifier: scheme, ciphertext } = legacy
       ? await encryptPkcs12Pbe(certificates, password, { algorithm: OID.pbeWithSHAAnd40BitRC2CBC, iterations })
       : await encryptPbes2(certificates, password, { iterations });
