@@ -76,10 +76,12 @@ export async function auditRevocation(certificates: readonly Uint8Array[], optio
     }
   }
 
-  // a stale CRL is not relied on (as in verify); a monitoring job must hear that it went stale
+  // a stale CRL is not relied on for "good" (as in verify); a monitoring job must hear that it went stale
+  const stale: Crl[] = [];
   for (const crl of crls) {
     if (crl.nextUpdate && crl.nextUpdate.getTime() < options.at.getTime()) {
-      failures.push({ source: `the CRL of "${nameText(crl.issuer, 16)}"`, code: 'ERR_REVOCATION_UNKNOWN', message: `out of date since ${crl.nextUpdate.toISOString()}: the certificates it covers are not checked against it` });
+      stale.push(crl);
+      failures.push({ source: `the CRL of "${nameText(crl.issuer, 16)}"`, code: 'ERR_REVOCATION_UNKNOWN', message: `out of date since ${crl.nextUpdate.toISOString()}: a certificate it does not list as revoked is not known to be good` });
     }
   }
   const signatures = new SignatureChecker({ allowSha1: false });
@@ -90,6 +92,7 @@ export async function auditRevocation(certificates: readonly Uint8Array[], optio
     const ocsp = new OcspChecker({ fetch: true, timeoutMs: fetchTimeoutMs, signal }, { at: options.at, signatures, ...(crlChecker ? { responderStatus: (cert, above) => crlChecker.status(cert, above) } : {}) });
     sources.push(new ResponderOnce(ocsp));
   }
+  if (stale.length > 0) sources.push(new StaleCrlRevocations(stale, pool, signatures));
 
   // issuers are found by their signature, SHA-1 included: the weak-signature check reports that
   const finder = new SignatureChecker({ allowSha1: true });
@@ -107,6 +110,27 @@ export async function auditRevocation(certificates: readonly Uint8Array[], optio
     statuses.set(key, await revocationStatus(sources, cert, above));
   }
   return { statuses, failures };
+}
+
+/**
+ * A revocation does not expire: a certificate a stale CRL lists as revoked (other than on hold,
+ * which can be lifted) is still reported revoked, each CRL judged as it was while current. Asked
+ * last, so a current source decides first.
+ */
+class StaleCrlRevocations implements RevocationSource {
+  private readonly checkers: CrlChecker[];
+
+  constructor(stale: readonly Crl[], pool: readonly PathCertificate[], signatures: SignatureChecker) {
+    this.checkers = stale.map((crl) => new CrlChecker([crl], pool, new Date(crl.nextUpdate!.getTime() - 1), signatures));
+  }
+
+  async status(cert: PathCertificate, above: readonly PathCertificate[]): Promise<RevocationStatus> {
+    for (const checker of this.checkers) {
+      const s = await checker.status(cert, above);
+      if (s.status === 'revoked' && s.reason !== 'certificateHold') return { ...s, reason: `${s.reason}, on a CRL now out of date` };
+    }
+    return { status: 'undetermined', why: '' };
+  }
 }
 
 /**

@@ -25,7 +25,7 @@ export async function revocationStatus(sources: readonly RevocationSource[], cer
   for (const source of sources) {
     const s = await source.status(cert, above);
     if (s.status !== 'undetermined') return s;
-    whys.push(s.why);
+    if (s.why !== '') whys.push(s.why);
   }
   return { status: 'undetermined', why: whys.join('; ') || 'no revocation source given' };
 }

@@ -169,11 +169,14 @@ describe('audit --crl-fetch', () => {
     expect(unknown.every((f) => f.message === 'revocation status unknown: its issuer is not among the audited certificates')).toBe(true);
   });
 
-  it('a CRL gone stale is not relied on, and says so: UNKNOWN (revocation-failed) instead of a silent pass', async () => {
+  it('a CRL gone stale is not relied on for good, and says so (UNKNOWN, revocation-failed); what it lists revoked stays revoked (CRITICAL)', async () => {
     const later = new Date(Date.now() + 8 * 86_400_000).toISOString();
-    const r = await hapki(['audit', at('crl-certs/ca.pem'), at('crl-certs/bad.pem'), '--crl', at('crl/ca.crl'), '--at', later, '--warn', '1d', '--crit', '1d', '--format', 'json']);
-    expect(r.code, r.stderr).toBe(3);
-    expect(findings(r.stdout, 'revoked')).toEqual([]);
+    const r = await hapki(['audit', at('crl-certs/ca.pem'), at('crl-certs/bad.pem'), at('crl-certs/good.pem'), '--crl', at('crl/ca.crl'), '--crl-required', '--at', later, '--warn', '1d', '--crit', '1d', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(findings(r.stdout, 'revoked')).toMatchObject([{ severity: 'CRITICAL', message: expect.stringMatching(/on a CRL now out of date/) }]);
+    expect(about(findings(r.stdout, 'revoked'), 'bad.pem')).toHaveLength(1);
     expect(findings(r.stdout, 'revocation-failed')).toMatchObject([{ severity: 'UNKNOWN', source: 'the CRL of "CN=Audit Fetch Root"', message: expect.stringMatching(/^out of date since /) }]);
+    // the one it does not list is not known to be good
+    expect(about(findings(r.stdout, 'revocation-unknown'), 'good.pem')).toHaveLength(1);
   });
 });
