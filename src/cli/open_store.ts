@@ -1,5 +1,6 @@
 import { PasswordRequiredError, type HapkiError } from '../errors.js';
 import { readKeystore } from '../keystore/read_keystore.js';
+import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
 import { readInput } from './stdio.js';
 import type { Keystore } from '../keystore/model.js';
 import type { CliContext } from './context.js';
@@ -18,27 +19,68 @@ export interface OpenedStore {
   keyPassword?: string;
 }
 
+/** One keystore a command opens: where, with which password options, and the option to name when one is missing. */
+export interface StoreRequest {
+  path: string;
+  options: StoreOptions;
+  passOption?: string;
+  read?: { privateKeysSealed?: boolean };
+}
+
+type Passwords = Pick<OpenedStore, 'password' | 'keyPassword'>;
+
 /**
  * Opens a keystore for a command: resolves its passwords from their sources, tells the user
  * what the reader noticed (integrity unchecked, duplicate aliases), and turns "wrong password"
  * into "password required" when none was given at all.
  */
 export async function openStoreForCli(ctx: CliContext, path: string, options: StoreOptions, passOption = '--storepass', read: { privateKeysSealed?: boolean } = {}): Promise<OpenedStore> {
+  const opened = await readStore(ctx, { path, options, passOption, read }, await resolvePasswords(ctx, path, options));
+  warnAbout(ctx, path, opened);
+  return opened;
+}
+
+/**
+ * openStoreForCli for several keystores, possibly on several hosts: every password is resolved
+ * first, one after another in the order given (prompts and `stdin` lines keep that order), then
+ * the stores are read on all hosts at once (mapByHost, --parallel). The reader's warnings are
+ * printed in the order given; the first failure is thrown.
+ */
+export async function openStoresForCli(ctx: CliContext, requests: readonly StoreRequest[]): Promise<OpenedStore[]> {
+  const passwords: Passwords[] = [];
+  for (const request of requests) passwords.push(await resolvePasswords(ctx, request.path, request.options));
+  const opened = new Array<OpenedStore | undefined>(requests.length);
+  try {
+    await forEachHost(requests, (r) => hostOfLocation(r.path), async (request, i) => void (opened[i] = await readStore(ctx, request, passwords[i]!)));
+  } finally {
+    opened.forEach((o, i) => o && warnAbout(ctx, requests[i]!.path, o));
+  }
+  return opened as OpenedStore[];
+}
+
+async function resolvePasswords(ctx: CliContext, path: string, options: StoreOptions): Promise<Passwords> {
   const password = await ctx.passwords.resolve(options.storepass, `password for ${path}`);
   const keyPassword = options.keypass === undefined ? undefined : await ctx.passwords.resolve(options.keypass, 'key password');
+  return { password, ...(keyPassword === undefined ? {} : { keyPassword }) };
+}
+
+async function readStore(ctx: CliContext, request: StoreRequest, { password, keyPassword }: Passwords): Promise<OpenedStore> {
   let store: Keystore;
   try {
-    store = await readKeystore(await readInput(ctx, path), {
+    store = await readKeystore(await readInput(ctx, request.path), {
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
-      ...read,
+      ...request.read,
     });
   } catch (error) {
     if (password === undefined && (error as HapkiError).code === 'ERR_KEYSTORE_PASSWORD') {
-      throw new PasswordRequiredError(`${path} is password-protected: give ${passOption}`);
+      throw new PasswordRequiredError(`${request.path} is password-protected: give ${request.passOption ?? '--storepass'}`);
     }
     throw error;
   }
-  for (const warning of store.warnings) warn(ctx.io, `${path}: ${warning}`);
   return { store, password, ...(keyPassword === undefined ? {} : { keyPassword }) };
+}
+
+function warnAbout(ctx: CliContext, path: string, opened: OpenedStore): void {
+  for (const warning of opened.store.warnings) warn(ctx.io, `${path}: ${warning}`);
 }

@@ -51,7 +51,7 @@ export function addSshOptions(program: Command, ctx: CliContext): void {
 }
 
 /**
- * `--parallel <n>` of the multi-host commands (apply, plan, token distribute, trust mesh, audit):
+ * `--parallel <n>` of the multi-host commands (apply, plan, token distribute, trust mesh, trust check, audit):
  * how many hosts are read, staged and cleaned up at once (src/transport/fan_out.ts).
  */
 export function addParallelOption(command: Command): Command {

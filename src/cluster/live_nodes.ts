@@ -4,6 +4,7 @@ import type { LiveNode } from '../trust/live_check.js';
 import { trustAnchorsOf } from '../trust/trust_check.js';
 import type { ClusterFile, ClusterReplicationNode } from './cluster_file.js';
 import { openClusterStore, openStoreOf } from './cluster_store.js';
+import { hostOfLocation, mapByHost } from '../transport/fan_out.js';
 import type { ResolveSecretOptions } from './secrets.js';
 
 /** The cluster's replication nodes as the live check needs them: key, chain, trust anchors, endpoint. */
@@ -20,5 +21,7 @@ export async function liveNodesOf(cluster: ClusterFile, options: ResolveSecretOp
     const servername = n.hostnames.find((h) => !h.includes(':'));
     return { name: n.name, key: entry.key, chain: entry.chain, trusted: trust.store ? trustAnchorsOf(trust.store) : [], endpoint: n.endpoint, ...(servername ? { servername } : {}) };
   };
-  return { master: await toLive(replication.master), slaves: await Promise.all(replication.slaves.map(toLive)) };
+  // every node's stores read on all hosts at once (--parallel), the nodes of one host in turn
+  const [master, ...slaves] = await mapByHost([replication.master, ...replication.slaves], (n) => hostOfLocation(n.keystore), toLive);
+  return { master: master!, slaves };
 }

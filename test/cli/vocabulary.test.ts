@@ -71,7 +71,7 @@ describe('the flag vocabulary, over every command', async () => {
 
   it('every command that reaches many hosts takes --parallel <n>, and no other does', () => {
     const takes = commands.filter(({ command }) => visible(command).some((o) => o.long === '--parallel')).map((c) => c.path).sort();
-    expect(takes).toEqual(['apply', 'audit', 'plan', 'token distribute', 'trust mesh']);
+    expect(takes).toEqual(['apply', 'audit', 'plan', 'token distribute', 'trust check', 'trust mesh']);
     for (const { command } of commands) for (const o of visible(command).filter((x) => x.long === '--parallel')) expect(o.flags).toBe('--parallel <n>');
   });
 

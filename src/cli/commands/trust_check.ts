@@ -11,11 +11,12 @@ import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { openStoreForCli } from '../open_store.js';
+import type { StoreRequest } from '../open_store.js';
 import { oneStdio, readInput } from '../stdio.js';
 import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
+import { addParallelOption } from '../ssh_cli.js';
 
 interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string }
 
@@ -32,7 +33,7 @@ async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> 
 }
 
 export function registerTrustCheck(trust: Command, ctx: CliContext): void {
-  trust.command('check')
+  addParallelOption(trust.command('check'))
     .description('check that every node trusts its peers: the master each slave, each slave the master')
     .option('--master <keystore>', 'the master\'s keystore[#alias]')
     .option('--slave <keystore>', 'a slave\'s keystore[#alias] (repeatable)', collect)
@@ -69,12 +70,10 @@ ${EXIT_CODES_HELP}`)
       if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
       if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
       const at = parseDate(options.at, '--at');
-      const { refs, nodes } = await openNodes(ctx, options);
-      const anchors = new Map<string, Uint8Array[]>();
-      for (const ref of refs) {
-        const storepass = options.trustpass ?? options.storepass;
-        anchors.set(ref.name, trustAnchorsOf((await openStoreForCli(ctx, trustStoreFile(ref, options), storepass === undefined ? {} : { storepass }, '--trustpass')).store));
-      }
+      const storepass = options.trustpass ?? options.storepass;
+      const trustStores = (refs: NodeRef[]): StoreRequest[] => refs.map((ref) => ({ path: trustStoreFile(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' }));
+      const { refs, nodes, also } = await openNodes(ctx, options, trustStores);
+      const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsOf(also[i]!.store)]));
       oneStdio('input', [['--crl', options.crl]]);
       const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired }, undefined, undefined, (file) => readInput(ctx, file));
       const revocation = { ...(crls ? { crls, crlRequired: crlRequired ?? false } : {}), ...(ocsp ? { ocsp } : {}) };

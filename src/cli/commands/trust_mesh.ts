@@ -14,6 +14,7 @@ import { parseFormat } from '../formats.js';
 import { collect, deprecatedOption, jsonOption, outFormatOption, printResult } from '../options.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 import { addParallelOption } from '../ssh_cli.js';
+import { hostOfLocation, mapByHost } from '../../transport/fan_out.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
@@ -51,9 +52,11 @@ ${EXIT_CODES_HELP}`)
       if (trustPassword === undefined && format !== 'PEM') throw new PasswordRequiredError(`a ${format} trust store needs a password: give --outpass`);
       const existing = new Map<string, Keystore>();
       const readHashes = new Map<string, string>();
-      for (const [node, file] of files) {
-        if (options.update) await openIfPresent(file, trustPassword).then((s) => s && (existing.set(node, s.store), readHashes.set(node, s.sha256)));
-        else if (!options.force && existsSync(file)) throw new UsageError(`${file} already exists: add --update to add to it, or --force to replace it`);
+      if (options.update) {
+        const found = await mapByHost([...files], ([, file]) => hostOfLocation(file), ([, file]) => openIfPresent(file, trustPassword));
+        [...files.keys()].forEach((node, i) => found[i] && (existing.set(node, found[i].store), readHashes.set(node, found[i].sha256)));
+      } else if (!options.force) {
+        for (const file of files.values()) if (existsSync(file)) throw new UsageError(`${file} already exists: add --update to add to it, or --force to replace it`);
       }
       const mesh = buildTrustMesh(nodes, { mode: options.mode as MeshMode, format, existing });
       // every trust store, or none; one updated in place only if it is still what was read

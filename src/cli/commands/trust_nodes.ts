@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import { nodeCertificateChain, parseNodeRef, type NodeRef } from '../../trust/node_ref.js';
 import type { MeshNode } from '../../trust/mesh.js';
 import type { CliContext } from '../context.js';
-import { openStoreForCli } from '../open_store.js';
+import { openStoresForCli, type OpenedStore, type StoreRequest } from '../open_store.js';
 
 /** The options both `trust` subcommands take to name the nodes. */
 export interface NodeOptions {
@@ -13,17 +13,17 @@ export interface NodeOptions {
 
 export const PASS_HELP = 'node keystore password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin (resolved per keystore)';
 
-/** Opens each node's keystore (the master first) and takes its certificate chain. */
-export async function openNodes(ctx: CliContext, options: NodeOptions): Promise<{ refs: NodeRef[]; nodes: MeshNode[]; password: string | undefined }> {
+/**
+ * Opens each node's keystore (the master first) and takes its certificate chain, together with
+ * the stores `alsoOpen` names for the nodes (their trust stores): every password is resolved
+ * first, in that order, then all stores are read on all hosts at once (--parallel).
+ */
+export async function openNodes(ctx: CliContext, options: NodeOptions, alsoOpen: (refs: NodeRef[]) => StoreRequest[] = () => []): Promise<{ refs: NodeRef[]; nodes: MeshNode[]; password: string | undefined; also: OpenedStore[] }> {
   const refs = [options.master, ...(options.slave ?? [])].map(parseNodeRef);
   // a node is known by its keystore's name: its trust store is found, or written, under that name
   if (refs.some((ref) => ref.path === '-')) throw new UsageError('a node is named by its keystore file (its trust store goes by that name): name the file, not -');
-  const nodes: MeshNode[] = [];
-  let password: string | undefined;
-  for (const [i, ref] of refs.entries()) {
-    const opened = await openStoreForCli(ctx, ref.path, options);
-    if (i === 0) password = opened.password;
-    nodes.push({ name: ref.name, role: i === 0 ? 'master' : 'slave', certificateChain: nodeCertificateChain(opened.store, ref.name, ref.alias) });
-  }
-  return { refs, nodes, password };
+  const also = alsoOpen(refs);
+  const opened = await openStoresForCli(ctx, [...refs.map((ref) => ({ path: ref.path, options })), ...also]);
+  const nodes = refs.map((ref, i): MeshNode => ({ name: ref.name, role: i === 0 ? 'master' : 'slave', certificateChain: nodeCertificateChain(opened[i]!.store, ref.name, ref.alias) }));
+  return { refs, nodes, password: opened[0]!.password, also: opened.slice(refs.length) };
 }
