@@ -14,22 +14,113 @@ export function tlv(tag: number, content: Uint8Array, options: { constructed?: b
 function withHeader(head: number, parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;
-  let lengthBytes = 0;
-  if (length >= 0x80) for (let n = length; n > 0; n = Math.floor(n / 256)) lengthBytes++;
-  const out = new Uint8Array(2 + lengthBytes + length);
-  out[0] = head;
-  let pos = 2;
-  if (lengthBytes === 0) out[1] = length;
-  else {
-    out[1] = 0x80 | lengthBytes;
-    for (let i = lengthBytes, n = length; i > 0; i--, n = Math.floor(n / 256)) out[1 + i] = n & 0xff;
-    pos += lengthBytes;
-  }
+  const out = new Uint8Array(headerLength(length) + length);
+  let pos = writeHeader(out, 0, head, length);
   for (const p of parts) {
     out.set(p, pos);
     pos += p.length;
   }
   return out;
+}
+
+function headerLength(contentLength: number): number {
+  let lengthBytes = 0;
+  if (contentLength >= 0x80) for (let n = contentLength; n > 0; n = Math.floor(n / 256)) lengthBytes++;
+  return 2 + lengthBytes;
+}
+
+/** Writes identifier and length octets at pos; returns the position after them. */
+function writeHeader(out: Uint8Array, pos: number, head: number, contentLength: number): number {
+  out[pos] = head;
+  if (contentLength < 0x80) {
+    out[pos + 1] = contentLength;
+    return pos + 2;
+  }
+  const lengthBytes = headerLength(contentLength) - 2;
+  out[pos + 1] = 0x80 | lengthBytes;
+  for (let i = lengthBytes, n = contentLength; i > 0; i--, n = Math.floor(n / 256)) out[pos + 1 + i] = n & 0xff;
+  return pos + 2 + lengthBytes;
+}
+
+/**
+ * A TLV not yet serialised: its header over parts that are encoded bytes or further trees. A
+ * large structure (a PKCS#12 of thousands of bags) is built as a tree of these, holding
+ * references to its leaves, and written once by encodeDer into one buffer of the exact size,
+ * instead of every nesting level copying everything below it.
+ */
+export class DerTree {
+  readonly contentLength: number;
+  /** The encoded length: header plus contents. */
+  readonly length: number;
+
+  constructor(
+    readonly head: number,
+    readonly parts: readonly DerPart[],
+  ) {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    this.contentLength = n;
+    this.length = headerLength(n) + n;
+  }
+}
+
+/** Encoded DER bytes, or a tree to be encoded. */
+export type DerPart = Uint8Array | DerTree;
+
+/** SEQUENCE over parts, serialised later (encodeDer). */
+export function sequenceTree(...items: DerPart[]): DerTree {
+  return new DerTree(0x30, items);
+}
+
+/** [n] EXPLICIT over one part, serialised later. */
+export function explicitTree(n: number, inner: DerPart): DerTree {
+  if (n > 30) throw new TypeError(`tag ${n} needs the long form, which hapki never writes`);
+  return new DerTree(0xa0 | n, [inner]);
+}
+
+/**
+ * A primitive TLV (OCTET STRING, [n] IMPLICIT primitive...) whose contents are the parts
+ * concatenated; a tree as a part is its encoding (an OCTET STRING wrapping DER).
+ */
+export function primitiveTree(head: number, ...content: DerPart[]): DerTree {
+  if ((head & 0x1f) > 30 || head & 0x20) throw new TypeError(`primitiveTree: bad identifier ${head}`);
+  return new DerTree(head, content);
+}
+
+/** The DER bytes of a part: a tree is written once, each byte once, into one exact buffer. */
+export function encodeDer(part: DerPart): Uint8Array {
+  if (!(part instanceof DerTree)) return part;
+  const out = new Uint8Array(part.length);
+  const end = writeTree(out, 0, part);
+  if (end !== out.length) throw new Error('DER tree length mismatch');
+  return out;
+}
+
+function writeTree(out: Uint8Array, start: number, tree: DerTree): number {
+  let pos = writeHeader(out, start, tree.head, tree.contentLength);
+  for (const p of tree.parts) {
+    if (p instanceof DerTree) pos = writeTree(out, pos, p);
+    else {
+      out.set(p, pos);
+      pos += p.length;
+    }
+  }
+  return pos;
+}
+
+/**
+ * The encoding of a part as a run of chunks (headers and leaves, in order), without
+ * serialising it: for hashing or MACing a structure that is written later.
+ */
+export function* derChunks(part: DerPart): Generator<Uint8Array> {
+  if (!(part instanceof DerTree)) {
+    yield part;
+    return;
+  }
+  const header = new Uint8Array(headerLength(part.contentLength));
+  writeHeader(header, 0, part.head, part.contentLength);
+  yield header;
+  for (const p of part.parts) yield* derChunks(p);
 }
 
 export function sequence(...items: Uint8Array[]): Uint8Array {

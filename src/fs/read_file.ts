@@ -20,7 +20,7 @@ export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): P
     if (stat.isDirectory()) throw new IoError(`${path} is a directory`);
     if (!stat.isFile()) throw new IoError(`${path} is not a regular file`);
     if (stat.size > maxBytes) throw new IoError(`${path} is too large (${stat.size} bytes) to be a keystore`);
-    return await readBounded(handle, path, maxBytes);
+    return await readBounded(handle, path, maxBytes, stat.size);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
@@ -31,17 +31,26 @@ export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): P
   }
 }
 
-/** Reads until end of file, but never more than maxBytes (a file may grow while being read). */
-async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
+/**
+ * Reads until end of file, but never more than maxBytes (a file may grow while being read).
+ * The bytes go straight into one buffer sized from the file's size (grown if the file grows),
+ * not into chunks then copied together: a large keystore is held once, not three times.
+ */
+async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number, sizeHint = 0): Promise<Uint8Array> {
+  let buffer = new Uint8Array(Math.min(Math.max(sizeHint, 0), maxBytes) + 1);
   let total = 0;
   for (;;) {
-    const chunk = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (total === buffer.length) {
+      if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
+      const grown = new Uint8Array(Math.min(Math.max(buffer.length * 2, 64 * 1024), maxBytes + 1));
+      grown.set(buffer);
+      buffer = grown;
+    }
+    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
     if (bytesRead === 0) break;
     total += bytesRead;
     if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
-    chunks.push(chunk.subarray(0, bytesRead));
   }
-  return new Uint8Array(Buffer.concat(chunks, total));
+  // the one spare byte (which tells end of file from growth) is left off by a view
+  return total === buffer.length ? buffer : buffer.subarray(0, total);
 }

@@ -12,14 +12,23 @@ import { tempDir } from '../helpers/tools.js';
 // JavaScript heap is capped (--max-old-space-size), which V8 enforces whatever the machine's
 // load; the readers used to keep a parsed tree of every PKCS#12 bag at once and needed more than
 // 200 MB of heap for this 16 MB store. (Buffers live outside that heap: input and decrypted
-// contents, about twice the file.)
+// contents, about twice the file.) Peak resident memory, which counts those buffers and the
+// garbage V8 has not yet freed, is bounded too: Node's own ~50 MB, the capped heap, and a small
+// multiple of the file. Measured at about 190 MB for a 17-19 MB store (list and both
+// conversions); the PKCS#12 writer's per-level copies used to take a conversion to 315 MB.
 const HEAP_MB = 64;
+const RSS_BASE_MB = 96;
+const RSS_PER_INPUT_BYTE = 7;
 const ENTRIES = 20_000;
 const dir = tempDir('hapki-large-store-');
 
+// the child reports its own peak resident set (kilobytes) as it exits
+const RSS_PROBE = join(dir, 'rss_probe.cjs');
+writeFileSync(RSS_PROBE, "process.on('exit', () => process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`));\n");
+
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', P: FIXTURE_PASSWORD } });
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--require', RSS_PROBE, join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', P: FIXTURE_PASSWORD } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -27,6 +36,14 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Peak RSS of a run, in bytes, against the bound for an input of that file's size. */
+function expectRssWithinBound(stderr: string, input: string): void {
+  const kb = /maxrss (\d+)/.exec(stderr)?.[1];
+  expect(kb, 'the child reported its peak RSS').toBeDefined();
+  const bound = RSS_BASE_MB * 1024 * 1024 + RSS_PER_INPUT_BYTE * statSync(join(dir, input)).size;
+  expect(Number(kb) * 1024).toBeLessThan(bound);
 }
 
 beforeAll(async () => {
@@ -48,18 +65,23 @@ describe(`a store of ${ENTRIES} entries with the heap capped at ${HEAP_MB} MB`, 
     expect(r.stderr).not.toMatch(/heap out of memory/);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Keystore format: PKCS12, ${ENTRIES + 1} entries`);
+    expectRssWithinBound(r.stderr, 'big.pkcs12');
   }, 180_000);
 
   it('PEM: list reads every entry', async () => {
     const r = await run(['list', 'big.pem', '--storepass', 'env:P']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Keystore format: PEM, ${ENTRIES + 1} entries`);
+    expectRssWithinBound(r.stderr, 'big.pem');
   }, 180_000);
 
   it('PKCS#12 converted to JKS and back to PKCS#12', async () => {
-    expect((await run(['convert', 'big.pkcs12', 'big.jks', '--storepass', 'env:P', '--outpass', 'env:P'])).code).toBe(0);
+    const there = await run(['convert', 'big.pkcs12', 'big.jks', '--storepass', 'env:P', '--outpass', 'env:P']);
+    expect(there.code).toBe(0);
+    expectRssWithinBound(there.stderr, 'big.pkcs12');
     const back = await run(['convert', 'big.jks', 'back.p12', '--storepass', 'env:P', '--outpass', 'env:P']);
     expect(back.code).toBe(0);
     expect(back.stderr).toContain(`wrote ${ENTRIES + 1} of ${ENTRIES + 1} entries`);
+    expectRssWithinBound(back.stderr, 'big.jks');
   }, 180_000);
 });

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { summarizeKeystore, type KeystoreSummary } from '../../keystore/summary.js';
+import { summarizeEntry, summarizeKeystore, type KeystoreSummary } from '../../keystore/summary.js';
 import { isPkcs11Uri } from '../../pkcs11/uri.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
 import { addPkcs11Options, pkcs11Access, PKCS11_HELP, type Pkcs11CliOptions } from '../pkcs11_access.js';
-import { renderKeystoreText } from '../render/list_text.js';
+import { renderEntriesText, renderKeystoreText } from '../render/list_text.js';
 
 interface ListOptions extends Pkcs11CliOptions {
   storepass?: string;
@@ -34,8 +34,14 @@ ${PKCS11_HELP}
 ${EXIT_CODES_HELP}`,
   );
   list.action(async (path: string, options: ListOptions) => {
-    const summary = isPkcs11Uri(path) ? await listToken(ctx, path, options) : summarizeKeystore((await openStoreForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined })).store);
-    ctx.io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderKeystoreText(summary));
+    if (isPkcs11Uri(path)) {
+      const summary = await listToken(ctx, path, options);
+      ctx.io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderKeystoreText(summary));
+      return;
+    }
+    const { store } = await openStoreForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined });
+    // text: each entry summarised and rendered in turn (a large store keeps no summary of every entry)
+    ctx.io.stdout(options.json ? `${JSON.stringify(summarizeKeystore(store), null, 2)}\n` : renderEntriesText(store.format, store.entries.length, mapEach(store.entries, summarizeEntry)));
   });
 }
 
@@ -43,4 +49,8 @@ async function listToken(ctx: CliContext, location: string, options: ListOptions
   const { listPkcs11Token } = await import('../../pkcs11/pkcs11_key.js');
   const { uri, access } = await pkcs11Access(ctx, location, options);
   return listPkcs11Token(uri, access);
+}
+
+function* mapEach<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }

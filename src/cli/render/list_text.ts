@@ -4,14 +4,24 @@ import type { EntrySummary, KeystoreSummary } from '../../keystore/summary.js';
 
 /** The text `hapki list` prints: one block per entry, one indented block per certificate. */
 export function renderKeystoreText(summary: KeystoreSummary): string {
-  const count = summary.entries.length;
-  const lines = [`Keystore format: ${summary.format}, ${count} ${count === 1 ? 'entry' : 'entries'}`];
-  for (const entry of summary.entries) {
-    lines.push('', entryHeading(entry));
-    entry.chain.forEach((cert, i) => lines.push(...certificateLines(cert, entry.chain.length > 1 ? `[${i}] ` : '')));
-  }
-  // every field may come from the file: no control character reaches the terminal
-  return `${lines.map(escapeText).join('\n')}\n`;
+  return renderEntriesText(summary.format, summary.entries.length, summary.entries);
+}
+
+/**
+ * The same text from entries summarised one at a time (summarizeEntry): a store of thousands
+ * of entries keeps one string per entry, not every entry's summary and every line at once.
+ */
+export function renderEntriesText(format: KeystoreSummary['format'], count: number, entries: Iterable<EntrySummary>): string {
+  const blocks = [escapeText(`Keystore format: ${format}, ${count} ${count === 1 ? 'entry' : 'entries'}`)];
+  for (const entry of entries) blocks.push(renderEntryText(entry));
+  return `${blocks.join('\n')}\n`;
+}
+
+/** One entry's block, with the empty line before it; every field may come from the file: no control character reaches the terminal. */
+function renderEntryText(entry: EntrySummary): string {
+  const lines = ['', entryHeading(entry)];
+  entry.chain.forEach((cert, i) => lines.push(...certificateLines(cert, entry.chain.length > 1 ? `[${i}] ` : '')));
+  return lines.map(escapeText).join('\n');
 }
 
 function entryHeading(entry: EntrySummary): string {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DerNode } from '../../asn1/der_reader.js';
-import { algorithmIdentifier, integer, octetString, sequence } from '../../asn1/der_writer.js';
+import { algorithmIdentifier, derChunks, DerTree, encodeDer, integer, octetString, sequence, type DerPart } from '../../asn1/der_writer.js';
 import { OID } from '../../asn1/oids.js';
 import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import { utf8 } from '../../lib/bytes.js';
@@ -134,7 +134,7 @@ async function decryptPkcs12Pbe(scheme: Pkcs12Scheme, params: DerNode, ciphertex
  * what OpenSSL 3 and JDK 17 write by default.
  */
 export async function encryptPbes2(
-  plaintext: Uint8Array,
+  plaintext: DerPart,
   password: string | null,
   options: { iterations?: number } = {},
 ): Promise<PbeResult> {
@@ -154,7 +154,7 @@ export async function encryptPbes2(
 
 /** A legacy PKCS#12 PBE scheme (3DES or RC2), as `openssl pkcs12 -legacy` writes. */
 export async function encryptPkcs12Pbe(
-  plaintext: Uint8Array,
+  plaintext: DerPart,
   password: string | null,
   options: { algorithm?: Pkcs12PbeAlgorithm; iterations?: number } = {},
 ): Promise<PbeResult> {
@@ -168,7 +168,7 @@ export async function encryptPkcs12Pbe(
   const iv = await derivePkcs12Key('sha1', pass, salt, iterations, Pkcs12KdfPurpose.iv, 8);
   let ciphertext: Uint8Array;
   if (scheme.cipher === 'rc2') {
-    ciphertext = encryptRc2Cbc(key, scheme.keyLength * 8, iv, plaintext);
+    ciphertext = encryptRc2Cbc(key, scheme.keyLength * 8, iv, encodeDer(plaintext));
   } else {
     const cipher = createCipheriv('des-ede3-cbc', tripleDesKey(key), iv);
     ciphertext = runCipher(cipher, plaintext);
@@ -199,14 +199,37 @@ function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: 
 }
 
 /**
- * All of the input through a cipher, into one buffer the size of the result: a large store's
- * contents are copied once, not three times (update, concat, then into a Uint8Array).
+ * All of the input through a cipher, into one buffer: a large store's contents are copied
+ * once. The input goes in chunks of at most 64 KiB, so the cipher's own output buffers stay
+ * small (one of the input's size, then the copy, would double the peak for a store of many
+ * megabytes). A DER tree is encrypted as it is walked, never serialised as plaintext. The
+ * result is a view of a buffer at most two blocks longer than the input.
  */
-function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }, input: Uint8Array): Uint8Array {
-  const head = cipher.update(input);
-  const tail = cipher.final();
-  const out = new Uint8Array(head.length + tail.length);
-  out.set(head);
-  out.set(tail, head.length);
-  return out;
+function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }, input: DerPart): Uint8Array {
+  const out = new Uint8Array(input.length + 32);
+  let pos = 0;
+  const put = (piece: Uint8Array): void => {
+    out.set(piece, pos);
+    pos += piece.length;
+  };
+  const stage = new Uint8Array(input instanceof DerTree ? CIPHER_CHUNK : 0);
+  let staged = 0;
+  for (const chunk of derChunks(input)) {
+    if (staged > 0 && staged + chunk.length > stage.length) {
+      put(cipher.update(stage.subarray(0, staged)));
+      staged = 0;
+    }
+    if (chunk.length < stage.length) {
+      // headers and small leaves are gathered: one cipher call per 64 KiB, not per part
+      stage.set(chunk, staged);
+      staged += chunk.length;
+    } else {
+      for (let i = 0; i < chunk.length; i += CIPHER_CHUNK) put(cipher.update(chunk.subarray(i, i + CIPHER_CHUNK)));
+    }
+  }
+  if (staged > 0) put(cipher.update(stage.subarray(0, staged)));
+  put(cipher.final());
+  return pos === out.length ? out : out.subarray(0, pos);
 }
+
+const CIPHER_CHUNK = 64 * 1024;

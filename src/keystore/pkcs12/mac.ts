@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { DerNode } from '../../asn1/der_reader.js';
-import { algorithmIdentifier, integer, nullValue, octetString, sequence } from '../../asn1/der_writer.js';
+import { algorithmIdentifier, derChunks, integer, nullValue, octetString, sequence, type DerPart } from '../../asn1/der_writer.js';
 import { OID } from '../../asn1/oids.js';
 import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import { constantTimeEqual, utf8 } from '../../lib/bytes.js';
@@ -80,11 +80,14 @@ export async function verifyMac(mac: ParsedMac, content: Uint8Array, password: s
 }
 
 /** MacData (DER) with the PKCS#12 KDF, a 20-byte random salt (as the JDK writes). */
-export async function createMacData(content: Uint8Array, password: string | null, options: { hash: MacHash; iterations: number }): Promise<Uint8Array> {
+export async function createMacData(content: DerPart, password: string | null, options: { hash: MacHash; iterations: number }): Promise<Uint8Array> {
   const salt = new Uint8Array(randomBytes(20));
   const length = hashOutputLength(options.hash);
   const key = await derivePkcs12Key(options.hash, pkcs12PasswordBytes(password), salt, options.iterations, Pkcs12KdfPurpose.mac, length);
-  const digest = new Uint8Array(createHmac(options.hash, key).update(content).digest());
+  // a tree is MACed chunk by chunk, as it will be written, without serialising it first
+  const hmac = createHmac(options.hash, key);
+  for (const chunk of derChunks(content)) hmac.update(chunk);
+  const digest = new Uint8Array(hmac.digest());
   return sequence(
     sequence(algorithmIdentifier(DIGEST_OIDS[options.hash], nullValue()), octetString(digest)),
     octetString(salt),

@@ -1,4 +1,5 @@
-import { algorithmIdentifier, bmpString, explicit, implicitPrimitive, integer, nullValue, octetString, oid, sequence, setOf } from '../../asn1/der_writer.js';
+import { Tag } from '../../asn1/der_reader.js';
+import { algorithmIdentifier, bmpString, DerTree, encodeDer, explicitTree, integer, nullValue, octetString, oid, primitiveTree, sequence, sequenceTree, setOf, type DerPart } from '../../asn1/der_writer.js';
 import { OID } from '../../asn1/oids.js';
 import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { checkIterations } from '../../crypto/pbe/iterations.js';
@@ -31,9 +32,13 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
   const legacy = options.legacy ?? store.protection?.legacy ?? false;
   const iterations = checkIterations(options.iterations ?? (legacy ? LEGACY_ITERATIONS : MODERN_ITERATIONS));
   const keyIds = new LocalKeyIds();
+  // keytool ignores certificate bags without Oracle's trusted-key-usage attribute (one encoding, shared by every bag).
+  const trust = sequence(oid(OID.javaTrustedKeyUsage), setOf(oid(OID.anyExtendedKeyUsage)));
 
-  const keyBags: Uint8Array[] = [];
-  const certBags: Uint8Array[] = [];
+  // bags are trees holding the certificates and keys by reference: each is copied once, into
+  // the SafeContents that get encrypted, not once per nesting level
+  const keyBags: DerPart[] = [];
+  const certBags: DerPart[] = [];
   const chainCertsWritten: Uint8Array[] = [];
   for (const entry of store.entries) {
     if (entry.type === 'private-key') {
@@ -50,8 +55,6 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
         }
       });
     } else if (entry.type === 'trusted-cert') {
-      // keytool ignores certificate bags without Oracle's trusted-key-usage attribute.
-      const trust = sequence(oid(OID.javaTrustedKeyUsage), setOf(oid(OID.anyExtendedKeyUsage)));
       certBags.push(certBag(entry.certificate, [friendlyName(entry.alias), trust]));
     } else {
       const id = keyIds.next(entry.created);
@@ -59,19 +62,22 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
     }
   }
 
-  const contentInfos: Uint8Array[] = [];
+  const contentInfos: DerPart[] = [];
   if (certBags.length > 0) {
-    const certificates = sequence(...certBags);
+    // the SafeContents are encrypted as their tree is walked: no plaintext copy of the store
+    const certificates = sequenceTree(...certBags);
     const { algorithmIdentifier: scheme, ciphertext } = legacy
       ? await encryptPkcs12Pbe(certificates, password, { algorithm: OID.pbeWithSHAAnd40BitRC2CBC, iterations })
       : await encryptPbes2(certificates, password, { iterations });
-    const encryptedContentInfo = sequence(oid(OID.data), scheme, implicitPrimitive(0, ciphertext));
-    contentInfos.push(sequence(oid(OID.encryptedData), explicit(0, sequence(integer(0), encryptedContentInfo))));
+    // [0] IMPLICIT OCTET STRING: primitive, context class
+    const encryptedContentInfo = sequenceTree(oid(OID.data), scheme, primitiveTree(0x80, ciphertext));
+    contentInfos.push(sequenceTree(oid(OID.encryptedData), explicitTree(0, sequenceTree(integer(0), encryptedContentInfo))));
   }
-  if (keyBags.length > 0 || certBags.length === 0) contentInfos.push(dataContentInfo(sequence(...keyBags)));
-  const authSafe = sequence(...contentInfos);
+  if (keyBags.length > 0 || certBags.length === 0) contentInfos.push(dataContentInfo(sequenceTree(...keyBags)));
+  // serialised once: the MAC reads the tree's chunks, and the file is written in one buffer
+  const authSafe = sequenceTree(...contentInfos);
   const macData = await createMacData(authSafe, password, { hash: legacy ? 'sha1' : 'sha256', iterations });
-  return sequence(integer(3), dataContentInfo(authSafe), macData);
+  return encodeDer(sequenceTree(integer(3), dataContentInfo(authSafe), macData));
 }
 
 async function shroudedKey(entry: PrivateKeyEntry, password: string, legacy: boolean, iterations: number): Promise<Uint8Array> {
@@ -86,7 +92,7 @@ async function shroudedKey(entry: PrivateKeyEntry, password: string, legacy: boo
  * is an EncryptedPrivateKeyInfo over { version 0, AlgorithmIdentifier of the key's Java
  * algorithm, OCTET STRING key }.
  */
-async function secretBag(entry: SecretKeyEntry, password: string, legacy: boolean, iterations: number, attributes: Uint8Array[]): Promise<Uint8Array> {
+async function secretBag(entry: SecretKeyEntry, password: string, legacy: boolean, iterations: number, attributes: Uint8Array[]): Promise<DerTree> {
   let encrypted: Uint8Array;
   if (entry.key) {
     const algorithm = secretKeyOid(entry.algorithm);
@@ -99,22 +105,22 @@ async function secretBag(entry: SecretKeyEntry, password: string, legacy: boolea
   } else {
     throw new KeyLockedError(entry.alias);
   }
-  const value = sequence(oid(OID.pkcs8ShroudedKeyBag), explicit(0, octetString(encrypted)));
+  const value = sequenceTree(oid(OID.pkcs8ShroudedKeyBag), explicitTree(0, primitiveTree(Tag.octetString, encrypted)));
   return safeBag(OID.secretBag, value, attributes);
 }
 
-function safeBag(bagId: string, value: Uint8Array, attributes: Uint8Array[]): Uint8Array {
-  const fields = [oid(bagId), explicit(0, value)];
+function safeBag(bagId: string, value: DerPart, attributes: Uint8Array[]): DerTree {
+  const fields: DerPart[] = [oid(bagId), explicitTree(0, value)];
   if (attributes.length > 0) fields.push(setOf(...attributes));
-  return sequence(...fields);
+  return sequenceTree(...fields);
 }
 
-function certBag(der: Uint8Array, attributes: Uint8Array[]): Uint8Array {
-  return safeBag(OID.certBag, sequence(oid(OID.x509Certificate), explicit(0, octetString(der))), attributes);
+function certBag(der: Uint8Array, attributes: Uint8Array[]): DerTree {
+  return safeBag(OID.certBag, sequenceTree(oid(OID.x509Certificate), explicitTree(0, primitiveTree(Tag.octetString, der))), attributes);
 }
 
-function dataContentInfo(content: Uint8Array): Uint8Array {
-  return sequence(oid(OID.data), explicit(0, octetString(content)));
+function dataContentInfo(content: DerPart): DerTree {
+  return sequenceTree(oid(OID.data), explicitTree(0, primitiveTree(Tag.octetString, content)));
 }
 
 function friendlyName(alias: string): Uint8Array {
