@@ -20,7 +20,8 @@ import type { CliContext } from '../context.js';
 import { collect, parseDate } from '../options.js';
 import { addParallelOption } from '../ssh_cli.js';
 
-interface AuditCliOptions {
+/** commander's option object; the revocation switches are the request's own fields, as given. */
+interface AuditCliOptions extends Pick<AuditRequest, 'crlFetch' | 'ocsp' | 'crlRequired' | 'ocspRequired' | 'fetchTimeout' | 'fetchDeadline'> {
   endpoint?: string[];
   warn?: string;
   crit?: string;
@@ -37,12 +38,6 @@ interface AuditCliOptions {
   timeout: string;
   cluster?: string;
   crl?: string[];
-  crlFetch?: boolean;
-  ocsp?: boolean;
-  crlRequired?: boolean;
-  ocspRequired?: boolean;
-  fetchTimeout?: string;
-  fetchDeadline?: string;
 }
 
 const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r), nagios: renderAuditNagios };
