@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
 import { addPkcs11Options, pkcs11Access, PKCS11_HELP, type Pkcs11CliOptions } from '../pkcs11_access.js';
-import { renderEntriesText, renderKeystoreText } from '../render/list_text.js';
+import { renderEntriesTextChunks, renderKeystoreText } from '../render/list_text.js';
 
 interface ListOptions extends Pkcs11CliOptions {
   storepass?: string;
@@ -40,8 +40,12 @@ ${EXIT_CODES_HELP}`,
       return;
     }
     const { store } = await openStoreForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined });
-    // text: each entry summarised and rendered in turn (a large store keeps no summary of every entry)
-    ctx.io.stdout(options.json ? `${JSON.stringify(summarizeKeystore(store), null, 2)}\n` : renderEntriesText(store.format, store.entries.length, mapEach(store.entries, summarizeEntry)));
+    if (options.json) {
+      ctx.io.stdout(`${JSON.stringify(summarizeKeystore(store), null, 2)}\n`);
+      return;
+    }
+    // text: each entry summarised, rendered and written in turn (a large store's listing is never held whole)
+    for (const chunk of renderEntriesTextChunks(store.format, store.entries.length, mapEach(store.entries, summarizeEntry))) ctx.io.stdout(chunk);
   });
 }
 
