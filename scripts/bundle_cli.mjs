@@ -15,15 +15,18 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist', 'bin');
+const finalDir = join(root, 'dist', 'bin');
+// built beside dist/bin and swapped in at the end: a hapki started meanwhile finds the old build whole
+const outdir = `${finalDir}.${process.pid}.tmp`;
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
+process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
 
 /** The packages hapki's code imports that go into hapki-deps.cjs (what they import goes with them). */
 // (in the order the warm-up initialises them: @peculiar/x509 needs reflect-metadata first)
@@ -56,6 +59,10 @@ const relocate = {
       if (!text.includes("import('ssh2')")) return undefined;
       return { contents: text.replaceAll("(await import('ssh2')).default", "require('ssh2')"), loader: 'js' };
     });
+    // commander requires node:child_process (and so node:net and node:dgram) at load, for the
+    // executable subcommands hapki has none of: its spawn() loads it if ever called
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({ contents: "let loaded; module.exports = { spawn: (...args) => (loaded ??= require('node:child_process')).spawn(...args) };", loader: 'js' }));
     // a library of hapki-deps.cjs, as hapki's code imports it: that library from there, on first use
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (!DEPS.has(args.path) || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
@@ -132,3 +139,5 @@ const made = spawnSync(process.execPath, [join(root, 'scripts', 'code_cache.cjs'
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 if (made.status !== 0) throw new Error(`bundle_cli: the code caches were not made (exit ${made.status})`);
+rmSync(finalDir, { recursive: true, force: true });
+renameSync(outdir, finalDir);
