@@ -15,7 +15,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,14 +130,12 @@ for (const [name, text] of Object.entries(texts)) {
 copyFileSync(join(root, 'dist', 'cli', 'command_index.json'), join(outdir, 'command_index.json'));
 
 // V8's code caches: made by loading the scripts as bin/hapki.js does in a child process that runs
-// a cheap command (V8 caches the functions that ran as well), written atomically beside them. A
-// build without them still works: the scripts are compiled at each start.
-const fixture = join(root, 'fixtures', 'gateway.jks');
-const args = existsSync(fixture) ? ['list', fixture, '--storepass', 'env:HAPKI_WARMUP_PASS'] : ['--help'];
-const made = spawnSync(process.execPath, [join(root, 'scripts', 'code_cache.cjs'), outdir, id, ...args], {
+// the commands users run most (V8 caches the functions that ran as well), written atomically beside
+// them. A build without them still works: the scripts are compiled at each start.
+const made = spawnSync(process.execPath, [join(root, 'scripts', 'code_cache.cjs'), outdir, id, join(root, 'fixtures', 'gateway.jks')], {
   env: { ...process.env, HAPKI_WARMUP_PASS: 'changeit' },
-  stdio: ['ignore', 'ignore', 'inherit'],
+  encoding: 'utf8',
 });
-if (made.status !== 0) throw new Error(`bundle_cli: the code caches were not made (exit ${made.status})`);
+if (made.status !== 0) throw new Error(`bundle_cli: the code caches were not made (exit ${made.status}): ${made.stderr}`);
 rmSync(finalDir, { recursive: true, force: true });
 renameSync(outdir, finalDir);

@@ -1,15 +1,17 @@
-// node scripts/code_cache.cjs <dist/bin> <build id> <hapki arguments...>
+// node scripts/code_cache.cjs <dist/bin> <build id> [<a JKS keystore, password changeit>]
 // Run by scripts/bundle_cli.mjs at build time: loads the CLI's scripts as bin/hapki.js does (keep
-// the two in step), runs one cheap command (so that V8 has compiled what a command start runs) and
-// initialises each library of hapki-deps.cjs, then writes V8's code cache for each script beside
-// it, atomically (a temporary file renamed into place).
+// the two in step), runs what a user's commands run most (`list` of the keystore, or `--help`;
+// then, in a temporary directory, `csr --new-key` and `apply` of a one-node cluster), so that V8 has
+// compiled what those commands run, initialises each library of hapki-deps.cjs, then writes V8's
+// code cache for each script beside it, atomically (a temporary file renamed into place).
 'use strict';
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 
-const [dir, id, ...args] = process.argv.slice(2);
+const [dir, id, keystore] = process.argv.slice(2);
 const scripts = new Map();
 let deps;
 
@@ -25,9 +27,41 @@ function load(name) {
   return module.exports;
 }
 
+const CLUSTER = `ca:
+  keystore: ca.p12
+  alias: ca
+  password: env:HAPKI_WARMUP_PASS
+  create: { subject: "CN=Warm-up CA,O=Example", kty: rsa, bits: 2048, days: 30 }
+loadBalancer:
+  names: [lb.example.com]
+gateway:
+  name: gw
+  instances:
+    - name: gw1
+      keystore: node.p12
+      password: env:HAPKI_WARMUP_PASS
+      alias: server
+      hostnames: [gw1.example.com]
+renewal:
+  window: 7d
+  days: 10
+`;
+
 async function makeCaches() {
-  const code = await load('hapki').main(['node', 'hapki', ...args]);
-  if (code !== 0) throw new Error(`hapki ${args[0]} exited ${code} while warming up`);
+  const { main } = load('hapki');
+  const hapki = async (...args) => {
+    const code = await main(['node', 'hapki', ...args]);
+    if (code !== 0) throw new Error(`hapki ${args[0]} exited ${code} while warming up`);
+  };
+  await (keystore && existsSync(keystore) ? hapki('list', keystore, '--storepass', 'env:HAPKI_WARMUP_PASS') : hapki('--help'));
+  const work = mkdtempSync(join(tmpdir(), 'hapki-warm-up-'));
+  try {
+    await hapki('csr', join(work, 'node.p12'), '--new-key', '--alias', 'server', '--subject', 'CN=gw1.example.com,O=Example', '--kty', 'rsa', '--bits', '2048', '--out', join(work, 'node.csr'), '--storepass', 'env:HAPKI_WARMUP_PASS');
+    writeFileSync(join(work, 'cluster.yaml'), CLUSTER);
+    await hapki('apply', join(work, 'cluster.yaml'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   deps ??= load('hapki-deps');
   for (const library of Object.values(deps)) library();
   for (const [name, script] of scripts) {
