@@ -5,7 +5,7 @@ import { CrlChecker } from '../revocation/crl_check.js';
 import { readCrl } from '../revocation/crl_read.js';
 import { OcspChecker, type OcspOptions } from '../revocation/ocsp_check.js';
 import { revocationStatus, type RevocationSource } from '../revocation/revocation_source.js';
-import { namesMatch } from './dn_match.js';
+import { nameKey, namesMatch } from './dn_match.js';
 import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
@@ -81,6 +81,12 @@ export interface CertificateRevocation {
 const MAX_PATH_LENGTH = 12;
 /** A bound on the issuer candidates examined in all, against graphs built to explode path search. */
 const MAX_ATTEMPTS = 200;
+/**
+ * A bound on the candidates tried that cannot lead to a trust anchor by names and key identifiers
+ * (limbo's pathological chains: a hundred CAs of one subject, none under a trusted one). They are
+ * tried only to tell why no path exists, so a few dozen are enough; each costs a signature check.
+ */
+const MAX_DEAD_END_ATTEMPTS = 40;
 const DEFAULT_MAX_INTERMEDIATES = 8;
 
 /**
@@ -146,8 +152,11 @@ class PathSearch {
   validPolicies: string[] = [];
   revocation: CertificateRevocation[] | undefined;
   private attempts = 0;
+  private deadEnds = 0;
   private readonly anchorSet: Set<PathCertificate>;
   private readonly pool: PathCertificate[];
+  /** The anchors and the certificates from which a chain of names and key identifiers leads to one. */
+  private readonly reaching: Set<PathCertificate>;
 
   constructor(
     anchors: PathCertificate[],
@@ -164,6 +173,7 @@ class PathSearch {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
     this.pool = [...anchors, ...untrusted.filter((u) => !anchors.some((a) => bytesEqual(a.der, u.der)))];
+    this.reaching = reachingAnchors(anchors, this.pool);
   }
 
   async from(leaf: PathCertificate): Promise<PathCertificate[] | undefined> {
@@ -186,6 +196,8 @@ class PathSearch {
       return undefined;
     }
     for (const candidate of candidates) {
+      // no path goes through it: tried only (and only so often) for the reason a failure gives
+      if (!this.reaching.has(candidate) && ++this.deadEnds > MAX_DEAD_END_ATTEMPTS) continue;
       if (++this.attempts > MAX_ATTEMPTS) {
         this.note(1, problem('ERR_CHAIN_UNTRUSTED', `gave up building a path after ${MAX_ATTEMPTS} candidate issuers`), path);
         return undefined;
@@ -281,6 +293,32 @@ function revocationSources(options: PathValidationOptions, pool: PathCertificate
   if (options.ocsp) sources.push(new OcspChecker(options.ocsp, { at, signatures, ...(crls ? { responderStatus: (cert, above) => crls.status(cert, above) } : {}) }));
   if (sources.length === 0) return undefined;
   return { sources, required: (crls !== undefined && (options.crlRequired ?? false)) || (options.ocsp?.required ?? false) };
+}
+
+/**
+ * The certificates of the pool from which a path can reach an anchor, judged by issuer names and
+ * key identifiers alone (what path building follows, before any signature): the anchors, and by
+ * breadth-first search the certificates whose issuer is one of them. A superset of the
+ * certificates on any path search can find, at the cost of one name key per certificate.
+ */
+function reachingAnchors(anchors: readonly PathCertificate[], pool: readonly PathCertificate[]): Set<PathCertificate> {
+  const byIssuer = new Map<string, PathCertificate[]>();
+  for (const c of pool) {
+    const key = nameKey(c.issuer);
+    const same = byIssuer.get(key);
+    if (same) same.push(c);
+    else byIssuer.set(key, [c]);
+  }
+  const reaching = new Set<PathCertificate>(anchors);
+  const queue = [...anchors];
+  for (let issuer = queue.pop(); issuer; issuer = queue.pop()) {
+    for (const c of byIssuer.get(nameKey(issuer.subject)) ?? []) {
+      if (c === issuer || reaching.has(c) || !keyIdsAgree(c, issuer)) continue;
+      reaching.add(c);
+      queue.push(c);
+    }
+  }
+  return reaching;
 }
 
 /** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */

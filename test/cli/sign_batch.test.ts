@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki } from '../helpers/cli.js';
@@ -51,5 +51,16 @@ describe('hapki sign with many requests', () => {
     expect(same.stderr).toMatch(/would both write .* \(ERR_USAGE\)\n$/);
     const exists = await run(['sign', 'msas1.csr', 'msas2.csr', '--ca', ca, ...capass, '--out-dir', 'certs']);
     expect(exists.stderr).toMatch(/msas1\.pem already exists .* \(ERR_FILE_EXISTS\)\n$/);
+  });
+
+  it('refuses, even with --force, a request that its own certificate would replace (<dir>/<name>.pem as input and output)', async () => {
+    mkdirSync(join(dir, 'inplace'));
+    copyFileSync(join(dir, 'msas1.csr'), join(dir, 'inplace', 'msas1.pem'));
+    const before = readFileSync(join(dir, 'inplace', 'msas1.pem'));
+    const r = await run(['sign', join('inplace', 'msas1.pem'), 'msas2.csr', '--ca', ca, ...capass, '--out-dir', 'inplace', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hapki: --out-dir names the same file as the request \(inplace\/msas1\.pem\)[^\n]*\(ERR_USAGE\)\n$/);
+    expect(readFileSync(join(dir, 'inplace', 'msas1.pem'))).toEqual(before);
+    expect(readdirSync(join(dir, 'inplace'))).toEqual(['msas1.pem']);
   });
 });

@@ -174,6 +174,16 @@ describe('validatePath', () => {
     expect(await validatePath(end.der, { trusted: [root.der], untrusted: [expiredTwin.der], at: NOW })).toMatchObject({ valid: false, code: 'ERR_CHAIN_EXPIRED' });
   });
 
+  it('finds the one path behind many same-name issuer candidates that lead to no anchor, and tells why when it is missing', async () => {
+    // 60 self-signed "Issuing CA"s, none trusted: more than the dead ends search tries for a reason
+    const deadEnds = await Promise.all(Array.from({ length: 60 }, () => issue('Issuing CA', { ca: true })));
+    const end = await serverLeaf(ica, { noAki: true });
+    const untrusted = [...deadEnds.map((d) => d.der), ica.der];
+    expect(await validatePath(end.der, { trusted: [root.der], untrusted, at: NOW })).toEqual({ valid: true, chain: [end.der, ica.der, root.der] });
+    const r = await validatePath(end.der, { trusted: [root.der], untrusted: untrusted.slice(0, -1), at: NOW });
+    expect(r).toMatchObject({ valid: false, code: 'ERR_CHAIN_SIGNATURE', chain: [end.der, deadEnds[0]!.der] });
+  });
+
   it('trusts a leaf that is itself in the trust store, still checking its dates and host name', async () => {
     const peer = await issue('peer.example.com', { sans: [{ type: 'dns', value: 'peer.example.com' }] });
     expect(await validatePath(peer.der, { trusted: [peer.der], at: NOW, hostname: 'peer.example.com' })).toEqual({ valid: true, chain: [peer.der] });

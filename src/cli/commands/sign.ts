@@ -118,6 +118,8 @@ ${EXIT_CODES_HELP}`,
       });
       const print = summaryStream(ctx, options.out, options.json);
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
+      // a request written as <dir>/<name>.pem would be replaced by its own certificate
+      refuseOutputOverInput(outputs.map((o) => ['--out-dir', o] as const), [['the request', csrPaths], ['--ca', options.ca], ['--ca-cert', options.caCert]]);
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
       const requests = await Promise.all(csrPaths.map(async (name) => ({ name, csr: await readInput(ctx, name) })));
       const ca = await openCaForCli(ctx, options.ca, options);

@@ -1,5 +1,6 @@
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { concatBytes, utf16be } from '../../lib/bytes.js';
+import { iteratedDigest } from './iterated_digest.js';
 import { spendIterations } from './work_budget.js';
 
 /**
@@ -47,8 +48,7 @@ export async function derivePkcs12Key(
   const out = new Uint8Array(Math.ceil(length / u) * u);
   for (let block = 0; block * u < length; block++) {
     let a: Uint8Array = new Uint8Array(createHash(hash).update(diversifier).update(input).digest());
-    // the one-shot hash: no Hash object per round, about half the time of createHash() here
-    for (let r = 1; r < iterations; r++) a = oneShotHash(hash, a, 'buffer');
+    a = iteratedDigest(hash, a, iterations - 1);
     out.set(a, block * u);
     if ((block + 1) * u >= length) break;
     // I_j = (I_j + B + 1) mod 2^(8v), for every v-byte block of I, where B is A repeated to v bytes.
