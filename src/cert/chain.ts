@@ -1,4 +1,5 @@
-import { bytesEqual, toHex } from '../lib/bytes.js';
+import { contentKey } from '../crypto/digest.js';
+import { bytesEqual } from '../lib/bytes.js';
 import { certificateNames, isSelfIssued, type CertificateNames } from './names.js';
 
 export interface BuildChainOptions {
@@ -18,7 +19,7 @@ export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], option
   const used = new Set<Uint8Array>([leaf]);
   let current = safeNames(leaf);
   while (current && !isSelfIssued(current)) {
-    const named = bySubject.get(toHex(current.issuer)) ?? [];
+    const named = bySubject.get(contentKey(current.issuer)) ?? [];
     const candidates = named.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
     const preferred = options.lastResort ? candidates.filter((p) => !options.lastResort!(p.der)) : candidates;
     const issuer = pickIssuer(current, preferred) ?? pickIssuer(current, candidates);
@@ -58,7 +59,7 @@ function subjectIndex(pool: readonly Uint8Array[]): Map<string, Pooled[]> {
   for (const der of pool) {
     const names = safeNames(der);
     if (!names) continue;
-    const key = toHex(names.subject);
+    const key = contentKey(names.subject);
     const list = index.get(key);
     if (list) list.push({ der, names });
     else index.set(key, [{ der, names }]);

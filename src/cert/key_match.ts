@@ -1,5 +1,5 @@
 import { canonicalSpki, publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
-import { toHex } from '../lib/bytes.js';
+import { contentKey } from '../crypto/digest.js';
 import { certificatePublicKey } from './describe.js';
 
 /** Whether the private key (PKCS#8) is the one the certificate was issued for. Throws on a key or certificate that does not parse. */
@@ -26,7 +26,7 @@ export class CertificateKeyIndex<T> {
         continue;
       }
       this.spkis.push({ candidate, spki });
-      add(this.raw, toHex(spki), candidate);
+      add(this.raw, contentKey(spki), candidate);
     }
   }
 
@@ -34,7 +34,7 @@ export class CertificateKeyIndex<T> {
   forKey(pkcs8: Uint8Array): T[] {
     let id: string;
     try {
-      id = toHex(publicKeyOfPrivateKey(pkcs8));
+      id = contentKey(publicKeyOfPrivateKey(pkcs8));
     } catch {
       return [];
     }
@@ -44,7 +44,7 @@ export class CertificateKeyIndex<T> {
     if (exact) return [...exact];
     if (!this.canonical) {
       this.canonical = new Map();
-      for (const { candidate, spki } of this.spkis) add(this.canonical, toHex(canonicalSpki(spki)), candidate);
+      for (const { candidate, spki } of this.spkis) add(this.canonical, contentKey(canonicalSpki(spki)), candidate);
     }
     return [...(this.canonical.get(id) ?? [])];
   }

@@ -1,5 +1,6 @@
 import { PasswordRequiredError, type HapkiError } from '../errors.js';
-import { readKeystore } from '../keystore/read_keystore.js';
+import { readKeystore, readKeystoreEntries, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
+import type { KeystoreEntryStream } from '../keystore/codec.js';
 import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
 import { readInput } from './stdio.js';
 import type { Keystore } from '../keystore/model.js';
@@ -64,10 +65,25 @@ async function resolvePasswords(ctx: CliContext, path: string, options: StoreOpt
   return { password, ...(keyPassword === undefined ? {} : { keyPassword }) };
 }
 
-async function readStore(ctx: CliContext, request: StoreRequest, { password, keyPassword }: Passwords): Promise<OpenedStore> {
-  let store: Keystore;
+/**
+ * openStoreForCli for a command that looks at each entry in turn and keeps none (list): the
+ * entries come one at a time (readKeystoreEntries), the same warnings and errors before them.
+ */
+export async function openStoreEntriesForCli(ctx: CliContext, path: string, options: StoreOptions, passOption = '--storepass', read: { privateKeysSealed?: boolean } = {}): Promise<KeystoreEntryStream> {
+  const { store } = await readStore(ctx, { path, options, passOption, read }, await resolvePasswords(ctx, path, options), readKeystoreEntries);
+  for (const warning of store.warnings) warn(ctx.io, `${path}: ${warning}`);
+  return store;
+}
+
+async function readStore<S extends { warnings: string[] } = Keystore>(
+  ctx: CliContext,
+  request: StoreRequest,
+  { password, keyPassword }: Passwords,
+  reader: (bytes: Uint8Array, options: ReadKeystoreOptions) => Promise<S> = readKeystore as never,
+): Promise<{ store: S; password: string | undefined; keyPassword?: string }> {
+  let store: S;
   try {
-    store = await readKeystore(await readInput(ctx, request.path), {
+    store = await reader(await readInput(ctx, request.path), {
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
       ...request.read,

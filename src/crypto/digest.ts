@@ -17,3 +17,12 @@ export function digest(name: DigestName, ...parts: Uint8Array[]): Uint8Array {
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/**
+ * A short string that stands for the bytes' content (SHA-256, base64: 44 characters), to key
+ * maps and sets by content: a store of thousands of certificates keeps 44 characters per key,
+ * not a hex copy of every certificate.
+ */
+export function contentKey(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}

@@ -1,7 +1,7 @@
 import { constants, promises as fsp, readFileSync, type Stats } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { FileExistsError, FileNotFoundError, HapkiError, IoError } from '../errors.js';
-import { readFileBytes } from './read_file.js';
+import { readFileBytes, sha256OfFile } from './read_file.js';
 import type { FileInfo, FileTransport } from './transport.js';
 
 /**
@@ -34,6 +34,10 @@ export class LocalTransport implements FileTransport {
 
   readFile(path: string, maxBytes: number): Promise<Uint8Array> {
     return readFileBytes(abs(path), maxBytes);
+  }
+
+  sha256(path: string, maxBytes: number): Promise<string> {
+    return sha256OfFile(abs(path), maxBytes);
   }
 
   async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {

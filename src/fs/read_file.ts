@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { FileNotFoundError, IoError } from '../errors.js';
 import { remoteFile } from '../transport/remote_file.js';
@@ -13,6 +14,31 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
   const remote = remoteFile(path);
   if (remote) return remote.transport.readFile(remote.path, maxBytes);
+  return withRegularFile(path, maxBytes, (handle, size) => readBounded(handle, path, maxBytes, size));
+}
+
+/**
+ * SHA-256 (lower-case hex) of a local regular file, with readFileBytes's checks and bound, hashed
+ * in 64 KiB pieces as it is read: how the write path checks a staged file without reading it
+ * back whole.
+ */
+export async function sha256OfFile(path: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
+  return withRegularFile(path, maxBytes, async (handle) => {
+    const hash = createHash('sha256');
+    const piece = new Uint8Array(64 * 1024);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(piece, 0, piece.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
+      hash.update(piece.subarray(0, bytesRead));
+    }
+    return hash.digest('hex');
+  });
+}
+
+async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>): Promise<T> {
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -20,7 +46,7 @@ export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): P
     if (stat.isDirectory()) throw new IoError(`${path} is a directory`);
     if (!stat.isFile()) throw new IoError(`${path} is not a regular file`);
     if (stat.size > maxBytes) throw new IoError(`${path} is too large (${stat.size} bytes) to be a keystore`);
-    return await readBounded(handle, path, maxBytes, stat.size);
+    return await read(handle, stat.size);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;

@@ -19,6 +19,8 @@ export interface FileTransport {
   realpath(path: string): Promise<string>;
   /** Reads a regular file, refusing FIFOs, devices and files larger than maxBytes. */
   readFile(path: string, maxBytes: number): Promise<Uint8Array>;
+  /** SHA-256 (lower-case hex) of a regular file, read as readFile reads it but hashed as it streams, never held whole. */
+  sha256(path: string, maxBytes: number): Promise<string>;
   /**
    * Creates a new file with O_CREAT|O_EXCL (fails with ERR_FILE_EXISTS if anything, a symlink
    * included, is there), writes the bytes, sets the mode, and makes the content durable (fsync,

@@ -1,4 +1,4 @@
-import type { Keystore } from './model.js';
+import type { Keystore, KeystoreEntry } from './model.js';
 
 /** How to open a keystore. Codecs take bytes and these options, and never touch files. */
 export interface ReadOptions {
@@ -41,3 +41,17 @@ export interface WriteOptions {
 
 export type KeystoreReader = (bytes: Uint8Array, options?: ReadOptions) => Promise<Keystore>;
 export type KeystoreWriter = (store: Keystore, options?: WriteOptions) => Promise<Uint8Array>;
+
+/**
+ * A keystore read entry by entry: what the whole-store reader gives, but with the entries handed
+ * out one at a time as they are opened, so a caller that looks at each in turn (listing) never
+ * holds them all. The file's structure and integrity are checked before the first entry.
+ */
+export interface KeystoreEntryStream extends Omit<Keystore, 'entries'> {
+  /** How many entries `entries` gives. */
+  count: number;
+  /** The entries, in the store's order; iterate once. Opening one may throw (a wrong key password given for it). */
+  entries: Iterable<KeystoreEntry>;
+}
+
+export type KeystoreStreamReader = (bytes: Uint8Array, options?: ReadOptions) => Promise<KeystoreEntryStream>;

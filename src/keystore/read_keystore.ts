@@ -1,7 +1,7 @@
-import type { KeystoreReader, ReadOptions } from './codec.js';
+import type { KeystoreEntryStream, KeystoreReader, KeystoreStreamReader, ReadOptions } from './codec.js';
 import { readDerStore } from './der/read.js';
 import { detectFormat } from './detect.js';
-import { readJceks, readJks } from './jks/read.js';
+import { readJceks, readJks, streamJceks, streamJks } from './jks/read.js';
 import type { Keystore, KeystoreFormat } from './model.js';
 import { readPem } from './pem/read.js';
 import { readPkcs12 } from './pkcs12/read.js';
@@ -23,4 +23,24 @@ export interface ReadKeystoreOptions extends ReadOptions {
 export async function readKeystore(bytes: Uint8Array, options: ReadKeystoreOptions = {}): Promise<Keystore> {
   const format = options.format ?? detectFormat(bytes);
   return READERS[format](bytes, options);
+}
+
+/** Formats whose entries stand alone in the file, so that they can be read one at a time. */
+const STREAM_READERS: Readonly<Partial<Record<KeystoreFormat, KeystoreStreamReader>>> = {
+  JKS: streamJks,
+  JCEKS: streamJceks,
+};
+
+/**
+ * readKeystore entry by entry, for a caller that looks at each entry in turn and keeps none (a
+ * listing): a JKS or JCEKS store's entries are copied out and opened one at a time. PKCS#12 and
+ * PEM pair keys with certificates found anywhere in the file, so they are read whole first and
+ * then handed out one by one.
+ */
+export async function readKeystoreEntries(bytes: Uint8Array, options: ReadKeystoreOptions = {}): Promise<KeystoreEntryStream> {
+  const format = options.format ?? detectFormat(bytes);
+  const stream = STREAM_READERS[format];
+  if (stream) return stream(bytes, options);
+  const store = await READERS[format](bytes, options);
+  return { ...store, count: store.entries.length };
 }

@@ -323,8 +323,8 @@ async function stage(p: Prepared, txn: string): Promise<void> {
       p.mode = most & (change.private ? 0o600 : 0o777) & ~umask;
     }
     await transport.chmod(p.temp, p.mode);
-    const back = await transport.readFile(p.temp, MAX_FILE_BYTES);
-    if (sha256Hex(back) !== sha256Hex(p.next)) throw new IoError(`${p.given}: the staged file reads back different from what was written`);
+    // hashed as it is read back: the staged file is never held a second time beside p.next
+    if ((await transport.sha256(p.temp, MAX_FILE_BYTES)) !== sha256Hex(p.next)) throw new IoError(`${p.given}: the staged file reads back different from what was written`);
   }
   if (change.backup && p.current && p.existing) {
     const backup = backupPathOf(p.target);

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { summarizeEntry, summarizeKeystore, type KeystoreSummary } from '../../keystore/summary.js';
+import { summarizeEntry, type KeystoreSummary } from '../../keystore/summary.js';
 import { isPkcs11Uri } from '../../pkcs11/uri.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { openStoreForCli } from '../open_store.js';
+import { openStoreEntriesForCli } from '../open_store.js';
 import { addPkcs11Options, pkcs11Access, PKCS11_HELP, type Pkcs11CliOptions } from '../pkcs11_access.js';
-import { renderEntriesText, renderKeystoreText } from '../render/list_text.js';
+import { renderEntriesTextChunks, renderKeystoreText } from '../render/list_text.js';
 
 interface ListOptions extends Pkcs11CliOptions {
   storepass?: string;
@@ -39,9 +39,13 @@ ${EXIT_CODES_HELP}`,
       ctx.io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderKeystoreText(summary));
       return;
     }
-    const { store } = await openStoreForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined });
-    // text: each entry summarised and rendered in turn (a large store keeps no summary of every entry)
-    ctx.io.stdout(options.json ? `${JSON.stringify(summarizeKeystore(store), null, 2)}\n` : renderEntriesText(store.format, store.entries.length, mapEach(store.entries, summarizeEntry)));
+    // entries read, summarised, rendered and written in turn: a large store is never held whole, nor its listing
+    const store = await openStoreEntriesForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined });
+    if (options.json) {
+      ctx.io.stdout(`${JSON.stringify({ format: store.format, entries: [...mapEach(store.entries, summarizeEntry)] }, null, 2)}\n`);
+      return;
+    }
+    for (const chunk of renderEntriesTextChunks(store.format, store.count, mapEach(store.entries, summarizeEntry))) ctx.io.stdout(chunk);
   });
 }
 
@@ -51,6 +55,6 @@ async function listToken(ctx: CliContext, location: string, options: ListOptions
   return listPkcs11Token(uri, access);
 }
 
-function* mapEach<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+function* mapEach<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
   for (const item of items) yield f(item);
 }

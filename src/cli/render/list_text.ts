@@ -12,9 +12,23 @@ export function renderKeystoreText(summary: KeystoreSummary): string {
  * of entries keeps one string per entry, not every entry's summary and every line at once.
  */
 export function renderEntriesText(format: KeystoreSummary['format'], count: number, entries: Iterable<EntrySummary>): string {
-  const blocks = [escapeText(`Keystore format: ${format}, ${count} ${count === 1 ? 'entry' : 'entries'}`)];
-  for (const entry of entries) blocks.push(renderEntryText(entry));
-  return `${blocks.join('\n')}\n`;
+  return [...renderEntriesTextChunks(format, count, entries)].join('');
+}
+
+/**
+ * renderEntriesText in pieces of about 64 KiB, each ready to write as soon as its entries are
+ * summarised: a listing of a large store is never held whole.
+ */
+export function* renderEntriesTextChunks(format: KeystoreSummary['format'], count: number, entries: Iterable<EntrySummary>): Generator<string> {
+  let chunk = escapeText(`Keystore format: ${format}, ${count} ${count === 1 ? 'entry' : 'entries'}`);
+  for (const entry of entries) {
+    chunk += `\n${renderEntryText(entry)}`;
+    if (chunk.length >= 65_536) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}\n`;
 }
 
 /** One entry's block, with the empty line before it; every field may come from the file: no control character reaches the terminal. */

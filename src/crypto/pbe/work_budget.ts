@@ -45,6 +45,15 @@ export function withWorkBudget<T>(run: () => Promise<T>, budget?: number, maxIte
   return current.run({ left: limit, limit, perDerivation: maxIterations }, run);
 }
 
+/**
+ * The budget in force, for work a reader hands out to be done later, outside its async context
+ * (entries opened one at a time as a stream is read): runs `fn` under that same budget.
+ */
+export function budgetScope(): <T>(fn: () => T) => T {
+  const budget = current.getStore();
+  return <T>(fn: () => T): T => (budget ? current.run(budget, fn) : fn());
+}
+
 /** The per-derivation limit in force. */
 export function iterationLimit(): number {
   return current.getStore()?.perDerivation ?? configured.getStore() ?? LIMITS.iterationsPerDerivation;

@@ -1,13 +1,13 @@
 import { KeyPasswordError, KeystoreIntegrityError, KeystorePasswordError, UnsupportedAlgorithmError } from '../../errors.js';
 import { aliasKey } from '../alias.js';
-import type { ReadOptions } from '../codec.js';
+import type { KeystoreEntryStream, ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
 import { ByteReader } from './byte_reader.js';
 import { readEncryptedKey, recoverPrivateKey } from './encrypted_key.js';
 import { DIGEST_LENGTH, ENTRY_TAG, JCEKS_MAGIC, JKS_MAGIC, MIN_ENTRY_LENGTH } from './format.js';
 import { keystoreDigestMatches } from './integrity.js';
 import { readSealedObject, unsealSecretKey, type SealedObjectFields } from './sealed_object.js';
-import { reserveIterations, withWorkBudget } from '../../crypto/pbe/work_budget.js';
+import { budgetScope, reserveIterations, withWorkBudget } from '../../crypto/pbe/work_budget.js';
 import { LimitExceededError } from '../../errors.js';
 import { pbeParametersFromNode } from './pbe_md5_des3.js';
 import { sealedObjectParameters } from './sealed_object.js';
@@ -16,7 +16,7 @@ type JavaFormat = 'JKS' | 'JCEKS';
 
 /** Reads a JKS keystore (magic 0xFEEDFEED, versions 1 and 2). */
 export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JKS']), undefined, options.maxIterations);
+  return collect(await streamJks(bytes, options));
 }
 
 /**
@@ -24,7 +24,22 @@ export async function readJks(bytes: Uint8Array, options: ReadOptions = {}): Pro
  * file, which is then reported (and would be written back) as JKS.
  */
 export async function readJceks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
-  return withWorkBudget(() => readJavaKeystore(bytes, options, ['JCEKS', 'JKS']), undefined, options.maxIterations);
+  return collect(await streamJceks(bytes, options));
+}
+
+/** readJks entry by entry: the structure and the digest are checked first, then each entry is copied out and opened as it is asked for. */
+export async function streamJks(bytes: Uint8Array, options: ReadOptions = {}): Promise<KeystoreEntryStream> {
+  return withWorkBudget(async () => openJavaKeystore(bytes, options, ['JKS']), undefined, options.maxIterations);
+}
+
+/** readJceks entry by entry (see streamJks). */
+export async function streamJceks(bytes: Uint8Array, options: ReadOptions = {}): Promise<KeystoreEntryStream> {
+  return withWorkBudget(async () => openJavaKeystore(bytes, options, ['JCEKS', 'JKS']), undefined, options.maxIterations);
+}
+
+function collect(stream: KeystoreEntryStream): Keystore {
+  const { count: _count, entries, ...rest } = stream;
+  return { ...rest, entries: [...entries] };
 }
 
 interface RawKeyEntry {
@@ -57,8 +72,64 @@ type RawEntry = RawKeyEntry | RawCertEntry | RawSecretEntry;
 /** Dates a Date can hold (±8.64e15 ms); anything else is a damaged timestamp. */
 const MAX_TIME = 8_640_000_000_000_000n;
 
-async function readJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: readonly JavaFormat[]): Promise<Keystore> {
+function openJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: readonly JavaFormat[]): KeystoreEntryStream {
   const r: ByteReader = new ByteReader(bytes);
+  const { format, version, count } = readHeader(r, accepted);
+
+  // First pass: every entry's structure, checked, with its certificates as views that are not
+  // kept; kept are the key entries (few, and needed before any key is opened) and where each
+  // alias last occurs. The entries are copied out in the second pass, one at a time.
+  const keyEntries: RawEntry[] = [];
+  const last = new Map<string, { index: number; alias: string; count: number }>();
+  for (let i = 0; i < count; i++) {
+    const entry = readEntry(r, format, version, false);
+    if (entry.tag !== ENTRY_TAG.trustedCert) keyEntries.push(entry);
+    const k = aliasKey(format, entry.alias);
+    last.set(k, { index: i, alias: entry.alias, count: (last.get(k)?.count ?? 0) + 1 });
+  }
+
+  const bodyLength = r.position;
+  if (r.remaining < DIGEST_LENGTH) r.fail(`truncated: ${r.remaining} of the ${DIGEST_LENGTH} digest bytes present`);
+  if (r.remaining > DIGEST_LENGTH) r.fail(`${r.remaining - DIGEST_LENGTH} unexpected bytes after the keystore digest`, bodyLength + DIGEST_LENGTH);
+
+  if (!options.certificatesOnly) reserveIterations(keyEntries.flatMap(visibleCount));
+
+  const warnings: string[] = [];
+  let integrityChecked = false;
+  const password = options.password;
+  if (password === undefined) {
+    warnings.push(`integrity of ${format} keystore not checked: no password given`);
+  } else {
+    const body = bytes.subarray(0, bodyLength);
+    const stored = bytes.subarray(bodyLength, bodyLength + DIGEST_LENGTH);
+    if (!keystoreDigestMatches(password, body, stored)) {
+      throw passwordConfirmedByAKey(keyEntries, password)
+        ? new KeystoreIntegrityError(`${format} keystore digest does not match although a key opens with the password: the file was modified`)
+        : new KeystorePasswordError(`${format} keystore was tampered with, or the password was incorrect`);
+    }
+    integrityChecked = true;
+  }
+
+  // Java keystores are hash tables keyed by the lower-cased alias, so a file with one alias twice
+  // (which only a foreign writer makes) loads as its last entry under that alias. We do the
+  // same, but say so: silently losing a key is worse than a warning.
+  const duplicates = [...last.values()].filter((l) => l.count > 1).sort((a, b) => b.index - a.index);
+  for (const d of duplicates) warnings.push(`duplicate alias "${d.alias}": keeping the last of ${d.count} entries, as keytool does`);
+
+  const inBudget = budgetScope();
+  function* entries(): Generator<KeystoreEntry> {
+    const again = new ByteReader(bytes);
+    readHeader(again, accepted);
+    for (let i = 0; i < count; i++) {
+      const entry = readEntry(again, format, version, true);
+      if (last.get(aliasKey(format, entry.alias))!.index !== i) continue;
+      yield inBudget(() => openEntry(entry, format, options));
+    }
+  }
+  return { format, count: last.size, entries: entries(), integrityChecked, warnings };
+}
+
+function readHeader(r: ByteReader, accepted: readonly JavaFormat[]): { format: JavaFormat; version: number; count: number } {
   const magic = r.u32('magic number');
   const format: JavaFormat | undefined = magic === JKS_MAGIC ? 'JKS' : magic === JCEKS_MAGIC ? 'JCEKS' : undefined;
   if (!format || !accepted.includes(format)) {
@@ -72,34 +143,7 @@ async function readJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepte
   if (count > (r.remaining - DIGEST_LENGTH) / MIN_ENTRY_LENGTH) {
     r.fail(`entry count ${count} cannot fit in the ${r.remaining} bytes left`, countAt);
   }
-
-  const raw: RawEntry[] = [];
-  for (let i = 0; i < count; i++) raw.push(readEntry(r, format, version));
-
-  const bodyLength = r.position;
-  if (r.remaining < DIGEST_LENGTH) r.fail(`truncated: ${r.remaining} of the ${DIGEST_LENGTH} digest bytes present`);
-  if (r.remaining > DIGEST_LENGTH) r.fail(`${r.remaining - DIGEST_LENGTH} unexpected bytes after the keystore digest`, bodyLength + DIGEST_LENGTH);
-
-  if (!options.certificatesOnly) reserveIterations(raw.flatMap(visibleCount));
-
-  const store: Keystore = { format, entries: [], integrityChecked: false, warnings: [] };
-  const password = options.password;
-  if (password === undefined) {
-    store.warnings.push(`integrity of ${format} keystore not checked: no password given`);
-  } else {
-    const body = bytes.subarray(0, bodyLength);
-    const stored = bytes.subarray(bodyLength, bodyLength + DIGEST_LENGTH);
-    if (!keystoreDigestMatches(password, body, stored)) {
-      throw passwordConfirmedByAKey(raw, password)
-        ? new KeystoreIntegrityError(`${format} keystore digest does not match although a key opens with the password: the file was modified`)
-        : new KeystorePasswordError(`${format} keystore was tampered with, or the password was incorrect`);
-    }
-    store.integrityChecked = true;
-  }
-
-  for (const entry of raw) store.entries.push(openEntry(entry, format, options));
-  keepLastOfDuplicates(store);
-  return store;
+  return { format, version, count };
 }
 
 /** The rounds a JCEKS key will cost to open (two MD5 chains of its count), known before any is derived. */
@@ -121,7 +165,8 @@ function visibleCount(entry: RawEntry): { iterations: number; what: string; offs
   return [];
 }
 
-function readEntry(r: ByteReader, format: JavaFormat, version: number): RawEntry {
+/** One entry; `copy`: certificates and keys as copies that do not pin the file (false: views, for a pass that keeps none of them). */
+function readEntry(r: ByteReader, format: JavaFormat, version: number, copy: boolean): RawEntry {
   const tagAt = r.offset;
   const tag = r.u32('entry tag');
   const alias = r.utf('alias');
@@ -132,31 +177,31 @@ function readEntry(r: ByteReader, format: JavaFormat, version: number): RawEntry
 
   if (tag === ENTRY_TAG.privateKey) {
     const offset = r.offset;
-    const protectedKey = r.lengthPrefixed('protected private key');
+    const protectedKey = r.lengthPrefixed('protected private key', copy);
     const chainAt = r.offset;
     const chainLength = r.u32('certificate chain length');
     if (chainLength > r.remaining / 4) r.fail(`certificate chain length ${chainLength} cannot fit in the bytes left`, chainAt);
     const chain: Uint8Array[] = [];
-    for (let i = 0; i < chainLength; i++) chain.push(readCertificate(r, version));
+    for (let i = 0; i < chainLength; i++) chain.push(readCertificate(r, version, copy));
     return { tag, alias, created, offset, protectedKey, chain };
   }
   if (tag === ENTRY_TAG.trustedCert) {
-    return { tag, alias, created, certificate: readCertificate(r, version) };
+    return { tag, alias, created, certificate: readCertificate(r, version, copy) };
   }
   if (tag === ENTRY_TAG.secretKey && format === 'JCEKS') {
     const offset = r.offset;
     // The serialized object has no length prefix: its own structure says where it ends.
     const { sealed, length } = readSealedObject(r.rest(), offset);
-    const rawObject = r.bytesCopy(length, 'sealed secret key');
+    const rawObject = copy ? r.bytesCopy(length, 'sealed secret key') : r.bytesView(length, 'sealed secret key');
     return { tag, alias, created, offset, raw: rawObject, sealed };
   }
   return r.fail(`unknown ${format} entry type ${tag}`, tagAt);
 }
 
-function readCertificate(r: ByteReader, version: number): Uint8Array {
+function readCertificate(r: ByteReader, version: number, copy: boolean): Uint8Array {
   const typeAt = r.offset;
   const type = version === 2 ? r.utf('certificate type') : 'X.509';
-  const certificate = r.lengthPrefixed('certificate');
+  const certificate = r.lengthPrefixed('certificate', copy);
   if (type !== 'X.509') throw new UnsupportedAlgorithmError(type, `certificate type at byte ${typeAt}`);
   return certificate;
 }
@@ -236,29 +281,4 @@ function passwordConfirmedByAKey(entries: readonly RawEntry[], password: string)
     }
   }
   return false;
-}
-
-/**
- * Java keystores are hash tables keyed by the lower-cased alias, so a file with one alias twice
- * (which only a foreign writer makes) loads as its last entry under that alias. We do the same,
- * but say so: silently losing a key is worse than a warning.
- */
-function keepLastOfDuplicates(store: Keystore): void {
-  const counts = new Map<string, number>();
-  for (const e of store.entries) {
-    const k = aliasKey(store.format, e.alias);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  const seen = new Set<string>();
-  const kept: KeystoreEntry[] = [];
-  for (let i = store.entries.length - 1; i >= 0; i--) {
-    const entry = store.entries[i]!;
-    const k = aliasKey(store.format, entry.alias);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    kept.unshift(entry);
-    const n = counts.get(k)!;
-    if (n > 1) store.warnings.push(`duplicate alias "${entry.alias}": keeping the last of ${n} entries, as keytool does`);
-  }
-  store.entries = kept;
 }

@@ -3,7 +3,7 @@ import type { WriteOptions } from '../codec.js';
 import type { Keystore, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
 import { ByteWriter } from './byte_writer.js';
 import { protectPrivateKey, readEncryptedKey } from './encrypted_key.js';
-import { ENTRY_TAG, JCEKS_MAGIC, JKS_MAGIC, WRITE_VERSION } from './format.js';
+import { DIGEST_LENGTH, ENTRY_TAG, JCEKS_MAGIC, JKS_MAGIC, WRITE_VERSION } from './format.js';
 import { keystoreDigest } from './integrity.js';
 import { encodeModifiedUtf8 } from './modified_utf8.js';
 import { JDK_DEFAULT_ITERATIONS, MAX_ITERATIONS, isPbePassword, newPbeParameters } from './pbe_md5_des3.js';
@@ -75,10 +75,10 @@ function writeJavaKeystore(format: JavaFormat, store: Keystore, options: WriteOp
         break;
     }
   }
-  const body = out.finish();
-  const result = new Uint8Array(body.length + 20);
-  result.set(body);
-  result.set(keystoreDigest(password, body), body.length);
+  // one buffer of the exact size, the digest written into its last DIGEST_LENGTH bytes
+  const bodyLength = out.length;
+  const result = out.finish(DIGEST_LENGTH);
+  result.set(keystoreDigest(password, result.subarray(0, bodyLength)), bodyLength);
   return result;
 }
 

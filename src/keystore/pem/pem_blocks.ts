@@ -27,33 +27,49 @@ export function isPemText(bytes: Uint8Array): boolean {
  * the input, where a lazy regular expression goes quadratic on many BEGINs without an END.
  */
 export function parsePemBlocks(bytes: Uint8Array): PemBlock[] {
-  // a view, not a copy: the text is the one copy a large bundle costs
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const blocks: PemBlock[] = [];
+  return [...pemBlocks(bytes)];
+}
+
+/**
+ * parsePemBlocks one block at a time. The scan runs over the bytes, and each block's text is
+ * decoded on its own: a large bundle is never held a second time as one string (a 25 MB
+ * bundle was 25 MB of JavaScript heap), nor are all its blocks kept at once. Offsets are byte
+ * offsets.
+ */
+export function* pemBlocks(bytes: Uint8Array): Generator<PemBlock> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let previousEnd = 0;
-  for (let offset = text.indexOf(BEGIN); offset >= 0; offset = text.indexOf(BEGIN, previousEnd)) {
-    const labelEnd = text.indexOf(DASHES, offset + BEGIN.length);
-    const label = labelEnd < 0 ? '' : text.slice(offset + BEGIN.length, labelEnd);
+  for (let offset = buf.indexOf(BEGIN, 0, 'latin1'); offset >= 0; offset = buf.indexOf(BEGIN, previousEnd, 'latin1')) {
+    const labelEnd = buf.indexOf(DASHES, offset + BEGIN.length, 'latin1');
+    const label = labelEnd < 0 ? '' : buf.toString('utf8', offset + BEGIN.length, labelEnd);
     if (!/^[A-Z0-9 ]+$/.test(label)) throw new KeystoreFormatError('malformed PEM BEGIN line', offset);
     const endLine = `-----END ${label}-----`;
-    const end = text.indexOf(endLine, labelEnd);
+    const end = buf.indexOf(endLine, labelEnd, 'latin1');
     if (end < 0) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
-    const body = text.slice(labelEnd + DASHES.length, end);
-    const nested = body.indexOf(BEGIN);
-    if (nested >= 0) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
+    const nested = buf.indexOf(BEGIN, labelEnd + DASHES.length, 'latin1');
+    if (nested >= 0 && nested < end) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
+    const body = buf.toString('utf8', labelEnd + DASHES.length, end);
     const { headers, base64 } = splitHeaders(body.replace(/^\r?\n/, ''));
     if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new KeystoreFormatError(`PEM block ${label} has characters outside base64`, offset);
     // Node's decoder skips the line breaks (the body is checked to be base64 and white space)
     const der = new Uint8Array(Buffer.from(base64, 'base64'));
     if (der.length === 0) throw new KeystoreFormatError(`PEM block ${label} is empty`, offset);
-    const whole = text.slice(offset, end + endLine.length);
-    const block: PemBlock = { label, headers, der, text: whole, offset };
-    const friendlyName = bagFriendlyName(text.slice(previousEnd, offset));
+    const wholeEnd = end + endLine.length;
+    // the whole block as text only for the few readers that ask (traditional keys)
+    const block: PemBlock = {
+      label,
+      headers,
+      der,
+      get text(): string {
+        return buf.toString('utf8', offset, wholeEnd);
+      },
+      offset,
+    };
+    const friendlyName = bagFriendlyName(buf.toString('utf8', previousEnd, offset));
     if (friendlyName !== undefined) block.friendlyName = friendlyName;
-    blocks.push(block);
-    previousEnd = end + endLine.length;
+    previousEnd = wholeEnd;
+    yield block;
   }
-  return blocks;
 }
 
 function splitHeaders(body: string): { headers: Record<string, string>; base64: string } {

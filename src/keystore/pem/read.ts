@@ -6,7 +6,7 @@ import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordErro
 import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { pairKeysWithCertificates, type LooseCertificate, type LooseKey } from '../pair_keys.js';
-import { parsePemBlocks, type PemBlock } from './pem_blocks.js';
+import { pemBlocks, type PemBlock } from './pem_blocks.js';
 import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -27,7 +27,7 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
   const keys: LooseKey[] = [];
   const certs: LooseCertificate[] = [];
   const password = options.keyPassword ?? options.password;
-  for (const block of parsePemBlocks(bytes)) {
+  for (const block of pemBlocks(bytes)) {
     const alias = block.friendlyName;
     if (CERTIFICATE_LABELS.has(block.label)) {
       certs.push(withAlias<LooseCertificate>({ der: certificateDer(block) }, alias));

@@ -11,7 +11,8 @@ import {
   KeystorePasswordError,
   UnsupportedAlgorithmError,
 } from '../../errors.js';
-import { bytesEqual, concatBytes, toHex } from '../../lib/bytes.js';
+import { bytesEqual, concatBytes } from '../../lib/bytes.js';
+import { contentKey } from '../../crypto/digest.js';
 import type { ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SealedKey, SecretKeyEntry } from '../model.js';
 import { buildChain } from '../../cert/chain.js';
@@ -237,10 +238,10 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
 
   // by content, in sets: a store of thousands of certificates must not compare each with each
   const seen = new Set<string>();
-  const consumedBytes = new Set([...consumed].map((c) => toHex(c.der)));
+  const consumedBytes = new Set([...consumed].map((c) => contentKey(c.der)));
   for (const cert of certs) {
     const trusted = cert.attributes.trusted;
-    const id = toHex(cert.der);
+    const id = contentKey(cert.der);
     if (!trusted && (consumed.has(cert) || seen.has(id))) continue;
     if (!trusted && consumedBytes.has(id)) continue;
     seen.add(id);

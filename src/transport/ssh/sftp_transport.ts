@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConnectError, SshPermissionError } from '../../errors.js';
 import type { FileInfo, FileTransport } from '../../fs/transport.js';
@@ -48,6 +49,19 @@ export class SftpTransport implements FileTransport {
   }
 
   async readFile(path: string, maxBytes: number): Promise<Uint8Array> {
+    const chunks: Buffer[] = [];
+    const total = await this.#read(path, maxBytes, (chunk) => void chunks.push(chunk));
+    return new Uint8Array(Buffer.concat(chunks, total));
+  }
+
+  async sha256(path: string, maxBytes: number): Promise<string> {
+    const hash = createHash('sha256');
+    await this.#read(path, maxBytes, (chunk) => void hash.update(chunk));
+    return hash.digest('hex');
+  }
+
+  /** Reads a regular file in CHUNK pieces, each handed to onChunk as it arrives; the total length. */
+  async #read(path: string, maxBytes: number, onChunk: (chunk: Buffer) => void): Promise<number> {
     const sftp = await this.#sftp();
     // checked before opening: opening a FIFO would block the remote sftp-server
     let info: Stats;
@@ -62,7 +76,6 @@ export class SftpTransport implements FileTransport {
     let handle: Buffer | undefined;
     try {
       handle = await this.#call<Buffer>((cb) => sftp.open(path, 'r', cb));
-      const chunks: Buffer[] = [];
       let total = 0;
       for (;;) {
         const buffer = Buffer.alloc(CHUNK);
@@ -70,9 +83,9 @@ export class SftpTransport implements FileTransport {
         if (read === 0) break;
         total += read;
         if (total > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large to be a keystore`);
-        chunks.push(buffer.subarray(0, read));
+        onChunk(buffer.subarray(0, read));
       }
-      return new Uint8Array(Buffer.concat(chunks, total));
+      return total;
     } catch (error) {
       if (error instanceof HapkiError) throw error;
       throw this.#fail(error, path, 'read');
