@@ -58,6 +58,10 @@ describe('a fresh clone', () => {
     const files = (await run('tar', ['tzf', tarball])).stdout.split('\n');
     expect(files).toEqual(expect.arrayContaining(['package/LICENSE', 'package/bin/hapki.js', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/cli/main.js']));
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    // the CLI's two scripts, each with the code cache the build made for it
+    expect(files.filter((f) => f.startsWith('package/dist/bin/')).map((f) => f.replace(/\.[0-9a-f]{16}\.v8cache$/, '.<build>.v8cache')).sort()).toEqual(
+      ['command_index.json', 'hapki-deps.<build>.v8cache', 'hapki-deps.cjs', 'hapki.<build>.v8cache', 'hapki.cjs'].map((f) => `package/dist/bin/${f}`),
+    );
     expect(readFileSync(join(clone, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
   }, 600_000);
 
@@ -76,6 +80,7 @@ describe('a fresh clone', () => {
     writeFileSync(join(consumer, 'cjs.cjs'), "const h = require('hapki');\nconsole.log(typeof h.readKeystore);\n");
     expect((await sh('node cjs.cjs', consumer)).stdout).toBe('function\n');
     expect((await sh('node node_modules/.bin/hapki --version', consumer)).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await sh(`STOREPASS=changeit node_modules/.bin/hapki list ${join(clone, 'fixtures', 'gateway.jks')} --storepass env:STOREPASS`, consumer)).stdout).toMatch(/^Keystore format: JKS, 2 entries\n/);
 
     writeFileSync(join(consumer, 'src', 'index.ts'), [
       "import { emptyKeystore, readKeystore, writeKeystore, type Keystore } from 'hapki';",

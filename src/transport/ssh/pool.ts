@@ -1,5 +1,5 @@
 import { hostLabel } from '../location.js';
-import { connectSsh, type SshSession, type SshTarget } from './connect.js';
+import type { SshSession, SshTarget } from './connect.js';
 import { SftpTransport } from './sftp_transport.js';
 import { defaultUser, type SshOptions } from './ssh_options.js';
 
@@ -35,7 +35,9 @@ export class SshPool {
     const key = this.#key(target);
     let session = this.#sessions.get(key);
     if (session === undefined) {
-      session = connectSsh(target, this.#options);
+      // the SSH client (and its known_hosts and key handling) loads when a command first connects
+      const options = this.#options;
+      session = import('./connect.js').then(({ connectSsh }) => connectSsh(target, options));
       session.catch(() => undefined);
       this.#sessions.set(key, session);
     }
