@@ -31,39 +31,39 @@ const MAX_DEPTH = 64;
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 export class DerNode {
-  /** Offset of the tag byte, relative to the buffer given to readDer. */
-  readonly offset: number;
-  readonly cls: number;
-  readonly tag: number;
-  readonly constructed: boolean;
   /** The contents octets (for indefinite lengths, without the end-of-contents marker). */
   readonly content: Uint8Array;
-  /** The whole encoding: tag, length and contents. */
-  readonly encoded: Uint8Array;
-  private readonly base: number;
-  private readonly depth: number;
+  private encodedBytes: Uint8Array | undefined;
   private parsedChildren: DerNode[] | undefined;
 
-  constructor(fields: {
-    offset: number;
-    cls: number;
-    tag: number;
-    constructed: boolean;
-    content: Uint8Array;
-    encoded: Uint8Array;
-    base: number;
-    depth: number;
-    children?: DerNode[];
-  }) {
-    this.offset = fields.offset;
-    this.cls = fields.cls;
-    this.tag = fields.tag;
-    this.constructed = fields.constructed;
-    this.content = fields.content;
-    this.encoded = fields.encoded;
-    this.base = fields.base;
-    this.depth = fields.depth;
-    this.parsedChildren = fields.children;
+  constructor(
+    /** Offset of the tag byte, relative to the buffer given to readDer. */
+    readonly offset: number,
+    readonly cls: number,
+    readonly tag: number,
+    readonly constructed: boolean,
+    /** The buffer read, and this element's span in it: `encoded` is cut from them when asked for. */
+    private readonly source: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+    contentStart: number,
+    contentEnd: number,
+    private readonly base: number,
+    private readonly depth: number,
+    children?: DerNode[],
+  ) {
+    this.content = source.subarray(contentStart, contentEnd);
+    this.parsedChildren = children;
+  }
+
+  /** The whole encoding: tag, length and contents. */
+  get encoded(): Uint8Array {
+    return (this.encodedBytes ??= this.source.subarray(this.start, this.end));
+  }
+
+  /** Bytes the whole encoding takes. */
+  get encodedLength(): number {
+    return this.end - this.start;
   }
 
   is(tag: number, cls: number = TagClass.universal): boolean {
@@ -88,8 +88,8 @@ export class DerNode {
     }
     let pos = 0;
     while (pos < this.content.length) {
-      const { node, end } = readNode(this.content, pos, this.base, this.depth + 1);
-      pos = end;
+      const node = readNode(this.content, pos, this.base, this.depth + 1);
+      pos += node.encodedLength;
       yield node;
     }
   }
@@ -186,7 +186,8 @@ export class DerNode {
 /** Reads exactly one TLV that must span the whole input (trailing bytes are an error unless allowed). */
 export function readDer(bytes: Uint8Array, what: string, options: { allowTrailing?: boolean } = {}): DerNode {
   if (bytes.length === 0) throw formatError(`${what} is empty`, 0);
-  const { node, end } = readNode(bytes, 0, 0, 0);
+  const node = readNode(bytes, 0, 0, 0);
+  const end = node.encodedLength;
   if (end !== bytes.length && !options.allowTrailing) {
     throw formatError(`${what} has ${bytes.length - end} unexpected trailing bytes`, end);
   }
@@ -207,20 +208,18 @@ function readAll(bytes: Uint8Array, base: number, depth: number): DerNode[] {
   const nodes: DerNode[] = [];
   let pos = 0;
   while (pos < bytes.length) {
-    const { node, end } = readNode(bytes, pos, base, depth);
+    const node = readNode(bytes, pos, base, depth);
     nodes.push(node);
-    pos = end;
+    pos += node.encodedLength;
   }
   return nodes;
 }
 
-function readNode(bytes: Uint8Array, start: number, base: number, depth: number): { node: DerNode; end: number } {
+/** One TLV at `start`; the caller moves on by its encodedLength. */
+function readNode(bytes: Uint8Array, start: number, base: number, depth: number): DerNode {
   if (depth > MAX_DEPTH) throw formatError('ASN.1 nesting too deep', base + start);
   let pos = start;
-  const need = (n: number): void => {
-    if (pos + n > bytes.length) throw formatError('truncated ASN.1 data', base + pos);
-  };
-  need(1);
+  if (pos >= bytes.length) throw truncated(base + pos);
   const first = bytes[pos++]!;
   const cls = first >> 6;
   const constructed = (first & 0x20) !== 0;
@@ -228,40 +227,27 @@ function readNode(bytes: Uint8Array, start: number, base: number, depth: number)
   if (tag === 0x1f) {
     tag = 0;
     for (let i = 0; ; i++) {
-      need(1);
+      if (pos >= bytes.length) throw truncated(base + pos);
       const b = bytes[pos++]!;
       if (i >= 4) throw formatError('ASN.1 tag number too large', base + start);
       tag = (tag << 7) | (b & 0x7f);
       if ((b & 0x80) === 0) break;
     }
   }
-  need(1);
+  if (pos >= bytes.length) throw truncated(base + pos);
   const lenByte = bytes[pos++]!;
   if (lenByte === 0x80) {
     if (!constructed) throw formatError('indefinite length on a primitive ASN.1 value', base + start);
     const contentStart = pos;
     const children: DerNode[] = [];
     for (;;) {
-      need(2);
+      if (pos + 2 > bytes.length) throw truncated(base + pos);
       if (bytes[pos] === 0 && bytes[pos + 1] === 0) break;
-      const { node, end } = readNode(bytes, pos, base, depth + 1);
+      const node = readNode(bytes, pos, base, depth + 1);
       children.push(node);
-      pos = end;
+      pos += node.encodedLength;
     }
-    const content = bytes.subarray(contentStart, pos);
-    pos += 2;
-    const node = new DerNode({
-      offset: base + start,
-      cls,
-      tag,
-      constructed,
-      content,
-      encoded: bytes.subarray(start, pos),
-      base: base + contentStart,
-      depth,
-      children,
-    });
-    return { node, end: pos };
+    return new DerNode(base + start, cls, tag, constructed, bytes, start, pos + 2, contentStart, pos, base + contentStart, depth, children);
   }
   let length: number;
   if (lenByte < 0x80) {
@@ -269,25 +255,18 @@ function readNode(bytes: Uint8Array, start: number, base: number, depth: number)
   } else {
     const count = lenByte & 0x7f;
     if (count > 4) throw formatError('ASN.1 length field too large', base + pos - 1);
-    need(count);
+    if (pos + count > bytes.length) throw truncated(base + pos);
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
   }
   if (length > bytes.length - pos) {
     throw formatError(`ASN.1 length ${length} exceeds the ${bytes.length - pos} bytes available`, base + start);
   }
-  const content = bytes.subarray(pos, pos + length);
-  const node = new DerNode({
-    offset: base + start,
-    cls,
-    tag,
-    constructed,
-    content,
-    encoded: bytes.subarray(start, pos + length),
-    base: base + pos,
-    depth,
-  });
-  return { node, end: pos + length };
+  return new DerNode(base + start, cls, tag, constructed, bytes, start, pos + length, pos, pos + length, base + pos, depth);
+}
+
+function truncated(offset: number): KeystoreFormatError {
+  return formatError('truncated ASN.1 data', offset);
 }
 
 /** Longest object identifier hapki decodes; real ones are under 30 bytes. */

@@ -1,8 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 
 export type DigestName = 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
 export function digest(name: DigestName, ...parts: Uint8Array[]): Uint8Array {
+  // one part (a key identifier, a fingerprint): node:crypto's one-shot hash, without a Hash object
+  if (parts.length === 1) {
+    const out = oneShotHash(name, parts[0]!, 'buffer');
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
   const hash = createHash(name);
   for (const p of parts) hash.update(p);
   return new Uint8Array(hash.digest());

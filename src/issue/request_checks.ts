@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
+import { bitLength } from '../crypto/key_bounds.js';
 import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
 import { CsrFormatError, HapkiError, WeakKeyError } from '../errors.js';
 import { toHex } from '../lib/bytes.js';
@@ -49,7 +50,9 @@ export function checkRequestKey(spki: Uint8Array): RequestKey {
   if (parts.oid === OID.rsaEncryption || parts.oid === OID.rsassaPss) rsa = checkRsa(parts.key);
   else if (parts.oid === OID.ecPublicKey) checkEc(spki, parts.key, parts.parameterOid);
   const keyObject = requestKeyObject(spki, parts, rsa);
-  return { description: describePublicKey(spki, keyObject, parts), keyObject, bits: parts.key };
+  // an RSA key's size is its modulus's, read already (node:crypto's key details cost a conversion)
+  const description = rsa && keyObject ? { algorithm: parts.oid === OID.rsaEncryption ? 'RSA' : 'RSASSA-PSS', bits: bitLength(rsa[0]!.content) } : describePublicKey(spki, keyObject, parts);
+  return { description, keyObject, bits: parts.key };
 }
 
 function requestKeyObject(spki: Uint8Array, parts: SpkiParts, rsa: DerNode[] | undefined): KeyObject | undefined {
