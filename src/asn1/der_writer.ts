@@ -64,8 +64,29 @@ export class DerTree {
   }
 }
 
-/** Encoded DER bytes, or a tree to be encoded. */
-export type DerPart = Uint8Array | DerTree;
+/**
+ * Bytes of a known length that are produced anew each time they are read, never held whole: a
+ * ciphertext encrypted again for the MAC and again into the file (CBC under one key and IV gives
+ * the same bytes each time).
+ */
+export class DerStream {
+  constructor(
+    readonly length: number,
+    private readonly produce: () => Iterable<Uint8Array>,
+  ) {}
+
+  *chunks(): Generator<Uint8Array> {
+    let n = 0;
+    for (const chunk of this.produce()) {
+      n += chunk.length;
+      yield chunk;
+    }
+    if (n !== this.length) throw new Error('DER stream length mismatch');
+  }
+}
+
+/** Encoded DER bytes, a tree to be encoded, or bytes produced as they are written. */
+export type DerPart = Uint8Array | DerTree | DerStream;
 
 /** SEQUENCE over parts, serialised later (encodeDer). */
 export function sequenceTree(...items: DerPart[]): DerTree {
@@ -89,9 +110,9 @@ export function primitiveTree(head: number, ...content: DerPart[]): DerTree {
 
 /** The DER bytes of a part: a tree is written once, each byte once, into one exact buffer. */
 export function encodeDer(part: DerPart): Uint8Array {
-  if (!(part instanceof DerTree)) return part;
+  if (part instanceof Uint8Array) return part;
   const out = new Uint8Array(part.length);
-  const end = writeTree(out, 0, part);
+  const end = part instanceof DerTree ? writeTree(out, 0, part) : writeStream(out, 0, part);
   if (end !== out.length) throw new Error('DER tree length mismatch');
   return out;
 }
@@ -100,10 +121,20 @@ function writeTree(out: Uint8Array, start: number, tree: DerTree): number {
   let pos = writeHeader(out, start, tree.head, tree.contentLength);
   for (const p of tree.parts) {
     if (p instanceof DerTree) pos = writeTree(out, pos, p);
+    else if (p instanceof DerStream) pos = writeStream(out, pos, p);
     else {
       out.set(p, pos);
       pos += p.length;
     }
+  }
+  return pos;
+}
+
+function writeStream(out: Uint8Array, start: number, stream: DerStream): number {
+  let pos = start;
+  for (const chunk of stream.chunks()) {
+    out.set(chunk, pos);
+    pos += chunk.length;
   }
   return pos;
 }
@@ -139,6 +170,10 @@ export function compactTree(tree: DerTree, copyFrom = 256): DerTree {
  * serialising it: for hashing or MACing a structure that is written later.
  */
 export function* derChunks(part: DerPart): Generator<Uint8Array> {
+  if (part instanceof DerStream) {
+    yield* part.chunks();
+    return;
+  }
   if (!(part instanceof DerTree)) {
     yield part;
     return;

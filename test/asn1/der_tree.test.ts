@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tag } from '../../src/asn1/der_reader.js';
-import { compactTree, derChunks, DerTree, encodeDer, explicit, explicitTree, implicitPrimitive, octetString, oid, primitiveTree, sequence, sequenceTree, type DerPart } from '../../src/asn1/der_writer.js';
+import { compactTree, derChunks, DerStream, DerTree, encodeDer, explicit, explicitTree, implicitPrimitive, octetString, oid, primitiveTree, sequence, sequenceTree, type DerPart } from '../../src/asn1/der_writer.js';
 import { concatBytes } from '../../src/lib/bytes.js';
 
 // The tree writer (serialised once, as the PKCS#12 writer uses it for large stores) must give
@@ -79,6 +79,22 @@ describe('DER tree writer', () => {
     expect(compact.parts).toHaveLength(3);
     expect(compact.parts[1]).toBe(cert);
     expect(Buffer.from(encodeDer(compact)).equals(Buffer.from(encodeDer(bag)))).toBe(true);
+  });
+
+  it('DerStream: bytes produced each time they are read, written and chunked as the bytes themselves', () => {
+    const body = leaf(200_000, 9);
+    let produced = 0;
+    const stream = new DerStream(body.length, function* () {
+      produced++;
+      for (let i = 0; i < body.length; i += 65_536) yield body.subarray(i, i + 65_536);
+    });
+    const tree = sequenceTree(oid('1.2.3'), primitiveTree(0x80, stream));
+    const eager = sequence(oid('1.2.3'), implicitPrimitive(0, body));
+    expect(Buffer.from(concatBytes([...derChunks(tree)])).equals(Buffer.from(eager))).toBe(true);
+    expect(Buffer.from(encodeDer(tree)).equals(Buffer.from(eager))).toBe(true);
+    expect(produced).toBe(2);
+    // a stream that gives other than its length is refused, not written short
+    expect(() => encodeDer(sequenceTree(new DerStream(10, () => [new Uint8Array(9)])))).toThrow(/length mismatch/);
   });
 
   it('passes encoded bytes through unchanged', () => {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DerNode } from '../../asn1/der_reader.js';
-import { algorithmIdentifier, derChunks, DerTree, encodeDer, integer, octetString, sequence, type DerPart } from '../../asn1/der_writer.js';
+import { algorithmIdentifier, derChunks, DerStream, DerTree, encodeDer, integer, octetString, sequence, type DerPart } from '../../asn1/der_writer.js';
 import { OID } from '../../asn1/oids.js';
 import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import { utf8 } from '../../lib/bytes.js';
@@ -142,6 +142,26 @@ export async function encryptPbes2(
   password: string | null,
   options: { iterations?: number } = {},
 ): Promise<PbeResult> {
+  const { key, iv, algorithmIdentifier } = await pbes2Parameters(password, options);
+  return { algorithmIdentifier, ciphertext: runCipher(createCipheriv('aes-256-cbc', key, iv), plaintext) };
+}
+
+/**
+ * encryptPbes2 with the ciphertext as a DerStream: encrypted again each time it is read (for a
+ * MAC, then into the file), so a store's ciphertext is never held beside the file it goes into.
+ */
+export async function encryptPbes2Streamed(
+  plaintext: DerPart,
+  password: string | null,
+  options: { iterations?: number } = {},
+): Promise<{ algorithmIdentifier: Uint8Array; ciphertext: DerStream }> {
+  const { key, iv, algorithmIdentifier } = await pbes2Parameters(password, options);
+  // PKCS#7 padding: one to a whole block is added
+  const length = (Math.floor(plaintext.length / 16) + 1) * 16;
+  return { algorithmIdentifier, ciphertext: new DerStream(length, () => cipherPieces(createCipheriv('aes-256-cbc', key, iv), plaintext)) };
+}
+
+async function pbes2Parameters(password: string | null, options: { iterations?: number }): Promise<{ key: Uint8Array; iv: Uint8Array; algorithmIdentifier: Uint8Array }> {
   const kdf: Pbkdf2Params = {
     salt: new Uint8Array(randomBytes(PBES2_SALT_LENGTH)),
     iterations: checkIterations(options.iterations ?? DEFAULT_PBE_ITERATIONS),
@@ -150,10 +170,8 @@ export async function encryptPbes2(
   };
   const iv = new Uint8Array(randomBytes(16));
   const key = await derivePbkdf2(pbes2PasswordBytes(password), kdf, 32);
-  const cipher = createCipheriv('aes-256-cbc', key, iv);
-  const ciphertext = runCipher(cipher, plaintext);
   const scheme = algorithmIdentifier(OID.aes256CBC, octetString(iv));
-  return { algorithmIdentifier: algorithmIdentifier(OID.pbes2, sequence(pbkdf2Algorithm(kdf), scheme)), ciphertext };
+  return { key, iv, algorithmIdentifier: algorithmIdentifier(OID.pbes2, sequence(pbkdf2Algorithm(kdf), scheme)) };
 }
 
 /** A legacy PKCS#12 PBE scheme (3DES or RC2), as `openssl pkcs12 -legacy` writes. */
@@ -209,20 +227,27 @@ function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: 
  * megabytes). A DER tree is encrypted as it is walked, never serialised as plaintext. The
  * result is a view of a buffer at most two blocks longer than the input, or of `into`.
  */
-function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }, input: DerPart, into?: Uint8Array): Uint8Array {
+function runCipher(cipher: Cipher, input: DerPart, into?: Uint8Array): Uint8Array {
   // decrypting in place is safe: CBC gives out no more than it has taken in, and each piece of
   // input is copied into the cipher before its output is written, behind where it is read
   const out = into ?? new Uint8Array(input.length + 32);
   let pos = 0;
-  const put = (piece: Uint8Array): void => {
+  for (const piece of cipherPieces(cipher, input)) {
     out.set(piece, pos);
     pos += piece.length;
-  };
+  }
+  return pos === out.length ? out : out.subarray(0, pos);
+}
+
+type Cipher = { update(data: Uint8Array): Buffer; final(): Buffer };
+
+/** The cipher's output for all of the input, piece by piece (at most 64 KiB of input per call). */
+function* cipherPieces(cipher: Cipher, input: DerPart): Generator<Uint8Array> {
   const stage = new Uint8Array(input instanceof DerTree ? CIPHER_CHUNK : 0);
   let staged = 0;
   for (const chunk of derChunks(input)) {
     if (staged > 0 && staged + chunk.length > stage.length) {
-      put(cipher.update(stage.subarray(0, staged)));
+      yield cipher.update(stage.subarray(0, staged));
       staged = 0;
     }
     if (chunk.length < stage.length) {
@@ -230,12 +255,11 @@ function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }
       stage.set(chunk, staged);
       staged += chunk.length;
     } else {
-      for (let i = 0; i < chunk.length; i += CIPHER_CHUNK) put(cipher.update(chunk.subarray(i, i + CIPHER_CHUNK)));
+      for (let i = 0; i < chunk.length; i += CIPHER_CHUNK) yield cipher.update(chunk.subarray(i, i + CIPHER_CHUNK));
     }
   }
-  if (staged > 0) put(cipher.update(stage.subarray(0, staged)));
-  put(cipher.final());
-  return pos === out.length ? out : out.subarray(0, pos);
+  if (staged > 0) yield cipher.update(stage.subarray(0, staged));
+  yield cipher.final();
 }
 
 const CIPHER_CHUNK = 64 * 1024;

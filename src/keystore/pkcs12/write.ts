@@ -3,7 +3,7 @@ import { algorithmIdentifier, bmpString, compactTree, DerTree, encodeDer, explic
 import { OID } from '../../asn1/oids.js';
 import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { checkIterations } from '../../crypto/pbe/iterations.js';
-import { encryptPbes2, encryptPkcs12Pbe } from '../../crypto/pbe/pbe.js';
+import { encryptPbes2Streamed, encryptPkcs12Pbe } from '../../crypto/pbe/pbe.js';
 import { KeyLockedError, UnsupportedAlgorithmError } from '../../errors.js';
 import { bytesEqual, utf8 } from '../../lib/bytes.js';
 import type { WriteOptions } from '../codec.js';
@@ -64,11 +64,12 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
 
   const contentInfos: DerPart[] = [];
   if (certBags.length > 0) {
-    // the SafeContents are encrypted as their tree is walked: no plaintext copy of the store
+    // the SafeContents are encrypted as their tree is walked: no plaintext copy of the store, and
+    // (modern) no ciphertext either: encrypted again for the MAC and again into the file
     const certificates = sequenceTree(...certBags);
     const { algorithmIdentifier: scheme, ciphertext } = legacy
       ? await encryptPkcs12Pbe(certificates, password, { algorithm: OID.pbeWithSHAAnd40BitRC2CBC, iterations })
-      : await encryptPbes2(certificates, password, { iterations });
+      : await encryptPbes2Streamed(certificates, password, { iterations });
     // [0] IMPLICIT OCTET STRING: primitive, context class
     const encryptedContentInfo = sequenceTree(oid(OID.data), scheme, primitiveTree(0x80, ciphertext));
     contentInfos.push(sequenceTree(oid(OID.encryptedData), explicitTree(0, sequenceTree(integer(0), encryptedContentInfo))));
