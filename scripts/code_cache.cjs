@@ -17,7 +17,9 @@ let deps;
 
 function load(name) {
   const file = join(dir, `${name}.cjs`);
-  const script = new Script(readFileSync(file, 'utf8'), { filename: file });
+  // V8 keeps the name a script was compiled under in its code cache, and stack traces show that
+  // name wherever the cache is used: the name within the package, not this build's directory
+  const script = new Script(readFileSync(file, 'utf8'), { filename: `dist/bin/${name}.cjs` });
   scripts.set(name, script);
   const nodeRequire = createRequire(file);
   const require = (request) => (request === './hapki-deps.cjs' ? (deps ??= load('hapki-deps')) : nodeRequire(request));

@@ -109,6 +109,32 @@ function writeTree(out: Uint8Array, start: number, tree: DerTree): number {
 }
 
 /**
+ * The same TLV with fewer objects: the headers and small leaves below its own header merged into
+ * runs of bytes, each leaf of `copyFrom` bytes or more kept by reference. A PKCS#12 of thousands
+ * of bags holds each bag as a SEQUENCE over three parts (what precedes the certificate, the
+ * certificate, its attributes), not as a dozen nodes and small arrays.
+ */
+export function compactTree(tree: DerTree, copyFrom = 256): DerTree {
+  const parts: Uint8Array[] = [];
+  let small: Uint8Array[] = [];
+  const flush = (): void => {
+    if (small.length > 0) parts.push(small.length === 1 ? small[0]! : concatBytes(small));
+    small = [];
+  };
+  for (const part of tree.parts) {
+    for (const chunk of derChunks(part)) {
+      if (chunk.length < copyFrom) small.push(chunk);
+      else {
+        flush();
+        parts.push(chunk);
+      }
+    }
+  }
+  flush();
+  return new DerTree(tree.head, parts);
+}
+
+/**
  * The encoding of a part as a run of chunks (headers and leaves, in order), without
  * serialising it: for hashing or MACing a structure that is written later.
  */

@@ -10,11 +10,14 @@ import { exitCodeFor } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
 import { processIo } from './process_io.js';
+import { runningAsOwnProcess } from './process_heap.js';
 import { askedCommand, buildProgram } from './program.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
-export async function main(argv: readonly string[], processIoArg: CliIo = processIo()): Promise<number> {
-  const io = guardedIo(processIoArg, argv);
+export async function main(argv: readonly string[], processIoArg?: CliIo): Promise<number> {
+  // the command's own process (no I/O handed in): its heap may be tuned for a large store
+  if (processIoArg === undefined) runningAsOwnProcess();
+  const io = guardedIo(processIoArg ?? processIo(), argv);
   // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const verbose = argv.includes('--verbose');

@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { IoError, PasswordSourceError, UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
@@ -24,7 +25,8 @@ export function processIo(): CliIo {
         else resolve();
       });
     });
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  // isatty, not process.stdin.isTTY: that would open standard input's stream in every command
+  const interactive = isatty(0) && isatty(2);
   return {
     stdout: (text) => {
       if (!stdoutFailure) process.stdout.write(text);

@@ -9,6 +9,7 @@ import type { Keystore } from '../keystore/model.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import type { CliContext } from './context.js';
+import { inputRead } from './process_heap.js';
 
 /** `-` as a file name: standard input for an input, standard output for an output. */
 export const STDIO = '-';
@@ -17,6 +18,12 @@ const STDIN_READ = new WeakMap<CliContext, Promise<Uint8Array>>();
 
 /** An input file's bytes; `-` reads standard input (then no password may come from it). */
 export async function readInput(ctx: CliContext, path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  const bytes = await readInputBytes(ctx, path, maxBytes);
+  inputRead(bytes.length);
+  return bytes;
+}
+
+async function readInputBytes(ctx: CliContext, path: string, maxBytes: number): Promise<Uint8Array> {
   if (path !== STDIO) return readFileBytes(path, maxBytes);
   if (!ctx.io.readStdinBytes) throw new UsageError('standard input cannot be read here');
   ctx.passwords.claimStdinForInput();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tag } from '../../src/asn1/der_reader.js';
-import { derChunks, encodeDer, explicit, explicitTree, implicitPrimitive, octetString, oid, primitiveTree, sequence, sequenceTree, type DerPart } from '../../src/asn1/der_writer.js';
+import { compactTree, derChunks, DerTree, encodeDer, explicit, explicitTree, implicitPrimitive, octetString, oid, primitiveTree, sequence, sequenceTree, type DerPart } from '../../src/asn1/der_writer.js';
 import { concatBytes } from '../../src/lib/bytes.js';
 
 // The tree writer (serialised once, as the PKCS#12 writer uses it for large stores) must give
@@ -61,6 +61,24 @@ describe('DER tree writer', () => {
     expect(head(256).slice(0, 4)).toEqual([0x04, 0x82, 0x01, 0x00]);
     expect(head(65_536).slice(0, 5)).toEqual([0x04, 0x83, 0x01, 0x00, 0x00]);
     expect(head(16_777_216)).toEqual([0x04, 0x84, 0x01, 0x00, 0x00, 0x00]);
+  });
+
+  it('compactTree: the same bytes, small pieces merged into runs, large leaves kept by reference', () => {
+    for (const size of SIZES.filter((n) => n < 1_000_000)) {
+      for (const depth of [0, 1, 3]) {
+        const { eager, tree } = bothWays(leaf(size, depth), depth);
+        if (!(tree instanceof DerTree)) continue;
+        const compact = compactTree(tree);
+        expect(Buffer.from(encodeDer(compact)).equals(Buffer.from(eager)), `size ${size}, depth ${depth}`).toBe(true);
+      }
+    }
+    // a certificate bag: what precedes the certificate is one run, the certificate itself is not copied
+    const cert = leaf(900, 5);
+    const bag = sequenceTree(oid('1.2.840.113549.1.12.10.1.3'), explicitTree(0, sequenceTree(oid('1.2.840.113549.1.9.22.1'), explicitTree(0, primitiveTree(Tag.octetString, cert)))), sequence(oid('1.2.3'), octetString(leaf(20, 2))));
+    const compact = compactTree(bag);
+    expect(compact.parts).toHaveLength(3);
+    expect(compact.parts[1]).toBe(cert);
+    expect(Buffer.from(encodeDer(compact)).equals(Buffer.from(encodeDer(bag)))).toBe(true);
   });
 
   it('passes encoded bytes through unchanged', () => {

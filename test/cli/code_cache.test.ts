@@ -40,6 +40,19 @@ describe('the CLI bundle and its V8 code caches', () => {
       const cachedData = readFileSync(join(BIN, `${name}.${buildId(source)}.v8cache`));
       const script = new Script(source, { filename: join(BIN, `${name}.cjs`), cachedData });
       expect(script.cachedDataRejected, name).toBe(false);
+      // stack traces name the script as V8 cached it: by its place in the package, not the build's directory
+      const failing = (): never => {
+        throw new Error('stop');
+      };
+      let stack = '';
+      try {
+        (script.runInThisContext() as (...args: unknown[]) => void)({}, failing, { exports: {} }, join(BIN, `${name}.cjs`), BIN);
+        stack = 'ran without requiring anything';
+      } catch (error) {
+        stack = (error as Error).stack ?? '';
+      }
+      if (name === 'hapki') expect(stack).toMatch(/^ +at (.*\()?dist\/bin\/hapki\.cjs:\d+:\d+\)?$/m);
+      expect(stack.split('\n').filter((line) => line.includes(`${name}.cjs`) && line.includes(REPO_ROOT))).toEqual([]);
     }
   });
 

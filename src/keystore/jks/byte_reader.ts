@@ -91,13 +91,13 @@ export class ByteReader {
     return this.bytesView(n, what).slice();
   }
 
-  /** A 4-byte signed length followed by that many bytes (Java's writeInt(len) + write(bytes)). */
-  lengthPrefixed(what: string, copy = true): Uint8Array {
+  /** A 4-byte signed length followed by that many bytes (Java's writeInt(len) + write(bytes)), as a view. */
+  lengthPrefixed(what: string): Uint8Array {
     const at = this.offset;
     const n = this.i32(`${what} length`);
     if (n < 0) this.fail(`negative ${what} length ${n}`, at);
     if (n > this.remaining) this.fail(`${what} length ${n} exceeds the ${this.remaining} bytes left`, at);
-    return copy ? this.bytesCopy(n, what) : this.bytesView(n, what);
+    return this.bytesView(n, what);
   }
 
   /** DataInput.readUTF: a 2-byte length and modified UTF-8. */

@@ -27,7 +27,7 @@ export async function readJceks(bytes: Uint8Array, options: ReadOptions = {}): P
   return collect(await streamJceks(bytes, options));
 }
 
-/** readJks entry by entry: the structure and the digest are checked first, then each entry is copied out and opened as it is asked for. */
+/** readJks entry by entry: the structure and the digest are checked first, then each entry is read and opened as it is asked for. */
 export async function streamJks(bytes: Uint8Array, options: ReadOptions = {}): Promise<KeystoreEntryStream> {
   return withWorkBudget(async () => openJavaKeystore(bytes, options, ['JKS']), undefined, options.maxIterations);
 }
@@ -76,13 +76,13 @@ function openJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: rea
   const r: ByteReader = new ByteReader(bytes);
   const { format, version, count } = readHeader(r, accepted);
 
-  // First pass: every entry's structure, checked, with its certificates as views that are not
-  // kept; kept are the key entries (few, and needed before any key is opened) and where each
-  // alias last occurs. The entries are copied out in the second pass, one at a time.
+  // First pass: every entry's structure, checked; kept are the key entries (few, and needed
+  // before any key is opened) and where each alias last occurs. The entries are read again
+  // and opened in the second pass, one at a time, as they are asked for.
   const keyEntries: RawEntry[] = [];
   const last = new Map<string, { index: number; alias: string; count: number }>();
   for (let i = 0; i < count; i++) {
-    const entry = readEntry(r, format, version, false);
+    const entry = readEntry(r, format, version);
     if (entry.tag !== ENTRY_TAG.trustedCert) keyEntries.push(entry);
     const k = aliasKey(format, entry.alias);
     last.set(k, { index: i, alias: entry.alias, count: (last.get(k)?.count ?? 0) + 1 });
@@ -121,7 +121,7 @@ function openJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: rea
     const again = new ByteReader(bytes);
     readHeader(again, accepted);
     for (let i = 0; i < count; i++) {
-      const entry = readEntry(again, format, version, true);
+      const entry = readEntry(again, format, version);
       if (last.get(aliasKey(format, entry.alias))!.index !== i) continue;
       yield inBudget(() => openEntry(entry, format, options));
     }
@@ -165,8 +165,12 @@ function visibleCount(entry: RawEntry): { iterations: number; what: string; offs
   return [];
 }
 
-/** One entry; `copy`: certificates and keys as copies that do not pin the file (false: views, for a pass that keeps none of them). */
-function readEntry(r: ByteReader, format: JavaFormat, version: number, copy: boolean): RawEntry {
+/**
+ * One entry. Its certificates and keys are views into the file's bytes, not copies: a store is
+ * mostly its certificates, so holding them as views costs the file once, where copies cost it
+ * twice while the store is read (and a conversion held both).
+ */
+function readEntry(r: ByteReader, format: JavaFormat, version: number): RawEntry {
   const tagAt = r.offset;
   const tag = r.u32('entry tag');
   const alias = r.utf('alias');
@@ -177,31 +181,31 @@ function readEntry(r: ByteReader, format: JavaFormat, version: number, copy: boo
 
   if (tag === ENTRY_TAG.privateKey) {
     const offset = r.offset;
-    const protectedKey = r.lengthPrefixed('protected private key', copy);
+    const protectedKey = r.lengthPrefixed('protected private key');
     const chainAt = r.offset;
     const chainLength = r.u32('certificate chain length');
     if (chainLength > r.remaining / 4) r.fail(`certificate chain length ${chainLength} cannot fit in the bytes left`, chainAt);
     const chain: Uint8Array[] = [];
-    for (let i = 0; i < chainLength; i++) chain.push(readCertificate(r, version, copy));
+    for (let i = 0; i < chainLength; i++) chain.push(readCertificate(r, version));
     return { tag, alias, created, offset, protectedKey, chain };
   }
   if (tag === ENTRY_TAG.trustedCert) {
-    return { tag, alias, created, certificate: readCertificate(r, version, copy) };
+    return { tag, alias, created, certificate: readCertificate(r, version) };
   }
   if (tag === ENTRY_TAG.secretKey && format === 'JCEKS') {
     const offset = r.offset;
     // The serialized object has no length prefix: its own structure says where it ends.
     const { sealed, length } = readSealedObject(r.rest(), offset);
-    const rawObject = copy ? r.bytesCopy(length, 'sealed secret key') : r.bytesView(length, 'sealed secret key');
+    const rawObject = r.bytesView(length, 'sealed secret key');
     return { tag, alias, created, offset, raw: rawObject, sealed };
   }
   return r.fail(`unknown ${format} entry type ${tag}`, tagAt);
 }
 
-function readCertificate(r: ByteReader, version: number, copy: boolean): Uint8Array {
+function readCertificate(r: ByteReader, version: number): Uint8Array {
   const typeAt = r.offset;
   const type = version === 2 ? r.utf('certificate type') : 'X.509';
-  const certificate = r.lengthPrefixed('certificate', copy);
+  const certificate = r.lengthPrefixed('certificate');
   if (type !== 'X.509') throw new UnsupportedAlgorithmError(type, `certificate type at byte ${typeAt}`);
   return certificate;
 }

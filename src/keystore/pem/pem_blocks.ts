@@ -89,6 +89,29 @@ function bagFriendlyName(preamble: string): string | undefined {
   return m ? m[1]!.trim() : undefined;
 }
 
+/** Bytes pemArmor(label, der) takes (label ASCII). */
+export function pemArmorLength(label: string, der: Uint8Array): number {
+  const base64 = 4 * Math.ceil(der.length / 3);
+  const lines = Math.ceil(base64 / 64);
+  return `-----BEGIN ${label}-----\n`.length + base64 + Math.max(lines, 1) + `-----END ${label}-----\n`.length;
+}
+
+/**
+ * Writes pemArmor(label, der) into `out` at `at`, byte for byte, without building the block as
+ * one string; returns where it ends. A bundle of thousands of certificates is written into one
+ * buffer of the exact size (pemArmorLength), not gathered as text and then encoded.
+ */
+export function writePemArmor(out: Buffer, at: number, label: string, der: Uint8Array): number {
+  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  at += out.write(`-----BEGIN ${label}-----\n`, at, 'latin1');
+  for (let i = 0; i < base64.length; i += 64) {
+    if (i > 0) out[at++] = 0x0a;
+    at += out.write(base64.slice(i, i + 64), at, 'latin1');
+  }
+  out[at++] = 0x0a;
+  return at + out.write(`-----END ${label}-----\n`, at, 'latin1');
+}
+
 export function pemArmor(label: string, der: Uint8Array): string {
   const base64 = Buffer.from(der).toString('base64');
   const lines = base64.match(/.{1,64}/g) ?? [];

@@ -1,8 +1,8 @@
 import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { KeyLockedError, UnsupportedEntryError } from '../../errors.js';
 import type { WriteOptions } from '../codec.js';
-import type { Keystore } from '../model.js';
-import { pemArmor } from './pem_blocks.js';
+import type { Keystore, KeystoreEntry } from '../model.js';
+import { pemArmorLength, writePemArmor } from './pem_blocks.js';
 
 /**
  * Writes a keystore as a PEM bundle in the layout `openssl pkcs12 -nodes` prints: a "Bag
@@ -10,26 +10,49 @@ import { pemArmor } from './pem_blocks.js';
  * Keys are PKCS#8, encrypted with PBES2 when a password is given.
  */
 export async function writePem(store: Keystore, options: WriteOptions = {}): Promise<Uint8Array> {
-  let out = '';
+  // first the keys (few; encrypted once) and the exact size, then every block written into one
+  // buffer: a bundle of thousands of certificates is never held as text as well
+  const keyBlocks = new Map<KeystoreEntry, { label: string; der: Uint8Array }>();
+  let size = 0;
   for (const entry of store.entries) {
-    const attributes = `Bag Attributes\n    friendlyName: ${entry.alias}\n`;
     if (entry.type === 'secret-key') {
       throw new UnsupportedEntryError(`PEM cannot hold secret key "${entry.alias}"`);
     }
+    size += Buffer.byteLength(attributesOf(entry.alias), 'utf8');
     if (entry.type === 'trusted-cert') {
-      out += attributes + pemArmor('CERTIFICATE', entry.certificate);
+      size += pemArmorLength('CERTIFICATE', entry.certificate);
       continue;
     }
     if (!entry.key) throw new KeyLockedError(entry.alias);
-    const keyBlock = options.password
-      ? pemArmor('ENCRYPTED PRIVATE KEY', await encryptPrivateKeyInfo(entry.key, options.password, iterationOptions(options)))
-      : pemArmor('PRIVATE KEY', entry.key);
-    out += attributes + keyBlock;
+    const block = options.password
+      ? { label: 'ENCRYPTED PRIVATE KEY', der: await encryptPrivateKeyInfo(entry.key, options.password, iterationOptions(options)) }
+      : { label: 'PRIVATE KEY', der: entry.key };
+    keyBlocks.set(entry, block);
+    size += pemArmorLength(block.label, block.der);
+    entry.chain.forEach((cert, i) => (size += (i === 0 ? Buffer.byteLength(attributesOf(entry.alias), 'utf8') : 0) + pemArmorLength('CERTIFICATE', cert)));
+  }
+  const out = Buffer.alloc(size);
+  let at = 0;
+  for (const entry of store.entries) {
+    const attributes = attributesOf(entry.alias);
+    at += out.write(attributes, at, 'utf8');
+    if (entry.type === 'trusted-cert') {
+      at = writePemArmor(out, at, 'CERTIFICATE', entry.certificate);
+      continue;
+    }
+    const block = keyBlocks.get(entry)!;
+    at = writePemArmor(out, at, block.label, block.der);
+    if (entry.type !== 'private-key') continue;
     entry.chain.forEach((cert, i) => {
-      out += (i === 0 ? attributes : '') + pemArmor('CERTIFICATE', cert);
+      if (i === 0) at += out.write(attributes, at, 'utf8');
+      at = writePemArmor(out, at, 'CERTIFICATE', cert);
     });
   }
-  return new TextEncoder().encode(out);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function attributesOf(alias: string): string {
+  return `Bag Attributes\n    friendlyName: ${alias}\n`;
 }
 
 function iterationOptions(options: WriteOptions): { iterations?: number } {

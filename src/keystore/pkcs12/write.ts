@@ -1,5 +1,5 @@
 import { Tag } from '../../asn1/der_reader.js';
-import { algorithmIdentifier, bmpString, DerTree, encodeDer, explicitTree, integer, nullValue, octetString, oid, primitiveTree, sequence, sequenceTree, setOf, type DerPart } from '../../asn1/der_writer.js';
+import { algorithmIdentifier, bmpString, compactTree, DerTree, encodeDer, explicitTree, integer, nullValue, octetString, oid, primitiveTree, sequence, sequenceTree, setOf, type DerPart } from '../../asn1/der_writer.js';
 import { OID } from '../../asn1/oids.js';
 import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { checkIterations } from '../../crypto/pbe/iterations.js';
@@ -116,7 +116,8 @@ function safeBag(bagId: string, value: DerPart, attributes: Uint8Array[]): DerTr
 }
 
 function certBag(der: Uint8Array, attributes: Uint8Array[]): DerTree {
-  return safeBag(OID.certBag, sequenceTree(oid(OID.x509Certificate), explicitTree(0, primitiveTree(Tag.octetString, der))), attributes);
+  // one bag per certificate, thousands in a large store: kept compact until the file is written
+  return compactTree(safeBag(OID.certBag, sequenceTree(oid(OID.x509Certificate), explicitTree(0, primitiveTree(Tag.octetString, der))), attributes));
 }
 
 function dataContentInfo(content: DerPart): DerTree {
