@@ -2,7 +2,7 @@ import { PasswordRequiredError, type HapkiError } from '../errors.js';
 import { readKeystore, readKeystoreEntries, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { KeystoreEntryStream } from '../keystore/codec.js';
 import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
-import { readInput } from './stdio.js';
+import { readInput, STDIO } from './stdio.js';
 import type { Keystore } from '../keystore/model.js';
 import type { CliContext } from './context.js';
 import { warn } from './io.js';
@@ -87,6 +87,8 @@ async function readStore<S extends { warnings: string[] } = Keystore>(
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
       ...request.read,
+      // a file's bytes are read for this store alone (standard input's are kept: a command may read them twice)
+      ...(request.path === STDIO ? {} : { consumeInput: true }),
     });
   } catch (error) {
     if (password === undefined && (error as HapkiError).code === 'ERR_KEYSTORE_PASSWORD') {

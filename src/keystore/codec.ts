@@ -28,6 +28,12 @@ export interface ReadOptions {
    * 5,000,000, as the JDK); the whole file may ask for LIMITS.fileIterationsFactor times it.
    */
   maxIterations?: number;
+  /**
+   * The caller gives up the bytes it passes: a reader may decrypt into them in place (a
+   * PKCS#12's certificates), and what it returns may be views of them. A large store is then
+   * held once, not as its file and its decrypted contents. The bytes must not be used again.
+   */
+  consumeInput?: boolean;
 }
 
 export interface WriteOptions {

@@ -79,23 +79,27 @@ export const DEFAULT_PBE_ITERATIONS = 10_000;
  * PbeDecryptError on bad padding, KeystoreFormatError on malformed parameters and
  * UnsupportedAlgorithmError (naming the OID) on schemes hapki does not know.
  */
-export async function decryptWithAlgorithm(algorithm: DerNode, ciphertext: Uint8Array, password: string | null): Promise<Uint8Array> {
+/**
+ * `inPlace`: the caller gives up `ciphertext`, and the plaintext may be written over it (AES and
+ * 3DES; the result is then a view of the same memory): a large store's contents are held once.
+ */
+export async function decryptWithAlgorithm(algorithm: DerNode, ciphertext: Uint8Array, password: string | null, options: { inPlace?: boolean } = {}): Promise<Uint8Array> {
   const [oidNode, params] = algorithm.sequence('encryption AlgorithmIdentifier');
   if (!oidNode) throw new KeystoreFormatError('empty encryption AlgorithmIdentifier', algorithm.offset);
   const oid = oidNode.oid('encryption algorithm');
   if (oid === OID.pbes2) {
     if (!params) throw new KeystoreFormatError('PBES2 without parameters', algorithm.offset);
-    return decryptPbes2(params, ciphertext, password);
+    return decryptPbes2(params, ciphertext, password, options.inPlace ?? false);
   }
   const scheme = PKCS12_SCHEMES[oid];
   if (scheme) {
     if (!params) throw new KeystoreFormatError('PKCS#12 PBE without parameters', algorithm.offset);
-    return decryptPkcs12Pbe(scheme, params, ciphertext, password);
+    return decryptPkcs12Pbe(scheme, params, ciphertext, password, options.inPlace ?? false);
   }
   throw new UnsupportedAlgorithmError(oid, 'password-based encryption');
 }
 
-async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: string | null): Promise<Uint8Array> {
+async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: string | null, inPlace: boolean): Promise<Uint8Array> {
   const fields = params.sequence('PBES2-params');
   const kdf = readPbkdf2Algorithm(params.child(0, 'PBES2 keyDerivationFunc'));
   const scheme = params.child(1, 'PBES2 encryptionScheme');
@@ -109,10 +113,10 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
   const iv = ivNode.octets('PBES2 IV');
   if (iv.length !== cipher.ivLength) throw new KeystoreFormatError(`PBES2 IV of ${iv.length} bytes, expected ${cipher.ivLength}`, ivNode.offset);
   const key = await derivePbkdf2(pbes2PasswordBytes(password), kdf, cipher.keyLength);
-  return nodeDecrypt(cipher.nodeName, key, iv, ciphertext);
+  return nodeDecrypt(cipher.nodeName, key, iv, ciphertext, inPlace);
 }
 
-async function decryptPkcs12Pbe(scheme: Pkcs12Scheme, params: DerNode, ciphertext: Uint8Array, password: string | null): Promise<Uint8Array> {
+async function decryptPkcs12Pbe(scheme: Pkcs12Scheme, params: DerNode, ciphertext: Uint8Array, password: string | null, inPlace: boolean): Promise<Uint8Array> {
   const fields = params.sequence('pkcs-12PbeParams');
   const salt = params.child(0, 'PBE salt').octets('PBE salt');
   const iterations = readIterations(params.child(1, 'PBE iteration count'), 'PBE iteration count');
@@ -126,7 +130,7 @@ async function decryptPkcs12Pbe(scheme: Pkcs12Scheme, params: DerNode, ciphertex
     if (!plaintext) throw new PbeDecryptError();
     return plaintext;
   }
-  return nodeDecrypt('des-ede3-cbc', tripleDesKey(key), iv, ciphertext);
+  return nodeDecrypt('des-ede3-cbc', tripleDesKey(key), iv, ciphertext, inPlace);
 }
 
 /**
@@ -190,9 +194,9 @@ function tripleDesKey(key: Uint8Array): Uint8Array {
   return full;
 }
 
-function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, inPlace = false): Uint8Array {
   try {
-    return runCipher(createDecipheriv(name, key, iv), ciphertext);
+    return runCipher(createDecipheriv(name, key, iv), ciphertext, inPlace ? ciphertext : undefined);
   } catch (cause) {
     throw Object.assign(new PbeDecryptError(), { cause });
   }
@@ -203,10 +207,12 @@ function nodeDecrypt(name: string, key: Uint8Array, iv: Uint8Array, ciphertext: 
  * once. The input goes in chunks of at most 64 KiB, so the cipher's own output buffers stay
  * small (one of the input's size, then the copy, would double the peak for a store of many
  * megabytes). A DER tree is encrypted as it is walked, never serialised as plaintext. The
- * result is a view of a buffer at most two blocks longer than the input.
+ * result is a view of a buffer at most two blocks longer than the input, or of `into`.
  */
-function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }, input: DerPart): Uint8Array {
-  const out = new Uint8Array(input.length + 32);
+function runCipher(cipher: { update(data: Uint8Array): Buffer; final(): Buffer }, input: DerPart, into?: Uint8Array): Uint8Array {
+  // decrypting in place is safe: CBC gives out no more than it has taken in, and each piece of
+  // input is copied into the cipher before its output is written, behind where it is read
+  const out = into ?? new Uint8Array(input.length + 32);
   let pos = 0;
   const put = (piece: Uint8Array): void => {
     out.set(piece, pos);

@@ -70,7 +70,7 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
   }
 
   const bags: SafeBag[] = [];
-  for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings)));
+  for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings, options.consumeInput ?? false)));
   const entries = await buildEntries(bags, unlock, options, warnings);
   return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection: { legacy: unlock.legacyMac ?? false } };
 }
@@ -129,7 +129,8 @@ async function diagnoseMacFailure(contentInfos: DerNode[], candidates: (string |
   return new KeystorePasswordError();
 }
 
-async function readContentInfo(contentInfo: DerNode, unlock: Unlock, warnings: string[]): Promise<SafeBag[]> {
+/** `consume`: the caller gave up the file's bytes, and the contents may be decrypted over their ciphertext (ReadOptions.consumeInput). */
+async function readContentInfo(contentInfo: DerNode, unlock: Unlock, warnings: string[], consume: boolean): Promise<SafeBag[]> {
   contentInfo.sequence('ContentInfo');
   const type = contentInfo.child(0, 'content type').oid('content type');
   if (type === OID.data) {
@@ -141,10 +142,13 @@ async function readContentInfo(contentInfo: DerNode, unlock: Unlock, warnings: s
   }
   if (type !== OID.encryptedData) throw new UnsupportedAlgorithmError(type, 'PKCS#12 AuthenticatedSafe content type');
   const { algorithm, ciphertext } = readEncryptedData(contentInfo);
-  for (const candidate of unlock.candidates) {
+  for (const [i, candidate] of unlock.candidates.entries()) {
     let plaintext: Uint8Array;
+    // over the ciphertext only with the password the MAC confirmed, and only for the last try
+    // (a failed try leaves garbage behind)
+    const inPlace = consume && unlock.macVerified && i === unlock.candidates.length - 1;
     try {
-      plaintext = await decryptWithAlgorithm(algorithm, ciphertext, candidate);
+      plaintext = await decryptWithAlgorithm(algorithm, ciphertext, candidate, { inPlace });
     } catch (error) {
       if (error instanceof PbeDecryptError) continue;
       throw error;
