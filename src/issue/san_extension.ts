@@ -38,7 +38,9 @@ export function encodeGeneralNames(sans: readonly SubjectAltName[]): Uint8Array 
 function asciiBytes(text: string): Uint8Array {
   // IA5String: names are checked to be ASCII when parsed; anything else would be a caller's bug
   if (!/^[\x00-\x7f]*$/.test(text)) throw new TypeError(`"${text}" is not ASCII and cannot go into an IA5String`);
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 /** An IPv4 or IPv6 address in text as its 4 or 16 bytes. */

@@ -1,4 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { readDer, Tag } from '../asn1/der_reader.js';
+import { bytesEqual } from '../lib/bytes.js';
 import { signatureAlgorithmOf, type SignatureAlgorithm } from './signature_algorithm.js';
 
 /** Something signed: a certificate, a CRL, an OCSP response. */
@@ -78,13 +80,48 @@ export class SignatureChecker {
     let key = this.keys.get(id);
     if (key === undefined) {
       try {
-        key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
+        key = importPublicKey(spki);
       } catch {
         key = null;
       }
       this.keys.set(id, key);
     }
     return key;
+  }
+}
+
+/** AlgorithmIdentifier { rsaEncryption, NULL }, DER: the one RSA key form taken the short way. */
+const RSA_ENCRYPTION = Uint8Array.of(0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00);
+
+/**
+ * The key of a SubjectPublicKeyInfo. An rsaEncryption key goes to node:crypto as the PKCS#1
+ * RSAPublicKey inside it, which OpenSSL 3.0 imports some 40 times faster (about 5 us against 200 us
+ * for the SPKI: its generic decoder tries one format after another); anything else, or anything
+ * that does not read cleanly that way, as the SPKI.
+ */
+function importPublicKey(spki: Uint8Array): KeyObject {
+  const rsa = rsaPublicKeyOf(spki);
+  if (rsa) {
+    try {
+      return createPublicKey({ key: Buffer.from(rsa.buffer, rsa.byteOffset, rsa.byteLength), format: 'der', type: 'pkcs1' });
+    } catch {
+      // the SPKI parser gives the verdict
+    }
+  }
+  return createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
+}
+
+/** The RSAPublicKey of an rsaEncryption SPKI whose parts are exactly {algorithm, BIT STRING without unused bits} holding one SEQUENCE of two INTEGERs. */
+function rsaPublicKeyOf(spki: Uint8Array): Uint8Array | undefined {
+  try {
+    const parts = readDer(spki, 'SubjectPublicKeyInfo').sequence('SubjectPublicKeyInfo');
+    const bits = parts[1];
+    if (parts.length !== 2 || !bytesEqual(parts[0]!.encoded, RSA_ENCRYPTION) || !bits?.is(Tag.bitString) || bits.constructed || bits.content[0] !== 0) return undefined;
+    const key = bits.content.subarray(1);
+    const numbers = readDer(key, 'RSAPublicKey').sequence('RSAPublicKey');
+    return numbers.length === 2 && numbers.every((n) => n.is(Tag.integer)) ? key : undefined;
+  } catch {
+    return undefined;
   }
 }
 
