@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/tools.js';
 // load; the readers used to keep a parsed tree of every PKCS#12 bag at once and needed more than
 // 200 MB of heap for this 19 MB store. Peak resident memory, which counts buffers outside that
 // heap and the garbage V8 has not yet freed, is bounded too: Node's own ~50 MB with room to
-// spare, and 3.5 times the file. Measured at 92-126 MB for these 18-19 MB stores (2.1-3.7 times
+// spare, and 3.5 times the file. Measured at 93-130 MB for these 18-25 MB stores (2.2-3.6 times
 // the input above Node's own), where the code before this bound took 170-230 MB: a JKS listed
 // holding every certificate, a conversion holding the input, a copy of it, the ciphertext, the
 // output and the staged file read back.
