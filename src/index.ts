@@ -127,6 +127,7 @@ export { randomSerial } from './issue/serial.js';
 export { readCertificates } from './issue/read_certificates.js';
 
 export { validatePath } from './trust/validate_path.js';
+export { TrustAnchors } from './trust/trust_anchors.js';
 export type { PathValidationOptions, PathValidationResult, PathErrorCode, CertificateRevocation } from './trust/validate_path.js';
 export type { PolicyOptions } from './trust/policy_tree.js';
 export { readCrl, MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation/crl_read.js';

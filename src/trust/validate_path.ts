@@ -15,12 +15,16 @@ import { problem, type PathErrorCode, type PathProblem } from './path_problem.js
 import { SignatureChecker } from './path_signature.js';
 import { strictProblem } from './strict_profile.js';
 import { webpkiProblem } from './webpki_profile.js';
+import { TrustAnchors } from './trust_anchors.js';
 
 export type { PathErrorCode } from './path_problem.js';
 
 export interface PathValidationOptions {
-  /** Trust anchors (DER): any of them may end a path; their validity is checked, their signature is not. */
-  trusted: readonly Uint8Array[];
+  /**
+   * Trust anchors (DER), or TrustAnchors read once for many validations: any of them may end a
+   * path; their validity is checked, their signature is not.
+   */
+  trusted: readonly Uint8Array[] | TrustAnchors;
   /** Further certificates (DER) path building may use as intermediates. */
   untrusted?: readonly Uint8Array[];
   /** The DNS name or IP address the leaf must be for (subjectAltName only; the CN is never used). */
@@ -99,7 +103,7 @@ const DEFAULT_MAX_INTERMEDIATES = 8;
  */
 export async function validatePath(leaf: Uint8Array, options: PathValidationOptions, _crypto?: WebCrypto): Promise<PathValidationResult> {
   if (!(leaf instanceof Uint8Array)) throw new TypeError('validatePath: leaf must be a Uint8Array');
-  if (!options || !Array.isArray(options.trusted)) throw new TypeError('validatePath: options.trusted must be an array of certificates');
+  if (!options || !(Array.isArray(options.trusted) || options.trusted instanceof TrustAnchors)) throw new TypeError('validatePath: options.trusted must be an array of certificates');
   const at = options.at ?? new Date();
   if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('validatePath: options.at is not a valid date');
   const maxIntermediates = options.maxIntermediates ?? DEFAULT_MAX_INTERMEDIATES;
@@ -109,7 +113,9 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   const leafProblem = wellFormedProblem(leafCert) ?? leafProfileProblem(leafCert);
   if (leafProblem) return fail(leafProblem, [leafCert]);
 
-  const anchors = readAll(options.trusted);
+  const untrusted = readAll(options.untrusted ?? []);
+  const prepared = options.trusted instanceof TrustAnchors ? options.trusted : undefined;
+  const anchors = prepared ? prepared.candidatesFor(leafCert, untrusted) : readAll(options.trusted as readonly Uint8Array[]);
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
   // a directly trusted leaf has no path to process policies over
@@ -122,9 +128,9 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   if (!directlyTrusted) {
     const serial = serialProblem(leafCert);
     if (serial) return fail(serial, [leafCert]);
-    const untrusted = readAll(options.untrusted ?? []);
     const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
-    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, [...anchors, ...untrusted], at, signatures), options.profile === 'webpki', options.strict ?? false);
+    const pool = (): PathCertificate[] => [...(prepared ? prepared.all() : anchors), ...untrusted];
+    const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, pool, at, signatures), options.profile === 'webpki', options.strict ?? false);
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
     revocation = search.revocation;
@@ -286,9 +292,10 @@ class PathSearch {
 }
 
 /** The revocation sources the options ask for, CRLs first (no network), then OCSP; undefined for none. */
-function revocationSources(options: PathValidationOptions, pool: PathCertificate[], at: Date, signatures: SignatureChecker): { sources: RevocationSource[]; required: boolean } | undefined {
+/** `pool`: the certificates a CRL's issuer is looked for among (every anchor and untrusted certificate). */
+function revocationSources(options: PathValidationOptions, pool: () => PathCertificate[], at: Date, signatures: SignatureChecker): { sources: RevocationSource[]; required: boolean } | undefined {
   const sources: RevocationSource[] = [];
-  const crls = options.crls === undefined ? undefined : new CrlChecker(options.crls.map(readCrl), pool, at, signatures);
+  const crls = options.crls === undefined ? undefined : new CrlChecker(options.crls.map(readCrl), pool(), at, signatures);
   if (crls) sources.push(crls);
   if (options.ocsp) sources.push(new OcspChecker(options.ocsp, { at, signatures, ...(crls ? { responderStatus: (cert, above) => crls.status(cert, above) } : {}) }));
   if (sources.length === 0) return undefined;

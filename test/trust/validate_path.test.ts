@@ -3,6 +3,8 @@ import { implicitPrimitive, sequence, tlv } from '../../src/asn1/der_writer.js';
 import { concatBytes } from '../../src/lib/bytes.js';
 import { defaultCrypto, useCryptoForX509, type WebCryptoKeyPair } from '../../src/crypto/provider.js';
 import { x509 } from '../../src/lib/x509.js';
+import { readPathCertificate } from '../../src/trust/path_certificate.js';
+import { TrustAnchors } from '../../src/trust/trust_anchors.js';
 import { validatePath, type PathValidationOptions } from '../../src/trust/validate_path.js';
 
 const crypto = defaultCrypto();
@@ -214,5 +216,48 @@ describe('validatePath', () => {
       const r = await validatePath(new Uint8Array(end.rawData), { trusted: [new Uint8Array(self.rawData)], at: NOW });
       expect(r, alg.gen.name).toMatchObject({ valid: true });
     }
+  });
+});
+
+describe('TrustAnchors: a trust store read once for many validations', () => {
+  it('gives every verdict, reason and chain a validation against the list of DER gives', async () => {
+    const other = await issue('Other Root', { ca: true });
+    const shouting = await issue('ROOT CA', { ca: true, keys: root.keys });
+    const wrongKeyTwin = await issue('Root CA', { ca: true });
+    const peer = await issue('peer.example.com', { sans: [{ type: 'dns', value: 'peer.example.com' }] });
+    const forged = await serverLeaf(ica, { signWith: await newKeys(), noAki: true });
+    const expired = await serverLeaf(ica, { notAfter: new Date(NOW.getTime() - DAY) });
+    const stores = [
+      [root.der, other.der, root.der.slice()],
+      [other.der, peer.der],
+      [wrongKeyTwin.der, root.der],
+      [shouting.der],
+      [other.der],
+      [],
+      [new Uint8Array([0x30, 0x03, 1, 2, 3]), root.der],
+    ];
+    const cases: [Node, Uint8Array[]][] = [[leaf, [ica.der]], [leaf, []], [peer, []], [forged, [ica.der]], [expired, [ica.der]], [ica, []]];
+    for (const [s, trusted] of stores.entries()) {
+      const anchors = TrustAnchors.read(trusted);
+      for (const [end, untrusted] of cases) {
+        const asList = await validatePath(end.der, { trusted, untrusted, at: NOW, purpose: 'server' });
+        expect(await validatePath(end.der, { trusted: anchors, untrusted, at: NOW, purpose: 'server' }), `store ${s}, ${end.name}`).toEqual(asList);
+      }
+    }
+  });
+
+  it('keeps a byte-identical copy once, and hands a validation only the anchors named as an issuer of its chain or as the leaf', async () => {
+    const other = await issue('Other Root', { ca: true });
+    const anchors = TrustAnchors.read([root.der, other.der, root.der.slice(), other.der.slice()]);
+    expect(anchors.all().map((a) => a.der)).toEqual([root.der, other.der]);
+    expect(anchors.candidatesFor(readPathCertificate(leaf.der), [readPathCertificate(ica.der)]).map((a) => a.der)).toEqual([root.der]);
+    expect(anchors.candidatesFor(readPathCertificate(leaf.der), [])).toEqual([]);
+    expect(anchors.including([leaf.der]).candidatesFor(readPathCertificate(leaf.der), []).map((a) => a.der)).toEqual([leaf.der]);
+  });
+
+  it('with a chain\'s own self-signed top added (as audit adds it), that top ends the path', async () => {
+    const anchors = TrustAnchors.read([]);
+    expect(await validatePath(leaf.der, { trusted: anchors.including([root.der]), untrusted: [ica.der], at: NOW })).toEqual({ valid: true, chain: [leaf.der, ica.der, root.der] });
+    expect(await validatePath(leaf.der, { trusted: anchors, untrusted: [ica.der], at: NOW })).toMatchObject({ valid: false, code: 'ERR_CHAIN_UNTRUSTED' });
   });
 });

@@ -1,5 +1,6 @@
 import { certificateNames, isSelfIssued } from '../../cert/names.js';
 import { sha256Hex } from '../../crypto/digest.js';
+import { TrustAnchors } from '../../trust/trust_anchors.js';
 import { validatePath } from '../../trust/validate_path.js';
 import type { AuditCheck, CheckHit } from '../model.js';
 
@@ -14,12 +15,13 @@ export const chainInvalidCheck: AuditCheck = {
     const hits: CheckHit[] = [];
     for (const source of sources) {
       if (!source.store) continue;
-      const trusted = source.store.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.certificate] : []));
+      // read once per store, not once per key entry (see TrustAnchors)
+      const trusted = TrustAnchors.read(source.store.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.certificate] : [])));
       for (const entry of source.store.entries) {
         if (entry.type !== 'private-key' || entry.chain.length === 0) continue;
         const [leaf, ...rest] = entry.chain;
         const top = entry.chain[entry.chain.length - 1]!;
-        const anchors = selfSigned(top) ? [...trusted, top] : trusted;
+        const anchors = selfSigned(top) ? trusted.including([top]) : trusted;
         const verdict = await validatePath(leaf!, { trusted: anchors, untrusted: rest, at });
         if (verdict.valid || REPORTED_ELSEWHERE.has(verdict.code ?? '')) continue;
         hits.push({
