@@ -14,6 +14,8 @@ const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 
 const CHUNK = 32 * 1024;
+/** Exclusive creates tried when the server's FAILURE finds nothing at the path afterwards (see createExclusive). */
+const CREATE_ATTEMPTS = 5;
 
 /**
  * A FileTransport over SFTP: the same protocol the write path runs on the local disk, with
@@ -96,13 +98,20 @@ export class SftpTransport implements FileTransport {
 
   async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {
     const sftp = await this.#sftp();
-    let handle: Buffer;
-    try {
-      handle = await this.#call<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
-    } catch (error) {
-      // SFTP v3 has no "already exists" status: OpenSSH answers EEXIST with a bare FAILURE
-      if (statusOf(error) !== undefined && statusOf(error) !== NO_SUCH_FILE && statusOf(error) !== PERMISSION_DENIED && (await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
-      throw this.#fail(error, path, 'create');
+    let handle: Buffer | undefined;
+    for (let attempt = 1; handle === undefined; attempt++) {
+      try {
+        handle = await this.#call<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
+      } catch (error) {
+        const status = statusOf(error);
+        // SFTP v3 has no "already exists" status: OpenSSH answers EEXIST with a bare FAILURE, so
+        // a FAILURE is asked about with lstat. A file gone by then (another change set's lock,
+        // let go between the two requests) was there a moment ago: the create is tried again,
+        // and only a FAILURE that keeps coming with nothing there is the filesystem's.
+        if (status === undefined || status === NO_SUCH_FILE || status === PERMISSION_DENIED) throw this.#fail(error, path, 'create');
+        if ((await this.lstat(path)) !== undefined) throw new FileExistsError(this.#where(path));
+        if (attempt >= CREATE_ATTEMPTS) throw this.#fail(error, path, 'create');
+      }
     }
     try {
       let offset = 0;
