@@ -18,9 +18,11 @@ export interface ReadOptions {
    */
   certificatesOnly?: boolean;
   /**
-   * JKS/JCEKS: verify the store's integrity and open its secret keys, but leave its private keys
-   * sealed, described by their certificates: what listing needs, as `keytool -list` does, without
-   * the key derivation each JCEKS key costs. Other formats open their keys as usual.
+   * JKS/JCEKS/PKCS#12: verify the store's integrity and open its secret keys, but leave its
+   * private keys sealed, described by their certificates: what listing needs, as `keytool -list`
+   * does, without the key derivation each key costs (a PKCS#12 key whose certificate no
+   * localKeyId names is still opened: its key is how its certificate is found). Other formats open
+   * their keys as usual.
    */
   privateKeysSealed?: boolean;
   /**

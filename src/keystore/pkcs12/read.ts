@@ -225,8 +225,9 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
       placed.push({ index: item.index, entry: await secretEntry(item, unlock, options) });
       continue;
     }
-    const entry = await privateKeyEntry(item, unlock, options);
-    const leaf = findLeaf(item, entry.key, certs, byKey);
+    const named = leafNamed(item, certs);
+    const entry = await privateKeyEntry(item, unlock, options, named !== undefined);
+    const leaf = named ?? (entry.key ? byKey.forKey(entry.key)[0] : undefined);
     let index = item.index;
     if (leaf) {
       // OpenSSL writes certificates before keys; the entry sits where its first bag does.
@@ -255,22 +256,25 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
   return placed.sort((a, b) => a.index - b.index).map((p) => p.entry);
 }
 
-function findLeaf(item: KeyItem, key: Uint8Array | undefined, certs: CertItem[], byKey: CertificateKeyIndex<CertItem>): CertItem | undefined {
+/** The certificate the key's localKeyId names (the key's own is matched only once it is open). */
+function leafNamed(item: KeyItem, certs: CertItem[]): CertItem | undefined {
   const id = item.attributes.localKeyId;
-  if (id) {
-    const byId = certs.find((c) => c.attributes.localKeyId && bytesEqual(c.attributes.localKeyId, id));
-    if (byId) return byId;
-  }
-  return key ? byKey.forKey(key)[0] : undefined;
+  return id ? certs.find((c) => c.attributes.localKeyId && bytesEqual(c.attributes.localKeyId, id)) : undefined;
 }
 
-async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<PrivateKeyEntry> {
+/** `described`: a certificate for the key is known without opening it (ReadOptions.privateKeysSealed may then leave it sealed). */
+async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions, described: boolean): Promise<PrivateKeyEntry> {
   const entry: PrivateKeyEntry = { type: 'private-key', alias: item.alias, chain: [] };
   if (item.bag.kind === 'key') {
     entry.key = item.bag.pkcs8;
     return entry;
   }
   const encrypted = (item.bag as { encrypted: Uint8Array }).encrypted;
+  const explicit = options.keyPasswords?.[item.alias] ?? options.keyPassword;
+  if (options.privateKeysSealed && described && explicit === undefined && !options.certificatesOnly) {
+    entry.sealed = { format: 'PKCS12', data: encrypted, reason: 'not-opened' };
+    return entry;
+  }
   const opened = await openSealed(item.alias, encrypted, unlock, options, (data, password) => decryptPrivateKeyInfo(data, password));
   if ('sealed' in opened) entry.sealed = opened.sealed;
   else {

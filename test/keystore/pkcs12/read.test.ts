@@ -117,6 +117,18 @@ describe('readPkcs12: the MAC', () => {
   });
 });
 
+describe('readPkcs12 with privateKeysSealed (what listing reads)', () => {
+  it('leaves sealed a key its localKeyId pairs with a certificate, and opens one without: its key is how its certificate is found', async () => {
+    const paired = bag(OID.pkcs8ShroudedKeyBag, await encryptPrivateKeyInfo(m.pkcs8, 'pw', { iterations: 1 }), name('a'), keyId('k1'));
+    const loose = bag(OID.pkcs8ShroudedKeyBag, await encryptPrivateKeyInfo(m.leafKey, 'pw', { iterations: 1 }), name('leaf'));
+    const authSafe = sequence(dataContentInfo(sequence(paired, certBag(m.cert, keyId('k1')), loose, certBag(m.leafSignedByCa), certBag(m.caCert))));
+    const store = await readPkcs12(await buildPfx(authSafe, 'pw'), { password: 'pw', privateKeysSealed: true });
+    expect(store.entries[0]).toMatchObject({ alias: 'a', chain: [m.cert], sealed: { reason: 'not-opened' } });
+    expect(store.entries[0]).not.toHaveProperty('key');
+    expect(store.entries.find((e) => e.alias === 'leaf')).toMatchObject({ key: m.leafKey, chain: [m.leafSignedByCa, m.caCert] });
+  });
+});
+
 describe('readPkcs12: passwords', () => {
   it('without a password, when neither "" nor the absent password opens the MAC: ERR_KEYSTORE_PASSWORD', async () => {
     const bytes = await writePkcs12(storeOf([{ type: 'private-key', alias: 'a', key: m.pkcs8, chain: [m.cert] }]), { password: 'pw' });
