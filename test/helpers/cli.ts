@@ -8,10 +8,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built binary, as a user would: `node bin/hapki.js ...`. */
-export function hapki(args: readonly string[], options: { env?: Record<string, string>; input?: string; cwd?: string; stdio?: ('pipe' | number)[] } = {}): Promise<CliResult> {
+/** Runs the built binary, as a user would: `node bin/hapki.js ...` (`nodeArgs`: options for node itself, before the script). */
+export function hapki(args: readonly string[], options: { env?: Record<string, string>; input?: string; cwd?: string; stdio?: ('pipe' | number)[]; nodeArgs?: readonly string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(REPO_ROOT, 'bin', 'hapki.js'), ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', ...options.env },
       stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'],

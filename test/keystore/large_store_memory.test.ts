@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emptyKeystore, type KeystoreFormat } from '../../src/keystore/model.js';
 import { readKeystore } from '../../src/keystore/read_keystore.js';
 import { writeKeystore } from '../../src/keystore/write_keystore.js';
-import { fixture, FIXTURE_PASSWORD, REPO_ROOT } from '../helpers/fixtures.js';
+import { hapki, type CliResult } from '../helpers/cli.js';
+import { fixture, FIXTURE_PASSWORD } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
 
 // Memory, the bound of issue 15: a large store is read within a small multiple of its size. The
@@ -27,16 +27,8 @@ const dir = tempDir('hapki-large-store-');
 const RSS_PROBE = join(dir, 'rss_probe.cjs');
 writeFileSync(RSS_PROBE, "process.on('exit', () => process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`));\n");
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--require', RSS_PROBE, join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', P: FIXTURE_PASSWORD } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function run(args: string[]): Promise<CliResult> {
+  return hapki(args, { cwd: dir, env: { P: FIXTURE_PASSWORD }, nodeArgs: [`--max-old-space-size=${HEAP_MB}`, '--require', RSS_PROBE] });
 }
 
 /** Peak RSS of a run, in bytes, against the bound for an input of that file's size. */
