@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
-import { HapkiError, InvalidArgumentError } from '../errors.js';
+import { signatureAlgorithmOf, signatureMatches } from '../crypto/signature_family.js';
+import { CsrSignatureError, HapkiError, InvalidArgumentError, UnsupportedAlgorithmError, WeakSignatureError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { parsePemBlocks, isPemText } from '../keystore/pem/pem_blocks.js';
 import type { CertificateExtension } from '../cert/tbs.js';
@@ -62,9 +63,25 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
   }
 }
 
-/** True when the request's key made its signature (proof of possession). */
+/** True when the request's key made its signature (proof of possession), whatever its hash. */
 export function csrSignatureValid(csr: ParsedCsr, publicKey?: KeyObject): boolean {
   return verifySignature(publicKey ?? csr.publicKey, csr.signatureAlgorithm, csr.info, csr.signature);
+}
+
+/**
+ * Proof of possession as a CA accepts it: the request's key made the signature, under an
+ * algorithm of the key's own type, over a hash that is not broken. Refuses with
+ * ERR_UNSUPPORTED_ALGORITHM (an algorithm hapki cannot check: DSA, unknown OIDs, RSASSA-PSS
+ * with a different MGF1 hash), ERR_CSR_SIGNATURE (a wrong signature, or one labelled with
+ * another key type's algorithm) or ERR_WEAK_SIGNATURE (MD5, MD2, MD4, SHA-1), in that order.
+ */
+export function checkCsrSignature(csr: ParsedCsr, publicKey: KeyObject | undefined): void {
+  const algorithm = signatureAlgorithmOf(csr.signatureAlgorithm.encoded);
+  if (algorithm.family === 'unknown' || algorithm.family === 'dsa') {
+    throw new UnsupportedAlgorithmError(`request signed with ${algorithm.name}`, 'a request is signed with RSA (PKCS#1 v1.5 or PSS), ECDSA, Ed25519 or Ed448');
+  }
+  if (!publicKey || !signatureMatches(algorithm, publicKey, csr.info, csr.signature)) throw new CsrSignatureError();
+  if (algorithm.weakness) throw new WeakSignatureError(`the request is signed with ${algorithm.name}, a broken hash: proof of possession needs SHA-256 or better (re-create the request)`);
 }
 
 function requestedExtensions(attributes: DerNode | undefined): Map<string, CertificateExtension> {
