@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { derProblem } from '../asn1/der_strict.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
 import { signatureAlgorithmOf, signatureMatches } from '../crypto/signature_family.js';
-import { CsrSignatureError, HapkiError, InvalidArgumentError, UnsupportedAlgorithmError, WeakSignatureError } from '../errors.js';
+import { CsrFormatError, CsrSignatureError, HapkiError, InvalidArgumentError, UnsupportedAlgorithmError, WeakSignatureError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { parsePemBlocks, isPemText } from '../keystore/pem/pem_blocks.js';
 import type { CertificateExtension } from '../cert/tbs.js';
@@ -46,6 +47,9 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
     const publicKey = infoNode.child(2, 'subjectPKInfo').expect(Tag.sequence, 'subjectPKInfo').encoded;
     const attributes = info[3]?.expect(0, 'attributes', TagClass.context);
     algorithm.expect(Tag.sequence, 'signatureAlgorithm');
+    // the reader takes BER; a request is signed and certified, so it must be DER, as X.509 asks
+    const notDer = derProblem(der);
+    if (notDer) throw new CsrFormatError(`the certificate request is not DER: ${notDer}`);
     return {
       der,
       subject: new Uint8Array(subject),
@@ -57,6 +61,7 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
       signature: signature.bits('signature'),
     };
   } catch (cause) {
+    if (cause instanceof CsrFormatError) throw cause;
     // hapki's own messages carry an offset; a library's could echo the request's bytes
     const detail = cause instanceof HapkiError ? `: ${cause.message}` : '';
     throw new InvalidArgumentError(`not a PKCS#10 certificate request${detail}`, { cause });

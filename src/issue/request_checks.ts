@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { derProblem } from '../asn1/der_strict.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { bitLength } from '../crypto/key_bounds.js';
 import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
@@ -199,6 +200,8 @@ function checkExtensions(list: DerNode): void {
     if (seen.has(id)) throw new CsrFormatError(`the request has the ${name} extension twice`);
     seen.add(id);
     if (value.length === 0) throw new CsrFormatError(`the request's ${name} extension has an empty value`);
+    const notDer = derProblem(value);
+    if (notDer) throw new CsrFormatError(`the request's ${name} extension is not DER: ${notDer}`);
     try {
       checkExtensionValue(id, readDer(value, name));
     } catch (cause) {

@@ -4,7 +4,7 @@ import { parseNamePolicy } from '../../src/issue/name_policy.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
-import { ascii, cn, csrSignedAs, dnsNames, ecCsr, ECDSA_SHA256, RSA_SHA256 } from './crafted_csr.js';
+import { ascii, cn, context, csrSignedAs, dnsNames, ecCsr, ECDSA_SHA256, generalNames, RSA_SHA256 } from './crafted_csr.js';
 
 /** What an auditor or an attacker tries against the CA beyond the first round (request_checks.test.ts). */
 
@@ -108,5 +108,38 @@ describe('names in canonical form', () => {
       { type: 'dns', value: 'trail.example.com' },
       { type: 'dns', value: 'x.example.com' },
     ]);
+  });
+});
+
+describe('a request must be DER, as what is signed and certified', () => {
+  const der = (): Uint8Array => ecCsr(cn('der.example.com'));
+  /** The same request with its outer length re-encoded: `head` replaces the tag and length octets. */
+  const reframe = (csr: Uint8Array, head: (length: number) => number[], tail: number[] = []): Uint8Array => {
+    const headerLength = csr[1]! < 0x80 ? 2 : 2 + (csr[1]! & 0x7f);
+    const body = csr.subarray(headerLength);
+    return Uint8Array.from([...head(body.length), ...body, ...tail]);
+  };
+
+  it('refuses an indefinite (BER) or non-minimal length with ERR_CSR_FORMAT, though the signature is good', async () => {
+    await expect(signCsr(reframe(der(), () => [0x30, 0x80], [0, 0]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /indefinite length/));
+    await expect(signCsr(reframe(der(), (n) => [0x30, 0x83, 0, n >> 8, n & 0xff]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /leading zero/));
+    await expect(signCsr(reframe(der(), (n) => (n < 0x80 ? [0x30, n] : [0x30, 0x81, n])), root)).resolves.toBeDefined();
+  });
+
+  it('refuses an extension value that is not DER (non-minimal INTEGER, BOOLEAN 01), naming the extension', async () => {
+    const pathLen = { oid: '2.5.29.19', value: Uint8Array.of(0x30, 0x04, 0x02, 0x02, 0x00, 0x01) };
+    await expect(signCsr(ecCsr(cn('der.example.com'), [pathLen]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /basicConstraints extension is not DER: an INTEGER/));
+    const caTrueBer = { oid: '2.5.29.19', value: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0x01) };
+    await expect(signCsr(ecCsr(cn('der.example.com'), [caTrueBer]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /BOOLEAN/));
+  });
+});
+
+describe('the IP policy is per address family', () => {
+  it('an IPv4-mapped IPv6 address is not inside an IPv4 range (a sub-CA\'s IPv4 constraints would not cover it)', async () => {
+    const policy = parseNamePolicy({ domains: ['example.com'], ipRanges: ['10.0.0.0/8'] });
+    const mapped = generalNames(context(7, Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1])));
+    await expect(signCsr(ecCsr(cn('m.example.com'), [mapped]), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /IP:::ffff:/));
+    const v4 = generalNames(context(7, Uint8Array.of(10, 0, 0, 1)));
+    await expect(signCsr(ecCsr(cn('m.example.com'), [v4]), root, { namePolicy: policy })).resolves.toBeDefined();
   });
 });
