@@ -98,7 +98,8 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   // the request's key is read once, for its checks, its size, the signature check and the SKI
   const requestKey = checkRequest(parsed.publicKey, parsed.attributes);
   const key = requestKey.description;
-  const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
+  // explicit curve parameters name no curve: such a key is refused (RFC 5480: namedCurve only)
+  const keyName = key.algorithm === 'EC' ? `EC:${key.curve ?? 'with explicit parameters'}` : key.algorithm;
   if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, RSASSA-PSS, EC P-256/P-384/P-521, Ed25519 or Ed448');
   checkCsrSignature(parsed, requestKey.keyObject);
   const profile = options.profile ?? DEFAULT_PROFILE;

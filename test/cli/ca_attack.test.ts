@@ -81,3 +81,34 @@ describe('sign refuses what a careful CA refuses, as one coded line', () => {
     expect(r.stdout).toMatch(/san: {6}DNS:good\.example\.com, IP:10\.0\.0\.5\n/);
   });
 });
+
+describe('ca init --ca', () => {
+  it('refuses a sub-CA with the issuing CA\'s own name as one coded line, writing nothing', async () => {
+    const out = join(dir, 'sub.p12');
+    const r = await hapki(['ca', 'init', '--subject', 'CN=Attack Root CA,O=Example', '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out, '--outpass', 'env:CAPASS'], { env, cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('keys a CA does not certify', () => {
+  it('P-192, secp256k1, brainpoolP256r1, explicit curve parameters and DSA: ERR_UNSUPPORTED_ALGORITHM naming the key', async () => {
+    const cases: [string[], RegExp][] = [
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-192'], /EC P-192/],
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'], /EC secp256k1/],
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:brainpoolP256r1'], /EC brainpoolP256r1/],
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-pkeyopt', 'ec_param_enc:explicit'], /EC with explicit parameters/],
+    ];
+    for (const [genpkey, message] of cases) {
+      const key = join(dir, `k${++counter}.key`);
+      await openssl(['genpkey', ...genpkey, '-out', key]);
+      expect(await refusedWith(await request('/CN=odd.example.com', [], key), 'ERR_UNSUPPORTED_ALGORITHM')).toMatch(message);
+    }
+    const params = join(dir, 'dsa.params');
+    const dsaKey = join(dir, 'dsa.key');
+    await openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-out', params]);
+    await openssl(['genpkey', '-paramfile', params, '-out', dsaKey]);
+    expect(await refusedWith(await request('/CN=dsa.example.com', [], dsaKey), 'ERR_UNSUPPORTED_ALGORITHM')).toMatch(/DSA/);
+  });
+});

@@ -143,3 +143,12 @@ describe('the IP policy is per address family', () => {
     await expect(signCsr(ecCsr(cn('m.example.com'), [v4]), root, { namePolicy: policy })).resolves.toBeDefined();
   });
 });
+
+describe('what the CA issues without a request (a sub-CA, a token certificate) meets the same subject rules', () => {
+  it('a sub-CA named like its issuer, or with an escape sequence in its name, is refused', async () => {
+    await expect(createCa({ subject: 'CN=Hardening Root,O=Example', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
+    await expect(createCa({ subject: 'CN=hardening root,O=EXAMPLE', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
+    await expect(createCa({ subject: 'CN=Sub\u001b[8m CA', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /control/));
+    await expect(createCa({ subject: 'CN=Hardening Sub,O=Example', key: { kty: 'ec' }, issuer: root })).resolves.toBeDefined();
+  });
+});
