@@ -110,7 +110,7 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
 async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
   if (existsSync(path)) return openStoreForCli(ctx, path, options);
   const store = emptyKeystore(outputFormat(options.storeFormat, path));
-  const password = await ctx.passwords.resolve(options.storepass, `password for the new keystore ${path}`);
+  const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
 }
 
