@@ -3,6 +3,7 @@ import { joinLocation } from '../transport/location.js';
 import { locationExists } from '../transport/remote_file.js';
 import { FileExistsError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { note } from './io.js';
 
 /**
  * Where each input of a batch writes its output: `<dir>/<input name less its extension><ext>`
@@ -26,5 +27,5 @@ export async function refuseExisting(paths: readonly string[]): Promise<void> {
 
 /** One refused input of a batch after the first (which is thrown): its own line on standard error. */
 export function reportError(ctx: CliContext, error: Error): void {
-  ctx.io.stderr(`hapki: ${error.message} (${(error as { code?: string }).code ?? 'ERR_INTERNAL'})\n`);
+  note(ctx.io, `${error.message} (${(error as { code?: string }).code ?? 'ERR_INTERNAL'})`);
 }

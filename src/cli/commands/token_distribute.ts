@@ -9,6 +9,7 @@ import { tokenKeyEntry, tokenMaterialOf } from '../../token/token_material.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { resultLine } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { collect, jsonOption, printResult } from '../options.js';
 import { INSTANCE_HELP, resolveInstances, type InstanceOptions } from './token_instances.js';
@@ -82,7 +83,7 @@ ${EXIT_CODES_HELP}`)
         const result = await distributeToken(plan, files);
         printResult(ctx, options.json, tokenDistributionJson(plan, result), () => renderTokenDistribution(result));
       } catch (error) {
-        if (error instanceof TokenDistributeError) for (const f of error.failures) ctx.io.stdout(`FAILED ${f.instance}: ${f.message} (${f.code})\n`);
+        if (error instanceof TokenDistributeError) for (const f of error.failures) resultLine(ctx.io, `FAILED ${f.instance}: ${f.message} (${f.code})`);
         throw error;
       }
     });

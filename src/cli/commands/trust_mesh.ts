@@ -48,7 +48,7 @@ ${EXIT_CODES_HELP}`)
       const { refs, nodes, password } = await openNodes(ctx, options);
       const files = new Map(refs.map((r) => [r.name, joinLocation(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
       if (new Set(files.values()).size !== files.size) throw new UsageError('two node keystores have the same name: their trust stores would collide');
-      const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolve(options.outpass, 'trust store password');
+      const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolveNew(options.outpass, 'trust store password');
       if (trustPassword === undefined && format !== 'PEM') throw new PasswordRequiredError(`a ${format} trust store needs a password: give --outpass`);
       const existing = new Map<string, Keystore>();
       const readHashes = new Map<string, string>();
