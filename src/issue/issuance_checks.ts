@@ -8,6 +8,8 @@ import { canonicalIp, nameProblem } from '../names/general_name.js';
 import { subjectProblem } from '../names/subject_values.js';
 import { escapeText } from '../text/escape.js';
 import { namesMatch } from '../trust/dn_match.js';
+import { nameConstraintViolation } from '../trust/name_constraints.js';
+import { readPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
 import { describeOutside, isEmptyPolicy, nameConstraintsValue, namesOutsidePolicy, type NamePolicy } from './name_policy.js';
 import type { ProfileName } from './profiles.js';
 import { formatSan, type SubjectAltName } from './san.js';
@@ -130,3 +132,16 @@ export function issuanceExtensions(profile: ProfileName, rules: IssuanceRules): 
   return extensions;
 }
 
+
+/**
+ * A certificate the issuer's own name constraints (or those of a CA above it) do not allow would
+ * fail every path validation: refused (ERR_POLICY) whatever the policy and its overrides say.
+ */
+export function checkIssuerConstraints(constraints: readonly NameConstraints[], certificate: Uint8Array): void {
+  if (constraints.length === 0) return;
+  const issued = readPathCertificate(certificate);
+  for (const nc of constraints) {
+    const violation = nameConstraintViolation(nc, issued);
+    if (violation) throw new PolicyError(`the issuing CA's name constraints forbid it: ${escapeText(violation)}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nullValue, oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
-import { parseNamePolicy } from '../../src/issue/name_policy.js';
+import { nameConstraintsValue, parseNamePolicy } from '../../src/issue/name_policy.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
@@ -150,5 +150,34 @@ describe('what the CA issues without a request (a sub-CA, a token certificate) m
     await expect(createCa({ subject: 'CN=hardening root,O=EXAMPLE', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
     await expect(createCa({ subject: 'CN=Sub\u001b[8m CA', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /control/));
     await expect(createCa({ subject: 'CN=Hardening Sub,O=Example', key: { kty: 'ec' }, issuer: root })).resolves.toBeDefined();
+  });
+});
+
+describe('URIs mean one host, however they are parsed', () => {
+  const policy = parseNamePolicy({ domains: ['example.com'] });
+  const uri = (value: string) => generalNames(context(6, ascii(value)));
+
+  it('a backslash, user information or a percent-encoded host (parser differentials past the policy) is refused', async () => {
+    // WHATWG reads the host of the first as good.example.com; an RFC 3986 parser as evil.com
+    for (const value of ['https://good.example.com\\@evil.com/', 'https://good.example.com:443@evil.com/', 'https://user@good.example.com/', 'https://good%2eexample.com/', 'https://good.example.com/%zz']) {
+      await expect(signCsr(ecCsr(cn('u.example.com'), [uri(value)]), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /URI:/));
+    }
+  });
+
+  it('plain URIs still go in', async () => {
+    const signed = await signCsr(ecCsr(cn('u.example.com'), [generalNames(context(6, ascii('https://good.example.com:8443/a?b=c')), context(6, ascii('spiffe://example.com/ns/default/sa/web')))]), root, { namePolicy: policy });
+    expect(signed.sans.filter((s) => s.type === 'uri').map((s) => s.value)).toEqual(['https://good.example.com:8443/a?b=c', 'spiffe://example.com/ns/default/sa/web']);
+  });
+});
+
+describe('the issuing CA\'s own name constraints', () => {
+  it('a sub-CA constrained to example.com refuses other names even with no policy or --allow-any-name', async () => {
+    const constraints = nameConstraintsValue(parseNamePolicy({ domains: ['example.com'], ipRanges: ['10.0.0.0/8'] }));
+    const sub = await createCa({ subject: 'CN=Constrained Sub', key: { kty: 'ec' }, issuer: root, pathLength: 0, extraExtensions: [{ oid: '2.5.29.30', critical: true, value: constraints }] });
+    const subIssuer = await issuerFromEntry(sub.entry);
+    await expect(signCsr(ecCsr(cn('evil.com')), subIssuer)).rejects.toThrow(refused('ERR_POLICY', /name constraints forbid.*evil\.com/));
+    await expect(signCsr(ecCsr(cn('ok.example.com')), subIssuer, { sans: [{ type: 'ip', value: '192.168.1.1' }], allowAnyName: true, namePolicy: parseNamePolicy({ domains: ['example.com'] }) })).rejects.toThrow(refused('ERR_POLICY', /name constraints forbid/));
+    const signed = await signCsr(ecCsr(cn('ok.example.com')), subIssuer, { sans: [{ type: 'ip', value: '10.0.0.7' }] });
+    expect(signed.sans.map((s) => s.value)).toEqual(['ok.example.com', '10.0.0.7']);
   });
 });
