@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nullValue, oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { bitString, integer, nullValue, octetString, oid, sequence, setOf, tlv, unsignedInteger, utf8String } from '../../src/asn1/der_writer.js';
 import { nameConstraintsValue, parseNamePolicy } from '../../src/issue/name_policy.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
-import { ascii, cn, context, csrSignedAs, dnsNames, ecCsr, ECDSA_SHA256, generalNames, RSA_SHA256 } from './crafted_csr.js';
+import { ascii, cn, context, csrSignedAs, csrWithSpki, dnsNames, ecCsr, ECDSA_SHA256, generalNames, RSA_SHA256 } from './crafted_csr.js';
 
 /** What an auditor or an attacker tries against the CA beyond the first round (request_checks.test.ts). */
 
@@ -179,5 +180,38 @@ describe('the issuing CA\'s own name constraints', () => {
     await expect(signCsr(ecCsr(cn('ok.example.com')), subIssuer, { sans: [{ type: 'ip', value: '192.168.1.1' }], allowAnyName: true, namePolicy: parseNamePolicy({ domains: ['example.com'] }) })).rejects.toThrow(refused('ERR_POLICY', /name constraints forbid/));
     const signed = await signCsr(ecCsr(cn('ok.example.com')), subIssuer, { sans: [{ type: 'ip', value: '10.0.0.7' }] });
     expect(signed.sans.map((s) => s.value)).toEqual(['ok.example.com', '10.0.0.7']);
+  });
+});
+
+describe('the request\'s SubjectPublicKeyInfo goes into the certificate as it is, so it must be in standard form', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = rsa.publicKey.export({ format: 'jwk' });
+  const n = new Uint8Array(Buffer.from(jwk.n!, 'base64url'));
+  const rsaKey = (algorithm: Uint8Array, numbers: Uint8Array, unusedBits = 0): Uint8Array => sequence(algorithm, tlv(3, Uint8Array.from([unusedBits, ...numbers])));
+  const numbers = sequence(unsignedInteger(n), integer(65537));
+  const RSA_ALG = sequence(oid('1.2.840.113549.1.1.1'), nullValue());
+
+  it('refuses rsaEncryption without NULL parameters, unused bits, and an RSAPublicKey that is not DER: ERR_CSR_FORMAT', async () => {
+    const cases: [Uint8Array, RegExp][] = [
+      [rsaKey(sequence(oid('1.2.840.113549.1.1.1')), numbers), /parameters are not NULL/],
+      [rsaKey(sequence(oid('1.2.840.113549.1.1.1'), octetString(Uint8Array.of(1))), numbers), /parameters are not NULL/],
+      [rsaKey(RSA_ALG, numbers, 3), /unused bits/],
+      [rsaKey(RSA_ALG, sequence(tlv(2, Uint8Array.from([0, 0, ...n])), integer(65537))), /RSAPublicKey is not DER/],
+    ];
+    for (const [spki, reason] of cases) {
+      await expect(signCsr(csrWithSpki(spki, rsa.privateKey, RSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', reason));
+    }
+    await expect(signCsr(csrWithSpki(rsaKey(RSA_ALG, numbers), rsa.privateKey, RSA_SHA256, 'sha256'), root)).resolves.toBeDefined();
+  });
+
+  it('refuses an Ed25519 key with parameters and an EC key without a named curve', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const raw = new Uint8Array(ed.publicKey.export({ format: 'der', type: 'spki' })).subarray(-32);
+    const withParams = sequence(sequence(oid('1.3.101.112'), nullValue()), bitString(raw));
+    await expect(signCsr(csrWithSpki(withParams, ed.privateKey, sequence(oid('1.3.101.112')), null), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /EdDSA keys have no parameters/));
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const point = new Uint8Array(ec.publicKey.export({ format: 'der', type: 'spki' })).subarray(-65);
+    const noCurve = sequence(sequence(oid('1.2.840.10045.2.1')), bitString(point));
+    await expect(signCsr(csrWithSpki(noCurve, ec.privateKey, ECDSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /names no curve/));
   });
 });
