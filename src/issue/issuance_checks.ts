@@ -7,6 +7,7 @@ import { MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
 import { canonicalIp, nameProblem } from '../names/general_name.js';
 import { subjectProblem } from '../names/subject_values.js';
 import { escapeText } from '../text/escape.js';
+import { LIMITS } from '../limits.js';
 import { namesMatch } from '../trust/dn_match.js';
 import { nameConstraintViolation } from '../trust/name_constraints.js';
 import { readPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
@@ -65,6 +66,7 @@ export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuer
  */
 export function checkNames(sans: readonly SubjectAltName[], rules: IssuanceRules): { sans: SubjectAltName[]; warnings: string[] } {
   const warnings: string[] = [];
+  if (sans.length > LIMITS.sansPerCertificate) throw new PolicyError(`${sans.length} names for one certificate: more than the ${LIMITS.sansPerCertificate} a certificate may have`);
   const checked = sans.map((san) => {
     // canonical forms: an IP as RFC 5952 / dotted quad, a DNS name without the root's trailing dot
     const value = san.type === 'ip' ? canonicalIp(san.value) ?? san.value : san.type === 'dns' && san.value.length > 1 ? san.value.replace(/\.$/, '') : san.value;

@@ -215,3 +215,25 @@ describe('the request\'s SubjectPublicKeyInfo goes into the certificate as it is
     await expect(signCsr(csrWithSpki(noCurve, ec.privateKey, ECDSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /names no curve/));
   });
 });
+
+describe('bounded requests', () => {
+  it('a request asking for more than 250 names is refused before any is checked (ERR_POLICY)', async () => {
+    const names = Array.from({ length: 251 }, (_, i) => `h${i}.example.com`);
+    await expect(signCsr(ecCsr(cn('many.example.com'), [dnsNames(...names)]), root)).rejects.toThrow(refused('ERR_POLICY', /252 names .* more than the 250/));
+    const signed = await signCsr(ecCsr(cn('h0.example.com'), [dnsNames(...names.slice(0, 250))]), root);
+    expect(signed.sans).toHaveLength(250);
+  });
+});
+
+describe('the request signature BIT STRING', () => {
+  it('with unused bits (a second encoding of the same signature) is ERR_CSR_FORMAT', async () => {
+    const csr = ecCsr(cn('bits.example.com'));
+    // the signature is the last element: BIT STRING, a one-octet length reaching the end, the unused-bits octet
+    const tampered = Uint8Array.from(csr);
+    for (let i = csr.length - 100; i < csr.length - 2; i++) {
+      if (csr[i] === 0x03 && csr[i + 1] === csr.length - i - 2 && csr[i + 2] === 0x00) tampered[i + 2] = 0x07;
+    }
+    expect(tampered).not.toEqual(csr);
+    await expect(signCsr(tampered, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /unused bits/));
+  });
+});
