@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { joinLocation } from '../transport/location.js';
 import { locationExists } from '../transport/remote_file.js';
+import { settleFiles } from '../txn/recover_paths.js';
 import { FileExistsError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { note } from './io.js';
@@ -22,6 +23,8 @@ export function batchOutputs(inputs: readonly string[], dir: string, ext: string
 
 /** Refuses (ERR_FILE_EXISTS) before anything is written, so that a batch writes all its files or none. */
 export async function refuseExisting(paths: readonly string[]): Promise<void> {
+  // a batch a killed hapki left half written is finished (or undone) first, not taken for the user's files
+  await settleFiles(paths);
   for (const path of paths) if (await locationExists(path)) throw new FileExistsError(path);
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { FileExistsError, PasswordRequiredError, UsageError } from '../../errors.js';
 import { currentSha256 } from '../../fs/keystore_file.js';
+import { settleFiles } from '../../txn/recover_paths.js';
 import { commitChangeSet } from '../../txn/change_set.js';
 import { createCsrForAlias } from '../../issue/create_csr.js';
 import { newKeyRequestChanges } from '../../issue/new_key_request_files.js';
@@ -92,6 +93,7 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
   const key = parseKeySpec(options);
   // the keystore as it is before it is read: the commit refuses it if it changes meanwhile (ERR_CONCURRENT_CHANGE)
+  await settleFiles([path]);
   const sha256 = await currentSha256(path);
   const { store, password } = await openOrCreate(ctx, path, options);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
