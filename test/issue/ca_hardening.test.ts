@@ -242,7 +242,7 @@ describe('the CA\'s own identity is not for others', () => {
   it('a request for the issuing CA\'s own key (proof of possession by the CA key) is refused', async () => {
     const made = await createCa({ subject: 'CN=Key Reuse Root', key: { kty: 'ec', curve: 'P-256' } });
     const issuer = await issuerFromEntry(made.entry);
-    const privateKey = createPrivateKey({ key: Buffer.from(made.entry.key), format: 'der', type: 'pkcs8' });
+    const privateKey = createPrivateKey({ key: Buffer.from(made.entry.key!), format: 'der', type: 'pkcs8' });
     const spki = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
     await expect(signCsr(csrWithSpki(spki, privateKey, ECDSA_SHA256, 'sha256', cn('reuse.example.com')), issuer)).rejects.toThrow(refused('ERR_POLICY', /key of the issuing CA/));
     await expect(signCsr(csrWithSpki(spki, privateKey, ECDSA_SHA256, 'sha256', cn('reuse.example.com')), await issuerFromEntry((await createCa({ subject: 'CN=Key Reuse Sub', key: { kty: 'ec' }, issuer })).entry))).rejects.toThrow(refused('ERR_POLICY', /CA above it/));
