@@ -311,8 +311,9 @@ async function secretEntry(item: KeyItem, unlock: Unlock, options: ReadOptions):
 type Opened = { key: Uint8Array; password?: string } | { sealed: SealedKey };
 
 /**
- * Decrypts an entry's key: with the key password the caller named for it (which must work),
- * else with the store password; a key that the store password does not open stays sealed,
+ * Decrypts an entry's key: with the key password the caller named for it, then with the store
+ * password (ERR_KEY_PASSWORD if a named one and the store's both fail); a key that the store
+ * password alone does not open stays sealed,
  * since PKCS#12 allows a key password of its own (`openssl pkcs12 -twopass`).
  */
 async function openSealed(
@@ -329,12 +330,15 @@ async function openSealed(
       const key = await tryDecrypt(decrypt, data, candidate);
       if (key) return explicit === options.password ? { key } : { key, password: explicit };
     }
-    throw new KeyPasswordError(alias);
   }
+  // The store password too, as for JKS/JCEKS: most keys share it, and keytool ignores -keypass
+  // for PKCS#12, so a --keypass carried over from a JKS script must not lock the keys out.
   for (const candidate of unlock.candidates) {
+    if (explicit !== undefined && candidate === explicit) continue;
     const key = await tryDecrypt(decrypt, data, candidate);
     if (key) return { key };
   }
+  if (explicit !== undefined) throw new KeyPasswordError(alias);
   const reason = unlock.macVerified || unlock.passwordGiven ? 'wrong-password' : 'no-password';
   return { sealed: { format: 'PKCS12', data, reason } };
 }
