@@ -256,6 +256,19 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
   return placed.sort((a, b) => a.index - b.index).map((p) => p.entry);
 }
 
+/**
+ * The entry's creation date where its localKeyId is the JDK's "Time <ms>" (keytool shows it as
+ * the creation date): kept, so that rewriting the store does not make every entry new today.
+ */
+function createdAt(item: KeyItem): { created?: Date } {
+  const id = item.attributes.localKeyId;
+  if (!id || id.length < 6 || id.length > 25) return {};
+  const match = /^Time (\d{1,16})$/.exec(String.fromCharCode(...id));
+  if (!match) return {};
+  const created = new Date(Number(match[1]));
+  return Number.isFinite(created.getTime()) ? { created } : {};
+}
+
 /** The certificate the key's localKeyId names (the key's own is matched only once it is open). */
 function leafNamed(item: KeyItem, certs: CertItem[]): CertItem | undefined {
   const id = item.attributes.localKeyId;
@@ -264,7 +277,7 @@ function leafNamed(item: KeyItem, certs: CertItem[]): CertItem | undefined {
 
 /** `described`: a certificate for the key is known without opening it (ReadOptions.privateKeysSealed may then leave it sealed). */
 async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions, described: boolean): Promise<PrivateKeyEntry> {
-  const entry: PrivateKeyEntry = { type: 'private-key', alias: item.alias, chain: [] };
+  const entry: PrivateKeyEntry = { type: 'private-key', alias: item.alias, chain: [], ...createdAt(item) };
   if (item.bag.kind === 'key') {
     entry.key = item.bag.pkcs8;
     return entry;
@@ -287,7 +300,7 @@ async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptio
 async function secretEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<SecretKeyEntry> {
   const bag = item.bag as Extract<SafeBag, { kind: 'secret' }>;
   // Until the key is decrypted its algorithm is unknown; the JDK stores it inside the ciphertext.
-  const entry: SecretKeyEntry = { type: 'secret-key', alias: item.alias, algorithm: 'unknown' };
+  const entry: SecretKeyEntry = { type: 'secret-key', alias: item.alias, algorithm: 'unknown', ...createdAt(item) };
   let info: Uint8Array;
   if (bag.plain) {
     info = bag.plain;
