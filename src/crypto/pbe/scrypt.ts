@@ -51,7 +51,8 @@ export async function deriveScrypt(password: Uint8Array, params: ScryptParams, l
   spendIterations(params.cost * params.blockSize * params.parallelization);
   return new Promise((resolve, reject) => {
     scrypt(password, params.salt, length, { N: params.cost, r: params.blockSize, p: params.parallelization, maxmem: 2 * MAX_SCRYPT_MEMORY }, (error, key) => {
-      if (error) reject(error);
+      // (parameters Node refuses are the file's fault, never a wrong password)
+      if (error) reject(new KeystoreFormatError(`scrypt parameters N=${params.cost}, r=${params.blockSize}, p=${params.parallelization} refused`, undefined, { cause: error }));
       else resolve(new Uint8Array(key));
     });
   });
