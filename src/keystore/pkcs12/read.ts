@@ -72,7 +72,9 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
   const bags: SafeBag[] = [];
   for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings, options.consumeInput ?? false)));
   const entries = await buildEntries(bags, unlock, options, warnings);
-  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection: { legacy: unlock.legacyMac ?? false } };
+  const plain = !macNode && contentInfos.every((c) => c.child(0, 'content type').oid('content type') === OID.data) && entries.every((e) => e.type === 'trusted-cert');
+  const protection = plain ? { legacy: false, unprotected: true } : { legacy: unlock.legacyMac ?? false };
+  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection };
 }
 
 function readAuthSafe(authSafe: DerNode): Uint8Array {
