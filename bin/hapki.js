@@ -1,4 +1,14 @@
-#!/usr/bin/env node
+#!/bin/sh
+":" //; unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"
+// The two lines above are read by the shell when this file is run as a program (`hapki ...`, a
+// bin link, npx): it starts Node on this same file without NODE_EXTRA_CA_CERTS, and Node reads
+// them as a comment and a no-op string. Node 20 reads and parses the file that variable names
+// (often a system's whole CA bundle) before running any script, about 60 ms on a 2-core machine:
+// more than hapki's own start. hapki never uses Node's default trust: its TLS handshakes check
+// the peer against the anchors they are given, the probe's default anchors are tls.rootCertificates
+// (which the variable does not change), and revocation data is fetched over http:// only. So the
+// variable changes nothing hapki does, and `node bin/hapki.js` works the same, only slower to start.
+//
 // Runs the CLI: dist/bin/hapki.cjs, hapki's code as one script, and dist/bin/hapki-deps.cjs, the
 // libraries some commands use, read when a command first needs one (scripts/bundle_cli.mjs). Each
 // is compiled with the V8 code cache the build wrote beside it, so that a start reads one file and

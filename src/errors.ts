@@ -342,6 +342,13 @@ export class CsrFormatError extends HapkiError {
 }
 
 /** A request key no certificate may carry: an RSA exponent or modulus that breaks RSA, an EC point off its curve. */
+/** A signature over a hash hapki does not accept (MD5, SHA-1) where one is required. */
+export class WeakSignatureError extends HapkiError {
+  constructor(message: string) {
+    super('ERR_WEAK_SIGNATURE', message);
+  }
+}
+
 export class WeakKeyError extends HapkiError {
   constructor(message: string) {
     super('ERR_WEAK_KEY', message);

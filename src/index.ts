@@ -56,10 +56,10 @@ export type {
   SealedKey,
   EntryType,
 } from './keystore/model.js';
-export type { ReadOptions, WriteOptions, KeystoreReader, KeystoreWriter } from './keystore/codec.js';
+export type { ReadOptions, WriteOptions, KeystoreReader, KeystoreWriter, KeystoreEntryStream } from './keystore/codec.js';
 export { aliasKey, aliasesEqual, findEntry, getEntry, uniqueAlias } from './keystore/alias.js';
 export { detectFormat } from './keystore/detect.js';
-export { readKeystore } from './keystore/read_keystore.js';
+export { readKeystore, readKeystoreEntries } from './keystore/read_keystore.js';
 export type { ReadKeystoreOptions } from './keystore/read_keystore.js';
 export { writeKeystore } from './keystore/write_keystore.js';
 export { readPkcs12 } from './keystore/pkcs12/read.js';

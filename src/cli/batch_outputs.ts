@@ -1,8 +1,10 @@
 import { basename, extname } from 'node:path';
 import { joinLocation } from '../transport/location.js';
 import { locationExists } from '../transport/remote_file.js';
+import { settleFiles } from '../txn/recover_paths.js';
 import { FileExistsError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { note } from './io.js';
 
 /**
  * Where each input of a batch writes its output: `<dir>/<input name less its extension><ext>`
@@ -21,10 +23,12 @@ export function batchOutputs(inputs: readonly string[], dir: string, ext: string
 
 /** Refuses (ERR_FILE_EXISTS) before anything is written, so that a batch writes all its files or none. */
 export async function refuseExisting(paths: readonly string[]): Promise<void> {
+  // a batch a killed hapki left half written is finished (or undone) first, not taken for the user's files
+  await settleFiles(paths);
   for (const path of paths) if (await locationExists(path)) throw new FileExistsError(path);
 }
 
 /** One refused input of a batch after the first (which is thrown): its own line on standard error. */
 export function reportError(ctx: CliContext, error: Error): void {
-  ctx.io.stderr(`hapki: ${error.message} (${(error as { code?: string }).code ?? 'ERR_INTERNAL'})\n`);
+  note(ctx.io, `${error.message} (${(error as { code?: string }).code ?? 'ERR_INTERNAL'})`);
 }

@@ -23,3 +23,17 @@ export interface CliIo {
 export function warn(io: CliIo, message: string): void {
   io.stderr(`hapki: warning: ${clipText(printable(message))}\n`);
 }
+
+/**
+ * A note on standard error ("hapki: wrote x.pem"): one line whatever file name, alias or
+ * message it quotes, every control or bidi character escaped, so an input cannot forge a
+ * second line ("hapki: all good") or hide one.
+ */
+export function note(io: CliIo, message: string): void {
+  io.stderr(`hapki: ${clipText(printable(message))}\n`);
+}
+
+/** One line of a result on standard output, escaped like a note. */
+export function resultLine(io: CliIo, message: string): void {
+  io.stdout(`${printable(message)}\n`);
+}

@@ -26,7 +26,7 @@ export async function outputPassword(
     if (out.entries.some((e) => e.type === 'private-key')) warn(ctx.io, 'writing an unencrypted private key (file mode 0600)');
     return undefined;
   }
-  const password = options.outpass !== undefined ? await ctx.passwords.resolve(options.outpass, 'output password') : sourcePassword ?? (await ctx.passwords.resolve(undefined, 'output password'));
+  const password = options.outpass !== undefined ? await ctx.passwords.resolveNew(options.outpass, 'output password') : sourcePassword ?? (await ctx.passwords.resolveNew(undefined, 'output password'));
   if (password === undefined && !textual) throw new PasswordRequiredError(`a ${format} keystore needs a password: give --outpass`);
   if (password === undefined && out.entries.some((e) => e.type === 'private-key')) {
     warn(ctx.io, 'no password to encrypt the private key with: writing it unencrypted (file mode 0600)');
@@ -41,7 +41,7 @@ export async function resolveKeyPasswords(ctx: CliContext, specs: readonly strin
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new UsageError('--keypass-out needs <alias>=<src>, e.g. msas1=env:KEYPASS');
     const alias = spec.slice(0, eq);
-    out[alias] = (await ctx.passwords.resolve(spec.slice(eq + 1), `key password for "${alias}"`))!;
+    out[alias] = (await ctx.passwords.resolveNew(spec.slice(eq + 1), `key password for "${alias}"`))!;
   }
   return out;
 }

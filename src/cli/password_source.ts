@@ -20,6 +20,22 @@ export class PasswordResolver {
     this.stdinIsInput = true;
   }
 
+  /**
+   * A password that will protect something new (an output keystore, a key, a new store): as
+   * `resolve`, but an empty one is refused (an unset-looking `NEWPASS=` or an empty file would
+   * otherwise write a key in the clear or a store anyone opens), and a prompt asks twice, as
+   * keytool does, so that a typo does not lock the new file.
+   */
+  async resolveNew(spec: string | undefined, what: string): Promise<string | undefined> {
+    let password: string | undefined;
+    if (spec === undefined && this.io.prompt) {
+      password = await this.io.prompt(`${what}: `);
+      if (password !== '' && (await this.io.prompt(`${what} again: `)) !== password) throw new PasswordSourceError(`${what}: the two entries differ`);
+    } else password = await this.resolve(spec, what);
+    if (password === '') throw new PasswordSourceError(`${what}: the password is empty; a new keystore or key needs one (a PEM or DER key in the clear: --no-encrypt)`);
+    return password;
+  }
+
   async resolve(spec: string | undefined, what: string): Promise<string | undefined> {
     if (spec === undefined) return this.io.prompt ? this.io.prompt(`${what}: `) : undefined;
     const source = parsePasswordSource(spec);

@@ -1,4 +1,4 @@
-import { HapkiError } from '../errors.js';
+import { HapkiError, PasswordSourceError } from '../errors.js';
 import { sha256Hex } from '../crypto/digest.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { readKeystore } from '../keystore/read_keystore.js';
@@ -42,7 +42,11 @@ export async function openClusterStore(
       const store = await readKeystore(bytes, { password: resolved, ...keyOptions });
       return { file, store, password: resolved, sha256: sha256Hex(bytes) };
     } catch (error) {
-      if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') return { file, store: undefined, password: resolved };
+      if ((error as HapkiError).code === 'ERR_FILE_NOT_FOUND') {
+        // apply creates it under this password: an empty one (an empty secrets file) would protect nothing
+        if (resolved === '') throw new PasswordSourceError(`${where}: the password is empty; the keystore apply creates needs one`);
+        return { file, store: undefined, password: resolved };
+      }
       throw error;
     }
   } catch (error) {

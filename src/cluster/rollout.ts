@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { escapeText } from '../text/escape.js';
 import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { NodeHealthError, NodeRestartError } from '../errors.js';
@@ -193,11 +194,11 @@ export function renderRestarts(restarts: readonly PlannedRestart[], batch = 1): 
   for (const r of restarts) {
     const steps = [
       ...(r.before ? ['run before: locally'] : []),
-      ...(r.restart ? [`run restart: ${r.host ? `on ${r.host}` : 'locally'}`] : []),
+      ...(r.restart ? [`run restart: ${r.host ? `on ${escapeText(r.host)}` : 'locally'}`] : []),
       r.endpoint ? `check ${r.endpoint.host}:${r.endpoint.port} presents ${r.expectSha256 ? `the new certificate ${r.expectSha256.slice(0, 16)}…` : 'a certificate'} chaining to the cluster CA (${Math.round(r.health.timeoutMs / 1000)}s)` : 'no endpoint: not checked',
       ...(r.after ? ['run after: locally'] : []),
     ];
-    lines.push(`  ${r.node}: ${r.owed ? '(owed: an earlier apply changed its files and did not finish restarting it) ' : ''}${steps.join(', then ')}`);
+    lines.push(`  ${escapeText(r.node)}: ${r.owed ? '(owed: an earlier apply changed its files and did not finish restarting it) ' : ''}${steps.join(', then ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
-import { verify as nodeVerify, constants, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { algorithmIdentifier, explicit, integer, nullValue, sequence } from '../asn1/der_writer.js';
-import { Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import type { DerNode } from '../asn1/der_reader.js';
+import { signatureAlgorithmOf, signatureMatches } from './signature_family.js';
 import { OID } from '../asn1/oids.js';
 import { UnsupportedAlgorithmError } from '../errors.js';
 
@@ -98,70 +99,17 @@ export function signingKeyKind(key: KeyObject): SigningKeyKind {
   }
 }
 
-const VERIFY_HASHES: Readonly<Record<string, string | null>> = {
-  [SIGNATURE_OID.sha1WithRSA]: 'sha1',
-  [SIGNATURE_OID.sha224WithRSA]: 'sha224',
-  [SIGNATURE_OID.sha256WithRSA]: 'sha256',
-  [SIGNATURE_OID.sha384WithRSA]: 'sha384',
-  [SIGNATURE_OID.sha512WithRSA]: 'sha512',
-  [SIGNATURE_OID.ecdsaWithSHA1]: 'sha1',
-  [SIGNATURE_OID.ecdsaWithSHA224]: 'sha224',
-  [SIGNATURE_OID.ecdsaWithSHA256]: 'sha256',
-  [SIGNATURE_OID.ecdsaWithSHA384]: 'sha384',
-  [SIGNATURE_OID.ecdsaWithSHA512]: 'sha512',
-  [OID.ed25519]: null,
-  [OID.ed448]: null,
-};
-
-const DIGEST_NAMES: Readonly<Record<string, string>> = {
-  [OID.sha1]: 'sha1',
-  [OID.sha224]: 'sha224',
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-};
-
 /**
  * Checks a signature (a certificate's, a request's, a CRL's) with node:crypto: PKCS#1 v1.5, PSS,
- * ECDSA and EdDSA. Anything that cannot be checked (an unknown algorithm, a key node:crypto will
+ * ECDSA and EdDSA, the key's type matching the algorithm's (signature_family). Anything that cannot be checked (an unknown algorithm, a key node:crypto will
  * not read, a malformed signature) is a false, never a throw. The key is SubjectPublicKeyInfo DER
  * or, when the caller has parsed it already, its KeyObject.
  */
 export function verifySignature(spki: Uint8Array | KeyObject, algorithm: DerNode, data: Uint8Array, signature: Uint8Array): boolean {
   try {
-    const parts = algorithm.sequence('signatureAlgorithm');
-    const id = parts[0]!.oid('signature algorithm');
     const key = spki instanceof Uint8Array ? createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }) : spki;
-    if (id === OID.rsassaPss) {
-      const pss = pssParameters(parts[1]);
-      return nodeVerify(pss.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signature);
-    }
-    const hash = VERIFY_HASHES[id];
-    if (hash === undefined) return false;
-    return nodeVerify(hash, data, key, signature);
+    return signatureMatches(signatureAlgorithmOf(algorithm.encoded), key, data, signature);
   } catch {
     return false;
   }
-}
-
-/** RFC 4055 RSASSA-PSS-params; only MGF1 with the same hash is accepted, as everyone writes it. */
-function pssParameters(params: DerNode | undefined): { hash: string; saltLength: number } {
-  let hash = 'sha1';
-  let mgfHash = 'sha1';
-  let saltLength = 20;
-  for (const field of params?.is(Tag.sequence) ? params.children : []) {
-    if (!field.is(field.tag, TagClass.context)) continue;
-    const inner = field.child(0, 'PSS parameter');
-    if (field.tag === 0) hash = digestName(inner.child(0, 'hash').oid());
-    else if (field.tag === 1) mgfHash = digestName(inner.child(1, 'MGF hash').child(0, 'MGF hash').oid());
-    else if (field.tag === 2) saltLength = inner.integer('saltLength', 1024);
-  }
-  if (mgfHash !== hash) throw new UnsupportedAlgorithmError('RSASSA-PSS', 'MGF1 hash differs from the message hash');
-  return { hash, saltLength };
-}
-
-function digestName(oid: string): string {
-  const name = DIGEST_NAMES[oid];
-  if (!name) throw new UnsupportedAlgorithmError(oid, 'digest');
-  return name;
 }

@@ -7,6 +7,7 @@ import { MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
 import { canonicalIp, nameProblem } from '../names/general_name.js';
 import { subjectProblem } from '../names/subject_values.js';
 import { escapeText } from '../text/escape.js';
+import { namesMatch } from '../trust/dn_match.js';
 import { describeOutside, isEmptyPolicy, nameConstraintsValue, namesOutsidePolicy, type NamePolicy } from './name_policy.js';
 import type { ProfileName } from './profiles.js';
 import { formatSan, type SubjectAltName } from './san.js';
@@ -48,7 +49,8 @@ export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuer
   const problem = subjectProblem(subject);
   if (problem) throw new PolicyError(`the subject ${problem}`);
   const text = formatName(subject);
-  if (bytesEqual(subject, issuerName) || text.toLowerCase() === issuerText.toLowerCase()) {
+  // RFC 5280 7.1 matching (RFC 4518: case, spaces, string types), as a path builder compares names
+  if (bytesEqual(subject, issuerName) || text.toLowerCase() === issuerText.toLowerCase() || namesMatch(subject, issuerName)) {
     throw new PolicyError('the subject is the issuing CA\'s own name; a certificate would be indistinguishable from the CA\'s');
   }
   return text;
@@ -62,7 +64,8 @@ export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuer
 export function checkNames(sans: readonly SubjectAltName[], rules: IssuanceRules): { sans: SubjectAltName[]; warnings: string[] } {
   const warnings: string[] = [];
   const checked = sans.map((san) => {
-    const value = san.type === 'ip' ? canonicalIp(san.value) ?? san.value : san.value;
+    // canonical forms: an IP as RFC 5952 / dotted quad, a DNS name without the root's trailing dot
+    const value = san.type === 'ip' ? canonicalIp(san.value) ?? san.value : san.type === 'dns' && san.value.length > 1 ? san.value.replace(/\.$/, '') : san.value;
     const problem = nameProblem(san.type, value, { allowWildcard: rules.allowWildcard ?? false });
     if (problem) throw new PolicyError(`the name ${escapeText(formatSan(san))} ${problem}`);
     return { type: san.type, value };

@@ -44,16 +44,19 @@ export function isEmptyPolicy(policy: NamePolicy | undefined): boolean {
 
 /** The names that fall outside the policy (all DNS, e-mail and URI names need a domain; IPs a range). */
 export function namesOutsidePolicy(sans: readonly SubjectAltName[], policy: NamePolicy): SubjectAltName[] {
-  const ranges = new BlockList();
+  // one list per family: node's BlockList matches an IPv4-mapped IPv6 address (::ffff:10.0.0.1)
+  // against IPv4 ranges, but the 16-byte name is another name, outside the sub-CA's IPv4 constraints
+  const ranges = { ipv4: new BlockList(), ipv6: new BlockList() };
   for (const r of policy.ipRanges) {
     const { address, prefix } = parseCidr(r)!;
-    ranges.addSubnet(address, prefix, ipVersion(address) === 4 ? 'ipv4' : 'ipv6');
+    const family = ipVersion(address) === 4 ? 'ipv4' : 'ipv6';
+    ranges[family].addSubnet(address, prefix, family);
   }
   const inDomain = (host: string): boolean => {
     const h = host.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
     return policy.domains.some((d) => h === d || h.endsWith(`.${d}`));
   };
-  const inRange = (ip: string): boolean => ranges.check(ip, ipVersion(ip) === 4 ? 'ipv4' : 'ipv6');
+  const inRange = (ip: string): boolean => (ipVersion(ip) === 4 ? ranges.ipv4.check(ip, 'ipv4') : ranges.ipv6.check(ip, 'ipv6'));
   return sans.filter((san) => {
     switch (san.type) {
       case 'dns':

@@ -1,4 +1,5 @@
 import { encodeName } from '../cert/dn.js';
+import { checkSubject } from './issuance_checks.js';
 import { generateSigningKey, pkcs8Of } from '../crypto/generate_key.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
 import { nodeSigner } from '../crypto/node_signer.js';
@@ -45,6 +46,9 @@ export async function certificateForKey(request: KeyCertificateRequest, subjectS
   const subject = encodeName(request.subject);
   const warnings: string[] = [];
   const facts = request.issuer ? issuerFacts(request.issuer) : undefined;
+  // a certificate a CA issues (a sub-CA, a token certificate) meets the subject rules of `sign`:
+  // no control characters, bounded values, one CN, and never the issuer's own name
+  if (facts) checkSubject(subject, facts.name, facts.nameText);
   const validity = computeValidity(
     { ...(request.days === undefined ? {} : { days: request.days }), ...(request.now ? { now: request.now } : {}), ...(facts ? { issuerNotAfter: facts.notAfter } : {}) },
     request.defaultDays,

@@ -1,7 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { derProblem } from '../asn1/der_strict.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
-import { HapkiError, InvalidArgumentError } from '../errors.js';
+import { signatureAlgorithmOf, signatureMatches } from '../crypto/signature_family.js';
+import { CsrFormatError, CsrSignatureError, HapkiError, InvalidArgumentError, UnsupportedAlgorithmError, WeakSignatureError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { parsePemBlocks, isPemText } from '../keystore/pem/pem_blocks.js';
 import type { CertificateExtension } from '../cert/tbs.js';
@@ -45,6 +47,9 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
     const publicKey = infoNode.child(2, 'subjectPKInfo').expect(Tag.sequence, 'subjectPKInfo').encoded;
     const attributes = info[3]?.expect(0, 'attributes', TagClass.context);
     algorithm.expect(Tag.sequence, 'signatureAlgorithm');
+    // the reader takes BER; a request is signed and certified, so it must be DER, as X.509 asks
+    const notDer = derProblem(der);
+    if (notDer) throw new CsrFormatError(`the certificate request is not DER: ${notDer}`);
     return {
       der,
       subject: new Uint8Array(subject),
@@ -56,15 +61,32 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
       signature: signature.bits('signature'),
     };
   } catch (cause) {
+    if (cause instanceof CsrFormatError) throw cause;
     // hapki's own messages carry an offset; a library's could echo the request's bytes
     const detail = cause instanceof HapkiError ? `: ${cause.message}` : '';
     throw new InvalidArgumentError(`not a PKCS#10 certificate request${detail}`, { cause });
   }
 }
 
-/** True when the request's key made its signature (proof of possession). */
+/** True when the request's key made its signature (proof of possession), whatever its hash. */
 export function csrSignatureValid(csr: ParsedCsr, publicKey?: KeyObject): boolean {
   return verifySignature(publicKey ?? csr.publicKey, csr.signatureAlgorithm, csr.info, csr.signature);
+}
+
+/**
+ * Proof of possession as a CA accepts it: the request's key made the signature, under an
+ * algorithm of the key's own type, over a hash that is not broken. Refuses with
+ * ERR_UNSUPPORTED_ALGORITHM (an algorithm hapki cannot check: DSA, unknown OIDs, RSASSA-PSS
+ * with a different MGF1 hash), ERR_CSR_SIGNATURE (a wrong signature, or one labelled with
+ * another key type's algorithm) or ERR_WEAK_SIGNATURE (MD5, MD2, MD4, SHA-1), in that order.
+ */
+export function checkCsrSignature(csr: ParsedCsr, publicKey: KeyObject | undefined): void {
+  const algorithm = signatureAlgorithmOf(csr.signatureAlgorithm.encoded);
+  if (algorithm.family === 'unknown' || algorithm.family === 'dsa') {
+    throw new UnsupportedAlgorithmError(`request signed with ${algorithm.name}`, 'a request is signed with RSA (PKCS#1 v1.5 or PSS), ECDSA, Ed25519 or Ed448');
+  }
+  if (!publicKey || !signatureMatches(algorithm, publicKey, csr.info, csr.signature)) throw new CsrSignatureError();
+  if (algorithm.weakness) throw new WeakSignatureError(`the request is signed with ${algorithm.name}, a broken hash: proof of possession needs SHA-256 or better (re-create the request)`);
 }
 
 function requestedExtensions(attributes: DerNode | undefined): Map<string, CertificateExtension> {

@@ -1,10 +1,11 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { derProblem } from '../asn1/der_strict.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { bitLength } from '../crypto/key_bounds.js';
 import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
 import { CsrFormatError, HapkiError, WeakKeyError } from '../errors.js';
-import { toHex } from '../lib/bytes.js';
+import { ecPointProblem, rsaNumbersProblem } from '../crypto/key_sanity.js';
 
 /** The request's key as the checks left it: described, and parsed by node:crypto when it can be. */
 export interface RequestKey {
@@ -27,12 +28,6 @@ export function checkRequest(spki: Uint8Array, attributes: DerNode | undefined):
   checkRequestAttributes(attributes);
   return key;
 }
-
-const MIN_RSA_EXPONENT = 65537n;
-const MAX_RSA_EXPONENT = (1n << 256n) - 1n;
-const SMALL_PRIMES = primesBelow(2000);
-/** The small primes in groups whose products stay below 2^53: one big-number remainder per group. */
-const PRIME_GROUPS = groupPrimes(SMALL_PRIMES);
 
 /**
  * RSA: modulus positive, odd, without a small factor; public exponent odd and within
@@ -74,64 +69,14 @@ function checkRsa(key: Uint8Array): DerNode[] {
     throw new CsrFormatError('the request\'s RSA public key (RSAPublicKey) is malformed');
   }
   const [modulus, exponent] = numbers as [DerNode, DerNode];
-  // the exponent's size is bounded before it becomes a number (its bounds check follows in publicKeyObject)
-  if (exponent.content[0]! & 0x80) throw new WeakKeyError('the request\'s RSA public exponent is outside 65537 .. 2^256-1; such a key is refused');
-  const eBytes = exponent.content.length > 33 ? undefined : exponent.content;
-  const e = eBytes ? BigInt(`0x${toHex(eBytes)}`) : MAX_RSA_EXPONENT + 1n;
-  if (e % 2n === 0n || e < MIN_RSA_EXPONENT || e > MAX_RSA_EXPONENT) throw new WeakKeyError(`the request's RSA public exponent ${e <= 65537n ? String(e) : 'is'} ${e % 2n === 0n ? 'is even' : 'is outside 65537 .. 2^256-1'}; such a key is refused`);
-  const n = modulus.content;
-  if (n[0]! & 0x80 || n.every((b) => b === 0) || (n[n.length - 1]! & 1) === 0) throw new WeakKeyError('the request\'s RSA modulus is not a positive odd number');
-  const factor = smallFactor(BigInt(`0x${toHex(n)}`));
-  if (factor !== undefined) throw new WeakKeyError(`the request's RSA modulus has the small factor ${factor}`);
+  const problem = rsaNumbersProblem(modulus.content, exponent.content);
+  if (problem) throw new WeakKeyError(`the request's RSA ${problem}${problem.startsWith('public exponent') ? '; such a key is refused' : ''}`);
   return numbers;
 }
 
-/** The smallest prime under 2000 dividing n, if any. */
-function smallFactor(n: bigint): number | undefined {
-  for (const group of PRIME_GROUPS) {
-    const rest = Number(n % group.product);
-    for (const p of group.primes) if (rest % p === 0) return p;
-  }
-  return undefined;
-}
-
-interface Curve {
-  p: bigint;
-  a: bigint;
-  b: bigint;
-}
-
-const P256 = (1n << 256n) - (1n << 224n) + (1n << 192n) + (1n << 96n) - 1n;
-const P384 = (1n << 384n) - (1n << 128n) - (1n << 96n) + (1n << 32n) - 1n;
-const P521 = (1n << 521n) - 1n;
-const CURVES: Readonly<Record<string, Curve>> = {
-  'P-256': { p: P256, a: P256 - 3n, b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn },
-  'P-384': { p: P384, a: P384 - 3n, b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn },
-  'P-521': { p: P521, a: P521 - 3n, b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n },
-};
-
 function checkEc(spki: Uint8Array, point: Uint8Array, parameterOid: string | undefined): void {
-  const curveName = parameterOid === undefined ? undefined : CURVE_NAMES[parameterOid]?.name;
-  const curve = curveName === undefined ? undefined : CURVES[curveName];
-  if (!curve) return; // the signable-key check names unsupported curves
-  const size = Math.ceil(curve.p.toString(2).length / 8);
-  if (point[0] === 0x04 && point.length === 1 + 2 * size) {
-    const x = toBigInt(point.subarray(1, 1 + size));
-    const y = toBigInt(point.subarray(1 + size));
-    const onCurve = x < curve.p && y < curve.p && (y * y - (x * x * x + curve.a * x + curve.b)) % curve.p === 0n;
-    if (!onCurve) throw new WeakKeyError(`the request's EC public key is not a point on ${curveName}`);
-    return;
-  }
-  if ((point[0] === 0x02 || point[0] === 0x03) && point.length === 1 + size) {
-    // a compressed point decodes only when x gives a point on the curve
-    try {
-      createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-      return;
-    } catch {
-      throw new WeakKeyError(`the request's EC public key is not a point on ${curveName}`);
-    }
-  }
-  throw new WeakKeyError(`the request's EC public key is not an encoded point of ${curveName}`);
+  const problem = ecPointProblem(spki, point, parameterOid === undefined ? undefined : CURVE_NAMES[parameterOid]?.name);
+  if (problem) throw new WeakKeyError(`the request's EC ${problem}`);
 }
 
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
@@ -205,6 +150,8 @@ function checkExtensions(list: DerNode): void {
       const why = cause instanceof SchemaError ? cause.message : 'it is not one valid DER element';
       throw new CsrFormatError(`the request's ${name} extension is malformed: ${why}`);
     }
+    const notDer = derProblem(value);
+    if (notDer) throw new CsrFormatError(`the request's ${name} extension is not DER: ${notDer}`);
   }
 }
 
@@ -275,34 +222,4 @@ function checkGeneralName(name: DerNode): void {
     default:
       throw new SchemaError(`a GeneralName has the unknown tag [${name.tag}]`);
   }
-}
-
-function toBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`);
-}
-
-function primesBelow(limit: number): bigint[] {
-  const sieve = new Uint8Array(limit);
-  const primes: bigint[] = [];
-  for (let i = 2; i < limit; i++) {
-    if (sieve[i]) continue;
-    primes.push(BigInt(i));
-    for (let j = i * i; j < limit; j += i) sieve[j] = 1;
-  }
-  return primes;
-}
-
-function groupPrimes(primes: readonly bigint[]): { product: bigint; primes: number[] }[] {
-  const groups: { product: bigint; primes: number[] }[] = [];
-  let current = { product: 1n, primes: [] as number[] };
-  for (const p of primes) {
-    if (current.product * p >= 1n << 53n) {
-      groups.push(current);
-      current = { product: 1n, primes: [] };
-    }
-    current.product *= p;
-    current.primes.push(Number(p));
-  }
-  if (current.primes.length > 0) groups.push(current);
-  return groups;
 }

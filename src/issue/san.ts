@@ -66,7 +66,7 @@ export function formatSan(san: SubjectAltName): string {
 function sameKey(san: SubjectAltName): string {
   switch (san.type) {
     case 'dns':
-      return `dns:${san.value.toLowerCase()}`;
+      return `dns:${san.value.toLowerCase().replace(/\.$/, '')}`;
     case 'ip':
       return `ip:${canonicalIp(san.value)}`;
     case 'email': {
@@ -108,7 +108,7 @@ export function mergeSans(sources: SanSources): SubjectAltName[] {
     ? [...(sources.extra ?? [])]
     : [
         ...(sources.requested ?? []),
-        ...(sources.commonName !== undefined && isDnsName(sources.commonName) ? [{ type: 'dns' as const, value: sources.commonName.replace(/\.$/, '') }] : []),
+        ...commonNameAsSan(sources.commonName),
         ...(sources.extra ?? []),
       ];
   const seen = new Set<string>();
@@ -120,4 +120,30 @@ export function mergeSans(sources: SanSources): SubjectAltName[] {
     merged.push(san);
   }
   return merged;
+}
+
+/** A CN that is a host name (with a dot) or an IP address, as the name it stands for. */
+function commonNameAsSan(commonName: string | undefined): SubjectAltName[] {
+  if (commonName === undefined) return [];
+  if (ipVersion(commonName) !== 0) return [{ type: 'ip', value: commonName }];
+  return isDnsName(commonName) ? [{ type: 'dns', value: commonName.replace(/\.$/, '') }] : [];
+}
+
+const HOST_LIKE = /^[a-z0-9*_-]+(\.[a-z0-9*_-]+)*\.?$/i;
+
+/**
+ * The names a subject carries that a client may match or a name policy must judge, whether or
+ * not they become subject alternative names: the CN when it is a host name or an IP address
+ * (with `singleLabel`, also a one-label name such as "localhost", which a client falling back to
+ * the CN would match), and every emailAddress.
+ */
+export function namesInSubject(commonName: string | undefined, emails: readonly string[], options: { singleLabel: boolean }): SubjectAltName[] {
+  const names = commonNameAsSan(commonName);
+  if (names.length === 0 && commonName !== undefined && options.singleLabel && HOST_LIKE.test(commonName)) names.push({ type: 'dns', value: commonName.replace(/\.$/, '') });
+  return [...names, ...emails.map((value) => ({ type: 'email' as const, value }))];
+}
+
+/** True when two names are the same name (DNS case and trailing dot, IP spelling, e-mail domain case ignored). */
+export function sameSan(a: SubjectAltName, b: SubjectAltName): boolean {
+  return a.type === b.type && sameKey(a) === sameKey(b);
 }

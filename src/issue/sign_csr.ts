@@ -3,12 +3,13 @@ import { encodeName } from '../cert/dn.js';
 import { commonNameOf } from '../cert/format_name.js';
 import { MIN_RSA_BITS } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { CsrSignatureError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
+import { PolicyError, UnsupportedAlgorithmError } from '../errors.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
 import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, profileKeyUsage, type ProfileName } from './profiles.js';
-import { csrSignatureValid, readCsr, type ParsedCsr } from './read_csr.js';
-import { mergeSans, type SubjectAltName } from './san.js';
+import { checkCsrSignature, readCsr, type ParsedCsr } from './read_csr.js';
+import { mergeSans, namesInSubject, sameSan, type SubjectAltName } from './san.js';
+import { subjectValues } from '../names/subject_values.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
 import { keyIdentifierOfBits } from './key_id.js';
@@ -51,6 +52,8 @@ export interface SignedCertificate {
   /** Things the signer should be told: a shortened validity, names not carried over. */
   warnings: string[];
 }
+
+const EMAIL_ADDRESS_OID = '1.2.840.113549.1.9.1';
 
 const SIGNABLE_KEYS = new Set(['RSA', 'RSASSA-PSS', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519', 'Ed448']);
 
@@ -95,9 +98,10 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   // the request's key is read once, for its checks, its size, the signature check and the SKI
   const requestKey = checkRequest(parsed.publicKey, parsed.attributes);
   const key = requestKey.description;
-  const keyName = key.algorithm === 'EC' ? `EC:${key.curve}` : key.algorithm;
+  // explicit curve parameters name no curve: such a key is refused (RFC 5480: namedCurve only)
+  const keyName = key.algorithm === 'EC' ? `EC:${key.curve ?? 'with explicit parameters'}` : key.algorithm;
   if (!SIGNABLE_KEYS.has(keyName)) throw new UnsupportedAlgorithmError(keyName.replace(':', ' '), 'the request key is not RSA, RSASSA-PSS, EC P-256/P-384/P-521, Ed25519 or Ed448');
-  if (!requestKey.keyObject || !csrSignatureValid(parsed, requestKey.keyObject)) throw new CsrSignatureError();
+  checkCsrSignature(parsed, requestKey.keyObject);
   const profile = options.profile ?? DEFAULT_PROFILE;
   checkPolicy(parsed, key, profile, options);
   const warnings: string[] = [];
@@ -105,8 +109,14 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   const subjectText = checkSubject(subject, facts.name, facts.nameText);
   const requested = sansOfExtension(parsed.extensions.get(SAN_OID)?.value);
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
-  const named = checkNames(mergeSans({ requested: requested.sans, commonName: commonNameOf(subject), extra: options.sans ?? [], replace: options.replaceSans ?? false }), options);
-  const sans = named.sans;
+  const commonName = commonNameOf(subject);
+  const merged = mergeSans({ requested: requested.sans, commonName, extra: options.sans ?? [], replace: options.replaceSans ?? false });
+  // the subject's own host names and e-mail addresses are judged like the SANs even when they do
+  // not become SANs (--replace-san, a one-label CN a client may fall back to, an emailAddress)
+  const serverName = profile !== 'ca' && profile !== 'client';
+  const inSubject = namesInSubject(commonName, subjectValues(subject, EMAIL_ADDRESS_OID), { singleLabel: serverName }).filter((n) => !merged.some((m) => sameSan(m, n)));
+  const named = checkNames([...merged, ...inSubject], options);
+  const sans = named.sans.slice(0, merged.length);
   warnings.push(...named.warnings);
   if (sans.length === 0 && subjectText === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   const validity = computeValidity(

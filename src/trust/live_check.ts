@@ -1,4 +1,5 @@
 import type { WebCrypto } from '../crypto/provider.js';
+import { escapeText } from '../text/escape.js';
 import { probeTls } from './probe.js';
 import type { ProbeTarget } from './probe_target.js';
 
@@ -62,7 +63,7 @@ async function probePair(from: LiveNode, to: LiveNode, timeoutMs: number | undef
 /** The Pass/Fail table: one line per direction, the reason of each Fail. */
 export function renderLiveTrust(result: LiveCheckResult): string {
   const width = Math.max(...result.pairs.map((p) => `${p.from} -> ${p.to}`.length), 4);
-  const lines = result.pairs.map((p) => `${p.pass ? 'Pass' : 'Fail'}  ${`${p.from} -> ${p.to}`.padEnd(width)}  ${p.endpoint}${p.pass ? '' : `  ${p.reason} (${p.code})`}`);
+  const lines = result.pairs.map((p) => `${p.pass ? 'Pass' : 'Fail'}  ${escapeText(`${p.from} -> ${p.to}`.padEnd(width))}  ${escapeText(p.endpoint)}${p.pass ? '' : `  ${escapeText(String(p.reason))} (${p.code})`}`);
   const failed = result.pairs.filter((p) => !p.pass).length;
   lines.push(failed === 0 ? `all ${result.pairs.length} connections passed (mutual TLS, each node's own key and trust store)` : `${failed} of ${result.pairs.length} connections failed`);
   return `${lines.join('\n')}\n`;

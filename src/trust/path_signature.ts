@@ -1,7 +1,7 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readDer, Tag } from '../asn1/der_reader.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { signatureAlgorithmOf, type SignatureAlgorithm } from './signature_algorithm.js';
+import { signatureAlgorithmOf, signatureMatches, type SignatureAlgorithm } from '../crypto/signature_family.js';
 
 /** Something signed: a certificate, a CRL, an OCSP response. */
 export interface SignedObject {
@@ -57,20 +57,7 @@ export class SignatureChecker {
     if (algorithm.family === 'dsa') return 'dsa';
     if (algorithm.family === 'unknown') return 'unsupported';
     const key = this.key(spki, id);
-    if (!key || !fits(algorithm, key)) return 'bad';
-    let good: boolean;
-    try {
-      const hash = algorithm.family === 'ed25519' || algorithm.family === 'ed448' ? null : algorithm.hash!;
-      const options =
-        algorithm.family === 'pss'
-          ? { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: algorithm.saltLength! }
-          : algorithm.family === 'ecdsa'
-            ? { key, dsaEncoding: 'der' as const }
-            : { key };
-      good = verify(hash, signed.tbs, options, signed.signatureValue);
-    } catch {
-      good = false;
-    }
+    const good = key !== null && signatureMatches(algorithm, key, signed.tbs, signed.signatureValue);
     if (!good) return 'bad';
     if (algorithm.weakness === 'md5' || (algorithm.weakness === 'sha1' && !this.policy.allowSha1)) return 'weak';
     return 'ok';
@@ -127,23 +114,4 @@ function rsaPublicKeyOf(spki: Uint8Array): Uint8Array | undefined {
 
 function keyId(spki: Uint8Array): string {
   return Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
-}
-
-/** The key type must be the one the algorithm names (an RSA key never checks an ECDSA signature). */
-function fits(algorithm: SignatureAlgorithm, key: KeyObject): boolean {
-  const type = key.asymmetricKeyType;
-  switch (algorithm.family) {
-    case 'rsa':
-      return type === 'rsa';
-    case 'pss':
-      return type === 'rsa' || type === 'rsa-pss';
-    case 'ecdsa':
-      return type === 'ec';
-    case 'ed25519':
-      return type === 'ed25519';
-    case 'ed448':
-      return type === 'ed448';
-    default:
-      return false;
-  }
 }

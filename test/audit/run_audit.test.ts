@@ -1,4 +1,5 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +168,33 @@ describe('runAudit', () => {
       ['unreadable', 'ERR_FILE_NOT_FOUND'],
       ['unreadable', 'ERR_KEYSTORE_FORMAT'],
     ]);
+  });
+
+  it('reports a file named like a keystore or certificate that cannot be read as one, wherever it is found', async () => {
+    const tree = join(dir, 'named-tree');
+    mkdirSync(join(tree, 'conf'), { recursive: true });
+    await save('named-tree/node.p12', store(node1));
+    // what a full disk, a failed copy or a missing mount leaves where a gateway's keystore was
+    writeFileSync(join(tree, 'emptied.jks'), '');
+    writeFileSync(join(tree, 'truncated.p12'), new Uint8Array([0x30, 0x82, 0x09]));
+    writeFileSync(join(tree, 'ca.pem'), 'garbage\n');
+    symlinkSync(join(tree, 'mnt', 'secrets', 'gw.pfx'), join(tree, 'gw.pfx'));
+    execFileSync('mkfifo', [join(tree, 'pipe.keystore')]);
+    // judged by content, as before: not keystores by name, and not reported
+    writeFileSync(join(tree, 'conf', 'server.xml'), '<Server/>\n');
+    symlinkSync(join(tree, 'missing'), join(tree, 'conf', 'old-link'));
+    const report = await runAudit({ paths: [tree], passwordFor: everyone, workers: 0 });
+    const unreadable = report.findings.filter((f) => f.check === 'unreadable').map((f) => [f.source!.replace(`${tree}/`, ''), f.code]);
+    expect(unreadable.sort()).toEqual([
+      ['ca.pem', 'ERR_KEYSTORE_FORMAT'],
+      ['emptied.jks', 'ERR_KEYSTORE_FORMAT'],
+      ['gw.pfx', 'ERR_FILE_NOT_FOUND'],
+      ['pipe.keystore', 'ERR_IO'],
+      ['truncated.p12', 'ERR_KEYSTORE_FORMAT'],
+    ]);
+    expect(report.findings.every((f) => f.check === 'unreadable' && f.severity === 'UNKNOWN')).toBe(true);
+    expect(report.sources.filter((s) => s.store).map((s) => s.source)).toEqual([join(tree, 'node.p12')]);
+    expect(report.exitCode).toBe(3);
   });
 
   it('an endpoint that refuses the connection is UNKNOWN, with the probe\'s code', async () => {

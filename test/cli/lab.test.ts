@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -44,6 +44,19 @@ describe('hapki lab', () => {
     const again = await hapki(['lab', dir, '--force']);
     expect(again.code, again.stderr).toBe(0);
     expect(statSync(join(dir, 'gateways/msas1/gateway.jks.bak')).isFile()).toBe(true);
+  });
+
+  it('apply refuses to create a keystore under an empty password (an empty secrets file), before writing anything', async () => {
+    const dir = join(root, 'empty-secret');
+    expect((await hapki(['lab', dir])).code).toBe(0);
+    writeFileSync(join(dir, 'secrets/token.pass'), '\n');
+    const before = readFileSync(join(dir, 'gateways/msas1/gateway.jks'));
+    const r = await hapki(['apply', join(dir, 'cluster.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+    expect(r.stderr).toContain('token (token/token.p12): the password is empty');
+    expect(existsSync(join(dir, 'token'))).toBe(false);
+    expect(readFileSync(join(dir, 'gateways/msas1/gateway.jks')).equals(before)).toBe(true);
   });
 
   it('has help with examples and exit codes', async () => {

@@ -1,6 +1,8 @@
-import { openSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
@@ -56,5 +58,48 @@ describe('password sources', () => {
     expect(endless.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
     const missing = await hapki(['list', store, '--storepass', `file:${join(dir, 'absent')}`]);
     expect(missing.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+  });
+
+  it('an empty password never protects something new: every new-password option refuses it, and nothing is written', async () => {
+    const empty = join(dir, 'empty.pass');
+    writeFileSync(empty, '\n');
+    const env = { P: 'changeit', EMPTY: '' };
+    const at = (f: string): string => join(dir, f);
+    copyFileSync(store, at('slave.p12'));
+    const refused = [
+      ['export', store, '--alias', 'server1', '--out', at('e-key.pem'), '--storepass', 'env:P', '--outpass', 'env:EMPTY'],
+      ['convert', store, at('e-conv.p12'), '--storepass', 'env:P', '--outpass', `file:${empty}`],
+      ['convert', store, at('e-conv.jks'), '--storepass', 'env:P', '--keypass-out', 'server1=env:EMPTY'],
+      ['ca', 'init', '--subject', 'CN=Empty CA', '--kty', 'ec', '--out', at('e-ca.p12'), '--outpass', 'env:EMPTY'],
+      ['token', 'issue', '--self-signed', '--kty', 'ec', '--subject', 'CN=tok', '--out', at('e-tok.p12'), '--outpass', 'env:EMPTY'],
+      ['csr', '--new-key', '--kty', 'ec', '--subject', 'CN=n.example.com', '--keystore', at('e-new.p12'), '--alias', 'n', '--storepass', 'env:EMPTY', '--out', at('e-new.csr')],
+      ['trust', 'mesh', '--master', store, '--slave', at('slave.p12'), '--out-dir', at('e-trust'), '--storepass', 'env:P', '--outpass', 'env:EMPTY'],
+    ];
+    for (const args of refused) {
+      // --quiet: no warnings (an EC token key's), only the error
+      const r = await hapki(['--quiet', ...args], { env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+      expect(r.stderr).toContain('empty');
+    }
+    for (const f of ['e-key.pem', 'e-conv.p12', 'e-conv.jks', 'e-ca.p12', 'e-tok.p12', 'e-new.p12', 'e-new.csr', 'e-trust']) expect(existsSync(at(f)), f).toBe(false);
+    // a key in the clear is still there for the asking
+    const clear = await hapki(['export', store, '--alias', 'server1', '--what', 'key', '--out', at('clear.pem'), '--storepass', 'env:P', '--no-encrypt'], { env });
+    expect(clear.code, clear.stderr).toBe(0);
+  });
+
+  it('a new password asked at a terminal is asked twice; two different answers write nothing', async () => {
+    const answers = ['new-secret', 'new-secrex'];
+    let err = '';
+    const io: CliIo = { stdout: () => undefined, stderr: (t) => void (err += t), readStdin: async () => '', prompt: async () => answers.shift() ?? '', env: {} };
+    const out = join(dir, 'asked-twice.p12');
+    const code = await main(['node', 'hapki', 'ca', 'init', '--subject', 'CN=Asked CA', '--kty', 'ec', '--out', out], io);
+    expect(code, err).toBe(1);
+    expect(err).toMatch(/differ \(ERR_PASSWORD_SOURCE\)/);
+    expect(existsSync(out)).toBe(false);
+    const same = ['new-secret', 'new-secret'];
+    const ok = await main(['node', 'hapki', 'ca', 'init', '--subject', 'CN=Asked CA', '--kty', 'ec', '--out', out], { ...io, prompt: async () => same.shift() ?? '' });
+    expect(ok).toBe(0);
+    expect((await hapki(['list', out, '--storepass', 'env:P'], { env: { P: 'new-secret' } })).code).toBe(0);
   });
 });

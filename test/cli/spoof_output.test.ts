@@ -85,4 +85,30 @@ describe('output a certificate cannot spoof', () => {
     assertClean(r.stderr);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
+
+  it('notes and result lines of the writing commands quote file names and aliases escaped: one line each', async () => {
+    // a name that would forge a second note and colour what follows
+    const EVIL = 'x\n hapki: all good\u001b[31m';
+    mkdirSync(at('writes'));
+    const here = (f: string): string => join(at('writes'), f);
+    const run = async (args: string[]): Promise<string> => {
+      const r = await hapki(args, { env });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout + r.stderr;
+    };
+    const outputs: string[] = [];
+    outputs.push(await run(['ca', 'init', '--subject', 'CN=Spoof CA', '--kty', 'ec', '--out', here(`ca${EVIL}.p12`), '--outpass', 'env:P', '--cert-out', here(`ca${EVIL}.pem`)]));
+    outputs.push(await run(['csr', '--keystore', here(`gw${EVIL}.p12`), '--new-key', '--kty', 'ec', '--subject', 'CN=gw.example.com', '--alias', `k${EVIL}`, '--storepass', 'env:P', '--out', here(`r${EVIL}.csr`)]));
+    outputs.push(await run(['sign', here(`r${EVIL}.csr`), '--ca', here(`ca${EVIL}.p12`), '--ca-storepass', 'env:P', '--allow-any-name', '--out-dir', here('certs')]));
+    outputs.push(await run(['import', here(`gw${EVIL}.p12`), '--alias', `t${EVIL}`, '--trusted', here(`ca${EVIL}.pem`), '--storepass', 'env:P']));
+    outputs.push(await run(['export', here(`gw${EVIL}.p12`), '--alias', `k${EVIL}`, '--what', 'cert', '--out', here(`e${EVIL}.pem`), '--storepass', 'env:P']));
+    outputs.push(await run(['convert', here(`gw${EVIL}.p12`), here(`c${EVIL}.jks`), '--storepass', 'env:P']));
+    outputs.push(await run(['token', 'issue', '--self-signed', '--kty', 'ec', '--subject', 'CN=tok', '--alias', `tok${EVIL}`, '--out', here(`tok${EVIL}.p12`), '--outpass', 'env:P']));
+    outputs.push(await run(['token', 'distribute', here(`tok${EVIL}.p12`), '--alias', `tok${EVIL}`, '--storepass', 'env:P', '--to', here(`gw${EVIL}.p12`), '--to-storepass', 'env:P']));
+    for (const text of outputs) {
+      assertClean(text);
+      for (const line of text.split('\n')) expect(line.trimStart().startsWith('hapki: all good')).toBe(false);
+      expect(text).toContain('x\\n hapki: all good\\x1b[31m');
+    }
+  });
 });

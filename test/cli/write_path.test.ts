@@ -119,6 +119,17 @@ describe('SIGKILL of token distribute (3 instances), then hapki recover', () => 
     await check(step, step === 'renamed-1' || step === 'renamed-2');
   }, 120_000);
 
+  it('killed part way, then the same command again without hapki recover: it settles the killed change first and succeeds', async () => {
+    reset();
+    const r = await distribute({ HAPKI_TEST_CRASH_AT: 'renamed-1' });
+    expect(r.signal).toBe('SIGKILL');
+    const rerun = await distribute({});
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toContain('was recovered: finished it');
+    expect(await states()).toEqual([tokenSha, tokenSha, tokenSha]);
+    expect(debris(dir)).toEqual([]);
+  }, 120_000);
+
   it('killed at random moments (4 runs)', async () => {
     for (let i = 0; i < 4; i++) {
       reset();
@@ -199,6 +210,17 @@ describe('SIGKILL of apply on the lab, then hapki recover', () => {
     await check(step, step === 'renamed-5');
   }, 180_000);
 
+  it('killed part way, then apply again without hapki recover: it settles the killed change first and finishes the job', async () => {
+    reset();
+    const r = await apply({ HAPKI_TEST_CRASH_AT: 'renamed-3' });
+    expect(r.signal).toBe('SIGKILL');
+    const rerun = await apply({});
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toContain('was recovered: finished it');
+    expect(await steps()).toBe('');
+    expect(debris(labDir)).toEqual([]);
+  }, 180_000);
+
   it('killed at random moments (2 runs)', async () => {
     for (let i = 0; i < 2; i++) {
       reset();
@@ -207,4 +229,29 @@ describe('SIGKILL of apply on the lab, then hapki recover', () => {
       await check(`killed after ${delay} ms of ${fullRunMs}`, false);
     }
   }, 600_000);
+});
+
+describe('SIGKILL of sign --out-dir (a batch of 3), then the same command again', () => {
+  it('the rerun finishes the killed batch first: every certificate there, no temp file or lock, and only then ERR_FILE_EXISTS', async () => {
+    const dir = join(root, 'sign-batch');
+    mkdirSync(dir);
+    const caEnv = { ...env, CAPASS: 'ca-secret' };
+    expect((await hapki(['ca', 'init', '--subject', 'CN=Batch CA', '--kty', 'ec', '--out', join(dir, 'ca.p12'), '--outpass', 'env:CAPASS'], { env: caEnv })).code).toBe(0);
+    const csrs = ['a', 'b', 'c'].map((n) => join(dir, `${n}.csr`));
+    for (const [i, csr] of csrs.entries()) {
+      const made = await hapki(['csr', '--new-key', '--kty', 'ec', '--subject', `CN=n${i}.example.com`, '--keystore', join(dir, `n${i}.p12`), '--alias', 'n', '--storepass', 'env:STOREPASS', '--out', csr], { env });
+      expect(made.code, made.stderr).toBe(0);
+    }
+    const sign = (extraEnv: Record<string, string>) => hapkiKilled(['sign', ...csrs, '--ca', join(dir, 'ca.p12'), '--ca-storepass', 'env:CAPASS', '--allow-any-name', '--out-dir', join(dir, 'certs')], { ...caEnv, ...extraEnv });
+    // the issuance record is its own one-file change set (no renamed-2): renamed-2 is in the batch
+    const killed = await sign({ HAPKI_TEST_CRASH_AT: 'renamed-2' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(readdirSync(join(dir, 'certs')).filter((f) => f.endsWith('.pem')).sort()).toEqual(['a.pem', 'b.pem']);
+    const rerun = await sign({});
+    expect(rerun.code).toBe(1);
+    expect(rerun.stderr).toContain('was recovered: finished it');
+    expect(rerun.stderr).toContain('(ERR_FILE_EXISTS)');
+    expect(readdirSync(join(dir, 'certs')).sort()).toEqual(['a.pem', 'b.pem', 'c.pem']);
+    for (const f of ['a', 'b', 'c']) await openssl(['x509', '-in', join(dir, 'certs', `${f}.pem`), '-noout']);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_LAYOUT, LAB_LOAD_BALANCER } from '../../src/cluster/lab_layout.js';
@@ -253,6 +253,10 @@ describe('a cluster on five sshd hosts', () => {
 
   it('audit over SSH reports an unreachable host as UNKNOWN and audits the others', async () => {
     const down = hosts.get('standby2')!;
+    const first = hosts.get(NODES[0]!)!.root;
+    writeFileSync(join(first, 'emptied.p12'), '');
+    symlinkSync(join(first, 'mnt', 'gone.jks'), join(first, 'gone.jks'));
+    writeFileSync(join(first, 'notes.txt'), 'not a keystore\n');
     down.kill();
     try {
       const paths = NODES.map((n) => `ssh://root@127.0.0.1:${hosts.get(n)!.port}${hosts.get(n)!.root}/`);
@@ -267,9 +271,13 @@ describe('a cluster on five sshd hosts', () => {
         const found = report.sources.filter((s: { source: string; error?: { code: string } }) => s.source.startsWith(path) && !s.error?.code.startsWith('ERR_SSH'));
         expect(found.length, path).toBeGreaterThan(0);
       }
+      // a keystore-named file that is no keystore (emptied, a link to nothing) is reported over SFTP too
+      const unread = (name: string): string | undefined => report.findings.find((f: { check: string; source?: string }) => f.check === 'unreadable' && f.source === `${paths[0]}${name}`)?.code;
+      expect([unread('emptied.p12'), unread('gone.jks'), unread('notes.txt')]).toEqual(['ERR_KEYSTORE_FORMAT', 'ERR_FILE_NOT_FOUND', undefined]);
       expect(result.code).toBe(3);
     } finally {
       await down.start();
+      for (const name of ['emptied.p12', 'gone.jks', 'notes.txt']) rmSync(join(hosts.get(NODES[0]!)!.root, name), { force: true });
     }
   });
 

@@ -99,3 +99,28 @@ export function ecCsrWithKey(subject: Uint8Array, extensions: readonly CraftedEx
   const cri = info(subject, new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' })), extensions);
   return { csr: sequence(cri, ECDSA_SHA256, bitString(new Uint8Array(sign('sha256', cri, pair.privateKey)))), keyPem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
 }
+
+let rsaKey: { privateKey: KeyObject; spki: Uint8Array } | undefined;
+
+/**
+ * A request whose signature is made by a real key ('rsa' 2048 or 'ec' P-256) with node:crypto's
+ * `hash` (PKCS#1 v1.5 or ECDSA), under whatever AlgorithmIdentifier `algorithm` says: a weak hash,
+ * or another key type's algorithm.
+ */
+export function csrSignedAs(keyType: 'rsa' | 'ec', algorithm: Uint8Array, hash: string, subject = cn('alg.example.com')): Uint8Array {
+  let key: { privateKey: KeyObject; spki: Uint8Array };
+  if (keyType === 'rsa') {
+    if (!rsaKey) {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      rsaKey = { privateKey: pair.privateKey, spki: new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' })) };
+    }
+    key = rsaKey;
+  } else {
+    ecCsr(cn('x'));
+    key = ecKey!;
+  }
+  const cri = info(subject, key.spki, []);
+  return sequence(cri, algorithm, bitString(new Uint8Array(sign(hash, cri, key.privateKey))));
+}
+
+export { ECDSA_SHA256, RSA_SHA256 };

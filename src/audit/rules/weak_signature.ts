@@ -1,5 +1,5 @@
 import { readDer } from '../../asn1/der_reader.js';
-import { signatureAlgorithmOf } from '../../trust/signature_algorithm.js';
+import { signatureAlgorithmOf } from '../../crypto/signature_family.js';
 import type { AuditCheck, CheckHit } from '../model.js';
 
 export const weakSignatureCheck: AuditCheck = {

@@ -34,8 +34,9 @@ const HEAVY: ReadonlySet<KeystoreFormat> = new Set(['PKCS12']);
 
 /**
  * Every keystore and certificate file under `paths`, opened. Files found in directories that are
- * not keystores or certificates (judged by content, not name) are skipped silently; a file named
- * on its own must be one, and is reported unreadable otherwise.
+ * not keystores or certificates (judged by content) are skipped silently, unless their name says
+ * they are (isKeystoreName); a file named on its own must be one. Such a file is reported
+ * unreadable when it is not.
  */
 export async function scanFiles(paths: readonly string[], options: ScanFilesOptions = {}): Promise<AuditSource[]> {
   const { files, problems } = await collectFiles(paths, excludeMatcher(options.exclude ?? []));
@@ -60,7 +61,7 @@ export async function scanFiles(paths: readonly string[], options: ScanFilesOpti
         try {
           format = detectFormat(bytes);
         } catch (error) {
-          return file.explicit ? { ...base, error: failureOf(error, false) } : undefined;
+          return file.expected ? { ...base, error: failureOf(error, false) } : undefined;
         }
         let password: string | undefined;
         try {

@@ -11,8 +11,11 @@ export interface FoundFile {
   /** The path as reached: the argument itself, or the directory argument joined with the names below it. */
   path: string;
   realPath: string;
-  /** Named on the command line rather than found in a directory: such a file must be a keystore. */
-  explicit: boolean;
+  /**
+   * Named on the command line, or found under a name that says keystore or certificate
+   * (isKeystoreName): such a file must be one, and is reported when it cannot be read as one.
+   */
+  expected: boolean;
 }
 
 export interface WalkProblem {
@@ -28,11 +31,29 @@ export interface WalkResult {
 }
 
 /**
+ * A name that says keystore or certificate: `gw.p12`, `trust.jks`, `ca.pem`. Such a file found in
+ * a directory must be one: emptied, truncated, a link to nothing, a FIFO or over the size limit, it
+ * is reported (an UNKNOWN finding), not passed over, since a keystore the audit silently skips
+ * holds certificates nobody watches. Other files are judged by their content alone.
+ */
+export function isKeystoreName(name: string): boolean {
+  return /\.(jks|jceks|p12|pfx|keystore|truststore|ks|pem|crt|cer|der)$/i.test(name);
+}
+
+/** Why a name found in a directory could not be followed to a file. */
+function unreachable(path: string, cause: unknown, link: boolean): WalkProblem {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return { path, code: 'ERR_FILE_NOT_FOUND', message: link ? 'a symbolic link to nothing' : 'no such file or directory' };
+  return { path, code: 'ERR_IO', message: code ? `cannot read: ${code}` : 'not a regular file (a FIFO, device or socket)' };
+}
+
+/**
  * The regular files named by `paths` and below the directories among them, each once however
  * often it is reached (by real path), in a stable order. Symbolic links are followed, and a
  * directory already seen is not entered again, so a link loop ends. Devices, FIFOs and sockets
  * are skipped: reading a FIFO would hang a cron job. A directory that cannot be listed is a
- * problem to report, since keystores may be hidden in it; a dangling link below one is not.
+ * problem to report, since keystores may be hidden in it; so is a dangling link, a FIFO or an
+ * unreadable entry below one when its name says keystore (isKeystoreName), and not otherwise.
  * Below a directory, hapki's own backups, temp files and locks are passed over, and so is any
  * path `exclude` matches (a path named on its own too).
  */
@@ -41,12 +62,12 @@ export async function collectFiles(paths: readonly string[], exclude: (path: str
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
 
-  const addFile = async (path: string, explicit: boolean, stat: Stats): Promise<void> => {
-    if (!stat.isFile() || (!explicit && stat.size > MAX_INPUT_BYTES)) return;
+  const addFile = async (path: string, expected: boolean, stat: Stats): Promise<void> => {
+    if (!stat.isFile() || (!expected && stat.size > MAX_INPUT_BYTES)) return;
     const realPath = await fsp.realpath(path).catch(() => path);
     if (seenFiles.has(realPath)) return;
     seenFiles.add(realPath);
-    result.files.push({ path, realPath, explicit });
+    result.files.push({ path, realPath, expected });
   };
 
   const walkDir = async (dir: string): Promise<void> => {
@@ -63,10 +84,17 @@ export async function collectFiles(paths: readonly string[], exclude: (path: str
     for (const name of names) {
       const path = join(dir, name);
       if (isHapkiOwnFile(name) || exclude(path)) continue;
-      const stat = await fsp.stat(path).catch(() => undefined);
-      if (!stat) continue;
+      const named = isKeystoreName(name);
+      let stat: Stats;
+      try {
+        stat = await fsp.stat(path);
+      } catch (cause) {
+        if (named) result.problems.push(unreachable(path, cause, (await fsp.lstat(path).catch(() => undefined))?.isSymbolicLink() ?? false));
+        continue;
+      }
       if (stat.isDirectory()) await walkDir(path);
-      else await addFile(path, false, stat);
+      else if (stat.isFile()) await addFile(path, named, stat);
+      else if (named) result.problems.push(unreachable(path, undefined, false));
     }
   };
 
@@ -133,17 +161,22 @@ async function collectRemote(spec: string, exclude: (path: string) => boolean): 
     for (const name of names) {
       const path = posix.join(dir, name);
       if (isHapkiOwnFile(name) || exclude(path)) continue;
+      const named = isKeystoreName(name);
       const found = await stat(path).catch(() => undefined);
-      if (!found) continue;
+      if (!found) {
+        if (named) result.problems.push(unreachable(at(path), { code: 'ENOENT' }, false));
+        continue;
+      }
       if (found.info.type === 'directory') await walkDir(path, found.real);
-      else if (found.info.type === 'file' && found.info.size <= MAX_INPUT_BYTES) result.files.push({ path: at(path), realPath: at(found.real), explicit: false });
+      else if (found.info.type === 'file' && (named || found.info.size <= MAX_INPUT_BYTES)) result.files.push({ path: at(path), realPath: at(found.real), expected: named });
+      else if (named && found.info.type !== 'file') result.problems.push(unreachable(at(path), undefined, false));
     }
   };
   try {
     const found = await stat(location.path);
     if (!found) throw new HapkiError('ERR_FILE_NOT_FOUND', 'no such file or directory');
     if (found.info.type === 'directory') await walkDir(location.path, found.real);
-    else if (found.info.type === 'file') result.files.push({ path: spec, realPath: at(found.real), explicit: true });
+    else if (found.info.type === 'file') result.files.push({ path: spec, realPath: at(found.real), expected: true });
     else result.problems.push({ path: spec, code: 'ERR_IO', message: 'not a regular file or directory' });
   } catch (cause) {
     const code = cause instanceof HapkiError ? cause.code : 'ERR_IO';

@@ -3,6 +3,8 @@ import { applyCluster } from '../../cluster/apply_cluster.js';
 import { renderApplied } from '../../cluster/apply_text.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { clusterPaths } from '../../cluster/cluster_paths.js';
+import { settleFiles } from '../../txn/recover_paths.js';
 import { restartChangedNodes } from '../../cluster/rollout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -46,6 +48,9 @@ ${EXIT_CODES_HELP}`,
       const batch = parseWholeNumber(options.batch, '--batch', 1) ?? 1;
       const cluster = await loadClusterFile(file);
       await useClusterSsh(cluster, { env: ctx.io.env });
+      // what a killed apply left is settled before the stores are read: else its recovery, done by this
+      // apply's own commit, looked like another program's change (ERR_CONCURRENT_CHANGE)
+      await settleFiles(clusterPaths(cluster));
       const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true, restartMarkers: options.restart });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
       if (!options.json) ctx.io.stdout(renderApplied(applied));

@@ -8,7 +8,7 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { addCaKeyOptions, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
@@ -97,7 +97,7 @@ ${EXIT_CODES_HELP}`,
       const result = { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) };
       if (options.json) printResult(ctx, true, result, () => '');
       else print(renderIssued(created.certificate));
-      ctx.io.stderr(`hapki: wrote CA "${options.alias}" to ${outputName(options.out)} (${format})${options.certOut ? ` and its certificate to ${outputName(options.certOut)}` : ''}\n`);
+      note(ctx.io, `wrote CA "${options.alias}" to ${outputName(options.out)} (${format})${options.certOut ? ` and its certificate to ${outputName(options.certOut)}` : ''}`);
     });
   registerCaRecord(ca, ctx);
   addCaKeyOptions(init);

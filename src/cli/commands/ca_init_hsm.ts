@@ -8,7 +8,7 @@ import { formatPkcs11Uri } from '../../pkcs11/uri.js';
 import { openSigningCa } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { parseDays, parseWholeNumber, printResult } from '../options.js';
 import { pkcs11Access } from '../pkcs11_access.js';
 import { renderIssued } from '../render/issued_text.js';
@@ -34,5 +34,5 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
   const result = { written: options.certOut ? [options.certOut] : [], key: formatPkcs11Uri(uri), certificate: describeCertificate(created.certificate) };
   if (options.json) printResult(ctx, true, result, () => '');
   else print(renderIssued(created.certificate));
-  ctx.io.stderr(`hapki: made CA key ${formatPkcs11Uri(uri)} in the HSM and stored its certificate beside it${options.certOut ? `; wrote the certificate to ${outputName(options.certOut)}` : ''}\n`);
+  note(ctx.io, `made CA key ${formatPkcs11Uri(uri)} in the HSM and stored its certificate beside it${options.certOut ? `; wrote the certificate to ${outputName(options.certOut)}` : ''}`);
 }

@@ -4,7 +4,7 @@ import { convertKeystore } from '../../keystore/convert.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { outputPassword, resolveKeyPasswords } from '../output_password.js';
 import { keyProtection } from '../render/convert_text.js';
@@ -80,7 +80,7 @@ ${EXIT_CODES_HELP}`,
         force: options.force ?? false,
       });
       if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed, keys }, () => '');
-      ctx.io.stderr(`hapki: wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})${keyProtection(keys, outPassword !== undefined)}\n`);
+      note(ctx.io, `wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})${keyProtection(keys, outPassword !== undefined)}`);
     });
   deprecatedOption(command, ctx, '--to <format>', '--out-format');
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { FileExistsError, PasswordRequiredError, UsageError } from '../../errors.js';
 import { currentSha256 } from '../../fs/keystore_file.js';
+import { settleFiles } from '../../txn/recover_paths.js';
 import { commitChangeSet } from '../../txn/change_set.js';
 import { createCsrForAlias } from '../../issue/create_csr.js';
 import { newKeyRequestChanges } from '../../issue/new_key_request_files.js';
@@ -12,7 +13,7 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
 import { outputName, refuseOutputOverInput, writeOutput } from '../stdio.js';
 import { collect, deprecatedOption, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
@@ -86,12 +87,13 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
   const made = await createCsrForAlias(store, options.alias, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
   for (const w of made.warnings) warn(ctx.io, w);
   await writeRequest(ctx, options, made.csr);
-  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)}\n`);
+  note(ctx.io, `wrote the request for "${options.alias}" to ${outputName(options.out)}`);
 }
 
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
   const key = parseKeySpec(options);
   // the keystore as it is before it is read: the commit refuses it if it changes meanwhile (ERR_CONCURRENT_CHANGE)
+  await settleFiles([path]);
   const sha256 = await currentSha256(path);
   const { store, password } = await openOrCreate(ctx, path, options);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
@@ -99,7 +101,7 @@ async function requestWithNewKeyKept(ctx: CliContext, path: string, options: Csr
   const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256 }, { alias: options.alias, subject: options.subject!, key, sans }, toFile);
   await commitChangeSet(changes);
   if (!toFile) await writeRequest(ctx, options, csr);
-  ctx.io.stderr(`hapki: wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}\n`);
+  note(ctx.io, `wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}`);
 }
 
 function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Promise<void> {
@@ -110,7 +112,7 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
 async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
   if (existsSync(path)) return openStoreForCli(ctx, path, options);
   const store = emptyKeystore(outputFormat(options.storeFormat, path, '--store-format'));
-  const password = await ctx.passwords.resolve(options.storepass, `password for the new keystore ${path}`);
+  const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
 }
 

@@ -6,6 +6,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { openStoreForCli } from '../open_store.js';
 import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
+import { note } from '../io.js';
 import { outputPassword } from '../output_password.js';
 import { outputName, refuseOutputOverInput, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
@@ -65,7 +66,7 @@ ${EXIT_CODES_HELP}`,
       });
       const message = `wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${outputName(options.out)} (${format})`;
       if (options.json) printResult(ctx, true, { written: [options.out], alias: options.alias, what: part, format }, () => '');
-      ctx.io.stderr(`hapki: ${message}\n`);
+      note(ctx.io, message);
     });
   deprecatedOption(command, ctx, '--format <format>', '--out-format');
 }

@@ -8,7 +8,7 @@ import { normalizeFingerprint } from '../../issue/install_reply.js';
 import { readCertificates } from '../../issue/read_certificates.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { collect, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
@@ -75,7 +75,7 @@ ${EXIT_CODES_HELP}`,
       const change = importChange(request, (message) => warn(ctx.io, message));
       const done = (await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }) })) ?? [];
       if (options.json) printResult(ctx, true, { written: [path], done }, () => '');
-      for (const line of done) ctx.io.stderr(`hapki: ${line}\n`);
+      for (const line of done) note(ctx.io, line);
     });
 }
 

@@ -9,6 +9,7 @@ import { groupByHost } from '../../transport/remote_file.js';
 import type { DirectoryRecovery } from '../../txn/recover.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { resultLine } from '../io.js';
 import { jsonOption, printResult } from '../options.js';
 
 export function registerRecover(program: Command, ctx: CliContext): void {
@@ -36,9 +37,9 @@ ${EXIT_CODES_HELP}`,
       const info = await localTransport().lstat(resolve(path));
       const result = info?.type === 'file' ? await recoverCluster(path, ctx) : await recoverTree(path);
       if (options.json) return printResult(ctx, true, result, () => '');
-      for (const r of result.recovered) ctx.io.stdout(`recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}\n`);
-      for (const f of result.removed) ctx.io.stdout(`removed ${f}\n`);
-      for (const f of result.busy) ctx.io.stdout(`busy ${f}: a running hapki holds its lock, left alone\n`);
+      for (const r of result.recovered) resultLine(ctx.io, `recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}`);
+      for (const f of result.removed) resultLine(ctx.io, `removed ${f}`);
+      for (const f of result.busy) resultLine(ctx.io, `busy ${f}: a running hapki holds its lock, left alone`);
       if (result.recovered.length + result.removed.length === 0) ctx.io.stdout('nothing to recover\n');
     });
 }

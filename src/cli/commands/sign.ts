@@ -7,7 +7,7 @@ import { prepareSigning } from '../../authority/sign_requests.js';
 import { batchOutputs, refuseExisting, reportError } from '../batch_outputs.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
@@ -128,7 +128,7 @@ ${EXIT_CODES_HELP}`,
       // every certificate of a batch, or none
       if (outputs[0] === '-') await writeOutput(ctx, '-', pems[0]!, { force: true });
       else await commitChangeSet(outputs.map((out, i) => ({ path: out, action: 'write' as const, content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined })));
-      for (const out of outputs) ctx.io.stderr(`hapki: wrote ${outputName(out)}\n`);
+      for (const out of outputs) note(ctx.io, `wrote ${outputName(out)}`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');
       if (options.out === '-') print(text());

@@ -9,7 +9,9 @@ import { tokenKeyEntry, tokenMaterialOf } from '../../token/token_material.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
+import { resultLine } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
+import { settleFiles } from '../../txn/recover_paths.js';
 import { collect, jsonOption, printResult } from '../options.js';
 import { INSTANCE_HELP, resolveInstances, type InstanceOptions } from './token_instances.js';
 import { addParallelOption } from '../ssh_cli.js';
@@ -64,13 +66,15 @@ ${EXIT_CODES_HELP}`)
       if ((options.to ?? []).includes('-')) throw new UsageError('token distribute rewrites each instance keystore in place: name its file, not -');
       let material;
       let alias = options.alias;
+      const instances = await resolveInstances(ctx, options, true);
+      // a killed distribution is settled before anything is read (see settleFiles)
+      await settleFiles([...instances.map((i) => i.path), ...(tokenSpec === undefined || tokenSpec === '-' ? [] : [parseNodeRef(tokenSpec).path])]);
       if (tokenSpec !== undefined) {
         const ref = parseNodeRef(tokenSpec);
         const { store } = await openStoreForCli(ctx, ref.path, options);
         material = tokenMaterialOf(store, ref.alias);
         alias ??= tokenKeyEntry(store, ref.alias).alias;
       }
-      const instances = await resolveInstances(ctx, options, true);
       const files = localTokenFiles();
       const planOptions = { alias: alias ?? DEFAULT_TOKEN_ALIAS, step, ...(material ? { material } : {}) };
       try {
@@ -82,7 +86,7 @@ ${EXIT_CODES_HELP}`)
         const result = await distributeToken(plan, files);
         printResult(ctx, options.json, tokenDistributionJson(plan, result), () => renderTokenDistribution(result));
       } catch (error) {
-        if (error instanceof TokenDistributeError) for (const f of error.failures) ctx.io.stdout(`FAILED ${f.instance}: ${f.message} (${f.code})\n`);
+        if (error instanceof TokenDistributeError) for (const f of error.failures) resultLine(ctx.io, `FAILED ${f.instance}: ${f.message} (${f.code})`);
         throw error;
       }
     });

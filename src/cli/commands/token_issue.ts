@@ -8,7 +8,7 @@ import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { addCaKeyOptions, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
@@ -106,7 +106,7 @@ ${EXIT_CODES_HELP}`)
       const result = { written: [out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) };
       if (options.json) printResult(ctx, true, result, () => '');
       else print(renderIssued(issued.certificate));
-      ctx.io.stderr(`hapki: wrote token "${options.alias}" to ${outputName(out)} (${format})\n`);
+      note(ctx.io, `wrote token "${options.alias}" to ${outputName(out)} (${format})`);
     });
   addCaKeyOptions(command);
   deprecatedOption(command, ctx, '--format <format>', '--out-format');

@@ -10,7 +10,7 @@ import { openSigningCa } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { parseFormat } from '../formats.js';
-import { warn } from '../io.js';
+import { note, warn } from '../io.js';
 import { parseDays, printResult } from '../options.js';
 import { outputPassword } from '../output_password.js';
 import { pkcs11Access } from '../pkcs11_access.js';
@@ -50,5 +50,5 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   const result = { written, key: formatPkcs11Uri(uri), alias: options.alias, certificate: describeCertificate(issued.certificate) };
   if (options.json) printResult(ctx, true, result, () => '');
   else print(renderIssued(issued.certificate));
-  ctx.io.stderr(`hapki: made token key ${formatPkcs11Uri(uri)} in the HSM${issued.pkcs8 ? ' (extractable)' : ''} and stored its certificate beside it${written.length > 0 ? `; wrote token "${options.alias}" to ${outputName(written[0]!)}` : ''}\n`);
+  note(ctx.io, `made token key ${formatPkcs11Uri(uri)} in the HSM${issued.pkcs8 ? ' (extractable)' : ''} and stored its certificate beside it${written.length > 0 ? `; wrote token "${options.alias}" to ${outputName(written[0]!)}` : ''}`);
 }

@@ -15,6 +15,7 @@ import { addParallelOption } from '../ssh_cli.js';
 import { hostOfLocation, mapByHost } from '../../transport/fan_out.js';
 import { joinLocation } from '../../transport/location.js';
 import { locationExists } from '../../transport/remote_file.js';
+import { settleFiles } from '../../txn/recover_paths.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
@@ -48,7 +49,9 @@ ${EXIT_CODES_HELP}`)
       const { refs, nodes, password } = await openNodes(ctx, options);
       const files = new Map(refs.map((r) => [r.name, joinLocation(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
       if (new Set(files.values()).size !== files.size) throw new UsageError('two node keystores have the same name: their trust stores would collide');
-      const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolve(options.outpass, 'trust store password');
+      // a killed mesh (or apply) is settled before the trust stores are read or found in the way (see settleFiles)
+      await settleFiles([...files.values()]);
+      const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolveNew(options.outpass, 'trust store password');
       if (trustPassword === undefined && format !== 'PEM') throw new PasswordRequiredError(`a ${format} trust store needs a password: give --outpass`);
       const existing = new Map<string, Keystore>();
       const readHashes = new Map<string, string>();

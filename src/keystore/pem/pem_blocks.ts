@@ -16,6 +16,18 @@ export interface PemBlock {
 
 const BEGIN = '-----BEGIN ';
 const DASHES = '-----';
+/**
+ * RFC 7468's label: printable ASCII but the hyphen, in words joined by one space or hyphen
+ * ("X9.42 DH PARAMETERS", as openssl dhparam writes it). Real labels are short; a longer one is
+ * not a label.
+ */
+const LABEL = /^[\x21-\x2c\x2e-\x7e]+(?:[- ][\x21-\x2c\x2e-\x7e]+)*$/;
+const MAX_LABEL = 64;
+
+/** A label as messages may show it: the usual ones by name, anything else not quoted. */
+export function pemBlockName(label: string): string {
+  return /^[A-Z0-9 .]+$/.test(label) ? `PEM block ${label}` : 'a PEM block with a nonstandard label';
+}
 
 export function isPemText(bytes: Uint8Array): boolean {
   const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 1 << 16))).toString('latin1');
@@ -42,18 +54,18 @@ export function* pemBlocks(bytes: Uint8Array): Generator<PemBlock> {
   for (let offset = buf.indexOf(BEGIN, 0, 'latin1'); offset >= 0; offset = buf.indexOf(BEGIN, previousEnd, 'latin1')) {
     const labelEnd = buf.indexOf(DASHES, offset + BEGIN.length, 'latin1');
     const label = labelEnd < 0 ? '' : buf.toString('utf8', offset + BEGIN.length, labelEnd);
-    if (!/^[A-Z0-9 ]+$/.test(label)) throw new KeystoreFormatError('malformed PEM BEGIN line', offset);
+    if (label.length > MAX_LABEL || !LABEL.test(label)) throw new KeystoreFormatError('malformed PEM BEGIN line', offset);
     const endLine = `-----END ${label}-----`;
     const end = buf.indexOf(endLine, labelEnd, 'latin1');
-    if (end < 0) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
+    if (end < 0) throw new KeystoreFormatError(`${pemBlockName(label)} without its END line (truncated file?)`, offset);
     const nested = buf.indexOf(BEGIN, labelEnd + DASHES.length, 'latin1');
-    if (nested >= 0 && nested < end) throw new KeystoreFormatError(`PEM block ${label} without its END line (truncated file?)`, offset);
+    if (nested >= 0 && nested < end) throw new KeystoreFormatError(`${pemBlockName(label)} without its END line (truncated file?)`, offset);
     const body = buf.toString('utf8', labelEnd + DASHES.length, end);
     const { headers, base64 } = splitHeaders(body.replace(/^\r?\n/, ''));
-    if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new KeystoreFormatError(`PEM block ${label} has characters outside base64`, offset);
+    if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new KeystoreFormatError(`${pemBlockName(label)} has characters outside base64`, offset);
     // Node's decoder skips the line breaks (the body is checked to be base64 and white space)
     const der = new Uint8Array(Buffer.from(base64, 'base64'));
-    if (der.length === 0) throw new KeystoreFormatError(`PEM block ${label} is empty`, offset);
+    if (der.length === 0) throw new KeystoreFormatError(`${pemBlockName(label)} is empty`, offset);
     const wholeEnd = end + endLine.length;
     // the whole block as text only for the few readers that ask (traditional keys)
     const block: PemBlock = {

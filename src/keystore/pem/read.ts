@@ -6,7 +6,7 @@ import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordErro
 import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { pairKeysWithCertificates, type LooseCertificate, type LooseKey } from '../pair_keys.js';
-import { pemBlocks, type PemBlock } from './pem_blocks.js';
+import { pemBlockName, pemBlocks, type PemBlock } from './pem_blocks.js';
 import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -46,7 +46,7 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
       keys.push(withAlias<LooseKey>({ key: traditionalPemToPkcs8(block) }, alias));
     } else if (block.label !== 'EC PARAMETERS') {
       // (EC PARAMETERS: the curve `openssl ecparam -genkey` writes before the key, which names it again)
-      store.warnings.push(`PEM block "${block.label}" at byte ${block.offset} is not a certificate or private key; ignored`);
+      store.warnings.push(`${pemBlockName(block.label)} at byte ${block.offset} is not a certificate or private key; ignored`);
     }
   }
   pairKeysWithCertificates(store, keys, certs);

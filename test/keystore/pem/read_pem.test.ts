@@ -88,6 +88,33 @@ describe('readPem', () => {
   });
 });
 
+describe('PEM labels (RFC 7468)', () => {
+  it('reads a bundle holding what openssl dhparam -dsaparam writes (X9.42 DH PARAMETERS) beside a certificate', async () => {
+    const params = join(dir, 'x942.pem');
+    await openssl(['dhparam', '-dsaparam', '-out', params, '1024']);
+    const label = readFileSync(params, 'utf8').split('\n')[0];
+    expect(label).toBe('-----BEGIN X9.42 DH PARAMETERS-----');
+    const bundle = Buffer.concat([readFileSync(params), Buffer.from(fixture('gateway.pem'))]);
+    const store = await readPem(new Uint8Array(bundle));
+    expect(store.entries.map((e) => e.alias).sort()).toEqual(['example-root', 'server1']);
+    expect(store.warnings).toContain('PEM block X9.42 DH PARAMETERS at byte 0 is not a certificate or private key; ignored');
+  });
+
+  it('takes any RFC 7468 label, and names in messages only the usual ones', async () => {
+    const cert = new TextDecoder().decode(fixture('ca.pem'));
+    const odd = cert.replaceAll('CERTIFICATE', 'Foo_Bar-baz/1');
+    const store = await readPem(new TextEncoder().encode(odd + cert));
+    expect(store.entries).toHaveLength(1);
+    expect(store.warnings.join('\n')).toMatch(/^a PEM block with a nonstandard label at byte 0 is not a certificate or private key; ignored$/m);
+    expect(store.warnings.join('\n')).not.toContain('Foo_Bar');
+    // not labels: two separators in a row, a leading separator, a control character, an over-long label
+    for (const label of ['A  B', 'A--B', ' A', 'A\tB', 'A'.repeat(65)]) {
+      const text = `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+      await expect(readPem(new TextEncoder().encode(text)), label).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT', message: expect.stringMatching(/^malformed PEM BEGIN line/) });
+    }
+  });
+});
+
 describe('readPem on hostile input', () => {
   it('refuses many BEGIN lines without an END at once (no quadratic scan)', async () => {
     const text = '-----BEGIN A-----\n'.repeat(50_000);

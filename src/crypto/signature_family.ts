@@ -1,9 +1,11 @@
+import { verify, type KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 
 /**
  * What a signature AlgorithmIdentifier (certificate, CRL, OCSP response) means to hapki: the key
  * family, the hash, and whether the hash is too weak to trust. The validator and the audit's
- * weak-signature rule both classify algorithms here, so they cannot disagree.
+ * weak-signature rule, the CA's check of a request and the reply check all classify algorithms
+ * here, so they cannot disagree.
  */
 export interface SignatureAlgorithm {
   /** A readable name: "sha256WithRSAEncryption", "ecdsa-with-SHA1", "RSASSA-PSS with SHA-256". */
@@ -105,4 +107,45 @@ function pss(params: DerNode | undefined): SignatureAlgorithm {
   const weakness = weaknessOf(hash);
   if (weakness) out.weakness = weakness;
   return out;
+}
+
+/**
+ * Whether `key` made `signature` over `data` under `algorithm`. The key type must be the one the
+ * algorithm names (an RSA key never checks an "ECDSA" signature, an RSASSA-PSS key never a
+ * PKCS#1 v1.5 one); unknown and DSA algorithms, and anything node:crypto refuses, are a false.
+ * The hash's weakness is the caller's to judge.
+ */
+export function signatureMatches(algorithm: SignatureAlgorithm, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+  if (!keyFits(algorithm, key)) return false;
+  try {
+    const hash = algorithm.family === 'ed25519' || algorithm.family === 'ed448' ? null : algorithm.hash!;
+    const options =
+      algorithm.family === 'pss'
+        ? { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: algorithm.saltLength! }
+        : algorithm.family === 'ecdsa'
+          ? { key, dsaEncoding: 'der' as const }
+          : { key };
+    return verify(hash, data, options, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The key type must be the one the algorithm names. */
+function keyFits(algorithm: SignatureAlgorithm, key: KeyObject): boolean {
+  const type = key.asymmetricKeyType;
+  switch (algorithm.family) {
+    case 'rsa':
+      return type === 'rsa';
+    case 'pss':
+      return type === 'rsa' || type === 'rsa-pss';
+    case 'ecdsa':
+      return type === 'ec';
+    case 'ed25519':
+      return type === 'ed25519';
+    case 'ed448':
+      return type === 'ed448';
+    default:
+      return false;
+  }
 }

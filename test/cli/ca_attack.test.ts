@@ -1,0 +1,114 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { openssl, tempDir } from '../helpers/tools.js';
+
+/**
+ * Requests an attacker builds with openssl 3, against a CA with a name policy: each refusal is one
+ * coded line with a non-zero exit, writes nothing and never quotes the request's bytes.
+ */
+
+const dir = tempDir();
+const env = { CAPASS: 'ca-secret' };
+const ca = join(dir, 'ca.p12');
+const ecKey = join(dir, 'ec.key');
+const rsaKey = join(dir, 'rsa.key');
+
+beforeAll(async () => {
+  const init = await hapki(['ca', 'init', '--subject', 'CN=Attack Root CA,O=Example', '--kty', 'ec', '--out', ca, '--outpass', 'env:CAPASS'], { env, cwd: dir });
+  expect(init.code).toBe(0);
+  expect((await hapki(['ca', 'set', '--ca', ca, '--allow-domain', 'example.com', '--allow-ip', '10.0.0.0/8'], { env, cwd: dir })).code).toBe(0);
+  await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', ecKey]);
+  await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', rsaKey]);
+});
+
+let counter = 0;
+
+/** A request made by `openssl req`: the subject (openssl's /A=x/B=y form) and further options. */
+async function request(subject: string, extra: string[] = [], key = ecKey): Promise<string> {
+  const out = join(dir, `r${++counter}.csr`);
+  await openssl(['req', '-new', '-key', key, '-subj', subject, ...extra, '-out', out]);
+  return out;
+}
+
+async function refusedWith(csr: string, code: string, extra: string[] = []): Promise<string> {
+  const out = join(dir, `out${counter}.pem`);
+  const r = await hapki(['sign', csr, '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out, ...extra], { env, cwd: dir });
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.stderr).toMatch(ONE_LINE_ERROR(code));
+  expect(r.stderr).not.toMatch(/ERR_INTERNAL|\n\s+at /);
+  expect(r.stdout).toBe('');
+  expect(existsSync(out)).toBe(false);
+  return r.stderr;
+}
+
+describe('sign refuses what a careful CA refuses, as one coded line', () => {
+  it('SHA-1 and MD5 signed requests: ERR_WEAK_SIGNATURE', async () => {
+    expect(await refusedWith(await request('/CN=sha1.example.com', ['-sha1']), 'ERR_WEAK_SIGNATURE')).toMatch(/sha1WithRSAEncryption|ecdsa-with-SHA1/);
+    expect(await refusedWith(await request('/CN=md5.example.com', ['-md5'], rsaKey), 'ERR_WEAK_SIGNATURE')).toMatch(/md5WithRSAEncryption/);
+  });
+
+  it('a second CN (multi-valued RDN or another RDN) hiding a foreign name: ERR_POLICY', async () => {
+    await refusedWith(await request('/CN=m.example.com+CN=evil.com', ['-multivalue-rdn']), 'ERR_POLICY');
+    await refusedWith(await request('/CN=evil.com/CN=m.example.com'), 'ERR_POLICY');
+  });
+
+  it('host names the CN carries outside the policy: an IP, a one-label name, a CN kept out of the SANs by --replace-san', async () => {
+    expect(await refusedWith(await request('/CN=192.168.1.1'), 'ERR_POLICY')).toMatch(/IP:192\.168\.1\.1/);
+    expect(await refusedWith(await request('/CN=localhost'), 'ERR_POLICY')).toMatch(/DNS:localhost/);
+    expect(await refusedWith(await request('/CN=evil.com'), 'ERR_POLICY', ['--replace-san', '--san', 'ok.example.com'])).toMatch(/DNS:evil\.com/);
+  });
+
+  it('an emailAddress at a foreign domain, a street of 300 characters, a lower-case C: ERR_POLICY', async () => {
+    expect(await refusedWith(await request('/CN=m.example.com/emailAddress=x@evil.com'), 'ERR_POLICY')).toMatch(/email:x@evil\.com/);
+    expect(await refusedWith(await request(`/CN=m.example.com/street=${'x'.repeat(300)}`), 'ERR_POLICY')).toMatch(/longer than the 256/);
+    expect(await refusedWith(await request('/CN=m.example.com/C=de'), 'ERR_POLICY')).toMatch(/C value/);
+  });
+
+  it('a request re-framed as BER (indefinite length): ERR_CSR_FORMAT', async () => {
+    const pem = readFileSync(await request('/CN=ber.example.com'), 'utf8');
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const headerLength = der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f);
+    const ber = join(dir, 'ber.csr');
+    writeFileSync(ber, Buffer.concat([Buffer.from([0x30, 0x80]), der.subarray(headerLength), Buffer.from([0, 0])]));
+    await refusedWith(ber, 'ERR_CSR_FORMAT');
+  });
+
+  it('signs the honest request', async () => {
+    const r = await hapki(['sign', await request('/CN=good.example.com/O=Example/C=DE'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'ip:10.0.0.5', '--out', join(dir, 'good.pem')], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/san: {6}DNS:good\.example\.com, IP:10\.0\.0\.5\n/);
+  });
+});
+
+describe('ca init --ca', () => {
+  it('refuses a sub-CA with the issuing CA\'s own name as one coded line, writing nothing', async () => {
+    const out = join(dir, 'sub.p12');
+    const r = await hapki(['ca', 'init', '--subject', 'CN=Attack Root CA,O=Example', '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out, '--outpass', 'env:CAPASS'], { env, cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('keys a CA does not certify', () => {
+  it('P-192, secp256k1, brainpoolP256r1, explicit curve parameters and DSA: ERR_UNSUPPORTED_ALGORITHM naming the key', async () => {
+    const cases: [string[], RegExp][] = [
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-192'], /EC P-192/],
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'], /EC secp256k1/],
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:brainpoolP256r1'], /EC brainpoolP256r1/],
+      [['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-pkeyopt', 'ec_param_enc:explicit'], /EC with explicit parameters/],
+    ];
+    for (const [genpkey, message] of cases) {
+      const key = join(dir, `k${++counter}.key`);
+      await openssl(['genpkey', ...genpkey, '-out', key]);
+      expect(await refusedWith(await request('/CN=odd.example.com', [], key), 'ERR_UNSUPPORTED_ALGORITHM')).toMatch(message);
+    }
+    const params = join(dir, 'dsa.params');
+    const dsaKey = join(dir, 'dsa.key');
+    await openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-out', params]);
+    await openssl(['genpkey', '-paramfile', params, '-out', dsaKey]);
+    expect(await refusedWith(await request('/CN=dsa.example.com', [], dsaKey), 'ERR_UNSUPPORTED_ALGORITHM')).toMatch(/DSA/);
+  });
+});

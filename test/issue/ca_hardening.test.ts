@@ -1,0 +1,154 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nullValue, oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
+import { parseNamePolicy } from '../../src/issue/name_policy.js';
+import { createCa } from '../../src/issue/create_ca.js';
+import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
+import { signCsr } from '../../src/issue/sign_csr.js';
+import { ascii, cn, context, csrSignedAs, dnsNames, ecCsr, ECDSA_SHA256, generalNames, RSA_SHA256 } from './crafted_csr.js';
+
+/** What an auditor or an attacker tries against the CA beyond the first round (request_checks.test.ts). */
+
+let root: Issuer;
+
+beforeAll(async () => {
+  root = await issuerFromEntry((await createCa({ subject: 'CN=Hardening Root,O=Example', key: { kty: 'ec', curve: 'P-256' } })).entry);
+});
+
+const refused = (code: string, message?: RegExp) => expect.objectContaining({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+
+describe('the request signature: proof of possession over a sound hash, under the key\'s own algorithm', () => {
+  it('refuses SHA-1 and MD5 signed requests (RSA and ECDSA) with ERR_WEAK_SIGNATURE', async () => {
+    await expect(signCsr(csrSignedAs('rsa', sequence(oid('1.2.840.113549.1.1.5'), nullValue()), 'sha1'), root)).rejects.toThrow(refused('ERR_WEAK_SIGNATURE', /sha1WithRSAEncryption/));
+    await expect(signCsr(csrSignedAs('rsa', sequence(oid('1.2.840.113549.1.1.4'), nullValue()), 'md5'), root)).rejects.toThrow(refused('ERR_WEAK_SIGNATURE', /md5WithRSAEncryption/));
+    await expect(signCsr(csrSignedAs('ec', sequence(oid('1.2.840.10045.4.1')), 'sha1'), root)).rejects.toThrow(refused('ERR_WEAK_SIGNATURE', /ecdsa-with-SHA1/));
+  });
+
+  it('refuses a signature labelled with another key type\'s algorithm (RSA PKCS#1 called ECDSA) with ERR_CSR_SIGNATURE', async () => {
+    // the signature is the RSA key's own, over SHA-256: only the label lies
+    await expect(signCsr(csrSignedAs('rsa', ECDSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_SIGNATURE'));
+    await expect(signCsr(csrSignedAs('ec', RSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_SIGNATURE'));
+  });
+
+  it('an algorithm hapki cannot check is ERR_UNSUPPORTED_ALGORITHM, not a bad signature', async () => {
+    await expect(signCsr(csrSignedAs('ec', sequence(oid('1.2.3.4.5')), 'sha256'), root)).rejects.toThrow(refused('ERR_UNSUPPORTED_ALGORITHM', /1\.2\.3\.4\.5/));
+    await expect(signCsr(csrSignedAs('rsa', sequence(oid('1.2.840.10040.4.3')), 'sha1'), root)).rejects.toThrow(refused('ERR_UNSUPPORTED_ALGORITHM', /dsa-with-sha1/));
+  });
+
+  it('still signs the honest forms', async () => {
+    await expect(signCsr(csrSignedAs('rsa', RSA_SHA256, 'sha256'), root)).resolves.toBeDefined();
+    await expect(signCsr(csrSignedAs('ec', ECDSA_SHA256, 'sha256'), root)).resolves.toBeDefined();
+  });
+});
+
+describe('the subject: every name in it is judged, and it keeps to the profile', () => {
+  const policy = parseNamePolicy({ domains: ['example.com'], ipRanges: ['10.0.0.0/8'] });
+  const name = (...atvs: Uint8Array[]): Uint8Array => sequence(...atvs.map((atv) => setOf(atv)));
+  const attr = (type: string, value: Uint8Array): Uint8Array => sequence(oid(type), value);
+  const CN = (text: string): Uint8Array => attr('2.5.4.3', utf8String(text));
+
+  it('a second CN, in its own RDN or in a multi-valued one, is refused whatever order (only one would be checked)', async () => {
+    for (const subject of [name(CN('m.example.com'), CN('evil.com')), name(CN('evil.com'), CN('m.example.com')), sequence(setOf(CN('m.example.com'), CN('evil.com')))]) {
+      await expect(signCsr(ecCsr(subject), root)).rejects.toThrow(refused('ERR_POLICY', /more than one CN|more than one attribute/));
+      await expect(signCsr(ecCsr(subject), root, { namePolicy: policy, allowAnyName: true })).rejects.toThrow(refused('ERR_POLICY'));
+    }
+  });
+
+  it('a CN that is an IP address becomes an IP SAN and meets the policy', async () => {
+    await expect(signCsr(ecCsr(cn('192.168.1.1')), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /IP:192\.168\.1\.1/));
+    const signed = await signCsr(ecCsr(cn('10.1.2.3')), root, { namePolicy: policy });
+    expect(signed.sans).toEqual([{ type: 'ip', value: '10.1.2.3' }]);
+  });
+
+  it('a one-label CN a client may fall back to ("localhost") meets the policy of a server certificate', async () => {
+    await expect(signCsr(ecCsr(cn('localhost')), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /DNS:localhost/));
+    await expect(signCsr(ecCsr(cn('localhost')), root, { namePolicy: policy, profile: 'token' })).rejects.toThrow(refused('ERR_POLICY', /DNS:localhost/));
+    // not a host name a server certificate is matched against: a client's or a CA's name
+    await expect(signCsr(ecCsr(cn('alice')), root, { namePolicy: policy, profile: 'client' })).resolves.toBeDefined();
+    await expect(signCsr(ecCsr(cn('Evil Corp')), root, { namePolicy: policy })).resolves.toBeDefined();
+  });
+
+  it('with --replace-san the CN is still checked against the policy, though it is no SAN', async () => {
+    for (const host of ['EVIL.COM', 'evil.com.', '192.168.1.1']) {
+      await expect(signCsr(ecCsr(cn(host)), root, { namePolicy: policy, replaceSans: true, sans: [{ type: 'dns', value: 'ok.example.com' }] })).rejects.toThrow(refused('ERR_POLICY', /outside this CA's policy/));
+    }
+    const signed = await signCsr(ecCsr(cn('gw.example.com')), root, { namePolicy: policy, replaceSans: true, sans: [{ type: 'dns', value: 'ok.example.com' }] });
+    expect(signed.sans).toEqual([{ type: 'dns', value: 'ok.example.com' }]);
+  });
+
+  it('an emailAddress attribute meets the policy and must be an address', async () => {
+    const withEmail = (address: string): Uint8Array => name(CN('m.example.com'), attr('1.2.840.113549.1.9.1', tlv(22, ascii(address))));
+    await expect(signCsr(ecCsr(withEmail('x@evil.com')), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /email:x@evil\.com/));
+    await expect(signCsr(ecCsr(withEmail('not an address')), root)).rejects.toThrow(refused('ERR_POLICY', /emailAddress/));
+    await expect(signCsr(ecCsr(withEmail('ops@example.com')), root, { namePolicy: policy })).resolves.toBeDefined();
+  });
+
+  it('values keep to RFC 5280 upper bounds, C is two capitals, no leading or trailing space', async () => {
+    await expect(signCsr(ecCsr(name(CN('l.example.com'), attr('2.5.4.10', utf8String('O'.repeat(65))))), root)).rejects.toThrow(refused('ERR_POLICY', /O value longer than the 64/));
+    await expect(signCsr(ecCsr(name(CN(`${'a'.repeat(60)}.example.com`))), root)).rejects.toThrow(refused('ERR_POLICY', /CN value longer than the 64/));
+    await expect(signCsr(ecCsr(name(CN('c.example.com'), attr('2.5.4.7', utf8String('x'.repeat(300))))), root)).rejects.toThrow(refused('ERR_POLICY', /L value longer/));
+    for (const country of ['USA', 'us', 'U1']) {
+      await expect(signCsr(ecCsr(name(attr('2.5.4.6', tlv(19, ascii(country))), CN('c.example.com'))), root)).rejects.toThrow(refused('ERR_POLICY', /C value/));
+    }
+    await expect(signCsr(ecCsr(name(attr('2.5.4.6', utf8String('DE')), CN('c.example.com'))), root)).rejects.toThrow(refused('ERR_POLICY', /C value/));
+    await expect(signCsr(ecCsr(name(CN(' lead.example.com'))), root)).rejects.toThrow(refused('ERR_POLICY', /leading or trailing white space/));
+    const ok = await signCsr(ecCsr(name(attr('2.5.4.6', tlv(19, ascii('DE'))), attr('2.5.4.10', utf8String('Example GmbH')), CN('c.example.com'))), root);
+    expect(ok.subject).toBe('CN=c.example.com, O=Example GmbH, C=DE');
+  });
+
+  it('a subject matching the issuer\'s name under RFC 5280 comparison (case, spaces, string type) is refused', async () => {
+    const spoof = name(attr('2.5.4.10', tlv(19, ascii('EXAMPLE'))), CN('hardening  root'));
+    await expect(signCsr(ecCsr(spoof), root)).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
+  });
+});
+
+describe('names in canonical form', () => {
+  it('a requested DNS name with the root\'s trailing dot goes in without it, once', async () => {
+    const signed = await signCsr(ecCsr(cn('x.example.com'), [dnsNames('trail.example.com.', 'trail.example.com')]), root);
+    expect(signed.sans).toEqual([
+      { type: 'dns', value: 'trail.example.com' },
+      { type: 'dns', value: 'x.example.com' },
+    ]);
+  });
+});
+
+describe('a request must be DER, as what is signed and certified', () => {
+  const der = (): Uint8Array => ecCsr(cn('der.example.com'));
+  /** The same request with its outer length re-encoded: `head` replaces the tag and length octets. */
+  const reframe = (csr: Uint8Array, head: (length: number) => number[], tail: number[] = []): Uint8Array => {
+    const headerLength = csr[1]! < 0x80 ? 2 : 2 + (csr[1]! & 0x7f);
+    const body = csr.subarray(headerLength);
+    return Uint8Array.from([...head(body.length), ...body, ...tail]);
+  };
+
+  it('refuses an indefinite (BER) or non-minimal length with ERR_CSR_FORMAT, though the signature is good', async () => {
+    await expect(signCsr(reframe(der(), () => [0x30, 0x80], [0, 0]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /indefinite length/));
+    await expect(signCsr(reframe(der(), (n) => [0x30, 0x83, 0, n >> 8, n & 0xff]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /leading zero/));
+    await expect(signCsr(reframe(der(), (n) => (n < 0x80 ? [0x30, n] : [0x30, 0x81, n])), root)).resolves.toBeDefined();
+  });
+
+  it('refuses an extension value that is not DER (non-minimal INTEGER, BOOLEAN 01), naming the extension', async () => {
+    const pathLen = { oid: '2.5.29.19', value: Uint8Array.of(0x30, 0x04, 0x02, 0x02, 0x00, 0x01) };
+    await expect(signCsr(ecCsr(cn('der.example.com'), [pathLen]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /basicConstraints extension is not DER: an INTEGER/));
+    const caTrueBer = { oid: '2.5.29.19', value: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0x01) };
+    await expect(signCsr(ecCsr(cn('der.example.com'), [caTrueBer]), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /BOOLEAN/));
+  });
+});
+
+describe('the IP policy is per address family', () => {
+  it('an IPv4-mapped IPv6 address is not inside an IPv4 range (a sub-CA\'s IPv4 constraints would not cover it)', async () => {
+    const policy = parseNamePolicy({ domains: ['example.com'], ipRanges: ['10.0.0.0/8'] });
+    const mapped = generalNames(context(7, Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1])));
+    await expect(signCsr(ecCsr(cn('m.example.com'), [mapped]), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /IP:::ffff:/));
+    const v4 = generalNames(context(7, Uint8Array.of(10, 0, 0, 1)));
+    await expect(signCsr(ecCsr(cn('m.example.com'), [v4]), root, { namePolicy: policy })).resolves.toBeDefined();
+  });
+});
+
+describe('what the CA issues without a request (a sub-CA, a token certificate) meets the same subject rules', () => {
+  it('a sub-CA named like its issuer, or with an escape sequence in its name, is refused', async () => {
+    await expect(createCa({ subject: 'CN=Hardening Root,O=Example', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
+    await expect(createCa({ subject: 'CN=hardening root,O=EXAMPLE', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
+    await expect(createCa({ subject: 'CN=Sub\u001b[8m CA', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /control/));
+    await expect(createCa({ subject: 'CN=Hardening Sub,O=Example', key: { kty: 'ec' }, issuer: root })).resolves.toBeDefined();
+  });
+});
