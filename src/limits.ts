@@ -36,6 +36,12 @@ export const LIMITS = {
    * built to make validation quadratic (limbo pathological::nc-dos-1) costs milliseconds.
    */
   nameConstraintSubtrees: 1024,
+  /**
+   * Subject alternative names of one certificate the CA issues: cluster certificates carry tens;
+   * publicly trusted CAs stop at 100 to 250 (Let's Encrypt 100). A request asking for more is
+   * refused (ERR_POLICY), since every validator under a name-constrained CA pays for each name.
+   */
+  sansPerCertificate: 250,
   /** RSA public exponent above a 3,072-bit modulus (the JDK's and OpenSSL's bound); below, the exponent must be shorter than the modulus. */
   rsaExponentBits: 64,
 } as const;

@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { openStoreForCli } from './open_store.js';
 import { addPkcs11Options, pkcs11Access, type Pkcs11CliOptions } from './pkcs11_access.js';
 import { UsageError } from '../errors.js';
+import { caFiles, keepsCaFiles } from '../authority/ca_files.js';
 import type { SigningCa } from '../authority/issue_with_ca.js';
 
 /** The options that say where the CA is: a keystore and its passwords, or a pkcs11: key and its PIN. */
@@ -56,6 +57,23 @@ export async function openCaForCli(ctx: CliContext, location: string, options: C
  */
 export function caFilesBase(ca: string, caCert: string | undefined): string {
   return isPkcs11Uri(ca) && caCert !== undefined ? caCert : ca;
+}
+
+/**
+ * Everything a command signing with a CA reads or keeps of it, for refuseOutputOverInput: the
+ * --ca keystore, --ca-cert, and the settings and issuance record beside them. An output over any
+ * of them (`crl --ca ca.p12 --out ca.p12`) would put a CRL or a certificate where the CA key was.
+ */
+export function caInputs(ca: string | undefined, caCert: string | undefined): [string, string | undefined][] {
+  if (ca === undefined) return [];
+  const base = caFilesBase(ca, caCert);
+  const files = keepsCaFiles(base) ? caFiles(base) : undefined;
+  return [
+    ['--ca', ca],
+    ['--ca-cert', caCert],
+    ["the CA's issuance record", files?.record],
+    ["the CA's settings", files?.settings],
+  ];
 }
 
 /** The optional --ca of a command that makes a certificate itself (ca init, token issue), opened; undefined without --ca. */

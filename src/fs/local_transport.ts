@@ -154,7 +154,7 @@ function abs(path: string): string {
 
 function infoOf(stat: Stats): FileInfo {
   const type = stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'symlink' : 'other';
-  return { type, size: stat.size, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtimeMs: stat.mtimeMs };
+  return { type, size: stat.size, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtimeMs: stat.mtimeMs, links: stat.nlink };
 }
 
 const ERRNO_WORDS: Readonly<Record<string, string>> = {

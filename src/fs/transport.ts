@@ -54,4 +54,6 @@ export interface FileInfo {
   uid: number;
   gid: number;
   mtimeMs: number;
+  /** Hard links to the file, where the transport can tell (SFTP cannot). */
+  links?: number;
 }

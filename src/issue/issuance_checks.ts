@@ -7,7 +7,10 @@ import { MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
 import { canonicalIp, nameProblem } from '../names/general_name.js';
 import { subjectProblem } from '../names/subject_values.js';
 import { escapeText } from '../text/escape.js';
+import { LIMITS } from '../limits.js';
 import { namesMatch } from '../trust/dn_match.js';
+import { nameConstraintViolation } from '../trust/name_constraints.js';
+import { readPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
 import { describeOutside, isEmptyPolicy, nameConstraintsValue, namesOutsidePolicy, type NamePolicy } from './name_policy.js';
 import type { ProfileName } from './profiles.js';
 import { formatSan, type SubjectAltName } from './san.js';
@@ -63,6 +66,7 @@ export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuer
  */
 export function checkNames(sans: readonly SubjectAltName[], rules: IssuanceRules): { sans: SubjectAltName[]; warnings: string[] } {
   const warnings: string[] = [];
+  if (sans.length > LIMITS.sansPerCertificate) throw new PolicyError(`${sans.length} names for one certificate: more than the ${LIMITS.sansPerCertificate} a certificate may have`);
   const checked = sans.map((san) => {
     // canonical forms: an IP as RFC 5952 / dotted quad, a DNS name without the root's trailing dot
     const value = san.type === 'ip' ? canonicalIp(san.value) ?? san.value : san.type === 'dns' && san.value.length > 1 ? san.value.replace(/\.$/, '') : san.value;
@@ -130,3 +134,16 @@ export function issuanceExtensions(profile: ProfileName, rules: IssuanceRules): 
   return extensions;
 }
 
+
+/**
+ * A certificate the issuer's own name constraints (or those of a CA above it) do not allow would
+ * fail every path validation: refused (ERR_POLICY) whatever the policy and its overrides say.
+ */
+export function checkIssuerConstraints(constraints: readonly NameConstraints[], certificate: Uint8Array): void {
+  if (constraints.length === 0) return;
+  const issued = readPathCertificate(certificate);
+  for (const nc of constraints) {
+    const violation = nameConstraintViolation(nc, issued);
+    if (violation) throw new PolicyError(`the issuing CA's name constraints forbid it: ${escapeText(violation)}`);
+  }
+}

@@ -1,3 +1,4 @@
+import { tryReadPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
 import { basicConstraintsOf, BASIC_CONSTRAINTS_OID, KEY_USAGE_OID, keyUsageHas } from '../cert/basic_constraints.js';
 import { formatName } from '../cert/format_name.js';
 import { keyMatchesCertificate } from '../cert/key_match.js';
@@ -30,6 +31,8 @@ export interface IssuerFacts {
   notAfter: Date;
   /** The issuer's own basicConstraints pathLenConstraint, when it has one. */
   pathLength?: number;
+  /** The name constraints of the issuer and of the CAs above it: what it issues must keep within them. */
+  nameConstraints: NameConstraints[];
 }
 
 /** Facts read from an issuer certificate, by its bytes: a batch or a loop of signCsr reads them once. */
@@ -39,14 +42,15 @@ export function issuerFacts(issuer: Issuer): IssuerFacts {
   const der = issuer.chain[0];
   if (!der) throw new InvalidArgumentError('the issuer has no certificate');
   let facts = FACTS.get(der);
-  if (!facts) FACTS.set(der, (facts = readIssuerFacts(der)));
+  if (!facts) FACTS.set(der, (facts = readIssuerFacts(der, issuer.chain)));
   return facts;
 }
 
-function readIssuerFacts(der: Uint8Array): IssuerFacts {
+function readIssuerFacts(der: Uint8Array, chain: readonly Uint8Array[]): IssuerFacts {
   const pathLength = assertCanIssue(der);
   const names = certificateNames(der);
-  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter };
+  const nameConstraints = chain.flatMap((c) => tryReadPathCertificate(c)?.nameConstraints ?? []);
+  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter, nameConstraints };
   if (pathLength !== undefined) facts.pathLength = pathLength;
   return facts;
 }

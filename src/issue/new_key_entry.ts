@@ -1,5 +1,5 @@
 import { encodeName } from '../cert/dn.js';
-import { checkSubject } from './issuance_checks.js';
+import { checkIssuerConstraints, checkSubject } from './issuance_checks.js';
 import { generateSigningKey, pkcs8Of } from '../crypto/generate_key.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
 import { nodeSigner } from '../crypto/node_signer.js';
@@ -68,6 +68,7 @@ export async function certificateForKey(request: KeyCertificateRequest, subjectS
     },
     request.issuer?.signer ?? subjectSigner,
   );
+  if (facts) checkIssuerConstraints(facts.nameConstraints, certificate);
   return { certificate, warnings };
 }
 

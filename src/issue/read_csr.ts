@@ -50,6 +50,7 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
     // the reader takes BER; a request is signed and certified, so it must be DER, as X.509 asks
     const notDer = derProblem(der);
     if (notDer) throw new CsrFormatError(`the certificate request is not DER: ${notDer}`);
+    if (signature.is(Tag.bitString) && signature.content[0] !== 0) throw new CsrFormatError('the certificate request\'s signature BIT STRING has unused bits');
     return {
       der,
       subject: new Uint8Array(subject),

@@ -41,6 +41,8 @@ export function checkRequestKey(spki: Uint8Array): RequestKey {
   } catch {
     throw new CsrFormatError('the request\'s public key (SubjectPublicKeyInfo) is malformed');
   }
+  const form = spkiFormProblem(spki, parts);
+  if (form) throw new CsrFormatError(`the request's public key (SubjectPublicKeyInfo) is not in its standard form: ${form}`);
   let rsa: DerNode[] | undefined;
   if (parts.oid === OID.rsaEncryption || parts.oid === OID.rsassaPss) rsa = checkRsa(parts.key);
   else if (parts.oid === OID.ecPublicKey) checkEc(spki, parts.key, parts.parameterOid);
@@ -48,6 +50,35 @@ export function checkRequestKey(spki: Uint8Array): RequestKey {
   // an RSA key's size is its modulus's, read already (node:crypto's key details cost a conversion)
   const description = rsa && keyObject ? { algorithm: parts.oid === OID.rsaEncryption ? 'RSA' : 'RSASSA-PSS', bits: bitLength(rsa[0]!.content) } : describePublicKey(spki, keyObject, parts);
   return { description, keyObject, bits: parts.key };
+}
+
+/**
+ * The SubjectPublicKeyInfo goes into the certificate byte for byte, so it must be what RFC 3279,
+ * 5480 and 8410 prescribe, as strict validators (Go, webpki) read it: no unused bits, rsaEncryption
+ * with NULL parameters and a DER RSAPublicKey, id-ecPublicKey with a named curve, EdDSA without
+ * parameters.
+ */
+function spkiFormProblem(spki: Uint8Array, parts: SpkiParts): string | undefined {
+  const [algorithm, key, ...rest] = readDer(spki, 'SubjectPublicKeyInfo').children;
+  if (!algorithm || !key || rest.length > 0) return 'it is not (algorithm, subjectPublicKey)';
+  if (key.content[0] !== 0) return 'the subjectPublicKey has unused bits';
+  const [, parameters, ...more] = algorithm.children;
+  if (more.length > 0) return 'the algorithm has more than one parameter';
+  switch (parts.oid) {
+    case OID.rsaEncryption:
+      if (!parameters?.is(Tag.null)) return 'rsaEncryption parameters are not NULL';
+      return derProblem(parts.key) === undefined ? undefined : 'the RSAPublicKey is not DER';
+    case OID.rsassaPss:
+      return derProblem(parts.key) === undefined ? undefined : 'the RSAPublicKey is not DER';
+    case OID.ecPublicKey:
+      // explicit curve parameters (a SEQUENCE) are refused as an unsupported key, by the signable-key check
+      return parameters?.is(Tag.oid) || parameters?.is(Tag.sequence) ? undefined : 'the EC key names no curve (absent or NULL parameters)';
+    case OID.ed25519:
+    case OID.ed448:
+      return parameters === undefined ? undefined : 'EdDSA keys have no parameters';
+    default:
+      return undefined;
+  }
 }
 
 function requestKeyObject(spki: Uint8Array, parts: SpkiParts, rsa: DerNode[] | undefined): KeyObject | undefined {

@@ -14,7 +14,7 @@ import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension
 import { randomSerial } from './serial.js';
 import { keyIdentifierOfBits } from './key_id.js';
 import { computeValidity } from './validity.js';
-import { checkNames, checkSubject, checkValidity, issuanceExtensions, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
+import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
 import { checkRequest } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
@@ -146,6 +146,7 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
     },
     issuer.signer,
   );
+  checkIssuerConstraints(facts.nameConstraints, certificate);
   return { certificate, chain: [certificate, ...issuer.chain], subject: subjectText, sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
 }
 

@@ -22,13 +22,28 @@ export function emailProblem(address: string): string | undefined {
   return domain === undefined ? undefined : `has a domain that ${domain}`;
 }
 
-/** Why a URI may not go into a certificate: it must be absolute, ASCII without spaces, with a host when hierarchical. */
+/** RFC 3986 2: unreserved, reserved and percent-encoded characters, nothing else. */
+const URI_CHARACTERS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
+/** RFC 3986 appendix B, for the authority of a hierarchical URI. */
+const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
+
+/**
+ * Why a URI may not go into a certificate: it must be absolute, of RFC 3986 characters only, with
+ * a host when hierarchical, no user information, and the same host however it is parsed. A
+ * backslash, a "user@" or a percent-encoded host name make the WHATWG parser (and so the name
+ * policy) and an RFC 3986 parser see different hosts: "https://a.example.com\\@evil.com/".
+ */
 export function uriProblem(uri: string): string | undefined {
   if (/[^\x21-\x7e]/.test(uri)) return 'contains spaces, control or non-ASCII characters';
+  if (!URI_CHARACTERS.test(uri)) return 'has characters RFC 3986 does not allow in a URI (a backslash, quotes, braces, a bad %-escape)';
   if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) || !URL.canParse(uri)) return 'is not an absolute URI';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+  const authority = AUTHORITY.exec(uri)?.[1];
+  if (authority !== undefined) {
+    if (authority.includes('@')) return 'has user information (user@host) in its authority';
     const host = new URL(uri).hostname;
     if (host === '') return 'has no host';
+    const rawHost = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:[0-9]*$/, '');
+    if (rawHost.toLowerCase() !== host.toLowerCase() && !(rawHost.startsWith('[') && canonicalIp(rawHost.slice(1, -1)) !== undefined)) return 'has a host that is not written plainly (percent-encoded or not canonical)';
     const ip = host.startsWith('[') ? canonicalIp(host.slice(1, -1)) : ipVersion(host) ? host : undefined;
     if (ip === undefined && dnsNameProblem(host) !== undefined) return `has a host that ${dnsNameProblem(host)}`;
   }

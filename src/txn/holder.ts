@@ -45,6 +45,29 @@ export async function holderIsDead(holder: LockHolder): Promise<boolean> {
   return start !== undefined && holder.start !== '' && start !== holder.start;
 }
 
+/** What a guard file holds (a recovery or a lock takeover under way): who is doing it. */
+export async function guardBytes(): Promise<Uint8Array> {
+  ownStart ??= await processStart(process.pid);
+  return new Uint8Array(Buffer.from(JSON.stringify({ host: hostname(), pid: process.pid, start: ownStart ?? '' })));
+}
+
+/**
+ * A guard is in the way of nobody once its owner died on this host (a SIGKILL while it held it),
+ * or, whoever wrote it, once it is older than `maxAgeMs`: guards are held for the moment a
+ * recovery or a takeover takes, and an owner on another host cannot be seen to die.
+ */
+export async function guardIsStale(bytes: Uint8Array | undefined, ageMs: number, maxAgeMs: number): Promise<boolean> {
+  if (ageMs > maxAgeMs) return true;
+  if (!bytes) return false;
+  try {
+    const owner = JSON.parse(Buffer.from(bytes).toString('utf8')) as { host?: unknown; pid?: unknown; start?: unknown };
+    if (typeof owner.host !== 'string' || typeof owner.pid !== 'number') return false;
+    return await holderIsDead({ host: owner.host, pid: owner.pid, start: String(owner.start ?? ''), since: '', txn: '', files: [] });
+  } catch {
+    return false;
+  }
+}
+
 export function parseHolder(bytes: Uint8Array): LockHolder | undefined {
   try {
     const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<LockHolder>;

@@ -1,6 +1,6 @@
 import { FileExistsError, LockedError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
-import { describeHolder, holderIsDead, parseHolder, type LockHolder } from './holder.js';
+import { describeHolder, guardBytes, guardIsStale, holderIsDead, parseHolder, type LockHolder } from './holder.js';
 import { lockPathOf, takeoverPathOf } from './names.js';
 
 export interface HeldLock {
@@ -57,11 +57,12 @@ export async function removeStaleLock(transport: FileTransport, target: string, 
   const guard = takeoverPathOf(target);
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
-      await transport.createExclusive(guard, new Uint8Array(Buffer.from(String(process.pid))), 0o600);
+      await transport.createExclusive(guard, await guardBytes(), 0o600);
     } catch (error) {
       if (!(error instanceof FileExistsError)) throw error;
       const info = await transport.lstat(guard);
-      if (info && Date.now() - info.mtimeMs > 10_000) await transport.unlink(guard);
+      // its owner died holding it (killed), or it is older than a takeover ever takes
+      if (info && (await guardIsStale(await transport.readFile(guard, 4096).catch(() => undefined), Date.now() - info.mtimeMs, 10_000))) await transport.unlink(guard);
       await sleep(20);
       continue;
     }

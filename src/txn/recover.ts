@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import { FileExistsError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
-import { writePathSettings } from './config.js';
-import { holderIsDead, type FileRef, type LockHolder } from './holder.js';
+import { crashPoint, writePathSettings } from './config.js';
+import { guardBytes, guardIsStale, holderIsDead, type FileRef, type LockHolder } from './holder.js';
 import { parseJournal, reach, settleJournal, type RecoveryOutcome } from './journal.js';
 import { lockHolderOf, removeStaleLock, sleep } from './locks.js';
 import { backupTempPathOf, debrisOf, journalPathOf, lockTargetOf, tempPathOf } from './names.js';
@@ -35,6 +35,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
   const guard = posix.join(posix.dirname(first.path), `.${posix.basename(first.path)}.hapki-${dead.txn}.recovering`);
   if (!(await takeGuard(firstTransport, guard))) return { txn: dead.txn, outcome: 'cleaned', files: [] };
   try {
+    crashPoint('recovering');
     let outcome: RecoveredChangeSet['outcome'] = 'cleaned';
     let files: string[] = [];
     const journalRef = dead.journal;
@@ -76,20 +77,38 @@ export function deadFromHolder(holder: LockHolder): DeadChangeSet {
   return { txn: holder.txn, files: holder.files, ...(holder.journal ? { journal: holder.journal } : {}), holder: `pid ${holder.pid} on ${holder.host}, since ${holder.since}` };
 }
 
-/** False when another process recovered the change set meanwhile (its guard came and went). */
+/** A recovery guard older than this is stale whoever holds it (a recovery takes seconds). */
+const RECOVERY_GUARD_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * True when the guard is ours: we recover the change set. False when another process recovered
+ * it meanwhile (its guard came and went). A guard whose owner died while recovering (killed in
+ * its turn) is taken over, so that a second kill never leaves the files blocked for good.
+ */
 async function takeGuard(transport: FileTransport, guard: string): Promise<boolean> {
-  for (let waited = false; ; waited = true) {
+  for (;;) {
     try {
-      await transport.createExclusive(guard, new Uint8Array(Buffer.from(String(process.pid))), 0o600);
-      return !waited;
+      await transport.createExclusive(guard, await guardBytes(), 0o600);
+      return true;
     } catch (error) {
       if (!(error instanceof FileExistsError)) throw error;
     }
-    const info = await transport.lstat(guard);
-    if (info && Date.now() - info.mtimeMs > 60_000) await transport.unlink(guard);
-    while (await transport.lstat(guard)) await sleep(50);
-    return false;
+    if (await staleGuard(transport, guard)) {
+      await transport.unlink(guard);
+      continue;
+    }
+    // a live process recovers it: wait for it to finish, or to die
+    let stale = false;
+    while ((await transport.lstat(guard)) && !(stale = await staleGuard(transport, guard))) await sleep(100);
+    if (!stale) return false;
   }
+}
+
+async function staleGuard(transport: FileTransport, guard: string): Promise<boolean> {
+  const info = await transport.lstat(guard);
+  if (!info) return false;
+  const bytes = await transport.readFile(guard, 4096).catch(() => undefined);
+  return guardIsStale(bytes, Date.now() - info.mtimeMs, RECOVERY_GUARD_MAX_AGE_MS);
 }
 
 export interface DirectoryRecovery {

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -62,6 +62,11 @@ describe('an output naming one of the inputs is refused, and the input is left a
     ['export X --out X', (x: string) => ['export', x, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', x, '--force']],
     ['export link-to-X --out X', (x: string) => ['export', 'link.p12', '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', x, '--force']],
     ['csr X --out X', (x: string) => ['csr', x, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', x, '--force']],
+    // crl replaces its output without --force: this one put a CRL where the CA key was, with no backup
+    ['crl --ca X --out X', (x: string) => ['crl', '--ca', x, '--ca-storepass', 'env:STOREPASS', '--out', x]],
+    ['crl --ca X --out ./X', (x: string) => ['crl', '--ca', x, '--ca-storepass', 'env:STOREPASS', '--out', `./${x}`]],
+    ['convert X X', (x: string) => ['convert', x, x, '--storepass', 'env:STOREPASS', '--force']],
+    ['convert link-to-X X --out-format pem', (x: string) => ['convert', 'link.p12', x, '--out-format', 'pem', '--storepass', 'env:STOREPASS', '--force']],
   ])('%s', async (_name, args) => {
     copyFileSync(store, join(dir, 'same.p12'));
     symlinkSync('same.p12', join(dir, 'link.p12'));
@@ -71,6 +76,22 @@ describe('an output naming one of the inputs is refused, and the input is left a
       expect(readFileSync(join(dir, 'same.p12')).equals(before)).toBe(true);
     } finally {
       (await import('node:fs')).rmSync(join(dir, 'link.p12'));
+    }
+  });
+
+  it("the CA's issuance record and settings are inputs too: sign, crl, ca init and token issue refuse to write over them", async () => {
+    copyFileSync(store, join(dir, 'rec-ca.p12'));
+    writeFileSync(join(dir, 'rec-ca.p12.issued.jsonl'), '');
+    writeFileSync(join(dir, 'rec-ca.p12.settings.json'), '{}\n');
+    const csr = await hapki(['csr', store, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', 'rec.csr', '--force'], { env, cwd: dir });
+    expect(csr.code, csr.stderr).toBe(0);
+    for (const side of ['rec-ca.p12.issued.jsonl', 'rec-ca.p12.settings.json']) {
+      const before = readFileSync(join(dir, side));
+      await failsWith(['sign', 'rec.csr', '--ca', 'rec-ca.p12', '--ca-storepass', 'env:STOREPASS', '--out', side, '--force'], 'ERR_USAGE', 2);
+      await failsWith(['crl', '--ca', 'rec-ca.p12', '--ca-storepass', 'env:STOREPASS', '--out', side], 'ERR_USAGE', 2);
+      await failsWith(['ca', 'init', '--subject', 'CN=Sub', '--ca', 'rec-ca.p12', '--ca-storepass', 'env:STOREPASS', '--out', 'sub2.p12', '--cert-out', side, '--outpass', 'env:STOREPASS', '--force'], 'ERR_USAGE', 2);
+      await failsWith(['token', 'issue', '--subject', 'CN=tok', '--ca', 'rec-ca.p12', '--ca-storepass', 'env:STOREPASS', '--out', side, '--outpass', 'env:STOREPASS', '--force'], 'ERR_USAGE', 2);
+      expect(readFileSync(join(dir, side)).equals(before), side).toBe(true);
     }
   });
 

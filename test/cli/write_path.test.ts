@@ -254,4 +254,21 @@ describe('SIGKILL of sign --out-dir (a batch of 3), then the same command again'
     expect(readdirSync(join(dir, 'certs')).sort()).toEqual(['a.pem', 'b.pem', 'c.pem']);
     for (const f of ['a', 'b', 'c']) await openssl(['x509', '-in', join(dir, 'certs', `${f}.pem`), '-noout']);
   }, 120_000);
+
+  it('a recovery killed in its turn blocks nothing: the next one takes over its guard and finishes the batch', async () => {
+    const dir = join(root, 'sign-batch');
+    rmSync(join(dir, 'certs'), { recursive: true, force: true });
+    const csrs = ['a', 'b', 'c'].map((n) => join(dir, `${n}.csr`));
+    const killed = await hapkiKilled(['sign', ...csrs, '--ca', join(dir, 'ca.p12'), '--ca-storepass', 'env:CAPASS', '--allow-any-name', '--out-dir', join(dir, 'certs')], { CAPASS: 'ca-secret', HAPKI_TEST_CRASH_AT: 'renamed-2' });
+    expect(killed.signal).toBe('SIGKILL');
+    const recoveryKilled = await hapkiKilled(['recover', join(dir, 'certs')], { HAPKI_TEST_CRASH_AT: 'recovering' });
+    expect(recoveryKilled.signal).toBe('SIGKILL');
+    expect(debris(join(dir, 'certs')).some((f) => f.endsWith('.recovering'))).toBe(true);
+    // without the takeover this waited for the dead recovery forever
+    const recovered = await hapkiKilled(['recover', join(dir, 'certs')], {}, 60_000);
+    expect(recovered.signal).toBe(null);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stdout).toContain('rolled-forward');
+    expect(readdirSync(join(dir, 'certs')).sort()).toEqual(['a.pem', 'b.pem', 'c.pem']);
+  }, 120_000);
 });

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nullValue, oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
-import { parseNamePolicy } from '../../src/issue/name_policy.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { bitString, integer, nullValue, octetString, oid, sequence, setOf, tlv, unsignedInteger, utf8String } from '../../src/asn1/der_writer.js';
+import { nameConstraintsValue, parseNamePolicy } from '../../src/issue/name_policy.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
-import { ascii, cn, context, csrSignedAs, dnsNames, ecCsr, ECDSA_SHA256, generalNames, RSA_SHA256 } from './crafted_csr.js';
+import { ascii, cn, context, csrSignedAs, csrWithSpki, dnsNames, ecCsr, ECDSA_SHA256, generalNames, RSA_SHA256 } from './crafted_csr.js';
 
 /** What an auditor or an attacker tries against the CA beyond the first round (request_checks.test.ts). */
 
@@ -150,5 +151,89 @@ describe('what the CA issues without a request (a sub-CA, a token certificate) m
     await expect(createCa({ subject: 'CN=hardening root,O=EXAMPLE', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /issuing CA's own name/));
     await expect(createCa({ subject: 'CN=Sub\u001b[8m CA', key: { kty: 'ec' }, issuer: root })).rejects.toThrow(refused('ERR_POLICY', /control/));
     await expect(createCa({ subject: 'CN=Hardening Sub,O=Example', key: { kty: 'ec' }, issuer: root })).resolves.toBeDefined();
+  });
+});
+
+describe('URIs mean one host, however they are parsed', () => {
+  const policy = parseNamePolicy({ domains: ['example.com'] });
+  const uri = (value: string) => generalNames(context(6, ascii(value)));
+
+  it('a backslash, user information or a percent-encoded host (parser differentials past the policy) is refused', async () => {
+    // WHATWG reads the host of the first as good.example.com; an RFC 3986 parser as evil.com
+    for (const value of ['https://good.example.com\\@evil.com/', 'https://good.example.com:443@evil.com/', 'https://user@good.example.com/', 'https://good%2eexample.com/', 'https://good.example.com/%zz']) {
+      await expect(signCsr(ecCsr(cn('u.example.com'), [uri(value)]), root, { namePolicy: policy })).rejects.toThrow(refused('ERR_POLICY', /URI:/));
+    }
+  });
+
+  it('plain URIs still go in', async () => {
+    const signed = await signCsr(ecCsr(cn('u.example.com'), [generalNames(context(6, ascii('https://good.example.com:8443/a?b=c')), context(6, ascii('spiffe://example.com/ns/default/sa/web')))]), root, { namePolicy: policy });
+    expect(signed.sans.filter((s) => s.type === 'uri').map((s) => s.value)).toEqual(['https://good.example.com:8443/a?b=c', 'spiffe://example.com/ns/default/sa/web']);
+  });
+});
+
+describe('the issuing CA\'s own name constraints', () => {
+  it('a sub-CA constrained to example.com refuses other names even with no policy or --allow-any-name', async () => {
+    const constraints = nameConstraintsValue(parseNamePolicy({ domains: ['example.com'], ipRanges: ['10.0.0.0/8'] }));
+    const sub = await createCa({ subject: 'CN=Constrained Sub', key: { kty: 'ec' }, issuer: root, pathLength: 0, extraExtensions: [{ oid: '2.5.29.30', critical: true, value: constraints }] });
+    const subIssuer = await issuerFromEntry(sub.entry);
+    await expect(signCsr(ecCsr(cn('evil.com')), subIssuer)).rejects.toThrow(refused('ERR_POLICY', /name constraints forbid.*evil\.com/));
+    await expect(signCsr(ecCsr(cn('ok.example.com')), subIssuer, { sans: [{ type: 'ip', value: '192.168.1.1' }], allowAnyName: true, namePolicy: parseNamePolicy({ domains: ['example.com'] }) })).rejects.toThrow(refused('ERR_POLICY', /name constraints forbid/));
+    const signed = await signCsr(ecCsr(cn('ok.example.com')), subIssuer, { sans: [{ type: 'ip', value: '10.0.0.7' }] });
+    expect(signed.sans.map((s) => s.value)).toEqual(['ok.example.com', '10.0.0.7']);
+  });
+});
+
+describe('the request\'s SubjectPublicKeyInfo goes into the certificate as it is, so it must be in standard form', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = rsa.publicKey.export({ format: 'jwk' });
+  const n = new Uint8Array(Buffer.from(jwk.n!, 'base64url'));
+  const rsaKey = (algorithm: Uint8Array, numbers: Uint8Array, unusedBits = 0): Uint8Array => sequence(algorithm, tlv(3, Uint8Array.from([unusedBits, ...numbers])));
+  const numbers = sequence(unsignedInteger(n), integer(65537));
+  const RSA_ALG = sequence(oid('1.2.840.113549.1.1.1'), nullValue());
+
+  it('refuses rsaEncryption without NULL parameters, unused bits, and an RSAPublicKey that is not DER: ERR_CSR_FORMAT', async () => {
+    const cases: [Uint8Array, RegExp][] = [
+      [rsaKey(sequence(oid('1.2.840.113549.1.1.1')), numbers), /parameters are not NULL/],
+      [rsaKey(sequence(oid('1.2.840.113549.1.1.1'), octetString(Uint8Array.of(1))), numbers), /parameters are not NULL/],
+      [rsaKey(RSA_ALG, numbers, 3), /unused bits/],
+      [rsaKey(RSA_ALG, sequence(tlv(2, Uint8Array.from([0, 0, ...n])), integer(65537))), /RSAPublicKey is not DER/],
+    ];
+    for (const [spki, reason] of cases) {
+      await expect(signCsr(csrWithSpki(spki, rsa.privateKey, RSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', reason));
+    }
+    await expect(signCsr(csrWithSpki(rsaKey(RSA_ALG, numbers), rsa.privateKey, RSA_SHA256, 'sha256'), root)).resolves.toBeDefined();
+  });
+
+  it('refuses an Ed25519 key with parameters and an EC key without a named curve', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const raw = new Uint8Array(ed.publicKey.export({ format: 'der', type: 'spki' })).subarray(-32);
+    const withParams = sequence(sequence(oid('1.3.101.112'), nullValue()), bitString(raw));
+    await expect(signCsr(csrWithSpki(withParams, ed.privateKey, sequence(oid('1.3.101.112')), null), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /EdDSA keys have no parameters/));
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const point = new Uint8Array(ec.publicKey.export({ format: 'der', type: 'spki' })).subarray(-65);
+    const noCurve = sequence(sequence(oid('1.2.840.10045.2.1')), bitString(point));
+    await expect(signCsr(csrWithSpki(noCurve, ec.privateKey, ECDSA_SHA256, 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /names no curve/));
+  });
+});
+
+describe('bounded requests', () => {
+  it('a request asking for more than 250 names is refused before any is checked (ERR_POLICY)', async () => {
+    const names = Array.from({ length: 251 }, (_, i) => `h${i}.example.com`);
+    await expect(signCsr(ecCsr(cn('many.example.com'), [dnsNames(...names)]), root)).rejects.toThrow(refused('ERR_POLICY', /252 names .* more than the 250/));
+    const signed = await signCsr(ecCsr(cn('h0.example.com'), [dnsNames(...names.slice(0, 250))]), root);
+    expect(signed.sans).toHaveLength(250);
+  });
+});
+
+describe('the request signature BIT STRING', () => {
+  it('with unused bits (a second encoding of the same signature) is ERR_CSR_FORMAT', async () => {
+    const csr = ecCsr(cn('bits.example.com'));
+    // the signature is the last element: BIT STRING, a one-octet length reaching the end, the unused-bits octet
+    const tampered = Uint8Array.from(csr);
+    for (let i = csr.length - 100; i < csr.length - 2; i++) {
+      if (csr[i] === 0x03 && csr[i + 1] === csr.length - i - 2 && csr[i + 2] === 0x00) tampered[i + 2] = 0x07;
+    }
+    expect(tampered).not.toEqual(csr);
+    await expect(signCsr(tampered, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /unused bits/));
   });
 });

@@ -124,3 +124,9 @@ export function csrSignedAs(keyType: 'rsa' | 'ec', algorithm: Uint8Array, hash: 
 }
 
 export { ECDSA_SHA256, RSA_SHA256 };
+
+/** A request carrying `spki` as given (re-encoded by the attacker), signed by the real private key behind it. */
+export function csrWithSpki(spki: Uint8Array, privateKey: KeyObject, algorithm: Uint8Array, hash: string | null, subject = cn('spki.example.com')): Uint8Array {
+  const cri = info(subject, spki, []);
+  return sequence(cri, algorithm, bitString(new Uint8Array(sign(hash, cri, privateKey))));
+}

@@ -6,6 +6,10 @@ import { SshPool } from '../../src/transport/ssh/pool.js';
 import { commitChangeSet, type FileChange } from '../../src/txn/change_set.js';
 import type { SshOptions } from '../../src/transport/ssh/ssh_options.js';
 import { createSshLab, createSudoUser, type SshHost, type SshLab } from '../helpers/sshd.js';
+import { hapki } from '../helpers/cli.js';
+import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tools.js';
+import { readKeystore } from '../../src/keystore/read_keystore.js';
 
 const SUDO_USER = 'hapkissh';
 
@@ -237,6 +241,57 @@ describe('change sets over two hosts', () => {
     const [onA, onB] = files.map((f) => readFileSync(f, 'utf8'));
     expect(onA!.trim().split('\n').sort()).toEqual(['one', 'three', 'two']);
     expect(onB).toBe(onA);
+  });
+
+  // separate hapki processes, as two operators or two cron jobs run them: the locks are the hosts' files, not one process's memory
+  const sshFlags = (): string[] => ['--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey, '--ssh-user', 'root'];
+  const env = { STOREPASS: FIXTURE_PASSWORD };
+
+  it('four hapki processes importing into one keystore over SSH at once: every entry lands, nothing is left behind', async () => {
+    const dir = join(a.root, 'four');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'trust.p12'), readFileSync(join(FIXTURES, 'gateway.p12')));
+    const local = tempDir('hapki-four-');
+    const pems = [0, 1, 2, 3].map((i) => {
+      const pem = join(local, `ca${i}.pem`);
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(local, `ca${i}.key`), '-subj', `/CN=Four CA ${i}`, '-days', '30', '-out', pem], { stdio: 'ignore' });
+      return pem;
+    });
+    const remote = `ssh://root@127.0.0.1:${a.port}${dir}/trust.p12`;
+    const runs = await Promise.all(pems.map((pem, i) => hapki(['import', remote, '--alias', `ca${i}`, '--trusted', pem, '--storepass', 'env:STOREPASS', ...sshFlags()], { env })));
+    expect(runs.map((r) => [r.code, r.stderr.replace(/^hapki: (wrote|added).*\n/gm, '')])).toEqual([0, 1, 2, 3].map(() => [0, '']));
+    const store = await readKeystore(new Uint8Array(readFileSync(join(dir, 'trust.p12'))), { password: FIXTURE_PASSWORD });
+    expect(store.entries.map((e) => e.alias).sort()).toEqual(['ca0', 'ca1', 'ca2', 'ca3', 'example-root', 'server1']);
+    // no lock, journal or staged copy left on the host
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('two hapki processes distributing different tokens to the same two hosts at once: both hosts end with the same one', async () => {
+    const local = tempDir('hapki-two-tokens-');
+    for (const t of ['a', 'b']) {
+      const made = await hapki(['token', 'issue', '--self-signed', '--subject', `CN=Token ${t}`, '--out', join(local, `${t}.p12`), '--outpass', 'env:STOREPASS'], { env });
+      expect(made.code, made.stderr).toBe(0);
+    }
+    const targets = [a, b].map((host, i) => {
+      const dir = join(host.root, 'tokens');
+      mkdirSync(dir, { recursive: true });
+      const name = i === 0 ? 'gw.p12' : 'gw.jks';
+      writeFileSync(join(dir, name), readFileSync(join(FIXTURES, i === 0 ? 'gateway.p12' : 'gateway.jks')));
+      return { local: join(dir, name), remote: `ssh://root@127.0.0.1:${host.port}${dir}/${name}` };
+    });
+    const runs = await Promise.all(['a', 'b'].map((t) => hapki(['token', 'distribute', join(local, `${t}.p12`), '--storepass', 'env:STOREPASS', ...targets.flatMap((x) => ['--to', x.remote]), '--to-storepass', 'env:STOREPASS', ...sshFlags()], { env })));
+    // at least one went through; one that did not said why in one coded line
+    expect(runs.some((r) => r.code === 0)).toBe(true);
+    for (const r of runs.filter((x) => x.code !== 0)) expect(r.stderr).toMatch(/^hapki: [^\n]+ \(ERR_[A-Z_]+\)\n$/m);
+    const tokens = await Promise.all(targets.map(async (x) => {
+      const store = await readKeystore(new Uint8Array(readFileSync(x.local)), { password: FIXTURE_PASSWORD });
+      const token = store.entries.find((e) => e.alias === 'token');
+      return token?.type === 'private-key' ? Buffer.from(token.chain[0]!).toString('hex') : undefined;
+    }));
+    expect(tokens[0]).toBeDefined();
+    expect(tokens[1]).toBe(tokens[0]);
+    const check = await hapki(['token', 'check', ...targets.flatMap((x) => ['--to', x.remote]), '--to-storepass', 'env:STOREPASS', ...sshFlags()], { env });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
   });
 
   it('a host that cannot be reached stops the change before anything is staged or renamed on the other', async () => {

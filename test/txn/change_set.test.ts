@@ -131,6 +131,22 @@ describe('commitChangeSet', () => {
 });
 
 describe('ownership, modes and symbolic links', () => {
+  it('says that a file with other hard links is replaced by a new file, whose other names keep the old content', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'ks.jks'), 'old');
+    spawnSync('ln', [join(dir, 'ks.jks'), join(dir, 'other-name.jks')]);
+    const warnings: string[] = [];
+    configureWritePath({ warn: (m) => warnings.push(m) });
+    await commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'new', backup: true }]);
+    expect(warnings.join('\n')).toContain('has 2 hard links');
+    expect(text(join(dir, 'ks.jks'))).toBe('new');
+    expect(text(join(dir, 'other-name.jks'))).toBe('old');
+    warnings.length = 0;
+    // a file of one name: nothing to say
+    await commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'newer', backup: true }]);
+    expect(warnings).toEqual([]);
+  });
+
   it('gives a new output the umask mode, or 0600 with private material; a backup is never wider than 0600', async () => {
     const dir = fresh();
     const mask = process.umask(0o027);

@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { note, warn } from '../io.js';
-import { addCaKeyOptions, openSigningCa, type CaLocationOptions } from '../ca_location.js';
+import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
@@ -75,7 +75,7 @@ ${EXIT_CODES_HELP}`,
       if (options.key !== undefined) return (await import('./ca_init_hsm.js')).caInitOnToken(ctx, options.key, options);
       if (options.out === undefined) throw new UsageError('--out is required (or --key to make the CA key in an HSM)');
       oneStdio('output', [['--out', options.out], ['--cert-out', options.certOut]]);
-      refuseOutputOverInput([['--out', options.out], ['--cert-out', options.certOut]], [['--ca', options.ca], ['--ca-cert', options.caCert]]);
+      refuseOutputOverInput([['--out', options.out], ['--cert-out', options.certOut]], caInputs(options.ca, options.caCert));
       refuseSecretToTerminal(ctx, options.out);
       const print = summaryStream(ctx, [options.out, options.certOut].includes(STDIO) ? STDIO : undefined, options.json);
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);

@@ -10,7 +10,7 @@ import { outputPassword, resolveKeyPasswords } from '../output_password.js';
 import { keyProtection } from '../render/convert_text.js';
 import { collect, deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { UsageError } from '../../errors.js';
-import { outputName, saveKeystoreOutput, summaryStream } from '../stdio.js';
+import { outputName, refuseOutputOverInput, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
 interface ConvertOptions {
   outFormat?: string;
@@ -62,6 +62,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (input: string, outArg: string | undefined, options: ConvertOptions) => {
       const output = outArg ?? options.out;
       if (output === undefined || (outArg !== undefined && options.out !== undefined)) throw new UsageError('give the output once: as an argument or with --out');
+      refuseOutputOverInput([['the output', output]], [['the input', input]]);
       summaryStream(ctx, output, options.json);
       const format = outputFormat(options.outFormat, output);
       const { store, password } = await openStoreForCli(ctx, input, options);

@@ -3,8 +3,8 @@ import { publishCrl } from '../../authority/publish_crl.js';
 import { safe } from '../../text/escape.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
-import { commitOutputs, outputName, summaryStream } from '../stdio.js';
+import { addCaKeyOptions, caFilesBase, caInputs, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { commitOutputs, outputName, refuseOutputOverInput, summaryStream } from '../stdio.js';
 import { jsonOption, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 
 export function registerCrl(program: Command, ctx: CliContext): void {
@@ -21,6 +21,7 @@ export function registerCrl(program: Command, ctx: CliContext): void {
     .addHelpText('after', `\nPublish the file at the URL set with "hapki ca set --crl-url"; run again before nextUpdate.\n\nExamples:\n  hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out /srv/pki/ca.crl --days 7\n  openssl crl -in /srv/pki/ca.crl -inform DER -CAfile ca.pem -noout -verify\n  hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out - | openssl crl -inform DER -noout -text
   hapki crl --ca 'pkcs11:token=hapki-ca;object=ca' --ca-cert ca.pem --pin env:HSM_PIN --out ca.crl\n${EXIT_CODES_HELP}`)
     .action(async (options: CaLocationOptions & { ca: string; out: string; days: string; json?: boolean }) => {
+      refuseOutputOverInput([['--out', options.out]], caInputs(options.ca, options.caCert));
       const days = parseDays(options.days, '--days')!;
       const print = summaryStream(ctx, options.out, options.json);
       const ca = await openCaForCli(ctx, options.ca, options);

@@ -8,7 +8,7 @@ import { batchOutputs, refuseExisting, reportError } from '../batch_outputs.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { note, warn } from '../io.js';
-import { addCaKeyOptions, caFilesBase, openCaForCli, type CaLocationOptions } from '../ca_location.js';
+import { addCaKeyOptions, caFilesBase, caInputs, openCaForCli, type CaLocationOptions } from '../ca_location.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
@@ -93,7 +93,7 @@ ${EXIT_CODES_HELP}`,
       if ((options.out === undefined) === (options.outDir === undefined)) throw new UsageError('give --out <file> (one request) or --out-dir <dir>');
       if (options.out !== undefined && csrPaths.length > 1) throw new UsageError(`${csrPaths.length} requests given: write them with --out-dir <dir>`);
       if (options.outDir !== undefined && csrPaths.includes('-')) throw new UsageError('standard input has no name to write a certificate under: use --out');
-      refuseOutputOverInput([['--out', options.out]], [['the request', csrPaths], ['--ca', options.ca], ['--ca-cert', options.caCert]]);
+      refuseOutputOverInput([['--out', options.out]], [['the request', csrPaths], ...caInputs(options.ca, options.caCert)]);
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
@@ -119,7 +119,7 @@ ${EXIT_CODES_HELP}`,
       const print = summaryStream(ctx, options.out, options.json);
       const outputs = options.out !== undefined ? [options.out] : batchOutputs(csrPaths, options.outDir!, '.pem');
       // a request written as <dir>/<name>.pem would be replaced by its own certificate
-      refuseOutputOverInput(outputs.map((o) => ['--out-dir', o] as const), [['the request', csrPaths], ['--ca', options.ca], ['--ca-cert', options.caCert]]);
+      refuseOutputOverInput(outputs.map((o) => ['--out-dir', o] as const), [['the request', csrPaths], ...caInputs(options.ca, options.caCert)]);
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
       const requests = await Promise.all(csrPaths.map(async (name) => ({ name, csr: await readInput(ctx, name) })));
       const ca = await openCaForCli(ctx, options.ca, options);

@@ -10,7 +10,7 @@ import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, parseFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
-import { addCaKeyOptions, openSigningCa, type CaLocationOptions } from '../ca_location.js';
+import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { PKCS11_HELP } from '../pkcs11_access.js';
@@ -83,7 +83,7 @@ ${EXIT_CODES_HELP}`)
       if (options.key !== undefined) return (await import('./token_issue_hsm.js')).tokenIssueOnToken(ctx, options.key, options);
       if (options.extractable) throw new UsageError('--extractable is for a key made in an HSM (--key)');
       if (options.out === undefined) throw new UsageError('--out is required');
-      refuseOutputOverInput([['--out', options.out]], [['--ca', options.ca], ['--ca-cert', options.caCert], ['--from', options.from]]);
+      refuseOutputOverInput([['--out', options.out]], [...caInputs(options.ca, options.caCert), ['--from', options.from === undefined ? undefined : parseNodeRef(options.from).path]]);
       refuseSecretToTerminal(ctx, options.out);
       const print = summaryStream(ctx, options.out, options.json);
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
