@@ -95,6 +95,14 @@ describe('an output naming one of the inputs is refused, and the input is left a
     }
   });
 
+  it("trust mesh: a node keystore named like another node's trust store (X-truststore.p12 beside X.p12) is not replaced by it", async () => {
+    copyFileSync(store, join(dir, 'm.p12'));
+    copyFileSync(store, join(dir, 'm-truststore.p12'));
+    const before = readFileSync(join(dir, 'm-truststore.p12'));
+    await failsWith(['trust', 'mesh', '--master', 'm.p12', '--slave', 'm-truststore.p12', '--out-dir', '.', '--storepass', 'env:STOREPASS', '--force'], 'ERR_USAGE', 2);
+    expect(readFileSync(join(dir, 'm-truststore.p12')).equals(before)).toBe(true);
+  });
+
   it('sign R --out R', async () => {
     const csr = await hapki(['csr', store, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', 'same.csr', '--force'], { env, cwd: dir });
     expect(csr.code, csr.stderr).toBe(0);

@@ -16,6 +16,7 @@ import { hostOfLocation, mapByHost } from '../../transport/fan_out.js';
 import { joinLocation } from '../../transport/location.js';
 import { locationExists } from '../../transport/remote_file.js';
 import { settleFiles } from '../../txn/recover_paths.js';
+import { refuseOutputOverInput } from '../stdio.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
@@ -49,6 +50,8 @@ ${EXIT_CODES_HELP}`)
       const { refs, nodes, password } = await openNodes(ctx, options);
       const files = new Map(refs.map((r) => [r.name, joinLocation(options.outDir, `${nodeStem(r.path)}-truststore.${EXTENSION[format]}`)]));
       if (new Set(files.values()).size !== files.size) throw new UsageError('two node keystores have the same name: their trust stores would collide');
+      // a node keystore named like another node's trust store (a-truststore.p12 beside a.p12) would be replaced by it
+      refuseOutputOverInput([...files.values()].map((f) => ['--out-dir', f] as const), [['--master/--slave', refs.map((r) => r.path)]]);
       // a killed mesh (or apply) is settled before the trust stores are read or found in the way (see settleFiles)
       await settleFiles([...files.values()]);
       const trustPassword = options.outpass === undefined ? password : await ctx.passwords.resolveNew(options.outpass, 'trust store password');
