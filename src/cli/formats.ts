@@ -15,6 +15,7 @@ const NAMES: Readonly<Record<string, KeystoreFormat>> = {
 const EXTENSIONS: Readonly<Record<string, KeystoreFormat>> = {
   '.p12': 'PKCS12',
   '.pfx': 'PKCS12',
+  '.pkcs12': 'PKCS12',
   '.jks': 'JKS',
   '.jceks': 'JCEKS',
   '.pem': 'PEM',
@@ -32,10 +33,13 @@ export function parseFormat(name: string): KeystoreFormat {
   return format;
 }
 
-/** The format to write: the one asked for, or the one the output file's extension names. */
-export function outputFormat(asked: string | undefined, path: string): KeystoreFormat {
+/**
+ * The format to write: the one asked for, or the one the output file's extension names.
+ * `flag`: the command's option that names a format, for the hint (csr calls it --store-format).
+ */
+export function outputFormat(asked: string | undefined, path: string, flag = '--out-format'): KeystoreFormat {
   if (asked !== undefined) return parseFormat(asked);
   const format = EXTENSIONS[extname(path).toLowerCase()];
-  if (!format) throw new UsageError(`cannot tell the output format from "${path}": give --out-format (${FORMAT_CHOICES})`);
+  if (!format) throw new UsageError(`cannot tell the output format from "${path}": give ${flag} (${FORMAT_CHOICES})`);
   return format;
 }

@@ -68,8 +68,11 @@ export interface Keystore {
    * How the file was protected, where the format has a choice: a PKCS#12 read with a SHA-1 MAC
    * is `legacy`, and is written back so (rewriting a store in place must not lock out the old
    * readers it was made for). A new or converted store has none and gets the modern default.
+   * `unprotected`: a PKCS#12 of certificates only, without a MAC and with nothing encrypted (the
+   * JDK's password-less trust store, `openssl pkcs12 -nomac -certpbe NONE`): rewritten in place
+   * while it holds certificates only, it stays so, since its readers open it without a password.
    */
-  protection?: { legacy: boolean };
+  protection?: { legacy: boolean; unprotected?: boolean };
 }
 
 export function emptyKeystore(format: KeystoreFormat): Keystore {

@@ -10,6 +10,8 @@ export interface EntrySummary {
   chain: CertificateSummary[];
   algorithm?: string;
   bits?: number;
+  /** When the store records it (JKS/JCEKS entries, JDK-written PKCS#12 keys): keytool's "Creation date", ISO 8601 UTC. */
+  created?: string;
 }
 
 export interface KeystoreSummary {
@@ -23,6 +25,13 @@ export function summarizeKeystore(store: Keystore): KeystoreSummary {
 }
 
 export function summarizeEntry(entry: KeystoreEntry): EntrySummary {
+  const summary = describeEntry(entry);
+  const created = entry.created?.getTime();
+  if (created !== undefined && Number.isFinite(created)) summary.created = new Date(created).toISOString();
+  return summary;
+}
+
+function describeEntry(entry: KeystoreEntry): EntrySummary {
   switch (entry.type) {
     case 'trusted-cert':
       return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)] };

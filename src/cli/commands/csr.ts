@@ -111,7 +111,7 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */
 async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
   if (existsSync(path)) return openStoreForCli(ctx, path, options);
-  const store = emptyKeystore(outputFormat(options.storeFormat, path));
+  const store = emptyKeystore(outputFormat(options.storeFormat, path, '--store-format'));
   const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
 }

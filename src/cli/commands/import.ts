@@ -59,8 +59,9 @@ ${EXIT_CODES_HELP}`,
       oneStdio('input', [['--reply', options.reply], ['--trusted', options.trusted], ['--ca', options.ca]]);
       const certificatesIn = async (file: string): Promise<Uint8Array[]> => readCertificates(await readInput(ctx, file), inputName(file));
       const trustRoot = options.trustRoot === undefined ? undefined : normalizeFingerprint(options.trustRoot);
-      const { password, keyPassword } = await openStoreForCli(ctx, path, options);
-      if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+      const { store, password, keyPassword } = await openStoreForCli(ctx, path, options);
+      // a password-less PKCS#12 trust store takes a trusted certificate without one, and stays password-less
+      if (password === undefined && !(store.protection?.unprotected && options.trusted !== undefined)) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
       const caCertificates = (await Promise.all((options.ca ?? []).map(certificatesIn))).flat();
       const reply = options.reply === undefined ? undefined : await certificatesIn(options.reply);
       const trusted = options.trusted === undefined ? undefined : await certificatesIn(options.trusted);

@@ -20,7 +20,7 @@ export function registerList(program: Command, ctx: CliContext): void {
     .argument('<keystore>', "keystore file (- for standard input), or a token as 'pkcs11:token=<label>'")
     .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin (prompted on a terminal; JKS/JCEKS list without it, unverified)')
     .option('--keypass <src>', 'key password, where it differs from the store password')
-    .option('--json', 'print JSON: {"format", "entries": [{"alias", "type", "chain": [...], "algorithm"?, "bits"?}]}; a token\'s entries add "uri", "id", "extractable"');
+    .option('--json', 'print JSON: {"format", "entries": [{"alias", "type", "chain": [...], "algorithm"?, "bits"?, "created"?}]}; a token\'s entries add "uri", "id", "extractable"');
   addPkcs11Options(list).addHelpText(
     'after',
     `

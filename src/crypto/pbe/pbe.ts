@@ -9,6 +9,8 @@ import { derivePbkdf2, pbkdf2Algorithm, readPbkdf2Algorithm, type Pbkdf2Params }
 import { derivePkcs12Key, Pkcs12KdfPurpose, pkcs12PasswordBytes } from './pkcs12_kdf.js';
 import { decryptRc2Cbc, encryptRc2Cbc } from './rc2.js';
 import { rc4 } from './rc4.js';
+import { decryptPbes1, PBES1_SCHEMES } from './pbes1.js';
+import { deriveScrypt, readScryptParams, SCRYPT_OID } from './scrypt.js';
 
 /**
  * Password-based encryption as keystores use it: PBES2 (RFC 8018) and the PKCS#12 PBE
@@ -96,12 +98,24 @@ export async function decryptWithAlgorithm(algorithm: DerNode, ciphertext: Uint8
     if (!params) throw new KeystoreFormatError('PKCS#12 PBE without parameters', algorithm.offset);
     return decryptPkcs12Pbe(scheme, params, ciphertext, password, options.inPlace ?? false);
   }
+  const pbes1 = PBES1_SCHEMES[oid];
+  if (pbes1) {
+    if (!params) throw new KeystoreFormatError('PBES1 without parameters', algorithm.offset);
+    // single DES is triple DES with three equal keys, which saves asking OpenSSL 3 for its legacy provider
+    const desCbc = (key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array => nodeDecrypt('des-ede3-cbc', new Uint8Array([...key, ...key, ...key]), iv, data);
+    return decryptPbes1(pbes1, params, ciphertext, password, desCbc, () => new PbeDecryptError());
+  }
   throw new UnsupportedAlgorithmError(oid, 'password-based encryption');
 }
 
 async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: string | null, inPlace: boolean): Promise<Uint8Array> {
   const fields = params.sequence('PBES2-params');
-  const kdf = readPbkdf2Algorithm(params.child(0, 'PBES2 keyDerivationFunc'));
+  const kdfNode = params.child(0, 'PBES2 keyDerivationFunc');
+  const kdfOid = kdfNode.sequence('PBES2 keyDerivationFunc').at(0)?.oid('key derivation algorithm');
+  const derive =
+    kdfOid === SCRYPT_OID
+      ? ((p: DerNode) => (password: Uint8Array, length: number) => deriveScrypt(password, readScryptParams(p), length))(kdfNode.child(1, 'scrypt-params'))
+      : ((kdf: Pbkdf2Params) => (password: Uint8Array, length: number) => derivePbkdf2(password, kdf, length))(readPbkdf2Algorithm(kdfNode));
   const scheme = params.child(1, 'PBES2 encryptionScheme');
   if (fields.length > 2) throw new KeystoreFormatError('unexpected field in PBES2-params', fields[2]!.offset);
   const [cipherOidNode, ivNode] = scheme.sequence('PBES2 encryptionScheme');
@@ -112,7 +126,7 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
   if (!ivNode) throw new KeystoreFormatError('PBES2 cipher without an IV', scheme.offset);
   const iv = ivNode.octets('PBES2 IV');
   if (iv.length !== cipher.ivLength) throw new KeystoreFormatError(`PBES2 IV of ${iv.length} bytes, expected ${cipher.ivLength}`, ivNode.offset);
-  const key = await derivePbkdf2(pbes2PasswordBytes(password), kdf, cipher.keyLength);
+  const key = await derive(pbes2PasswordBytes(password), cipher.keyLength);
   return nodeDecrypt(cipher.nodeName, key, iv, ciphertext, inPlace);
 }
 

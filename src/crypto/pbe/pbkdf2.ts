@@ -8,7 +8,7 @@ import { readIterations } from './iterations.js';
 import { spendIterations } from './work_budget.js';
 
 /** PBKDF2 (RFC 8018 section 5.2) parameters, as PBES2 and PBMAC1 carry them. */
-export type HmacHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+export type HmacHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512-224' | 'sha512-256';
 
 export interface Pbkdf2Params {
   salt: Uint8Array;
@@ -24,6 +24,8 @@ const PRF_BY_OID: Readonly<Record<string, HmacHash>> = {
   [OID.hmacWithSHA256]: 'sha256',
   [OID.hmacWithSHA384]: 'sha384',
   [OID.hmacWithSHA512]: 'sha512',
+  [OID.hmacWithSHA512_224]: 'sha512-224',
+  [OID.hmacWithSHA512_256]: 'sha512-256',
 };
 
 const PRF_OID: Readonly<Record<HmacHash, string>> = {
@@ -32,6 +34,8 @@ const PRF_OID: Readonly<Record<HmacHash, string>> = {
   sha256: OID.hmacWithSHA256,
   sha384: OID.hmacWithSHA384,
   sha512: OID.hmacWithSHA512,
+  'sha512-224': OID.hmacWithSHA512_224,
+  'sha512-256': OID.hmacWithSHA512_256,
 };
 
 /** The HMAC hash named by an hmacWithSHA* OID, or UnsupportedAlgorithmError. */

@@ -7,14 +7,15 @@ import { spendIterations } from './work_budget.js';
  * The PKCS#12 key derivation of RFC 7292 appendix B.2, used by the PKCS#12 PBE schemes (with
  * SHA-1) and by the PKCS#12 MAC (with the MAC's digest).
  */
-export type Pkcs12KdfHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+/** (SHA-512/224 and SHA-512/256: the JDK's HmacPBESHA512/224 and HmacPBESHA512/256 MACs.) */
+export type Pkcs12KdfHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512-224' | 'sha512-256';
 
 /** The diversifier ID of RFC 7292 B.3: what the derived bytes are for. */
 export const Pkcs12KdfPurpose = { key: 1, iv: 2, mac: 3 } as const;
 export type Pkcs12KdfPurpose = (typeof Pkcs12KdfPurpose)[keyof typeof Pkcs12KdfPurpose];
 
-const BLOCK_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
-const OUTPUT_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
+const BLOCK_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128, 'sha512-224': 128, 'sha512-256': 128 };
+const OUTPUT_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, 'sha512-224': 28, 'sha512-256': 32 };
 
 export function hashOutputLength(hash: Pkcs12KdfHash): number {
   return OUTPUT_BYTES[hash];

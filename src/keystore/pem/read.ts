@@ -44,7 +44,8 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
       keys.push(withAlias<LooseKey>({ key }, alias));
     } else if (TRADITIONAL_KEY_LABELS.has(block.label)) {
       keys.push(withAlias<LooseKey>({ key: traditionalPemToPkcs8(block) }, alias));
-    } else {
+    } else if (block.label !== 'EC PARAMETERS') {
+      // (EC PARAMETERS: the curve `openssl ecparam -genkey` writes before the key, which names it again)
       store.warnings.push(`${pemBlockName(block.label)} at byte ${block.offset} is not a certificate or private key; ignored`);
     }
   }

@@ -31,6 +31,8 @@ const DIGESTS: Readonly<Record<string, MacHash>> = {
   [OID.sha256]: 'sha256',
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
+  [OID.sha512_224]: 'sha512-224',
+  [OID.sha512_256]: 'sha512-256',
 };
 
 const DIGEST_OIDS: Readonly<Record<MacHash, string>> = {
@@ -39,6 +41,8 @@ const DIGEST_OIDS: Readonly<Record<MacHash, string>> = {
   sha256: OID.sha256,
   sha384: OID.sha384,
   sha512: OID.sha512,
+  'sha512-224': OID.sha512_224,
+  'sha512-256': OID.sha512_256,
 };
 
 export function parseMacData(macData: DerNode): ParsedMac {

@@ -72,7 +72,9 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
   const bags: SafeBag[] = [];
   for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings, options.consumeInput ?? false)));
   const entries = await buildEntries(bags, unlock, options, warnings);
-  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection: { legacy: unlock.legacyMac ?? false } };
+  const plain = !macNode && contentInfos.every((c) => c.child(0, 'content type').oid('content type') === OID.data) && entries.every((e) => e.type === 'trusted-cert');
+  const protection = plain ? { legacy: false, unprotected: true } : { legacy: unlock.legacyMac ?? false };
+  return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection };
 }
 
 function readAuthSafe(authSafe: DerNode): Uint8Array {
@@ -256,6 +258,19 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
   return placed.sort((a, b) => a.index - b.index).map((p) => p.entry);
 }
 
+/**
+ * The entry's creation date where its localKeyId is the JDK's "Time <ms>" (keytool shows it as
+ * the creation date): kept, so that rewriting the store does not make every entry new today.
+ */
+function createdAt(item: KeyItem): { created?: Date } {
+  const id = item.attributes.localKeyId;
+  if (!id || id.length < 6 || id.length > 25) return {};
+  const match = /^Time (\d{1,16})$/.exec(String.fromCharCode(...id));
+  if (!match) return {};
+  const created = new Date(Number(match[1]));
+  return Number.isFinite(created.getTime()) ? { created } : {};
+}
+
 /** The certificate the key's localKeyId names (the key's own is matched only once it is open). */
 function leafNamed(item: KeyItem, certs: CertItem[]): CertItem | undefined {
   const id = item.attributes.localKeyId;
@@ -264,7 +279,7 @@ function leafNamed(item: KeyItem, certs: CertItem[]): CertItem | undefined {
 
 /** `described`: a certificate for the key is known without opening it (ReadOptions.privateKeysSealed may then leave it sealed). */
 async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptions, described: boolean): Promise<PrivateKeyEntry> {
-  const entry: PrivateKeyEntry = { type: 'private-key', alias: item.alias, chain: [] };
+  const entry: PrivateKeyEntry = { type: 'private-key', alias: item.alias, chain: [], ...createdAt(item) };
   if (item.bag.kind === 'key') {
     entry.key = item.bag.pkcs8;
     return entry;
@@ -287,7 +302,7 @@ async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptio
 async function secretEntry(item: KeyItem, unlock: Unlock, options: ReadOptions): Promise<SecretKeyEntry> {
   const bag = item.bag as Extract<SafeBag, { kind: 'secret' }>;
   // Until the key is decrypted its algorithm is unknown; the JDK stores it inside the ciphertext.
-  const entry: SecretKeyEntry = { type: 'secret-key', alias: item.alias, algorithm: 'unknown' };
+  const entry: SecretKeyEntry = { type: 'secret-key', alias: item.alias, algorithm: 'unknown', ...createdAt(item) };
   let info: Uint8Array;
   if (bag.plain) {
     info = bag.plain;
@@ -311,8 +326,9 @@ async function secretEntry(item: KeyItem, unlock: Unlock, options: ReadOptions):
 type Opened = { key: Uint8Array; password?: string } | { sealed: SealedKey };
 
 /**
- * Decrypts an entry's key: with the key password the caller named for it (which must work),
- * else with the store password; a key that the store password does not open stays sealed,
+ * Decrypts an entry's key: with the key password the caller named for it, then with the store
+ * password (ERR_KEY_PASSWORD if a named one and the store's both fail); a key that the store
+ * password alone does not open stays sealed,
  * since PKCS#12 allows a key password of its own (`openssl pkcs12 -twopass`).
  */
 async function openSealed(
@@ -329,12 +345,15 @@ async function openSealed(
       const key = await tryDecrypt(decrypt, data, candidate);
       if (key) return explicit === options.password ? { key } : { key, password: explicit };
     }
-    throw new KeyPasswordError(alias);
   }
+  // The store password too, as for JKS/JCEKS: most keys share it, and keytool ignores -keypass
+  // for PKCS#12, so a --keypass carried over from a JKS script must not lock the keys out.
   for (const candidate of unlock.candidates) {
+    if (explicit !== undefined && candidate === explicit) continue;
     const key = await tryDecrypt(decrypt, data, candidate);
     if (key) return { key };
   }
+  if (explicit !== undefined) throw new KeyPasswordError(alias);
   const reason = unlock.macVerified || unlock.passwordGiven ? 'wrong-password' : 'no-password';
   return { sealed: { format: 'PKCS12', data, reason } };
 }

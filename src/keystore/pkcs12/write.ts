@@ -62,6 +62,10 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
     }
   }
 
+  if (store.protection?.unprotected && keyBags.length === 0 && options.legacy === undefined) {
+    // as it was read: certificates in the clear, no MAC (a password-less trust store stays one)
+    return encodeDer(sequenceTree(integer(3), dataContentInfo(sequenceTree(dataContentInfo(sequenceTree(...certBags))))));
+  }
   const contentInfos: DerPart[] = [];
   if (certBags.length > 0) {
     // the SafeContents are encrypted as their tree is walked: no plaintext copy of the store, and
