@@ -71,9 +71,43 @@ function report(error: unknown, io: CliIo): void {
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
 }
 
+/** keytool's and openssl's words whose hapki option is not just the same word with two dashes. */
+const SINGLE_DASH_HINTS: Readonly<Record<string, string>> = {
+  keystore: 'the keystore is the command\'s argument (csr --new-key: --keystore)',
+  srckeystore: "the keystore is the command's argument",
+  destkeystore: '--out',
+  file: '--out, or the input file as the argument',
+  outfile: '--out',
+  infile: "the input file as the argument",
+  in: "the input file as the argument",
+  storetype: '--out-format',
+  deststoretype: '--out-format',
+  srcstorepass: '--storepass',
+  deststorepass: '--outpass',
+  passin: '--storepass',
+  passout: '--outpass',
+  dname: '--subject',
+  subj: '--subject',
+  keyalg: '--kty',
+  keysize: '--bits',
+  validity: '--days',
+  ext: '--san',
+};
+
+/**
+ * A keytool or openssl habit (`-storepass`, `-keystore gw.jks`): commander reads one dash as a
+ * cluster of short options and says only that it is unknown. Say what hapki calls it.
+ */
+function singleDashHint(message: string): string {
+  const word = /unknown option '-([a-z][a-z0-9-]+)'/i.exec(message)?.[1];
+  if (word === undefined) return message;
+  const hint = SINGLE_DASH_HINTS[word.toLowerCase()] ?? `--${word}`;
+  return `${message.split('\n')[0]}\n(hapki's options take two dashes: for -${word}, ${hint})`;
+}
+
 /** Commander's message ("error: unknown option '--x'\n(Did you mean --y?)") as one line. */
 function usageMessage(message: string): string {
-  return message
+  return singleDashHint(message)
     .replace(/^error: /, '')
     .split('\n')
     .map((line) => line.trim().replace(/^\((.*)\)$/, '$1').replace(/^Did you mean/, 'did you mean'))

@@ -48,7 +48,7 @@ export interface ExtraExtension {
  * Subject values without control characters, and not the issuer's own name. Returns the subject
  * as text; `issuerText`, the issuer's name as text, saves formatting it again for every request.
  */
-export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuerText = formatName(issuerName)): string {
+export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuerText = formatName(issuerName), namesAbove: readonly Uint8Array[] = []): string {
   const problem = subjectProblem(subject);
   if (problem) throw new PolicyError(`the subject ${problem}`);
   const text = formatName(subject);
@@ -56,6 +56,7 @@ export function checkSubject(subject: Uint8Array, issuerName: Uint8Array, issuer
   if (bytesEqual(subject, issuerName) || text.toLowerCase() === issuerText.toLowerCase() || namesMatch(subject, issuerName)) {
     throw new PolicyError('the subject is the issuing CA\'s own name; a certificate would be indistinguishable from the CA\'s');
   }
+  if (namesAbove.some((name) => namesMatch(subject, name))) throw new PolicyError('the subject is the name of a CA above the issuing one; a certificate would be indistinguishable from that CA\'s');
   return text;
 }
 

@@ -1,9 +1,9 @@
-import { tryReadPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
 import { basicConstraintsOf, BASIC_CONSTRAINTS_OID, KEY_USAGE_OID, keyUsageHas } from '../cert/basic_constraints.js';
 import { formatName } from '../cert/format_name.js';
 import { keyMatchesCertificate } from '../cert/key_match.js';
 import { certificateNames } from '../cert/names.js';
 import { readTbs } from '../cert/tbs.js';
+import { readSpki } from '../crypto/key_info.js';
 import { nodeSigner } from '../crypto/node_signer.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import type { Signer } from '../crypto/signer.js';
@@ -11,6 +11,7 @@ import { InvalidArgumentError, KeyMismatchError, KeystoreFormatError, PolicyErro
 import { keyEntry } from '../keystore/key_entry.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
+import { tryReadPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
 import { keyIdentifier } from './key_id.js';
 
 /**
@@ -33,6 +34,9 @@ export interface IssuerFacts {
   pathLength?: number;
   /** The name constraints of the issuer and of the CAs above it: what it issues must keep within them. */
   nameConstraints: NameConstraints[];
+  /** The subjects and subjectPublicKey bits of the CAs above the issuer (the issuer's own are `name` and `keyBits[0]`). */
+  chainNames: Uint8Array[];
+  keyBits: Uint8Array[];
 }
 
 /** Facts read from an issuer certificate, by its bytes: a batch or a loop of signCsr reads them once. */
@@ -49,8 +53,18 @@ export function issuerFacts(issuer: Issuer): IssuerFacts {
 function readIssuerFacts(der: Uint8Array, chain: readonly Uint8Array[]): IssuerFacts {
   const pathLength = assertCanIssue(der);
   const names = certificateNames(der);
-  const nameConstraints = chain.flatMap((c) => tryReadPathCertificate(c)?.nameConstraints ?? []);
-  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter, nameConstraints };
+  const above = chain.slice(1).map((c) => tryReadPathCertificate(c));
+  const issuerCert = tryReadPathCertificate(der);
+  const nameConstraints = [issuerCert, ...above].flatMap((c) => c?.nameConstraints ?? []);
+  const chainNames = above.flatMap((c) => (c ? [c.subject] : []));
+  const keyBits = [names.spki, ...above.flatMap((c) => (c ? [c.spki] : []))].flatMap((spki) => {
+    try {
+      return [readSpki(spki).key];
+    } catch {
+      return [];
+    }
+  });
+  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter, nameConstraints, chainNames, keyBits };
   if (pathLength !== undefined) facts.pathLength = pathLength;
   return facts;
 }

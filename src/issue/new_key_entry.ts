@@ -48,7 +48,7 @@ export async function certificateForKey(request: KeyCertificateRequest, subjectS
   const facts = request.issuer ? issuerFacts(request.issuer) : undefined;
   // a certificate a CA issues (a sub-CA, a token certificate) meets the subject rules of `sign`:
   // no control characters, bounded values, one CN, and never the issuer's own name
-  if (facts) checkSubject(subject, facts.name, facts.nameText);
+  if (facts) checkSubject(subject, facts.name, facts.nameText, facts.chainNames);
   const validity = computeValidity(
     { ...(request.days === undefined ? {} : { days: request.days }), ...(request.now ? { now: request.now } : {}), ...(facts ? { issuerNotAfter: facts.notAfter } : {}) },
     request.defaultDays,

@@ -1,4 +1,5 @@
-import { FileExistsError, LockedError } from '../errors.js';
+import { posix } from 'node:path';
+import { FileExistsError, IoError, LockedError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { describeHolder, guardBytes, guardIsStale, holderIsDead, parseHolder, type LockHolder } from './holder.js';
 import { lockPathOf, takeoverPathOf } from './names.js';
@@ -28,7 +29,7 @@ export async function acquireLock(transport: FileTransport, target: string, hold
       await transport.createExclusive(path, bytes, 0o600);
       return { held: { transport, target, txn: holder.txn } };
     } catch (error) {
-      if (!(error instanceof FileExistsError)) throw error;
+      if (!(error instanceof FileExistsError)) throw lockFailure(error, target);
     }
     const current = await readLock(transport, path);
     if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) return { stale: current.holder };
@@ -39,6 +40,24 @@ export async function acquireLock(transport: FileTransport, target: string, hold
     if (Date.now() >= deadline) throw new LockedError(target, describeHolder(current.holder));
     await sleep(Math.min(50 + attempt * 25, 250) + Math.floor(Math.random() * 50));
   }
+}
+
+/**
+ * The lock is the first file a write creates beside its target: a failure to create it is said
+ * about the file the user named and its directory, not about hapki's lock file.
+ */
+function lockFailure(error: unknown, target: string): unknown {
+  if (!(error instanceof IoError)) return error;
+  const errno = ((error as { cause?: { code?: unknown } }).cause?.code ?? '') as string;
+  const dir = posix.dirname(target);
+  const why: Readonly<Record<string, string>> = {
+    ENOENT: `the directory ${dir} does not exist`,
+    ENOTDIR: `${dir} is not a directory`,
+    EACCES: `no permission to create files in ${dir} (hapki writes its lock, the new content and the .bak beside the file, then renames)`,
+    EPERM: `no permission to create files in ${dir} (hapki writes its lock, the new content and the .bak beside the file, then renames)`,
+    EROFS: `${dir} is on a read-only file system`,
+  };
+  return why[errno] ? new IoError(`cannot write ${target}: ${why[errno]}`, { cause: error }) : error;
 }
 
 /** Removes our lock file, if it still is ours. */

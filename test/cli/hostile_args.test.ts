@@ -127,3 +127,13 @@ describe('standard input as both the input and a password source', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 });
+
+describe("keytool's and openssl's single-dash options", () => {
+  it('are unknown options (exit 2) that say what hapki calls them', async () => {
+    expect(await failsWith(['list', store, '-storepass', 'env:STOREPASS'], 'ERR_USAGE', 2)).toContain("two dashes: for -storepass, --storepass");
+    expect(await failsWith(['list', '-keystore', store], 'ERR_USAGE', 2)).toContain("for -keystore, the keystore is the command's argument");
+    expect(await failsWith(['csr', store, '--alias', 'server1', '-dname', 'CN=x', '--out', 'x.csr'], 'ERR_USAGE', 2)).toContain('for -dname, --subject');
+    // a two-dash typo keeps commander's own suggestion
+    expect(await failsWith(['list', store, '--storepas', 'env:STOREPASS'], 'ERR_USAGE', 2)).toContain('did you mean --storepass?');
+  });
+});

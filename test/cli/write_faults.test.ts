@@ -8,6 +8,7 @@ import { createLab } from '../../src/cluster/create_lab.js';
 import { writeKeystore } from '../../src/keystore/write_keystore.js';
 import { instanceStore } from '../token/fixtures.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
 import { openssl, tempDir } from '../helpers/tools.js';
 
 const root = tempDir('hapki-write-faults-');
@@ -102,6 +103,28 @@ describe('faults: one coded line, every file old or new', () => {
     const e = await hapki(['export', ks, '--alias', 'ssl', '--what', 'cert', '--out', join(dir, 'out.pem'), '--force', '--storepass', 'env:STOREPASS'], { env });
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+  });
+
+  it("a directory that is missing, or that the user may not write in, is said about the user's file, not hapki's lock", async () => {
+    const dir = join(root, 'no-dir');
+    mkdirSync(dir);
+    const ks = join(dir, 'gw.jks');
+    writeFileSync(ks, await writeKeystore(await instanceStore('JKS', 'gw'), { password: 'changeit' }), { mode: 0o644 });
+    const missing = await hapki(['export', ks, '--alias', 'ssl', '--what', 'cert', '--out', join(dir, 'absent', 'out.pem'), '--storepass', 'env:STOREPASS'], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(missing.stderr).toContain(`cannot write ${join(dir, 'absent', 'out.pem')}: the directory ${join(dir, 'absent')} does not exist`);
+    expect(missing.stderr).not.toContain('hapki-lock');
+    if (!isRoot) return;
+    // the keystore is the user's, its directory root's: keytool would write in place, hapki says why it cannot
+    chmodSync(root, 0o755);
+    chmodSync(dir, 0o755);
+    chownSync(ks, 65534, 65534);
+    const denied = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), 'import', ks, '--alias', 'ca', '--trusted', cert, '--storepass', 'env:STOREPASS'], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(denied.stderr).toContain(`cannot write ${ks}: no permission to create files in ${dir}`);
+    expect(denied.stderr).not.toContain('hapki-lock');
   });
 });
 

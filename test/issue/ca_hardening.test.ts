@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { bitString, integer, nullValue, octetString, oid, sequence, setOf, tlv, unsignedInteger, utf8String } from '../../src/asn1/der_writer.js';
 import { nameConstraintsValue, parseNamePolicy } from '../../src/issue/name_policy.js';
 import { createCa } from '../../src/issue/create_ca.js';
@@ -235,5 +235,21 @@ describe('the request signature BIT STRING', () => {
     }
     expect(tampered).not.toEqual(csr);
     await expect(signCsr(tampered, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /unused bits/));
+  });
+});
+
+describe('the CA\'s own identity is not for others', () => {
+  it('a request for the issuing CA\'s own key (proof of possession by the CA key) is refused', async () => {
+    const made = await createCa({ subject: 'CN=Key Reuse Root', key: { kty: 'ec', curve: 'P-256' } });
+    const issuer = await issuerFromEntry(made.entry);
+    const privateKey = createPrivateKey({ key: Buffer.from(made.entry.key!), format: 'der', type: 'pkcs8' });
+    const spki = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+    await expect(signCsr(csrWithSpki(spki, privateKey, ECDSA_SHA256, 'sha256', cn('reuse.example.com')), issuer)).rejects.toThrow(refused('ERR_POLICY', /key of the issuing CA/));
+    await expect(signCsr(csrWithSpki(spki, privateKey, ECDSA_SHA256, 'sha256', cn('reuse.example.com')), await issuerFromEntry((await createCa({ subject: 'CN=Key Reuse Sub', key: { kty: 'ec' }, issuer })).entry))).rejects.toThrow(refused('ERR_POLICY', /CA above it/));
+  });
+
+  it('a subject named like a CA above the issuer (its root) is refused', async () => {
+    const sub = await issuerFromEntry((await createCa({ subject: 'CN=Hardening Sub Two', key: { kty: 'ec' }, issuer: root })).entry);
+    await expect(signCsr(ecCsr(sequence(setOf(sequence(oid('2.5.4.10'), utf8String('Example'))), setOf(sequence(oid('2.5.4.3'), utf8String('Hardening Root'))))), sub)).rejects.toThrow(refused('ERR_POLICY', /a CA above the issuing one/));
   });
 });
