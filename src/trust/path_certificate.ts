@@ -1,3 +1,4 @@
+import { derProblem } from '../asn1/der_strict.js';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { OID } from '../asn1/oids.js';
 import { KeystoreFormatError } from '../errors.js';
@@ -165,6 +166,10 @@ export function readPathCertificate(der: Uint8Array): PathCertificate {
     extensions: [],
     defects,
   };
+  // X.509 certificates are DER (X.690 11): a BER re-framing keeps the signature (which covers the
+  // tbsCertificate's bytes) but is another certificate to every fingerprint; strict validators refuse it
+  const notDer = derProblem(der);
+  if (notDer) defects.push(`not DER: ${notDer}`);
   readSubjectAttributes(subjectNode, cert);
   const extensionsNode = fields.slice(o + 6).find((n) => n.is(3, TagClass.context));
   if (extensionsNode) {

@@ -79,3 +79,20 @@ describe('weak keys in a path', () => {
     expect(await validatePath(ec.certificate, { trusted: [root.certificate] })).toMatchObject({ valid: true });
   });
 });
+
+describe('certificates are DER', () => {
+  it('a leaf re-framed as BER (signature still good: it covers the tbsCertificate only) fails ERR_CERT_MALFORMED', async () => {
+    const signed = await signCsr(ecCsr(cn('der.example.com')), rootIssuer);
+    const der = signed.certificate;
+    expect(await validatePath(der, { trusted: [root.certificate] })).toMatchObject({ valid: true });
+    const headerLength = der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f);
+    const body = der.subarray(headerLength);
+    const indefinite = Uint8Array.from([0x30, 0x80, ...body, 0, 0]);
+    const nonMinimal = Uint8Array.from([0x30, 0x83, 0, body.length >> 8, body.length & 0xff, ...body]);
+    for (const ber of [indefinite, nonMinimal]) {
+      const result = await validatePath(ber, { trusted: [root.certificate] });
+      expect(result).toMatchObject({ valid: false, code: 'ERR_CERT_MALFORMED' });
+      expect(result.reason).toMatch(/not DER/);
+    }
+  });
+});
