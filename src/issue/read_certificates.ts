@@ -1,12 +1,20 @@
 import { InvalidArgumentError } from '../errors.js';
 import { isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import { assertCertificate } from '../cert/tbs.js';
+import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../cert/pkcs7_certificates.js';
 
-/** The certificates of a PEM bundle (in file order) or of one DER certificate. */
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
+
+/**
+ * The certificates of a PEM bundle (in file order), of one DER certificate, or of a PKCS#7
+ * bundle (.p7b, PEM or DER), as keytool -importcert takes a CA's reply.
+ */
 export function readCertificates(bytes: Uint8Array, what = 'certificate file'): Uint8Array[] {
   let certificates: Uint8Array[];
   try {
-    certificates = isPemText(bytes) ? parsePemBlocks(bytes).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE' || b.label === 'X509 CERTIFICATE').map((b) => b.der) : [bytes];
+    certificates = isPemText(bytes)
+      ? parsePemBlocks(bytes).flatMap((b) => (CERTIFICATE_LABELS.has(b.label) ? [b.der] : PKCS7_PEM_LABELS.has(b.label) ? (pkcs7Certificates(b.der) ?? []) : []))
+      : (pkcs7Certificates(bytes) ?? [bytes]);
     for (const der of certificates) assertCertificate(der);
   } catch (cause) {
     throw new InvalidArgumentError(`${what}: not a certificate or PEM bundle of certificates: ${(cause as Error).message}`, { cause });

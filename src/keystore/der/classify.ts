@@ -1,7 +1,7 @@
 import { Tag, TagClass, type DerNode } from '../../asn1/der_reader.js';
 
 /** What a top-level DER structure is, judged by its shape alone. */
-export type DerKind = 'pkcs12' | 'certificate' | 'pkcs8' | 'encrypted-pkcs8' | 'pkcs1' | 'sec1';
+export type DerKind = 'pkcs12' | 'certificate' | 'pkcs8' | 'encrypted-pkcs8' | 'pkcs1' | 'sec1' | 'pkcs7';
 
 export function classifyDer(node: DerNode): DerKind | undefined {
   if (!node.is(Tag.sequence)) return undefined;
@@ -19,6 +19,7 @@ export function classifyDer(node: DerNode): DerKind | undefined {
   if (a.is(Tag.sequence) && b.is(Tag.sequence) && d?.is(Tag.bitString) && c.length === 3) return 'certificate';
   if (a.is(Tag.integer) && b.is(Tag.sequence) && d?.is(Tag.octetString) && firstIsOid(b)) return 'pkcs8';
   if (a.is(Tag.sequence) && b.is(Tag.octetString) && c.length === 2 && firstIsOid(a)) return 'encrypted-pkcs8';
+  if (a.is(Tag.oid) && b.is(0, TagClass.context) && c.length === 2) return 'pkcs7';
   if (c.length >= 9 && c.every((x) => x.is(Tag.integer))) return 'pkcs1';
   if (a.is(Tag.integer) && smallInt(a) === 1 && b.is(Tag.octetString) && c.slice(2).every((x) => x.cls === TagClass.context)) return 'sec1';
   return undefined;

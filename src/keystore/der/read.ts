@@ -1,16 +1,19 @@
 import { readDer } from '../../asn1/der_reader.js';
 import { certificateNames } from '../../cert/names.js';
+import { pkcs7Certificates } from '../../cert/pkcs7_certificates.js';
 import { decryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { HapkiError, KeystoreFormatError, KeystorePasswordError, PasswordRequiredError } from '../../errors.js';
 import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { nameFor } from '../pair_keys.js';
+import { uniqueAlias } from '../alias.js';
 import { classifyDer } from './classify.js';
 import { traditionalKeyToPkcs8 } from './private_key_der.js';
 
 /**
  * Reads one DER object as a keystore of one entry: a certificate (a trusted-certificate entry),
- * or a private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1; a key entry without certificates).
+ * or a private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1; a key entry without certificates);
+ * a PKCS#7 certificate bundle gives a trusted-certificate entry per certificate.
  */
 export async function readDerStore(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
   const store = emptyKeystore('DER');
@@ -21,6 +24,20 @@ export async function readDerStore(bytes: Uint8Array, options: ReadOptions = {})
       certificateNames(bytes);
       store.entries.push({ type: 'trusted-cert', alias: nameFor(bytes, 'cert'), certificate: bytes });
       return store;
+    case 'pkcs7': {
+      // a PKCS#7 certificate bundle (.p7b): each certificate a trusted entry, as keytool -printcert shows them
+      const certificates = pkcs7Certificates(bytes);
+      if (!certificates) throw new KeystoreFormatError('DER input is a PKCS#7 structure other than SignedData');
+      const seen = new Set<string>();
+      for (const der of certificates) {
+        certificateNames(der);
+        const id = Buffer.from(der).toString('base64');
+        if (seen.has(id)) continue;
+        seen.add(id);
+        store.entries.push({ type: 'trusted-cert', alias: uniqueAlias(store, nameFor(der, 'cert')), certificate: der });
+      }
+      return store;
+    }
     case 'pkcs8':
       store.entries.push({ type: 'private-key', alias: 'key', key: bytes, chain: [] });
       return store;

@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readDer } from '../../asn1/der_reader.js';
 import { certificateNames } from '../../cert/names.js';
+import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../../cert/pkcs7_certificates.js';
 import { decryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordError } from '../../errors.js';
 import type { ReadOptions } from '../codec.js';
@@ -31,6 +32,13 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
     const alias = block.friendlyName;
     if (CERTIFICATE_LABELS.has(block.label)) {
       certs.push(withAlias<LooseCertificate>({ der: certificateDer(block) }, alias));
+    } else if (PKCS7_PEM_LABELS.has(block.label)) {
+      const bundle = pkcs7Certificates(block.der);
+      if (!bundle) throw new KeystoreFormatError(`PEM block "${block.label}" is not a PKCS#7 SignedData`, block.offset);
+      for (const der of bundle) {
+        certificateNames(der);
+        certs.push({ der });
+      }
     } else if (block.label === 'PRIVATE KEY') {
       readDer(block.der, 'PKCS#8 private key');
       keys.push(withAlias<LooseKey>({ key: block.der }, alias));
