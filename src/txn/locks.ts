@@ -14,8 +14,14 @@ export interface HeldLock {
 export type LockAttempt = { held: HeldLock } | { stale: LockHolder };
 
 const LOCK_BYTES_LIMIT = 1024 * 1024;
-/** A lock file nobody could parse (its writer died between create and write) is stale after this. */
-const UNREADABLE_LOCK_STALE_MS = 60_000;
+/**
+ * A lock file nobody can parse is one whose writer died between creating it and writing who it
+ * is (a kill in that moment): its holder cannot be asked, so its age decides. A live writer fills
+ * its lock in the request after the create (locally microseconds, over SFTP one round trip), so
+ * an empty lock older than this is debris; it is under the lock wait (30 s by default), so the
+ * command run again after the kill takes it over instead of failing with ERR_LOCKED.
+ */
+export const UNREADABLE_LOCK_STALE_MS = 10_000;
 
 /**
  * Takes the advisory lock of one file: a lock file beside it, created with O_EXCL, holding who
@@ -34,7 +40,7 @@ export async function acquireLock(transport: FileTransport, target: string, hold
     const current = await readLock(transport, path);
     if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) return { stale: current.holder };
     if (!current.holder && current.ageMs !== undefined && current.ageMs > UNREADABLE_LOCK_STALE_MS) {
-      await transport.unlink(path);
+      await removeUnreadableLock(transport, target);
       continue;
     }
     if (Date.now() >= deadline) throw new LockedError(target, describeHolder(current.holder));
@@ -72,6 +78,19 @@ export async function releaseLock(lock: HeldLock): Promise<void> {
  * takeover file, itself created with O_EXCL, lets one of them at a time re-check and remove it.
  */
 export async function removeStaleLock(transport: FileTransport, target: string, deadTxn: string): Promise<void> {
+  await removeLockIf(transport, target, (current) => current.holder?.txn === deadTxn);
+}
+
+/**
+ * Removes a lock file nobody can parse once it is older than UNREADABLE_LOCK_STALE_MS, checked
+ * again under the takeover guard: two processes that both found it must not remove, the second
+ * time, the lock the first one has just taken. True when it removed one.
+ */
+export async function removeUnreadableLock(transport: FileTransport, target: string): Promise<boolean> {
+  return removeLockIf(transport, target, (current) => !current.holder && current.ageMs !== undefined && current.ageMs > UNREADABLE_LOCK_STALE_MS);
+}
+
+async function removeLockIf(transport: FileTransport, target: string, stale: (current: { holder?: LockHolder; ageMs?: number }) => boolean): Promise<boolean> {
   const path = lockPathOf(target);
   const guard = takeoverPathOf(target);
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -87,12 +106,14 @@ export async function removeStaleLock(transport: FileTransport, target: string, 
     }
     try {
       const current = await readLock(transport, path);
-      if (current.holder?.txn === deadTxn) await transport.unlink(path);
+      if (current.ageMs === undefined || !stale(current)) return false;
+      await transport.unlink(path);
+      return true;
     } finally {
       await transport.unlink(guard);
     }
-    return;
   }
+  return false;
 }
 
 /** Who holds a file's lock now, if anyone. */

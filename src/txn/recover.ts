@@ -4,7 +4,7 @@ import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, guardIsStale, holderIsDead, type FileRef, type LockHolder } from './holder.js';
 import { parseJournal, reach, settleJournal, type RecoveryOutcome } from './journal.js';
-import { lockHolderOf, removeStaleLock, sleep } from './locks.js';
+import { lockHolderOf, removeStaleLock, removeUnreadableLock, sleep } from './locks.js';
 import { backupTempPathOf, debrisOf, journalPathOf, lockTargetOf, tempPathOf } from './names.js';
 
 /** A change set whose process died: its id, its files, where its journal would be. */
@@ -132,6 +132,8 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
       const target = lockTargetOf(name);
       if (target === undefined) continue;
       const holder = await lockHolderOf(transport, posix.join(dir, target));
+      // a lock its writer never filled in (killed in that moment), once it is old enough to be sure
+      if (!holder && (await removeUnreadableLock(transport, posix.join(dir, target)))) result.removed.push(posix.join(dir, name));
       if (!holder || seen.has(holder.txn)) continue;
       if (!(await holderIsDead(holder))) {
         result.busy.push(posix.join(dir, target));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,37 @@ describe('commitChangeSet', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('a lock file left empty (its writer killed between create and write) is taken over once 10 s old, within the lock wait; a fresh one is waited for', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'ks.jks'), 'old');
+    const lock = join(dir, '.ks.jks.hapki-lock');
+    writeFileSync(lock, '');
+    // fresh: its writer may be filling it in this moment
+    await expect(commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'new' }], { lockTimeoutMs: 300 })).rejects.toMatchObject({ code: 'ERR_LOCKED' });
+    expect(text(join(dir, 'ks.jks'))).toBe('old');
+    // 11 s old: debris, taken over without waiting out the 30 s default wait
+    const old = new Date(Date.now() - 11_000);
+    utimesSync(lock, old, old);
+    const started = Date.now();
+    await commitChangeSet([{ path: join(dir, 'ks.jks'), action: 'update', content: 'new' }], { lockTimeoutMs: 5_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(text(join(dir, 'ks.jks'))).toBe('new');
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+
+  it('hapki recover removes an empty lock file once it is old enough, and leaves a fresh one', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.p12'), 'a');
+    writeFileSync(join(dir, 'b.p12'), 'b');
+    writeFileSync(join(dir, '.a.p12.hapki-lock'), '');
+    writeFileSync(join(dir, '.b.p12.hapki-lock'), '{"not": "a holder"');
+    const old = new Date(Date.now() - 11_000);
+    utimesSync(join(dir, '.a.p12.hapki-lock'), old, old);
+    const result = await recoverTree(dir);
+    expect(result.removed).toContain(join(dir, '.a.p12.hapki-lock'));
+    expect(hapkiNames(dir)).toEqual(['.b.p12.hapki-lock']);
   });
 
   it('takes over the lock of a dead process, and says so', async () => {
