@@ -123,6 +123,11 @@ describe('SIGKILL of token distribute (3 instances), then hapki recover', () => 
     reset();
     const r = await distribute({ HAPKI_TEST_CRASH_AT: 'renamed-1' });
     expect(r.signal).toBe('SIGKILL');
+    // a dry run writes nothing, not even the recovery: what the kill left stays for the real run
+    const left = debris(dir).sort();
+    const dry = await hapkiKilled(['token', 'distribute', join(root, 'token.p12'), '--storepass', 'env:TOKENPASS', ...files.flatMap((f) => ['--to', join(dir, f)]), '--to-storepass', 'env:STOREPASS', '--dry-run'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(debris(dir).sort()).toEqual(left);
     const rerun = await distribute({});
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toContain('was recovered: finished it');

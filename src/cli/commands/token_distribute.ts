@@ -67,8 +67,8 @@ ${EXIT_CODES_HELP}`)
       let material;
       let alias = options.alias;
       const instances = await resolveInstances(ctx, options, true);
-      // a killed distribution is settled before anything is read (see settleFiles)
-      await settleFiles([...instances.map((i) => i.path), ...(tokenSpec === undefined || tokenSpec === '-' ? [] : [parseNodeRef(tokenSpec).path])]);
+      // a killed distribution is settled before anything is read (see settleFiles); a dry run writes nothing
+      if (!options.dryRun) await settleFiles([...instances.map((i) => i.path), ...(tokenSpec === undefined || tokenSpec === '-' ? [] : [parseNodeRef(tokenSpec).path])]);
       if (tokenSpec !== undefined) {
         const ref = parseNodeRef(tokenSpec);
         const { store } = await openStoreForCli(ctx, ref.path, options);
