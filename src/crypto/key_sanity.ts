@@ -1,11 +1,50 @@
 import { createPublicKey } from 'node:crypto';
+import { readDer } from '../asn1/der_reader.js';
 import { toHex } from '../lib/bytes.js';
+import { describePublicKey, readSpki } from './key_info.js';
 
 /**
  * Sanity of public keys that a signature check does not give: numbers that make RSA or ECDSA
  * meaningless. Shared by the CA (a request's key, ERR_WEAK_KEY) and the path validator (every
  * certificate's key), so what one refuses the other does too.
  */
+
+/**
+ * Why a certificate's public key is one hapki does not trust a signature of, or undefined, as the
+ * end of "... has <reason>": RSA under 2048 bits (or not whole bytes) or with worthless numbers,
+ * EC on curves other than P-256/P-384/P-521 or off its curve, DSA and other algorithms. Ed25519
+ * and Ed448 pass. The path validator and the CA (for its own key) judge keys here.
+ */
+export function publicKeyWeakness(spki: Uint8Array): string | undefined {
+  let key;
+  try {
+    key = describePublicKey(spki);
+  } catch {
+    return 'a public key hapki cannot read';
+  }
+  if (key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') {
+    if (key.bits === undefined) return 'an RSA key hapki cannot read';
+    if (key.bits < 2048 || key.bits % 8 !== 0) return `a ${key.bits}-bit RSA key (at least 2048, in whole bytes, required)`;
+    let numbers;
+    try {
+      const [n, e] = readDer(readSpki(spki).key, 'RSAPublicKey').sequence('RSAPublicKey');
+      numbers = n && e ? rsaNumbersProblem(n.content, e.content) : 'numbers cannot be read';
+    } catch {
+      numbers = 'numbers cannot be read';
+    }
+    return numbers ? `an RSA key whose ${numbers}` : undefined;
+  }
+  if (key.algorithm === 'EC') {
+    if (key.curve === 'P-256' || key.curve === 'P-384' || key.curve === 'P-521') {
+      const point = ecPointProblem(spki, readSpki(spki).key, key.curve);
+      return point ? `an EC ${point}` : undefined;
+    }
+    return `an EC key on ${key.curve ?? 'an explicitly encoded curve'} (P-256, P-384 or P-521 required)`;
+  }
+  // the EdDSA keys hapki itself certifies (csr, sign)
+  if (key.algorithm === 'Ed25519' || key.algorithm === 'Ed448') return undefined;
+  return `a ${key.algorithm} key, which hapki does not accept`;
+}
 
 const MIN_RSA_EXPONENT = 65537n;
 const MAX_RSA_EXPONENT = (1n << 256n) - 1n;

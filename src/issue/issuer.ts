@@ -4,10 +4,11 @@ import { keyMatchesCertificate } from '../cert/key_match.js';
 import { certificateNames } from '../cert/names.js';
 import { readTbs } from '../cert/tbs.js';
 import { readSpki } from '../crypto/key_info.js';
+import { publicKeyWeakness } from '../crypto/key_sanity.js';
 import { nodeSigner } from '../crypto/node_signer.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import type { Signer } from '../crypto/signer.js';
-import { InvalidArgumentError, KeyMismatchError, KeystoreFormatError, PolicyError } from '../errors.js';
+import { InvalidArgumentError, KeyMismatchError, KeystoreFormatError, PolicyError, WeakKeyError } from '../errors.js';
 import { keyEntry } from '../keystore/key_entry.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
@@ -53,6 +54,9 @@ export function issuerFacts(issuer: Issuer): IssuerFacts {
 function readIssuerFacts(der: Uint8Array, chain: readonly Uint8Array[]): IssuerFacts {
   const pathLength = assertCanIssue(der);
   const names = certificateNames(der);
+  // what a weak CA key signs fails every careful validation, hapki's own included
+  const weakness = publicKeyWeakness(names.spki);
+  if (weakness) throw new WeakKeyError(`the issuing CA "${formatName(names.subject)}" has ${weakness}: what it signs would not validate`);
   const above = chain.slice(1).map((c) => tryReadPathCertificate(c));
   const issuerCert = tryReadPathCertificate(der);
   const nameConstraints = [issuerCert, ...above].flatMap((c) => c?.nameConstraints ?? []);

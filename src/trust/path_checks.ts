@@ -1,6 +1,4 @@
-import { readDer } from '../asn1/der_reader.js';
-import { describePublicKey, readSpki } from '../crypto/key_info.js';
-import { ecPointProblem, rsaNumbersProblem } from '../crypto/key_sanity.js';
+import { publicKeyWeakness } from '../crypto/key_sanity.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { LIMITS } from '../limits.js';
 import { nameText } from './dn_match.js';
@@ -75,44 +73,10 @@ export function wellFormedProblem(cert: PathCertificate): PathProblem | undefine
   return keyProblem(cert);
 }
 
-/** RSA under 2048 bits (hapki's own floor when signing), curves other than P-256/384/521, DSA. */
+/** RSA under 2048 bits (hapki's own floor when signing) or with worthless numbers, curves other than P-256/384/521, points off them, DSA. */
 function keyProblem(cert: PathCertificate): PathProblem | undefined {
-  let key;
-  try {
-    key = describePublicKey(cert.spki);
-  } catch {
-    return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a public key hapki cannot read`);
-  }
-  if (key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') {
-    if (key.bits === undefined) return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has an RSA key hapki cannot read`);
-    if (key.bits < 2048 || key.bits % 8 !== 0) return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a ${key.bits}-bit RSA key (at least 2048, in whole bytes, required)`);
-    const weakness = rsaWeakness(cert.spki);
-    return weakness ? problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has an RSA key whose ${weakness}`) : undefined;
-  }
-  if (key.algorithm === 'EC') {
-    if (key.curve === 'P-256' || key.curve === 'P-384' || key.curve === 'P-521') {
-      const parts = readSpki(cert.spki);
-      const weakness = ecPointProblem(cert.spki, parts.key, key.curve);
-      return weakness ? problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has an EC ${weakness}`) : undefined;
-    }
-    return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has an EC key on ${key.curve ?? 'an explicitly encoded curve'} (P-256, P-384 or P-521 required)`);
-  }
-  // the EdDSA keys hapki itself certifies (csr, sign)
-  if (key.algorithm === 'Ed25519' || key.algorithm === 'Ed448') return undefined;
-  return problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has a ${key.algorithm} key, which hapki does not accept`);
-}
-
-/**
- * What makes an RSA key worthless beyond its size (key_sanity: exponent 1 lets anyone sign for
- * it, an even modulus or one with a small factor is breakable), as the CA refuses such requests.
- */
-function rsaWeakness(spki: Uint8Array): string | undefined {
-  try {
-    const [n, e] = readDer(readSpki(spki).key, 'RSAPublicKey').sequence('RSAPublicKey');
-    return n && e ? rsaNumbersProblem(n.content, e.content) : 'numbers cannot be read';
-  } catch {
-    return 'numbers cannot be read';
-  }
+  const weakness = publicKeyWeakness(cert.spki);
+  return weakness ? problem('ERR_WEAK_KEY', `certificate "${subjectOf(cert)}" has ${weakness}`) : undefined;
 }
 
 /**

@@ -2,6 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { bitString, integer, nullValue, octetString, oid, sequence, setOf, tlv, unsignedInteger, utf8String } from '../../src/asn1/der_writer.js';
 import { nameConstraintsValue, parseNamePolicy } from '../../src/issue/name_policy.js';
+import { encodeName } from '../../src/cert/dn.js';
+import { nodeSigner } from '../../src/crypto/node_signer.js';
+import { buildCertificate } from '../../src/issue/build_certificate.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
@@ -251,5 +254,20 @@ describe('the CA\'s own identity is not for others', () => {
   it('a subject named like a CA above the issuer (its root) is refused', async () => {
     const sub = await issuerFromEntry((await createCa({ subject: 'CN=Hardening Sub Two', key: { kty: 'ec' }, issuer: root })).entry);
     await expect(signCsr(ecCsr(sequence(setOf(sequence(oid('2.5.4.10'), utf8String('Example'))), setOf(sequence(oid('2.5.4.3'), utf8String('Hardening Root'))))), sub)).rejects.toThrow(refused('ERR_POLICY', /a CA above the issuing one/));
+  });
+});
+
+describe('the CA\'s own key', () => {
+  it('a CA with a 1024-bit RSA key (an imported openssl CA) issues nothing: ERR_WEAK_KEY', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const name = encodeName('CN=Weak Old CA');
+    const now = Date.now();
+    const certificate = await buildCertificate(
+      { subject: name, issuer: name, publicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })), serial: '01', notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000 * 30), ca: true, keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [], sans: [] },
+      nodeSigner(privateKey),
+    );
+    const entry = { type: 'private-key' as const, alias: 'ca', key: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })), chain: [certificate], created: new Date() };
+    const weak = await issuerFromEntry(entry);
+    await expect(signCsr(ecCsr(cn('w.example.com')), weak)).rejects.toThrow(refused('ERR_WEAK_KEY', /issuing CA "CN=Weak Old CA" has a 1024-bit RSA key/));
   });
 });
