@@ -96,3 +96,12 @@ export const CURVE_NAMES: Readonly<Record<string, { name: string; bits: number }
   '1.3.132.0.31': { name: 'secp192k1', bits: 192 },
   '1.3.132.0.32': { name: 'secp224k1', bits: 224 },
 };
+
+/** The SHA-1/SHA-2 digest algorithms by OID, as node:crypto names them. */
+export const SHA_DIGESTS: Readonly<Record<string, 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'>> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};

@@ -20,6 +20,11 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.9.1': 'E',
 };
 
+/** An attribute type as names show it: its short name (CN, O, SERIALNUMBER, ...), else its OID. */
+export function attributeLabel(oid: string): string {
+  return SHORT_NAMES[oid] ?? oid;
+}
+
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
 

@@ -1,5 +1,6 @@
 import { verify, type KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { OID, SHA_DIGESTS } from '../asn1/oids.js';
 
 /**
  * What a signature AlgorithmIdentifier (certificate, CRL, OCSP response) means to hapki: the key
@@ -42,16 +43,9 @@ const DSA: Readonly<Record<string, [string, string]>> = {
   '2.16.840.1.101.3.4.3.1': ['dsa-with-sha224', 'sha224'],
   '2.16.840.1.101.3.4.3.2': ['dsa-with-sha256', 'sha256'],
 };
-const HASHES: Readonly<Record<string, string>> = {
-  '1.3.14.3.2.26': 'sha1',
-  '1.2.840.113549.2.5': 'md5',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
-const PSS = '1.2.840.113549.1.1.10';
-const MGF1 = '1.2.840.113549.1.1.8';
+const HASHES: Readonly<Record<string, string>> = { ...SHA_DIGESTS, [OID.md5]: 'md5' };
+const PSS = OID.rsassaPss;
+const MGF1 = OID.mgf1;
 
 function weaknessOf(hash: string | undefined): SignatureAlgorithm['weakness'] {
   if (hash === 'sha1') return 'sha1';

@@ -1,17 +1,8 @@
 import { readDer, Tag, TagClass } from '../asn1/der_reader.js';
+import { attributeLabel } from '../cert/format_name.js';
 import { hasUnsafeText } from '../text/escape.js';
 import { emailProblem } from './general_name.js';
 
-const LABELS: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '1.2.840.113549.1.9.1': 'E',
-};
 const COUNTRY = '2.5.4.6';
 const EMAIL = '1.2.840.113549.1.9.1';
 
@@ -60,7 +51,7 @@ export function subjectProblem(name: Uint8Array): string | undefined {
       const [type, value] = atv.children;
       if (!atv.is(Tag.sequence) || !type?.is(Tag.oid) || !value || atv.children.length !== 2) return 'has a malformed attribute';
       const oid = type.oid();
-      const label = LABELS[oid] ?? oid;
+      const label = attributeLabel(oid);
       if (SINGLE.has(oid)) {
         if (seen.has(oid)) return `has more than one ${label} attribute`;
         seen.add(oid);

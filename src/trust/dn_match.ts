@@ -1,5 +1,6 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { toHex as bytesToHex } from '../lib/bytes.js';
+import { attributeLabel } from '../cert/format_name.js';
 
 /**
  * Distinguished-name comparison as RFC 5280 section 7.1 asks: two names match when their RDNs
@@ -92,17 +93,6 @@ export function prepare(text: string): string {
   return mapped.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').replace(/ +/g, ' ').trim();
 }
 
-const SHORT_NAMES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '1.2.840.113549.1.9.1': 'E',
-};
 
 /** A Name as people read it ("CN=a, O=b", in encoded order), for messages; control characters are shown escaped. */
 export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): string {
@@ -117,7 +107,7 @@ export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): 
             const [type, value] = atv.sequence('AttributeTypeAndValue');
             const oid = type!.oid('attribute type');
             const text = value ? stringOf(value) : undefined;
-            return `${SHORT_NAMES[oid] ?? oid}=${text === undefined ? '#' + bytesToHex(value!.encoded) : JSON.stringify(text).slice(1, -1)}`;
+            return `${attributeLabel(oid)}=${text === undefined ? '#' + bytesToHex(value!.encoded) : JSON.stringify(text).slice(1, -1)}`;
           })
           .join('+'),
       )

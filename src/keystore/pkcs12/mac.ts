@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { DerNode } from '../../asn1/der_reader.js';
 import { algorithmIdentifier, derChunks, integer, nullValue, octetString, sequence, type DerPart } from '../../asn1/der_writer.js';
-import { OID } from '../../asn1/oids.js';
+import { OID, SHA_DIGESTS } from '../../asn1/oids.js';
 import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import { constantTimeEqual, utf8 } from '../../lib/bytes.js';
 import { readIterations } from '../../crypto/pbe/iterations.js';
@@ -25,15 +25,7 @@ export type ParsedMac =
   | { kind: 'pkcs12'; hash: MacHash; digest: Uint8Array; salt: Uint8Array; iterations: number }
   | { kind: 'pbmac1'; hash: MacHash; digest: Uint8Array; kdf: Pbkdf2Params & { keyLength: number } };
 
-const DIGESTS: Readonly<Record<string, MacHash>> = {
-  [OID.sha1]: 'sha1',
-  [OID.sha224]: 'sha224',
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-  [OID.sha512_224]: 'sha512-224',
-  [OID.sha512_256]: 'sha512-256',
-};
+const DIGESTS: Readonly<Record<string, MacHash>> = SHA_DIGESTS;
 
 const DIGEST_OIDS: Readonly<Record<MacHash, string>> = {
   sha1: OID.sha1,
