@@ -25,7 +25,7 @@ export type ParsedMac =
   | { kind: 'pkcs12'; hash: MacHash; digest: Uint8Array; salt: Uint8Array; iterations: number }
   | { kind: 'pbmac1'; hash: MacHash; digest: Uint8Array; kdf: Pbkdf2Params & { keyLength: number } };
 
-const DIGESTS: Readonly<Record<string, MacHash>> = SHA_DIGESTS;
+const DIGESTS: Readonly<Record<string, MacHash>> = { ...SHA_DIGESTS, [OID.sha512_224]: 'sha512-224', [OID.sha512_256]: 'sha512-256' };
 
 const DIGEST_OIDS: Readonly<Record<MacHash, string>> = {
   sha1: OID.sha1,
