@@ -121,6 +121,11 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   const sans = named.sans.slice(0, merged.length);
   warnings.push(...named.warnings);
   if (sans.length === 0 && subjectText === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
+  // TLS clients match a server by its SANs alone (RFC 6125, CA/B BR 7.1.4.2): without a DNS name
+  // or an IP address among them, a server certificate serves no host
+  if ((profile === 'server' || profile === 'server-client') && !sans.some((s) => s.type === 'dns' || s.type === 'ip')) {
+    throw new PolicyError(`a ${profile} certificate needs a host name or an IP address among its subject alternative names, and the request's CN is not one: give --san <host>`);
+  }
   const validity = computeValidity(
     { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
     DEFAULT_LEAF_DAYS,

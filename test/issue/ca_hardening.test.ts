@@ -68,7 +68,19 @@ describe('the subject: every name in it is judged, and it keeps to the profile',
     await expect(signCsr(ecCsr(cn('localhost')), root, { namePolicy: policy, profile: 'token' })).rejects.toThrow(refused('ERR_POLICY', /DNS:localhost/));
     // not a host name a server certificate is matched against: a client's or a CA's name
     await expect(signCsr(ecCsr(cn('alice')), root, { namePolicy: policy, profile: 'client' })).resolves.toBeDefined();
-    await expect(signCsr(ecCsr(cn('Evil Corp')), root, { namePolicy: policy })).resolves.toBeDefined();
+    await expect(signCsr(ecCsr(cn('Evil Corp')), root, { namePolicy: policy, profile: 'client' })).resolves.toBeDefined();
+  });
+
+  it('a server certificate names a host: a request whose CN is no host name needs a --san', async () => {
+    for (const profile of ['server', 'server-client'] as const) {
+      await expect(signCsr(ecCsr(cn('Evil Corp')), root, { namePolicy: policy, profile }), profile).rejects.toThrow(refused('ERR_POLICY', /needs a host name or an IP address/));
+      const signed = await signCsr(ecCsr(cn('Evil Corp')), root, { namePolicy: policy, profile, sans: [{ type: 'dns', value: 'gw.example.com' }] });
+      expect(signed.sans).toEqual([{ type: 'dns', value: 'gw.example.com' }]);
+    }
+    // an e-mail address or a URI serves no TLS host
+    await expect(signCsr(ecCsr(cn('Evil Corp')), root, { profile: 'server', sans: [{ type: 'email', value: 'ops@example.com' }] })).rejects.toThrow(refused('ERR_POLICY', /needs a host name/));
+    // a client, a token or a CA certificate needs no host name
+    for (const profile of ['client', 'token'] as const) await expect(signCsr(ecCsr(cn('Evil Corp')), root, { profile }), profile).resolves.toBeDefined();
   });
 
   it('with --replace-san the CN is still checked against the policy, though it is no SAN', async () => {
