@@ -98,9 +98,8 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
       await transport.createExclusive(guard, await guardBytes(), 0o600);
     } catch (error) {
       if (!(error instanceof FileExistsError)) throw error;
-      const info = await transport.lstat(guard);
       // its owner died holding it (killed), or it is older than a takeover ever takes
-      if (info && (await guardIsStale(await transport.readFile(guard, 4096).catch(() => undefined), Date.now() - info.mtimeMs, 10_000))) await transport.unlink(guard);
+      if (await staleGuard(transport, guard, 10_000)) await transport.unlink(guard);
       await sleep(20);
       continue;
     }
@@ -114,6 +113,16 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
     }
   }
   return false;
+}
+
+/**
+ * Whether a guard file (a lock takeover or a recovery under way) is in nobody's way any more: its
+ * owner died holding it, or it is older than `maxAgeMs` (guardIsStale). False when it is gone.
+ */
+export async function staleGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<boolean> {
+  const info = await transport.lstat(guard);
+  if (!info) return false;
+  return guardIsStale(await transport.readFile(guard, 4096).catch(() => undefined), Date.now() - info.mtimeMs, maxAgeMs);
 }
 
 /** Who holds a file's lock now, if anyone. */

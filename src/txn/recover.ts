@@ -2,9 +2,9 @@ import { posix } from 'node:path';
 import { FileExistsError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
-import { guardBytes, guardIsStale, holderIsDead, type FileRef, type LockHolder } from './holder.js';
+import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
 import { parseJournal, reach, settleJournal, type RecoveryOutcome } from './journal.js';
-import { lockHolderOf, removeStaleLock, removeUnreadableLock, sleep } from './locks.js';
+import { lockHolderOf, removeStaleLock, removeUnreadableLock, sleep, staleGuard } from './locks.js';
 import { backupTempPathOf, debrisOf, journalPathOf, lockTargetOf, tempPathOf } from './names.js';
 
 /** A change set whose process died: its id, its files, where its journal would be. */
@@ -93,22 +93,15 @@ async function takeGuard(transport: FileTransport, guard: string): Promise<boole
     } catch (error) {
       if (!(error instanceof FileExistsError)) throw error;
     }
-    if (await staleGuard(transport, guard)) {
+    if (await staleGuard(transport, guard, RECOVERY_GUARD_MAX_AGE_MS)) {
       await transport.unlink(guard);
       continue;
     }
     // a live process recovers it: wait for it to finish, or to die
     let stale = false;
-    while ((await transport.lstat(guard)) && !(stale = await staleGuard(transport, guard))) await sleep(100);
+    while ((await transport.lstat(guard)) && !(stale = await staleGuard(transport, guard, RECOVERY_GUARD_MAX_AGE_MS))) await sleep(100);
     if (!stale) return false;
   }
-}
-
-async function staleGuard(transport: FileTransport, guard: string): Promise<boolean> {
-  const info = await transport.lstat(guard);
-  if (!info) return false;
-  const bytes = await transport.readFile(guard, 4096).catch(() => undefined);
-  return guardIsStale(bytes, Date.now() - info.mtimeMs, RECOVERY_GUARD_MAX_AGE_MS);
 }
 
 export interface DirectoryRecovery {
