@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { opensslFingerprint } from '../helpers/keys.js';
 import { keytool, keytoolFingerprints, openssl, tempDir, tool } from '../helpers/tools.js';
+import { freePort } from '../helpers/ports.js';
 
 const dir = tempDir('hapki-mesh-');
 const env = { STOREPASS: 'changeit' };
@@ -32,14 +33,6 @@ afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await Promise.all(tlsServers.map((s) => new Promise((resolve) => s.close(resolve))));
 });
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A node's key and certificate as PEM files, taken out of its keystore by hapki. */
 async function exportPem(name: string, keystore: string, alias: string): Promise<Node> {
