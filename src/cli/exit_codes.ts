@@ -30,6 +30,13 @@ export function isMissingCommand(error: unknown): boolean {
   return error instanceof CommanderError && error.code === 'commander.help' && error.exitCode !== 0;
 }
 
+/** Errors in the command line's values, found before the command ran (option_values.ts): usage errors whatever their code. */
+const COMMAND_LINE_ERRORS = new WeakSet<object>();
+
+export function markCommandLineError(error: HapkiError): void {
+  COMMAND_LINE_ERRORS.add(error);
+}
+
 /** Codes that mean a malformed argument, as commander's own usage errors: exit 2. */
 const USAGE_CODES: ReadonlySet<string> = new Set(['ERR_USAGE', 'ERR_SSH_LOCATION']);
 
@@ -37,7 +44,7 @@ export function exitCodeFor(error: unknown, command?: string): number {
   if (isHelpAsked(error)) return EXIT_OK;
   if (command === 'audit') return EXIT_AUDIT_UNKNOWN;
   if (error instanceof CommanderError) return EXIT_USAGE;
-  if (error instanceof HapkiError) return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
+  if (error instanceof HapkiError) return USAGE_CODES.has(error.code) || COMMAND_LINE_ERRORS.has(error) ? EXIT_USAGE : EXIT_FAILURE;
   return EXIT_FAILURE;
 }
 
