@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const verbose = argv.includes('--verbose');
   const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : io;
-  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo) };
+  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
   try {
     const program = await buildProgram(ctx, argv);
     const maxIterations = maxIterationsOption(argv);
