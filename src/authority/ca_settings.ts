@@ -49,11 +49,14 @@ export interface CaSettingsChange {
   caIssuersUrl?: string;
 }
 
+/** A CRL or CA-issuers URL a certificate may carry: absolute http(s) or ldap. */
+export function checkSettingUrl(what: string, v: string): void {
+  if (uriProblem(v) || !/^(https?|ldap):\/\//i.test(v)) throw new InvalidArgumentError(`${what} "${escapeText(v)}" must be an absolute http(s) or ldap URL`);
+}
+
 /** Adds to the policy and sets the URLs; returns the settings now in force. */
 export async function changeCaSettings(keystorePath: string, change: CaSettingsChange): Promise<CaSettings> {
-  for (const [what, v] of [['--crl-url', change.crlUrl], ['--aia-url', change.caIssuersUrl]] as const) {
-    if (v !== undefined && (uriProblem(v) || !/^(https?|ldap):\/\//i.test(v))) throw new InvalidArgumentError(`${what} "${escapeText(v)}" must be an absolute http(s) or ldap URL`);
-  }
+  for (const [what, v] of [['--crl-url', change.crlUrl], ['--aia-url', change.caIssuersUrl]] as const) if (v !== undefined) checkSettingUrl(what, v);
   const current = await readCaSettings(keystorePath);
   const next: CaSettings = { ...current, policy: mergeNamePolicies(current.policy, parseNamePolicy({ domains: change.allowDomains ?? [], ipRanges: change.allowIps ?? [] })) };
   if (change.crlUrl !== undefined) next.crlUrl = change.crlUrl;

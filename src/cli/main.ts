@@ -6,7 +6,7 @@ import { printable } from '../lib/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { clipText, guardOutput } from '../text/escape.js';
-import { exitCodeFor } from './exit_codes.js';
+import { exitCodeFor, isMissingCommand } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
 import { processIo } from './process_io.js';
@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const verbose = argv.includes('--verbose');
   const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : io;
-  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo) };
+  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
   try {
     const program = await buildProgram(ctx, argv);
     const maxIterations = maxIterationsOption(argv);
@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     let error = caught;
     // --help and --version end as a CommanderError with exit code 0: their text must have been written too
     if (caught instanceof CommanderError && exitCodeFor(caught) === 0 && io.finish) error = await io.finish().then(() => caught, (failure: unknown) => failure);
-    report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io);
+    report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io, argv);
     return exitCodeFor(error, askedCommand(argv));
   } finally {
     // one connection per host per command: they end with it
@@ -55,9 +55,14 @@ function maxIterationsOption(argv: readonly string[]): number | undefined {
   return parseWholeNumber(value ?? '', '--max-iterations', 1);
 }
 
-function report(error: unknown, io: CliIo): void {
+function report(error: unknown, io: CliIo, argv: readonly string[]): void {
   if (error instanceof CommanderError) {
     if (exitCodeFor(error) === 0) return; // --help, --version
+    if (isMissingCommand(error)) {
+      const group = askedCommand(argv);
+      io.stderr(`hapki: ${group === 'help' ? 'help: no such command' : `missing command${group === undefined ? '' : ` after "${clipText(printable(group))}"`}`}; see --help (ERR_USAGE)\n`);
+      return;
+    }
     io.stderr(`hapki: ${clipText(printable(usageMessage(error.message)))}; see --help (ERR_USAGE)\n`);
     return;
   }
