@@ -29,6 +29,7 @@ export function detectFormat(bytes: Uint8Array): KeystoreFormat {
     if (isBcfks(node)) throw unsupportedBouncyCastleStore('BCFKS');
   }
   const bc = recogniseBksOrUber(bytes);
+  if (bc === 'BKS') return 'BKS';
   if (bc) throw unsupportedBouncyCastleStore(bc);
   throw new KeystoreFormatError('unrecognised keystore format: not PKCS#12, JKS, JCEKS, PEM or DER');
 }

@@ -8,8 +8,8 @@ import { keytoolFingerprints, mustRun, tempDir } from '../helpers/tools.js';
 
 /**
  * Keystores BouncyCastle writes, read by hapki, and what hapki writes, read by BouncyCastle: its
- * PKCS12 types (BER and DER, 3DES/RC2 variants) as plain PKCS#12; BKS, UBER and BCFKS recognised
- * and answered with the keytool command that converts them. The vendored files in
+ * PKCS12 types (BER, 3DES/RC2 variants) as plain PKCS#12; BKS read (not written); UBER and BCFKS
+ * recognised and answered with the keytool command that converts them. The vendored files in
  * fixtures/bouncycastle/ need no Java; the rest runs BouncyCastle 1.72 through keytool's -providerpath
  * (scripts/setup.sh installs libbcprov-java; a missing jar fails this file, it is not skipped).
  */
@@ -22,7 +22,7 @@ const at = (name: string): string => join(dir, name);
 
 interface ExpectedEntry {
   alias: string;
-  type: 'private-key' | 'trusted-cert';
+  type: 'private-key' | 'trusted-cert' | 'secret-key';
   sha256: string[];
 }
 const EXPECTED = JSON.parse(readFileSync(join(BC_DIR, 'expected.json'), 'utf8')) as Record<string, { type: string; entries: ExpectedEntry[] }>;
@@ -39,19 +39,19 @@ async function bcListing(file: string, storetype: string, pass: string): Promise
     .slice(1)
     .map((block) => ({
       alias: block.split('\n')[0]!.trim(),
-      type: /Entry type: PrivateKeyEntry/.test(block) ? ('private-key' as const) : ('trusted-cert' as const),
+      type: /Entry type: PrivateKeyEntry/.test(block) ? ('private-key' as const) : /Entry type: SecretKeyEntry/.test(block) ? ('secret-key' as const) : ('trusted-cert' as const),
       sha256: keytoolFingerprints(block),
     }))
     .sort((a, b) => a.alias.localeCompare(b.alias));
 }
 
 /** What hapki lists, in the same shape. */
-async function hapkiListing(file: string, pass: string): Promise<ExpectedEntry[]> {
-  const listed = await hapki(['list', file, '--storepass', 'env:P', '--json'], { env: { P: pass } });
+async function hapkiListing(file: string, pass: string, keypass?: string): Promise<ExpectedEntry[]> {
+  const listed = await hapki(['list', file, '--storepass', 'env:P', '--json', ...(keypass ? ['--keypass', 'env:K'] : [])], { env: { P: pass, ...(keypass ? { K: keypass } : {}) } });
   expect(listed.code, listed.stderr).toBe(0);
   const entries = (JSON.parse(listed.stdout) as { entries: { alias: string; type: string; chain?: { sha256: string }[]; certificate?: { sha256: string } }[] }).entries;
   return entries
-    .map((e) => ({ alias: e.alias.toLowerCase(), type: e.type as ExpectedEntry['type'], sha256: e.chain ? e.chain.map((c) => c.sha256) : [e.certificate!.sha256] }))
+    .map((e) => ({ alias: e.alias.toLowerCase(), type: e.type as ExpectedEntry['type'], sha256: e.chain ? e.chain.map((c) => c.sha256) : e.certificate ? [e.certificate.sha256] : [] }))
     .sort((a, b) => a.alias.localeCompare(b.alias));
 }
 
@@ -88,8 +88,33 @@ describe('BouncyCastle-written keystores vendored in fixtures/bouncycastle (no J
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_KEYSTORE_PASSWORD'));
   });
 
+  it('bc.bks (BKS version 2): hapki lists what BouncyCastle lists, and its key is the certificate\'s key', async () => {
+    const file = join(BC_DIR, 'bc.bks');
+    expect(await hapkiListing(file, FIXTURE_PASS)).toEqual(EXPECTED['bc.bks']!.entries);
+    await expectKeyMatchesCertificate(file, FIXTURE_PASS, 'gateway');
+  });
+
+  it('bc.bks: without the password its certificates list (unchecked, as keytool -list does); a wrong password is ERR_KEYSTORE_PASSWORD', async () => {
+    const file = join(BC_DIR, 'bc.bks');
+    const open = await hapki(['list', file, '--json']);
+    expect(open.code, open.stderr).toBe(0);
+    const entry = (JSON.parse(open.stdout) as { entries: { alias: string; chain: { sha256: string }[] }[] }).entries[0]!;
+    expect(entry.chain.map((c) => c.sha256)).toEqual(EXPECTED['bc.bks']!.entries[0]!.sha256);
+    expect(open.stderr).toContain('integrity check was skipped');
+    const wrong = await hapki(['list', file, '--storepass', 'env:P'], { env: { P: 'not-the-password' } });
+    expect(wrong.stderr).toMatch(ONE_LINE_ERROR('ERR_KEYSTORE_PASSWORD'));
+  });
+
+  it('a change to a BKS store is refused (hapki does not write BKS), and the file is left as it was', async () => {
+    const copy = at('unchanged.bks');
+    copyFileSync(join(BC_DIR, 'bc.bks'), copy);
+    const r = await hapki(['import', copy, '--alias', 'other-root', '--trusted', join(FIXTURES, 'ca.pem'), '--storepass', 'env:P'], { env: { P: FIXTURE_PASS } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_KEYSTORE'));
+    expect(Buffer.compare(readFileSync(copy), readFileSync(join(BC_DIR, 'bc.bks')))).toBe(0);
+  });
+
   it.each([
-    ['bc.bks', 'BKS'],
     ['bc.uber', 'UBER'],
     ['bc.bcfks', 'BCFKS'],
   ])('%s is recognised as %s, in one coded line with the keytool command that converts it', async (name, type) => {
@@ -101,12 +126,12 @@ describe('BouncyCastle-written keystores vendored in fixtures/bouncycastle (no J
     expect(r.stderr).toContain('-deststoretype PKCS12');
   });
 
-  it('an audit of a directory names a BKS store as unreadable, instead of passing over it', async () => {
+  it('an audit of a directory names a BCFKS store as unreadable, instead of passing over it', async () => {
     const auditDir = tempDir('hapki-bc-audit-');
-    copyFileSync(join(BC_DIR, 'bc.bks'), join(auditDir, 'truststore.bks'));
+    copyFileSync(join(BC_DIR, 'bc.bcfks'), join(auditDir, 'truststore.bcfks'));
     const r = await hapki(['audit', auditDir, '--json']);
     expect(r.stdout).toContain('ERR_UNSUPPORTED_KEYSTORE');
-    expect(r.stdout).toContain('truststore.bks');
+    expect(r.stdout).toContain('truststore.bcfks');
   });
 });
 
@@ -189,17 +214,48 @@ describe('real BouncyCastle 1.72 through keytool', () => {
     }
   });
 
-  it('a BKS store: hapki names the keytool command, and the PKCS#12 that command makes lists as BouncyCastle lists the BKS', async () => {
+  it('a BKS store BouncyCastle writes (RSA key with a chain, trusted certificate, AES key, a key under its own password): hapki lists what BouncyCastle lists, and converts it to a PKCS#12 BouncyCastle reads', async () => {
     const bks = at('gateway.bks');
-    await bcKeytool(['-providername', 'BC', '-storetype', 'BKS', '-keystore', bks, '-storepass', PASS, '-keypass', PASS, '-genkeypair', '-alias', 'gateway', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=bks.bc.example.com']);
-    const refused = await hapki(['list', bks, '--storepass', 'env:P'], { env: { P: PASS } });
+    const k = ['-providername', 'BC', '-storetype', 'BKS', '-keystore', bks, '-storepass', PASS];
+    await bcKeytool([...k, '-importcert', '-noprompt', '-alias', 'root', '-file', ca]);
+    await bcKeytool([...k, '-importcert', '-noprompt', '-alias', 'gateway-chain', '-file', at('gateway.pem')]);
+    await bcKeytool([...k, '-keypass', PASS, '-genkeypair', '-alias', 'rsa', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=bks.bc.example.com']);
+    await bcKeytool([...k, '-keypass', PASS, '-genseckey', '-alias', 'aes', '-keyalg', 'AES', '-keysize', '256']);
+    await bcKeytool([...k, '-keypass', 'own-key-pass', '-genkeypair', '-alias', 'own', '-keyalg', 'EC', '-groupname', 'secp384r1', '-dname', 'CN=own.bc.example.com']);
+    const bc = await bcListing(bks, 'BKS', PASS);
+    expect(bc.map((e) => [e.alias, e.type])).toEqual([
+      ['aes', 'secret-key'],
+      ['gateway-chain', 'trusted-cert'],
+      ['own', 'private-key'],
+      ['root', 'trusted-cert'],
+      ['rsa', 'private-key'],
+    ]);
+    expect(await hapkiListing(bks, PASS, 'own-key-pass')).toEqual(bc);
+    const listed = await hapki(['list', bks, '--storepass', 'env:P', '--json'], { env: { P: PASS } });
+    const aes = (JSON.parse(listed.stdout) as { entries: { alias: string; algorithm?: string; bits?: number }[] }).entries.find((e) => e.alias === 'aes');
+    expect([aes?.algorithm, aes?.bits]).toEqual(['AES', 256]);
+    await expectKeyMatchesCertificate(bks, PASS, 'rsa');
+    // the key under its own password stays sealed without it, and opens with it
+    expect(listed.stderr).toContain('key "own" stays sealed');
+    const own = await hapki(['export', bks, '--alias', 'own', '--what', 'key', '--no-encrypt', '--out', '-', '-q', '--storepass', 'env:P', '--keypass', 'env:K'], { env: { P: PASS, K: 'own-key-pass' } });
+    expect(own.code, own.stderr).toBe(0);
+    const converted = await hapki(['convert', bks, at('from-bks.p12'), '--storepass', 'env:P', '--keypass', 'env:K'], { env: { P: PASS, K: 'own-key-pass' } });
+    expect(converted.code, converted.stderr).toBe(0);
+    // BouncyCastle 1.72's PKCS12 leaves secret keys out of what it lists; everything else is there
+    expect(await bcListing(at('from-bks.p12'), 'PKCS12', PASS)).toEqual(bc.filter((e) => e.type !== 'secret-key'));
+  });
+
+  it('a BCFKS store: hapki names the keytool command, and the PKCS#12 that command makes lists as BouncyCastle lists the BCFKS', async () => {
+    const bcfks = at('gateway.bcfks');
+    await bcKeytool(['-providername', 'BC', '-storetype', 'BCFKS', '-keystore', bcfks, '-storepass', PASS, '-keypass', PASS, '-genkeypair', '-alias', 'gateway', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=bcfks.bc.example.com']);
+    const refused = await hapki(['list', bcfks, '--storepass', 'env:P'], { env: { P: PASS } });
     expect(refused.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_KEYSTORE'));
     // the command exactly as hapki gives it, FILE filled in
     const command = /with (keytool -importkeystore .*?-deststoretype PKCS12)/.exec(refused.stderr)![1]!;
-    const args = command.split(' ').slice(1).map((a) => (a === 'FILE' ? bks : a === 'FILE.p12' ? at('from-bks.p12') : a));
+    const args = command.split(' ').slice(1).map((a) => (a === 'FILE' ? bcfks : a === 'FILE.p12' ? at('from-bcfks.p12') : a));
     await mustRun('keytool', ['-J-XX:TieredStopAtLevel=1', ...args, '-srcstorepass', PASS, '-deststorepass', PASS, '-noprompt']);
-    const hapkiSide = await hapkiListing(at('from-bks.p12'), PASS);
+    const hapkiSide = await hapkiListing(at('from-bcfks.p12'), PASS);
     expect(hapkiSide.map((e) => [e.alias, e.type])).toEqual([['gateway', 'private-key']]);
-    expect(hapkiSide[0]!.sha256).toEqual((await bcListing(bks, 'BKS', PASS))[0]!.sha256);
+    expect(hapkiSide[0]!.sha256).toEqual((await bcListing(bcfks, 'BCFKS', PASS))[0]!.sha256);
   });
 });

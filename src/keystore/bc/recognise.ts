@@ -4,18 +4,19 @@ import { SCRYPT_OID } from '../../crypto/pbe/scrypt.js';
 import { UnsupportedKeystoreError } from '../../errors.js';
 
 /**
- * BouncyCastle's own keystore formats, which hapki recognises but does not read: BKS and UBER
- * (a big-endian version, a salt and an iteration count, then the entries, in the clear for BKS
- * and encrypted with Twofish for UBER) and BCFKS (DER: an encrypted object store and a PBKDF2 or
- * scrypt MAC). BouncyCastle's PKCS12 types are plain PKCS#12 and read as such.
+ * BouncyCastle's own keystore formats: BKS and UBER (a big-endian version, a salt and an
+ * iteration count, then the entries, in the clear for BKS and encrypted with Twofish for UBER)
+ * and BCFKS (DER: an encrypted object store and a PBKDF2 or scrypt MAC). hapki reads BKS
+ * (bks_read.ts) and recognises the other two, answering with the keytool command that converts
+ * them. BouncyCastle's PKCS12 types are plain PKCS#12 and read as such.
  */
 export type BouncyCastleFormat = 'BKS' | 'UBER' | 'BCFKS';
 
 /** The one-line answer for a store of that format: what it is and the keytool command that makes a PKCS#12 of it. */
-export function unsupportedBouncyCastleStore(format: BouncyCastleFormat): UnsupportedKeystoreError {
+export function unsupportedBouncyCastleStore(format: BouncyCastleFormat, detail?: string): UnsupportedKeystoreError {
   return new UnsupportedKeystoreError(
     format,
-    `a BouncyCastle ${format} keystore, which hapki does not read; convert it to PKCS#12 with ` +
+    `a BouncyCastle ${format} keystore${detail ? ` (${detail})` : ''}, which hapki does not read; convert it to PKCS#12 with ` +
       `keytool -importkeystore -srckeystore FILE -srcstoretype ${format} -srcprovidername BC ` +
       '-providerpath /usr/share/java/bcprov.jar -providerclass org.bouncycastle.jce.provider.BouncyCastleProvider ' +
       '-destkeystore FILE.p12 -deststoretype PKCS12 (bcprov.jar is in Debian\'s libbcprov-java)',
