@@ -14,7 +14,7 @@ import { parseDate, parseDays } from './options.js';
 type Check = (value: string, options: Readonly<Record<string, unknown>>) => void | Promise<void>;
 
 const VALUE_CHECKS: Readonly<Record<string, Check>> = {
-  '--subject': async (v) => void (await import('../cert/dn.js')).encodeName(v),
+  '--subject': async (v) => void (await import('../names/subject_values.js')).encodeSubject(v),
   '--san': async (v) => void (await import('../issue/san.js')).parseSan(v),
   '--kty': keySpec,
   '--bits': keySpec,

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { PasswordSourceError } from '../errors.js';
+import { errnoWords } from '../lib/errno_words.js';
 
 /**
  * Where a password comes from. One grammar for the command line, cluster files and audit
@@ -108,7 +109,7 @@ export function readFirstLine(source: string | number, what: string, onWarning?:
     return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   } catch (cause) {
     if (cause instanceof PasswordSourceError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+    const code = errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable';
     throw new PasswordSourceError(`${what}: cannot read ${typeof source === 'number' ? `fd ${source}` : source} (${code})`, { cause });
   } finally {
     if (fd !== undefined && typeof source !== 'number') closeSync(fd);

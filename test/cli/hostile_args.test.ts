@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -181,5 +181,37 @@ describe('file names hapki cannot name faithfully', () => {
     expect(readdirSync(sub)).toEqual([]);
     const fits = `${'a'.repeat(219)}.pem`;
     expect((await hapki(['export', store, '--alias', 'server1', '--what', 'cert', '--storepass', 'env:STOREPASS', '--out', fits], { env, cwd: sub })).code).toBe(0);
+  });
+});
+
+describe('a CA named only for the files beside it (ca set, ca issued, revoke) must be there', () => {
+  // regression: `ca set --ca typo.p12` wrote typo.p12.settings.json for a CA that does not exist,
+  // and `ca issued --ca notes.txt` (or a directory) listed nothing, exit 0
+  it.each([
+    ['a missing file', 'typo.p12', 'ERR_FILE_NOT_FOUND'],
+    ['a file that is not a keystore', 'notes.txt', 'ERR_KEYSTORE_FORMAT'],
+    ['a directory', 'adir', 'ERR_IO'],
+  ])('%s: a coded error naming it, nothing written', async (_name, ca, code) => {
+    const sub = tempDir('hapki-ca-files-');
+    writeFileSync(join(sub, 'notes.txt'), 'not a keystore\n');
+    mkdirSync(join(sub, 'adir'));
+    const before = readdirSync(sub).sort();
+    for (const args of [['ca', 'set', '--ca', ca, '--allow-domain', 'example.com'], ['ca', 'issued', '--ca', ca], ['revoke', '--ca', ca, '--serial', '01']]) {
+      const r = await hapki(args, { env, cwd: sub });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(ONE_LINE_ERROR(code));
+      expect(r.stderr, args.join(' ')).toContain(ca);
+      expect(readdirSync(sub).sort(), args.join(' ')).toEqual(before);
+    }
+  });
+});
+
+describe('a keystore that does not parse is named in the error', () => {
+  it('list, verify --trust and standard input name the file they could not read', async () => {
+    const sub = tempDir('hapki-unnamed-');
+    writeFileSync(join(sub, 'notes.txt'), 'not a keystore\n');
+    expect((await hapki(['list', 'notes.txt'], { env, cwd: sub })).stderr).toMatch(/^hapki: notes\.txt: unrecognised keystore format[^\n]*\(ERR_KEYSTORE_FORMAT\)\n$/);
+    expect((await hapki(['verify', join(FIXTURES, 'ca.pem'), '--trust', 'notes.txt'], { env, cwd: sub })).stderr).toMatch(/^hapki: notes\.txt: [^\n]*\(ERR_KEYSTORE_FORMAT\)\n$/);
+    expect((await hapki(['list', '-'], { env, cwd: sub, input: 'not a keystore\n' })).stderr).toMatch(/^hapki: standard input: [^\n]*\(ERR_KEYSTORE_FORMAT\)\n$/);
   });
 });

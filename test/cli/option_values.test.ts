@@ -38,6 +38,11 @@ const ROWS: readonly (readonly [string, readonly string[], string])[] = [
   ['ca set --aia-url', ['ca', 'set', '--ca', 'ca.p12', '--aia-url', 'file:///etc/passwd'], 'ERR_INVALID_ARGUMENT'],
   ['csr --san', [...csr, '--san', 'bad name!'], 'ERR_INVALID_ARGUMENT'],
   ['csr --subject', [...csr, '--subject', 'garbage'], 'ERR_INVALID_ARGUMENT'],
+  // regression: csr made requests a CA refuses (a 100 000-character CN; openssl refuses over 64)
+  ['csr --subject CN over 64 characters', [...csr, '--subject', `CN=${'a'.repeat(100_000)}`], 'ERR_INVALID_ARGUMENT'],
+  ['csr --subject multi-valued RDN', [...csr, '--subject', 'CN=a.example.com+CN=evil.example.com'], 'ERR_INVALID_ARGUMENT'],
+  ['csr --subject lower-case C', [...csr, '--subject', 'CN=a.example.com,C=de'], 'ERR_INVALID_ARGUMENT'],
+  ['ca init --subject CN over 64 characters', ['ca', 'init', '--subject', `CN=${'a'.repeat(65)}`, '--out', 'root.p12', '--outpass', 'env:P'], 'ERR_INVALID_ARGUMENT'],
   ['csr --new-key --kty', ['csr', '--new-key', '--keystore', 'n.jks', '--alias', 'n', '--subject', 'CN=n', '--kty', 'foo', '--storepass', 'env:P', '--out', 'n.csr'], 'ERR_INVALID_ARGUMENT'],
   ['csr --store-format', ['csr', '--new-key', '--keystore', 'n.jks', '--alias', 'n', '--subject', 'CN=n', '--store-format', 'zz', '--storepass', 'env:P', '--out', 'n.csr'], 'ERR_USAGE'],
   ['sign --profile', [...sign, '--profile', 'bogus'], 'ERR_USAGE'],
