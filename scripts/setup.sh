@@ -12,6 +12,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
 # OpenSC's pkcs11-tool reads the HSM's keys independently of hapki in those tests
 command -v pkcs11-tool >/dev/null 2>&1 || missing+=(opensc)
+# BouncyCastle 1.72, the keystore provider of test/interop/bouncycastle.test.ts (keytool -providerpath)
+[ -f /usr/share/java/bcprov.jar ] || missing+=(libbcprov-java)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)

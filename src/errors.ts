@@ -64,6 +64,7 @@ export type HapkiErrorCode =
   | 'ERR_KEYSTORE_INTEGRITY'
   | 'ERR_UNSUPPORTED_ALGORITHM'
   | 'ERR_UNSUPPORTED_ENTRY'
+  | 'ERR_UNSUPPORTED_KEYSTORE'
   | 'ERR_ALIAS_NOT_FOUND'
   | 'ERR_DUPLICATE_ALIAS'
   | 'ERR_KEY_LOCKED'
@@ -187,6 +188,20 @@ export class UnsupportedAlgorithmError extends HapkiError {
   constructor(algorithm: string, context?: string) {
     super('ERR_UNSUPPORTED_ALGORITHM', `unsupported algorithm ${algorithm}${context ? ` (${context})` : ''}`);
     this.algorithm = algorithm;
+  }
+}
+
+/**
+ * A keystore format hapki recognises but does not read (BouncyCastle's BKS, UBER and BCFKS): the
+ * message names it and the keytool command that converts it to PKCS#12.
+ */
+export class UnsupportedKeystoreError extends HapkiError {
+  /** The format's name, as BouncyCastle's KeyStore type: BKS, UBER, BCFKS. */
+  readonly format: string;
+
+  constructor(format: string, message: string) {
+    super('ERR_UNSUPPORTED_KEYSTORE', message);
+    this.format = format;
   }
 }
 

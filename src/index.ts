@@ -12,6 +12,7 @@ export {
   KeystoreIntegrityError,
   UnsupportedAlgorithmError,
   UnsupportedEntryError,
+  UnsupportedKeystoreError,
   AliasNotFoundError,
   DuplicateAliasError,
   KeyLockedError,

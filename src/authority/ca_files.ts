@@ -1,5 +1,6 @@
-import { FileNotFoundError, UsageError } from '../errors.js';
+import { FileNotFoundError, KeystoreFormatError, UsageError } from '../errors.js';
 import { readFileBytes } from '../fs/read_file.js';
+import { detectFormat } from '../keystore/detect.js';
 import { commitChangeSet } from '../txn/change_set.js';
 
 /**
@@ -10,6 +11,23 @@ import { commitChangeSet } from '../txn/change_set.js';
 export function caFiles(keystorePath: string): { settings: string; record: string } {
   if (!keepsCaFiles(keystorePath)) throw new UsageError('a pkcs11: CA keeps its settings and issuance record beside its certificate: give --ca-cert <file> (the PEM ca init --key --cert-out wrote)');
   return { settings: `${keystorePath}.settings.json`, record: `${keystorePath}.issued.jsonl` };
+}
+
+/**
+ * The CA a command names only to find the files beside it (`ca set`, `ca issued`, `revoke`, which
+ * need no password) must be there: a keystore (or, for an HSM CA, its certificate file) that
+ * hapki recognises by content. Without this, `ca set --ca typo.p12` wrote `typo.p12.settings.json`
+ * for a CA that does not exist, and `ca issued --ca notes.txt` listed nothing, exit 0.
+ * ERR_FILE_NOT_FOUND, ERR_IO (a directory, a device) or ERR_KEYSTORE_FORMAT.
+ */
+export async function requireCaFile(path: string): Promise<void> {
+  const bytes = await readFileBytes(path);
+  try {
+    detectFormat(bytes);
+  } catch (error) {
+    if (error instanceof KeystoreFormatError) throw new KeystoreFormatError(`${path}: ${error.message}`, undefined, { cause: error });
+    throw error;
+  }
 }
 
 /** False for a CA whose key is an HSM object (pkcs11: URI): no file sits beside it. */

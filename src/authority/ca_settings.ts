@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { mergeNamePolicies, parseNamePolicy, type NamePolicy } from '../issue/name_policy.js';
 import { uriProblem } from '../names/general_name.js';
 import { escapeText } from '../text/escape.js';
-import { caFiles, readOptionalText, updateCaFile } from './ca_files.js';
+import { caFiles, keepsCaFiles, readOptionalText, requireCaFile, updateCaFile } from './ca_files.js';
 
 /** What a CA is configured with once and applies to everything it issues from then on. */
 export interface CaSettings {
@@ -49,11 +49,15 @@ export interface CaSettingsChange {
   caIssuersUrl?: string;
 }
 
+/** A CRL or CA-issuers URL a certificate may carry: absolute http(s) or ldap. */
+export function checkSettingUrl(what: string, v: string): void {
+  if (uriProblem(v) || !/^(https?|ldap):\/\//i.test(v)) throw new InvalidArgumentError(`${what} "${escapeText(v)}" must be an absolute http(s) or ldap URL`);
+}
+
 /** Adds to the policy and sets the URLs; returns the settings now in force. */
 export async function changeCaSettings(keystorePath: string, change: CaSettingsChange): Promise<CaSettings> {
-  for (const [what, v] of [['--crl-url', change.crlUrl], ['--aia-url', change.caIssuersUrl]] as const) {
-    if (v !== undefined && (uriProblem(v) || !/^(https?|ldap):\/\//i.test(v))) throw new InvalidArgumentError(`${what} "${escapeText(v)}" must be an absolute http(s) or ldap URL`);
-  }
+  for (const [what, v] of [['--crl-url', change.crlUrl], ['--aia-url', change.caIssuersUrl]] as const) if (v !== undefined) checkSettingUrl(what, v);
+  if (keepsCaFiles(keystorePath)) await requireCaFile(keystorePath);
   const current = await readCaSettings(keystorePath);
   const next: CaSettings = { ...current, policy: mergeNamePolicies(current.policy, parseNamePolicy({ domains: change.allowDomains ?? [], ipRanges: change.allowIps ?? [] })) };
   if (change.crlUrl !== undefined) next.crlUrl = change.crlUrl;

@@ -5,7 +5,7 @@ import { formatGeneralNames } from '../cert/general_names.js';
 import { InvalidArgumentError, NotFoundError, UsageError } from '../errors.js';
 import { toHex } from '../lib/bytes.js';
 import { escapeText } from '../text/escape.js';
-import { caFiles, readOptionalText, updateCaFile } from './ca_files.js';
+import { caFiles, keepsCaFiles, readOptionalText, requireCaFile, updateCaFile } from './ca_files.js';
 
 export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'privilegeWithdrawn'] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
@@ -110,9 +110,16 @@ export function issuedCertificates(lines: readonly RecordLine[]): IssuedCertific
  * Marks a certificate of the record revoked (the record alone; `crl` publishes it). A serial the
  * record does not hold is refused: a CA revokes what it issued.
  */
+/** What the CA at `caKeystorePath` (its keystore, or an HSM CA's certificate file) has issued, with revocations; the CA file must exist. */
+export async function issuedBy(caKeystorePath: string): Promise<IssuedCertificate[]> {
+  if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
+  return issuedCertificates(await readRecord(caKeystorePath));
+}
+
 export async function revokeSerial(caKeystorePath: string, serialText: string, reason: RevocationReason = 'unspecified', at = new Date()): Promise<IssuedCertificate> {
   const serial = normalizeSerial(serialText);
   if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+  if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
   const certificates = issuedCertificates(await readRecord(caKeystorePath));
   const target = certificates.find((c) => c.serial === serial);
   if (!target) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}`);

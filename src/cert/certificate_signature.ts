@@ -1,4 +1,5 @@
 import { readDer } from '../asn1/der_reader.js';
+import { signatureAlgorithmOf, type SignatureAlgorithm } from '../crypto/signature_family.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
 
 /**
@@ -13,5 +14,19 @@ export function signatureMadeBy(der: Uint8Array, issuerSpki: Uint8Array): boolea
     return verifySignature(issuerSpki, algorithm, tbs.encoded, signature.bits('signature'));
   } catch {
     return false;
+  }
+}
+
+/**
+ * The certificate's signature algorithm when its hash is broken (MD2, MD4, MD5 or SHA-1, whose
+ * collisions let a forger reuse a CA's signature), read from its signatureAlgorithm; classified
+ * as path validation classifies it. Undefined for a sound or unreadable one.
+ */
+export function weakSignatureOf(der: Uint8Array): SignatureAlgorithm | undefined {
+  try {
+    const algorithm = signatureAlgorithmOf(readDer(der, 'certificate').child(1, 'signatureAlgorithm').encoded);
+    return algorithm.weakness ? algorithm : undefined;
+  } catch {
+    return undefined;
   }
 }

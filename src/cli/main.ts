@@ -1,17 +1,18 @@
-import { CommanderError } from 'commander';
-import { HapkiError } from '../errors.js';
+import { CommanderError, type Command } from 'commander';
+import { HapkiError, UsageError } from '../errors.js';
 import { withIterationLimit } from '../crypto/pbe/work_budget.js';
 import { parseWholeNumber } from './options.js';
 import { printable } from '../lib/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { clipText, guardOutput } from '../text/escape.js';
-import { exitCodeFor } from './exit_codes.js';
+import { exitCodeFor, isMissingCommand } from './exit_codes.js';
 import type { CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
 import { processIo } from './process_io.js';
 import { runningAsOwnProcess } from './process_heap.js';
 import { askedCommand, buildProgram } from './program.js';
+import { habitMessage } from './usage_hints.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], processIoArg?: CliIo): Promise<number> {
@@ -22,11 +23,13 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const verbose = argv.includes('--verbose');
   const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : io;
-  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo) };
+  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
+  let program: Command | undefined;
   try {
-    const program = await buildProgram(ctx, argv);
+    refuseLossyArguments(argv);
+    program = await buildProgram(ctx, argv);
     const maxIterations = maxIterationsOption(argv);
-    const run = (): Promise<unknown> => program.parseAsync([...argv]);
+    const run = (): Promise<unknown> => program!.parseAsync([...argv]);
     await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
     // the result must have reached standard output: a full disk there is a failure, not a success
     await io.finish?.();
@@ -35,7 +38,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     let error = caught;
     // --help and --version end as a CommanderError with exit code 0: their text must have been written too
     if (caught instanceof CommanderError && exitCodeFor(caught) === 0 && io.finish) error = await io.finish().then(() => caught, (failure: unknown) => failure);
-    report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io);
+    report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io, argv, program);
     return exitCodeFor(error, askedCommand(argv));
   } finally {
     // one connection per host per command: they end with it
@@ -55,10 +58,28 @@ function maxIterationsOption(argv: readonly string[]): number | undefined {
   return parseWholeNumber(value ?? '', '--max-iterations', 1);
 }
 
-function report(error: unknown, io: CliIo): void {
+/**
+ * Node decodes the command line as UTF-8 and puts U+FFFD where bytes are not: a file name in
+ * another encoding (Latin-1 `caf\xe9.jks`) would name another file, and `--out` would write
+ * one under a name nobody gave. Refused before anything, without echoing the argument (it may
+ * be a password).
+ */
+function refuseLossyArguments(argv: readonly string[]): void {
+  const at = argv.findIndex((a, i) => i >= 2 && a.includes('\uFFFD'));
+  if (at < 0) return;
+  const after = at > 2 && argv[at - 1]!.startsWith('-') ? ` (the value of ${printable(argv[at - 1]!)})` : '';
+  throw new UsageError(`argument ${at - 1}${after} is not valid UTF-8: hapki would read or write another file than the one named; rename the file to a UTF-8 name`);
+}
+
+function report(error: unknown, io: CliIo, argv: readonly string[], program: Command | undefined): void {
   if (error instanceof CommanderError) {
     if (exitCodeFor(error) === 0) return; // --help, --version
-    io.stderr(`hapki: ${clipText(printable(usageMessage(error.message)))}; see --help (ERR_USAGE)\n`);
+    if (isMissingCommand(error)) {
+      const group = askedCommand(argv);
+      io.stderr(`hapki: ${group === 'help' ? 'help: no such command' : `missing command${group === undefined ? '' : ` after "${clipText(printable(group))}"`}`}; see --help (ERR_USAGE)\n`);
+      return;
+    }
+    io.stderr(`hapki: ${clipText(printable(habitMessage(argv, program) ?? usageMessage(error.message)))}; see --help (ERR_USAGE)\n`);
     return;
   }
   if (error instanceof HapkiError) {
@@ -71,43 +92,9 @@ function report(error: unknown, io: CliIo): void {
   if (io.env['HAPKI_DEBUG']) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
 }
 
-/** keytool's and openssl's words whose hapki option is not just the same word with two dashes. */
-const SINGLE_DASH_HINTS: Readonly<Record<string, string>> = {
-  keystore: 'the keystore is the command\'s argument (csr --new-key: --keystore)',
-  srckeystore: "the keystore is the command's argument",
-  destkeystore: '--out',
-  file: '--out, or the input file as the argument',
-  outfile: '--out',
-  infile: "the input file as the argument",
-  in: "the input file as the argument",
-  storetype: '--out-format',
-  deststoretype: '--out-format',
-  srcstorepass: '--storepass',
-  deststorepass: '--outpass',
-  passin: '--storepass',
-  passout: '--outpass',
-  dname: '--subject',
-  subj: '--subject',
-  keyalg: '--kty',
-  keysize: '--bits',
-  validity: '--days',
-  ext: '--san',
-};
-
-/**
- * A keytool or openssl habit (`-storepass`, `-keystore gw.jks`): commander reads one dash as a
- * cluster of short options and says only that it is unknown. Say what hapki calls it.
- */
-function singleDashHint(message: string): string {
-  const word = /unknown option '-([a-z][a-z0-9-]+)'/i.exec(message)?.[1];
-  if (word === undefined) return message;
-  const hint = SINGLE_DASH_HINTS[word.toLowerCase()] ?? `--${word}`;
-  return `${message.split('\n')[0]}\n(hapki's options take two dashes: for -${word}, ${hint})`;
-}
-
 /** Commander's message ("error: unknown option '--x'\n(Did you mean --y?)") as one line. */
 function usageMessage(message: string): string {
-  return singleDashHint(message)
+  return message
     .replace(/^error: /, '')
     .split('\n')
     .map((line) => line.trim().replace(/^\((.*)\)$/, '$1').replace(/^Did you mean/, 'did you mean'))

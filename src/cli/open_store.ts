@@ -1,4 +1,4 @@
-import { PasswordRequiredError, type HapkiError } from '../errors.js';
+import { KeystoreFormatError, PasswordRequiredError, type HapkiError } from '../errors.js';
 import { readKeystore, readKeystoreEntries, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { KeystoreEntryStream } from '../keystore/codec.js';
 import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
@@ -94,9 +94,15 @@ async function readStore<S extends { warnings: string[] } = Keystore>(
     if (password === undefined && (error as HapkiError).code === 'ERR_KEYSTORE_PASSWORD') {
       throw new PasswordRequiredError(`${request.path} is password-protected: give ${request.passOption ?? '--storepass'}`);
     }
-    throw error;
+    throw namingFile(error, request.path === STDIO ? 'standard input' : request.path);
   }
   return { store, password, ...(keyPassword === undefined ? {} : { keyPassword }) };
+}
+
+/** A keystore that does not parse is said about its file: a command may read several (verify --trust, trust mesh). */
+function namingFile(error: unknown, name: string): unknown {
+  if (!(error instanceof KeystoreFormatError) || error.message.startsWith(`${name}:`)) return error;
+  return new KeystoreFormatError(`${name}: ${error.message}`, undefined, { cause: error });
 }
 
 function warnAbout(ctx: CliContext, path: string, opened: OpenedStore): void {

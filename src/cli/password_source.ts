@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { PasswordSourceError, UsageError } from '../errors.js';
 import { parsePasswordSource, PASSWORD_SOURCE_FORMS, readEnvSource, readFirstLine } from '../secrets/password_source.js';
 import { warn, type CliIo } from './io.js';
@@ -11,8 +12,27 @@ import { warn, type CliIo } from './io.js';
 export class PasswordResolver {
   private stdinLines: string[] | undefined;
   private stdinIsInput = false;
+  private readonly filesWarned = new Set<string>();
 
-  constructor(private readonly io: CliIo) {}
+  /** A password file open to others or owned by another user: warned once per run, whichever option or cluster file names it. */
+  readonly fileWarning = (message: string, file: string): void => {
+    const key = resolve(file);
+    if (this.filesWarned.has(key)) return;
+    this.filesWarned.add(key);
+    warn(this.io, message);
+  };
+
+  /** `argv`: the command line, so that a warning about a password file can name the option that gave it. */
+  constructor(private readonly io: CliIo, private readonly argv: readonly string[] = []) {}
+
+  /** The option of the command line whose value is `spec` (`--storepass` for `--storepass file:x` or `--storepass=file:x`). */
+  private optionGiving(spec: string): string | undefined {
+    for (const [i, arg] of this.argv.entries()) {
+      if (arg.startsWith('--') && arg.endsWith(`=${spec}`)) return arg.slice(0, arg.length - spec.length - 1);
+      if (arg === spec && this.argv[i - 1]?.startsWith('--')) return this.argv[i - 1];
+    }
+    return undefined;
+  }
 
   /** Standard input is an input file (`-`): no password may come from it too. */
   claimStdinForInput(): void {
@@ -48,7 +68,10 @@ export class PasswordResolver {
       case 'env':
         return readEnvSource(this.io.env, source.name, what);
       case 'file':
-        return readFirstLine(source.path, what);
+        return readFirstLine(source.path, what, (message, file) => {
+          const option = this.optionGiving(spec);
+          this.fileWarning(option === undefined ? message : `${option} (${message}`.replace(`${what}:`, `${what}):`), file);
+        });
       case 'fd':
         return readFirstLine(source.fd, what);
       case 'stdin': {

@@ -37,14 +37,16 @@ export function addPathFlags(command: Command): Command {
 }
 
 /** The library options the flags stand for (reads the --crl files, with `read` where `-` may name standard input). */
+export function checkPolicyOid(oid: string): void {
+  if (!/^[0-2](\.(0|[1-9]\d{0,9}))+$/.test(oid)) throw new UsageError('--policy must be an object identifier in dotted form, such as 2.23.140.1.2.1');
+}
+
 export async function pathOptionsFromFlags(flags: PathFlags, fetched?: readonly Uint8Array[], fetchTimeoutMs?: number, read: (file: string) => Promise<Uint8Array> = (file) => readFileBytes(file)): Promise<Partial<PathValidationOptions>> {
   if (flags.crlRequired && !flags.crl && !fetched) throw new UsageError('--crl-required needs at least one --crl (or --crl-fetch)');
   if (flags.ocspRequired && !flags.ocsp) throw new UsageError('--ocsp-required needs --ocsp');
   const crls: Uint8Array[] = [...(fetched ?? [])];
   for (const file of flags.crl ?? []) crls.push(...crlsFromBytes(await read(file), file === '-' ? 'standard input' : file));
-  for (const oid of flags.policy ?? []) {
-    if (!/^[0-2](\.(0|[1-9]\d{0,9}))+$/.test(oid)) throw new UsageError('--policy must be an object identifier in dotted form, such as 2.23.140.1.2.1');
-  }
+  for (const oid of flags.policy ?? []) checkPolicyOid(oid);
   return {
     ...(flags.allowSha1 ? { allowSha1: true } : {}),
     ...(flags.webPki ? { profile: 'webpki' as const } : {}),

@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { EXIT_CODES_HELP } from './exit_codes.js';
 import { LIMITS } from '../limits.js';
 import { addSshOptions, SSH_HELP } from './ssh_cli.js';
+import { checkOptionValues } from './option_values.js';
 import { claimStdinInputs } from './stdin_claim.js';
 import { configureCliWritePath } from './write_path.js';
 
@@ -50,6 +51,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[], opt
     .option('--max-iterations <n>', `key-derivation rounds one keystore derivation may ask for (default ${LIMITS.iterationsPerDerivation}, as keytool; a file may ask for ${LIMITS.fileIterationsFactor} times it in all)`)
     .option('--lock-timeout <seconds>', 'wait this long for another hapki process holding a file this command changes (default 30)')
     .hook('preAction', (command) => configureCliWritePath(ctx, command.opts<{ lockTimeout?: string }>().lockTimeout))
+    .hook('preAction', (_program, action) => checkOptionValues(action))
     .hook('preAction', (_program, action) => claimStdinInputs(ctx, action))
     .addHelpText(
       'after',

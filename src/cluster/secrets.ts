@@ -31,6 +31,8 @@ export function describeSecretRef(ref: SecretRef): string {
 export interface ResolveSecretOptions {
   /** Where env: looks (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Told, one line, when a file: source is open to others or owned by another user (see passwordFileProblem). */
+  warn?: (message: string, file: string) => void;
 }
 
 /** The password itself; `what` names it in an error ("password of msas1"). */
@@ -41,6 +43,6 @@ export async function resolveSecret(ref: SecretRef, what: string, options: Resol
     case 'env':
       return readEnvSource(options.env ?? process.env, ref.name, what);
     case 'file':
-      return readFirstLine(ref.path, what);
+      return readFirstLine(ref.path, what, options.warn);
   }
 }

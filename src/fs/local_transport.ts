@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import { FileExistsError, FileNotFoundError, HapkiError, IoError } from '../errors.js';
 import { readFileBytes, sha256OfFile } from './read_file.js';
 import type { FileInfo, FileTransport } from './transport.js';
+import { errnoWords } from '../lib/errno_words.js';
 
 /**
  * The local disk as a FileTransport: what the write protocol (src/txn/) runs over when a file
@@ -157,27 +158,12 @@ function infoOf(stat: Stats): FileInfo {
   return { type, size: stat.size, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtimeMs: stat.mtimeMs, links: stat.nlink };
 }
 
-const ERRNO_WORDS: Readonly<Record<string, string>> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'read-only file system',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'is a directory',
-  ELOOP: 'a symbolic link is in the way',
-  EIO: 'input/output error',
-  EXDEV: 'not on the same file system',
-  ENAMETOOLONG: 'name too long',
-};
-
 /** A coded error naming the path and what went wrong, in words. */
 export function ioError(what: string, path: string, cause: unknown): HapkiError {
   if (cause instanceof HapkiError) return cause;
   const code = (cause as NodeJS.ErrnoException)?.code;
   if (code === 'EEXIST') return new FileExistsError(path);
   if (code === 'ENOENT' && what === 'cannot read') return new FileNotFoundError(path, { cause });
-  const words = (code && ERRNO_WORDS[code]) ?? code ?? 'failed';
+  const words = errnoWords(code) ?? 'failed';
   return new IoError(`${what} ${path}: ${words}`, { cause });
 }

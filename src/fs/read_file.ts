@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { FileNotFoundError, IoError } from '../errors.js';
 import { remoteFile } from '../transport/remote_file.js';
+import { errnoWords } from '../lib/errno_words.js';
 
 /** Largest keystore or certificate file hapki will read; real ones are kilobytes. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -51,7 +52,7 @@ async function withRegularFile<T>(path: string, maxBytes: number, read: (handle:
     if (cause instanceof IoError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new FileNotFoundError(path, { cause });
-    throw new IoError(`cannot read ${path}: ${code ?? (cause as Error).message}`, { cause });
+    throw new IoError(`cannot read ${path}: ${errnoWords(code) ?? (cause as Error).message}`, { cause });
   } finally {
     await handle?.close();
   }

@@ -1,4 +1,5 @@
 import { implicitConstructed, integer, oid, sequence, setOf } from '../asn1/der_writer.js';
+import { encodeSubject } from '../names/subject_values.js';
 import { certificateNames } from '../cert/names.js';
 import { readTbs } from '../cert/tbs.js';
 import type { WebCrypto, WebCryptoKeyPair } from '../crypto/provider.js';
@@ -9,7 +10,6 @@ import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { getEntry } from '../keystore/alias.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { encodeExtension, signed } from './build_certificate.js';
-import { encodeName } from '../cert/dn.js';
 import { signerForKey } from './issuer.js';
 import { mergeSans, type SubjectAltName } from './san.js';
 import { encodeGeneralNames, SAN_OID, sansOfExtension } from './san_extension.js';
@@ -47,7 +47,7 @@ export async function createCsr(entry: PrivateKeyEntry, options: CreateCsrOption
     current = found.sans;
     for (const s of found.skipped) warnings.push(`the certificate's name ${s} is not carried into the request`);
   }
-  const subject = options.subject !== undefined ? encodeName(options.subject) : certificateNames(certificate!).subject;
+  const subject = options.subject !== undefined ? encodeSubject(options.subject) : certificateNames(certificate!).subject;
   const sans = mergeSans({ requested: current, extra: options.sans ?? [] });
   const csr = await createCsrWithSigner(await signerForKey(pkcs8, crypto), subject, sans);
   return { csr, sans, warnings };

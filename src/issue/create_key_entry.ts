@@ -1,4 +1,5 @@
 import type { KeySpec } from '../crypto/key_spec.js';
+import { encodeSubject } from '../names/subject_values.js';
 import { DEFAULT_KEY_SPEC } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { AliasExistsError } from '../errors.js';
@@ -7,7 +8,6 @@ import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { createCsrWithSigner } from './create_csr.js';
 import { certificateForKey, newSigningKey } from './new_key_entry.js';
 import type { SubjectAltName } from './san.js';
-import { encodeName } from '../cert/dn.js';
 
 /** keytool -genkeypair's default validity for the self-signed placeholder. */
 export const PLACEHOLDER_DAYS = 90;
@@ -58,6 +58,6 @@ export async function requestWithNewKey(store: Keystore, options: NewKeyRequestO
     chain: [placeholder],
     created: options.now ?? new Date(),
   };
-  const csr = await createCsrWithSigner(key.signer, encodeName(options.subject), sans);
+  const csr = await createCsrWithSigner(key.signer, encodeSubject(options.subject), sans);
   return { store: { ...store, entries: [...store.entries, entry], warnings: [] }, entry, csr };
 }

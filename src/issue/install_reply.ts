@@ -1,11 +1,11 @@
 import { buildChain } from '../cert/chain.js';
 import { certificatePublicKey, describeCertificate, type CertificateSummary } from '../cert/describe.js';
-import { signatureMadeBy } from '../cert/certificate_signature.js';
+import { signatureMadeBy, weakSignatureOf } from '../cert/certificate_signature.js';
 import { formatName } from '../cert/format_name.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
 import { publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { ChainUntrustedError, InvalidArgumentError, KeyMismatchError } from '../errors.js';
+import { ChainUntrustedError, InvalidArgumentError, KeyMismatchError, WeakSignatureError } from '../errors.js';
 import { getEntry, uniqueAlias } from '../keystore/alias.js';
 import type { Keystore, PrivateKeyEntry, TrustedCertEntry } from '../keystore/model.js';
 import { nameFor } from '../keystore/pair_keys.js';
@@ -23,6 +23,8 @@ export interface InstallReplyOptions {
   trustRoot?: string;
   /** Asks whether to trust such a root (a terminal prompt); without it, and without trustRoot, it is refused. */
   confirmRoot?: (root: CertificateSummary) => Promise<boolean>;
+  /** Accept SHA-1 signatures in the chain (as `verify --allow-sha1`); MD5, MD4 and MD2 never. */
+  allowSha1?: boolean;
   now?: Date;
 }
 
@@ -50,7 +52,9 @@ export async function installReply(store: Keystore, options: InstallReplyOptions
   const trusted = store.entries.filter((e): e is TrustedCertEntry => e.type === 'trusted-cert').map((e) => e.certificate);
   const chain = buildChain(leaf, [...options.reply, ...(options.caCertificates ?? []), ...trusted]);
   verifyLinks(chain);
-  const anchored = chain.slice(1).some((der) => trusted.some((t) => bytesEqual(t, der)));
+  const anchorAt = chain.findIndex((der, i) => i > 0 && trusted.some((t) => bytesEqual(t, der)));
+  const anchored = anchorAt > 0;
+  refuseWeakLinks(chain.slice(0, anchored ? anchorAt : chain.length - 1), options.allowSha1 ?? false);
   let addedRoot: TrustedCertEntry | undefined;
   if (!anchored) {
     const root = chain[chain.length - 1]!;
@@ -73,6 +77,22 @@ function verifyLinks(chain: readonly Uint8Array[]): void {
       const subject = formatName(names.subject);
       throw new ChainUntrustedError(`"${subject}" is not signed by ${signer === names ? 'its own key' : `"${formatName(signer.subject)}"`}: the chain does not link up`);
     }
+  }
+}
+
+/**
+ * The chain below its trust anchor must be signed with sound hashes, as path validation asks
+ * (ERR_WEAK_SIGNATURE): a SHA-1 or MD5 signature can be forged by a collision, so a reply whose
+ * leaf or intermediate carries one proves nothing (keytool only warns). The anchor's own
+ * signature, a root's self-signature included, is not checked: RFC 5280 trusts the anchor for
+ * its key, not its signature. `below` is the chain from the leaf up to, not including, the anchor.
+ */
+function refuseWeakLinks(below: readonly Uint8Array[], allowSha1: boolean): void {
+  for (const der of below) {
+    const weak = weakSignatureOf(der);
+    if (!weak || (weak.weakness === 'sha1' && allowSha1)) continue;
+    const subject = formatName(certificateNames(der).subject);
+    throw new WeakSignatureError(`the signature on "${subject}" in the reply chain uses ${weak.name}, a broken hash: ask the CA to sign it with SHA-256 or better${weak.weakness === 'sha1' ? ' (--allow-sha1 accepts SHA-1)' : ''}`);
   }
 }
 

@@ -42,6 +42,7 @@ const HOLDS: Readonly<Record<KeystoreFormat, readonly EntryType[]>> = {
   JKS: ['private-key', 'trusted-cert'],
   PEM: ['private-key', 'trusted-cert'],
   DER: ['private-key', 'trusted-cert'],
+  BKS: ['private-key', 'trusted-cert', 'secret-key'],
 };
 
 /**

@@ -1,5 +1,6 @@
 import { readDer } from '../asn1/der_reader.js';
 import { KeystoreFormatError } from '../errors.js';
+import { isBcfks, recogniseBksOrUber, unsupportedBouncyCastleStore } from './bc/recognise.js';
 import { classifyDer } from './der/classify.js';
 import type { KeystoreFormat } from './model.js';
 import { isPemText } from './pem/pem_blocks.js';
@@ -25,6 +26,10 @@ export function detectFormat(bytes: Uint8Array): KeystoreFormat {
     const kind = classifyDer(node);
     if (kind === 'pkcs12') return 'PKCS12';
     if (kind) return 'DER';
+    if (isBcfks(node)) throw unsupportedBouncyCastleStore('BCFKS');
   }
+  const bc = recogniseBksOrUber(bytes);
+  if (bc === 'BKS') return 'BKS';
+  if (bc) throw unsupportedBouncyCastleStore(bc);
   throw new KeystoreFormatError('unrecognised keystore format: not PKCS#12, JKS, JCEKS, PEM or DER');
 }

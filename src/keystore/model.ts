@@ -2,8 +2,9 @@
  * The format-neutral keystore model. Codecs turn bytes into a Keystore and back; everything
  * else in hapki (issuance, trust, tokens, audit) works on this model, never on a format.
  */
-export type KeystoreFormat = 'PKCS12' | 'JKS' | 'JCEKS' | 'PEM' | 'DER';
+export type KeystoreFormat = 'PKCS12' | 'JKS' | 'JCEKS' | 'PEM' | 'DER' | 'BKS';
 
+/** The formats hapki writes (BKS, BouncyCastle's, is read only). */
 export const KEYSTORE_FORMATS: readonly KeystoreFormat[] = ['PKCS12', 'JKS', 'JCEKS', 'PEM', 'DER'];
 
 /**

@@ -1,4 +1,5 @@
 import type { KeystoreEntryStream, KeystoreReader, KeystoreStreamReader, ReadOptions } from './codec.js';
+import { readBks } from './bc/bks_read.js';
 import { readDerStore } from './der/read.js';
 import { detectFormat } from './detect.js';
 import { readJceks, readJks, streamJceks, streamJks } from './jks/read.js';
@@ -12,6 +13,7 @@ const READERS: Readonly<Record<KeystoreFormat, KeystoreReader>> = {
   JCEKS: readJceks,
   PEM: readPem,
   DER: readDerStore,
+  BKS: readBks,
 };
 
 export interface ReadKeystoreOptions extends ReadOptions {

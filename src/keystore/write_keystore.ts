@@ -1,3 +1,4 @@
+import { UnsupportedKeystoreError } from '../errors.js';
 import type { KeystoreWriter, WriteOptions } from './codec.js';
 import { writeDerStore } from './der/write.js';
 import { writeJceks, writeJks } from './jks/write.js';
@@ -11,7 +12,16 @@ const WRITERS: Readonly<Record<KeystoreFormat, KeystoreWriter>> = {
   JCEKS: writeJceks,
   PEM: writePem,
   DER: writeDerStore,
+  BKS: refuseBks,
 };
+
+/** hapki reads BKS and does not write it: a change to a BKS store is refused before anything is written. */
+async function refuseBks(): Promise<Uint8Array> {
+  throw new UnsupportedKeystoreError(
+    'BKS',
+    'hapki reads BKS keystores but does not write them: write a PKCS#12 instead (hapki convert FILE.bks FILE.p12), which BouncyCastle reads as its PKCS12 type',
+  );
+}
 
 /** Encodes a keystore in the given format (default: the format it was read from). */
 export async function writeKeystore(store: Keystore, options: WriteOptions & { format?: KeystoreFormat } = {}): Promise<Uint8Array> {

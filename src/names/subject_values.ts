@@ -1,5 +1,7 @@
 import { readDer, Tag, TagClass } from '../asn1/der_reader.js';
+import { encodeName } from '../cert/dn.js';
 import { attributeLabel } from '../cert/format_name.js';
+import { InvalidArgumentError } from '../errors.js';
 import { hasUnsafeText } from '../text/escape.js';
 import { emailProblem } from './general_name.js';
 
@@ -74,6 +76,18 @@ export function subjectProblem(name: Uint8Array): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A subject the operator typed (`--subject`), encoded, and held to the rules a CA applies to a
+ * request's subject (subjectProblem): a request hapki makes is one a CA signs. ERR_INVALID_ARGUMENT
+ * naming the attribute (a 100,000-character CN, a newline, "CN=a+CN=b"), never echoing the value.
+ */
+export function encodeSubject(dn: string): Uint8Array {
+  const der = encodeName(dn);
+  const problem = subjectProblem(der);
+  if (problem) throw new InvalidArgumentError(`the subject ${problem}`);
+  return der;
 }
 
 /** Every value of one attribute type in a subject Name (DER), in order; none when it is unreadable. */

@@ -1,6 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { PasswordSourceError } from '../errors.js';
+import { errnoWords } from '../lib/errno_words.js';
 
 /**
  * Where a password comes from. One grammar for the command line, cluster files and audit
@@ -63,6 +64,20 @@ export function readEnvSource(env: Readonly<Record<string, string | undefined>>,
   return value;
 }
 
+/**
+ * What is wrong with a password file as ssh judges a private key file: readable or writable by
+ * group or others, or owned by a user other than the one running hapki (or root). Only a
+ * regular file: a pipe (`file:<(pass show x)`) or a device has no such owner to trust. The
+ * caller warns, it does not refuse: deployments with such files keep working.
+ */
+export function passwordFileProblem(stats: Stats, uid: number | undefined = process.getuid?.()): string | undefined {
+  if (!stats.isFile()) return undefined;
+  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return `belongs to another user (uid ${stats.uid}), who can change the password hapki reads: chown it or move it`;
+  const mode = stats.mode & 0o777;
+  if ((mode & 0o077) !== 0) return `is open to ${(mode & 0o070) !== 0 && (mode & 0o007) !== 0 ? 'group and others' : (mode & 0o070) !== 0 ? 'its group' : 'others'} (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it`;
+  return undefined;
+}
+
 /** Longest password source hapki reads: a password is a line, not a file's worth of bytes. */
 const MAX_PASSWORD_SOURCE_BYTES = 64 * 1024;
 
@@ -71,10 +86,14 @@ const MAX_PASSWORD_SOURCE_BYTES = 64 * 1024;
  * `file:/dev/zero` or a huge file fails at once instead of filling memory. Pipes are allowed:
  * `file:<(pass show store)` hands the secret over one.
  */
-export function readFirstLine(source: string | number, what: string): string {
+export function readFirstLine(source: string | number, what: string, onWarning?: (message: string, file: string) => void): string {
   let fd: number | undefined;
   try {
     fd = typeof source === 'number' ? source : openSync(source, 'r');
+    if (typeof source === 'string' && onWarning) {
+      const problem = passwordFileProblem(fstatSync(fd));
+      if (problem) onWarning(`${what}: the password file ${source} ${problem}`, source);
+    }
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -90,7 +109,7 @@ export function readFirstLine(source: string | number, what: string): string {
     return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   } catch (cause) {
     if (cause instanceof PasswordSourceError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+    const code = errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable';
     throw new PasswordSourceError(`${what}: cannot read ${typeof source === 'number' ? `fd ${source}` : source} (${code})`, { cause });
   } finally {
     if (fd !== undefined && typeof source !== 'number') closeSync(fd);

@@ -10,7 +10,7 @@ import { crashPoint, writePathSettings } from './config.js';
 import { selfHolder, type FileRef, type LockHolder } from './holder.js';
 import { MAX_FILE_BYTES, parseJournal, settleJournal, writeJournal, type Journal, type JournalFile } from './journal.js';
 import { acquireLock, releaseLock, type HeldLock } from './locks.js';
-import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, journalTempPathOf, tempPathOf } from './names.js';
+import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, journalTempPathOf, nameRoomProblem, tempPathOf } from './names.js';
 import { deadFromHolder, recoverChangeSet, removeDebris } from './recover.js';
 import { resolveSafeTarget } from './safe_path.js';
 
@@ -193,6 +193,8 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     if (change.createParents) await createParents(transport, posix.dirname(path), change.private === true);
     const { target } = await resolveSafeTarget(transport, path, uid);
     if (debrisOf(posix.basename(target)) || posix.basename(target).includes('.hapki-')) throw new UnsafePathError(change.path, 'is a name the write path keeps for its own files');
+    const noRoom = nameRoomProblem(target);
+    if (noRoom) throw new IoError(`cannot write ${change.path}: ${noRoom}`);
     return { change, transport, given: change.path, target, key: `${transport.location}\u0000${target}` };
   });
   prepared.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -54,7 +54,7 @@ function lockFailure(error: unknown, target: string): unknown {
   const errno = ((error as { cause?: { code?: unknown } }).cause?.code ?? '') as string;
   const dir = posix.dirname(target);
   const why: Readonly<Record<string, string>> = {
-    ENOENT: `the directory ${dir} does not exist`,
+    ENOENT: `the directory ${dir} does not exist (or takes no new files)`,
     ENOTDIR: `${dir} is not a directory`,
     EACCES: `no permission to create files in ${dir} (hapki writes its lock, the new content and the .bak beside the file, then renames)`,
     EPERM: `no permission to create files in ${dir} (hapki writes its lock, the new content and the .bak beside the file, then renames)`,

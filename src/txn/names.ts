@@ -11,6 +11,22 @@ import { posix } from 'node:path';
  *   .<name>.hapki-<txn>.journal.tmp    the journal being written (renamed into place whole)
  *   .<name>.hapki-<txn>.recovering     held while a process recovers change set <txn>
  */
+/** How many bytes the longest of these names adds to the target's: `.` and `.hapki-<16 hex>.journal.tmp`. */
+export const BESIDE_NAME_EXTRA_BYTES = 1 + '.hapki-'.length + 16 + '.journal.tmp'.length;
+
+/** The longest file name (bytes) Linux and most file systems take (NAME_MAX). */
+export const NAME_MAX_BYTES = 255;
+
+/**
+ * Why a target's name leaves no room for the files the protocol makes beside it, or undefined:
+ * found before anything is written, and said about the user's file, not a temp file's name.
+ */
+export function nameRoomProblem(target: string): string | undefined {
+  const bytes = Buffer.byteLength(posix.basename(target));
+  if (bytes + BESIDE_NAME_EXTRA_BYTES <= NAME_MAX_BYTES) return undefined;
+  return `the name is ${bytes} bytes long: hapki stages the new content beside it under a name ${BESIDE_NAME_EXTRA_BYTES} bytes longer, over the ${NAME_MAX_BYTES} a file name may have; give a name of at most ${NAME_MAX_BYTES - BESIDE_NAME_EXTRA_BYTES} bytes`;
+}
+
 export function lockPathOf(target: string): string {
   return beside(target, 'hapki-lock');
 }

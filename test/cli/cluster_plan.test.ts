@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -33,6 +33,19 @@ describe('hapki plan', () => {
     expect(r.stdout).toContain('gateways/msas1/gateway.jks (msas1)');
     expect(r.stdout).toMatch(/ {2}~ install the token "token": CN=msas-token, O=Example\n {6}added key entry "token" sha256 [0-9a-f]{64}\n/);
     expect(snapshot()).toEqual(before);
+  });
+
+  it('a cluster file\'s file: password open to others: one warning, once for the two stores that share it', async () => {
+    const secret = join(dir, 'secrets/gateway.pass');
+    chmodSync(secret, 0o644);
+    try {
+      const r = await hapki(['plan', cluster]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^hapki: warning: password of msas1 [^\n]*: the password file [^\n]*secrets\/gateway\.pass is open to group and others \(mode 0644\): chmod 600 it\n$/);
+    } finally {
+      chmodSync(secret, 0o600);
+    }
+    expect((await hapki(['plan', cluster])).stderr).toBe('');
   });
 
   it('prints the steps as JSON, with no key material', async () => {

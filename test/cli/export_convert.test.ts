@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { opensslKeyMatchesCert } from '../helpers/keys.js';
-import { keytool, openssl, tempDir } from '../helpers/tools.js';
+import { keytool, openssl, tempDir, tool } from '../helpers/tools.js';
 
 const env = { STOREPASS: 'changeit' };
 const dir = tempDir();
@@ -15,6 +15,31 @@ function onlyFiles(): string[] {
 }
 
 describe('hapki export', () => {
+  // regression: a key-only PKCS#12 was written without a word, and keytool -importkeystore stops
+  // on it with a NullPointerException; openssl reads it, so it is still written, with a warning
+  it('a private key without its certificate into PKCS#12 (export --what key, convert of a bare key): one warning that Java tools cannot import it; keytool indeed cannot, openssl can', async () => {
+    const keyOnly = join(dir, 'key-only.p12');
+    const r = await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out-format', 'pkcs12', '--out', keyOnly, '--outpass', 'env:STOREPASS', ...pass], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('hapki: warning:'));
+    expect(warnings).toEqual([expect.stringMatching(/^hapki: warning: [^\n]*key-only\.p12: private key "server1" has no certificate: [^\n]*Java tools cannot import[^\n]*--what all/)]);
+    expect((await openssl(['pkcs12', '-in', keyOnly, '-nocerts', '-nodes', '-passin', 'pass:changeit'])).stdout).toContain('BEGIN PRIVATE KEY');
+    const imported = await tool('keytool', ['-J-Duser.language=en', '-importkeystore', '-srckeystore', keyOnly, '-srcstoretype', 'PKCS12', '-srcstorepass', 'changeit', '-destkeystore', join(dir, 'from-key-only.jks'), '-deststoretype', 'JKS', '-deststorepass', 'changeit', '-noprompt']);
+    expect(imported.code).not.toBe(0);
+    expect(imported.stdout + imported.stderr).toMatch(/NullPointerException|null/i);
+    // the same key converted from a bare PEM key: the same warning
+    const pem = join(dir, 'bare-key.pem');
+    expect((await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out', pem, '--no-encrypt', ...pass], { env })).code).toBe(0);
+    const converted = await hapki(['convert', pem, join(dir, 'bare-key.p12'), '--outpass', 'env:STOREPASS'], { env });
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stderr).toMatch(/^hapki: warning: [^\n]*bare-key\.p12: private key [^\n]* no certificate: [^\n]*Java tools cannot import/m);
+    // with its certificate: no warning, and keytool takes it
+    const entry = join(dir, 'entry.p12');
+    const whole = await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'all', '--out-format', 'pkcs12', '--out', entry, '--outpass', 'env:STOREPASS', ...pass], { env });
+    expect(whole.stderr).not.toMatch(/warning/);
+    expect((await keytool(['-importkeystore', '-srckeystore', entry, '-srcstoretype', 'PKCS12', '-srcstorepass', 'changeit', '-destkeystore', join(dir, 'from-entry.jks'), '-deststoretype', 'JKS', '-deststorepass', 'changeit', '-noprompt'])).code).toBe(0);
+  });
+
   it('exports the private key of a JKS entry (what keytool cannot), unencrypted on request, mode 0600', async () => {
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');

@@ -46,6 +46,22 @@ describe('help that teaches', () => {
     expect(help.stdout).toMatch(/^Usage: hapki sign/);
   });
 
+  it('a missing command is a usage error (help on stderr, exit 2, a coded last line); asked-for help is exit 0 on stdout', async () => {
+    for (const args of [[], ['ca'], ['trust'], ['token']]) {
+      const r = await hapki(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toMatch(/^Usage: hapki/);
+      expect(r.stderr, args.join(' ')).toMatch(/\nhapki: missing command[^\n]*\(ERR_USAGE\)\n$/);
+    }
+    for (const args of [['--help'], ['help'], ['help', 'ca'], ['ca', '--help']]) {
+      const r = await hapki(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toMatch(/^Usage: hapki/);
+      expect(r.stderr, args.join(' ')).toBe('');
+    }
+  });
+
   it('--quiet leaves out notes and warnings, not the result nor errors; --verbose adds the cause', async () => {
     const args = ['list', join(FIXTURES, 'gateway.p12'), '--storepass', 'pass:changeit'];
     const loud = await hapki(args);

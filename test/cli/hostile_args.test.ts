@@ -1,8 +1,9 @@
-import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
 
 // Arguments a user or a script gets wrong: each is one coded line, bounded, with no Node warning.
@@ -22,9 +23,9 @@ describe('timeouts a timer cannot hold', () => {
   // regression: --timeout 30d overflowed Node's 32-bit timers, which fired after 1 ms with a
   // TimeoutOverflowWarning on stderr; a 400-digit number became Infinity
   it.each([
-    ['probe --timeout 30d', ['probe', '127.0.0.1:1', '--timeout', '30d'], 'ERR_INVALID_ARGUMENT', 1],
-    ['probe --timeout 400 digits', ['probe', '127.0.0.1:1', '--timeout', '9'.repeat(400)], 'ERR_INVALID_ARGUMENT', 1],
-    ['verify --fetch-timeout 99999d', ['verify', join(FIXTURES, 'ca.pem'), '--trust', join(FIXTURES, 'ca.pem'), '--ocsp', '--fetch-timeout', '99999d'], 'ERR_INVALID_ARGUMENT', 1],
+    ['probe --timeout 30d', ['probe', '127.0.0.1:1', '--timeout', '30d'], 'ERR_INVALID_ARGUMENT', 2],
+    ['probe --timeout 400 digits', ['probe', '127.0.0.1:1', '--timeout', '9'.repeat(400)], 'ERR_INVALID_ARGUMENT', 2],
+    ['verify --fetch-timeout 99999d', ['verify', join(FIXTURES, 'ca.pem'), '--trust', join(FIXTURES, 'ca.pem'), '--ocsp', '--fetch-timeout', '99999d'], 'ERR_INVALID_ARGUMENT', 2],
     ['audit --warn 400 digits', ['audit', store, '--storepass', 'env:STOREPASS', '--warn', '9'.repeat(400)], 'ERR_INVALID_ARGUMENT', 3],
     // regression: ERR_INTERNAL "lockTimeoutMs must be a non-negative number"
     ['--lock-timeout 400 digits', ['--lock-timeout', '9'.repeat(400), 'export', store, '--alias', 'server1', '--what', 'cert', '--out', 'x.pem', '--storepass', 'env:STOREPASS'], 'ERR_USAGE', 2],
@@ -40,7 +41,7 @@ describe('timeouts a timer cannot hold', () => {
 describe('a huge argument echoed in an error is cut, not printed whole', () => {
   // regression: a 100 000-character --san was echoed in full in its one error line
   it('csr --san with 100 000 characters', async () => {
-    const stderr = await failsWith(['csr', store, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', 'x.csr', '--san', 'a'.repeat(100_000)], 'ERR_INVALID_ARGUMENT');
+    const stderr = await failsWith(['csr', store, '--alias', 'server1', '--storepass', 'env:STOREPASS', '--out', 'x.csr', '--san', 'a'.repeat(100_000)], 'ERR_INVALID_ARGUMENT', 2);
     expect(stderr.length).toBeLessThan(1000);
     expect(stderr).toMatch(/characters cut/);
   });
@@ -135,5 +136,82 @@ describe("keytool's and openssl's single-dash options", () => {
     expect(await failsWith(['csr', store, '--alias', 'server1', '-dname', 'CN=x', '--out', 'x.csr'], 'ERR_USAGE', 2)).toContain('for -dname, --subject');
     // a two-dash typo keeps commander's own suggestion
     expect(await failsWith(['list', store, '--storepas', 'env:STOREPASS'], 'ERR_USAGE', 2)).toContain('did you mean --storepass?');
+  });
+
+  // regression: `export X -alias gw -file out.pem` said "required option '--alias' not specified"
+  // (commander checks required options first); -rfc was told "for -rfc, --rfc", an option hapki
+  // does not have; -storepass:file and --passin (openssl's word) got no hint
+  it('the habit is named even when commander would first complain of something else, and only real options are suggested', async () => {
+    const keytoolLine = await failsWith(['export', store, '-alias', 'server1', '-file', 'out.pem', '-storepass', 'changeit'], 'ERR_USAGE', 2);
+    expect(keytoolLine).toContain("unknown option '-alias'; hapki's options take two dashes: for -alias, --alias");
+    expect(keytoolLine).not.toContain('changeit');
+    const rfc = await failsWith(['list', store, '--storepass', 'env:STOREPASS', '-rfc'], 'ERR_USAGE', 2);
+    expect(rfc).toContain("unknown option '-rfc'; hapki has no such option");
+    expect(rfc).not.toContain('--rfc');
+    expect(await failsWith(['list', store, '-storepass:file', 'pass.txt'], 'ERR_USAGE', 2)).toContain('for -storepass:file, --storepass file:PATH');
+    expect(await failsWith(['list', store, '--passin', 'pass:changeit'], 'ERR_USAGE', 2)).toContain('for --passin, --storepass');
+    expect(await failsWith(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], 'ERR_USAGE', 2)).toContain('for -CAfile, --trust');
+    expect(await failsWith(['sign', 'x.csr', '-CA', 'ca.p12', '-out', 'x.pem'], 'ERR_USAGE', 2)).toContain('for -CA, --ca');
+  });
+});
+
+describe('file names hapki cannot name faithfully', () => {
+  // regression: Node decodes argv as UTF-8, so a Latin-1 name `bad\xff.jks` became
+  // `bad\ufffd.jks`: list looked for another file, and export --out wrote one under a name nobody gave
+  it('an argument that is not valid UTF-8 is a usage error, before anything is read or written', async () => {
+    const sub = tempDir('hapki-latin1-');
+    const latin1 = Buffer.concat([Buffer.from(`${sub}/caf`), Buffer.from([0xe9]), Buffer.from('.pem')]);
+    // a shell script holds the raw byte: Node's own spawn would encode the argument as UTF-8
+    const script = join(sub, 'run.sh');
+    writeFileSync(script, Buffer.concat([Buffer.from(`exec "${process.execPath}" "${join(REPO_ROOT, 'bin', 'hapki.js')}" export "${store}" --alias server1 --what cert --storepass env:STOREPASS --out "`), latin1, Buffer.from('"\n')]));
+    const r = spawnSync('sh', [script], { env: { PATH: process.env['PATH'] ?? '', STOREPASS: 'changeit' }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^hapki: argument \d+ \(the value of --out\) is not valid UTF-8[^\n]* \(ERR_USAGE\)\n$/);
+    expect(readdirSync(sub)).toEqual(['run.sh']);
+  });
+
+  // regression: a 250-byte --out was refused as "<name>.hapki-lock: name too long", naming hapki's lock file
+  it('a name too long for the files the write path stages beside it: ERR_IO about the user\'s file, before anything is written', async () => {
+    const sub = tempDir('hapki-longname-');
+    const name = `${'a'.repeat(240)}.pem`;
+    const r = await hapki(['export', store, '--alias', 'server1', '--what', 'cert', '--storepass', 'env:STOREPASS', '--out', name], { env, cwd: sub });
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(r.stderr).toContain('the name is 244 bytes long');
+    expect(r.stderr).not.toContain('hapki-lock');
+    expect(readdirSync(sub)).toEqual([]);
+    const fits = `${'a'.repeat(215)}.pem`;
+    expect((await hapki(['export', store, '--alias', 'server1', '--what', 'cert', '--storepass', 'env:STOREPASS', '--out', fits], { env, cwd: sub })).code).toBe(0);
+  });
+});
+
+describe('a CA named only for the files beside it (ca set, ca issued, revoke) must be there', () => {
+  // regression: `ca set --ca typo.p12` wrote typo.p12.settings.json for a CA that does not exist,
+  // and `ca issued --ca notes.txt` (or a directory) listed nothing, exit 0
+  it.each([
+    ['a missing file', 'typo.p12', 'ERR_FILE_NOT_FOUND'],
+    ['a file that is not a keystore', 'notes.txt', 'ERR_KEYSTORE_FORMAT'],
+    ['a directory', 'adir', 'ERR_IO'],
+  ])('%s: a coded error naming it, nothing written', async (_name, ca, code) => {
+    const sub = tempDir('hapki-ca-files-');
+    writeFileSync(join(sub, 'notes.txt'), 'not a keystore\n');
+    mkdirSync(join(sub, 'adir'));
+    const before = readdirSync(sub).sort();
+    for (const args of [['ca', 'set', '--ca', ca, '--allow-domain', 'example.com'], ['ca', 'issued', '--ca', ca], ['revoke', '--ca', ca, '--serial', '01']]) {
+      const r = await hapki(args, { env, cwd: sub });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(ONE_LINE_ERROR(code));
+      expect(r.stderr, args.join(' ')).toContain(ca);
+      expect(readdirSync(sub).sort(), args.join(' ')).toEqual(before);
+    }
+  });
+});
+
+describe('a keystore that does not parse is named in the error', () => {
+  it('list, verify --trust and standard input name the file they could not read', async () => {
+    const sub = tempDir('hapki-unnamed-');
+    writeFileSync(join(sub, 'notes.txt'), 'not a keystore\n');
+    expect((await hapki(['list', 'notes.txt'], { env, cwd: sub })).stderr).toMatch(/^hapki: notes\.txt: unrecognised keystore format[^\n]*\(ERR_KEYSTORE_FORMAT\)\n$/);
+    expect((await hapki(['verify', join(FIXTURES, 'ca.pem'), '--trust', 'notes.txt'], { env, cwd: sub })).stderr).toMatch(/^hapki: notes\.txt: [^\n]*\(ERR_KEYSTORE_FORMAT\)\n$/);
+    expect((await hapki(['list', '-'], { env, cwd: sub, input: 'not a keystore\n' })).stderr).toMatch(/^hapki: standard input: [^\n]*\(ERR_KEYSTORE_FORMAT\)\n$/);
   });
 });

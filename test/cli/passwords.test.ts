@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
@@ -18,8 +18,37 @@ describe('password sources', () => {
 
   it('file:PATH reads the first line only', async () => {
     const file = join(dir, 'pass.txt');
-    writeFileSync(file, 'changeit\nsecond line\n');
-    expect((await hapki(['list', store, '--storepass', `file:${file}`])).code).toBe(0);
+    writeFileSync(file, 'changeit\nsecond line\n', { mode: 0o600 });
+    expect(await hapki(['list', store, '--storepass', `file:${file}`])).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  // regression: a password file anyone on the host could read, or another user could rewrite,
+  // was used without a word (ssh refuses such key files; hapki warns, existing deployments keep working)
+  it('file:PATH open to group or others, or owned by another user: one warning naming the option and the file, never the password; still read', async () => {
+    const file = join(dir, 'open.pass');
+    writeFileSync(file, 'changeit\n', { mode: 0o600 });
+    const quiet = await hapki(['list', store, '--storepass', `file:${file}`]);
+    for (const mode of [0o644, 0o640, 0o604, 0o660]) {
+      chmodSync(file, mode);
+      const r = await hapki(['list', store, '--storepass', `file:${file}`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(quiet.stdout);
+      expect(r.stderr).toMatch(new RegExp(`^hapki: warning: --storepass \\(password for [^\n]*\\): the password file ${file.replace(/[.]/g, '\\.')} is open to [a-z ]+ \\(mode 0${mode.toString(8)}\\): chmod 600 it\n$`));
+      expect(r.stderr).not.toContain('changeit');
+    }
+    // the same file for two options: warned once
+    const twice = await hapki(['convert', store, join(dir, 'open-out.p12'), '--storepass', `file:${file}`, '--outpass', `file:${file}`]);
+    expect(twice.code, twice.stderr).toBe(0);
+    expect(twice.stderr.match(/warning: .*the password file/g)).toHaveLength(1);
+    chmodSync(file, 0o600);
+    // as root (the test machine), a file of nobody's
+    expect(process.getuid?.()).toBe(0);
+    chownSync(file, 65534, 65534);
+    const foreign = await hapki(['list', store, '--storepass=file:' + file]);
+    expect(foreign.code).toBe(0);
+    expect(foreign.stderr).toMatch(/^hapki: warning: --storepass \(password for [^\n]*\): the password file [^\n]+ belongs to another user \(uid 65534\)[^\n]*\n$/);
+    chownSync(file, 0, 0);
+    expect((await hapki(['list', store, '--storepass', `file:${file}`])).stderr).toBe('');
   });
 
   it('fd:N', async () => {

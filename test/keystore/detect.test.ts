@@ -30,4 +30,19 @@ describe('detectFormat', () => {
     const p12 = fixture('gateway.p12');
     expect(() => detectFormat(p12.subarray(0, 100))).toThrow(expect.objectContaining({ code: 'ERR_KEYSTORE_FORMAT', message: expect.stringMatching(/exceeds/) }));
   });
+
+  it('knows BouncyCastle stores: BKS is read; UBER and BCFKS are named (ERR_UNSUPPORTED_KEYSTORE), not "unrecognised"', () => {
+    expect(detectFormat(fixture('bouncycastle/bc.bks'))).toBe('BKS');
+    expect(() => detectFormat(fixture('bouncycastle/bc.uber'))).toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED_KEYSTORE', message: expect.stringMatching(/BouncyCastle UBER/) }));
+    expect(() => detectFormat(fixture('bouncycastle/bc.bcfks'))).toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED_KEYSTORE', message: expect.stringMatching(/BouncyCastle BCFKS/) }));
+  });
+
+  it('does not take any file starting with a small integer for BKS: the header must hold together', () => {
+    const junk = new Uint8Array(64).fill(0xab);
+    junk.set([0, 0, 0, 2, 0, 0, 0, 20]);
+    expect(() => detectFormat(junk)).toThrow(expect.objectContaining({ code: 'ERR_KEYSTORE_FORMAT' }));
+    const hugeSalt = fixture('bouncycastle/bc.bks').slice();
+    hugeSalt.set([0x7f, 0xff, 0xff, 0xff], 4);
+    expect(() => detectFormat(hugeSalt)).toThrow(expect.objectContaining({ code: 'ERR_KEYSTORE_FORMAT' }));
+  });
 });

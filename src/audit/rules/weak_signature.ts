@@ -1,5 +1,4 @@
-import { readDer } from '../../asn1/der_reader.js';
-import { signatureAlgorithmOf } from '../../crypto/signature_family.js';
+import { weakSignatureOf } from '../../cert/certificate_signature.js';
 import type { AuditCheck, CheckHit } from '../model.js';
 
 export const weakSignatureCheck: AuditCheck = {
@@ -22,10 +21,5 @@ export const weakSignatureCheck: AuditCheck = {
  * what the audit flags is what `verify` refuses (SHA-1 unless --allow-sha1, MD5 always).
  */
 export function weakSignatureName(der: Uint8Array): string | undefined {
-  try {
-    const algorithm = signatureAlgorithmOf(readDer(der, 'certificate').child(1, 'signatureAlgorithm').encoded);
-    return algorithm.weakness ? algorithm.name : undefined;
-  } catch {
-    return undefined;
-  }
+  return weakSignatureOf(der)?.name;
 }

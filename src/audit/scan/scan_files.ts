@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { UnsupportedKeystoreError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
 import { detectFormat } from '../../keystore/detect.js';
 import type { KeystoreFormat } from '../../keystore/model.js';
@@ -61,7 +62,8 @@ export async function scanFiles(paths: readonly string[], options: ScanFilesOpti
         try {
           format = detectFormat(bytes);
         } catch (error) {
-          return file.expected ? { ...base, error: failureOf(error, false) } : undefined;
+          // a file that is not a keystore is passed over; one hapki recognises but cannot read (BKS) is a blind spot
+          return file.expected || error instanceof UnsupportedKeystoreError ? { ...base, error: failureOf(error, false) } : undefined;
         }
         let password: string | undefined;
         try {

@@ -47,11 +47,11 @@ ${EXIT_CODES_HELP}`,
     .action(async (file: string, options: { prune?: boolean; json?: boolean; restart: boolean; batch?: string }) => {
       const batch = parseWholeNumber(options.batch, '--batch', 1) ?? 1;
       const cluster = await loadClusterFile(file);
-      await useClusterSsh(cluster, { env: ctx.io.env });
+      await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
       // what a killed apply left is settled before the stores are read: else its recovery, done by this
       // apply's own commit, looked like another program's change (ERR_CONCURRENT_CHANGE)
       await settleFiles(clusterPaths(cluster));
-      const applied = await applyCluster(cluster, { env: ctx.io.env, prune: options.prune === true, restartMarkers: options.restart });
+      const applied = await applyCluster(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning, prune: options.prune === true, restartMarkers: options.restart });
       for (const w of applied.plan.warnings) warn(ctx.io, w);
       if (!options.json) ctx.io.stdout(renderApplied(applied));
       const progress = options.json ? undefined : (line: string): void => ctx.io.stdout(`${line}\n`);

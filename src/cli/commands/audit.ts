@@ -104,8 +104,8 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       const at = parseDate(options.at, '--at');
       const showProgress = process.stderr.isTTY === true;
       const clusterFile = options.cluster === undefined ? undefined : await loadClusterFile(options.cluster);
-      if (clusterFile) await useClusterSsh(clusterFile, { env: ctx.io.env });
-      const cluster = clusterFile === undefined ? undefined : clusterAuditOptions(clusterFile, { env: ctx.io.env });
+      if (clusterFile) await useClusterSsh(clusterFile, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+      const cluster = clusterFile === undefined ? undefined : clusterAuditOptions(clusterFile, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
       const asked = auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what), cluster !== undefined);
       oneStdio('input', [['--crl', options.crl]]);
       // `-` on the command line is standard input; in the configuration it is a file's name

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { changeCaSettings } from '../../authority/ca_settings.js';
-import { issuedCertificates, readRecord } from '../../authority/issuance_record.js';
+import { issuedBy } from '../../authority/issuance_record.js';
 import { renderIssuedRecord } from '../../authority/issued_text.js';
 import { safe } from '../../text/escape.js';
 import { caFilesBase } from '../ca_location.js';
@@ -17,7 +17,7 @@ export function registerCaRecord(ca: Command, ctx: CliContext): void {
     .addOption(jsonOption('[{"serial", "subject", "names", "notBefore", "notAfter", "sha256", "profile", "at", "by", "revoked"?: {"reason", "at"}}]'))
     .addHelpText('after', `\nExamples:\n  hapki ca issued --ca ca.p12\n  hapki ca issued --ca ca.p12 --json\n${EXIT_CODES_HELP}`)
     .action(async (options: { ca: string; caCert?: string; json?: boolean }) => {
-      const certificates = issuedCertificates(await readRecord(caFilesBase(options.ca, options.caCert)));
+      const certificates = await issuedBy(caFilesBase(options.ca, options.caCert));
       printResult(ctx, options.json, certificates.map(({ type: _t, ...rest }) => rest), () => renderIssuedRecord(certificates));
     });
 

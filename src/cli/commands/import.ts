@@ -19,6 +19,7 @@ interface ImportOptions {
   trusted?: string;
   ca?: string[];
   trustRoot?: string;
+  allowSha1?: boolean;
   storepass?: string;
   keypass?: string;
   force?: boolean;
@@ -35,6 +36,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry; - for standard input')
     .option('--ca <file>', 'CA certificates to build the reply chain from (repeatable)', collect)
     .option('--trust-root <sha256>', 'trust the chain root not yet in the keystore if its SHA-256 fingerprint is this (hex, colons allowed)')
+    .option('--allow-sha1', 'accept SHA-1 signatures on certificates above the trust anchor (MD5 is never accepted)')
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'with --trusted: replace a trusted entry under the same alias')
@@ -44,6 +46,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
       `
 A reply must certify the entry's own key, and its chain must end in a root the keystore trusts,
 or one confirmed with --trust-root (or at the prompt on a terminal); that root is then added too.
+Every signature below that root must use SHA-256 or better (ERR_WEAK_SIGNATURE, as verify).
 
 Examples:
   hapki import gateway.jks --alias msas1 --reply msas1.pem --ca ca.pem --trust-root 5f:3a:...:9e --storepass env:STOREPASS
@@ -54,7 +57,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (path: string, options: ImportOptions) => {
       if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
-      if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined)) throw new UsageError('--ca and --trust-root go with --reply');
+      if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined || options.allowSha1)) throw new UsageError('--ca, --trust-root and --allow-sha1 go with --reply');
       if (path === '-') throw new UsageError('import rewrites the keystore in place: name its file, not -');
       oneStdio('input', [['--reply', options.reply], ['--trusted', options.trusted], ['--ca', options.ca]]);
       const certificatesIn = async (file: string): Promise<Uint8Array[]> => readCertificates(await readInput(ctx, file), inputName(file));
@@ -69,7 +72,7 @@ ${EXIT_CODES_HELP}`,
       const prompt = ctx.io.prompt;
       const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
       const request: ImportRequest = reply
-        ? { reply: { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(confirmRoot ? { confirmRoot } : {}) } }
+        ? { reply: { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(options.allowSha1 ? { allowSha1: true } : {}), ...(confirmRoot ? { confirmRoot } : {}) } }
         : { trusted: { alias: options.alias, certificate: trusted![0]!, force: options.force ?? false } };
       // computed from the keystore as it is once locked: a concurrent change to it is not lost
       const change = importChange(request, (message) => warn(ctx.io, message));

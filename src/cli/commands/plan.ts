@@ -30,8 +30,8 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: { json?: boolean; prune?: boolean }) => {
       const cluster = await loadClusterFile(file);
-      await useClusterSsh(cluster, { env: ctx.io.env });
-      const plan = await planCluster(cluster, { env: ctx.io.env, prune: options.prune === true });
+      await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+      const plan = await planCluster(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning, prune: options.prune === true });
       const restarts = plannedRestarts(cluster, plan);
       for (const w of plan.warnings) warn(ctx.io, w);
       if (options.json) ctx.io.stdout(`${JSON.stringify({ cluster: plan.cluster, steps: plan.steps, ...(restarts.length > 0 ? { restarts } : {}), warnings: plan.warnings }, null, 2)}\n`);

@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP}`,
 /** A cluster's files, local ones first (the journal of an apply is there), then each host's over SSH. */
 async function recoverCluster(file: string, ctx: CliContext): Promise<DirectoryRecovery> {
   const cluster = await loadClusterFile(file);
-  await useClusterSsh(cluster, { env: ctx.io.env });
+  await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const total: DirectoryRecovery = { recovered: [], removed: [], busy: [] };
   for (const group of groupByHost(clusterPaths(cluster))) {
     const result = group.transport ? await recoverFiles(group.paths, group.transport) : await recoverFiles(group.paths);

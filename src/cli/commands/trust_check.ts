@@ -24,8 +24,8 @@ interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?
 async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> {
   if (!options.live || options.cluster === undefined) throw new UsageError('--live needs --cluster <cluster.yaml> (its replication nodes have endpoint:)');
   const cluster = await loadClusterFile(options.cluster);
-  await useClusterSsh(cluster, { env: ctx.io.env });
-  const { master, slaves } = await liveNodesOf(cluster, { env: ctx.io.env });
+  await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+  const { master, slaves } = await liveNodesOf(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const result = await checkLiveTrust(master, slaves);
   ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLiveTrust(result));
   const failed = result.pairs.filter((p) => !p.pass);

@@ -20,7 +20,7 @@ import { refuseOutputOverInput } from '../stdio.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
-const EXTENSION: Readonly<Record<KeystoreFormat, string>> = { PKCS12: 'p12', JKS: 'jks', JCEKS: 'jceks', PEM: 'pem', DER: 'der' };
+const EXTENSION: Readonly<Record<KeystoreFormat, string>> = { PKCS12: 'p12', JKS: 'jks', JCEKS: 'jceks', PEM: 'pem', DER: 'der', BKS: 'bks' };
 
 export function registerTrustMesh(trust: Command, ctx: CliContext): void {
   const command = addParallelOption(trust.command('mesh'))

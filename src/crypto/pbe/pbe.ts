@@ -70,6 +70,61 @@ const PBES2_CIPHERS: Readonly<Record<string, Pbes2Cipher>> = {
   [OID.desEde3CBC]: { nodeName: 'des-ede3-cbc', keyLength: 24, ivLength: 8 },
 };
 
+interface Pbes2AeadCipher {
+  mode: 'gcm' | 'ccm';
+  keyLength: number;
+}
+
+/**
+ * AES-GCM and AES-CCM under PBES2 (BouncyCastle's PKCS12-AES256-AES128-GCM keystores, the
+ * contents of its BCFKS): parameters SEQUENCE { nonce OCTET STRING, ICVlen INTEGER DEFAULT 12 }
+ * (RFC 5084), the tag after the ciphertext. Read only.
+ */
+const PBES2_AEAD_CIPHERS: Readonly<Record<string, Pbes2AeadCipher>> = {
+  '2.16.840.1.101.3.4.1.6': { mode: 'gcm', keyLength: 16 },
+  '2.16.840.1.101.3.4.1.26': { mode: 'gcm', keyLength: 24 },
+  '2.16.840.1.101.3.4.1.46': { mode: 'gcm', keyLength: 32 },
+  '2.16.840.1.101.3.4.1.7': { mode: 'ccm', keyLength: 16 },
+  '2.16.840.1.101.3.4.1.27': { mode: 'ccm', keyLength: 24 },
+  '2.16.840.1.101.3.4.1.47': { mode: 'ccm', keyLength: 32 },
+};
+
+function readAeadParameters(cipher: Pbes2AeadCipher, params: DerNode): { nonce: Uint8Array; tagLength: number } {
+  const what = `AES-${cipher.mode.toUpperCase()} parameters`;
+  const fields = params.sequence(what);
+  const nonceNode = params.child(0, `${what} nonce`);
+  const nonce = nonceNode.octets(`${what} nonce`);
+  const tagNode = fields[1];
+  const tagLength = tagNode ? tagNode.integer(`${what} ICV length`, 16) : 12;
+  if (fields.length > 2) throw new KeystoreFormatError(`unexpected field in ${what}`, fields[2]!.offset);
+  const nonceOk = cipher.mode === 'gcm' ? nonce.length >= 1 && nonce.length <= 64 : nonce.length >= 7 && nonce.length <= 13;
+  if (!nonceOk) throw new KeystoreFormatError(`${what}: a nonce of ${nonce.length} bytes`, nonceNode.offset);
+  const tagOk = cipher.mode === 'gcm' ? tagLength >= 12 && tagLength <= 16 : tagLength >= 4 && tagLength <= 16 && tagLength % 2 === 0;
+  if (!tagOk) throw new KeystoreFormatError(`${what}: an ICV of ${tagLength} bytes`, tagNode!.offset);
+  return { nonce, tagLength };
+}
+
+/** A wrong password fails the tag check, as bad padding does for CBC: PbeDecryptError. */
+function aeadDecrypt(cipher: Pbes2AeadCipher, key: Uint8Array, nonce: Uint8Array, tagLength: number, data: Uint8Array): Uint8Array {
+  if (data.length < tagLength) throw new PbeDecryptError('ciphertext shorter than its authentication tag');
+  const body = data.subarray(0, data.length - tagLength);
+  const tag = data.subarray(data.length - tagLength);
+  const name = `aes-${cipher.keyLength * 8}-${cipher.mode}`;
+  try {
+    if (cipher.mode === 'gcm') {
+      const decipher = createDecipheriv(name as 'aes-256-gcm', key, nonce, { authTagLength: tagLength });
+      decipher.setAuthTag(tag);
+      return new Uint8Array(Buffer.concat([decipher.update(body), decipher.final()]));
+    }
+    const decipher = createDecipheriv(name as 'aes-256-ccm', key, nonce, { authTagLength: tagLength });
+    decipher.setAuthTag(tag);
+    decipher.setAAD(new Uint8Array(0), { plaintextLength: body.length });
+    return new Uint8Array(Buffer.concat([decipher.update(body), decipher.final()]));
+  } catch (cause) {
+    throw Object.assign(new PbeDecryptError(), { cause });
+  }
+}
+
 /** The JDK's PKCS#12 PBE salt length (OpenSSL uses 8); every reader takes either. */
 const PKCS12_SALT_LENGTH = 20;
 const PBES2_SALT_LENGTH = 16;
@@ -121,6 +176,13 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
   const [cipherOidNode, ivNode] = scheme.sequence('PBES2 encryptionScheme');
   if (!cipherOidNode) throw new KeystoreFormatError('empty PBES2 encryptionScheme', scheme.offset);
   const cipherOid = cipherOidNode.oid('PBES2 cipher');
+  const aead = PBES2_AEAD_CIPHERS[cipherOid];
+  if (aead) {
+    if (!ivNode) throw new KeystoreFormatError(`PBES2 ${aead.mode.toUpperCase()} without parameters`, scheme.offset);
+    const { nonce, tagLength } = readAeadParameters(aead, ivNode);
+    const key = await derive(pbes2PasswordBytes(password), aead.keyLength);
+    return aeadDecrypt(aead, key, nonce, tagLength, ciphertext);
+  }
   const cipher = PBES2_CIPHERS[cipherOid];
   if (!cipher) throw new UnsupportedAlgorithmError(cipherOid, 'PBES2 encryption scheme');
   if (!ivNode) throw new KeystoreFormatError('PBES2 cipher without an IV', scheme.offset);
