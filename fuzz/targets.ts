@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,9 @@ import { keystoreDigest } from '../src/keystore/jks/integrity.js';
 import { readJceks, readJks } from '../src/keystore/jks/read.js';
 import { writeJceks, writeJks } from '../src/keystore/jks/write.js';
 import type { Keystore } from '../src/keystore/model.js';
+import { readBks } from '../src/keystore/bc/bks_read.js';
 import { readDerStore } from '../src/keystore/der/read.js';
+import { derivePkcs12Key, Pkcs12KdfPurpose, pkcs12PasswordBytes } from '../src/crypto/pbe/pkcs12_kdf.js';
 import { readPem } from '../src/keystore/pem/read.js';
 import { createMacData } from '../src/keystore/pkcs12/mac.js';
 import { readPkcs12 } from '../src/keystore/pkcs12/read.js';
@@ -213,6 +216,34 @@ function javaTarget(name: 'jks' | 'jceks'): FuzzTarget {
   };
 }
 
+// ---- BKS (BouncyCastle): the vendored store, its entries mutated and its HMAC made again
+
+const BKS_PASSWORD = 'bc-fixture-pass';
+
+async function bksMac(body: Uint8Array): Promise<Uint8Array | undefined> {
+  if (body.length < 12) return undefined;
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const saltLength = view.getUint32(4);
+  if (saltLength > 256 || 12 + saltLength > body.length) return undefined;
+  const iterations = view.getUint32(8 + saltLength);
+  if (iterations === 0 || iterations > 10_000) return undefined;
+  const key = await derivePkcs12Key('sha1', pkcs12PasswordBytes(BKS_PASSWORD), body.subarray(8, 8 + saltLength), iterations, Pkcs12KdfPurpose.mac, 20);
+  return createHmac('sha1', key).update(body.subarray(12 + saltLength)).digest();
+}
+
+const bks: FuzzTarget = {
+  name: 'bks',
+  seeds: async () => [fixture('bouncycastle/bc.bks')],
+  mutate: async (seed, random) => {
+    const body = seed.subarray(0, seed.length - 20);
+    const entriesAt = 12 + new DataView(seed.buffer, seed.byteOffset).getUint32(4);
+    const mutated = random.next() < 0.85 ? Buffer.concat([body.subarray(0, entriesAt), mutateBytes(body.subarray(entriesAt), random)]) : mutateBytes(body, random);
+    const mac = random.next() < 0.85 ? await bksMac(mutated) : undefined;
+    return Buffer.concat([mutated, mac ?? random.bytes(20)]);
+  },
+  run: (input) => readBks(input, { password: BKS_PASSWORD }),
+};
+
 // ---- PEM, DER, certificates, requests
 
 const pem: FuzzTarget = {
@@ -351,7 +382,7 @@ const audit: FuzzTarget = {
   run: async (input) => parseAuditConfig(Buffer.from(input).toString('utf8'), { source: 'audit.yaml', baseDir: '/tmp/fuzz' }),
 };
 
-export const TARGETS: readonly FuzzTarget[] = [pkcs12, javaTarget('jks'), javaTarget('jceks'), pem, der, certificate, csr, cluster, audit, crlTarget, ocspTarget];
+export const TARGETS: readonly FuzzTarget[] = [pkcs12, javaTarget('jks'), javaTarget('jceks'), bks, pem, der, certificate, csr, cluster, audit, crlTarget, ocspTarget];
 
 export function targetNamed(name: string): FuzzTarget {
   const target = TARGETS.find((t) => t.name === name);

@@ -2,7 +2,7 @@ import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { certificateNames } from '../../cert/names.js';
 import { derivePkcs12Key, Pkcs12KdfPurpose, pkcs12PasswordBytes } from '../../crypto/pbe/pkcs12_kdf.js';
 import { checkDerivationIterations, reserveIterations, withWorkBudget } from '../../crypto/pbe/work_budget.js';
-import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordError } from '../../errors.js';
+import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordError, LimitExceededError } from '../../errors.js';
 import type { ReadOptions } from '../codec.js';
 import { ByteReader } from '../jks/byte_reader.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
@@ -27,6 +27,21 @@ const KIND = { private: 0, public: 1, secret: 2 } as const;
 /** Far above any real store; a chain length from garbage must not drive a loop. */
 const MAX_CHAIN = 1024;
 const MAX_SALT = 1024;
+/**
+ * BouncyCastle picks 1,024 to 2,047 rounds for the store and for each key, and offers no setting
+ * for it: a count far above that is not BouncyCastle's, and would make each key cost seconds
+ * (three KDF blocks at the general limit of 5,000,000 rounds). Refused before any derivation.
+ */
+const MAX_BKS_ITERATIONS = 100_000;
+
+function bksIterations(r: ByteReader, what: string): number {
+  const at = r.offset;
+  const iterations = r.u32(what);
+  if (iterations === 0 || iterations > MAX_BKS_ITERATIONS) {
+    throw new LimitExceededError(`${what} ${iterations} outside 1 to ${MAX_BKS_ITERATIONS} (BouncyCastle writes 1,024 to 2,047) (at byte ${at})`);
+  }
+  return checkDerivationIterations(iterations, what, at);
+}
 
 export async function readBks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
   try {
@@ -65,7 +80,7 @@ async function readStore(bytes: Uint8Array, options: ReadOptions): Promise<Keyst
   }
   const salt = saltOf(r, 'store salt');
   const iterationsAt = r.offset;
-  const iterations = r.u32('store iteration count');
+  const iterations = bksIterations(r, 'BKS store iteration count');
   const entriesStart = r.position;
   const raw: RawEntry[] = [];
   for (;;) {
@@ -183,9 +198,8 @@ function sealedHeader(entry: RawEntry): { salt: Uint8Array; count: { iterations:
   const r = new ByteReader(entry.data!, 0);
   const salt = saltOf(r, `salt of key "${entry.alias}"`);
   const offset = r.offset;
-  const iterations = r.u32('key iteration count');
-  if (iterations === 0) r.fail('a key iteration count of 0', offset);
-  return { salt, count: { iterations: checkDerivationIterations(iterations, 'BKS key iteration count'), what: 'BKS key iteration count', offset }, ciphertext: r.rest() };
+  const iterations = bksIterations(r, 'BKS key iteration count');
+  return { salt, count: { iterations, what: 'BKS key iteration count', offset }, ciphertext: r.rest() };
 }
 
 /** The sealed key decrypted with the key password given for it, else the store password; undefined if neither opens it. */
