@@ -7,6 +7,8 @@ export interface OutputPasswordOptions {
   outpass?: string;
   /** False with --no-encrypt: PEM/DER keys are written unencrypted. */
   encrypt?: boolean;
+  /** --legacy: PKCS#12's old algorithms. */
+  legacy?: boolean;
 }
 
 /**
@@ -22,6 +24,11 @@ export async function outputPassword(
   out: Keystore,
 ): Promise<string | undefined> {
   const textual = format === 'PEM' || format === 'DER';
+  // options that contradict each other or the output format are refused, never one silently dropped:
+  // `--no-encrypt --outpass` wrote the key in the clear although a password was given for it
+  if (options.encrypt === false && options.outpass !== undefined) throw new UsageError('give --no-encrypt (a PEM or DER key in the clear) or --outpass (encrypted with it), not both');
+  if (options.encrypt === false && !textual) throw new UsageError(`--no-encrypt is for PEM and DER output: a ${format} keystore always has a password (--outpass)`);
+  if (options.legacy && format !== 'PKCS12') throw new UsageError(`--legacy is for PKCS#12 output, not ${format}`);
   if (textual && options.encrypt === false) {
     if (out.entries.some((e) => e.type === 'private-key')) warn(ctx.io, 'writing an unencrypted private key (file mode 0600)');
     return undefined;

@@ -8,9 +8,9 @@ import { forEachHost, hostOfLocation, mapByHost } from '../transport/fan_out.js'
 import type { FileInfo, FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { selfHolder, type FileRef, type LockHolder } from './holder.js';
-import { encodeJournal, MAX_FILE_BYTES, parseJournal, settleJournal, type Journal, type JournalFile } from './journal.js';
+import { MAX_FILE_BYTES, parseJournal, settleJournal, writeJournal, type Journal, type JournalFile } from './journal.js';
 import { acquireLock, releaseLock, type HeldLock } from './locks.js';
-import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, nameRoomProblem, tempPathOf } from './names.js';
+import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, journalTempPathOf, nameRoomProblem, tempPathOf } from './names.js';
 import { deadFromHolder, recoverChangeSet, removeDebris } from './recover.js';
 import { resolveSafeTarget } from './safe_path.js';
 
@@ -121,8 +121,7 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
     const journal: Journal = { version: 1, txn, created: new Date().toISOString(), files: changed.map(journalEntry) };
     const journalTransport = prepared[0]!.transport;
     if (changed.length > 1) {
-      await journalTransport.createExclusive(journalRef.path, encodeJournal(journal), 0o600);
-      await journalTransport.syncDirectory(posix.dirname(journalRef.path));
+      await writeJournal(journalTransport, journalRef.path, journalTempPathOf(refs[0]!.path, txn), journal);
       journaled = true;
       crashPoint('journaled');
     }

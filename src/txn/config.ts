@@ -56,7 +56,8 @@ export function transportFor(location: string): FileTransport | undefined {
 /**
  * The crash points tests use to prove recovery: with HAPKI_TEST_CRASH_AT=<step> the process
  * kills itself with SIGKILL at that step, exactly as `kill -9` from outside would, so no
- * cleanup code runs. Steps: locked, staged, journaled, renamed-<n> (after the n-th rename of
+ * cleanup code runs. Steps: locked, staged, journal-written (its temp, not yet renamed into
+ * place), journaled, renamed-<n> (after the n-th rename of
  * a target), committed (before the journal is removed), recovering (a recovery, once it holds
  * its guard).
  */

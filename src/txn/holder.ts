@@ -45,6 +45,15 @@ export async function holderIsDead(holder: LockHolder): Promise<boolean> {
   return start !== undefined && holder.start !== '' && start !== holder.start;
 }
 
+/**
+ * A lock or guard file nobody can parse is one whose writer died between creating it and writing
+ * who it is (a kill in that moment): its owner cannot be asked, so its age decides. A live writer
+ * fills it in the request after the create (locally microseconds, over SFTP one round trip), so
+ * an unreadable one older than this is debris; it is under the lock wait (30 s by default), so
+ * the command run again after the kill takes it over instead of failing with ERR_LOCKED.
+ */
+export const UNREADABLE_STALE_MS = 10_000;
+
 /** What a guard file holds (a recovery or a lock takeover under way): who is doing it. */
 export async function guardBytes(): Promise<Uint8Array> {
   ownStart ??= await processStart(process.pid);
@@ -58,13 +67,22 @@ export async function guardBytes(): Promise<Uint8Array> {
  */
 export async function guardIsStale(bytes: Uint8Array | undefined, ageMs: number, maxAgeMs: number): Promise<boolean> {
   if (ageMs > maxAgeMs) return true;
+  // not read (gone meanwhile): the caller looks again
   if (!bytes) return false;
+  const owner = parseGuardOwner(bytes);
+  // nobody can be asked about a guard its writer never filled in (killed in that moment)
+  if (!owner) return ageMs > UNREADABLE_STALE_MS;
+  return holderIsDead({ ...owner, since: '', txn: '', files: [] });
+}
+
+/** Who a guard file says holds it, or undefined when it says nothing readable. */
+export function parseGuardOwner(bytes: Uint8Array): { host: string; pid: number; start: string } | undefined {
   try {
     const owner = JSON.parse(Buffer.from(bytes).toString('utf8')) as { host?: unknown; pid?: unknown; start?: unknown };
-    if (typeof owner.host !== 'string' || typeof owner.pid !== 'number') return false;
-    return await holderIsDead({ host: owner.host, pid: owner.pid, start: String(owner.start ?? ''), since: '', txn: '', files: [] });
+    if (typeof owner.host !== 'string' || typeof owner.pid !== 'number') return undefined;
+    return { host: owner.host, pid: owner.pid, start: String(owner.start ?? '') };
   } catch {
-    return false;
+    return undefined;
   }
 }
 

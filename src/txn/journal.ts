@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
 import { RecoveryFailedError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
-import { transportFor } from './config.js';
+import { crashPoint, transportFor } from './config.js';
 import type { FileRef } from './holder.js';
 import { tempPathOf } from './names.js';
 
@@ -109,6 +110,23 @@ async function oldBytes(transport: FileTransport, f: JournalFile): Promise<Uint8
     if (sha256Hex(bytes) === f.old) return bytes;
   }
   return undefined;
+}
+
+/**
+ * Writes a change set's journal so that it appears whole or not at all: a kill while it is being
+ * written leaves only its temp (debris), never a journal recovery cannot read. Durable before it
+ * returns: the renames it announces come after.
+ */
+export async function writeJournal(transport: FileTransport, path: string, temp: string, journal: Journal): Promise<void> {
+  await transport.createExclusive(temp, encodeJournal(journal), 0o600);
+  crashPoint('journal-written');
+  try {
+    await transport.rename(temp, path);
+  } catch (error) {
+    await transport.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await transport.syncDirectory(posix.dirname(path));
 }
 
 /** Puts bytes in place of a file through a staged temp, keeping the file's owner and mode. */

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { FileExistsError, IoError, LockedError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
-import { describeHolder, guardBytes, guardIsStale, holderIsDead, parseHolder, type LockHolder } from './holder.js';
+import { describeHolder, guardBytes, guardIsStale, holderIsDead, parseGuardOwner, parseHolder, UNREADABLE_STALE_MS, type LockHolder } from './holder.js';
 import { lockPathOf, takeoverPathOf } from './names.js';
 
 export interface HeldLock {
@@ -14,14 +14,11 @@ export interface HeldLock {
 export type LockAttempt = { held: HeldLock } | { stale: LockHolder };
 
 const LOCK_BYTES_LIMIT = 1024 * 1024;
-/**
- * A lock file nobody can parse is one whose writer died between creating it and writing who it
- * is (a kill in that moment): its holder cannot be asked, so its age decides. A live writer fills
- * its lock in the request after the create (locally microseconds, over SFTP one round trip), so
- * an empty lock older than this is debris; it is under the lock wait (30 s by default), so the
- * command run again after the kill takes it over instead of failing with ERR_LOCKED.
- */
-export const UNREADABLE_LOCK_STALE_MS = 10_000;
+/** A takeover guard older than this is stale whoever holds it (a takeover takes milliseconds). */
+export const TAKEOVER_GUARD_MAX_AGE_MS = 10_000;
+
+/** An unreadable lock file older than this is debris (see UNREADABLE_STALE_MS). */
+export const UNREADABLE_LOCK_STALE_MS = UNREADABLE_STALE_MS;
 
 /**
  * Takes the advisory lock of one file: a lock file beside it, created with O_EXCL, holding who
@@ -99,7 +96,7 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
     } catch (error) {
       if (!(error instanceof FileExistsError)) throw error;
       // its owner died holding it (killed), or it is older than a takeover ever takes
-      if (await staleGuard(transport, guard, 10_000)) await transport.unlink(guard);
+      if (await staleGuard(transport, guard, TAKEOVER_GUARD_MAX_AGE_MS)) await transport.unlink(guard);
       await sleep(20);
       continue;
     }
@@ -120,9 +117,44 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
  * owner died holding it, or it is older than `maxAgeMs` (guardIsStale). False when it is gone.
  */
 export async function staleGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<boolean> {
+  return (await readGuard(transport, guard, maxAgeMs))?.stale ?? false;
+}
+
+/**
+ * Whether a guard file is debris, for recovery: as staleGuard, but one its writer has not filled
+ * in yet is waited for until it is filled in or old enough (see settledLockHolder).
+ */
+export async function settledGuardIsStale(transport: FileTransport, guard: string, maxAgeMs: number): Promise<boolean> {
+  for (;;) {
+    const current = await readGuard(transport, guard, maxAgeMs);
+    if (!current || current.stale || current.bytes === undefined || parseGuardOwner(current.bytes)) return current?.stale ?? false;
+    await sleep(Math.min(250, UNREADABLE_STALE_MS - current.ageMs + 1));
+  }
+}
+
+async function readGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<{ stale: boolean; bytes?: Uint8Array; ageMs: number } | undefined> {
   const info = await transport.lstat(guard);
-  if (!info) return false;
-  return guardIsStale(await transport.readFile(guard, 4096).catch(() => undefined), Date.now() - info.mtimeMs, maxAgeMs);
+  if (!info) return undefined;
+  const bytes = await transport.readFile(guard, 4096).catch(() => undefined);
+  const ageMs = Date.now() - info.mtimeMs;
+  return { stale: await guardIsStale(bytes, ageMs, maxAgeMs), ...(bytes ? { bytes } : {}), ageMs };
+}
+
+/**
+ * Who holds a file's lock, for recovery: a lock file not yet readable is waited for until its
+ * writer fills it in or it is old enough to be debris, which is then removed (`removed`). A
+ * recovery run right after a kill must not leave such a lock behind, nor take a live one.
+ */
+export async function settledLockHolder(transport: FileTransport, target: string): Promise<{ holder?: LockHolder; removed: boolean }> {
+  for (;;) {
+    const current = await readLock(transport, lockPathOf(target));
+    if (current.holder || current.ageMs === undefined) return { ...(current.holder ? { holder: current.holder } : {}), removed: false };
+    if (current.ageMs > UNREADABLE_LOCK_STALE_MS) {
+      if (await removeUnreadableLock(transport, target)) return { removed: true };
+      continue;
+    }
+    await sleep(Math.min(250, UNREADABLE_LOCK_STALE_MS - current.ageMs + 1));
+  }
 }
 
 /** Who holds a file's lock now, if anyone. */

@@ -8,9 +8,11 @@ import { posix } from 'node:path';
  *   .<name>.hapki-<txn>.tmp            the new content, staged
  *   .<name>.hapki-<txn>.bak.tmp        the old content, staged as the next <name>.bak
  *   .<name>.hapki-<txn>.journal        the journal of a change set of more than one file
+ *   .<name>.hapki-<txn>.journal.tmp    the journal being written (renamed into place whole)
+ *   .<name>.hapki-<txn>.recovering     held while a process recovers change set <txn>
  */
-/** How many bytes the longest of these names adds to the target's: `.` and `.hapki-<16 hex>.bak.tmp`. */
-export const BESIDE_NAME_EXTRA_BYTES = 1 + '.hapki-'.length + 16 + '.bak.tmp'.length;
+/** How many bytes the longest of these names adds to the target's: `.` and `.hapki-<16 hex>.journal.tmp`. */
+export const BESIDE_NAME_EXTRA_BYTES = 1 + '.hapki-'.length + 16 + '.journal.tmp'.length;
 
 /** The longest file name (bytes) Linux and most file systems take (NAME_MAX). */
 export const NAME_MAX_BYTES = 255;
@@ -33,6 +35,11 @@ export function takeoverPathOf(target: string): string {
   return beside(target, 'hapki-lock.takeover');
 }
 
+/** Held by the process recovering change set <txn>, beside the change set's first file. */
+export function recoveryGuardPathOf(target: string, txn: string): string {
+  return beside(target, `hapki-${txn}.recovering`);
+}
+
 export function tempPathOf(target: string, txn: string): string {
   return beside(target, `hapki-${txn}.tmp`);
 }
@@ -43,6 +50,10 @@ export function backupTempPathOf(target: string, txn: string): string {
 
 export function journalPathOf(target: string, txn: string): string {
   return beside(target, `hapki-${txn}.journal`);
+}
+
+export function journalTempPathOf(target: string, txn: string): string {
+  return beside(target, `hapki-${txn}.journal.tmp`);
 }
 
 export function backupPathOf(target: string): string {
@@ -63,10 +74,17 @@ export interface Debris {
  * change set <txn>, or a temp file of the write path hapki had before the protocol.
  */
 export function debrisOf(name: string): Debris | undefined {
-  const ours = /^\.(.+)\.hapki-([0-9a-f]{16})\.(tmp|bak\.tmp|journal)$/.exec(name);
+  const ours = /^\.(.+)\.hapki-([0-9a-f]{16})\.(tmp|bak\.tmp|journal\.tmp|journal)$/.exec(name);
   if (ours) return { target: ours[1]!, txn: ours[2]!, kind: ours[3] === 'journal' ? 'journal' : 'temp' };
   const legacy = /^\.(.+)\.[0-9a-f]{12}\.(tmp|probe)$/.exec(name);
   if (legacy) return { target: legacy[1]!, kind: 'legacy-temp' };
+  return undefined;
+}
+
+/** A guard file (a lock takeover or a recovery under way), if the name is one. */
+export function guardKindOf(name: string): 'takeover' | 'recovering' | undefined {
+  if (/^\..+\.hapki-lock\.takeover$/.test(name)) return 'takeover';
+  if (/^\..+\.hapki-[0-9a-f]{16}\.recovering$/.test(name)) return 'recovering';
   return undefined;
 }
 

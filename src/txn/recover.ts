@@ -4,8 +4,8 @@ import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
 import { parseJournal, reach, settleJournal, type RecoveryOutcome } from './journal.js';
-import { lockHolderOf, removeStaleLock, removeUnreadableLock, sleep, staleGuard } from './locks.js';
-import { backupTempPathOf, debrisOf, journalPathOf, lockTargetOf, tempPathOf } from './names.js';
+import { lockHolderOf, removeStaleLock, settledGuardIsStale, settledLockHolder, sleep, staleGuard, TAKEOVER_GUARD_MAX_AGE_MS } from './locks.js';
+import { backupTempPathOf, debrisOf, guardKindOf, journalPathOf, journalTempPathOf, lockTargetOf, recoveryGuardPathOf, tempPathOf } from './names.js';
 
 /** A change set whose process died: its id, its files, where its journal would be. */
 export interface DeadChangeSet {
@@ -32,7 +32,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
   const first = dead.files[0];
   if (!first) return { txn: dead.txn, outcome: 'cleaned', files: [] };
   const firstTransport = reach(first);
-  const guard = posix.join(posix.dirname(first.path), `.${posix.basename(first.path)}.hapki-${dead.txn}.recovering`);
+  const guard = recoveryGuardPathOf(first.path, dead.txn);
   if (!(await takeGuard(firstTransport, guard))) return { txn: dead.txn, outcome: 'cleaned', files: [] };
   try {
     crashPoint('recovering');
@@ -54,6 +54,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
       const t = reach(f);
       await t.unlink(tempPathOf(f.path, dead.txn));
       await t.unlink(backupTempPathOf(f.path, dead.txn));
+      await t.unlink(journalTempPathOf(f.path, dead.txn));
     }
     if (journalRef && journalTransport) {
       await journalTransport.unlink(journalRef.path);
@@ -124,9 +125,9 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
     for (const name of names) {
       const target = lockTargetOf(name);
       if (target === undefined) continue;
-      const holder = await lockHolderOf(transport, posix.join(dir, target));
-      // a lock its writer never filled in (killed in that moment), once it is old enough to be sure
-      if (!holder && (await removeUnreadableLock(transport, posix.join(dir, target)))) result.removed.push(posix.join(dir, name));
+      // a lock its writer never filled in (killed in that moment) goes once it is old enough to be sure
+      const { holder, removed } = await settledLockHolder(transport, posix.join(dir, target));
+      if (removed) result.removed.push(posix.join(dir, name));
       if (!holder || seen.has(holder.txn)) continue;
       if (!(await holderIsDead(holder))) {
         result.busy.push(posix.join(dir, target));
@@ -146,6 +147,15 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
       if (live && !(await holderIsDead(live))) continue;
       seen.add(journal.txn);
       result.recovered.push(await recoverChangeSet({ txn: journal.txn, files: journal.files.map((f) => ({ location: f.location, path: f.path })), journal: { location: transport.location, path } }));
+    }
+    // guards whose owner was killed holding them (a takeover, a recovery): nothing else removes them
+    for (const name of names) {
+      const kind = guardKindOf(name);
+      const path = posix.join(dir, name);
+      if (kind && (await settledGuardIsStale(transport, path, kind === 'takeover' ? TAKEOVER_GUARD_MAX_AGE_MS : RECOVERY_GUARD_MAX_AGE_MS))) {
+        await transport.unlink(path);
+        result.removed.push(path);
+      }
     }
     result.removed.push(...(await removeDebris(transport, dir, undefined)));
   }

@@ -15,6 +15,23 @@ function onlyFiles(): string[] {
 }
 
 describe('hapki export', () => {
+  // regression: `--no-encrypt --outpass` wrote the key in the clear although a password was given
+  // for it; --legacy into JKS or DER and --no-encrypt into PKCS#12 were dropped without a word
+  it.each([
+    ['export --no-encrypt --outpass', ['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out', 'c1.pem', '--no-encrypt', '--outpass', 'env:STOREPASS'], '--no-encrypt'],
+    ['convert --no-encrypt --outpass', ['convert', join(FIXTURES, 'gateway.jks'), 'c2.pem', '--no-encrypt', '--outpass', 'env:STOREPASS'], '--no-encrypt'],
+    ['convert --no-encrypt into PKCS#12', ['convert', join(FIXTURES, 'gateway.jks'), 'c3.p12', '--no-encrypt'], '--no-encrypt'],
+    ['convert --legacy into JKS', ['convert', join(FIXTURES, 'gateway.p12'), 'c4.jks', '--legacy'], '--legacy'],
+    ['export --legacy into DER', ['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out-format', 'der', '--out', 'c5.der', '--legacy'], '--legacy'],
+  ])('%s: a usage error, nothing written', async (_name, args, named) => {
+    const sub = tempDir('hapki-conflict-');
+    const r = await hapki([...args, ...pass], { env, cwd: sub });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(r.stderr).toContain(named);
+    expect(readdirSync(sub)).toEqual([]);
+  });
+
   // regression: a key-only PKCS#12 was written without a word, and keytool -importkeystore stops
   // on it with a NullPointerException; openssl reads it, so it is still written, with a warning
   it('a private key without its certificate into PKCS#12 (export --what key, convert of a bare key): one warning that Java tools cannot import it; keytool indeed cannot, openssl can', async () => {

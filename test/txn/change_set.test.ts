@@ -98,17 +98,46 @@ describe('commitChangeSet', () => {
     expect(hapkiNames(dir)).toEqual([]);
   });
 
-  it('hapki recover removes an empty lock file once it is old enough, and leaves a fresh one', async () => {
+  it('hapki recover removes a lock file its writer never filled in, waiting until it is old enough, and keeps one filled in meanwhile', async () => {
     const dir = fresh();
-    writeFileSync(join(dir, 'a.p12'), 'a');
-    writeFileSync(join(dir, 'b.p12'), 'b');
+    for (const f of ['a.p12', 'b.p12', 'c.p12']) writeFileSync(join(dir, f), f);
+    const aged = (file: string, ms: number): void => {
+      const at = new Date(Date.now() - ms);
+      utimesSync(join(dir, file), at, at);
+    };
+    // old enough: debris at once
     writeFileSync(join(dir, '.a.p12.hapki-lock'), '');
+    aged('.a.p12.hapki-lock', 11_000);
+    // not yet: recover waits for it (a recover run right after a kill must not leave it behind)
     writeFileSync(join(dir, '.b.p12.hapki-lock'), '{"not": "a holder"');
-    const old = new Date(Date.now() - 11_000);
-    utimesSync(join(dir, '.a.p12.hapki-lock'), old, old);
+    aged('.b.p12.hapki-lock', 9_000);
+    // its writer, alive, fills it in while recover waits: a live change set, left alone
+    writeFileSync(join(dir, '.c.p12.hapki-lock'), '');
+    aged('.c.p12.hapki-lock', 8_500);
+    const live = JSON.stringify({ host: hostname(), pid: process.pid, start: '', since: new Date().toISOString(), txn: 'f'.repeat(16), files: [{ location: 'local', path: join(dir, 'c.p12') }] });
+    const filling = setTimeout(() => writeFileSync(join(dir, '.c.p12.hapki-lock'), live), 300);
     const result = await recoverTree(dir);
-    expect(result.removed).toContain(join(dir, '.a.p12.hapki-lock'));
-    expect(hapkiNames(dir)).toEqual(['.b.p12.hapki-lock']);
+    clearTimeout(filling);
+    expect(result.removed.sort()).toEqual([join(dir, '.a.p12.hapki-lock'), join(dir, '.b.p12.hapki-lock')]);
+    expect(result.busy).toEqual([join(dir, 'c.p12')]);
+    expect(hapkiNames(dir)).toEqual(['.c.p12.hapki-lock']);
+  });
+
+  it('hapki recover removes the guards of processes killed while taking over a lock or recovering, and keeps a live one', async () => {
+    const dir = fresh();
+    const dead = spawnSync('true').pid;
+    const owner = (pid: number): string => JSON.stringify({ host: hostname(), pid, start: '' });
+    writeFileSync(join(dir, '.a.p12.hapki-lock.takeover'), owner(dead));
+    writeFileSync(join(dir, `.a.p12.hapki-${'1'.repeat(16)}.recovering`), owner(dead));
+    // killed before it wrote who it is: waited for until old enough
+    writeFileSync(join(dir, `.b.p12.hapki-${'2'.repeat(16)}.recovering`), '');
+    const at = new Date(Date.now() - 9_500);
+    utimesSync(join(dir, `.b.p12.hapki-${'2'.repeat(16)}.recovering`), at, at);
+    // this process is alive: its guard stays
+    writeFileSync(join(dir, '.c.p12.hapki-lock.takeover'), owner(process.pid));
+    const result = await recoverTree(dir);
+    expect(result.removed.map((p) => p.slice(dir.length + 1)).sort()).toEqual(['.a.p12.hapki-1111111111111111.recovering', '.a.p12.hapki-lock.takeover', '.b.p12.hapki-2222222222222222.recovering']);
+    expect(hapkiNames(dir)).toEqual(['.c.p12.hapki-lock.takeover']);
   });
 
   it('takes over the lock of a dead process, and says so', async () => {
@@ -125,7 +154,7 @@ describe('commitChangeSet', () => {
     expect(hapkiNames(dir)).toEqual([]);
   });
 
-  it.each(['locked', 'staged', 'journaled', 'renamed-1', 'renamed-2', 'committed'])('a process killed (SIGKILL) at "%s" leaves all old or all new, and the next commit settles it', async (step) => {
+  it.each(['locked', 'staged', 'journal-written', 'journaled', 'renamed-1', 'renamed-2', 'committed'])('a process killed (SIGKILL) at "%s" leaves all old or all new, and the next commit settles it', async (step) => {
     const dir = fresh();
     for (const f of ['a', 'b', 'c']) writeFileSync(join(dir, f), `${f}0`);
     expect(commitInChild(dir, '1', step).signal).toBe('SIGKILL');
@@ -142,6 +171,21 @@ describe('commitChangeSet', () => {
     expect(commitInChild(dir, '2').status).toBe(0);
     expect(['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ')).toBe('a2 b2 c2');
     expect(statSync(join(dir, 'a.bak')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a journal is never seen part written: killed while writing it, the change set is undone and hapki recover succeeds', async () => {
+    const dir = fresh();
+    for (const f of ['a', 'b', 'c']) writeFileSync(join(dir, f), `${f}0`);
+    expect(commitInChild(dir, '1', 'journal-written').signal).toBe('SIGKILL');
+    // what a kill between creating the journal and writing it leaves: an empty file, under its temp name
+    const [temp] = hapkiNames(dir).filter((f) => f.endsWith('.journal.tmp'));
+    expect(temp).toBeDefined();
+    writeFileSync(join(dir, temp!), '');
+    expect(hapkiNames(dir).filter((f) => f.endsWith('.journal'))).toEqual([]);
+    const recovered = await recoverTree(dir);
+    expect(recovered.recovered.length).toBe(1);
+    expect(['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ')).toBe('a0 b0 c0');
+    expect(hapkiNames(dir)).toEqual([]);
   });
 
   it('settles a killed change set before its own, when the next command touches one of its files', async () => {
