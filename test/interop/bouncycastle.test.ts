@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
@@ -212,6 +214,19 @@ describe('real BouncyCastle 1.72 through keytool', () => {
       const der = (pem: string): Buffer => createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
       expect(Buffer.compare(der(original.stdout), der(copied.stdout)), alias).toBe(0);
     }
+  });
+
+  it('a BouncyCastle PKCS12 under a non-ASCII password and alias (BMPString in its KDF) opens in hapki, key included', async () => {
+    const file = at('umlaut.p12');
+    const pass = 'pässwört€-1';
+    // the JVM decodes its arguments by the locale: UTF-8 here, whatever the machine's default
+    await promisify(execFile)('keytool', [...BC, '-providername', 'BC', '-storetype', 'PKCS12', '-keystore', file, '-storepass', pass, '-keypass', pass, '-genkeypair', '-alias', 'schlüssel', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=umlaut.bc.example.com'], {
+      env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
+      timeout: 120_000,
+    });
+    const listed = await hapkiListing(file, pass);
+    expect(listed.map((e) => [e.alias, e.type])).toEqual([['schlüssel', 'private-key']]);
+    await expectKeyMatchesCertificate(file, pass, 'schlüssel');
   });
 
   it('a BKS store BouncyCastle writes (RSA key with a chain, trusted certificate, AES key, a key under its own password): hapki lists what BouncyCastle lists, and converts it to a PKCS#12 BouncyCastle reads', async () => {

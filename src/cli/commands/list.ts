@@ -16,7 +16,7 @@ interface ListOptions extends Pkcs11CliOptions {
 export function registerList(program: Command, ctx: CliContext): void {
   const list = program
     .command('list')
-    .description('list every entry of a keystore (PKCS#12, JKS, JCEKS, PEM or DER, detected by content), or the keys and certificates of a PKCS#11 token')
+    .description('list every entry of a keystore (PKCS#12, JKS, JCEKS, BouncyCastle BKS, PEM or DER, detected by content), or the keys and certificates of a PKCS#11 token')
     .argument('<keystore>', "keystore file (- for standard input), or a token as 'pkcs11:token=<label>'")
     .option('--storepass <src>', 'store password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin (prompted on a terminal; JKS/JCEKS list without it, unverified)')
     .option('--keypass <src>', 'key password, where it differs from the store password')
