@@ -24,6 +24,18 @@ const HABIT_HINTS: Readonly<Record<string, string>> = {
   ext: '--san',
   cafile: '--trust',
   noprompt: 'nothing: hapki never prompts without a terminal',
+  nodes: '--no-encrypt',
+  noenc: '--no-encrypt',
+  nokeys: '--what cert (or chain)',
+  nocerts: '--what key',
+  name: '--alias',
+  srcalias: '--alias',
+  destalias: '--alias',
+  certfile: '--ca (import) or --untrusted (verify)',
+  untrusted: '--untrusted',
+  newkey: '--new-key with --kty and --bits',
+  addext: '--san',
+  trustcacerts: 'nothing: the chain is built from --ca and the trusted entries',
 };
 
 /** Every long option of the loaded commands (the asked one, and the program's own). */

@@ -152,6 +152,7 @@ describe("keytool's and openssl's single-dash options", () => {
     expect(await failsWith(['list', store, '--passin', 'pass:changeit'], 'ERR_USAGE', 2)).toContain('for --passin, --storepass');
     expect(await failsWith(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], 'ERR_USAGE', 2)).toContain('for -CAfile, --trust');
     expect(await failsWith(['sign', 'x.csr', '-CA', 'ca.p12', '-out', 'x.pem'], 'ERR_USAGE', 2)).toContain('for -CA, --ca');
+    expect(await failsWith(['export', store, '--alias', 'server1', '--what', 'key', '--out', 'k.pem', '-nodes'], 'ERR_USAGE', 2)).toContain('for -nodes, --no-encrypt');
   });
 });
 
