@@ -187,6 +187,9 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     // an ssh:// (or host:/path) location goes over that host's transport, anything else is local
     const remote = change.transport ? undefined : remoteFile(change.path);
     const transport = change.transport ?? remote?.transport ?? localTransport();
+    // `--out certs/` means a directory to a Unix user (cp says "Not a directory"); resolve() would drop the slash and write a file "certs"
+    if (change.path === '') throw new UnsafePathError('""', 'is an empty file name');
+    if (/(^|\/)(\.{0,2})$/.test(change.path)) throw new UnsafePathError(change.path, 'names a directory (it ends in /, . or ..): give a file name');
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
     if (!identities.has(transport)) identities.set(transport, transport.identity().then((i) => i.uid));
     const uid = await identities.get(transport)!;

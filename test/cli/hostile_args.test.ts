@@ -170,6 +170,21 @@ describe('file names hapki cannot name faithfully', () => {
     expect(readdirSync(sub)).toEqual(['run.sh']);
   });
 
+  // regression: `--out certs/` wrote a file named "certs" (path.resolve drops the slash); cp says "Not a directory"
+  it('an output name ending in /, . or .. (or empty) names no file: ERR_UNSAFE_PATH, nothing written', async () => {
+    const sub = tempDir('hapki-slash-');
+    mkdirSync(join(sub, 'certs'));
+    for (const out of ['nodir/', 'certs/', 'certs/.', 'certs/..', '']) {
+      const r = await hapki(['export', store, '--alias', 'server1', '--what', 'cert', '--storepass', 'env:STOREPASS', '--out', out], { env, cwd: sub });
+      expect(r.code, out).toBe(1);
+      expect(r.stderr, out).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+      expect(readdirSync(sub), out).toEqual(['certs']);
+      expect(readdirSync(join(sub, 'certs')), out).toEqual([]);
+    }
+    expect((await hapki(['convert', store, 'out/', '--out-format', 'pkcs12', '--storepass', 'env:STOREPASS', '--outpass', 'env:STOREPASS'], { env, cwd: sub })).stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+    expect(readdirSync(sub)).toEqual(['certs']);
+  });
+
   // regression: a 250-byte --out was refused as "<name>.hapki-lock: name too long", naming hapki's lock file
   it('a name too long for the files the write path stages beside it: ERR_IO about the user\'s file, before anything is written', async () => {
     const sub = tempDir('hapki-longname-');
