@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { configureFanOut, DEFAULT_PARALLEL_HOSTS } from '../transport/fan_out.js';
 import { sharedSshPool } from '../transport/ssh/pool.js';
 import type { SshOptions } from '../transport/ssh/ssh_options.js';
+import { secretFileProblemAt } from '../secrets/password_source.js';
 import type { CliContext } from './context.js';
+import { warn } from './io.js';
 import { parseWholeNumber } from './options.js';
 
 interface SshFlags {
@@ -40,7 +42,12 @@ export function addSshOptions(program: Command, ctx: CliContext): void {
       const flags = command.opts<SshFlags>();
       const options: SshOptions = {};
       if (flags.sshUser !== undefined) options.user = flags.sshUser;
-      if (flags.sshIdentity !== undefined) options.identity = flags.sshIdentity;
+      if (flags.sshIdentity !== undefined) {
+        options.identity = flags.sshIdentity;
+        // ssh refuses such a key ("UNPROTECTED PRIVATE KEY FILE"); hapki warns, as for password files
+        const problem = secretFileProblemAt(flags.sshIdentity);
+        if (problem) warn(ctx.io, `--ssh-identity: the key file ${flags.sshIdentity} ${problem}`);
+      }
       if (flags.sshIdentityPassword !== undefined) options.identityPassphrase = (await ctx.passwords.resolve(flags.sshIdentityPassword, 'SSH identity passphrase'))!;
       if (flags.sshPassword !== undefined) options.password = (await ctx.passwords.resolve(flags.sshPassword, 'SSH password'))!;
       if (flags.knownHosts !== undefined) options.knownHosts = [flags.knownHosts];

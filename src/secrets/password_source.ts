@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { PasswordSourceError } from '../errors.js';
 import { errnoWords } from '../lib/errno_words.js';
@@ -76,6 +76,15 @@ export function passwordFileProblem(stats: Stats, uid: number | undefined = proc
   const mode = stats.mode & 0o777;
   if ((mode & 0o077) !== 0) return `is open to ${(mode & 0o070) !== 0 && (mode & 0o007) !== 0 ? 'group and others' : (mode & 0o070) !== 0 ? 'its group' : 'others'} (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it`;
   return undefined;
+}
+
+/** passwordFileProblem for a secret file named by path (an SSH identity); undefined when it cannot be looked at (its reader says why). */
+export function secretFileProblemAt(path: string): string | undefined {
+  try {
+    return passwordFileProblem(statSync(path));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Longest password source hapki reads: a password is a line, not a file's worth of bytes. */

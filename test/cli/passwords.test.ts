@@ -51,6 +51,17 @@ describe('password sources', () => {
     expect((await hapki(['list', store, '--storepass', `file:${file}`])).stderr).toBe('');
   });
 
+  it('--ssh-identity open to others gets the same one-line warning (ssh refuses such a key), never its content', async () => {
+    const key = join(dir, 'id_test');
+    writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o644 });
+    chmodSync(key, 0o644);
+    const r = await hapki(['list', store, '--storepass', 'env:P', '--ssh-identity', key], { env: { P: 'changeit' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^hapki: warning: --ssh-identity: the key file [^\n]*id_test is open to group and others \(mode 0644\): chmod 600 it\n$/);
+    chmodSync(key, 0o600);
+    expect((await hapki(['list', store, '--storepass', 'env:P', '--ssh-identity', key], { env: { P: 'changeit' } })).stderr).toBe('');
+  });
+
   it('fd:N', async () => {
     const file = join(dir, 'pass-fd.txt');
     writeFileSync(file, 'changeit\n');
