@@ -14,3 +14,14 @@ export function javaReaderProblem(store: Keystore): string | undefined {
   const which = bare.length === 1 ? `private key ${bare[0]} has` : `${bare.length} private keys (${bare.slice(0, 3).join(', ')}${bare.length > 3 ? ', ...' : ''}) have`;
   return `${which} no certificate: openssl reads it, but Java tools cannot import a key without its certificate (keytool -importkeystore fails); for Java, write the key with its certificate chain (export --what all)`;
 }
+
+/**
+ * A PKCS#12 under a password with characters outside ASCII, in one sentence, or undefined: the
+ * JDK's own PKCS12 refuses such a password outright (its PBE keys take ASCII only: keytool says
+ * the password was incorrect), whatever the file's algorithms; OpenSSL and BouncyCastle read
+ * it. Written anyway, with this warning. JKS and JCEKS take any password.
+ */
+export function javaPasswordProblem(store: Keystore, password: string | undefined): string | undefined {
+  if (store.format !== 'PKCS12' || password === undefined || /^[\x00-\x7f]*$/.test(password)) return undefined;
+  return "the password has characters outside ASCII: the JDK's PKCS12 (keytool, Java's KeyStore) cannot open the file, though OpenSSL and BouncyCastle do; for Java, choose an ASCII password or write JKS";
+}

@@ -33,6 +33,17 @@ const EXPECTED = JSON.parse(readFileSync(join(BC_DIR, 'expected.json'), 'utf8'))
 const BC = ['-J-Duser.language=en', '-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC', '-providerpath', BC_JAR, '-providerclass', 'org.bouncycastle.jce.provider.BouncyCastleProvider'];
 const bcKeytool = (args: readonly string[]): ReturnType<typeof mustRun> => mustRun('keytool', [...BC, ...args]);
 
+/** keytool with a non-ASCII argument: the JVM decodes its arguments by the locale, so UTF-8 here whatever the machine's default. */
+async function keytoolUtf8(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('keytool', [...args], { env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' }, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 127, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
 /** What BouncyCastle's keystore lists: alias → entry type and chain fingerprints. */
 async function bcListing(file: string, storetype: string, pass: string): Promise<ExpectedEntry[]> {
   const listing = (await bcKeytool(['-list', '-v', '-providername', 'BC', '-storetype', storetype, '-keystore', file, '-storepass', pass])).stdout;
@@ -219,14 +230,29 @@ describe('real BouncyCastle 1.72 through keytool', () => {
   it('a BouncyCastle PKCS12 under a non-ASCII password and alias (BMPString in its KDF) opens in hapki, key included', async () => {
     const file = at('umlaut.p12');
     const pass = 'pässwört€-1';
-    // the JVM decodes its arguments by the locale: UTF-8 here, whatever the machine's default
-    await promisify(execFile)('keytool', [...BC, '-providername', 'BC', '-storetype', 'PKCS12', '-keystore', file, '-storepass', pass, '-keypass', pass, '-genkeypair', '-alias', 'schlüssel', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=umlaut.bc.example.com'], {
-      env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
-      timeout: 120_000,
-    });
+    const made = await keytoolUtf8([...BC, '-providername', 'BC', '-storetype', 'PKCS12', '-keystore', file, '-storepass', pass, '-keypass', pass, '-genkeypair', '-alias', 'schlüssel', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=umlaut.bc.example.com']);
+    expect(made.code, made.stderr).toBe(0);
     const listed = await hapkiListing(file, pass);
     expect(listed.map((e) => [e.alias, e.type])).toEqual([['schlüssel', 'private-key']]);
     await expectKeyMatchesCertificate(file, pass, 'schlüssel');
+  });
+
+  it('hapki writing a PKCS#12 under a non-ASCII password warns that the JDK cannot open it; the JDK indeed refuses it, BouncyCastle and OpenSSL read it', async () => {
+    const pass = 'pässwört€-2';
+    const out = at('umlaut-out.p12');
+    const converted = await hapki(['convert', join(BC_DIR, 'bc-pkcs12.p12'), out, '--storepass', 'env:P', '--outpass', 'env:N'], { env: { P: FIXTURE_PASS, N: pass } });
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stderr).toContain("the JDK's PKCS12 (keytool, Java's KeyStore) cannot open the file");
+    const jdk = await keytoolUtf8(['-J-Duser.language=en', '-J-XX:TieredStopAtLevel=1', '-list', '-storetype', 'PKCS12', '-keystore', out, '-storepass', pass]);
+    expect(jdk.code).not.toBe(0);
+    expect(jdk.stdout + jdk.stderr).toContain('password was incorrect');
+    // keytool lists BouncyCastle's view, then fails a check of its own with the JDK's PKCS12: judge the listing
+    const bc = await keytoolUtf8([...BC, '-providername', 'BC', '-list', '-storetype', 'PKCS12', '-keystore', out, '-storepass', pass]);
+    expect(bc.stdout).toContain('Keystore provider: BC');
+    expect(bc.stdout.match(/PrivateKeyEntry/g)).toHaveLength(3);
+    await mustRun('openssl', ['pkcs12', '-in', out, '-passin', `pass:${pass}`, '-noout']);
+    const ascii = await hapki(['convert', join(BC_DIR, 'bc-pkcs12.p12'), at('ascii-out.p12'), '--storepass', 'env:P'], { env: { P: FIXTURE_PASS } });
+    expect(ascii.stderr).not.toContain('outside ASCII');
   });
 
   it('a BKS store BouncyCastle writes (RSA key with a chain, trusted certificate, AES key, a key under its own password): hapki lists what BouncyCastle lists, and converts it to a PKCS#12 BouncyCastle reads', async () => {
