@@ -40,8 +40,10 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
       let resolved: string;
       try {
         resolved = await transport.realpath(next);
-      } catch {
-        throw new UnsafePathError(path, `the symbolic link ${next} points nowhere`);
+      } catch (error) {
+        const errno = (error as { code?: unknown; cause?: { code?: unknown } } | undefined);
+        const loop = errno?.code === 'ELOOP' || errno?.cause?.code === 'ELOOP';
+        throw new UnsafePathError(path, loop ? `the symbolic link ${next} is part of a loop of links` : `the symbolic link ${next} points nowhere`);
       }
       // walk the resolved path again from the top: its directories are checked like any other
       parts = [...resolved.split('/').filter((p) => p !== ''), ...parts.slice(i + 1)];

@@ -186,6 +186,20 @@ describe('file names hapki cannot name faithfully', () => {
     expect(readdirSync(sub)).toEqual(['certs']);
   });
 
+  // regression: an output that is a loop of symbolic links was said to point "nowhere"
+  it('a loop of symbolic links, as input or output: one coded line that says so, nothing written', async () => {
+    const sub = tempDir('hapki-loop-');
+    symlinkSync('loop2', join(sub, 'loop1'));
+    symlinkSync('loop1', join(sub, 'loop2'));
+    const out = await hapki(['export', store, '--alias', 'server1', '--what', 'cert', '--storepass', 'env:STOREPASS', '--out', 'loop1'], { env, cwd: sub });
+    expect(out.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+    expect(out.stderr).toContain('loop of links');
+    const input = await hapki(['list', 'loop1', '--storepass', 'env:STOREPASS'], { env, cwd: sub });
+    expect(input.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(input.stderr).toContain('symbolic link loop');
+    expect(readdirSync(sub).sort()).toEqual(['loop1', 'loop2']);
+  });
+
   // regression: a 250-byte --out was refused as "<name>.hapki-lock: name too long", naming hapki's lock file
   it('a name too long for the files the write path stages beside it: ERR_IO about the user\'s file, before anything is written', async () => {
     const sub = tempDir('hapki-longname-');
