@@ -81,11 +81,13 @@ const ROWS: readonly (readonly [string, readonly string[], string])[] = [
 
 describe('a wrong command line is a usage error (exit 2) in every command', () => {
   it.each(ROWS)('%s', async (_name, args, code) => {
-    const r = await hapki(args, { env, cwd: dir });
+    // a directory of its own: one row that writes cannot make the next ones fail
+    const cwd = tempDir('hapki-optval-');
+    const r = await hapki(args, { env, cwd });
     expect(r.stderr).toMatch(ONE_LINE_ERROR(code));
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('audit keeps the monitoring convention: the same mistakes are UNKNOWN (3)', async () => {
