@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { HapkiError } from '../errors.js';
+import { HapkiError, InvalidArgumentError } from '../errors.js';
 import { markCommandLineError } from './exit_codes.js';
 import { parseDate, parseDays } from './options.js';
 
@@ -28,6 +28,8 @@ const VALUE_CHECKS: Readonly<Record<string, Check>> = {
   '--crl-url': async (v) => (await import('../authority/ca_settings.js')).checkSettingUrl('--crl-url', v),
   '--aia-url': async (v) => (await import('../authority/ca_settings.js')).checkSettingUrl('--aia-url', v),
   '--policy': async (v) => (await import('./path_flags.js')).checkPolicyOid(v),
+  '--hostname': hostName,
+  '--servername': hostName,
   '--timeout': duration,
   '--fetch-timeout': duration,
 };
@@ -40,6 +42,12 @@ const ARGUMENT_CHECKS: Readonly<Record<string, Check>> = {
 async function keySpec(_value: string, options: Readonly<Record<string, unknown>>): Promise<void> {
   const { parseKeySpec } = await import('../crypto/key_spec.js');
   parseKeySpec({ kty: options['kty'] as string | undefined, bits: options['bits'] as string | undefined, curve: options['curve'] as string | undefined });
+}
+
+/** A host to match or to name in SNI: not empty, no white space or control character (an IDN is matched as given). */
+function hostName(value: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (value === '' || /[\s\x00-\x1f\x7f]/.test(value)) throw new InvalidArgumentError(`"${value}" is not a host name`);
 }
 
 async function duration(value: string): Promise<void> {
