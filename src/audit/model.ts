@@ -35,6 +35,7 @@ export type CheckId =
   | 'token-drift'
   | 'trust-gap'
   | 'unreadable'
+  | 'nothing-found'
   | 'integrity-unchecked';
 
 /** Where a certificate was found: a keystore entry (file, alias, position in its chain) or a TLS endpoint. */

@@ -79,8 +79,9 @@ describe('audit reports', () => {
       `hapki_certificate_not_after_seconds{path="lb:8443",alias="",position="1",subject="CN=CA",serial="01",sha256="${'bb'.repeat(32)}"} 1798761600`,
     ]);
     expect(text).toContain(`\nhapki_certificate_seconds_left{path="/etc/gw/a \\"b\\".p12",alias="node1",position="0",subject="CN=node1\\\\, x",serial="0a",sha256="${'aa'.repeat(32)}"} 259200\n`);
-    expect(lines.filter((l) => l.startsWith('hapki_audit_findings{'))).toHaveLength(15);
+    expect(lines.filter((l) => l.startsWith('hapki_audit_findings{'))).toHaveLength(16);
     expect(text).toContain('\nhapki_audit_findings{check="expires-critical",severity="CRITICAL"} 1\n');
+    expect(text).toContain('\nhapki_audit_findings{check="nothing-found",severity="UNKNOWN"} 0\n');
     expect(text).toContain('\nhapki_audit_findings{check="integrity-unchecked",severity="OK"} 0\n');
     expect(text.endsWith('# TYPE hapki_audit_status gauge\nhapki_audit_status 2\n# HELP hapki_audit_last_run_seconds When the last audit ran, in Unix seconds.\n# TYPE hapki_audit_last_run_seconds gauge\nhapki_audit_last_run_seconds 1767225605\n')).toBe(true);
   });

@@ -48,6 +48,20 @@ beforeAll(async () => {
 });
 
 describe('runAudit', () => {
+  it('an audit that finds nothing is UNKNOWN (nothing-found), not OK: an empty directory, or one of files that are no keystore', async () => {
+    const empty = join(dir, 'empty-tree');
+    mkdirSync(join(empty, 'sub'), { recursive: true });
+    writeFileSync(join(empty, 'sub', 'README.txt'), 'keystores go here\n');
+    const report = await runAudit({ paths: [empty] });
+    expect(report.status).toBe('UNKNOWN');
+    expect(report.exitCode).toBe(3);
+    expect(report.findings.map((f) => f.check)).toEqual(['nothing-found']);
+    // a source that could not be read says so itself: no second finding
+    const missing = await runAudit({ paths: [join(dir, 'no-such-dir')] });
+    expect(missing.findings.map((f) => f.check)).toEqual(['unreadable']);
+    expect((await runAudit({ paths: [empty], ignore: ['nothing-found'] })).exitCode).toBe(0);
+  });
+
   it('finds a node certificate without the load balancer\'s name (missing-san, CRITICAL)', async () => {
     const a = await save('san1.p12', store(node1, trusted('ca', ca.certificate)));
     const b = await save('san2.p12', store(node2, trusted('ca', ca.certificate)));

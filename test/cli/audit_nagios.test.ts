@@ -54,7 +54,12 @@ describe('audit --format nagios, and what the audit leaves out', () => {
     expect((await audit()).code).toBe(2);
     expect((await audit('--exclude', 'archive')).code).toBe(0);
     expect((await audit('--exclude', `${join(dir, 'certs', 'archive')}/**`)).code).toBe(0);
-    expect((await audit('--exclude', '*.p12')).stdout).toMatch(/^HAPKI OK - 0 certificates/);
+    // everything excluded: nothing was audited, which a monitoring check must not call OK
+    const none = await audit('--exclude', '*.p12');
+    expect(none.stdout).toMatch(/^HAPKI UNKNOWN - 0 certificates, 0 critical, 0 warnings, 1 unknown \|/);
+    expect(none.stdout).toContain('nothing-found');
+    expect(none.code).toBe(3);
+    expect((await audit('--exclude', '*.p12', '--ignore', 'nothing-found')).code).toBe(0);
     writeFileSync(join(dir, 'audit.yaml'), 'exclude:\n  - certs/archive/**\n');
     expect((await audit('--config', join(dir, 'audit.yaml'))).code).toBe(0);
   });

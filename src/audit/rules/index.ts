@@ -9,6 +9,7 @@ import { notYetValidCheck } from './not_yet_valid.js';
 import { revocationFailedCheck, revocationUnknownCheck, revokedCheck } from './revoked.js';
 import { tokenDriftCheck } from './token_drift.js';
 import { trustGapCheck } from './trust_gap.js';
+import { nothingFoundCheck } from './nothing_found.js';
 import { unreadableCheck } from './unreadable.js';
 import { weakKeyCheck } from './weak_key.js';
 import { weakSignatureCheck } from './weak_signature.js';
@@ -27,6 +28,7 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   tokenDriftCheck,
   trustGapCheck,
   unreadableCheck,
+  nothingFoundCheck,
   integrityUncheckedCheck,
   revocationUnknownCheck,
   revocationFailedCheck,
