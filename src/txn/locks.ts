@@ -90,7 +90,11 @@ export async function removeUnreadableLock(transport: FileTransport, target: str
 async function removeLockIf(transport: FileTransport, target: string, stale: (current: { holder?: LockHolder; ageMs?: number }) => boolean): Promise<boolean> {
   const path = lockPathOf(target);
   const guard = takeoverPathOf(target);
-  for (let attempt = 0; attempt < 200; attempt++) {
+  // every guard is stale within TAKEOVER_GUARD_MAX_AGE_MS of its making (one its killed writer never
+  // filled in, too): a count of attempts shorter than that gave up on such a guard, and a recovery
+  // then left the dead change set's lock behind for good
+  const deadline = Date.now() + 2 * TAKEOVER_GUARD_MAX_AGE_MS;
+  while (Date.now() < deadline) {
     try {
       await transport.createExclusive(guard, await guardBytes(), 0o600);
     } catch (error) {

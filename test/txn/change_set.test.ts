@@ -140,6 +140,20 @@ describe('commitChangeSet', () => {
     expect(hapkiNames(dir)).toEqual(['.c.p12.hapki-lock.takeover']);
   });
 
+  it('hapki recover removes the lock of a dead change set even behind a takeover guard its killed writer never filled in', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.p12'), 'old');
+    const dead = spawnSync('true').pid;
+    writeFileSync(join(dir, '.a.p12.hapki-lock'), JSON.stringify({ host: hostname(), pid: dead, start: '', since: '2026-01-01T00:00:00Z', txn: 'd'.repeat(16), files: [{ location: 'local', path: join(dir, 'a.p12') }] }));
+    // a process killed between creating the takeover guard and writing who it is: stale only once 10 s old
+    writeFileSync(join(dir, '.a.p12.hapki-lock.takeover'), '');
+    const result = await recoverTree(dir);
+    expect(result.recovered.map((r) => r.txn)).toEqual(['d'.repeat(16)]);
+    // the lock removal used to give up on the guard after a few seconds, leaving the dead lock for good
+    expect(hapkiNames(dir)).toEqual([]);
+    expect(text(join(dir, 'a.p12'))).toBe('old');
+  }, 60_000);
+
   it('takes over the lock of a dead process, and says so', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'ks.jks'), 'old');
