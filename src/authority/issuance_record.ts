@@ -4,6 +4,7 @@ import { readTbs } from '../cert/tbs.js';
 import { formatGeneralNames } from '../cert/general_names.js';
 import { InvalidArgumentError, NotFoundError, UsageError } from '../errors.js';
 import { toHex } from '../lib/bytes.js';
+import type { FileChange } from '../txn/change_set.js';
 import { escapeText } from '../text/escape.js';
 import { caFiles, keepsCaFiles, readOptionalText, requireCaFile, updateCaFile } from './ca_files.js';
 
@@ -152,6 +153,16 @@ export async function nextCrlNumber(caKeystorePath: string, at: Date, nextUpdate
     return withLines(current, [line]);
   });
   return number;
+}
+
+/**
+ * The change that appends certificates to the record, for a caller that commits it in one change
+ * set with the files the certificates go into (apply): a kill then leaves both old or both new,
+ * never keystores holding certificates the record does not know (which no rerun adds).
+ */
+export function recordIssuedChange(caKeystorePath: string, records: readonly IssuedRecord[]): FileChange | undefined {
+  if (records.length === 0) return undefined;
+  return { path: caFiles(caKeystorePath).record, action: 'update', mode: 0o644, content: (current) => withLines(current === undefined ? undefined : new TextDecoder().decode(current), records) };
 }
 
 async function appendLines(caKeystorePath: string, lines: readonly RecordLine[]): Promise<void> {

@@ -12,7 +12,7 @@ import { planCluster } from './plan_cluster.js';
 import { restartMarkerChange } from './restart_marker.js';
 import { plannedRestarts } from './rollout.js';
 import { keepsCaFiles } from '../authority/ca_files.js';
-import { issuedRecordOf, recordIssued } from '../authority/issuance_record.js';
+import { issuedRecordOf, recordIssuedChange } from '../authority/issuance_record.js';
 import type { PlanClusterOptions } from './plan_state.js';
 
 export interface ApplyClusterOptions extends PlanClusterOptions {
@@ -49,6 +49,10 @@ export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOp
   if (options.restartMarkers && plan.writes.length > 0) {
     for (const r of plannedRestarts(cluster, plan)) if (!r.owed) others.push(restartMarkerChange(r.node, r.keystore, options.now));
   }
+  // the record of what the plan issued goes in the same change set: written after it, a kill in between left
+  // certificates in the keystores that the CA's record never got (the rerun, converged, issues nothing)
+  const record = keepsCaFiles(cluster.ca.keystore) ? recordIssuedChange(cluster.ca.keystore, (plan.issued ?? []).map((i) => issuedRecordOf(i.certificate, i.profile, 'apply'))) : undefined;
+  if (record) others.push(record);
   if (plan.token) {
     // the instances as the token library prepared them (the token over the new certificates), and the rest with them
     const instances = plan.token.instances.map((p) => {
@@ -61,7 +65,6 @@ export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOp
     await commitChangeSet(others);
   }
   const written = plan.writes.map((w) => w.file);
-  if (keepsCaFiles(cluster.ca.keystore)) await recordIssued(cluster.ca.keystore, (plan.issued ?? []).map((i) => issuedRecordOf(i.certificate, i.profile, 'apply')));
   if (written.length > 0) {
     const check = await planCluster(cluster, options, crypto);
     if (check.steps.length > 0) throw new ClusterNotConvergedError(check.steps.map((s) => `${s.node}: ${s.summary}`));

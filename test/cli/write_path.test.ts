@@ -184,6 +184,36 @@ describe('SIGKILL of apply on the lab, then hapki recover', () => {
     const after = hashes(labDir);
     changedByApply = [...after.keys()].filter((f) => after.get(f) !== pristineHashes.get(f));
     expect(changedByApply.length).toBeGreaterThan(5);
+    issuedByApply = await issuedInRecord();
+    expect(issuedByApply.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  /** The serials the lab CA's issuance record lists as issued. */
+  const issuedInRecord = async (): Promise<string[]> => {
+    const record = `${(await loadClusterFile(join(labDir, 'cluster.yaml'))).ca.keystore}.issued.jsonl`;
+    let text = '';
+    try {
+      text = readFileSync(record, 'utf8');
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { type: string; serial: string }).filter((l) => l.type === 'issued').map((l) => l.serial);
+  };
+  let issuedByApply: string[] = [];
+
+  it('killed once the keystores are in place: the CA\'s issuance record has every certificate apply put in them (one change set)', async () => {
+    reset();
+    const r = await apply({ HAPKI_TEST_CRASH_AT: 'committed' });
+    expect(r.signal).toBe('SIGKILL');
+    const recovered = await hapki(['recover', join(labDir, 'cluster.yaml')]);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(await steps()).toBe('');
+    // the record was its own change set after the keystores': this kill left it without them, and the converged rerun never added them
+    expect((await issuedInRecord()).length).toBe(issuedByApply.length);
+    const rerun = await apply({});
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect((await issuedInRecord()).length).toBe(issuedByApply.length);
+    expect(debris(labDir)).toEqual([]);
   }, 180_000);
 
   const check = async (label: string, interopCheck: boolean): Promise<void> => {
