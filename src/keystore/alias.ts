@@ -35,3 +35,38 @@ export function uniqueAlias(store: Keystore, wish: string): string {
     if (!findEntry(store, candidate)) return candidate;
   }
 }
+
+/**
+ * Java keystores and BouncyCastle's BKS load into hash tables keyed by the alias, so a file with
+ * one alias twice (which only a foreign writer makes) loads as its last entry under that alias.
+ * The readers do the same, but say so: silently losing a key is worse than a warning. Entries
+ * are noted in file order, then asked about one by one.
+ */
+export class LastEntryPerAlias {
+  private readonly last = new Map<string, { index: number; alias: string; count: number }>();
+
+  /** `keyOf`: how the format compares aliases (aliasKey for Java's, exact for BKS). */
+  constructor(private readonly keyOf: (alias: string) => string) {}
+
+  /** Notes the entry at `index` (rising) under `alias`. */
+  add(index: number, alias: string): void {
+    const k = this.keyOf(alias);
+    this.last.set(k, { index, alias, count: (this.last.get(k)?.count ?? 0) + 1 });
+  }
+
+  /** Whether the entry at `index` under `alias` is the one kept: the last under its alias. */
+  keeps(index: number, alias: string): boolean {
+    return this.last.get(this.keyOf(alias))?.index === index;
+  }
+
+  /** How many entries are kept. */
+  get size(): number {
+    return this.last.size;
+  }
+
+  /** One warning per alias met more than once. */
+  warnings(): string[] {
+    const duplicates = [...this.last.values()].filter((l) => l.count > 1).sort((a, b) => b.index - a.index);
+    return duplicates.map((d) => `duplicate alias "${d.alias}": keeping the last of ${d.count} entries, as keytool does`);
+  }
+}

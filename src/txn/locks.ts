@@ -36,7 +36,7 @@ export async function acquireLock(transport: FileTransport, target: string, hold
     }
     const current = await readLock(transport, path);
     if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) return { stale: current.holder };
-    if (!current.holder && current.ageMs !== undefined && current.ageMs > UNREADABLE_LOCK_STALE_MS) {
+    if (isDebrisLock(current)) {
       await removeUnreadableLock(transport, target);
       continue;
     }
@@ -84,10 +84,19 @@ export async function removeStaleLock(transport: FileTransport, target: string, 
  * time, the lock the first one has just taken. True when it removed one.
  */
 export async function removeUnreadableLock(transport: FileTransport, target: string): Promise<boolean> {
-  return removeLockIf(transport, target, (current) => !current.holder && current.ageMs !== undefined && current.ageMs > UNREADABLE_LOCK_STALE_MS);
+  return removeLockIf(transport, target, isDebrisLock);
 }
 
-async function removeLockIf(transport: FileTransport, target: string, stale: (current: { holder?: LockHolder; ageMs?: number }) => boolean): Promise<boolean> {
+/**
+ * A lock nobody can parse, unreadable for long enough: by its age, or, whatever its time stamp
+ * says (a remote clock ahead of ours), by how long this process has seen it so. One this process
+ * may not read (another user's) is somebody's, never debris.
+ */
+function isDebrisLock(current: LockState): boolean {
+  return !current.holder && !current.denied && current.unreadableMs !== undefined && current.unreadableMs > UNREADABLE_LOCK_STALE_MS;
+}
+
+async function removeLockIf(transport: FileTransport, target: string, stale: (current: LockState) => boolean): Promise<boolean> {
   const path = lockPathOf(target);
   const guard = takeoverPathOf(target);
   // every guard is stale within TAKEOVER_GUARD_MAX_AGE_MS of its making (one its killed writer never
@@ -106,7 +115,7 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
     }
     try {
       const current = await readLock(transport, path);
-      if (current.ageMs === undefined || !stale(current)) return false;
+      if (!stale(current)) return false;
       await transport.unlink(path);
       return true;
     } finally {
@@ -132,16 +141,31 @@ export async function settledGuardIsStale(transport: FileTransport, guard: strin
   for (;;) {
     const current = await readGuard(transport, guard, maxAgeMs);
     if (!current || current.stale || current.bytes === undefined || parseGuardOwner(current.bytes)) return current?.stale ?? false;
-    await sleep(Math.min(250, UNREADABLE_STALE_MS - current.ageMs + 1));
+    await sleep(250);
   }
 }
 
-async function readGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<{ stale: boolean; bytes?: Uint8Array; ageMs: number } | undefined> {
+async function readGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<{ stale: boolean; bytes?: Uint8Array } | undefined> {
   const info = await transport.lstat(guard);
   if (!info) return undefined;
   const bytes = await transport.readFile(guard, 4096).catch(() => undefined);
-  const ageMs = Date.now() - info.mtimeMs;
-  return { stale: await guardIsStale(bytes, ageMs, maxAgeMs), ...(bytes ? { bytes } : {}), ageMs };
+  // its age by our clock too: a time stamp from a clock ahead of ours never ages otherwise
+  const ageMs = Math.max(Date.now() - info.mtimeMs, watchedFor(transport, guard, info.mtimeMs));
+  return { stale: await guardIsStale(bytes, ageMs, maxAgeMs), ...(bytes ? { bytes } : {}) };
+}
+
+/** When this process first saw each lock or guard file (by location, path and time stamp). */
+const firstSeen = new Map<string, number>();
+
+/** How long this process has seen this very file (a file made again has another time stamp). */
+function watchedFor(transport: FileTransport, path: string, mtimeMs: number): number {
+  const key = `${transport.location}\u0000${path}\u0000${mtimeMs}`;
+  const now = Date.now();
+  if (!firstSeen.has(key)) {
+    if (firstSeen.size >= 10_000) firstSeen.clear();
+    firstSeen.set(key, now);
+  }
+  return now - firstSeen.get(key)!;
 }
 
 /**
@@ -149,15 +173,18 @@ async function readGuard(transport: FileTransport, guard: string, maxAgeMs: numb
  * writer fills it in or it is old enough to be debris, which is then removed (`removed`). A
  * recovery run right after a kill must not leave such a lock behind, nor take a live one.
  */
-export async function settledLockHolder(transport: FileTransport, target: string): Promise<{ holder?: LockHolder; removed: boolean }> {
+export async function settledLockHolder(transport: FileTransport, target: string): Promise<{ holder?: LockHolder; removed: boolean; busy: boolean }> {
+  const giveUp = Date.now() + 3 * UNREADABLE_LOCK_STALE_MS;
   for (;;) {
     const current = await readLock(transport, lockPathOf(target));
-    if (current.holder || current.ageMs === undefined) return { ...(current.holder ? { holder: current.holder } : {}), removed: false };
-    if (current.ageMs > UNREADABLE_LOCK_STALE_MS) {
-      if (await removeUnreadableLock(transport, target)) return { removed: true };
+    if (current.holder || current.unreadableMs === undefined) return { ...(current.holder ? { holder: current.holder } : {}), removed: false, busy: false };
+    // another user's lock, or one whose takeover guard stays taken: somebody's, left alone
+    if (current.denied || Date.now() > giveUp) return { removed: false, busy: true };
+    if (isDebrisLock(current)) {
+      if (await removeUnreadableLock(transport, target)) return { removed: true, busy: false };
       continue;
     }
-    await sleep(Math.min(250, UNREADABLE_LOCK_STALE_MS - current.ageMs + 1));
+    await sleep(250);
   }
 }
 
@@ -166,16 +193,28 @@ export async function lockHolderOf(transport: FileTransport, target: string): Pr
   return (await readLock(transport, lockPathOf(target))).holder;
 }
 
-async function readLock(transport: FileTransport, path: string): Promise<{ holder?: LockHolder; ageMs?: number }> {
+/** A lock file as found: its holder; or, when it says none, for how long it has been unreadable and whether we may read it at all. */
+interface LockState {
+  holder?: LockHolder;
+  /** Unreadable (no holder in it): its age, or how long this process has seen it, whichever is longer. */
+  unreadableMs?: number;
+  /** It could not be read (another user's lock, an I/O error): not debris. */
+  denied?: boolean;
+}
+
+async function readLock(transport: FileTransport, path: string): Promise<LockState> {
   const info = await transport.lstat(path);
   if (!info) return {};
-  let holder: LockHolder | undefined;
+  let bytes: Uint8Array;
   try {
-    holder = parseHolder(await transport.readFile(path, LOCK_BYTES_LIMIT));
+    bytes = await transport.readFile(path, LOCK_BYTES_LIMIT);
   } catch {
-    holder = undefined;
+    // gone since the lstat: nothing there; otherwise not ours to read
+    return (await transport.lstat(path)) ? { unreadableMs: 0, denied: true } : {};
   }
-  return { ...(holder ? { holder } : {}), ageMs: Date.now() - info.mtimeMs };
+  const holder = parseHolder(bytes);
+  if (holder) return { holder };
+  return { unreadableMs: Math.max(Date.now() - info.mtimeMs, watchedFor(transport, path, info.mtimeMs)) };
 }
 
 export function sleep(ms: number): Promise<void> {

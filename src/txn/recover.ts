@@ -126,8 +126,9 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
       const target = lockTargetOf(name);
       if (target === undefined) continue;
       // a lock its writer never filled in (killed in that moment) goes once it is old enough to be sure
-      const { holder, removed } = await settledLockHolder(transport, posix.join(dir, target));
+      const { holder, removed, busy } = await settledLockHolder(transport, posix.join(dir, target));
       if (removed) result.removed.push(posix.join(dir, name));
+      if (busy) result.busy.push(posix.join(dir, target));
       if (!holder || seen.has(holder.txn)) continue;
       if (!(await holderIsDead(holder))) {
         result.busy.push(posix.join(dir, target));

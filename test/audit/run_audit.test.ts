@@ -60,6 +60,12 @@ describe('runAudit', () => {
     const missing = await runAudit({ paths: [join(dir, 'no-such-dir')] });
     expect(missing.findings.map((f) => f.check)).toEqual(['unreadable']);
     expect((await runAudit({ paths: [empty], ignore: ['nothing-found'] })).exitCode).toBe(0);
+    // a keystore read is something audited, even without a certificate (an empty trust store)
+    const bare = await save('empty-tree/sub/empty-trust.p12', store());
+    const one = await runAudit({ paths: [empty], passwordFor: everyone });
+    expect(one.sources.map((s) => s.source)).toEqual([bare]);
+    expect(one.findings).toEqual([]);
+    expect(one.exitCode).toBe(0);
   });
 
   it('finds a node certificate without the load balancer\'s name (missing-san, CRITICAL)', async () => {

@@ -154,6 +154,31 @@ describe('commitChangeSet', () => {
     expect(text(join(dir, 'a.p12'))).toBe('old');
   }, 60_000);
 
+  it('hapki recover ends on an unreadable lock or guard dated in the future (a remote clock ahead): by its own clock, after 10 s', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.p12'), 'a');
+    const future = new Date(Date.now() + 3_600_000);
+    writeFileSync(join(dir, '.a.p12.hapki-lock'), '');
+    utimesSync(join(dir, '.a.p12.hapki-lock'), future, future);
+    writeFileSync(join(dir, '.a.p12.hapki-lock.takeover'), '');
+    utimesSync(join(dir, '.a.p12.hapki-lock.takeover'), future, future);
+    // an hour by the time stamps (the test's time limit ends it if recover waits for that); two waits of 10 s by ours
+    const result = await recoverTree(dir);
+    expect(result.removed).toContain(join(dir, '.a.p12.hapki-lock'));
+    expect(hapkiNames(dir)).toEqual([]);
+  }, 60_000);
+
+  it('a lock file hapki cannot read (here a directory) is somebody\'s: recover reports it busy and leaves it', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.p12'), 'a');
+    mkdirSync(join(dir, '.a.p12.hapki-lock'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, '.a.p12.hapki-lock'), old, old);
+    const result = await recoverTree(dir);
+    expect(result.busy).toEqual([join(dir, 'a.p12')]);
+    expect(existsSync(join(dir, '.a.p12.hapki-lock'))).toBe(true);
+  });
+
   it('takes over the lock of a dead process, and says so', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'ks.jks'), 'old');

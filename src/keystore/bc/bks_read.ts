@@ -1,11 +1,15 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { keyMatchesCertificate } from '../../cert/key_match.js';
 import { certificateNames } from '../../cert/names.js';
+import { pkcs8Algorithm, publicKeyOfPrivateKey } from '../../crypto/key_info.js';
 import { derivePkcs12Key, Pkcs12KdfPurpose, pkcs12PasswordBytes } from '../../crypto/pbe/pkcs12_kdf.js';
 import { checkDerivationIterations, reserveIterations, withWorkBudget } from '../../crypto/pbe/work_budget.js';
-import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordError, LimitExceededError } from '../../errors.js';
+import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordError, LimitExceededError, UnsupportedAlgorithmError } from '../../errors.js';
+import { LastEntryPerAlias } from '../alias.js';
 import type { ReadOptions } from '../codec.js';
 import { ByteReader } from '../jks/byte_reader.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
+import { MAX_BKS_CHAIN, MAX_BKS_COUNT_FIELD, MAX_BKS_ITERATIONS, MAX_BKS_SALT } from './bks_format.js';
 import { unsupportedBouncyCastleStore } from './recognise.js';
 
 /**
@@ -24,23 +28,21 @@ const BKS_VERSION = 2;
 const MAC_LENGTH = 20;
 const TYPE = { end: 0, certificate: 1, key: 2, secret: 3, sealed: 4 } as const;
 const KIND = { private: 0, public: 1, secret: 2 } as const;
-/** Far above any real store; a chain length from garbage must not drive a loop. */
-const MAX_CHAIN = 1024;
-const MAX_SALT = 1024;
-/**
- * BouncyCastle picks 1,024 to 2,047 rounds for the store and for each key, and offers no setting
- * for it: a count far above that is not BouncyCastle's, and would make each key cost seconds
- * (three KDF blocks at the general limit of 5,000,000 rounds). Refused before any derivation.
- */
-const MAX_BKS_ITERATIONS = 100_000;
 
-function bksIterations(r: ByteReader, what: string): number {
-  const at = r.offset;
+/** An iteration count field: 1 to 2^24 (bks_format.ts), whether or not anything is derived from it. */
+function countField(r: ByteReader, what: string): { iterations: number; what: string; offset: number } {
+  const offset = r.offset;
   const iterations = r.u32(what);
-  if (iterations === 0 || iterations > MAX_BKS_ITERATIONS) {
-    throw new LimitExceededError(`${what} ${iterations} outside 1 to ${MAX_BKS_ITERATIONS} (BouncyCastle writes 1,024 to 2,047) (at byte ${at})`);
+  if (iterations === 0 || iterations > MAX_BKS_COUNT_FIELD) r.fail(`${what} ${iterations} outside 1 to ${MAX_BKS_COUNT_FIELD}`, offset);
+  return { iterations, what, offset };
+}
+
+/** The count, checked against the BKS cap and the general one: called only where a derivation will run. */
+function derivationCount(count: { iterations: number; what: string; offset: number }): number {
+  if (count.iterations > MAX_BKS_ITERATIONS) {
+    throw new LimitExceededError(`${count.what} ${count.iterations} outside 1 to ${MAX_BKS_ITERATIONS} (BouncyCastle writes 1,024 to 2,047) (at byte ${count.offset})`);
   }
-  return checkDerivationIterations(iterations, what, at);
+  return checkDerivationIterations(count.iterations, count.what, count.offset);
 }
 
 export async function readBks(bytes: Uint8Array, options: ReadOptions = {}): Promise<Keystore> {
@@ -60,6 +62,8 @@ interface RawEntry {
   certificate?: Uint8Array;
   key?: EncodedKey;
   data?: Uint8Array;
+  /** Where `data` starts in the file, so that messages about it give file offsets. */
+  dataOffset?: number;
   offset: number;
 }
 
@@ -79,15 +83,18 @@ async function readStore(bytes: Uint8Array, options: ReadOptions): Promise<Keyst
     r.fail(`BKS version ${version}, expected ${BKS_VERSION}`, 0);
   }
   const salt = saltOf(r, 'store salt');
-  const iterationsAt = r.offset;
-  const iterations = bksIterations(r, 'BKS store iteration count');
+  const storeCount = countField(r, 'BKS store iteration count');
   const entriesStart = r.position;
   const raw: RawEntry[] = [];
+  // BouncyCastle loads a BKS into a Hashtable keyed by the alias as it is (case counts): the last entry under an alias wins
+  const last = new LastEntryPerAlias((alias) => alias);
   for (;;) {
     const offset = r.offset;
     const type = r.u8('entry type');
     if (type === TYPE.end) break;
-    raw.push(readEntry(r, type, offset));
+    const entry = readEntry(r, type, offset);
+    last.add(raw.length, entry.alias);
+    raw.push(entry);
   }
   const entriesEnd = r.position;
   const mac = r.bytesView(MAC_LENGTH, 'store MAC');
@@ -96,21 +103,29 @@ async function readStore(bytes: Uint8Array, options: ReadOptions): Promise<Keyst
   const warnings: string[] = [];
   let integrityChecked = false;
   if (options.password !== undefined) {
+    const iterations = derivationCount(storeCount);
     // every count the file shows, before the first derivation: the MAC's, and three blocks (a 24-byte key, an IV) per sealed key
     reserveIterations([
-      { iterations, what: 'BKS MAC iteration count', offset: iterationsAt },
-      ...raw.filter((e) => e.type === TYPE.sealed && !options.certificatesOnly).map((e) => ({ ...sealedHeader(e).count, derivations: 3 })),
+      { iterations, what: 'BKS MAC iteration count', offset: storeCount.offset },
+      ...raw.filter((e, i) => e.type === TYPE.sealed && !options.certificatesOnly && last.keeps(i, e.alias)).map((e) => ({ ...sealedHeader(e).count, derivations: 3 })),
     ]);
     const key = await derivePkcs12Key('sha1', pkcs12PasswordBytes(options.password), salt, iterations, Pkcs12KdfPurpose.mac, MAC_LENGTH);
     const expected = createHmac('sha1', key).update(bytes.subarray(entriesStart, entriesEnd)).digest();
     if (!timingSafeEqual(expected, mac)) throw new KeystorePasswordError();
     integrityChecked = true;
   } else {
-    warnings.push('read without the store password: the BKS integrity check was skipped and keys stay sealed');
+    const keyPasswordGiven = !options.certificatesOnly && (options.keyPassword !== undefined || Object.keys(options.keyPasswords ?? {}).length > 0);
+    warnings.push(
+      keyPasswordGiven
+        ? 'read without the store password: the BKS integrity check was skipped; keys are opened with the key password given'
+        : 'read without the store password: the BKS integrity check was skipped and keys stay sealed',
+    );
   }
+  warnings.push(...last.warnings());
 
   const entries: KeystoreEntry[] = [];
-  for (const entry of raw) {
+  for (const [i, entry] of raw.entries()) {
+    if (!last.keeps(i, entry.alias)) continue;
     const built = await buildEntry(entry, options, warnings);
     if (built) entries.push(built);
   }
@@ -120,7 +135,7 @@ async function readStore(bytes: Uint8Array, options: ReadOptions): Promise<Keyst
 function saltOf(r: ByteReader, what: string): Uint8Array {
   const at = r.offset;
   const length = r.u32(`${what} length`);
-  if (length === 0 || length > MAX_SALT) r.fail(`${what} of ${length} bytes`, at);
+  if (length === 0 || length > MAX_BKS_SALT) r.fail(`${what} of ${length} bytes`, at);
   return r.bytesCopy(length, what);
 }
 
@@ -131,13 +146,16 @@ function readEntry(r: ByteReader, type: number, offset: number): RawEntry {
   const created = new Date(Number(millis));
   const chainAt = r.offset;
   const chainLength = r.u32('chain length');
-  if (chainLength > MAX_CHAIN) r.fail(`a chain of ${chainLength} certificates`, chainAt);
+  if (chainLength > MAX_BKS_CHAIN) r.fail(`a chain of ${chainLength} certificates`, chainAt);
   const chain: Uint8Array[] = [];
   for (let i = 0; i < chainLength; i++) chain.push(readCertificate(r));
   const entry: RawEntry = { type, alias, created, chain, offset };
   if (type === TYPE.certificate) entry.certificate = readCertificate(r);
   else if (type === TYPE.key) entry.key = readKey(r);
-  else entry.data = r.lengthPrefixed(type === TYPE.sealed ? 'sealed key' : 'secret');
+  else {
+    entry.dataOffset = r.offset + 4;
+    entry.data = r.lengthPrefixed(type === TYPE.sealed ? 'sealed key' : 'secret');
+  }
   return entry;
 }
 
@@ -182,24 +200,55 @@ async function buildEntry(entry: RawEntry, options: ReadOptions, warnings: strin
   const own = password !== undefined && password !== options.password ? { password } : {};
   if (key!.kind === KIND.private) {
     if (key!.format !== 'PKCS#8' && key!.format !== 'PKCS8') throw new KeystoreFormatError(`private key "${entry.alias}" in format ${key!.format}, expected PKCS#8`, entry.offset);
+    // reading for the certificates alone (an audit), a key in the clear is neither checked nor kept
+    if (options.certificatesOnly) return { type: 'private-key', alias: entry.alias, chain: entry.chain, ...created };
+    checkPrivateKey(key!.encoded, entry);
     const result: PrivateKeyEntry = { type: 'private-key', alias: entry.alias, key: key!.encoded, chain: entry.chain, ...created, ...own };
     return result;
   }
   if (key!.kind === KIND.secret) {
+    if (key!.algorithm.trim() === '') throw new KeystoreFormatError(`secret key "${entry.alias}" names no algorithm`, entry.offset);
     const result: SecretKeyEntry = { type: 'secret-key', alias: entry.alias, algorithm: key!.algorithm, key: key!.encoded, ...created, ...own };
     return result;
   }
-  warnings.push(`entry "${entry.alias}" is a public key alone, which hapki's keystores do not hold: left out`);
-  return undefined;
+  if (key!.kind === KIND.public) {
+    warnings.push(`entry "${entry.alias}" is a public key alone, which hapki's keystores do not hold: left out`);
+    return undefined;
+  }
+  // BouncyCastle itself fails such a store ("key type not recognised")
+  throw new KeystoreFormatError(`key "${entry.alias}" of unknown kind ${key!.kind} (0 private, 1 public, 2 secret)`, entry.offset);
+}
+
+/**
+ * The private key is a PKCS#8 key hapki can load, and the key of the first certificate of its
+ * chain: a store whose key does not parse, or belongs to another certificate, is damaged, and
+ * must not be listed as a key nor copied on by convert.
+ */
+function checkPrivateKey(pkcs8: Uint8Array, entry: RawEntry): void {
+  try {
+    pkcs8Algorithm(pkcs8);
+  } catch (cause) {
+    throw new KeystoreFormatError(`private key "${entry.alias}" is not a valid PKCS#8 key`, entry.offset, { cause });
+  }
+  let matches: boolean;
+  try {
+    const leaf = entry.chain[0];
+    // with no chain (BouncyCastle writes none for a private key), the key must still load
+    matches = leaf ? keyMatchesCertificate(pkcs8, leaf) : publicKeyOfPrivateKey(pkcs8).length > 0;
+  } catch (cause) {
+    if (cause instanceof UnsupportedAlgorithmError) throw new UnsupportedAlgorithmError(cause.algorithm, `private key "${entry.alias}" could not be loaded`);
+    throw new KeystoreFormatError(`private key "${entry.alias}" could not be loaded`, entry.offset, { cause });
+  }
+  if (!matches) throw new KeystoreFormatError(`private key "${entry.alias}" does not belong to the first certificate of its chain`, entry.offset);
 }
 
 /** A sealed key's salt and iteration count (in the clear) and its ciphertext. */
 function sealedHeader(entry: RawEntry): { salt: Uint8Array; count: { iterations: number; what: string; offset: number }; ciphertext: Uint8Array } {
-  const r = new ByteReader(entry.data!, 0);
+  const r = new ByteReader(entry.data!, entry.dataOffset ?? 0);
   const salt = saltOf(r, `salt of key "${entry.alias}"`);
-  const offset = r.offset;
-  const iterations = bksIterations(r, 'BKS key iteration count');
-  return { salt, count: { iterations, what: 'BKS key iteration count', offset }, ciphertext: r.rest() };
+  const count = countField(r, 'BKS key iteration count');
+  derivationCount(count);
+  return { salt, count, ciphertext: r.rest() };
 }
 
 /** The sealed key decrypted with the key password given for it, else the store password; undefined if neither opens it. */
@@ -207,6 +256,8 @@ async function openSealed(entry: RawEntry, options: ReadOptions): Promise<{ key:
   if (options.certificatesOnly) return undefined;
   const explicit = options.keyPasswords?.[entry.alias] ?? options.keyPassword;
   const candidates = [...new Set([explicit, options.password].filter((p): p is string => p !== undefined))];
+  // no password, no derivation: the key stays sealed, whatever count it asks for
+  if (candidates.length === 0) return undefined;
   const { salt, count, ciphertext } = sealedHeader(entry);
   const iterations = count.iterations;
   for (const password of candidates) {

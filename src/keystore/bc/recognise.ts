@@ -2,6 +2,7 @@ import { Tag, TagClass, type DerNode } from '../../asn1/der_reader.js';
 import { OID } from '../../asn1/oids.js';
 import { SCRYPT_OID } from '../../crypto/pbe/scrypt.js';
 import { UnsupportedKeystoreError } from '../../errors.js';
+import { MAX_BKS_CHAIN, MAX_BKS_COUNT_FIELD, MAX_BKS_SALT } from './bks_format.js';
 
 /**
  * BouncyCastle's own keystore formats: BKS and UBER (a big-endian version, a salt and an
@@ -31,11 +32,11 @@ export function recogniseBksOrUber(bytes: Uint8Array): BouncyCastleFormat | unde
   // BKS is at version 2 (1 and 0 are older BouncyCastle releases); UBER is at 1
   if (version > 2) return undefined;
   const saltLength = view.getUint32(4);
-  // BouncyCastle writes 20 bytes of salt; allow any short salt, never a length from garbage
-  if (saltLength === 0 || saltLength > 256 || 12 + saltLength > bytes.length) return undefined;
+  // the reader's limits (bks_format.ts): a header recognised here is one it reads
+  if (saltLength === 0 || saltLength > MAX_BKS_SALT || 12 + saltLength > bytes.length) return undefined;
   const iterations = view.getUint32(8 + saltLength);
   // BouncyCastle picks 1024 to 2047 rounds; accept a wide margin, not any 32-bit number
-  if (iterations === 0 || iterations > 1 << 24) return undefined;
+  if (iterations === 0 || iterations > MAX_BKS_COUNT_FIELD) return undefined;
   const entriesAt = 12 + saltLength;
   if (plainEntriesFollow(bytes, view, entriesAt)) return 'BKS';
   return version === 1 ? 'UBER' : undefined;
@@ -50,7 +51,7 @@ function plainEntriesFollow(bytes: Uint8Array, view: DataView, at: number): bool
   const aliasLength = view.getUint16(at + 1);
   const chainAt = at + 3 + aliasLength + 8;
   if (chainAt + 4 > bytes.length) return false;
-  return view.getUint32(chainAt) <= 1024;
+  return view.getUint32(chainAt) <= MAX_BKS_CHAIN;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { KeyPasswordError, KeystoreIntegrityError, KeystorePasswordError, UnsupportedAlgorithmError } from '../../errors.js';
-import { aliasKey } from '../alias.js';
+import { aliasKey, LastEntryPerAlias } from '../alias.js';
 import type { KeystoreEntryStream, ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
 import { ByteReader } from './byte_reader.js';
@@ -80,12 +80,11 @@ function openJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: rea
   // before any key is opened) and where each alias last occurs. The entries are read again
   // and opened in the second pass, one at a time, as they are asked for.
   const keyEntries: RawEntry[] = [];
-  const last = new Map<string, { index: number; alias: string; count: number }>();
+  const last = new LastEntryPerAlias((alias) => aliasKey(format, alias));
   for (let i = 0; i < count; i++) {
     const entry = readEntry(r, format, version);
     if (entry.tag !== ENTRY_TAG.trustedCert) keyEntries.push(entry);
-    const k = aliasKey(format, entry.alias);
-    last.set(k, { index: i, alias: entry.alias, count: (last.get(k)?.count ?? 0) + 1 });
+    last.add(i, entry.alias);
   }
 
   const bodyLength = r.position;
@@ -110,11 +109,8 @@ function openJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: rea
     integrityChecked = true;
   }
 
-  // Java keystores are hash tables keyed by the lower-cased alias, so a file with one alias twice
-  // (which only a foreign writer makes) loads as its last entry under that alias. We do the
-  // same, but say so: silently losing a key is worse than a warning.
-  const duplicates = [...last.values()].filter((l) => l.count > 1).sort((a, b) => b.index - a.index);
-  for (const d of duplicates) warnings.push(`duplicate alias "${d.alias}": keeping the last of ${d.count} entries, as keytool does`);
+  // Java keystores are hash tables keyed by the lower-cased alias: the last entry under an alias wins
+  warnings.push(...last.warnings());
 
   const inBudget = budgetScope();
   function* entries(): Generator<KeystoreEntry> {
@@ -122,7 +118,7 @@ function openJavaKeystore(bytes: Uint8Array, options: ReadOptions, accepted: rea
     readHeader(again, accepted);
     for (let i = 0; i < count; i++) {
       const entry = readEntry(again, format, version);
-      if (last.get(aliasKey(format, entry.alias))!.index !== i) continue;
+      if (!last.keeps(i, entry.alias)) continue;
       yield inBudget(() => openEntry(entry, format, options));
     }
   }
