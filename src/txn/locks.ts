@@ -17,9 +17,6 @@ const LOCK_BYTES_LIMIT = 1024 * 1024;
 /** A takeover guard older than this is stale whoever holds it (a takeover takes milliseconds). */
 export const TAKEOVER_GUARD_MAX_AGE_MS = 10_000;
 
-/** An unreadable lock file older than this is debris (see UNREADABLE_STALE_MS). */
-export const UNREADABLE_LOCK_STALE_MS = UNREADABLE_STALE_MS;
-
 /**
  * Takes the advisory lock of one file: a lock file beside it, created with O_EXCL, holding who
  * we are. Waits for a live holder until the deadline, then ERR_LOCKED naming it.
@@ -79,7 +76,7 @@ export async function removeStaleLock(transport: FileTransport, target: string, 
 }
 
 /**
- * Removes a lock file nobody can parse once it is older than UNREADABLE_LOCK_STALE_MS, checked
+ * Removes a lock file nobody can parse once it is older than UNREADABLE_STALE_MS, checked
  * again under the takeover guard: two processes that both found it must not remove, the second
  * time, the lock the first one has just taken. True when it removed one.
  */
@@ -93,7 +90,7 @@ export async function removeUnreadableLock(transport: FileTransport, target: str
  * may not read (another user's) is somebody's, never debris.
  */
 function isDebrisLock(current: LockState): boolean {
-  return !current.holder && !current.denied && current.unreadableMs !== undefined && current.unreadableMs > UNREADABLE_LOCK_STALE_MS;
+  return !current.holder && !current.denied && current.unreadableMs !== undefined && current.unreadableMs > UNREADABLE_STALE_MS;
 }
 
 async function removeLockIf(transport: FileTransport, target: string, stale: (current: LockState) => boolean): Promise<boolean> {
@@ -140,32 +137,36 @@ export async function staleGuard(transport: FileTransport, guard: string, maxAge
 export async function settledGuardIsStale(transport: FileTransport, guard: string, maxAgeMs: number): Promise<boolean> {
   for (;;) {
     const current = await readGuard(transport, guard, maxAgeMs);
-    if (!current || current.stale || current.bytes === undefined || parseGuardOwner(current.bytes)) return current?.stale ?? false;
+    if (!current?.waiting) return current?.stale ?? false;
     await sleep(250);
   }
 }
 
-async function readGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<{ stale: boolean; bytes?: Uint8Array } | undefined> {
+/** A guard's state: stale, or `waiting` (read, but not yet filled in by its writer, and not old enough to be debris). */
+async function readGuard(transport: FileTransport, guard: string, maxAgeMs: number): Promise<{ stale: boolean; waiting: boolean } | undefined> {
   const info = await transport.lstat(guard);
   if (!info) return undefined;
   const bytes = await transport.readFile(guard, 4096).catch(() => undefined);
-  // its age by our clock too: a time stamp from a clock ahead of ours never ages otherwise
-  const ageMs = Math.max(Date.now() - info.mtimeMs, watchedFor(transport, guard, info.mtimeMs));
-  return { stale: await guardIsStale(bytes, ageMs, maxAgeMs), ...(bytes ? { bytes } : {}) };
+  const stale = await guardIsStale(bytes, ageOf(transport, guard, info.mtimeMs), maxAgeMs);
+  return { stale, waiting: !stale && bytes !== undefined && parseGuardOwner(bytes) === undefined };
 }
 
 /** When this process first saw each lock or guard file (by location, path and time stamp). */
 const firstSeen = new Map<string, number>();
 
-/** How long this process has seen this very file (a file made again has another time stamp). */
-function watchedFor(transport: FileTransport, path: string, mtimeMs: number): number {
+/**
+ * A lock or guard file's age by its time stamp, or by how long this process has seen this very
+ * file (one made again has another time stamp), whichever is longer: a time stamp from a clock
+ * ahead of ours never ages otherwise.
+ */
+function ageOf(transport: FileTransport, path: string, mtimeMs: number): number {
   const key = `${transport.location}\u0000${path}\u0000${mtimeMs}`;
   const now = Date.now();
   if (!firstSeen.has(key)) {
     if (firstSeen.size >= 10_000) firstSeen.clear();
     firstSeen.set(key, now);
   }
-  return now - firstSeen.get(key)!;
+  return Math.max(now - mtimeMs, now - firstSeen.get(key)!);
 }
 
 /**
@@ -174,7 +175,7 @@ function watchedFor(transport: FileTransport, path: string, mtimeMs: number): nu
  * recovery run right after a kill must not leave such a lock behind, nor take a live one.
  */
 export async function settledLockHolder(transport: FileTransport, target: string): Promise<{ holder?: LockHolder; removed: boolean; busy: boolean }> {
-  const giveUp = Date.now() + 3 * UNREADABLE_LOCK_STALE_MS;
+  const giveUp = Date.now() + 3 * UNREADABLE_STALE_MS;
   for (;;) {
     const current = await readLock(transport, lockPathOf(target));
     if (current.holder || current.unreadableMs === undefined) return { ...(current.holder ? { holder: current.holder } : {}), removed: false, busy: false };
@@ -214,7 +215,7 @@ async function readLock(transport: FileTransport, path: string): Promise<LockSta
   }
   const holder = parseHolder(bytes);
   if (holder) return { holder };
-  return { unreadableMs: Math.max(Date.now() - info.mtimeMs, watchedFor(transport, path, info.mtimeMs)) };
+  return { unreadableMs: ageOf(transport, path, info.mtimeMs) };
 }
 
 export function sleep(ms: number): Promise<void> {
