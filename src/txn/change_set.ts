@@ -8,7 +8,7 @@ import { forEachHost, hostOfLocation, mapByHost } from '../transport/fan_out.js'
 import type { FileInfo, FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { selfHolder, type FileRef, type LockHolder } from './holder.js';
-import { MAX_FILE_BYTES, parseJournal, settleJournal, writeJournal, type Journal, type JournalFile } from './journal.js';
+import { MAX_FILE_BYTES, readJournalFile, settleJournal, writeJournal, type Journal, type JournalFile } from './journal.js';
 import { acquireLock, releaseLock, type HeldLock } from './locks.js';
 import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, journalTempPathOf, nameRoomProblem, tempPathOf } from './names.js';
 import { deadFromHolder, recoverChangeSet, removeDebris } from './recover.js';
@@ -272,7 +272,11 @@ async function orphanJournal(prepared: Prepared[], ownTxn: string): Promise<Lock
       if (debris?.kind !== 'journal' || debris.txn === ownTxn) continue;
       if (!prepared.some((q) => q.transport === p.transport && posix.dirname(q.target) === posix.dirname(p.target) && posix.basename(q.target) === debris.target)) continue;
       const path = posix.join(posix.dirname(p.target), name);
-      const journal = parseJournal(await p.transport.readFile(path, 16 * 1024 * 1024), path);
+      const found = await readJournalFile(p.transport, path);
+      // another user's journal is never settled by us (it could name any file): it holds the file like a lock
+      if (found && !('journal' in found)) throw new LockedError(p.given, `a journal of uid ${found.owner} (${path}): run hapki recover as that user`);
+      if (!found) continue;
+      const { journal } = found;
       return { host: '', pid: 0, start: '', since: journal.created, txn: journal.txn, files: journal.files.map((f) => ({ location: f.location, path: f.path })), journal: { location: p.transport.location, path } };
     }
     return undefined;
