@@ -85,7 +85,7 @@ describe("another user's journal or lock is never acted on", () => {
     const dir = sticky();
     const victim = victimFile();
     plantJournal(dir, victim, join(dir, `.out.pem.hapki-${TXN}.journal`), NOBODY);
-    const r = await hapki(['ca', 'init', '--subject', 'CN=planted', '--out', join(dir, 'out.pem'), '--outpass', 'env:P', '--lock-timeout', '0'], { env: { P: 'changeit-1' } });
+    const r = await hapki(['ca', 'init', '--kty', 'ec', '--subject', 'CN=planted', '--out', join(dir, 'out.pem'), '--outpass', 'env:P', '--lock-timeout', '0'], { env: { P: 'changeit-1' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_LOCKED'));
     expect(readFileSync(victim, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
