@@ -267,11 +267,16 @@ if (want('limbo')) {
   else {
     const cases = JSON.parse(gunzipSync(readFileSync(limbo)).toString('utf8')).testcases;
     const pem = (text) => [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
+    // each case is timed in CPU time, as openssl speed and npm run conformance time: the wall time of
+    // one case on a shared machine measures the other jobs as much as hapki (it is printed too)
     let slowest = { id: '', ms: 0 };
+    let slowestWall = { id: '', ms: 0 };
     let over = 0;
     const start = performance.now();
+    const startCpu = process.cpuUsage();
     for (const c of cases) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       try {
         const name = c.expected_peer_name;
         await lib.validatePath(pem(c.peer_certificate)[0], {
@@ -285,12 +290,23 @@ if (want('limbo')) {
       } catch {
         // a refused input is a verdict too; the time is what is measured here
       }
-      const ms = performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      const ms = (used.user + used.system) / 1000;
+      const wall = performance.now() - t;
       if (ms > 100) over++;
       if (ms > slowest.ms) slowest = { id: c.id, ms };
+      if (wall > slowestWall.ms) slowestWall = { id: c.id, ms: wall };
     }
     const total = performance.now() - start;
-    row(`verify of the full x509-limbo suite (${cases.length} cases) through the library`, `${(total / 1000).toFixed(1)} s, ${(total / cases.length).toFixed(2)} ms a case; slowest ${slowest.ms.toFixed(0)} ms (${slowest.id})`, '-', '-', 'no case over 100 ms', over === 0);
+    const totalCpu = process.cpuUsage(startCpu);
+    row(
+      `verify of the full x509-limbo suite (${cases.length} cases) through the library`,
+      `${(total / 1000).toFixed(1)} s (${((totalCpu.user + totalCpu.system) / 1e6).toFixed(1)} s of CPU), ${(total / cases.length).toFixed(2)} ms a case; slowest ${slowest.ms.toFixed(0)} ms of CPU (${slowest.id}); slowest in wall time under this load ${slowestWall.ms.toFixed(0)} ms (${slowestWall.id})`,
+      '-',
+      '-',
+      'no case over 100 ms of CPU',
+      over === 0,
+    );
   }
 }
 
