@@ -181,12 +181,21 @@ export class KeystoreIntegrityError extends HapkiError {
   }
 }
 
+/**
+ * An algorithm, type or class name read from a file, fit for a message: a short plain name as
+ * it is, anything else (bytes of a damaged or hostile file) only by its length, so the file's
+ * content is not echoed.
+ */
+function nameFromFile(name: string): string {
+  return name.length <= 128 && /^[A-Za-z0-9 _.,:;/()#+=*?<>[\]$-]*$/.test(name) ? name : `(a name of ${name.length} characters hapki does not print)`;
+}
+
 export class UnsupportedAlgorithmError extends HapkiError {
   /** The OID or algorithm name that is not supported. */
   readonly algorithm: string;
 
   constructor(algorithm: string, context?: string) {
-    super('ERR_UNSUPPORTED_ALGORITHM', `unsupported algorithm ${algorithm}${context ? ` (${context})` : ''}`);
+    super('ERR_UNSUPPORTED_ALGORITHM', `unsupported algorithm ${nameFromFile(algorithm)}${context ? ` (${context})` : ''}`);
     this.algorithm = algorithm;
   }
 }
@@ -212,12 +221,18 @@ export class UnsupportedEntryError extends HapkiError {
   }
 }
 
+const MAX_ALIASES_SHOWN = 20;
+const MAX_ALIAS_CHARS = 64;
+
 export class AliasNotFoundError extends HapkiError {
   readonly alias: string;
   readonly available: readonly string[];
 
   constructor(alias: string, available: readonly string[]) {
-    const list = available.length === 0 ? 'the keystore is empty' : `aliases present: ${available.join(', ')}`;
+    // the aliases come from the file: each cut short, and no more than a screenful of them
+    const shown = available.slice(0, MAX_ALIASES_SHOWN).map((a) => (a.length > MAX_ALIAS_CHARS ? `${a.slice(0, MAX_ALIAS_CHARS).replace(/[\ud800-\udbff]$/, '')}...` : a));
+    const more = available.length > MAX_ALIASES_SHOWN ? ` and ${available.length - MAX_ALIASES_SHOWN} more` : '';
+    const list = available.length === 0 ? 'the keystore is empty' : `aliases present: ${shown.join(', ')}${more}`;
     super('ERR_ALIAS_NOT_FOUND', `alias "${alias}" not found; ${list}`);
     this.alias = alias;
     this.available = available;

@@ -37,3 +37,37 @@ export function note(io: CliIo, message: string): void {
 export function resultLine(io: CliIo, message: string): void {
   io.stdout(`${printable(message)}\n`);
 }
+
+/**
+ * The command's I/O with its warnings held back until something else is printed (so they keep
+ * their place before it) or the command ends: a command that fails prints its one error line,
+ * not the warnings of a read that went on to fail (a hostile keystore can raise dozens).
+ */
+export function holdingWarnings(io: CliIo): { io: CliIo; release: () => void; drop: () => void } {
+  let held: string[] = [];
+  const release = (): void => {
+    const lines = held;
+    held = [];
+    for (const line of lines) io.stderr(line);
+  };
+  const heldIo: CliIo = {
+    ...io,
+    stderr: (text) => {
+      if (text.startsWith('hapki: warning: ')) held.push(text);
+      else {
+        release();
+        io.stderr(text);
+      }
+    },
+    stdout: (text) => {
+      release();
+      io.stdout(text);
+    },
+    ...(io.stdoutBytes ? { stdoutBytes: (bytes: Uint8Array) => (release(), io.stdoutBytes!(bytes)) } : {}),
+    ...(io.prompt ? { prompt: (question: string) => (release(), io.prompt!(question)) } : {}),
+  };
+  const drop = (): void => {
+    held = [];
+  };
+  return { io: heldIo, release, drop };
+}

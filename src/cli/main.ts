@@ -7,7 +7,7 @@ import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { clipText, guardOutput } from '../text/escape.js';
 import { exitCodeFor, isMissingCommand } from './exit_codes.js';
-import type { CliIo } from './io.js';
+import { holdingWarnings, type CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
 import { processIo } from './process_io.js';
 import { runningAsOwnProcess } from './process_heap.js';
@@ -22,7 +22,8 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
   // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const verbose = argv.includes('--verbose');
-  const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : io;
+  const held = holdingWarnings(io);
+  const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : held.io;
   const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
   let program: Command | undefined;
   try {
@@ -31,10 +32,14 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     const maxIterations = maxIterationsOption(argv);
     const run = (): Promise<unknown> => program!.parseAsync([...argv]);
     await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
+    held.release();
     // the result must have reached standard output: a full disk there is a failure, not a success
     await io.finish?.();
     return ctx.exitCode ?? 0;
   } catch (caught) {
+    // a failure is one line: --verbose keeps the warnings before it
+    if (verbose) held.release();
+    else held.drop();
     let error = caught;
     // --help and --version end as a CommanderError with exit code 0: their text must have been written too
     if (caught instanceof CommanderError && exitCodeFor(caught) === 0 && io.finish) error = await io.finish().then(() => caught, (failure: unknown) => failure);

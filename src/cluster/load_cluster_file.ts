@@ -19,6 +19,9 @@ import { validateYaml, type FieldSpec } from './yaml_schema.js';
 export const DEFAULT_RENEWAL_WINDOW_DAYS = 30;
 export const DEFAULT_CLUSTER_LEAF_DAYS = 397;
 export const DEFAULT_AUDIT_WARN_DAYS = 30;
+
+/** Validity in days, as issuance takes it (1 to 36,500; src/issue/validity.ts): refused here, with its line, before any plan. */
+const VALIDITY_DAYS: FieldSpec = { kind: 'int', min: 1, max: 36500 };
 export const DEFAULT_AUDIT_CRIT_DAYS = 7;
 
 const checkWith = (parse: (text: string) => unknown) => (value: string): string | undefined => {
@@ -51,12 +54,12 @@ const ssh: FieldSpec = { kind: 'object', fields: { user: text, identity: text, i
 export const CLUSTER_SCHEMA: FieldSpec = {
   kind: 'object',
   fields: {
-    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, policy: { kind: 'object', fields: { domains: { kind: 'list', of: { kind: 'string', check: checkWith((d) => parseNamePolicy({ domains: [d] })) } }, ipRanges: { kind: 'list', of: { kind: 'string', check: checkWith((r) => parseNamePolicy({ ipRanges: [r] })) } } } }, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: { kind: 'int', min: 1 } } } } },
+    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, policy: { kind: 'object', fields: { domains: { kind: 'list', of: { kind: 'string', check: checkWith((d) => parseNamePolicy({ domains: [d] })) } }, ipRanges: { kind: 'list', of: { kind: 'string', check: checkWith((r) => parseNamePolicy({ ipRanges: [r] })) } } } }, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: VALIDITY_DAYS } } } },
     loadBalancer: { kind: 'object', fields: { names: { ...names, required: true } } },
     gateway: { kind: 'object', required: true, fields: { name: required, instances: { kind: 'list', required: true, minItems: 1, of: node } } },
     replication: { kind: 'object', fields: { mode: { kind: 'enum', values: MESH_MODES }, master: replicationNode, slaves: { kind: 'list', required: true, minItems: 1, of: replicationNode } } },
-    token: { kind: 'object', fields: { alias: text, subject: dn, days: { kind: 'int', min: 1 }, ...storeFields, ...keyFields } },
-    renewal: { kind: 'object', fields: { window: { kind: 'days' }, days: { kind: 'int', min: 1 } } },
+    token: { kind: 'object', fields: { alias: text, subject: dn, days: VALIDITY_DAYS, ...storeFields, ...keyFields } },
+    renewal: { kind: 'object', fields: { window: { kind: 'days' }, days: VALIDITY_DAYS } },
     audit: { kind: 'object', fields: { warn: { kind: 'days' }, crit: { kind: 'days' } } },
     ssh,
   },

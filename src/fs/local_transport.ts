@@ -68,11 +68,22 @@ export class LocalTransport implements FileTransport {
     }
   }
 
+  /**
+   * chmod of the file itself, never of what a symbolic link put in its place points to: the write
+   * path sets the mode of a file it staged in a directory others may write in (a group-writable
+   * keystore directory), where chmod(2) by name would follow a link swapped in meanwhile and make
+   * any file (/etc/shadow, when root runs hapki) as readable as a certificate.
+   */
   async chmod(path: string, mode: number): Promise<void> {
+    let handle: fsp.FileHandle | undefined;
     try {
-      await fsp.chmod(abs(path), mode & 0o7777);
+      handle = await fsp.open(abs(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      if (!(await handle.stat()).isFile()) throw new IoError(`cannot change the mode of ${path}: not a regular file`);
+      await handle.chmod(mode & 0o7777);
     } catch (cause) {
-      throw ioError('cannot change the mode of', path, cause);
+      throw ioError('cannot change the mode of', path, (cause as NodeJS.ErrnoException)?.code === 'ELOOP' ? new IoError(`cannot change the mode of ${path}: it is a symbolic link`) : cause);
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
   }
 

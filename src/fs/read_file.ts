@@ -39,6 +39,11 @@ export async function sha256OfFile(path: string, maxBytes = MAX_INPUT_BYTES): Pr
   });
 }
 
+/** readFileBytes of a local path only, never a location (an SSH identity, a known_hosts file). */
+export function readLocalFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {
+  return withRegularFile(path, maxBytes, (handle, size) => readBounded(handle, path, maxBytes, size));
+}
+
 async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>): Promise<T> {
   let handle: fsp.FileHandle | undefined;
   try {

@@ -71,7 +71,8 @@ export function checkNames(sans: readonly SubjectAltName[], rules: IssuanceRules
   const checked = sans.map((san) => {
     // canonical forms: an IP as RFC 5952 / dotted quad, a DNS name without the root's trailing dot
     const value = san.type === 'ip' ? canonicalIp(san.value) ?? san.value : san.type === 'dns' && san.value.length > 1 ? san.value.replace(/\.$/, '') : san.value;
-    const problem = nameProblem(san.type, value, { allowWildcard: rules.allowWildcard ?? false });
+    // one trailing dot is the root's and goes; a second would stay in the certificate
+    const problem = san.type === 'dns' && value.endsWith('.') && value.length > 1 ? 'has an empty label' : nameProblem(san.type, value, { allowWildcard: rules.allowWildcard ?? false });
     if (problem) throw new PolicyError(`the name ${escapeText(formatSan(san))} ${problem}`);
     return { type: san.type, value };
   });

@@ -39,9 +39,11 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
       der = block.der;
     }
     const request = readDer(der, 'certification request');
-    const [infoNode, algorithm, signature] = request.sequence('CertificationRequest');
-    if (!infoNode || !algorithm || !signature) throw new InvalidArgumentError('a CertificationRequest has three parts');
+    const [infoNode, algorithm, signature, ...extra] = request.sequence('CertificationRequest');
+    if (!infoNode || !algorithm || !signature || extra.length > 0) throw new InvalidArgumentError('a CertificationRequest has three parts');
     const info = infoNode.sequence('certificationRequestInfo');
+    // RFC 2986 leaves no room for more fields: bytes after the attributes are something no other reader sees
+    if (info.length > 4) throw new CsrFormatError('the certificationRequestInfo has fields after its attributes');
     if (infoNode.child(0, 'version').integer('version', 2) !== 0) throw new InvalidArgumentError('only version 1 requests exist');
     const subject = infoNode.child(1, 'subject').expect(Tag.sequence, 'subject Name').encoded;
     const publicKey = infoNode.child(2, 'subjectPKInfo').expect(Tag.sequence, 'subjectPKInfo').encoded;

@@ -72,7 +72,9 @@ function spkiFormProblem(spki: Uint8Array, parts: SpkiParts): string | undefined
       return derProblem(parts.key) === undefined ? undefined : 'the RSAPublicKey is not DER';
     case OID.ecPublicKey:
       // explicit curve parameters (a SEQUENCE) are refused as an unsupported key, by the signable-key check
-      return parameters?.is(Tag.oid) || parameters?.is(Tag.sequence) ? undefined : 'the EC key names no curve (absent or NULL parameters)';
+      if (!parameters?.is(Tag.oid) && !parameters?.is(Tag.sequence)) return 'the EC key names no curve (absent or NULL parameters)';
+      // RFC 5480 2.2 and CA/B BR 7.1.3.1.2: a certified point is uncompressed; keytool cannot read a compressed one
+      return parts.key[0] === 0x02 || parts.key[0] === 0x03 ? 'the EC point is compressed (a certificate carries the uncompressed form, 04...)' : undefined;
     case OID.ed25519:
     case OID.ed448:
       return parameters === undefined ? undefined : 'EdDSA keys have no parameters';
@@ -135,6 +137,7 @@ export function checkRequestExtensions(csrDer: Uint8Array): void {
 
 function checkRequestAttributes(attributes: DerNode | undefined): void {
   if (attributes && !attributes.is(0, TagClass.context)) throw new CsrFormatError('the request\'s CertificationRequestInfo is malformed');
+  let extensionRequests = 0;
   for (const attribute of attributes?.children ?? []) {
     let type: string;
     let values: DerNode[];
@@ -146,6 +149,8 @@ function checkRequestAttributes(attributes: DerNode | undefined): void {
       throw new CsrFormatError('the request has a malformed attribute');
     }
     if (type !== EXTENSION_REQUEST) continue;
+    // a second one is read by some parsers and not others: which names were asked for is ambiguous
+    if (++extensionRequests > 1) throw new CsrFormatError('the request has more than one extensionRequest attribute');
     if (values.length !== 1) throw new CsrFormatError('the request\'s extensionRequest attribute must hold exactly one list of extensions');
     checkExtensions(values[0]!);
   }

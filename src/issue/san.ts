@@ -36,7 +36,8 @@ export function parseSan(text: string): SubjectAltName {
 function checkSan(san: SubjectAltName, original: string): SubjectAltName {
   // the one validator every name goes through; wildcards parse here and are judged at signing
   const value = san.type === 'ip' ? canonicalIpText(san.value) ?? san.value : san.type === 'dns' ? san.value.replace(/\.$/, '') : san.value;
-  const problem = nameProblem(san.type, value, { allowWildcard: true });
+  // one trailing dot is the root's; a second would leave one in the certificate
+  const problem = san.type === 'dns' && value.endsWith('.') ? 'has an empty label' : nameProblem(san.type, value, { allowWildcard: true });
   if (problem) {
     const hint = san.type === 'dns' && /IP address|not ASCII|spaces/.test(problem) ? ' (use ip:, email: or uri: for other kinds)' : '';
     throw new InvalidArgumentError(`subject alternative name "${escapeText(original)}" ${problem}${hint}`);
@@ -104,26 +105,28 @@ export interface SanSources {
  * then the signer's, without repeats (the first spelling wins). With `replace`, the signer's only.
  */
 export function mergeSans(sources: SanSources): SubjectAltName[] {
+  const fromCn = sources.replace ? undefined : commonNameAsSan(sources.commonName)[0];
   const candidates: SubjectAltName[] = sources.replace
     ? [...(sources.extra ?? [])]
-    : [
-        ...(sources.requested ?? []),
-        ...commonNameAsSan(sources.commonName),
-        ...(sources.extra ?? []),
-      ];
-  const seen = new Set<string>();
+    : [...(sources.requested ?? []), ...(fromCn ? [fromCn] : []), ...(sources.extra ?? [])];
+  const seen = new Map<string, number>();
   const merged: SubjectAltName[] = [];
   for (const san of candidates) {
     const key = sameKey(san);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const at = seen.get(key);
+    // the CN's own spelling wins (a name of another case asked first): the CN must be a copy of a SAN (CA/B BR 7.1.4.3)
+    if (at !== undefined) {
+      if (san === fromCn) merged[at] = san;
+      continue;
+    }
+    seen.set(key, merged.length);
     merged.push(san);
   }
   return merged;
 }
 
 /** A CN that is a host name (with a dot) or an IP address, as the name it stands for. */
-function commonNameAsSan(commonName: string | undefined): SubjectAltName[] {
+export function commonNameAsSan(commonName: string | undefined): SubjectAltName[] {
   if (commonName === undefined) return [];
   if (ipVersion(commonName) !== 0) return [{ type: 'ip', value: commonName }];
   return isDnsName(commonName) ? [{ type: 'dns', value: commonName.replace(/\.$/, '') }] : [];

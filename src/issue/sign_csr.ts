@@ -3,13 +3,13 @@ import { encodeName } from '../cert/dn.js';
 import { commonNameOf } from '../cert/format_name.js';
 import { MIN_RSA_BITS } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { PolicyError, UnsupportedAlgorithmError } from '../errors.js';
+import { InvalidArgumentError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
 import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, profileKeyUsage, type ProfileName } from './profiles.js';
 import { checkCsrSignature, readCsr, type ParsedCsr } from './read_csr.js';
-import { mergeSans, namesInSubject, sameSan, type SubjectAltName } from './san.js';
+import { commonNameAsSan, mergeSans, namesInSubject, sameSan, type SubjectAltName } from './san.js';
 import { subjectValues } from '../names/subject_values.js';
 import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension.js';
 import { randomSerial } from './serial.js';
@@ -105,6 +105,7 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   checkCsrSignature(parsed, requestKey.keyObject);
   if (facts.keyBits.some((bits) => bytesEqual(bits, requestKey.bits))) throw new PolicyError('the request is for the key of the issuing CA (or of a CA above it): a CA key signs certificates and CRLs only');
   const profile = options.profile ?? DEFAULT_PROFILE;
+  if (options.pathLength !== undefined && !PROFILE_DEFINITIONS[profile].ca) throw new InvalidArgumentError(`a path length constrains a CA certificate: the ${profile} profile has none (--profile ca)`);
   checkPolicy(parsed, key, profile, options);
   const warnings: string[] = [];
   const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
@@ -120,6 +121,10 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   const named = checkNames([...merged, ...inSubject], options);
   const sans = named.sans.slice(0, merged.length);
   warnings.push(...named.warnings);
+  // a CN that names a host is a character-for-character copy of one of the SANs (CA/B BR 7.1.4.3, RFC 6125 fallback)
+  if (commonName !== undefined && !options.replaceSans && commonNameAsSan(commonName).length > 0 && !sans.some((s) => s.value === commonName)) {
+    throw new PolicyError('the subject\'s CN is a host name not written as the subject alternative name it becomes: no trailing dot, an IP address in its canonical form (dotted quad, RFC 5952)');
+  }
   if (sans.length === 0 && subjectText === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   // TLS clients match a server by its SANs alone (RFC 6125, CA/B BR 7.1.4.2): without a DNS name
   // or an IP address among them, a server certificate serves no host

@@ -26,6 +26,13 @@ const DEFAULT_UPPER_BOUND = 256;
 /** Attributes a subject may hold once only (CA/B Forum BR 7.1.4.2: one instance of each but DC, OU and street). */
 const SINGLE: ReadonlySet<string> = new Set(['2.5.4.3', '2.5.4.5', '2.5.4.6', '2.5.4.7', '2.5.4.8', '2.5.4.10', EMAIL]);
 
+/** Attributes whose syntax is one string type, not a DirectoryString choice (RFC 4519, X.520). */
+const FIXED_SYNTAX: Readonly<Record<string, number>> = {
+  '0.9.2342.19200300.100.1.25': Tag.ia5String,
+  '2.5.4.5': Tag.printableString,
+  '2.5.4.46': Tag.printableString,
+};
+
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const STRING_TAGS: ReadonlySet<number> = new Set([Tag.utf8String, Tag.printableString, Tag.ia5String, Tag.bmpString, Tag.t61String]);
 
@@ -66,6 +73,11 @@ export function subjectProblem(name: Uint8Array): string | undefined {
         return `has a ${label} value that does not decode`;
       }
       if (text.length === 0) return `has an empty ${label} value`;
+      // UCS-2 has no surrogates, and T.61's upper half is no Latin-1: readers would disagree on (or refuse) the text
+      if (value.tag === Tag.bmpString && /[\uD800-\uDFFF]/.test(text)) return `has a ${label} BMPString with surrogate code units, which UCS-2 does not have`;
+      if (value.tag === Tag.t61String && /[^\x00-\x7f]/.test(text)) return `has a ${label} TeletexString with bytes over 0x7F, which readers decode differently (use UTF8String)`;
+      const syntax = FIXED_SYNTAX[oid];
+      if (syntax !== undefined && value.tag !== syntax) return `has a ${label} value that is not ${syntax === Tag.ia5String ? 'an IA5String' : 'a PrintableString'}, the only type its attribute allows`;
       if (hasUnsafeText(text)) return `has a ${label} value with control or invisible formatting characters (NUL, newline, escape, bidi)`;
       if (value.tag === Tag.printableString && !/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(text)) return `has a ${label} PrintableString with characters PrintableString does not allow`;
       if (/^\s|\s$/u.test(text)) return `has a ${label} value with leading or trailing white space`;

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { PasswordSourceError } from '../errors.js';
 import { errnoWords } from '../lib/errno_words.js';
@@ -90,25 +90,55 @@ export function secretFileProblemAt(path: string): string | undefined {
 /** Longest password source hapki reads: a password is a line, not a file's worth of bytes. */
 const MAX_PASSWORD_SOURCE_BYTES = 64 * 1024;
 
+/** How long a named FIFO may stay without a writer before hapki stops waiting for one. */
+const FIFO_WRITER_WAIT_MS = 3000;
+
+const pause = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
 /**
  * The first line of a file or descriptor, read in small pieces up to the first newline, so that
  * `file:/dev/zero` or a huge file fails at once instead of filling memory. Pipes are allowed:
- * `file:<(pass show store)` hands the secret over one.
+ * `file:<(pass show store)` hands the secret over one, and a writer may take its time. A file is
+ * opened without blocking, so a named FIFO no process writes to fails after a few seconds
+ * instead of hanging hapki (and a cron job) in open().
  */
 export function readFirstLine(source: string | number, what: string, onWarning?: (message: string, file: string) => void): string {
   let fd: number | undefined;
   try {
-    fd = typeof source === 'number' ? source : openSync(source, 'r');
-    if (typeof source === 'string' && onWarning) {
-      const problem = passwordFileProblem(fstatSync(fd));
-      if (problem) onWarning(`${what}: the password file ${source} ${problem}`, source);
+    fd = typeof source === 'number' ? source : openSync(source, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = typeof source === 'string' ? fstatSync(fd) : undefined;
+    if (stats && onWarning) {
+      const problem = passwordFileProblem(stats);
+      if (problem) onWarning(`${what}: the password file ${source} ${problem}`, source as string);
     }
+    const fifo = stats?.isFIFO() === true;
+    const giveUpAt = Date.now() + FIFO_WRITER_WAIT_MS;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
       const chunk = Buffer.alloc(4096);
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (cause) {
+        // a writer is there but has not written yet (opened without blocking)
+        if (stats && (cause as NodeJS.ErrnoException).code === 'EAGAIN') {
+          pause(20);
+          continue;
+        }
+        throw cause;
+      }
+      if (n === 0) {
+        // end of file on a FIFO before any byte: no writer has opened it yet
+        if (fifo && total === 0) {
+          if (Date.now() >= giveUpAt) throw new PasswordSourceError(`${what}: no process wrote to the FIFO ${source} within ${FIFO_WRITER_WAIT_MS / 1000} s`);
+          pause(20);
+          continue;
+        }
+        break;
+      }
       const piece = chunk.subarray(0, n);
       chunks.push(piece);
       total += n;

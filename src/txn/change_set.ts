@@ -8,7 +8,7 @@ import { forEachHost, hostOfLocation, mapByHost } from '../transport/fan_out.js'
 import type { FileInfo, FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { selfHolder, type FileRef, type LockHolder } from './holder.js';
-import { MAX_FILE_BYTES, parseJournal, settleJournal, writeJournal, type Journal, type JournalFile } from './journal.js';
+import { MAX_FILE_BYTES, readJournalFile, settleJournal, writeJournal, type Journal, type JournalFile } from './journal.js';
 import { acquireLock, releaseLock, type HeldLock } from './locks.js';
 import { backupPathOf, backupTempPathOf, debrisOf, journalPathOf, journalTempPathOf, nameRoomProblem, tempPathOf } from './names.js';
 import { deadFromHolder, recoverChangeSet, removeDebris } from './recover.js';
@@ -272,7 +272,11 @@ async function orphanJournal(prepared: Prepared[], ownTxn: string): Promise<Lock
       if (debris?.kind !== 'journal' || debris.txn === ownTxn) continue;
       if (!prepared.some((q) => q.transport === p.transport && posix.dirname(q.target) === posix.dirname(p.target) && posix.basename(q.target) === debris.target)) continue;
       const path = posix.join(posix.dirname(p.target), name);
-      const journal = parseJournal(await p.transport.readFile(path, 16 * 1024 * 1024), path);
+      const found = await readJournalFile(p.transport, path);
+      // another user's journal is never settled by us (it could name any file): it holds the file like a lock
+      if (found && !('journal' in found)) throw new LockedError(p.given, `a journal of uid ${found.owner} (${path}): run hapki recover as that user`);
+      if (!found) continue;
+      const { journal } = found;
       return { host: '', pid: 0, start: '', since: journal.created, txn: journal.txn, files: journal.files.map((f) => ({ location: f.location, path: f.path })), journal: { location: p.transport.location, path } };
     }
     return undefined;
@@ -317,14 +321,13 @@ async function readUnderLock(prepared: Prepared[]): Promise<void> {
 
 async function stage(p: Prepared, txn: string): Promise<void> {
   const { change, transport } = p;
-  const me = await transport.identity();
   const umask = await transport.umask();
   if (p.next) {
     p.temp = tempPathOf(p.target, txn);
     await transport.createExclusive(p.temp, p.next, 0o600);
     if (change.action === 'update' && p.existing) {
       // in place: the file's owner already holds its keys; it keeps owner, group and mode
-      if (p.existing.uid !== me.uid || p.existing.gid !== me.gid) await transport.chown(p.temp, p.existing.uid, p.existing.gid).catch(() => undefined);
+      await keepOwner(p, transport, p.temp);
       p.mode = p.existing.mode & (change.private ? 0o770 : 0o777);
     } else {
       const most = change.mode ?? (change.private ? 0o600 : 0o666);
@@ -341,6 +344,24 @@ async function stage(p: Prepared, txn: string): Promise<void> {
     p.backupTemp = backupTempPathOf(p.target, txn);
     // a backup never reads wider than its keystore, and never more than its owner
     await transport.createExclusive(p.backupTemp, p.current, p.existing.mode & 0o600);
+  }
+}
+
+/**
+ * Gives a staged replacement the owner and group of the file it replaces (a setgid directory or
+ * another user's file gives it others). When that cannot be done (the caller is neither root nor
+ * that user, or not in that group), nothing is written: the replaced keystore used to go to the
+ * caller silently, and the service user that owned it could no longer read it after a restart.
+ */
+async function keepOwner(p: Prepared, transport: FileTransport, staged: string): Promise<void> {
+  const { uid, gid } = p.existing!;
+  const made = await transport.lstat(staged);
+  if (!made || (made.uid === uid && made.gid === gid)) return;
+  try {
+    await transport.chown(staged, uid, gid);
+  } catch (error) {
+    if (error instanceof HapkiError && error.code !== 'ERR_IO') throw error;
+    throw new IoError(`cannot write ${p.given}: it belongs to uid ${uid}, gid ${gid}, and a keystore hapki replaces keeps its owner and group, which only root${made.uid === uid ? ' or a member of that group' : ' or that user'} can give it: run hapki as that user or as root (nothing was written)`, { cause: error });
   }
 }
 

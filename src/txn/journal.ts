@@ -5,7 +5,7 @@ import { RecoveryFailedError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, transportFor } from './config.js';
 import type { FileRef } from './holder.js';
-import { tempPathOf } from './names.js';
+import { backupPathOf, backupTempPathOf, debrisOf, tempPathOf } from './names.js';
 
 /** One file of a journaled change set. Hashes are SHA-256, hex; null means "no file". */
 export interface JournalFile extends FileRef {
@@ -42,6 +42,31 @@ export function parseJournal(bytes: Uint8Array, where: string): Journal {
     // reported below
   }
   throw new RecoveryFailedError(`the journal ${where} is unreadable: inspect the files it sits beside by hand`);
+}
+
+/** A journal file as found: ours to settle, another user's (their uid), or gone. */
+export type FoundJournal = { journal: Journal } | { owner: number } | undefined;
+
+/**
+ * Reads a journal to settle it. Only one the recovering user wrote is acted on: a journal names
+ * the files to replace and the staged files to put there, so one another user planted (a shared
+ * directory, a name learnt from a staged file's) would have us rename their file over any file
+ * we may write (/etc/passwd, when root recovers). Another user's journal is left to that user.
+ * Its staged and backup names must be the ones the write path derives from its files and txn.
+ */
+export async function readJournalFile(transport: FileTransport, path: string): Promise<FoundJournal> {
+  const info = await transport.lstat(path);
+  if (!info) return undefined;
+  const { uid } = await transport.identity();
+  if (info.type !== 'file' || info.uid !== uid) return { owner: info.uid };
+  const journal = parseJournal(await transport.readFile(path, 16 * 1024 * 1024), path);
+  const named = debrisOf(posix.basename(path))?.txn;
+  const derived = journal.files.every((f) =>
+    (f.temp === undefined || f.temp === tempPathOf(f.path, journal.txn)) &&
+    (f.backupTemp === undefined || f.backupTemp === backupTempPathOf(f.path, journal.txn)) &&
+    (f.backup === undefined || f.backup === backupPathOf(f.path)));
+  if (named !== journal.txn || !derived) throw new RecoveryFailedError(`the journal ${path} is unreadable: inspect the files it sits beside by hand`);
+  return { journal };
 }
 
 /** SHA-256 of what is at a path now, or null when nothing is. */

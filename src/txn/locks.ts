@@ -32,7 +32,10 @@ export async function acquireLock(transport: FileTransport, target: string, hold
       if (!(error instanceof FileExistsError)) throw lockFailure(error, target);
     }
     const current = await readLock(transport, path);
-    if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) return { stale: current.holder };
+    if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) {
+      if (current.owner !== undefined) throw new LockedError(target, foreignLock(current.owner));
+      return { stale: current.holder };
+    }
     if (isDebrisLock(current)) {
       await removeUnreadableLock(transport, target);
       continue;
@@ -72,7 +75,7 @@ export async function releaseLock(lock: HeldLock): Promise<void> {
  * takeover file, itself created with O_EXCL, lets one of them at a time re-check and remove it.
  */
 export async function removeStaleLock(transport: FileTransport, target: string, deadTxn: string): Promise<void> {
-  await removeLockIf(transport, target, (current) => current.holder?.txn === deadTxn);
+  await removeLockIf(transport, target, (current) => current.owner === undefined && current.holder?.txn === deadTxn);
 }
 
 /**
@@ -90,7 +93,7 @@ export async function removeUnreadableLock(transport: FileTransport, target: str
  * may not read (another user's) is somebody's, never debris.
  */
 function isDebrisLock(current: LockState): boolean {
-  return !current.holder && !current.denied && current.unreadableMs !== undefined && current.unreadableMs > UNREADABLE_STALE_MS;
+  return !current.holder && !current.denied && current.owner === undefined && current.unreadableMs !== undefined && current.unreadableMs > UNREADABLE_STALE_MS;
 }
 
 async function removeLockIf(transport: FileTransport, target: string, stale: (current: LockState) => boolean): Promise<boolean> {
@@ -174,10 +177,11 @@ function ageOf(transport: FileTransport, path: string, mtimeMs: number): number 
  * writer fills it in or it is old enough to be debris, which is then removed (`removed`). A
  * recovery run right after a kill must not leave such a lock behind, nor take a live one.
  */
-export async function settledLockHolder(transport: FileTransport, target: string): Promise<{ holder?: LockHolder; removed: boolean; busy: boolean }> {
+export async function settledLockHolder(transport: FileTransport, target: string): Promise<{ holder?: LockHolder; removed: boolean; busy: boolean; foreign?: boolean }> {
   const giveUp = Date.now() + 3 * UNREADABLE_STALE_MS;
   for (;;) {
     const current = await readLock(transport, lockPathOf(target));
+    if (current.owner !== undefined) return { removed: false, busy: false, foreign: true };
     if (current.holder || current.unreadableMs === undefined) return { ...(current.holder ? { holder: current.holder } : {}), removed: false, busy: false };
     // another user's lock, or one whose takeover guard stays taken: somebody's, left alone
     if (current.denied || Date.now() > giveUp) return { removed: false, busy: true };
@@ -201,21 +205,34 @@ interface LockState {
   unreadableMs?: number;
   /** It could not be read (another user's lock, an I/O error): not debris. */
   denied?: boolean;
+  /**
+   * The uid of the lock file when it is not ours: another user's lock is never taken over nor
+   * recovered from, whatever it says (it names the change set's files and journal, which that
+   * user could have chosen: a planted lock of a "dead" process would have us settle their journal).
+   */
+  owner?: number;
 }
 
 async function readLock(transport: FileTransport, path: string): Promise<LockState> {
   const info = await transport.lstat(path);
   if (!info) return {};
+  const { uid } = await transport.identity();
+  const owner = info.uid !== uid ? { owner: info.uid } : {};
   let bytes: Uint8Array;
   try {
     bytes = await transport.readFile(path, LOCK_BYTES_LIMIT);
   } catch {
     // gone since the lstat: nothing there; otherwise not ours to read
-    return (await transport.lstat(path)) ? { unreadableMs: 0, denied: true } : {};
+    return (await transport.lstat(path)) ? { unreadableMs: 0, denied: true, ...owner } : {};
   }
   const holder = parseHolder(bytes);
-  if (holder) return { holder };
-  return { unreadableMs: ageOf(transport, path, info.mtimeMs) };
+  if (holder) return { holder, ...owner };
+  return { unreadableMs: ageOf(transport, path, info.mtimeMs), ...owner };
+}
+
+/** Who holds a lock of another user whose holder is dead, for ERR_LOCKED: nothing the file says is repeated. */
+function foreignLock(owner: number): string {
+  return `a killed hapki of uid ${owner} (the lock file is that user's: hapki takes over only its own user's locks; run hapki recover as that user)`;
 }
 
 export function sleep(ms: number): Promise<void> {

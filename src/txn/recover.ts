@@ -3,7 +3,7 @@ import { FileExistsError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
-import { parseJournal, reach, settleJournal, type RecoveryOutcome } from './journal.js';
+import { reach, readJournalFile, settleJournal, type RecoveryOutcome } from './journal.js';
 import { lockHolderOf, removeStaleLock, settledGuardIsStale, settledLockHolder, sleep, staleGuard, TAKEOVER_GUARD_MAX_AGE_MS } from './locks.js';
 import { backupTempPathOf, debrisOf, guardKindOf, journalPathOf, journalTempPathOf, lockTargetOf, recoveryGuardPathOf, tempPathOf } from './names.js';
 
@@ -40,8 +40,11 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
     let files: string[] = [];
     const journalRef = dead.journal;
     const journalTransport = journalRef ? reach(journalRef) : undefined;
-    if (journalRef && journalTransport && (await journalTransport.lstat(journalRef.path))) {
-      const journal = parseJournal(await journalTransport.readFile(journalRef.path, 16 * 1024 * 1024), journalRef.path);
+    // another user's file where our journal would be: ours was never written (renaming it over theirs fails)
+    const found = journalRef && journalTransport ? await readJournalFile(journalTransport, journalRef.path) : undefined;
+    const ours = found !== undefined && 'journal' in found;
+    if (found && 'journal' in found) {
+      const { journal } = found;
       outcome = await settleJournal(journal);
       files = journal.files.map((f) => f.path);
       for (const f of journal.files) {
@@ -56,7 +59,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
       await t.unlink(backupTempPathOf(f.path, dead.txn));
       await t.unlink(journalTempPathOf(f.path, dead.txn));
     }
-    if (journalRef && journalTransport) {
+    if (journalRef && journalTransport && (ours || !found)) {
       await journalTransport.unlink(journalRef.path);
       await journalTransport.syncDirectory(posix.dirname(journalRef.path));
     }
@@ -111,6 +114,8 @@ export interface DirectoryRecovery {
   removed: string[];
   /** Change sets still running (their lock holder lives): left alone. */
   busy: string[];
+  /** Locks and journals of another user: never acted on (they could name any file), left to that user. */
+  foreign: string[];
 }
 
 /**
@@ -118,7 +123,7 @@ export interface DirectoryRecovery {
  * sets are settled, and temp files nobody holds a lock for are removed.
  */
 export async function recoverDirectories(transport: FileTransport, dirs: readonly string[]): Promise<DirectoryRecovery> {
-  const result: DirectoryRecovery = { recovered: [], removed: [], busy: [] };
+  const result: DirectoryRecovery = { recovered: [], removed: [], busy: [], foreign: [] };
   const seen = new Set<string>();
   for (const dir of dirs) {
     const names = await transport.readdir(dir);
@@ -126,9 +131,10 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
       const target = lockTargetOf(name);
       if (target === undefined) continue;
       // a lock its writer never filled in (killed in that moment) goes once it is old enough to be sure
-      const { holder, removed, busy } = await settledLockHolder(transport, posix.join(dir, target));
+      const { holder, removed, busy, foreign } = await settledLockHolder(transport, posix.join(dir, target));
       if (removed) result.removed.push(posix.join(dir, name));
       if (busy) result.busy.push(posix.join(dir, target));
+      if (foreign) result.foreign.push(posix.join(dir, name));
       if (!holder || seen.has(holder.txn)) continue;
       if (!(await holderIsDead(holder))) {
         result.busy.push(posix.join(dir, target));
@@ -141,8 +147,13 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
       const debris = debrisOf(name);
       if (debris?.kind !== 'journal' || seen.has(debris.txn!)) continue;
       const path = posix.join(dir, name);
-      if (!(await transport.lstat(path))) continue;
-      const journal = parseJournal(await transport.readFile(path, 16 * 1024 * 1024), path);
+      const found = await readJournalFile(transport, path);
+      if (!found) continue;
+      if (!('journal' in found)) {
+        result.foreign.push(path);
+        continue;
+      }
+      const { journal } = found;
       const holders = await Promise.all(journal.files.map((f) => lockHolderOf(reach(f), f.path)));
       const live = holders.find((h) => h?.txn === journal.txn);
       if (live && !(await holderIsDead(live))) continue;

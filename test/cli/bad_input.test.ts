@@ -65,4 +65,17 @@ describe('bad input: a clear one-line error with a stable code, and no file left
     expect((await hapki(['list', empty])).stderr).toMatch(ONE_LINE_ERROR('ERR_KEYSTORE_FORMAT'));
     expect((await hapki(['list', dir])).stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
   });
+
+  it('a failing command prints its one error line, not the warnings raised before it (kept with --verbose, and on success)', async () => {
+    const store = join(FIXTURES, 'gateway.p12');
+    const failed = await hapki(['list', store, '--storepass', 'pass:wrong-password']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(ONE_LINE_ERROR('ERR_KEYSTORE_PASSWORD'));
+    const verbose = await hapki(['list', store, '--storepass', 'pass:wrong-password', '--verbose']);
+    expect(verbose.stderr).toMatch(/^hapki: warning: password for .* given with pass: is visible/);
+    expect(verbose.stderr).toMatch(/\(ERR_KEYSTORE_PASSWORD\)\n$/);
+    const listed = await hapki(['list', store, '--storepass', 'pass:changeit']);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toMatch(/^hapki: warning: password for .* given with pass: is visible/);
+  });
 });

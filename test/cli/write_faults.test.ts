@@ -157,6 +157,32 @@ describe('as root, in a directory another user can write in', () => {
     expect(statSync(ks).mode & 0o777).toBe(0o640);
   });
 
+  // Regression: a keystore rewritten in place by a user who could not give it back to its owner
+  // went to that user silently (import as an admin in the keystore's group): the service user that
+  // owned it could no longer read it after its next restart.
+  it.runIf(isRoot)("import by a user who cannot keep the keystore's owner fails (ERR_IO), one line, the keystore still the owner's and unchanged", async () => {
+    const dir = join(root, 'owner-kept');
+    mkdirSync(dir);
+    chmodSync(root, 0o755);
+    chmodSync(dir, 0o777);
+    const ks = join(dir, 'gw.jks');
+    writeFileSync(ks, await writeKeystore(await instanceStore('JKS', 'gw'), { password: 'changeit' }), { mode: 0o666 });
+    chmodSync(ks, 0o666);
+    const before = sha256Hex(readFileSync(ks));
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), 'import', ks, '--alias', 'ca', '--trusted', cert, '--storepass', 'env:STOREPASS'], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(r.stderr).toContain(`cannot write ${ks}: it belongs to uid 0, gid 0`);
+    const after = statSync(ks);
+    expect([after.uid, after.gid, after.mode & 0o777, sha256Hex(readFileSync(ks))]).toEqual([0, 0, 0o666, before]);
+    expect(readdirSync(dir).filter((f) => f.includes('.hapki-') || f.endsWith('.bak'))).toEqual([]);
+    // root keeps the owner of the file it rewrites
+    chownSync(ks, 65534, 65534);
+    const asRoot = await hapki(['import', ks, '--alias', 'ca', '--trusted', cert, '--storepass', 'env:STOREPASS'], { env });
+    expect(asRoot.code, asRoot.stderr).toBe(0);
+    expect([statSync(ks).uid, statSync(ks).gid]).toEqual([65534, 65534]);
+  });
+
   it.runIf(isRoot)("export --force does not write through another user's symbolic link (ERR_UNSAFE_PATH), and does not hand the key to a file another user made", async () => {
     const { dir, ks, victim } = await setup('out-link');
     plant(victim, join(dir, 'key.pem'));

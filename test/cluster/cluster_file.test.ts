@@ -73,6 +73,15 @@ describe('parseClusterFile', () => {
     ]);
   });
 
+  it('refuses a validity in days that issuance would refuse, with its line, whatever YAML number form', () => {
+    const text = `${MINIMAL.replace('ca:\n', 'ca:\n  create: { subject: CN=CA, days: 36501 }\n')}token: { subject: CN=T, keystore: t.p12, password: env:P, days: 0x7fffffffffffffff }\nrenewal: { days: 99999999 }\n`;
+    expect(problems(text)).toEqual([
+      'cluster.yaml:2: ca.create.days: must be at most 36500',
+      'cluster.yaml:14: token.days: must be at most 36500',
+      'cluster.yaml:15: renewal.days: must be at most 36500',
+    ]);
+  });
+
   it('puts the first problem and a count in the message', () => {
     const error = (() => {
       try {

@@ -130,3 +130,26 @@ export function csrWithSpki(spki: Uint8Array, privateKey: KeyObject, algorithm: 
   const cri = info(subject, spki, []);
   return sequence(cri, algorithm, bitString(new Uint8Array(sign(hash, cri, privateKey))));
 }
+
+/** A request over the CertificationRequestInfo given as it is (extra fields, odd attributes), signed by the EC test key; `after` follows the signature. */
+export function ecCsrOfInfo(cri: Uint8Array, ...after: Uint8Array[]): Uint8Array {
+  ecCsr(cn('x'));
+  return sequence(cri, ECDSA_SHA256, bitString(new Uint8Array(sign('sha256', cri, ecKey!.privateKey))), ...after);
+}
+
+/** The EC test key's SubjectPublicKeyInfo (DER) and private key. */
+export function ecTestKey(): { spki: Uint8Array; privateKey: KeyObject } {
+  ecCsr(cn('x'));
+  return ecKey!;
+}
+
+/** A CertificationRequestInfo with these subject, key and raw attributes (each an encoded Attribute), and any fields after them. */
+export function rawInfo(subject: Uint8Array, spki: Uint8Array, attributes: readonly Uint8Array[], ...after: Uint8Array[]): Uint8Array {
+  return sequence(integer(0), subject, spki, tlv(0, concat([...attributes]), { cls: TagClass.context, constructed: true }), ...after);
+}
+
+/** An extensionRequest attribute holding these extensions. */
+export function extensionRequest(...extensions: CraftedExtension[]): Uint8Array {
+  const exts = extensions.map((e) => sequence(oid(e.oid), ...(e.critical ? [tlv(1, Uint8Array.of(0xff))] : []), octetString(e.value)));
+  return sequence(oid('1.2.840.113549.1.9.14'), setOf(sequence(...exts)));
+}

@@ -43,13 +43,13 @@ describe('isDnsName', () => {
 describe('mergeSans', () => {
   const dns = (value: string) => ({ type: 'dns' as const, value });
 
-  it("orders the request's names, then the CN, then --san, dropping repeats (DNS case-insensitively, first spelling wins)", () => {
+  it("orders the request's names, then the CN, then --san, dropping repeats (DNS case-insensitively, first spelling wins but the CN's: the CN is a copy of a SAN)", () => {
     const merged = mergeSans({
       requested: [dns('MSAS1.example.com'), parseSan('ip:10.0.0.5')],
       commonName: 'msas1.example.com',
       extra: [dns('lbrhost.example.com'), dns('Lbrhost.Example.com'), parseSan('ip:10.0.0.5'), parseSan('ip:10.0.0.6')],
     });
-    expect(merged.map(formatSan)).toEqual(['DNS:MSAS1.example.com', 'IP:10.0.0.5', 'DNS:lbrhost.example.com', 'IP:10.0.0.6']);
+    expect(merged.map(formatSan)).toEqual(['DNS:msas1.example.com', 'IP:10.0.0.5', 'DNS:lbrhost.example.com', 'IP:10.0.0.6']);
   });
 
   it('adds the CN after the requested names, and only when it is a DNS name', () => {

@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describePasswordSource, parsePasswordSource } from '../../src/secrets/password_source.js';
+import { describePasswordSource, parsePasswordSource, readFirstLine } from '../../src/secrets/password_source.js';
 
 describe('parsePasswordSource: one grammar for the CLI, cluster files and audit configurations', () => {
   it('reads every form, a relative file against the base directory', () => {
@@ -18,5 +22,34 @@ describe('parsePasswordSource: one grammar for the CLI, cluster files and audit 
       expect(result as string).not.toContain(bad.replace(/^(env|file|fd):/, '') || '\0');
     }
     expect(describePasswordSource({ kind: 'pass', value: 'secret' })).toBe('pass:…');
+  });
+});
+
+describe('readFirstLine of a named FIFO (file:PATH)', () => {
+  it('fails coded, instead of blocking for ever, when no process ever writes to it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hapki-fifo-'));
+    try {
+      const fifo = join(dir, 'pass.fifo');
+      execFileSync('mkfifo', [fifo]);
+      expect(() => readFirstLine(fifo, 'store password')).toThrow(expect.objectContaining({ code: 'ERR_PASSWORD_SOURCE', message: expect.stringContaining('no process wrote to the FIFO') }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still reads the line a writer holding the FIFO open has written (as file:<(pass show x))', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hapki-fifo-'));
+    // on Linux, opening a FIFO read-write does not wait for a reader: the test is its writer
+    let writer: number | undefined;
+    try {
+      const fifo = join(dir, 'pass.fifo');
+      execFileSync('mkfifo', [fifo]);
+      writer = openSync(fifo, 'r+');
+      writeSync(writer, 's3cret\nrest');
+      expect(readFirstLine(fifo, 'store password')).toBe('s3cret');
+    } finally {
+      if (writer !== undefined) closeSync(writer);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

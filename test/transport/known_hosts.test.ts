@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHostKey, hostKeyFingerprint, hostKeyType, knownHostsName, matchesHostPatterns, parseKnownHosts } from '../../src/transport/ssh/known_hosts.js';
+import { connectSsh } from '../../src/transport/ssh/connect.js';
+import { checkHostKey, hostKeyFingerprint, hostKeyType, knownHostsName, loadKnownHosts, matchesHostPatterns, parseKnownHosts } from '../../src/transport/ssh/known_hosts.js';
 
 function blob(type: string, body: Buffer): Buffer {
   const t = Buffer.from(type);
@@ -52,5 +57,26 @@ describe('known_hosts', () => {
     expect(hostKeyType(keyA)).toBe('ssh-ed25519');
     expect(hostKeyType(Buffer.from([0, 0, 0, 200]))).toBe('unknown');
     expect(hostKeyFingerprint(keyA)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+});
+
+describe('side files of an SSH connection that are not regular files', () => {
+  it('refuses a FIFO or a device as known_hosts or identity (ERR_IO) instead of blocking or reading without end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hapki-ssh-side-'));
+    try {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const empty = join(dir, 'known_hosts');
+      writeFileSync(empty, '');
+      await expect(loadKnownHosts([fifo])).rejects.toMatchObject({ code: 'ERR_IO' });
+      await expect(loadKnownHosts(['/dev/zero'])).rejects.toMatchObject({ code: 'ERR_IO' });
+      await expect(loadKnownHosts([join(dir, 'missing')])).resolves.toEqual([]);
+      // the identity is read before any connection is tried: no server is needed
+      for (const identity of [fifo, '/dev/zero']) {
+        await expect(connectSsh({ host: '127.0.0.1', port: 1 }, { identity, knownHosts: [empty], agent: false })).rejects.toMatchObject({ code: 'ERR_IO' });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

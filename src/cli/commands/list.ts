@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreEntriesForCli } from '../open_store.js';
 import { addPkcs11Options, pkcs11Access, PKCS11_HELP, type Pkcs11CliOptions } from '../pkcs11_access.js';
+import { renderEntriesJsonChunks } from '../render/list_json.js';
 import { renderEntriesTextChunks, renderKeystoreText } from '../render/list_text.js';
 
 interface ListOptions extends Pkcs11CliOptions {
@@ -41,11 +42,12 @@ ${EXIT_CODES_HELP}`,
     }
     // entries read, summarised, rendered and written in turn: a large store is never held whole, nor its listing
     const store = await openStoreEntriesForCli(ctx, path, options, '--storepass', { privateKeysSealed: options.keypass === undefined });
-    if (options.json) {
-      ctx.io.stdout(`${JSON.stringify({ format: store.format, entries: [...mapEach(store.entries, summarizeEntry)] }, null, 2)}\n`);
-      return;
+    const summaries = mapEach(store.entries, summarizeEntry);
+    for (const chunk of options.json ? renderEntriesJsonChunks(store.format, summaries) : renderEntriesTextChunks(store.format, store.count, summaries)) {
+      ctx.io.stdout(chunk);
+      // each piece reaches standard output before the next is made: a pipe would otherwise queue the whole listing in memory
+      await ctx.io.finish?.();
     }
-    for (const chunk of renderEntriesTextChunks(store.format, store.count, mapEach(store.entries, summarizeEntry))) ctx.io.stdout(chunk);
   });
 }
 

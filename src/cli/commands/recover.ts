@@ -17,7 +17,7 @@ export function registerRecover(program: Command, ctx: CliContext): void {
     .command('recover')
     .description('finish or undo changes a killed hapki left part made, and remove its temp files')
     .argument('[target]', 'a directory (searched down to 8 levels) or a cluster file (its keystores\' directories); default: the current directory')
-    .addOption(jsonOption('{"recovered": [{"txn", "outcome", "files"}], "removed": [files], "busy": [files]}'))
+    .addOption(jsonOption('{"recovered": [{"txn", "outcome", "files"}], "removed": [files], "busy": [files], "foreign": [files]}'))
     .addHelpText(
       'after',
       `
@@ -40,6 +40,7 @@ ${EXIT_CODES_HELP}`,
       for (const r of result.recovered) resultLine(ctx.io, `recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}`);
       for (const f of result.removed) resultLine(ctx.io, `removed ${f}`);
       for (const f of result.busy) resultLine(ctx.io, `busy ${f}: a running hapki holds its lock, left alone`);
+      for (const f of result.foreign) resultLine(ctx.io, `left ${f}: another user's lock or journal, never acted on (run hapki recover as that user)`);
       if (result.recovered.length + result.removed.length === 0) ctx.io.stdout('nothing to recover\n');
     });
 }
@@ -48,13 +49,14 @@ ${EXIT_CODES_HELP}`,
 async function recoverCluster(file: string, ctx: CliContext): Promise<DirectoryRecovery> {
   const cluster = await loadClusterFile(file);
   await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
-  const total: DirectoryRecovery = { recovered: [], removed: [], busy: [] };
+  const total: DirectoryRecovery = { recovered: [], removed: [], busy: [], foreign: [] };
   for (const group of groupByHost(clusterPaths(cluster))) {
     const result = group.transport ? await recoverFiles(group.paths, group.transport) : await recoverFiles(group.paths);
     const where = group.transport ? group.transport.location : '';
     total.recovered.push(...result.recovered);
     total.removed.push(...result.removed.map((f) => `${where}${f}`));
     total.busy.push(...result.busy.map((f) => `${where}${f}`));
+    total.foreign.push(...result.foreign.map((f) => `${where}${f}`));
   }
   return total;
 }

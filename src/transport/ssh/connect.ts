@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
-import { HapkiError, PasswordRequiredError, SshAuthError, SshCommandError, SshConnectError, SshSudoError } from '../../errors.js';
+import { FileNotFoundError, HapkiError, IoError, PasswordRequiredError, SshAuthError, SshCommandError, SshConnectError, SshSudoError } from '../../errors.js';
+import { readLocalFileBytes } from '../../fs/read_file.js';
 import { hostLabel } from '../location.js';
 import { knownHostsName, knownKeyTypes, loadKnownHosts, verifyHostKey } from './known_hosts.js';
 import { defaultIdentityFiles, defaultKnownHostsFiles, defaultUser, type SshOptions } from './ssh_options.js';
@@ -53,7 +53,7 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
   const { Client, utils } = (await import('ssh2')).default;
   const knownFiles = options.knownHosts ?? defaultKnownHostsFiles();
   const known = await loadKnownHosts(knownFiles);
-  const methods = authMethods(user, label, options, utils);
+  const methods = await authMethods(user, label, options, utils);
   const knownTypes = knownKeyTypes(known, knownHostsName(target.host, port)).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
   const client = new Client();
   let hostError: HapkiError | undefined;
@@ -245,18 +245,21 @@ interface NamedMethod {
   method: unknown;
 }
 
+/** Largest SSH private key file hapki reads. */
+const MAX_IDENTITY_BYTES = 1024 * 1024;
+
 /** Agent first, then the identity (or ssh's default key files), then a password only if one was given. */
-function authMethods(username: string, label: string, options: SshOptions, utils: SshUtils): NamedMethod[] {
+async function authMethods(username: string, label: string, options: SshOptions, utils: SshUtils): Promise<NamedMethod[]> {
   const methods: NamedMethod[] = [];
   const agent = options.agent === false ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
   if (agent) methods.push({ name: 'ssh-agent', method: { type: 'agent', username, agent } });
   if (options.identity !== undefined) {
-    methods.push({ name: `key ${options.identity}`, method: { type: 'publickey', username, key: loadIdentity(options.identity, options.identityPassphrase, label, utils) } });
+    methods.push({ name: `key ${options.identity}`, method: { type: 'publickey', username, key: await loadIdentity(options.identity, options.identityPassphrase, label, utils) } });
   } else if (!agent) {
     for (const file of defaultIdentityFiles()) {
       let bytes: Buffer;
       try {
-        bytes = readFileSync(file);
+        bytes = Buffer.from(await readLocalFileBytes(file, MAX_IDENTITY_BYTES));
       } catch {
         continue;
       }
@@ -268,14 +271,15 @@ function authMethods(username: string, label: string, options: SshOptions, utils
   return methods;
 }
 
-function loadIdentity(file: string, passphrase: string | undefined, label: string, utils: SshUtils): Buffer {
+// a regular file of bounded size: a FIFO would block the command, /dev/zero would fill memory
+async function loadIdentity(file: string, passphrase: string | undefined, label: string, utils: SshUtils): Promise<Buffer> {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = Buffer.from(await readLocalFileBytes(file, MAX_IDENTITY_BYTES));
   } catch (error) {
-    throw new HapkiError('ERR_IO', `cannot read the SSH identity ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    if (error instanceof FileNotFoundError || error instanceof IoError) throw new IoError(`cannot read the SSH identity: ${error.message}`, { cause: error });
+    throw error;
   }
-  if (bytes.length > 1024 * 1024) throw new HapkiError('ERR_IO', `${file} is too large to be an SSH identity`);
   const parsed = utils.parseKey(bytes, passphrase);
   if (parsed instanceof Error) {
     if (/encrypted/i.test(parsed.message) && passphrase === undefined) throw new PasswordRequiredError(`the SSH identity ${file} is encrypted: give --ssh-identity-password`);

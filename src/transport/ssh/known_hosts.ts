@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { IoError, SshHostKeyMismatchError, SshHostUnknownError } from '../../errors.js';
+import { FileNotFoundError, IoError, SshHostKeyMismatchError, SshHostUnknownError } from '../../errors.js';
+import { readLocalFileBytes } from '../../fs/read_file.js';
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -112,13 +113,11 @@ export async function loadKnownHosts(files: readonly string[]): Promise<KnownHos
   for (const file of files) {
     let text: string;
     try {
-      const bytes = await readFile(file);
-      if (bytes.length > 16 * 1024 * 1024) throw new IoError(`${file} is too large to be a known_hosts file`);
-      text = bytes.toString('utf8');
+      // a regular file of bounded size: a FIFO would block the command, /dev/zero would fill memory
+      text = Buffer.from(await readLocalFileBytes(file, 16 * 1024 * 1024)).toString('utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      if (error instanceof IoError) throw error;
-      throw new IoError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+      if (error instanceof FileNotFoundError) continue;
+      throw error;
     }
     entries.push(...parseKnownHosts(text));
   }

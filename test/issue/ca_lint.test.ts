@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { bitString, integer, oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
+import { Tag } from '../../src/asn1/der_reader.js';
+import { createCa } from '../../src/issue/create_ca.js';
+import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
+import { signCsr } from '../../src/issue/sign_csr.js';
+import { parseSan } from '../../src/issue/san.js';
+import { readTbs } from '../../src/cert/tbs.js';
+import { sansOfExtension } from '../../src/issue/san_extension.js';
+import { cn, dnsNames, ecCsr, ecCsrOfInfo, ecTestKey, ECDSA_SHA256, extensionRequest, rawInfo } from './crafted_csr.js';
+
+/**
+ * Requests a certificate linter (zlint, pkilint, x509lint), openssl or keytool would trip on once
+ * signed: each is refused with one coded error, or issued in the form the linters accept.
+ */
+
+let root: Issuer;
+
+beforeAll(async () => {
+  root = await issuerFromEntry((await createCa({ subject: 'CN=Lint Root,O=Example', key: { kty: 'ec', curve: 'P-256' } })).entry);
+});
+
+const refused = (code: string, message?: RegExp) => expect.objectContaining({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+const attr = (type: string, value: Uint8Array): Uint8Array => sequence(oid(type), value);
+const name = (...atvs: Uint8Array[]): Uint8Array => sequence(...atvs.map((atv) => setOf(atv)));
+const CN = (text: string): Uint8Array => attr('2.5.4.3', utf8String(text));
+const sansOf = (certificate: Uint8Array): string[] => sansOfExtension(readTbs(certificate).extensions.get('2.5.29.17')?.value).sans.map((s) => s.value);
+
+describe('the request\'s structure: nothing some reader sees and another does not', () => {
+  it('a field after the attributes, or a part after the signature, is refused', async () => {
+    const { spki } = ecTestKey();
+    await expect(signCsr(ecCsrOfInfo(rawInfo(cn('t.example.com'), spki, [], integer(5))), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /fields after its attributes/));
+    await expect(signCsr(ecCsrOfInfo(rawInfo(cn('t.example.com'), spki, []), integer(1)), root)).rejects.toThrow(refused('ERR_INVALID_ARGUMENT', /three parts/));
+    await expect(signCsr(ecCsrOfInfo(rawInfo(cn('t.example.com'), spki, [])), root)).resolves.toBeDefined();
+  });
+
+  it('two extensionRequest attributes (the second smuggling a name) are refused', async () => {
+    const { spki } = ecTestKey();
+    const twice = rawInfo(cn('t.example.com'), spki, [extensionRequest(dnsNames('t.example.com')), extensionRequest(dnsNames('b.evil.com'))]);
+    await expect(signCsr(ecCsrOfInfo(twice), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /more than one extensionRequest/));
+  });
+});
+
+describe('the key goes in as certificates carry it', () => {
+  it('a compressed EC point is refused (RFC 5480, BR 7.1.3.1.2; keytool cannot read the certificate)', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = pair.publicKey.export({ format: 'jwk' });
+    const x = Buffer.from(jwk.x!, 'base64url');
+    const y = Buffer.from(jwk.y!, 'base64url');
+    const point = Uint8Array.from([0x02 | (y[y.length - 1]! & 1), ...x]);
+    const spki = sequence(sequence(oid('1.2.840.10045.2.1'), oid('1.2.840.10045.3.1.7')), bitString(point));
+    expect(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
+    const cri = rawInfo(cn('t.example.com'), spki, []);
+    const csr = sequence(cri, ECDSA_SHA256, bitString(new Uint8Array(sign('sha256', cri, pair.privateKey))));
+    await expect(signCsr(csr, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /compressed/));
+  });
+});
+
+describe('subject strings every reader decodes the same way, of the type their attribute allows', () => {
+  it('a BMPString with a lone surrogate (openssl cannot load the certificate) is refused', async () => {
+    const subject = name(CN('t.example.com'), attr('2.5.4.10', tlv(Tag.bmpString, Uint8Array.of(0xd8, 0x00, 0x00, 0x41))));
+    await expect(signCsr(ecCsr(subject), root)).rejects.toThrow(refused('ERR_POLICY', /O BMPString with surrogate/));
+    await expect(signCsr(ecCsr(name(CN('t.example.com'), attr('2.5.4.10', tlv(Tag.bmpString, Uint8Array.of(0, 0x41, 0, 0x42))))), root)).resolves.toBeDefined();
+  });
+
+  it('a TeletexString with bytes over 0x7F (Latin-1 to openssl, an error to others) is refused', async () => {
+    const subject = name(CN('t.example.com'), attr('2.5.4.10', tlv(Tag.t61String, Uint8Array.of(0x43, 0x61, 0x66, 0xe9))));
+    await expect(signCsr(ecCsr(subject), root)).rejects.toThrow(refused('ERR_POLICY', /TeletexString with bytes over 0x7F/));
+  });
+
+  it('DC is an IA5String, serialNumber and dnQualifier PrintableStrings', async () => {
+    await expect(signCsr(ecCsr(name(attr('0.9.2342.19200300.100.1.25', utf8String('com')), CN('t.example.com'))), root)).rejects.toThrow(refused('ERR_POLICY', /DC value that is not an IA5String/));
+    await expect(signCsr(ecCsr(name(CN('t.example.com'), attr('2.5.4.5', utf8String('1234')))), root)).rejects.toThrow(refused('ERR_POLICY', /not a PrintableString/));
+    await expect(signCsr(ecCsr(name(CN('t.example.com'), attr('2.5.4.5', tlv(Tag.printableString, Uint8Array.from(Buffer.from('1234')))))), root)).resolves.toBeDefined();
+  });
+});
+
+describe('names: a CN that names a host is a copy of a SAN, and no SAN ends in a dot', () => {
+  it('a DNS name with two trailing dots is refused (one is the root\'s and goes), from the request and from --san', async () => {
+    await expect(signCsr(ecCsr(cn('Client X'), [dnsNames('a.example.com..')]), root, { profile: 'client' })).rejects.toThrow(refused('ERR_POLICY', /empty label/));
+    expect(() => parseSan('a.example.com..')).toThrow(refused('ERR_INVALID_ARGUMENT', /empty label/));
+    expect(sansOf((await signCsr(ecCsr(cn('Client X'), [dnsNames('a.example.com.')]), root, { profile: 'client' })).certificate)).toEqual(['a.example.com']);
+  });
+
+  it('a CN with the root\'s trailing dot is refused: its SAN would be spelled otherwise', async () => {
+    await expect(signCsr(ecCsr(cn('t.example.com.')), root)).rejects.toThrow(refused('ERR_POLICY', /CN is a host name not written as the subject alternative name/));
+  });
+
+  it('a CN asked for in another case than the request\'s SAN goes in as the CN spells it', async () => {
+    const signed = await signCsr(ecCsr(cn('T.Example.com'), [dnsNames('t.example.com', 'u.example.com')]), root);
+    expect(sansOf(signed.certificate)).toEqual(['T.Example.com', 'u.example.com']);
+    const extra = await signCsr(ecCsr(cn('v.example.com')), root, { sans: [parseSan('V.EXAMPLE.COM')] });
+    expect(sansOf(extra.certificate)).toEqual(['v.example.com']);
+  });
+
+  it('an IPv6 CN not in its RFC 5952 form is refused (the SAN is canonical)', async () => {
+    await expect(signCsr(ecCsr(cn('2001:DB8::1')), root)).rejects.toThrow(refused('ERR_POLICY', /canonical form/));
+    expect(sansOf((await signCsr(ecCsr(cn('2001:db8::1')), root)).certificate)).toEqual(['2001:db8::1']);
+  });
+});
+
+describe('options the profile has no use for', () => {
+  it('a path length for a leaf profile is refused, not silently dropped', async () => {
+    await expect(signCsr(ecCsr(cn('t.example.com')), root, { pathLength: 3 })).rejects.toThrow(refused('ERR_INVALID_ARGUMENT', /path length/));
+    await expect(signCsr(ecCsr(cn('Sub CA')), root, { profile: 'ca', pathLength: 0 })).resolves.toBeDefined();
+  });
+});
