@@ -41,13 +41,14 @@ export class LocalTransport implements FileTransport {
     return sha256OfFile(abs(path), maxBytes);
   }
 
-  async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+  async createExclusive(path: string, bytes: Uint8Array, mode: number, owner?: { uid: number; gid: number }): Promise<void> {
     let handle: fsp.FileHandle | undefined;
     let created = false;
     try {
-      handle = await fsp.open(abs(path), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode & 0o7777);
+      handle = await fsp.open(abs(path), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode & 0o600);
       created = true;
       await handle.writeFile(bytes);
+      if (owner) await ownerOf(handle, path, owner);
       await handle.chmod(mode & 0o7777);
       await handle.sync();
       await handle.close();
@@ -148,6 +149,15 @@ export class LocalTransport implements FileTransport {
     const mask = process.umask(0o022);
     process.umask(mask);
     return mask;
+  }
+}
+
+/** fchown, failing as chown by name would (ERR_IO "cannot change the owner of"). */
+async function ownerOf(handle: fsp.FileHandle, path: string, owner: { uid: number; gid: number }): Promise<void> {
+  try {
+    await handle.chown(owner.uid, owner.gid);
+  } catch (cause) {
+    throw ioError('cannot change the owner of', path, cause);
   }
 }
 

@@ -23,10 +23,13 @@ export interface FileTransport {
   sha256(path: string, maxBytes: number): Promise<string>;
   /**
    * Creates a new file with O_CREAT|O_EXCL (fails with ERR_FILE_EXISTS if anything, a symlink
-   * included, is there), writes the bytes, sets the mode, and makes the content durable (fsync,
-   * or fsync@openssh.com where the server offers it). Used for temp files, locks and journals.
+   * included, is there), writes the bytes, gives it `owner` when asked, sets the mode, and makes
+   * the content durable (fsync, or fsync@openssh.com where the server offers it). Owner and mode
+   * are set on the open file, never by name: in a directory others may write in, a name can be
+   * swapped for a symbolic link to any file between the create and a chown or chmod by name.
+   * Used for staged files, locks and journals.
    */
-  createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void>;
+  createExclusive(path: string, bytes: Uint8Array, mode: number, owner?: { uid: number; gid: number }): Promise<void>;
   /** chown; callers ignore failure where they must (a non-root caller cannot give files away). */
   chown(path: string, uid: number, gid: number): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;

@@ -324,16 +324,18 @@ async function stage(p: Prepared, txn: string): Promise<void> {
   const umask = await transport.umask();
   if (p.next) {
     p.temp = tempPathOf(p.target, txn);
-    await transport.createExclusive(p.temp, p.next, 0o600);
-    if (change.action === 'update' && p.existing) {
-      // in place: the file's owner already holds its keys; it keeps owner, group and mode
-      await keepOwner(p, transport, p.temp);
-      p.mode = p.existing.mode & (change.private ? 0o770 : 0o777);
+    // in place: the file's owner already holds its keys; it keeps owner, group and mode
+    const inPlace = change.action === 'update' && p.existing !== undefined;
+    if (inPlace) {
+      p.mode = p.existing!.mode & (change.private ? 0o770 : 0o777);
     } else {
       const most = change.mode ?? (change.private ? 0o600 : 0o666);
       p.mode = most & (change.private ? 0o600 : 0o777) & ~umask;
     }
-    await transport.chmod(p.temp, p.mode);
+    // owner and mode are given on the open file (a name swapped for a link would take them otherwise)
+    await transport.createExclusive(p.temp, p.next, p.mode, inPlace ? { uid: p.existing!.uid, gid: p.existing!.gid } : undefined).catch((error: unknown) => {
+      throw inPlace ? ownerNotKept(p, transport, error) : error;
+    });
     // hashed as it is read back: the staged file is never held a second time beside p.next
     if ((await transport.sha256(p.temp, MAX_FILE_BYTES)) !== sha256Hex(p.next)) throw new IoError(`${p.given}: the staged file reads back different from what was written`);
   }
@@ -348,21 +350,15 @@ async function stage(p: Prepared, txn: string): Promise<void> {
 }
 
 /**
- * Gives a staged replacement the owner and group of the file it replaces (a setgid directory or
- * another user's file gives it others). When that cannot be done (the caller is neither root nor
- * that user, or not in that group), nothing is written: the replaced keystore used to go to the
- * caller silently, and the service user that owned it could no longer read it after a restart.
+ * Why a staged replacement could not be given the owner and group of the file it replaces:
+ * nothing is written then. The failed chown used to be ignored, and the replaced keystore went to
+ * the caller silently (an admin's import into a service user's keystore): the service user that
+ * owned it could no longer read it after a restart.
  */
-async function keepOwner(p: Prepared, transport: FileTransport, staged: string): Promise<void> {
+function ownerNotKept(p: Prepared, transport: FileTransport, error: unknown): unknown {
+  if (!(error instanceof IoError) || transport.location !== 'local' || !/cannot change the owner/.test(error.message)) return error;
   const { uid, gid } = p.existing!;
-  const made = await transport.lstat(staged);
-  if (!made || (made.uid === uid && made.gid === gid)) return;
-  try {
-    await transport.chown(staged, uid, gid);
-  } catch (error) {
-    if (error instanceof HapkiError && error.code !== 'ERR_IO') throw error;
-    throw new IoError(`cannot write ${p.given}: it belongs to uid ${uid}, gid ${gid}, and a keystore hapki replaces keeps its owner and group, which only root${made.uid === uid ? ' or a member of that group' : ' or that user'} can give it: run hapki as that user or as root (nothing was written)`, { cause: error });
-  }
+  return new IoError(`cannot write ${p.given}: it belongs to uid ${uid}, gid ${gid}, and a keystore hapki replaces keeps its owner and group, which only root (or that user, for a group it is in) can give it: run hapki as that user or as root (nothing was written)`, { cause: error });
 }
 
 function journalEntry(p: Prepared): JournalFile {

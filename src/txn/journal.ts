@@ -158,12 +158,9 @@ export async function writeJournal(transport: FileTransport, path: string, temp:
 async function replaceWith(transport: FileTransport, path: string, bytes: Uint8Array, txn: string): Promise<void> {
   const info = await transport.lstat(path);
   const temp = tempPathOf(path, `${txn.slice(0, 8)}${randomBytes(4).toString('hex')}`);
-  await transport.createExclusive(temp, bytes, 0o600);
+  // owner and mode set on the open file, as the change set stages (see FileTransport.createExclusive)
+  await transport.createExclusive(temp, bytes, info ? info.mode & 0o777 : 0o600, info ? { uid: info.uid, gid: info.gid } : undefined);
   try {
-    if (info) {
-      await transport.chown(temp, info.uid, info.gid).catch(() => undefined);
-      await transport.chmod(temp, info.mode & 0o777);
-    }
     await transport.rename(temp, path);
   } catch (error) {
     await transport.unlink(temp).catch(() => undefined);

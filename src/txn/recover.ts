@@ -164,6 +164,10 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
     for (const name of names) {
       const kind = guardKindOf(name);
       const path = posix.join(dir, name);
+      if (kind && (await ownedByOther(transport, path))) {
+        result.foreign.push(path);
+        continue;
+      }
       if (kind && (await settledGuardIsStale(transport, path, kind === 'takeover' ? TAKEOVER_GUARD_MAX_AGE_MS : RECOVERY_GUARD_MAX_AGE_MS))) {
         await transport.unlink(path);
         result.removed.push(path);
@@ -198,8 +202,20 @@ export async function removeDebris(transport: FileTransport, dir: string, keepTx
       if (debris.txn && (await transport.lstat(journalPathOf(target, debris.txn)))) continue;
     }
     const path = posix.join(dir, name);
+    if (await ownedByOther(transport, path)) continue;
     await transport.unlink(path);
     removed.push(path);
   }
   return removed;
+}
+
+/**
+ * A file under one of the write path's names that another user made: never ours to wait for or
+ * remove. In a shared directory (/tmp) anybody can make one; removing it fails there (the sticky
+ * bit), and that failure, or waiting for an empty guard to age, made recover, and every command
+ * settling the directory first, fail or wait for ever on a file of somebody else's.
+ */
+async function ownedByOther(transport: FileTransport, path: string): Promise<boolean> {
+  const info = await transport.lstat(path);
+  return info !== undefined && info.uid !== (await transport.identity()).uid;
 }

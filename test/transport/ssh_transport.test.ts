@@ -7,6 +7,7 @@ import { commitChangeSet, type FileChange } from '../../src/txn/change_set.js';
 import type { SshOptions } from '../../src/transport/ssh/ssh_options.js';
 import { createSshLab, createSudoUser, type SshHost, type SshLab } from '../helpers/sshd.js';
 import { hapki } from '../helpers/cli.js';
+import { swappingStagedFile } from '../helpers/racing_transport.js';
 import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
 import { readKeystore } from '../../src/keystore/read_keystore.js';
@@ -71,6 +72,26 @@ describe('SFTP transport', () => {
       await t.unlink(`${dir}/ks.p12`);
       await t.unlink(`${dir}/ks.p12`);
       expect(await t.readdir(dir)).toEqual([]);
+    });
+  });
+
+  // Regression: a staged file's owner and mode were set by name (SETSTAT follows links on the
+  // server), so whoever could write in the directory swapped it for a link to /etc/shadow in
+  // between and had it chowned to the keystore's owner and chmodded to its mode.
+  it("a staged file swapped for a link before its owner and mode are set: the link's target is left as it was", async () => {
+    await withPool(options(), async (pool) => {
+      const dir = join(a.root, 'swap');
+      mkdirSync(dir, { recursive: true });
+      const victim = join(dir, 'shadow');
+      writeFileSync(victim, 'root:$6$secret:::', { mode: 0o600 });
+      const ks = join(dir, 'gw.p12');
+      writeFileSync(ks, 'old', { mode: 0o644 });
+      chownSync(ks, 65534, 65534);
+      const transport = swappingStagedFile(pool.transport({ host: '127.0.0.1', port: a.port }), victim);
+      await expect(commitChangeSet([{ path: ks, transport, action: 'update', content: 'new' }])).rejects.toMatchObject({ code: 'ERR_IO' });
+      const after = statSync(victim);
+      expect([after.uid, after.gid, after.mode & 0o777, readFileSync(victim, 'utf8')]).toEqual([0, 0, 0o600, 'root:$6$secret:::']);
+      expect(readFileSync(ks, 'utf8')).toBe('old');
     });
   });
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { commitChangeSet, contentHash } from '../../src/txn/change_set.js';
 import { recoverTree } from '../../src/txn/recover_paths.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
 
 // Regression: a journal or lock file names the files to replace and the staged files to put there.
@@ -55,7 +56,7 @@ describe("another user's journal or lock is never acted on", () => {
     const r = await hapki(['recover', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
-    expect(r.stdout).toContain(`left ${join(dir, `.x.hapki-${TXN}.journal`)}: another user's lock or journal`);
+    expect(r.stdout).toContain(`left ${join(dir, `.x.hapki-${TXN}.journal`)}: another user's hapki file`);
     expect(existsSync(join(dir, `.x.hapki-${TXN}.journal`))).toBe(true);
   });
 
@@ -84,7 +85,7 @@ describe("another user's journal or lock is never acted on", () => {
     const dir = sticky();
     const victim = victimFile();
     plantJournal(dir, victim, join(dir, `.out.pem.hapki-${TXN}.journal`), NOBODY);
-    const r = await hapki(['ca', 'init', '--subject', 'CN=planted', '--out', join(dir, 'out.pem'), '--outpass', 'env:P', '--lock-timeout', '0'], { env: { P: 'changeit-1' } });
+    const r = await hapki(['ca', 'init', '--kty', 'ec', '--subject', 'CN=planted', '--out', join(dir, 'out.pem'), '--outpass', 'env:P', '--lock-timeout', '0'], { env: { P: 'changeit-1' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_LOCKED'));
     expect(readFileSync(victim, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
@@ -98,5 +99,25 @@ describe("another user's journal or lock is never acted on", () => {
     expect(evil).not.toBe(join(base, `.${victim.split('/').pop()}.hapki-${TXN}.tmp`));
     await expect(recoverTree(dir)).rejects.toMatchObject({ code: 'ERR_RECOVERY_FAILED' });
     expect(readFileSync(victim, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
+  });
+
+  // Regression: recover waited for another user's empty guard to age (10 s each) and then removed
+  // it, or, not being root, failed on it (ERR_IO: the sticky bit forbids removing it), and so did
+  // every command settling the directory first: anybody could block recover in /tmp for good.
+  it.runIf(isRoot)("another user's guards and temp files are left alone: recover neither waits for them nor fails on them", async () => {
+    const dir = sticky();
+    const theirs = ['.f.hapki-lock.takeover', `.g.hapki-${TXN}.recovering`, `.h.pem.hapki-${TXN}.tmp`].map((name) => join(dir, name));
+    for (const file of theirs) {
+      writeFileSync(file, '');
+      chownSync(file, NOBODY, NOBODY);
+    }
+    const asRoot = await recoverTree(dir);
+    expect(asRoot.foreign).toEqual(theirs.slice(0, 2));
+    expect(asRoot.removed).toEqual([]);
+    // another unprivileged user, who may not remove them
+    const r = spawnSync('setpriv', ['--reuid=65533', '--regid=65533', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), 'recover', dir], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`left ${theirs[0]}: another user's hapki file`);
+    for (const file of theirs) expect(existsSync(file)).toBe(true);
   });
 });

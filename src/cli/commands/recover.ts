@@ -40,7 +40,7 @@ ${EXIT_CODES_HELP}`,
       for (const r of result.recovered) resultLine(ctx.io, `recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}`);
       for (const f of result.removed) resultLine(ctx.io, `removed ${f}`);
       for (const f of result.busy) resultLine(ctx.io, `busy ${f}: a running hapki holds its lock, left alone`);
-      for (const f of result.foreign) resultLine(ctx.io, `left ${f}: another user's lock or journal, never acted on (run hapki recover as that user)`);
+      for (const f of result.foreign) resultLine(ctx.io, `left ${f}: another user's hapki file (a lock, journal or guard), never acted on (run hapki recover as that user)`);
       if (result.recovered.length + result.removed.length === 0) ctx.io.stdout('nothing to recover\n');
     });
 }

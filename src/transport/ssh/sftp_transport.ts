@@ -96,7 +96,7 @@ export class SftpTransport implements FileTransport {
     }
   }
 
-  async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+  async createExclusive(path: string, bytes: Uint8Array, mode: number, owner?: { uid: number; gid: number }): Promise<void> {
     const sftp = await this.#sftp();
     let handle: Buffer | undefined;
     for (let attempt = 1; handle === undefined; attempt++) {
@@ -121,6 +121,9 @@ export class SftpTransport implements FileTransport {
         await this.#call<void>((cb) => sftp.write(handle, data, offset, length, offset, cb));
         offset += length;
       }
+      if (owner) await this.#call<void>((cb) => sftp.fchown(handle, owner.uid, owner.gid, cb)).catch((error: unknown) => {
+        throw this.#fail(error, path, 'change the owner of');
+      });
       await this.#call<void>((cb) => sftp.fchmod(handle, mode, cb));
       if (offersExtension(sftp, 'fsync@openssh.com')) await this.#call<void>((cb) => sftp.ext_openssh_fsync(handle, cb));
     } catch (error) {
