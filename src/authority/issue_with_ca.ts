@@ -2,9 +2,10 @@ import { EMPTY_NAME_POLICY, isEmptyPolicy, mergeNamePolicies, parseNamePolicy } 
 import { keepsCaFiles } from './ca_files.js';
 import { issuanceExtensions, type ExtraExtension, type IssuanceRules } from '../issue/issuance_checks.js';
 import type { Issuer } from '../issue/issuer.js';
-import { signCsr, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
 import { readCaSettings } from './ca_settings.js';
-import { issuedRecordOf, recordIssued } from './issuance_record.js';
+import type { FileChange } from '../txn/change_set.js';
+import { commitChangeSet } from '../txn/change_set.js';
+import { issuedRecordOf, recordIssuedChange } from './issuance_record.js';
 
 /** What the signer adds for one run to the CA's own settings. */
 export interface CaRulesInput extends Omit<IssuanceRules, 'crlUrl' | 'caIssuersUrl'> {
@@ -35,24 +36,20 @@ export async function caExtensions(caKeystorePath: string, profile: 'ca' | 'toke
   return issuanceExtensions(profile, (await caSigningRules(caKeystorePath)).rules);
 }
 
-/** Appends what the CA just signed to its issuance record. */
-export async function recordSigned(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): Promise<void> {
-  // an HSM CA (pkcs11: URI) has no keystore file to keep a record beside
-  if (!keepsCaFiles(caKeystorePath)) return;
-  await recordIssued(caKeystorePath, certificates.map((c) => issuedRecordOf(c, profile, by)));
+/**
+ * The change that appends what the CA just signed to its issuance record, to commit in one change
+ * set with the files that hold the certificates: a kill leaves both or neither. Undefined for an
+ * HSM CA (a pkcs11: URI), which has no keystore file to keep a record beside.
+ */
+export function signedRecordChange(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): FileChange | undefined {
+  if (!keepsCaFiles(caKeystorePath)) return undefined;
+  return recordIssuedChange(caKeystorePath, certificates.map((c) => issuedRecordOf(c, profile, by)));
 }
 
-/**
- * Signs one request as the CA whose keystore is at `caKeystorePath`, under its settings, and
- * appends the certificate to its issuance record before returning it: nothing leaves the CA
- * unrecorded.
- */
-export async function issueWithCa(caKeystorePath: string, csr: Uint8Array, issuer: Issuer, options: SignCsrOptions & CaRulesInput & { by: string }): Promise<SignedCertificate> {
-  const { by, allowDomains, allowIps, ...signOptions } = options;
-  const { rules } = await caSigningRules(caKeystorePath, { ...signOptions, ...(allowDomains ? { allowDomains } : {}), ...(allowIps ? { allowIps } : {}) });
-  const signed = await signCsr(csr, issuer, { ...signOptions, ...rules });
-  await recordSigned(caKeystorePath, [signed.certificate], options.profile ?? 'server', by);
-  return signed;
+/** Appends what the CA just signed to its issuance record, now: for what is not written to files (an HSM's objects, a library caller's). */
+export async function recordSigned(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): Promise<void> {
+  const change = signedRecordChange(caKeystorePath, certificates, profile, by);
+  if (change) await commitChangeSet([change]);
 }
 
 /** A CA opened to sign a certificate it makes itself: its issuer, and where its files are (`caFilesBase`). */
@@ -64,14 +61,21 @@ export interface SigningCa {
 /** What a certificate maker adds to sign as a CA; nothing for a self-signed certificate. */
 export type CaSigning = { issuer: Issuer; extraExtensions: ExtraExtension[] } | Record<string, never>;
 
+/** What a CA made, and the line for its issuance record (none for a self-signed certificate or an HSM CA). */
+export interface Certified<T> {
+  made: T;
+  /** Commit with the files that hold `made` (or at once, when it goes elsewhere): until then, nothing records it. */
+  record: FileChange | undefined;
+}
+
 /**
  * Makes a certificate not from a request (a sub-CA of `ca init --ca`, a token certificate): with
  * a CA, `make` is given its issuer and extensions (CRL and AIA URLs, a sub-CA's name constraints)
- * and what it makes is appended to the CA's issuance record; without one, it signs itself.
+ * and what it makes comes with the change appending it to the CA's issuance record; without one,
+ * it signs itself.
  */
-export async function certifyWith<T extends { certificate: Uint8Array }>(ca: SigningCa | undefined, profile: 'ca' | 'token', by: string, make: (signing: CaSigning) => Promise<T>): Promise<T> {
-  if (ca === undefined) return make({});
+export async function certifyWith<T extends { certificate: Uint8Array }>(ca: SigningCa | undefined, profile: 'ca' | 'token', by: string, make: (signing: CaSigning) => Promise<T>): Promise<Certified<T>> {
+  if (ca === undefined) return { made: await make({}), record: undefined };
   const made = await make({ issuer: ca.issuer, extraExtensions: await caExtensions(ca.filesBase, profile) });
-  await recordSigned(ca.filesBase, [made.certificate], profile, by);
-  return made;
+  return { made, record: signedRecordChange(ca.filesBase, [made.certificate], profile, by) };
 }

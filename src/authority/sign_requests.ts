@@ -3,7 +3,8 @@ import { HapkiError } from '../errors.js';
 import type { Issuer } from '../issue/issuer.js';
 import { signCsrs, type BatchResult, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
-import { caSigningRules, recordSigned, type CaRulesInput } from './issue_with_ca.js';
+import type { FileChange } from '../txn/change_set.js';
+import { caSigningRules, signedRecordChange, type CaRulesInput } from './issue_with_ca.js';
 
 /** A request of a batch, named by where it came from (its file), so that its refusal says which. */
 export interface NamedRequest {
@@ -19,9 +20,14 @@ export interface SignRequestsOptions extends Omit<SignCsrOptions, 'namePolicy' |
   by?: string;
 }
 
-/** A batch that was signed and recorded in full. */
+/** A batch that was signed in full. */
 export interface SignedRequests {
   issued: SignedCertificate[];
+  /**
+   * The change appending the batch to the CA's issuance record: commit it in one change set with
+   * the files the PEMs go to (commitChangeSet), or on its own before handing the PEMs out.
+   */
+  record: FileChange | undefined;
   /** The PEM to write for each request, in order. */
   pems: string[];
   /** What to tell the user: the CA's missing name policy, then each request's own warnings. */
@@ -36,8 +42,8 @@ export interface RequestSigner {
 /**
  * What `hapki sign` does for a batch of requests to the CA whose files are at `caFilesBase`: its
  * settings (name policy, CRL and AIA URLs) are read now; `sign` then issues every request or none
- * (the first refusal is thrown, the others given to `reportFailure`), appends the certificates to
- * the CA's issuance record and returns their PEMs.
+ * (the first refusal is thrown, the others given to `reportFailure`) and returns their PEMs with
+ * the change that appends them to the CA's issuance record.
  */
 export async function prepareSigning(caFilesBase: string, options: SignRequestsOptions): Promise<RequestSigner> {
   const { chain, by, allowDomains, allowIps, ...rest } = options;
@@ -47,11 +53,11 @@ export async function prepareSigning(caFilesBase: string, options: SignRequestsO
     async sign(requests, issuer, reportFailure = () => {}, crypto) {
       const results = await signCsrs(requests.map(({ csr }) => ({ csr, options: signOptions })), issuer, crypto);
       const issued = allSucceeded(requests.map((r) => r.name), results, reportFailure);
-      await recordSigned(caFilesBase, issued.map((signed) => signed.certificate), options.profile ?? 'server', by ?? 'sign');
+      const record = signedRecordChange(caFilesBase, issued.map((signed) => signed.certificate), options.profile ?? 'server', by ?? 'sign');
       const warnings = issued.some((signed) => signed.sans.length > 0) ? [...caRules.warnings] : [];
       for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warnings.push(requests.length > 1 ? `${requests[i]!.name}: ${w}` : w);
       const pems = issued.map((signed) => (chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
-      return { issued, pems, warnings };
+      return { issued, record, pems, warnings };
     },
   };
 }

@@ -88,9 +88,9 @@ const MAX_ATTEMPTS = 200;
 /**
  * A bound on the candidates tried that cannot lead to a trust anchor by names and key identifiers
  * (limbo's pathological chains: a hundred CAs of one subject, none under a trusted one). They are
- * tried only to tell why no path exists, so a few dozen are enough; each costs a signature check.
+ * tried only to tell why no path exists, so a few are enough; each costs a signature check.
  */
-const MAX_DEAD_END_ATTEMPTS = 40;
+const MAX_DEAD_END_ATTEMPTS = 8;
 const DEFAULT_MAX_INTERMEDIATES = 8;
 
 /**

@@ -323,6 +323,8 @@ async function stage(p: Prepared, txn: string): Promise<void> {
   const { change, transport } = p;
   const umask = await transport.umask();
   if (p.next) {
+    // hapki reads no file larger (MAX_FILE_BYTES, the input bound): it does not write one either
+    if (p.next.length > MAX_FILE_BYTES) throw new IoError(`${p.given}: the output would be ${p.next.length} bytes, more than the ${MAX_FILE_BYTES / 1024 / 1024} MiB hapki reads a keystore file up to`);
     p.temp = tempPathOf(p.target, txn);
     // in place: the file's owner already holds its keys; it keeps owner, group and mode
     const inPlace = change.action === 'update' && p.existing !== undefined;

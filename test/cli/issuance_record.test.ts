@@ -56,3 +56,45 @@ describe('the issuance record holds every certificate the CA signs', () => {
     expect(await issued(at('ca.p12'))).toHaveLength(before + 1);
   });
 });
+
+describe('a certificate and its line in the issuance record are written together', () => {
+  // a kill at each step of the write, then recover: the certificate's file exists exactly when the
+  // record lists it (the record used to be its own change set, committed first: a kill after it
+  // left a line for a certificate no file held)
+  const STEPS = ['staged', 'journaled', 'renamed-1', 'committed'];
+  const recorded = async (ca: string): Promise<string[]> => (await issued(ca)).map((r) => r.sha256.toLowerCase().replace(/:/g, ''));
+  const fingerprintOf = async (file: string, pkcs12Pass?: string): Promise<string> => {
+    const pem = pkcs12Pass === undefined ? readFileSync(file, 'utf8') : (await openssl(['pkcs12', '-in', file, '-nokeys', '-clcerts', '-passin', `pass:${pkcs12Pass}`])).stdout;
+    return (await openssl(['x509', '-noout', '-fingerprint', '-sha256'], pem)).stdout.replace(/^.*=/, '').trim().toLowerCase().replace(/:/g, '');
+  };
+  const cases: { name: string; args: (out: string) => string[]; pass?: string }[] = [
+    { name: 'sign', args: (out) => ['sign', at('kill.csr'), ...CA, '--allow-any-name', '--out', out] },
+    { name: 'token issue --ca', args: (out) => ['token', 'issue', ...CA, '--subject', 'CN=kill-token', '--kty', 'ec', '--out', out, '--outpass', 'env:TOKENPASS'], pass: 'token-secret' },
+    { name: 'ca init --ca', args: (out) => ['ca', 'init', '--subject', 'CN=Kill Sub CA', '--kty', 'ec', ...CA, '--out', out, '--outpass', 'env:SUBPASS'], pass: 'sub-secret' },
+  ];
+
+  beforeAll(async () => {
+    await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('kill.key'), '-subj', '/CN=kill.example.com', '-out', at('kill.csr')]);
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: killed at ${STEPS.join(', ')}, then recovered`, async () => {
+      for (const step of STEPS) {
+        const out = at(`kill-${c.name.replace(/\W+/g, '-')}-${step}.${c.pass === undefined ? 'pem' : 'p12'}`);
+        const before = await recorded(at('ca.p12'));
+        const killed = await hapki(c.args(out), { env: { ...env, HAPKI_TEST_CRASH_AT: step } });
+        expect(killed.code, `${step}: ${killed.stderr}`).toBe(-1);
+        const recovered = await hapki(['recover', dir]);
+        expect(recovered.code, recovered.stderr).toBe(0);
+        const added = (await recorded(at('ca.p12'))).filter((f) => !before.includes(f));
+        let written: string | undefined;
+        try {
+          written = await fingerprintOf(out, c.pass);
+        } catch {
+          written = undefined;
+        }
+        expect(added, `${c.name} killed at ${step}`).toEqual(written === undefined ? [] : [written]);
+      }
+    }, 60_000);
+  }
+});

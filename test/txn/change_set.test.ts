@@ -44,6 +44,15 @@ describe('commitChangeSet', () => {
     expect(readdirSync(dir).sort()).toEqual(['a', 'a.bak', 'new.pem']);
   });
 
+  it('refuses an output larger than hapki reads back (64 MiB, the input bound), before staging anything, and keeps the file it would replace', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'out.pem'), 'old');
+    const big = new Uint8Array(64 * 1024 * 1024 + 1);
+    await expect(commitChangeSet([{ path: join(dir, 'out.pem'), action: 'update', content: big, backup: true }])).rejects.toMatchObject({ code: 'ERR_IO', message: expect.stringMatching(/^[^\n]*out\.pem: the output would be 67108865 bytes/) });
+    expect(readdirSync(dir)).toEqual(['out.pem']);
+    expect(text(join(dir, 'out.pem'))).toBe('old');
+  });
+
   it('refuses a change computed from content that has changed since (ERR_CONCURRENT_CHANGE), writing nothing', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'a'), 'read earlier');

@@ -86,13 +86,14 @@ ${EXIT_CODES_HELP}`,
       if (!options.force) await refuseExisting([options.out, ...(options.certOut ? [options.certOut] : [])].filter((p) => p !== STDIO));
       const ca = await openSigningCa(ctx, options.ca, options);
       // a sub-CA leaves its issuer recorded, as sign's certificates do
-      const created = await certifyWith(ca, 'ca', 'ca init', (signing) => createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing })).finally(() => ca?.close());
+      const { made: created, record } = await certifyWith(ca, 'ca', 'ca init', (signing) => createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing })).finally(() => ca?.close());
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
-      // the keystore and its certificate together, or neither
+      // the keystore, its certificate and the issuer's record of it together, or none of them
       await commitOutputs(ctx, [
         await keystoreOutput(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false }),
         ...(options.certOut ? [{ path: options.certOut, action: 'write' as const, content: pemArmor('CERTIFICATE', created.certificate), force: options.force ?? false, backup: true }] : []),
+        ...(record ? [record] : []),
       ]);
       const result = { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) };
       if (options.json) printResult(ctx, true, result, () => '');

@@ -1,3 +1,4 @@
+import { commitChangeSet } from '../../txn/change_set.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { existsSync } from 'node:fs';
@@ -28,7 +29,9 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
   const pathLength = parseWholeNumber(options.pathLen, '--path-len');
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = await openSigningCa(ctx, options.ca, options);
-  const created = await certifyWith(ca, 'ca', 'ca init', (signing) => createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing }, access)).finally(() => ca?.close());
+  const { made: created, record } = await certifyWith(ca, 'ca', 'ca init', (signing) => createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing }, access)).finally(() => ca?.close());
+  // the objects are on the token already: the CA's record of the certificate follows at once
+  if (record) await commitChangeSet([record]);
   for (const w of created.warnings) warn(ctx.io, w);
   if (options.certOut) await writeOutput(ctx, options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
   const result = { written: options.certOut ? [options.certOut] : [], key: formatPkcs11Uri(uri), certificate: describeCertificate(created.certificate) };

@@ -1,4 +1,4 @@
-import { commitChangeSet } from '../../txn/change_set.js';
+import type { FileChange } from '../../txn/change_set.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { isProfileName, PROFILES } from '../../issue/profiles.js';
@@ -13,7 +13,7 @@ import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
-import { outputName, readInput, refuseOutputOverInput, summaryStream, writeOutput } from '../stdio.js';
+import { commitOutputs, outputName, readInput, refuseOutputOverInput, summaryStream } from '../stdio.js';
 
 interface SignOptions extends CaLocationOptions {
   ca: string;
@@ -98,6 +98,7 @@ ${EXIT_CODES_HELP}`,
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
+      if (pathLength !== undefined && options.profile !== 'ca') throw new UsageError(`--path-len constrains a CA certificate: give it with --profile ca, not ${options.profile}`);
       const signer = await prepareSigning(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
@@ -123,11 +124,11 @@ ${EXIT_CODES_HELP}`,
       if (!options.force) await refuseExisting(outputs.filter((o) => o !== '-'));
       const requests = await Promise.all(csrPaths.map(async (name) => ({ name, csr: await readInput(ctx, name) })));
       const ca = await openCaForCli(ctx, options.ca, options);
-      const { issued, pems, warnings } = await signer.sign(requests, ca.issuer, (e) => reportError(ctx, e)).finally(() => ca.close());
+      const { issued, record, pems, warnings } = await signer.sign(requests, ca.issuer, (e) => reportError(ctx, e)).finally(() => ca.close());
       for (const w of warnings) warn(ctx.io, w);
-      // every certificate of a batch, or none
-      if (outputs[0] === '-') await writeOutput(ctx, '-', pems[0]!, { force: true });
-      else await commitChangeSet(outputs.map((out, i) => ({ path: out, action: 'write' as const, content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined })));
+      // every certificate of a batch and its lines in the CA's issuance record, or none (standard output after the record)
+      const files = outputs.map((out, i): FileChange => ({ path: out, action: 'write', content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined }));
+      await commitOutputs(ctx, record ? [...files, record] : files);
       for (const out of outputs) note(ctx.io, `wrote ${outputName(out)}`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { UsageError } from '../../errors.js';
 import { keystoreOutput } from '../../fs/keystore_file.js';
+import type { FileChange } from '../../txn/change_set.js';
 import { DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_token.js';
 import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
@@ -89,6 +90,7 @@ ${EXIT_CODES_HELP}`)
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
       const days = parseDays(options.days, '--days');
       let issued;
+      let record: FileChange | undefined;
       if (options.from !== undefined) {
         const ref = parseNodeRef(options.from);
         const { store } = await openStoreForCli(ctx, ref.path, { ...(options.fromStorepass ? { storepass: options.fromStorepass } : {}), ...(options.fromKeypass ? { keypass: options.fromKeypass } : {}) }, '--from-storepass');
@@ -97,12 +99,14 @@ ${EXIT_CODES_HELP}`)
         const key = parseKeySpec(options);
         if (!options.force && options.out !== STDIO) await refuseExisting([options.out]);
         const ca = await openSigningCa(ctx, options.ca, options);
-        issued = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...signing })).finally(() => ca?.close());
+        ({ made: issued, record } = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...signing })).finally(() => ca?.close()));
       }
       for (const w of issued.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, issued.store);
       const out = options.out;
-      await commitOutputs(ctx, [await keystoreOutput(out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false })]);
+      // the token keystore and the CA's record of its certificate together, or neither
+      const written = await keystoreOutput(out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
+      await commitOutputs(ctx, record ? [written, record] : [written]);
       const result = { written: [out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) };
       if (options.json) printResult(ctx, true, result, () => '');
       else print(renderIssued(issued.certificate));

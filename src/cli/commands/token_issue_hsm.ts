@@ -1,3 +1,4 @@
+import { commitChangeSet } from '../../txn/change_set.js';
 import { existsSync } from 'node:fs';
 import { describeCertificate } from '../../cert/describe.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
@@ -39,7 +40,9 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = await openSigningCa(ctx, options.ca, options);
-  const issued = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...signing }, access)).finally(() => ca?.close());
+  const { made: issued, record } = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...signing }, access)).finally(() => ca?.close());
+  // the objects are on the token already: the CA's record of the certificate follows at once
+  if (record) await commitChangeSet([record]);
   for (const w of issued.warnings) warn(ctx.io, w);
   const written: string[] = [];
   if (options.out !== undefined && store && issued.pkcs8) {
