@@ -21,6 +21,13 @@ export function parseDays(value: string | undefined, option: string): number | u
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** Month, day, hour, minute and second within their ranges: JavaScript would roll 2027-02-30 over to March 2. */
+function onCalendar(text: string): boolean {
+  const [y, mo, d, h = 0, mi = 0, sec = 0] = (text.match(/\d+/g) ?? []).map(Number);
+  if (y === undefined || mo === undefined || d === undefined) return false;
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23 && mi <= 59 && sec <= 59;
+}
+
 /**
  * A date from an option, or undefined when the option is absent. ISO 8601 only, and a date or
  * time without a zone is UTC: the same command must mean the same instant on every server.
@@ -30,7 +37,7 @@ export function parseDate(value: string | undefined, option: string): Date | und
   const m = ISO_DATE.exec(value.trim());
   const text = m ? value.trim().replace(' ', 'T') : '';
   const date = new Date(m && !m[1] ? (text.includes('T') ? `${text}Z` : `${text}T00:00:00Z`) : text);
-  if (!m || Number.isNaN(date.getTime())) throw new UsageError(`${option} "${value}" is not an ISO 8601 date (2027-06-30, or 2027-06-30T12:00:00Z)`);
+  if (!m || Number.isNaN(date.getTime()) || !onCalendar(text)) throw new UsageError(`${option} "${value}" is not an ISO 8601 date (2027-06-30, or 2027-06-30T12:00:00Z)`);
   return date;
 }
 

@@ -19,8 +19,9 @@ export const PROFILE_DEFINITIONS = {
   server: { ca: false, keyUsage: ['digitalSignature'], rsaKeyUsage: ['keyEncipherment'], extendedKeyUsage: ['serverAuth'] },
   client: { ca: false, keyUsage: ['digitalSignature'], rsaKeyUsage: ['keyEncipherment'], extendedKeyUsage: ['clientAuth'] },
   'server-client': { ca: false, keyUsage: ['digitalSignature'], rsaKeyUsage: ['keyEncipherment'], extendedKeyUsage: ['serverAuth', 'clientAuth'] },
-  // the gateway's shared secure-token certificate encrypts and signs token payloads itself
-  token: { ca: false, keyUsage: ['digitalSignature', 'keyEncipherment', 'dataEncipherment'], rsaKeyUsage: [], extendedKeyUsage: [] },
+  // the gateway's shared secure-token certificate encrypts and signs token payloads itself; only an
+  // RSA key enciphers (RFC 5480 3, RFC 8410 5 and RFC 4055 1.2 forbid those bits to EC, EdDSA and PSS keys)
+  token: { ca: false, keyUsage: ['digitalSignature'], rsaKeyUsage: ['keyEncipherment', 'dataEncipherment'], extendedKeyUsage: [] },
   ca: { ca: true, keyUsage: ['keyCertSign', 'cRLSign'], rsaKeyUsage: [], extendedKeyUsage: [] },
 } as const satisfies Record<ProfileName, Profile>;
 

@@ -48,6 +48,10 @@ const ROWS: readonly (readonly [string, readonly string[], string])[] = [
   ['sign --profile', [...sign, '--profile', 'bogus'], 'ERR_USAGE'],
   ['sign --days', [...sign, '--days', '0'], 'ERR_USAGE'],
   ['sign --not-after not a date', [...sign, '--not-after', '2027-13-45'], 'ERR_USAGE'],
+  // regression: JavaScript rolled 2027-02-30 over to March 2 and signed; --path-len was dropped from a leaf
+  ['sign --not-after not on the calendar', [...sign, '--not-after', '2027-02-30'], 'ERR_USAGE'],
+  ['sign --not-after hour 24', [...sign, '--not-after', '2027-06-30T24:00:00Z'], 'ERR_USAGE'],
+  ['sign --path-len without --profile ca', [...sign, '--path-len', '2'], 'ERR_USAGE'],
   ['sign --not-after in the past', [...sign, '--not-after', '2020-01-01'], 'ERR_INVALID_ARGUMENT'],
   ['sign --days and --not-after', [...sign, '--days', '5', '--not-after', '2099-01-01'], 'ERR_USAGE'],
   ['sign --san', [...sign, '--san', 'bad name!'], 'ERR_INVALID_ARGUMENT'],

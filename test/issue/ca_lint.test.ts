@@ -8,7 +8,8 @@ import { signCsr } from '../../src/issue/sign_csr.js';
 import { parseSan } from '../../src/issue/san.js';
 import { readTbs } from '../../src/cert/tbs.js';
 import { sansOfExtension } from '../../src/issue/san_extension.js';
-import { cn, dnsNames, ecCsr, ecCsrOfInfo, ecTestKey, ECDSA_SHA256, extensionRequest, rawInfo } from './crafted_csr.js';
+import { cn, csrSignedAs, dnsNames, ecCsr, ecCsrOfInfo, ecTestKey, ECDSA_SHA256, extensionRequest, RSA_SHA256, rawInfo } from './crafted_csr.js';
+import { keyUsageHas } from '../../src/cert/basic_constraints.js';
 
 /**
  * Requests a certificate linter (zlint, pkilint, x509lint), openssl or keytool would trip on once
@@ -97,6 +98,14 @@ describe('names: a CN that names a host is a copy of a SAN, and no SAN ends in a
   it('an IPv6 CN not in its RFC 5952 form is refused (the SAN is canonical)', async () => {
     await expect(signCsr(ecCsr(cn('2001:DB8::1')), root)).rejects.toThrow(refused('ERR_POLICY', /canonical form/));
     expect(sansOf((await signCsr(ecCsr(cn('2001:db8::1')), root)).certificate)).toEqual(['2001:db8::1']);
+  });
+});
+
+describe('key usage follows what the key can do', () => {
+  it('the token profile gives an EC key digitalSignature only (RFC 5480 forbids it keyEncipherment and dataEncipherment); RSA keeps all three', async () => {
+    const usage = (certificate: Uint8Array): number[] => [0, 1, 2, 3, 4].filter((bit) => keyUsageHas(readTbs(certificate).extensions.get('2.5.29.15')!, bit));
+    expect(usage((await signCsr(ecCsr(cn('token.example.com')), root, { profile: 'token' })).certificate)).toEqual([0]);
+    expect(usage((await signCsr(csrSignedAs('rsa', RSA_SHA256, 'sha256', cn('token.example.com')), root, { profile: 'token' })).certificate)).toEqual([0, 2, 3]);
   });
 });
 

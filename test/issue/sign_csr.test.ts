@@ -52,7 +52,9 @@ describe('signCsr', () => {
       ['client', ec, KU.digitalSignature, [CLIENT], false],
       ['client', rsa, KU.digitalSignature | KU.keyEncipherment, [CLIENT], false],
       ['server-client', rsa, KU.digitalSignature | KU.keyEncipherment, [SERVER, CLIENT], false],
-      ['token', ec, KU.digitalSignature | KU.keyEncipherment | KU.dataEncipherment, [], false],
+      // an EC key enciphers nothing (RFC 5480 3): the token's encipherment bits are for RSA keys
+      ['token', ec, KU.digitalSignature, [], false],
+      ['token', rsa, KU.digitalSignature | KU.keyEncipherment | KU.dataEncipherment, [], false],
       ['ca', ec, KU.keyCertSign | KU.cRLSign, [], true],
     ] as const;
     for (const [profile, csr, ku, eku, isCa] of expected) {

@@ -98,6 +98,7 @@ ${EXIT_CODES_HELP}`,
       const notAfter = parseDate(options.notAfter, '--not-after');
       if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
+      if (pathLength !== undefined && options.profile !== 'ca') throw new UsageError(`--path-len constrains a CA certificate: give it with --profile ca, not ${options.profile}`);
       const signer = await prepareSigning(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
