@@ -14,9 +14,10 @@ const MAX_LINKS = 40;
 /**
  * Resolves a path the way the kernel's protected-symlinks rule would have it: a symbolic link
  * (anywhere in the path, the last part included) is followed only when the link and every
- * directory before it are owned by root or by the caller; otherwise ERR_UNSAFE_PATH. Another
- * user who can write in a directory on the way can plant a link there, and must not get our
- * write redirected. The target must be a regular file or absent.
+ * directory before it are owned by root or by the caller, and none of those directories is open to
+ * everybody without the sticky bit; otherwise ERR_UNSAFE_PATH. Another user who can write in a
+ * directory on the way can plant a link there, or swap ours for theirs after we looked, and must
+ * not get our write redirected. The target must be a regular file or absent.
  */
 export async function resolveSafeTarget(transport: FileTransport, path: string, uid: number): Promise<ResolvedTarget> {
   const trusted = (owner: number): boolean => owner === 0 || owner === uid;
@@ -24,7 +25,8 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
   let current = '/';
   let untrustedDir: string | undefined;
   const root = await transport.lstat('/');
-  if (root && !trusted(root.uid)) untrustedDir = '/';
+  const untrustedRoot = root !== undefined && (!trusted(root.uid) || othersMaySwap(root));
+  if (untrustedRoot) untrustedDir = '/';
   let links = 0;
   for (let i = 0; i < parts.length; i++) {
     const next = posix.join(current, parts[i]!);
@@ -35,7 +37,7 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
     }
     if (info.type === 'symlink') {
       if (!trusted(info.uid)) throw new UnsafePathError(path, `the symbolic link ${next} belongs to uid ${info.uid}, not to root or to us: not followed`);
-      if (untrustedDir) throw new UnsafePathError(path, `the symbolic link ${next} is in ${untrustedDir}, a directory another user owns: not followed`);
+      if (untrustedDir) throw new UnsafePathError(path, `the symbolic link ${next} is in ${untrustedDir}, a directory another user owns or may replace links in: not followed`);
       if (++links > MAX_LINKS) throw new UnsafePathError(path, 'too many symbolic links');
       let resolved: string;
       try {
@@ -48,7 +50,7 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
       // walk the resolved path again from the top: its directories are checked like any other
       parts = [...resolved.split('/').filter((p) => p !== ''), ...parts.slice(i + 1)];
       current = '/';
-      untrustedDir = root && !trusted(root.uid) ? '/' : undefined;
+      untrustedDir = untrustedRoot ? '/' : undefined;
       i = -1;
       continue;
     }
@@ -58,8 +60,17 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
       return { target: next, existing: info };
     }
     if (info.type !== 'directory') throw new UnsafePathError(path, `${next} is not a directory`);
-    if (!trusted(info.uid)) untrustedDir ??= next;
+    if (!trusted(info.uid) || othersMaySwap(info)) untrustedDir ??= next;
     current = next;
   }
   throw new UnsafePathError(path, 'names no file');
+}
+
+/**
+ * A directory anybody may write in without the sticky bit: anybody may rename a link there and
+ * put their own in its place between our look at it and our use of it, so no link under it is
+ * followed, ours included (with the sticky bit, as in /tmp, only its owner may).
+ */
+function othersMaySwap(info: FileInfo): boolean {
+  return (info.mode & 0o002) !== 0 && (info.mode & 0o1000) === 0;
 }

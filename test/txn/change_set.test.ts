@@ -329,4 +329,22 @@ describe('ownership, modes and symbolic links', () => {
     expect(lstatSync(join(dir, 'link.p12')).isSymbolicLink()).toBe(true);
     expect(text(join(dir, 'real.p12'))).toBe('new');
   });
+
+  // Regression: in a directory anybody may write in without the sticky bit, anybody may swap our
+  // link for theirs between the look at it and the write through it: our link was followed there.
+  it('follows no link in a directory open to everybody without the sticky bit, ours included; with the sticky bit (/tmp) ours is followed', async () => {
+    const open = fresh();
+    chmodSync(open, 0o777);
+    const elsewhere = fresh();
+    writeFileSync(join(elsewhere, 'real.p12'), 'old');
+    symlinkSync(join(elsewhere, 'real.p12'), join(open, 'link.p12'));
+    await expect(commitChangeSet([{ path: join(open, 'link.p12'), action: 'update', content: 'new' }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH', message: expect.stringContaining('may replace links in') });
+    // a link to a directory on the way counts the same
+    symlinkSync(elsewhere, join(open, 'dir'));
+    await expect(commitChangeSet([{ path: join(open, 'dir', 'real.p12'), action: 'update', content: 'new' }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH' });
+    expect(text(join(elsewhere, 'real.p12'))).toBe('old');
+    chmodSync(open, 0o1777);
+    await commitChangeSet([{ path: join(open, 'link.p12'), action: 'update', content: 'new' }]);
+    expect(text(join(elsewhere, 'real.p12'))).toBe('new');
+  });
 });
