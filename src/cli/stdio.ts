@@ -5,7 +5,7 @@ import { isRemoteLocation } from '../transport/location.js';
 import { writeFileAtomic, type WriteFileOptions } from '../fs/atomic_write.js';
 import { holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keystore_file.js';
 import { MAX_INPUT_BYTES, readFileBytes } from '../fs/read_file.js';
-import { javaPasswordProblem, javaReaderProblem } from '../keystore/java_readers.js';
+import { javaProblems } from '../keystore/java_readers.js';
 import type { Keystore } from '../keystore/model.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
@@ -49,10 +49,9 @@ export async function writeOutput(ctx: CliContext, path: string, data: string | 
 
 /** saveKeystore, or the encoded keystore on standard output for `-`. */
 export async function saveKeystoreOutput(ctx: CliContext, path: string, store: Keystore, options: SaveKeystoreOptions): Promise<void> {
-  for (const forJava of [javaReaderProblem(store), javaPasswordProblem(store, options.password)]) {
-    if (forJava) warn(ctx.io, `${path === STDIO ? 'standard output' : path}: ${forJava}`);
-  }
+  // saveKeystore warns of what Java's tools will not take (the write path's warnings go to stderr)
   if (path !== STDIO) return saveKeystore(path, store, options);
+  for (const forJava of javaProblems({ ...store, format: options.format ?? store.format }, options.password)) warn(ctx.io, `standard output: ${forJava}`);
   await writeOutput(ctx, path, await writeKeystore(store, options), { secret: holdsSecrets(store) });
 }
 

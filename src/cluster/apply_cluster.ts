@@ -1,6 +1,6 @@
 import type { WebCrypto } from '../crypto/provider.js';
 import { ClusterNotConvergedError } from '../errors.js';
-import { holdsSecrets } from '../fs/keystore_file.js';
+import { encodeNewKeystore, holdsSecrets } from '../fs/keystore_file.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
 import { distributeToken } from '../token/distribute_token.js';
 import { localTokenFiles, type TokenFileLayer } from '../token/instance_files.js';
@@ -73,7 +73,7 @@ export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOp
 }
 
 async function changeOf(w: PlannedWrite): Promise<FileChange> {
-  const content = w.bytes ?? (await writeKeystore(w.store, { password: w.password }));
+  const content = w.bytes ?? (w.exists ? await writeKeystore(w.store, { password: w.password }) : await encodeNewKeystore(w.file, w.store, { password: w.password }));
   return {
     path: w.file,
     action: w.exists ? 'update' : 'write',

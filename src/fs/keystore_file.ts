@@ -3,7 +3,9 @@ import { FileNotFoundError } from '../errors.js';
 import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { WriteOptions } from '../keystore/codec.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
+import { javaProblems } from '../keystore/java_readers.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
+import { writePathSettings } from '../txn/config.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { readFileBytes } from './read_file.js';
 
@@ -30,8 +32,18 @@ export async function saveKeystore(path: string, store: Keystore, options: SaveK
 
 /** The change that writes a keystore as an output (to commit together with others). */
 export async function keystoreOutput(path: string, store: Keystore, options: SaveKeystoreOptions = {}): Promise<FileChange> {
-  const bytes = await writeKeystore(store, options);
+  const bytes = await encodeNewKeystore(path, store, options);
   return { path, action: 'write', content: bytes, force: options.force ?? false, backup: options.backup ?? true, private: holdsSecrets(store) };
+}
+
+/**
+ * Encodes a keystore about to become a new file at `path` (or to be given a new password), and
+ * tells the write path's warnings what Java's tools will not take from it: a PKCS#12 private key
+ * without its certificate, a PKCS#12 password outside ASCII. The file is written all the same.
+ */
+export async function encodeNewKeystore(path: string, store: Keystore, options: WriteOptions & { format?: KeystoreFormat } = {}): Promise<Uint8Array> {
+  for (const problem of javaProblems({ ...store, format: options.format ?? store.format }, options.password)) writePathSettings().warn(`${path}: ${problem}`);
+  return writeKeystore(store, options);
 }
 
 export interface UpdateKeystoreOptions extends ReadKeystoreOptions {
@@ -57,7 +69,9 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
     result = changed.result;
     secret = holdsSecrets(changed.store) || holdsSecrets(store);
     const password = options.writePassword ?? options.password;
-    return writeKeystore(changed.store, password === undefined ? {} : { password });
+    const encodeOptions = password === undefined ? {} : { password };
+    // a new password is a new file to Java's tools
+    return options.writePassword !== undefined && options.writePassword !== options.password ? encodeNewKeystore(path, changed.store, encodeOptions) : writeKeystore(changed.store, encodeOptions);
   };
   const fileChange: FileChange = { path, action: 'update', content, backup: options.backup ?? true };
   Object.defineProperty(fileChange, 'private', { get: () => secret, enumerable: true });

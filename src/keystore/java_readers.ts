@@ -25,3 +25,8 @@ export function javaPasswordProblem(store: Keystore, password: string | undefine
   if (store.format !== 'PKCS12' || password === undefined || /^[\x00-\x7f]*$/.test(password)) return undefined;
   return "the password has characters outside ASCII: the JDK's PKCS12 (keytool, Java's KeyStore) cannot open the file, though OpenSSL and BouncyCastle do; for Java, choose an ASCII password or write JKS";
 }
+
+/** Everything Java's tools will not take from a keystore written with this password, one sentence each. */
+export function javaProblems(store: Keystore, password: string | undefined): string[] {
+  return [javaReaderProblem(store), javaPasswordProblem(store, password)].filter((p): p is string => p !== undefined);
+}
