@@ -1,4 +1,4 @@
-import { EMPTY_NAME_POLICY, isEmptyPolicy, mergeNamePolicies, parseNamePolicy } from '../issue/name_policy.js';
+import { EMPTY_NAME_POLICY, isEmptyPolicy, mergeNamePolicies, parseNamePolicy, type NamePolicy } from '../issue/name_policy.js';
 import { keepsCaFiles } from './ca_files.js';
 import { issuanceExtensions, type ExtraExtension, type IssuanceRules } from '../issue/issuance_checks.js';
 import type { Issuer } from '../issue/issuer.js';
@@ -59,7 +59,7 @@ export interface SigningCa {
 }
 
 /** What a certificate maker adds to sign as a CA; nothing for a self-signed certificate. */
-export type CaSigning = { issuer: Issuer; extraExtensions: ExtraExtension[] } | Record<string, never>;
+export type CaSigning = { issuer: Issuer; extraExtensions: ExtraExtension[]; namePolicy: NamePolicy } | Record<string, never>;
 
 /** What a CA made, and the line for its issuance record (none for a self-signed certificate or an HSM CA). */
 export interface Certified<T> {
@@ -76,6 +76,7 @@ export interface Certified<T> {
  */
 export async function certifyWith<T extends { certificate: Uint8Array }>(ca: SigningCa | undefined, profile: 'ca' | 'token', by: string, make: (signing: CaSigning) => Promise<T>): Promise<Certified<T>> {
   if (ca === undefined) return { made: await make({}), record: undefined };
-  const made = await make({ issuer: ca.issuer, extraExtensions: await caExtensions(ca.filesBase, profile) });
+  const { rules } = await caSigningRules(ca.filesBase);
+  const made = await make({ issuer: ca.issuer, extraExtensions: issuanceExtensions(profile, rules), namePolicy: rules.namePolicy ?? EMPTY_NAME_POLICY });
   return { made, record: signedRecordChange(ca.filesBase, [made.certificate], profile, by) };
 }

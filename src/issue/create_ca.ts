@@ -5,6 +5,7 @@ import { PolicyError } from '../errors.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import { issuerFacts, type Issuer } from './issuer.js';
 import { checkPathLengthValue, type ExtraExtension } from './issuance_checks.js';
+import type { NamePolicy } from './name_policy.js';
 import { certificateForKey, newKeyEntry, type KeyCertificateRequest, type NewKeyEntry } from './new_key_entry.js';
 
 export const DEFAULT_CA_DAYS = 3650;
@@ -26,6 +27,8 @@ export interface CreateCaOptions {
   issuer?: Issuer;
   /** The issuer's own additions (CRL and AIA URLs, name constraints: `caExtensions`). */
   extraExtensions?: ExtraExtension[];
+  /** The issuer's name policy, which the new CA's own name must keep to. */
+  namePolicy?: NamePolicy;
   now?: Date;
 }
 
@@ -57,6 +60,7 @@ function caRequest(options: CreateCaOptions): KeyCertificateRequest {
     ...(options.days === undefined ? {} : { days: options.days }),
     defaultDays: DEFAULT_CA_DAYS,
     ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.namePolicy ? { namePolicy: options.namePolicy } : {}),
     ...(options.now ? { now: options.now } : {}),
     usage: { ca: true, ...(options.pathLength === undefined ? {} : { pathLength: options.pathLength }), keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [], ...(options.extraExtensions ? { extraExtensions: options.extraExtensions } : {}) },
   };

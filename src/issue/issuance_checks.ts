@@ -81,7 +81,8 @@ export function checkNames(sans: readonly SubjectAltName[], rules: IssuanceRules
   const allowed = new Set((rules.allowedNames ?? []).map((n) => formatSan(n).toLowerCase()));
   const outside = namesOutsidePolicy(checked, policy!).filter((n) => !allowed.has(formatSan(n).toLowerCase()));
   if (outside.length > 0) {
-    if (!rules.allowAnyName) throw new PolicyError(`names outside this CA's policy (${[...policy!.domains, ...policy!.ipRanges].join(', ')}): ${describeOutside(outside)} (--allow-any-name to sign them anyway)`);
+    // the override is named only to a caller that has one (sign; not ca init, token issue or apply)
+    if (!rules.allowAnyName) throw new PolicyError(`names outside this CA's policy (${[...policy!.domains, ...policy!.ipRanges].join(', ')}): ${describeOutside(outside)}${rules.allowAnyName === false ? ' (--allow-any-name to sign them anyway)' : ''}`);
     warnings.push(`--allow-any-name: signing names outside this CA's policy: ${describeOutside(outside)}`);
   }
   return { sans: checked, warnings };

@@ -1,5 +1,9 @@
 import { encodeName } from '../cert/dn.js';
-import { checkIssuerConstraints, checkSubject } from './issuance_checks.js';
+import { checkIssuerConstraints, checkNames, checkSubject } from './issuance_checks.js';
+import { commonNameOf } from '../cert/format_name.js';
+import { subjectValues } from '../names/subject_values.js';
+import { namesInSubject } from './san.js';
+import type { NamePolicy } from './name_policy.js';
 import { generateSigningKey, pkcs8Of } from '../crypto/generate_key.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
 import { nodeSigner } from '../crypto/node_signer.js';
@@ -11,6 +15,8 @@ import { issuerFacts, type Issuer } from './issuer.js';
 import { randomSerial } from './serial.js';
 import { computeValidity } from './validity.js';
 
+const EMAIL_ADDRESS_OID = '1.2.840.113549.1.9.1';
+
 /** What a certificate for a key of one's own says: subject, validity, issuer, usages. */
 export interface KeyCertificateRequest {
   subject: string;
@@ -19,6 +25,8 @@ export interface KeyCertificateRequest {
   /** The CA that signs; self-signed without it. */
   issuer?: Issuer;
   now?: Date;
+  /** The issuing CA's name policy: the host names and addresses the subject carries must keep to it. */
+  namePolicy?: NamePolicy;
   /** What the certificate says beyond names, key and validity: CA or not, usages, and more. */
   usage: Pick<CertificateContent, 'ca' | 'pathLength' | 'keyUsage' | 'extendedKeyUsage'> & Partial<Pick<CertificateContent, 'sans' | 'extraExtensions'>>;
 }
@@ -48,7 +56,13 @@ export async function certificateForKey(request: KeyCertificateRequest, subjectS
   const facts = request.issuer ? issuerFacts(request.issuer) : undefined;
   // a certificate a CA issues (a sub-CA, a token certificate) meets the subject rules of `sign`:
   // no control characters, bounded values, one CN, and never the issuer's own name
-  if (facts) checkSubject(subject, facts.name, facts.nameText, facts.chainNames);
+  if (facts) {
+    checkSubject(subject, facts.name, facts.nameText, facts.chainNames);
+    // and the names it carries (a CN that is a host name or an address, an emailAddress) meet the
+    // name validator and the CA's policy, as they do in `sign`: a sub-CA or a token certificate
+    // named "CN=www.elsewhere.com" is no way around the policy
+    checkNames(namesInSubject(commonNameOf(subject), subjectValues(subject, EMAIL_ADDRESS_OID), { singleLabel: false }), request.namePolicy ? { namePolicy: request.namePolicy } : {});
+  }
   const validity = computeValidity(
     { ...(request.days === undefined ? {} : { days: request.days }), ...(request.now ? { now: request.now } : {}), ...(facts ? { issuerNotAfter: facts.notAfter } : {}) },
     request.defaultDays,

@@ -47,6 +47,8 @@ export interface TokenOnTokenOptions {
   extractable?: boolean;
   /** The issuer's own additions (CRL and AIA URLs: `caExtensions`). */
   extraExtensions?: import('../issue/issuance_checks.js').ExtraExtension[];
+  /** The issuer's name policy, which the token certificate's name must keep to. */
+  namePolicy?: import('../issue/name_policy.js').NamePolicy;
   now?: Date;
 }
 
@@ -65,6 +67,7 @@ export async function issueTokenOnToken(location: string | Pkcs11Uri, options: T
         ...(options.days === undefined ? {} : { days: options.days }),
         defaultDays: DEFAULT_TOKEN_DAYS,
         ...(options.issuer ? { issuer: options.issuer } : {}),
+        ...(options.namePolicy ? { namePolicy: options.namePolicy } : {}),
         ...(options.now ? { now: options.now } : {}),
         usage: { ca: false, keyUsage: tokenKeyUsage(spec), extendedKeyUsage: [], ...(options.extraExtensions ? { extraExtensions: options.extraExtensions } : {}) },
       },

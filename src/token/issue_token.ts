@@ -3,6 +3,7 @@ import type { WebCrypto } from '../crypto/provider.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import type { Issuer } from '../issue/issuer.js';
 import type { ExtraExtension } from '../issue/issuance_checks.js';
+import type { NamePolicy } from '../issue/name_policy.js';
 import { newKeyEntry, type NewKeyEntry } from '../issue/new_key_entry.js';
 import { profileKeyUsage, type KeyUsageName } from '../issue/profiles.js';
 
@@ -22,6 +23,8 @@ export interface IssueTokenOptions {
   issuer?: Issuer;
   /** The issuer's own additions (CRL and AIA URLs: `caExtensions`). */
   extraExtensions?: ExtraExtension[];
+  /** The issuer's name policy, which the token certificate's name must keep to. */
+  namePolicy?: NamePolicy;
   /** Format the new keystore is meant for (default PKCS12). */
   format?: KeystoreFormat;
   now?: Date;
@@ -43,6 +46,7 @@ export async function issueTokenCertificate(options: IssueTokenOptions, crypto?:
       ...(options.days === undefined ? {} : { days: options.days }),
       defaultDays: DEFAULT_TOKEN_DAYS,
       ...(options.issuer ? { issuer: options.issuer } : {}),
+      ...(options.namePolicy ? { namePolicy: options.namePolicy } : {}),
       alias: options.alias ?? DEFAULT_TOKEN_ALIAS,
       ...(options.format ? { format: options.format } : {}),
       ...(options.now ? { now: options.now } : {}),

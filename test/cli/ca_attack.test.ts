@@ -90,6 +90,25 @@ describe('ca init --ca', () => {
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
     expect(existsSync(out)).toBe(false);
   });
+
+  // regression: certificates the CA makes itself skipped its name policy that sign applies
+  it('a sub-CA or a token certificate named outside the CA\'s policy (a host name, an e-mail address) is refused; one inside is made', async () => {
+    const cases = [
+      ['ca', 'init', '--subject', 'CN=www.bank.test', '--kty', 'ec'],
+      ['ca', 'init', '--subject', 'CN=Sub CA,E=pki@bank.test', '--kty', 'ec'],
+      ['token', 'issue', '--subject', 'CN=www.bank.test', '--kty', 'ec'],
+    ];
+    for (const [i, args] of cases.entries()) {
+      const out = join(dir, `outside${i}.p12`);
+      const r = await hapki([...args, '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out, '--outpass', 'env:CAPASS'], { env, cwd: dir });
+      expect(r.stderr, args.join(' ')).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+      expect(r.stderr).toMatch(/outside this CA's policy/);
+      expect(r.stderr).not.toMatch(/--allow-any-name/);
+      expect(existsSync(out)).toBe(false);
+    }
+    const inside = await hapki(['token', 'issue', '--subject', 'CN=token.example.com', '--kty', 'ec', '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', join(dir, 'inside.p12'), '--outpass', 'env:CAPASS'], { env, cwd: dir });
+    expect(inside.code, inside.stderr).toBe(0);
+  });
 });
 
 describe('keys a CA does not certify', () => {
