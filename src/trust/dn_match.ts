@@ -94,6 +94,13 @@ export function prepare(text: string): string {
 }
 
 
+/** Characters of one attribute value a name shows in a message: a value built to fill one (a whole certificate as hex) is cut. */
+const MAX_VALUE_CHARS = 64;
+
+function clipValue(text: string): string {
+  return text.length <= MAX_VALUE_CHARS ? text : `${text.slice(0, MAX_VALUE_CHARS).replace(/\\(?:u[0-9a-fA-F]{0,3}|x[0-9a-fA-F]?)?$/, '')}...(${text.length} characters)`;
+}
+
 /** A Name as people read it ("CN=a, O=b", in encoded order), for messages; control characters are shown escaped. */
 export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): string {
   try {
@@ -107,7 +114,7 @@ export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): 
             const [type, value] = atv.sequence('AttributeTypeAndValue');
             const oid = type!.oid('attribute type');
             const text = value ? stringOf(value) : undefined;
-            return `${attributeLabel(oid)}=${text === undefined ? '#' + bytesToHex(value!.encoded) : JSON.stringify(text).slice(1, -1)}`;
+            return `${attributeLabel(oid)}=${clipValue(text === undefined ? '#' + bytesToHex(value!.encoded) : JSON.stringify(text).slice(1, -1))}`;
           })
           .join('+'),
       )

@@ -42,4 +42,12 @@ describe('RFC 5280 7.1 name matching with RFC 4518 preparation', () => {
     expect(namesMatch(junk, base)).toBe(false);
     expect(nameText(base)).toBe('C=US, O=Test Certificates 2011, CN=Good CA');
   });
+
+  it('a name in a message shows at most 64 characters of each value: a value built to fill it (a certificate as hex) is cut', () => {
+    const long = name([atv(CN, utf8String(`\x1b${'a'.repeat(5000)}`))], [atv(O, sequence(tlv(0x04, new Uint8Array(2000).fill(0xab))))], [atv(C, printable('US'))]);
+    const text = nameText(long);
+    expect(text).toMatch(/^CN=\\u001baaaa[a]*\.\.\.\(5006 characters\), O=#3082[0-9a-f]*\.\.\.\(\d+ characters\), C=US$/);
+    expect(text.length).toBeLessThan(250);
+    expect(text).not.toContain('abababababababababababababababababababababababababababababababababababab');
+  });
 });
