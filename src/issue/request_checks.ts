@@ -4,7 +4,7 @@ import { derProblem } from '../asn1/der_strict.js';
 import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { bitLength } from '../crypto/key_bounds.js';
 import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
-import { CsrFormatError, HapkiError, WeakKeyError } from '../errors.js';
+import { CsrFormatError, HapkiError, LimitExceededError, WeakKeyError } from '../errors.js';
 import { ecPointProblem, rsaNumbersProblem } from '../crypto/key_sanity.js';
 
 /** The request's key as the checks left it: described, and parsed by node:crypto when it can be. */
@@ -87,7 +87,8 @@ function requestKeyObject(spki: Uint8Array, parts: SpkiParts, rsa: DerNode[] | u
   try {
     return publicKeyObject(spki, parts, rsa);
   } catch (error) {
-    // a key out of bounds says so; one node:crypto cannot read cannot have signed anything
+    // a key out of bounds says so, as a request's fault; one node:crypto cannot read cannot have signed anything
+    if (error instanceof LimitExceededError) throw new CsrFormatError(`the request's public key is out of bounds: ${error.message}`);
     if (error instanceof HapkiError) throw error;
     return undefined;
   }

@@ -3,7 +3,7 @@ import { encodeName } from '../cert/dn.js';
 import { commonNameOf } from '../cert/format_name.js';
 import { MIN_RSA_BITS } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { InvalidArgumentError, PolicyError, UnsupportedAlgorithmError } from '../errors.js';
+import { InvalidArgumentError, PolicyError, UnsupportedAlgorithmError, WeakKeyError } from '../errors.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
@@ -163,6 +163,10 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
 }
 
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
+  // CA/B BR 6.1.5, and the path validators (hapki verify's own) refuse anything else, --allow-weak or not
+  if ((key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') && (key.bits ?? 0) % 8 !== 0) {
+    throw new WeakKeyError(`the request's ${key.algorithm} modulus has ${key.bits} bits, not a whole number of bytes: validators refuse such a key`);
+  }
   if ((key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') && (key.bits ?? 0) < MIN_RSA_BITS && !options.allowWeak) {
     throw new PolicyError(`the request's ${key.algorithm} key has ${key.bits} bits, under the ${MIN_RSA_BITS} allowed (--allow-weak to sign it anyway)`);
   }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { bitString, integer, oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
+import { bitString, integer, nullValue, oid, sequence, setOf, tlv, unsignedInteger, utf8String } from '../../src/asn1/der_writer.js';
 import { Tag } from '../../src/asn1/der_reader.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
@@ -100,6 +100,33 @@ describe('names: a CN that names a host is a copy of a SAN, and no SAN ends in a
     expect(sansOf((await signCsr(ecCsr(cn('2001:db8::1')), root)).certificate)).toEqual(['2001:db8::1']);
   });
 });
+
+describe('RSA key sizes a validator accepts', () => {
+  it('a modulus that is no whole number of bytes (2052 bits) is ERR_WEAK_KEY, --allow-weak or not: hapki verify refuses such a certificate', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2052 });
+    const cri = rawInfo(cn('odd.example.com'), new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' })), []);
+    const csr = sequence(cri, RSA_SHA256, bitString(new Uint8Array(sign('sha256', cri, pair.privateKey))));
+    await expect(signCsr(csr, root)).rejects.toThrow(refused('ERR_WEAK_KEY', /2052 bits, not a whole number of bytes/));
+    await expect(signCsr(csr, root, { allowWeak: true })).rejects.toThrow(refused('ERR_WEAK_KEY'));
+  });
+
+  it('a modulus over the 16384-bit bound is the request\'s fault (ERR_CSR_FORMAT), not a keystore\'s', async () => {
+    // an odd 16392-bit number without small factors: only the size bound can refuse it
+    let n = (1n << 16391n) | 1n;
+    while ([3n, 5n, 7n, 11n, 13n].some((p) => n % p === 0n) || !smallFactorFree(n)) n += 2n;
+    const hex = n.toString(16);
+    const rsaPublicKey = sequence(unsignedInteger(Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'))), integer(65537));
+    const spki = sequence(sequence(oid('1.2.840.113549.1.1.1'), nullValue()), bitString(rsaPublicKey));
+    const cri = rawInfo(cn('big.example.com'), spki, []);
+    const csr = sequence(cri, RSA_SHA256, bitString(new Uint8Array(2049)));
+    await expect(signCsr(csr, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /out of bounds: RSA modulus of 16392 bits/));
+  });
+});
+
+function smallFactorFree(n: bigint): boolean {
+  for (let p = 3n; p < 2000n; p += 2n) if (n % p === 0n) return false;
+  return true;
+}
 
 describe('key usage follows what the key can do', () => {
   it('the token profile gives an EC key digitalSignature only (RFC 5480 forbids it keyEncipherment and dataEncipherment); RSA keeps all three', async () => {
