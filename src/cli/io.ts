@@ -39,9 +39,10 @@ export function resultLine(io: CliIo, message: string): void {
 }
 
 /**
- * The command's I/O with its warnings held back until something else is printed (so they keep
- * their place before it) or the command ends: a command that fails prints its one error line,
- * not the warnings of a read that went on to fail (a hostile keystore can raise dozens).
+ * The command's I/O with its warnings held back until another line goes to standard error (so
+ * they keep their place before it), a prompt, or the command's success: a command that fails
+ * prints its one error line on standard error, not the warnings of a read that went on to fail
+ * (a hostile keystore can raise dozens), even after a verdict on standard output (verify's FAIL).
  */
 export function holdingWarnings(io: CliIo): { io: CliIo; release: () => void; drop: () => void } {
   let held: string[] = [];
@@ -59,11 +60,6 @@ export function holdingWarnings(io: CliIo): { io: CliIo; release: () => void; dr
         io.stderr(text);
       }
     },
-    stdout: (text) => {
-      release();
-      io.stdout(text);
-    },
-    ...(io.stdoutBytes ? { stdoutBytes: (bytes: Uint8Array) => (release(), io.stdoutBytes!(bytes)) } : {}),
     ...(io.prompt ? { prompt: (question: string) => (release(), io.prompt!(question)) } : {}),
   };
   const drop = (): void => {

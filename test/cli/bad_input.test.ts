@@ -74,6 +74,11 @@ describe('bad input: a clear one-line error with a stable code, and no file left
     const verbose = await hapki(['list', store, '--storepass', 'pass:wrong-password', '--verbose']);
     expect(verbose.stderr).toMatch(/^hapki: warning: password for .* given with pass: is visible/);
     expect(verbose.stderr).toMatch(/\(ERR_KEYSTORE_PASSWORD\)\n$/);
+    // a verdict on standard output before the failure does not bring the warnings back
+    const verdict = await hapki(['verify', store, '--storepass', 'pass:changeit', '--trust', join(FIXTURES, 'ca.pem')]);
+    expect(verdict.code).toBe(1);
+    expect(verdict.stdout).toMatch(/^FAIL: /);
+    expect(verdict.stderr).toMatch(ONE_LINE_ERROR('ERR_CHAIN_UNTRUSTED'));
     const listed = await hapki(['list', store, '--storepass', 'pass:changeit']);
     expect(listed.code).toBe(0);
     expect(listed.stderr).toMatch(/^hapki: warning: password for .* given with pass: is visible/);
