@@ -18,10 +18,20 @@ export interface CliIo {
   stdoutIsTTY?: boolean;
   /** Waits until standard output is written; fails (ERR_IO) if any of it could not be. */
   finish?: () => Promise<void>;
+  /** Standard error for a warning never held back (holdingWarnings): absent, `stderr`. */
+  stderrKept?: (text: string) => void;
 }
 
-export function warn(io: CliIo, message: string): void {
-  io.stderr(`hapki: warning: ${clipText(printable(message))}\n`);
+/**
+ * A warning line on standard error. `keep`: one the user must see even when the command then
+ * fails, because it tells of something done to files (a killed change recovered, a stale lock
+ * taken over); the others (the input read, the options given) give way to the one error line of
+ * a failure, and show on --verbose or success.
+ */
+export function warn(io: CliIo, message: string, options: { keep?: boolean } = {}): void {
+  const line = `hapki: warning: ${clipText(printable(message))}\n`;
+  if (options.keep && io.stderrKept) io.stderrKept(line);
+  else io.stderr(line);
 }
 
 /**
@@ -43,6 +53,7 @@ export function resultLine(io: CliIo, message: string): void {
  * they keep their place before it), a prompt, or the command's success: a command that fails
  * prints its one error line on standard error, not the warnings of a read that went on to fail
  * (a hostile keystore can raise dozens), even after a verdict on standard output (verify's FAIL).
+ * Warnings given with `keep` are never held (nor those before them).
  */
 export function holdingWarnings(io: CliIo): { io: CliIo; release: () => void; drop: () => void } {
   let held: string[] = [];
@@ -61,6 +72,11 @@ export function holdingWarnings(io: CliIo): { io: CliIo; release: () => void; dr
       }
     },
     ...(io.prompt ? { prompt: (question: string) => (release(), io.prompt!(question)) } : {}),
+    // in its place among the lines before it
+    stderrKept: (text) => {
+      release();
+      io.stderr(text);
+    },
   };
   const drop = (): void => {
     held = [];
