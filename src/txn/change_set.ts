@@ -193,7 +193,9 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
     if (!identities.has(transport)) identities.set(transport, transport.identity().then((i) => i.uid));
     const uid = await identities.get(transport)!;
-    if (change.createParents) await createParents(transport, posix.dirname(path), change.private === true);
+    // the part of the path that exists is checked before any directory is made in it: a link
+    // there (another user's) would have the directories made wherever it points
+    if (change.createParents) await createParents(transport, posix.dirname((await resolveSafeTarget(transport, path, uid)).target), change.private === true);
     const { target } = await resolveSafeTarget(transport, path, uid);
     if (debrisOf(posix.basename(target)) || posix.basename(target).includes('.hapki-')) throw new UnsafePathError(change.path, 'is a name the write path keeps for its own files');
     const noRoom = nameRoomProblem(target);

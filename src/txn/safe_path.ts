@@ -17,16 +17,20 @@ const MAX_LINKS = 40;
  * directory before it are owned by root or by the caller, and none of those directories is open to
  * everybody without the sticky bit; otherwise ERR_UNSAFE_PATH. Another user who can write in a
  * directory on the way can plant a link there, or swap ours for theirs after we looked, and must
- * not get our write redirected. The target must be a regular file or absent.
+ * not get our write redirected. Under a directory open to everybody without the sticky bit, no
+ * directory is passed through either (anybody may swap it for a link after we looked): only the
+ * file itself may be there. The target must be a regular file or absent.
  */
 export async function resolveSafeTarget(transport: FileTransport, path: string, uid: number): Promise<ResolvedTarget> {
   const trusted = (owner: number): boolean => owner === 0 || owner === uid;
   let parts = posix.normalize(path).split('/').filter((p) => p !== '');
   let current = '/';
   let untrustedDir: string | undefined;
+  let swappable: string | undefined;
   const root = await transport.lstat('/');
   const untrustedRoot = root !== undefined && (!trusted(root.uid) || othersMaySwap(root));
   if (untrustedRoot) untrustedDir = '/';
+  if (root !== undefined && othersMaySwap(root)) swappable = '/';
   let links = 0;
   for (let i = 0; i < parts.length; i++) {
     const next = posix.join(current, parts[i]!);
@@ -51,6 +55,7 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
       parts = [...resolved.split('/').filter((p) => p !== ''), ...parts.slice(i + 1)];
       current = '/';
       untrustedDir = untrustedRoot ? '/' : undefined;
+      swappable = root !== undefined && othersMaySwap(root) ? '/' : undefined;
       i = -1;
       continue;
     }
@@ -60,7 +65,12 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
       return { target: next, existing: info };
     }
     if (info.type !== 'directory') throw new UnsafePathError(path, `${next} is not a directory`);
+    // anybody may rename this directory and put a link in its place after we looked, and every
+    // later step goes by name: only the file's own directory may be such a one (its last name
+    // alone can be swapped, and rename replaces a link there instead of following it)
+    if (swappable) throw new UnsafePathError(path, `the directory ${next} is in ${swappable}, a directory open to everybody without the sticky bit: anybody may swap it for a link`);
     if (!trusted(info.uid) || othersMaySwap(info)) untrustedDir ??= next;
+    if (othersMaySwap(info)) swappable = next;
     current = next;
   }
   throw new UnsafePathError(path, 'names no file');

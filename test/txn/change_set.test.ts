@@ -347,4 +347,31 @@ describe('ownership, modes and symbolic links', () => {
     await commitChangeSet([{ path: join(open, 'link.p12'), action: 'update', content: 'new' }]);
     expect(text(join(elsewhere, 'real.p12'))).toBe('new');
   });
+
+  // Regression: a plain directory under such a directory passed the check, and anybody could
+  // rename it and put a link in its place before the lock, the staging and the rename, which go by name
+  it('passes through no directory under a directory open to everybody without the sticky bit; the file itself may be there', async () => {
+    const open = fresh();
+    chmodSync(open, 0o777);
+    mkdirSync(join(open, 'app'));
+    await expect(commitChangeSet([{ path: join(open, 'app', 'server.p12'), action: 'write', content: 'new' }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH', message: expect.stringContaining('anybody may swap it for a link') });
+    expect(readdirSync(join(open, 'app'))).toEqual([]);
+    await commitChangeSet([{ path: join(open, 'server.p12'), action: 'write', content: 'new' }]);
+    expect(text(join(open, 'server.p12'))).toBe('new');
+    // with the sticky bit only the directory's owner may rename what is in it
+    chmodSync(open, 0o1777);
+    await commitChangeSet([{ path: join(open, 'app', 'server.p12'), action: 'write', content: 'new' }]);
+    expect(text(join(open, 'app', 'server.p12'))).toBe('new');
+  });
+
+  // Regression: missing directories were made (createParents) before the path was checked, so
+  // through a link the check then refused
+  it('makes no missing directory through a link it would not follow', async () => {
+    const open = fresh();
+    chmodSync(open, 0o777);
+    const elsewhere = fresh();
+    symlinkSync(elsewhere, join(open, 'link'));
+    await expect(commitChangeSet([{ path: join(open, 'link', 'made', 'server.p12'), action: 'write', content: 'new', createParents: true }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH' });
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
 });
