@@ -155,7 +155,9 @@ export class LocalTransport implements FileTransport {
 /** fchown, failing as chown by name would (ERR_IO "cannot change the owner of"). */
 async function ownerOf(handle: fsp.FileHandle, path: string, owner: { uid: number; gid: number }): Promise<void> {
   try {
-    await handle.chown(owner.uid, owner.gid);
+    // a file already so owned is left as it is: some file systems refuse chown outright
+    const now = await handle.stat();
+    if (now.uid !== owner.uid || now.gid !== owner.gid) await handle.chown(owner.uid, owner.gid);
   } catch (cause) {
     throw ioError('cannot change the owner of', path, cause);
   }

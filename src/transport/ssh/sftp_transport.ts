@@ -121,9 +121,13 @@ export class SftpTransport implements FileTransport {
         await this.#call<void>((cb) => sftp.write(handle, data, offset, length, offset, cb));
         offset += length;
       }
-      if (owner) await this.#call<void>((cb) => sftp.fchown(handle, owner.uid, owner.gid, cb)).catch((error: unknown) => {
-        throw this.#fail(error, path, 'change the owner of');
-      });
+      // a file already so owned is left as it is: some servers (Windows OpenSSH) refuse chown outright
+      const now = owner ? await this.#call<{ uid?: number; gid?: number }>((cb) => sftp.fstat(handle, cb)) : undefined;
+      if (owner && (now?.uid !== owner.uid || now?.gid !== owner.gid)) {
+        await this.#call<void>((cb) => sftp.fchown(handle, owner.uid, owner.gid, cb)).catch((error: unknown) => {
+          throw this.#fail(error, path, 'change the owner of');
+        });
+      }
       await this.#call<void>((cb) => sftp.fchmod(handle, mode, cb));
       if (offersExtension(sftp, 'fsync@openssh.com')) await this.#call<void>((cb) => sftp.ext_openssh_fsync(handle, cb));
     } catch (error) {
