@@ -43,6 +43,15 @@ describe('the request\'s structure: nothing some reader sees and another does no
   });
 });
 
+describe('the request\'s signature algorithm in its one encoding', () => {
+  it('an ECDSA algorithm with NULL parameters is ERR_CSR_FORMAT (RFC 5758: absent)', async () => {
+    const { spki, privateKey } = ecTestKey();
+    const cri = rawInfo(cn('t.example.com'), spki, []);
+    const csr = sequence(cri, sequence(oid('1.2.840.10045.4.3.2'), nullValue()), bitString(new Uint8Array(sign('sha256', cri, privateKey))));
+    await expect(signCsr(csr, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /ecdsa-with-SHA256 signature algorithm has parameters/));
+  });
+});
+
 describe('the key goes in as certificates carry it', () => {
   it('a compressed EC point is refused (RFC 5480, BR 7.1.3.1.2; keytool cannot read the certificate)', async () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
