@@ -25,7 +25,7 @@ export async function planToken(state: PlanState, ca: CaFacts, token: ClusterTok
   let home = opened.store;
   state.files.set(token.keystore, { store: home ?? { format: newKeystoreFormat(token.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: home !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   if (!home) {
-    const issued = await issueTokenCertificate({ subject: token.subject, alias: token.alias, key: token.key, days: token.days, issuer: ca.issuer, ...(state.caRules ? { extraExtensions: issuanceExtensions('token', state.caRules) } : {}), format: newKeystoreFormat(token.keystore), now: state.now }, state.crypto);
+    const issued = await issueTokenCertificate({ subject: token.subject, alias: token.alias, key: token.key, days: token.days, issuer: ca.issuer, ...(state.caRules ? { extraExtensions: issuanceExtensions('token', state.caRules) } : {}), ...(state.caRules?.namePolicy ? { namePolicy: state.caRules.namePolicy } : {}), format: newKeystoreFormat(token.keystore), now: state.now }, state.crypto);
     home = issued.store;
     // recorded in the CA's issuance record with the nodes' certificates once apply has written it
     state.issued.push({ certificate: issued.certificate, profile: 'token' });

@@ -64,3 +64,22 @@ describe('hapki lab', () => {
     expect(r.stdout).toMatch(/Examples:[\s\S]*Exit codes:/);
   });
 });
+
+describe('apply keeps to the CA\'s name policy for the token certificate too', () => {
+  // regression: the token certificate apply issues skipped the policy its nodes' certificates meet
+  it('a token subject naming a host outside the cluster file\'s policy is ERR_POLICY; nothing is written', async () => {
+    const dir = join(root, 'token-policy');
+    expect((await hapki(['lab', dir])).code).toBe(0);
+    const file = join(dir, 'cluster.yaml');
+    const yaml = readFileSync(file, 'utf8');
+    const edited = yaml.replace('subject: "CN=msas-token,O=Example"', 'subject: "CN=www.bank.test,O=Example"').replace(/^ {2}alias: ca$/m, '  alias: ca\n  policy: { domains: [example.com] }');
+    expect(edited).toContain('www.bank.test');
+    expect(edited).toContain('policy: { domains: [example.com] }');
+    writeFileSync(file, edited);
+    const r = await hapki(['apply', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+    expect(r.stderr).toContain('DNS:www.bank.test');
+    expect(existsSync(join(dir, 'token'))).toBe(false);
+  });
+});
