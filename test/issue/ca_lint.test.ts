@@ -145,6 +145,15 @@ describe('key usage follows what the key can do', () => {
   });
 });
 
+describe('a CA certificate has a name', () => {
+  it('a request with an empty subject is signed as a leaf (its SAN critical) but never as a CA (RFC 5280 4.1.2.6)', async () => {
+    const empty = ecCsr(sequence(), [dnsNames('t.example.com')]);
+    await expect(signCsr(empty, root, { profile: 'ca' })).rejects.toThrow(refused('ERR_POLICY', /CA certificate needs a subject/));
+    await expect(signCsr(empty, root, { profile: 'ca', subject: 'CN=Named Sub CA' })).resolves.toBeDefined();
+    await expect(signCsr(empty, root)).resolves.toBeDefined();
+  });
+});
+
 describe('options the profile has no use for', () => {
   it('a path length for a leaf profile is refused, not silently dropped', async () => {
     await expect(signCsr(ecCsr(cn('t.example.com')), root, { pathLength: 3 })).rejects.toThrow(refused('ERR_INVALID_ARGUMENT', /path length/));
