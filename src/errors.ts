@@ -158,6 +158,15 @@ export class CrlFetchError extends HapkiError {
   }
 }
 
+/**
+ * A cause's message for a KeystoreFormatError that wraps it with an offset of its own: the cause's
+ * "(at byte N)", relative to the piece it read, is left off so the line names one offset, the file's.
+ */
+export function causeWithoutOffset(cause: unknown): string {
+  const message = (cause as Error)?.message ?? String(cause);
+  return cause instanceof KeystoreFormatError && cause.offset !== undefined ? message.replace(/ \(at byte \d+\)$/, '') : message;
+}
+
 export class KeystoreFormatError extends HapkiError {
   /** Byte offset in the input where the problem was found, when known. */
   readonly offset: number | undefined;

@@ -88,6 +88,10 @@ export function checkCsrSignature(csr: ParsedCsr, publicKey: KeyObject | undefin
   if (algorithm.family === 'unknown' || algorithm.family === 'dsa') {
     throw new UnsupportedAlgorithmError(`request signed with ${algorithm.name}`, 'a request is signed with RSA (PKCS#1 v1.5 or PSS), ECDSA, Ed25519 or Ed448');
   }
+  // ECDSA and EdDSA identifiers have no parameters (RFC 5758 3.2, RFC 8410 3): a NULL or more is another encoding
+  if ((algorithm.family === 'ecdsa' || algorithm.family === 'ed25519' || algorithm.family === 'ed448') && csr.signatureAlgorithm.children.length !== 1) {
+    throw new CsrFormatError(`the request's ${algorithm.name} signature algorithm has parameters, which it never has`);
+  }
   if (!publicKey || !signatureMatches(algorithm, publicKey, csr.info, csr.signature)) throw new CsrSignatureError();
   if (algorithm.weakness) throw new WeakSignatureError(`the request is signed with ${algorithm.name}, a broken hash: proof of possession needs SHA-256 or better (re-create the request)`);
 }

@@ -125,6 +125,8 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   if (commonName !== undefined && !options.replaceSans && commonNameAsSan(commonName).length > 0 && !sans.some((s) => s.value === commonName)) {
     throw new PolicyError('the subject\'s CN is a host name not written as the subject alternative name it becomes: no trailing dot, an IP address in its canonical form (dotted quad, RFC 5952)');
   }
+  // RFC 5280 4.1.2.6: a CA's subject is what everything it signs names as its issuer
+  if (subjectText === '' && PROFILE_DEFINITIONS[profile].ca) throw new PolicyError('a CA certificate needs a subject: the certificates it signs name it as their issuer (give --subject)');
   if (sans.length === 0 && subjectText === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');
   // TLS clients match a server by its SANs alone (RFC 6125, CA/B BR 7.1.4.2): without a DNS name
   // or an IP address among them, a server certificate serves no host

@@ -43,6 +43,15 @@ describe('the request\'s structure: nothing some reader sees and another does no
   });
 });
 
+describe('the request\'s signature algorithm in its one encoding', () => {
+  it('an ECDSA algorithm with NULL parameters is ERR_CSR_FORMAT (RFC 5758: absent)', async () => {
+    const { spki, privateKey } = ecTestKey();
+    const cri = rawInfo(cn('t.example.com'), spki, []);
+    const csr = sequence(cri, sequence(oid('1.2.840.10045.4.3.2'), nullValue()), bitString(new Uint8Array(sign('sha256', cri, privateKey))));
+    await expect(signCsr(csr, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /ecdsa-with-SHA256 signature algorithm has parameters/));
+  });
+});
+
 describe('the key goes in as certificates carry it', () => {
   it('a compressed EC point is refused (RFC 5480, BR 7.1.3.1.2; keytool cannot read the certificate)', async () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -133,6 +142,15 @@ describe('key usage follows what the key can do', () => {
     const usage = (certificate: Uint8Array): number[] => [0, 1, 2, 3, 4].filter((bit) => keyUsageHas(readTbs(certificate).extensions.get('2.5.29.15')!, bit));
     expect(usage((await signCsr(ecCsr(cn('token.example.com')), root, { profile: 'token' })).certificate)).toEqual([0]);
     expect(usage((await signCsr(csrSignedAs('rsa', RSA_SHA256, 'sha256', cn('token.example.com')), root, { profile: 'token' })).certificate)).toEqual([0, 2, 3]);
+  });
+});
+
+describe('a CA certificate has a name', () => {
+  it('a request with an empty subject is signed as a leaf (its SAN critical) but never as a CA (RFC 5280 4.1.2.6)', async () => {
+    const empty = ecCsr(sequence(), [dnsNames('t.example.com')]);
+    await expect(signCsr(empty, root, { profile: 'ca' })).rejects.toThrow(refused('ERR_POLICY', /CA certificate needs a subject/));
+    await expect(signCsr(empty, root, { profile: 'ca', subject: 'CN=Named Sub CA' })).resolves.toBeDefined();
+    await expect(signCsr(empty, root)).resolves.toBeDefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import { readDer, type DerNode } from '../../asn1/der_reader.js';
 import { algorithmIdentifier, nullValue, octetString, sequence } from '../../asn1/der_writer.js';
 import { OID } from '../../asn1/oids.js';
-import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
+import { causeWithoutOffset, KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import { sunProtect, sunRecover } from './key_protector.js';
 import { encodePbeParameters, newPbeParameters, pbeDecrypt, pbeEncrypt, pbeParametersFromNode } from './pbe_md5_des3.js';
 
@@ -34,7 +34,7 @@ export function readEncryptedKey(der: Uint8Array, offset: number): EncryptedKeyI
     parameters = parts[1];
     data = encrypted.octets('encrypted key');
   } catch (cause) {
-    throw new KeystoreFormatError(`malformed protected private key: ${(cause as Error).message}`, offset, { cause });
+    throw new KeystoreFormatError(`malformed protected private key: ${causeWithoutOffset(cause)}`, offset, { cause });
   }
   if (oid === OID.sunJksKeyProtector) return { protection: 'sun', algorithm, parameters, data };
   if (oid === OID.pbeWithMD5AndTripleDES) {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { iteratedMd5 } from './iterated_md5.js';
 import { readDer } from '../../asn1/der_reader.js';
 import { integer, octetString, sequence } from '../../asn1/der_writer.js';
-import { KeystoreFormatError } from '../../errors.js';
+import { causeWithoutOffset, KeystoreFormatError } from '../../errors.js';
 import { concatBytes } from '../../lib/bytes.js';
 import { checkDerivationIterations, spendIterations } from '../../crypto/pbe/work_budget.js';
 
@@ -109,7 +109,7 @@ export function pbeParametersFromNode(node: ReturnType<typeof readDer>, offset =
     iterations = countNode.integer('iteration count');
   } catch (cause) {
     // The DER reader's offsets are relative to the parameters; the file offset is what helps.
-    throw new KeystoreFormatError(`malformed PBEWithMD5AndTripleDES parameters: ${(cause as Error).message}`, offset, { cause });
+    throw new KeystoreFormatError(`malformed PBEWithMD5AndTripleDES parameters: ${causeWithoutOffset(cause)}`, offset, { cause });
   }
   if (salt.length !== PBE_SALT_LENGTH) throw new KeystoreFormatError(`PBE salt of ${salt.length} bytes, expected ${PBE_SALT_LENGTH}`, offset);
   if (iterations < 1) throw new KeystoreFormatError(`PBE iteration count ${iterations} outside 1..${MAX_ITERATIONS}`, offset);

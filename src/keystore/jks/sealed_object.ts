@@ -1,4 +1,4 @@
-import { KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
+import { causeWithoutOffset, KeystoreFormatError, UnsupportedAlgorithmError } from '../../errors.js';
 import {
   JavaStreamWriter,
   SC,
@@ -115,7 +115,7 @@ export function unsealSecretKey(sealed: SealedObjectFields, password: string, of
     value = readJavaObject(plain).value;
   } catch (cause) {
     if (cause instanceof UnsupportedAlgorithmError) throw cause;
-    throw new KeystoreFormatError(`malformed key inside the JCEKS sealed object: ${(cause as Error).message}`, offset, { cause });
+    throw new KeystoreFormatError(`malformed key inside the JCEKS sealed object: ${causeWithoutOffset(cause)}`, offset, { cause });
   }
   return keyFromObject(value);
 }

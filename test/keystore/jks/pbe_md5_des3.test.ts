@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveKeyAndIv, isPbePassword, newPbeParameters, pbeDecrypt, pbeEncrypt } from '../../../src/keystore/jks/pbe_md5_des3.js';
+import { readDer } from '../../../src/asn1/der_reader.js';
+import { deriveKeyAndIv, isPbePassword, newPbeParameters, pbeDecrypt, pbeEncrypt, pbeParametersFromNode } from '../../../src/keystore/jks/pbe_md5_des3.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const plain = new TextEncoder().encode('hello world, sixteen+');
@@ -41,5 +42,17 @@ describe('PBEWithMD5AndTripleDES', () => {
     expect(isPbePassword('changeit ~!')).toBe(true);
     expect(isPbePassword('pé')).toBe(false);
     expect(isPbePassword('tab\t')).toBe(false);
+  });
+
+  it('malformed parameters name one offset, the file\'s, not also the one inside the parameters', () => {
+    const inflated = Uint8Array.from([0x30, 0x06, 0x04, 0x84, 0xff, 0xff, 0xff, 0xff]);
+    let message = '';
+    try {
+      pbeParametersFromNode(readDer(inflated, 'parameters'), 500);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^malformed PBEWithMD5AndTripleDES parameters: .* \(at byte 500\)$/);
+    expect(message.match(/at byte/g)).toHaveLength(1);
   });
 });
