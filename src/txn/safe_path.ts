@@ -37,6 +37,8 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
     const last = i === parts.length - 1;
     const info = await transport.lstat(next);
     if (!info) {
+      // a directory to be made there could be swapped like one already there
+      if (swappable && !last) throw new UnsafePathError(path, `the directory ${next} would be in ${swappable}, a directory open to everybody without the sticky bit: anybody may swap it for a link`);
       return { target: posix.join(next, ...parts.slice(i + 1)) };
     }
     if (info.type === 'symlink') {

@@ -356,6 +356,9 @@ describe('ownership, modes and symbolic links', () => {
     mkdirSync(join(open, 'app'));
     await expect(commitChangeSet([{ path: join(open, 'app', 'server.p12'), action: 'write', content: 'new' }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH', message: expect.stringContaining('anybody may swap it for a link') });
     expect(readdirSync(join(open, 'app'))).toEqual([]);
+    // nor one it would make there
+    await expect(commitChangeSet([{ path: join(open, 'new', 'server.p12'), action: 'write', content: 'new', createParents: true }])).rejects.toMatchObject({ code: 'ERR_UNSAFE_PATH' });
+    expect(existsSync(join(open, 'new'))).toBe(false);
     await commitChangeSet([{ path: join(open, 'server.p12'), action: 'write', content: 'new' }]);
     expect(text(join(open, 'server.p12'))).toBe('new');
     // with the sticky bit only the directory's owner may rename what is in it
