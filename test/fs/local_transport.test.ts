@@ -8,9 +8,11 @@ import { tempDir } from '../helpers/tools.js';
 const dir = tempDir('hapki-local-transport-');
 
 describe('LocalTransport.chmod', () => {
-  // Regression: the write path sets a staged file's final mode by name; chmod(2) followed a
-  // symbolic link swapped in for it (a group-writable keystore directory) and made the file it
-  // pointed to (/etc/shadow, when root runs hapki) as readable as a certificate.
+  // Regression: chmod(2) by name follows a symbolic link swapped in for the file (a
+  // group-writable keystore directory) and made the file it pointed to (/etc/shadow, when root
+  // runs hapki) as readable as a certificate. The write path now gives a staged file its mode on
+  // the open file (createExclusive); the transport's chmod, which callers may still use, must not
+  // follow a link either.
   it('changes the file itself, never what a symbolic link in its place points to', async () => {
     const secret = join(dir, 'shadow');
     writeFileSync(secret, 'secret', { mode: 0o600 });
