@@ -3,14 +3,11 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isRemoteLocation } from '../transport/location.js';
 import { writeFileAtomic, type WriteFileOptions } from '../fs/atomic_write.js';
-import { holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keystore_file.js';
+import { encodeNewKeystore, holdsSecrets, saveKeystore, type SaveKeystoreOptions } from '../fs/keystore_file.js';
 import { MAX_INPUT_BYTES, readFileBytes } from '../fs/read_file.js';
-import { javaProblems } from '../keystore/java_readers.js';
 import type { Keystore } from '../keystore/model.js';
-import { writeKeystore } from '../keystore/write_keystore.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import type { CliContext } from './context.js';
-import { warn } from './io.js';
 import { inputRead } from './process_heap.js';
 
 /** `-` as a file name: standard input for an input, standard output for an output. */
@@ -49,10 +46,8 @@ export async function writeOutput(ctx: CliContext, path: string, data: string | 
 
 /** saveKeystore, or the encoded keystore on standard output for `-`. */
 export async function saveKeystoreOutput(ctx: CliContext, path: string, store: Keystore, options: SaveKeystoreOptions): Promise<void> {
-  // saveKeystore warns of what Java's tools will not take (the write path's warnings go to stderr)
   if (path !== STDIO) return saveKeystore(path, store, options);
-  for (const forJava of javaProblems({ ...store, format: options.format ?? store.format }, options.password)) warn(ctx.io, `standard output: ${forJava}`);
-  await writeOutput(ctx, path, await writeKeystore(store, options), { secret: holdsSecrets(store) });
+  await writeOutput(ctx, path, await encodeNewKeystore('standard output', store, options), { secret: holdsSecrets(store) });
 }
 
 /** A command whose result goes to standard output cannot also print its summary or JSON there. */

@@ -6,7 +6,7 @@ import { warn } from './io.js';
 /** --lock-timeout (or HAPKI_LOCK_TIMEOUT), in seconds, and the write path's warnings on stderr. */
 export function configureCliWritePath(ctx: CliContext, lockTimeout: string | undefined): void {
   const given = lockTimeout ?? ctx.io.env['HAPKI_LOCK_TIMEOUT'];
-  const settings: Parameters<typeof configureWritePath>[0] = { warn: (message) => warn(ctx.io, message, { keep: true }) };
+  const settings: Parameters<typeof configureWritePath>[0] = { warn: (message, options) => warn(ctx.io, message, { keep: options?.done === true }) };
   if (given !== undefined) {
     if (!/^\d+(\.\d+)?$/.test(given.trim())) throw new UsageError('--lock-timeout takes a number of seconds');
     const ms = Math.round(Number(given) * 1000);

@@ -8,8 +8,12 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 export interface WritePathSettings {
   /** Wait this long for a lock held by another process, then ERR_LOCKED. */
   lockTimeoutMs: number;
-  /** Where warnings go (a stale lock taken over, a change set recovered). */
-  warn: (message: string) => void;
+  /**
+   * Where warnings go: a change set recovered (`done`: files were changed, so it must reach the
+   * user even if the command then fails), a file with other hard links, what Java's tools will not
+   * open in a keystore about to be written.
+   */
+  warn: (message: string, options?: { done?: boolean }) => void;
   /** Transports for locations other than the local disk, so recovery can reach every file a journal names. */
   transports: Map<string, FileTransport>;
 }

@@ -65,7 +65,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
     }
     for (const f of dead.files) await removeStaleLock(reach(f), f.path, dead.txn);
     const what = outcome === 'rolled-forward' ? 'finished it' : outcome === 'rolled-back' ? 'undid it' : 'nothing had been replaced yet; removed what it staged';
-    writePathSettings().warn(`an interrupted change of ${dead.files.map(shownPath).join(', ')}${dead.holder ? ` (by ${dead.holder})` : ''} was recovered: ${what}`);
+    writePathSettings().warn(`an interrupted change of ${dead.files.map(shownPath).join(', ')}${dead.holder ? ` (by ${dead.holder})` : ''} was recovered: ${what}`, { done: true });
     return { txn: dead.txn, outcome, files };
   } finally {
     await firstTransport.unlink(guard);

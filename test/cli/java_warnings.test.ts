@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hapki } from '../helpers/cli.js';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { keytool, tempDir } from '../helpers/tools.js';
+import { FIXTURES } from '../helpers/fixtures.js';
 
 // Every command that creates a PKCS#12 keystore says so when Java's tools will not open it: the
 // JDK's PKCS12 refuses a password outside ASCII (convert and export warned; ca init, csr
@@ -30,6 +31,16 @@ describe('a new PKCS#12 under a password outside ASCII', () => {
       (e: Error) => e.message,
     );
     expect(jdk).not.toBe('opened');
+  });
+
+  it('a command that then fails prints only its error line: the warning is about a file it did not write', async () => {
+    const args = ['convert', join(FIXTURES, 'gateway.p12'), at('converted.p12'), '--storepass', 'env:S', '--outpass', 'env:P'];
+    const env = { S: 'changeit', P: NON_ASCII };
+    const first = await hapki(args, { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(WARNING);
+    const again = await hapki(args, { env });
+    expect(again.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_EXISTS'));
   });
 
   it('no warning for an ASCII password, for JKS, nor for a keystore that already existed', async () => {
