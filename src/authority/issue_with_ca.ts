@@ -28,15 +28,6 @@ export async function caSigningRules(caKeystorePath: string, input: CaRulesInput
 }
 
 /**
- * What the CA at this path adds to a certificate it makes itself rather than from a request (a
- * sub-CA of `ca init --ca`, a token certificate): the same CRL and AIA URLs (and, for a sub-CA,
- * name constraints from its policy) that `sign` writes.
- */
-export async function caExtensions(caKeystorePath: string, profile: 'ca' | 'token'): Promise<ExtraExtension[]> {
-  return issuanceExtensions(profile, (await caSigningRules(caKeystorePath)).rules);
-}
-
-/**
  * The change that appends what the CA just signed to its issuance record, to commit in one change
  * set with the files that hold the certificates: a kill leaves both or neither. Undefined for an
  * HSM CA (a pkcs11: URI), which has no keystore file to keep a record beside.
@@ -44,12 +35,6 @@ export async function caExtensions(caKeystorePath: string, profile: 'ca' | 'toke
 export function signedRecordChange(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): FileChange | undefined {
   if (!keepsCaFiles(caKeystorePath)) return undefined;
   return recordIssuedChange(caKeystorePath, certificates.map((c) => issuedRecordOf(c, profile, by)));
-}
-
-/** Appends what the CA just signed to its issuance record, now: for what is not written to files (an HSM's objects, a library caller's). */
-export async function recordSigned(caKeystorePath: string, certificates: readonly Uint8Array[], profile: string, by: string): Promise<void> {
-  const change = signedRecordChange(caKeystorePath, certificates, profile, by);
-  if (change) await commitChangeSet([change]);
 }
 
 /** A CA opened to sign a certificate it makes itself: its issuer, and where its files are (`caFilesBase`). */
@@ -70,13 +55,23 @@ export interface Certified<T> {
 
 /**
  * Makes a certificate not from a request (a sub-CA of `ca init --ca`, a token certificate): with
- * a CA, `make` is given its issuer and extensions (CRL and AIA URLs, a sub-CA's name constraints)
- * and what it makes comes with the change appending it to the CA's issuance record; without one,
- * it signs itself.
+ * a CA, `make` is given its issuer, its name policy and the extensions `sign` writes too (CRL and
+ * AIA URLs, a sub-CA's name constraints), and what it makes comes with the change appending it to
+ * the CA's issuance record; without one, it signs itself.
  */
 export async function certifyWith<T extends { certificate: Uint8Array }>(ca: SigningCa | undefined, profile: 'ca' | 'token', by: string, make: (signing: CaSigning) => Promise<T>): Promise<Certified<T>> {
   if (ca === undefined) return { made: await make({}), record: undefined };
   const { rules } = await caSigningRules(ca.filesBase);
   const made = await make({ issuer: ca.issuer, extraExtensions: issuanceExtensions(profile, rules), namePolicy: rules.namePolicy ?? EMPTY_NAME_POLICY });
   return { made, record: signedRecordChange(ca.filesBase, [made.certificate], profile, by) };
+}
+
+/**
+ * certifyWith for what is made in an HSM rather than written to files: the objects are on the
+ * token once `make` returns, so the CA's record of the certificate is committed at once.
+ */
+export async function certifyRecorded<T extends { certificate: Uint8Array }>(ca: SigningCa | undefined, profile: 'ca' | 'token', by: string, make: (signing: CaSigning) => Promise<T>): Promise<T> {
+  const { made, record } = await certifyWith(ca, profile, by, make);
+  if (record) await commitChangeSet([record]);
+  return made;
 }

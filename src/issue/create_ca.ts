@@ -25,7 +25,7 @@ export interface CreateCaOptions {
   format?: KeystoreFormat;
   /** The CA that signs an intermediate; a self-signed root without it. */
   issuer?: Issuer;
-  /** The issuer's own additions (CRL and AIA URLs, name constraints: `caExtensions`). */
+  /** The issuer's own additions (CRL and AIA URLs, name constraints: `certifyWith`). */
   extraExtensions?: ExtraExtension[];
   /** The issuer's name policy, which the new CA's own name must keep to. */
   namePolicy?: NamePolicy;

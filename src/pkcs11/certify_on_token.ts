@@ -45,7 +45,7 @@ export interface TokenOnTokenOptions {
   issuer?: Issuer;
   /** The key may leave the HSM: needed when the token key must go into every instance's keystore. */
   extractable?: boolean;
-  /** The issuer's own additions (CRL and AIA URLs: `caExtensions`). */
+  /** The issuer's own additions (CRL and AIA URLs: `certifyWith`). */
   extraExtensions?: import('../issue/issuance_checks.js').ExtraExtension[];
   /** The issuer's name policy, which the token certificate's name must keep to. */
   namePolicy?: import('../issue/name_policy.js').NamePolicy;

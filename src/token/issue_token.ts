@@ -21,7 +21,7 @@ export interface IssueTokenOptions {
   days?: number;
   /** The CA that signs the token certificate; self-signed without it. */
   issuer?: Issuer;
-  /** The issuer's own additions (CRL and AIA URLs: `caExtensions`). */
+  /** The issuer's own additions (CRL and AIA URLs: `certifyWith`). */
   extraExtensions?: ExtraExtension[];
   /** The issuer's name policy, which the token certificate's name must keep to. */
   namePolicy?: NamePolicy;

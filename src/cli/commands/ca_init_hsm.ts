@@ -1,4 +1,3 @@
-import { commitChangeSet } from '../../txn/change_set.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { existsSync } from 'node:fs';
@@ -7,7 +6,7 @@ import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import { createCaOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
 import { openSigningCa } from '../ca_location.js';
-import { certifyWith } from '../../authority/issue_with_ca.js';
+import { certifyRecorded } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { note, warn } from '../io.js';
 import { parseDays, parseWholeNumber, printResult } from '../options.js';
@@ -29,9 +28,7 @@ export async function caInitOnToken(ctx: CliContext, location: string, options: 
   const pathLength = parseWholeNumber(options.pathLen, '--path-len');
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = await openSigningCa(ctx, options.ca, options);
-  const { made: created, record } = await certifyWith(ca, 'ca', 'ca init', (signing) => createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing }, access)).finally(() => ca?.close());
-  // the objects are on the token already: the CA's record of the certificate follows at once
-  if (record) await commitChangeSet([record]);
+  const created = await certifyRecorded(ca, 'ca', 'ca init', (signing) => createCaOnToken(uri, { subject: options.subject, key, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing }, access)).finally(() => ca?.close());
   for (const w of created.warnings) warn(ctx.io, w);
   if (options.certOut) await writeOutput(ctx, options.certOut, pemArmor('CERTIFICATE', created.certificate), { mode: 0o644, force: options.force ?? false });
   const result = { written: options.certOut ? [options.certOut] : [], key: formatPkcs11Uri(uri), certificate: describeCertificate(created.certificate) };

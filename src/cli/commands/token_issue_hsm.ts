@@ -1,4 +1,3 @@
-import { commitChangeSet } from '../../txn/change_set.js';
 import { existsSync } from 'node:fs';
 import { describeCertificate } from '../../cert/describe.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
@@ -8,7 +7,7 @@ import { emptyKeystore } from '../../keystore/model.js';
 import { issueTokenOnToken } from '../../pkcs11/certify_on_token.js';
 import { formatPkcs11Uri } from '../../pkcs11/uri.js';
 import { openSigningCa } from '../ca_location.js';
-import { certifyWith } from '../../authority/issue_with_ca.js';
+import { certifyRecorded } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
 import { parseFormat } from '../formats.js';
 import { note, warn } from '../io.js';
@@ -40,9 +39,7 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;
   const { uri, access } = await pkcs11Access(ctx, location, options);
   const ca = await openSigningCa(ctx, options.ca, options);
-  const { made: issued, record } = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...signing }, access)).finally(() => ca?.close());
-  // the objects are on the token already: the CA's record of the certificate follows at once
-  if (record) await commitChangeSet([record]);
+  const issued = await certifyRecorded(ca, 'token', 'token issue', (signing) => issueTokenOnToken(uri, { subject: options.subject!, key, extractable: options.extractable ?? false, ...(days === undefined ? {} : { days }), ...signing }, access)).finally(() => ca?.close());
   for (const w of issued.warnings) warn(ctx.io, w);
   const written: string[] = [];
   if (options.out !== undefined && store && issued.pkcs8) {
