@@ -26,11 +26,11 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
   let parts = posix.normalize(path).split('/').filter((p) => p !== '');
   let current = '/';
   let untrustedDir: string | undefined;
-  let swappable: string | undefined;
   const root = await transport.lstat('/');
-  const untrustedRoot = root !== undefined && (!trusted(root.uid) || othersMaySwap(root));
+  const swappableRoot = root !== undefined && othersMaySwap(root) ? '/' : undefined;
+  const untrustedRoot = root !== undefined && (!trusted(root.uid) || swappableRoot !== undefined);
   if (untrustedRoot) untrustedDir = '/';
-  if (root !== undefined && othersMaySwap(root)) swappable = '/';
+  let swappable = swappableRoot;
   let links = 0;
   for (let i = 0; i < parts.length; i++) {
     const next = posix.join(current, parts[i]!);
@@ -57,7 +57,7 @@ export async function resolveSafeTarget(transport: FileTransport, path: string, 
       parts = [...resolved.split('/').filter((p) => p !== ''), ...parts.slice(i + 1)];
       current = '/';
       untrustedDir = untrustedRoot ? '/' : undefined;
-      swappable = root !== undefined && othersMaySwap(root) ? '/' : undefined;
+      swappable = swappableRoot;
       i = -1;
       continue;
     }
