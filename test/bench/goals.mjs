@@ -97,7 +97,7 @@ async function issuanceRate(kind, caKey, leafKey, count, algorithm, match) {
   // requests first, so that the figure is the steady rate of a batch or a long-running issuer, as
   // openssl speed's is; the first 1,000 of them are timed too, as the rate of a fresh process. The
   // CPU time of threads other than the main one during the measured slices says whether the warm-up
-  // was long enough (Linux: /proc/self/task/*/stat).
+  // was long enough (Linux: /proc/self/task/*/schedstat).
   const warmUp = quick ? 1000 : 5000;
   const keyCount = leafKey.kty === 'rsa' ? 20 : count + warmUp;
   const signers = [];
