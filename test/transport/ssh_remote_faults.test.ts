@@ -176,3 +176,29 @@ describe('a change over two hosts left part made', () => {
     expect((await hapki(['recover', remote(other.host, other.dir), ...sshFlags()])).stdout).toBe('nothing to recover\n');
   });
 });
+
+describe('remote names with newlines, quotes, spaces and non-ASCII letters', () => {
+  // Regression: such an ssh:// location was refused as malformed (ERR_SSH_LOCATION), though the
+  // same path is fine on the local disk; and the write path's own names (lock, staged files) for a
+  // keystore name with a newline were not recognised, so hapki recover left them behind for good.
+  it('a killed import into one is settled by hapki recover ssh://host/dir, and the rerun adds the entry', async () => {
+    const dir = join(a.root, "we'ird \"dir\"\nnext");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'gäte\nway ks.p12');
+    writeFileSync(file, readFileSync(join(FIXTURES, 'gateway.p12')));
+    const args = ['import', remote(a, file), '--alias', 'ca', '--trusted', join(FIXTURES, 'ca.pem'), '--storepass', 'env:STOREPASS', ...sshFlags()];
+    const killed = await hapki(args, { env: { ...env, HAPKI_TEST_CRASH_AT: 'staged' } });
+    expect(killed.code).not.toBe(0);
+    expect(hapkiNames(dir).length).toBeGreaterThan(0);
+    const recovered = await hapki(['recover', remote(a, dir), ...sshFlags()]);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stdout).toMatch(/^recovered change [0-9a-f]{16}: cleaned/m);
+    expect(hapkiNames(dir)).toEqual([]);
+    expect(readFileSync(file).equals(readFileSync(join(FIXTURES, 'gateway.p12')))).toBe(true);
+    const rerun = await hapki(args, { env });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const store = await readKeystore(new Uint8Array(readFileSync(file)), { password: FIXTURE_PASSWORD });
+    expect(store.entries.map((e) => e.alias).sort()).toEqual(['ca', 'example-root', 'server1']);
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+});
