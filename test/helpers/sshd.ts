@@ -24,6 +24,8 @@ export interface SshHost {
   kill(): void;
   /** Starts it again on the same port with the same key. */
   start(): Promise<void>;
+  /** Kills this server's sftp-server processes only: the connections stay up (the count killed). */
+  killSftpServers(): number;
 }
 
 export interface SshLab {
@@ -128,6 +130,12 @@ async function startHost(labDir: string, name: string, subsystem?: string): Prom
       tryKill(child.pid);
       child = undefined;
     },
+    killSftpServers() {
+      if (child?.pid === undefined) return 0;
+      const servers = descendants(child.pid).filter((pid) => commandOf(pid) === 'sftp-server');
+      for (const pid of servers) tryKill(pid);
+      return servers.length;
+    },
     async start() {
       child = spawn(SSHD, ['-D', '-e', '-f', join(home, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -182,6 +190,14 @@ function descendants(pid: number): number[] {
   };
   walk(pid);
   return out;
+}
+
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function tryKill(pid: number): void {

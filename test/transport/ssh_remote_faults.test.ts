@@ -202,3 +202,41 @@ describe('remote names with newlines, quotes, spaces and non-ASCII letters', () 
     expect(hapkiNames(dir)).toEqual([]);
   });
 });
+
+describe('the SFTP server dying while the connection stays up', () => {
+  // Regression: ssh2 failed the requests in flight, but buffered every later one for a server
+  // that would never answer: the change set's clean-up (removing what it staged, letting go of
+  // its locks) waited for ever, and the command hung.
+  it('fails the change with ERR_SSH_CONNECT naming the host instead of hanging; the next run writes and leaves nothing', { timeout: 60_000 }, async () => {
+    const { dir, file } = remoteDir(a, 'sftpdies');
+    await withPool(async (pool) => {
+      const real = pool.transport({ host: '127.0.0.1', port: a.port });
+      const createExclusive: FileTransport['createExclusive'] = async (path, bytes, mode, owner) => {
+        await real.createExclusive(path, bytes, mode, owner);
+        if (/\.hapki-[0-9a-f]{16}\.tmp$/.test(path)) expect(a.killSftpServers()).toBeGreaterThan(0);
+      };
+      const transport = new Proxy(real, {
+        get(target, key) {
+          if (key === 'createExclusive') return createExclusive;
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const error = await Promise.race([
+        commitChangeSet([{ path: file, transport, action: 'update', content: 'new' }]).catch((e: unknown) => e),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 30_000)),
+      ]);
+      expect(error).toMatchObject({ code: 'ERR_SSH_CONNECT', message: expect.stringContaining(`ssh://root@127.0.0.1:${a.port}`) });
+    });
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    // this process's lock and staged file are left as a killed run leaves them; the next run settles them
+    await withPool(async (pool) => {
+      for (const host of [a]) registerTransport(pool.transport({ host: '127.0.0.1', port: host.port }));
+      const holder = await lockHolderOf(pool.transport({ host: '127.0.0.1', port: a.port }), file);
+      if (holder) await recoverChangeSet(deadFromHolder(holder));
+      await commitChangeSet([{ path: file, transport: pool.transport({ host: '127.0.0.1', port: a.port }), action: 'update', content: 'new' }]);
+    });
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+});
