@@ -1,10 +1,12 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
+import { commandLineWithoutSecrets } from '../../src/secrets/process_title.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
@@ -116,6 +118,36 @@ describe('password sources', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: .*process list/);
     expect(r.stderr).not.toContain('changeit');
+  });
+
+  // regression: a pass: password stayed in /proc/<pid>/cmdline (ps, for every user) for the whole run
+  it('pass:LITERAL and a pin-value leave the process list once hapki runs: the title shows pass:… instead', async () => {
+    const fifo = join(dir, 'title.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const out = join(dir, 'title.p12');
+    // the output password comes from the FIFO: hapki waits there, running, while its title is read
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), 'convert', store, out, '--storepass', 'pass:changeit', '--keypass', 'pass:changeit', '--outpass', `file:${fifo}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // opening the FIFO for writing succeeds once hapki has opened it for reading
+    let writer: number | undefined;
+    for (let i = 0; writer === undefined && i < 1000; i++) {
+      try {
+        writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    expect(writer, stderr).toBeDefined();
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+    writeSync(writer!, 'new-title-pass\n');
+    closeSync(writer!);
+    expect(await exited, stderr).toBe(0);
+    expect(cmdline).not.toContain('changeit');
+    expect(cmdline).toBe(`hapki convert ${store} ${out} --storepass pass:… --keypass pass:… --outpass file:${fifo}`);
+    expect(commandLineWithoutSecrets(['node', 'hapki.js', 'list', 'pkcs11:token=ca;object=k?pin-value=1234', '--storepass=pass:x', '--storepass-for', 'a.p12=pass:y'])).toBe('hapki list pkcs11:token=ca;object=k?pin-value=… --storepass=pass:… --storepass-for a.p12=pass:…');
+    expect(commandLineWithoutSecrets(['node', 'hapki.js', 'list', 'a.p12', '--storepass', 'env:P'])).toBeUndefined();
   });
 
   it('a bad source is ERR_PASSWORD_SOURCE and never echoes what was given', async () => {
