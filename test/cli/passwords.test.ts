@@ -193,6 +193,29 @@ describe('password sources', () => {
     expect(clear.code, clear.stderr).toBe(0);
   });
 
+  // regression: `--storepass stdin` at a terminal waited with no prompt for lines until Ctrl-D, echoing the password
+  it('stdin (or fd:0) when standard input is the terminal asks without echo, one question per option', async () => {
+    let err = '';
+    const asked: string[] = [];
+    const io: CliIo = {
+      stdout: () => undefined,
+      stderr: (t) => void (err += t),
+      readStdin: () => Promise.reject(new Error('read standard input with echo')),
+      prompt: async (question) => (asked.push(question), 'changeit'),
+      env: {},
+    };
+    const code = await main(['node', 'hapki', 'list', store, '--storepass', 'stdin'], io);
+    expect(code, err).toBe(0);
+    const zero = await main(['node', 'hapki', 'list', store, '--storepass', 'fd:0'], io);
+    expect(zero, err).toBe(0);
+    expect(asked).toEqual(['password for ' + store + ': ', 'password for ' + store + ': ']);
+    // a new password from stdin at a terminal is asked twice, as a prompt is
+    asked.length = 0;
+    const made = await main(['node', 'hapki', 'ca', 'init', '--subject', 'CN=Stdin CA', '--kty', 'ec', '--out', join(dir, 'stdin-tty-ca.p12'), '--outpass', 'stdin'], io);
+    expect(made, err).toBe(0);
+    expect(asked).toEqual(['output password: ', 'output password again: ']);
+  });
+
   it('a new password asked at a terminal is asked twice; two different answers write nothing', async () => {
     const answers = ['new-secret', 'new-secrex'];
     let err = '';
