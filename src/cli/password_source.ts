@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { PasswordSourceError, UsageError } from '../errors.js';
-import { parsePasswordSource, PASSWORD_SOURCE_FORMS, readEnvSource, readFirstLine } from '../secrets/password_source.js';
+import { DescriptorLines, parsePasswordSource, PASSWORD_SOURCE_FORMS, readEnvSource, readFirstLine } from '../secrets/password_source.js';
 import { warn, type CliIo } from './io.js';
 
 /**
@@ -13,6 +13,7 @@ export class PasswordResolver {
   private stdinLines: string[] | undefined;
   private stdinIsInput = false;
   private readonly filesWarned = new Set<string>();
+  private readonly descriptors = new DescriptorLines();
 
   /** A password file open to others or owned by another user: warned once per run, whichever option or cluster file names it. */
   readonly fileWarning = (message: string, file: string): void => {
@@ -48,7 +49,8 @@ export class PasswordResolver {
    */
   async resolveNew(spec: string | undefined, what: string): Promise<string | undefined> {
     let password: string | undefined;
-    if (spec === undefined && this.io.prompt) {
+    // stdin at a terminal is a prompt too (stdinLine), asked twice here like any other
+    if ((spec === undefined || ((spec === 'stdin' || spec === 'fd:0') && !this.stdinIsInput)) && this.io.prompt) {
       password = await this.io.prompt(`${what}: `);
       if (password !== '' && (await this.io.prompt(`${what} again: `)) !== password) throw new PasswordSourceError(`${what}: the two entries differ`);
     } else password = await this.resolve(spec, what);
@@ -72,15 +74,24 @@ export class PasswordResolver {
           const option = this.optionGiving(spec);
           this.fileWarning(option === undefined ? message : `${option} (${message}`.replace(`${what}:`, `${what}):`), file);
         });
+      // fd:0 is standard input: the same lines as stdin, and not also the input file (-)
       case 'fd':
-        return readFirstLine(source.fd, what);
-      case 'stdin': {
-        if (this.stdinIsInput) throw new UsageError(`${what}: standard input is the input (-): give the password with env:, file: or fd:`);
-        this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
-        const line = this.stdinLines.shift();
-        if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);
-        return line;
-      }
+        return source.fd === 0 ? this.stdinLine(what) : this.descriptors.next(source.fd, what);
+      case 'stdin':
+        return this.stdinLine(what);
     }
+  }
+
+  private async stdinLine(what: string): Promise<string> {
+    if (this.stdinIsInput) throw new UsageError(`${what}: standard input is the input (-): give the password with env:, file: or fd: (not fd:0)`);
+    // standard input is the terminal: ask, without echo, rather than wait silently for lines that
+    // show on the screen as they are typed (and stay in its scrollback) until Ctrl-D
+    if (this.io.prompt) return this.io.prompt(`${what}: `);
+    // the newline that ends the last line starts no line of its own: "pw\n" is one line, and a
+    // second option asking gets "no more lines", not an empty password
+    this.stdinLines ??= (await this.io.readStdin()).replace(/\r?\n$/, '').split(/\r?\n/);
+    const line = this.stdinLines.shift();
+    if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines (one line per option that names stdin, in order)`);
+    return line;
   }
 }

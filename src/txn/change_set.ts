@@ -142,7 +142,7 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
         outcome = await settleJournal(journal);
       } catch {
         leftForRecovery = true;
-        throw new IoError(`${describe(error)}; the change is part made: run hapki recover ${posix.dirname(journalRef.path)}`, { cause: error });
+        throw new IoError(`${describe(error)}; the change is part made: run hapki recover ${shownDir(journalRef)}`, { cause: error });
       }
       if (outcome === 'rolled-back') throw error;
     }
@@ -191,7 +191,8 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     if (change.path === '') throw new UnsafePathError('""', 'is an empty file name');
     if (/(^|\/)(\.{0,2})$/.test(change.path)) throw new UnsafePathError(change.path, 'names a directory (it ends in /, . or ..): give a file name');
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
-    if (!identities.has(transport)) identities.set(transport, transport.identity().then((i) => i.uid));
+    // a host that cannot replace a file atomically is refused before anything is locked or staged anywhere
+    if (!identities.has(transport)) identities.set(transport, checkTransport(transport).then(() => transport.identity()).then((i) => i.uid));
     const uid = await identities.get(transport)!;
     // the part of the path that exists is checked before any directory is made in it: a link
     // there (another user's) would have the directories made wherever it points
@@ -206,6 +207,19 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
   const twice = prepared.find((p, i) => i > 0 && prepared[i - 1]!.key === p.key);
   if (twice) throw new InvalidArgumentError(`${twice.given} is named twice in one change`);
   return prepared;
+}
+
+/** Hosts already warned about in this process (one warning each, not one per change set). */
+const warnedHosts = new Set<string>();
+
+/** Refuses a transport that cannot replace files atomically; warns once about one that cannot sync them. */
+async function checkTransport(transport: FileTransport): Promise<void> {
+  await transport.checkAtomicReplace?.();
+  const problem = await transport.durabilityProblem?.();
+  if (problem && !warnedHosts.has(transport.location)) {
+    warnedHosts.add(transport.location);
+    writePathSettings().warn(problem);
+  }
 }
 
 /**
@@ -334,7 +348,9 @@ async function stage(p: Prepared, txn: string): Promise<void> {
       p.mode = p.existing!.mode & (change.private ? 0o770 : 0o777);
     } else {
       const most = change.mode ?? (change.private ? 0o600 : 0o666);
-      p.mode = most & (change.private ? 0o600 : 0o777) & ~umask;
+      // never writable by others, whatever the umask (umask 000): a trust store or certificate
+      // anyone can rewrite is a trust anchor anyone can plant
+      p.mode = most & (change.private ? 0o600 : 0o777) & ~(umask | 0o002);
     }
     // owner and mode are given on the open file (a name swapped for a link would take them otherwise)
     await transport.createExclusive(p.temp, p.next, p.mode, inPlace ? { uid: p.existing!.uid, gid: p.existing!.gid } : undefined).catch((error: unknown) => {
@@ -387,6 +403,12 @@ async function createParents(transport: FileTransport, dir: string, secret: bool
       if (!(error instanceof FileExistsError)) throw error;
     }
   }
+}
+
+/** The journal's directory as the operator names it for `hapki recover`: a remote one with its ssh://user@host:port. */
+function shownDir(ref: FileRef): string {
+  const dir = posix.dirname(ref.path);
+  return ref.location === 'local' ? dir : `${ref.location}${dir}`;
 }
 
 function describe(error: unknown): string {

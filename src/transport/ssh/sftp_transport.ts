@@ -161,11 +161,21 @@ export class SftpTransport implements FileTransport {
     }
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  async checkAtomicReplace(): Promise<void> {
     const sftp = await this.#sftp();
     if (!offersExtension(sftp, 'posix-rename@openssh.com')) {
-      throw new RemoteIoError(this.location, `${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
+      throw new RemoteIoError(this.location, `${this.location}: the SFTP server offers no posix-rename@openssh.com, so a file there cannot be replaced atomically: nothing was written (use OpenSSH's sftp-server, or allow that request)`);
     }
+  }
+
+  async durabilityProblem(): Promise<string | undefined> {
+    if (offersExtension(await this.#sftp(), 'fsync@openssh.com')) return undefined;
+    return `${this.location}: the SFTP server offers no fsync@openssh.com, so what hapki writes there is not forced to disk before it replaces the old file (a crash of that host may lose the new content)`;
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const sftp = await this.#sftp();
+    await this.checkAtomicReplace();
     try {
       await this.#call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
     } catch (error) {
