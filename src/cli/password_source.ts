@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { PasswordSourceError, UsageError } from '../errors.js';
-import { parsePasswordSource, PASSWORD_SOURCE_FORMS, readEnvSource, readFirstLine } from '../secrets/password_source.js';
+import { DescriptorLines, parsePasswordSource, PASSWORD_SOURCE_FORMS, readEnvSource, readFirstLine } from '../secrets/password_source.js';
 import { warn, type CliIo } from './io.js';
 
 /**
@@ -13,6 +13,7 @@ export class PasswordResolver {
   private stdinLines: string[] | undefined;
   private stdinIsInput = false;
   private readonly filesWarned = new Set<string>();
+  private readonly descriptors = new DescriptorLines();
 
   /** A password file open to others or owned by another user: warned once per run, whichever option or cluster file names it. */
   readonly fileWarning = (message: string, file: string): void => {
@@ -72,15 +73,19 @@ export class PasswordResolver {
           const option = this.optionGiving(spec);
           this.fileWarning(option === undefined ? message : `${option} (${message}`.replace(`${what}:`, `${what}):`), file);
         });
+      // fd:0 is standard input: the same lines as stdin, and not also the input file (-)
       case 'fd':
-        return readFirstLine(source.fd, what);
-      case 'stdin': {
-        if (this.stdinIsInput) throw new UsageError(`${what}: standard input is the input (-): give the password with env:, file: or fd:`);
-        this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
-        const line = this.stdinLines.shift();
-        if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);
-        return line;
-      }
+        return source.fd === 0 ? this.stdinLine(what) : this.descriptors.next(source.fd, what);
+      case 'stdin':
+        return this.stdinLine(what);
     }
+  }
+
+  private async stdinLine(what: string): Promise<string> {
+    if (this.stdinIsInput) throw new UsageError(`${what}: standard input is the input (-): give the password with env:, file: or fd: (not fd:0)`);
+    this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
+    const line = this.stdinLines.shift();
+    if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);
+    return line;
   }
 }

@@ -35,6 +35,13 @@ export interface FileTransport {
   chmod(path: string, mode: number): Promise<void>;
   /** Atomic replace (rename(2), or posix-rename@openssh.com). */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Throws (a coded error naming the host) when this transport cannot replace a file atomically
+   * (an SFTP server without posix-rename@openssh.com). The write path asks before it locks or
+   * stages anything: a change over several hosts found out at its renames, part made, and could
+   * be neither finished nor undone there.
+   */
+  checkAtomicReplace?(): Promise<void>;
   /** Removes a file; no error when it is already gone. */
   unlink(path: string): Promise<void>;
   /** Creates one directory (its parent must exist); ERR_FILE_EXISTS when something is there. */

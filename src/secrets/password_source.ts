@@ -154,3 +154,74 @@ export function readFirstLine(source: string | number, what: string, onWarning?:
     if (fd !== undefined && typeof source !== 'number') closeSync(fd);
   }
 }
+
+/**
+ * Password lines read from file descriptors (`fd:N`), one line per call: a descriptor named by
+ * two options (`--storepass fd:3 --outpass fd:3`) gives each its own line, in order, as `stdin`
+ * does and as openssl's -passin/-passout do. A pipe is read in pieces, and the first call used
+ * to keep what came after its line: the second option then read nothing and got an empty
+ * password. What a read brings past a line now waits for the next call; past the end, a
+ * further call fails coded instead of handing out an empty password.
+ */
+export class DescriptorLines {
+  readonly #read = new Map<number, { rest: Buffer; ended: boolean; lines: number }>();
+
+  next(fd: number, what: string): string {
+    let state = this.#read.get(fd);
+    if (!state) {
+      checkDescriptor(fd, what);
+      state = { rest: Buffer.alloc(0), ended: false, lines: 0 };
+      this.#read.set(fd, state);
+    }
+    const giveUpAt = Date.now() + FIFO_WRITER_WAIT_MS;
+    for (;;) {
+      const newline = state.rest.indexOf(0x0a);
+      if (newline >= 0 || (state.ended && state.rest.length > 0)) {
+        const end = newline >= 0 ? newline : state.rest.length;
+        const line = state.rest.subarray(0, end).toString('utf8').replace(/\r$/, '');
+        state.rest = state.rest.subarray(Math.min(end + 1, state.rest.length));
+        state.lines++;
+        return line;
+      }
+      if (state.ended) {
+        if (state.lines > 0) throw new PasswordSourceError(`${what}: fd ${fd} has no more lines (one line per option that names it, in order)`);
+        state.lines++;
+        return '';
+      }
+      if (state.rest.length > MAX_PASSWORD_SOURCE_BYTES) throw new PasswordSourceError(`${what}: the source holds no line shorter than ${MAX_PASSWORD_SOURCE_BYTES} bytes`);
+      const chunk = Buffer.alloc(4096);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (cause) {
+        // a descriptor opened without blocking whose writer has not written yet
+        if ((cause as NodeJS.ErrnoException).code === 'EAGAIN') {
+          if (Date.now() >= giveUpAt) throw new PasswordSourceError(`${what}: nothing was written to fd ${fd} within ${FIFO_WRITER_WAIT_MS / 1000} s`);
+          pause(20);
+          continue;
+        }
+        throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable'})`, { cause });
+      }
+      if (n === 0) state.ended = true;
+      else state.rest = Buffer.concat([state.rest, chunk.subarray(0, n)]);
+    }
+  }
+}
+
+/**
+ * A descriptor hapki was given holds a file, a pipe, a socket or a terminal. One that was never
+ * given (`fd:3` with no `3<file`) may be one Node opened for itself: an event poll or event
+ * counter, whose read failed with a bare EINVAL or took 8 bytes of a counter for a password.
+ */
+function checkDescriptor(fd: number, what: string): void {
+  let stats: Stats;
+  try {
+    stats = fstatSync(fd);
+  } catch (cause) {
+    throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable'})`, { cause });
+  }
+  if (stats.isDirectory()) throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords('EISDIR')})`);
+  if (!(stats.isFile() || stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice() || stats.isBlockDevice())) {
+    throw new PasswordSourceError(`${what}: fd ${fd} is not a file, pipe or terminal given to hapki (open it for hapki, as ${fd}<file)`);
+  }
+}

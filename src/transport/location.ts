@@ -28,7 +28,8 @@ const USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  */
 export function parseLocation(spec: string): Location {
   if (/^ssh:\/\//i.test(spec)) return parseSshUrl(spec);
-  const scp = /^(?:([^@/:]+)@)?([^@/:[\]]+|\[[^\]/]+\]):(\/.*)$/.exec(spec);
+  // a path may hold any byte but NUL, a newline too (the s flag), as a local path may
+  const scp = /^(?:([^@/:]+)@)?([^@/:[\]]+|\[[^\]/]+\]):(\/.*)$/s.exec(spec);
   if (scp && HOST.test(scp[2]!) && (scp[1] === undefined || USER.test(scp[1])) && scp[2]!.length > 1) {
     return remote(scp[1], unbracket(scp[2]!), undefined, scp[3]!);
   }
@@ -64,7 +65,7 @@ export function resolveLocation(base: string, spec: string): string {
 }
 
 function parseSshUrl(spec: string): RemoteLocation {
-  const m = /^ssh:\/\/(?:([^@/]*)@)?(\[[^\]/]*\]|[^:/[\]]*)(?::([^/]*))?(\/.*)?$/i.exec(spec);
+  const m = /^ssh:\/\/(?:([^@/]*)@)?(\[[^\]/]*\]|[^:/[\]]*)(?::([^/]*))?(\/.*)?$/is.exec(spec);
   if (!m) throw new SshLocationError('an ssh:// location is ssh://[user@]host[:port]/absolute/path');
   const [, user, host = '', port, path] = m;
   if (user !== undefined && !USER.test(user)) throw new SshLocationError('the user name in an ssh:// location may hold letters, digits, ".", "-" and "_"');

@@ -142,7 +142,7 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
         outcome = await settleJournal(journal);
       } catch {
         leftForRecovery = true;
-        throw new IoError(`${describe(error)}; the change is part made: run hapki recover ${posix.dirname(journalRef.path)}`, { cause: error });
+        throw new IoError(`${describe(error)}; the change is part made: run hapki recover ${shownDir(journalRef)}`, { cause: error });
       }
       if (outcome === 'rolled-back') throw error;
     }
@@ -191,7 +191,8 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     if (change.path === '') throw new UnsafePathError('""', 'is an empty file name');
     if (/(^|\/)(\.{0,2})$/.test(change.path)) throw new UnsafePathError(change.path, 'names a directory (it ends in /, . or ..): give a file name');
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
-    if (!identities.has(transport)) identities.set(transport, transport.identity().then((i) => i.uid));
+    // a host that cannot replace a file atomically is refused before anything is locked or staged anywhere
+    if (!identities.has(transport)) identities.set(transport, Promise.resolve((transport as FileTransport).checkAtomicReplace?.()).then(() => transport.identity()).then((i) => i.uid));
     const uid = await identities.get(transport)!;
     // the part of the path that exists is checked before any directory is made in it: a link
     // there (another user's) would have the directories made wherever it points
@@ -387,6 +388,12 @@ async function createParents(transport: FileTransport, dir: string, secret: bool
       if (!(error instanceof FileExistsError)) throw error;
     }
   }
+}
+
+/** The journal's directory as the operator names it for `hapki recover`: a remote one with its ssh://user@host:port. */
+function shownDir(ref: FileRef): string {
+  const dir = posix.dirname(ref.path);
+  return ref.location === 'local' ? dir : `${ref.location}${dir}`;
 }
 
 function describe(error: unknown): string {

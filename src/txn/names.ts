@@ -74,23 +74,23 @@ export interface Debris {
  * change set <txn>, or a temp file of the write path hapki had before the protocol.
  */
 export function debrisOf(name: string): Debris | undefined {
-  const ours = /^\.(.+)\.hapki-([0-9a-f]{16})\.(tmp|bak\.tmp|journal\.tmp|journal)$/.exec(name);
+  const ours = /^\.(.+)\.hapki-([0-9a-f]{16})\.(tmp|bak\.tmp|journal\.tmp|journal)$/s.exec(name);
   if (ours) return { target: ours[1]!, txn: ours[2]!, kind: ours[3] === 'journal' ? 'journal' : 'temp' };
-  const legacy = /^\.(.+)\.[0-9a-f]{12}\.(tmp|probe)$/.exec(name);
+  const legacy = /^\.(.+)\.[0-9a-f]{12}\.(tmp|probe)$/s.exec(name);
   if (legacy) return { target: legacy[1]!, kind: 'legacy-temp' };
   return undefined;
 }
 
 /** A guard file (a lock takeover or a recovery under way), if the name is one. */
 export function guardKindOf(name: string): 'takeover' | 'recovering' | undefined {
-  if (/^\..+\.hapki-lock\.takeover$/.test(name)) return 'takeover';
-  if (/^\..+\.hapki-[0-9a-f]{16}\.recovering$/.test(name)) return 'recovering';
+  if (/^\..+\.hapki-lock\.takeover$/s.test(name)) return 'takeover';
+  if (/^\..+\.hapki-[0-9a-f]{16}\.recovering$/s.test(name)) return 'recovering';
   return undefined;
 }
 
 /** The target a lock file guards, if the name is one. */
 export function lockTargetOf(name: string): string | undefined {
-  return /^\.(.+)\.hapki-lock$/.exec(name)?.[1];
+  return /^\.(.+)\.hapki-lock$/s.exec(name)?.[1];
 }
 
 function beside(target: string, suffix: string): string {

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
@@ -69,6 +69,39 @@ describe('password sources', () => {
     const r = await hapki(['list', store, '--storepass', 'fd:3'], { stdio: ['pipe', 'pipe', 'pipe', fd] });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  // regression: the first option read the whole descriptor, the second got an empty password
+  it('fd:N named by two options: one line each, in order; too few lines is ERR_PASSWORD_SOURCE and nothing is written', async () => {
+    const file = join(dir, 'pass-fd-two.txt');
+    writeFileSync(file, 'changeit\nnewpass-fd\n');
+    const out = join(dir, 'from-fd.p12');
+    const r = await hapki(['convert', store, out, '--storepass', 'fd:3', '--outpass', 'fd:3'], { stdio: ['pipe', 'pipe', 'pipe', openSync(file, 'r')] });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await hapki(['list', out, '--storepass', 'env:P'], { env: { P: 'newpass-fd' } })).code).toBe(0);
+    const one = join(dir, 'pass-fd-one.txt');
+    writeFileSync(one, 'changeit\n');
+    const short = await hapki(['convert', store, join(dir, 'from-fd-short.p12'), '--storepass', 'fd:3', '--outpass', 'fd:3'], { stdio: ['pipe', 'pipe', 'pipe', openSync(one, 'r')] });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+    expect(short.stderr).toContain('fd 3 has no more lines');
+    expect(existsSync(join(dir, 'from-fd-short.p12'))).toBe(false);
+  });
+
+  // regression: fd:0 is standard input, but only `stdin` was kept from taking the input's first
+  // line (-): the PEM's first line became the password and the import failed as a wrong password
+  it('fd:0 is standard input: refused beside an input read from -, and shares stdin\'s lines', async () => {
+    const ca = join(FIXTURES, 'ca.pem');
+    const copy = join(dir, 'fd0.p12');
+    copyFileSync(store, copy);
+    const r = await hapki(['import', copy, '--alias', 'x', '--trusted', '-', '--storepass', 'fd:0'], { input: readFileSync(ca, 'utf8') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(r.stderr).toContain('standard input is the input');
+    const out = join(dir, 'from-fd0.p12');
+    const both = await hapki(['convert', store, out, '--storepass', 'fd:0', '--outpass', 'stdin'], { input: 'changeit\nnewpass-0\n' });
+    expect(both.code, both.stderr).toBe(0);
+    expect((await hapki(['list', out, '--storepass', 'env:P'], { env: { P: 'newpass-0' } })).code).toBe(0);
   });
 
   it('stdin, one line per option in order', async () => {

@@ -24,6 +24,8 @@ export interface SshHost {
   kill(): void;
   /** Starts it again on the same port with the same key. */
   start(): Promise<void>;
+  /** Kills this server's sftp-server processes only: the connections stay up (the count killed). */
+  killSftpServers(): number;
 }
 
 export interface SshLab {
@@ -34,7 +36,8 @@ export interface SshLab {
   /** A known_hosts file listing every host started so far. */
   knownHosts: string;
   hosts: SshHost[];
-  addHost(name: string): Promise<SshHost>;
+  /** `sftpServer`: the sshd `Subsystem sftp` command (default: OpenSSH's sftp-server as installed). */
+  addHost(name: string, options?: { sftpServer?: string }): Promise<SshHost>;
   /** Writes the known_hosts file from the hosts' lines. */
   writeKnownHosts(lines?: string[]): void;
   stop(): void;
@@ -64,8 +67,8 @@ export function createSshLab(): SshLab {
     clientPublicKey,
     knownHosts,
     hosts,
-    async addHost(name) {
-      const host = await startHost(dir, name);
+    async addHost(name, options) {
+      const host = await startHost(dir, name, options?.sftpServer);
       hosts.push(host);
       lab.writeKnownHosts();
       return host;
@@ -81,7 +84,12 @@ export function createSshLab(): SshLab {
   return lab;
 }
 
-async function startHost(labDir: string, name: string): Promise<SshHost> {
+/** The sftp-server OpenSSH installs here (internal-sftp where there is none). */
+export function installedSftpServer(): string {
+  return ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server'].find((p) => existsSync(p)) ?? 'internal-sftp';
+}
+
+async function startHost(labDir: string, name: string, subsystem?: string): Promise<SshHost> {
   const home = join(labDir, name);
   const root = join(home, 'root');
   mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -90,7 +98,7 @@ async function startHost(labDir: string, name: string): Promise<SshHost> {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', hostKeyFile]);
   const hostKey = readFileSync(`${hostKeyFile}.pub`, 'utf8').trim().split(/\s+/)[1]!;
   const port = await freePort();
-  const sftpServer = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server'].find((p) => existsSync(p)) ?? 'internal-sftp';
+  const sftpServer = subsystem ?? installedSftpServer();
   writeFileSync(
     join(home, 'sshd_config'),
     [
@@ -121,6 +129,12 @@ async function startHost(labDir: string, name: string): Promise<SshHost> {
       for (const pid of descendants(child.pid)) tryKill(pid);
       tryKill(child.pid);
       child = undefined;
+    },
+    killSftpServers() {
+      if (child?.pid === undefined) return 0;
+      const servers = descendants(child.pid).filter((pid) => commandOf(pid) === 'sftp-server');
+      for (const pid of servers) tryKill(pid);
+      return servers.length;
     },
     async start() {
       child = spawn(SSHD, ['-D', '-e', '-f', join(home, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -176,6 +190,14 @@ function descendants(pid: number): number[] {
   };
   walk(pid);
   return out;
+}
+
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function tryKill(pid: number): void {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describePasswordSource, parsePasswordSource, readFirstLine } from '../../src/secrets/password_source.js';
+import { DescriptorLines, describePasswordSource, parsePasswordSource, readFirstLine } from '../../src/secrets/password_source.js';
 
 describe('parsePasswordSource: one grammar for the CLI, cluster files and audit configurations', () => {
   it('reads every form, a relative file against the base directory', () => {
@@ -51,5 +51,41 @@ describe('readFirstLine of a named FIFO (file:PATH)', () => {
       if (writer !== undefined) closeSync(writer);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('DescriptorLines (fd:N)', () => {
+  // regression: the first option's read took the whole pipe or file, and a second option naming
+  // the same descriptor got an empty password (refused as empty for a new store, used as-is otherwise)
+  it('gives each option naming one descriptor its own line, in order, then fails coded past the end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hapki-fd-'));
+    const fd = openSync(join(dir, 'p'), 'w+');
+    try {
+      writeFileSync(fd, 'first\r\nsecond\nthird');
+      const lines = new DescriptorLines();
+      const fresh = openSync(join(dir, 'p'), 'r');
+      try {
+        expect([lines.next(fresh, 'a'), lines.next(fresh, 'b'), lines.next(fresh, 'c')]).toEqual(['first', 'second', 'third']);
+        expect(() => lines.next(fresh, 'd')).toThrow(expect.objectContaining({ code: 'ERR_PASSWORD_SOURCE', message: expect.stringContaining('no more lines') }));
+      } finally {
+        closeSync(fresh);
+      }
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // regression: fd:3 with no 3<file read one of Node's own descriptors (an event poll: a bare "EINVAL")
+  it('refuses a descriptor that is no file, pipe or terminal (one Node opened for itself), naming it only', () => {
+    const own = readdirSync('/proc/self/fd').map(Number).find((n) => {
+      try {
+        return /^anon_inode:/.test(readlinkSync(`/proc/self/fd/${n}`));
+      } catch {
+        return false;
+      }
+    });
+    expect(own).toBeDefined();
+    expect(() => new DescriptorLines().next(own!, 'store password')).toThrow(expect.objectContaining({ code: 'ERR_PASSWORD_SOURCE', message: `store password: fd ${own} is not a file, pipe or terminal given to hapki (open it for hapki, as ${own}<file)` }));
   });
 });

@@ -5,7 +5,7 @@ import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { localTransport } from '../../fs/local_transport.js';
 import { recoverFiles, recoverTree } from '../../txn/recover_paths.js';
 import { useClusterSsh } from '../../cluster/cluster_ssh.js';
-import { groupByHost } from '../../transport/remote_file.js';
+import { groupByHost, remoteFile } from '../../transport/remote_file.js';
 import type { DirectoryRecovery } from '../../txn/recover.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -16,7 +16,7 @@ export function registerRecover(program: Command, ctx: CliContext): void {
   program
     .command('recover')
     .description('finish or undo changes a killed hapki left part made, and remove its temp files')
-    .argument('[target]', 'a directory (searched down to 8 levels) or a cluster file (its keystores\' directories); default: the current directory')
+    .argument('[target]', 'a directory (searched down to 8 levels; ssh://host/dir on another host) or a cluster file (its keystores\' directories); default: the current directory')
     .addOption(jsonOption('{"recovered": [{"txn", "outcome", "files"}], "removed": [files], "busy": [files], "foreign": [files]}'))
     .addHelpText(
       'after',
@@ -29,13 +29,16 @@ command that touches such a file does the same first.
 
 Examples:
   hapki recover /etc/gateway/keystores
+  hapki recover ssh://deploy@gw1.example.com/opt/msas/conf
   hapki recover cluster.yaml
 ${EXIT_CODES_HELP}`,
     )
     .action(async (target: string | undefined, options: { json?: boolean }) => {
       const path = target ?? '.';
-      const info = await localTransport().lstat(resolve(path));
-      const result = info?.type === 'file' ? await recoverCluster(path, ctx) : await recoverTree(path);
+      // `hapki recover ssh://host/dir`, as a part-made change over SSH says to run
+      const remote = remoteFile(path);
+      const info = remote ? undefined : await localTransport().lstat(resolve(path));
+      const result = remote ? prefixed(await recoverTree(remote.path, remote.transport), remote.transport.location) : info?.type === 'file' ? await recoverCluster(path, ctx) : await recoverTree(path);
       if (options.json) return printResult(ctx, true, result, () => '');
       for (const r of result.recovered) resultLine(ctx.io, `recovered change ${r.txn}: ${r.outcome}${r.files.length ? ` (${r.files.join(', ')})` : ''}`);
       for (const f of result.removed) resultLine(ctx.io, `removed ${f}`);
@@ -45,6 +48,11 @@ ${EXIT_CODES_HELP}`,
     });
 }
 
+/** A host's recovery with its files named as the operator names them (ssh://user@host:port/path). */
+function prefixed(result: DirectoryRecovery, where: string): DirectoryRecovery {
+  return { recovered: result.recovered, removed: result.removed.map((f) => `${where}${f}`), busy: result.busy.map((f) => `${where}${f}`), foreign: result.foreign.map((f) => `${where}${f}`) };
+}
+
 /** A cluster's files, local ones first (the journal of an apply is there), then each host's over SSH. */
 async function recoverCluster(file: string, ctx: CliContext): Promise<DirectoryRecovery> {
   const cluster = await loadClusterFile(file);
@@ -52,11 +60,11 @@ async function recoverCluster(file: string, ctx: CliContext): Promise<DirectoryR
   const total: DirectoryRecovery = { recovered: [], removed: [], busy: [], foreign: [] };
   for (const group of groupByHost(clusterPaths(cluster))) {
     const result = group.transport ? await recoverFiles(group.paths, group.transport) : await recoverFiles(group.paths);
-    const where = group.transport ? group.transport.location : '';
-    total.recovered.push(...result.recovered);
-    total.removed.push(...result.removed.map((f) => `${where}${f}`));
-    total.busy.push(...result.busy.map((f) => `${where}${f}`));
-    total.foreign.push(...result.foreign.map((f) => `${where}${f}`));
+    const shown = prefixed(result, group.transport ? group.transport.location : '');
+    total.recovered.push(...shown.recovered);
+    total.removed.push(...shown.removed);
+    total.busy.push(...shown.busy);
+    total.foreign.push(...shown.foreign);
   }
   return total;
 }

@@ -112,11 +112,29 @@ class Session implements SshSession {
     this.sudo = options.sudo ?? false;
     // a dropped connection surfaces in the pending operations; the event itself must not crash the process
     client.on('error', () => undefined);
-    client.on('close', () => {
-      this.#closed = true;
-      for (const lost of [...this.#pending]) lost();
-      this.#pending.clear();
-    });
+    client.on('close', () => this.#lose());
+  }
+
+  /** The connection (or its SFTP session) is gone: every operation waiting on it fails, and every later one. */
+  #lose(): void {
+    this.#closed = true;
+    for (const lost of [...this.#pending]) lost();
+    this.#pending.clear();
+  }
+
+  /**
+   * The SFTP server ended while the connection stayed up (killed on the host, out of memory):
+   * ssh2 fails the requests in flight but buffers later ones for a server that will never
+   * answer, and the command hung in its clean-up. The session goes with it, as a dropped
+   * connection does: ERR_SSH_CONNECT from then on.
+   */
+  #watch(sftp: SFTPWrapper): SFTPWrapper {
+    const ended = (): void => {
+      this.#lose();
+      this.client.end();
+    };
+    sftp.once('end', ended).once('close', ended);
+    return sftp;
   }
 
   readonly #pending = new Set<() => void>();
@@ -196,7 +214,7 @@ class Session implements SshSession {
     return new Promise((resolve, reject) => {
       this.client.sftp((error, sftp) => {
         if (error) reject(new SshConnectError(this.label, `the SFTP subsystem would not start: ${error.message}`, { cause: error }));
-        else resolve(sftp);
+        else resolve(this.#watch(sftp));
       });
     });
   }
@@ -221,7 +239,7 @@ class Session implements SshSession {
       return await new Promise<SFTPWrapper>((resolve, reject) => {
         this.client.sftp((error, sftp) => {
           if (error) reject(new SshSudoError(this.label, `${server} would not start through sudo -n (${error.message})`));
-          else resolve(sftp);
+          else resolve(this.#watch(sftp));
         });
       });
     } finally {

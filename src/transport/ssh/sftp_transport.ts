@@ -161,11 +161,16 @@ export class SftpTransport implements FileTransport {
     }
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  async checkAtomicReplace(): Promise<void> {
     const sftp = await this.#sftp();
     if (!offersExtension(sftp, 'posix-rename@openssh.com')) {
-      throw new RemoteIoError(this.location, `${this.location}: the SFTP server offers no posix-rename@openssh.com; an atomic replace is not possible there`);
+      throw new RemoteIoError(this.location, `${this.location}: the SFTP server offers no posix-rename@openssh.com, so a file there cannot be replaced atomically: nothing was written (use OpenSSH's sftp-server, or allow that request)`);
     }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const sftp = await this.#sftp();
+    await this.checkAtomicReplace();
     try {
       await this.#call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
     } catch (error) {
