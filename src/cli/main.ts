@@ -11,13 +11,19 @@ import { holdingWarnings, type CliIo } from './io.js';
 import { PasswordResolver } from './password_source.js';
 import { processIo } from './process_io.js';
 import { runningAsOwnProcess } from './process_heap.js';
+import { commandLineWithoutSecrets } from '../secrets/process_title.js';
 import { askedCommand, buildProgram } from './program.js';
 import { habitMessage } from './usage_hints.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], processIoArg?: CliIo): Promise<number> {
   // the command's own process (no I/O handed in): its heap may be tuned for a large store
-  if (processIoArg === undefined) runningAsOwnProcess();
+  if (processIoArg === undefined) {
+    runningAsOwnProcess();
+    // a pass: password stays in the process list only until here
+    const title = commandLineWithoutSecrets(argv);
+    if (title !== undefined) process.title = title;
+  }
   const io = guardedIo(processIoArg ?? processIo(), argv);
   // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
   const quiet = argv.includes('--quiet') || argv.includes('-q');

@@ -49,7 +49,8 @@ export class PasswordResolver {
    */
   async resolveNew(spec: string | undefined, what: string): Promise<string | undefined> {
     let password: string | undefined;
-    if (spec === undefined && this.io.prompt) {
+    // stdin at a terminal is a prompt too (stdinLine), asked twice here like any other
+    if ((spec === undefined || ((spec === 'stdin' || spec === 'fd:0') && !this.stdinIsInput)) && this.io.prompt) {
       password = await this.io.prompt(`${what}: `);
       if (password !== '' && (await this.io.prompt(`${what} again: `)) !== password) throw new PasswordSourceError(`${what}: the two entries differ`);
     } else password = await this.resolve(spec, what);
@@ -83,6 +84,9 @@ export class PasswordResolver {
 
   private async stdinLine(what: string): Promise<string> {
     if (this.stdinIsInput) throw new UsageError(`${what}: standard input is the input (-): give the password with env:, file: or fd: (not fd:0)`);
+    // standard input is the terminal: ask, without echo, rather than wait silently for lines that
+    // show on the screen as they are typed (and stay in its scrollback) until Ctrl-D
+    if (this.io.prompt) return this.io.prompt(`${what}: `);
     this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
     const line = this.stdinLines.shift();
     if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);

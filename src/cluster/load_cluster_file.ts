@@ -77,7 +77,8 @@ export function parseClusterFile(source: string, path: string): ClusterFile {
   const counter = newLineCounter();
   const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
-    throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: YAML: ${yamlMessage(e.message)}`));
+    // without prettyErrors (whose message quotes the file's text, a password line too) the error has its offset, not its line
+    throw new ClusterFileError(path, doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line}: YAML: ${yamlMessage(e.message)}`));
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) throw new ClusterFileError(path, [`${path}:${duplicate.offset === undefined ? 1 : counter.linePos(duplicate.offset).line}: YAML: map keys must be unique`]);

@@ -335,7 +335,9 @@ async function stage(p: Prepared, txn: string): Promise<void> {
       p.mode = p.existing!.mode & (change.private ? 0o770 : 0o777);
     } else {
       const most = change.mode ?? (change.private ? 0o600 : 0o666);
-      p.mode = most & (change.private ? 0o600 : 0o777) & ~umask;
+      // never writable by others, whatever the umask (umask 000): a trust store or certificate
+      // anyone can rewrite is a trust anchor anyone can plant
+      p.mode = most & (change.private ? 0o600 : 0o777) & ~(umask | 0o002);
     }
     // owner and mode are given on the open file (a name swapped for a link would take them otherwise)
     await transport.createExclusive(p.temp, p.next, p.mode, inPlace ? { uid: p.existing!.uid, gid: p.existing!.gid } : undefined).catch((error: unknown) => {

@@ -1,10 +1,12 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
+import { commandLineWithoutSecrets } from '../../src/secrets/process_title.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
@@ -118,6 +120,36 @@ describe('password sources', () => {
     expect(r.stderr).not.toContain('changeit');
   });
 
+  // regression: a pass: password stayed in /proc/<pid>/cmdline (ps, for every user) for the whole run
+  it('pass:LITERAL and a pin-value leave the process list once hapki runs: the title shows pass:… instead', async () => {
+    const fifo = join(dir, 'title.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const out = join(dir, 'title.p12');
+    // the output password comes from the FIFO: hapki waits there, running, while its title is read
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), 'convert', store, out, '--storepass', 'pass:changeit', '--keypass', 'pass:changeit', '--outpass', `file:${fifo}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // opening the FIFO for writing succeeds once hapki has opened it for reading
+    let writer: number | undefined;
+    for (let i = 0; writer === undefined && i < 1000; i++) {
+      try {
+        writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    expect(writer, stderr).toBeDefined();
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+    writeSync(writer!, 'new-title-pass\n');
+    closeSync(writer!);
+    expect(await exited, stderr).toBe(0);
+    expect(cmdline).not.toContain('changeit');
+    expect(cmdline).toBe(`hapki convert ${store} ${out} --storepass pass:… --keypass pass:… --outpass file:${fifo}`);
+    expect(commandLineWithoutSecrets(['node', 'hapki.js', 'list', 'pkcs11:token=ca;object=k?pin-value=1234', '--storepass=pass:x', '--storepass-for', 'a.p12=pass:y'])).toBe('hapki list pkcs11:token=ca;object=k?pin-value=… --storepass=pass:… --storepass-for a.p12=pass:…');
+    expect(commandLineWithoutSecrets(['node', 'hapki.js', 'list', 'a.p12', '--storepass', 'env:P'])).toBeUndefined();
+  });
+
   it('a bad source is ERR_PASSWORD_SOURCE and never echoes what was given', async () => {
     const unset = await hapki(['list', store, '--storepass', 'env:NOT_SET_ANYWHERE']);
     expect(unset.code).toBe(1);
@@ -159,6 +191,29 @@ describe('password sources', () => {
     // a key in the clear is still there for the asking
     const clear = await hapki(['export', store, '--alias', 'server1', '--what', 'key', '--out', at('clear.pem'), '--storepass', 'env:P', '--no-encrypt'], { env });
     expect(clear.code, clear.stderr).toBe(0);
+  });
+
+  // regression: `--storepass stdin` at a terminal waited with no prompt for lines until Ctrl-D, echoing the password
+  it('stdin (or fd:0) when standard input is the terminal asks without echo, one question per option', async () => {
+    let err = '';
+    const asked: string[] = [];
+    const io: CliIo = {
+      stdout: () => undefined,
+      stderr: (t) => void (err += t),
+      readStdin: () => Promise.reject(new Error('read standard input with echo')),
+      prompt: async (question) => (asked.push(question), 'changeit'),
+      env: {},
+    };
+    const code = await main(['node', 'hapki', 'list', store, '--storepass', 'stdin'], io);
+    expect(code, err).toBe(0);
+    const zero = await main(['node', 'hapki', 'list', store, '--storepass', 'fd:0'], io);
+    expect(zero, err).toBe(0);
+    expect(asked).toEqual(['password for ' + store + ': ', 'password for ' + store + ': ']);
+    // a new password from stdin at a terminal is asked twice, as a prompt is
+    asked.length = 0;
+    const made = await main(['node', 'hapki', 'ca', 'init', '--subject', 'CN=Stdin CA', '--kty', 'ec', '--out', join(dir, 'stdin-tty-ca.p12'), '--outpass', 'stdin'], io);
+    expect(made, err).toBe(0);
+    expect(asked).toEqual(['output password: ', 'output password again: ']);
   });
 
   it('a new password asked at a terminal is asked twice; two different answers write nothing', async () => {

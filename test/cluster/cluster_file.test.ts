@@ -114,8 +114,12 @@ describe('parseClusterFile', () => {
     ]);
   });
 
+  // regression: every syntax error was said to be on line 1 (the error's line was never computed)
   it('reports YAML syntax errors with their line', () => {
     expect(problems('ca:\n  keystore: [a\n')[0]).toMatch(/^cluster\.yaml:\d+: YAML: /);
+    expect(problems('ca:\n  keystore: ca.p12\n  alias: ca: x\n')).toEqual(['cluster.yaml:3: YAML: Nested mappings are not allowed in compact mappings']);
+    // an unclosed quote is found where the file ends; its text (a password) is never quoted
+    expect(problems('ca:\n  keystore: ca.p12\n  alias: ca\n  password: "pass:hunter2\n')).toEqual(['cluster.yaml:5: YAML: Missing closing "quote']);
     expect(problems('ca: 1\nca: 2\n')[0]).toMatch(/^cluster\.yaml:\d: YAML: /);
   });
 

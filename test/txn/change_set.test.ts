@@ -287,6 +287,25 @@ describe('ownership, modes and symbolic links', () => {
     expect(statSync(join(dir, 'ks.p12.bak')).mode & 0o777).toBe(0o600);
   });
 
+  // regression: under umask 000 a new trust store, certificate or CA record was writable by every user
+  it('never makes a new file or directory writable by others, whatever the umask; private material stays 0600', async () => {
+    const dir = fresh();
+    const mask = process.umask(0o000);
+    try {
+      await commitChangeSet([
+        { path: join(dir, 'trust', 'truststore.p12'), action: 'write', content: 't', createParents: true },
+        { path: join(dir, 'record.jsonl'), action: 'update', content: 'r', mode: 0o666 },
+        { path: join(dir, 'key.pem'), action: 'write', content: 'k', private: true },
+      ]);
+    } finally {
+      process.umask(mask);
+    }
+    expect(statSync(join(dir, 'trust', 'truststore.p12')).mode & 0o777).toBe(0o664);
+    expect(statSync(join(dir, 'trust')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(dir, 'record.jsonl')).mode & 0o777).toBe(0o664);
+    expect(statSync(join(dir, 'key.pem')).mode & 0o777).toBe(0o600);
+  });
+
   it.runIf(isRoot)('as root: an in-place rewrite keeps owner, group and mode; a forced output over another user\'s file is ours, 0600', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'gateway.jks'), 'old');
