@@ -42,6 +42,8 @@ export interface FileTransport {
    * be neither finished nor undone there.
    */
   checkAtomicReplace?(): Promise<void>;
+  /** What this transport cannot make durable (an SFTP server without fsync@openssh.com), for one warning; undefined when nothing. */
+  durabilityProblem?(): Promise<string | undefined>;
   /** Removes a file; no error when it is already gone. */
   unlink(path: string): Promise<void>;
   /** Creates one directory (its parent must exist); ERR_FILE_EXISTS when something is there. */

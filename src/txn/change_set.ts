@@ -192,7 +192,7 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     if (/(^|\/)(\.{0,2})$/.test(change.path)) throw new UnsafePathError(change.path, 'names a directory (it ends in /, . or ..): give a file name');
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
     // a host that cannot replace a file atomically is refused before anything is locked or staged anywhere
-    if (!identities.has(transport)) identities.set(transport, Promise.resolve((transport as FileTransport).checkAtomicReplace?.()).then(() => transport.identity()).then((i) => i.uid));
+    if (!identities.has(transport)) identities.set(transport, checkTransport(transport).then(() => transport.identity()).then((i) => i.uid));
     const uid = await identities.get(transport)!;
     // the part of the path that exists is checked before any directory is made in it: a link
     // there (another user's) would have the directories made wherever it points
@@ -207,6 +207,19 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
   const twice = prepared.find((p, i) => i > 0 && prepared[i - 1]!.key === p.key);
   if (twice) throw new InvalidArgumentError(`${twice.given} is named twice in one change`);
   return prepared;
+}
+
+/** Hosts already warned about in this process (one warning each, not one per change set). */
+const warnedHosts = new Set<string>();
+
+/** Refuses a transport that cannot replace files atomically; warns once about one that cannot sync them. */
+async function checkTransport(transport: FileTransport): Promise<void> {
+  await transport.checkAtomicReplace?.();
+  const problem = await transport.durabilityProblem?.();
+  if (problem && !warnedHosts.has(transport.location)) {
+    warnedHosts.add(transport.location);
+    writePathSettings().warn(problem);
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ let a: SshHost;
 let b: SshHost;
 /** An SFTP server that does not offer posix-rename@openssh.com (sftp-server -P posix-rename). */
 let noRename: SshHost;
+/** An SFTP server that does not offer fsync@openssh.com. */
+let noFsync: SshHost;
 
 beforeAll(async () => {
   configureWritePath({ warn: () => undefined });
@@ -31,6 +33,7 @@ beforeAll(async () => {
   a = await lab.addHost('a');
   b = await lab.addHost('b');
   noRename = await lab.addHost('norename', { sftpServer: `${installedSftpServer()} -P posix-rename` });
+  noFsync = await lab.addHost('nofsync', { sftpServer: `${installedSftpServer()} -P fsync` });
 });
 
 afterAll(() => lab?.stop());
@@ -89,6 +92,22 @@ describe('an SFTP server that cannot replace a file atomically', () => {
     expect(run.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
     expect(run.stderr).toContain(`ssh://root@127.0.0.1:${noRename.port}`);
     expect(readFileSync(file).equals(before)).toBe(true);
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+});
+
+describe('an SFTP server that cannot sync a file to disk', () => {
+  // Regression: without fsync@openssh.com the staged file was renamed over the keystore unsynced,
+  // and nothing said so.
+  it('is written (the replace is still atomic), with one warning naming the host', async () => {
+    const { dir, file } = remoteDir(noFsync, 'nosync');
+    writeFileSync(file, readFileSync(join(FIXTURES, 'gateway.p12')));
+    const run = await hapki(['import', remote(noFsync, file), '--alias', 'ca', '--trusted', join(FIXTURES, 'ca.pem'), '--storepass', 'env:STOREPASS', ...sshFlags()], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const warnings = run.stderr.split('\n').filter((l) => l.includes('fsync@openssh.com'));
+    expect(warnings).toEqual([`hapki: warning: ssh://root@127.0.0.1:${noFsync.port}: the SFTP server offers no fsync@openssh.com, so what hapki writes there is not forced to disk before it replaces the old file (a crash of that host may lose the new content)`]);
+    const store = await readKeystore(new Uint8Array(readFileSync(file)), { password: FIXTURE_PASSWORD });
+    expect(store.entries.map((e) => e.alias)).toContain('ca');
     expect(hapkiNames(dir)).toEqual([]);
   });
 });

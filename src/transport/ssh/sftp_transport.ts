@@ -168,6 +168,11 @@ export class SftpTransport implements FileTransport {
     }
   }
 
+  async durabilityProblem(): Promise<string | undefined> {
+    if (offersExtension(await this.#sftp(), 'fsync@openssh.com')) return undefined;
+    return `${this.location}: the SFTP server offers no fsync@openssh.com, so what hapki writes there is not forced to disk before it replaces the old file (a crash of that host may lose the new content)`;
+  }
+
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.#sftp();
     await this.checkAtomicReplace();
