@@ -87,9 +87,11 @@ export class PasswordResolver {
     // standard input is the terminal: ask, without echo, rather than wait silently for lines that
     // show on the screen as they are typed (and stay in its scrollback) until Ctrl-D
     if (this.io.prompt) return this.io.prompt(`${what}: `);
-    this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
+    // the newline that ends the last line starts no line of its own: "pw\n" is one line, and a
+    // second option asking gets "no more lines", not an empty password
+    this.stdinLines ??= (await this.io.readStdin()).replace(/\r?\n$/, '').split(/\r?\n/);
     const line = this.stdinLines.shift();
-    if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);
+    if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines (one line per option that names stdin, in order)`);
     return line;
   }
 }

@@ -110,6 +110,11 @@ describe('password sources', () => {
     const out = join(dir, 'from-stdin.p12');
     const r = await hapki(['convert', store, out, '--storepass', 'stdin', '--outpass', 'stdin'], { input: 'changeit\nnewpass\n' });
     expect(r.code).toBe(0);
+    // regression: the newline ending the last line was taken for an empty line, handed to the next option
+    const short = await hapki(['convert', store, join(dir, 'from-stdin-short.p12'), '--storepass', 'stdin', '--outpass', 'stdin'], { input: 'changeit\n' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+    expect(short.stderr).toContain('standard input has no more lines');
     expect((await hapki(['list', out, '--storepass', 'env:P'], { env: { P: 'newpass' } })).code).toBe(0);
   });
 
