@@ -53,6 +53,18 @@ describe('password sources', () => {
     expect((await hapki(['list', store, '--storepass', `file:${file}`])).stderr).toBe('');
   });
 
+  it('an audit configuration holding pass: sources and open to others warns about its mode, never the password', async () => {
+    const config = join(dir, 'audit-pass.yaml');
+    writeFileSync(config, `passwords:\n  - match: "${store}"\n    password: pass:changeit\n`);
+    chmodSync(config, 0o644);
+    const open = await hapki(['audit', store, '--config', config]);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).toContain(`hapki: warning: ${config} holds passwords itself (pass:) and is open to group and others (mode 0644): chmod 600 it\n`);
+    expect(open.stderr).not.toContain('changeit');
+    chmodSync(config, 0o600);
+    expect((await hapki(['audit', store, '--config', config])).stderr).not.toContain('holds passwords itself');
+  });
+
   it('--ssh-identity open to others gets the same one-line warning (ssh refuses such a key), never its content', async () => {
     const key = join(dir, 'id_test');
     writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o644 });
