@@ -29,10 +29,12 @@ export function getEntry(store: Keystore, alias: string): KeystoreEntry {
 /** An alias not yet used in the store, made from a wish: "server", "server-2", "server-3", ... */
 export function uniqueAlias(store: Keystore, wish: string): string {
   const base = wish.trim() === '' ? 'entry' : wish.trim();
-  if (!findEntry(store, base)) return base;
+  // the aliases taken, once: a store holding base-2 ... base-60000 must not be searched once per number
+  const taken = new Set(store.entries.map((e) => aliasKey(store.format, e.alias)));
+  if (!taken.has(aliasKey(store.format, base))) return base;
   for (let i = 2; ; i++) {
     const candidate = `${base}-${i}`;
-    if (!findEntry(store, candidate)) return candidate;
+    if (!taken.has(aliasKey(store.format, candidate))) return candidate;
   }
 }
 
