@@ -78,6 +78,18 @@ export function passwordFileProblem(stats: Stats, uid: number | undefined = proc
   return undefined;
 }
 
+/**
+ * The warning for a file that holds passwords itself (a cluster file's or audit configuration's
+ * `pass:` sources) and is open to others or owned by another user, as a password file is judged:
+ * the `pass:` warning alone told of the process list, while the secret sat in a file every user
+ * could read. Undefined when the file is private or holds no `pass:` source.
+ */
+export function passwordsInFileProblem(path: string, specs: readonly (string | undefined)[]): string | undefined {
+  if (!specs.some((spec) => spec?.startsWith('pass:'))) return undefined;
+  const problem = secretFileProblemAt(path);
+  return problem === undefined ? undefined : `${path} holds passwords itself (pass:) and ${problem}`;
+}
+
 /** passwordFileProblem for a secret file named by path (an SSH identity); undefined when it cannot be looked at (its reader says why). */
 export function secretFileProblemAt(path: string): string | undefined {
   try {

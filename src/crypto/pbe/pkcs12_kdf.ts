@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { concatBytes, utf16be } from '../../lib/bytes.js';
+import { memoizedDerivation } from './derivation_memo.js';
 import { iteratedDigest } from './iterated_digest.js';
 import { spendIterations } from './work_budget.js';
 
@@ -41,9 +42,13 @@ export async function derivePkcs12Key(
   length: number,
 ): Promise<Uint8Array> {
   if (!Number.isSafeInteger(iterations) || iterations < 1) throw new TypeError(`invalid iteration count ${iterations}`);
+  spendIterations(iterations * Math.ceil(length / OUTPUT_BYTES[hash]));
+  return memoizedDerivation(['pkcs12', hash, password, salt, iterations, purpose, length], async () => derive(hash, password, salt, iterations, purpose, length));
+}
+
+function derive(hash: Pkcs12KdfHash, password: Uint8Array, salt: Uint8Array, iterations: number, purpose: Pkcs12KdfPurpose, length: number): Uint8Array {
   const v = BLOCK_BYTES[hash];
   const u = OUTPUT_BYTES[hash];
-  spendIterations(iterations * Math.ceil(length / u));
   const diversifier = new Uint8Array(v).fill(purpose);
   const input = concatBytes([fillTo(salt, v), fillTo(password, v)]);
   const out = new Uint8Array(Math.ceil(length / u) * u);
