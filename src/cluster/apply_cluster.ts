@@ -50,8 +50,8 @@ export function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions 
 async function planAndApply(cluster: ClusterFile, options: ApplyClusterOptions, crypto: WebCrypto | undefined): Promise<AppliedCluster> {
   const plan = await planCluster(cluster, options, crypto);
   const grouped = new Set(plan.token ? plan.token.instances.map((p) => p.instance.path) : []);
-  const others: FileChange[] = [];
-  for (const w of plan.writes) if (!grouped.has(w.file)) others.push(await changeOf(w));
+  // each file encoded at once with the others: their key derivations run side by side on the thread pool
+  const others: FileChange[] = await Promise.all(plan.writes.filter((w) => !grouped.has(w.file)).map(changeOf));
   if (options.restartMarkers && plan.writes.length > 0) {
     for (const r of plannedRestarts(cluster, plan)) if (!r.owed) others.push(restartMarkerChange(r.node, r.keystore, options.now));
   }
