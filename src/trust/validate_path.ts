@@ -115,8 +115,9 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   if (leafProblem) return fail(leafProblem, [leafCert]);
 
   const untrusted = readAll(options.untrusted ?? []);
-  const prepared = options.trusted instanceof TrustAnchors ? options.trusted : undefined;
-  const anchors = prepared ? prepared.candidatesFor(leafCert, untrusted) : readAll(options.trusted as readonly Uint8Array[]);
+  // a list is indexed as TrustAnchors too: only the anchors path building may take are read in full
+  const prepared = options.trusted instanceof TrustAnchors ? options.trusted : TrustAnchors.read(options.trusted);
+  const anchors = prepared.candidatesFor(leafCert, untrusted);
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
   // a directly trusted leaf has no path to process policies over
@@ -130,7 +131,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
     const serial = serialProblem(leafCert);
     if (serial) return fail(serial, [leafCert]);
     const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
-    const pool = (): PathCertificate[] => [...(prepared ? prepared.all() : anchors), ...untrusted];
+    const pool = (): PathCertificate[] => [...prepared.all(), ...untrusted];
     const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, pool, at, signatures), options.profile === 'webpki', options.strict ?? false);
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
