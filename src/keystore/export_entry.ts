@@ -1,5 +1,5 @@
 import { UnsupportedEntryError } from '../errors.js';
-import { getEntry, uniqueAlias } from './alias.js';
+import { AliasTaker, getEntry } from './alias.js';
 import type { Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { nameFor } from './pair_keys.js';
 import { unlockedKey } from './unlocked_key.js';
@@ -48,10 +48,9 @@ function partOf(entry: KeystoreEntry, part: ExportPart, format: KeystoreFormat):
  * holds one entry per alias, so a name already taken gets a suffix ("ca", "ca-2").
  */
 function chainEntries(alias: string, chain: readonly Uint8Array[], format: KeystoreFormat): KeystoreEntry[] {
-  const built: Keystore = { format, entries: [], integrityChecked: true, warnings: [] };
-  chain.forEach((certificate, i) => {
-    const wish = i === 0 ? alias : nameFor(certificate, `${alias}-ca-${i}`);
-    built.entries.push({ type: 'trusted-cert', alias: i === 0 ? alias : uniqueAlias(built, wish), certificate });
-  });
+  const [leaf, ...cas] = chain;
+  const built: Keystore = { format, entries: leaf ? [{ type: 'trusted-cert', alias, certificate: leaf }] : [], integrityChecked: true, warnings: [] };
+  const aliases = new AliasTaker(built);
+  cas.forEach((certificate, i) => built.entries.push({ type: 'trusted-cert', alias: aliases.take(nameFor(certificate, `${alias}-ca-${i + 1}`)), certificate }));
   return built.entries;
 }
