@@ -45,6 +45,17 @@ export const OID = {
   aes192CBC: '2.16.840.1.101.3.4.1.22',
   aes256CBC: '2.16.840.1.101.3.4.1.42',
   desEde3CBC: '1.2.840.113549.3.7',
+  // the other 128-bit-block CBC ciphers OpenSSL offers for PBES2 (pkcs8 -v2, pkcs12 -keypbe)
+  camellia128CBC: '1.2.392.200011.61.1.1.1.2',
+  camellia192CBC: '1.2.392.200011.61.1.1.1.3',
+  camellia256CBC: '1.2.392.200011.61.1.1.1.4',
+  aria128CBC: '1.2.410.200046.1.1.2',
+  aria192CBC: '1.2.410.200046.1.1.7',
+  aria256CBC: '1.2.410.200046.1.1.12',
+  sm4CBC: '1.2.156.10197.1.104.2',
+  // RFC 8018 B.2's own PBES2 ciphers beside 3DES (openssl pkcs8 -v2 des-cbc / rc2-cbc, legacy provider)
+  desCBC: '1.3.14.3.2.7',
+  rc2CBC: '1.2.840.113549.3.2',
   // digests
   sha1: '1.3.14.3.2.26',
   sha224: '2.16.840.1.101.3.4.2.4',

@@ -19,10 +19,15 @@ export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], option
   const used = new Set<Uint8Array>([leaf]);
   let current = safeNames(leaf);
   while (current && !isSelfIssued(current)) {
-    const named = bySubject.get(contentKey(current.issuer)) ?? [];
-    const candidates = named.filter((p) => !used.has(p.der) && !chain.some((link) => bytesEqual(link, p.der)));
-    const preferred = options.lastResort ? candidates.filter((p) => !options.lastResort!(p.der)) : candidates;
-    const issuer = pickIssuer(current, preferred) ?? pickIssuer(current, candidates);
+    const named = bySubject.get(contentKey(current.issuer));
+    if (!named) break;
+    const eligible = (p: Pooled): boolean => !used.has(p.der) && bytesEqual(p.names.subject, current!.issuer) && !chain.some((link) => bytesEqual(link, p.der));
+    const preferred = (p: Pooled): boolean => eligible(p) && !options.lastResort?.(p.der);
+    // the one whose key identifier the child names, else the first of the name: each looked for among its
+    // own (a bundle of thousands of certificates of one name costs each chain its length, not the bundle's)
+    const aki = current.authorityKeyId;
+    const byKeyId = aki ? named.byKeyId.get(contentKey(aki)) : undefined;
+    const issuer = (byKeyId && first(byKeyId, preferred)) ?? first(named.all, preferred) ?? (byKeyId && first(byKeyId, eligible)) ?? first(named.all, eligible);
     if (!issuer) break;
     chain.push(issuer.der);
     used.add(issuer.der);
@@ -31,38 +36,37 @@ export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], option
   return chain;
 }
 
-function pickIssuer(
-  child: CertificateNames,
-  candidates: readonly { der: Uint8Array; names: CertificateNames | undefined }[],
-): { der: Uint8Array; names: CertificateNames } | undefined {
-  const byName = candidates.filter(
-    (c): c is { der: Uint8Array; names: CertificateNames } => c.names !== undefined && bytesEqual(c.names.subject, child.issuer),
-  );
-  if (child.authorityKeyId) {
-    const aki = child.authorityKeyId;
-    const byKeyId = byName.find((c) => c.names.subjectKeyId && bytesEqual(c.names.subjectKeyId, aki));
-    if (byKeyId) return byKeyId;
-  }
-  return byName[0];
+/** The first of `items` that `test` accepts. */
+function first<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {
+  for (const item of items) if (test(item)) return item;
+  return undefined;
 }
 
-type Pooled = { der: Uint8Array; names: CertificateNames | undefined };
+type Pooled = { der: Uint8Array; names: CertificateNames };
+/** The pool's certificates of one subject, in pool order, and the same by subjectKeyIdentifier. */
+type Named = { all: Pooled[]; byKeyId: Map<string, Pooled[]> };
 
 // A store with many keys builds many chains over the same pool: index it by subject once, so
 // each chain costs its length, not the pool's size (a 1,000-pair bundle was quadratic).
-const indexes = new WeakMap<readonly Uint8Array[], { size: number; index: Map<string, Pooled[]> }>();
+const indexes = new WeakMap<readonly Uint8Array[], { size: number; index: Map<string, Named> }>();
 
-function subjectIndex(pool: readonly Uint8Array[]): Map<string, Pooled[]> {
+function subjectIndex(pool: readonly Uint8Array[]): Map<string, Named> {
   const cached = indexes.get(pool);
   if (cached && cached.size === pool.length) return cached.index;
-  const index = new Map<string, Pooled[]>();
+  const index = new Map<string, Named>();
   for (const der of pool) {
     const names = safeNames(der);
     if (!names) continue;
     const key = contentKey(names.subject);
-    const list = index.get(key);
-    if (list) list.push({ der, names });
-    else index.set(key, [{ der, names }]);
+    let named = index.get(key);
+    if (!named) index.set(key, (named = { all: [], byKeyId: new Map() }));
+    named.all.push({ der, names });
+    if (names.subjectKeyId) {
+      const ski = contentKey(names.subjectKeyId);
+      const same = named.byKeyId.get(ski);
+      if (same) same.push({ der, names });
+      else named.byKeyId.set(ski, [{ der, names }]);
+    }
   }
   indexes.set(pool, { size: pool.length, index });
   return index;

@@ -65,7 +65,9 @@ export class PasswordResolver {
     if (typeof source === 'string') throw new UsageError(`${what}: ${source === `a password source is ${PASSWORD_SOURCE_FORMS}` ? source : `${source} (a password source is ${PASSWORD_SOURCE_FORMS})`}`);
     switch (source.kind) {
       case 'pass':
-        warn(this.io, `${what} given with pass: is visible to other users in the process list; prefer env:, file:, fd: or stdin`);
+        // from an audit configuration or an instance list, the password is in that file, not argv
+        if (this.argv.some((arg) => arg === spec || arg.endsWith(`=${spec}`))) warn(this.io, `${what} given with pass: is visible to other users in the process list; prefer env:, file:, fd: or stdin`);
+        else warn(this.io, `${what} is written in the file that names it (pass:); prefer env: or file:`);
         return source.value;
       case 'env':
         return readEnvSource(this.io.env, source.name, what);
@@ -87,9 +89,11 @@ export class PasswordResolver {
     // standard input is the terminal: ask, without echo, rather than wait silently for lines that
     // show on the screen as they are typed (and stay in its scrollback) until Ctrl-D
     if (this.io.prompt) return this.io.prompt(`${what}: `);
-    this.stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
+    // the newline that ends the last line starts no line of its own: "pw\n" is one line, and a
+    // second option asking gets "no more lines", not an empty password
+    this.stdinLines ??= (await this.io.readStdin()).replace(/\r?\n$/, '').split(/\r?\n/);
     const line = this.stdinLines.shift();
-    if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines`);
+    if (line === undefined) throw new PasswordSourceError(`${what}: standard input has no more lines (one line per option that names stdin, in order)`);
     return line;
   }
 }

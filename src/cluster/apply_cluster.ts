@@ -1,5 +1,6 @@
 import type { WebCrypto } from '../crypto/provider.js';
 import { ClusterNotConvergedError } from '../errors.js';
+import { withDerivationMemo } from '../crypto/pbe/derivation_memo.js';
 import { encodeNewKeystore, holdsSecrets } from '../fs/keystore_file.js';
 import { writeKeystore } from '../keystore/write_keystore.js';
 import { distributeToken } from '../token/distribute_token.js';
@@ -41,7 +42,12 @@ export interface AppliedCluster {
  * `hapki recover <cluster.yaml>`. After writing it plans again: anything still to do is
  * ERR_CLUSTER_NOT_CONVERGED.
  */
-export async function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions = {}, crypto?: WebCrypto): Promise<AppliedCluster> {
+export function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions = {}, crypto?: WebCrypto): Promise<AppliedCluster> {
+  // the check reads back the files just written: their keys are derived once (derivation_memo.ts)
+  return withDerivationMemo(() => planAndApply(cluster, options, crypto));
+}
+
+async function planAndApply(cluster: ClusterFile, options: ApplyClusterOptions, crypto: WebCrypto | undefined): Promise<AppliedCluster> {
   const plan = await planCluster(cluster, options, crypto);
   const grouped = new Set(plan.token ? plan.token.instances.map((p) => p.instance.path) : []);
   const others: FileChange[] = [];

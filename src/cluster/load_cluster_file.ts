@@ -6,6 +6,7 @@ import { KEY_TYPES, EC_CURVES, parseKeySpec, type KeySpec } from '../crypto/key_
 import { ClusterFileError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { firstDuplicateKey, yamlMessage } from '../lib/yaml_bounds.js';
+import { passwordsInFileProblem } from '../secrets/password_source.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { parseSan } from '../issue/san.js';
 import { parseNamePolicy } from '../issue/name_policy.js';
@@ -67,7 +68,10 @@ export const CLUSTER_SCHEMA: FieldSpec = {
 
 /** Reads and checks a cluster file; every problem is an ERR_CLUSTER_FILE pointing at its line. */
 export async function loadClusterFile(path: string): Promise<ClusterFile> {
-  return parseClusterFile(Buffer.from(await readFileBytes(path)).toString('utf8'), path);
+  const cluster = parseClusterFile(Buffer.from(await readFileBytes(path)).toString('utf8'), path);
+  const open = passwordsInFileProblem(path, cluster.warnings.some((w) => w.includes('(pass:)')) ? ['pass:'] : []);
+  if (open) cluster.warnings.push(open);
+  return cluster;
 }
 
 /** The same from text already read; `path` names the file in messages and anchors relative paths. */

@@ -46,13 +46,21 @@ export type { PlanClusterOptions } from './plan_state.js';
  */
 export async function planCluster(cluster: ClusterFile, options: PlanClusterOptions = {}, crypto?: WebCrypto): Promise<ClusterPlan> {
   const state: PlanState = { cluster, options, now: options.now ?? new Date(), crypto, files: new Map(), steps: [], warnings: [...cluster.warnings], issued: [] };
-  const ca = isPkcs11Uri(cluster.ca.keystore) ? await planHsmCa(state) : await planCa(state);
+  // the CA's keystore is opened first (its password may be asked for); a CA still to be made is
+  // made while the nodes' keystores are read, its key generated on the thread pool meanwhile
+  const making = isPkcs11Uri(cluster.ca.keystore) ? Promise.resolve(await planHsmCa(state)) : (await planCa(state)).ready;
   try {
     const lbNames = cluster.loadBalancer.names.map(parseSan);
-    await readCaRules(state, lbNames);
-    // every node's keystore read at once, one host after another only beyond --parallel hosts
-    const nodes = [...cluster.gateway.instances, ...(cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [])];
-    await forEachHost(nodes, (n) => hostOfLocation(n.keystore), async (n) => void (await openNode(state, n)));
+    try {
+      await readCaRules(state, lbNames);
+      // every node's keystore read at once, one host after another only beyond --parallel hosts
+      const nodes = [...cluster.gateway.instances, ...(cluster.replication ? [cluster.replication.master, ...cluster.replication.slaves] : [])];
+      await forEachHost(nodes, (n) => hostOfLocation(n.keystore), async (n) => void (await openNode(state, n)));
+    } catch (error) {
+      // the CA's own failure, if any, is the one to report: it comes first in the file and in the plan
+      throw (await making.then(() => undefined, (caError: unknown) => caError)) ?? error;
+    }
+    const ca = await making;
     await planNodeCertificates(state, ca, cluster.gateway.instances.map((node) => ({ node, required: [...node.hostnames.map(parseSan), ...lbNames], profile: 'server' })));
     if (cluster.replication) {
       const { master, slaves } = cluster.replication;
@@ -61,7 +69,7 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
     }
     if (cluster.token) await planToken(state, ca, cluster.token);
   } finally {
-    ca.close?.();
+    (await making.catch(() => undefined))?.close?.();
   }
   const writes: PlannedWrite[] = [...state.files.entries()]
     .filter(([, w]) => w.changed)
@@ -88,19 +96,32 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
   };
 }
 
-async function planCa(state: PlanState): Promise<CaFacts> {
+/**
+ * Opens the CA's keystore; `ready` is the CA ready to sign, made first when the file is absent
+ * and ca.create says how (its rejection already handled: a failure elsewhere while it runs
+ * leaves no unhandled rejection).
+ */
+async function planCa(state: PlanState): Promise<{ ready: Promise<CaFacts> }> {
   const { ca } = state.cluster;
   const opened = await openStoreOf('ca', ca, state.cluster.dir, state.options);
-  let store = opened.store;
-  state.files.set(ca.keystore, { store: store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
-  if (!store) {
-    if (!ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
-    const created = await createCa({ subject: ca.create.subject, key: ca.create.key, days: ca.create.days, alias: ca.alias, format: newKeystoreFormat(ca.keystore), now: state.now }, state.crypto);
-    store = created.store;
-    const summary = describeCertificate(created.certificate);
-    const key = ca.create.key.kty === 'rsa' ? `RSA ${ca.create.key.bits ?? 3072}` : ca.create.key.kty === 'ec' ? `EC ${ca.create.key.curve ?? 'P-256'}` : 'Ed25519';
-    addStep(state, { kind: 'create-ca', node: 'ca', file: ca.keystore, summary: `create the CA: ${summary.subject}`, details: [`${key} key, valid until ${summary.notAfter.slice(0, 10)}`] }, store);
-  }
+  state.files.set(ca.keystore, { store: opened.store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
+  if (!opened.store && !ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
+  const ready = opened.store ? caFacts(state, opened.store) : makeCa(state, ca.create!).then((store) => caFacts(state, store));
+  ready.catch(() => undefined);
+  return { ready };
+}
+
+async function makeCa(state: PlanState, create: NonNullable<ClusterFile['ca']['create']>): Promise<Keystore> {
+  const { ca } = state.cluster;
+  const created = await createCa({ subject: create.subject, key: create.key, days: create.days, alias: ca.alias, format: newKeystoreFormat(ca.keystore), now: state.now }, state.crypto);
+  const summary = describeCertificate(created.certificate);
+  const key = create.key.kty === 'rsa' ? `RSA ${create.key.bits ?? 3072}` : create.key.kty === 'ec' ? `EC ${create.key.curve ?? 'P-256'}` : 'Ed25519';
+  addStep(state, { kind: 'create-ca', node: 'ca', file: ca.keystore, summary: `create the CA: ${summary.subject}`, details: [`${key} key, valid until ${summary.notAfter.slice(0, 10)}`] }, created.store);
+  return created.store;
+}
+
+async function caFacts(state: PlanState, store: Keystore): Promise<CaFacts> {
+  const { ca } = state.cluster;
   const issuer = await issuerFromEntry(caEntry(store, ca.alias), state.crypto);
   const root = issuer.chain[issuer.chain.length - 1]!;
   return { issuer, certificate: issuer.chain[0]!, root, rootSha256: sha256Hex(root) };

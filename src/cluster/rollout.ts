@@ -81,6 +81,8 @@ export interface RolloutOptions {
   /** Told as each step happens ("msas1: restarted", "msas1: Pass"). */
   onProgress?: (line: string) => void;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Variables no command run here is handed (the cluster file's env: password sources). */
+  hideEnv?: readonly string[];
 }
 
 export interface RolledOutNode {
@@ -114,20 +116,21 @@ export async function rollout(restarts: readonly PlannedRestart[], options: Roll
 async function rolloutOne(r: PlannedRestart, options: RolloutOptions, crypto?: WebCrypto): Promise<RolledOutNode> {
   const say = options.onProgress ?? (() => undefined);
   const env = { HAPKI_NODE: r.node, ...(r.endpoint ? { HAPKI_ENDPOINT: `${r.endpoint.host}:${r.endpoint.port}` } : {}) };
-  if (r.before) await runLocal(r.node, 'before', r.before, r.health.restartTimeoutMs, { ...options.env, ...env });
+  const hide = options.hideEnv ?? [];
+  if (r.before) await runLocal(r.node, 'before', r.before, r.health.restartTimeoutMs, { ...options.env, ...env }, hide);
   if (r.restart) {
-    await runRestart(r);
+    await runRestart(r, hide);
     say(`${r.node}: restarted${r.host ? ` on ${r.host}` : ''}`);
   }
   const check = r.endpoint ? await awaitNewCertificate(r, options.trusted, crypto) : 'no endpoint to check';
   say(`${r.node}: ${r.endpoint ? 'Pass' : 'restarted, not checked'} (${check})`);
-  if (r.after) await runLocal(r.node, 'after', r.after, r.health.restartTimeoutMs, { ...options.env, ...env });
+  if (r.after) await runLocal(r.node, 'after', r.after, r.health.restartTimeoutMs, { ...options.env, ...env }, hide);
   await clearRestartMarker(r.keystore);
   return { node: r.node, restarted: r.restart !== undefined, check };
 }
 
-async function runRestart(r: PlannedRestart): Promise<void> {
-  if (!r.host) return runLocal(r.node, 'restart', r.restart!, r.health.restartTimeoutMs, process.env);
+async function runRestart(r: PlannedRestart, hide: readonly string[]): Promise<void> {
+  if (!r.host) return runLocal(r.node, 'restart', r.restart!, r.health.restartTimeoutMs, process.env, hide);
   const location = parseLocation(`${r.host}/`);
   if (location.kind !== 'ssh') return;
   const session = await sharedSshPool().session({ host: location.host, ...(location.user ? { user: location.user } : {}), ...(location.port ? { port: location.port } : {}) });
@@ -159,9 +162,11 @@ async function awaitNewCertificate(r: PlannedRestart, trusted: readonly Uint8Arr
   throw new NodeHealthError(r.node, `${r.endpoint!.host}:${r.endpoint!.port} did not pass its check within ${Math.round(r.health.timeoutMs / 1000)}s: ${last}`);
 }
 
-function runLocal(node: string, what: string, command: string, timeoutMs: number, env: Readonly<Record<string, string | undefined>> | undefined): Promise<void> {
+function runLocal(node: string, what: string, command: string, timeoutMs: number, env: Readonly<Record<string, string | undefined>> | undefined, hide: readonly string[]): Promise<void> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const name of hide) delete childEnv[name];
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } as NodeJS.ProcessEnv });
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv as NodeJS.ProcessEnv });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 4096) stderr += d.toString('utf8');
@@ -221,5 +226,21 @@ export async function restartChangedNodes(cluster: ClusterFile, plan: ClusterPla
   const ca = await openStoreOf('ca', cluster.ca, cluster.dir, options.env ? { env: options.env } : {});
   const anchor = ca.store ? caCertificateOf(ca.store, cluster.ca.alias) : undefined;
   if (!anchor) throw new NodeHealthError('ca', `no CA certificate under alias "${cluster.ca.alias}" to check the endpoints against`);
-  return rollout(restarts, { ...options, trusted: [anchor] }, crypto);
+  return rollout(restarts, { ...options, trusted: [anchor], hideEnv: [...(options.hideEnv ?? []), ...passwordVariables(cluster)] }, crypto);
+}
+
+/**
+ * The environment variables a cluster file reads passwords from (its `env:` sources, wherever
+ * they are): the before, after and local restart commands run without them. They inherited
+ * hapki's whole environment, so a `./lb drain` script, or anything it ran, was handed every
+ * keystore password of the cluster.
+ */
+export function passwordVariables(value: unknown, found: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) passwordVariables(item, found);
+  else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (record['kind'] === 'env' && typeof record['name'] === 'string') found.add(record['name']);
+    else for (const item of Object.values(record)) passwordVariables(item, found);
+  }
+  return found;
 }

@@ -1,5 +1,5 @@
 import { UnsupportedEntryError } from '../errors.js';
-import { getEntry } from './alias.js';
+import { AliasTaker, getEntry } from './alias.js';
 import type { Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { nameFor } from './pair_keys.js';
 import { unlockedKey } from './unlocked_key.js';
@@ -15,11 +15,10 @@ export const EXPORT_PARTS: readonly ExportPart[] = ['cert', 'chain', 'key', 'all
  */
 export function exportEntry(source: Keystore, alias: string, part: ExportPart, format: KeystoreFormat): Keystore {
   const entry = getEntry(source, alias);
-  const entries = partOf(entry, part);
-  return { format, entries, integrityChecked: source.integrityChecked, warnings: [] };
+  return { format, entries: partOf(entry, part, format), integrityChecked: source.integrityChecked, warnings: [] };
 }
 
-function partOf(entry: KeystoreEntry, part: ExportPart): KeystoreEntry[] {
+function partOf(entry: KeystoreEntry, part: ExportPart, format: KeystoreFormat): KeystoreEntry[] {
   if (entry.type === 'secret-key') {
     if (part !== 'all' && part !== 'key') throw new UnsupportedEntryError(`"${entry.alias}" is a secret key: it has no ${part}`);
     return [{ type: 'secret-key', alias: entry.alias, algorithm: entry.algorithm, key: unlockedKey(entry) }];
@@ -37,12 +36,21 @@ function partOf(entry: KeystoreEntry, part: ExportPart): KeystoreEntry[] {
       return [{ type: 'trusted-cert', alias: entry.alias, certificate: leaf }];
     case 'chain':
       if (!leaf) throw new UnsupportedEntryError(`"${entry.alias}" has no certificate`);
-      return entry.chain.map((certificate, i) => ({
-        type: 'trusted-cert',
-        alias: i === 0 ? entry.alias : nameFor(certificate, `${entry.alias}-ca-${i}`),
-        certificate,
-      }));
+      return chainEntries(entry.alias, entry.chain, format);
     case 'all':
       return [{ type: 'private-key', alias: entry.alias, key: unlockedKey(entry), chain: [...entry.chain] }];
   }
+}
+
+/**
+ * The chain as trusted entries: the leaf under the entry's alias, each CA under its common name.
+ * CAs often share a name (a re-keyed root, keytool's default "CN=Unknown"), and a Java keystore
+ * holds one entry per alias, so a name already taken gets a suffix ("ca", "ca-2").
+ */
+function chainEntries(alias: string, chain: readonly Uint8Array[], format: KeystoreFormat): KeystoreEntry[] {
+  const [leaf, ...cas] = chain;
+  const built: Keystore = { format, entries: leaf ? [{ type: 'trusted-cert', alias, certificate: leaf }] : [], integrityChecked: true, warnings: [] };
+  const aliases = new AliasTaker(built);
+  cas.forEach((certificate, i) => built.entries.push({ type: 'trusted-cert', alias: aliases.take(nameFor(certificate, `${alias}-ca-${i + 1}`)), certificate }));
+  return built.entries;
 }

@@ -1,7 +1,7 @@
 import { buildChain } from '../cert/chain.js';
 import { commonNameOf } from '../cert/format_name.js';
 import { certificateNames } from '../cert/names.js';
-import { aliasKey } from './alias.js';
+import { AliasTaker } from './alias.js';
 import type { Keystore, KeystoreEntry } from './model.js';
 import { CertificateKeyIndex } from '../cert/key_match.js';
 
@@ -44,27 +44,6 @@ export function pairKeysWithCertificates(store: Keystore, keys: readonly LooseKe
     if (used.has(id) && !named) continue;
     used.add(id);
     add({ type: 'trusted-cert', alias: cert.alias ?? nameFor(cert.der, 'cert'), certificate: cert.der });
-  }
-}
-
-/** uniqueAlias's names ("key", "key-2", ...) for many entries at once, in constant time each. */
-class AliasTaker {
-  private readonly taken = new Set<string>();
-  private readonly next = new Map<string, number>();
-
-  constructor(private readonly store: Keystore) {
-    for (const e of store.entries) this.taken.add(aliasKey(store.format, e.alias));
-  }
-
-  take(wish: string): string {
-    const base = wish.trim() === '' ? 'entry' : wish.trim();
-    let alias = base;
-    for (let i = this.next.get(base) ?? 2; this.taken.has(aliasKey(this.store.format, alias)); i++) {
-      alias = `${base}-${i}`;
-      this.next.set(base, i + 1);
-    }
-    this.taken.add(aliasKey(this.store.format, alias));
-    return alias;
   }
 }
 

@@ -78,6 +78,18 @@ export function passwordFileProblem(stats: Stats, uid: number | undefined = proc
   return undefined;
 }
 
+/**
+ * The warning for a file that holds passwords itself (a cluster file's or audit configuration's
+ * `pass:` sources) and is open to others or owned by another user, as a password file is judged:
+ * the `pass:` warning alone told of the process list, while the secret sat in a file every user
+ * could read. Undefined when the file is private or holds no `pass:` source.
+ */
+export function passwordsInFileProblem(path: string, specs: readonly (string | undefined)[]): string | undefined {
+  if (!specs.some((spec) => spec?.startsWith('pass:'))) return undefined;
+  const problem = secretFileProblemAt(path);
+  return problem === undefined ? undefined : `${path} holds passwords itself (pass:) and ${problem}`;
+}
+
 /** passwordFileProblem for a secret file named by path (an SSH identity); undefined when it cannot be looked at (its reader says why). */
 export function secretFileProblemAt(path: string): string | undefined {
   try {
@@ -200,7 +212,9 @@ export class DescriptorLines {
           pause(20);
           continue;
         }
-        throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable'})`, { cause });
+        // fstat found it open: EBADF now means open for writing only (fd:1, or 3>file for 3<file)
+        const code = (cause as NodeJS.ErrnoException).code;
+        throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${code === 'EBADF' ? `not open for reading: give it as ${fd}<file` : errnoWords(code) ?? 'unreadable'})`, { cause });
       }
       if (n === 0) state.ended = true;
       else state.rest = Buffer.concat([state.rest, chunk.subarray(0, n)]);

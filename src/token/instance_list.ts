@@ -14,7 +14,7 @@ export interface InstanceSpec {
 /**
  * Reads an instance list: one instance per line, `<keystore path> [<password source>]`
  * ("/opt/msas/node1/gateway.jks env:NODE1_PASS"); `#` starts a comment, blank lines are ignored,
- * and relative paths are relative to `baseDir` (the list's own directory). A path with spaces
+ * and relative paths, a `file:` source's too, are relative to `baseDir` (the list's own directory). A path with spaces
  * is written in double quotes.
  */
 export function parseInstanceList(text: string, baseDir: string): InstanceSpec[] {
@@ -25,9 +25,20 @@ export function parseInstanceList(text: string, baseDir: string): InstanceSpec[]
     if (fields.length === 0) continue;
     if (fields.length > 2) throw new InvalidArgumentError(`instance list line ${line}: expected "<keystore> [<password source>]", found ${fields.length} fields`);
     const [path, passwordSource] = fields as [string, string | undefined];
-    specs.push({ path: isAbsolute(path) ? path : resolve(baseDir, path), line, ...(passwordSource === undefined ? {} : { passwordSource }) });
+    specs.push({ path: isAbsolute(path) ? path : resolve(baseDir, path), line, ...(passwordSource === undefined ? {} : { passwordSource: relativeTo(baseDir, passwordSource) }) });
   }
   return specs;
+}
+
+/**
+ * A `file:` source's relative path is the list's, as a keystore path is (and as a cluster file's
+ * and an audit configuration's are): it was taken against the working directory, so the list
+ * read a password file of the directory hapki ran in, or none.
+ */
+function relativeTo(baseDir: string, source: string): string {
+  if (!source.startsWith('file:')) return source;
+  const path = source.slice('file:'.length);
+  return path === '' || isAbsolute(path) ? source : `file:${resolve(baseDir, path)}`;
 }
 
 /** A short name for an instance in reports: its file name, or its path when two share a name. */

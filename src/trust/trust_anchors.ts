@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { nameKey } from './dn_match.js';
+import { certificateNames } from '../cert/names.js';
 import { tryReadPathCertificate, type PathCertificate } from './path_certificate.js';
 
 /**
@@ -15,27 +16,32 @@ import { tryReadPathCertificate, type PathCertificate } from './path_certificate
  */
 export class TrustAnchors {
   private constructor(
-    private readonly read: readonly PathCertificate[],
-    private readonly bySubject: ReadonlyMap<string, readonly PathCertificate[]>,
+    private readonly read: readonly Anchor[],
+    private readonly bySubject: ReadonlyMap<string, readonly Anchor[]>,
     private readonly extra: readonly PathCertificate[],
   ) {}
 
-  /** Reads the anchors (DER); unreadable ones are left out, as validatePath leaves them out. */
+  /**
+   * Indexes the anchors (DER) by subject; each is read in full only when a validation may take
+   * it, so a store of 100,000 trusted certificates costs its names, not 100,000 parsed
+   * certificates. Unreadable ones are left out, as validatePath leaves them out.
+   */
   static read(certificates: readonly Uint8Array[]): TrustAnchors {
     const seen = new Set<string>();
-    const all: PathCertificate[] = [];
-    const bySubject = new Map<string, PathCertificate[]>();
+    const all: Anchor[] = [];
+    const bySubject = new Map<string, Anchor[]>();
     for (const der of certificates) {
       const digest = hash('sha256', der, 'base64');
       if (seen.has(digest)) continue;
       seen.add(digest);
-      const cert = tryReadPathCertificate(der);
-      if (!cert) continue;
-      all.push(cert);
-      const key = nameKey(cert.subject);
+      const anchor: Anchor = { der };
+      const subject = subjectOf(anchor);
+      if (!subject) continue;
+      all.push(anchor);
+      const key = nameKey(subject);
       const same = bySubject.get(key);
-      if (same) same.push(cert);
-      else bySubject.set(key, [cert]);
+      if (same) same.push(anchor);
+      else bySubject.set(key, [anchor]);
     }
     return new TrustAnchors(all, bySubject, []);
   }
@@ -47,13 +53,38 @@ export class TrustAnchors {
 
   /** Every anchor: what looks beyond path building (the issuers of CRLs) is given all of them. */
   all(): PathCertificate[] {
-    return [...this.read, ...this.extra];
+    return [...parsed(this.read), ...this.extra];
   }
 
   /** The anchors path building could take for this leaf and these untrusted certificates. */
   candidatesFor(leaf: PathCertificate, untrusted: readonly PathCertificate[]): PathCertificate[] {
     const keys = new Set<string>([nameKey(leaf.subject), nameKey(leaf.issuer)]);
     for (const cert of untrusted) keys.add(nameKey(cert.issuer));
-    return [...[...keys].flatMap((k) => this.bySubject.get(k) ?? []), ...this.extra];
+    return [...parsed([...keys].flatMap((k) => this.bySubject.get(k) ?? [])), ...this.extra];
   }
+}
+
+/** An anchor as indexed, and in full once a validation asked for it (null: unreadable). */
+interface Anchor {
+  readonly der: Uint8Array;
+  cert?: PathCertificate | null;
+}
+
+/** The anchor's subject, read alone; where that reader refuses it, from the whole certificate (undefined: unreadable). */
+function subjectOf(anchor: Anchor): Uint8Array | undefined {
+  try {
+    return certificateNames(anchor.der).subject;
+  } catch {
+    anchor.cert = tryReadPathCertificate(anchor.der) ?? null;
+    return anchor.cert?.subject;
+  }
+}
+
+function parsed(anchors: readonly Anchor[]): PathCertificate[] {
+  const out: PathCertificate[] = [];
+  for (const a of anchors) {
+    if (a.cert === undefined) a.cert = tryReadPathCertificate(a.der) ?? null;
+    if (a.cert) out.push(a.cert);
+  }
+  return out;
 }

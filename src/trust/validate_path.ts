@@ -1,11 +1,12 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { bytesEqual } from '../lib/bytes.js';
+import { hash } from 'node:crypto';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import { CrlChecker } from '../revocation/crl_check.js';
 import { readCrl } from '../revocation/crl_read.js';
 import { OcspChecker, type OcspOptions } from '../revocation/ocsp_check.js';
 import { revocationStatus, type RevocationSource } from '../revocation/revocation_source.js';
-import { nameKey, namesMatch } from './dn_match.js';
+import { nameKey } from './dn_match.js';
 import { hostnameMatches } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
@@ -114,8 +115,9 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
   if (leafProblem) return fail(leafProblem, [leafCert]);
 
   const untrusted = readAll(options.untrusted ?? []);
-  const prepared = options.trusted instanceof TrustAnchors ? options.trusted : undefined;
-  const anchors = prepared ? prepared.candidatesFor(leafCert, untrusted) : readAll(options.trusted as readonly Uint8Array[]);
+  // a list is indexed as TrustAnchors too: only the anchors path building may take are read in full
+  const prepared = options.trusted instanceof TrustAnchors ? options.trusted : TrustAnchors.read(options.trusted);
+  const anchors = prepared.candidatesFor(leafCert, untrusted);
   const directlyTrusted = anchors.some((a) => bytesEqual(a.der, leaf));
   let path: PathCertificate[] = [leafCert];
   // a directly trusted leaf has no path to process policies over
@@ -129,7 +131,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
     const serial = serialProblem(leafCert);
     if (serial) return fail(serial, [leafCert]);
     const signatures = new SignatureChecker({ allowSha1: options.allowSha1 ?? false });
-    const pool = (): PathCertificate[] => [...(prepared ? prepared.all() : anchors), ...untrusted];
+    const pool = (): PathCertificate[] => [...prepared.all(), ...untrusted];
     const search = new PathSearch(anchors, untrusted, at, options.purpose, maxIntermediates, signatures, options.policy ?? {}, revocationSources(options, pool, at, signatures), options.profile === 'webpki', options.strict ?? false);
     const found = await search.from(leafCert);
     validPolicies = search.validPolicies;
@@ -160,7 +162,8 @@ class PathSearch {
   private attempts = 0;
   private deadEnds = 0;
   private readonly anchorSet: Set<PathCertificate>;
-  private readonly pool: PathCertificate[];
+  /** The anchors (first) and the untrusted certificates, by subject name: the issuer candidates of a certificate. */
+  private readonly bySubject: Map<string, PathCertificate[]>;
   /** The anchors and the certificates from which a chain of names and key identifiers leads to one. */
   private readonly reaching: Set<PathCertificate>;
 
@@ -178,8 +181,10 @@ class PathSearch {
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
-    this.pool = [...anchors, ...untrusted.filter((u) => !anchors.some((a) => bytesEqual(a.der, u.der)))];
-    this.reaching = reachingAnchors(anchors, this.pool);
+    const trusted = new Set(anchors.map((a) => derDigest(a.der)));
+    const pool = [...anchors, ...untrusted.filter((u) => !trusted.has(derDigest(u.der)))];
+    this.bySubject = groupBy(pool, (c) => nameKey(c.subject));
+    this.reaching = reachingAnchors(anchors, pool);
   }
 
   async from(leaf: PathCertificate): Promise<PathCertificate[] | undefined> {
@@ -196,12 +201,11 @@ class PathSearch {
       this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted certificate within ${MAX_PATH_LENGTH} certificates of the leaf`), path);
       return undefined;
     }
-    const candidates = this.pool.filter((c) => namesMatch(c.subject, current.issuer) && !path.some((p) => p === c || bytesEqual(p.der, c.der)) && keyIdsAgree(current, c));
-    if (candidates.length === 0) {
-      this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted issuer found for "${subjectOf(current)}"`), path);
-      return undefined;
-    }
-    for (const candidate of candidates) {
+    // every certificate named as the issuer, in turn (a store of thousands of one name is walked, not copied)
+    let candidates = 0;
+    for (const candidate of this.bySubject.get(nameKey(current.issuer)) ?? []) {
+      if (path.some((p) => p === candidate || bytesEqual(p.der, candidate.der)) || !keyIdsAgree(current, candidate)) continue;
+      candidates++;
       // no path goes through it: tried only (and only so often) for the reason a failure gives
       if (!this.reaching.has(candidate) && ++this.deadEnds > MAX_DEAD_END_ATTEMPTS) continue;
       if (++this.attempts > MAX_ATTEMPTS) {
@@ -229,6 +233,7 @@ class PathSearch {
       const done = await this.extend(next);
       if (done) return done;
     }
+    if (candidates === 0) this.note(1, problem('ERR_CHAIN_UNTRUSTED', `no trusted issuer found for "${subjectOf(current)}"`), path);
     return undefined;
   }
 
@@ -309,23 +314,53 @@ function revocationSources(options: PathValidationOptions, pool: () => PathCerti
  * certificates on any path search can find, at the cost of one name key per certificate.
  */
 function reachingAnchors(anchors: readonly PathCertificate[], pool: readonly PathCertificate[]): Set<PathCertificate> {
-  const byIssuer = new Map<string, PathCertificate[]>();
+  // by issuer name, then by authorityKeyIdentifier ('' for none): the certificates an issuer's key identifier agrees with
+  const byIssuer = new Map<string, Map<string, PathCertificate[]>>();
   for (const c of pool) {
-    const key = nameKey(c.issuer);
-    const same = byIssuer.get(key);
+    const name = nameKey(c.issuer);
+    const groups = byIssuer.get(name) ?? new Map<string, PathCertificate[]>();
+    byIssuer.set(name, groups);
+    const aki = c.authorityKeyId ? toHex(c.authorityKeyId) : '';
+    const same = groups.get(aki);
     if (same) same.push(c);
-    else byIssuer.set(key, [c]);
+    else groups.set(aki, [c]);
   }
   const reaching = new Set<PathCertificate>(anchors);
   const queue = [...anchors];
   for (let issuer = queue.pop(); issuer; issuer = queue.pop()) {
-    for (const c of byIssuer.get(nameKey(issuer.subject)) ?? []) {
-      if (c === issuer || reaching.has(c) || !keyIdsAgree(c, issuer)) continue;
-      reaching.add(c);
-      queue.push(c);
+    const groups = byIssuer.get(nameKey(issuer.subject));
+    if (!groups) continue;
+    // those without an authorityKeyIdentifier and those naming its key; all of them when it names none (keyIdsAgree)
+    const agreeing = issuer.subjectKeyId ? ['', toHex(issuer.subjectKeyId)] : [...groups.keys()];
+    for (const aki of agreeing) {
+      const group = groups.get(aki);
+      if (!group) continue;
+      // each group is taken once: every certificate in it reaches an anchor from now on, whichever issuer comes next
+      groups.delete(aki);
+      for (const c of group) {
+        if (reaching.has(c)) continue;
+        reaching.add(c);
+        queue.push(c);
+      }
     }
   }
   return reaching;
+}
+
+/** Groups `items` by `key`, keeping their order within each group. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const same = groups.get(k);
+    if (same) same.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function derDigest(der: Uint8Array): string {
+  return hash('sha256', der, 'base64');
 }
 
 /** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */

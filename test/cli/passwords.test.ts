@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
@@ -51,6 +51,41 @@ describe('password sources', () => {
     expect(foreign.stderr).toMatch(/^hapki: warning: --storepass \(password for [^\n]*\): the password file [^\n]+ belongs to another user \(uid 65534\)[^\n]*\n$/);
     chownSync(file, 0, 0);
     expect((await hapki(['list', store, '--storepass', `file:${file}`])).stderr).toBe('');
+  });
+
+  it('an audit configuration holding pass: sources and open to others warns about its mode, never the password', async () => {
+    const config = join(dir, 'audit-pass.yaml');
+    writeFileSync(config, `passwords:\n  - match: "${store}"\n    password: pass:changeit\n`);
+    chmodSync(config, 0o644);
+    const open = await hapki(['audit', store, '--config', config]);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).toContain(`hapki: warning: ${config} holds passwords itself (pass:) and is open to group and others (mode 0644): chmod 600 it\n`);
+    // the pass: warning names where the password is: the file, not the process list
+    expect(open.stderr).toContain(`hapki: warning: password for keystores matching ${store} is written in the file that names it (pass:); prefer env: or file:\n`);
+    expect(open.stderr).not.toContain('process list');
+    expect(open.stderr).not.toContain('changeit');
+    chmodSync(config, 0o600);
+    expect((await hapki(['audit', store, '--config', config])).stderr).not.toContain('holds passwords itself');
+  });
+
+  it('an instance list (--instances) holding pass: sources and open to others warns about its mode; its relative file: sources are the list\'s', async () => {
+    const sub = join(dir, 'instances');
+    mkdirSync(join(sub, 'secrets'), { recursive: true });
+    copyFileSync(store, join(sub, 'gw.p12'));
+    writeFileSync(join(sub, 'secrets', 'gw.pass'), 'changeit\n', { mode: 0o600 });
+    const list = join(sub, 'list.txt');
+    writeFileSync(list, 'gw.p12 pass:changeit\n');
+    chmodSync(list, 0o644);
+    // token check fails (no token there); --verbose keeps the warnings before its error
+    const open = await hapki(['token', 'check', '--instances', list, '--verbose']);
+    expect(open.stderr).toContain(`hapki: warning: ${list} holds passwords itself (pass:) and is open to group and others (mode 0644): chmod 600 it\n`);
+    expect(open.stdout + open.stderr).not.toContain('changeit');
+    // run from elsewhere, file:secrets/gw.pass is the list's secrets/gw.pass: the store opens (its entries are listed)
+    writeFileSync(list, 'gw.p12 file:secrets/gw.pass\n');
+    const relative = await hapki(['token', 'check', '--instances', list], { cwd: dir });
+    expect(relative.stderr).not.toContain('ERR_PASSWORD_SOURCE');
+    expect(relative.stderr).not.toContain('holds passwords itself');
+    expect(relative.stdout).toMatch(/gw\.p12\s+missing/);
   });
 
   it('--ssh-identity open to others gets the same one-line warning (ssh refuses such a key), never its content', async () => {
@@ -110,6 +145,11 @@ describe('password sources', () => {
     const out = join(dir, 'from-stdin.p12');
     const r = await hapki(['convert', store, out, '--storepass', 'stdin', '--outpass', 'stdin'], { input: 'changeit\nnewpass\n' });
     expect(r.code).toBe(0);
+    // regression: the newline ending the last line was taken for an empty line, handed to the next option
+    const short = await hapki(['convert', store, join(dir, 'from-stdin-short.p12'), '--storepass', 'stdin', '--outpass', 'stdin'], { input: 'changeit\n' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_SOURCE'));
+    expect(short.stderr).toContain('standard input has no more lines');
     expect((await hapki(['list', out, '--storepass', 'env:P'], { env: { P: 'newpass' } })).code).toBe(0);
   });
 

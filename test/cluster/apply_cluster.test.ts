@@ -165,4 +165,17 @@ describe('planCluster and applyCluster on a lab', () => {
     const { create: _create, ...noCreate } = cluster.ca;
     await expect(planCluster({ ...cluster, ca: noCreate })).rejects.toMatchObject({ code: 'ERR_FILE_NOT_FOUND', message: 'ca (ca/ca.p12): no such file, and ca.create does not say how to make one' });
   });
+
+  it('the CA is made while the nodes are read: a node failing meanwhile is reported, a CA failing is reported first', async () => {
+    const { dir, file } = await lab();
+    const cluster = await loadClusterFile(file);
+    const { rmSync, renameSync } = await import('node:fs');
+    // the CA to be made, and a node's keystore gone: the node's error, once the CA is made (no stray rejection)
+    renameSync(join(dir, LAB_LAYOUT.ca.keystore), join(dir, 'ca-kept.p12'));
+    rmSync(join(dir, LAB_LAYOUT.msas2.keystore));
+    await expect(planCluster(cluster)).rejects.toMatchObject({ code: 'ERR_FILE_NOT_FOUND', message: expect.stringMatching(/^msas2 \(gateways\/msas2\/gateway\.jks\): no such file/) });
+    // the CA's keystore there but without its alias, and the node still gone: the CA's error comes first, as in the file
+    renameSync(join(dir, 'ca-kept.p12'), join(dir, LAB_LAYOUT.ca.keystore));
+    await expect(planCluster({ ...cluster, ca: { ...cluster.ca, alias: 'no-such-alias' } })).rejects.toMatchObject({ message: expect.stringMatching(/no-such-alias/) });
+  });
 });

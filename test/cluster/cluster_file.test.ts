@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labClusterYaml } from '../../src/cluster/lab_layout.js';
@@ -121,6 +121,23 @@ describe('parseClusterFile', () => {
     // an unclosed quote is found where the file ends; its text (a password) is never quoted
     expect(problems('ca:\n  keystore: ca.p12\n  alias: ca\n  password: "pass:hunter2\n')).toEqual(['cluster.yaml:5: YAML: Missing closing "quote']);
     expect(problems('ca: 1\nca: 2\n')[0]).toMatch(/^cluster\.yaml:\d: YAML: /);
+  });
+
+  // regression: the pass: warning said "prefer env: or file:" while the password sat in a file every user could read
+  it('a cluster file holding pass: sources and open to others also warns about its mode; a private one does not', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'cluster.yaml');
+    writeFileSync(file, MINIMAL.replace('env:CAPASS', 'pass:s3cret'), { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const open = await loadClusterFile(file);
+    expect(open.warnings).toContain(`${file} holds passwords itself (pass:) and is open to group and others (mode 0644): chmod 600 it`);
+    expect(open.warnings.join('\n')).not.toContain('s3cret');
+    chmodSync(file, 0o600);
+    expect((await loadClusterFile(file)).warnings).toEqual([`${file}: ca.password holds a password itself (pass:); prefer env: or file:`]);
+    // no pass: source: a readable cluster file is no secret
+    writeFileSync(file, MINIMAL);
+    chmodSync(file, 0o644);
+    expect((await loadClusterFile(file)).warnings).toEqual([]);
   });
 
   it('warns about pass: sources, without the password', () => {

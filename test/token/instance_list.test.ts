@@ -11,6 +11,15 @@ describe('parseInstanceList', () => {
     ]);
   });
 
+  // regression: a relative file: source was taken against the working directory, not the list's
+  it('takes a relative file: password source against the list\'s directory, as a keystore path', () => {
+    expect(parseInstanceList('gw1.jks file:secrets/gw1.pass\n/abs/gw2.jks file:/run/gw2.pass\ngw3.jks env:GW3\n', '/etc/cluster')).toEqual([
+      { path: '/etc/cluster/gw1.jks', passwordSource: 'file:/etc/cluster/secrets/gw1.pass', line: 1 },
+      { path: '/abs/gw2.jks', passwordSource: 'file:/run/gw2.pass', line: 2 },
+      { path: '/etc/cluster/gw3.jks', passwordSource: 'env:GW3', line: 3 },
+    ]);
+  });
+
   it('keeps a # that is part of a path', () => {
     expect(parseInstanceList('/srv/a#1/gw.jks', '/')).toEqual([{ path: '/srv/a#1/gw.jks', line: 1 }]);
   });

@@ -13,6 +13,8 @@ import { clusterAuditOptions } from '../../cluster/cluster_audit_options.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { InvalidArgumentError, UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
+import { passwordsInFileProblem } from '../../secrets/password_source.js';
+import { warn } from '../io.js';
 import { readCrlFiles } from '../../revocation/crl_bytes.js';
 import { oneStdio, readInput } from '../stdio.js';
 import { parseDuration } from '../../trust/duration.js';
@@ -98,7 +100,7 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
       const format = options.json ? 'json' : options.format ?? 'text';
       const render = RENDERERS[format];
       if (!render) throw new InvalidArgumentError(`--format must be ${Object.keys(RENDERERS).join(', ')}, not "${format}"`);
-      const config = options.config === undefined ? undefined : await loadConfig(options.config);
+      const config = options.config === undefined ? undefined : await loadConfig(ctx, options.config);
       const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, exclude: options.exclude, storepass: options.storepass,
         crlFetch: options.crlFetch, ocsp: options.ocsp, crlRequired: options.crlRequired, ocspRequired: options.ocspRequired, fetchTimeout: options.fetchTimeout, fetchDeadline: options.fetchDeadline };
       const at = parseDate(options.at, '--at');
@@ -124,9 +126,12 @@ Exit codes (monitoring-plugin convention; the worst finding wins):
     });
 }
 
-async function loadConfig(path: string): Promise<AuditConfig> {
+async function loadConfig(ctx: CliContext, path: string): Promise<AuditConfig> {
   const text = Buffer.from(await readFileBytes(path)).toString('utf8');
-  return parseAuditConfig(text, { source: path, baseDir: dirname(path) });
+  const config = parseAuditConfig(text, { source: path, baseDir: dirname(path) });
+  const open = passwordsInFileProblem(path, [config.storepass, ...config.passwords.map((rule) => rule.password)]);
+  if (open) warn(ctx.io, open);
+  return config;
 }
 
 function progress(ctx: CliContext): (done: number, total: number) => void {

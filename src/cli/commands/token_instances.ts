@@ -1,6 +1,8 @@
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { readFileBytes } from '../../fs/read_file.js';
+import { passwordsInFileProblem } from '../../secrets/password_source.js';
+import { warn } from '../io.js';
 import type { TokenInstance } from '../../token/distribute_token.js';
 import { instanceNames, parseInstanceList } from '../../token/instance_list.js';
 import type { CliContext } from '../context.js';
@@ -28,7 +30,10 @@ export async function resolveInstances(ctx: CliContext, options: InstanceOptions
   const listed: { path: string; source?: string }[] = (options.to ?? []).map((path) => ({ path }));
   if (options.instances !== undefined) {
     const text = new TextDecoder().decode(await readFileBytes(options.instances));
-    for (const spec of parseInstanceList(text, dirname(resolve(options.instances)))) listed.push({ path: spec.path, ...(spec.passwordSource ? { source: spec.passwordSource } : {}) });
+    const specs = parseInstanceList(text, dirname(resolve(options.instances)));
+    const open = passwordsInFileProblem(options.instances, specs.map((spec) => spec.passwordSource));
+    if (open) warn(ctx.io, open);
+    for (const spec of specs) listed.push({ path: spec.path, ...(spec.passwordSource ? { source: spec.passwordSource } : {}) });
   }
   if (listed.length === 0) throw new UsageError('name the instance keystores with --to or --instances');
   const storepassFor = pairs(options.storepassFor, '--storepass-for');

@@ -68,6 +68,14 @@ const PBES2_CIPHERS: Readonly<Record<string, Pbes2Cipher>> = {
   [OID.aes192CBC]: { nodeName: 'aes-192-cbc', keyLength: 24, ivLength: 16 },
   [OID.aes256CBC]: { nodeName: 'aes-256-cbc', keyLength: 32, ivLength: 16 },
   [OID.desEde3CBC]: { nodeName: 'des-ede3-cbc', keyLength: 24, ivLength: 8 },
+  // read only: `openssl pkcs8 -topk8 -v2 camellia-256-cbc`, `pkcs12 -keypbe aria-128-cbc`, ...
+  [OID.camellia128CBC]: { nodeName: 'camellia-128-cbc', keyLength: 16, ivLength: 16 },
+  [OID.camellia192CBC]: { nodeName: 'camellia-192-cbc', keyLength: 24, ivLength: 16 },
+  [OID.camellia256CBC]: { nodeName: 'camellia-256-cbc', keyLength: 32, ivLength: 16 },
+  [OID.aria128CBC]: { nodeName: 'aria-128-cbc', keyLength: 16, ivLength: 16 },
+  [OID.aria192CBC]: { nodeName: 'aria-192-cbc', keyLength: 24, ivLength: 16 },
+  [OID.aria256CBC]: { nodeName: 'aria-256-cbc', keyLength: 32, ivLength: 16 },
+  [OID.sm4CBC]: { nodeName: 'sm4-cbc', keyLength: 16, ivLength: 16 },
 };
 
 interface Pbes2AeadCipher {
@@ -167,10 +175,10 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
   const fields = params.sequence('PBES2-params');
   const kdfNode = params.child(0, 'PBES2 keyDerivationFunc');
   const kdfOid = kdfNode.sequence('PBES2 keyDerivationFunc').at(0)?.oid('key derivation algorithm');
-  const derive =
-    kdfOid === SCRYPT_OID
-      ? ((p: DerNode) => (password: Uint8Array, length: number) => deriveScrypt(password, readScryptParams(p), length))(kdfNode.child(1, 'scrypt-params'))
-      : ((kdf: Pbkdf2Params) => (password: Uint8Array, length: number) => derivePbkdf2(password, kdf, length))(readPbkdf2Algorithm(kdfNode));
+  const pbkdf2 = kdfOid === SCRYPT_OID ? undefined : readPbkdf2Algorithm(kdfNode);
+  const derive = pbkdf2
+    ? ((kdf: Pbkdf2Params) => (password: Uint8Array, length: number) => derivePbkdf2(password, kdf, length))(pbkdf2)
+    : ((p: DerNode) => (password: Uint8Array, length: number) => deriveScrypt(password, readScryptParams(p), length))(kdfNode.child(1, 'scrypt-params'));
   const scheme = params.child(1, 'PBES2 encryptionScheme');
   if (fields.length > 2) throw new KeystoreFormatError('unexpected field in PBES2-params', fields[2]!.offset);
   const [cipherOidNode, ivNode] = scheme.sequence('PBES2 encryptionScheme');
@@ -183,6 +191,25 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
     const key = await derive(pbes2PasswordBytes(password), aead.keyLength);
     return aeadDecrypt(aead, key, nonce, tagLength, ciphertext);
   }
+  if (cipherOid === OID.rc2CBC) {
+    if (!ivNode) throw new KeystoreFormatError('PBES2 RC2-CBC without parameters', scheme.offset);
+    const { effectiveBits, iv } = readRc2CbcParameters(ivNode);
+    // RC2's key length is not fixed: PBKDF2 states it (RFC 8018 B.2.3); 16 bytes where it does not
+    const keyLength = pbkdf2?.keyLength ?? 16;
+    if (keyLength > 128) throw new KeystoreFormatError(`RC2 key of ${keyLength} bytes (at most 128)`, kdfNode.offset);
+    const key = await derive(pbes2PasswordBytes(password), keyLength);
+    const plaintext = decryptRc2Cbc(key, effectiveBits, iv, ciphertext);
+    if (!plaintext) throw new PbeDecryptError();
+    return plaintext;
+  }
+  if (cipherOid === OID.desCBC) {
+    if (!ivNode) throw new KeystoreFormatError('PBES2 cipher without an IV', scheme.offset);
+    const iv = ivNode.octets('PBES2 IV');
+    if (iv.length !== 8) throw new KeystoreFormatError(`PBES2 IV of ${iv.length} bytes, expected 8`, ivNode.offset);
+    const key = await derive(pbes2PasswordBytes(password), 8);
+    // single DES is 3DES with three equal keys, so OpenSSL's legacy provider is not needed
+    return nodeDecrypt('des-ede3-cbc', new Uint8Array([...key, ...key, ...key]), iv, ciphertext, inPlace);
+  }
   const cipher = PBES2_CIPHERS[cipherOid];
   if (!cipher) throw new UnsupportedAlgorithmError(cipherOid, 'PBES2 encryption scheme');
   if (!ivNode) throw new KeystoreFormatError('PBES2 cipher without an IV', scheme.offset);
@@ -190,6 +217,25 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
   if (iv.length !== cipher.ivLength) throw new KeystoreFormatError(`PBES2 IV of ${iv.length} bytes, expected ${cipher.ivLength}`, ivNode.offset);
   const key = await derive(pbes2PasswordBytes(password), cipher.keyLength);
   return nodeDecrypt(cipher.nodeName, key, iv, ciphertext, inPlace);
+}
+
+/**
+ * RC2-CBC-Parameter ::= SEQUENCE { rc2ParameterVersion INTEGER OPTIONAL, iv OCTET STRING (8) }
+ * (RFC 8018 B.2.3): versions 160, 120 and 58 stand for 40, 64 and 128 effective key bits, a
+ * version of 256 or more is the number of bits itself; absent, 32 bits.
+ */
+function readRc2CbcParameters(params: DerNode): { effectiveBits: number; iv: Uint8Array } {
+  const fields = params.sequence('RC2-CBC parameters');
+  if (fields.length < 1 || fields.length > 2) throw new KeystoreFormatError('RC2-CBC parameters of an unexpected shape', params.offset);
+  const ivNode = fields[fields.length - 1]!;
+  const iv = ivNode.octets('RC2-CBC IV');
+  if (iv.length !== 8) throw new KeystoreFormatError(`RC2-CBC IV of ${iv.length} bytes, expected 8`, ivNode.offset);
+  if (fields.length === 1) return { effectiveBits: 32, iv };
+  const version = fields[0]!.integer('RC2 parameter version');
+  const named: Readonly<Record<number, number>> = { 160: 40, 120: 64, 58: 128 };
+  const effectiveBits = named[version] ?? (version >= 256 && version <= 1024 ? version : undefined);
+  if (effectiveBits === undefined) throw new KeystoreFormatError(`RC2 parameter version ${version} names no key size`, fields[0]!.offset);
+  return { effectiveBits, iv };
 }
 
 async function decryptPkcs12Pbe(scheme: Pkcs12Scheme, params: DerNode, ciphertext: Uint8Array, password: string | null, inPlace: boolean): Promise<Uint8Array> {

@@ -1,4 +1,5 @@
 import { pbkdf2 } from 'node:crypto';
+import { memoizedDerivation } from './derivation_memo.js';
 import { promisify } from 'node:util';
 import { Tag, type DerNode } from '../../asn1/der_reader.js';
 import { algorithmIdentifier, integer, nullValue, octetString, sequence } from '../../asn1/der_writer.js';
@@ -92,6 +93,6 @@ export async function derivePbkdf2(password: Uint8Array, params: Pbkdf2Params, l
     throw new KeystoreFormatError(`PBKDF2 key length ${params.keyLength} does not fit the ${length}-byte key the scheme needs`);
   }
   spendIterations(params.iterations);
-  return new Uint8Array(await pbkdf2Async(password, params.salt, params.iterations, length, params.prf));
+  return memoizedDerivation(['pbkdf2', params.prf, password, params.salt, params.iterations, length], async () => new Uint8Array(await pbkdf2Async(password, params.salt, params.iterations, length, params.prf)));
 }
 

@@ -6,7 +6,7 @@ import { HapkiError, KeystoreFormatError, KeystorePasswordError, PasswordRequire
 import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { nameFor } from '../pair_keys.js';
-import { uniqueAlias } from '../alias.js';
+import { AliasTaker } from '../alias.js';
 import { classifyDer } from './classify.js';
 import { traditionalKeyToPkcs8 } from './private_key_der.js';
 
@@ -29,12 +29,13 @@ export async function readDerStore(bytes: Uint8Array, options: ReadOptions = {})
       const certificates = pkcs7Certificates(bytes);
       if (!certificates) throw new KeystoreFormatError('DER input is a PKCS#7 structure other than SignedData');
       const seen = new Set<string>();
+      const aliases = new AliasTaker(store);
       for (const der of certificates) {
         certificateNames(der);
         const id = Buffer.from(der).toString('base64');
         if (seen.has(id)) continue;
         seen.add(id);
-        store.entries.push({ type: 'trusted-cert', alias: uniqueAlias(store, nameFor(der, 'cert')), certificate: der });
+        store.entries.push({ type: 'trusted-cert', alias: aliases.take(nameFor(der, 'cert')), certificate: der });
       }
       return store;
     }

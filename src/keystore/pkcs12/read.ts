@@ -11,7 +11,7 @@ import {
   KeystorePasswordError,
   UnsupportedAlgorithmError,
 } from '../../errors.js';
-import { bytesEqual, concatBytes } from '../../lib/bytes.js';
+import { concatBytes } from '../../lib/bytes.js';
 import { contentKey } from '../../crypto/digest.js';
 import type { ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SealedKey, SecretKeyEntry } from '../model.js';
@@ -221,13 +221,20 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
   const trustedCerts = new Set(certs.filter((c) => c.attributes.trusted).map((c) => c.der));
   const consumed = new Set<CertItem>();
   const byKey = new CertificateKeyIndex(certs, (c) => c.der);
+  // by object and by localKeyId, once: a file of thousands of keys must not look through every certificate for each
+  const itemsOf = new Map<Uint8Array, CertItem[]>();
+  for (const c of certs) itemsOf.set(c.der, [...(itemsOf.get(c.der) ?? []), c]);
+  const byLocalKeyId = new Map<string, CertItem>();
+  for (const c of certs) if (c.attributes.localKeyId && !byLocalKeyId.has(contentKey(c.attributes.localKeyId))) byLocalKeyId.set(contentKey(c.attributes.localKeyId), c);
   const placed: { index: number; entry: KeystoreEntry }[] = [];
   for (const item of keys) {
     if (item.bag.kind === 'secret') {
       placed.push({ index: item.index, entry: await secretEntry(item, unlock, options) });
       continue;
     }
-    const named = leafNamed(item, certs);
+    const id = item.attributes.localKeyId;
+    // the certificate the key's localKeyId names (the key's own is matched only once it is open)
+    const named = id ? byLocalKeyId.get(contentKey(id)) : undefined;
     const entry = await privateKeyEntry(item, unlock, options, named !== undefined);
     const leaf = named ?? (entry.key ? byKey.forKey(entry.key)[0] : undefined);
     let index = item.index;
@@ -235,8 +242,7 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
       // OpenSSL writes certificates before keys; the entry sits where its first bag does.
       index = Math.min(index, leaf.index);
       entry.chain = buildChain(leaf.der, pool, { lastResort: (der) => trustedCerts.has(der) });
-      const inChain = new Set(entry.chain);
-      for (const c of certs) if (inChain.has(c.der)) consumed.add(c);
+      for (const der of entry.chain) for (const c of itemsOf.get(der) ?? []) consumed.add(c);
     } else {
       warnings.push(`private key "${item.alias}" has no certificate in the file`);
     }
@@ -269,12 +275,6 @@ function createdAt(item: KeyItem): { created?: Date } {
   if (!match) return {};
   const created = new Date(Number(match[1]));
   return Number.isFinite(created.getTime()) ? { created } : {};
-}
-
-/** The certificate the key's localKeyId names (the key's own is matched only once it is open). */
-function leafNamed(item: KeyItem, certs: CertItem[]): CertItem | undefined {
-  const id = item.attributes.localKeyId;
-  return id ? certs.find((c) => c.attributes.localKeyId && bytesEqual(c.attributes.localKeyId, id)) : undefined;
 }
 
 /** `described`: a certificate for the key is known without opening it (ReadOptions.privateKeysSealed may then leave it sealed). */

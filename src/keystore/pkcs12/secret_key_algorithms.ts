@@ -28,6 +28,15 @@ const BY_NAME: Readonly<Record<string, string>> = {
   HmacSHA256: OID.hmacWithSHA256,
   HmacSHA384: OID.hmacWithSHA384,
   HmacSHA512: OID.hmacWithSHA512,
+  // the JDK's KnownOIDs: keytool -genseckey writes these into a PKCS#12 and names them on reading
+  'HmacSHA512/224': OID.hmacWithSHA512_224,
+  'HmacSHA512/256': OID.hmacWithSHA512_256,
+  'HmacSHA3-224': '2.16.840.1.101.3.4.2.13',
+  'HmacSHA3-256': '2.16.840.1.101.3.4.2.14',
+  'HmacSHA3-384': '2.16.840.1.101.3.4.2.15',
+  'HmacSHA3-512': '2.16.840.1.101.3.4.2.16',
+  // PKCS#5 id-PBKDF2, for a PBKDF2WithHmacSHA1 key (as pyjks and SecretKeyFactory make them)
+  PBKDF2WithHmacSHA1: '1.2.840.113549.1.5.12',
   ARCFOUR: RC4,
   PBEWithMD5AndDES: PBE_MD5_DES,
   // The JDK has no OID for these and refuses them in a PKCS#12 ("unrecognized algorithm name");
@@ -35,6 +44,7 @@ const BY_NAME: Readonly<Record<string, string>> = {
   // under their names. The JDK itself lists them by the dotted OID.
   Blowfish: '1.3.6.1.4.1.3029.1.2',
   ChaCha20: '1.2.840.113549.1.9.16.3.18',
+  HmacMD5: '1.3.6.1.5.5.8.1.1',
 };
 
 /** Other Java names for the same keys: written with the same OID, read back under the name above. */

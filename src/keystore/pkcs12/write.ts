@@ -5,7 +5,8 @@ import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_in
 import { checkIterations } from '../../crypto/pbe/iterations.js';
 import { encryptPbes2Streamed, encryptPkcs12Pbe } from '../../crypto/pbe/pbe.js';
 import { KeyLockedError, UnsupportedAlgorithmError } from '../../errors.js';
-import { bytesEqual, utf8 } from '../../lib/bytes.js';
+import { utf8 } from '../../lib/bytes.js';
+import { contentKey } from '../../crypto/digest.js';
 import type { WriteOptions } from '../codec.js';
 import type { Keystore, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
 import { createMacData } from './mac.js';
@@ -39,7 +40,7 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
   // the SafeContents that get encrypted, not once per nesting level
   const keyBags: DerPart[] = [];
   const certBags: DerPart[] = [];
-  const chainCertsWritten: Uint8Array[] = [];
+  const chainCertsWritten = new Set<string>();
   for (const entry of store.entries) {
     if (entry.type === 'private-key') {
       const id = keyIds.next(entry.created);
@@ -48,9 +49,9 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
       entry.chain.forEach((cert, i) => {
         if (i === 0) {
           certBags.push(certBag(cert, attributes));
-        } else if (!chainCertsWritten.some((written) => bytesEqual(written, cert))) {
+        } else if (!chainCertsWritten.has(contentKey(cert))) {
           // CA certificates shared by several chains once; both readers rebuild chains by name.
-          chainCertsWritten.push(cert);
+          chainCertsWritten.add(contentKey(cert));
           certBags.push(certBag(cert, []));
         }
       });

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDer } from '../../../src/asn1/der_reader.js';
+import { readDer, type DerNode } from '../../../src/asn1/der_reader.js';
 import { algorithmIdentifier, integer, octetString, sequence } from '../../../src/asn1/der_writer.js';
 import { OID } from '../../../src/asn1/oids.js';
 import { decryptPrivateKeyInfo, encryptPrivateKeyInfo } from '../../../src/crypto/pbe/encrypted_private_key_info.js';
@@ -109,9 +109,9 @@ describe('decryptWithAlgorithm', () => {
 
   it('names an unknown PBES2 cipher and PRF', async () => {
     const kdf = algorithmIdentifier(OID.pbkdf2, sequence(octetString(new Uint8Array(8)), integer(1)));
-    const cipher = algorithmIdentifier('1.2.840.113549.3.2', octetString(new Uint8Array(8)));
+    const cipher = algorithmIdentifier('1.3.6.1.4.1.3029.1.2', octetString(new Uint8Array(8)));
     const alg = readDer(algorithmIdentifier(OID.pbes2, sequence(kdf, cipher)), 'alg');
-    await expect(decryptWithAlgorithm(alg, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_ALGORITHM', algorithm: '1.2.840.113549.3.2' });
+    await expect(decryptWithAlgorithm(alg, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_ALGORITHM', algorithm: '1.3.6.1.4.1.3029.1.2' });
     const kdf2 = algorithmIdentifier(OID.pbkdf2, sequence(octetString(new Uint8Array(8)), integer(1), algorithmIdentifier('1.2.840.113549.2.99')));
     const alg2 = readDer(algorithmIdentifier(OID.pbes2, sequence(kdf2, algorithmIdentifier(OID.aes128CBC, octetString(new Uint8Array(16))))), 'alg');
     await expect(decryptWithAlgorithm(alg2, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_ALGORITHM', algorithm: '1.2.840.113549.2.99' });
@@ -134,6 +134,18 @@ describe('decryptWithAlgorithm', () => {
     const kdfLen = algorithmIdentifier(OID.pbkdf2, sequence(octetString(new Uint8Array(8)), integer(1), integer(32)));
     const badLen = readDer(algorithmIdentifier(OID.pbes2, sequence(kdfLen, algorithmIdentifier(OID.aes128CBC, octetString(new Uint8Array(16))))), 'alg');
     await expect(decryptWithAlgorithm(badLen, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
+  });
+
+  it('RC2-CBC under PBES2: a key over 128 bytes or an unknown parameter version is a format error, not a crash', async () => {
+    const rc2 = (kdfFields: Uint8Array[], params: Uint8Array): DerNode =>
+      readDer(algorithmIdentifier(OID.pbes2, sequence(algorithmIdentifier(OID.pbkdf2, sequence(...kdfFields)), algorithmIdentifier(OID.rc2CBC, params))), 'alg');
+    const salt = octetString(new Uint8Array(8));
+    const long = rc2([salt, integer(1), integer(200)], sequence(integer(58), octetString(new Uint8Array(8))));
+    await expect(decryptWithAlgorithm(long, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
+    const version = rc2([salt, integer(1), integer(16)], sequence(integer(7), octetString(new Uint8Array(8))));
+    await expect(decryptWithAlgorithm(version, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
+    const iv = rc2([salt, integer(1), integer(16)], sequence(integer(58), octetString(new Uint8Array(5))));
+    await expect(decryptWithAlgorithm(iv, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
   });
 
   it('reports ciphertext that is not whole blocks as a decryption failure, not a crash', async () => {

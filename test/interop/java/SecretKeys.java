@@ -18,6 +18,9 @@ public class SecretKeys {
     {"aes", "AES", "128"}, {"desede", "DESede", "168"}, {"des", "DES", "56"},
     {"hmacsha1", "HmacSHA1", "160"}, {"hmacsha256", "HmacSHA256", "256"}, {"hmacsha384", "HmacSHA384", "384"}, {"hmacsha512", "HmacSHA512", "512"},
     {"arcfour", "ARCFOUR", "128"}, {"blowfish", "Blowfish", "128"}, {"rc2", "RC2", "128"}, {"chacha20", "ChaCha20", "256"},
+    {"hmacsha224", "HmacSHA224", "224"}, {"hmacsha512-224", "HmacSHA512/224", "224"}, {"hmacsha512-256", "HmacSHA512/256", "256"},
+    {"hmacsha3-224", "HmacSHA3-224", "224"}, {"hmacsha3-256", "HmacSHA3-256", "256"}, {"hmacsha3-384", "HmacSHA3-384", "384"},
+    {"hmacsha3-512", "HmacSHA3-512", "512"}, {"hmacmd5", "HmacMD5", "128"},
   };
 
   public static void main(String[] args) throws Exception {
