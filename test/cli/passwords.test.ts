@@ -60,6 +60,9 @@ describe('password sources', () => {
     const open = await hapki(['audit', store, '--config', config]);
     expect(open.code, open.stderr).toBe(0);
     expect(open.stderr).toContain(`hapki: warning: ${config} holds passwords itself (pass:) and is open to group and others (mode 0644): chmod 600 it\n`);
+    // the pass: warning names where the password is: the file, not the process list
+    expect(open.stderr).toContain(`hapki: warning: password for keystores matching ${store} is written in the file that names it (pass:); prefer env: or file:\n`);
+    expect(open.stderr).not.toContain('process list');
     expect(open.stderr).not.toContain('changeit');
     chmodSync(config, 0o600);
     expect((await hapki(['audit', store, '--config', config])).stderr).not.toContain('holds passwords itself');
