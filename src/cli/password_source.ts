@@ -65,7 +65,9 @@ export class PasswordResolver {
     if (typeof source === 'string') throw new UsageError(`${what}: ${source === `a password source is ${PASSWORD_SOURCE_FORMS}` ? source : `${source} (a password source is ${PASSWORD_SOURCE_FORMS})`}`);
     switch (source.kind) {
       case 'pass':
-        warn(this.io, `${what} given with pass: is visible to other users in the process list; prefer env:, file:, fd: or stdin`);
+        // from an audit configuration or an instance list, the password is in that file, not argv
+        if (this.argv.some((arg) => arg === spec || arg.endsWith(`=${spec}`))) warn(this.io, `${what} given with pass: is visible to other users in the process list; prefer env:, file:, fd: or stdin`);
+        else warn(this.io, `${what} is written in the file that names it (pass:); prefer env: or file:`);
         return source.value;
       case 'env':
         return readEnvSource(this.io.env, source.name, what);

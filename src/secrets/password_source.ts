@@ -212,7 +212,9 @@ export class DescriptorLines {
           pause(20);
           continue;
         }
-        throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable'})`, { cause });
+        // fstat found it open: EBADF now means open for writing only (fd:1, or 3>file for 3<file)
+        const code = (cause as NodeJS.ErrnoException).code;
+        throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${code === 'EBADF' ? `not open for reading: give it as ${fd}<file` : errnoWords(code) ?? 'unreadable'})`, { cause });
       }
       if (n === 0) state.ended = true;
       else state.rest = Buffer.concat([state.rest, chunk.subarray(0, n)]);

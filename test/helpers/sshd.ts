@@ -26,6 +26,8 @@ export interface SshHost {
   start(): Promise<void>;
   /** Kills this server's sftp-server processes only: the connections stay up (the count killed). */
   killSftpServers(): number;
+  /** Kills every connection's processes, the listening sshd stays: the next connection works (the count killed). */
+  dropConnections(): number;
 }
 
 export interface SshLab {
@@ -129,6 +131,12 @@ async function startHost(labDir: string, name: string, subsystem?: string): Prom
       for (const pid of descendants(child.pid)) tryKill(pid);
       tryKill(child.pid);
       child = undefined;
+    },
+    dropConnections() {
+      if (child?.pid === undefined) return 0;
+      const sessions = descendants(child.pid);
+      for (const pid of sessions) tryKill(pid);
+      return sessions.length;
     },
     killSftpServers() {
       if (child?.pid === undefined) return 0;

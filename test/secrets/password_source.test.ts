@@ -76,6 +76,17 @@ describe('DescriptorLines (fd:N)', () => {
     }
   });
 
+  it('says a descriptor open for writing only is not open for reading (it said "not an open file descriptor")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hapki-fd-'));
+    const fd = openSync(join(dir, 'w'), 'w');
+    try {
+      expect(() => new DescriptorLines().next(fd, 'store password')).toThrow(expect.objectContaining({ code: 'ERR_PASSWORD_SOURCE', message: `store password: cannot read fd ${fd} (not open for reading: give it as ${fd}<file)` }));
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // regression: fd:3 with no 3<file read one of Node's own descriptors (an event poll: a bare "EINVAL")
   it('refuses a descriptor that is no file, pipe or terminal (one Node opened for itself), naming it only', () => {
     const own = readdirSync('/proc/self/fd').map(Number).find((n) => {

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileTransport } from '../../src/fs/transport.js';
@@ -257,5 +258,44 @@ describe('the SFTP server dying while the connection stays up', () => {
     });
     expect(readFileSync(file, 'utf8')).toBe('new');
     expect(hapkiNames(dir)).toEqual([]);
+  });
+});
+
+describe('a connection the host closes during the SSH handshake', () => {
+  /** A TCP relay to a real sshd that closes the client's connection once the server's first bytes (its banner) are through. */
+  async function closingAfterBanner(port: number): Promise<{ port: number; server: Server }> {
+    const server = createServer((client) => {
+      const upstream = connect(port, '127.0.0.1');
+      client.on('data', (d) => upstream.write(d));
+      upstream.once('data', (d) => {
+        client.write(d);
+        setImmediate(() => {
+          client.end();
+          upstream.destroy();
+        });
+      });
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as { port: number }).port, server };
+  }
+
+  // Regression: ssh2 ends such a connection with 'close' and no 'error', and drops its ready
+  // timeout with it: the connect waited for ever, and so did `apply` when a host's sshd went away
+  // while hapki was connecting to it.
+  it('is ERR_SSH_CONNECT naming the host, not a hang', { timeout: 60_000 }, async () => {
+    const relay = await closingAfterBanner(a.port);
+    try {
+      await withPool(async (pool) => {
+        const outcome = await Promise.race([
+          pool.transport({ host: '127.0.0.1', port: relay.port }).lstat('/').catch((e: unknown) => e),
+          new Promise((resolve) => setTimeout(() => resolve('hung'), 30_000)),
+        ]);
+        expect(outcome).toMatchObject({ code: 'ERR_SSH_CONNECT', message: `ssh://root@127.0.0.1:${relay.port}: the host closed the connection during the SSH handshake` });
+      });
+    } finally {
+      relay.server.close();
+    }
   });
 });

@@ -9,14 +9,22 @@ import { spendIterations } from './work_budget.js';
  * SHA-1) and by the PKCS#12 MAC (with the MAC's digest).
  */
 /** (SHA-512/224 and SHA-512/256: the JDK's HmacPBESHA512/224 and HmacPBESHA512/256 MACs.) */
-export type Pkcs12KdfHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512-224' | 'sha512-256';
+/** (MD5, SHA-3 and SM3: read only, from `openssl pkcs12 -export -macalg md5|sha3-256|sm3|...`.) */
+export type Pkcs12KdfHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512-224' | 'sha512-256' | 'md5' | 'sm3' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
 
 /** The diversifier ID of RFC 7292 B.3: what the derived bytes are for. */
 export const Pkcs12KdfPurpose = { key: 1, iv: 2, mac: 3 } as const;
 export type Pkcs12KdfPurpose = (typeof Pkcs12KdfPurpose)[keyof typeof Pkcs12KdfPurpose];
 
-const BLOCK_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128, 'sha512-224': 128, 'sha512-256': 128 };
-const OUTPUT_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, 'sha512-224': 28, 'sha512-256': 32 };
+// v is the hash's block size; for SHA-3 that is its rate, as OpenSSL's EVP_MD_get_block_size gives it
+const BLOCK_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = {
+  sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128, 'sha512-224': 128, 'sha512-256': 128,
+  md5: 64, sm3: 64, 'sha3-224': 144, 'sha3-256': 136, 'sha3-384': 104, 'sha3-512': 72,
+};
+const OUTPUT_BYTES: Readonly<Record<Pkcs12KdfHash, number>> = {
+  sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, 'sha512-224': 28, 'sha512-256': 32,
+  md5: 16, sm3: 32, 'sha3-224': 28, 'sha3-256': 32, 'sha3-384': 48, 'sha3-512': 64,
+};
 
 export function hashOutputLength(hash: Pkcs12KdfHash): number {
   return OUTPUT_BYTES[hash];

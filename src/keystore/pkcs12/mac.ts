@@ -25,7 +25,18 @@ export type ParsedMac =
   | { kind: 'pkcs12'; hash: MacHash; digest: Uint8Array; salt: Uint8Array; iterations: number }
   | { kind: 'pbmac1'; hash: MacHash; digest: Uint8Array; kdf: Pbkdf2Params & { keyLength: number } };
 
-const DIGESTS: Readonly<Record<string, MacHash>> = { ...SHA_DIGESTS, [OID.sha512_224]: 'sha512-224', [OID.sha512_256]: 'sha512-256' };
+/** Every digest `openssl pkcs12 -export -macalg` takes; the JDK writes SHA-1 and SHA-2 only. */
+const DIGESTS: Readonly<Record<string, MacHash>> = {
+  ...SHA_DIGESTS,
+  [OID.sha512_224]: 'sha512-224',
+  [OID.sha512_256]: 'sha512-256',
+  '1.2.840.113549.2.5': 'md5',
+  '1.2.156.10197.1.401': 'sm3',
+  '2.16.840.1.101.3.4.2.7': 'sha3-224',
+  '2.16.840.1.101.3.4.2.8': 'sha3-256',
+  '2.16.840.1.101.3.4.2.9': 'sha3-384',
+  '2.16.840.1.101.3.4.2.10': 'sha3-512',
+};
 
 const DIGEST_OIDS: Readonly<Record<MacHash, string>> = {
   sha1: OID.sha1,
@@ -35,6 +46,12 @@ const DIGEST_OIDS: Readonly<Record<MacHash, string>> = {
   sha512: OID.sha512,
   'sha512-224': OID.sha512_224,
   'sha512-256': OID.sha512_256,
+  md5: '1.2.840.113549.2.5',
+  sm3: '1.2.156.10197.1.401',
+  'sha3-224': '2.16.840.1.101.3.4.2.7',
+  'sha3-256': '2.16.840.1.101.3.4.2.8',
+  'sha3-384': '2.16.840.1.101.3.4.2.9',
+  'sha3-512': '2.16.840.1.101.3.4.2.10',
 };
 
 export function parseMacData(macData: DerNode): ParsedMac {

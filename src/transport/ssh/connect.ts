@@ -84,6 +84,7 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error & { level?: string }): void => {
       client.removeListener('ready', onReady);
+      client.removeListener('close', onClose);
       client.end();
       if (hostError) reject(hostError);
       else if (error.level === 'client-authentication') reject(new SshAuthError(label, tried.length > 0 ? tried.join(', ') : 'no method: no agent, identity or password', { cause: error }));
@@ -91,9 +92,17 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
     };
     const onReady = (): void => {
       client.removeListener('error', onError);
+      client.removeListener('close', onClose);
       resolve();
     };
-    client.once('ready', onReady).once('error', onError);
+    // a connection the host closes mid-handshake (its sshd killed, a proxy dropping it) ends
+    // with 'close' and no 'error', and ssh2's readyTimeout goes with it: the command hung
+    const onClose = (): void => {
+      client.removeListener('ready', onReady);
+      if (hostError) reject(hostError);
+      else reject(new SshConnectError(label, 'the host closed the connection during the SSH handshake'));
+    };
+    client.once('ready', onReady).once('error', onError).once('close', onClose);
     client.connect(config);
   });
   return new Session(client, label, options);
