@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,12 @@ describe('side files of an SSH connection that are not regular files', () => {
       await expect(loadKnownHosts([fifo])).rejects.toMatchObject({ code: 'ERR_IO' });
       await expect(loadKnownHosts(['/dev/zero'])).rejects.toMatchObject({ code: 'ERR_IO' });
       await expect(loadKnownHosts([join(dir, 'missing')])).resolves.toEqual([]);
+      // a huge one is refused as what it is (it was "too large to be a keystore")
+      const huge = join(dir, 'huge');
+      writeFileSync(huge, '');
+      truncateSync(huge, 17 * 1024 * 1024);
+      await expect(loadKnownHosts([huge])).rejects.toMatchObject({ code: 'ERR_IO', message: `${huge} is too large (${17 * 1024 * 1024} bytes) to be a known_hosts file` });
+      await expect(connectSsh({ host: '127.0.0.1', port: 1 }, { identity: huge, knownHosts: [empty], agent: false })).rejects.toMatchObject({ code: 'ERR_IO', message: expect.stringContaining('to be an SSH private key') });
       // the identity is read before any connection is tried: no server is needed
       for (const identity of [fifo, '/dev/zero']) {
         await expect(connectSsh({ host: '127.0.0.1', port: 1 }, { identity, knownHosts: [empty], agent: false })).rejects.toMatchObject({ code: 'ERR_IO' });

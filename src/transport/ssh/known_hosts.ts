@@ -114,7 +114,7 @@ export async function loadKnownHosts(files: readonly string[]): Promise<KnownHos
     let text: string;
     try {
       // a regular file of bounded size: a FIFO would block the command, /dev/zero would fill memory
-      text = Buffer.from(await readLocalFileBytes(file, 16 * 1024 * 1024)).toString('utf8');
+      text = Buffer.from(await readLocalFileBytes(file, 16 * 1024 * 1024, 'a known_hosts file')).toString('utf8');
     } catch (error) {
       if (error instanceof FileNotFoundError) continue;
       throw error;
