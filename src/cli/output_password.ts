@@ -33,7 +33,10 @@ export async function outputPassword(
     if (out.entries.some((e) => e.type === 'private-key')) warn(ctx.io, 'writing an unencrypted private key (file mode 0600)');
     return undefined;
   }
-  const password = options.outpass !== undefined ? await ctx.passwords.resolveNew(options.outpass, 'output password') : sourcePassword ?? (await ctx.passwords.resolveNew(undefined, 'output password'));
+  // a source under the empty password gives a PEM or DER key none to inherit: the writers took ''
+  // for "no encryption", and the key went out in the clear with neither --no-encrypt nor a warning
+  const inherited = textual && sourcePassword === '' ? undefined : sourcePassword;
+  const password = options.outpass !== undefined ? await ctx.passwords.resolveNew(options.outpass, 'output password') : inherited ?? (await ctx.passwords.resolveNew(undefined, 'output password'));
   if (password === undefined && !textual) throw new PasswordRequiredError(`a ${format} keystore needs a password: give --outpass`);
   if (password === undefined && out.entries.some((e) => e.type === 'private-key')) {
     warn(ctx.io, 'no password to encrypt the private key with: writing it unencrypted (file mode 0600)');

@@ -7,7 +7,8 @@ import { main } from '../../src/cli/main.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 import { commandLineWithoutSecrets } from '../../src/secrets/process_title.js';
-import { tempDir } from '../helpers/tools.js';
+import { opensslKeyAndCert } from '../helpers/keys.js';
+import { openssl, tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
 const store = join(FIXTURES, 'gateway.p12');
@@ -254,6 +255,26 @@ describe('password sources', () => {
     const made = await main(['node', 'hapki', 'ca', 'init', '--subject', 'CN=Stdin CA', '--kty', 'ec', '--out', join(dir, 'stdin-tty-ca.p12'), '--outpass', 'stdin'], io);
     expect(made, err).toBe(0);
     expect(asked).toEqual(['output password: ', 'output password again: ']);
+  });
+
+  // regression: a store under the empty password gave its PEM/DER output '' to inherit, which the
+  // writers take for "no encryption": the key went out in the clear with no --no-encrypt and no
+  // warning, and convert said "1 key under the output password"
+  it('a PEM or DER key from a store under the empty password is written in the clear only with the warning', async () => {
+    const { key, cert } = await opensslKeyAndCert(dir, 'empty-pass', 'p256');
+    const source = join(dir, 'empty-pass.p12');
+    await openssl(['pkcs12', '-export', '-inkey', key, '-in', cert, '-name', 'a', '-passout', 'pass:', '-out', source]);
+    const env = { EMPTY: '' };
+    for (const args of [
+      ['export', source, '--alias', 'a', '--out', join(dir, 'empty-pass-export.pem'), '--storepass', 'env:EMPTY'],
+      ['export', source, '--alias', 'a', '--what', 'key', '--out-format', 'der', '--out', join(dir, 'empty-pass-export.der'), '--storepass', 'env:EMPTY'],
+      ['convert', source, join(dir, 'empty-pass-convert.pem'), '--storepass', 'env:EMPTY'],
+    ]) {
+      const r = await hapki(args, { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('hapki: warning: no password to encrypt the private key with: writing it unencrypted (file mode 0600)\n');
+      expect(r.stderr).not.toContain('under the output password');
+    }
   });
 
   it('a new password asked at a terminal is asked twice; two different answers write nothing', async () => {
