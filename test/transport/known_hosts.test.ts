@@ -31,6 +31,13 @@ describe('known_hosts', () => {
     expect(knownHostsName('127.0.0.1', 2222)).toBe('[127.0.0.1]:2222');
   });
 
+  // Regression: a host written in capitals never matched the hashed entry OpenSSH had made for it
+  // (it hashes the lower-case name), so a known host was refused as unknown.
+  it('looks a host up in lower case, as OpenSSH hashes and writes it', () => {
+    expect(knownHostsName('GW1.Example.COM', 22)).toBe('gw1.example.com');
+    expect(matchesHostPatterns(hashed('[gw1.example.com]:2200'), knownHostsName('GW1.example.com', 2200))).toBe(true);
+  });
+
   it('matches plain, wildcard, negated and hashed patterns', () => {
     expect(matchesHostPatterns('gw1,gw2', 'gw2')).toBe(true);
     expect(matchesHostPatterns('*.example.com', 'gw1.example.com')).toBe(true);

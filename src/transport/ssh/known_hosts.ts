@@ -17,9 +17,13 @@ export interface KnownHostEntry {
 /** What was decided about a presented host key. */
 export type HostKeyVerdict = { status: 'known' } | { status: 'unknown' } | { status: 'mismatch'; why: string };
 
-/** The name a host goes by in known_hosts: `host` on port 22, `[host]:port` elsewhere (as OpenSSH writes it). */
+/**
+ * The name a host goes by in known_hosts: `host` on port 22, `[host]:port` elsewhere, in lower
+ * case (as OpenSSH writes and hashes it: `ssh GW1` is looked up, and added, as `gw1`).
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
 }
 
 /** OpenSSH's fingerprint of a key blob: `SHA256:` and unpadded base64 of its SHA-256. */
