@@ -39,19 +39,22 @@ export async function sha256OfFile(path: string, maxBytes = MAX_INPUT_BYTES): Pr
   });
 }
 
-/** readFileBytes of a local path only, never a location (an SSH identity, a known_hosts file). */
-export function readLocalFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {
-  return withRegularFile(path, maxBytes, (handle, size) => readBounded(handle, path, maxBytes, size));
+/**
+ * readFileBytes of a local path only, never a location (an SSH identity, a known_hosts file);
+ * `what` the file is meant to be, for the message when it is too large.
+ */
+export function readLocalFileBytes(path: string, maxBytes: number, what = 'a keystore'): Promise<Uint8Array> {
+  return withRegularFile(path, maxBytes, (handle, size) => readBounded(handle, path, maxBytes, size, what), what);
 }
 
-async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>): Promise<T> {
+async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>, what = 'a keystore'): Promise<T> {
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new IoError(`${path} is a directory`);
     if (!stat.isFile()) throw new IoError(`${path} is not a regular file`);
-    if (stat.size > maxBytes) throw new IoError(`${path} is too large (${stat.size} bytes) to be a keystore`);
+    if (stat.size > maxBytes) throw new IoError(`${path} is too large (${stat.size} bytes) to be ${what}`);
     return await read(handle, stat.size);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
@@ -68,12 +71,12 @@ async function withRegularFile<T>(path: string, maxBytes: number, read: (handle:
  * The bytes go straight into one buffer sized from the file's size (grown if the file grows),
  * not into chunks then copied together: a large keystore is held once, not three times.
  */
-async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number, sizeHint = 0): Promise<Uint8Array> {
+async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number, sizeHint = 0, what = 'a keystore'): Promise<Uint8Array> {
   let buffer = new Uint8Array(Math.min(Math.max(sizeHint, 0), maxBytes) + 1);
   let total = 0;
   for (;;) {
     if (total === buffer.length) {
-      if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
+      if (total > maxBytes) throw new IoError(`${path} is too large to be ${what}`);
       const grown = new Uint8Array(Math.min(Math.max(buffer.length * 2, 64 * 1024), maxBytes + 1));
       grown.set(buffer);
       buffer = grown;
@@ -81,7 +84,7 @@ async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: numbe
     const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
     if (bytesRead === 0) break;
     total += bytesRead;
-    if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
+    if (total > maxBytes) throw new IoError(`${path} is too large to be ${what}`);
   }
   // the one spare byte (which tells end of file from growth) is left off by a view
   return total === buffer.length ? buffer : buffer.subarray(0, total);

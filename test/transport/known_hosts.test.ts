@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,13 @@ describe('known_hosts', () => {
   it('names a non-default port as [host]:port, as OpenSSH writes it', () => {
     expect(knownHostsName('gw1', 22)).toBe('gw1');
     expect(knownHostsName('127.0.0.1', 2222)).toBe('[127.0.0.1]:2222');
+  });
+
+  // Regression: a host written in capitals never matched the hashed entry OpenSSH had made for it
+  // (it hashes the lower-case name), so a known host was refused as unknown.
+  it('looks a host up in lower case, as OpenSSH hashes and writes it', () => {
+    expect(knownHostsName('GW1.Example.COM', 22)).toBe('gw1.example.com');
+    expect(matchesHostPatterns(hashed('[gw1.example.com]:2200'), knownHostsName('GW1.example.com', 2200))).toBe(true);
   });
 
   it('matches plain, wildcard, negated and hashed patterns', () => {
@@ -71,6 +78,12 @@ describe('side files of an SSH connection that are not regular files', () => {
       await expect(loadKnownHosts([fifo])).rejects.toMatchObject({ code: 'ERR_IO' });
       await expect(loadKnownHosts(['/dev/zero'])).rejects.toMatchObject({ code: 'ERR_IO' });
       await expect(loadKnownHosts([join(dir, 'missing')])).resolves.toEqual([]);
+      // a huge one is refused as what it is (it was "too large to be a keystore")
+      const huge = join(dir, 'huge');
+      writeFileSync(huge, '');
+      truncateSync(huge, 17 * 1024 * 1024);
+      await expect(loadKnownHosts([huge])).rejects.toMatchObject({ code: 'ERR_IO', message: `${huge} is too large (${17 * 1024 * 1024} bytes) to be a known_hosts file` });
+      await expect(connectSsh({ host: '127.0.0.1', port: 1 }, { identity: huge, knownHosts: [empty], agent: false })).rejects.toMatchObject({ code: 'ERR_IO', message: expect.stringContaining('to be an SSH private key') });
       // the identity is read before any connection is tried: no server is needed
       for (const identity of [fifo, '/dev/zero']) {
         await expect(connectSsh({ host: '127.0.0.1', port: 1 }, { identity, knownHosts: [empty], agent: false })).rejects.toMatchObject({ code: 'ERR_IO' });

@@ -302,7 +302,7 @@ async function authMethods(username: string, label: string, options: SshOptions,
 async function loadIdentity(file: string, passphrase: string | undefined, label: string, utils: SshUtils): Promise<Buffer> {
   let bytes: Buffer;
   try {
-    bytes = Buffer.from(await readLocalFileBytes(file, MAX_IDENTITY_BYTES));
+    bytes = Buffer.from(await readLocalFileBytes(file, MAX_IDENTITY_BYTES, 'an SSH private key'));
   } catch (error) {
     if (error instanceof FileNotFoundError || error instanceof IoError) throw new IoError(`cannot read the SSH identity: ${error.message}`, { cause: error });
     throw error;

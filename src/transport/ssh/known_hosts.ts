@@ -17,9 +17,13 @@ export interface KnownHostEntry {
 /** What was decided about a presented host key. */
 export type HostKeyVerdict = { status: 'known' } | { status: 'unknown' } | { status: 'mismatch'; why: string };
 
-/** The name a host goes by in known_hosts: `host` on port 22, `[host]:port` elsewhere (as OpenSSH writes it). */
+/**
+ * The name a host goes by in known_hosts: `host` on port 22, `[host]:port` elsewhere, in lower
+ * case (as OpenSSH writes and hashes it: `ssh GW1` is looked up, and added, as `gw1`).
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
 }
 
 /** OpenSSH's fingerprint of a key blob: `SHA256:` and unpadded base64 of its SHA-256. */
@@ -114,7 +118,7 @@ export async function loadKnownHosts(files: readonly string[]): Promise<KnownHos
     let text: string;
     try {
       // a regular file of bounded size: a FIFO would block the command, /dev/zero would fill memory
-      text = Buffer.from(await readLocalFileBytes(file, 16 * 1024 * 1024)).toString('utf8');
+      text = Buffer.from(await readLocalFileBytes(file, 16 * 1024 * 1024, 'a known_hosts file')).toString('utf8');
     } catch (error) {
       if (error instanceof FileNotFoundError) continue;
       throw error;
