@@ -115,6 +115,10 @@ async function startHost(labDir: string, name: string, subsystem?: string): Prom
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'LogLevel ERROR',
+      // bash started by sshd reads ~/.bashrc, and this machine's root .bashrc runs `pyenv init`: every remote
+      // command paid for it, and a session killed part way (host.kill()) left pyenv's lock behind, stalling
+      // every later session 60 s (ERR_SSH_COMMAND). With SHLVL set, bash takes the session for a nested shell.
+      'SetEnv SHLVL=1',
       `Subsystem sftp ${sftpServer}`,
       '',
     ].join('\n'),
