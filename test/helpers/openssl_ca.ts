@@ -74,14 +74,15 @@ export class OpensslCa {
     return join(this.dir, `${name}.${ext}`);
   }
 
-  async root(name: string, section = 'ca'): Promise<void> {
+  async root(name: string, section = 'ca', subject = `/CN=${name}`): Promise<void> {
     await this.key(name);
-    await openssl(['req', '-x509', '-new', '-key', this.path(name, 'key'), '-subj', `/CN=${name}`, '-days', '30', '-config', this.config, '-extensions', section, '-out', this.path(name)]);
+    await openssl(['req', '-x509', '-new', '-key', this.path(name, 'key'), '-subj', subject, '-days', '30', '-config', this.config, '-extensions', section, '-out', this.path(name)]);
   }
 
-  async issued(name: string, section: string, issuer: string): Promise<void> {
+  /** `subject`: another than /CN=<name> (two CAs of one name in two files). */
+  async issued(name: string, section: string, issuer: string, subject = `/CN=${name}`): Promise<void> {
     await this.key(name);
-    await openssl(['req', '-new', '-key', this.path(name, 'key'), '-subj', `/CN=${name}`, '-config', this.config, '-out', this.path(name, 'csr')]);
+    await openssl(['req', '-new', '-key', this.path(name, 'key'), '-subj', subject, '-config', this.config, '-out', this.path(name, 'csr')]);
     await openssl([
       'x509', '-req', '-in', this.path(name, 'csr'), '-CA', this.path(issuer), '-CAkey', this.path(issuer, 'key'),
       '-set_serial', String(this.serial++), '-days', '20', '-extfile', this.config, '-extensions', section, '-out', this.path(name),
