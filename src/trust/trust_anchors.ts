@@ -31,6 +31,8 @@ export class TrustAnchors {
     const all: Anchor[] = [];
     const bySubject = new Map<string, Anchor[]>();
     for (const der of certificates) {
+      // what is no bytes at all is unreadable too (validatePath hands any caller's list here)
+      if (!(der instanceof Uint8Array)) continue;
       const digest = hash('sha256', der, 'base64');
       if (seen.has(digest)) continue;
       seen.add(digest);

@@ -214,6 +214,10 @@ describe('validatePath', () => {
   it('throws only for a leaf that is not a certificate', async () => {
     await expect(validatePath(new Uint8Array([0x30, 0x03, 1, 2, 3]), { trusted: [root.der] })).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
     await expect(validatePath(leaf.der, { trusted: [new Uint8Array([1, 2]), root.der], untrusted: [ica.der], at: NOW })).resolves.toMatchObject({ valid: true });
+    // regression: a list of DER now goes through TrustAnchors, which digested each item before reading it:
+    // an item that is no bytes at all (a JavaScript caller's null) threw a bare TypeError instead of being left out
+    const holes = [null, undefined, 'not bytes'] as unknown as Uint8Array[];
+    await expect(validatePath(leaf.der, { trusted: [...holes, root.der], untrusted: [...holes, ica.der], at: NOW })).resolves.toMatchObject({ valid: true });
   });
 
   it('verifies RSA and Ed25519 signatures too', async () => {
