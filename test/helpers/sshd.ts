@@ -39,7 +39,8 @@ export interface SshLab {
   knownHosts: string;
   hosts: SshHost[];
   /** `sftpServer`: the sshd `Subsystem sftp` command (default: OpenSSH's sftp-server as installed). */
-  addHost(name: string, options?: { sftpServer?: string }): Promise<SshHost>;
+  /** `sessionEnv`: variables sshd sets in every session (BASH_ENV names a file bash reads first). */
+  addHost(name: string, options?: { sftpServer?: string; sessionEnv?: Record<string, string> }): Promise<SshHost>;
   /** Writes the known_hosts file from the hosts' lines. */
   writeKnownHosts(lines?: string[]): void;
   stop(): void;
@@ -70,7 +71,7 @@ export function createSshLab(): SshLab {
     knownHosts,
     hosts,
     async addHost(name, options) {
-      const host = await startHost(dir, name, options?.sftpServer);
+      const host = await startHost(dir, name, options?.sftpServer, options?.sessionEnv);
       hosts.push(host);
       lab.writeKnownHosts();
       return host;
@@ -91,7 +92,7 @@ export function installedSftpServer(): string {
   return ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server'].find((p) => existsSync(p)) ?? 'internal-sftp';
 }
 
-async function startHost(labDir: string, name: string, subsystem?: string): Promise<SshHost> {
+async function startHost(labDir: string, name: string, subsystem?: string, sessionEnv: Record<string, string> = {}): Promise<SshHost> {
   const home = join(labDir, name);
   const root = join(home, 'root');
   mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -118,7 +119,7 @@ async function startHost(labDir: string, name: string, subsystem?: string): Prom
       // bash started by sshd reads ~/.bashrc, and this machine's root .bashrc runs `pyenv init`: every remote
       // command paid for it, and a session killed part way (host.kill()) left pyenv's lock behind, stalling
       // every later session 60 s (ERR_SSH_COMMAND). With SHLVL set, bash takes the session for a nested shell.
-      'SetEnv SHLVL=1',
+      `SetEnv SHLVL=1${Object.entries(sessionEnv).map(([k, v]) => ` ${k}=${v}`).join('')}`,
       `Subsystem sftp ${sftpServer}`,
       '',
     ].join('\n'),

@@ -27,6 +27,8 @@ let b: SshHost;
 let noRename: SshHost;
 /** An SFTP server that does not offer fsync@openssh.com. */
 let noFsync: SshHost;
+/** An account whose shell prints a greeting and numbers before every command (its SFTP server in sshd). */
+let noisy: SshHost;
 
 beforeAll(async () => {
   configureWritePath({ warn: () => undefined });
@@ -35,6 +37,9 @@ beforeAll(async () => {
   b = await lab.addHost('b');
   noRename = await lab.addHost('norename', { sftpServer: `${installedSftpServer()} -P posix-rename` });
   noFsync = await lab.addHost('nofsync', { sftpServer: `${installedSftpServer()} -P fsync` });
+  const greeting = join(lab.dir, 'greeting.sh');
+  writeFileSync(greeting, 'echo "Welcome to noisy"; echo 4242; echo 77\n');
+  noisy = await lab.addHost('noisy', { sftpServer: 'internal-sftp', sessionEnv: { BASH_ENV: greeting } });
 });
 
 afterAll(() => lab?.stop());
@@ -93,6 +98,17 @@ describe('an SFTP server that cannot replace a file atomically', () => {
     expect(run.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
     expect(run.stderr).toContain(`ssh://root@127.0.0.1:${noRename.port}`);
     expect(readFileSync(file).equals(before)).toBe(true);
+    expect(hapkiNames(dir)).toEqual([]);
+  });
+});
+
+describe('an account whose shell prints before every command', () => {
+  it('is written to as the user it is (the greeting is not taken for the user id)', async () => {
+    const { dir, file } = remoteDir(noisy, 'greeted');
+    await withPool(async (pool) => {
+      await commitChangeSet([{ path: file, transport: pool.transport({ host: '127.0.0.1', port: noisy.port }), action: 'update', content: 'new' }]);
+    });
+    expect(readFileSync(file, 'utf8')).toBe('new');
     expect(hapkiNames(dir)).toEqual([]);
   });
 });

@@ -247,8 +247,10 @@ export class SftpTransport implements FileTransport {
     this.#identity ??= (async () => {
       const session = await this.session();
       if (session.sudo) return { uid: 0, gid: 0, umask: 0o022 };
-      const result = await session.exec('id -u; id -g; umask', 15_000);
-      const [uid, gid, umask] = result.stdout.trim().split(/\s+/);
+      // after a marker: what the account's shell start-up prints first (a banner, a greeting) is not the answer
+      const result = await session.exec(`echo ${IDENTITY_MARKER}; id -u; id -g; umask`, 15_000);
+      const marker = result.stdout.lastIndexOf(`${IDENTITY_MARKER}\n`);
+      const [uid, gid, umask] = (marker < 0 ? '' : result.stdout.slice(marker + IDENTITY_MARKER.length + 1)).trim().split(/\s+/);
       if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new RemoteIoError(this.location, `${this.location}: cannot tell which user the connection acts as`);
       return { uid: Number(uid), gid: Number(gid), umask: /^[0-7]{1,4}$/.test(umask ?? '') ? parseInt(umask!, 8) : 0o022 };
     })();
@@ -268,6 +270,8 @@ export class SftpTransport implements FileTransport {
     return new RemoteIoError(this.location, `cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
   }
 }
+
+const IDENTITY_MARKER = 'hapki-identity:';
 
 function call<T>(start: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
