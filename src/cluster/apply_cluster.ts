@@ -50,8 +50,12 @@ export function applyCluster(cluster: ClusterFile, options: ApplyClusterOptions 
 async function planAndApply(cluster: ClusterFile, options: ApplyClusterOptions, crypto: WebCrypto | undefined): Promise<AppliedCluster> {
   const plan = await planCluster(cluster, options, crypto);
   const grouped = new Set(plan.token ? plan.token.instances.map((p) => p.instance.path) : []);
-  // each file encoded at once with the others: their key derivations run side by side on the thread pool
-  const others: FileChange[] = await Promise.all(plan.writes.filter((w) => !grouped.has(w.file)).map(changeOf));
+  // each file encoded at once with the others: their key derivations run side by side on the thread pool;
+  // all settle before a failure is reported (the first in plan order), so none runs on past the apply
+  const encoded = await Promise.allSettled(plan.writes.filter((w) => !grouped.has(w.file)).map(changeOf));
+  const failed = encoded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const others: FileChange[] = encoded.map((r) => (r as PromiseFulfilledResult<FileChange>).value);
   if (options.restartMarkers && plan.writes.length > 0) {
     for (const r of plannedRestarts(cluster, plan)) if (!r.owed) others.push(restartMarkerChange(r.node, r.keystore, options.now));
   }

@@ -98,15 +98,17 @@ export async function planCluster(cluster: ClusterFile, options: PlanClusterOpti
 
 /**
  * Opens the CA's keystore; `ready` is the CA ready to sign, made first when the file is absent
- * and ca.create says how (its rejection already handled: a failure elsewhere while it runs
- * leaves no unhandled rejection).
+ * and ca.create says how, while the nodes are read (its rejection already handled: a failure
+ * elsewhere while it runs leaves no unhandled rejection).
  */
 async function planCa(state: PlanState): Promise<{ ready: Promise<CaFacts> }> {
   const { ca } = state.cluster;
   const opened = await openStoreOf('ca', ca, state.cluster.dir, state.options);
   state.files.set(ca.keystore, { store: opened.store ?? { format: newKeystoreFormat(ca.keystore), entries: [], integrityChecked: true, warnings: [] }, password: opened.password, exists: opened.store !== undefined, ...(opened.sha256 ? { sha256: opened.sha256 } : {}), changed: false });
   if (!opened.store && !ca.create) throw new HapkiError('ERR_FILE_NOT_FOUND', `ca (${relativeFile(state, ca.keystore)}): no such file, and ca.create does not say how to make one`);
-  const ready = opened.store ? caFacts(state, opened.store) : makeCa(state, ca.create!).then((store) => caFacts(state, store));
+  // a CA that is there is opened at once: its failure (no such alias) stops the plan before any node is read
+  if (opened.store) return { ready: Promise.resolve(await caFacts(state, opened.store)) };
+  const ready = makeCa(state, ca.create!).then((store) => caFacts(state, store));
   ready.catch(() => undefined);
   return { ready };
 }

@@ -2,20 +2,12 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildChain } from '../../src/cert/chain.js';
+import { certificateCopies } from '../helpers/cert_copies.js';
 import { OpensslCa } from '../helpers/openssl_ca.js';
 import { tempDir } from '../helpers/tools.js';
 
 const ca = new OpensslCa(tempDir('hapki-chain-'));
 const der = (name: string): Uint8Array => new Uint8Array(new X509Certificate(readFileSync(ca.path(name))).raw);
-
-/** `n` distinct copies of a certificate: the last four bytes of its signature 1..n (which no longer verifies; chains go by names). */
-function copies(cert: Uint8Array, n: number): Uint8Array[] {
-  return Array.from({ length: n }, (_, i) => {
-    const copy = new Uint8Array(cert);
-    new DataView(copy.buffer).setUint32(copy.length - 4, i + 1);
-    return copy;
-  });
-}
 
 let root: Uint8Array, twinA: Uint8Array, twinB: Uint8Array, leaf: Uint8Array, decoy: Uint8Array;
 beforeAll(async () => {
@@ -42,8 +34,8 @@ describe('buildChain', () => {
   });
 
   it("builds each chain in its own length: 3,000 leaves over a pool of 30,000 CAs of the issuer's name (30 s before)", () => {
-    const pool = [...copies(decoy, 30_000), twinA, twinB, root];
-    const leaves = copies(leaf, 3_000);
+    const pool = [...certificateCopies(decoy, 30_000), twinA, twinB, root];
+    const leaves = certificateCopies(leaf, 3_000);
     const right = leaves.filter((l) => {
       const chain = buildChain(l, pool);
       return chain.length === 3 && chain[0] === l && chain[1] === twinB && chain[2] === root;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { uniqueAlias } from '../../src/keystore/alias.js';
 import type { Keystore } from '../../src/keystore/model.js';
 import { readKeystore } from '../../src/keystore/read_keystore.js';
+import { certificateCopies } from '../helpers/cert_copies.js';
 import { tempDir } from '../helpers/tools.js';
 
 const store = (format: Keystore['format'], aliases: string[]): Keystore => ({
@@ -31,15 +32,8 @@ describe('uniqueAlias', () => {
   it('names the certificates of a PKCS#7 bundle of 3,000 of one name in one pass each (openssl crl2pkcs7)', async () => {
     const dir = tempDir('hapki-alias-');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-subj', '/CN=Same Name', '-days', '30', '-out', 'c.pem'], { cwd: dir, stdio: 'pipe' });
-    const cert = new X509Certificate(readFileSync(join(dir, 'c.pem')));
-    const der = new Uint8Array(cert.raw);
-    const serial = Buffer.from(cert.serialNumber, 'hex');
-    const at = Buffer.from(der).indexOf(serial);
-    const pems = Array.from({ length: 3_000 }, (_, i) => {
-      const copy = new Uint8Array(der);
-      new DataView(copy.buffer).setUint32(at + serial.length - 4, i + 1);
-      return `-----BEGIN CERTIFICATE-----\n${Buffer.from(copy).toString('base64')}\n-----END CERTIFICATE-----\n`;
-    });
+    const der = new Uint8Array(new X509Certificate(readFileSync(join(dir, 'c.pem'))).raw);
+    const pems = certificateCopies(der, 3_000).map((copy) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(copy).toString('base64')}\n-----END CERTIFICATE-----\n`);
     writeFileSync(join(dir, 'bundle.pem'), pems.join(''));
     execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', 'bundle.pem', '-outform', 'DER', '-out', 'bundle.p7b'], { cwd: dir, stdio: 'pipe' });
     const store = await readKeystore(new Uint8Array(readFileSync(join(dir, 'bundle.p7b'))));

@@ -196,7 +196,7 @@ async function decryptPbes2(params: DerNode, ciphertext: Uint8Array, password: s
     const { effectiveBits, iv } = readRc2CbcParameters(ivNode);
     // RC2's key length is not fixed: PBKDF2 states it (RFC 8018 B.2.3); 16 bytes where it does not
     const keyLength = pbkdf2?.keyLength ?? 16;
-    if (keyLength > 128) throw new KeystoreFormatError(`RC2 key of ${keyLength} bytes (at most 128)`, kdfNode.offset);
+    if (keyLength < 1 || keyLength > 128) throw new KeystoreFormatError(`RC2 key of ${keyLength} bytes (1 to 128)`, kdfNode.offset);
     const key = await derive(pbes2PasswordBytes(password), keyLength);
     const plaintext = decryptRc2Cbc(key, effectiveBits, iv, ciphertext);
     if (!plaintext) throw new PbeDecryptError();

@@ -136,12 +136,15 @@ describe('decryptWithAlgorithm', () => {
     await expect(decryptWithAlgorithm(badLen, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
   });
 
-  it('RC2-CBC under PBES2: a key over 128 bytes or an unknown parameter version is a format error, not a crash', async () => {
+  it('RC2-CBC under PBES2: a key of no bytes or over 128, or an unknown parameter version, is a format error, not a crash', async () => {
     const rc2 = (kdfFields: Uint8Array[], params: Uint8Array): DerNode =>
       readDer(algorithmIdentifier(OID.pbes2, sequence(algorithmIdentifier(OID.pbkdf2, sequence(...kdfFields)), algorithmIdentifier(OID.rc2CBC, params))), 'alg');
     const salt = octetString(new Uint8Array(8));
     const long = rc2([salt, integer(1), integer(200)], sequence(integer(58), octetString(new Uint8Array(8))));
     await expect(decryptWithAlgorithm(long, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
+    // a key of no bytes: malformed, not a wrong password
+    const empty = rc2([salt, integer(1), integer(0)], sequence(integer(58), octetString(new Uint8Array(8))));
+    await expect(decryptWithAlgorithm(empty, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
     const version = rc2([salt, integer(1), integer(16)], sequence(integer(7), octetString(new Uint8Array(8))));
     await expect(decryptWithAlgorithm(version, new Uint8Array(16), 'pw')).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
     const iv = rc2([salt, integer(1), integer(16)], sequence(integer(58), octetString(new Uint8Array(5))));
