@@ -1,4 +1,5 @@
 import { contentKey } from '../crypto/digest.js';
+import { addTo } from '../lib/multimap.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { certificateNames, isSelfIssued, type CertificateNames } from './names.js';
 
@@ -61,12 +62,7 @@ function subjectIndex(pool: readonly Uint8Array[]): Map<string, Named> {
     let named = index.get(key);
     if (!named) index.set(key, (named = { all: [], byKeyId: new Map() }));
     named.all.push({ der, names });
-    if (names.subjectKeyId) {
-      const ski = contentKey(names.subjectKeyId);
-      const same = named.byKeyId.get(ski);
-      if (same) same.push({ der, names });
-      else named.byKeyId.set(ski, [{ der, names }]);
-    }
+    if (names.subjectKeyId) addTo(named.byKeyId, contentKey(names.subjectKeyId), { der, names });
   }
   indexes.set(pool, { size: pool.length, index });
   return index;

@@ -1,5 +1,6 @@
 import { canonicalSpki, publicKeyOfPrivateKey, publicKeysEqual } from '../crypto/key_info.js';
 import { contentKey } from '../crypto/digest.js';
+import { addTo } from '../lib/multimap.js';
 import { certificatePublicKey } from './describe.js';
 
 /** Whether the private key (PKCS#8) is the one the certificate was issued for. Throws on a key or certificate that does not parse. */
@@ -26,7 +27,7 @@ export class CertificateKeyIndex<T> {
         continue;
       }
       this.spkis.push({ candidate, spki });
-      add(this.raw, contentKey(spki), candidate);
+      addTo(this.raw, contentKey(spki), candidate);
     }
   }
 
@@ -44,16 +45,10 @@ export class CertificateKeyIndex<T> {
     if (exact) return [...exact];
     if (!this.canonical) {
       this.canonical = new Map();
-      for (const { candidate, spki } of this.spkis) add(this.canonical, contentKey(canonicalSpki(spki)), candidate);
+      for (const { candidate, spki } of this.spkis) addTo(this.canonical, contentKey(canonicalSpki(spki)), candidate);
     }
     return [...(this.canonical.get(id) ?? [])];
   }
-}
-
-function add<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 /**

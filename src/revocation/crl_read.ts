@@ -1,6 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { CrlFormatError } from '../errors.js';
 import { toHex } from '../lib/bytes.js';
+import { addTo } from '../lib/multimap.js';
 import { readDistributionPointName, readGeneralName, readReasonFlags, readTime, type DistributionPoint, type GeneralName } from '../trust/path_certificate.js';
 import type { SignedObject } from '../trust/path_signature.js';
 
@@ -124,9 +125,7 @@ function readEntries(list: DerNode, crl: Crl): void {
     // RFC 5280 5.3.3: an entry without certificateIssuer inherits the previous entry's
     if (currentIssuer) e.certificateIssuer = currentIssuer;
     const key = toHex(serial.expect(Tag.integer, 'userCertificate').content);
-    const list = crl.entries.get(key);
-    if (list) list.push(e);
-    else crl.entries.set(key, [e]);
+    addTo(crl.entries, key, e);
   }
 }
 

@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { contentKey } from '../crypto/digest.js';
+import { addTo } from '../lib/multimap.js';
 import { nameKey } from './dn_match.js';
 import { certificateNames } from '../cert/names.js';
 import { tryReadPathCertificate, type PathCertificate } from './path_certificate.js';
@@ -33,17 +34,14 @@ export class TrustAnchors {
     for (const der of certificates) {
       // what is no bytes at all is unreadable too (validatePath hands any caller's list here)
       if (!(der instanceof Uint8Array)) continue;
-      const digest = hash('sha256', der, 'base64');
+      const digest = contentKey(der);
       if (seen.has(digest)) continue;
       seen.add(digest);
       const anchor: Anchor = { der };
       const subject = subjectOf(anchor);
       if (!subject) continue;
       all.push(anchor);
-      const key = nameKey(subject);
-      const same = bySubject.get(key);
-      if (same) same.push(anchor);
-      else bySubject.set(key, [anchor]);
+      addTo(bySubject, nameKey(subject), anchor);
     }
     return new TrustAnchors(all, bySubject, []);
   }

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { hash } from 'node:crypto';
+import { contentKey } from '../crypto/digest.js';
 import { bytesEqual, toHex } from '../lib/bytes.js';
+import { addTo, groupBy } from '../lib/multimap.js';
 import { CrlChecker } from '../revocation/crl_check.js';
 import { readCrl } from '../revocation/crl_read.js';
 import { OcspChecker, type OcspOptions } from '../revocation/ocsp_check.js';
@@ -181,8 +182,8 @@ class PathSearch {
   ) {
     this.anchorSet = new Set(anchors);
     // anchors first, so the shortest path to a trusted certificate is tried before longer ones
-    const trusted = new Set(anchors.map((a) => derDigest(a.der)));
-    const pool = [...anchors, ...untrusted.filter((u) => !trusted.has(derDigest(u.der)))];
+    const trusted = new Set(anchors.map((a) => contentKey(a.der)));
+    const pool = [...anchors, ...untrusted.filter((u) => !trusted.has(contentKey(u.der)))];
     this.bySubject = groupBy(pool, (c) => nameKey(c.subject));
     this.reaching = reachingAnchors(anchors, pool);
   }
@@ -320,10 +321,7 @@ function reachingAnchors(anchors: readonly PathCertificate[], pool: readonly Pat
     const name = nameKey(c.issuer);
     const groups = byIssuer.get(name) ?? new Map<string, PathCertificate[]>();
     byIssuer.set(name, groups);
-    const aki = c.authorityKeyId ? toHex(c.authorityKeyId) : '';
-    const same = groups.get(aki);
-    if (same) same.push(c);
-    else groups.set(aki, [c]);
+    addTo(groups, c.authorityKeyId ? toHex(c.authorityKeyId) : '', c);
   }
   const reaching = new Set<PathCertificate>(anchors);
   const queue = [...anchors];
@@ -345,22 +343,6 @@ function reachingAnchors(anchors: readonly PathCertificate[], pool: readonly Pat
     }
   }
   return reaching;
-}
-
-/** Groups `items` by `key`, keeping their order within each group. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const same = groups.get(k);
-    if (same) same.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
-function derDigest(der: Uint8Array): string {
-  return hash('sha256', der, 'base64');
 }
 
 /** A candidate whose subjectKeyIdentifier differs from the child's authorityKeyIdentifier is not its issuer. */

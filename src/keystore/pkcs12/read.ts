@@ -12,6 +12,7 @@ import {
   UnsupportedAlgorithmError,
 } from '../../errors.js';
 import { concatBytes } from '../../lib/bytes.js';
+import { groupBy } from '../../lib/multimap.js';
 import { contentKey } from '../../crypto/digest.js';
 import type { ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SealedKey, SecretKeyEntry } from '../model.js';
@@ -222,10 +223,11 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
   const consumed = new Set<CertItem>();
   const byKey = new CertificateKeyIndex(certs, (c) => c.der);
   // by object and by localKeyId, once: a file of thousands of keys must not look through every certificate for each
-  const itemsOf = new Map<Uint8Array, CertItem[]>();
-  for (const c of certs) itemsOf.set(c.der, [...(itemsOf.get(c.der) ?? []), c]);
-  const byLocalKeyId = new Map<string, CertItem>();
-  for (const c of certs) if (c.attributes.localKeyId && !byLocalKeyId.has(contentKey(c.attributes.localKeyId))) byLocalKeyId.set(contentKey(c.attributes.localKeyId), c);
+  const itemsOf = groupBy(certs, (c) => c.der);
+  const byLocalKeyId = groupBy(
+    certs.filter((c) => c.attributes.localKeyId),
+    (c) => contentKey(c.attributes.localKeyId!),
+  );
   const placed: { index: number; entry: KeystoreEntry }[] = [];
   for (const item of keys) {
     if (item.bag.kind === 'secret') {
@@ -234,7 +236,7 @@ async function buildEntries(bags: SafeBag[], unlock: Unlock, options: ReadOption
     }
     const id = item.attributes.localKeyId;
     // the certificate the key's localKeyId names (the key's own is matched only once it is open)
-    const named = id ? byLocalKeyId.get(contentKey(id)) : undefined;
+    const named = id ? byLocalKeyId.get(contentKey(id))?.[0] : undefined;
     const entry = await privateKeyEntry(item, unlock, options, named !== undefined);
     const leaf = named ?? (entry.key ? byKey.forKey(entry.key)[0] : undefined);
     let index = item.index;
