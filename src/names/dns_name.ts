@@ -1,8 +1,9 @@
 import { ipVersion } from './ip_version.js';
 import { domainToUnicode } from 'node:url';
+import { isPublicSuffix } from './public_suffix.js';
 
 export interface DnsNameOptions {
-  /** Accept "*" as the whole leftmost label of a name with at least two more labels. */
+  /** Accept "*" as the whole leftmost label of a name with at least two more labels that are not a public suffix. */
   allowWildcard?: boolean;
 }
 
@@ -13,7 +14,8 @@ const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
  * syntax of RFC 1034 3.5 as RFC 5890 refines it (letters, digits and hyphens; labels of 1..63
  * octets not starting or ending with a hyphen; 253 octets in all; A-labels that decode; no other
  * "??--" tagged labels), an optional trailing dot, and a wildcard only as the whole leftmost label
- * ("*.example.com", never "*", "*.com", "a*.example.com" or "a.*.example.com").
+ * ("*.example.com", never "*", "*.com", "a*.example.com" or "a.*.example.com"), and not over a
+ * public suffix of the Public Suffix List ("*.co.uk", "*.github.io": BR 3.2.2.6).
  */
 export function dnsNameProblem(name: string, options: DnsNameOptions = {}): string | undefined {
   if (name.length === 0) return 'is empty';
@@ -40,5 +42,7 @@ export function dnsNameProblem(name: string, options: DnsNameOptions = {}): stri
     }
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label';
+  // last: the list is read only for a wildcard that is otherwise well formed
+  if (labels[0] === '*' && isPublicSuffix(labels.slice(1).join('.'))) return `is a wildcard over the public suffix "${labels.slice(1).join('.').toLowerCase()}" (Public Suffix List), which would cover other owners' domains`;
   return undefined;
 }

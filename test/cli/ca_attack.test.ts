@@ -75,6 +75,21 @@ describe('sign refuses what a careful CA refuses, as one coded line', () => {
     await refusedWith(ber, 'ERR_CSR_FORMAT');
   });
 
+  // regression: --allow-wildcard signed *.co.uk, *.github.io and *.s3.amazonaws.com (BR 3.2.2.6)
+  it('--allow-wildcard: a wildcard over a public suffix (ICANN or private section of the list) is ERR_POLICY; one under a registrable domain is signed', async () => {
+    const wild = ['--allow-wildcard', '--allow-any-name'];
+    for (const name of ['*.co.uk', '*.github.io', '*.S3.amazonaws.com']) {
+      expect(await refusedWith(await request('/CN=w', ['-addext', `subjectAltName=DNS:${name}`]), 'ERR_POLICY', wild), name).toMatch(/wildcard over the public suffix "[a-z0-9.]+" \(Public Suffix List\)/);
+    }
+    expect(await refusedWith(await request('/CN=*.gov.uk'), 'ERR_POLICY', wild)).toMatch(/public suffix "gov\.uk"/);
+    // --san goes through the same check
+    expect(await refusedWith(await request('/CN=w'), 'ERR_INVALID_ARGUMENT', [...wild, '--san', '*.co.uk'])).toMatch(/public suffix "co\.uk"/);
+    const out = join(dir, 'wild.pem');
+    const r = await hapki(['sign', await request('/CN=*.shop.example.com'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--allow-wildcard', '--out', out], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/san: {6}DNS:\*\.shop\.example\.com\n/);
+  });
+
   it('signs the honest request', async () => {
     const r = await hapki(['sign', await request('/CN=good.example.com/O=Example/C=DE'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'ip:10.0.0.5', '--out', join(dir, 'good.pem')], { env, cwd: dir });
     expect(r.code, r.stderr).toBe(0);

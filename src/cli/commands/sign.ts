@@ -58,7 +58,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--chain', 'append the CA chain to the output')
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
     .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
-    .option('--allow-wildcard', 'sign a wildcard DNS name (only "*" as the whole leftmost label)')
+    .option('--allow-wildcard', 'sign a wildcard DNS name (only "*" as the whole leftmost label, never over a public suffix such as co.uk)')
     .option('--allow-domain <domain>', "add a DNS suffix to the CA's name policy for this run (repeatable)", collect)
     .option('--allow-ip <cidr>', "add an IP range to the CA's name policy for this run (repeatable)", collect)
     .option('--allow-any-name', "sign names outside the CA's name policy (warns)")
