@@ -1,5 +1,5 @@
 import { ipVersion } from './ip_version.js';
-import { domainToUnicode } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { isPublicSuffix } from './public_suffix.js';
 
 export interface DnsNameOptions {
@@ -38,11 +38,31 @@ export function dnsNameProblem(name: string, options: DnsNameOptions = {}): stri
     if (!LDH_LABEL.test(label)) return `has a label "${label}" that is not letters, digits and inner hyphens`;
     if (label[2] === '-' && label[3] === '-') {
       if (!/^xn--/i.test(label)) return `has a reserved label "${label}" (only xn-- may have hyphens in 3rd and 4th position)`;
-      if (domainToUnicode(label.toLowerCase()) === '' || domainToUnicode(label.toLowerCase()) === label.toLowerCase()) return `has an A-label "${label}" that does not decode`;
+      const problem = aLabelProblem(label.toLowerCase());
+      if (problem) return `has an A-label "${label}" ${problem}`;
     }
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label';
   // last: the list is read only for a wildcard that is otherwise well formed
   if (labels[0] === '*' && isPublicSuffix(labels.slice(1).join('.'))) return `is a wildcard over the public suffix "${labels.slice(1).join('.').toLowerCase()}" (Public Suffix List), which would cover other owners' domains`;
+  return undefined;
+}
+
+/** Scripts whose letters look alike ("а" Cyrillic, "a" Latin, "ο" Greek, "օ" Armenian...): a label mixing them is a homograph. */
+const LOOKALIKE_SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Georgian', 'Cherokee'].map((script) => new RegExp(`\\p{Script=${script}}`, 'u'));
+
+/**
+ * Why an A-label ("xn--...", lower case) may not be certified: it must decode, be the canonical
+ * encoding of what it decodes to (IDNA: the same label back), hold only letters, combining marks,
+ * digits and hyphens (IDNA2008 disallows symbols and punctuation: no emoji), and not mix letters
+ * of scripts that look alike ("xn--pple-43d" is "аpple" with a Cyrillic "а"). A label wholly in
+ * another script that happens to look Latin ("аррӏе", all Cyrillic) is not detected.
+ */
+function aLabelProblem(label: string): string | undefined {
+  const unicode = domainToUnicode(label);
+  if (unicode === '' || unicode === label) return 'that does not decode';
+  if (domainToASCII(unicode) !== label) return 'that is not the canonical encoding of its name';
+  if (!/^[\p{L}\p{M}\p{Nd}-]+$/u.test(unicode)) return 'that holds symbols or punctuation, which IDNA2008 does not allow';
+  if (LOOKALIKE_SCRIPTS.filter((script) => script.test(unicode)).length > 1) return 'that mixes letters of look-alike scripts (Latin, Cyrillic, Greek...): a homograph of another name';
   return undefined;
 }

@@ -57,7 +57,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--out-dir <dir>', 'write each certificate as <dir>/<request name>.pem (msas1.csr -> msas1.pem); for several requests')
     .option('--chain', 'append the CA chain to the output')
     .option('--allow-weak', 'sign RSA keys under 2048 bits')
-    .option('--allow-ca', 'sign a request that asks for CA:TRUE (issued per --profile)')
+    .option('--allow-ca', 'sign a request that asks for CA:TRUE, keyCertSign, cRLSign or nameConstraints (issued per --profile)')
     .option('--allow-wildcard', 'sign a wildcard DNS name (only "*" as the whole leftmost label, never over a public suffix such as co.uk)')
     .option('--allow-domain <domain>', "add a DNS suffix to the CA's name policy for this run (repeatable)", collect)
     .option('--allow-ip <cidr>', "add an IP range to the CA's name policy for this run (repeatable)", collect)
