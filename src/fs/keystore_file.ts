@@ -4,7 +4,7 @@ import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystor
 import type { WriteOptions } from '../keystore/codec.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
 import { javaProblems, refuseKeyWithoutCertificate } from '../keystore/java_readers.js';
-import { writeKeystore } from '../keystore/write_keystore.js';
+import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
 import { writePathSettings } from '../txn/config.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { readFileBytes } from './read_file.js';
@@ -72,7 +72,7 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
     result = changed.result;
     secret = holdsSecrets(changed.store) || holdsSecrets(store);
     const password = options.writePassword ?? options.password;
-    const encodeOptions = password === undefined ? {} : { password };
+    const encodeOptions = rewritePassword(changed.store, password);
     // a new password is a new file to Java's tools (but the entries are the file's own: a key
     // without its certificate that it already holds is kept, as a rewrite in place keeps it)
     if (options.writePassword !== undefined && options.writePassword !== options.password) {
