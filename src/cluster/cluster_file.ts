@@ -24,6 +24,8 @@ export interface ClusterFile {
   ssh?: ClusterSsh;
   /** Things to tell the user: pass: sources (the secret is in the file). */
   warnings: string[];
+  /** Where the file holds a password itself (pass:), e.g. `ca.password`. */
+  literalPasswords?: string[];
 }
 
 /** A keystore the cluster file names, with what opens it. */

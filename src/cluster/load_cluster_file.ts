@@ -69,7 +69,7 @@ export const CLUSTER_SCHEMA: FieldSpec = {
 /** Reads and checks a cluster file; every problem is an ERR_CLUSTER_FILE pointing at its line. */
 export async function loadClusterFile(path: string): Promise<ClusterFile> {
   const cluster = parseClusterFile(Buffer.from(await readFileBytes(path)).toString('utf8'), path);
-  const open = passwordsInFileProblem(path, cluster.warnings.some((w) => w.includes('(pass:)')) ? ['pass:'] : []);
+  const open = passwordsInFileProblem(path, (cluster.literalPasswords ?? []).length > 0 ? ['pass:'] : []);
   if (open) cluster.warnings.push(open);
   return cluster;
 }
@@ -102,6 +102,7 @@ type Raw = any;
 function toCluster(raw: Raw, path: string, problem: (at: string, message: string) => void): ClusterFile {
   const dir = dirname(resolve(path));
   const warnings: string[] = [];
+  const literalPasswords: string[] = [];
   // a remote location stays one (ssh://, host:/path); a node with `host:` has its paths on that host
   const file = (p: string): string => resolveLocation(dir, p);
   const nodeFile = (p: string, r: Raw, at: string): string => {
@@ -115,8 +116,12 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
     return `${hostLabel({ ...(user ? { user } : {}), host: name.replace(/^\[|\]$/g, ''), ...(port ? { port: Number(port) } : {}) })}${posix.normalize(p)}`;
   };
   const secretAt = (spec: string, at: string): SecretRef => {
-    if (spec.startsWith('pass:')) warnings.push(`${path}: ${at} holds a password itself (pass:); prefer env: or file:`);
-    return parseSecretRef(spec, dir) as SecretRef;
+    const ref = parseSecretRef(spec, dir) as SecretRef;
+    if (ref.kind === 'pass') {
+      literalPasswords.push(at);
+      warnings.push(`${path}: ${at} holds a password itself (pass:); prefer env: or file:`);
+    }
+    return ref;
   };
   const store = (r: Raw, at: string): ClusterStore => ({
     keystore: file(r.keystore),
@@ -192,6 +197,7 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
     audit: { warnDays: raw.audit?.warn ?? DEFAULT_AUDIT_WARN_DAYS, critDays: raw.audit?.crit ?? DEFAULT_AUDIT_CRIT_DAYS },
     ...(raw.ssh ? { ssh: toSsh(raw.ssh, dir, secretAt) } : {}),
     warnings,
+    literalPasswords,
   };
   if (cluster.renewal.windowDays >= cluster.renewal.days) problem('renewal.window', `must be shorter than the ${cluster.renewal.days} days a certificate is issued for, or every apply would renew`);
   if (cluster.audit.critDays > cluster.audit.warnDays) problem('audit.crit', 'must not be longer than audit.warn');

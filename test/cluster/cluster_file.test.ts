@@ -143,6 +143,8 @@ describe('parseClusterFile', () => {
   it('warns about pass: sources, without the password', () => {
     const cluster = parseClusterFile(MINIMAL.replace('env:CAPASS', 'pass:s3cret'), 'cluster.yaml');
     expect(cluster.warnings).toEqual(['cluster.yaml: ca.password holds a password itself (pass:); prefer env: or file:']);
+    expect(cluster.literalPasswords).toEqual(['ca.password']);
+    expect(parseClusterFile(MINIMAL, 'cluster.yaml').literalPasswords).toEqual([]);
   });
 
   it('loads from a file, and a missing file is ERR_FILE_NOT_FOUND', async () => {
