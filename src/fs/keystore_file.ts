@@ -59,7 +59,8 @@ export interface UpdateKeystoreOptions extends ReadKeystoreOptions {
 /**
  * Rewrites a keystore in place, read-modify-write under its lock: the change is computed from
  * the file as it is once locked, so two processes changing it at once both get their change in.
- * The file keeps its owner, group and mode. `change` returning undefined writes nothing.
+ * The file keeps its owner, group and mode. `change` returning undefined, or the very store it
+ * was given, writes nothing (no new file, no backup turned over); its result is still returned.
  */
 export async function updateKeystore<T>(path: string, change: (store: Keystore) => Promise<{ store: Keystore; result: T } | undefined> | { store: Keystore; result: T } | undefined, options: UpdateKeystoreOptions = {}): Promise<T | undefined> {
   let result: T | undefined;
@@ -70,6 +71,7 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
     const changed = await change(store);
     if (!changed) return undefined;
     result = changed.result;
+    if (changed.store === store) return undefined;
     secret = holdsSecrets(changed.store) || holdsSecrets(store);
     const password = options.writePassword ?? options.password;
     const encodeOptions = rewritePassword(changed.store, password);
