@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { connect, DEFAULT_CIPHERS, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { ProbeErrorCode } from '../errors.js';
+import { parseIpAddress } from './hostname.js';
 import type { ProbeTarget } from './probe_target.js';
 
 export interface HandshakeOptions {
@@ -62,11 +63,13 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
       host: target.host,
       port: target.port,
       rejectUnauthorized: false,
+      // whatever NODE_OPTIONS (--tls-min-v1.0) or openssl.cnf say: nothing older than TLS 1.2
+      minVersion: 'TLSv1.2',
       // status_request: the server's stapled OCSP response, and (approveChain) a hook mid-handshake
       ...{ requestOCSP: true },
       // forward secrecy only: with RSA key transport a client certificate goes out before the server has proved its key
       ...(approve && options.clientPem ? { ciphers: `${DEFAULT_CIPHERS}:!kRSA` } : {}),
-      ...(options.servername !== undefined ? { servername: options.servername } : isIP(target.host) ? {} : { servername: target.host }),
+      ...sniOf(options.servername ?? target.host),
       ...(options.clientPem ?? {}),
     });
     const finish = (result: Handshake): void => {
@@ -113,6 +116,18 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
   });
 }
 
+/**
+ * The server_name extension (RFC 6066 section 3): a DNS host name, without its trailing dot, and
+ * never an IP address, literal or bracketed (Node would send one, with a deprecation warning on
+ * stderr). For an IP address nothing is sent.
+ */
+export function sniOf(name: string): { servername?: string } {
+  const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  if (isIP(bare) !== 0 || parseIpAddress(name) !== undefined) return {};
+  const host = name.replace(/\.$/, '');
+  return host === '' ? {} : { servername: host };
+}
+
 function classify(error: NodeJS.ErrnoException, target: ProbeTarget): HandshakeFailure {
   const where = `${target.host}:${target.port}`;
   switch (error.code) {
@@ -128,6 +143,12 @@ function classify(error: NodeJS.ErrnoException, target: ProbeTarget): HandshakeF
       return { code: 'ERR_PROBE_DNS', reason: `cannot resolve ${target.host} (${error.code})` };
     case 'ETIMEDOUT':
       return { code: 'ERR_PROBE_TIMEOUT', reason: `connecting to ${where} timed out` };
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+    case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
+    case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':
+      return { code: 'ERR_PROBE_HANDSHAKE', reason: `${where} offers no TLS version hapki accepts (TLS 1.2 or 1.3; SSL 3.0, TLS 1.0 and 1.1 are refused)` };
+    case 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE':
+      return { code: 'ERR_PROBE_HANDSHAKE', reason: `${where} sent a handshake message over the size limit (a certificate chain or list of CA names too long); the connection was dropped` };
     default:
       return { code: 'ERR_PROBE_HANDSHAKE', reason: `TLS handshake with ${where} failed: ${error.code?.startsWith('ERR_SSL_') ? error.code.slice(8).toLowerCase().replace(/_/g, ' ') : error.message} (not a TLS server, or no protocol or cipher in common)` };
   }
