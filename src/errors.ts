@@ -41,6 +41,7 @@ export type Pkcs11ErrorCode =
 /** Why a remote location could not be reached or used; the message names the host. */
 export type SshErrorCode =
   | 'ERR_SSH_LOCATION'
+  | 'ERR_SSH_CONFIG'
   | 'ERR_SSH_CONNECT'
   | 'ERR_SSH_HOST_UNKNOWN'
   | 'ERR_SSH_HOST_KEY_MISMATCH'
@@ -561,6 +562,13 @@ export class SshError extends HapkiError {
 export class SshLocationError extends SshError {
   constructor(message: string) {
     super('ERR_SSH_LOCATION', '', message);
+  }
+}
+
+/** An ssh_config file (~/.ssh/config, --ssh-config) hapki cannot use: unreadable, too large, binary, a bad line, an Include loop. */
+export class SshConfigError extends SshError {
+  constructor(message: string) {
+    super('ERR_SSH_CONFIG', '', message);
   }
 }
 

@@ -105,7 +105,7 @@ export type { CreateCsrOptions, CreatedCsr } from './issue/create_csr.js';
 export { requestWithNewKey } from './issue/create_key_entry.js';
 export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
 export { importChange } from './issue/import_change.js';
-export type { ImportRequest, KeystoreChange } from './issue/import_change.js';
+export type { ImportOutcome, ImportRequest, KeystoreChange } from './issue/import_change.js';
 export { newKeyRequestChanges } from './issue/new_key_request_files.js';
 export type { KeystoreToRewrite } from './issue/new_key_request_files.js';
 export { signCsr, signCsrs } from './issue/sign_csr.js';

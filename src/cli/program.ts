@@ -87,7 +87,7 @@ export function askedCommand(argv: readonly string[]): string | undefined {
 }
 
 /** The global options that take a value: the word after them is not a command. */
-const GLOBAL_VALUE_OPTIONS = new Set(['--max-iterations', '--lock-timeout', '--ssh-user', '--ssh-identity', '--ssh-identity-password', '--ssh-password', '--known-hosts']);
+const GLOBAL_VALUE_OPTIONS = new Set(['--max-iterations', '--lock-timeout', '--ssh-user', '--ssh-identity', '--ssh-identity-password', '--ssh-password', '--known-hosts', '--ssh-config']);
 
 function valueOptions(program: Command): Set<string> {
   return new Set([...GLOBAL_VALUE_OPTIONS, ...program.options.filter((o) => o.required || o.optional).flatMap((o) => (o.long ? [o.long] : []))]);

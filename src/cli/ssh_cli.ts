@@ -15,12 +15,14 @@ interface SshFlags {
   knownHosts?: string;
   acceptNewHostKeys?: boolean;
   sudo?: boolean;
+  sshConfig?: string;
 }
 
 export const SSH_HELP = `
 Remote keystores:
   Wherever a keystore path is taken, ssh://[user@]host[:port]/absolute/path (or host:/absolute/path)
-  reaches it over SFTP: keys from ssh-agent (SSH_AUTH_SOCK) or --ssh-identity, host keys checked
+  reaches it over SFTP: host aliases, users, ports, keys and ProxyJump from ~/.ssh/config (or
+  --ssh-config), keys from --ssh-identity or ssh-agent (SSH_AUTH_SOCK), host keys checked
   strictly against ~/.ssh/known_hosts (ERR_SSH_HOST_UNKNOWN, ERR_SSH_HOST_KEY_MISMATCH).
   hapki list ssh://deploy@gw1.example.com/opt/msas/gateway.jks --storepass env:STOREPASS
   hapki list gw1:/opt/msas/gateway.jks --known-hosts ./known_hosts --ssh-identity ~/.ssh/ops_ed25519`;
@@ -38,9 +40,11 @@ export function addSshOptions(program: Command, ctx: CliContext): void {
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', "add keys of hosts not yet known (OpenSSH's accept-new); changed keys are still refused")
     .option('--sudo', 'run the remote SFTP server through sudo -n, for keystores owned by a service user')
+    .option('--ssh-config <file>', 'ssh_config file for host aliases, users, ports, keys, ProxyJump (default ~/.ssh/config, /etc/ssh/ssh_config; none: no file)')
     .hook('preAction', async (command) => {
       const flags = command.opts<SshFlags>();
-      const options: SshOptions = {};
+      // kept when the command then fails: they say how the host was reached (a host key policy, a Match block left out)
+      const options: SshOptions = { warn: (message) => warn(ctx.io, message, { keep: true }) };
       if (flags.sshUser !== undefined) options.user = flags.sshUser;
       if (flags.sshIdentity !== undefined) {
         options.identity = flags.sshIdentity;
@@ -53,6 +57,7 @@ export function addSshOptions(program: Command, ctx: CliContext): void {
       if (flags.knownHosts !== undefined) options.knownHosts = [flags.knownHosts];
       if (flags.acceptNewHostKeys) options.acceptNewHostKeys = true;
       if (flags.sudo) options.sudo = true;
+      if (flags.sshConfig !== undefined) options.config = flags.sshConfig === 'none' ? false : flags.sshConfig;
       sharedSshPool().configure(options);
     });
 }

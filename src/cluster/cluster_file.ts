@@ -70,6 +70,8 @@ export interface ClusterNode extends ClusterStore {
 }
 
 export interface ClusterSsh {
+  /** An ssh_config file (absolute), or false for none (`config: none`). */
+  config?: string | false;
   user?: string;
   identity?: string;
   identityPassword?: SecretRef;

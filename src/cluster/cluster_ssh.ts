@@ -14,5 +14,6 @@ export async function useClusterSsh(cluster: ClusterFile, options: ResolveSecret
   if (ssh.knownHosts !== undefined) out.knownHosts = [ssh.knownHosts];
   if (ssh.sudo !== undefined) out.sudo = ssh.sudo;
   if (ssh.acceptNewHostKeys !== undefined) out.acceptNewHostKeys = ssh.acceptNewHostKeys;
+  if (ssh.config !== undefined) out.config = ssh.config;
   sharedSshPool().configureDefaults(out);
 }

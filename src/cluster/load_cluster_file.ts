@@ -1,4 +1,5 @@
-import { dirname, posix, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, posix, resolve } from 'node:path';
 import { isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
 import { newLineCounter, parseDocument } from '../lib/yaml.js';
 import { encodeName } from '../cert/dn.js';
@@ -47,7 +48,7 @@ const seconds: FieldSpec = { kind: 'int', min: 1, max: 3600 };
 const nodeOps = { host, endpoint, restart: text, before: text, after: text, health: { kind: 'object', fields: { timeout: seconds, restartTimeout: seconds } } } as const satisfies Record<string, FieldSpec>;
 const node: FieldSpec = { kind: 'object', fields: { name: required, ...storeFields, alias: text, hostnames: names, ...nodeOps } };
 const replicationNode: FieldSpec = { kind: 'object', required: true, fields: { name: required, ...storeFields, alias: text, hostnames: names, truststore: required, truststorePassword: secret(false), ...nodeOps } };
-const ssh: FieldSpec = { kind: 'object', fields: { user: text, identity: text, identityPassword: secret(false), knownHosts: text, sudo: { kind: 'bool' }, acceptNewHostKeys: { kind: 'bool' } } };
+const ssh: FieldSpec = { kind: 'object', fields: { config: text, user: text, identity: text, identityPassword: secret(false), knownHosts: text, sudo: { kind: 'bool' }, acceptNewHostKeys: { kind: 'bool' } } };
 
 
 
@@ -206,11 +207,14 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
 }
 
 function toSsh(raw: Raw, dir: string, secretAt: (spec: string, at: string) => SecretRef): ClusterSsh {
+  // a file named from the home directory (~/.ssh/ops_ed25519) is there, as a shell would have it
+  const file = (path: string): string => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : resolve(dir, path));
   return {
+    ...(raw.config === undefined ? {} : { config: raw.config === 'none' ? false : file(raw.config) }),
     ...(raw.user === undefined ? {} : { user: raw.user }),
-    ...(raw.identity === undefined ? {} : { identity: resolve(dir, raw.identity) }),
+    ...(raw.identity === undefined ? {} : { identity: file(raw.identity) }),
     ...(raw.identityPassword === undefined ? {} : { identityPassword: secretAt(raw.identityPassword, 'ssh.identityPassword') }),
-    ...(raw.knownHosts === undefined ? {} : { knownHosts: resolve(dir, raw.knownHosts) }),
+    ...(raw.knownHosts === undefined ? {} : { knownHosts: file(raw.knownHosts) }),
     ...(raw.sudo === undefined ? {} : { sudo: raw.sudo }),
     ...(raw.acceptNewHostKeys === undefined ? {} : { acceptNewHostKeys: raw.acceptNewHostKeys }),
   };

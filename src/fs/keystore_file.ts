@@ -3,8 +3,8 @@ import { FileNotFoundError } from '../errors.js';
 import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { WriteOptions } from '../keystore/codec.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
-import { javaProblems } from '../keystore/java_readers.js';
-import { writeKeystore } from '../keystore/write_keystore.js';
+import { javaProblems, refuseKeyWithoutCertificate } from '../keystore/java_readers.js';
+import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
 import { writePathSettings } from '../txn/config.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { readFileBytes } from './read_file.js';
@@ -37,12 +37,15 @@ export async function keystoreOutput(path: string, store: Keystore, options: Sav
 }
 
 /**
- * Encodes a keystore about to become a new file at `path` (or to be given a new password), and
- * tells the write path's warnings what Java's tools will not take from it: a PKCS#12 private key
- * without its certificate, a PKCS#12 password outside ASCII. The file is written all the same.
+ * Encodes a keystore about to become a new file at `path` (or to be given a new password). A new
+ * PKCS#12 with a private key but no certificate is refused (keytool cannot import it:
+ * ERR_UNSUPPORTED_ENTRY); a PKCS#12 password outside ASCII, which Java's tools cannot open, is
+ * told to the write path's warnings, and the file is written all the same.
  */
 export async function encodeNewKeystore(path: string, store: Keystore, options: WriteOptions & { format?: KeystoreFormat } = {}): Promise<Uint8Array> {
-  for (const problem of javaProblems({ ...store, format: options.format ?? store.format }, options.password)) writePathSettings().warn(`${path}: ${problem}`);
+  const target = { ...store, format: options.format ?? store.format };
+  refuseKeyWithoutCertificate(target);
+  for (const problem of javaProblems(target, options.password)) writePathSettings().warn(`${path}: ${problem}`);
   return writeKeystore(store, options);
 }
 
@@ -56,7 +59,8 @@ export interface UpdateKeystoreOptions extends ReadKeystoreOptions {
 /**
  * Rewrites a keystore in place, read-modify-write under its lock: the change is computed from
  * the file as it is once locked, so two processes changing it at once both get their change in.
- * The file keeps its owner, group and mode. `change` returning undefined writes nothing.
+ * The file keeps its owner, group and mode. `change` returning undefined, or the very store it
+ * was given, writes nothing (no new file, no backup turned over); its result is still returned.
  */
 export async function updateKeystore<T>(path: string, change: (store: Keystore) => Promise<{ store: Keystore; result: T } | undefined> | { store: Keystore; result: T } | undefined, options: UpdateKeystoreOptions = {}): Promise<T | undefined> {
   let result: T | undefined;
@@ -67,11 +71,16 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
     const changed = await change(store);
     if (!changed) return undefined;
     result = changed.result;
+    if (changed.store === store) return undefined;
     secret = holdsSecrets(changed.store) || holdsSecrets(store);
     const password = options.writePassword ?? options.password;
-    const encodeOptions = password === undefined ? {} : { password };
-    // a new password is a new file to Java's tools
-    return options.writePassword !== undefined && options.writePassword !== options.password ? encodeNewKeystore(path, changed.store, encodeOptions) : writeKeystore(changed.store, encodeOptions);
+    const encodeOptions = rewritePassword(changed.store, password);
+    // a new password is a new file to Java's tools (but the entries are the file's own: a key
+    // without its certificate that it already holds is kept, as a rewrite in place keeps it)
+    if (options.writePassword !== undefined && options.writePassword !== options.password) {
+      for (const problem of javaProblems(changed.store, options.writePassword)) writePathSettings().warn(`${path}: ${problem}`);
+    }
+    return writeKeystore(changed.store, encodeOptions);
   };
   const fileChange: FileChange = { path, action: 'update', content, backup: options.backup ?? true };
   Object.defineProperty(fileChange, 'private', { get: () => secret, enumerable: true });

@@ -16,6 +16,8 @@ export interface AddedTrusted {
   entry: TrustedCertEntry;
   /** Aliases that already held the same certificate (keytool asks about these; hapki tells). */
   duplicates: string[];
+  /** The alias held this very certificate already: `store` is the input store, unchanged. */
+  unchanged: boolean;
 }
 
 /**
@@ -25,11 +27,13 @@ export interface AddedTrusted {
 export function addTrustedCertificate(store: Keystore, alias: string, certificate: Uint8Array, options: AddTrustedOptions = {}): AddedTrusted {
   assertCertificate(certificate);
   const existing = findEntry(store, alias);
+  // the same certificate under the same alias again (a rerun): nothing to do, with or without force
+  if (existing?.type === 'trusted-cert' && bytesEqual(existing.certificate, certificate)) return { store, entry: existing, duplicates: [], unchanged: true };
   if (existing && !(options.force && existing.type === 'trusted-cert')) {
     throw new AliasExistsError(alias, `certificate not imported: alias "${alias}" already exists${existing.type === 'trusted-cert' ? ' (--force replaces it)' : ' and holds a key'}`);
   }
   const duplicates = store.entries.filter((e) => e !== existing && e.type === 'trusted-cert' && bytesEqual(e.certificate, certificate)).map((e) => e.alias);
   const entry: TrustedCertEntry = { type: 'trusted-cert', alias: existing?.alias ?? alias, certificate, created: options.now ?? new Date() };
   const entries = existing ? store.entries.map((e) => (e === existing ? entry : e)) : [...store.entries, entry];
-  return { store: { ...store, entries, warnings: [] }, entry, duplicates };
+  return { store: { ...store, entries, warnings: [] }, entry, duplicates, unchanged: false };
 }

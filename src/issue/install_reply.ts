@@ -35,6 +35,8 @@ export interface InstalledReply {
   chain: Uint8Array[];
   /** The alias the newly trusted root was added under, when it was confirmed here. */
   addedRootAlias?: string;
+  /** The entry held this very chain already: `store` is the input store, unchanged. */
+  unchanged: boolean;
 }
 
 /**
@@ -61,10 +63,12 @@ export async function installReply(store: Keystore, options: InstallReplyOptions
     await confirmRoot(root, options);
     addedRoot = { type: 'trusted-cert', alias: uniqueAlias(store, nameFor(root, 'root-ca')), certificate: root, created: options.now ?? new Date() };
   }
+  // the same reply installed again (a rerun script, an Ansible task): nothing to write
+  if (!addedRoot && chain.length === entry.chain.length && chain.every((der, i) => bytesEqual(der, entry.chain[i]!))) return { store, chain, unchanged: true };
   const updated: PrivateKeyEntry = { ...entry, chain };
   const entries = store.entries.map((e) => (e === entry ? updated : e));
   if (addedRoot) entries.push(addedRoot);
-  return { store: { ...store, entries, warnings: [] }, chain, ...(addedRoot ? { addedRootAlias: addedRoot.alias } : {}) };
+  return { store: { ...store, entries, warnings: [] }, chain, ...(addedRoot ? { addedRootAlias: addedRoot.alias } : {}), unchanged: false };
 }
 
 /** Each certificate must be signed by the next; a self-signed root by itself. */

@@ -39,7 +39,13 @@ export interface ReadOptions {
 }
 
 export interface WriteOptions {
-  /** The store password (and the key password of entries that have none of their own). */
+  /**
+   * The store password (and the key password of entries that have none of their own). The empty
+   * string is a password like any other, in every format: a PKCS#12, JKS or JCEKS under the empty
+   * password, a PEM or DER key encrypted under it (as `openssl pkcs8 -topk8 -passout pass:` writes;
+   * openssl reads it with `-passin pass:`). Only an absent password writes a PEM or DER key in
+   * the clear.
+   */
   password?: string;
   /** PKCS#12 only: 3DES-encrypted keys, RC2-40-encrypted certificates and a SHA-1 MAC. */
   legacy?: boolean;

@@ -1,18 +1,23 @@
+import { UnsupportedEntryError } from '../errors.js';
 import type { Keystore } from './model.js';
 
 /**
- * What Java's tools cannot take from a keystore hapki is about to write, in one sentence, or
- * undefined. A PKCS#12 private key without its certificate is valid PKCS#12 (openssl reads and
- * makes it: `pkcs12 -export -nocerts`), but a Java KeyStore holds a private key only with its
- * chain: `keytool -importkeystore` stops on it with a NullPointerException. JKS and JCEKS refuse
- * such an entry when written (ERR_UNSUPPORTED_ENTRY); PKCS#12 is written, with this warning.
+ * Refuses a new PKCS#12 holding a private key without its certificate (ERR_UNSUPPORTED_ENTRY),
+ * as JKS and JCEKS refuse one. Such a file is valid PKCS#12 (`openssl pkcs12 -export -nocerts`
+ * makes one), but a Java KeyStore holds a private key only with its chain: `keytool
+ * -importkeystore` stops on it with a NullPointerException, and keytool -list shows a key of chain
+ * length 0 that nothing can use. So every PKCS#12 hapki makes, keytool and openssl both import; a
+ * bare key goes to PEM or DER (PKCS#8), which both read. A store that already holds such a key
+ * (openssl's) is still rewritten in place as it was: that is not a new file.
  */
-export function javaReaderProblem(store: Keystore): string | undefined {
-  if (store.format !== 'PKCS12') return undefined;
+export function refuseKeyWithoutCertificate(store: Keystore): void {
+  if (store.format !== 'PKCS12') return;
   const bare = store.entries.filter((e) => e.type === 'private-key' && e.chain.length === 0).map((e) => `"${e.alias}"`);
-  if (bare.length === 0) return undefined;
+  if (bare.length === 0) return;
   const which = bare.length === 1 ? `private key ${bare[0]} has` : `${bare.length} private keys (${bare.slice(0, 3).join(', ')}${bare.length > 3 ? ', ...' : ''}) have`;
-  return `${which} no certificate: openssl reads it, but Java tools cannot import a key without its certificate (keytool -importkeystore fails); for Java, write the key with its certificate chain (export --what all)`;
+  throw new UnsupportedEntryError(
+    `${which} no certificate, which a PKCS12 for Java needs (keytool -importkeystore cannot import a key without one): export --what all for PKCS12, or write the bare key to PEM or DER`,
+  );
 }
 
 /**
@@ -28,5 +33,5 @@ export function javaPasswordProblem(store: Keystore, password: string | undefine
 
 /** Everything Java's tools will not take from a keystore written with this password, one sentence each. */
 export function javaProblems(store: Keystore, password: string | undefined): string[] {
-  return [javaReaderProblem(store), javaPasswordProblem(store, password)].filter((p): p is string => p !== undefined);
+  return [javaPasswordProblem(store, password)].filter((p): p is string => p !== undefined);
 }

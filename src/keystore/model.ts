@@ -73,7 +73,11 @@ export interface Keystore {
    * JDK's password-less trust store, `openssl pkcs12 -nomac -certpbe NONE`): rewritten in place
    * while it holds certificates only, it stays so, since its readers open it without a password.
    */
-  protection?: { legacy: boolean; unprotected?: boolean };
+  /**
+   * `keysInClear`: a PEM or DER file whose private keys (one at least) were all in the clear: a
+   * rewrite in place under the empty password (`rewritePassword`) keeps them so.
+   */
+  protection?: { legacy: boolean; unprotected?: boolean; keysInClear?: boolean };
 }
 
 export function emptyKeystore(format: KeystoreFormat): Keystore {

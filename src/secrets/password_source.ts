@@ -191,7 +191,10 @@ export class DescriptorLines {
       if (newline >= 0 || (state.ended && state.rest.length > 0)) {
         const end = newline >= 0 ? newline : state.rest.length;
         const line = state.rest.subarray(0, end).toString('utf8').replace(/\r$/, '');
-        state.rest = state.rest.subarray(Math.min(end + 1, state.rest.length));
+        // the bytes of a password handed out are not kept: only the lines still to be read stay
+        const taken = Math.min(end + 1, state.rest.length);
+        state.rest.fill(0, 0, taken);
+        state.rest = state.rest.subarray(taken);
         state.lines++;
         return line;
       }
@@ -217,7 +220,12 @@ export class DescriptorLines {
         throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${code === 'EBADF' ? `not open for reading: give it as ${fd}<file` : errnoWords(code) ?? 'unreadable'})`, { cause });
       }
       if (n === 0) state.ended = true;
-      else state.rest = Buffer.concat([state.rest, chunk.subarray(0, n)]);
+      else {
+        const joined = Buffer.concat([state.rest, chunk.subarray(0, n)]);
+        state.rest.fill(0);
+        chunk.fill(0);
+        state.rest = joined;
+      }
     }
   }
 }

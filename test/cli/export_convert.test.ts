@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { opensslKeyMatchesCert } from '../helpers/keys.js';
-import { keytool, openssl, tempDir, tool } from '../helpers/tools.js';
+import { keytool, openssl, tempDir } from '../helpers/tools.js';
 
 const env = { STOREPASS: 'changeit' };
 const dir = tempDir();
@@ -32,29 +32,51 @@ describe('hapki export', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
-  // regression: a key-only PKCS#12 was written without a word, and keytool -importkeystore stops
-  // on it with a NullPointerException; openssl reads it, so it is still written, with a warning
-  it('a private key without its certificate into PKCS#12 (export --what key, convert of a bare key): one warning that Java tools cannot import it; keytool indeed cannot, openssl can', async () => {
-    const keyOnly = join(dir, 'key-only.p12');
+  // regression: a key-only PKCS#12 was written (first silently, then with a warning), and keytool
+  // -importkeystore stops on it with a NullPointerException. Every PKCS#12 hapki makes is now one
+  // keytool and openssl both import: a key without its certificate is refused, as JKS refuses it.
+  it('a private key without its certificate into a new PKCS#12 (export --what key, convert of a bare key): ERR_UNSUPPORTED_ENTRY naming --what all and PEM/DER, nothing written; what hapki writes instead, keytool and openssl both import', async () => {
+    const sub = tempDir('hapki-key-only-');
+    const keyOnly = join(sub, 'key-only.p12');
     const r = await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out-format', 'pkcs12', '--out', keyOnly, '--outpass', 'env:STOREPASS', ...pass], { env });
-    expect(r.code, r.stderr).toBe(0);
-    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('hapki: warning:'));
-    expect(warnings).toEqual([expect.stringMatching(/^hapki: warning: [^\n]*key-only\.p12: private key "server1" has no certificate: [^\n]*Java tools cannot import[^\n]*--what all/)]);
-    expect((await openssl(['pkcs12', '-in', keyOnly, '-nocerts', '-nodes', '-passin', 'pass:changeit'])).stdout).toContain('BEGIN PRIVATE KEY');
-    const imported = await tool('keytool', ['-J-Duser.language=en', '-importkeystore', '-srckeystore', keyOnly, '-srcstoretype', 'PKCS12', '-srcstorepass', 'changeit', '-destkeystore', join(dir, 'from-key-only.jks'), '-deststoretype', 'JKS', '-deststorepass', 'changeit', '-noprompt']);
-    expect(imported.code).not.toBe(0);
-    expect(imported.stdout + imported.stderr).toMatch(/NullPointerException|null/i);
-    // the same key converted from a bare PEM key: the same warning
-    const pem = join(dir, 'bare-key.pem');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_ENTRY'));
+    expect(r.stderr).toMatch(/private key "server1" has no certificate[^\n]*keytool[^\n]*--what all[^\n]*PEM or DER/);
+    expect(readdirSync(sub)).toEqual([]);
+    // the same key converted from a bare PEM key: refused the same
+    const pem = join(sub, 'bare-key.pem');
     expect((await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out', pem, '--no-encrypt', ...pass], { env })).code).toBe(0);
-    const converted = await hapki(['convert', pem, join(dir, 'bare-key.p12'), '--outpass', 'env:STOREPASS'], { env });
-    expect(converted.code, converted.stderr).toBe(0);
-    expect(converted.stderr).toMatch(/^hapki: warning: [^\n]*bare-key\.p12: private key [^\n]* no certificate: [^\n]*Java tools cannot import/m);
-    // with its certificate: no warning, and keytool takes it
-    const entry = join(dir, 'entry.p12');
+    const converted = await hapki(['convert', pem, join(sub, 'bare-key.p12'), '--outpass', 'env:STOREPASS'], { env });
+    expect(converted.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSUPPORTED_ENTRY'));
+    expect(readdirSync(sub)).toEqual(['bare-key.pem']);
+    // the bare key as the error suggests: PEM and DER, which openssl reads
+    expect((await openssl(['pkey', '-in', pem, '-noout'])).code).toBe(0);
+    const der = join(sub, 'key.der');
+    expect((await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'key', '--out-format', 'der', '--out', der, '--outpass', 'env:STOREPASS', ...pass], { env })).code).toBe(0);
+    expect((await openssl(['pkey', '-inform', 'DER', '-in', der, '-passin', 'pass:changeit', '-noout'])).code).toBe(0);
+    // with its certificate (--what all): keytool imports it and openssl reads key and certificate
+    const entry = join(sub, 'entry.p12');
     const whole = await hapki(['export', join(FIXTURES, 'gateway.jks'), '--alias', 'server1', '--what', 'all', '--out-format', 'pkcs12', '--out', entry, '--outpass', 'env:STOREPASS', ...pass], { env });
+    expect(whole.code, whole.stderr).toBe(0);
     expect(whole.stderr).not.toMatch(/warning/);
-    expect((await keytool(['-importkeystore', '-srckeystore', entry, '-srcstoretype', 'PKCS12', '-srcstorepass', 'changeit', '-destkeystore', join(dir, 'from-entry.jks'), '-deststoretype', 'JKS', '-deststorepass', 'changeit', '-noprompt'])).code).toBe(0);
+    expect((await keytool(['-importkeystore', '-srckeystore', entry, '-srcstoretype', 'PKCS12', '-srcstorepass', 'changeit', '-destkeystore', join(sub, 'from-entry.jks'), '-deststoretype', 'JKS', '-deststorepass', 'changeit', '-noprompt'])).code).toBe(0);
+    const dump = await openssl(['pkcs12', '-in', entry, '-nodes', '-passin', 'pass:changeit']);
+    expect(dump.stdout).toContain('BEGIN PRIVATE KEY');
+    expect(dump.stdout).toContain('BEGIN CERTIFICATE');
+  });
+
+  // a key-only PKCS#12 that openssl made is the user's own file: rewriting it in place (a trusted
+  // certificate added) keeps its key, it is not a new file hapki makes
+  it('a key-only PKCS#12 made by openssl (-nocerts) is still updated in place: import --trusted keeps its bare key', async () => {
+    const sub = tempDir('hapki-nocerts-');
+    const key = join(sub, 'k.pem');
+    expect((await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key])).code).toBe(0);
+    const p12 = join(sub, 'nocerts.p12');
+    expect((await openssl(['pkcs12', '-export', '-nocerts', '-inkey', key, '-name', 'bare', '-out', p12, '-passout', 'pass:changeit'])).code).toBe(0);
+    const r = await hapki(['import', p12, '--trusted', join(FIXTURES, 'ca.pem'), '--alias', 'ca', ...pass], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const listed = await hapki(['list', p12, '--json', ...pass], { env });
+    expect((JSON.parse(listed.stdout) as { entries: { alias: string; type: string }[] }).entries.map((e) => [e.alias, e.type]).sort()).toEqual([['bare', 'private-key'], ['ca', 'trusted-cert']]);
   });
 
   it('exports the private key of a JKS entry (what keytool cannot), unencrypted on request, mode 0600', async () => {

@@ -40,7 +40,8 @@ export interface SshLab {
   hosts: SshHost[];
   /** `sftpServer`: the sshd `Subsystem sftp` command (default: OpenSSH's sftp-server as installed). */
   /** `sessionEnv`: variables sshd sets in every session (BASH_ENV names a file bash reads first). */
-  addHost(name: string, options?: { sftpServer?: string; sessionEnv?: Record<string, string> }): Promise<SshHost>;
+  /** `config`: more sshd_config lines, after the others (a Match block, AllowTcpForwarding no). */
+  addHost(name: string, options?: { sftpServer?: string; sessionEnv?: Record<string, string>; config?: string[] }): Promise<SshHost>;
   /** Writes the known_hosts file from the hosts' lines. */
   writeKnownHosts(lines?: string[]): void;
   stop(): void;
@@ -71,7 +72,7 @@ export function createSshLab(): SshLab {
     knownHosts,
     hosts,
     async addHost(name, options) {
-      const host = await startHost(dir, name, options?.sftpServer, options?.sessionEnv);
+      const host = await startHost(dir, name, options?.sftpServer, options?.sessionEnv, options?.config);
       hosts.push(host);
       lab.writeKnownHosts();
       return host;
@@ -92,7 +93,7 @@ export function installedSftpServer(): string {
   return ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server'].find((p) => existsSync(p)) ?? 'internal-sftp';
 }
 
-async function startHost(labDir: string, name: string, subsystem?: string, sessionEnv: Record<string, string> = {}): Promise<SshHost> {
+async function startHost(labDir: string, name: string, subsystem?: string, sessionEnv: Record<string, string> = {}, extra: string[] = []): Promise<SshHost> {
   const home = join(labDir, name);
   const root = join(home, 'root');
   mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -121,6 +122,7 @@ async function startHost(labDir: string, name: string, subsystem?: string, sessi
       // every later session 60 s (ERR_SSH_COMMAND). With SHLVL set, bash takes the session for a nested shell.
       `SetEnv SHLVL=1${Object.entries(sessionEnv).map(([k, v]) => ` ${k}=${v}`).join('')}`,
       `Subsystem sftp ${sftpServer}`,
+      ...extra,
       '',
     ].join('\n'),
   );

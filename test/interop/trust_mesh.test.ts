@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server } from 'node:tls';
@@ -138,10 +138,22 @@ describe('self-signed nodes (keytool -genkeypair), direct mesh', () => {
     const again = await mesh(out, '--out-format', 'jks');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists: add --update/);
-    const update = await mesh(out, '--out-format', 'jks', '--update');
+    const stores = ['master', 'slave1', 'slave2'].map((n) => join(out, `${n}-truststore.jks`));
+    const before = stores.map((f) => readFileSync(f));
+    const update = await mesh(out, '--out-format', 'jks', '--update', '--json');
     expect(update.code, update.stderr).toBe(0);
-    expect(update.stdout).toContain('master-truststore.jks: 0 added, 2 already present');
+    // nothing to add anywhere: nothing rewritten, no backup turned over (a rerun keeps the first run's .bak)
+    expect(JSON.parse(update.stdout).written).toEqual([]);
+    expect(stores.map((f) => readFileSync(f))).toEqual(before);
+    expect(stores.some((f) => existsSync(`${f}.bak`))).toBe(false);
+    expect((await mesh(out, '--out-format', 'jks', '--update')).stdout).toContain('master-truststore.jks: 0 added, 2 already present');
     expect((await keytoolTrusted(join(out, 'master-truststore.jks'), 'JKS')).aliases).toEqual(['slave1.example.com', 'slave2.example.com']);
+    // one store that lost a peer gets it back, alone
+    await keytool(['-delete', '-alias', 'slave2.example.com', '-keystore', stores[0]!, '-storepass', 'changeit']);
+    const refill = await mesh(out, '--out-format', 'jks', '--update', '--json');
+    expect(refill.code, refill.stderr).toBe(0);
+    expect(JSON.parse(refill.stdout).written).toEqual([stores[0]]);
+    expect((await keytoolTrusted(stores[0]!, 'JKS')).aliases).toEqual(['slave1.example.com', 'slave2.example.com']);
   });
 
   it('every direction of mutual TLS succeeds: openssl s_client and hapki probe against node:tls and openssl s_server', async () => {

@@ -76,8 +76,9 @@ ${EXIT_CODES_HELP}`,
         : { trusted: { alias: options.alias, certificate: trusted![0]!, force: options.force ?? false } };
       // computed from the keystore as it is once locked: a concurrent change to it is not lost
       const change = importChange(request, (message) => warn(ctx.io, message));
-      const done = (await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }) })) ?? [];
-      if (options.json) printResult(ctx, true, { written: [path], done }, () => '');
+      const outcome = await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }) });
+      const done = outcome?.done ?? [];
+      if (options.json) printResult(ctx, true, { written: outcome?.changed ? [path] : [], done }, () => '');
       for (const line of done) note(ctx.io, line);
     });
 }

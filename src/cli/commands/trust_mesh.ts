@@ -67,12 +67,14 @@ ${EXIT_CODES_HELP}`)
       const mesh = buildTrustMesh(nodes, { mode: options.mode as MeshMode, format, existing });
       // every trust store, or none; one updated in place only if it is still what was read
       const writeOptions = trustPassword === undefined ? {} : { password: trustPassword };
-      await commitChangeSet(await Promise.all(mesh.stores.map(async (s) => {
+      // a store --update read that gains nothing is left as it is (a rerun keeps its .bak)
+      const changed = mesh.stores.filter((s) => !(readHashes.has(s.node) && s.added.length === 0));
+      await commitChangeSet(await Promise.all(changed.map(async (s) => {
         const change = await keystoreOutput(files.get(s.node)!, s.store, { ...writeOptions, force: options.force === true });
         const read = readHashes.get(s.node);
         return { ...change, createParents: true, ...(read === undefined ? {} : { action: 'update' as const, expectedSha256: read }) };
       })));
-      printResult(ctx, options.json, { written: mesh.stores.map((s) => files.get(s.node)!), stores: mesh.stores.map((s) => ({ node: s.node, file: files.get(s.node)!, aliases: s.store.entries.map((e) => e.alias) })) }, () => renderTrustMesh(mesh, files));
+      printResult(ctx, options.json, { written: changed.map((s) => files.get(s.node)!), stores: mesh.stores.map((s) => ({ node: s.node, file: files.get(s.node)!, aliases: s.store.entries.map((e) => e.alias) })) }, () => renderTrustMesh(mesh, files));
     });
   deprecatedOption(command, ctx, '--format <format>', '--out-format');
 }

@@ -41,10 +41,12 @@ export async function readDerStore(bytes: Uint8Array, options: ReadOptions = {})
     }
     case 'pkcs8':
       store.entries.push({ type: 'private-key', alias: 'key', key: bytes, chain: [] });
+      store.protection = { legacy: false, keysInClear: true };
       return store;
     case 'pkcs1':
     case 'sec1':
       store.entries.push({ type: 'private-key', alias: 'key', key: traditionalKeyToPkcs8(bytes, kind), chain: [] });
+      store.protection = { legacy: false, keysInClear: true };
       return store;
     case 'encrypted-pkcs8': {
       const password = options.keyPassword ?? options.password;

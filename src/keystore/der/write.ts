@@ -5,7 +5,7 @@ import type { Keystore } from '../model.js';
 
 /**
  * DER holds a single object: one certificate, or one private key (PKCS#8, encrypted when a
- * password is given). Anything more is refused rather than silently cut down.
+ * password is given, the empty one too: only `password: undefined` writes it in the clear). Anything more is refused rather than silently cut down.
  */
 export async function writeDerStore(store: Keystore, options: WriteOptions = {}): Promise<Uint8Array> {
   const [entry, ...rest] = store.entries;
@@ -23,6 +23,6 @@ export async function writeDerStore(store: Keystore, options: WriteOptions = {})
     if (!cert || entry.chain.length > 1) throw new UnsupportedEntryError(`DER holds one certificate, and "${entry.alias}" has ${entry.chain.length}`);
     return cert;
   }
-  if (!options.password) return entry.key;
+  if (options.password === undefined) return entry.key;
   return encryptPrivateKeyInfo(entry.key, options.password, options.iterations === undefined ? {} : { iterations: options.iterations });
 }

@@ -57,7 +57,7 @@ function writeJavaKeystore(format: JavaFormat, store: Keystore, options: WriteOp
         const key = protectedKey(format, entry, password, iterations);
         // the JDK needs the certificate to know the key's algorithm: keytool shows a key without one as a secret key
         if (entry.chain.length === 0) {
-          throw new UnsupportedEntryError(`private key "${entry.alias}" has no certificate, which ${format} needs (export --what all, or to PEM or PKCS12)`);
+          throw new UnsupportedEntryError(`private key "${entry.alias}" has no certificate, which ${format} needs (export --what all, or write the bare key to PEM or DER)`);
         }
         out.u32(ENTRY_TAG.privateKey).utf(alias).i64(created).lengthPrefixed(key);
         out.u32(entry.chain.length);

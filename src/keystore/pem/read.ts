@@ -28,6 +28,7 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
   const keys: LooseKey[] = [];
   const certs: LooseCertificate[] = [];
   const password = options.keyPassword ?? options.password;
+  let encryptedKeys = 0;
   for (const block of pemBlocks(bytes)) {
     const alias = block.friendlyName;
     if (CERTIFICATE_LABELS.has(block.label)) {
@@ -43,6 +44,7 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
       readDer(block.der, 'PKCS#8 private key');
       keys.push(withAlias<LooseKey>({ key: block.der }, alias));
     } else if (block.label === 'ENCRYPTED PRIVATE KEY' || (TRADITIONAL_KEY_LABELS.has(block.label) && block.headers['Proc-Type']?.includes('ENCRYPTED'))) {
+      encryptedKeys++;
       if (password === undefined) {
         store.warnings.push(`encrypted private key at byte ${block.offset} left locked: no password given`);
         store.entries.push({ type: 'private-key', alias: alias ?? `key-${keys.length + 1}`, chain: [], sealed: { format: 'PEM', data: block.der, reason: 'no-password' } });
@@ -58,6 +60,7 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
     }
   }
   pairKeysWithCertificates(store, keys, certs);
+  if (encryptedKeys === 0 && keys.length > 0) store.protection = { legacy: false, keysInClear: true };
   return store;
 }
 

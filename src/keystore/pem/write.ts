@@ -7,7 +7,8 @@ import { pemArmorLength, writePemArmor } from './pem_blocks.js';
 /**
  * Writes a keystore as a PEM bundle in the layout `openssl pkcs12 -nodes` prints: a "Bag
  * Attributes" line with the alias before each entry's blocks, so hapki reads the aliases back.
- * Keys are PKCS#8, encrypted with PBES2 when a password is given.
+ * Keys are PKCS#8, encrypted with PBES2 when a password is given (the empty one too: only
+ * `password: undefined` writes them in the clear).
  */
 export async function writePem(store: Keystore, options: WriteOptions = {}): Promise<Uint8Array> {
   // first the keys (few; encrypted once) and the exact size, then every block written into one
@@ -24,7 +25,7 @@ export async function writePem(store: Keystore, options: WriteOptions = {}): Pro
       continue;
     }
     if (!entry.key) throw new KeyLockedError(entry.alias);
-    const block = options.password
+    const block = options.password !== undefined
       ? { label: 'ENCRYPTED PRIVATE KEY', der: await encryptPrivateKeyInfo(entry.key, options.password, iterationOptions(options)) }
       : { label: 'PRIVATE KEY', der: entry.key };
     keyBlocks.set(entry, block);

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { FileNotFoundError, HapkiError, IoError, PasswordRequiredError, SshAuthError, SshCommandError, SshConnectError, SshSudoError } from '../../errors.js';
 import { readLocalFileBytes } from '../../fs/read_file.js';
@@ -9,6 +10,10 @@ export interface SshTarget {
   user?: string;
   host: string;
   port?: number;
+  /** How messages name the host when it differs from user@host:port (an ssh_config alias). */
+  label?: string;
+  /** The name known_hosts lists the host by (ssh_config HostKeyAlias). */
+  hostKeyAlias?: string;
 }
 
 export interface ExecResult {
@@ -33,6 +38,8 @@ export interface SshSession {
    * the host goes away is not always answered by ssh2, and must not hang the command.
    */
   guard<T>(operation: Promise<T>, what: string): Promise<T>;
+  /** A TCP connection from the host to another (ProxyJump): the stream the next hop's SSH runs over. */
+  forward(host: string, port: number, forWhom: string): Promise<Duplex>;
   close(): void;
 }
 
@@ -45,29 +52,31 @@ const MAX_EXEC_OUTPUT = 64 * 1024;
  * is offered. Every failure is an SshError naming the host: ERR_SSH_CONNECT, ERR_SSH_HOST_UNKNOWN,
  * ERR_SSH_HOST_KEY_MISMATCH, ERR_SSH_AUTH.
  */
-export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
+export async function connectSsh(target: SshTarget, options: SshOptions = {}, sock?: Duplex): Promise<SshSession> {
   const port = target.port ?? 22;
   const user = target.user ?? options.user ?? defaultUser();
-  const label = hostLabel({ user, host: target.host, port });
+  const label = target.label ?? hostLabel({ user, host: target.host, port });
+  const keyName = target.hostKeyAlias ?? target.host;
   // loaded on first use: commands on local files never pay for the SSH library
   const { Client, utils } = (await import('ssh2')).default;
   const knownFiles = options.knownHosts ?? defaultKnownHostsFiles();
   const known = await loadKnownHosts(knownFiles);
   const methods = await authMethods(user, label, options, utils);
-  const knownTypes = knownKeyTypes(known, knownHostsName(target.host, port)).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const knownTypes = knownKeyTypes(known, knownHostsName(keyName, target.hostKeyAlias ? 22 : port)).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
   const client = new Client();
   let hostError: HapkiError | undefined;
   const tried: string[] = [];
   const config: ConnectConfig = {
     host: target.host,
     port,
+    ...(sock ? { sock } : {}),
     username: user,
     readyTimeout: options.connectTimeoutMs ?? 15_000,
     keepaliveInterval: 5_000,
     keepaliveCountMax: 3,
     algorithms: { serverHostKey: [...new Set([...knownTypes, ...HOST_KEY_ALGORITHMS])] as never },
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-      verifyHostKey({ files: knownFiles, acceptNew: options.acceptNewHostKeys ?? false }, known, label, target.host, port, key).then(
+      verifyHostKey({ files: knownFiles, acceptNew: options.acceptNewHostKeys ?? false }, known, label, keyName, target.hostKeyAlias ? 22 : port, key).then(
         () => verify(true),
         (error: HapkiError) => {
           hostError = error;
@@ -87,6 +96,8 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
       client.removeListener('close', onClose);
       client.end();
       if (hostError) reject(hostError);
+      // sshd ends the connection after MaxAuthTries refused keys (an agent holding many)
+      else if (/too many authentication failures/i.test(error.message)) reject(new SshAuthError(label, `${tried.join(', ') || 'no method'}; the host stopped after too many refused keys: name the key with --ssh-identity, or IdentitiesOnly yes in the ssh configuration`, { cause: error }));
       else if (error.level === 'client-authentication') reject(new SshAuthError(label, tried.length > 0 ? tried.join(', ') : 'no method: no agent, identity or password', { cause: error }));
       else reject(new SshConnectError(label, describeConnectError(error), { cause: error }));
     };
@@ -219,6 +230,18 @@ class Session implements SshSession {
     this.client.end();
   }
 
+  forward(host: string, port: number, forWhom: string): Promise<Duplex> {
+    return this.guard(
+      new Promise<Duplex>((resolve, reject) => {
+        this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+          if (error) reject(new SshConnectError(forWhom, `the jump host ${this.label} could not connect to ${host}:${port} (${oneLine(error.message).slice(0, 80)})`, { cause: error }));
+          else resolve(channel);
+        });
+      }),
+      `reach ${forWhom} through it`,
+    );
+  }
+
   #plainSftp(): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
       this.client.sftp((error, sftp) => {
@@ -275,14 +298,32 @@ interface NamedMethod {
 /** Largest SSH private key file hapki reads. */
 const MAX_IDENTITY_BYTES = 1024 * 1024;
 
-/** Agent first, then the identity (or ssh's default key files), then a password only if one was given. */
+/**
+ * The named key first (--ssh-identity, else the ssh configuration's IdentityFile lines), then the
+ * agent, then ssh's default key files when there is neither, then a password only if one was
+ * given. A named key goes before the agent's keys: a server stops after MaxAuthTries (6) refused
+ * keys, and an agent holding many would use them up before the key meant for the host.
+ */
 async function authMethods(username: string, label: string, options: SshOptions, utils: SshUtils): Promise<NamedMethod[]> {
   const methods: NamedMethod[] = [];
   const agent = options.agent === false ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
-  if (agent) methods.push({ name: 'ssh-agent', method: { type: 'agent', username, agent } });
   if (options.identity !== undefined) {
     methods.push({ name: `key ${options.identity}`, method: { type: 'publickey', username, key: await loadIdentity(options.identity, options.identityPassphrase, label, utils) } });
-  } else if (!agent) {
+  }
+  for (const file of options.identity === undefined ? (options.identityFiles ?? []) : []) {
+    // as ssh: a configured key that is missing or cannot be used without a prompt is passed over
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await readLocalFileBytes(file, MAX_IDENTITY_BYTES));
+    } catch {
+      continue;
+    }
+    const parsed = utils.parseKey(bytes, options.identityPassphrase);
+    if (parsed instanceof Error) continue;
+    methods.push({ name: `key ${file}`, method: { type: 'publickey', username, key: (Array.isArray(parsed) ? parsed[0] : parsed) as unknown as Buffer } });
+  }
+  if (agent) methods.push({ name: 'ssh-agent', method: { type: 'agent', username, agent } });
+  if (options.identity === undefined && (options.identityFiles ?? []).length === 0 && !agent) {
     for (const file of defaultIdentityFiles()) {
       let bytes: Buffer;
       try {

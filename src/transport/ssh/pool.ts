@@ -1,17 +1,37 @@
-import { hostLabel } from '../location.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SshConfigError } from '../../errors.js';
+import { hostLabel, parseLocation } from '../location.js';
 import type { SshSession, SshTarget } from './connect.js';
 import { SftpTransport } from './sftp_transport.js';
+import { defaultSshConfigFiles, loadSshConfig, type SshConfig } from './ssh_config.js';
 import { defaultUser, type SshOptions } from './ssh_options.js';
+
+/** How one host is reached: where to connect, with which options, through which hops. */
+interface Route {
+  /** `ssh://user@host:port` with the host as the location names it (an ssh_config alias stays an alias). */
+  label: string;
+  connect: SshTarget & { hostKeyAlias?: string };
+  options: SshOptions;
+  /** The session to tunnel through (ProxyJump), the last hop. */
+  via?: { target: SshTarget; jumps: string[] | undefined };
+}
+
+/** ProxyJump chains longer than this (or looping) are refused. */
+const MAX_JUMPS = 8;
 
 /**
  * One connection per host for the length of a command: every file, lock and command on a host
  * goes through the same session. A connection that failed is not retried within the command
- * (the error is kept), so a down host costs one timeout, not one per file.
+ * (the error is kept), so a down host costs one timeout, not one per file. The user's ssh
+ * configuration (ssh_config.ts) says how a host name is reached; explicit options win over it.
  */
 export class SshPool {
   #options: SshOptions;
+  #config: SshConfig | undefined;
   readonly #sessions = new Map<string, Promise<SshSession>>();
   readonly #transports = new Map<string, SftpTransport>();
+  readonly #warned = new Set<string>();
 
   constructor(options: SshOptions = {}) {
     this.#options = options;
@@ -24,29 +44,22 @@ export class SshPool {
   /** Changes the options for connections not yet made (the CLI sets them once its flags are read). */
   configure(options: SshOptions): void {
     this.#options = { ...this.#options, ...options };
+    this.#config = undefined;
   }
 
   /** Fills in options not set yet (a cluster file's ssh: section, under the command line's flags). */
   configureDefaults(options: SshOptions): void {
     this.#options = { ...options, ...this.#options };
+    this.#config = undefined;
   }
 
   session(target: SshTarget): Promise<SshSession> {
-    const key = this.#key(target);
-    let session = this.#sessions.get(key);
-    if (session === undefined) {
-      // the SSH client (and its known_hosts and key handling) loads when a command first connects
-      const options = this.#options;
-      session = import('./connect.js').then(({ connectSsh }) => connectSsh(target, options));
-      session.catch(() => undefined);
-      this.#sessions.set(key, session);
-    }
-    return session;
+    return this.#session(target, undefined, []);
   }
 
   /** The FileTransport for a host (one per host, over the host's one session). */
   transport(target: SshTarget): SftpTransport {
-    const key = this.#key(target);
+    const key = this.#route(target).label;
     let transport = this.#transports.get(key);
     if (transport === undefined) {
       transport = new SftpTransport(key, () => this.session(target));
@@ -60,12 +73,89 @@ export class SshPool {
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     this.#transports.clear();
-    await Promise.all(sessions.map((s) => s.then((session) => session.close(), () => undefined)));
+    // the tunnelled sessions first, then the hops they went through
+    for (const s of sessions.reverse()) await s.then((session) => session.close(), () => undefined);
   }
 
-  #key(target: SshTarget): string {
-    return hostLabel({ user: target.user ?? this.#options.user ?? defaultUser(), host: target.host, port: target.port ?? 22 });
+  /** `jumps`: hops given by a ProxyJump list (they replace the host's own); `chain`: labels on the way, against loops. */
+  #session(target: SshTarget, jumps: string[] | undefined, chain: string[]): Promise<SshSession> {
+    let route: Route;
+    try {
+      route = this.#route(target, jumps);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const key = jumps === undefined ? route.label : `${route.label} via ${jumps.join(',')}`;
+    // before the sessions made so far: a hop that leads back to a connection still being made would wait on itself
+    if (chain.includes(key) || chain.length >= MAX_JUMPS) {
+      return Promise.reject(new SshConfigError(`${route.label}: its ProxyJump hops loop back or go more than ${MAX_JUMPS} deep`));
+    }
+    let session = this.#sessions.get(key);
+    if (session === undefined) {
+      // the SSH client (and its known_hosts and key handling) loads when a command first connects
+      session = (async () => {
+        const { connectSsh } = await import('./connect.js');
+        if (!route.via) return connectSsh(route.connect, route.options);
+        const hop = await this.#session(route.via.target, route.via.jumps, [...chain, key]);
+        const sock = await hop.forward(route.connect.host, route.connect.port ?? 22, route.label);
+        return connectSsh(route.connect, route.options, sock);
+      })();
+      session.catch(() => undefined);
+      this.#sessions.set(key, session);
+    }
+    return session;
   }
+
+  #sshConfig(): SshConfig {
+    const chosen = this.#options.config;
+    this.#config ??= loadSshConfig(chosen === false ? [] : chosen !== undefined ? [{ path: chosen, required: true }] : defaultSshConfigFiles().map((path) => ({ path, required: false })));
+    return this.#config;
+  }
+
+  /** Where a target is reached and how: its location's user and port, then hapki's options, then the ssh configuration. */
+  #route(target: SshTarget, jumps?: string[]): Route {
+    const o = this.#options;
+    const host = this.#sshConfig().lookup(target.host);
+    const user = target.user ?? o.user ?? host.user ?? defaultUser();
+    const port = target.port ?? host.port ?? 22;
+    const label = hostLabel({ user, host: target.host, port });
+    const options: SshOptions = { ...o, user };
+    if (o.identity === undefined && host.identityFiles.length > 0) options.identityFiles = host.identityFiles;
+    if (o.knownHosts === undefined && (host.userKnownHostsFiles !== undefined || host.globalKnownHostsFiles !== undefined)) {
+      options.knownHosts = [...(host.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]), ...(host.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'])];
+    }
+    if (o.acceptNewHostKeys === undefined && host.strictHostKeyChecking !== undefined) {
+      // `no` would let any key in, a changed one too: hapki takes it as accept-new (a changed key is still refused)
+      if (host.strictHostKeyChecking === 'no') this.#warnOnce(`${label}: StrictHostKeyChecking no in the ssh configuration is taken as accept-new: a host not yet known is added, a changed host key is still refused`);
+      options.acceptNewHostKeys = host.strictHostKeyChecking === 'no' || host.strictHostKeyChecking === 'accept-new';
+    }
+    if (o.connectTimeoutMs === undefined && host.connectTimeoutSeconds !== undefined) options.connectTimeoutMs = host.connectTimeoutSeconds * 1000;
+    if (host.identitiesOnly && o.agent === undefined) options.agent = false;
+    for (const warning of host.warnings) this.#warnOnce(warning);
+    const connect: Route['connect'] = { host: host.hostName ?? target.host, port, user, label, ...(host.hostKeyAlias ? { hostKeyAlias: host.hostKeyAlias } : {}) };
+    const hops = jumps ?? host.proxyJump ?? [];
+    if (hops.length === 0) return { label, connect, options };
+    const last = hopTarget(hops[hops.length - 1]!, label);
+    return { label, connect, options, via: { target: last, jumps: hops.length > 1 ? hops.slice(0, -1) : undefined } };
+  }
+
+  #warnOnce(message: string): void {
+    if (this.#warned.has(message)) return;
+    this.#warned.add(message);
+    (this.#options.warn ?? ((m: string) => process.emitWarning(m)))(message);
+  }
+}
+
+/** A ProxyJump hop: `[user@]host[:port]` or `ssh://[user@]host[:port]`. */
+function hopTarget(hop: string, label: string): SshTarget {
+  let location;
+  try {
+    location = parseLocation(/^ssh:\/\//i.test(hop) ? `${hop.replace(/\/$/, '')}/` : `ssh://${hop}/`);
+  } catch {
+    throw new SshConfigError(`${label}: a ProxyJump hop is not [user@]host[:port]`);
+  }
+  if (location.kind !== 'ssh') throw new SshConfigError(`${label}: a ProxyJump hop is not [user@]host[:port]`);
+  return { host: location.host, ...(location.user ? { user: location.user } : {}), ...(location.port ? { port: location.port } : {}) };
 }
 
 let shared: SshPool | undefined;

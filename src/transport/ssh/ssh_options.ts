@@ -27,6 +27,15 @@ export interface SshOptions {
   sftpServer?: string;
   /** TCP connect plus SSH handshake (default 15000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * An ssh_config file to read as `ssh -F` does (only it); false: none. Default: ~/.ssh/config
+   * then /etc/ssh/ssh_config, where they exist. The options above win over what it says.
+   */
+  config?: string | false;
+  /** Key files the ssh configuration names (IdentityFile): tried before the agent, one unusable skipped. */
+  identityFiles?: string[];
+  /** Where a warning goes (a host with StrictHostKeyChecking no); default process.emitWarning. */
+  warn?: (message: string) => void;
 }
 
 export function defaultKnownHostsFiles(): string[] {
