@@ -107,23 +107,29 @@ export function issuedCertificates(lines: readonly RecordLine[]): IssuedCertific
   });
 }
 
-/**
- * Marks a certificate of the record revoked (the record alone; `crl` publishes it). A serial the
- * record does not hold is refused: a CA revokes what it issued.
- */
 /** What the CA at `caKeystorePath` (its keystore, or an HSM CA's certificate file) has issued, with revocations; the CA file must exist. */
 export async function issuedBy(caKeystorePath: string): Promise<IssuedCertificate[]> {
   if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
   return issuedCertificates(await readRecord(caKeystorePath));
 }
 
-export async function revokeSerial(caKeystorePath: string, serialText: string, reason: RevocationReason = 'unspecified', at = new Date()): Promise<IssuedCertificate> {
+/**
+ * Marks a certificate of the record revoked (the record alone; `crl` publishes it). A serial the
+ * record does not hold is refused: a CA revokes what it issued. With `certificate` (DER), it must
+ * be the very certificate the record holds under that serial.
+ */
+export async function revokeSerial(caKeystorePath: string, serialText: string, reason: RevocationReason = 'unspecified', at = new Date(), certificate?: Uint8Array): Promise<IssuedCertificate> {
   const serial = normalizeSerial(serialText);
   if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
   if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
   const certificates = issuedCertificates(await readRecord(caKeystorePath));
   const target = certificates.find((c) => c.serial === serial);
   if (!target) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}`);
+  // revoking by certificate: that certificate, not another with its serial (another CA's, or one
+  // made up to get a victim's certificate revoked)
+  if (certificate && createHash('sha256').update(certificate).digest('hex') !== target.sha256) {
+    throw new NotFoundError(`the certificate is not the one ${escapeText(caKeystorePath)} issued with serial ${serial} (its SHA-256 differs from the record's): another CA's certificate, or an altered one`);
+  }
   if (target.revoked) return target;
   const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
   await appendLines(caKeystorePath, [line]);

@@ -3,7 +3,8 @@ import { implicitPrimitive, oid, sequence, tlv } from '../asn1/der_writer.js';
 import { bytesEqual, concatBytes } from '../lib/bytes.js';
 import { formatName } from '../cert/format_name.js';
 import { InvalidArgumentError, PolicyError } from '../errors.js';
-import { MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
+import { KEY_USAGE_OID, keyUsageHas, MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
+import type { CertificateExtension } from '../cert/tbs.js';
 import { canonicalIp, nameProblem } from '../names/general_name.js';
 import { subjectProblem } from '../names/subject_values.js';
 import { escapeText } from '../text/escape.js';
@@ -14,6 +15,8 @@ import { readPathCertificate, type NameConstraints } from '../trust/path_certifi
 import { describeOutside, isEmptyPolicy, nameConstraintsValue, namesOutsidePolicy, type NamePolicy } from './name_policy.js';
 import type { ProfileName } from './profiles.js';
 import { formatSan, type SubjectAltName } from './san.js';
+
+const NAME_CONSTRAINTS_OID = '2.5.29.30';
 
 /** The longest leaf validity the CA/Browser Forum allows (BR 6.3.2), in days. */
 export const MAX_LEAF_DAYS = 398;
@@ -149,4 +152,18 @@ export function checkIssuerConstraints(constraints: readonly NameConstraints[], 
     const violation = nameConstraintViolation(nc, issued);
     if (violation) throw new PolicyError(`the issuing CA's name constraints forbid it: ${escapeText(violation)}`);
   }
+}
+
+/**
+ * What a request asks for that only a CA certificate has, beyond CA:TRUE (checked on its own):
+ * keyCertSign or cRLSign in its keyUsage, or nameConstraints. The profile decides what goes into
+ * the certificate, so none of it would be copied; a leaf request asking for it is refused all the
+ * same, as CA:TRUE is: it is a CA request by mistake or by design, and the requester should hear so.
+ */
+export function requestedCaPowers(extensions: ReadonlyMap<string, CertificateExtension>): string | undefined {
+  if (extensions.has(NAME_CONSTRAINTS_OID)) return 'nameConstraints';
+  const ku = extensions.get(KEY_USAGE_OID);
+  if (ku && keyUsageHas(ku, 5)) return 'keyUsage keyCertSign';
+  if (ku && keyUsageHas(ku, 6)) return 'keyUsage cRLSign';
+  return undefined;
 }

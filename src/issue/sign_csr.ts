@@ -15,7 +15,7 @@ import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension
 import { randomSerial } from './serial.js';
 import { keyIdentifierOfBits } from './key_id.js';
 import { computeValidity } from './validity.js';
-import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
+import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, requestedCaPowers, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
 import { checkRequest } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
@@ -175,4 +175,6 @@ function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number 
   if (basicConstraintsOf(parsed.extensions.get(BASIC_CONSTRAINTS_OID)).ca && profile !== 'ca' && !options.allowCa) {
     throw new PolicyError('the request asks for a CA certificate (basicConstraints CA:TRUE); sign it with --profile ca or --allow-ca if that is meant');
   }
+  const powers = profile === 'ca' || options.allowCa ? undefined : requestedCaPowers(parsed.extensions);
+  if (powers) throw new PolicyError(`the request asks for what only a CA certificate has (${powers}); sign it with --profile ca or --allow-ca if that is meant`);
 }

@@ -1,8 +1,9 @@
 import { ipVersion } from './ip_version.js';
-import { domainToUnicode } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { isPublicSuffix } from './public_suffix.js';
 
 export interface DnsNameOptions {
-  /** Accept "*" as the whole leftmost label of a name with at least two more labels. */
+  /** Accept "*" as the whole leftmost label of a name with at least two more labels that are not a public suffix. */
   allowWildcard?: boolean;
 }
 
@@ -13,7 +14,8 @@ const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
  * syntax of RFC 1034 3.5 as RFC 5890 refines it (letters, digits and hyphens; labels of 1..63
  * octets not starting or ending with a hyphen; 253 octets in all; A-labels that decode; no other
  * "??--" tagged labels), an optional trailing dot, and a wildcard only as the whole leftmost label
- * ("*.example.com", never "*", "*.com", "a*.example.com" or "a.*.example.com").
+ * ("*.example.com", never "*", "*.com", "a*.example.com" or "a.*.example.com"), and not over a
+ * public suffix of the Public Suffix List ("*.co.uk", "*.github.io": BR 3.2.2.6).
  */
 export function dnsNameProblem(name: string, options: DnsNameOptions = {}): string | undefined {
   if (name.length === 0) return 'is empty';
@@ -36,9 +38,31 @@ export function dnsNameProblem(name: string, options: DnsNameOptions = {}): stri
     if (!LDH_LABEL.test(label)) return `has a label "${label}" that is not letters, digits and inner hyphens`;
     if (label[2] === '-' && label[3] === '-') {
       if (!/^xn--/i.test(label)) return `has a reserved label "${label}" (only xn-- may have hyphens in 3rd and 4th position)`;
-      if (domainToUnicode(label.toLowerCase()) === '' || domainToUnicode(label.toLowerCase()) === label.toLowerCase()) return `has an A-label "${label}" that does not decode`;
+      const problem = aLabelProblem(label.toLowerCase());
+      if (problem) return `has an A-label "${label}" ${problem}`;
     }
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label';
+  // last: the list is read only for a wildcard that is otherwise well formed
+  if (labels[0] === '*' && isPublicSuffix(labels.slice(1).join('.'))) return `is a wildcard over the public suffix "${labels.slice(1).join('.').toLowerCase()}" (Public Suffix List), which would cover other owners' domains`;
+  return undefined;
+}
+
+/** Scripts whose letters look alike ("а" Cyrillic, "a" Latin, "ο" Greek, "օ" Armenian...): a label mixing them is a homograph. */
+const LOOKALIKE_SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Georgian', 'Cherokee'].map((script) => new RegExp(`\\p{Script=${script}}`, 'u'));
+
+/**
+ * Why an A-label ("xn--...", lower case) may not be certified: it must decode, be the canonical
+ * encoding of what it decodes to (IDNA: the same label back), hold only letters, combining marks,
+ * digits and hyphens (IDNA2008 disallows symbols and punctuation: no emoji), and not mix letters
+ * of scripts that look alike ("xn--pple-43d" is "аpple" with a Cyrillic "а"). A label wholly in
+ * another script that happens to look Latin ("аррӏе", all Cyrillic) is not detected.
+ */
+function aLabelProblem(label: string): string | undefined {
+  const unicode = domainToUnicode(label);
+  if (unicode === '' || unicode === label) return 'that does not decode';
+  if (domainToASCII(unicode) !== label) return 'that is not the canonical encoding of its name';
+  if (!/^[\p{L}\p{M}\p{Nd}-]+$/u.test(unicode)) return 'that holds symbols or punctuation, which IDNA2008 does not allow';
+  if (LOOKALIKE_SCRIPTS.filter((script) => script.test(unicode)).length > 1) return 'that mixes letters of look-alike scripts (Latin, Cyrillic, Greek...): a homograph of another name';
   return undefined;
 }

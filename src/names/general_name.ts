@@ -61,8 +61,14 @@ export function nameProblem(kind: NameKind, value: string, options: DnsNameOptio
   switch (kind) {
     case 'dns':
       return dnsNameProblem(value, options);
-    case 'ip':
-      return canonicalIp(value) === undefined ? 'is not an IPv4 or IPv6 address' : undefined;
+    case 'ip': {
+      const ip = canonicalIp(value);
+      if (ip === undefined) return 'is not an IPv4 or IPv6 address';
+      // ::ffff:10.0.0.1 is 10.0.0.1 to a dual-stack socket, but no IPv4 iPAddress SAN or constraint
+      // matches it: one host under two spellings, of which policies and validators see one
+      if (/^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/.test(ip)) return 'is an IPv4-mapped IPv6 address: write the IPv4 address itself';
+      return undefined;
+    }
     case 'email':
       return emailProblem(value);
     case 'uri':

@@ -145,11 +145,14 @@ export class CrlChecker implements RevocationSource {
 /** The reasons (mask) for which `crl` speaks about `cert` through distribution point `dp`; 0 when out of scope. */
 function inScope(crl: Crl, cert: PathCertificate, dp: DistributionPoint | undefined): number {
   const idp = crl.idp;
-  // (b)(1): who issued the CRL
+  // (b)(1): who issued the CRL: the certificate's issuer, or the cRLIssuer its distribution point
+  // names (then the CRL must say it is indirect). An indirect CRL from anyone else says nothing
+  // about the certificate: its issuer never delegated to it (a leaf of the same CA without a
+  // keyUsage extension could otherwise revoke, or vouch for, every certificate of that CA).
   if (dp?.cRLIssuer) {
     if (!idp?.indirect || !dp.cRLIssuer.some((n) => n.type === 'dn' && namesMatch(n.value, crl.issuer))) return 0;
   } else if (!namesMatch(crl.issuer, cert.issuer)) {
-    if (!idp?.indirect) return 0;
+    return 0;
   }
   if (idp) {
     // (b)(2)(i): distribution point names

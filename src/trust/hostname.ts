@@ -1,12 +1,14 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { bytesEqual } from '../lib/bytes.js';
+import { isPublicSuffix } from '../names/public_suffix.js';
 import type { GeneralName } from './path_certificate.js';
 
 /**
  * Host name checking as RFC 6125 and the CA/Browser Forum allow it: only the subjectAltName
  * counts (the subject CN is ignored, as browsers, Go and x509-limbo do), DNS names compare
  * case-insensitively, and a wildcard is accepted only as the whole left-most label of a name with
- * at least two further labels, matching exactly one label.
+ * at least two further labels that are not a public suffix ("*.co.uk", "*.s3.amazonaws.com": BR
+ * 3.2.2.6, as browsers refuse them), matching exactly one label.
  */
 export function hostnameMatches(sans: readonly GeneralName[] | undefined, hostname: string): boolean {
   if (!sans) return false;
@@ -23,6 +25,15 @@ export function normalizeHost(hostname: string): string | undefined {
   return /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) ? host : undefined;
 }
 
+/** The wildcard SAN that would match `hostname` but covers a public suffix ("*.co.uk"), to say why it does not. */
+export function publicSuffixWildcard(sans: readonly GeneralName[] | undefined, hostname: string): string | undefined {
+  const host = normalizeHost(hostname);
+  if (!sans || !host) return undefined;
+  const dot = host.indexOf('.');
+  const found = sans.find((n) => n.type === 'dns' && n.value.toLowerCase().replace(/\.$/, '') === `*.${host.slice(dot + 1)}` && dot > 0 && isPublicSuffix(host.slice(dot + 1)));
+  return found?.type === 'dns' ? found.value : undefined;
+}
+
 function dnsNameMatches(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase().replace(/\.$/, '');
   if (!p.startsWith('*.')) return !p.includes('*') && p === host;
@@ -30,7 +41,8 @@ function dnsNameMatches(pattern: string, host: string): boolean {
   // "*.com" would cover a whole top-level domain; a wildcard needs two labels after it
   if (rest.includes('*') || !rest.includes('.') || normalizeHost(rest) === undefined) return false;
   const dot = host.indexOf('.');
-  return dot > 0 && host.slice(dot + 1) === rest;
+  // the list is read only for a wildcard that would otherwise match
+  return dot > 0 && host.slice(dot + 1) === rest && !isPublicSuffix(rest);
 }
 
 /** An IPv4 dotted quad or an IPv6 address (optionally in brackets) as its 4 or 16 bytes. */

@@ -8,7 +8,7 @@ import { readCrl } from '../revocation/crl_read.js';
 import { OcspChecker, type OcspOptions } from '../revocation/ocsp_check.js';
 import { revocationStatus, type RevocationSource } from '../revocation/revocation_source.js';
 import { nameKey } from './dn_match.js';
-import { hostnameMatches } from './hostname.js';
+import { hostnameMatches, publicSuffixWildcard } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
 import { issuerProblem, leafProfileProblem, purposeProblem, serialProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
@@ -380,7 +380,8 @@ function readAll(certificates: readonly Uint8Array[]): PathCertificate[] {
 function hostnameProblem(leaf: PathCertificate, hostname: string | undefined): PathProblem | undefined {
   if (hostname === undefined || hostnameMatches(leaf.subjectAltNames, hostname)) return undefined;
   const names = (leaf.subjectAltNames ?? []).filter((n) => n.type === 'dns' || n.type === 'ip').map(showName);
-  const has = names.length === 0 ? 'it has no DNS or IP subjectAltName' : `its names: ${names.join(', ')}`;
+  const suffix = publicSuffixWildcard(leaf.subjectAltNames, hostname);
+  const has = suffix !== undefined ? `its wildcard ${showName({ type: 'dns', value: suffix })} covers a public suffix, which no certificate may` : names.length === 0 ? 'it has no DNS or IP subjectAltName' : `its names: ${names.join(', ')}`;
   return problem('ERR_HOSTNAME_MISMATCH', `certificate "${subjectOf(leaf)}" is not for host "${hostname}" (${has})`);
 }
 

@@ -75,6 +75,63 @@ describe('sign refuses what a careful CA refuses, as one coded line', () => {
     await refusedWith(ber, 'ERR_CSR_FORMAT');
   });
 
+  // regression: --allow-wildcard signed *.co.uk, *.github.io and *.s3.amazonaws.com (BR 3.2.2.6)
+  it('--allow-wildcard: a wildcard over a public suffix (ICANN or private section of the list) is ERR_POLICY; one under a registrable domain is signed', async () => {
+    const wild = ['--allow-wildcard', '--allow-any-name'];
+    for (const name of ['*.co.uk', '*.github.io', '*.S3.amazonaws.com']) {
+      expect(await refusedWith(await request('/CN=w', ['-addext', `subjectAltName=DNS:${name}`]), 'ERR_POLICY', wild), name).toMatch(/wildcard over the public suffix "[a-z0-9.]+" \(Public Suffix List\)/);
+    }
+    expect(await refusedWith(await request('/CN=*.gov.uk'), 'ERR_POLICY', wild)).toMatch(/public suffix "gov\.uk"/);
+    // --san goes through the same check
+    expect(await refusedWith(await request('/CN=w'), 'ERR_INVALID_ARGUMENT', [...wild, '--san', '*.co.uk'])).toMatch(/public suffix "co\.uk"/);
+    const out = join(dir, 'wild.pem');
+    const r = await hapki(['sign', await request('/CN=*.shop.example.com'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--allow-wildcard', '--out', out], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/san: {6}DNS:\*\.shop\.example\.com\n/);
+  });
+
+  // regression: an IPv4-mapped IPv6 address was signed (one host under two spellings: an IPv4
+  // constraint or policy does not see it); and a leaf request asking for keyCertSign, cRLSign or
+  // nameConstraints was signed as a leaf without a word, while CA:TRUE was refused
+  it('an IPv4-mapped IPv6 SAN, CN or --san, and a leaf request asking for keyCertSign, cRLSign or nameConstraints: ERR_POLICY', async () => {
+    const any = ['--allow-any-name'];
+    expect(await refusedWith(await request('/CN=m.example.com', ['-addext', 'subjectAltName=IP:::ffff:10.0.0.1']), 'ERR_POLICY', any)).toMatch(/IPv4-mapped IPv6 address: write the IPv4 address/);
+    expect(await refusedWith(await request('/CN=::ffff:10.0.0.1'), 'ERR_POLICY', any)).toMatch(/IPv4-mapped/);
+    expect(await refusedWith(await request('/CN=m.example.com'), 'ERR_INVALID_ARGUMENT', [...any, '--san', 'ip:0:0:0:0:0:FFFF:0a00:0001'])).toMatch(/IPv4-mapped/);
+    const asks: [string, RegExp][] = [
+      ['keyUsage=digitalSignature,keyCertSign', /\(keyUsage keyCertSign\)/],
+      ['keyUsage=critical,cRLSign', /\(keyUsage cRLSign\)/],
+      ['nameConstraints=permitted;DNS:example.com', /\(nameConstraints\)/],
+    ];
+    for (const [ext, message] of asks) {
+      for (const profile of ['server', 'client', 'token']) {
+        const text = await refusedWith(await request('/CN=m.example.com', ['-addext', ext]), 'ERR_POLICY', ['--profile', profile]);
+        expect(text, `${ext} ${profile}`).toMatch(message);
+        expect(text).toMatch(/--profile ca or --allow-ca/);
+      }
+    }
+    // what a leaf has is still signed; --allow-ca signs the request as the profile says (no keyCertSign)
+    const plain = await hapki(['sign', await request('/CN=ku.example.com', ['-addext', 'keyUsage=digitalSignature,keyEncipherment']), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', join(dir, 'ku.pem')], { env, cwd: dir });
+    expect(plain.code, plain.stderr).toBe(0);
+    const out = join(dir, 'allowed-ca.pem');
+    const allowed = await hapki(['sign', await request('/CN=kcs.example.com', ['-addext', 'keyUsage=keyCertSign']), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--allow-ca', '--out', out], { env, cwd: dir });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const text = (await openssl(['x509', '-in', out, '-noout', '-ext', 'keyUsage,basicConstraints'])).stdout;
+    expect(text).toMatch(/CA:FALSE/);
+    expect(text).not.toMatch(/Certificate Sign/);
+  });
+
+  // regression: A-labels were only checked to decode: "xn--pple-43d.com" ("аpple" with a Cyrillic
+  // "а") and emoji labels, which IDNA2008 disallows, were signed
+  it('A-labels: a homograph mixing Latin and Cyrillic, an emoji or symbol label, a non-canonical encoding: ERR_POLICY; a real IDN is signed', async () => {
+    const any = ['--allow-any-name'];
+    expect(await refusedWith(await request('/CN=m', ['-addext', 'subjectAltName=DNS:xn--pple-43d.com']), 'ERR_POLICY', any)).toMatch(/A-label "xn--pple-43d" that mixes letters of look-alike scripts/);
+    expect(await refusedWith(await request('/CN=xn--ls8h.example.com'), 'ERR_POLICY', any)).toMatch(/A-label "xn--ls8h" that holds symbols/);
+    expect(await refusedWith(await request('/CN=m'), 'ERR_INVALID_ARGUMENT', [...any, '--san', 'xn--n3h.example.com'])).toMatch(/IDNA2008/);
+    const idn = await hapki(['sign', await request('/CN=xn--mnchen-3ya.example.com'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', join(dir, 'idn.pem')], { env, cwd: dir });
+    expect(idn.code, idn.stderr).toBe(0);
+  });
+
   it('signs the honest request', async () => {
     const r = await hapki(['sign', await request('/CN=good.example.com/O=Example/C=DE'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'ip:10.0.0.5', '--out', join(dir, 'good.pem')], { env, cwd: dir });
     expect(r.code, r.stderr).toBe(0);

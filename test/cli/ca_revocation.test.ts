@@ -84,6 +84,23 @@ describe('issuance record, revoke and crl', () => {
     expect((await hapki(['revoke', '--ca', at('ca.p12'), '--serial', 'xyz'])).stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
   });
 
+  // regression: revoke --cert took only the serial, so a certificate another CA made (or anyone
+  // made with openssl -set_serial) revoked whichever certificate of this CA had that serial
+  it('revoke --cert refuses a certificate that only shares its serial with one this CA issued (ERR_NOT_FOUND), leaving the record as it was', async () => {
+    expect((await sign('victim')).code).toBe(0);
+    const serial = (await openssl(['x509', '-in', at('victim.pem'), '-noout', '-serial'])).stdout.trim().split('=')[1]!;
+    await openssl(['req', '-x509', '-new', '-key', at('victim.key'), '-subj', '/CN=victim.example.com', '-set_serial', `0x${serial}`, '-days', '30', '-out', at('forged.pem')]);
+    const record = readFileSync(at('ca.p12.issued.jsonl'), 'utf8');
+    const forged = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('forged.pem'), '--reason', 'keyCompromise']);
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toMatch(ONE_LINE_ERROR('ERR_NOT_FOUND'));
+    expect(forged.stderr).toMatch(/SHA-256 differs/);
+    expect(readFileSync(at('ca.p12.issued.jsonl'), 'utf8')).toBe(record);
+    const real = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('victim.pem'), '--json']);
+    expect(real.code, real.stderr).toBe(0);
+    expect(JSON.parse(real.stdout)).toMatchObject({ serial: serial.toLowerCase().replace(/^0+/, ''), revoked: { reason: 'unspecified' } });
+  });
+
   // regression: crl --days 99999999 was ERR_INTERNAL ("Invalid time value"), and --days 3000000
   // wrote a CRL whose nextUpdate openssl reads as "Bad time value"
   it('crl --days beyond 100 years is ERR_INVALID_ARGUMENT and writes nothing; 36500 days gives a nextUpdate openssl reads', async () => {

@@ -98,3 +98,38 @@ describe('a certificate and its line in the issuance record are written together
     }, 60_000);
   }
 });
+
+describe('concurrent runs against one CA', () => {
+  // ten `hapki sign` processes at once, then ten `revoke`s at once: every line whole, none lost,
+  // serials distinct, and each certificate written is the one its line names
+  it('10 signs and 10 revokes at once: 10 whole lines each, distinct positive serials of at most 20 octets', async () => {
+    const N = 10;
+    const record = at('ca.p12.issued.jsonl');
+    const before = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '').length;
+    await Promise.all(Array.from({ length: N }, (_, i) => openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`par${i}.key`), '-subj', `/CN=par${i}.example.com`, '-out', at(`par${i}.csr`)])));
+    const signed = await Promise.all(Array.from({ length: N }, (_, i) => hapki(['sign', at(`par${i}.csr`), ...CA, '--allow-any-name', '--json', '--out', at(`par${i}.pem`)], { env })));
+    for (const r of signed) expect(r.code, r.stderr).toBe(0);
+    const serials = signed.map((r) => serialOf(r.stdout));
+    expect(new Set(serials).size).toBe(N);
+    for (const s of serials) {
+      expect(s).toMatch(/^[0-9a-f]+$/);
+      // DER INTEGER content: positive, so a leading 00 when the top bit is set; at most 20 octets
+      const octets = Math.ceil(s.length / 2) + (parseInt(s.padStart(Math.ceil(s.length / 2) * 2, '0').slice(0, 1), 16) >= 8 ? 1 : 0);
+      expect(octets).toBeLessThanOrEqual(20);
+    }
+    const lines = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(before + N);
+    const parsed = lines.map((l) => JSON.parse(l) as { type: string; serial: string; sha256: string });
+    const fresh = parsed.slice(before);
+    expect(fresh.map((l) => l.serial).sort()).toEqual([...serials].sort());
+    for (let i = 0; i < N; i++) {
+      const fp = (await openssl(['x509', '-in', at(`par${i}.pem`), '-noout', '-fingerprint', '-sha256'])).stdout.replace(/^.*=/, '').trim().toLowerCase().replace(/:/g, '');
+      expect(fresh.find((l) => l.serial === serials[i])!.sha256).toBe(fp);
+    }
+    const revoked = await Promise.all(serials.map((s) => hapki(['revoke', '--ca', at('ca.p12'), '--serial', s, '--reason', 'superseded'])));
+    for (const r of revoked) expect(r.code, r.stderr).toBe(0);
+    const after = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; serial: string });
+    expect(after).toHaveLength(before + 2 * N);
+    expect(after.filter((l) => l.type === 'revoked').map((l) => l.serial).sort()).toEqual(expect.arrayContaining([...serials].sort()));
+  }, 180_000);
+});

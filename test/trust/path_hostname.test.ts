@@ -14,6 +14,12 @@ describe('hostnameMatches (RFC 6125 as the web PKI applies it)', () => {
     ['wildcard not left-most is refused', dns('gw.*.com'), 'gw.example.com', false],
     ['wildcard over a single label (*.com) is refused', dns('*.com'), 'example.com', false],
     ['a bare * is refused', dns('*'), 'example', false],
+    // BR 3.2.2.6: a wildcard over a public suffix (Public Suffix List, ICANN and private sections)
+    ['wildcard over a two-label public suffix (*.co.uk) is refused', dns('*.co.uk'), 'example.co.uk', false],
+    ['wildcard over a private-section suffix (*.s3.amazonaws.com) is refused', dns('*.S3.amazonaws.com'), 'bucket.s3.amazonaws.com', false],
+    ['wildcard over a *.ck-style wildcard rule is refused', dns('*.bar.ck'), 'foo.bar.ck', false],
+    ['wildcard under a registrable domain of a two-label suffix matches', dns('*.example.co.uk'), 'www.example.co.uk', true],
+    ['wildcard under a name of an unlisted top-level domain matches', dns('*.corp.internal'), 'gw.corp.internal', true],
     ['no SAN at all: the CN is never used', undefined, 'gw.example.com', false],
     ['an IP only matches an iPAddress SAN', dns('10.0.0.5'), '10.0.0.5', false],
     ['IPv4 iPAddress SAN', [{ type: 'ip', value: new Uint8Array([10, 0, 0, 5]) }] as GeneralName[], '10.0.0.5', true],

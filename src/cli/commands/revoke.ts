@@ -19,12 +19,13 @@ export function registerRevoke(program: Command, ctx: CliContext): void {
     .option('--ca-cert <file>', 'for a pkcs11: --ca: its certificate file, beside which its record is kept')
     .option('--reason <reason>', `CRL reason: ${REVOCATION_REASONS.join('|')}`, 'unspecified')
     .addOption(jsonOption('{"serial", "subject", "revoked": {"reason", "at"}}'))
-    .addHelpText('after', `\nA serial the record does not hold is refused (ERR_NOT_FOUND). Revoking twice changes nothing.\n\nExamples:\n  hapki revoke --ca ca.p12 --serial 5f3a09c1d2 --reason keyCompromise\n  hapki revoke --ca ca.p12 --cert msas1.pem --reason superseded && hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out ca.crl\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `\nA serial the record does not hold is refused (ERR_NOT_FOUND), and so is a --cert that is not the\ncertificate the record holds under its serial. Revoking twice changes nothing.\n\nExamples:\n  hapki revoke --ca ca.p12 --serial 5f3a09c1d2 --reason keyCompromise\n  hapki revoke --ca ca.p12 --cert msas1.pem --reason superseded && hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out ca.crl\n${EXIT_CODES_HELP}`)
     .action(async (options: { ca: string; caCert?: string; serial?: string; cert?: string; reason: string; json?: boolean }) => {
       if ((options.serial === undefined) === (options.cert === undefined)) throw new UsageError('give --serial or --cert (one of them)');
       if (!(REVOCATION_REASONS as readonly string[]).includes(options.reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
-      const serial = options.serial ?? serialOf(readCertificates(await readInput(ctx, options.cert!), inputName(options.cert!))[0]!);
-      const revoked = await revokeSerial(caFilesBase(options.ca, options.caCert), serial, options.reason as RevocationReason);
+      const certificate = options.cert === undefined ? undefined : readCertificates(await readInput(ctx, options.cert), inputName(options.cert))[0]!;
+      const serial = options.serial ?? serialOf(certificate!);
+      const revoked = await revokeSerial(caFilesBase(options.ca, options.caCert), serial, options.reason as RevocationReason, new Date(), certificate);
       printResult(ctx, options.json, { serial: revoked.serial, subject: revoked.subject, revoked: revoked.revoked }, () => safe`revoked ${revoked.serial} (${revoked.subject}) at ${revoked.revoked!.at}: ${revoked.revoked!.reason}\n`);
     });
 }
