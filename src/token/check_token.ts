@@ -8,7 +8,7 @@ export interface TokenCheckInput {
   error?: { code: string; message: string };
 }
 
-export type TokenInstanceStatus = 'ok' | 'differs' | 'missing' | 'not-a-key' | 'key-mismatch' | 'unreadable';
+export type TokenInstanceStatus = 'ok' | 'differs' | 'missing' | 'not-a-key' | 'key-mismatch' | 'expired' | 'unreadable';
 
 export interface TokenInstanceReport {
   name: string;
@@ -35,8 +35,12 @@ export interface TokenCheckReport {
  * Whether every instance holds the identical token: the same key entry certificate (and so the
  * same public key), a key that belongs to it where the key could be opened, and the same staged
  * (`<alias>-next`) and previous (`<alias>-previous`) trusted copies, or none of them everywhere.
+ * Identical is not enough: a token certificate outside its validity at `at` (default now), a
+ * staged copy that has expired, or one that is already the active certificate (the leftover of an
+ * activation done by hand) is a problem too, on every instance that holds it.
  */
-export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias: string): TokenCheckReport {
+export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias: string, options: { at?: Date } = {}): TokenCheckReport {
+  const at = (options.at ?? new Date()).toISOString();
   const reports: TokenInstanceReport[] = inputs.map((input) => {
     if (!input.store) return { name: input.name, status: 'unreadable', problems: [`unreadable: ${input.error?.message ?? 'no keystore'}${input.error ? ` (${input.error.code})` : ''}`] };
     return { name: input.name, status: 'ok', state: tokenState(input.store, alias), problems: [], integrityChecked: input.store.integrityChecked };
@@ -56,6 +60,12 @@ export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias:
     } else if (state.key.keyMatches === false) {
       report.status = 'key-mismatch';
       report.problems.push(`the private key of "${alias}" does not belong to its certificate`);
+    } else if (state.key.notAfter < at) {
+      report.status = 'expired';
+      report.problems.push(`the token certificate of "${alias}" expired on ${state.key.notAfter}: tokens it signs are rejected`);
+    } else if (state.key.notBefore > at) {
+      report.status = 'expired';
+      report.problems.push(`the token certificate of "${alias}" is not valid before ${state.key.notBefore}`);
     } else if (majorityKey !== undefined && state.key.sha256 !== majorityKey) {
       report.status = 'differs';
       report.problems.push(`"${alias}" is ${short(state.key.sha256)} where the majority has ${short(majorityKey)}`);
@@ -64,6 +74,11 @@ export function checkTokenConsistency(inputs: readonly TokenCheckInput[], alias:
       report.status = 'differs';
       report.problems.push(`"${alias}" is ${short(state.key.sha256)}, and no copy is held by a majority of the instances`);
     }
+  }
+  for (const report of readable) {
+    const { key, next } = report.state!;
+    if (next && key && next.sha256 === key.sha256) report.problems.push(`"${nextAlias(alias)}" is stale: it is the active certificate already (left over from an activation); distribute --activate again removes it`);
+    else if (next && next.notAfter < at) report.problems.push(`"${nextAlias(alias)}" is stale: the staged certificate expired on ${next.notAfter}`);
   }
   for (const [label, pick] of [[nextAlias(alias), (s: TokenState) => s.next?.sha256], [previousAlias(alias), (s: TokenState) => s.previous?.sha256]] as const) {
     const common = majority(readable.map((r) => pick(r.state!) ?? 'none'));

@@ -12,6 +12,8 @@ export interface TokenCertificateFacts {
   subject: string;
   /** ISO 8601. */
   notAfter: string;
+  /** ISO 8601. */
+  notBefore: string;
 }
 
 export interface TokenKeyFacts extends TokenCertificateFacts {
@@ -55,5 +57,5 @@ export function trustedCertificate(store: Keystore, alias: string): Uint8Array |
 
 function facts(der: Uint8Array): TokenCertificateFacts {
   const summary = describeCertificate(der);
-  return { sha256: summary.sha256, subject: summary.subject, notAfter: summary.notAfter };
+  return { sha256: summary.sha256, subject: summary.subject, notAfter: summary.notAfter, notBefore: summary.notBefore };
 }

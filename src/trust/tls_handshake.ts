@@ -47,7 +47,8 @@ const CLIENT_CERT_ALERT = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRE
  * One TLS handshake that accepts any server certificate (the caller judges it), bounded by
  * timeoutMs from the first byte of DNS to the last. After the handshake it keeps reading for
  * settleMs: a TLS 1.3 server checks the client certificate only after the client has finished,
- * so its alert (or a plain close) arrives then.
+ * so its alert (or a plain close) arrives then; in TLS 1.3 those settleMs count from the server's
+ * first session ticket, which it sends only once it has accepted the client's flight.
  */
 export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve) => {
@@ -58,6 +59,7 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     let answered = false;
     let approved = false;
     let stapled: Uint8Array | undefined;
+    let ticketed = false;
     const approve = options.approveChain;
     const socket: TLSSocket = connect({
       host: target.host,
@@ -83,6 +85,7 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     const deadline = setTimeout(() => {
       finish(secured ?? { chain: [], failure: { code: 'ERR_PROBE_TIMEOUT', reason: `no TLS handshake with ${target.host}:${target.port} within ${options.timeoutMs} ms` } });
     }, options.timeoutMs);
+    socket.once('session', () => (ticketed = true));
     socket.on('OCSPResponse', (response: Buffer | null | undefined) => {
       if (response && response.length > 0) stapled = new Uint8Array(response);
     });
@@ -100,7 +103,15 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
       const cipher = socket.getCipher();
       secured = { protocol: socket.getProtocol() ?? undefined, cipher: cipher.standardName ?? cipher.name, chain: peerChain(socket), ...(stapled ? { stapled } : {}) };
       socket.on('data', () => (answered = true));
-      settle = setTimeout(() => finish(secured!), Math.max(0, Math.min(options.settleMs, options.timeoutMs - (Date.now() - started))));
+      const listen = (): void => {
+        settle = setTimeout(() => finish(secured!), Math.max(0, Math.min(options.settleMs, options.timeoutMs - (Date.now() - started))));
+      };
+      // TLS 1.3: the server judges our certificate (or its absence) after our Finished, and then
+      // either alerts or sends its session tickets; a fixed pause would miss a late alert on a busy
+      // host and call a refused certificate accepted. So wait for the tickets (or the alert, or the
+      // close), bounded by the timeout; a server that sends no tickets costs the whole timeout.
+      if (options.settleMs > 0 && secured.protocol === 'TLSv1.3' && !ticketed) socket.once('session', listen);
+      else listen();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';

@@ -3,6 +3,7 @@ import { sha256Hex } from '../../src/crypto/digest.js';
 import type { Keystore } from '../../src/keystore/model.js';
 import { checkTokenConsistency } from '../../src/token/check_token.js';
 import { renderTokenCheck } from '../../src/token/check_token_text.js';
+import { issueTokenCertificate } from '../../src/token/issue_token.js';
 import { activateToken, installToken, retireToken, stageToken } from '../../src/token/rotation.js';
 import type { TokenMaterial } from '../../src/token/token_material.js';
 import { instanceStore, tokenMaterial } from './fixtures.js';
@@ -113,5 +114,40 @@ describe('token check with no majority', () => {
     expect(report.majority).toBeUndefined();
     expect(report.instances.map((i) => i.status)).toEqual(['differs', 'differs']);
     expect(report.instances[0]!.problems.join()).toMatch(/no copy is held by a majority/);
+  });
+});
+
+describe('token check: identical is not enough', () => {
+  const DAY = 86_400_000;
+  it('fails a token that has expired everywhere (status expired), and one not valid yet', async () => {
+    const one = installToken(base, oldToken, 'token').store;
+    const later = new Date(Date.now() + 800 * DAY);
+    const report = checkTokenConsistency([{ name: 'a', store: one }, { name: 'b', store: one }], 'token', { at: later });
+    expect(report.ok).toBe(false);
+    expect(report.instances.map((i) => i.status)).toEqual(['expired', 'expired']);
+    expect(report.instances[0]!.problems.join()).toMatch(/^the token certificate of "token" expired on \d{4}-/);
+    expect(renderTokenCheck(report)).toMatch(/^a +expired /m);
+    const early = checkTokenConsistency([{ name: 'a', store: one }], 'token', { at: new Date(Date.now() - 2 * DAY) });
+    expect(early.instances[0]!.problems.join()).toMatch(/is not valid before/);
+    expect(checkTokenConsistency([{ name: 'a', store: one }, { name: 'b', store: one }], 'token').ok).toBe(true);
+  });
+
+  it('fails a staged copy that is stale: the active certificate already, or expired', async () => {
+    // "-next" left behind after the key entry was switched by hand
+    const leftover = installToken(stageToken(installToken(base, oldToken, 'token').store, newToken.chain[0]!, 'token').store, newToken, 'token').store;
+    const report = checkTokenConsistency([{ name: 'a', store: leftover }, { name: 'b', store: leftover }], 'token');
+    expect(report.ok).toBe(false);
+    expect(report.instances[0]!.problems).toEqual([expect.stringMatching(/^"token-next" is stale: it is the active certificate already/)]);
+    // and activating again clears it
+    const cleared = activateToken(leftover, newToken, 'token').store;
+    expect(checkTokenConsistency([{ name: 'a', store: cleared }, { name: 'b', store: cleared }], 'token').ok).toBe(true);
+    const brief = await issueTokenCertificate({ subject: 'CN=brief-token', key: { kty: 'ec', curve: 'P-256' }, days: 1 });
+    const staged = stageToken(installToken(base, oldToken, 'token').store, brief.entry.chain[0]!, 'token').store;
+    const stale = checkTokenConsistency([{ name: 'a', store: staged }, { name: 'b', store: staged }], 'token', { at: new Date(Date.now() + 3 * DAY) });
+    expect(stale.instances.map((i) => [i.status, i.problems])).toEqual([
+      ['ok', [expect.stringMatching(/^"token-next" is stale: the staged certificate expired on /)]],
+      ['ok', [expect.stringMatching(/^"token-next" is stale/)]],
+    ]);
+    expect(stale.ok).toBe(false);
   });
 });

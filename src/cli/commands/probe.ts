@@ -46,7 +46,8 @@ export function registerProbe(program: Command, ctx: CliContext): void {
 The server's chain is judged by hapki's path validator (purpose server), not by the TLS library.
 With --cert, the client certificate is sent only to a server whose chain has passed: the handshake
 that would present it is aborted, before it goes out, unless the server shows the leaf just judged.
-A TLS 1.3 server turns a client certificate down after the handshake: the probe listens briefly for that.
+A TLS 1.3 server turns a client certificate down after the handshake: the probe waits for that verdict
+(an alert, or the server's session tickets), within --timeout.
 The probe asks for a stapled OCSP response and checks one the server sends (revoked fails the probe);
 --ocsp also asks the responders themselves, within the same --timeout.
 

@@ -50,6 +50,6 @@ ${EXIT_CODES_HELP}`)
       const report = checkTokenConsistency(inputs, options.alias);
       ctx.io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTokenCheck(report));
       const bad = report.instances.filter((r) => r.problems.length > 0).map((r) => r.name);
-      if (!report.ok) throw new TokenDriftError(`token "${options.alias}" is not identical everywhere: ${bad.join(', ')}`);
+      if (!report.ok) throw new TokenDriftError(`token "${options.alias}" is not identical and valid everywhere: ${bad.join(', ')}`);
     });
 }
