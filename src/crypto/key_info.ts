@@ -28,7 +28,11 @@ const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
   [OID.x448]: 'X448',
 };
 
-const FIXED_BITS: Readonly<Record<string, number>> = { Ed25519: 256, Ed448: 456, X25519: 256, X448: 448 };
+/**
+ * The sizes the JDK gives these keys (keytool -list -v: "255-bit Ed25519 key", "448-bit Ed448
+ * key", "255-bit XDH key"): the bits of the field prime, not of the encoded key (32 and 57 bytes).
+ */
+const FIXED_BITS: Readonly<Record<string, number>> = { Ed25519: 255, Ed448: 448, X25519: 255, X448: 448 };
 
 /** The algorithm OID of a PKCS#8 PrivateKeyInfo (and its EC curve OID, if any). */
 export function pkcs8Algorithm(pkcs8: Uint8Array): { oid: string; parameterOid?: string } {

@@ -37,7 +37,7 @@ function describeEntry(entry: KeystoreEntry): EntrySummary {
       return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)] };
     case 'secret-key': {
       const summary: EntrySummary = { alias: entry.alias, type: entry.type, chain: [], algorithm: entry.algorithm };
-      if (entry.key) summary.bits = entry.key.length * 8;
+      if (entry.key) summary.bits = secretKeyBits(entry.algorithm, entry.key);
       return summary;
     }
     case 'private-key': {
@@ -50,4 +50,20 @@ function describeEntry(entry: KeystoreEntry): EntrySummary {
       return summary;
     }
   }
+}
+
+/**
+ * A secret key's size as keytool gives it (`-genseckey -keysize`, "Generated 56-bit DES secret
+ * key"): its bytes times eight, except DES and DESede, whose every eighth bit is parity: DES 56,
+ * DESede 168, or 112 for a two-key DESede (16 bytes, or 24 whose third key repeats the first, as
+ * the JDK makes for -keysize 112).
+ */
+export function secretKeyBits(algorithm: string, key: Uint8Array): number {
+  const name = algorithm.toUpperCase();
+  if (name === 'DES' && key.length === 8) return 56;
+  if (name === 'DESEDE' || name === 'TRIPLEDES' || name === '3DES') {
+    if (key.length === 16) return 112;
+    if (key.length === 24) return Buffer.compare(key.subarray(0, 8), key.subarray(16, 24)) === 0 ? 112 : 168;
+  }
+  return key.length * 8;
 }
