@@ -192,7 +192,7 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     if (/(^|\/)(\.{0,2})$/.test(change.path)) throw new UnsafePathError(change.path, 'names a directory (it ends in /, . or ..): give a file name');
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
     // a host that cannot replace a file atomically is refused before anything is locked or staged anywhere
-    if (!identities.has(transport)) identities.set(transport, checkTransport(transport).then(() => transport.identity()).then((i) => i.uid));
+    if (!identities.has(transport)) identities.set(transport, checkTransport(transport).then(() => transport.identity(posix.dirname(path))).then((i) => i.uid));
     const uid = await identities.get(transport)!;
     // the part of the path that exists is checked before any directory is made in it: a link
     // there (another user's) would have the directories made wherever it points
