@@ -8,6 +8,7 @@ import type { FileTransport } from '../../src/fs/transport.js';
 import type { LockHolder } from '../../src/txn/holder.js';
 import { acquireLock, releaseLock } from '../../src/txn/locks.js';
 import { lockPathOf } from '../../src/txn/names.js';
+import { recoverDirectories } from '../../src/txn/recover.js';
 import { tempDir } from '../helpers/tools.js';
 
 // regression: ten `hapki import` runs on one keystore at once: now and then one of them said
@@ -65,5 +66,16 @@ describe('a lock whose holder finished while we looked', () => {
     const attempt = await acquireLock(localTransport(), target, holderOf('dddddddddddddddd', process.pid), Date.now() + 5_000);
     expect('stale' in attempt && attempt.stale.txn).toBe('cccccccccccccccc');
     unlinkSync(lock);
+  });
+
+  it('hapki recover (and every command that settles a directory first) leaves it alone too: nothing reported recovered', async () => {
+    const sub = tempDir('hapki-finished-recover-');
+    const target = join(sub, 'store.p12');
+    writeFileSync(target, 'keystore');
+    const lock = lockPathOf(target);
+    writeFileSync(lock, JSON.stringify(holderOf('eeeeeeeeeeeeeeee', exitedPid())), { mode: 0o600 });
+    const result = await recoverDirectories(holderFinishingAfterRead(localTransport(), lock), [sub]);
+    expect(result.recovered).toEqual([]);
+    expect(existsSync(target)).toBe(true);
   });
 });
