@@ -42,6 +42,13 @@ export const LIMITS = {
    * refused (ERR_POLICY), since every validator under a name-constrained CA pays for each name.
    */
   sansPerCertificate: 250,
+  /**
+   * Attributes (relative distinguished names) of one subject the CA certifies or hapki writes:
+   * real subjects have a handful (CN, O, OU, L, ST, C...). A request with thousands (a 60 kB
+   * subject, as limbo's pathological::nc-dos-1 has 2,049) is refused (ERR_POLICY), as every
+   * validator under a CA with directory-name constraints pays for each.
+   */
+  rdnsPerSubject: 32,
   /** RSA public exponent above a 3,072-bit modulus (the JDK's and OpenSSL's bound); below, the exponent must be shorter than the modulus. */
   rsaExponentBits: 64,
 } as const;

@@ -52,8 +52,12 @@ export interface FileTransport {
   readdir(path: string): Promise<string[]>;
   /** Makes a directory's entries durable where the transport can; best effort. */
   syncDirectory(path: string): Promise<void>;
-  /** The numeric uid/gid the transport acts as (for the ownership rules of the write path). */
-  identity(): Promise<{ uid: number; gid: number }>;
+  /**
+   * The numeric uid/gid the transport acts as (for the ownership rules of the write path).
+   * `near`: a directory the caller is about to write in, where a remote transport that cannot
+   * ask the host (an SFTP-only account) may learn it by making a probe directory.
+   */
+  identity(near?: string): Promise<{ uid: number; gid: number }>;
   /** The umask applied to files without private material. */
   umask(): Promise<number>;
 }

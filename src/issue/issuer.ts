@@ -31,6 +31,8 @@ export interface IssuerFacts {
   nameText: string;
   keyId: Uint8Array;
   notAfter: Date;
+  /** The issuer's own notBefore: nothing it signs may start before it. */
+  notBefore: Date;
   /** The issuer's own basicConstraints pathLenConstraint, when it has one. */
   pathLength?: number;
   /** The name constraints of the issuer and of the CAs above it: what it issues must keep within them. */
@@ -68,7 +70,8 @@ function readIssuerFacts(der: Uint8Array, chain: readonly Uint8Array[]): IssuerF
       return [];
     }
   });
-  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: readTbs(der).notAfter, nameConstraints, chainNames, keyBits };
+  const tbs = readTbs(der);
+  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: tbs.notAfter, notBefore: tbs.notBefore, nameConstraints, chainNames, keyBits };
   if (pathLength !== undefined) facts.pathLength = pathLength;
   return facts;
 }

@@ -64,7 +64,7 @@ export async function certificateForKey(request: KeyCertificateRequest, subjectS
     checkNames(namesInSubject(commonNameOf(subject), subjectValues(subject, EMAIL_ADDRESS_OID), { singleLabel: false }), request.namePolicy ? { namePolicy: request.namePolicy } : {});
   }
   const validity = computeValidity(
-    { ...(request.days === undefined ? {} : { days: request.days }), ...(request.now ? { now: request.now } : {}), ...(facts ? { issuerNotAfter: facts.notAfter } : {}) },
+    { ...(request.days === undefined ? {} : { days: request.days }), ...(request.now ? { now: request.now } : {}), ...(facts ? { issuerNotAfter: facts.notAfter, issuerNotBefore: facts.notBefore } : {}) },
     request.defaultDays,
   );
   if (validity.clipped) warnings.push(`validity cut to the issuing CA certificate's own end, ${validity.notAfter.toISOString()}`);

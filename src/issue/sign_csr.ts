@@ -134,7 +134,7 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
     throw new PolicyError(`a ${profile} certificate needs a host name or an IP address among its subject alternative names, and the request's CN is not one: give --san <host>`);
   }
   const validity = computeValidity(
-    { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter },
+    { ...(options.days === undefined ? {} : { days: options.days }), ...(options.notAfter ? { notAfter: options.notAfter } : {}), ...(options.now ? { now: options.now } : {}), issuerNotAfter: facts.notAfter, issuerNotBefore: facts.notBefore },
     DEFAULT_LEAF_DAYS,
   );
   checkValidity(validity.notBefore, validity.notAfter, profile, options);

@@ -12,6 +12,8 @@ export interface ValidityRequest {
   now?: Date;
   /** The issuer certificate's own notAfter: nothing it signs may outlive it. */
   issuerNotAfter?: Date;
+  /** The issuer certificate's own notBefore: nothing it signs may start before it. */
+  issuerNotBefore?: Date;
 }
 
 export interface Validity {
@@ -35,12 +37,18 @@ export function computeValidity(request: ValidityRequest, defaultDays: number): 
     // clipping to an end already past would make a certificate that ends before it starts
     throw new PolicyError(`the issuing CA certificate expired on ${request.issuerNotAfter.toISOString()}: renew the CA before issuing with it`);
   }
+  if (request.issuerNotBefore && request.issuerNotBefore.getTime() > now.getTime()) {
+    // a CA not valid yet (imported with a notBefore ahead, or a clock behind) would sign
+    // certificates that no validator accepts before it, and whose validity it does not nest
+    throw new PolicyError(`the issuing CA certificate is not valid before ${request.issuerNotBefore.toISOString()}: issue with it from then on, or check this machine's clock`);
+  }
   let clipped = false;
   if (request.issuerNotAfter && notAfter.getTime() > request.issuerNotAfter.getTime()) {
     notAfter = new Date(request.issuerNotAfter.getTime());
     clipped = true;
   }
   // X.509 times have whole seconds
-  const notBefore = new Date(Math.floor((now.getTime() - CLOCK_SKEW_MS) / 1000) * 1000);
+  // (set back for clock skew, but never before the issuer's own start: validity nests in the CA's)
+  const notBefore = new Date(Math.max(Math.floor((now.getTime() - CLOCK_SKEW_MS) / 1000) * 1000, request.issuerNotBefore?.getTime() ?? 0));
   return { notBefore, notAfter: new Date(Math.floor(notAfter.getTime() / 1000) * 1000), clipped };
 }

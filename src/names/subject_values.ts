@@ -2,6 +2,7 @@ import { readDer, Tag, TagClass } from '../asn1/der_reader.js';
 import { encodeName } from '../cert/dn.js';
 import { attributeLabel } from '../cert/format_name.js';
 import { InvalidArgumentError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { hasUnsafeText } from '../text/escape.js';
 import { emailProblem } from './general_name.js';
 
@@ -52,6 +53,7 @@ export function subjectProblem(name: Uint8Array): string | undefined {
   } catch {
     return 'is not a valid Name';
   }
+  if (rdns.length > LIMITS.rdnsPerSubject) return `has ${rdns.length} attributes, more than the ${LIMITS.rdnsPerSubject} a subject may have`;
   const seen = new Set<string>();
   for (const rdn of rdns) {
     if (!rdn.is(Tag.set) || rdn.children.length === 0) return 'has a malformed relative distinguished name';

@@ -1,6 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { toHex as bytesToHex } from '../lib/bytes.js';
 import { attributeLabel } from '../cert/format_name.js';
+import { escapeText } from '../text/escape.js';
 
 /**
  * Distinguished-name comparison as RFC 5280 section 7.1 asks: two names match when their RDNs
@@ -114,7 +115,7 @@ export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): 
             const [type, value] = atv.sequence('AttributeTypeAndValue');
             const oid = type!.oid('attribute type');
             const text = value ? stringOf(value) : undefined;
-            return `${attributeLabel(oid)}=${clipValue(text === undefined ? '#' + bytesToHex(value!.encoded) : JSON.stringify(text).slice(1, -1))}`;
+            return `${attributeLabel(oid)}=${clipValue(text === undefined ? '#' + bytesToHex(value!.encoded) : escapeText(JSON.stringify(text).slice(1, -1)))}`;
           })
           .join('+'),
       )

@@ -2,6 +2,7 @@ import { rootCertificates } from 'node:tls';
 import { describeCertificate, type CertificateSummary } from '../cert/describe.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import { bytesEqual } from '../lib/bytes.js';
+import { escapeText } from '../text/escape.js';
 import { pemArmor, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import type { ProbeTarget } from './probe_target.js';
 import { tlsHandshake, type Handshake } from './tls_handshake.js';
@@ -77,8 +78,9 @@ export async function probeTls(target: ProbeTarget, options: ProbeOptions = {}, 
     const trusted = options.trusted ?? bundledRoots();
     const ocsp = hs.stapled || options.ocsp ? { ocsp: { ...options.ocsp, responses: hs.stapled ? [hs.stapled] : [] } } : {};
     const verdict = await validatePath(leaf, { trusted, untrusted: rest, purpose: 'server', hostname, ...(options.at ? { at: options.at } : {}), ...ocsp }, crypto);
-    revocation = verdict.revocation;
-    return verdict.valid ? undefined : { code: verdict.code ?? 'ERR_CHAIN_UNTRUSTED', reason: `server certificate: ${verdict.reason ?? 'not trusted'}` };
+    // what the server's certificates say is the peer's text: escaped here, so that JSON carries it as the text output shows it
+    revocation = verdict.revocation?.map((r) => ({ ...r, subject: escapeText(r.subject), ...(r.detail === undefined ? {} : { detail: escapeText(r.detail) }) }));
+    return verdict.valid ? undefined : { code: verdict.code ?? 'ERR_CHAIN_UNTRUSTED', reason: `server certificate: ${escapeText(verdict.reason ?? 'not trusted')}` };
   };
   const summarize = (hs: Handshake, clientCertificate?: ProbeResult['clientCertificate']): ProbeResult => ({
     target,

@@ -148,8 +148,18 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
     }
     crashPoint('committed');
     if (journaled) {
-      await journalTransport.unlink(journalRef.path);
-      await journalTransport.syncDirectory(posix.dirname(journalRef.path));
+      try {
+        await journalTransport.unlink(journalRef.path);
+        await journalTransport.syncDirectory(posix.dirname(journalRef.path));
+      } catch (error) {
+        // every file is new: the change is made, and says so. The journal and the locks are left
+        // as a crash at this point leaves them (the journal's host gone, its directory made
+        // read-only): the next command on these files, or hapki recover, finds every file new
+        // and removes them. Releasing some locks now would let another change in before that.
+        leftForRecovery = true;
+        const locked = [...new Set(locks.map((l) => l.transport.location))].filter((l) => l !== 'local').join(', ');
+        writePathSettings().warn(`every file was written, but the change set's journal could not be removed (${describe(error)}): the next hapki command on these files, or hapki recover ${shownDir(journalRef)}, removes it and the locks it left${locked ? ` (on ${locked})` : ''}`, { done: true });
+      }
       journaled = false;
     }
     const written = new Set(changed.map((p) => p.given));
@@ -192,7 +202,7 @@ async function prepare(changes: readonly FileChange[]): Promise<Prepared[]> {
     if (/(^|\/)(\.{0,2})$/.test(change.path)) throw new UnsafePathError(change.path, 'names a directory (it ends in /, . or ..): give a file name');
     const path = remote ? remote.path : transport === localTransport() ? resolve(change.path) : change.path;
     // a host that cannot replace a file atomically is refused before anything is locked or staged anywhere
-    if (!identities.has(transport)) identities.set(transport, checkTransport(transport).then(() => transport.identity()).then((i) => i.uid));
+    if (!identities.has(transport)) identities.set(transport, checkTransport(transport).then(() => transport.identity(posix.dirname(path))).then((i) => i.uid));
     const uid = await identities.get(transport)!;
     // the part of the path that exists is checked before any directory is made in it: a link
     // there (another user's) would have the directories made wherever it points

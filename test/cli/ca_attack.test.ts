@@ -132,6 +132,17 @@ describe('sign refuses what a careful CA refuses, as one coded line', () => {
     expect(idn.code, idn.stderr).toBe(0);
   });
 
+  // regression: a request whose subject had 3,000 OU attributes (a 60 kB name) was signed
+  it('a subject of more than 32 attributes, in the request or --subject: refused; 32 are signed', async () => {
+    const ous = (n: number): string => Array.from({ length: n }, (_, i) => `/OU=u${i}`).join('');
+    expect(await refusedWith(await request(`/CN=m.example.com${ous(32)}`), 'ERR_POLICY')).toMatch(/the subject has 33 attributes, more than the 32/);
+    expect(await refusedWith(await request(`/CN=m.example.com${ous(3000)}`), 'ERR_POLICY')).toMatch(/3001 attributes/);
+    const typed = Array.from({ length: 40 }, (_, i) => `OU=u${i}`).join(',');
+    expect(await refusedWith(await request('/CN=m.example.com'), 'ERR_INVALID_ARGUMENT', ['--subject', `CN=m.example.com,${typed}`])).toMatch(/41 attributes/);
+    const r = await hapki(['sign', await request(`/CN=many.example.com${ous(31)}`), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', join(dir, 'many.pem')], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('signs the honest request', async () => {
     const r = await hapki(['sign', await request('/CN=good.example.com/O=Example/C=DE'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'ip:10.0.0.5', '--out', join(dir, 'good.pem')], { env, cwd: dir });
     expect(r.code, r.stderr).toBe(0);

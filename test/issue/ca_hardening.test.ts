@@ -283,3 +283,20 @@ describe('the CA\'s own key', () => {
     await expect(signCsr(ecCsr(cn('w.example.com')), weak)).rejects.toThrow(refused('ERR_WEAK_KEY', /issuing CA "CN=Weak Old CA" has a 1024-bit RSA key/));
   });
 });
+
+describe('validity nests in the issuing CA\'s', () => {
+  // regression: a CA whose notBefore was ahead of the clock (imported, or a clock behind) signed
+  // certificates starting before it, and the 5-minute backdating put a leaf's start before a CA
+  // made a minute earlier without backdating
+  it('a CA not valid yet issues nothing (ERR_POLICY); a leaf never starts before its CA', async () => {
+    const made = new Date('2031-03-01T12:00:00Z');
+    const ca = await issuerFromEntry((await createCa({ subject: 'CN=Nesting Root', key: { kty: 'ec', curve: 'P-256' }, now: made })).entry);
+    const caStart = made.getTime() - 5 * 60_000;
+    await expect(signCsr(ecCsr(cn('early.example.com')), ca, { now: new Date(caStart - 60_000) })).rejects.toThrow(refused('ERR_POLICY', /not valid before 2031-03-01T11:55:00/));
+    const soon = await signCsr(ecCsr(cn('soon.example.com')), ca, { now: new Date(caStart + 60_000) });
+    expect(soon.notBefore.getTime()).toBe(caStart);
+    const later = await signCsr(ecCsr(cn('later.example.com')), ca, { now: new Date(caStart + 3_600_000) });
+    expect(later.notBefore.getTime()).toBe(caStart + 3_600_000 - 5 * 60_000);
+    await expect(createCa({ subject: 'CN=Early Sub', key: { kty: 'ec', curve: 'P-256' }, issuer: ca, now: new Date(caStart - 1000) })).rejects.toThrow(refused('ERR_POLICY', /not valid before/));
+  });
+});

@@ -179,6 +179,54 @@ describe('a change over two hosts left part made', () => {
     expect([...hapkiNames(one.dir), ...hapkiNames(two.dir)]).toEqual([]);
   });
 
+  // Regression: the journal's host dropping once every file was renamed made the command fail with
+  // ERR_SSH_CONNECT, though the change was complete (a rerun found nothing to do).
+  it('reports a change complete when the journal\'s host drops after every rename, with a warning; recovery removes the journal', async () => {
+    const first = a.port < b.port ? a : b;
+    const second = first === a ? b : a;
+    const one = remoteDir(first, 'journalgone');
+    const two = remoteDir(second, 'journalgone');
+    const warnings: string[] = [];
+    configureWritePath({ warn: (message) => void warnings.push(message) });
+    let result;
+    try {
+      await withPool(async (pool) => {
+        // the last rename is the second host's: right after it, the journal's host goes
+        const last: FileTransport['rename'] = async (from, to) => {
+          await pool.transport({ host: '127.0.0.1', port: second.port }).rename(from, to);
+          if (/\.hapki-[0-9a-f]{16}\.tmp$/.test(from)) first.kill();
+        };
+        const real = pool.transport({ host: '127.0.0.1', port: second.port });
+        const dropping = new Proxy(real, {
+          get(target, key) {
+            if (key === 'rename') return last;
+            const value: unknown = Reflect.get(target, key, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        result = await commitChangeSet([
+          { path: one.file, transport: pool.transport({ host: '127.0.0.1', port: first.port }), action: 'update', content: 'new' },
+          { path: two.file, transport: dropping, action: 'update', content: 'new' },
+        ]);
+      });
+    } finally {
+      configureWritePath({ warn: () => undefined });
+      await first.start();
+    }
+    expect(result).toMatchObject({ written: [one.file, two.file] });
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^every file was written, but the change set's journal could not be removed \\(ssh://root@127\\.0\\.0\\.1:${first.port}: connection lost.*hapki recover ssh://root@127\\.0\\.0\\.1:${first.port}${one.dir}`))]);
+    expect([readFileSync(one.file, 'utf8'), readFileSync(two.file, 'utf8')]).toEqual(['new', 'new']);
+    // left as a crash at that point leaves it: the journal and the locks, settled by recovery
+    expect(hapkiNames(one.dir).some((n) => n.endsWith('.journal'))).toBe(true);
+    await withPool(async (pool) => {
+      for (const host of [first, second]) registerTransport(pool.transport({ host: '127.0.0.1', port: host.port }));
+      const holder = await lockHolderOf(pool.transport({ host: '127.0.0.1', port: first.port }), one.file);
+      expect((await recoverChangeSet(deadFromHolder(holder!))).outcome).toBe('already-done');
+    });
+    expect([readFileSync(one.file, 'utf8'), readFileSync(two.file, 'utf8')]).toEqual(['new', 'new']);
+    expect([...hapkiNames(one.dir), ...hapkiNames(two.dir)]).toEqual([]);
+  });
+
   // Regression: `hapki recover ssh://host/dir` looked for a local directory named "ssh:/host/dir".
   it('hapki recover ssh://host/dir settles a distribute killed between its renames on two hosts', async () => {
     const local = tempDir('hapki-recover-remote-');

@@ -172,7 +172,7 @@ describe('hostile servers: one coded failure, bounded', () => {
   });
 
   it('control characters in a hostile subject are escaped in the text and in the reason', async () => {
-    const subject = '/CN=evil\u001b[31mRED\nverdict: PASS\u202e/O=x\u0007y';
+    const subject = '/CN=evil\u001b[31mRED\nverdict: PASS\u202e/O=x\u0007y\u007f\u0085z';
     await openssl(['req', '-x509', '-new', '-key', join(dir, 'stranger.key'), '-out', join(dir, 'evil.pem'), '-days', '5', '-utf8', '-subj', subject, '-addext', 'subjectAltName=DNS:localhost']);
     const cert = readFileSync(join(dir, 'evil.pem'), 'utf8');
     const port = await listen(tls.createServer({ key: readFileSync(join(dir, 'stranger.key'), 'utf8'), cert }, (s) => s.on('error', () => undefined)));
@@ -181,8 +181,11 @@ describe('hostile servers: one coded failure, bounded', () => {
     const text = renderProbe(result);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
     expect(text.split('\n').filter((l) => l.startsWith('verdict:'))).toHaveLength(1);
-    // JSON strings carry the subject as escaped text, not as the raw characters
+    // JSON carries the subject as escaped text, not as the raw characters: in the chain and in the reason
     expect(JSON.stringify(result.chain)).not.toMatch(/\\u001b|\\n|\u202e/);
+    expect(result.reason).toContain('no trusted issuer found for "');
+    expect(result.reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(result.reason).toContain('PASS\\u202e, O=x\\u0007y\\x7f\\x85z');
     expect(parsePemBlocks(Buffer.from(cert))).toHaveLength(1);
   });
 });

@@ -197,7 +197,9 @@ class Session implements SshSession {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(new SshConnectError(this.label, 'connection lost'));
       this.client.exec(command, (error: Error | undefined, stream: ClientChannel) => {
-        if (error) return reject(new SshConnectError(this.label, `cannot run a command: ${error.message}`, { cause: error }));
+        if (error) return reject(new SshCommandError(this.label, `the host would not run a command: ${oneLine(error.message).slice(0, 80)}`));
+        // no input: a command (or a forced internal-sftp) reading it ends instead of waiting for the timeout
+        stream.end();
         let stdout = '';
         let stderr = '';
         let code: number | null = null;
@@ -245,7 +247,7 @@ class Session implements SshSession {
   #plainSftp(): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
       this.client.sftp((error, sftp) => {
-        if (error) reject(new SshConnectError(this.label, `the SFTP subsystem would not start: ${error.message}`, { cause: error }));
+        if (error) reject(new SshConnectError(this.label, `the SFTP subsystem would not start: ${sftpStartProblem(error)}`, { cause: error }));
         else resolve(this.#watch(sftp));
       });
     });
@@ -366,6 +368,21 @@ function describeConnectError(error: Error & { level?: string; code?: string }):
   if (error.code === 'ECONNRESET') return 'connection reset';
   if (error.code === 'ETIMEDOUT') return 'timed out connecting';
   return `SSH handshake failed (${oneLine(error.message).slice(0, 120)})`;
+}
+
+/**
+ * Why the SFTP server did not start, in words: a login shell that refuses the account (nologin)
+ * or prints on start-up answers the subsystem request with text, which ssh2 reads as an absurd
+ * packet length ("This" is 1416128883).
+ */
+function sftpStartProblem(error: Error): string {
+  const length = /Packet length (\d+) exceeds/.exec(error.message);
+  if (length) {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(Number(length[1]) >>> 0);
+    if (/^[\x20-\x7e]{4}$/.test(bytes.toString('latin1'))) return 'the host answered with text, not SFTP: the account\'s login shell refuses it (nologin: give it ForceCommand internal-sftp) or prints on start-up';
+  }
+  return oneLine(error.message).slice(0, 120);
 }
 
 function oneLine(text: string): string {

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConnectError, SshPermissionError } from '../../errors.js';
 import type { FileInfo, FileTransport } from '../../fs/transport.js';
-import type { SshSession } from './connect.js';
+import type { ExecResult, SshSession } from './connect.js';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02, the version OpenSSH speaks). */
 const NO_SUCH_FILE = 2;
@@ -206,8 +207,8 @@ export class SftpTransport implements FileTransport {
   /** SFTP cannot fsync a directory (OpenSSH's fsync@openssh.com takes file handles only): best effort is nothing. */
   async syncDirectory(_path: string): Promise<void> {}
 
-  async identity(): Promise<{ uid: number; gid: number }> {
-    const { uid, gid } = await this.#who();
+  async identity(near?: string): Promise<{ uid: number; gid: number }> {
+    const { uid, gid } = await this.#who(near);
     return { uid, gid };
   }
 
@@ -243,18 +244,57 @@ export class SftpTransport implements FileTransport {
     return this.#session ? this.#session.guard(request, 'finish an SFTP request') : request;
   }
 
-  async #who(): Promise<{ uid: number; gid: number; umask: number }> {
+  async #who(near?: string): Promise<{ uid: number; gid: number; umask: number }> {
     this.#identity ??= (async () => {
       const session = await this.session();
       if (session.sudo) return { uid: 0, gid: 0, umask: 0o022 };
       // after a marker: what the account's shell start-up prints first (a banner, a greeting) is not the answer
-      const result = await session.exec(`echo ${IDENTITY_MARKER}; id -u; id -g; umask`, 15_000);
-      const marker = result.stdout.lastIndexOf(`${IDENTITY_MARKER}\n`);
-      const [uid, gid, umask] = (marker < 0 ? '' : result.stdout.slice(marker + IDENTITY_MARKER.length + 1)).trim().split(/\s+/);
-      if (result.code !== 0 || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) throw new RemoteIoError(this.location, `${this.location}: cannot tell which user the connection acts as`);
-      return { uid: Number(uid), gid: Number(gid), umask: /^[0-7]{1,4}$/.test(umask ?? '') ? parseInt(umask!, 8) : 0o022 };
+      let result: ExecResult | undefined;
+      try {
+        result = await session.exec(`echo ${IDENTITY_MARKER}; id -u; id -g; umask`, 15_000);
+      } catch (error) {
+        // the host refused the command (no shell, a channel refused): asked over SFTP below
+        if (session.closed || !(error instanceof HapkiError)) throw error;
+      }
+      const marker = result === undefined ? -1 : result.stdout.lastIndexOf(`${IDENTITY_MARKER}\n`);
+      const [uid, gid, umask] = (marker < 0 ? '' : result!.stdout.slice(marker + IDENTITY_MARKER.length + 1)).trim().split(/\s+/);
+      if (result?.code === 0 && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? '')) {
+        return { uid: Number(uid), gid: Number(gid), umask: /^[0-7]{1,4}$/.test(umask ?? '') ? parseInt(umask!, 8) : 0o022 };
+      }
+      // an SFTP-only account (ForceCommand internal-sftp, a nologin shell): no command answers
+      const probed = await this.#probe(near);
+      if (probed) return probed;
+      throw new RemoteIoError(this.location, `${this.location}: cannot tell which user the connection acts as: the account runs no command (id, umask) and could make no probe directory over SFTP${near ? ` in ${near}` : ''} or its home`);
     })();
     return this.#identity;
+  }
+
+  /**
+   * Learns uid, gid and umask over SFTP alone: a directory made exclusively (mkdir fails when
+   * anything is there) with mode 0777 is owned by the connection's user and keeps the bits the
+   * server's umask leaves; it is removed at once. Tried in `near` (where the write goes), then the
+   * account's home. A probe left by a killed process is an empty `.hapki-probe-*` directory.
+   */
+  async #probe(near?: string): Promise<{ uid: number; gid: number; umask: number } | undefined> {
+    const sftp = await this.#sftp();
+    const home = await this.#call<string>((cb) => sftp.realpath('.', cb)).catch(() => undefined);
+    for (const dir of [...new Set([near, home].filter((d): d is string => d !== undefined && d.startsWith('/')))]) {
+      const path = posix.join(dir, `.hapki-probe-${randomBytes(8).toString('hex')}`);
+      try {
+        await this.#call<void>((cb) => sftp.mkdir(path, { mode: 0o777 }, cb));
+      } catch (error) {
+        if (this.#session?.closed) throw this.#fail(error, path, 'create the directory');
+        continue;
+      }
+      try {
+        const info = await this.#call<Stats>((cb) => sftp.lstat(path, cb));
+        if ((info.mode & S_IFMT) !== S_IFDIR) continue;
+        return { uid: info.uid, gid: info.gid, umask: 0o777 & ~info.mode };
+      } finally {
+        await this.#call<void>((cb) => sftp.rmdir(path, cb)).catch(() => undefined);
+      }
+    }
+    return undefined;
   }
 
   #where(path: string): string {
