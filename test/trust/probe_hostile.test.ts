@@ -171,6 +171,33 @@ describe('hostile servers: one coded failure, bounded', () => {
     expect(result.reason).toContain('over the size limit');
   });
 
+  for (const [what, keyArgs, digest, code] of [
+    ['an RSA 1024 key', ['-newkey', 'rsa:1024'], '-sha256', 'ERR_WEAK_KEY'],
+    ['a SHA-1 signature', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '-sha1', 'ERR_WEAK_SIGNATURE'],
+  ] as const) {
+    it(`a server certificate with ${what} is reported as such (${code}), and gets no client certificate`, async () => {
+      const name = code.toLowerCase();
+      const at = (ext: string): string => join(dir, `${name}.${ext}`);
+      // a sound CA (the anchor, whose own signature is never judged) issues the weak leaf
+      await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.pem'), '-days', '5', '-subj', `/CN=${name} CA`]);
+      await openssl(['req', '-new', ...keyArgs, '-nodes', '-keyout', at('key'), '-out', at('csr'), '-subj', `/CN=${name}`]);
+      writeFileSync(at('ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+      await openssl(['x509', '-req', '-in', at('csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-set_serial', '7', '-days', '5', digest, '-extfile', at('ext'), '-out', at('pem')]);
+      const received: string[] = [];
+      const server = tls.createServer({ key: readFileSync(at('key'), 'utf8'), cert: readFileSync(at('pem'), 'utf8'), ciphers: 'DEFAULT:@SECLEVEL=0', requestCert: true, rejectUnauthorized: false }, (s) => {
+        if (s.getPeerCertificate()?.raw) received.push('client');
+        s.on('error', () => undefined);
+      });
+      server.on('tlsClientError', () => undefined);
+      const port = await listen(server);
+      const anchor = [parsePemBlocks(readFileSync(at('ca.pem')))[0]!.der];
+      expect(await probeTls({ host: '127.0.0.1', port }, { trusted: anchor, timeoutMs: 20_000 })).toMatchObject({ ok: false, handshake: true, code });
+      const withCert = await probeTls({ host: '127.0.0.1', port }, { trusted: anchor, client: { key: client.key!, chain: client.chain }, timeoutMs: 20_000 });
+      expect(withCert).toMatchObject({ ok: false, code, clientCertificate: { sent: false } });
+      expect(received).toEqual([]);
+    });
+  }
+
   it('control characters in a hostile subject are escaped in the text and in the reason', async () => {
     const subject = '/CN=evil\u001b[31mRED\nverdict: PASS\u202e/O=x\u0007y\u007f\u0085z';
     await openssl(['req', '-x509', '-new', '-key', join(dir, 'stranger.key'), '-out', join(dir, 'evil.pem'), '-days', '5', '-utf8', '-subj', subject, '-addext', 'subjectAltName=DNS:localhost']);
