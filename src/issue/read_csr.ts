@@ -34,9 +34,11 @@ export function readCsr(bytes: Uint8Array): ParsedCsr {
   let der = bytes;
   try {
     if (isPemText(bytes)) {
-      const block = parsePemBlocks(bytes).find((b) => LABELS.has(b.label));
-      if (!block) throw new InvalidArgumentError('no CERTIFICATE REQUEST block');
-      der = block.der;
+      const blocks = parsePemBlocks(bytes).filter((b) => LABELS.has(b.label));
+      if (blocks.length === 0) throw new InvalidArgumentError('no CERTIFICATE REQUEST block');
+      // openssl req reads the first, other tools the last: which one was reviewed is anyone's guess
+      if (blocks.length > 1) throw new CsrFormatError(`the file holds ${blocks.length} certificate requests; give each its own file`);
+      der = blocks[0]!.der;
     }
     const request = readDer(der, 'certification request');
     const [infoNode, algorithm, signature, ...extra] = request.sequence('CertificationRequest');

@@ -143,6 +143,17 @@ describe('sign refuses what a careful CA refuses, as one coded line', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
+  // regression: a PEM file of two requests was signed as its first alone (openssl req shows the
+  // first, other tools the last: the reviewed request and the signed one could differ)
+  it('a file holding two requests (PEM): ERR_CSR_FORMAT, on a file and on standard input', async () => {
+    const two = join(dir, 'two.csr');
+    writeFileSync(two, readFileSync(await request('/CN=first.example.com'), 'utf8') + readFileSync(await request('/CN=second.example.com'), 'utf8'));
+    expect(await refusedWith(two, 'ERR_CSR_FORMAT')).toMatch(/holds 2 certificate requests/);
+    const piped = await hapki(['sign', '-', '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', join(dir, 'piped.pem')], { env, cwd: dir, input: readFileSync(two, 'utf8') });
+    expect(piped.stderr).toMatch(ONE_LINE_ERROR('ERR_CSR_FORMAT'));
+    expect(existsSync(join(dir, 'piped.pem'))).toBe(false);
+  });
+
   it('signs the honest request', async () => {
     const r = await hapki(['sign', await request('/CN=good.example.com/O=Example/C=DE'), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'ip:10.0.0.5', '--out', join(dir, 'good.pem')], { env, cwd: dir });
     expect(r.code, r.stderr).toBe(0);
