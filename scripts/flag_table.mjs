@@ -28,6 +28,7 @@ const VOCABULARY = {
   '--force': 'overwrite an existing output (the old file kept as `<file>.bak`)',
   '--alias': 'the entry the command is about',
   '--at': 'judge at this date (ISO 8601) instead of now',
+  '--timeout': 'give up after this long: 500ms, 5s, 2m (probe: in all; audit: per endpoint; trust check --live: per connection)',
   '--pkcs11-module': 'PKCS#11 library for `pkcs11:` key locations (default: $HAPKI_PKCS11_MODULE, else SoftHSM\'s)',
   '--pin': 'user PIN of the PKCS#11 token a `pkcs11:` location names (a password source)',
 };

@@ -33,7 +33,13 @@ export async function acquireLock(transport: FileTransport, target: string, hold
     }
     const current = await readLock(transport, path);
     if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) {
-      if (current.owner !== undefined) throw new LockedError(target, foreignLock(current.owner));
+      // A holder removes its lock before it exits: one that finished between our read and the
+      // look at its pid is gone, not dead holding the lock. Only a lock still there, still its,
+      // once it is seen dead, is a killed change set's (else a writer that merely waited its turn
+      // "recovered" the change set before it, which had finished, and said so on stderr).
+      const again = await readLock(transport, path);
+      if (again.holder?.txn !== current.holder.txn) continue;
+      if (again.owner !== undefined) throw new LockedError(target, foreignLock(again.owner));
       return { stale: current.holder };
     }
     if (isDebrisLock(current)) {

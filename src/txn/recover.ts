@@ -140,6 +140,8 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
         result.busy.push(posix.join(dir, target));
         continue;
       }
+      // a holder removes its lock before it exits: gone now, it finished (see acquireLock)
+      if ((await lockHolderOf(transport, posix.join(dir, target)))?.txn !== holder.txn) continue;
       seen.add(holder.txn);
       result.recovered.push(await recoverChangeSet(deadFromHolder(holder)));
     }

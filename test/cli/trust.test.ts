@@ -87,3 +87,14 @@ describe('hapki trust check', () => {
     expect(later.stderr).toMatch(ONE_LINE_ERROR('ERR_TRUST_CHECK_FAILED'));
   });
 });
+
+describe('trust check --timeout', () => {
+  it('belongs to --live, and takes a duration', async () => {
+    const notLive = await hapki(['trust', 'check', '--master', 'a.p12', '--slave', 'b.p12', '--trust-dir', 'trust', '--timeout', '1s']);
+    expect(notLive.code).toBe(2);
+    expect(notLive.stderr).toMatch(/--timeout applies to --live only \(ERR_USAGE\)\n$/);
+    const bad = await hapki(['trust', 'check', '--live', '--cluster', 'cluster.yaml', '--timeout', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+  });
+});

@@ -125,4 +125,16 @@ describe('checkLiveTrust over real TLS', () => {
     expect(accepted).toMatchObject({ ok: true, protocol: 'TLSv1.3', clientCertificate: { sent: true, accepted: true } });
     expect(accepting.accepted).toEqual(['master']);
   });
+
+  it('a node that accepts and never answers fails its own direction within the timeout; the others go on', async () => {
+    const silent = await listen(createNetServer(() => undefined));
+    const mute = { ...nodes.ok, name: 'mute', endpoint: { host: '127.0.0.1', port: silent } };
+    const result = await checkLiveTrust(nodes.master, [nodes.ok, mute], { timeoutMs: 1500 });
+    expect(result.pairs.map((p) => [`${p.from} -> ${p.to}`, p.pass, p.code])).toEqual([
+      ['master -> ok', true, undefined],
+      ['master -> mute', false, 'ERR_PROBE_TIMEOUT'],
+      ['ok -> master', true, undefined],
+      ['mute -> master', true, undefined],
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import { renderTrustCheck } from '../../trust/trust_check_text.js';
 import { useClusterSsh } from '../../cluster/cluster_ssh.js';
 import { liveNodesOf } from '../../cluster/live_nodes.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
+import { parseDuration } from '../../trust/duration.js';
 import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -18,15 +19,16 @@ import { addParallelOption } from '../ssh_cli.js';
 import { joinLocation } from '../../transport/location.js';
 import { locationExists } from '../../transport/remote_file.js';
 
-interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string }
+interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string; timeout?: string }
 
 /** --live: the replication check over the network, each direction one mutual-TLS connection. */
 async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> {
   if (!options.live || options.cluster === undefined) throw new UsageError('--live needs --cluster <cluster.yaml> (its replication nodes have endpoint:)');
+  if (options.timeout !== undefined) parseDuration(options.timeout);
   const cluster = await loadClusterFile(options.cluster);
   await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const { master, slaves } = await liveNodesOf(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
-  const result = await checkLiveTrust(master, slaves);
+  const result = await checkLiveTrust(master, slaves, options.timeout === undefined ? {} : { timeoutMs: parseDuration(options.timeout) });
   ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLiveTrust(result));
   const failed = result.pairs.filter((p) => !p.pass);
   if (failed.length > 0) throw new TrustCheckFailedError(`${failed.length} of ${result.pairs.length} live connections failed: ${failed.map((p) => `${p.from} -> ${p.to}`).join(', ')}`);
@@ -39,6 +41,7 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .option('--slave <keystore>', 'a slave\'s keystore[#alias] (repeatable)', collect)
     .option('--live', 'connect: from the master to each slave\'s endpoint and back, mutual TLS with each node\'s own key and trust store (needs --cluster)')
     .option('--cluster <cluster.yaml>', 'with --live: the nodes, trust stores and endpoints of the cluster file\'s replication section')
+    .option('--timeout <duration>', 'with --live: give up on each connection after this long: 500ms, 5s, 2m (default 5s)')
     .option('--trust-store-for <keystore=truststore>', 'the trust store of a node, named as in --master/--slave (repeatable)', collect)
     .option('--trust-dir <dir>', 'find each node\'s trust store as <dir>/<keystore name>-truststore.<p12|pfx|jks|jceks|pem>')
     .option('--storepass <src>', PASS_HELP)
@@ -56,7 +59,8 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
 With --live --cluster, hapki connects instead: from the master to each slave's endpoint: and from
 each slave to the master's, presenting the connecting node's own certificate and judging the
 server with its own trust store (its certificate goes only to a server already judged), and
-prints a Pass/Fail table with the reason of each Fail.
+prints a Pass/Fail table with the reason of each Fail. All directions are tried at once, each
+within --timeout: a node that is down, or that accepts and never answers, fails its directions only.
 
 Examples:
   hapki trust check --live --cluster cluster.yaml
@@ -66,6 +70,7 @@ Examples:
 ${EXIT_CODES_HELP}`)
     .action(async (options: CheckOptions) => {
       if (options.live || options.cluster !== undefined) return liveCheck(ctx, options);
+      if (options.timeout !== undefined) throw new UsageError('--timeout applies to --live only');
       if (options.master === undefined || !options.slave?.length) throw new UsageError('give --master and --slave (or --live --cluster <cluster.yaml>)');
       if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
       if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
