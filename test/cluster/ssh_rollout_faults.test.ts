@@ -269,6 +269,23 @@ describe('apply rollout faults on two sshd hosts', () => {
     for (const name of NODES) expect(rerun.stderr).toContain(`ssh://root@127.0.0.1:${port(name)}${keystore(name)}`);
   });
 
+  it('apply over two hosts killed (SIGKILL) at each step of its change set: the rerun converges, nothing left on either host', async () => {
+    for (const step of ['locked', 'staged', 'journal-written', 'journaled', 'renamed-1', 'renamed-2', 'committed']) {
+      writeCluster({ msas1: {}, msas2: {} });
+      const before = NODES.map((n) => fileDigest(keystore(n)));
+      const killed = await hapki(['apply', clusterFile(), '--no-restart'], { env: { HAPKI_TEST_CRASH_AT: step } });
+      expect(killed.code, step).not.toBe(0);
+      const rerun = await hapki(['apply', clusterFile(), '--no-restart']);
+      expect(rerun.code, `${step}: ${rerun.stderr}`).toBe(0);
+      expect(rerun.stderr, step).not.toMatch(/ERR_/);
+      // both nodes got their new certificate, whichever way the killed run had left them
+      expect(NODES.map((n) => fileDigest(keystore(n))).filter((d, i) => d === before[i]), step).toEqual([]);
+      const plan = await hapki(['plan', clusterFile()]);
+      expect(plan.stdout, step).toContain('no changes');
+      expect(debris(), step).toEqual([]);
+    }
+  });
+
   it('a full disk on one host: ERR_IO naming that host (not the token error), every file old on both hosts; the rerun with space finishes', async () => {
     reset();
     const dir = dirname(keystore('msas2'));

@@ -134,6 +134,15 @@ describe('SNI: a host name, never an IP address', () => {
     expect(seen).toEqual(['LocalHost']);
     expect([sniOf('::1'), sniOf('[::1]'), sniOf('10.0.0.1'), sniOf('a.example.')]).toEqual([{}, {}, {}, { servername: 'a.example' }]);
   });
+
+  it('an internationalized name is sent and checked in its A-labels', async () => {
+    const idn = await identity('idn.example', { sans: ['xn--bcher-kva.example'] });
+    const seen: string[] = [];
+    const port = await listen(tls.createServer({ ...pem(idn), SNICallback: (name, cb) => (seen.push(name), cb(null, undefined)) }, (s) => s.on('error', () => undefined)));
+    expect(await probeTls({ host: '127.0.0.1', port }, { trusted: idn.chain, servername: 'Bücher.example' })).toMatchObject({ ok: true });
+    expect(seen).toEqual(['xn--bcher-kva.example']);
+    expect(await probeTls({ host: '127.0.0.1', port }, { trusted: idn.chain, servername: 'bucher.example' })).toMatchObject({ ok: false, code: 'ERR_HOSTNAME_MISMATCH' });
+  });
 });
 
 describe('hostile servers: one coded failure, bounded', () => {
