@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homedir } from 'node:os';
@@ -113,6 +113,35 @@ describe('ssh_config as ssh reads it', () => {
     expect(() => loadSshConfig([{ path: join(dir, 'incfifo'), required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
     expect(() => loadSshConfig([{ path: join(dir, 'absent'), required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
     expect(loadSshConfig([{ path: join(dir, 'absent'), required: false }]).lookup('gw1').identityFiles).toEqual([]);
+  });
+
+  it('keeps a file included under a Host block that does not apply out, even its own Host * blocks (as ssh)', () => {
+    const dir = tempDir('hapki-sshcfg-scope-');
+    writeFileSync(join(dir, 'lab.conf'), 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n');
+    writeFileSync(join(dir, 'config'), `Host lab\n  Include ${dir}/lab.conf\nHost *\n  User ops\n`);
+    const config = loadSshConfig([{ path: join(dir, 'config'), required: true }]);
+    expect(config.lookup('lab')).toMatchObject({ strictHostKeyChecking: 'no', userKnownHostsFiles: ['/dev/null'], user: 'ops' });
+    const other = config.lookup('prod');
+    expect(other.strictHostKeyChecking).toBeUndefined();
+    expect(other.userKnownHostsFiles).toBeUndefined();
+    expect(other.user).toBe('ops');
+  });
+
+  it('refuses an included file, or the user\'s own config, that another user may write (as ssh: bad owner or permissions)', () => {
+    const dir = tempDir('hapki-sshcfg-perm-');
+    writeFileSync(join(dir, 'shared.conf'), 'Host *\n  StrictHostKeyChecking no\n');
+    chmodSync(join(dir, 'shared.conf'), 0o666);
+    writeFileSync(join(dir, 'config'), `Include ${dir}/shared.conf\n`);
+    const bad = { code: 'ERR_SSH_CONFIG', message: expect.stringMatching(/bad owner or permissions/) };
+    expect(() => loadSshConfig([{ path: join(dir, 'config'), required: true }])).toThrow(expect.objectContaining(bad));
+    expect(() => loadSshConfig([{ path: join(dir, 'shared.conf'), required: false, checkPermissions: true }])).toThrow(expect.objectContaining(bad));
+    chmodSync(join(dir, 'shared.conf'), 0o644);
+    expect(loadSshConfig([{ path: join(dir, 'config'), required: true }]).lookup('gw1').strictHostKeyChecking).toBe('no');
+    if (process.getuid?.() === 0) {
+      // owned by another user (root may hand it over; others cannot make such a file to test)
+      chownSync(join(dir, 'shared.conf'), 4321, 4321);
+      expect(() => loadSshConfig([{ path: join(dir, 'config'), required: true }])).toThrow(expect.objectContaining(bad));
+    }
   });
 
   it('matches a long hostile pattern in linear time (no backtracking blow-up)', () => {

@@ -52,27 +52,30 @@ type Entry =
   | { kind: 'host'; patterns: string[] }
   | { kind: 'match'; all: boolean; where: string }
   | { kind: 'option'; key: string; args: string[]; where: string }
-  | { kind: 'push' }
+  /** A file begins; `include`: it is included, and counts only where its Include line does. */
+  | { kind: 'push'; include: boolean }
   | { kind: 'pop' };
 
 /**
  * Reads the files (a missing one is skipped unless `required`); a file that is not a regular
  * text file of bounded size, a line ssh would refuse, an Include loop or too deep an Include are
- * ERR_SSH_CONFIG naming the file and line.
+ * ERR_SSH_CONFIG naming the file and line. `checkPermissions` (the user's own ~/.ssh/config), and
+ * every included file: as ssh, a file another user may write (owned by neither root nor the user,
+ * or writable by group or others) is refused, since it says which host keys to trust.
  */
-export function loadSshConfig(files: readonly { path: string; required: boolean }[]): SshConfig {
+export function loadSshConfig(files: readonly { path: string; required: boolean; checkPermissions?: boolean }[]): SshConfig {
   const state = { bytes: 0, files: 0 };
   const entries: Entry[] = [];
   for (const file of files) {
-    const text = readConfigFile(file.path, file.required, state);
+    const text = readConfigFile(file.path, file.required, state, file.checkPermissions ?? false);
     if (text === undefined) continue;
     // every file starts outside any Host block, as ssh reads each one on its own
-    entries.push({ kind: 'push' }, ...parse(text, file.path, 0, state, [file.path]), { kind: 'pop' });
+    entries.push({ kind: 'push', include: false }, ...parse(text, file.path, 0, state, [file.path]), { kind: 'pop' });
   }
   return { lookup: (host) => evaluate(entries, host) };
 }
 
-function readConfigFile(path: string, required: boolean, state: { bytes: number; files: number }): string | undefined {
+function readConfigFile(path: string, required: boolean, state: { bytes: number; files: number }, checkPermissions: boolean): string | undefined {
   if (++state.files > MAX_FILES) throw new SshConfigError(`${path}: more than ${MAX_FILES} ssh configuration files are included`);
   let fd: number;
   try {
@@ -86,6 +89,10 @@ function readConfigFile(path: string, required: boolean, state: { bytes: number;
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new SshConfigError(`the ssh configuration ${path} is not a regular file`);
+    const me = process.getuid?.();
+    if (checkPermissions && me !== undefined && ((stat.uid !== 0 && stat.uid !== me) || (stat.mode & 0o022) !== 0)) {
+      throw new SshConfigError(`bad owner or permissions on the ssh configuration ${path}: it must be owned by you or root and writable by no one else (chmod go-w)`);
+    }
     if (stat.size > MAX_FILE_BYTES) throw new SshConfigError(`the ssh configuration ${path} is too large (${stat.size} bytes; at most ${MAX_FILE_BYTES})`);
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
     let total = 0;
@@ -131,9 +138,9 @@ function parse(text: string, file: string, depth: number, state: { bytes: number
       for (const arg of args) {
         for (const path of expandInclude(arg, file)) {
           if (chain.includes(path)) throw new SshConfigError(`${where}: Include of ${path} loops back to a file that includes it`);
-          const included = readConfigFile(path, false, state);
+          const included = readConfigFile(path, false, state, true);
           if (included === undefined) continue;
-          entries.push({ kind: 'push' }, ...parse(included, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
+          entries.push({ kind: 'push', include: true }, ...parse(included, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
         }
       }
     } else {
@@ -234,25 +241,29 @@ export function hostMatches(patterns: readonly string[], host: string): boolean 
 function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
   const out: SshHostConfig = { identityFiles: [], warnings: [] };
   const seen = new Set<string>();
-  const stack: boolean[] = [];
+  const stack: { active: boolean; never: boolean }[] = [];
   let active = true;
+  // inside a file included under a Host or Match that does not apply: none of its blocks apply either (ssh's SSHCONF_NEVERMATCH)
+  let never = false;
   const identityRaw: string[] = [];
   let proxy: { kind: 'jump'; hops: string[] } | { kind: 'command'; where: string } | undefined;
   for (const entry of entries) {
     if (entry.kind === 'push') {
-      stack.push(active);
+      stack.push({ active, never });
+      if (entry.include) never ||= !active;
+      else active = true;
       continue;
     }
     if (entry.kind === 'pop') {
-      active = stack.pop() ?? true;
+      ({ active, never } = stack.pop() ?? { active: true, never: false });
       continue;
     }
     if (entry.kind === 'host') {
-      active = hostMatches(entry.patterns, host);
+      active = !never && hostMatches(entry.patterns, host);
       continue;
     }
     if (entry.kind === 'match') {
-      active = entry.all;
+      active = !never && entry.all;
       if (!entry.all && !out.warnings.some((w) => w.includes('Match'))) out.warnings.push(`${entry.where}: Match blocks are not evaluated by hapki; the settings under this one are not used (use Host blocks)`);
       continue;
     }
