@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homedir } from 'node:os';
@@ -89,16 +89,16 @@ describe('ssh_config as ssh reads it', () => {
   it('follows Include (globs, relative to the including file\'s place), and refuses a loop or a hostile file with ERR_SSH_CONFIG, never a hang', () => {
     const dir = tempDir('hapki-sshcfg-inc-');
     mkdirSync(join(dir, 'conf.d'));
-    writeFileSync(join(dir, 'conf.d', '10-gw.conf'), 'Host gw1\n  User included\n');
-    writeFileSync(join(dir, 'conf.d', '20-all.conf'), 'Host *\n  Port 2200\n');
+    writeFileSync(join(dir, 'conf.d', '10-gw.conf'), 'Host gw1\n  User included\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'conf.d', '20-all.conf'), 'Host *\n  Port 2200\n', { mode: 0o644 });
     writeFileSync(join(dir, 'config'), `Include ${dir}/conf.d/*.conf\nHost gw1\n  User later\n`);
     const config = loadSshConfig([{ path: join(dir, 'config'), required: true }]);
     expect(config.lookup('gw1')).toMatchObject({ user: 'included', port: 2200 });
 
-    writeFileSync(join(dir, 'loop'), `Include ${dir}/loop2\n`);
-    writeFileSync(join(dir, 'loop2'), `Include ${dir}/loop\n`);
+    writeFileSync(join(dir, 'loop'), `Include ${dir}/loop2\n`, { mode: 0o644 });
+    writeFileSync(join(dir, 'loop2'), `Include ${dir}/loop\n`, { mode: 0o644 });
     expect(() => loadSshConfig([{ path: join(dir, 'loop'), required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG', message: expect.stringMatching(/loops back/) }));
-    writeFileSync(join(dir, 'self'), `Include ${dir}/self\n`);
+    writeFileSync(join(dir, 'self'), `Include ${dir}/self\n`, { mode: 0o644 });
     expect(() => loadSshConfig([{ path: join(dir, 'self'), required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
 
     writeFileSync(join(dir, 'huge'), `${'# padding\n'.repeat(40_000)}`);
@@ -113,6 +113,24 @@ describe('ssh_config as ssh reads it', () => {
     expect(() => loadSshConfig([{ path: join(dir, 'incfifo'), required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
     expect(() => loadSshConfig([{ path: join(dir, 'absent'), required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
     expect(loadSshConfig([{ path: join(dir, 'absent'), required: false }]).lookup('gw1').identityFiles).toEqual([]);
+  });
+
+  // as ssh: whoever may write the user's configuration could point a host at their own known_hosts
+  it('refuses a user configuration (or a file it includes) another user owns or may write', () => {
+    const dir = tempDir('hapki-sshcfg-perm-');
+    const file = join(dir, 'config');
+    writeFileSync(file, 'Host gw1\n  User deploy\n', { mode: 0o600 });
+    expect(loadSshConfig([{ path: file, required: false, checkOwner: true }]).lookup('gw1').user).toBe('deploy');
+    chmodSync(file, 0o664);
+    expect(() => loadSshConfig([{ path: file, required: false, checkOwner: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG', message: expect.stringMatching(/bad owner or permissions/) }));
+    chmodSync(file, 0o600);
+    chownSync(file, 1234, 1234);
+    expect(() => loadSshConfig([{ path: file, required: false, checkOwner: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
+    // named with --ssh-config (ssh -F): not checked, as ssh does not
+    expect(loadSshConfig([{ path: file, required: true }]).lookup('gw1').user).toBe('deploy');
+    const inc = join(dir, 'top');
+    writeFileSync(inc, `Include ${file}\n`);
+    expect(() => loadSshConfig([{ path: inc, required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG', message: expect.stringMatching(/bad owner or permissions/) }));
   });
 
   it('matches a long hostile pattern in linear time (no backtracking blow-up)', () => {
@@ -243,10 +261,13 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
   it('reads ~/.ssh/config by default, and --ssh-config none reads none', async () => {
     const home = tempDir('hapki-sshcfg-home-');
     mkdirSync(join(home, '.ssh'));
-    writeFileSync(join(home, '.ssh', 'config'), `${[...hostBlock('gw1', gw), ...common()].join('\n')}\n`);
+    writeFileSync(join(home, '.ssh', 'config'), `${[...hostBlock('gw1', gw), ...common()].join('\n')}\n`, { mode: 0o600 });
     const run = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS'], { env: { ...env, HOME: home } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+    chmodSync(join(home, '.ssh', 'config'), 0o666);
+    const writable = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS'], { env: { ...env, HOME: home } });
+    expect(writable.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_CONFIG'));
     const none = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', 'none'], { env: { ...env, HOME: home } });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/\(ERR_SSH_CONNECT\)\n$/);

@@ -108,7 +108,7 @@ export class SshPool {
 
   #sshConfig(): SshConfig {
     const chosen = this.#options.config;
-    this.#config ??= loadSshConfig(chosen === false ? [] : chosen !== undefined ? [{ path: chosen, required: true }] : defaultSshConfigFiles().map((path) => ({ path, required: false })));
+    this.#config ??= loadSshConfig(chosen === false ? [] : chosen !== undefined ? [{ path: chosen, required: true }] : defaultSshConfigFiles().map((path, i) => ({ path, required: false, checkOwner: i === 0 })));
     return this.#config;
   }
 
