@@ -46,6 +46,9 @@ export function uriProblem(uri: string): string | undefined {
     if (rawHost.toLowerCase() !== host.toLowerCase() && !(rawHost.startsWith('[') && canonicalIp(rawHost.slice(1, -1)) !== undefined)) return 'has a host that is not written plainly (percent-encoded or not canonical)';
     const ip = host.startsWith('[') ? canonicalIp(host.slice(1, -1)) : ipVersion(host) ? host : undefined;
     if (ip === undefined && dnsNameProblem(host) !== undefined) return `has a host that ${dnsNameProblem(host)}`;
+    // an address host is held to the rules of an iPAddress name (not IPv4-mapped, a host's)
+    const ipProblem = ip === undefined ? undefined : nameProblem('ip', ip);
+    if (ipProblem) return `has a host that ${ipProblem}`;
   }
   return undefined;
 }
@@ -67,6 +70,9 @@ export function nameProblem(kind: NameKind, value: string, options: DnsNameOptio
       // ::ffff:10.0.0.1 is 10.0.0.1 to a dual-stack socket, but no IPv4 iPAddress SAN or constraint
       // matches it: one host under two spellings, of which policies and validators see one
       if (/^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/.test(ip)) return 'is an IPv4-mapped IPv6 address: write the IPv4 address itself';
+      // "any address" and the broadcast address name no host: a listener bound to 0.0.0.0 is
+      // reached at its real addresses, and those go into its certificate
+      if (ip === '0.0.0.0' || ip === '::' || ip === '255.255.255.255') return 'is the unspecified or the broadcast address, not a host\'s';
       return undefined;
     }
     case 'email':

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { bytesEqual } from '../lib/bytes.js';
 import { isPublicSuffix } from '../names/public_suffix.js';
 import type { GeneralName } from './path_certificate.js';
@@ -19,9 +20,14 @@ export function hostnameMatches(sans: readonly GeneralName[] | undefined, hostna
   return sans.some((n) => n.type === 'dns' && dnsNameMatches(n.value, host));
 }
 
-/** The host name as compared: lower case, without one trailing dot; undefined when it cannot be one. */
+/**
+ * The host name as compared: an internationalized name in its A-labels (bücher.example is
+ * xn--bcher-kva.example, as certificates carry it), lower case, without one trailing dot;
+ * undefined when it cannot be one.
+ */
 export function normalizeHost(hostname: string): string | undefined {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const ascii = /[^\x00-\x7f]/.test(hostname) ? domainToASCII(hostname) : hostname;
+  const host = ascii.toLowerCase().replace(/\.$/, '');
   return /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) ? host : undefined;
 }
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { connect, DEFAULT_CIPHERS, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { ProbeErrorCode } from '../errors.js';
 import { parseIpAddress } from './hostname.js';
@@ -128,14 +129,15 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
 }
 
 /**
- * The server_name extension (RFC 6066 section 3): a DNS host name, without its trailing dot, and
+ * The server_name extension (RFC 6066 section 3): a DNS host name in A-labels, without its trailing dot, and
  * never an IP address, literal or bracketed (Node would send one, with a deprecation warning on
  * stderr). For an IP address nothing is sent.
  */
 export function sniOf(name: string): { servername?: string } {
   const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
   if (isIP(bare) !== 0 || parseIpAddress(name) !== undefined) return {};
-  const host = name.replace(/\.$/, '');
+  // an internationalized name goes out in its A-labels; one that has none is not sent
+  const host = (/[^\x00-\x7f]/.test(name) ? domainToASCII(name) : name).replace(/\.$/, '');
   return host === '' ? {} : { servername: host };
 }
 
@@ -154,6 +156,9 @@ function classify(error: NodeJS.ErrnoException, target: ProbeTarget): HandshakeF
       return { code: 'ERR_PROBE_DNS', reason: `cannot resolve ${target.host} (${error.code})` };
     case 'ETIMEDOUT':
       return { code: 'ERR_PROBE_TIMEOUT', reason: `connecting to ${where} timed out` };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { code: 'ERR_PROBE_HANDSHAKE', reason: `${where} closed the connection during the TLS handshake (${error.code})` };
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
     case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
     case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':

@@ -93,11 +93,16 @@ describe('sign refuses what a careful CA refuses, as one coded line', () => {
   // regression: an IPv4-mapped IPv6 address was signed (one host under two spellings: an IPv4
   // constraint or policy does not see it); and a leaf request asking for keyCertSign, cRLSign or
   // nameConstraints was signed as a leaf without a word, while CA:TRUE was refused
-  it('an IPv4-mapped IPv6 SAN, CN or --san, and a leaf request asking for keyCertSign, cRLSign or nameConstraints: ERR_POLICY', async () => {
+  it('an IPv4-mapped IPv6 SAN, CN, URI host or --san, 0.0.0.0, :: and 255.255.255.255, and a leaf request asking for keyCertSign, cRLSign or nameConstraints: ERR_POLICY', async () => {
     const any = ['--allow-any-name'];
     expect(await refusedWith(await request('/CN=m.example.com', ['-addext', 'subjectAltName=IP:::ffff:10.0.0.1']), 'ERR_POLICY', any)).toMatch(/IPv4-mapped IPv6 address: write the IPv4 address/);
     expect(await refusedWith(await request('/CN=::ffff:10.0.0.1'), 'ERR_POLICY', any)).toMatch(/IPv4-mapped/);
     expect(await refusedWith(await request('/CN=m.example.com'), 'ERR_INVALID_ARGUMENT', [...any, '--san', 'ip:0:0:0:0:0:FFFF:0a00:0001'])).toMatch(/IPv4-mapped/);
+    // the same for a URI's address host; and the unspecified and broadcast addresses name no host
+    expect(await refusedWith(await request('/CN=m.example.com', ['-addext', 'subjectAltName=DNS:m.example.com,URI:https://[::ffff:10.0.0.1]/x']), 'ERR_POLICY', any)).toMatch(/has a host that is an IPv4-mapped/);
+    for (const address of ['0.0.0.0', '::', '255.255.255.255']) {
+      expect(await refusedWith(await request('/CN=m.example.com', ['-addext', `subjectAltName=DNS:m.example.com,IP:${address}`]), 'ERR_POLICY', any), address).toMatch(/unspecified or the broadcast address/);
+    }
     const asks: [string, RegExp][] = [
       ['keyUsage=digitalSignature,keyCertSign', /\(keyUsage keyCertSign\)/],
       ['keyUsage=critical,cRLSign', /\(keyUsage cRLSign\)/],
