@@ -156,6 +156,9 @@ function classify(error: NodeJS.ErrnoException, target: ProbeTarget): HandshakeF
       return { code: 'ERR_PROBE_DNS', reason: `cannot resolve ${target.host} (${error.code})` };
     case 'ETIMEDOUT':
       return { code: 'ERR_PROBE_TIMEOUT', reason: `connecting to ${where} timed out` };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { code: 'ERR_PROBE_HANDSHAKE', reason: `${where} closed the connection during the TLS handshake (${error.code})` };
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
     case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
     case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':

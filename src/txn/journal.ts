@@ -57,7 +57,7 @@ export type FoundJournal = { journal: Journal } | { owner: number } | undefined;
 export async function readJournalFile(transport: FileTransport, path: string): Promise<FoundJournal> {
   const info = await transport.lstat(path);
   if (!info) return undefined;
-  const { uid } = await transport.identity();
+  const { uid } = await transport.identity(dirOf(path));
   if (info.type !== 'file' || info.uid !== uid) return { owner: info.uid };
   const journal = parseJournal(await transport.readFile(path, 16 * 1024 * 1024), path);
   const named = debrisOf(posix.basename(path))?.txn;

@@ -222,7 +222,7 @@ interface LockState {
 async function readLock(transport: FileTransport, path: string): Promise<LockState> {
   const info = await transport.lstat(path);
   if (!info) return {};
-  const { uid } = await transport.identity();
+  const { uid } = await transport.identity(posix.dirname(path));
   const owner = info.uid !== uid ? { owner: info.uid } : {};
   let bytes: Uint8Array;
   try {

@@ -219,5 +219,5 @@ export async function removeDebris(transport: FileTransport, dir: string, keepTx
  */
 async function ownedByOther(transport: FileTransport, path: string): Promise<boolean> {
   const info = await transport.lstat(path);
-  return info !== undefined && info.uid !== (await transport.identity()).uid;
+  return info !== undefined && info.uid !== (await transport.identity(posix.dirname(path))).uid;
 }

@@ -106,6 +106,18 @@ describe('an SFTP-only account (ForceCommand internal-sftp)', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  // the account's home (none here: sshd starts it in /) is not where it may write: the probe goes
+  // where recovery looks, as it goes where a change set writes
+  it('hapki recover ssh://user@host/dir works for such an account, another user\'s lock left alone', async () => {
+    const dir = userDir(forced, 'recover');
+    writeFileSync(join(dir, '.a.hapki-lock'), 'host x\n');
+    const run = await hapki(['recover', `ssh://${SFTP_USER}@127.0.0.1:${forced.port}${dir}`, '--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey, '--ssh-config', 'none']);
+    expect(run.stderr).not.toMatch(/ERR_/);
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, '.a.hapki-lock'))).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.hapki-probe'))).toEqual([]);
+  });
+
   it('an account with neither a shell nor SFTP is one coded line naming the host', async () => {
     const dir = userDir(neither, 'none');
     const run = await hapki(['list', `ssh://${SFTP_USER}@127.0.0.1:${neither.port}${dir}/a`, '--storepass', 'env:STOREPASS', '--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey, '--ssh-config', 'none'], {

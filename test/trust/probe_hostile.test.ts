@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +159,27 @@ describe('hostile servers: one coded failure, bounded', () => {
     } finally {
       (tls as { DEFAULT_MIN_VERSION: string }).DEFAULT_MIN_VERSION = before;
     }
+  });
+
+  it('a server that hangs up in the middle of the handshake, or answers with garbage: ERR_PROBE_HANDSHAKE, saying which', async () => {
+    const hangUp = await listen(
+      createNetServer((s) => {
+        s.on('error', () => undefined);
+        s.once('data', () => s.destroy());
+      }),
+    );
+    const cut = await probeTls({ host: '127.0.0.1', port: hangUp }, { timeoutMs: 20_000 });
+    expect(cut).toMatchObject({ ok: false, handshake: false, code: 'ERR_PROBE_HANDSHAKE' });
+    expect(cut.reason).toMatch(/closed the connection during the TLS handshake/);
+    const garbage = await listen(
+      createNetServer((s) => {
+        s.on('error', () => undefined);
+        s.end(Buffer.from('\u0016\u0003\u0001\u0000\u0005\u001b[31mEVIL\u0007\r\n'.repeat(50), 'latin1'));
+      }),
+    );
+    const junk = await probeTls({ host: '127.0.0.1', port: garbage }, { timeoutMs: 20_000 });
+    expect(junk).toMatchObject({ ok: false, handshake: false, code: 'ERR_PROBE_HANDSHAKE', chain: [] });
+    expect(junk.reason).not.toMatch(/EVIL|[\u0000-\u001f]/);
   });
 
   it('a chain of thousands of certificates is dropped at the size limit', async () => {

@@ -108,8 +108,7 @@ export class SshPool {
 
   #sshConfig(): SshConfig {
     const chosen = this.#options.config;
-    this.#config ??= loadSshConfig(chosen === false ? [] : chosen !== undefined ? [{ path: chosen, required: true }] : // the user's own file (the first) is held to ssh's owner and mode rule, as ssh holds it
-      defaultSshConfigFiles().map((path, i) => ({ path, required: false, checkPermissions: i === 0 })));
+    this.#config ??= loadSshConfig(chosen === false ? [] : chosen !== undefined ? [{ path: chosen, required: true }] : defaultSshConfigFiles().map((path, i) => ({ path, required: false, checkOwner: i === 0 })));
     return this.#config;
   }
 

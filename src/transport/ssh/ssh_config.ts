@@ -59,15 +59,13 @@ type Entry =
 /**
  * Reads the files (a missing one is skipped unless `required`); a file that is not a regular
  * text file of bounded size, a line ssh would refuse, an Include loop or too deep an Include are
- * ERR_SSH_CONFIG naming the file and line. `checkPermissions` (the user's own ~/.ssh/config), and
- * every included file: as ssh, a file another user may write (owned by neither root nor the user,
- * or writable by group or others) is refused, since it says which host keys to trust.
+ * ERR_SSH_CONFIG naming the file and line.
  */
-export function loadSshConfig(files: readonly { path: string; required: boolean; checkPermissions?: boolean }[]): SshConfig {
+export function loadSshConfig(files: readonly { path: string; required: boolean; checkOwner?: boolean }[]): SshConfig {
   const state = { bytes: 0, files: 0 };
   const entries: Entry[] = [];
   for (const file of files) {
-    const text = readConfigFile(file.path, file.required, state, file.checkPermissions ?? false);
+    const text = readConfigFile(file.path, file.required, state, file.checkOwner ?? !file.required);
     if (text === undefined) continue;
     // every file starts outside any Host block, as ssh reads each one on its own
     entries.push({ kind: 'push', include: false }, ...parse(text, file.path, 0, state, [file.path]), { kind: 'pop' });
@@ -75,7 +73,12 @@ export function loadSshConfig(files: readonly { path: string; required: boolean;
   return { lookup: (host) => evaluate(entries, host) };
 }
 
-function readConfigFile(path: string, required: boolean, state: { bytes: number; files: number }, checkPermissions: boolean): string | undefined {
+/**
+ * `checkOwner`: as ssh checks ~/.ssh/config and what it includes, the file must be the user's
+ * (or root's) and writable by no one else: whoever may write it could point a host at their
+ * own known_hosts file, and so at their own server.
+ */
+function readConfigFile(path: string, required: boolean, state: { bytes: number; files: number }, checkOwner: boolean): string | undefined {
   if (++state.files > MAX_FILES) throw new SshConfigError(`${path}: more than ${MAX_FILES} ssh configuration files are included`);
   let fd: number;
   try {
@@ -90,8 +93,8 @@ function readConfigFile(path: string, required: boolean, state: { bytes: number;
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new SshConfigError(`the ssh configuration ${path} is not a regular file`);
     const me = process.getuid?.();
-    if (checkPermissions && me !== undefined && ((stat.uid !== 0 && stat.uid !== me) || (stat.mode & 0o022) !== 0)) {
-      throw new SshConfigError(`bad owner or permissions on the ssh configuration ${path}: it must be owned by you or root and writable by no one else (chmod go-w)`);
+    if (checkOwner && me !== undefined && ((stat.uid !== 0 && stat.uid !== me) || (stat.mode & 0o022) !== 0)) {
+      throw new SshConfigError(`bad owner or permissions on the ssh configuration ${path}: it must be yours (or root's) and writable by no one else, as ssh requires`);
     }
     if (stat.size > MAX_FILE_BYTES) throw new SshConfigError(`the ssh configuration ${path} is too large (${stat.size} bytes; at most ${MAX_FILE_BYTES})`);
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
@@ -138,6 +141,7 @@ function parse(text: string, file: string, depth: number, state: { bytes: number
       for (const arg of args) {
         for (const path of expandInclude(arg, file)) {
           if (chain.includes(path)) throw new SshConfigError(`${where}: Include of ${path} loops back to a file that includes it`);
+          // included files are checked as ssh checks them, whoever included them
           const included = readConfigFile(path, false, state, true);
           if (included === undefined) continue;
           entries.push({ kind: 'push', include: true }, ...parse(included, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
