@@ -116,6 +116,18 @@ describe('ssh_config as ssh reads it', () => {
     expect(loadSshConfig([{ path: join(dir, 'absent'), required: false }]).lookup('gw1').identityFiles).toEqual([]);
   });
 
+  it('keeps a file included under a Host block that does not apply out, even its own Host * blocks (as ssh)', () => {
+    const dir = tempDir('hapki-sshcfg-scope-');
+    writeFileSync(join(dir, 'lab.conf'), 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n');
+    writeFileSync(join(dir, 'config'), `Host lab\n  Include ${dir}/lab.conf\nHost *\n  User ops\n`);
+    const config = loadSshConfig([{ path: join(dir, 'config'), required: true }]);
+    expect(config.lookup('lab')).toMatchObject({ strictHostKeyChecking: 'no', userKnownHostsFiles: ['/dev/null'], user: 'ops' });
+    const other = config.lookup('prod');
+    expect(other.strictHostKeyChecking).toBeUndefined();
+    expect(other.userKnownHostsFiles).toBeUndefined();
+    expect(other.user).toBe('ops');
+  });
+
   // as ssh: whoever may write the user's configuration could point a host at their own known_hosts
   it('refuses a user configuration (or a file it includes) another user owns or may write', () => {
     const dir = tempDir('hapki-sshcfg-perm-');

@@ -52,7 +52,8 @@ type Entry =
   | { kind: 'host'; patterns: string[] }
   | { kind: 'match'; all: boolean; where: string; quiet: boolean }
   | { kind: 'option'; key: string; args: string[]; where: string }
-  | { kind: 'push' }
+  /** A file begins; `include`: it is included, and counts only where its Include line does. */
+  | { kind: 'push'; include: boolean }
   | { kind: 'pop' };
 
 /**
@@ -67,7 +68,7 @@ export function loadSshConfig(files: readonly { path: string; required: boolean;
     const text = readConfigFile(file.path, file.required, state, file.checkOwner ?? !file.required);
     if (text === undefined) continue;
     // every file starts outside any Host block, as ssh reads each one on its own
-    entries.push({ kind: 'push' }, ...parse(text, file.path, 0, state, [file.path]), { kind: 'pop' });
+    entries.push({ kind: 'push', include: false }, ...parse(text, file.path, 0, state, [file.path]), { kind: 'pop' });
   }
   return { lookup: (host) => evaluate(entries, host) };
 }
@@ -145,7 +146,7 @@ function parse(text: string, file: string, depth: number, state: { bytes: number
           // included files are checked as ssh checks them, whoever included them
           const included = readConfigFile(path, false, state, true);
           if (included === undefined) continue;
-          entries.push({ kind: 'push' }, ...parse(included, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
+          entries.push({ kind: 'push', include: true }, ...parse(included, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
         }
       }
     } else {
@@ -246,25 +247,29 @@ export function hostMatches(patterns: readonly string[], host: string): boolean 
 function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
   const out: SshHostConfig = { identityFiles: [], warnings: [] };
   const seen = new Set<string>();
-  const stack: boolean[] = [];
+  const stack: { active: boolean; never: boolean }[] = [];
   let active = true;
+  // inside a file included under a Host or Match that does not apply: none of its blocks apply either (ssh's SSHCONF_NEVERMATCH)
+  let never = false;
   const identityRaw: string[] = [];
   let proxy: { kind: 'jump'; hops: string[] } | { kind: 'command'; where: string } | undefined;
   for (const entry of entries) {
     if (entry.kind === 'push') {
-      stack.push(active);
+      stack.push({ active, never });
+      if (entry.include) never ||= !active;
+      else active = true;
       continue;
     }
     if (entry.kind === 'pop') {
-      active = stack.pop() ?? true;
+      ({ active, never } = stack.pop() ?? { active: true, never: false });
       continue;
     }
     if (entry.kind === 'host') {
-      active = hostMatches(entry.patterns, host);
+      active = !never && hostMatches(entry.patterns, host);
       continue;
     }
     if (entry.kind === 'match') {
-      active = entry.all;
+      active = !never && entry.all;
       // the system's own file is the administrator's business: its Match blocks are left out quietly
       if (!entry.all && !entry.quiet && !out.warnings.some((w) => w.includes('Match'))) out.warnings.push(`${entry.where}: Match blocks are not evaluated by hapki; the settings under this one are not used (use Host blocks)`);
       continue;
