@@ -51,7 +51,7 @@ const MAX_FILES = 256;
 
 type Entry =
   | { kind: 'host'; patterns: string[] }
-  | { kind: 'match'; all: boolean; where: string }
+  | { kind: 'match'; all: boolean; where: string; quiet: boolean }
   | { kind: 'option'; key: string; args: string[]; where: string }
   /** A file begins; `include`: it is included, and counts only where its Include line does. */
   | { kind: 'push'; include: boolean }
@@ -135,7 +135,9 @@ function parse(text: string, file: string, depth: number, state: { bytes: number
       entries.push({ kind: 'host', patterns: args });
     } else if (key === 'match') {
       if (args.length === 0) throw new SshConfigError(`${where}: Match needs a criterion`);
-      entries.push({ kind: 'match', all: args.length === 1 && args[0]!.toLowerCase() === 'all', where });
+      // `Match all`, and `Match final all` as distributions ship it (Fedora's crypto policies), apply to every host
+      const all = args.some((a) => a.toLowerCase() === 'all') && args.every((a) => ['all', 'final', 'canonical'].includes(a.toLowerCase()));
+      entries.push({ kind: 'match', all, where, quiet: file.startsWith('/etc/ssh/') });
     } else if (key === 'include') {
       if (args.length === 0) throw new SshConfigError(`${where}: Include needs a file`);
       if (depth + 1 > MAX_INCLUDE_DEPTH) throw new SshConfigError(`${where}: Include nested more than ${MAX_INCLUDE_DEPTH} deep (a file including itself?)`);
@@ -246,7 +248,8 @@ function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
     }
     if (entry.kind === 'match') {
       active = !never && entry.all;
-      if (!entry.all && !out.warnings.some((w) => w.includes('Match'))) out.warnings.push(`${entry.where}: Match blocks are not evaluated by hapki; the settings under this one are not used (use Host blocks)`);
+      // the system's own file is the administrator's business: its Match blocks are left out quietly
+      if (!entry.all && !entry.quiet && !out.warnings.some((w) => w.includes('Match'))) out.warnings.push(`${entry.where}: Match blocks are not evaluated by hapki; the settings under this one are not used (use Host blocks)`);
       continue;
     }
     if (!active) continue;
