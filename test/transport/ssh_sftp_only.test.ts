@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshPool } from '../../src/transport/ssh/pool.js';
@@ -79,6 +79,32 @@ describe('an SFTP-only account (ForceCommand internal-sftp)', () => {
     expect(statSync(join(dir, 'c')).uid).toBe(uid);
     expect(statSync(join(dir, 'c')).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir).filter((n) => n.startsWith('.')).sort()).toEqual([]);
+  });
+
+  it('removes a probe directory a killed run left (older than ten minutes by the host\'s clock), never a concurrent run\'s or one holding anything', async () => {
+    const dir = userDir(forced, 'stale');
+    const probe = (hex: string, secondsAgo: number, holding?: string): string => {
+      const path = join(dir, `.hapki-probe-${hex.padStart(16, '0')}`);
+      mkdirSync(path);
+      if (holding) writeFileSync(join(path, holding), 'x');
+      chownSync(path, uid, gid);
+      const when = Date.now() / 1000 - secondsAgo;
+      utimesSync(path, when, when);
+      return path;
+    };
+    const killed = probe('aa', 86_400);
+    const running = probe('bb', -3_600);
+    const holding = probe('cc', 86_400, 'kept');
+    const pool = new SshPool(options());
+    try {
+      await commitChangeSet([{ path: join(dir, 'a'), transport: pool.transport({ host: '127.0.0.1', port: forced.port }), action: 'update', content: 'new a' }]);
+    } finally {
+      await pool.close();
+    }
+    expect(readFileSync(join(dir, 'a'), 'utf8')).toBe('new a');
+    expect(existsSync(killed)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+    expect(existsSync(join(holding, 'kept'))).toBe(true);
   });
 
   it('through the CLI: a keystore converted onto the host as that user', async () => {

@@ -5,6 +5,10 @@ import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConne
 import type { FileInfo, FileTransport } from '../../fs/transport.js';
 import type { ExecResult, SshSession } from './connect.js';
 
+/** A probe directory's name (see #probe), and the age past which no run is still using one. */
+const PROBE_NAME = /^\.hapki-probe-[0-9a-f]{16}$/;
+const STALE_PROBE_SECONDS = 600;
+
 /** SFTP status codes (draft-ietf-secsh-filexfer-02, the version OpenSSH speaks). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
@@ -273,7 +277,9 @@ export class SftpTransport implements FileTransport {
    * Learns uid, gid and umask over SFTP alone: a directory made exclusively (mkdir fails when
    * anything is there) with mode 0777 is owned by the connection's user and keeps the bits the
    * server's umask leaves; it is removed at once. Tried in `near` (where the write goes), then the
-   * account's home. A probe left by a killed process is an empty `.hapki-probe-*` directory.
+   * account's home. A probe left by a killed process (or a connection lost before its removal)
+   * is an empty `.hapki-probe-*` directory: the next probe there removes those older than
+   * STALE_PROBE_SECONDS by the host's own clock, never one a concurrent run is using.
    */
   async #probe(near?: string): Promise<{ uid: number; gid: number; umask: number } | undefined> {
     const sftp = await this.#sftp();
@@ -286,15 +292,34 @@ export class SftpTransport implements FileTransport {
         if (this.#session?.closed) throw this.#fail(error, path, 'create the directory');
         continue;
       }
+      let info: Stats;
       try {
-        const info = await this.#call<Stats>((cb) => sftp.lstat(path, cb));
-        if ((info.mode & S_IFMT) !== S_IFDIR) continue;
-        return { uid: info.uid, gid: info.gid, umask: 0o777 & ~info.mode };
+        info = await this.#call<Stats>((cb) => sftp.lstat(path, cb));
+      } catch (error) {
+        if (this.#session?.closed) throw this.#fail(error, path, 'inspect');
+        continue;
       } finally {
         await this.#call<void>((cb) => sftp.rmdir(path, cb)).catch(() => undefined);
       }
+      if ((info.mode & S_IFMT) !== S_IFDIR) continue;
+      await this.#removeStaleProbes(sftp, dir, info.mtime);
+      return { uid: info.uid, gid: info.gid, umask: 0o777 & ~info.mode };
     }
     return undefined;
+  }
+
+  /** Best effort: empty probe directories in `dir` older than STALE_PROBE_SECONDS before `now` (the host's seconds). */
+  async #removeStaleProbes(sftp: SFTPWrapper, dir: string, now: number): Promise<void> {
+    try {
+      const names = await this.#call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(dir, cb));
+      for (const { filename, attrs } of names) {
+        if (!PROBE_NAME.test(filename) || (attrs.mode & S_IFMT) !== S_IFDIR || attrs.mtime > now - STALE_PROBE_SECONDS) continue;
+        // rmdir removes an empty directory only: nothing anyone put into it is lost
+        await this.#call<void>((cb) => sftp.rmdir(posix.join(dir, filename), cb)).catch(() => undefined);
+      }
+    } catch {
+      // a directory that cannot be listed keeps what it holds
+    }
   }
 
   #where(path: string): string {
