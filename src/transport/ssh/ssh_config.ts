@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SshConfigError } from '../../errors.js';
 import { errnoWords } from '../../lib/errno_words.js';
+import { globMatch } from './match_pattern.js';
 import { defaultUser } from './ssh_options.js';
 
 /**
@@ -202,29 +203,6 @@ function expandTilde(path: string): string {
   if (path === '~') return homedir();
   if (path.startsWith('~/')) return join(homedir(), path.slice(2));
   return path;
-}
-
-/** ssh's match_pattern: `*` any run, `?` one character; case as given. */
-export function globMatch(pattern: string, text: string): boolean {
-  // iterative with one backtrack point: linear in practice, never exponential
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star >= 0) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
 }
 
 /** A Host line matches when one of its patterns does and none of its negations (ssh's match_pattern_list, case-insensitive). */
