@@ -229,22 +229,34 @@ function tryKill(pid: number): void {
  * returned function.
  */
 export function createSudoUser(name: string): () => void {
-  if (process.getuid?.() !== 0) throw new Error('the sudo tests create a user and a sudoers rule: run them as root (CI does)');
-  let created = false;
-  try {
-    execFileSync('id', ['-u', name], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['-M', '-s', '/bin/sh', name]);
-    created = true;
-  }
-  // an account with "!" in its password field is locked, and sshd without PAM refuses it even a key
-  execFileSync('usermod', ['-p', '*', name]);
+  const removeUser = createTestUser(name, '/bin/sh', 'the sudo tests create a user and a sudoers rule');
   const server = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server'].find((p) => existsSync(p))!;
   const rule = `/etc/sudoers.d/hapki-test-${name}`;
   writeFileSync(rule, `${name} ALL=(root) NOPASSWD: ${server}, /usr/bin/true, /bin/true\n`, { mode: 0o440 });
   execFileSync('visudo', ['-cqf', rule]);
   return () => {
     rmSync(rule, { force: true });
+    removeUser();
+  };
+}
+
+/**
+ * A local user with this login shell that sshd lets in with a key (its password field `*`, not a
+ * locked `!`), made if missing. Root only (`why` says what needs it); the returned function
+ * removes the user if it was made here.
+ */
+export function createTestUser(name: string, shell: string, why: string): () => void {
+  if (process.getuid?.() !== 0) throw new Error(`${why}: run them as root (CI does)`);
+  let created = false;
+  try {
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['-M', '-s', shell, name]);
+    created = true;
+  }
+  // an account with "!" in its password field is locked, and sshd without PAM refuses it even a key
+  execFileSync('usermod', ['-p', '*', '-s', shell, name]);
+  return () => {
     if (created) execFileSync('userdel', [name], { stdio: 'ignore' });
   };
 }

@@ -75,6 +75,7 @@ describe('ssh_config as ssh reads it', () => {
     expect(gw1.user).toBeUndefined();
     expect(gw1.port).toBe(2022);
     expect(gw1.warnings.join('\n')).toMatch(/Match blocks are not evaluated/);
+    expect(configOf('Match final all\n  User everyone\n').lookup('gw1')).toMatchObject({ user: 'everyone', warnings: [] });
   });
 
   it('refuses ProxyCommand, a bad port, a bad StrictHostKeyChecking, an unclosed quote: ERR_SSH_CONFIG with the line', () => {

@@ -8,7 +8,7 @@ import { commitChangeSet } from '../../src/txn/change_set.js';
 import { configureWritePath } from '../../src/txn/config.js';
 import { hapki } from '../helpers/cli.js';
 import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
-import { createSshLab, installedSftpServer, type SshHost, type SshLab } from '../helpers/sshd.js';
+import { createSshLab, createTestUser, installedSftpServer, type SshHost, type SshLab } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/tools.js';
 
 /**
@@ -28,18 +28,7 @@ let removeUser: () => void;
 
 beforeAll(async () => {
   configureWritePath({ warn: () => undefined });
-  if (process.getuid?.() !== 0) throw new Error('the SFTP-only tests create a user: run them as root (CI does)');
-  let created = false;
-  try {
-    execFileSync('id', ['-u', SFTP_USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['-M', '-s', '/usr/sbin/nologin', SFTP_USER]);
-    created = true;
-  }
-  execFileSync('usermod', ['-p', '*', '-s', '/usr/sbin/nologin', SFTP_USER]);
-  removeUser = () => {
-    if (created) execFileSync('userdel', [SFTP_USER], { stdio: 'ignore' });
-  };
+  removeUser = createTestUser(SFTP_USER, '/usr/sbin/nologin', 'the SFTP-only tests create a user');
   uid = Number(execFileSync('id', ['-u', SFTP_USER], { encoding: 'utf8' }).trim());
   gid = Number(execFileSync('id', ['-g', SFTP_USER], { encoding: 'utf8' }).trim());
   lab = createSshLab();

@@ -3,6 +3,7 @@ import { appendFile, chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FileNotFoundError, IoError, SshHostKeyMismatchError, SshHostUnknownError } from '../../errors.js';
 import { readLocalFileBytes } from '../../fs/read_file.js';
+import { globMatch } from './match_pattern.js';
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -68,7 +69,7 @@ export function matchesHostPatterns(patterns: string, name: string): boolean {
   for (const pattern of patterns.split(',')) {
     const negated = pattern.startsWith('!');
     const body = negated ? pattern.slice(1) : pattern;
-    if (wildcardMatch(body.toLowerCase(), name.toLowerCase())) {
+    if (globMatch(body.toLowerCase(), name.toLowerCase())) {
       if (negated) return false;
       matched = true;
     }
@@ -151,26 +152,4 @@ async function addKnownHost(file: string, name: string, type: string, blob: Uint
   } catch (error) {
     throw new IoError(`cannot add the host key to ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
-}
-
-function wildcardMatch(pattern: string, text: string): boolean {
-  // '*' and '?' as in OpenSSH's match_pattern; a linear two-pointer match, no regular expression built from input
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
 }

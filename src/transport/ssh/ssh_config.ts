@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SshConfigError } from '../../errors.js';
 import { errnoWords } from '../../lib/errno_words.js';
+import { globMatch } from './match_pattern.js';
 import { defaultUser } from './ssh_options.js';
 
 /**
@@ -50,7 +51,7 @@ const MAX_FILES = 256;
 
 type Entry =
   | { kind: 'host'; patterns: string[] }
-  | { kind: 'match'; all: boolean; where: string }
+  | { kind: 'match'; all: boolean; where: string; quiet: boolean }
   | { kind: 'option'; key: string; args: string[]; where: string }
   /** A file begins; `include`: it is included, and counts only where its Include line does. */
   | { kind: 'push'; include: boolean }
@@ -134,7 +135,9 @@ function parse(text: string, file: string, depth: number, state: { bytes: number
       entries.push({ kind: 'host', patterns: args });
     } else if (key === 'match') {
       if (args.length === 0) throw new SshConfigError(`${where}: Match needs a criterion`);
-      entries.push({ kind: 'match', all: args.length === 1 && args[0]!.toLowerCase() === 'all', where });
+      // `Match all`, and `Match final all` as distributions ship it (Fedora's crypto policies), apply to every host
+      const all = args.some((a) => a.toLowerCase() === 'all') && args.every((a) => ['all', 'final', 'canonical'].includes(a.toLowerCase()));
+      entries.push({ kind: 'match', all, where, quiet: file.startsWith('/etc/ssh/') });
     } else if (key === 'include') {
       if (args.length === 0) throw new SshConfigError(`${where}: Include needs a file`);
       if (depth + 1 > MAX_INCLUDE_DEPTH) throw new SshConfigError(`${where}: Include nested more than ${MAX_INCLUDE_DEPTH} deep (a file including itself?)`);
@@ -202,29 +205,6 @@ function expandTilde(path: string): string {
   return path;
 }
 
-/** ssh's match_pattern: `*` any run, `?` one character; case as given. */
-export function globMatch(pattern: string, text: string): boolean {
-  // iterative with one backtrack point: linear in practice, never exponential
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star >= 0) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
 /** A Host line matches when one of its patterns does and none of its negations (ssh's match_pattern_list, case-insensitive). */
 export function hostMatches(patterns: readonly string[], host: string): boolean {
   const name = host.toLowerCase();
@@ -268,7 +248,8 @@ function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
     }
     if (entry.kind === 'match') {
       active = !never && entry.all;
-      if (!entry.all && !out.warnings.some((w) => w.includes('Match'))) out.warnings.push(`${entry.where}: Match blocks are not evaluated by hapki; the settings under this one are not used (use Host blocks)`);
+      // the system's own file is the administrator's business: its Match blocks are left out quietly
+      if (!entry.all && !entry.quiet && !out.warnings.some((w) => w.includes('Match'))) out.warnings.push(`${entry.where}: Match blocks are not evaluated by hapki; the settings under this one are not used (use Host blocks)`);
       continue;
     }
     if (!active) continue;
