@@ -240,6 +240,17 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
     expect(unknown.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_HOST_UNKNOWN'));
   });
 
+  it('checks the host key under HostKeyAlias when one is given', async () => {
+    const known = join(dir, 'known_alias');
+    writeFileSync(known, `gw-alias ssh-ed25519 ${gw.hostKey}\n`);
+    const config = writeConfig('alias', [...hostBlock('gw1', gw, ['  HostKeyAlias gw-alias', `  UserKnownHostsFile ${known}`]), ...hostBlock('gw2', gw, [`  UserKnownHostsFile ${known}`]), ...common()]);
+    const aliased = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', config], { env });
+    expect(aliased.stderr).toBe('');
+    expect(aliased.code).toBe(0);
+    const plain = await hapki(['list', `ssh://gw2${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', config], { env });
+    expect(plain.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_HOST_UNKNOWN'));
+  });
+
   it('goes through ProxyJump hosts (one, then two hops), each checked against known_hosts', async () => {
     const config = writeConfig('jump', [...hostBlock('gw1', gw, ['  ProxyJump bastion']), ...hostBlock('gw2', gw, ['  ProxyJump bastion,bastion2']), ...hostBlock('bastion', jump), ...hostBlock('bastion2', jump), ...hostBlock('gw3', gw, ['  ProxyJump shut']), ...hostBlock('shut', closed), ...common()]);
     for (const alias of ['gw1', 'gw2']) {
