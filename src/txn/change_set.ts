@@ -37,7 +37,7 @@ export interface FileChange {
   private?: boolean;
   /** `write`: replace an existing file. */
   force?: boolean;
-  /** Keep the replaced content as `<file>.bak` (written like any file: staged, synced, renamed; mode 0600 at most). */
+  /** Keep the replaced content as `<file>.bak` (written like any file: staged, synced, renamed; an update's keeps the file's owner and group, its mode less others'; otherwise 0600 at most). */
   backup?: boolean;
   /**
    * SHA-256 (hex) of the content the change was computed from, read earlier without the lock:
@@ -374,8 +374,13 @@ async function stage(p: Prepared, txn: string): Promise<void> {
     const there = await transport.lstat(backup);
     if (there && there.type !== 'file' && there.type !== 'symlink') throw new UnsafePathError(backup, 'is in the way of the backup: not a regular file');
     p.backupTemp = backupTempPathOf(p.target, txn);
-    // a backup never reads wider than its keystore, and never more than its owner
-    await transport.createExclusive(p.backupTemp, p.current, p.existing.mode & 0o600);
+    // the old file as it was, to be moved back in place: a keystore rewritten in place keeps its
+    // owner and group, and so does its backup (a root-owned 0600 backup, restored with mv, locked
+    // the service out of its own keystore); never wider than the keystore, never open to others
+    const inPlace = change.action === 'update';
+    await transport.createExclusive(p.backupTemp, p.current, p.existing.mode & (inPlace ? 0o660 : 0o600), inPlace ? { uid: p.existing.uid, gid: p.existing.gid } : undefined).catch((error: unknown) => {
+      throw inPlace ? ownerNotKept(p, transport, error) : error;
+    });
   }
 }
 

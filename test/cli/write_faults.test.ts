@@ -146,14 +146,14 @@ describe('as root, in a directory another user can write in', () => {
     expect(spawnSync('chown', ['-h', 'nobody', link]).status).toBe(0);
   };
 
-  it.runIf(isRoot)("import does not follow another user's symbolic link at <keystore>.bak: the backup replaces it, mode 0600", async () => {
+  it.runIf(isRoot)("import does not follow another user's symbolic link at <keystore>.bak: the backup replaces it, with the keystore's owner and mode", async () => {
     const { ks, victim } = await setup('bak-link');
     plant(victim, `${ks}.bak`);
     const r = await hapki(['import', ks, '--alias', 'ca', '--trusted', cert, '--storepass', 'env:STOREPASS'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('precious');
     const bak = lstatSync(`${ks}.bak`);
-    expect([bak.isSymbolicLink(), bak.uid, bak.mode & 0o777]).toEqual([false, 0, 0o600]);
+    expect([bak.isSymbolicLink(), bak.uid, bak.mode & 0o777]).toEqual([false, 0, 0o640]);
     expect(statSync(ks).mode & 0o777).toBe(0o640);
   });
 

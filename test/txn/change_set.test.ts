@@ -218,7 +218,8 @@ describe('commitChangeSet', () => {
     // and the files are usable again: a new change goes through
     expect(commitInChild(dir, '2').status).toBe(0);
     expect(['a', 'b', 'c'].map((f) => text(join(dir, f))).join(' ')).toBe('a2 b2 c2');
-    expect(statSync(join(dir, 'a.bak')).mode & 0o777).toBe(0o600);
+    // the backup has the file's mode, less others'
+    expect(statSync(join(dir, 'a.bak')).mode & 0o777).toBe(statSync(join(dir, 'a')).mode & 0o660);
   });
 
   it('a journal is never seen part written: killed while writing it, the change set is undone and hapki recover succeeds', async () => {
@@ -270,7 +271,7 @@ describe('ownership, modes and symbolic links', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('gives a new output the umask mode, or 0600 with private material; a backup is never wider than 0600', async () => {
+  it('gives a new output the umask mode, or 0600 with private material; a backup is never wider than its file, never open to others', async () => {
     const dir = fresh();
     const mask = process.umask(0o027);
     try {
@@ -284,7 +285,12 @@ describe('ownership, modes and symbolic links', () => {
     expect(statSync(join(dir, 'public.pem')).mode & 0o777).toBe(0o640);
     expect(statSync(join(dir, 'key.pem')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'ks.p12')).mode & 0o777).toBe(0o640);
-    expect(statSync(join(dir, 'ks.p12.bak')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'ks.p12.bak')).mode & 0o777).toBe(0o640);
+    // the backup of a file replaced by a new one (--force) is 0600 at most
+    writeFileSync(join(dir, 'out.pem'), 'old');
+    chmodSync(join(dir, 'out.pem'), 0o644);
+    await commitChangeSet([{ path: join(dir, 'out.pem'), action: 'write', content: 'new', force: true, backup: true }]);
+    expect(statSync(join(dir, 'out.pem.bak')).mode & 0o777).toBe(0o600);
   });
 
   // regression: under umask 000 a new trust store, certificate or CA record was writable by every user
@@ -306,7 +312,8 @@ describe('ownership, modes and symbolic links', () => {
     expect(statSync(join(dir, 'key.pem')).mode & 0o777).toBe(0o600);
   });
 
-  it.runIf(isRoot)('as root: an in-place rewrite keeps owner, group and mode; a forced output over another user\'s file is ours, 0600', async () => {
+  // regression: the backup was root's, 0600: moved back in place (mv gateway.jks.bak gateway.jks), it locked the service out of its keystore
+  it.runIf(isRoot)('as root: an in-place rewrite keeps owner, group and mode, and so does its backup; a forced output over another user\'s file is ours, 0600', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'gateway.jks'), 'old');
     chownSync(join(dir, 'gateway.jks'), 65534, 65534);
@@ -314,7 +321,8 @@ describe('ownership, modes and symbolic links', () => {
     await commitChangeSet([{ path: join(dir, 'gateway.jks'), action: 'update', content: 'new', private: true, backup: true }]);
     const kept = statSync(join(dir, 'gateway.jks'));
     expect([kept.uid, kept.gid, kept.mode & 0o777]).toEqual([65534, 65534, 0o640]);
-    expect(statSync(join(dir, 'gateway.jks.bak')).uid).toBe(0);
+    const backup = statSync(join(dir, 'gateway.jks.bak'));
+    expect([backup.uid, backup.gid, backup.mode & 0o777, text(join(dir, 'gateway.jks.bak'))]).toEqual([65534, 65534, 0o640, 'old']);
     writeFileSync(join(dir, 'planted.pem'), 'theirs');
     chownSync(join(dir, 'planted.pem'), 65534, 65534);
     chmodSync(join(dir, 'planted.pem'), 0o666);
