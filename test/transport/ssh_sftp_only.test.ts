@@ -107,6 +107,21 @@ describe('an SFTP-only account (ForceCommand internal-sftp)', () => {
     expect(existsSync(join(holding, 'kept'))).toBe(true);
   });
 
+  it('writes into directories it makes (createParents): the probe goes where the account may write, above them', async () => {
+    const dir = userDir(forced, 'parents');
+    const pool = new SshPool(options());
+    try {
+      const t = pool.transport({ host: '127.0.0.1', port: forced.port });
+      await commitChangeSet([{ path: join(dir, 'new', 'sub', 'c'), transport: t, action: 'write', content: 'new c', createParents: true }]);
+      expect(await t.identity()).toEqual({ uid, gid });
+    } finally {
+      await pool.close();
+    }
+    expect(readFileSync(join(dir, 'new', 'sub', 'c'), 'utf8')).toBe('new c');
+    expect(statSync(join(dir, 'new', 'sub', 'c')).uid).toBe(uid);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
   it('through the CLI: a keystore converted onto the host as that user', async () => {
     const dir = userDir(forced, 'cli');
     const local = tempDir('hapki-sftponly-');

@@ -276,20 +276,26 @@ export class SftpTransport implements FileTransport {
   /**
    * Learns uid, gid and umask over SFTP alone: a directory made exclusively (mkdir fails when
    * anything is there) with mode 0777 is owned by the connection's user and keeps the bits the
-   * server's umask leaves; it is removed at once. Tried in `near` (where the write goes), then the
-   * account's home. A probe left by a killed process (or a connection lost before its removal)
+   * server's umask leaves; it is removed at once. Tried in `near` (where the write goes; its
+   * nearest existing parent when it is yet to be made), then the account's home. A probe left by a killed process (or a connection lost before its removal)
    * is an empty `.hapki-probe-*` directory: the next probe there removes those older than
    * STALE_PROBE_SECONDS by the host's own clock, never one a concurrent run is using.
    */
   async #probe(near?: string): Promise<{ uid: number; gid: number; umask: number } | undefined> {
     const sftp = await this.#sftp();
     const home = await this.#call<string>((cb) => sftp.realpath('.', cb)).catch(() => undefined);
-    for (const dir of [...new Set([near, home].filter((d): d is string => d !== undefined && d.startsWith('/')))]) {
+    const candidates = [near, home].filter((d): d is string => d !== undefined && d.startsWith('/')).map((d) => posix.normalize(d));
+    for (let i = 0; i < candidates.length; i++) {
+      const dir = candidates[i]!;
+      if (candidates.indexOf(dir) < i) continue;
       const path = posix.join(dir, `.hapki-probe-${randomBytes(8).toString('hex')}`);
       try {
         await this.#call<void>((cb) => sftp.mkdir(path, { mode: 0o777 }, cb));
       } catch (error) {
         if (this.#session?.closed) throw this.#fail(error, path, 'create the directory');
+        // a directory the write is about to make (createParents) is not there yet: its nearest
+        // existing parent is where the account writes
+        if (statusOf(error) === NO_SUCH_FILE && dir !== '/') candidates.splice(i + 1, 0, posix.dirname(dir));
         continue;
       }
       let info: Stats;
