@@ -269,6 +269,14 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
     const unknown = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', strict], { env });
     expect(unknown.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_HOST_UNKNOWN'));
     expect(unknown.stderr).toContain('bastion');
+    // and the host reached through a known jump host is checked too: the tunnel vouches for nothing
+    const jumpOnly = join(dir, 'known_jump_only');
+    writeFileSync(jumpOnly, `${jump.knownHostsLine}\n`);
+    const tunnelled = writeConfig('jumptarget', [...hostBlock('gw1', gw, ['  ProxyJump bastion', `  UserKnownHostsFile ${jumpOnly}`]), ...hostBlock('bastion', jump, [`  UserKnownHostsFile ${lab.knownHosts}`]), ...common()]);
+    const target = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', tunnelled], { env });
+    expect(target.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_HOST_UNKNOWN'));
+    expect(target.stderr).toContain('gw1');
+    expect(target.stderr).not.toContain('bastion');
   });
 
   it('refuses a ProxyJump loop and a hostile config with one coded line', async () => {
