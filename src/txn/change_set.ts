@@ -368,6 +368,7 @@ async function stage(p: Prepared, txn: string): Promise<void> {
     });
     // hashed as it is read back: the staged file is never held a second time beside p.next
     if ((await transport.sha256(p.temp, MAX_FILE_BYTES)) !== sha256Hex(p.next)) throw new IoError(`${p.given}: the staged file reads back different from what was written`);
+    crashPoint('staging');
   }
   if (change.backup && p.current && p.existing) {
     const backup = backupPathOf(p.target);

@@ -57,14 +57,21 @@ export function transportFor(location: string): FileTransport | undefined {
   }
 }
 
+let stoppedAt: string | undefined;
+
 /**
  * The crash points tests use to prove recovery: with HAPKI_TEST_CRASH_AT=<step> the process
  * kills itself with SIGKILL at that step, exactly as `kill -9` from outside would, so no
- * cleanup code runs. Steps: locked, staged, journal-written (its temp, not yet renamed into
- * place), journaled, renamed-<n> (after the n-th rename of
+ * cleanup code runs. Steps: locked, staging (the first file staged), staged, journal-written
+ * (its temp, not yet renamed into place), journaled, renamed-<n> (after the n-th rename of
  * a target), committed (before the journal is removed), recovering (a recovery, once it holds
- * its guard).
+ * its guard). With HAPKI_TEST_STOP_AT=<step> it stops itself (SIGSTOP) there, the first time,
+ * for a test to break something at exactly that moment and let it go on (SIGCONT).
  */
 export function crashPoint(step: string): void {
   if (process.env.HAPKI_TEST_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+  if (process.env.HAPKI_TEST_STOP_AT === step && stoppedAt !== step) {
+    stoppedAt = step;
+    process.kill(process.pid, 'SIGSTOP');
+  }
 }

@@ -125,6 +125,41 @@ function hapkiWatching(args: string[], when: () => boolean, act: () => void): Pr
   });
 }
 
+/**
+ * Runs hapki stopped (SIGSTOP, HAPKI_TEST_STOP_AT) at a step of its write path, calls `act` while
+ * it stands there, and lets it go on: the failure `act` causes lands at exactly that step, however
+ * busy the machine (a watcher polling for files saw them late under load, and acted after renames).
+ */
+function hapkiStoppedAt(args: string[], step: string, act: () => void): Promise<{ code: number; stdout: string; stderr: string; acted: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', HAPKI_TEST_STOP_AT: step } });
+    let stdout = '';
+    let stderr = '';
+    let acted = false;
+    const stopped = (): boolean => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ...", T when stopped
+        return / T /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
+      } catch {
+        return false;
+      }
+    };
+    const timer = setInterval(() => {
+      if (!acted && stopped()) {
+        acted = true;
+        act();
+        child.kill('SIGCONT');
+      }
+    }, 5);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ code: code ?? -1, stdout, stderr, acted });
+    });
+  });
+}
+
 /** Files under a directory whose names match, at any depth. */
 function found(dir: string, test: (name: string) => boolean): boolean {
   return (readdirSync(dir, { recursive: true }) as string[]).some((n) => test(n.split('/').pop()!));
@@ -164,8 +199,8 @@ describe('a cluster on five sshd hosts', () => {
   it('a host whose sshd dies mid-staging stops the change before any rename: every host unchanged', async () => {
     const before = clusterFiles();
     const victim = hosts.get(lastHost(NODES))!;
-    // the operator's own files (the new CA and token) are staged first: then every lock is held and staging has begun
-    const run = await hapkiWatching(['apply', clusterFile()], () => found(local, (n) => n.includes('.hapki-') && n.endsWith('.tmp')), () => victim.kill());
+    // stopped once its first file is staged: every lock is held and staging has begun
+    const run = await hapkiStoppedAt(['apply', clusterFile()], 'staging', () => victim.kill());
     try {
       expect(run.acted).toBe(true);
       expect(run.code).toBe(1);

@@ -202,7 +202,7 @@ describe('commitChangeSet', () => {
     expect(hapkiNames(dir)).toEqual([]);
   });
 
-  it.each(['locked', 'staged', 'journal-written', 'journaled', 'renamed-1', 'renamed-2', 'committed'])('a process killed (SIGKILL) at "%s" leaves all old or all new, and the next commit settles it', async (step) => {
+  it.each(['locked', 'staging', 'staged', 'journal-written', 'journaled', 'renamed-1', 'renamed-2', 'committed'])('a process killed (SIGKILL) at "%s" leaves all old or all new, and the next commit settles it', async (step) => {
     const dir = fresh();
     for (const f of ['a', 'b', 'c']) writeFileSync(join(dir, f), `${f}0`);
     expect(commitInChild(dir, '1', step).signal).toBe('SIGKILL');
