@@ -251,6 +251,29 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
     expect(plain.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_HOST_UNKNOWN'));
   });
 
+  it('never turns accept-new into no checking: with UserKnownHostsFile none or /dev/null an unknown host is refused, no system file written', async () => {
+    const global = join(dir, 'global_known_hosts');
+    writeFileSync(global, '');
+    for (const [name, user, strict] of [['devnull', '/dev/null', 'no'], ['none', 'none', 'accept-new']] as const) {
+      const config = writeConfig(`nouser-${name}`, [...hostBlock('gw1', gw, [`  UserKnownHostsFile ${user}`, `  GlobalKnownHostsFile ${global}`, `  StrictHostKeyChecking ${strict}`]), ...common()]);
+      for (let i = 0; i < 2; i++) {
+        const run = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', config], { env });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/\n(hapki: [^\n]+ \(ERR_SSH_HOST_UNKNOWN\)\n)$/);
+        expect(run.stderr).toMatch(/^hapki: warning: [^\n]*is not applied: it keeps no known_hosts file of the user's/);
+      }
+      expect(readFileSync(global, 'utf8')).toBe('');
+    }
+    // a GlobalKnownHostsFile /dev/null with the user's file: accept-new adds to the user's, as before
+    const fresh = join(dir, 'known_hosts_user_only');
+    writeFileSync(fresh, '');
+    const config = writeConfig('nouser-global-devnull', [...hostBlock('gw1', gw, [`  UserKnownHostsFile ${fresh}`, '  GlobalKnownHostsFile /dev/null', '  StrictHostKeyChecking accept-new']), ...common()]);
+    const ok = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', config], { env });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(readFileSync(fresh, 'utf8')).toContain(gw.hostKey);
+  });
+
   it('goes through ProxyJump hosts (one, then two hops), each checked against known_hosts', async () => {
     const config = writeConfig('jump', [...hostBlock('gw1', gw, ['  ProxyJump bastion']), ...hostBlock('gw2', gw, ['  ProxyJump bastion,bastion2']), ...hostBlock('bastion', jump), ...hostBlock('bastion2', jump), ...hostBlock('gw3', gw, ['  ProxyJump shut']), ...hostBlock('shut', closed), ...common()]);
     for (const alias of ['gw1', 'gw2']) {

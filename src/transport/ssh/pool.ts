@@ -121,13 +121,24 @@ export class SshPool {
     const label = hostLabel({ user, host: target.host, port });
     const options: SshOptions = { ...o, user };
     if (o.identity === undefined && host.identityFiles.length > 0) options.identityFiles = host.identityFiles;
-    if (o.knownHosts === undefined && (host.userKnownHostsFiles !== undefined || host.globalKnownHostsFiles !== undefined)) {
-      options.knownHosts = [...(host.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]), ...(host.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'])];
+    // /dev/null is ssh's idiom for keeping no host keys: it is no file at all here
+    const userKnown = host.userKnownHostsFiles?.filter((f) => f !== '/dev/null');
+    const globalKnown = host.globalKnownHostsFiles?.filter((f) => f !== '/dev/null');
+    if (o.knownHosts === undefined && (userKnown !== undefined || globalKnown !== undefined)) {
+      options.knownHosts = [...(userKnown ?? [join(homedir(), '.ssh', 'known_hosts')]), ...(globalKnown ?? ['/etc/ssh/ssh_known_hosts'])];
     }
     if (o.acceptNewHostKeys === undefined && host.strictHostKeyChecking !== undefined) {
-      // `no` would let any key in, a changed one too: hapki takes it as accept-new (a changed key is still refused)
-      if (host.strictHostKeyChecking === 'no') this.#warnOnce(`${label}: StrictHostKeyChecking no in the ssh configuration is taken as accept-new: a host not yet known is added, a changed host key is still refused`);
-      options.acceptNewHostKeys = host.strictHostKeyChecking === 'no' || host.strictHostKeyChecking === 'accept-new';
+      const acceptNew = host.strictHostKeyChecking === 'no' || host.strictHostKeyChecking === 'accept-new';
+      if (acceptNew && o.knownHosts === undefined && userKnown?.length === 0) {
+        // a new key goes into the user's known_hosts; with none, accepting it would accept any key
+        // on every connection (or write it into a system-wide file): strict checking instead
+        this.#warnOnce(`${label}: StrictHostKeyChecking ${host.strictHostKeyChecking} in the ssh configuration is not applied: it keeps no known_hosts file of the user's for the host (UserKnownHostsFile none or /dev/null) to add a new key to, and hapki never accepts a host key it cannot check again; an unknown host is refused`);
+        options.acceptNewHostKeys = false;
+      } else {
+        // \`no\` would let any key in, a changed one too: hapki takes it as accept-new (a changed key is still refused)
+        if (host.strictHostKeyChecking === 'no') this.#warnOnce(`${label}: StrictHostKeyChecking no in the ssh configuration is taken as accept-new: a host not yet known is added, a changed host key is still refused`);
+        options.acceptNewHostKeys = acceptNew;
+      }
     }
     if (o.connectTimeoutMs === undefined && host.connectTimeoutSeconds !== undefined) options.connectTimeoutMs = host.connectTimeoutSeconds * 1000;
     if (host.identitiesOnly && o.agent === undefined) options.agent = false;
