@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import { assertCertificate } from '../cert/tbs.js';
 import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../cert/pkcs7_certificates.js';
+import { detectFormat } from '../keystore/detect.js';
 
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
@@ -17,8 +18,20 @@ export function readCertificates(bytes: Uint8Array, what = 'certificate file'): 
       : (pkcs7Certificates(bytes) ?? [bytes]);
     for (const der of certificates) assertCertificate(der);
   } catch (cause) {
+    const store = keystoreFormatOf(bytes);
+    // a keystore given where certificates go (keytool -importcert takes no keystore either)
+    if (store) throw new InvalidArgumentError(`${what}: a ${store} keystore, not certificates: export what it holds first (hapki export <keystore> --alias <alias> --what chain --out <file>)`, { cause });
     throw new InvalidArgumentError(`${what}: not a certificate or PEM bundle of certificates: ${(cause as Error).message}`, { cause });
   }
   if (certificates.length === 0) throw new InvalidArgumentError(`${what}: holds no certificate`);
   return certificates;
+}
+
+function keystoreFormatOf(bytes: Uint8Array): string | undefined {
+  try {
+    const format = detectFormat(bytes);
+    return format === 'PEM' || format === 'DER' ? undefined : format;
+  } catch {
+    return undefined;
+  }
 }

@@ -62,6 +62,18 @@ describe('import run again', () => {
     expect(keytoolFingerprints((await keytool(['-list', '-v', '-alias', 'partner', '-keystore', store, '-storepass', env.GW])).stdout)).toHaveLength(1);
   });
 
+  it('a keystore given as the reply or the trusted certificate is named as one, with the way out; nothing is written', async () => {
+    const before = readFileSync(at('gw.jks'));
+    await keytool(['-genkeypair', '-alias', 'other', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=other', '-keystore', at('other.p12'), '-storetype', 'PKCS12', '-storepass', env.GW]);
+    for (const [option, file, format] of [['--reply', 'gw.jks', 'JKS'], ['--trusted', 'other.p12', 'PKCS12']] as const) {
+      const r = await hapki(['import', at('gw.jks'), '--alias', 'x', option, at(file), ...pass], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+      expect(r.stderr).toContain(`${at(file)}: a ${format} keystore, not certificates: export what it holds first (hapki export`);
+    }
+    expect(readFileSync(at('gw.jks'))).toEqual(before);
+  });
+
   it('a changed reply is still written, with the backup turned over', async () => {
     await openssl(['x509', '-req', '-in', at('msas1.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-days', '20', '-out', at('msas1-renewed.pem')]);
     const before = readFileSync(at('gw.jks'));
