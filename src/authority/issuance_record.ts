@@ -83,7 +83,10 @@ export async function recordIssued(caKeystorePath: string, records: readonly Iss
 
 export async function readRecord(caKeystorePath: string): Promise<RecordLine[]> {
   const path = caFiles(caKeystorePath).record;
-  const text = await readOptionalText(path);
+  return parseRecord(await readOptionalText(path), path);
+}
+
+function parseRecord(text: string | undefined, path: string): RecordLine[] {
   if (text === undefined) return [];
   return text.split('\n').flatMap((line, i) => {
     if (line.trim() === '') return [];
@@ -122,18 +125,26 @@ export async function revokeSerial(caKeystorePath: string, serialText: string, r
   const serial = normalizeSerial(serialText);
   if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
   if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
-  const certificates = issuedCertificates(await readRecord(caKeystorePath));
-  const target = certificates.find((c) => c.serial === serial);
-  if (!target) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}`);
-  // revoking by certificate: that certificate, not another with its serial (another CA's, or one
-  // made up to get a victim's certificate revoked)
-  if (certificate && createHash('sha256').update(certificate).digest('hex') !== target.sha256) {
-    throw new NotFoundError(`the certificate is not the one ${escapeText(caKeystorePath)} issued with serial ${serial} (its SHA-256 differs from the record's): another CA's certificate, or an altered one`);
-  }
-  if (target.revoked) return target;
-  const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
-  await appendLines(caKeystorePath, [line]);
-  return { ...target, revoked: { reason, at: line.at } };
+  const path = caFiles(caKeystorePath).record;
+  let result: IssuedCertificate | undefined;
+  // judged on the record as it is under its lock: two revokes of one serial at once add one line
+  await updateCaFile(path, (current) => {
+    const target = issuedCertificates(parseRecord(current, path)).find((c) => c.serial === serial);
+    if (!target) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}`);
+    // revoking by certificate: that certificate, not another with its serial (another CA's, or one
+    // made up to get a victim's certificate revoked)
+    if (certificate && createHash('sha256').update(certificate).digest('hex') !== target.sha256) {
+      throw new NotFoundError(`the certificate is not the one ${escapeText(caKeystorePath)} issued with serial ${serial} (its SHA-256 differs from the record's): another CA's certificate, or an altered one`);
+    }
+    if (target.revoked) {
+      result = target;
+      return current ?? '';
+    }
+    const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
+    result = { ...target, revoked: { reason, at: line.at } };
+    return withLines(current, [line]);
+  });
+  return result!;
 }
 
 /** The serial of a certificate (DER), as the record writes it. */

@@ -94,7 +94,7 @@ async function signerProblem(response: OcspResponse, issuer: PathCertificate, ab
     const verdict = signatures.verify(response, signer.spki);
     if (verdict === 'weak') {
       const name = signatures.algorithm(response).name;
-      last = failed('ERR_WEAK_SIGNATURE', `the OCSP response is signed with ${name}, which hapki does not accept${/sha-?1/i.test(name) ? ' (--allow-sha1 accepts SHA-1)' : ''}`);
+      last = failed('ERR_WEAK_SIGNATURE', `the OCSP response is signed with ${name}, which hapki does not accept${/sha-?1/i.test(name) ? ' (verify --allow-sha1 accepts SHA-1)' : ''}`);
       continue;
     }
     if (verdict !== 'ok') continue;

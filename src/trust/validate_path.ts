@@ -358,7 +358,7 @@ export function signatureProblem(checker: SignatureChecker, cert: PathCertificat
   const algorithm = checker.algorithm(cert).name;
   switch (verdict) {
     case 'weak':
-      return problem('ERR_WEAK_SIGNATURE', `${on} uses ${algorithm}, which hapki does not accept${algorithm.includes('SHA1') || algorithm.includes('sha1') || algorithm.includes('SHA-1') ? ' (--allow-sha1 accepts SHA-1)' : ''}`);
+      return problem('ERR_WEAK_SIGNATURE', `${on} uses ${algorithm}, which hapki does not accept${algorithm.includes('SHA1') || algorithm.includes('sha1') || algorithm.includes('SHA-1') ? ' (verify --allow-sha1 accepts SHA-1)' : ''}`);
     case 'dsa':
       return problem('ERR_WEAK_KEY', `${on} is a DSA signature (${algorithm}); hapki does not accept DSA`);
     case 'unsupported':

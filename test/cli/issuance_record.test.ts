@@ -132,4 +132,18 @@ describe('concurrent runs against one CA', () => {
     expect(after).toHaveLength(before + 2 * N);
     expect(after.filter((l) => l.type === 'revoked').map((l) => l.serial).sort()).toEqual(expect.arrayContaining([...serials].sort()));
   }, 180_000);
+
+  // regression: the record was read before its lock was taken, so revokes of one serial at once each added a line
+  it('6 revokes of one serial at once: one revoked line, every run says revoked with the same time', async () => {
+    const record = at('ca.p12.issued.jsonl');
+    await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('once.key'), '-subj', '/CN=once.example.com', '-out', at('once.csr')]);
+    const signed = await hapki(['sign', at('once.csr'), ...CA, '--allow-any-name', '--json', '--out', at('once.pem')], { env });
+    expect(signed.code, signed.stderr).toBe(0);
+    const serial = serialOf(signed.stdout);
+    const runs = await Promise.all(Array.from({ length: 6 }, () => hapki(['revoke', '--ca', at('ca.p12'), '--serial', serial, '--reason', 'keyCompromise', '--json'])));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(new Set(runs.map((r) => (JSON.parse(r.stdout) as { revoked: { at: string } }).revoked.at)).size).toBe(1);
+    const lines = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; serial: string });
+    expect(lines.filter((l) => l.type === 'revoked' && l.serial === serial)).toHaveLength(1);
+  }, 120_000);
 });
