@@ -260,10 +260,16 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
         const run = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', config], { env });
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/\n(hapki: [^\n]+ \(ERR_SSH_HOST_UNKNOWN\)\n)$/);
-        expect(run.stderr).toMatch(/^hapki: warning: [^\n]*is not applied: it keeps no known_hosts file of the user's/);
+        expect(run.stderr).toMatch(/^hapki: warning: [^\n]*is not applied: the ssh configuration keeps no known_hosts file of the user's/);
       }
       expect(readFileSync(global, 'utf8')).toBe('');
     }
+    // --accept-new-host-keys likewise: no file of the user's to add to, so not into the global one
+    const flagged = writeConfig('nouser-flag', [...hostBlock('gw1', gw, ['  UserKnownHostsFile none', `  GlobalKnownHostsFile ${global}`]), ...common()]);
+    const run = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', flagged, '--accept-new-host-keys'], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^hapki: warning: [^\n]*--accept-new-host-keys is not applied[^\n]*\nhapki: [^\n]+ \(ERR_SSH_HOST_UNKNOWN\)\n$/);
+    expect(readFileSync(global, 'utf8')).toBe('');
     // a GlobalKnownHostsFile /dev/null with the user's file: accept-new adds to the user's, as before
     const fresh = join(dir, 'known_hosts_user_only');
     writeFileSync(fresh, '');

@@ -127,18 +127,18 @@ export class SshPool {
     if (o.knownHosts === undefined && (userKnown !== undefined || globalKnown !== undefined)) {
       options.knownHosts = [...(userKnown ?? [join(homedir(), '.ssh', 'known_hosts')]), ...(globalKnown ?? ['/etc/ssh/ssh_known_hosts'])];
     }
-    if (o.acceptNewHostKeys === undefined && host.strictHostKeyChecking !== undefined) {
-      const acceptNew = host.strictHostKeyChecking === 'no' || host.strictHostKeyChecking === 'accept-new';
-      if (acceptNew && o.knownHosts === undefined && userKnown?.length === 0) {
-        // a new key goes into the user's known_hosts; with none, accepting it would accept any key
-        // on every connection (or write it into a system-wide file): strict checking instead
-        this.#warnOnce(`${label}: StrictHostKeyChecking ${host.strictHostKeyChecking} in the ssh configuration is not applied: it keeps no known_hosts file of the user's for the host (UserKnownHostsFile none or /dev/null) to add a new key to, and hapki never accepts a host key it cannot check again; an unknown host is refused`);
-        options.acceptNewHostKeys = false;
-      } else {
-        // \`no\` would let any key in, a changed one too: hapki takes it as accept-new (a changed key is still refused)
-        if (host.strictHostKeyChecking === 'no') this.#warnOnce(`${label}: StrictHostKeyChecking no in the ssh configuration is taken as accept-new: a host not yet known is added, a changed host key is still refused`);
-        options.acceptNewHostKeys = acceptNew;
-      }
+    const fromConfig = o.acceptNewHostKeys === undefined ? host.strictHostKeyChecking : undefined;
+    const acceptNew = o.acceptNewHostKeys ?? (fromConfig === 'no' || fromConfig === 'accept-new');
+    if (acceptNew && o.knownHosts === undefined && userKnown?.length === 0) {
+      // a new key goes into the user's known_hosts; with none, accepting it would accept any key
+      // on every connection (or write it into a system-wide file): strict checking instead
+      const asked = fromConfig === undefined ? '--accept-new-host-keys' : `StrictHostKeyChecking ${fromConfig} in the ssh configuration`;
+      this.#warnOnce(`${label}: ${asked} is not applied: the ssh configuration keeps no known_hosts file of the user's for the host (UserKnownHostsFile none or /dev/null) to add a new key to, and hapki never accepts a host key it cannot check again; an unknown host is refused`);
+      options.acceptNewHostKeys = false;
+    } else if (fromConfig !== undefined) {
+      // `no` would let any key in, a changed one too: hapki takes it as accept-new (a changed key is still refused)
+      if (fromConfig === 'no') this.#warnOnce(`${label}: StrictHostKeyChecking no in the ssh configuration is taken as accept-new: a host not yet known is added, a changed host key is still refused`);
+      options.acceptNewHostKeys = acceptNew;
     }
     if (o.connectTimeoutMs === undefined && host.connectTimeoutSeconds !== undefined) options.connectTimeoutMs = host.connectTimeoutSeconds * 1000;
     if (host.identitiesOnly && o.agent === undefined) options.agent = false;
