@@ -80,6 +80,26 @@ describe('planCluster and applyCluster on a lab', () => {
     expect(snapshot(dir)).toEqual(after);
   });
 
+  // regression: apply wrote a PEM keystore back with { password: '' }, encrypting its clear keys under an empty password nobody chose
+  it('a PEM gateway keystore with its keys in the clear, under an empty password, keeps them in the clear', async () => {
+    const { dir, file } = await lab();
+    const node = LAB_LAYOUT.msas1;
+    const jks = join(dir, node.keystore);
+    const store = await openKeystore(jks, { password: password(dir, node.secret) });
+    await saveKeystore(jks, { ...store, format: 'PEM' }, { force: true });
+    writeFileSync(join(dir, 'secrets', 'empty.pass'), '\n', { mode: 0o600 });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`keystore: ${node.keystore}\n      password: file:${node.secret}`, `keystore: ${node.keystore}\n      password: file:secrets/empty.pass`));
+    expect(readFileSync(jks, 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
+    const cluster = await loadClusterFile(file);
+    await applyCluster(cluster);
+    const text = readFileSync(jks, 'utf8');
+    expect(text).toContain('-----BEGIN PRIVATE KEY-----');
+    expect(text).not.toContain('ENCRYPTED');
+    const leaf = (await openKeystore(jks, { password: '' })).entries.find((e) => e.type === 'private-key') as PrivateKeyEntry;
+    expect(describeCertificate(leaf.chain[0]!).san).toContain('DNS:lbrhost.example.com');
+    expect((await planCluster(await loadClusterFile(file))).steps).toEqual([]);
+  });
+
   it('keeps a .bak of every keystore it replaced', async () => {
     const { dir, file } = await lab();
     const original = readFileSync(join(dir, LAB_LAYOUT.msas1.keystore));

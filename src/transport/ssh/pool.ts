@@ -31,6 +31,8 @@ export class SshPool {
   #config: SshConfig | undefined;
   readonly #sessions = new Map<string, Promise<SshSession>>();
   readonly #transports = new Map<string, SftpTransport>();
+  /** Sessions in the order they connected: a tunnelled one connects after every hop it goes through. */
+  readonly #connected: SshSession[] = [];
   readonly #warned = new Set<string>();
 
   constructor(options: SshOptions = {}) {
@@ -73,8 +75,9 @@ export class SshPool {
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     this.#transports.clear();
-    // the tunnelled sessions first, then the hops they went through
-    for (const s of sessions.reverse()) await s.then((session) => session.close(), () => undefined);
+    await Promise.allSettled(sessions);
+    // the tunnelled sessions first, then the hops they went through (the map holds a target before its hops)
+    for (const session of this.#connected.splice(0).reverse()) session.close();
   }
 
   /** `jumps`: hops given by a ProxyJump list (they replace the host's own); `chain`: labels on the way, against loops. */
@@ -95,10 +98,15 @@ export class SshPool {
       // the SSH client (and its known_hosts and key handling) loads when a command first connects
       session = (async () => {
         const { connectSsh } = await import('./connect.js');
-        if (!route.via) return connectSsh(route.connect, route.options);
-        const hop = await this.#session(route.via.target, route.via.jumps, [...chain, key]);
-        const sock = await hop.forward(route.connect.host, route.connect.port ?? 22, route.label);
-        return connectSsh(route.connect, route.options, sock);
+        let connected: SshSession;
+        if (!route.via) connected = await connectSsh(route.connect, route.options);
+        else {
+          const hop = await this.#session(route.via.target, route.via.jumps, [...chain, key]);
+          const sock = await hop.forward(route.connect.host, route.connect.port ?? 22, route.label);
+          connected = await connectSsh(route.connect, route.options, sock);
+        }
+        this.#connected.push(connected);
+        return connected;
       })();
       session.catch(() => undefined);
       this.#sessions.set(key, session);
