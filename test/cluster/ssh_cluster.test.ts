@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,21 +103,23 @@ function aliasSection(listing: string, alias: string): string {
   return listing.slice(start, end === -1 ? undefined : end);
 }
 
+type Watched = { code: number; stdout: string; stderr: string; acted: boolean };
+
 /** Runs hapki, calling `act` once, as soon as `when` holds (polled every 2 ms while it runs). */
-function hapkiWatching(args: string[], when: () => boolean, act: () => void): Promise<{ code: number; stdout: string; stderr: string; acted: boolean }> {
+function hapkiWatching(args: string[], when: (child: ChildProcess) => boolean, act: (child: ChildProcess) => void, env: Record<string, string> = {}): Promise<Watched> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
     let stdout = '';
     let stderr = '';
     let acted = false;
     const timer = setInterval(() => {
-      if (!acted && when()) {
+      if (!acted && when(child)) {
         acted = true;
-        act();
+        act(child);
       }
     }, 2);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => {
       clearInterval(timer);
       resolve({ code: code ?? -1, stdout, stderr, acted });
@@ -125,39 +127,22 @@ function hapkiWatching(args: string[], when: () => boolean, act: () => void): Pr
   });
 }
 
+/** /proc/<pid>/stat: "pid (comm) state ...", state T once stopped. */
+function isStopped(child: ChildProcess): boolean {
+  try {
+    return / T /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs hapki stopped (SIGSTOP, HAPKI_TEST_STOP_AT) at a step of its write path, calls `act` while
  * it stands there, and lets it go on: the failure `act` causes lands at exactly that step, however
  * busy the machine (a watcher polling for files saw them late under load, and acted after renames).
  */
-function hapkiStoppedAt(args: string[], step: string, act: () => void): Promise<{ code: number; stdout: string; stderr: string; acted: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', HAPKI_TEST_STOP_AT: step } });
-    let stdout = '';
-    let stderr = '';
-    let acted = false;
-    const stopped = (): boolean => {
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ...", T when stopped
-        return / T /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
-      } catch {
-        return false;
-      }
-    };
-    const timer = setInterval(() => {
-      if (!acted && stopped()) {
-        acted = true;
-        act();
-        child.kill('SIGCONT');
-      }
-    }, 5);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code: code ?? -1, stdout, stderr, acted });
-    });
-  });
+function hapkiStoppedAt(args: string[], step: string, act: () => void): Promise<Watched> {
+  return hapkiWatching(args, isStopped, (child) => (act(), child.kill('SIGCONT')), { HAPKI_TEST_STOP_AT: step });
 }
 
 /** Files under a directory whose names match, at any depth. */
