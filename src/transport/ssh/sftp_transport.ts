@@ -305,6 +305,9 @@ export class SftpTransport implements FileTransport {
         if (this.#session?.closed) throw this.#fail(error, path, 'inspect');
         continue;
       } finally {
+        // closed to others first: should anyone have put something into it meanwhile, so that it
+        // cannot be removed, no directory open to everybody stays where the keystores are
+        await this.#call<void>((cb) => sftp.chmod(path, 0o700, cb)).catch(() => undefined);
         await this.#call<void>((cb) => sftp.rmdir(path, cb)).catch(() => undefined);
       }
       if ((info.mode & S_IFMT) !== S_IFDIR) continue;
