@@ -2,7 +2,7 @@ import type { WebCrypto } from '../crypto/provider.js';
 import { ClusterNotConvergedError } from '../errors.js';
 import { withDerivationMemo } from '../crypto/pbe/derivation_memo.js';
 import { encodeNewKeystore, holdsSecrets } from '../fs/keystore_file.js';
-import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
+import { rewriteKeystore } from '../keystore/write_keystore.js';
 import { distributeToken } from '../token/distribute_token.js';
 import { localTokenFiles, type TokenFileLayer } from '../token/instance_files.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
@@ -83,8 +83,7 @@ async function planAndApply(cluster: ClusterFile, options: ApplyClusterOptions, 
 }
 
 async function changeOf(w: PlannedWrite): Promise<FileChange> {
-  // in place with an empty password, a PEM keystore whose keys were in the clear keeps them so, as everywhere
-  const content = w.bytes ?? (w.exists ? await writeKeystore(w.store, rewritePassword(w.store, w.password)) : await encodeNewKeystore(w.file, w.store, { password: w.password }));
+  const content = w.bytes ?? (w.exists ? await rewriteKeystore(w.store, w.password) : await encodeNewKeystore(w.file, w.store, { password: w.password }));
   return {
     path: w.file,
     action: w.exists ? 'update' : 'write',

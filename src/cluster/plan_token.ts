@@ -2,7 +2,7 @@ import { issuanceExtensions } from '../issue/issuance_checks.js';
 import { describeCertificate } from '../cert/describe.js';
 import { readFileBytes } from '../fs/read_file.js';
 import { readKeystore } from '../keystore/read_keystore.js';
-import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
+import { rewriteKeystore } from '../keystore/write_keystore.js';
 import { planTokenDistribution, type TokenInstance } from '../token/distribute_token.js';
 import type { TokenFileLayer } from '../token/instance_files.js';
 import { issueTokenCertificate } from '../token/issue_token.js';
@@ -44,7 +44,7 @@ export async function planToken(state: PlanState, ca: CaFacts, token: ClusterTok
   // the unchanged instances are read again as bytes, every host at once
   const bytes = await mapByHost(gateways, (n) => hostOfLocation(n.keystore), async (n) => {
     const w = state.files.get(n.keystore)!;
-    return w.changed ? await writeKeystore(w.store, rewritePassword(w.store, w.password)) : await readFileBytes(n.keystore);
+    return w.changed ? await rewriteKeystore(w.store, w.password) : await readFileBytes(n.keystore);
   });
   for (const [i, n] of gateways.entries()) {
     planned.set(n.keystore, bytes[i]!);

@@ -4,7 +4,7 @@ import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystor
 import type { WriteOptions } from '../keystore/codec.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
 import { javaProblems, refuseKeyWithoutCertificate } from '../keystore/java_readers.js';
-import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
+import { rewriteKeystore, writeKeystore } from '../keystore/write_keystore.js';
 import { writePathSettings } from '../txn/config.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { readFileBytes } from './read_file.js';
@@ -45,8 +45,13 @@ export async function keystoreOutput(path: string, store: Keystore, options: Sav
 export async function encodeNewKeystore(path: string, store: Keystore, options: WriteOptions & { format?: KeystoreFormat } = {}): Promise<Uint8Array> {
   const target = { ...store, format: options.format ?? store.format };
   refuseKeyWithoutCertificate(target);
-  for (const problem of javaProblems(target, options.password)) writePathSettings().warn(`${path}: ${problem}`);
+  warnJavaProblems(path, target, options.password);
   return writeKeystore(store, options);
+}
+
+/** What Java's tools will not take from a store about to be written (the file is written all the same). */
+function warnJavaProblems(path: string, store: Keystore, password: string | undefined): void {
+  for (const problem of javaProblems(store, password)) writePathSettings().warn(`${path}: ${problem}`);
 }
 
 export interface UpdateKeystoreOptions extends ReadKeystoreOptions {
@@ -73,14 +78,10 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
     result = changed.result;
     if (changed.store === store) return undefined;
     secret = holdsSecrets(changed.store) || holdsSecrets(store);
-    const password = options.writePassword ?? options.password;
-    const encodeOptions = rewritePassword(changed.store, password);
     // a new password is a new file to Java's tools (but the entries are the file's own: a key
     // without its certificate that it already holds is kept, as a rewrite in place keeps it)
-    if (options.writePassword !== undefined && options.writePassword !== options.password) {
-      for (const problem of javaProblems(changed.store, options.writePassword)) writePathSettings().warn(`${path}: ${problem}`);
-    }
-    return writeKeystore(changed.store, encodeOptions);
+    if (options.writePassword !== undefined && options.writePassword !== options.password) warnJavaProblems(path, changed.store, options.writePassword);
+    return rewriteKeystore(changed.store, options.writePassword ?? options.password);
   };
   const fileChange: FileChange = { path, action: 'update', content, backup: options.backup ?? true };
   Object.defineProperty(fileChange, 'private', { get: () => secret, enumerable: true });

@@ -2,7 +2,7 @@ import type { WebCrypto } from '../crypto/provider.js';
 import type { Keystore } from '../keystore/model.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
 import { encodeNewKeystore } from '../fs/keystore_file.js';
-import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
+import { rewriteKeystore } from '../keystore/write_keystore.js';
 import type { FileChange } from '../txn/change_set.js';
 import { requestWithNewKey, type NewKeyRequestOptions } from './create_key_entry.js';
 
@@ -23,7 +23,7 @@ export interface KeystoreToRewrite {
  */
 export async function newKeyRequestChanges(keystore: KeystoreToRewrite, request: NewKeyRequestOptions, out?: { path: string; force: boolean }, crypto?: WebCrypto): Promise<{ changes: FileChange[]; csr: Uint8Array }> {
   const made = await requestWithNewKey(keystore.store, request, crypto);
-  const bytes = keystore.sha256 === null ? await encodeNewKeystore(keystore.path, made.store, { password: keystore.password }) : await writeKeystore(made.store, rewritePassword(made.store, keystore.password));
+  const bytes = keystore.sha256 === null ? await encodeNewKeystore(keystore.path, made.store, { password: keystore.password }) : await rewriteKeystore(made.store, keystore.password);
   const changes: FileChange[] = [{ path: keystore.path, action: keystore.sha256 === null ? 'write' : 'update', content: bytes, expectedSha256: keystore.sha256, backup: true, private: true }];
   if (out) changes.push({ path: out.path, action: 'write', content: pemArmor('CERTIFICATE REQUEST', made.csr), force: out.force, backup: true });
   return { changes, csr: made.csr };

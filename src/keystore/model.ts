@@ -75,7 +75,7 @@ export interface Keystore {
    */
   /**
    * `keysInClear`: a PEM or DER file whose private keys (one at least) were all in the clear: a
-   * rewrite in place under the empty password (`rewritePassword`) keeps them so.
+   * rewrite in place under the empty password (`rewriteKeystore`) keeps them so.
    */
   protection?: { legacy: boolean; unprotected?: boolean; keysInClear?: boolean };
 }

@@ -24,15 +24,16 @@ async function refuseBks(): Promise<Uint8Array> {
 }
 
 /**
- * The password to write a store back in place with. The empty string is a password to the writers
+ * Encodes a store read from a file, to be written back to it in place, under `password` (the one
+ * it was read with, or its new one). The empty string is a password to the writers
  * (a PEM or DER key is encrypted under it, see WriteOptions), but a PEM or DER file whose keys were
  * all in the clear opens under any password, the empty one included: rewritten in place with ''
  * (`--storepass` empty), its keys stay in the clear as they were, never encrypted under an empty
  * password nobody chose. A password that is not empty protects the keys, as before.
  */
-export function rewritePassword(store: Keystore, password: string | undefined): { password?: string } {
-  if (password === undefined || (password === '' && (store.format === 'PEM' || store.format === 'DER') && store.protection?.keysInClear)) return {};
-  return { password };
+export async function rewriteKeystore(store: Keystore, password: string | undefined): Promise<Uint8Array> {
+  const keepInClear = password === '' && (store.format === 'PEM' || store.format === 'DER') && store.protection?.keysInClear === true;
+  return writeKeystore(store, password === undefined || keepInClear ? {} : { password });
 }
 
 /** Encodes a keystore in the given format (default: the format it was read from). */

@@ -6,7 +6,7 @@ import { HapkiError, InvalidArgumentError, PasswordRequiredError, RemoteIoError,
 import type { ReadOptions } from '../keystore/codec.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import { readKeystore } from '../keystore/read_keystore.js';
-import { rewritePassword, writeKeystore } from '../keystore/write_keystore.js';
+import { rewriteKeystore } from '../keystore/write_keystore.js';
 import { localTokenFiles, type TokenFileLayer } from './instance_files.js';
 import { activateToken, installToken, retireToken, stageToken, type TokenChange, type TokenStep, type TokenTransform } from './rotation.js';
 import type { TokenMaterial } from './token_material.js';
@@ -143,7 +143,7 @@ async function planInstance(instance: TokenInstance, step: TokenStep, alias: str
   const t = transform(store, step, alias, material);
   const planned: PlannedInstance = { instance, format: store.format, original, changes: t.changes, warnings: t.warnings, expected: tokenState(t.store, alias), expectedEntries: t.store.entries.length };
   if (t.changes.length === 0) return planned;
-  const bytes = await writeKeystore(t.store, rewritePassword(t.store, instance.password));
+  const bytes = await rewriteKeystore(t.store, instance.password);
   // decode what we are about to write, so that a codec problem stops the plan and not the write
   const decoded = await readKeystore(bytes, readOptions(instance, alias));
   assertState(tokenState(decoded, alias), planned, decoded.entries.length);

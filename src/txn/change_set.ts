@@ -348,12 +348,19 @@ async function readUnderLock(prepared: Prepared[]): Promise<void> {
 async function stage(p: Prepared, txn: string): Promise<void> {
   const { change, transport } = p;
   const umask = await transport.umask();
+  // in place: the file's owner already holds its keys; the new file keeps owner, group and mode,
+  // and so does the backup of the old one (a root-owned 0600 backup, restored with mv, locked the
+  // service out of its own keystore). Owner and mode are given on the open file (a name swapped
+  // for a link would take them otherwise)
+  const inPlace = change.action === 'update' && p.existing !== undefined;
+  const create = (path: string, bytes: Uint8Array, mode: number): Promise<void> =>
+    transport.createExclusive(path, bytes, mode, inPlace ? { uid: p.existing!.uid, gid: p.existing!.gid } : undefined).catch((error: unknown) => {
+      throw inPlace ? ownerNotKept(p, transport, error) : error;
+    });
   if (p.next) {
     // hapki reads no file larger (MAX_FILE_BYTES, the input bound): it does not write one either
     if (p.next.length > MAX_FILE_BYTES) throw new IoError(`${p.given}: the output would be ${p.next.length} bytes, more than the ${MAX_FILE_BYTES / 1024 / 1024} MiB hapki reads a keystore file up to`);
     p.temp = tempPathOf(p.target, txn);
-    // in place: the file's owner already holds its keys; it keeps owner, group and mode
-    const inPlace = change.action === 'update' && p.existing !== undefined;
     if (inPlace) {
       p.mode = p.existing!.mode & (change.private ? 0o770 : 0o777);
     } else {
@@ -362,10 +369,7 @@ async function stage(p: Prepared, txn: string): Promise<void> {
       // anyone can rewrite is a trust anchor anyone can plant
       p.mode = most & (change.private ? 0o600 : 0o777) & ~(umask | 0o002);
     }
-    // owner and mode are given on the open file (a name swapped for a link would take them otherwise)
-    await transport.createExclusive(p.temp, p.next, p.mode, inPlace ? { uid: p.existing!.uid, gid: p.existing!.gid } : undefined).catch((error: unknown) => {
-      throw inPlace ? ownerNotKept(p, transport, error) : error;
-    });
+    await create(p.temp, p.next, p.mode);
     // hashed as it is read back: the staged file is never held a second time beside p.next
     if ((await transport.sha256(p.temp, MAX_FILE_BYTES)) !== sha256Hex(p.next)) throw new IoError(`${p.given}: the staged file reads back different from what was written`);
     crashPoint('staging');
@@ -375,13 +379,8 @@ async function stage(p: Prepared, txn: string): Promise<void> {
     const there = await transport.lstat(backup);
     if (there && there.type !== 'file' && there.type !== 'symlink') throw new UnsafePathError(backup, 'is in the way of the backup: not a regular file');
     p.backupTemp = backupTempPathOf(p.target, txn);
-    // the old file as it was, to be moved back in place: a keystore rewritten in place keeps its
-    // owner and group, and so does its backup (a root-owned 0600 backup, restored with mv, locked
-    // the service out of its own keystore); never wider than the keystore, never open to others
-    const inPlace = change.action === 'update';
-    await transport.createExclusive(p.backupTemp, p.current, p.existing.mode & (inPlace ? 0o660 : 0o600), inPlace ? { uid: p.existing.uid, gid: p.existing.gid } : undefined).catch((error: unknown) => {
-      throw inPlace ? ownerNotKept(p, transport, error) : error;
-    });
+    // the old file as it was, to be moved back in place: never wider than the keystore, never open to others
+    await create(p.backupTemp, p.current, p.existing.mode & (inPlace ? 0o660 : 0o600));
   }
 }
 
