@@ -55,6 +55,8 @@ export async function prepareSigning(caFilesBase: string, options: SignRequestsO
       const issued = allSucceeded(requests.map((r) => r.name), results, reportFailure);
       const record = signedRecordChange(caFilesBase, issued.map((signed) => signed.certificate), options.profile ?? 'server', by ?? 'sign');
       const warnings = issued.some((signed) => signed.sans.length > 0) ? [...caRules.warnings] : [];
+      // an HSM CA named by its URI alone has no file to keep a record beside: say so before it matters (revoke)
+      if (!record && issued.length > 0) warnings.push('this CA keeps no issuance record (a pkcs11: CA keeps it beside its certificate file, given as --ca-cert): `hapki revoke` and `hapki ca issued` will not know these certificates');
       for (const [i, signed] of issued.entries()) for (const w of signed.warnings) warnings.push(requests.length > 1 ? `${requests[i]!.name}: ${w}` : w);
       const pems = issued.map((signed) => (chain ? signed.chain : [signed.certificate]).map((der) => pemArmor('CERTIFICATE', der)).join(''));
       return { issued, record, pems, warnings };

@@ -41,8 +41,11 @@ export function publicKeyWeakness(spki: Uint8Array): string | undefined {
     }
     return `an EC key on ${key.curve ?? 'an explicitly encoded curve'} (P-256, P-384 or P-521 required)`;
   }
-  // the EdDSA keys hapki itself certifies (csr, sign)
-  if (key.algorithm === 'Ed25519' || key.algorithm === 'Ed448') return undefined;
+  // the EdDSA keys hapki itself certifies (csr, sign), when they are points of large order
+  if (key.algorithm === 'Ed25519' || key.algorithm === 'Ed448') {
+    const point = edPointProblem(key.algorithm, readSpki(spki).key);
+    return point ? `an ${key.algorithm} ${point}` : undefined;
+  }
   return `a ${key.algorithm} key, which hapki does not accept`;
 }
 
@@ -109,6 +112,36 @@ export function ecPointProblem(spki: Uint8Array, point: Uint8Array, curveName: s
     }
   }
   return `public key is not an encoded point of ${curveName}`;
+}
+
+const ED25519_P = (1n << 255n) - 19n;
+const ED448_P = (1n << 448n) - (1n << 224n) - 1n;
+/** The y of the order-8 points of edwards25519 (the others are p - Y8, and y = 0, 1, p - 1). */
+const ED25519_Y8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022n;
+const SMALL_ORDER_Y: Readonly<Record<'Ed25519' | 'Ed448', readonly bigint[]>> = {
+  Ed25519: [0n, 1n, ED25519_P - 1n, ED25519_Y8, ED25519_P - ED25519_Y8],
+  // edwards448 has cofactor 4: (0, ±1) and (±1, 0)
+  Ed448: [0n, 1n, ED448_P - 1n],
+};
+
+/**
+ * Why an EdDSA public key (the 32 or 57 subjectPublicKey bytes) is worthless, or undefined: a point
+ * of small order (with A = identity, R = identity and S = 0 "verify" over any message, as e=1 does
+ * for RSA, and node:crypto accepts them: RFC 8032 leaves the check out) or a y not below p, which
+ * readers decode differently. Every point of small order has one of five y values (three for Ed448).
+ */
+export function edPointProblem(algorithm: 'Ed25519' | 'Ed448', point: Uint8Array): string | undefined {
+  const size = algorithm === 'Ed25519' ? 32 : 57;
+  if (point.length !== size) return `public key is not a ${size}-byte encoded point`;
+  const le = Uint8Array.from(point).reverse();
+  // the top bit (Ed25519) or top byte's top bit (Ed448) is the sign of x; Ed448's last byte has no other bits
+  if (algorithm === 'Ed448' && (le[0]! & 0x7f) !== 0) return 'public key is not an encoded point (bits set in its last byte)';
+  le[0] = algorithm === 'Ed25519' ? le[0]! & 0x7f : 0;
+  const y = toBigInt(le);
+  const p = algorithm === 'Ed25519' ? ED25519_P : ED448_P;
+  if (y >= p) return 'public key is not canonically encoded (y is not below p)';
+  if (SMALL_ORDER_Y[algorithm].includes(y)) return 'public key is a point of small order, for which a signature of anything verifies';
+  return undefined;
 }
 
 /** The smallest prime under 2000 dividing n, if any. */

@@ -1,5 +1,9 @@
+import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
+import { AliasExistsError, FileNotFoundError } from '../errors.js';
+import { findEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
+import { readKeystore } from '../keystore/read_keystore.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
 import { encodeNewKeystore } from '../fs/keystore_file.js';
 import { rewriteKeystore } from '../keystore/write_keystore.js';
@@ -11,7 +15,12 @@ export interface KeystoreToRewrite {
   path: string;
   store: Keystore;
   password: string;
-  /** SHA-256 of the file as read (null: it does not exist yet); a change meanwhile refuses the commit. */
+  /** The key password it was read with, where it differs from `password`. */
+  keyPassword?: string;
+  /**
+   * SHA-256 of the file as read (null: it does not exist yet). A file made meanwhile refuses the
+   * commit; one changed meanwhile is read again under its lock and gets the new key added.
+   */
   sha256: string | null;
 }
 
@@ -23,8 +32,25 @@ export interface KeystoreToRewrite {
  */
 export async function newKeyRequestChanges(keystore: KeystoreToRewrite, request: NewKeyRequestOptions, out?: { path: string; force: boolean }, crypto?: WebCrypto): Promise<{ changes: FileChange[]; csr: Uint8Array }> {
   const made = await requestWithNewKey(keystore.store, request, crypto);
-  const bytes = keystore.sha256 === null ? await encodeNewKeystore(keystore.path, made.store, { password: keystore.password }) : await rewriteKeystore(made.store, keystore.password);
-  const changes: FileChange[] = [{ path: keystore.path, action: keystore.sha256 === null ? 'write' : 'update', content: bytes, expectedSha256: keystore.sha256, backup: true, private: true }];
+  let keystoreChange: FileChange;
+  if (keystore.sha256 === null) {
+    const bytes = await encodeNewKeystore(keystore.path, made.store, { password: keystore.password });
+    keystoreChange = { path: keystore.path, action: 'write', content: bytes, expectedSha256: null, backup: true, private: true };
+  } else {
+    // the key is made without the lock (an RSA key takes a while); it goes into the file as it is
+    // once locked, so that writers queued meanwhile (another new key, an import) all get theirs in
+    const bytes = await rewriteKeystore(made.store, keystore.password);
+    const readOptions = { password: keystore.password, ...(keystore.keyPassword === undefined ? {} : { keyPassword: keystore.keyPassword }) };
+    const content = async (current: Uint8Array | undefined): Promise<Uint8Array> => {
+      if (!current) throw new FileNotFoundError(keystore.path);
+      if (sha256Hex(current) === keystore.sha256) return bytes;
+      const now = await readKeystore(current, readOptions);
+      if (findEntry(now, request.alias)) throw new AliasExistsError(request.alias, `alias "${request.alias}" was added to the keystore meanwhile: choose another for the new key`);
+      return rewriteKeystore({ ...now, entries: [...now.entries, made.entry], warnings: [] }, keystore.password);
+    };
+    keystoreChange = { path: keystore.path, action: 'update', content, backup: true, private: true };
+  }
+  const changes: FileChange[] = [keystoreChange];
   if (out) changes.push({ path: out.path, action: 'write', content: pemArmor('CERTIFICATE REQUEST', made.csr), force: out.force, backup: true });
   return { changes, csr: made.csr };
 }

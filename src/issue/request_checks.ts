@@ -5,7 +5,7 @@ import { CURVE_NAMES, OID } from '../asn1/oids.js';
 import { bitLength } from '../crypto/key_bounds.js';
 import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
 import { CsrFormatError, HapkiError, LimitExceededError, WeakKeyError } from '../errors.js';
-import { ecPointProblem, rsaNumbersProblem } from '../crypto/key_sanity.js';
+import { ecPointProblem, edPointProblem, rsaNumbersProblem } from '../crypto/key_sanity.js';
 
 /** The request's key as the checks left it: described, and parsed by node:crypto when it can be. */
 export interface RequestKey {
@@ -46,6 +46,7 @@ export function checkRequestKey(spki: Uint8Array): RequestKey {
   let rsa: DerNode[] | undefined;
   if (parts.oid === OID.rsaEncryption || parts.oid === OID.rsassaPss) rsa = checkRsa(parts.key);
   else if (parts.oid === OID.ecPublicKey) checkEc(spki, parts.key, parts.parameterOid);
+  else if (parts.oid === OID.ed25519 || parts.oid === OID.ed448) checkEd(parts.oid === OID.ed25519 ? 'Ed25519' : 'Ed448', parts.key);
   const keyObject = requestKeyObject(spki, parts, rsa);
   // an RSA key's size is its modulus's, read already (node:crypto's key details cost a conversion)
   const description = rsa && keyObject ? { algorithm: parts.oid === OID.rsaEncryption ? 'RSA' : 'RSASSA-PSS', bits: bitLength(rsa[0]!.content) } : describePublicKey(spki, keyObject, parts);
@@ -111,6 +112,11 @@ function checkRsa(key: Uint8Array): DerNode[] {
 function checkEc(spki: Uint8Array, point: Uint8Array, parameterOid: string | undefined): void {
   const problem = ecPointProblem(spki, point, parameterOid === undefined ? undefined : CURVE_NAMES[parameterOid]?.name);
   if (problem) throw new WeakKeyError(`the request's EC ${problem}`);
+}
+
+function checkEd(algorithm: 'Ed25519' | 'Ed448', point: Uint8Array): void {
+  const problem = edPointProblem(algorithm, point);
+  if (problem) throw new WeakKeyError(`the request's ${algorithm} ${problem}`);
 }
 
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';

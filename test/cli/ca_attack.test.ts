@@ -215,3 +215,79 @@ describe('keys a CA does not certify', () => {
     expect(await refusedWith(await request('/CN=dsa.example.com', [], dsaKey), 'ERR_UNSUPPORTED_ALGORITHM')).toMatch(/DSA/);
   });
 });
+
+describe('EdDSA keys of small order', () => {
+  // DER by hand: no private key has such a public key, so no tool makes the request; the
+  // "signature" R = identity, S = 0 verifies over any message under these keys (node:crypto, openssl)
+  const der = (...parts: number[][]): number[] => parts.flat();
+  const tlv = (tag: number, body: number[]): number[] => [tag, ...(body.length < 128 ? [body.length] : [0x81, body.length]), ...body];
+  const forged = (oidLast: number, point: number[], signatureLength: number): Uint8Array => {
+    const alg = tlv(0x30, [0x06, 0x03, 0x2b, 0x65, oidLast]);
+    const spki = tlv(0x30, der(alg, tlv(0x03, [0, ...point])));
+    const subject = tlv(0x30, tlv(0x31, tlv(0x30, der([0x06, 0x03, 0x55, 0x04, 0x03], tlv(0x0c, [...Buffer.from('forged.example.com')])))));
+    const info = tlv(0x30, der([0x02, 0x01, 0x00], subject, spki, [0xa0, 0x00]));
+    const identity = Array.from({ length: signatureLength / 2 }, (_, i) => (i === 0 ? 1 : 0));
+    return Uint8Array.from(tlv(0x30, der(info, alg, tlv(0x03, [0, ...identity, ...new Array<number>(signatureLength / 2).fill(0)]))));
+  };
+  const y = (value: bigint, bytes: number): number[] => Array.from({ length: bytes }, (_, i) => Number((value >> BigInt(8 * i)) & 0xffn));
+  const p25519 = (1n << 255n) - 19n;
+  const y8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022n;
+
+  it('an Ed25519 identity key with a forged signature, and the other small-order and non-canonical points: ERR_WEAK_KEY', async () => {
+    const cases: [number[], RegExp][] = [
+      [y(1n, 32), /small order/],
+      [y(p25519 - 1n, 32), /small order/],
+      [y(0n, 32), /small order/],
+      [y(y8, 32), /small order/],
+      [y(p25519 - y8, 32), /small order/],
+      [y(p25519 + 1n, 32), /not canonically encoded/],
+    ];
+    for (const [point, message] of cases) {
+      const csr = join(dir, `ed${++counter}.der`);
+      writeFileSync(csr, forged(0x70, point, 64));
+      expect(await refusedWith(csr, 'ERR_WEAK_KEY')).toMatch(message);
+    }
+    // Ed448's identity, too (openssl does not verify its forgery, hapki does not rely on that)
+    const csr = join(dir, `ed${++counter}.der`);
+    writeFileSync(csr, forged(0x71, y(1n, 57), 114));
+    expect(await refusedWith(csr, 'ERR_WEAK_KEY')).toMatch(/Ed448 public key is a point of small order/);
+  });
+
+  it('an openssl Ed25519 request still signs', async () => {
+    const key = join(dir, 'ed25519.key');
+    await openssl(['genpkey', '-algorithm', 'ED25519', '-out', key]);
+    const out = join(dir, 'ed-ok.pem');
+    const r = await hapki(['sign', await request('/CN=ed.example.com', [], key), '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  });
+});
+
+describe('extended key usages a request asks for', () => {
+  const signs = async (csr: string, extra: string[] = []): Promise<void> => {
+    const out = join(dir, `eku${++counter}.pem`);
+    const r = await hapki(['sign', csr, '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out, ...extra], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  };
+
+  it('anyExtendedKeyUsage, codeSigning or OCSPSigning in a server request: ERR_POLICY naming the purpose, never silently dropped', async () => {
+    for (const [eku, name] of [['anyExtendedKeyUsage', /anyExtendedKeyUsage/], ['codeSigning', /codeSigning/], ['serverAuth,OCSPSigning', /extended key usage OCSPSigning, which the server profile/]] as const) {
+      const csr = await request('/CN=eku.example.com', ['-addext', `extendedKeyUsage=${eku}`]);
+      const message = await refusedWith(csr, 'ERR_POLICY');
+      expect(message).toMatch(name);
+      expect(message).not.toMatch(/--profile/);
+    }
+  });
+
+  it('serverAuth and clientAuth: refused for a server certificate with the profile that gives both named; that profile signs it', async () => {
+    const csr = await request('/CN=both.example.com', ['-addext', 'extendedKeyUsage=serverAuth,clientAuth']);
+    expect(await refusedWith(csr, 'ERR_POLICY')).toMatch(/clientAuth, which the server profile does not give .*--profile server-client/);
+    await signs(csr, ['--profile', 'server-client']);
+  });
+
+  it('a request asking for what its profile gives signs', async () => {
+    await signs(await request('/CN=srv.example.com', ['-addext', 'extendedKeyUsage=serverAuth']));
+    await signs(await request('/CN=cli.example.com', ['-addext', 'extendedKeyUsage=clientAuth']), ['--profile', 'client']);
+  });
+});

@@ -64,6 +64,37 @@ describe('concurrent hapki processes on one keystore', () => {
     expect(listing.stdout).toContain(`Your keystore contains ${expected.length} entries`);
     expect(debris(dir)).toEqual([]);
   }, 600_000);
+
+  it('csr --new-key beside imports, started together: every new key and every import lands; each request is for its entry\'s key', async () => {
+    const dir = join(root, 'concurrent-new-key');
+    mkdirSync(dir);
+    const ks = join(dir, 'gateway.jks');
+    await keytool(['-genkeypair', '-keystore', ks, '-storepass', 'changeit', '-keypass', 'changeit', '-alias', 'own', '-dname', 'CN=own', '-keyalg', 'EC', '-groupname', 'secp256r1']);
+    const cert = join(dir, 'peer.pem');
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'peer.key'), '-subj', '/CN=peer', '-days', '2', '-out', cert]);
+    const expected = ['own'];
+    for (let round = 0; round < 3; round++) {
+      const keys = [0, 1, 2].map((i) => `k${round}-${i}`);
+      const trusted = [0, 1].map((i) => `t${round}-${i}`);
+      const runs = await Promise.all([
+        ...keys.map((alias) => hapki(['csr', '--new-key', '--kty', 'ec', '--subject', `CN=${alias}.example.com`, '--keystore', ks, '--alias', alias, '--storepass', 'env:STOREPASS', '--out', join(dir, `${alias}.csr`)], { env })),
+        ...trusted.map((alias) => hapki(['import', ks, '--alias', alias, '--trusted', cert, '--storepass', 'env:STOREPASS'], { env })),
+      ]);
+      // a change that raced another is read again under the lock, never refused (ERR_CONCURRENT_CHANGE) nor lost
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      expected.push(...keys, ...trusted);
+      const store = await readKeystore(readFileSync(ks), { password: 'changeit' });
+      expect(store.entries.map((e) => e.alias).sort(), `round ${round}`).toEqual([...expected].sort());
+      for (const alias of keys) {
+        const fromCsr = (await openssl(['req', '-in', join(dir, `${alias}.csr`), '-noout', '-pubkey'])).stdout;
+        const fromStore = (await keytool(['-exportcert', '-rfc', '-alias', alias, '-keystore', ks, '-storepass', 'changeit'])).stdout;
+        writeFileSync(join(dir, 'entry.pem'), fromStore);
+        expect((await openssl(['x509', '-in', join(dir, 'entry.pem'), '-noout', '-pubkey'])).stdout, alias).toBe(fromCsr);
+      }
+    }
+    expect((await keytool(['-list', '-keystore', ks, '-storepass', 'changeit'])).stdout).toContain(`Your keystore contains ${expected.length} entries`);
+    expect(debris(dir)).toEqual([]);
+  }, 300_000);
 });
 
 describe('SIGKILL of token distribute (3 instances), then hapki recover', () => {

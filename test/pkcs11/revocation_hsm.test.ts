@@ -23,7 +23,8 @@ beforeAll(async () => {
   await ok(['ca', 'init', '--subject', 'CN=HSM CRL CA', '--key', CA, '--pin', 'env:HSM_PIN', '--kty', 'ec', '--cert-out', 'ca.pem']);
   for (const name of ['bad', 'good']) {
     await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-subj', `/CN=${name}.example.com`, '-out', join(dir, `${name}.csr`)]);
-    await ok(['sign', `${name}.csr`, ...hsmCa, '--allow-any-name', '--out', `${name}.pem`]);
+    const signed = await ok(['sign', `${name}.csr`, ...hsmCa, '--allow-any-name', '--out', `${name}.pem`]);
+    expect(signed.stderr).not.toContain('keeps no issuance record');
   }
 });
 

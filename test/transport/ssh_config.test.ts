@@ -1,14 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { parseClusterFile } from '../../src/cluster/load_cluster_file.js';
 import { useClusterSsh } from '../../src/cluster/cluster_ssh.js';
 import { closeSshConnections, sharedSshPool, SshPool } from '../../src/transport/ssh/pool.js';
-import { loadSshConfig } from '../../src/transport/ssh/ssh_config.js';
+import { defaultSshConfigFiles, loadSshConfig } from '../../src/transport/ssh/ssh_config.js';
+import { defaultKnownHostsFiles } from '../../src/transport/ssh/ssh_options.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURE_PASSWORD, FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 import { createSshLab, type SshHost, type SshLab } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -144,6 +145,42 @@ describe('ssh_config as ssh reads it', () => {
     const inc = join(dir, 'top');
     writeFileSync(inc, `Include ${file}\n`);
     expect(() => loadSshConfig([{ path: inc, required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG', message: expect.stringMatching(/bad owner or permissions/) }));
+  });
+
+  // as ssh (readconf.c): the files read by default are skipped when they cannot be opened at all;
+  // an Include that exists but cannot be opened, and a file named with -F, stop it
+  it('skips a default configuration it cannot open (unreadable, a looping link, a directory), as ssh; an unreadable Include or -F file is still refused', () => {
+    const dir = tempDir('hapki-sshcfg-unread-');
+    chmodSync(dir, 0o755);
+    const loop = join(dir, 'loop');
+    symlinkSync(loop, loop);
+    expect(loadSshConfig([{ path: loop, required: false, checkOwner: true }]).lookup('gw1').identityFiles).toEqual([]);
+    expect(() => loadSshConfig([{ path: loop, required: true }])).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG' }));
+    mkdirSync(join(dir, 'asdir'), { mode: 0o755 });
+    expect(loadSshConfig([{ path: join(dir, 'asdir'), required: false, checkOwner: true }]).lookup('gw1').identityFiles).toEqual([]);
+    // as an unprivileged user (root reads any file): a config of mode 000, beside a good system file
+    writeFileSync(join(dir, 'unreadable'), 'Host gw1\n  User secret\n', { mode: 0o000 });
+    writeFileSync(join(dir, 'system'), 'Host gw1\n  User fromsystem\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'inc'), `Include ${join(dir, 'unreadable')}\n`, { mode: 0o644 });
+    const script = `const { loadSshConfig } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'transport', 'ssh', 'ssh_config.js'))});
+const d = ${JSON.stringify(dir)};
+const out = { user: loadSshConfig([{ path: d + '/unreadable', required: false, checkOwner: true }, { path: d + '/system', required: false }]).lookup('gw1').user };
+for (const [name, files] of [['named', [{ path: d + '/unreadable', required: true }]], ['include', [{ path: d + '/inc', required: false, checkOwner: true }]]]) {
+  try { loadSshConfig(files); out[name] = 'read'; } catch (e) { out[name] = e.code; }
+}
+console.log(JSON.stringify(out));`;
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ user: 'fromsystem', named: 'ERR_SSH_CONFIG', include: 'ERR_SSH_CONFIG' });
+  });
+
+  it('takes at most 100 IdentityFile lines for a host, a repeated file once, as ssh', () => {
+    const lines = (n: number, name = (i: number) => `/keys/k${i}`): string => `Host gw1\n${Array.from({ length: n }, (_, i) => `  IdentityFile ${name(i)}\n`).join('')}`;
+    expect(configOf(lines(100)).lookup('gw1').identityFiles).toHaveLength(100);
+    expect(() => configOf(lines(101)).lookup('gw1')).toThrow(expect.objectContaining({ code: 'ERR_SSH_CONFIG', message: expect.stringMatching(/:102: too many identity files \(at most 100/) }));
+    expect(configOf(lines(500, (i) => `/keys/k${i % 3}`)).lookup('gw1').identityFiles).toEqual(['/keys/k0', '/keys/k1', '/keys/k2']);
+    // lines in blocks for other hosts do not count
+    expect(configOf(`Host other\n${lines(150).split('\n').slice(1).join('\n')}\nHost gw1\n  IdentityFile /k\n`).lookup('gw1').identityFiles).toEqual(['/k']);
   });
 
   it('matches a long hostile pattern in linear time (no backtracking blow-up)', () => {
@@ -319,16 +356,29 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
     expect(missing.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_CONFIG'));
   });
 
-  it('reads ~/.ssh/config by default, and --ssh-config none reads none', async () => {
+  // as ssh: ~ and ~/.ssh are the account's home (getpwuid), not $HOME; under sudo with HOME kept
+  // (or HOME pointed at a directory someone else made) the account's own configuration is read
+  it('takes ~/.ssh from the account entry, not $HOME; --ssh-config none reads none', async () => {
     const home = tempDir('hapki-sshcfg-home-');
     mkdirSync(join(home, '.ssh'));
-    writeFileSync(join(home, '.ssh', 'config'), `${[...hostBlock('gw1', gw), ...common()].join('\n')}\n`, { mode: 0o600 });
-    const run = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS'], { env: { ...env, HOME: home } });
+    // a config in $HOME that would stop every command, and would point gw1 somewhere
+    writeFileSync(join(home, '.ssh', 'config'), `Host *\n  ProxyCommand nc %h %p\n`, { mode: 0o600 });
+    const flags = ['--storepass', 'env:STOREPASS', '--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey, '--ssh-user', 'root'];
+    const run = await hapki(['list', `ssh://127.0.0.1:${gw.port}${gw.root}/opt/msas/gw.p12`, ...flags], { env: { ...env, HOME: home } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    chmodSync(join(home, '.ssh', 'config'), 0o666);
-    const writable = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS'], { env: { ...env, HOME: home } });
-    expect(writable.stderr).toMatch(ONE_LINE_ERROR('ERR_SSH_CONFIG'));
+    const saved = process.env['HOME'];
+    process.env['HOME'] = home;
+    try {
+      expect(defaultSshConfigFiles()[0]).toBe(join(userInfo().homedir, '.ssh', 'config'));
+      expect(defaultKnownHostsFiles()[0]).toBe(join(userInfo().homedir, '.ssh', 'known_hosts'));
+      const config = loadSshConfig([{ path: writeConfig('tilde', ['Host gw1', '  IdentityFile ~/.ssh/gw_key', '  UserKnownHostsFile ~/.ssh/kh']), required: true }]).lookup('gw1');
+      expect(config.identityFiles).toEqual([join(userInfo().homedir, '.ssh', 'gw_key')]);
+      expect(config.userKnownHostsFiles).toEqual([join(userInfo().homedir, '.ssh', 'kh')]);
+    } finally {
+      if (saved === undefined) delete process.env['HOME'];
+      else process.env['HOME'] = saved;
+    }
     const none = await hapki(['list', `ssh://gw1${gw.root}/opt/msas/gw.p12`, '--storepass', 'env:STOREPASS', '--ssh-config', 'none'], { env: { ...env, HOME: home } });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/\(ERR_SSH_CONNECT\)\n$/);

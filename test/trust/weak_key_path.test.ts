@@ -66,6 +66,22 @@ describe('weak keys in a path', () => {
     }
   });
 
+  it('an intermediate whose Ed25519 key is a point of small order (R = identity, S = 0 verifies over anything) fails ERR_WEAK_KEY', async () => {
+    const now = Date.now();
+    const validity = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 30 * 86_400_000) };
+    const intName = encodeName('CN=Small Order Intermediate');
+    // y = 1: the identity point; node:crypto verifies the forged signature below over any message
+    const identity = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0));
+    const spki = sequence(sequence(oid('1.3.101.112')), bitString(identity));
+    const intermediate = await buildCertificate({ subject: intName, issuer: issuerFacts(rootIssuer).name, publicKey: spki, serial: '0789', ...validity, ca: true, keyUsage: ['keyCertSign', 'cRLSign'], extendedKeyUsage: [], sans: [] }, rootIssuer.signer);
+    const forger = { signatureAlgorithm: sequence(oid('1.3.101.112')), sign: async () => Uint8Array.from({ length: 64 }, (_, i) => (i === 0 ? 1 : 0)) } as unknown as Signer;
+    const leafKey = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }));
+    const leaf = await buildCertificate({ subject: encodeName('CN=victim.example.com'), issuer: intName, publicKey: leafKey, serial: '0abc', ...validity, ca: false, keyUsage: ['digitalSignature'], extendedKeyUsage: ['serverAuth'], sans: [{ type: 'dns', value: 'victim.example.com' }] }, forger);
+    const result = await validatePath(leaf, { untrusted: [intermediate], trusted: [root.certificate] });
+    expect(result).toMatchObject({ valid: false, code: 'ERR_WEAK_KEY' });
+    expect(result.reason).toMatch(/Ed25519 public key is a point of small order/);
+  });
+
   it('an Ed448 leaf that hapki signs validates (hapki certifies Ed448 keys, so its validator takes them)', async () => {
     const pair = generateKeyPairSync('ed448');
     const spki = new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' }));

@@ -93,13 +93,13 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
 
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
   const key = parseKeySpec(options);
-  // the keystore as it is before it is read: the commit refuses it if it changes meanwhile (ERR_CONCURRENT_CHANGE)
+  // the keystore as it is before it is read: if it changes meanwhile, the commit adds the key to it as it is then
   await settleFiles([path]);
   const sha256 = await currentSha256(path);
-  const { store, password } = await openOrCreate(ctx, path, options);
+  const { store, password, keyPassword } = await openOrCreate(ctx, path, options);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
   const toFile = options.out === '-' ? undefined : { path: options.out, force: options.force ?? false };
-  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256 }, { alias: options.alias, subject: options.subject!, key, sans }, toFile);
+  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256, ...(keyPassword === undefined ? {} : { keyPassword }) }, { alias: options.alias, subject: options.subject!, key, sans }, toFile);
   await commitChangeSet(changes);
   if (!toFile) await writeRequest(ctx, options, csr);
   note(ctx.io, `wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}`);

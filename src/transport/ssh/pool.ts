@@ -1,11 +1,10 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SshConfigError } from '../../errors.js';
 import { hostLabel, parseLocation } from '../location.js';
 import type { SshSession, SshTarget } from './connect.js';
 import { SftpTransport } from './sftp_transport.js';
 import { defaultSshConfigFiles, loadSshConfig, type SshConfig } from './ssh_config.js';
-import { defaultUser, type SshOptions } from './ssh_options.js';
+import { accountHome, defaultUser, type SshOptions } from './ssh_options.js';
 
 /** How one host is reached: where to connect, with which options, through which hops. */
 interface Route {
@@ -133,7 +132,7 @@ export class SshPool {
     const userKnown = host.userKnownHostsFiles?.filter((f) => f !== '/dev/null');
     const globalKnown = host.globalKnownHostsFiles?.filter((f) => f !== '/dev/null');
     if (o.knownHosts === undefined && (userKnown !== undefined || globalKnown !== undefined)) {
-      options.knownHosts = [...(userKnown ?? [join(homedir(), '.ssh', 'known_hosts')]), ...(globalKnown ?? ['/etc/ssh/ssh_known_hosts'])];
+      options.knownHosts = [...(userKnown ?? [join(accountHome(), '.ssh', 'known_hosts')]), ...(globalKnown ?? ['/etc/ssh/ssh_known_hosts'])];
     }
     const fromConfig = o.acceptNewHostKeys === undefined ? host.strictHostKeyChecking : undefined;
     const acceptNew = o.acceptNewHostKeys ?? (fromConfig === 'no' || fromConfig === 'accept-new');

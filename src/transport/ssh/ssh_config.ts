@@ -1,10 +1,9 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SshConfigError } from '../../errors.js';
 import { errnoWords } from '../../lib/errno_words.js';
 import { globMatch } from './match_pattern.js';
-import { defaultUser } from './ssh_options.js';
+import { accountHome, defaultUser } from './ssh_options.js';
 
 /**
  * OpenSSH client configuration (ssh_config(5)), read as ssh reads it for the keywords hapki
@@ -39,7 +38,7 @@ export interface SshConfig {
 
 /** Files ssh reads when none is named: the user's, then the system's. */
 export function defaultSshConfigFiles(): string[] {
-  return [join(homedir(), '.ssh', 'config'), '/etc/ssh/ssh_config'];
+  return [join(accountHome(), '.ssh', 'config'), '/etc/ssh/ssh_config'];
 }
 
 /** Largest configuration file read, and all of them together with what they include. */
@@ -48,6 +47,8 @@ const MAX_TOTAL_BYTES = 1024 * 1024;
 /** ssh's READCONF_MAX_DEPTH. */
 const MAX_INCLUDE_DEPTH = 16;
 const MAX_FILES = 256;
+/** ssh's SSH_MAX_IDENTITY_FILES. */
+const MAX_IDENTITY_FILES = 100;
 
 type Entry =
   | { kind: 'host'; patterns: string[] }
@@ -79,7 +80,7 @@ export function loadSshConfig(files: readonly { path: string; required: boolean;
  * (or root's) and writable by no one else: whoever may write it could point a host at their
  * own known_hosts file, and so at their own server.
  */
-function readConfigFile(path: string, required: boolean, state: { bytes: number; files: number }, checkOwner: boolean): string | undefined {
+function readConfigFile(path: string, required: boolean, state: { bytes: number; files: number }, checkOwner: boolean, included = false): string | undefined {
   if (++state.files > MAX_FILES) throw new SshConfigError(`${path}: more than ${MAX_FILES} ssh configuration files are included`);
   let fd: number;
   try {
@@ -87,16 +88,21 @@ function readConfigFile(path: string, required: boolean, state: { bytes: number;
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (!required && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
+    // ssh skips the files it reads by default (~/.ssh/config, /etc/ssh/ssh_config) when it cannot
+    // open them at all (missing, unreadable, a looping link); an Include it cannot open but that
+    // exists stops it, and so does a file named with -F
+    if (!required && (code === 'ENOENT' || code === 'ENOTDIR' || (!included && code !== 'EMFILE' && code !== 'ENFILE' && code !== 'ENOMEM'))) return undefined;
     throw new SshConfigError(`cannot read the ssh configuration ${path}: ${errnoWords(code) ?? 'unreadable'}`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new SshConfigError(`the ssh configuration ${path} is not a regular file`);
     const me = process.getuid?.();
     if (checkOwner && me !== undefined && ((stat.uid !== 0 && stat.uid !== me) || (stat.mode & 0o022) !== 0)) {
       throw new SshConfigError(`bad owner or permissions on the ssh configuration ${path}: it must be yours (or root's) and writable by no one else, as ssh requires`);
     }
+    // a directory in its place reads as nothing for ssh
+    if (stat.isDirectory() && !required) return undefined;
+    if (!stat.isFile()) throw new SshConfigError(`the ssh configuration ${path} is not a regular file`);
     if (stat.size > MAX_FILE_BYTES) throw new SshConfigError(`the ssh configuration ${path} is too large (${stat.size} bytes; at most ${MAX_FILE_BYTES})`);
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
     let total = 0;
@@ -145,9 +151,9 @@ function parse(text: string, file: string, depth: number, state: { bytes: number
         for (const path of expandInclude(arg, file)) {
           if (chain.includes(path)) throw new SshConfigError(`${where}: Include of ${path} loops back to a file that includes it`);
           // included files are checked as ssh checks them, whoever included them
-          const included = readConfigFile(path, false, state, true);
-          if (included === undefined) continue;
-          entries.push({ kind: 'push', include: true }, ...parse(included, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
+          const text = readConfigFile(path, false, state, true, true);
+          if (text === undefined) continue;
+          entries.push({ kind: 'push', include: true }, ...parse(text, path, depth + 1, state, [...chain, path]), { kind: 'pop' });
         }
       }
     } else {
@@ -183,7 +189,7 @@ function splitArgs(text: string, where: string): string[] {
 /** An Include argument as files: `~` expanded, relative to ~/.ssh (or /etc/ssh for the system's files), `*`/`?` in the last part. */
 function expandInclude(arg: string, from: string): string[] {
   let path = expandTilde(arg);
-  if (!isAbsolute(path)) path = join(from.startsWith('/etc/ssh/') ? '/etc/ssh' : join(homedir(), '.ssh'), path);
+  if (!isAbsolute(path)) path = join(from.startsWith('/etc/ssh/') ? '/etc/ssh' : join(accountHome(), '.ssh'), path);
   const name = basename(path);
   if (!/[*?[]/.test(name)) return [path];
   if (/[*?[]/.test(dirname(path))) throw new SshConfigError(`Include ${arg}: wildcards are taken in the file name only`);
@@ -200,8 +206,8 @@ function expandInclude(arg: string, from: string): string[] {
 }
 
 function expandTilde(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  if (path === '~') return accountHome();
+  if (path.startsWith('~/')) return join(accountHome(), path.slice(2));
   return path;
 }
 
@@ -259,7 +265,11 @@ function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
       return args[0]!;
     };
     if (key === 'identityfile') {
-      identityRaw.push(first());
+      const file = first();
+      // ssh registers a file once, and stops at the 101st
+      if (identityRaw.includes(file)) continue;
+      if (identityRaw.length >= MAX_IDENTITY_FILES) throw new SshConfigError(`${where}: too many identity files (at most ${MAX_IDENTITY_FILES}, as ssh takes)`);
+      identityRaw.push(file);
       continue;
     }
     if (key === 'proxyjump' || key === 'proxycommand') {
@@ -351,7 +361,7 @@ function expandTokens(text: string, c: { alias: string; hostName: string; port: 
       case 'u':
         return defaultUser();
       case 'd':
-        return homedir();
+        return accountHome();
       default:
         throw new SshConfigError(`${keyword}: the token %${t} is not one hapki expands (%h %n %p %r %u %d %%)`);
     }

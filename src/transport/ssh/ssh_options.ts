@@ -38,13 +38,28 @@ export interface SshOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * The home directory ssh means by `~` and ~/.ssh: the account's (getpwuid), not $HOME, as
+ * OpenSSH takes it. Under `sudo` with HOME kept, or with HOME pointed elsewhere, ssh still reads
+ * the account's own config, keys and known_hosts, and so does hapki.
+ */
+export function accountHome(): string {
+  try {
+    const home = userInfo().homedir;
+    if (home) return home;
+  } catch {
+    // no account entry for the uid (a container's bare uid): ssh itself refuses to run there; $HOME is the best left
+  }
+  return homedir();
+}
+
 export function defaultKnownHostsFiles(): string[] {
-  return [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
+  return [join(accountHome(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
 }
 
 /** The key files ssh itself tries when no identity is named. */
 export function defaultIdentityFiles(): string[] {
-  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name));
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(accountHome(), '.ssh', name));
 }
 
 export function defaultUser(): string {
