@@ -12,8 +12,9 @@ import { LIMITS } from '../limits.js';
 import { namesMatch } from '../trust/dn_match.js';
 import { nameConstraintViolation } from '../trust/name_constraints.js';
 import { readPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
+import { readDer } from '../asn1/der_reader.js';
 import { describeOutside, isEmptyPolicy, nameConstraintsValue, namesOutsidePolicy, type NamePolicy } from './name_policy.js';
-import type { ProfileName } from './profiles.js';
+import { EXTENDED_KEY_USAGE_OIDS, PROFILE_DEFINITIONS, type ProfileName } from './profiles.js';
 import { formatSan, type SubjectAltName } from './san.js';
 
 const NAME_CONSTRAINTS_OID = '2.5.29.30';
@@ -166,4 +167,34 @@ export function requestedCaPowers(extensions: ReadonlyMap<string, CertificateExt
   if (ku && keyUsageHas(ku, 5)) return 'keyUsage keyCertSign';
   if (ku && keyUsageHas(ku, 6)) return 'keyUsage cRLSign';
   return undefined;
+}
+
+const EXTENDED_KEY_USAGE_OID = '2.5.29.37';
+
+/** The purposes a request may name, as the message names them (others by their OID). */
+const PURPOSE_NAMES: Readonly<Record<string, string>> = {
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+};
+
+/**
+ * The purposes (extendedKeyUsage) a request asks for that the profile does not give, named, or
+ * undefined. The profile decides what goes into the certificate, so none would be copied; but a
+ * requester who asked for codeSigning, OCSPSigning or anyExtendedKeyUsage and got a server
+ * certificate silently has a certificate other than the one asked for, and a request asking for
+ * more than it may have is refused, as CA:TRUE is. The request's extension has passed its schema
+ * check (a non-empty SEQUENCE of OIDs) already.
+ */
+export function purposesOutsideProfile(extensions: ReadonlyMap<string, CertificateExtension>, profile: ProfileName): string | undefined {
+  const eku = extensions.get(EXTENDED_KEY_USAGE_OID);
+  if (!eku) return undefined;
+  const given = new Set<string>(PROFILE_DEFINITIONS[profile].extendedKeyUsage.map((name) => EXTENDED_KEY_USAGE_OIDS[name]));
+  const asked = readDer(eku.value, 'extendedKeyUsage').children.map((child) => child.oid('key purpose'));
+  const outside = [...new Set(asked.filter((purpose) => !given.has(purpose)))];
+  return outside.length === 0 ? undefined : outside.map((purpose) => PURPOSE_NAMES[purpose] ?? purpose).join(', ');
 }

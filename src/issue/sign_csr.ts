@@ -7,7 +7,7 @@ import { InvalidArgumentError, PolicyError, UnsupportedAlgorithmError, WeakKeyEr
 import { bytesEqual } from '../lib/bytes.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
-import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, profileKeyUsage, type ProfileName } from './profiles.js';
+import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, PROFILES, profileKeyUsage, type ProfileName } from './profiles.js';
 import { checkCsrSignature, readCsr, type ParsedCsr } from './read_csr.js';
 import { commonNameAsSan, mergeSans, namesInSubject, sameSan, type SubjectAltName } from './san.js';
 import { subjectValues } from '../names/subject_values.js';
@@ -15,7 +15,7 @@ import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension
 import { randomSerial } from './serial.js';
 import { keyIdentifierOfBits } from './key_id.js';
 import { computeValidity } from './validity.js';
-import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, requestedCaPowers, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
+import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, purposesOutsideProfile, requestedCaPowers, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
 import { checkRequest } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
@@ -164,6 +164,11 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   return { certificate, chain: [certificate, ...issuer.chain], subject: subjectText, sans, serial, notBefore: validity.notBefore, notAfter: validity.notAfter, warnings };
 }
 
+function purposeHint(profile: ProfileName): string {
+  const given = PROFILE_DEFINITIONS[profile].extendedKeyUsage;
+  return given.length === 0 ? 'it gives none' : `it gives ${given.join(', ')} only`;
+}
+
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
   // CA/B BR 6.1.5, and the path validators (hapki verify's own) refuse anything else, --allow-weak or not
   if ((key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') && (key.bits ?? 0) % 8 !== 0) {
@@ -177,4 +182,9 @@ function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number 
   }
   const powers = profile === 'ca' || options.allowCa ? undefined : requestedCaPowers(parsed.extensions);
   if (powers) throw new PolicyError(`the request asks for what only a CA certificate has (${powers}); sign it with --profile ca or --allow-ca if that is meant`);
+  const purposes = purposesOutsideProfile(parsed.extensions, profile);
+  if (purposes) {
+    const fitting = PROFILES.find((p) => purposesOutsideProfile(parsed.extensions, p) === undefined);
+    throw new PolicyError(`the request asks for the extended key usage ${purposes}, which the ${profile} profile does not give (${purposeHint(profile)}): ${fitting ? `sign it with --profile ${fitting} if that is meant, or ` : ''}re-create the request without it`);
+  }
 }

@@ -262,3 +262,32 @@ describe('EdDSA keys of small order', () => {
     expect(existsSync(out)).toBe(true);
   });
 });
+
+describe('extended key usages a request asks for', () => {
+  const signs = async (csr: string, extra: string[] = []): Promise<void> => {
+    const out = join(dir, `eku${++counter}.pem`);
+    const r = await hapki(['sign', csr, '--ca', ca, '--ca-storepass', 'env:CAPASS', '--out', out, ...extra], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  };
+
+  it('anyExtendedKeyUsage, codeSigning or OCSPSigning in a server request: ERR_POLICY naming the purpose, never silently dropped', async () => {
+    for (const [eku, name] of [['anyExtendedKeyUsage', /anyExtendedKeyUsage/], ['codeSigning', /codeSigning/], ['serverAuth,OCSPSigning', /extended key usage OCSPSigning, which the server profile/]] as const) {
+      const csr = await request('/CN=eku.example.com', ['-addext', `extendedKeyUsage=${eku}`]);
+      const message = await refusedWith(csr, 'ERR_POLICY');
+      expect(message).toMatch(name);
+      expect(message).not.toMatch(/--profile/);
+    }
+  });
+
+  it('serverAuth and clientAuth: refused for a server certificate with the profile that gives both named; that profile signs it', async () => {
+    const csr = await request('/CN=both.example.com', ['-addext', 'extendedKeyUsage=serverAuth,clientAuth']);
+    expect(await refusedWith(csr, 'ERR_POLICY')).toMatch(/clientAuth, which the server profile does not give .*--profile server-client/);
+    await signs(csr, ['--profile', 'server-client']);
+  });
+
+  it('a request asking for what its profile gives signs', async () => {
+    await signs(await request('/CN=srv.example.com', ['-addext', 'extendedKeyUsage=serverAuth']));
+    await signs(await request('/CN=cli.example.com', ['-addext', 'extendedKeyUsage=clientAuth']), ['--profile', 'client']);
+  });
+});

@@ -71,6 +71,8 @@ export function registerSign(program: Command, ctx: CliContext): void {
       `
 The names are the request's, then its CN when that is a host name, then every --san, without repeats.
 Several requests are signed in one run with the CA key opened once; if any is refused, nothing is written.
+The profile sets the key usages; a request asking for CA powers, or for an extended key usage the
+profile does not give (anyExtendedKeyUsage, codeSigning, clientAuth for server...), is refused.
 Every name is checked (RFC 1034/5890 DNS names, canonical IPs, URIs, e-mails) and must be inside the
 CA's name policy: <keystore>.settings.json beside the CA keystore (hapki ca set), plus --allow-domain
 and --allow-ip. The CRL and AIA URLs set there go into the certificate, and the certificate is
