@@ -68,7 +68,7 @@ async function readStdinBytes(maxBytes: number): Promise<Uint8Array> {
   for await (const chunk of process.stdin) {
     const piece = Buffer.from(chunk as Uint8Array);
     total += piece.length;
-    if (total > maxBytes) throw new IoError(`standard input is too large (over ${maxBytes} bytes) to be a keystore`);
+    if (total > maxBytes) throw new IoError(`standard input is too large: hapki reads at most ${maxBytes} bytes of it`);
     chunks.push(piece);
   }
   return new Uint8Array(Buffer.concat(chunks));

@@ -3,6 +3,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { FileNotFoundError, IoError } from '../errors.js';
 import { remoteFile } from '../transport/remote_file.js';
 import { errnoWords } from '../lib/errno_words.js';
+import { tooLarge } from '../lib/too_large.js';
 
 /** Largest keystore or certificate file hapki will read; real ones are kilobytes. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -32,7 +33,7 @@ export async function sha256OfFile(path: string, maxBytes = MAX_INPUT_BYTES): Pr
       const { bytesRead } = await handle.read(piece, 0, piece.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw new IoError(`${path} is too large to be a keystore`);
+      if (total > maxBytes) throw new IoError(tooLarge(path, maxBytes));
       hash.update(piece.subarray(0, bytesRead));
     }
     return hash.digest('hex');
@@ -43,18 +44,18 @@ export async function sha256OfFile(path: string, maxBytes = MAX_INPUT_BYTES): Pr
  * readFileBytes of a local path only, never a location (an SSH identity, a known_hosts file);
  * `what` the file is meant to be, for the message when it is too large.
  */
-export function readLocalFileBytes(path: string, maxBytes: number, what = 'a keystore'): Promise<Uint8Array> {
+export function readLocalFileBytes(path: string, maxBytes: number, what?: string): Promise<Uint8Array> {
   return withRegularFile(path, maxBytes, (handle, size) => readBounded(handle, path, maxBytes, size, what), what);
 }
 
-async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>, what = 'a keystore'): Promise<T> {
+async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>, what?: string): Promise<T> {
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new IoError(`${path} is a directory`);
     if (!stat.isFile()) throw new IoError(`${path} is not a regular file`);
-    if (stat.size > maxBytes) throw new IoError(`${path} is too large (${stat.size} bytes) to be ${what}`);
+    if (stat.size > maxBytes) throw new IoError(tooLarge(path, maxBytes, what, stat.size));
     return await read(handle, stat.size);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
@@ -71,12 +72,12 @@ async function withRegularFile<T>(path: string, maxBytes: number, read: (handle:
  * The bytes go straight into one buffer sized from the file's size (grown if the file grows),
  * not into chunks then copied together: a large keystore is held once, not three times.
  */
-async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number, sizeHint = 0, what = 'a keystore'): Promise<Uint8Array> {
+async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: number, sizeHint = 0, what?: string): Promise<Uint8Array> {
   let buffer = new Uint8Array(Math.min(Math.max(sizeHint, 0), maxBytes) + 1);
   let total = 0;
   for (;;) {
     if (total === buffer.length) {
-      if (total > maxBytes) throw new IoError(`${path} is too large to be ${what}`);
+      if (total > maxBytes) throw new IoError(tooLarge(path, maxBytes, what));
       const grown = new Uint8Array(Math.min(Math.max(buffer.length * 2, 64 * 1024), maxBytes + 1));
       grown.set(buffer);
       buffer = grown;
@@ -84,8 +85,9 @@ async function readBounded(handle: fsp.FileHandle, path: string, maxBytes: numbe
     const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
     if (bytesRead === 0) break;
     total += bytesRead;
-    if (total > maxBytes) throw new IoError(`${path} is too large to be ${what}`);
+    if (total > maxBytes) throw new IoError(tooLarge(path, maxBytes, what));
   }
   // the one spare byte (which tells end of file from growth) is left off by a view
   return total === buffer.length ? buffer : buffer.subarray(0, total);
 }
+

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { FileExistsError, IoError, LockedError } from '../errors.js';
+import { FileExistsError, IoError, LockedError, UnsafePathError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { describeHolder, guardBytes, guardIsStale, holderIsDead, parseGuardOwner, parseHolder, UNREADABLE_STALE_MS, type LockHolder } from './holder.js';
 import { lockPathOf, takeoverPathOf } from './names.js';
@@ -222,6 +222,9 @@ interface LockState {
 async function readLock(transport: FileTransport, path: string): Promise<LockState> {
   const info = await transport.lstat(path);
   if (!info) return {};
+  // hapki's locks are regular files: a directory, FIFO or device at the name is no lock anyone
+  // holds, and waiting for it to go (or reading a FIFO) would only end at the lock timeout
+  if (info.type === 'directory' || info.type === 'other') throw new UnsafePathError(path, 'is in the way of the lock: not a regular file (hapki makes its locks as regular files; remove it)');
   const { uid } = await transport.identity(posix.dirname(path));
   const owner = info.uid !== uid ? { owner: info.uid } : {};
   let bytes: Uint8Array;

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { FileExistsError } from '../errors.js';
+import { FileExistsError, UnsafePathError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
@@ -131,7 +131,19 @@ export async function recoverDirectories(transport: FileTransport, dirs: readonl
       const target = lockTargetOf(name);
       if (target === undefined) continue;
       // a lock its writer never filled in (killed in that moment) goes once it is old enough to be sure
-      const { holder, removed, busy, foreign } = await settledLockHolder(transport, posix.join(dir, target));
+      let settled: Awaited<ReturnType<typeof settledLockHolder>>;
+      try {
+        settled = await settledLockHolder(transport, posix.join(dir, target));
+      } catch (error) {
+        // a directory or FIFO at a lock's name: no change set to settle, and not ours to remove;
+        // left alone as somebody's (a command on that file says what is in its way)
+        if (error instanceof UnsafePathError) {
+          result.busy.push(posix.join(dir, target));
+          continue;
+        }
+        throw error;
+      }
+      const { holder, removed, busy, foreign } = settled;
       if (removed) result.removed.push(posix.join(dir, name));
       if (busy) result.busy.push(posix.join(dir, target));
       if (foreign) result.foreign.push(posix.join(dir, name));

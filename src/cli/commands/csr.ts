@@ -12,7 +12,7 @@ import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat, outputFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
 import { outputName, refuseOutputOverInput, writeOutput } from '../stdio.js';
@@ -49,7 +49,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .option('--kty <type>', 'with --new-key: rsa|ec|ed25519 (default rsa)')
     .option('--bits <bits>', 'with --new-key: RSA key size (default 3072)')
     .option('--curve <curve>', 'with --new-key: P-256|P-384|P-521')
-    .option('--store-format <format>', `with --new-key, for a new keystore: ${FORMAT_CHOICES} (default: from the extension)`)
+    .option('--store-format <format>', `with --new-key, for a new keystore: ${KEY_ENTRY_FORMAT_CHOICES} (default: from the extension)`)
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'overwrite the request file')
@@ -71,6 +71,7 @@ ${EXIT_CODES_HELP}`,
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
       if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
       if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
+      if (options.storeFormat !== undefined) keyEntryFormat(options.storeFormat, path, '--store-format', () => 'PKCS12');
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       if (options.out !== '-' && existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
       if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
@@ -111,7 +112,7 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */
 async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
   if (existsSync(path)) return openStoreForCli(ctx, path, options);
-  const store = emptyKeystore(outputFormat(options.storeFormat, path, '--store-format'));
+  const store = emptyKeystore(keyEntryFormat(options.storeFormat, path, '--store-format', (p) => outputFormat(undefined, p, '--store-format')));
   const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
 }

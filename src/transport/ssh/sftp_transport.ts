@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConnectError, SshPermissionError } from '../../errors.js';
 import type { FileInfo, FileTransport } from '../../fs/transport.js';
+import { tooLarge } from '../../lib/too_large.js';
 import type { ExecResult, SshSession } from './connect.js';
 
 /** A probe directory's name (see #probe), and the age past which no run is still using one. */
@@ -79,7 +80,7 @@ export class SftpTransport implements FileTransport {
     }
     if (info.isDirectory()) throw new RemoteIoError(this.location, `${this.#where(path)} is a directory`);
     if (!info.isFile()) throw new RemoteIoError(this.location, `${this.#where(path)} is not a regular file`);
-    if (info.size > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large (${info.size} bytes) to be a keystore`);
+    if (info.size > maxBytes) throw new RemoteIoError(this.location, tooLarge(this.#where(path), maxBytes, undefined, info.size));
     let handle: Buffer | undefined;
     try {
       handle = await this.#call<Buffer>((cb) => sftp.open(path, 'r', cb));
@@ -89,7 +90,7 @@ export class SftpTransport implements FileTransport {
         const read = await this.#call<number>((cb) => sftp.read(handle!, buffer, 0, CHUNK, total, (error, bytesRead) => cb(error, bytesRead)));
         if (read === 0) break;
         total += read;
-        if (total > maxBytes) throw new RemoteIoError(this.location, `${this.#where(path)} is too large to be a keystore`);
+        if (total > maxBytes) throw new RemoteIoError(this.location, tooLarge(this.#where(path), maxBytes));
         onChunk(buffer.subarray(0, read));
       }
       return total;

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
+import { createSshLab, type SshHost, type SshLab } from '../helpers/sshd.js';
+import { tempDir } from '../helpers/tools.js';
+
+/**
+ * Hostile file layouts beside a keystore, on the local disk and over SSH (real sshd): what is at
+ * the names hapki writes beside a file (its lock), huge inputs. Each gives one coded line at
+ * once, never a wait, and leaves the keystore as it was.
+ */
+const env = { STOREPASS: FIXTURE_PASSWORD };
+const addTrusted = (store: string, alias: string, more: string[] = []): string[] => ['import', store, '--trusted', join(FIXTURES, 'ca.pem'), '--alias', alias, '--storepass', 'env:STOREPASS', ...more];
+
+let lab: SshLab;
+let host: SshHost;
+beforeAll(async () => {
+  lab = createSshLab();
+  host = await lab.addHost('layout');
+});
+afterAll(() => lab?.stop());
+
+describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
+  /** A fresh directory with a keystore in it: its path on disk, and the name hapki is given. */
+  function storeIn(name: string): { dir: string; file: string; arg: string; flags: string[] } {
+    const dir = where === 'local' ? tempDir('hapki-layout-') : join(host.root, 'srv', `${name}-${Math.random().toString(16).slice(2)}`);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'gw.p12');
+    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+    const arg = where === 'local' ? file : `ssh://root@127.0.0.1:${host.port}${file}`;
+    const flags = where === 'local' ? [] : ['--known-hosts', lab.knownHosts, '--ssh-identity', lab.clientKey];
+    return { dir, file, arg, flags };
+  }
+
+  // Regression: a directory or FIFO at the lock's name was taken for a live holder's lock file
+  // "not yet readable": every command waited the whole --lock-timeout (30 s), then said
+  // ERR_LOCKED "locked by a hapki process", and recover called the file busy.
+  it('a directory or FIFO where the lock goes is ERR_UNSAFE_PATH at once, the keystore untouched; recover leaves it alone', async () => {
+    for (const kind of ['directory', 'fifo'] as const) {
+      const { dir, file, arg, flags } = storeIn(kind);
+      const lock = join(dir, '.gw.p12.hapki-lock');
+      if (kind === 'directory') mkdirSync(lock);
+      else execFileSync('mkfifo', [lock]);
+      const before = readFileSync(file);
+      const run = await hapki(['--lock-timeout', '20', ...addTrusted(arg, 'extra'), ...flags], { env });
+      expect(run.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+      expect(run.stderr).toContain('is in the way of the lock: not a regular file');
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
+      const recover = await hapki(['recover', where === 'local' ? dir : `ssh://root@127.0.0.1:${host.port}${dir}`, ...flags], { env });
+      expect(recover.stderr).toBe('');
+      expect(recover.code).toBe(0);
+      // left alone, as a lock hapki cannot read is somebody's (test/txn/change_set.test.ts)
+      expect(recover.stdout).toContain('busy');
+      expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
+    }
+  });
+
+  it('a 2 GB sparse file as keystore, certificate or cluster file is one ERR_IO line naming the bound, not "a keystore"', async () => {
+    const { dir, arg, flags } = storeIn('huge');
+    const huge = join(dir, 'huge');
+    writeFileSync(huge, '');
+    truncateSync(huge, 2 ** 31);
+    const hugeArg = where === 'local' ? huge : `ssh://root@127.0.0.1:${host.port}${huge}`;
+    const listed = await hapki(['list', hugeArg, '--storepass', 'env:STOREPASS', ...flags], { env });
+    expect(listed.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(listed.stderr).toContain('is too large (2147483648 bytes): hapki reads at most 67108864 bytes of a file');
+    if (where === 'local') {
+      const trusted = await hapki(['import', arg, '--trusted', huge, '--alias', 'x', '--storepass', 'env:STOREPASS'], { env });
+      expect(trusted.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+      expect(trusted.stderr).not.toContain('keystore');
+      const plan = await hapki(['plan', huge], { env });
+      expect(plan.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+      expect(plan.stderr).not.toContain('keystore');
+    }
+    expect(existsSync(join(dir, 'gw.p12.bak'))).toBe(false);
+  });
+});
