@@ -11,13 +11,15 @@ export interface CaSettings {
   crlUrl?: string;
   /** Written as the AIA caIssuers URL (where the CA certificate can be fetched). */
   caIssuersUrl?: string;
+  /** A server certificate's CN must be one of its SANs (CA/B BR 7.1.4.3); else a descriptive CN is signed with a warning. */
+  strictCommonName?: boolean;
 }
 
 export async function readCaSettings(keystorePath: string): Promise<CaSettings> {
   const path = caFiles(keystorePath).settings;
   const text = await readOptionalText(path);
   if (text === undefined) return { policy: { domains: [], ipRanges: [] } };
-  let json: { policy?: { domains?: unknown; ipRanges?: unknown }; crlUrl?: unknown; caIssuersUrl?: unknown };
+  let json: { policy?: { domains?: unknown; ipRanges?: unknown }; crlUrl?: unknown; caIssuersUrl?: unknown; strictCommonName?: unknown };
   try {
     json = JSON.parse(text);
     if (typeof json !== 'object' || json === null) throw new Error('not an object');
@@ -39,6 +41,8 @@ export async function readCaSettings(keystorePath: string): Promise<CaSettings> 
   const caIssuersUrl = url(json.caIssuersUrl, 'caIssuersUrl');
   if (crlUrl) settings.crlUrl = crlUrl;
   if (caIssuersUrl) settings.caIssuersUrl = caIssuersUrl;
+  if (json.strictCommonName !== undefined && typeof json.strictCommonName !== 'boolean') throw new InvalidArgumentError(`${escapeText(path)}: strictCommonName must be true or false`);
+  if (json.strictCommonName === true) settings.strictCommonName = true;
   return settings;
 }
 
@@ -47,6 +51,8 @@ export interface CaSettingsChange {
   allowIps?: readonly string[];
   crlUrl?: string;
   caIssuersUrl?: string;
+  /** Set (true) or clear (false) the BR 7.1.4.3 rule; undefined leaves it as it is. */
+  strictCommonName?: boolean;
 }
 
 /** A CRL or CA-issuers URL a certificate may carry: absolute http(s) or ldap. */
@@ -62,6 +68,8 @@ export async function changeCaSettings(keystorePath: string, change: CaSettingsC
   const next: CaSettings = { ...current, policy: mergeNamePolicies(current.policy, parseNamePolicy({ domains: change.allowDomains ?? [], ipRanges: change.allowIps ?? [] })) };
   if (change.crlUrl !== undefined) next.crlUrl = change.crlUrl;
   if (change.caIssuersUrl !== undefined) next.caIssuersUrl = change.caIssuersUrl;
+  if (change.strictCommonName === true) next.strictCommonName = true;
+  if (change.strictCommonName === false) delete next.strictCommonName;
   await updateCaFile(caFiles(keystorePath).settings, () => `${JSON.stringify(next, null, 2)}\n`);
   return next;
 }

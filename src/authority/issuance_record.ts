@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { issuedUnder } from '../cert/certificate_signature.js';
 import { formatName } from '../cert/format_name.js';
 import { readTbs } from '../cert/tbs.js';
 import { formatGeneralNames } from '../cert/general_names.js';
@@ -26,7 +27,7 @@ export interface IssuedRecord {
   profile: string;
   /** When it was signed, ISO 8601. */
   at: string;
-  /** The command that signed it: sign, ca init, token issue, apply. */
+  /** The command that signed it: sign, ca init, token issue, apply; "unrecorded" for one signed outside the record, added when revoked. */
   by: string;
 }
 
@@ -119,18 +120,40 @@ export async function issuedBy(caKeystorePath: string): Promise<IssuedCertificat
 /**
  * Marks a certificate of the record revoked (the record alone; `crl` publishes it). A serial the
  * record does not hold is refused: a CA revokes what it issued. With `certificate` (DER), it must
- * be the very certificate the record holds under that serial.
+ * be the very certificate the record holds under that serial; or, when the record has none under
+ * it and `caCertificate` is given, one that CA certificate's key signed under its name (issued
+ * before hapki kept the record, or by another tool with the same key, as `openssl ca -revoke`
+ * takes): it is added to the record, revoked.
  */
-export async function revokeSerial(caKeystorePath: string, serialText: string, reason: RevocationReason = 'unspecified', at = new Date(), certificate?: Uint8Array): Promise<IssuedCertificate> {
+export async function revokeSerial(
+  caKeystorePath: string,
+  serialText: string,
+  reason: RevocationReason = 'unspecified',
+  at = new Date(),
+  certificate?: Uint8Array,
+  caCertificate?: Uint8Array | (() => Promise<Uint8Array>),
+): Promise<IssuedCertificate> {
   const serial = normalizeSerial(serialText);
   if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
   if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
   const path = caFiles(caKeystorePath).record;
+  // the CA certificate is read (it may need the CA's password) only for a certificate the record lacks; the record only grows
+  let caCert = typeof caCertificate === 'function' ? undefined : caCertificate;
+  if (certificate && typeof caCertificate === 'function' && !issuedCertificates(parseRecord(await readOptionalText(path), path)).some((c) => c.serial === serial)) caCert = await caCertificate();
   let result: IssuedCertificate | undefined;
   // judged on the record as it is under its lock: two revokes of one serial at once add one line
   await updateCaFile(path, (current) => {
     const target = issuedCertificates(parseRecord(current, path)).find((c) => c.serial === serial);
-    if (!target) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}`);
+    if (!target) {
+      if (!certificate || !caCert) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}${certificate ? '' : ' (give the certificate itself, --cert, if this CA signed it before hapki kept its record)'}`);
+      if (!issuedUnder(certificate, caCert)) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}, and the certificate is not signed by this CA's key under its name`);
+      // signed by this CA outside its record: recorded now, with its revocation
+      // when and how it was signed is not known: its notBefore stands for the time, "unrecorded" for the command
+      const issued = issuedRecordOf(certificate, 'unknown', 'unrecorded', readTbs(certificate).notBefore);
+      const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
+      result = { ...issued, revoked: { reason, at: line.at } };
+      return withLines(current, [issued, line]);
+    }
     // revoking by certificate: that certificate, not another with its serial (another CA's, or one
     // made up to get a victim's certificate revoked)
     if (certificate && createHash('sha256').update(certificate).digest('hex') !== target.sha256) {

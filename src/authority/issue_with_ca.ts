@@ -8,7 +8,7 @@ import { commitChangeSet } from '../txn/change_set.js';
 import { issuedRecordOf, recordIssuedChange } from './issuance_record.js';
 
 /** What the signer adds for one run to the CA's own settings. */
-export interface CaRulesInput extends Omit<IssuanceRules, 'crlUrl' | 'caIssuersUrl'> {
+export interface CaRulesInput extends Omit<IssuanceRules, 'crlUrl' | 'caIssuersUrl' | 'strictCommonName'> {
   allowDomains?: readonly string[];
   allowIps?: readonly string[];
 }
@@ -23,7 +23,7 @@ export async function caSigningRules(caKeystorePath: string, input: CaRulesInput
   const settings = keepsCaFiles(caKeystorePath) ? await readCaSettings(caKeystorePath) : { policy: EMPTY_NAME_POLICY };
   const { allowDomains, allowIps, ...rest } = input;
   const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }));
-  const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}) };
+  const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}), ...(settings.strictCommonName ? { strictCommonName: true } : {}) };
   return { rules, warnings: isEmptyPolicy(namePolicy) && !input.allowAnyName ? [NO_POLICY_WARNING] : [] };
 }
 

@@ -1,4 +1,6 @@
 import { readDer } from '../asn1/der_reader.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { certificateNames } from './names.js';
 import { signatureAlgorithmOf, type SignatureAlgorithm } from '../crypto/signature_family.js';
 import { verifySignature } from '../crypto/signature_algorithm.js';
 
@@ -15,6 +17,12 @@ export function signatureMadeBy(der: Uint8Array, issuerSpki: Uint8Array): boolea
   } catch {
     return false;
   }
+}
+
+/** Signed by the CA certificate's key, under the CA certificate's name. */
+export function issuedUnder(leaf: Uint8Array, ca: Uint8Array): boolean {
+  const caNames = certificateNames(ca);
+  return bytesEqual(certificateNames(leaf).issuer, caNames.subject) && signatureMadeBy(leaf, caNames.spki);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { openStoreForCli } from './open_store.js';
 import { addPkcs11Options, pkcs11Access, type Pkcs11CliOptions } from './pkcs11_access.js';
 import { UsageError } from '../errors.js';
+import { escapeText } from '../text/escape.js';
 import { caFiles, keepsCaFiles } from '../authority/ca_files.js';
 import type { SigningCa } from '../authority/issue_with_ca.js';
 
@@ -48,6 +49,21 @@ export async function openCaForCli(ctx: CliContext, location: string, options: C
   const { openPkcs11Issuer } = await import('../pkcs11/pkcs11_issuer.js');
   const { issuer, key } = await openPkcs11Issuer(uri, access, chain);
   return { issuer, close: () => key.close() };
+}
+
+/**
+ * The CA's own certificate, without its key: a pkcs11: CA's --ca-cert file, or the certificate of
+ * the CA keystore's key entry (its store password asked for only where the certificates need it).
+ */
+export async function openCaCertificate(ctx: CliContext, location: string, options: Pick<CaLocationOptions, 'caAlias' | 'caStorepass' | 'caCert'>): Promise<{ certificate: Uint8Array }> {
+  if (isPkcs11Uri(location)) {
+    if (options.caCert === undefined) throw new UsageError('a pkcs11: --ca needs --ca-cert <file> here: its certificate');
+    return { certificate: readCertificates(await readFileBytes(options.caCert), options.caCert)[0]! };
+  }
+  const { store } = await openStoreForCli(ctx, location, options.caStorepass ? { storepass: options.caStorepass } : {}, '--ca-storepass', { privateKeysSealed: true });
+  const certificate = caEntry(store, options.caAlias).chain[0];
+  if (!certificate) throw new UsageError(`the CA entry of ${escapeText(location)} has no certificate`);
+  return { certificate };
 }
 
 /**

@@ -43,3 +43,24 @@ export function outputFormat(asked: string | undefined, path: string, flag = '--
   if (!format) throw new UsageError(`cannot tell the output format from "${path}": give ${flag} (${FORMAT_CHOICES})`);
   return format;
 }
+
+/** The formats that hold a key with its certificate: what ca init, token issue and csr --new-key write. */
+export const KEY_ENTRY_FORMAT_CHOICES = 'pkcs12|jks|jceks|pem';
+
+/**
+ * The format of a new keystore that holds a key entry (its key and certificate): the one asked
+ * for, else the output file's extension's, else `fallback`. DER holds one key or one certificate,
+ * never both, so asking for it, or naming the file .der/.cer, is a usage error before any key is
+ * made (a .der file that silently held a PKCS#12 was a trap for `openssl x509 -inform DER`).
+ */
+export function keyEntryFormat(asked: string | undefined, path: string, flag: string, fallback: (path: string) => KeystoreFormat): KeystoreFormat {
+  const format = asked !== undefined ? parseFormat(asked) : EXTENSIONS[extname(path).toLowerCase()] === 'DER' ? 'DER' : fallback(path);
+  if (format !== 'DER') return format;
+  const why = asked !== undefined ? 'DER holds one key or one certificate, not a key with its certificate' : `a ${extname(path).toLowerCase()} file is DER, which holds one key or one certificate, not a key with its certificate`;
+  throw new UsageError(`${why}: give ${flag} ${KEY_ENTRY_FORMAT_CHOICES} (export --what cert --out-format der writes the certificate alone)`);
+}
+
+/** The format of a new store named `path`: its extension's (.p12, .jks, .jceks, .pem, .crt, .der, .cer ...), else PKCS#12, keytool's default. */
+export function newStoreFormat(path: string): KeystoreFormat {
+  return EXTENSIONS[extname(path).toLowerCase()] ?? 'PKCS12';
+}

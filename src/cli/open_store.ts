@@ -3,7 +3,9 @@ import { readKeystore, readKeystoreEntries, type ReadKeystoreOptions } from '../
 import type { KeystoreEntryStream } from '../keystore/codec.js';
 import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
 import { readInput, STDIO } from './stdio.js';
-import type { Keystore } from '../keystore/model.js';
+import { emptyKeystore, type Keystore } from '../keystore/model.js';
+import { currentSha256 } from '../fs/keystore_file.js';
+import { newStoreFormat } from './formats.js';
 import type { CliContext } from './context.js';
 import { warn } from './io.js';
 
@@ -107,4 +109,19 @@ function namingFile(error: unknown, name: string): unknown {
 
 function warnAbout(ctx: CliContext, path: string, opened: OpenedStore): void {
   for (const warning of opened.store.warnings) warn(ctx.io, `${path}: ${warning}`);
+}
+
+/**
+ * The keystore `import --trusted` adds to: the file, or, where there is none, a new empty one,
+ * as `keytool -importcert` makes the keystore it is given. Its format comes from the name
+ * (.p12, .jks, .jceks, .pem, .der ...; else PKCS#12, keytool's default); its password is the
+ * --storepass given (asked twice at a terminal), which a PEM or DER one does without.
+ */
+export async function openOrCreateTrustStore(ctx: CliContext, path: string, options: StoreOptions): Promise<OpenedStore & { created: boolean }> {
+  if ((await currentSha256(path)) !== null) return { ...(await openStoreForCli(ctx, path, options)), created: false };
+  const store = emptyKeystore(newStoreFormat(path));
+  const keyed = store.format !== 'PEM' && store.format !== 'DER';
+  const password = keyed || options.storepass !== undefined ? await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`) : undefined;
+  if (keyed && password === undefined) throw new PasswordRequiredError(`${path} does not exist; a new ${store.format} keystore needs a password: give --storepass`);
+  return { store, password, created: true };
 }

@@ -1,11 +1,10 @@
 import { describeCertificate } from '../cert/describe.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
-import { signatureMadeBy } from '../cert/certificate_signature.js';
+import { issuedUnder } from '../cert/certificate_signature.js';
 import { readTbs } from '../cert/tbs.js';
 import type { WebCrypto } from '../crypto/provider.js';
 import type { PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
-import { bytesEqual } from '../lib/bytes.js';
 import { formatSan, mergeSans, type SubjectAltName } from '../issue/san.js';
 import { SAN_OID, sansOfExtension } from '../issue/san_extension.js';
 import { DAY_MS } from '../lib/duration.js';
@@ -41,7 +40,7 @@ export async function certificateState(entry: PrivateKeyEntry, needs: Certificat
   if (!leaf) return { reasons: ['the entry has no certificate'], missing: [...needs.required] };
   const reasons: string[] = [];
   if (!keyMatchesCertificate(unlockedKey(entry), leaf)) reasons.push("the certificate is not for the entry's key");
-  if (!(issuedBy(leaf, needs.caCertificate))) {
+  if (!issuedUnder(leaf, needs.caCertificate)) {
     reasons.push(isSelfIssued(certificateNames(leaf)) ? "self-signed, not issued by the cluster's CA" : `issued by ${describeCertificate(leaf).issuer}, not the cluster's CA`);
   }
   const current = sansOfExtension(readTbs(leaf).extensions.get(SAN_OID)?.value).sans;
@@ -57,10 +56,4 @@ export async function certificateState(entry: PrivateKeyEntry, needs: Certificat
     else warning = `the certificate ends ${notAfter.toISOString().slice(0, 10)} and the CA itself ends then too: renew the CA`;
   }
   return { reasons, missing, ...(warning === undefined ? {} : { warning }) };
-}
-
-/** Signed by the CA's key, under the CA's name. */
-export function issuedBy(leaf: Uint8Array, ca: Uint8Array): boolean {
-  const caNames = certificateNames(ca);
-  return bytesEqual(certificateNames(leaf).issuer, caNames.subject) && signatureMadeBy(leaf, caNames.spki);
 }

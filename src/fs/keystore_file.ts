@@ -2,7 +2,7 @@ import { sha256Hex } from '../crypto/digest.js';
 import { FileNotFoundError } from '../errors.js';
 import { readKeystore, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { WriteOptions } from '../keystore/codec.js';
-import type { Keystore, KeystoreFormat } from '../keystore/model.js';
+import { emptyKeystore, type Keystore, type KeystoreFormat } from '../keystore/model.js';
 import { javaProblems, refuseKeyWithoutCertificate } from '../keystore/java_readers.js';
 import { rewriteKeystore, writeKeystore } from '../keystore/write_keystore.js';
 import { writePathSettings } from '../txn/config.js';
@@ -59,6 +59,8 @@ export interface UpdateKeystoreOptions extends ReadKeystoreOptions {
   writePassword?: string;
   /** Keep the replaced file as `<path>.bak` (default true). */
   backup?: boolean;
+  /** Where there is no file yet, start from an empty keystore of this format, written under `password` (as keytool -importcert does); else ERR_FILE_NOT_FOUND. */
+  create?: KeystoreFormat;
 }
 
 /**
@@ -71,8 +73,8 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
   let result: T | undefined;
   let secret = false;
   const content = async (current: Uint8Array | undefined): Promise<Uint8Array | undefined> => {
-    if (!current) throw new FileNotFoundError(path);
-    const store = await readKeystore(current, options);
+    if (!current && options.create === undefined) throw new FileNotFoundError(path);
+    const store = current ? await readKeystore(current, options) : emptyKeystore(options.create!);
     const changed = await change(store);
     if (!changed) return undefined;
     result = changed.result;
@@ -81,6 +83,7 @@ export async function updateKeystore<T>(path: string, change: (store: Keystore) 
     // a new password is a new file to Java's tools (but the entries are the file's own: a key
     // without its certificate that it already holds is kept, as a rewrite in place keeps it)
     if (options.writePassword !== undefined && options.writePassword !== options.password) warnJavaProblems(path, changed.store, options.writePassword);
+    if (!current) return encodeNewKeystore(path, changed.store, { ...(options.password === undefined ? {} : { password: options.password }) });
     return rewriteKeystore(changed.store, options.writePassword ?? options.password);
   };
   const fileChange: FileChange = { path, action: 'update', content, backup: options.backup ?? true };

@@ -8,6 +8,7 @@ import { webCryptoSigner } from '../crypto/webcrypto_signer.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { getEntry } from '../keystore/alias.js';
+import { keyEntry } from '../keystore/key_entry.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { encodeExtension, signed } from './build_certificate.js';
 import { signerForKey } from './issuer.js';
@@ -68,9 +69,12 @@ export async function createCsrWithKeys(keys: WebCryptoKeyPair, subject: Uint8Ar
   return createCsrWithSigner(await webCryptoSigner(keys, crypto), subject, sans);
 }
 
-/** A request from the private-key entry under `alias` (`hapki csr` without --new-key). */
-export async function createCsrForAlias(store: Keystore, alias: string, options: CreateCsrOptions = {}, crypto?: WebCrypto): Promise<CreatedCsr> {
-  const entry = getEntry(store, alias);
+/**
+ * A request from the private-key entry under `alias` (`hapki csr` without --new-key); without an
+ * alias, from the keystore's only private-key entry. `alias` in the result names the entry used.
+ */
+export async function createCsrForAlias(store: Keystore, alias: string | undefined, options: CreateCsrOptions = {}, crypto?: WebCrypto): Promise<CreatedCsr & { alias: string }> {
+  const entry = alias === undefined ? keyEntry(store, undefined, { store: 'the keystore', howToName: '--alias' }) : getEntry(store, alias);
   if (entry.type !== 'private-key') throw new InvalidArgumentError(`entry "${alias}" is a ${entry.type} entry: a request needs a private key`);
-  return createCsr(entry, options, crypto);
+  return { ...(await createCsr(entry, options, crypto)), alias: entry.alias };
 }

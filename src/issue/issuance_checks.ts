@@ -39,6 +39,11 @@ export interface IssuanceRules {
   /** URLs written into the certificate: CRL distribution point and AIA caIssuers. */
   crlUrl?: string;
   caIssuersUrl?: string;
+  /**
+   * A server certificate's CN must be a copy of one of its SANs (CA/B BR 7.1.4.3): a descriptive
+   * CN ("Example Gateway") is refused rather than signed with a warning. Set with `hapki ca set --strict-cn`.
+   */
+  strictCommonName?: boolean;
 }
 
 /** Extension as it goes into a certificate: the DER of its value. */

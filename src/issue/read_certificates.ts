@@ -1,10 +1,8 @@
 import { InvalidArgumentError } from '../errors.js';
-import { isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
+import { certificateOfBlock, CERTIFICATE_LABELS, isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import { assertCertificate } from '../cert/tbs.js';
 import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../cert/pkcs7_certificates.js';
 import { detectFormat } from '../keystore/detect.js';
-
-const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
 /**
  * The certificates of a PEM bundle (in file order), of one DER certificate, or of a PKCS#7
@@ -14,7 +12,7 @@ export function readCertificates(bytes: Uint8Array, what = 'certificate file'): 
   let certificates: Uint8Array[];
   try {
     certificates = isPemText(bytes)
-      ? parsePemBlocks(bytes).flatMap((b) => (CERTIFICATE_LABELS.has(b.label) ? [b.der] : PKCS7_PEM_LABELS.has(b.label) ? (pkcs7Certificates(b.der) ?? []) : []))
+      ? parsePemBlocks(bytes).flatMap((b) => (CERTIFICATE_LABELS.has(b.label) ? [certificateOfBlock(b)] : PKCS7_PEM_LABELS.has(b.label) ? (pkcs7Certificates(b.der) ?? []) : []))
       : (pkcs7Certificates(bytes) ?? [bytes]);
     for (const der of certificates) assertCertificate(der);
   } catch (cause) {

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { ipVersion } from '../names/ip_version.js';
 import { InvalidArgumentError } from '../errors.js';
 import { canonicalIp as canonicalIpText, nameProblem } from '../names/general_name.js';
@@ -143,7 +144,44 @@ const HOST_LIKE = /^[a-z0-9*_-]+(\.[a-z0-9*_-]+)*\.?$/i;
 export function namesInSubject(commonName: string | undefined, emails: readonly string[], options: { singleLabel: boolean }): SubjectAltName[] {
   const names = commonNameAsSan(commonName);
   if (names.length === 0 && commonName !== undefined && options.singleLabel && HOST_LIKE.test(commonName)) names.push({ type: 'dns', value: commonName.replace(/\.$/, '') });
+  if (names.length === 0 && commonName !== undefined) names.push(...nameReadInCommonName(commonName, options));
   return [...names, ...emails.map((value) => ({ type: 'email' as const, value }))];
+}
+
+const EMAIL_LIKE = /^[^\s@]+@[^\s@]+$/;
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const BRACKETED_IP = /^\[([^\]]+)\](?::\d{1,5})?$/;
+
+/**
+ * The name a client or a reader would take a CN for that is not written as a host name: an e-mail
+ * address ("admin@evil.com"), a host name with a port or in a URL ("evil.com:443",
+ * "https://evil.com/"), an IP address in brackets, or a host name IDNA maps to one (a U-label
+ * "bücher.evil.com", full-width or ideographic dots "evil。com", as browsers and URL parsers read
+ * them). Such a CN is judged as that name, as the SANs are, so no policy is passed by spelling a
+ * foreign host otherwise; a CN that maps to no host name ("Example Gateway", "ACME,Inc.") is
+ * descriptive and yields nothing.
+ */
+function nameReadInCommonName(commonName: string, options: { singleLabel: boolean }): SubjectAltName[] {
+  if (/\s/.test(commonName)) return [];
+  if (EMAIL_LIKE.test(commonName) && !URL_LIKE.test(commonName)) return [{ type: 'email', value: commonName }];
+  let host = commonName;
+  if (URL_LIKE.test(commonName)) {
+    try {
+      host = new URL(commonName).hostname;
+    } catch {
+      return [];
+    }
+  } else {
+    host = host.replace(/:\d{1,5}$/, '');
+  }
+  const bracketed = BRACKETED_IP.exec(host) ?? /^\[(.+)\]$/.exec(host);
+  if (bracketed) return ipVersion(bracketed[1]!) === 0 ? [] : [{ type: 'ip', value: bracketed[1]! }];
+  if (ipVersion(host) !== 0) return [{ type: 'ip', value: host }];
+  const mapped = domainToASCII(host.replace(/\.$/, ''));
+  if (mapped === '') return [];
+  if (ipVersion(mapped) !== 0) return [{ type: 'ip', value: mapped }];
+  if (isDnsName(mapped) || (options.singleLabel && HOST_LIKE.test(mapped))) return [{ type: 'dns', value: mapped }];
+  return [];
 }
 
 /** True when two names are the same name (DNS case and trailing dot, IP spelling, e-mail domain case ignored). */

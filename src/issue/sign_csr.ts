@@ -125,6 +125,14 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   if (commonName !== undefined && !options.replaceSans && commonNameAsSan(commonName).length > 0 && !sans.some((s) => s.value === commonName)) {
     throw new PolicyError('the subject\'s CN is a host name not written as the subject alternative name it becomes: no trailing dot, an IP address in its canonical form (dotted quad, RFC 5952)');
   }
+  // CA/B BR 7.1.4.3: a server certificate's CN, if any, is one of its SANs. TLS clients match the
+  // SANs alone, so a descriptive CN (keytool's "CN=Example Gateway") misleads only a reader: it is
+  // signed with a warning, and refused by a CA set to the rule (ca set --strict-cn)
+  if (commonName !== undefined && (profile === 'server' || profile === 'server-client') && !sans.some((s) => s.value === commonName)) {
+    const what = 'the subject\'s CN is not one of the subject alternative names (CA/B BR 7.1.4.3; TLS clients ignore it)';
+    if (options.strictCommonName) throw new PolicyError(`${what}: this CA requires a server certificate's CN to be one (hapki ca set --strict-cn); give a host name as the CN, or --subject without a CN`);
+    warnings.push(`${what}; a CA set with "hapki ca set --strict-cn" refuses it`);
+  }
   // RFC 5280 4.1.2.6: a CA's subject is what everything it signs names as its issuer
   if (subjectText === '' && PROFILE_DEFINITIONS[profile].ca) throw new PolicyError('a CA certificate needs a subject: the certificates it signs name it as their issuer (give --subject)');
   if (sans.length === 0 && subjectText === '') throw new PolicyError('the certificate would have neither a subject nor a subject alternative name');

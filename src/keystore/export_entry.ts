@@ -1,4 +1,4 @@
-import { UnsupportedEntryError } from '../errors.js';
+import { InvalidArgumentError, UnsupportedEntryError } from '../errors.js';
 import { AliasTaker, getEntry } from './alias.js';
 import type { Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { nameFor } from './pair_keys.js';
@@ -9,12 +9,19 @@ export type ExportPart = 'cert' | 'chain' | 'key' | 'all';
 
 export const EXPORT_PARTS: readonly ExportPart[] = ['cert', 'chain', 'key', 'all'];
 
+/** The entry of a keystore that holds one, as keytool's commands default to theirs ("mykey"). */
+function onlyEntry(store: Keystore): KeystoreEntry {
+  if (store.entries.length === 1) return store.entries[0]!;
+  throw new InvalidArgumentError(store.entries.length === 0 ? 'the keystore holds no entry' : `the keystore holds ${store.entries.length} entries: say which with --alias`);
+}
+
 /**
  * One entry (or a part of it) as a keystore of its own in the target format, ready to write:
  * a key and chain from a PKCS#12 into PEM, one entry into a new PKCS#12, a certificate as DER.
+ * Without an alias, the keystore's only entry.
  */
-export function exportEntry(source: Keystore, alias: string, part: ExportPart, format: KeystoreFormat): Keystore {
-  const entry = getEntry(source, alias);
+export function exportEntry(source: Keystore, alias: string | undefined, part: ExportPart, format: KeystoreFormat): Keystore {
+  const entry = alias === undefined ? onlyEntry(source) : getEntry(source, alias);
   return { format, entries: partOf(entry, part, format), integrityChecked: source.integrityChecked, warnings: [] };
 }
 

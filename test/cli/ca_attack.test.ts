@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { openssl, tempDir } from '../helpers/tools.js';
+import { keytool, openssl, tempDir } from '../helpers/tools.js';
 
 /**
  * Requests an attacker builds with openssl 3, against a CA with a name policy: each refusal is one
@@ -289,5 +289,48 @@ describe('extended key usages a request asks for', () => {
   it('a request asking for what its profile gives signs', async () => {
     await signs(await request('/CN=srv.example.com', ['-addext', 'extendedKeyUsage=serverAuth']));
     await signs(await request('/CN=cli.example.com', ['-addext', 'extendedKeyUsage=clientAuth']), ['--profile', 'client']);
+  });
+});
+
+describe('the CN beside the SANs (CA/B BR 7.1.4.3)', () => {
+  it('a CN a client or a URL parser reads as a foreign host or address is judged as that name: ERR_POLICY naming it', async () => {
+    const cases: [string, RegExp][] = [
+      ['/CN=bücher.evil.com', /DNS:xn--bcher-kva\.evil\.com/],
+      ['/CN=evil。com', /DNS:evil\.com/],
+      ['/CN=evil．com', /DNS:evil\.com/],
+      ['/CN=evil.com:443', /DNS:evil\.com/],
+      ['/CN=https:\\/\\/evil.com\\/', /DNS:evil\.com/],
+      ['/CN=[::1]', /IP:::1/],
+      ['/CN=admin@evil.com', /email:admin@evil\.com/],
+    ];
+    for (const [subject, name] of cases) {
+      const csr = await request(subject, ['-utf8', '-addext', 'subjectAltName=DNS:ok.example.com']);
+      expect(await refusedWith(csr, 'ERR_POLICY'), subject).toMatch(name);
+    }
+  });
+
+  it("a keytool request with a descriptive CN signs with --san and a warning; a CA set with --strict-cn refuses it, and --no-strict-cn signs it again", async () => {
+    const store = join(dir, 'gw.jks');
+    await keytool(['-genkeypair', '-keystore', store, '-storepass', 'changeit', '-alias', 'msas1', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=Example Gateway, O=Example', '-validity', '30']);
+    const csr = join(dir, 'gw.csr');
+    await keytool(['-certreq', '-keystore', store, '-storepass', 'changeit', '-alias', 'msas1', '-file', csr]);
+    const signOnce = async (): Promise<Awaited<ReturnType<typeof hapki>>> => hapki(['sign', csr, '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'lbrhost.example.com', '--out', join(dir, `gw${++counter}.pem`)], { env, cwd: dir });
+    const first = await signOnce();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/warning: the subject's CN is not one of the subject alternative names \(CA\/B BR 7\.1\.4\.3/);
+    expect((await hapki(['ca', 'set', '--ca', ca, '--strict-cn'], { env, cwd: dir })).stdout).toMatch(/strict cn: +yes/);
+    try {
+      expect(await refusedWith(csr, 'ERR_POLICY', ['--san', 'lbrhost.example.com'])).toMatch(/CN is not one of the subject alternative names/);
+      // a CN that is a host name still signs: it becomes a SAN beside --san
+      const host = await request('/CN=msas1.example.com');
+      const out = join(dir, `gw${++counter}.pem`);
+      const r = await hapki(['sign', host, '--ca', ca, '--ca-storepass', 'env:CAPASS', '--san', 'lbrhost.example.com', '--out', out], { env, cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/warning: the subject's CN/);
+      expect((await openssl(['x509', '-in', out, '-noout', '-ext', 'subjectAltName'])).stdout).toMatch(/DNS:msas1\.example\.com, DNS:lbrhost\.example\.com/);
+    } finally {
+      expect((await hapki(['ca', 'set', '--ca', ca, '--no-strict-cn'], { env, cwd: dir })).stdout).toMatch(/strict cn: +no/);
+    }
+    expect((await signOnce()).code).toBe(0);
   });
 });

@@ -101,6 +101,34 @@ describe('issuance record, revoke and crl', () => {
     expect(JSON.parse(real.stdout)).toMatchObject({ serial: serial.toLowerCase().replace(/^0+/, ''), revoked: { reason: 'unspecified' } });
   });
 
+  // as `openssl ca -revoke` takes a certificate its index lacks: one this CA's key signed before
+  // hapki kept its record (here by openssl x509 -req with the exported CA key) can still be revoked
+  it('revoke --cert of a certificate this CA signed outside its record adds it, revoked, to the CRL openssl checks; another key\'s is refused', async () => {
+    await hapki(['export', at('ca.p12'), '--alias', 'ca', '--storepass', 'env:CAPASS', '--what', 'key', '--out', at('ca-key.pem'), '--outpass', 'env:CAPASS'], { env });
+    await request('legacy');
+    await openssl(['x509', '-req', '-in', at('legacy.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca-key.pem'), '-passin', 'pass:ca-secret', '-set_serial', '0x7e57ab1e', '-days', '30', '-out', at('legacy.pem')]);
+    // the PKCS#12's certificates are encrypted: its password is asked for, only now that it is needed
+    const noPass = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('legacy.pem')]);
+    expect(noPass.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_REQUIRED'));
+    // a certificate under this CA's name and a serial the record lacks, but signed by another key
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('imposter.key'), '-subj', '/O=Example/CN=Revoking Root', '-set_serial', '0x1badcafe', '-days', '3', '-out', at('imposter.pem')]);
+    const record = readFileSync(at('ca.p12.issued.jsonl'), 'utf8');
+    const imposter = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('imposter.pem'), '--ca-storepass', 'env:CAPASS'], { env });
+    expect(imposter.stderr).toMatch(ONE_LINE_ERROR('ERR_NOT_FOUND'));
+    expect(readFileSync(at('ca.p12.issued.jsonl'), 'utf8')).toBe(record);
+    const revoked = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('legacy.pem'), '--ca-storepass', 'env:CAPASS', '--reason', 'superseded', '--json'], { env });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({ serial: '7e57ab1e', subject: 'CN=legacy.example.com', revoked: { reason: 'superseded' } });
+    // now in the record: a second revoke needs no password and changes nothing
+    const again = await hapki(['revoke', '--ca', at('ca.p12'), '--serial', '7e57ab1e']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await hapki(['ca', 'issued', '--ca', at('ca.p12')])).stdout).toMatch(/serial 7e57ab1e {2}REVOKED [^\n]* \(superseded\)[\s\S]*?by unrecorded/);
+    const crl = await hapki(['crl', ...CA, '--out', at('legacy.crl')], { env });
+    expect(crl.code, crl.stderr).toBe(0);
+    const checked = await tool('openssl', ['verify', '-crl_check', '-CRLfile', at('legacy.crl'), '-CAfile', at('ca.pem'), at('legacy.pem')]);
+    expect(checked.stdout + checked.stderr).toMatch(/certificate revoked/);
+  });
+
   // regression: crl --days 99999999 was ERR_INTERNAL ("Invalid time value"), and --days 3000000
   // wrote a CRL whose nextUpdate openssl reads as "Bad time value"
   it('crl --days beyond 100 years is ERR_INVALID_ARGUMENT and writes nothing; 36500 days gives a nextUpdate openssl reads', async () => {

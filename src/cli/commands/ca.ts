@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, parseFormat } from '../formats.js';
+import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
@@ -45,7 +45,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .requiredOption('--subject <dn>', 'the CA name, e.g. "CN=Example Root CA,O=Example"')
     .option('--out <file>', 'new keystore (not overwritten without --force); required unless --key; - for standard output (never a terminal)')
     .option('--key <pkcs11-uri>', "make the CA key in an HSM instead of a keystore: 'pkcs11:token=<label>;object=<label>' (RSA or EC, sensitive and never extractable; the certificate is stored on the token beside it)")
-    .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
+    .addOption(outFormatOption(`keystore format of --out: ${KEY_ENTRY_FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
     .option('--alias <alias>', 'alias of the CA entry', 'ca')
     .option('--kty <type>', 'key type: rsa|ec|ed25519 (default rsa)')
     .option('--bits <bits>', 'RSA key size (default 3072)')
@@ -78,7 +78,7 @@ ${EXIT_CODES_HELP}`,
       refuseOutputOverInput([['--out', options.out], ['--cert-out', options.certOut]], caInputs(options.ca, options.caCert));
       refuseSecretToTerminal(ctx, options.out);
       const print = summaryStream(ctx, [options.out, options.certOut].includes(STDIO) ? STDIO : undefined, options.json);
-      const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
+      const format = keyEntryFormat(options.outFormat, options.out, '--out-format', newKeystoreFormat);
       const key = parseKeySpec(options);
       const days = parseDays(options.days, '--days');
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');

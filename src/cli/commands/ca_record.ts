@@ -29,17 +29,20 @@ export function registerCaRecord(ca: Command, ctx: CliContext): void {
     .option('--allow-ip <cidr>', 'add an IP range the CA may certify (repeatable)', collect)
     .option('--crl-url <url>', 'CRL distribution point, where `hapki crl` output is published (http://...)')
     .option('--aia-url <url>', 'AIA caIssuers URL, where the CA certificate can be fetched')
-    .addOption(jsonOption('{"policy": {"domains", "ipRanges"}, "crlUrl"?, "caIssuersUrl"?}'))
-    .addHelpText('after', `\nExamples:\n  hapki ca set --ca ca.p12 --allow-domain example.com --allow-ip 10.0.0.0/8\n  hapki ca set --ca ca.p12 --crl-url http://pki.example.com/ca.crl --aia-url http://pki.example.com/ca.cer\n${EXIT_CODES_HELP}`)
-    .action(async (options: { ca: string; caCert?: string; allowDomain?: string[]; allowIp?: string[]; crlUrl?: string; aiaUrl?: string; json?: boolean }) => {
+    .option('--strict-cn', "refuse a server certificate whose CN is not one of its SANs (CA/B BR 7.1.4.3; otherwise a descriptive CN is signed with a warning)")
+    .option('--no-strict-cn', 'sign a descriptive CN again, with a warning')
+    .addOption(jsonOption('{"policy": {"domains", "ipRanges"}, "crlUrl"?, "caIssuersUrl"?, "strictCommonName"?}'))
+    .addHelpText('after', `\nExamples:\n  hapki ca set --ca ca.p12 --allow-domain example.com --allow-ip 10.0.0.0/8\n  hapki ca set --ca ca.p12 --crl-url http://pki.example.com/ca.crl --aia-url http://pki.example.com/ca.cer\n  hapki ca set --ca ca.p12 --strict-cn\n${EXIT_CODES_HELP}`)
+    .action(async (options: { ca: string; caCert?: string; allowDomain?: string[]; allowIp?: string[]; crlUrl?: string; aiaUrl?: string; strictCn?: boolean; json?: boolean }) => {
       const settings = await changeCaSettings(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
         ...(options.crlUrl === undefined ? {} : { crlUrl: options.crlUrl }),
         ...(options.aiaUrl === undefined ? {} : { caIssuersUrl: options.aiaUrl }),
+        ...(options.strictCn === undefined ? {} : { strictCommonName: options.strictCn }),
       });
       printResult(ctx, options.json, settings, () =>
-        safe`name policy: ${[...settings.policy.domains, ...settings.policy.ipRanges].join(', ') || '(none: any name)'}\ncrl url:     ${settings.crlUrl ?? '(none)'}\naia url:     ${settings.caIssuersUrl ?? '(none)'}\n`,
+        safe`name policy: ${[...settings.policy.domains, ...settings.policy.ipRanges].join(', ') || '(none: any name)'}\ncrl url:     ${settings.crlUrl ?? '(none)'}\naia url:     ${settings.caIssuersUrl ?? '(none)'}\nstrict cn:   ${settings.strictCommonName ? 'yes (a server certificate\'s CN must be one of its SANs)' : 'no (a descriptive CN is signed with a warning)'}\n`,
       );
     });
 }

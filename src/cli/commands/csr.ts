@@ -12,7 +12,7 @@ import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat, outputFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
 import { outputName, refuseOutputOverInput, writeOutput } from '../stdio.js';
@@ -20,7 +20,7 @@ import { collect, deprecatedOption, jsonOption, PASSWORD_SOURCES, printResult } 
 
 interface CsrOptions {
   keystore?: string;
-  alias: string;
+  alias?: string;
   out: string;
   san?: string[];
   subject?: string;
@@ -41,7 +41,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .description("make a PKCS#10 certificate request from a keystore entry's key, or with a new key kept in the keystore")
     .argument('[keystore]', 'keystore file (or --keystore)')
     .option('--keystore <file>', 'keystore file; with --new-key it is created when absent')
-    .requiredOption('--alias <alias>', 'the entry whose key signs the request (with --new-key: the new entry)')
+    .option('--alias <alias>', 'the entry whose key signs the request (default: the only private-key entry); with --new-key: the new entry')
     .requiredOption('--out <file>', 'request output, PEM (not overwritten without --force); - for standard output')
     .option('--san <name>', 'request a subject alternative name: <host>, ip:<addr>, email:<addr>, uri:<uri> (repeatable)', collect)
     .option('--subject <dn>', "subject (default: the entry certificate's; required with --new-key)")
@@ -49,7 +49,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .option('--kty <type>', 'with --new-key: rsa|ec|ed25519 (default rsa)')
     .option('--bits <bits>', 'with --new-key: RSA key size (default 3072)')
     .option('--curve <curve>', 'with --new-key: P-256|P-384|P-521')
-    .option('--store-format <format>', `with --new-key, for a new keystore: ${FORMAT_CHOICES} (default: from the extension)`)
+    .option('--store-format <format>', `with --new-key, for a new keystore: ${KEY_ENTRY_FORMAT_CHOICES} (default: from the extension)`)
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'overwrite the request file')
@@ -71,26 +71,30 @@ ${EXIT_CODES_HELP}`,
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
       if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
       if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
+      if (options.newKey && options.alias === undefined) throw new UsageError('--new-key needs --alias: the name of the new entry');
+      if (options.storeFormat !== undefined) keyEntryFormat(options.storeFormat, path, '--store-format', () => 'PKCS12');
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       if (options.out !== '-' && existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
       if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
       if (options.json && options.out === '-') throw new UsageError('--json and --out - both want standard output: give --out a file name');
       const sans = (options.san ?? []).map(parseSan);
-      await (options.newKey ? requestWithNewKeyKept(ctx, path, options, sans) : requestFromEntry(ctx, path, options, sans));
-      if (options.json) printResult(ctx, true, { written: options.newKey ? [options.out, path] : [options.out], alias: options.alias }, () => '');
+      const alias = await (options.newKey ? requestWithNewKeyKept(ctx, path, options, sans) : requestFromEntry(ctx, path, options, sans));
+      if (options.json) printResult(ctx, true, { written: options.newKey ? [options.out, path] : [options.out], alias }, () => '');
     });
   deprecatedOption(command, ctx, '--format <format>', '--store-format');
 }
 
-async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
+async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<string> {
   const { store } = await openStoreForCli(ctx, path, options);
   const made = await createCsrForAlias(store, options.alias, { sans, ...(options.subject === undefined ? {} : { subject: options.subject }) });
   for (const w of made.warnings) warn(ctx.io, w);
   await writeRequest(ctx, options, made.csr);
-  note(ctx.io, `wrote the request for "${options.alias}" to ${outputName(options.out)}`);
+  note(ctx.io, `wrote the request for "${made.alias}" to ${outputName(options.out)}`);
+  return made.alias;
 }
 
-async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<void> {
+async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<string> {
+  const alias = options.alias!;
   const key = parseKeySpec(options);
   // the keystore as it is before it is read: if it changes meanwhile, the commit adds the key to it as it is then
   await settleFiles([path]);
@@ -98,10 +102,11 @@ async function requestWithNewKeyKept(ctx: CliContext, path: string, options: Csr
   const { store, password, keyPassword } = await openOrCreate(ctx, path, options, sha256 !== null);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
   const toFile = options.out === '-' ? undefined : { path: options.out, force: options.force ?? false };
-  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256, ...(keyPassword === undefined ? {} : { keyPassword }) }, { alias: options.alias, subject: options.subject!, key, sans }, toFile);
+  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256, ...(keyPassword === undefined ? {} : { keyPassword }) }, { alias, subject: options.subject!, key, sans }, toFile);
   await commitChangeSet(changes);
   if (!toFile) await writeRequest(ctx, options, csr);
-  note(ctx.io, `wrote the request for "${options.alias}" to ${outputName(options.out)} and the new key to ${path}`);
+  note(ctx.io, `wrote the request for "${alias}" to ${outputName(options.out)} and the new key to ${path}`);
+  return alias;
 }
 
 function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Promise<void> {
@@ -110,13 +115,13 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
 
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */
 /**
- * The keystore to add the key to, or a new one when there is none. `exists`: as read through its
- * transport (an ssh:// keystore is on another host: a local existsSync took every remote keystore
- * for absent, and the "new" store of one key replaced it, every other entry lost).
+ * `exists`: as read through its transport (an ssh:// keystore is on another host: a local
+ * existsSync took every remote keystore for absent, and the "new" store of one key replaced it,
+ * every other entry lost).
  */
 async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions, exists: boolean): Promise<OpenedStore> {
   if (exists) return openStoreForCli(ctx, path, options);
-  const store = emptyKeystore(outputFormat(options.storeFormat, path, '--store-format'));
+  const store = emptyKeystore(keyEntryFormat(options.storeFormat, path, '--store-format', (p) => outputFormat(undefined, p, '--store-format')));
   const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
 }

@@ -11,7 +11,7 @@ import { outputPassword } from '../output_password.js';
 import { outputName, refuseOutputOverInput, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
 interface ExportOptions {
-  alias: string;
+  alias?: string;
   out: string;
   what?: string;
   outFormat?: string;
@@ -29,7 +29,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .command('export')
     .description('write one entry (its certificate, chain, private key, or all of it) to a new file')
     .argument('<keystore>', 'keystore file, or - for standard input')
-    .requiredOption('--alias <alias>', 'the entry to export')
+    .option('--alias <alias>', 'the entry to export (default: the only entry of a keystore that holds one)')
     .requiredOption('--out <file>', 'output file (not overwritten without --force); - for standard output (a private key never to a terminal)')
     .option('--what <part>', `what to export: ${EXPORT_PARTS.join('|')} (default: all)`)
     .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: pem)`))
@@ -58,14 +58,15 @@ ${EXIT_CODES_HELP}`,
       const format = parseFormat(options.outFormat ?? 'pem');
       const { store, password } = await openStoreForCli(ctx, path, options);
       const out = exportEntry(store, options.alias, part, format);
+      const alias = options.alias ?? out.entries[0]?.alias ?? '';
       const outPassword = await outputPassword(ctx, options, password, format, out);
       await saveKeystoreOutput(ctx, options.out, out, {
         ...(outPassword === undefined ? {} : { password: outPassword }),
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
-      const message = `wrote ${part === 'all' ? 'entry' : part} "${options.alias}" to ${outputName(options.out)} (${format})`;
-      if (options.json) printResult(ctx, true, { written: [options.out], alias: options.alias, what: part, format }, () => '');
+      const message = `wrote ${part === 'all' ? 'entry' : part} "${alias}" to ${outputName(options.out)} (${format})`;
+      if (options.json) printResult(ctx, true, { written: [options.out], alias, what: part, format }, () => '');
       note(ctx.io, message);
     });
   deprecatedOption(command, ctx, '--format <format>', '--out-format');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { safe } from '../../text/escape.js';
 import type { CertificateSummary } from '../../cert/describe.js';
+import type { Keystore } from '../../keystore/model.js';
 import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
 import { importChange, type ImportRequest } from '../../issue/import_change.js';
@@ -9,7 +10,7 @@ import { readCertificates } from '../../issue/read_certificates.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { note, warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
+import { openOrCreateTrustStore, openStoreForCli } from '../open_store.js';
 import { collect, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
 
@@ -33,7 +34,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .argument('<keystore>', 'keystore file, rewritten in its own format (the old one kept as <keystore>.bak)')
     .requiredOption('--alias <alias>', 'the key entry the reply is for, or the alias of the new trusted entry')
     .option('--reply <file>', 'the signed certificate, alone or with its chain (PEM or DER); - for standard input')
-    .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry; - for standard input')
+    .option('--trusted <file>', 'a CA certificate to add as a trusted-certificate entry (the keystore is made when absent, PKCS#12 unless its name says otherwise); - for standard input')
     .option('--ca <file>', 'CA certificates to build the reply chain from (repeatable)', collect)
     .option('--trust-root <sha256>', 'trust the chain root not yet in the keystore if its SHA-256 fingerprint is this (hex, colons allowed)')
     .option('--allow-sha1', 'accept SHA-1 signatures on certificates above the trust anchor (MD5 is never accepted)')
@@ -62,9 +63,10 @@ ${EXIT_CODES_HELP}`,
       oneStdio('input', [['--reply', options.reply], ['--trusted', options.trusted], ['--ca', options.ca]]);
       const certificatesIn = async (file: string): Promise<Uint8Array[]> => readCertificates(await readInput(ctx, file), inputName(file));
       const trustRoot = options.trustRoot === undefined ? undefined : normalizeFingerprint(options.trustRoot);
-      const { store, password, keyPassword } = await openStoreForCli(ctx, path, options);
-      // a password-less PKCS#12 trust store takes a trusted certificate without one, and stays password-less
-      if (password === undefined && !(store.protection?.unprotected && options.trusted !== undefined)) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+      // --trusted into a keystore not there yet makes it, as keytool -importcert does
+      const { store, password, keyPassword, created } = options.trusted !== undefined ? await openOrCreateTrustStore(ctx, path, options) : { ...(await openStoreForCli(ctx, path, options)), created: false };
+      // a password-less PKCS#12 trust store, or a PEM/DER file of certificates, takes a trusted certificate without one
+      if (password === undefined && !created && !(options.trusted !== undefined && passwordless(store))) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
       const caCertificates = (await Promise.all((options.ca ?? []).map(certificatesIn))).flat();
       const reply = options.reply === undefined ? undefined : await certificatesIn(options.reply);
       const trusted = options.trusted === undefined ? undefined : await certificatesIn(options.trusted);
@@ -76,8 +78,8 @@ ${EXIT_CODES_HELP}`,
         : { trusted: { alias: options.alias, certificate: trusted![0]!, force: options.force ?? false } };
       // computed from the keystore as it is once locked: a concurrent change to it is not lost
       const change = importChange(request, (message) => warn(ctx.io, message));
-      const outcome = await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }) });
-      const done = outcome?.done ?? [];
+      const outcome = await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }), ...(created ? { create: store.format } : {}) });
+      const done = [...(created ? [`created ${path} (${store.format})`] : []), ...(outcome?.done ?? [])];
       if (options.json) printResult(ctx, true, { written: outcome?.changed ? [path] : [], done }, () => '');
       for (const line of done) note(ctx.io, line);
     });
@@ -88,4 +90,9 @@ async function askTrust(ctx: CliContext, prompt: (q: string) => Promise<string>,
   ctx.io.stderr(`Root certificate not trusted in the keystore, SHA-256 fingerprint (computed by hapki):\n  ${root.sha256}\n`);
   ctx.io.stderr(safe`  subject: ${root.subject}\n  valid:   ${root.notBefore} to ${root.notAfter}\n`);
   return /^y(es)?$/i.test((await prompt('Trust this certificate? [no]: ')).trim());
+}
+
+/** A store written back without any password: a PKCS#12 with none, or PEM/DER holding certificates only. */
+function passwordless(store: Keystore): boolean {
+  return store.protection?.unprotected === true || ((store.format === 'PEM' || store.format === 'DER') && store.entries.every((e) => e.type === 'trusted-cert'));
 }

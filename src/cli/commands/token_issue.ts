@@ -8,7 +8,7 @@ import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, parseFormat } from '../formats.js';
+import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
@@ -59,7 +59,7 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
     .option('--out <file>', 'the new token keystore (not overwritten without --force); - for standard output (never a terminal); with --key, only with --extractable')
     .option('--key <pkcs11-uri>', "make the token key in an HSM: 'pkcs11:token=<label>;object=<label>'; its certificate is stored beside it")
     .option('--extractable', 'with --key: let the key leave the HSM and write it to --out too. Only when the token must be copied to instances: the shared token key must reach every instance\'s keystore, which a key that never leaves the HSM cannot')
-    .addOption(outFormatOption(`keystore format of --out: ${FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
+    .addOption(outFormatOption(`keystore format of --out: ${KEY_ENTRY_FORMAT_CHOICES} (default: from the extension, else pkcs12)`))
     .option('--alias <alias>', 'alias of the token entry', DEFAULT_TOKEN_ALIAS)
     .option('--kty <type>', 'key type: rsa|ec|ed25519 (default rsa; only RSA can encipher)')
     .option('--bits <bits>', 'RSA key size (default 3072)')
@@ -87,7 +87,7 @@ ${EXIT_CODES_HELP}`)
       refuseOutputOverInput([['--out', options.out]], [...caInputs(options.ca, options.caCert), ['--from', options.from === undefined ? undefined : parseNodeRef(options.from).path]]);
       refuseSecretToTerminal(ctx, options.out);
       const print = summaryStream(ctx, options.out, options.json);
-      const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
+      const format = keyEntryFormat(options.outFormat, options.out, '--out-format', newKeystoreFormat);
       const days = parseDays(options.days, '--days');
       let issued;
       let record: FileChange | undefined;

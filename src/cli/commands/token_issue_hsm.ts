@@ -9,7 +9,7 @@ import { formatPkcs11Uri } from '../../pkcs11/uri.js';
 import { openSigningCa } from '../ca_location.js';
 import { certifyRecorded } from '../../authority/issue_with_ca.js';
 import type { CliContext } from '../context.js';
-import { parseFormat } from '../formats.js';
+import { keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { parseDays, printResult } from '../options.js';
 import { outputPassword } from '../output_password.js';
@@ -33,7 +33,7 @@ export async function tokenIssueOnToken(ctx: CliContext, location: string, optio
   const days = parseDays(options.days, '--days');
   // the keystore's format and password are settled before the key is made: a key left on the
   // token for a keystore that then could not be written would be half a result
-  const format = options.out === undefined ? undefined : options.outFormat !== undefined ? parseFormat(options.outFormat) : newKeystoreFormat(options.out);
+  const format = options.out === undefined ? undefined : keyEntryFormat(options.outFormat, options.out, '--out-format', newKeystoreFormat);
   const store = format === undefined ? undefined : emptyKeystore(format);
   store?.entries.push({ type: 'private-key', alias: options.alias, key: new Uint8Array(), chain: [], created: new Date() });
   const password = store && format ? await outputPassword(ctx, options, undefined, format, store) : undefined;

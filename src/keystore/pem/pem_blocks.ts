@@ -1,4 +1,16 @@
+import { readDer } from '../../asn1/der_reader.js';
 import { KeystoreFormatError } from '../../errors.js';
+
+/** The labels a PEM certificate goes under: RFC 7468's, the old X509 one, and openssl's TRUSTED (`x509 -trustout`). */
+export const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+
+/**
+ * The certificate of a certificate block: openssl's TRUSTED CERTIFICATE appends its trust
+ * settings (X509_CERT_AUX) after it, which are left out, as they are when keytool imports it.
+ */
+export function certificateOfBlock(block: Pick<PemBlock, 'label' | 'der'>): Uint8Array {
+  return block.label === 'TRUSTED CERTIFICATE' ? readDer(block.der, 'certificate', { allowTrailing: true }).encoded : block.der;
+}
 
 /** One `-----BEGIN X-----` ... `-----END X-----` block, with what openssl writes around it. */
 export interface PemBlock {

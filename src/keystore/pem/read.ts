@@ -7,10 +7,9 @@ import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordErro
 import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { pairKeysWithCertificates, type LooseCertificate, type LooseKey } from '../pair_keys.js';
-import { pemBlockName, pemBlocks, type PemBlock } from './pem_blocks.js';
+import { certificateOfBlock, CERTIFICATE_LABELS, pemBlockName, pemBlocks, type PemBlock } from './pem_blocks.js';
 import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
-const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 const TRADITIONAL_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY']);
 
 /**
@@ -70,8 +69,7 @@ function withAlias<T extends { alias?: string }>(value: T, alias: string | undef
 }
 
 function certificateDer(block: PemBlock): Uint8Array {
-  // openssl's TRUSTED CERTIFICATE appends its trust settings after the certificate
-  const der = block.label === 'TRUSTED CERTIFICATE' ? readDer(block.der, 'certificate', { allowTrailing: true }).encoded : block.der;
+  const der = certificateOfBlock(block);
   certificateNames(der);
   return der;
 }

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { keytool, keytoolFingerprints, openssl, tempDir } from '../helpers/tools.js';
+
+/**
+ * What an operator who knows keytool and openssl does, judged by keytool and openssl:
+ * `keytool -importcert -file ca.pem -keystore truststore.jks` makes the trust store when there is
+ * none; `openssl x509 -trustout` writes a TRUSTED CERTIFICATE; a file named .der is DER to
+ * `openssl x509 -inform DER`.
+ */
+const dir = tempDir('hapki-habits-');
+const env = { P: 'habit-pass-1' };
+const at = (name: string): string => join(dir, name);
+let rootFingerprint = '';
+
+beforeAll(async () => {
+  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('root.key'), '-out', at('root.pem'), '-subj', '/CN=Habit Root/O=Example', '-days', '30']);
+  await openssl(['x509', '-in', at('root.pem'), '-trustout', '-addtrust', 'serverAuth', '-out', at('root-trusted.pem')]);
+  rootFingerprint = (await openssl(['x509', '-in', at('root.pem'), '-noout', '-fingerprint', '-sha256'])).stdout.split('=')[1]!.trim().replace(/:/g, '').toLowerCase();
+}, 60_000);
+
+describe('import --trusted into a keystore that does not exist yet makes it, as keytool -importcert does', () => {
+  it.each([
+    ['truststore.jks', 'JKS'],
+    ['truststore.jceks', 'JCEKS'],
+    ['truststore.p12', 'PKCS12'],
+    ['cacerts', 'PKCS12'],
+  ])('%s: keytool lists the trusted entry (%s)', async (name, type) => {
+    const result = await hapki(['import', at(name), '--alias', 'habit-root', '--trusted', at('root.pem'), '--storepass', 'env:P'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`created ${at(name)} (${type})`);
+    const listing = (await keytool(['-list', '-v', '-keystore', at(name), '-storetype', type, '-storepass', env.P])).stdout;
+    expect(listing).toMatch(/Your keystore contains 1 entry/);
+    expect(listing).toMatch(/Alias name: habit-root\s+Creation date: .*\s+Entry type: trustedCertEntry/);
+    expect(keytoolFingerprints(listing)).toEqual([rootFingerprint]);
+    // a second certificate goes into the store now there, under its password
+    const again = await hapki(['import', at(name), '--alias', 'again', '--trusted', at('root-trusted.pem'), '--storepass', 'env:P'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('created');
+  });
+
+  it('a PEM or DER trust store needs no password, and openssl reads it', async () => {
+    const pem = await hapki(['import', at('bundle.pem'), '--alias', 'habit-root', '--trusted', at('root.pem')]);
+    expect(pem.code, pem.stderr).toBe(0);
+    expect((await openssl(['x509', '-in', at('bundle.pem'), '-noout', '-fingerprint', '-sha256'])).stdout.replace(/:/g, '').toLowerCase()).toContain(rootFingerprint);
+    // a bundle of certificates holds no password: adding to it asks for none either
+    const more = await hapki(['import', at('bundle.pem'), '--alias', 'second', '--trusted', at('root-trusted.pem'), '--force']);
+    expect(more.code, more.stderr).toBe(0);
+    const der = await hapki(['import', at('root.der'), '--alias', 'habit-root', '--trusted', at('root.pem')]);
+    expect(der.code, der.stderr).toBe(0);
+    expect((await openssl(['x509', '-inform', 'DER', '-in', at('root.der'), '-noout', '-fingerprint', '-sha256'])).stdout.replace(/:/g, '').toLowerCase()).toContain(rootFingerprint);
+  });
+
+  it('a new PKCS#12 without --storepass is refused, writing nothing; --reply still wants the keystore there', async () => {
+    const noPass = await hapki(['import', at('nopass.p12'), '--alias', 'r', '--trusted', at('root.pem')]);
+    expect(noPass.code).toBe(1);
+    expect(noPass.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_REQUIRED'));
+    expect(existsSync(at('nopass.p12'))).toBe(false);
+    const reply = await hapki(['import', at('absent.p12'), '--alias', 'r', '--reply', at('root.pem'), '--storepass', 'env:P'], { env });
+    expect(reply.code).toBe(1);
+    expect(reply.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_NOT_FOUND'));
+    expect(existsSync(at('absent.p12'))).toBe(false);
+  });
+});
+
+describe("openssl's TRUSTED CERTIFICATE (x509 -trustout) is a certificate wherever one is read", () => {
+  it('import --trusted takes it, and keytool sees the certificate without the trust settings', async () => {
+    const store = at('trusted-form.jks');
+    const result = await hapki(['import', store, '--alias', 'tc', '--trusted', at('root-trusted.pem'), '--storepass', 'env:P'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    const listing = (await keytool(['-list', '-v', '-keystore', store, '-storepass', env.P])).stdout;
+    expect(keytoolFingerprints(listing)).toEqual([rootFingerprint]);
+  });
+
+  it('verify takes it as the trust store and as --untrusted', async () => {
+    const result = await hapki(['verify', at('root.pem'), '--trust', at('root-trusted.pem'), '--untrusted', at('root-trusted.pem')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^OK: O=Example, CN=Habit Root/);
+  });
+});
+
+describe('DER holds a key or a certificate, never a CA or a token with its key', () => {
+  it.each([
+    ['ca init --out ca.der', ['ca', 'init', '--subject', 'CN=Der CA', '--kty', 'ec', '--out', 'ca.der', '--outpass', 'env:P'], 'ca.der'],
+    ['ca init --out-format der', ['ca', 'init', '--subject', 'CN=Der CA', '--kty', 'ec', '--out', 'ca2.p12', '--out-format', 'der', '--outpass', 'env:P'], 'ca2.p12'],
+    ['token issue --out token.cer', ['token', 'issue', '--self-signed', '--subject', 'CN=Token', '--kty', 'ec', '--out', 'token.cer', '--outpass', 'env:P'], 'token.cer'],
+    ['csr --new-key --keystore gw.der', ['csr', '--new-key', '--keystore', 'gw.der', '--alias', 'gw', '--subject', 'CN=gw', '--kty', 'ec', '--storepass', 'env:P', '--out', 'gw.csr'], 'gw.der'],
+    ['csr --new-key --store-format der', ['csr', '--new-key', '--keystore', 'gw2.p12', '--store-format', 'DER', '--alias', 'gw', '--subject', 'CN=gw', '--kty', 'ec', '--storepass', 'env:P', '--out', 'gw2.csr'], 'gw2.p12'],
+  ])('%s is a usage error before any key is made, naming the formats that do', async (_name, args, out) => {
+    const cwd = tempDir('hapki-habits-der-');
+    const result = await hapki(args, { env, cwd });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(result.stderr).toContain('pkcs12|jks|jceks|pem');
+    expect(existsSync(join(cwd, out))).toBe(false);
+  });
+
+  it('a PEM named .cer on purpose (--out-format pem) is still written, and openssl reads its key and certificate', async () => {
+    const cwd = tempDir('hapki-habits-der-');
+    const result = await hapki(['ca', 'init', '--subject', 'CN=Pem CA', '--kty', 'ec', '--out', 'ca.cer', '--out-format', 'pem', '--outpass', 'env:P'], { env, cwd });
+    expect(result.code, result.stderr).toBe(0);
+    writeFileSync(join(cwd, 'pass'), env.P, { mode: 0o600 });
+    const key = (await openssl(['pkey', '-in', join(cwd, 'ca.cer'), '-passin', `file:${join(cwd, 'pass')}`, '-pubout'])).stdout;
+    const cert = (await openssl(['x509', '-in', join(cwd, 'ca.cer'), '-noout', '-pubkey'])).stdout;
+    expect(key).toBe(cert);
+    expect(readFileSync(join(cwd, 'ca.cer'), 'utf8')).toContain('-----BEGIN CERTIFICATE-----');
+  });
+});
