@@ -28,7 +28,8 @@ export const Tag = {
 } as const;
 
 const MAX_DEPTH = 64;
-const UTF8 = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a leading U+FEFF is part of the value, as other readers show it, not dropped
+const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 export class DerNode {
   /** The contents octets (for indefinite lengths, without the end-of-contents marker). */

@@ -135,7 +135,7 @@ function readValue(text: string, start: number): { value: string; end: number } 
 }
 
 function decode(bytes: number[]): string {
-  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Uint8Array.from(bytes));
 }
 
 function encodeValue(type: string, value: string): Uint8Array {

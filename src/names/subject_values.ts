@@ -34,7 +34,8 @@ const FIXED_SYNTAX: Readonly<Record<string, number>> = {
   '2.5.4.46': Tag.printableString,
 };
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is in the certificate, so the checks must see it (the default decoder drops it)
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const STRING_TAGS: ReadonlySet<number> = new Set([Tag.utf8String, Tag.printableString, Tag.ia5String, Tag.bmpString, Tag.t61String]);
 
 /**

@@ -2,9 +2,14 @@
  * Characters that must never reach a terminal as they are: C0 and C1 controls and DEL (line
  * breaks and escape sequences forge or hide lines), and the invisible format characters that
  * reorder or hide text (bidi embeddings, overrides and isolates, zero-width characters, line and
- * paragraph separators, the byte order mark, interlinear annotation).
+ * paragraph separators, the byte order mark, interlinear annotation), the blank Hangul fillers,
+ * the tag characters (invisible letters, U+E0000..E007F) and the noncharacters (U+FDD0..FDEF,
+ * U+FFFE, U+FFFF), which no text interchanges.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufdd0-\ufdef\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff\u{e0000}-\u{e007f}]/gu;
+
+/** \uXXXX for each UTF-16 unit: a JSON escape of the same character, astral ones as their surrogate pair. */
+const unitEscapes = (c: string): string => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\x1b' };
 
@@ -20,7 +25,7 @@ export function hasUnsafeText(text: string): boolean {
  * `\u202e`). JSON and Prometheus output have escapes of their own.
  */
 export function escapeText(text: string): string {
-  return text.replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : unitEscapes(c)));
 }
 
 /**
@@ -46,7 +51,7 @@ export function guardOutput(text: string): string {
     if (c === '\n' || c === '\t') return c;
     const code = c.charCodeAt(0);
     if (code < 0x20) return NAMED[c] ?? `\\x${code.toString(16).padStart(2, '0')}`;
-    return `\\u${code.toString(16).padStart(4, '0')}`;
+    return unitEscapes(c);
   });
 }
 

@@ -334,3 +334,12 @@ describe('the CN beside the SANs (CA/B BR 7.1.4.3)', () => {
     expect((await signOnce()).code).toBe(0);
   });
 });
+
+describe('invisible characters in a subject', () => {
+  it('a leading byte order mark (which a UTF-8 decoder drops unless told not to), a tag character and a noncharacter: ERR_POLICY', async () => {
+    for (const o of ['\ufeffExample', 'Ex\u{e0041}ample', 'Ex\ufffeample']) {
+      const csr = await request(`/CN=bom.example.com/O=${o}`, ['-utf8']);
+      expect(await refusedWith(csr, 'ERR_POLICY')).toMatch(/O value with control or invisible formatting characters/);
+    }
+  });
+});
