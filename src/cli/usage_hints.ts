@@ -38,6 +38,16 @@ const HABIT_HINTS: Readonly<Record<string, string>> = {
   trustcacerts: 'nothing: the chain is built from --ca and the trusted entries',
 };
 
+/** What to say instead where the command has none of the options the habit's hint names. */
+const ELSEWHERE: Readonly<Record<string, string>> = {
+  storetype: "nothing: hapki tells a keystore's format from its content",
+  srcstoretype: "nothing: hapki tells a keystore's format from its content",
+  keystore: "the keystore is the command's argument",
+  file: 'the input file as the argument',
+  infile: 'the input file as the argument',
+  in: 'the input file as the argument',
+};
+
 /** Every long option of the loaded commands (the asked one, and the program's own). */
 function longOptions(program: Command | undefined): Set<string> {
   const out = new Set<string>();
@@ -64,6 +74,8 @@ function habitWord(argv: readonly string[], known: ReadonlySet<string>): { given
     const lower = word!.toLowerCase();
     if (dashes === '-' && word!.length >= 2) return { given: arg, word: lower, ...(kind ? { kind } : {}) };
     if (dashes === '--' && Object.hasOwn(HABIT_HINTS, lower) && !known.has(`--${lower}`)) return { given: arg, word: lower };
+    // keytool's -storepass:env NAME with hapki's two dashes
+    if (dashes === '--' && kind && known.has(`--${lower}`)) return { given: arg, word: lower, kind };
   }
   return undefined;
 }
@@ -78,6 +90,9 @@ export function habitMessage(argv: readonly string[], program: Command | undefin
   if (!habit) return undefined;
   const own = known.has(`--${habit.word}`) ? `--${habit.word}` : undefined;
   let hint = Object.hasOwn(HABIT_HINTS, habit.word) && !(own && habit.word !== 'keystore') ? HABIT_HINTS[habit.word]! : own;
+  // a hint names only options the command has: `list --storetype` is not told of export's --out-format
+  const offered = hint === undefined || hint.startsWith('nothing') ? [] : [...hint.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]);
+  if (offered.length > 0 && !offered.some((o) => known.has(o))) hint = Object.hasOwn(ELSEWHERE, habit.word) ? ELSEWHERE[habit.word] : undefined;
   if (hint !== undefined && habit.kind) hint = `${hint} ${habit.kind === 'file' ? 'file:PATH' : 'env:NAME'}`;
   const lead = `unknown option '${habit.given}'`;
   if (hint === undefined) return `${lead}; hapki has no such option (its options take two dashes)`;

@@ -108,3 +108,23 @@ describe('DER holds a key or a certificate, never a CA or a token with its key',
     expect(readFileSync(join(cwd, 'ca.cer'), 'utf8')).toContain('-----BEGIN CERTIFICATE-----');
   });
 });
+
+describe("a keytool or openssl word is answered with the command's own option, never another command's", () => {
+  it.each([
+    [['list', 'x.p12', '--storetype', 'pkcs12'], "for --storetype, nothing: hapki tells a keystore's format from its content", '--out-format'],
+    [['list', 'x.p12', '-storetype', 'pkcs12'], "for -storetype, nothing: hapki tells a keystore's format from its content", '--out-format'],
+    [['list', 'x.p12', '--passout', 'env:X'], 'hapki has no such option', '--outpass'],
+    [['verify', 'x.pem', '--deststorepass', 'env:X'], 'hapki has no such option', '--outpass'],
+    [['list', 'x.p12', '--file', 'y'], 'for --file, the input file as the argument', '--out'],
+    [['export', 'x.p12', '--alias', 'a', '--out', 'y.p12', '--storetype', 'pkcs12'], 'for --storetype, --out-format', undefined],
+    [['list', 'x.p12', '--storepass:env', 'SP'], 'for --storepass:env, --storepass env:NAME', undefined],
+    [['export', 'x.p12', '--alias', 'a', '--out', 'y', '--outpass:file', 'pw'], 'for --outpass:file, --outpass file:PATH', undefined],
+  ])('%j', async (args, hint, notOffered) => {
+    const cwd = tempDir('hapki-habits-hint-');
+    const result = await hapki(args, { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
+    expect(result.stderr).toContain(hint);
+    if (notOffered !== undefined) expect(result.stderr).not.toContain(notOffered);
+  });
+});
