@@ -6,6 +6,7 @@ import { bitLength } from '../crypto/key_bounds.js';
 import { describePublicKey, publicKeyObject, readSpki, type KeyDescription, type SpkiParts } from '../crypto/key_info.js';
 import { CsrFormatError, HapkiError, LimitExceededError, WeakKeyError } from '../errors.js';
 import { ecPointProblem, edPointProblem, rsaNumbersProblem } from '../crypto/key_sanity.js';
+import { signatureAlgorithmOf } from '../crypto/signature_family.js';
 
 /** The request's key as the checks left it: described, and parsed by node:crypto when it can be. */
 export interface RequestKey {
@@ -265,4 +266,35 @@ function checkGeneralName(name: DerNode): void {
     default:
       throw new SchemaError(`a GeneralName has the unknown tag [${name.tag}]`);
   }
+}
+
+const PSS_DEFAULTS: readonly [number, string][] = [
+  // hashAlgorithm sha1, maskGenAlgorithm mgf1SHA1, saltLength 20, trailerField 1 (RFC 4055 3.1)
+  [0, '3009' + '0605' + '2b0e03021a' + '0500'],
+  [0, '3007' + '0605' + '2b0e03021a'],
+  [1, '3016' + '0609' + '2a864886f70d010108' + '3009' + '0605' + '2b0e03021a' + '0500'],
+  [1, '3014' + '0609' + '2a864886f70d010108' + '3007' + '0605' + '2b0e03021a'],
+  [2, '020114'],
+  [3, '020101'],
+];
+
+/**
+ * Why the request's signature AlgorithmIdentifier is not in the one form RFC 4055 gives it, or
+ * undefined (the ECDSA and EdDSA forms are checked with the signature): PKCS#1 v1.5 parameters
+ * NULL or absent, RSASSA-PSS parameters a SEQUENCE with no field at its DEFAULT value (DER leaves
+ * those out; openssl and the JDK do). A request is signed once and read by many parsers: a form
+ * one of them reads otherwise is refused, as a non-DER encoding is.
+ */
+export function signatureAlgorithmFormProblem(algorithm: DerNode): string | undefined {
+  const family = signatureAlgorithmOf(algorithm.encoded).family;
+  const [, parameters, ...more] = algorithm.children;
+  if (more.length > 0) return 'it has more than one parameter';
+  if (family === 'rsa') return parameters === undefined || (parameters.is(Tag.null) && parameters.content.length === 0) ? undefined : 'PKCS#1 v1.5 parameters are not NULL (RFC 4055 5)';
+  if (family !== 'pss') return undefined;
+  if (!parameters?.is(Tag.sequence)) return 'RSASSA-PSS parameters are not RSASSA-PSS-params (RFC 4055 3.1)';
+  for (const field of parameters.children) {
+    const value = field.children[0] ? Buffer.from(field.children[0].encoded).toString('hex') : '';
+    if (PSS_DEFAULTS.some(([tag, encoded]) => field.is(tag, TagClass.context) && value === encoded)) return `RSASSA-PSS field [${field.tag}] is written out at its default value, which DER leaves out`;
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { encodeName } from '../cert/dn.js';
 import { commonNameOf } from '../cert/format_name.js';
 import { MIN_RSA_BITS } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { InvalidArgumentError, PolicyError, UnsupportedAlgorithmError, WeakKeyError } from '../errors.js';
+import { CsrFormatError, InvalidArgumentError, PolicyError, UnsupportedAlgorithmError, WeakKeyError } from '../errors.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
@@ -16,7 +16,7 @@ import { randomSerial } from './serial.js';
 import { keyIdentifierOfBits } from './key_id.js';
 import { computeValidity } from './validity.js';
 import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, purposesOutsideProfile, requestedCaPowers, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
-import { checkRequest } from './request_checks.js';
+import { checkRequest, signatureAlgorithmFormProblem } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
 
@@ -178,6 +178,8 @@ function purposeHint(profile: ProfileName): string {
 }
 
 function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number }, profile: ProfileName, options: SignCsrOptions): void {
+  const form = signatureAlgorithmFormProblem(parsed.signatureAlgorithm);
+  if (form) throw new CsrFormatError(`the request's signature algorithm is not in its standard form: ${form}`);
   // CA/B BR 6.1.5, and the path validators (hapki verify's own) refuse anything else, --allow-weak or not
   if ((key.algorithm === 'RSA' || key.algorithm === 'RSASSA-PSS') && (key.bits ?? 0) % 8 !== 0) {
     throw new WeakKeyError(`the request's ${key.algorithm} modulus has ${key.bits} bits, not a whole number of bytes: validators refuse such a key`);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { bitString, integer, nullValue, oid, sequence, setOf, tlv, unsignedInteger, utf8String } from '../../src/asn1/der_writer.js';
-import { Tag } from '../../src/asn1/der_reader.js';
+import { Tag, TagClass } from '../../src/asn1/der_reader.js';
 import { createCa } from '../../src/issue/create_ca.js';
 import { issuerFromEntry, type Issuer } from '../../src/issue/issuer.js';
 import { signCsr } from '../../src/issue/sign_csr.js';
@@ -49,6 +49,24 @@ describe('the request\'s signature algorithm in its one encoding', () => {
     const cri = rawInfo(cn('t.example.com'), spki, []);
     const csr = sequence(cri, sequence(oid('1.2.840.10045.4.3.2'), nullValue()), bitString(new Uint8Array(sign('sha256', cri, privateKey))));
     await expect(signCsr(csr, root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /ecdsa-with-SHA256 signature algorithm has parameters/));
+  });
+
+  it('sha256WithRSAEncryption with parameters other than NULL, and RSASSA-PSS with a field at its DEFAULT, are ERR_CSR_FORMAT; absent or NULL parameters sign', async () => {
+    const rsaAlg = (...params: Uint8Array[]): Uint8Array => sequence(oid('1.2.840.113549.1.1.11'), ...params);
+    await expect(signCsr(csrSignedAs('rsa', rsaAlg(integer(0)), 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /PKCS#1 v1\.5 parameters are not NULL/));
+    await expect(signCsr(csrSignedAs('rsa', rsaAlg(nullValue(), nullValue()), 'sha256'), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /more than one parameter/));
+    await expect(signCsr(csrSignedAs('rsa', rsaAlg(nullValue()), 'sha256'), root)).resolves.toBeDefined();
+    await expect(signCsr(csrSignedAs('rsa', rsaAlg(), 'sha256'), root)).resolves.toBeDefined();
+    // RSASSA-PSS over SHA-256, salt 32, and trailerField 1 written out (DER omits a DEFAULT)
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const spki = new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' }));
+    const sha256 = sequence(oid('2.16.840.1.101.3.4.2.1'), nullValue());
+    const ctx = (n: number, inner: Uint8Array): Uint8Array => tlv(n, inner, { cls: TagClass.context, constructed: true });
+    const pss = (...extra: Uint8Array[]): Uint8Array => sequence(oid('1.2.840.113549.1.1.10'), sequence(ctx(0, sha256), ctx(1, sequence(oid('1.2.840.113549.1.1.8'), sha256)), ctx(2, integer(32)), ...extra));
+    const cri = rawInfo(cn('pss.example.com'), spki, []);
+    const signature = bitString(new Uint8Array(sign('sha256', cri, { key: pair.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })));
+    await expect(signCsr(sequence(cri, pss(ctx(3, integer(1))), signature), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /field \[3\] is written out at its default value/));
+    await expect(signCsr(sequence(cri, pss(), signature), root)).resolves.toBeDefined();
   });
 });
 
