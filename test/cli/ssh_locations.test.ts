@@ -29,6 +29,33 @@ describe('ssh:// locations on the command line', () => {
     expect(remote.stdout).toBe(local.stdout);
   });
 
+  // Regression (critical): csr --new-key asked the LOCAL file system whether an ssh:// keystore
+  // existed, took every remote keystore for absent, and replaced it with a new store holding only
+  // the new key: every other entry was lost, with exit 0.
+  it('csr --new-key into a keystore on another host adds the key and keeps every entry; a missing one is created', async () => {
+    const dir = join(host.root, 'opt', 'newkey');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(FIXTURES, 'gateway.jks'), join(dir, 'gateway.jks'));
+    const env = { P: FIXTURE_PASSWORD };
+    const at = (name: string): string => `ssh://127.0.0.1:${host.port}${dir}/${name}`;
+    const aliases = async (name: string): Promise<string[]> => {
+      const listed = await hapki(['list', at(name), '--storepass', 'env:P', '--json', ...ssh()], { env });
+      expect(listed.code, listed.stderr).toBe(0);
+      return (JSON.parse(listed.stdout) as { entries: { alias: string }[] }).entries.map((e) => e.alias).sort();
+    };
+    const before = await aliases('gateway.jks');
+    const r = await hapki(['csr', '--new-key', '--keystore', at('gateway.jks'), '--alias', 'fresh', '--kty', 'ec', '--subject', 'CN=fresh.example.com', '--storepass', 'env:P', '--out', at('fresh.csr'), ...ssh()], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await aliases('gateway.jks')).toEqual([...before, 'fresh'].sort());
+    // a request file already there is not overwritten without --force, there as here
+    const again = await hapki(['csr', '--new-key', '--keystore', at('gateway.jks'), '--alias', 'second', '--kty', 'ec', '--subject', 'CN=second.example.com', '--storepass', 'env:P', '--out', at('fresh.csr'), ...ssh()], { env });
+    expect(again.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_EXISTS'));
+    expect(await aliases('gateway.jks')).toEqual([...before, 'fresh'].sort());
+    const created = await hapki(['csr', '--new-key', '--keystore', at('new.jks'), '--alias', 'only', '--kty', 'ec', '--subject', 'CN=only.example.com', '--storepass', 'env:P', '--out', at('only.csr'), ...ssh()], { env });
+    expect(created.code, created.stderr).toBe(0);
+    expect(await aliases('new.jks')).toEqual(['only']);
+  });
+
   it('fails in one line naming the host for an unknown host key, a missing file and a bad location', async () => {
     lab.writeKnownHosts([]);
     try {
