@@ -29,6 +29,46 @@ describe('ssh:// locations on the command line', () => {
     expect(remote.stdout).toBe(local.stdout);
   });
 
+  // Regression (critical): csr --new-key asked the LOCAL file system whether an ssh:// keystore
+  // existed, took every remote keystore for absent, and replaced it with a new store holding only
+  // the new key: every other entry was lost, with exit 0.
+  it('csr --new-key into a keystore on another host adds the key and keeps every entry; a missing one is created', async () => {
+    const dir = join(host.root, 'opt', 'newkey');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(FIXTURES, 'gateway.jks'), join(dir, 'gateway.jks'));
+    const env = { P: FIXTURE_PASSWORD };
+    const at = (name: string): string => `ssh://127.0.0.1:${host.port}${dir}/${name}`;
+    const aliases = async (name: string): Promise<string[]> => {
+      const listed = await hapki(['list', at(name), '--storepass', 'env:P', '--json', ...ssh()], { env });
+      expect(listed.code, listed.stderr).toBe(0);
+      return (JSON.parse(listed.stdout) as { entries: { alias: string }[] }).entries.map((e) => e.alias).sort();
+    };
+    const before = await aliases('gateway.jks');
+    const r = await hapki(['csr', '--new-key', '--keystore', at('gateway.jks'), '--alias', 'fresh', '--kty', 'ec', '--subject', 'CN=fresh.example.com', '--storepass', 'env:P', '--out', at('fresh.csr'), ...ssh()], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await aliases('gateway.jks')).toEqual([...before, 'fresh'].sort());
+    // a request file already there is not overwritten without --force, there as here
+    const again = await hapki(['csr', '--new-key', '--keystore', at('gateway.jks'), '--alias', 'second', '--kty', 'ec', '--subject', 'CN=second.example.com', '--storepass', 'env:P', '--out', at('fresh.csr'), ...ssh()], { env });
+    expect(again.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_EXISTS'));
+    expect(await aliases('gateway.jks')).toEqual([...before, 'fresh'].sort());
+    const created = await hapki(['csr', '--new-key', '--keystore', at('new.jks'), '--alias', 'only', '--kty', 'ec', '--subject', 'CN=only.example.com', '--storepass', 'env:P', '--out', at('only.csr'), ...ssh()], { env });
+    expect(created.code, created.stderr).toBe(0);
+    expect(await aliases('new.jks')).toEqual(['only']);
+  });
+
+  // Regression: a remote instance named twice was reported as "<cwd>/ssh:/host/... is named twice"
+  // (its location made a local path), and ./a.jks beside a.jks was not seen as the same name
+  it('token distribute to one remote keystore named twice is refused naming its location', async () => {
+    const dir = `${host.root}/opt/msas`;
+    const env = { P: FIXTURE_PASSWORD };
+    for (const second of ['./gateway.jks', 'x/../gateway.jks', 'gateway.jks']) {
+      const r = await hapki(['token', 'distribute', join(FIXTURES, 'gateway.p12'), '--storepass', 'env:P', '--alias', 'token',
+        '--to', `ssh://127.0.0.1:${host.port}${dir}/gateway.jks`, '--to', `ssh://127.0.0.1:${host.port}${dir}/${second}`, '--to-storepass', 'env:P', ...ssh()], { env });
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+      expect(r.stderr).toContain(`hapki: ssh://127.0.0.1:${host.port}${dir}/gateway.jks is named twice`);
+    }
+  });
+
   it('fails in one line naming the host for an unknown host key, a missing file and a bad location', async () => {
     lab.writeKnownHosts([]);
     try {

@@ -128,3 +128,21 @@ describe("a keytool or openssl word is answered with the command's own option, n
     if (notOffered !== undefined) expect(result.stderr).not.toContain(notOffered);
   });
 });
+
+describe('a PEM that openssl pkcs12 -nodes dumped keeps its non-ASCII friendlyName', () => {
+  // openssl 3.0 and 1.1 write each UTF-16 unit's low byte (Latin-1 for "Lëaf Ünï"), 3.2+ UTF-8:
+  // read as UTF-8 only, the alias was "L\ufffdaf \ufffdn\ufffd"
+  it('list shows the alias, and convert hands it to keytool', async () => {
+    const key = at('named.key');
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', at('named.pem'), '-subj', '/CN=named.example.com', '-days', '30']);
+    await openssl(['pkcs12', '-export', '-in', at('named.pem'), '-inkey', key, '-name', 'Lëaf Ünï', '-passout', `pass:${env.P}`, '-out', at('named.p12')]);
+    await openssl(['pkcs12', '-in', at('named.p12'), '-passin', `pass:${env.P}`, '-nodes', '-out', at('dump.pem')]);
+    const listed = await hapki(['list', at('dump.pem'), '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { entries: { alias: string }[] }).entries.map((e) => e.alias)).toEqual(['Lëaf Ünï']);
+    const converted = await hapki(['convert', at('dump.pem'), at('dump.p12'), '--outpass', 'env:P'], { env });
+    expect(converted.code, converted.stderr).toBe(0);
+    const listing = (await keytool(['-list', '-keystore', at('dump.p12'), '-storepass', env.P])).stdout;
+    expect(listing).toMatch(/^lëaf ünï, .*PrivateKeyEntry/m);
+  });
+});

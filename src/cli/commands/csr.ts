@@ -99,7 +99,7 @@ async function requestWithNewKeyKept(ctx: CliContext, path: string, options: Csr
   // the keystore as it is before it is read: if it changes meanwhile, the commit adds the key to it as it is then
   await settleFiles([path]);
   const sha256 = await currentSha256(path);
-  const { store, password, keyPassword } = await openOrCreate(ctx, path, options);
+  const { store, password, keyPassword } = await openOrCreate(ctx, path, options, sha256 !== null);
   if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
   const toFile = options.out === '-' ? undefined : { path: options.out, force: options.force ?? false };
   const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256, ...(keyPassword === undefined ? {} : { keyPassword }) }, { alias, subject: options.subject!, key, sans }, toFile);
@@ -114,8 +114,13 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
 }
 
 /** The keystore to add the new key to, or a new empty one (its password then resolved here). */
-async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions): Promise<OpenedStore> {
-  if (existsSync(path)) return openStoreForCli(ctx, path, options);
+/**
+ * `exists`: as read through its transport (an ssh:// keystore is on another host: a local
+ * existsSync took every remote keystore for absent, and the "new" store of one key replaced it,
+ * every other entry lost).
+ */
+async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions, exists: boolean): Promise<OpenedStore> {
+  if (exists) return openStoreForCli(ctx, path, options);
   const store = emptyKeystore(keyEntryFormat(options.storeFormat, path, '--store-format', (p) => outputFormat(undefined, p, '--store-format')));
   const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };

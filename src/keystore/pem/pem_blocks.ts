@@ -89,7 +89,7 @@ export function* pemBlocks(bytes: Uint8Array): Generator<PemBlock> {
       },
       offset,
     };
-    const friendlyName = bagFriendlyName(buf.toString('utf8', previousEnd, offset));
+    const friendlyName = bagFriendlyName(preambleText(buf.subarray(previousEnd, offset)));
     if (friendlyName !== undefined) block.friendlyName = friendlyName;
     previousEnd = wholeEnd;
     yield block;
@@ -106,6 +106,21 @@ function splitHeaders(body: string): { headers: Record<string, string>; base64: 
     if (m) headers[m[1]!] = m[2]!;
   }
   return { headers, base64: lines.slice(i).join('\n') };
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text before a block. `openssl pkcs12 -nodes` writes a friendlyName as UTF-8 from 3.2 on, but
+ * 3.0 and 1.1 write the low byte of each UTF-16 unit: "Lëaf" comes as Latin-1 bytes, which read as
+ * UTF-8 were "L\ufffdaf". Bytes that are not UTF-8 are read as Latin-1.
+ */
+function preambleText(bytes: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  }
 }
 
 function bagFriendlyName(preamble: string): string | undefined {
