@@ -50,6 +50,8 @@ export interface FileTransport {
   mkdir(path: string, mode: number): Promise<void>;
   /** Names in a directory (no '.' or '..'). */
   readdir(path: string): Promise<string[]>;
+  /** Hard links to a file where lstat cannot tell them (FileInfo.links absent): undefined when this cannot either. */
+  linkCount?(path: string): Promise<number | undefined>;
   /** Makes a directory's entries durable where the transport can; best effort. */
   syncDirectory(path: string): Promise<void>;
   /**
@@ -70,6 +72,6 @@ export interface FileInfo {
   uid: number;
   gid: number;
   mtimeMs: number;
-  /** Hard links to the file, where the transport can tell (SFTP cannot). */
+  /** Hard links to the file, where lstat tells them (SFTP's does not: see FileTransport.linkCount). */
   links?: number;
 }

@@ -184,7 +184,7 @@ function checkExtensions(list: DerNode): void {
     } catch {
       throw new CsrFormatError('the request has a malformed extension (not extnID, critical, extnValue)');
     }
-    const name = EXTENSION_NAMES[id] ?? `extension ${id}`;
+    const name = EXTENSION_NAMES[id] ?? id;
     if (seen.has(id)) throw new CsrFormatError(`the request has the ${name} extension twice`);
     seen.add(id);
     if (value.length === 0) throw new CsrFormatError(`the request's ${name} extension has an empty value`);

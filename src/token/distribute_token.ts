@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
+import { formatLocation, parseLocation } from '../transport/location.js';
 import { sha256Hex } from '../crypto/digest.js';
 import { commitChangeSet, type FileChange } from '../txn/change_set.js';
 import { HapkiError, InvalidArgumentError, PasswordRequiredError, RemoteIoError, SshError, TokenDistributeError, type TokenInstanceFailure } from '../errors.js';
@@ -202,6 +203,11 @@ function failureOf(instance: TokenInstance, error: unknown): TokenInstanceFailur
 }
 
 function sameFileKey(path: string): string {
+  // a keystore on another host: its location with the path normalised (./a.jks, x/../a.jks), never
+  // a local path made of it (the message named "<cwd>/ssh:/host/..."); a link there to another
+  // instance's file is found by the change set, which resolves each target on its host
+  const location = parseLocation(path);
+  if (location.kind === 'ssh') return formatLocation({ ...location, path: posix.normalize(location.path) });
   try {
     return realpathSync(path);
   } catch {

@@ -322,8 +322,9 @@ async function readUnderLock(prepared: Prepared[]): Promise<void> {
     const info = await p.transport.lstat(p.target);
     if (info && info.type !== 'file') throw new UnsafePathError(p.given, 'is no longer a regular file');
     // replaced by a rename, a file's other names keep what it held: say so rather than let them drift apart
-    if (info && (info.links ?? 1) > 1 && p.change.action !== 'delete') {
-      writePathSettings().warn(`${p.given} has ${info.links} hard links: it is replaced by a new file, and its other names keep the old content`);
+    if (info && p.change.action !== 'delete') {
+      const links = info.links ?? (info.type === 'file' && p.transport.linkCount ? await p.transport.linkCount(p.target) : undefined);
+      if ((links ?? 1) > 1) writePathSettings().warn(`${p.given} has ${links} hard links: it is replaced by a new file, and its other names keep the old content`);
     }
     p.existing = info;
     p.current = info ? await p.transport.readFile(p.target, MAX_FILE_BYTES) : undefined;

@@ -56,6 +56,19 @@ describe('ssh:// locations on the command line', () => {
     expect(await aliases('new.jks')).toEqual(['only']);
   });
 
+  // Regression: a remote instance named twice was reported as "<cwd>/ssh:/host/... is named twice"
+  // (its location made a local path), and ./a.jks beside a.jks was not seen as the same name
+  it('token distribute to one remote keystore named twice is refused naming its location', async () => {
+    const dir = `${host.root}/opt/msas`;
+    const env = { P: FIXTURE_PASSWORD };
+    for (const second of ['./gateway.jks', 'x/../gateway.jks', 'gateway.jks']) {
+      const r = await hapki(['token', 'distribute', join(FIXTURES, 'gateway.p12'), '--storepass', 'env:P', '--alias', 'token',
+        '--to', `ssh://127.0.0.1:${host.port}${dir}/gateway.jks`, '--to', `ssh://127.0.0.1:${host.port}${dir}/${second}`, '--to-storepass', 'env:P', ...ssh()], { env });
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+      expect(r.stderr).toContain(`hapki: ssh://127.0.0.1:${host.port}${dir}/gateway.jks is named twice`);
+    }
+  });
+
   it('fails in one line naming the host for an unknown host key, a missing file and a bad location', async () => {
     lab.writeKnownHosts([]);
     try {

@@ -36,6 +36,12 @@ describe('the request\'s structure: nothing some reader sees and another does no
     await expect(signCsr(ecCsrOfInfo(rawInfo(cn('t.example.com'), spki, [])), root)).resolves.toBeDefined();
   });
 
+  it('an unknown extension that is not DER is named once, by its OID', async () => {
+    const { spki } = ecTestKey();
+    const ber = rawInfo(cn('t.example.com'), spki, [extensionRequest({ oid: '1.2.3.9', value: Uint8Array.of(0x30, 0x81, 0x02, 0x05, 0x00) })]);
+    await expect(signCsr(ecCsrOfInfo(ber), root)).rejects.toThrow(refused('ERR_CSR_FORMAT', /^the request's 1\.2\.3\.9 extension is not DER/));
+  });
+
   it('two extensionRequest attributes (the second smuggling a name) are refused', async () => {
     const { spki } = ecTestKey();
     const twice = rawInfo(cn('t.example.com'), spki, [extensionRequest(dnsNames('t.example.com')), extensionRequest(dnsNames('b.evil.com'))]);

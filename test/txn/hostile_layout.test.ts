@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -57,6 +57,23 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
       expect(recover.stdout).toContain('busy');
       expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
     }
+  });
+
+  // keytool writes through every name; hapki replaces the file, so it says the other names keep
+  // the old content. Over SFTP (whose attributes carry no link count) this warning was missing.
+  it('a keystore with another hard link: rewritten with a warning that the other name keeps the old content', async () => {
+    const { dir, file, arg, flags } = storeIn('hardlink');
+    linkSync(file, join(dir, 'other-name.p12'));
+    const before = readFileSync(file);
+    const run = await hapki([...addTrusted(arg, 'extra'), ...flags], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('has 2 hard links: it is replaced by a new file, and its other names keep the old content');
+    expect(readFileSync(join(dir, 'other-name.p12')).equals(before)).toBe(true);
+    expect(readFileSync(file).equals(before)).toBe(false);
+    // once alone, no warning
+    const again = await hapki([...addTrusted(arg, 'extra2'), ...flags], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('hard links');
   });
 
   it('a 2 GB sparse file as keystore, certificate or cluster file is one ERR_IO line naming the bound, not "a keystore"', async () => {

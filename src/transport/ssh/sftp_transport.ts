@@ -13,6 +13,9 @@ const STALE_PROBE_SECONDS = 600;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02, the version OpenSSH speaks). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
+const EOF = 1;
+/** Directory entries looked through for a file's link count before giving up. */
+const MAX_LINK_SCAN_ENTRIES = 20_000;
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -206,6 +209,41 @@ export class SftpTransport implements FileTransport {
       return list.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
     } catch (error) {
       throw this.#fail(error, path, 'list');
+    }
+  }
+
+  /**
+   * Hard links to a file: SFTP's attributes carry no link count, but the server's `ls -l` line for
+   * each directory entry does. Read from the listing, in pieces, giving up (undefined) on a
+   * directory too large to look through or a line it cannot parse.
+   */
+  async linkCount(path: string): Promise<number | undefined> {
+    const sftp = await this.#sftp();
+    const name = posix.basename(path);
+    let handle: Buffer | undefined;
+    try {
+      handle = await this.#call<Buffer>((cb) => sftp.opendir(posix.dirname(path), cb));
+      for (let seen = 0; seen < MAX_LINK_SCAN_ENTRIES; ) {
+        let list: { filename: string; longname: string }[];
+        try {
+          list = await this.#call<{ filename: string; longname: string }[]>((cb) => sftp.readdir(handle!, cb as never));
+        } catch (error) {
+          if (statusOf(error) === EOF) return undefined;
+          throw error;
+        }
+        const hit = list.find((e) => e.filename === name);
+        if (hit) {
+          const m = /^[-a-zA-Z?][-rwxsStTl?]{9}[.+@]?\s+(\d+)\s/.exec(hit.longname);
+          return m ? Number(m[1]) : undefined;
+        }
+        seen += list.length;
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof SshConnectError) throw error;
+      return undefined;
+    } finally {
+      if (handle) sftp.close(handle, () => undefined);
     }
   }
 
