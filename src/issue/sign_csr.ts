@@ -194,7 +194,9 @@ function checkPolicy(parsed: ParsedCsr, key: { algorithm: string; bits?: number 
   if (powers) throw new PolicyError(`the request asks for what only a CA certificate has (${powers}); sign it with --profile ca or --allow-ca if that is meant`);
   const purposes = purposesOutsideProfile(parsed.extensions, profile);
   if (purposes) {
-    const fitting = PROFILES.find((p) => purposesOutsideProfile(parsed.extensions, p) === undefined);
+    // only a profile of the same kind (CA or leaf) is named: "--profile server-client" for a
+    // sub-CA request would only be answered with "sign it with --profile ca"
+    const fitting = PROFILES.find((p) => PROFILE_DEFINITIONS[p].ca === PROFILE_DEFINITIONS[profile].ca && purposesOutsideProfile(parsed.extensions, p) === undefined);
     throw new PolicyError(`the request asks for the extended key usage ${purposes}, which the ${profile} profile does not give (${purposeHint(profile)}): ${fitting ? `sign it with --profile ${fitting} if that is meant, or ` : ''}re-create the request without it`);
   }
 }

@@ -286,6 +286,16 @@ describe('extended key usages a request asks for', () => {
     await signs(csr, ['--profile', 'server-client']);
   });
 
+  // Regression: a sub-CA request with an EKU (as BR 7.1.2.2 asks of constrained sub-CAs), signed
+  // with --profile ca, was told "sign it with --profile server-client", which then refused it for
+  // CA:TRUE with "sign it with --profile ca": each refusal named the other as the way out
+  it('a sub-CA request with an extendedKeyUsage, --profile ca: ERR_POLICY naming no leaf profile as the way out', async () => {
+    const csr = await request('/CN=Sub CA/O=Example', ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'extendedKeyUsage=serverAuth,clientAuth']);
+    const message = await refusedWith(csr, 'ERR_POLICY', ['--profile', 'ca']);
+    expect(message).toMatch(/extended key usage serverAuth, clientAuth, which the ca profile does not give .*re-create the request without it/);
+    expect(message).not.toMatch(/--profile/);
+  });
+
   it('a request asking for what its profile gives signs', async () => {
     await signs(await request('/CN=srv.example.com', ['-addext', 'extendedKeyUsage=serverAuth']));
     await signs(await request('/CN=cli.example.com', ['-addext', 'extendedKeyUsage=clientAuth']), ['--profile', 'client']);
