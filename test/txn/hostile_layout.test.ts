@@ -76,6 +76,18 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
     expect(again.stderr).not.toContain('hard links');
   });
 
+  it('a directory where an output file goes is ERR_UNSAFE_PATH "is a directory", --force or not, before any key is made', async () => {
+    const { dir, arg, flags } = storeIn('dirout');
+    mkdirSync(join(dir, 'req.csr'));
+    const out = where === 'local' ? join(dir, 'req.csr') : `ssh://root@127.0.0.1:${host.port}${join(dir, 'req.csr')}`;
+    for (const force of [[], ['--force']]) {
+      const r = await hapki(['csr', '--new-key', '--keystore', arg, '--alias', 'fresh', '--kty', 'ec', '--subject', 'CN=fresh.example.com', '--storepass', 'env:STOREPASS', '--out', out, ...force, ...flags], { env });
+      expect(r.stderr).toMatch(ONE_LINE_ERROR(where === 'local' || force.length ? 'ERR_UNSAFE_PATH' : '(?:ERR_UNSAFE_PATH|ERR_FILE_EXISTS)'));
+      expect(r.stderr).not.toContain('use --force');
+      expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'req.csr']);
+    }
+  });
+
   it('a 2 GB sparse file as keystore, certificate or cluster file is one ERR_IO line naming the bound, not "a keystore"', async () => {
     const { dir, arg, flags } = storeIn('huge');
     const huge = join(dir, 'huge');
