@@ -72,12 +72,16 @@ export interface Keystore {
    * `unprotected`: a PKCS#12 of certificates only, without a MAC and with nothing encrypted (the
    * JDK's password-less trust store, `openssl pkcs12 -nomac -certpbe NONE`): rewritten in place
    * while it holds certificates only, it stays so, since its readers open it without a password.
+   * `macPassword`: the same store with a MAC under the empty ('') or absent (null) password, as
+   * Python cryptography's `serialize_java_truststore(..., NoEncryption())` and `openssl pkcs12
+   * -export -nokeys -certpbe NONE -passout pass:` write it; a JVM without a trust store password
+   * skips that MAC and reads the certificates, so it is kept, and they stay in the clear.
    */
   /**
    * `keysInClear`: a PEM or DER file whose private keys (one at least) were all in the clear: a
    * rewrite in place under the empty password (`rewriteKeystore`) keeps them so.
    */
-  protection?: { legacy: boolean; unprotected?: boolean; keysInClear?: boolean };
+  protection?: { legacy: boolean; unprotected?: boolean; macPassword?: '' | null; keysInClear?: boolean };
 }
 
 export function emptyKeystore(format: KeystoreFormat): Keystore {

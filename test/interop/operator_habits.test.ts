@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { keytool, keytoolFingerprints, openssl, tempDir } from '../helpers/tools.js';
+import { keytool, keytoolFingerprints, openssl, tempDir, tool } from '../helpers/tools.js';
 
 /**
  * What an operator who knows keytool and openssl does, judged by keytool and openssl:
@@ -144,5 +144,55 @@ describe('a PEM that openssl pkcs12 -nodes dumped keeps its non-ASCII friendlyNa
     expect(converted.code, converted.stderr).toBe(0);
     const listing = (await keytool(['-list', '-keystore', at('dump.p12'), '-storepass', env.P])).stdout;
     expect(listing).toMatch(/^lëaf ünï, .*PrivateKeyEntry/m);
+  });
+});
+
+describe('a trust store with its certificates in the clear and a MAC under the empty password stays one a JVM opens without a password', () => {
+  // Python cryptography's serialize_java_truststore(..., NoEncryption()) and openssl -certpbe NONE
+  // -passout pass: write it; a JVM without javax.net.ssl.trustStorePassword loads it with a null
+  // password, skipping the MAC. hapki asked for --storepass to add to it, and with `pass:` wrote
+  // the certificates encrypted: the JVM then saw no certificate at all.
+  const countWithoutPassword = async (store: string): Promise<string> => {
+    writeFileSync(at('Count.java'), `import java.io.FileInputStream;
+import java.security.KeyStore;
+public class Count {
+  public static void main(String[] a) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(a[0])) { ks.load(in, null); }
+    System.out.println(ks.size() + " " + new java.util.TreeSet<>(java.util.Collections.list(ks.aliases())));
+  }
+}
+`);
+    return (await tool('java', [at('Count.java'), store])).stdout.trim();
+  };
+
+  it.each([
+    ['python cryptography serialize_java_truststore, NoEncryption', 'python'],
+    ['openssl pkcs12 -export -nokeys -certpbe NONE -passout pass:', 'openssl'],
+  ])('%s: import --trusted without a password keeps it so', async (_name, maker) => {
+    const store = at(`empty-mac-${maker}.p12`);
+    if (maker === 'python') {
+      const script = [
+        'import sys',
+        'from cryptography import x509',
+        'from cryptography.hazmat.primitives.serialization import pkcs12, NoEncryption',
+        'c = x509.load_pem_x509_certificate(open(sys.argv[1], "rb").read())',
+        'open(sys.argv[2], "wb").write(pkcs12.serialize_java_truststore([pkcs12.PKCS12Certificate(c, b"habit-root")], NoEncryption()))',
+      ].join('\n');
+      const made = await tool('python3', ['-c', script, at('root.pem'), store]);
+      expect(made.code, made.stderr).toBe(0);
+    } else {
+      await openssl(['pkcs12', '-export', '-nokeys', '-in', at('root.pem'), '-certpbe', 'NONE', '-name', 'habit-root', '-passout', 'pass:', '-out', store]);
+    }
+    const other = at(`other-${maker}.pem`);
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`other-${maker}.key`), '-out', other, '-subj', '/CN=Other Root', '-days', '30']);
+    const result = await hapki(['import', store, '--alias', 'other-root', '--trusted', other]);
+    expect(result.code, result.stderr).toBe(0);
+    const info = await openssl(['pkcs12', '-info', '-in', store, '-passin', 'pass:', '-nokeys']);
+    expect(info.stderr).toMatch(/MAC: sha256/);
+    expect(info.stderr).not.toMatch(/Encrypted data/);
+    const counted = await countWithoutPassword(store);
+    expect(counted).toMatch(/^2 /);
+    expect(counted).toContain('other-root');
   });
 });

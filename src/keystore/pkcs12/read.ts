@@ -73,8 +73,11 @@ async function readPfx(bytes: Uint8Array, options: ReadOptions): Promise<Keystor
   const bags: SafeBag[] = [];
   for (const contentInfo of contentInfos) bags.push(...(await readContentInfo(contentInfo, unlock, warnings, options.consumeInput ?? false)));
   const entries = await buildEntries(bags, unlock, options, warnings);
-  const plain = !macNode && contentInfos.every((c) => c.child(0, 'content type').oid('content type') === OID.data) && entries.every((e) => e.type === 'trusted-cert');
-  const protection = plain ? { legacy: false, unprotected: true } : { legacy: unlock.legacyMac ?? false };
+  // certificates in the clear, and no MAC or one under the empty or absent password: what a JVM opens without a password
+  const first = unlock.candidates[0];
+  const emptyMac: '' | null | undefined = macNode && unlock.macVerified && (first === '' || first === null) ? (first === null ? null : '') : undefined;
+  const plain = (!macNode || emptyMac !== undefined) && contentInfos.every((c) => c.child(0, 'content type').oid('content type') === OID.data) && entries.every((e) => e.type === 'trusted-cert');
+  const protection = plain ? { legacy: false, unprotected: true, ...(emptyMac === undefined ? {} : { macPassword: emptyMac }) } : { legacy: unlock.legacyMac ?? false };
   return { format: 'PKCS12', entries, integrityChecked: unlock.macVerified, warnings, protection };
 }
 

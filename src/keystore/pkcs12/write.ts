@@ -64,8 +64,11 @@ export async function writePkcs12(store: Keystore, options: WriteOptions = {}): 
   }
 
   if (store.protection?.unprotected && keyBags.length === 0 && options.legacy === undefined) {
-    // as it was read: certificates in the clear, no MAC (a password-less trust store stays one)
-    return encodeDer(sequenceTree(integer(3), dataContentInfo(sequenceTree(dataContentInfo(sequenceTree(...certBags))))));
+    // as it was read: certificates in the clear, no MAC or one under the empty password (a password-less trust store stays one)
+    const clear = sequenceTree(dataContentInfo(sequenceTree(...certBags)));
+    const macPassword = store.protection.macPassword;
+    if (macPassword === undefined) return encodeDer(sequenceTree(integer(3), dataContentInfo(clear)));
+    return encodeDer(sequenceTree(integer(3), dataContentInfo(clear), await createMacData(clear, macPassword, { hash: 'sha256', iterations })));
   }
   const contentInfos: DerPart[] = [];
   if (certBags.length > 0) {
