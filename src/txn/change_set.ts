@@ -379,6 +379,16 @@ async function stage(p: Prepared, txn: string): Promise<void> {
     const backup = backupPathOf(p.target);
     const there = await transport.lstat(backup);
     if (there && there.type !== 'file' && there.type !== 'symlink') throw new UnsafePathError(backup, 'is in the way of the backup: not a regular file');
+    if (there) {
+      // in a sticky directory (/tmp) only its owner may replace it: say so before anything is
+      // staged, rather than fail at the rename with "operation not permitted"
+      const dir = posix.dirname(p.target);
+      const { uid } = await transport.identity(dir);
+      const dirInfo = uid !== 0 && there.uid !== uid ? await transport.lstat(dir) : undefined;
+      if (dirInfo && dirInfo.mode & 0o1000 && dirInfo.uid !== uid) {
+        throw new UnsafePathError(backup, `is in the way of the backup: it belongs to uid ${there.uid} in a sticky directory, where only its owner (or the directory's, or root) may replace it; remove it or have its owner do so`);
+      }
+    }
     p.backupTemp = backupTempPathOf(p.target, txn);
     // the old file as it was, to be moved back in place: never wider than the keystore, never open to others
     await create(p.backupTemp, p.current, p.existing.mode & (inPlace ? 0o660 : 0o600));

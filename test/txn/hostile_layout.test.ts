@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURE_PASSWORD, FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 import { createSshLab, type SshHost, type SshLab } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -76,6 +76,18 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
     expect(again.stderr).not.toContain('hard links');
   });
 
+  it('a directory where an output file goes is ERR_UNSAFE_PATH "is a directory", --force or not, before any key is made', async () => {
+    const { dir, arg, flags } = storeIn('dirout');
+    mkdirSync(join(dir, 'req.csr'));
+    const out = where === 'local' ? join(dir, 'req.csr') : `ssh://root@127.0.0.1:${host.port}${join(dir, 'req.csr')}`;
+    for (const force of [[], ['--force']]) {
+      const r = await hapki(['csr', '--new-key', '--keystore', arg, '--alias', 'fresh', '--kty', 'ec', '--subject', 'CN=fresh.example.com', '--storepass', 'env:STOREPASS', '--out', out, ...force, ...flags], { env });
+      expect(r.stderr).toMatch(ONE_LINE_ERROR(where === 'local' || force.length ? 'ERR_UNSAFE_PATH' : '(?:ERR_UNSAFE_PATH|ERR_FILE_EXISTS)'));
+      expect(r.stderr).not.toContain('use --force');
+      expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'req.csr']);
+    }
+  });
+
   it('a 2 GB sparse file as keystore, certificate or cluster file is one ERR_IO line naming the bound, not "a keystore"', async () => {
     const { dir, arg, flags } = storeIn('huge');
     const huge = join(dir, 'huge');
@@ -96,3 +108,26 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
     expect(existsSync(join(dir, 'gw.p12.bak'))).toBe(false);
   });
 });
+
+describe('hostile layouts for an unprivileged user (local)', () => {
+  // Regression: a .bak of another user in a sticky directory (/tmp) cannot be replaced: the
+  // command staged everything, then failed at the rename with "operation not permitted"
+  it('a .bak another user owns in a sticky directory is named before anything is staged', () => {
+    const dir = tempDir('hapki-layout-sticky-');
+    chmodSync(dir, 0o1777);
+    const file = join(dir, 'gw.p12');
+    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+    chownSync(file, 65534, 65534);
+    writeFileSync(join(dir, 'gw.p12.bak'), 'root\'s');
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), ...addTrusted(file, 'extra')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+    expect(r.stderr).toContain('gw.p12.bak: is in the way of the backup: it belongs to uid 0 in a sticky directory');
+    expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'gw.p12.bak']);
+    // its owner's own .bak there is replaced as usual
+    chownSync(join(dir, 'gw.p12.bak'), 65534, 65534);
+    const ok = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), ...addTrusted(file, 'extra')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'gw.p12.bak']);
+  });
+});
+

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
-import { FileExistsError, PasswordRequiredError, UsageError } from '../../errors.js';
+import { FileExistsError, PasswordRequiredError, UnsafePathError, UsageError } from '../../errors.js';
 import { currentSha256 } from '../../fs/keystore_file.js';
 import { settleFiles } from '../../txn/recover_paths.js';
 import { commitChangeSet } from '../../txn/change_set.js';
@@ -74,6 +74,8 @@ ${EXIT_CODES_HELP}`,
       if (options.newKey && options.alias === undefined) throw new UsageError('--new-key needs --alias: the name of the new entry');
       if (options.storeFormat !== undefined) keyEntryFormat(options.storeFormat, path, '--store-format', () => 'PKCS12');
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
+      // before any key is made: a directory there is no file to overwrite, --force or not
+      if (options.out !== '-' && existsSync(options.out) && statSync(options.out).isDirectory()) throw new UnsafePathError(options.out, 'is a directory');
       if (options.out !== '-' && existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
       if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
       if (options.json && options.out === '-') throw new UsageError('--json and --out - both want standard output: give --out a file name');
