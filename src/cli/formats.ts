@@ -49,12 +49,12 @@ export const KEY_ENTRY_FORMAT_CHOICES = 'pkcs12|jks|jceks|pem';
 
 /**
  * The format of a new keystore that holds a key entry (its key and certificate): the one asked
- * for, else the output file's extension's, else `fallback`. DER holds one key or one certificate,
+ * for, else the output file's extension's (a .crt or .key is PEM), else `fallback`. DER holds one key or one certificate,
  * never both, so asking for it, or naming the file .der/.cer, is a usage error before any key is
  * made (a .der file that silently held a PKCS#12 was a trap for `openssl x509 -inform DER`).
  */
 export function keyEntryFormat(asked: string | undefined, path: string, flag: string, fallback: (path: string) => KeystoreFormat): KeystoreFormat {
-  const format = asked !== undefined ? parseFormat(asked) : EXTENSIONS[extname(path).toLowerCase()] === 'DER' ? 'DER' : fallback(path);
+  const format = asked !== undefined ? parseFormat(asked) : (EXTENSIONS[extname(path).toLowerCase()] ?? fallback(path));
   if (format !== 'DER') return format;
   const why = asked !== undefined ? 'DER holds one key or one certificate, not a key with its certificate' : `a ${extname(path).toLowerCase()} file is DER, which holds one key or one certificate, not a key with its certificate`;
   throw new UsageError(`${why}: give ${flag} ${KEY_ENTRY_FORMAT_CHOICES} (export --what cert --out-format der writes the certificate alone)`);

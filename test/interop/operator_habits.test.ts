@@ -97,6 +97,19 @@ describe('DER holds a key or a certificate, never a CA or a token with its key',
     expect(existsSync(join(cwd, out))).toBe(false);
   });
 
+  it.each([
+    ['ca init --out ca.crt', ['ca', 'init', '--subject', 'CN=Crt CA', '--kty', 'ec', '--out', 'ca.crt', '--outpass', 'env:P'], 'ca.crt'],
+    ['token issue --out token.key', ['token', 'issue', '--self-signed', '--subject', 'CN=Token', '--kty', 'ec', '--out', 'token.key', '--outpass', 'env:P'], 'token.key'],
+  ])('%s is PEM, as the name says (it was a PKCS#12), and openssl reads its key and certificate', async (_name, args, out) => {
+    const cwd = tempDir('hapki-habits-crt-');
+    const result = await hapki(args, { env, cwd });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(cwd, out), 'latin1')).toContain('-----BEGIN CERTIFICATE-----');
+    writeFileSync(join(cwd, 'pass'), env.P, { mode: 0o600 });
+    const key = (await openssl(['pkey', '-in', join(cwd, out), '-passin', `file:${join(cwd, 'pass')}`, '-pubout'])).stdout;
+    expect(key).toBe((await openssl(['x509', '-in', join(cwd, out), '-noout', '-pubkey'])).stdout);
+  });
+
   it('a PEM named .cer on purpose (--out-format pem) is still written, and openssl reads its key and certificate', async () => {
     const cwd = tempDir('hapki-habits-der-');
     const result = await hapki(['ca', 'init', '--subject', 'CN=Pem CA', '--kty', 'ec', '--out', 'ca.cer', '--out-format', 'pem', '--outpass', 'env:P'], { env, cwd });
