@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, PolicyError } from '../errors.js';
 import { certificateOfBlock, CERTIFICATE_LABELS, isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import { assertCertificate } from '../cert/tbs.js';
 import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../cert/pkcs7_certificates.js';
@@ -16,6 +16,7 @@ export function readCertificates(bytes: Uint8Array, what = 'certificate file'): 
       : (pkcs7Certificates(bytes) ?? [bytes]);
     for (const der of certificates) assertCertificate(der);
   } catch (cause) {
+    if (cause instanceof PolicyError) throw new PolicyError(`${what}: ${cause.message}`);
     const store = keystoreFormatOf(bytes);
     // a keystore given where certificates go (keytool -importcert takes no keystore either)
     if (store) throw new InvalidArgumentError(`${what}: a ${store} keystore, not certificates: export what it holds first (hapki export <keystore> --alias <alias> --what chain --out <file>)`, { cause });

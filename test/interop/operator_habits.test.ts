@@ -74,6 +74,23 @@ describe("openssl's TRUSTED CERTIFICATE (x509 -trustout) is a certificate wherev
     expect(keytoolFingerprints(listing)).toEqual([rootFingerprint]);
   });
 
+  // Regression: the trust settings were dropped whatever they said, so a certificate openssl was
+  // told to distrust (-addreject) became a wholly trusted anchor in import --trusted and verify --trust
+  it('one whose trust settings reject a use (-addreject) is refused, as openssl refuses it: nothing is made or trusted', async () => {
+    await openssl(['x509', '-in', at('root.pem'), '-trustout', '-addreject', 'serverAuth', '-out', at('root-rejected.pem')]);
+    const judged = await tool('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', at('root-rejected.pem'), at('root.pem')]);
+    expect(judged.stdout + judged.stderr).toMatch(/rejected/);
+    const store = at('rejected.jks');
+    const imported = await hapki(['import', store, '--alias', 'tc', '--trusted', at('root-rejected.pem'), '--storepass', 'env:P'], { env });
+    expect(imported.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+    expect(imported.stderr).toContain('reject');
+    expect(existsSync(store)).toBe(false);
+    const verified = await hapki(['verify', at('root.pem'), '--trust', at('root-rejected.pem')]);
+    expect(verified.code).not.toBe(0);
+    expect(verified.stdout).not.toMatch(/^OK/m);
+    expect(verified.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
+  });
+
   it('verify takes it as the trust store and as --untrusted', async () => {
     const result = await hapki(['verify', at('root.pem'), '--trust', at('root-trusted.pem'), '--untrusted', at('root-trusted.pem')]);
     expect(result.code, result.stderr).toBe(0);

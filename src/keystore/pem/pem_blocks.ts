@@ -1,5 +1,5 @@
-import { readDer } from '../../asn1/der_reader.js';
-import { KeystoreFormatError } from '../../errors.js';
+import { readDer, Tag, TagClass } from '../../asn1/der_reader.js';
+import { KeystoreFormatError, PolicyError } from '../../errors.js';
 
 /** The labels a PEM certificate goes under: RFC 7468's, the old X509 one, and openssl's TRUSTED (`x509 -trustout`). */
 export const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -7,9 +7,27 @@ export const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', '
 /**
  * The certificate of a certificate block: openssl's TRUSTED CERTIFICATE appends its trust
  * settings (X509_CERT_AUX) after it, which are left out, as they are when keytool imports it.
+ * One that rejects uses (`openssl x509 -trustout -addreject ...`) says the certificate must not
+ * be trusted for them: it is refused (ERR_POLICY), never read as a plain, wholly trusted one.
  */
 export function certificateOfBlock(block: Pick<PemBlock, 'label' | 'der'>): Uint8Array {
-  return block.label === 'TRUSTED CERTIFICATE' ? readDer(block.der, 'certificate', { allowTrailing: true }).encoded : block.der;
+  if (block.label !== 'TRUSTED CERTIFICATE') return block.der;
+  const certificate = readDer(block.der, 'certificate', { allowTrailing: true });
+  if (rejectsUses(block.der.subarray(certificate.encodedLength))) {
+    throw new PolicyError('a TRUSTED CERTIFICATE whose trust settings reject uses (openssl x509 -addreject): hapki keeps no per-use trust, and does not take a certificate its file distrusts');
+  }
+  return certificate.encoded;
+}
+
+/** X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0] SEQUENCE OF OID OPTIONAL, ... }: a non-empty reject list. */
+function rejectsUses(aux: Uint8Array): boolean {
+  if (aux.length === 0) return false;
+  try {
+    const settings = readDer(aux, 'trust settings', { allowTrailing: true });
+    return settings.is(Tag.sequence) && settings.children.some((c) => c.is(0, TagClass.context) && c.constructed && c.content.length > 0);
+  } catch {
+    return false;
+  }
 }
 
 /** One `-----BEGIN X-----` ... `-----END X-----` block, with what openssl writes around it. */
