@@ -135,6 +135,9 @@ export async function revokeSerial(
 ): Promise<IssuedCertificate> {
   const serial = normalizeSerial(serialText);
   if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+  // the certificate is the one revoked: a serial of another (recorded as revoked beside it, added
+  // as issued and not revoked) would put in the record a revocation of a certificate nobody named
+  if (certificate && serialOf(certificate) !== serial) throw new InvalidArgumentError(`the certificate's serial is ${serialOf(certificate)}, not ${serial}`);
   if (keepsCaFiles(caKeystorePath)) await requireCaFile(caKeystorePath);
   const path = caFiles(caKeystorePath).record;
   // the CA certificate is read (it may need the CA's password) only for a certificate the record lacks; the record only grows
