@@ -26,6 +26,20 @@ export function getEntry(store: Keystore, alias: string): KeystoreEntry {
   return entry;
 }
 
+/**
+ * getEntry over entries read one at a time (a store too large to hold whole): the entry under
+ * that alias, or ERR_ALIAS_NOT_FOUND listing the aliases seen.
+ */
+export function entryNamed(format: KeystoreFormat, entries: Iterable<KeystoreEntry>, alias: string): KeystoreEntry {
+  const key = aliasKey(format, alias);
+  const seen: string[] = [];
+  for (const entry of entries) {
+    if (aliasKey(format, entry.alias) === key) return entry;
+    seen.push(entry.alias);
+  }
+  throw new AliasNotFoundError(alias, seen);
+}
+
 /** An alias not yet used in the store, made from a wish: "server", "server-2", "server-3", ... */
 export function uniqueAlias(store: Keystore, wish: string): string {
   return new AliasTaker(store).take(wish);

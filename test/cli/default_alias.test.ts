@@ -45,4 +45,18 @@ describe('the only entry needs no --alias', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_USAGE'));
   });
+
+  it('list --alias shows that entry alone, matched as keytool matches (case folded in a JKS); an alias not there is ERR_ALIAS_NOT_FOUND', async () => {
+    const one = await hapki(['list', at('two.jks'), '--storepass', 'env:STOREPASS', '--alias', 'PEER', '--json'], { env });
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).entries.map((e: { alias: string }) => e.alias)).toEqual(['peer']);
+    const text = await hapki(['list', at('two.jks'), '--storepass', 'env:STOREPASS', '--alias', 'msas1'], { env });
+    expect(text.stdout).toContain('1 entry');
+    expect(text.stdout).toContain('msas1');
+    expect(text.stdout).not.toContain('peer');
+    const keytoolSays = await keytool(['-list', '-alias', 'PEER', '-keystore', at('two.jks'), '-storepass', 'changeit']);
+    expect(keytoolSays.stdout).toMatch(/^PEER, .*trustedCertEntry/m);
+    const missing = await hapki(['list', at('two.jks'), '--storepass', 'env:STOREPASS', '--alias', 'nope'], { env });
+    expect(missing.stderr).toMatch(ONE_LINE_ERROR('ERR_ALIAS_NOT_FOUND'));
+  });
 });
