@@ -19,10 +19,11 @@ export function registerRevoke(program: Command, ctx: CliContext): void {
     .option('--cert <file>', 'the certificate itself (PEM or DER); - for standard input')
     .option('--ca-cert <file>', 'for a pkcs11: --ca: its certificate file, beside which its record is kept')
     .option('--ca-storepass <src>', `CA store password, only to read the CA certificate for a --cert the record lacks: ${PASSWORD_SOURCES}`)
+    .option('--ca-alias <alias>', 'the CA entry whose certificate a --cert the record lacks must be signed under (default: the only private-key entry)')
     .option('--reason <reason>', `CRL reason: ${REVOCATION_REASONS.join('|')}`, 'unspecified')
     .addOption(jsonOption('{"serial", "subject", "revoked": {"reason", "at"}}'))
     .addHelpText('after', `\nA serial the record does not hold is refused (ERR_NOT_FOUND), and so is a --cert that is not the\ncertificate the record holds under its serial. A --cert the record does not hold but this CA signed\n(before hapki kept its record, or with openssl or keytool) is added to the record, revoked, as\n\`openssl ca -revoke\` does. Revoking twice changes nothing.\n\nExamples:\n  hapki revoke --ca ca.p12 --serial 5f3a09c1d2 --reason keyCompromise\n  hapki revoke --ca ca.p12 --cert msas1.pem --reason superseded && hapki crl --ca ca.p12 --ca-storepass env:CAPASS --out ca.crl\n${EXIT_CODES_HELP}`)
-    .action(async (options: { ca: string; caCert?: string; caStorepass?: string; serial?: string; cert?: string; reason: string; json?: boolean }) => {
+    .action(async (options: { ca: string; caCert?: string; caStorepass?: string; caAlias?: string; serial?: string; cert?: string; reason: string; json?: boolean }) => {
       if ((options.serial === undefined) === (options.cert === undefined)) throw new UsageError('give --serial or --cert (one of them)');
       if (!(REVOCATION_REASONS as readonly string[]).includes(options.reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
       const certificate = options.cert === undefined ? undefined : readCertificates(await readInput(ctx, options.cert), inputName(options.cert))[0]!;
