@@ -20,7 +20,7 @@ const token = ['token', 'issue', '--self-signed', '--subject', 'CN=token', '--ou
 const ROWS: readonly (readonly [string, readonly string[], string])[] = [
   ['unknown option', ['list', 'gw.jks', '--bogus'], 'ERR_USAGE'],
   ['missing value', ['list', 'gw.jks', '--storepass'], 'ERR_USAGE'],
-  ['missing required option', ['export', 'gw.jks', '--what', 'cert', '--out', 'x.pem'], 'ERR_USAGE'],
+  ['missing required option', ['export', 'gw.jks', '--alias', 'gw', '--what', 'cert'], 'ERR_USAGE'],
   ['bad enum: export --what', ['export', 'gw.jks', '--alias', 'gw', '--what', 'bogus', '--out', 'x.pem'], 'ERR_USAGE'],
   ['bad enum: convert --out-format', ['convert', 'gw.jks', 'x.p12', '--out-format', 'bogus'], 'ERR_USAGE'],
   ['bad password source', [...newCa.slice(0, -1), 'bogus'], 'ERR_USAGE'],
