@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { FileExistsError, PasswordRequiredError, UnsafePathError, UsageError } from '../../errors.js';
@@ -75,8 +75,10 @@ ${EXIT_CODES_HELP}`,
       if (options.storeFormat !== undefined) keyEntryFormat(options.storeFormat, path, '--store-format', () => 'PKCS12');
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       // before any key is made: a directory there is no file to overwrite, --force or not
-      if (options.out !== '-' && existsSync(options.out) && statSync(options.out).isDirectory()) throw new UnsafePathError(options.out, 'is a directory');
-      if (options.out !== '-' && existsSync(options.out) && !options.force) throw new FileExistsError(options.out);
+      // one look (a name removed between two looks was ERR_INTERNAL); what cannot be looked at is the commit's to judge
+      const there = options.out === '-' ? undefined : lookAt(options.out);
+      if (there?.isDirectory()) throw new UnsafePathError(options.out, 'is a directory');
+      if (there && !options.force) throw new FileExistsError(options.out);
       if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
       if (options.json && options.out === '-') throw new UsageError('--json and --out - both want standard output: give --out a file name');
       const sans = (options.san ?? []).map(parseSan);
@@ -128,3 +130,10 @@ async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions, 
   return { store, password };
 }
 
+function lookAt(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}

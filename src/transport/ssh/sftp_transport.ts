@@ -16,6 +16,7 @@ const PERMISSION_DENIED = 3;
 const EOF = 1;
 /** Directory entries looked through for a file's link count before giving up. */
 const MAX_LINK_SCAN_ENTRIES = 20_000;
+const MAX_LINK_SCAN_READS = 1_000;
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -223,7 +224,8 @@ export class SftpTransport implements FileTransport {
     let handle: Buffer | undefined;
     try {
       handle = await this.#call<Buffer>((cb) => sftp.opendir(posix.dirname(path), cb));
-      for (let seen = 0; seen < MAX_LINK_SCAN_ENTRIES; ) {
+      // bounded in entries and in reads: a server answering with empty pieces and never EOF ends too
+      for (let seen = 0, reads = 0; seen < MAX_LINK_SCAN_ENTRIES && reads < MAX_LINK_SCAN_READS; reads++) {
         let list: { filename: string; longname: string }[];
         try {
           list = await this.#call<{ filename: string; longname: string }[]>((cb) => sftp.readdir(handle!, cb as never));
