@@ -6,8 +6,7 @@ import { safe } from '../../text/escape.js';
 import { caFilesBase, openCaCertificate } from '../ca_location.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { PASSWORD_SOURCES } from '../options.js';
-import { jsonOption, printResult } from '../options.js';
+import { jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { inputName, readInput } from '../stdio.js';
 
 export function registerRevoke(program: Command, ctx: CliContext): void {
