@@ -21,14 +21,12 @@ export function findEntry(store: Keystore, alias: string): KeystoreEntry | undef
 
 /** The entry under that alias, or ERR_ALIAS_NOT_FOUND listing the aliases that are there. */
 export function getEntry(store: Keystore, alias: string): KeystoreEntry {
-  const entry = findEntry(store, alias);
-  if (!entry) throw new AliasNotFoundError(alias, store.entries.map((e) => e.alias));
-  return entry;
+  return entryNamed(store.format, store.entries, alias);
 }
 
 /**
- * getEntry over entries read one at a time (a store too large to hold whole): the entry under
- * that alias, or ERR_ALIAS_NOT_FOUND listing the aliases seen.
+ * getEntry over entries that may be read one at a time (a store too large to hold whole): the
+ * entry under that alias, or ERR_ALIAS_NOT_FOUND listing the aliases seen.
  */
 export function entryNamed(format: KeystoreFormat, entries: Iterable<KeystoreEntry>, alias: string): KeystoreEntry {
   const key = aliasKey(format, alias);
