@@ -145,9 +145,11 @@ export type { RevocationStatus, RevocationSource } from './revocation/revocation
 export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
 export { entryCertificates, storeCertificates, subjectCertificates, trustCertificates } from './trust/path_sources.js';
 export type { CertificateSource } from './trust/path_sources.js';
-export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';
+export { buildTrustMesh, MESH_MODES, meshMode } from './trust/mesh.js';
 export type { MeshMode, MeshRole, MeshNode, TrustMeshOptions, TrustMesh, MeshTrustStore, MeshCertificate } from './trust/mesh.js';
-export { checkTrustMesh, trustAnchorsOf, TRUST_CHECK_PURPOSES } from './trust/trust_check.js';
+export { checkTrustMesh, trustAnchorsOf, TRUST_CHECK_PURPOSES, trustCheckPurpose } from './trust/trust_check.js';
+export { findTrustStore, meshStoreChanges, meshStoreFiles, readMeshStores, refuseExistingMeshStores } from './trust/trust_store_files.js';
+export type { TrustStoreLookup } from './trust/trust_store_files.js';
 export type { TrustCheckOptions, TrustCheckResult, TrustPairResult, TrustCheckPurpose } from './trust/trust_check.js';
 export { probeTls, DEFAULT_PROBE_TIMEOUT_MS } from './trust/probe.js';
 export type { ProbeOptions, ProbeResult } from './trust/probe.js';
