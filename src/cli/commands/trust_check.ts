@@ -9,7 +9,6 @@ import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { parseDuration } from '../../trust/duration.js';
 import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import type { StoreRequest } from '../open_store.js';
 import { oneStdio, readInput } from '../stdio.js';
 import { collect, parseDate } from '../options.js';
@@ -18,6 +17,7 @@ import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 import { addParallelOption } from '../ssh_cli.js';
 import { joinLocation } from '../../transport/location.js';
 import { locationExists } from '../../transport/remote_file.js';
+import { TRUST_CHECK_HELP } from '../help/trust_check.js';
 
 interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string; timeout?: string }
 
@@ -53,21 +53,7 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names; revoked -> FAIL (ERR_REVOKED)")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN)')
     .option('--json', 'print JSON: {"ok", "pairs": [{"truster", "peer", "valid", "purpose"?, "code"?, "reason"?}]}')
-    .addHelpText('after', `
-"PASS a -> b" means a's trust store accepts b's certificate chain. Host names are not checked (see hapki probe).
-
-With --live --cluster, hapki connects instead: from the master to each slave's endpoint: and from
-each slave to the master's, presenting the connecting node's own certificate and judging the
-server with its own trust store (its certificate goes only to a server already judged), and
-prints a Pass/Fail table with the reason of each Fail. All directions are tried at once, each
-within --timeout: a node that is down, or that accepts and never answers, fails its directions only.
-
-Examples:
-  hapki trust check --live --cluster cluster.yaml
-  hapki trust check --master master.jks --slave slave1.jks --slave slave2.jks --trust-dir trust --storepass env:STOREPASS
-  hapki trust check --master gw1.p12 --slave gw2.p12 --trust-store-for gw1.p12=/etc/gw/trust.jks --trust-store-for gw2.p12=t2.jks --json
-  hapki trust check --master master.jks --slave slave1.jks --trust-dir trust --crl ca.crl --crl-required
-${EXIT_CODES_HELP}`)
+    .addHelpText('after', TRUST_CHECK_HELP)
     .action(async (options: CheckOptions) => {
       if (options.live || options.cluster !== undefined) return liveCheck(ctx, options);
       if (options.timeout !== undefined) throw new UsageError('--timeout applies to --live only');

@@ -7,7 +7,6 @@ import { buildTrustMesh, MESH_MODES, type MeshMode } from '../../trust/mesh.js';
 import { renderTrustMesh } from '../../trust/mesh_text.js';
 import { nodeStem } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { parseFormat } from '../formats.js';
 import { collect, deprecatedOption, jsonOption, outFormatOption, printResult } from '../options.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
@@ -17,6 +16,7 @@ import { joinLocation } from '../../transport/location.js';
 import { locationExists } from '../../transport/remote_file.js';
 import { settleFiles } from '../../txn/recover_paths.js';
 import { refuseOutputOverInput } from '../stdio.js';
+import { TRUST_MESH_HELP } from '../help/trust_mesh.js';
 
 interface MeshOptions extends NodeOptions { outDir: string; mode: string; outFormat?: string; outpass?: string; update?: boolean; force?: boolean; json?: boolean }
 
@@ -35,14 +35,7 @@ export function registerTrustMesh(trust: Command, ctx: CliContext): void {
     .option('--update', 'add to the trust stores already in --out-dir, keeping their entries and not repeating a certificate')
     .option('--force', 'replace existing trust stores (keeping them as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "stores": [{"node", "file", "aliases"}]}'))
-    .addHelpText('after', `
-The node certificate is the leaf of the keystore's private-key entry (the only one, or #alias).
-Aliases are the certificates' common names, lower-cased.
-
-Examples:
-  hapki trust mesh --master master.jks --slave slave1.jks --slave slave2.jks --out-dir trust --storepass env:STOREPASS
-  hapki trust mesh --master gw1.p12 --slave gw2.p12 --mode ca --out-format jks --out-dir trust --storepass env:STOREPASS --update
-${EXIT_CODES_HELP}`)
+    .addHelpText('after', TRUST_MESH_HELP)
     .action(async (options: MeshOptions) => {
       if (!MESH_MODES.includes(options.mode as MeshMode)) throw new UsageError(`--mode must be ${MESH_MODES.join(' or ')}`);
       const format = parseFormat(options.outFormat ?? 'pkcs12');
