@@ -1,9 +1,8 @@
-import type { FileChange } from '../../txn/change_set.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { isProfileName, PROFILES } from '../../issue/profiles.js';
+import { PROFILES, type ProfileName } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
-import { prepareSigning } from '../../authority/sign_requests.js';
+import { checkSigningOptions, prepareSigning, signedFiles } from '../../authority/sign_requests.js';
 import { batchOutputs, refuseExisting, reportError } from '../batch_outputs.js';
 import type { CliContext } from '../context.js';
 import { note, warn } from '../io.js';
@@ -67,17 +66,16 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
     .addHelpText('after', SIGN_HELP)
     .action(async (csrPaths: string[], options: SignOptions) => {
-      if (!isProfileName(options.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
-      if (options.days !== undefined && options.notAfter !== undefined) throw new UsageError('give --days or --not-after, not both');
+      checkSigningOptions({ profile: options.profile, days: options.days, notAfter: options.notAfter });
       if ((options.out === undefined) === (options.outDir === undefined)) throw new UsageError('give --out <file> (one request) or --out-dir <dir>');
       if (options.out !== undefined && csrPaths.length > 1) throw new UsageError(`${csrPaths.length} requests given: write them with --out-dir <dir>`);
       if (options.outDir !== undefined && csrPaths.includes('-')) throw new UsageError('standard input has no name to write a certificate under: use --out');
       refuseOutputOverInput([['--out', options.out]], [['the request', csrPaths], ...caInputs(options.ca, options.caCert)]);
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
-      if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
+      checkSigningOptions({ sans: options.san, replaceSans: options.replaceSan });
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      if (pathLength !== undefined && options.profile !== 'ca') throw new UsageError(`--path-len constrains a CA certificate: give it with --profile ca, not ${options.profile}`);
+      checkSigningOptions({ profile: options.profile, pathLength });
       const signer = await prepareSigning(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
@@ -87,7 +85,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
         ...(pathLength === undefined ? {} : { pathLength }),
         sans: (options.san ?? []).map(parseSan),
         replaceSans: options.replaceSan ?? false,
-        profile: options.profile,
+        profile: options.profile as ProfileName,
         ...(days === undefined ? {} : { days }),
         ...(notAfter ? { notAfter } : {}),
         ...(options.subject === undefined ? {} : { subject: options.subject }),
@@ -106,8 +104,7 @@ export function registerSign(program: Command, ctx: CliContext): void {
       const { issued, record, pems, warnings } = await signer.sign(requests, ca.issuer, (e) => reportError(ctx, e)).finally(() => ca.close());
       for (const w of warnings) warn(ctx.io, w);
       // every certificate of a batch and its lines in the CA's issuance record, or none (standard output after the record)
-      const files = outputs.map((out, i): FileChange => ({ path: out, action: 'write', content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined }));
-      await commitOutputs(ctx, record ? [...files, record] : files);
+      await commitOutputs(ctx, signedFiles({ pems, record }, outputs, { force: options.force ?? false, createParents: options.outDir !== undefined }));
       for (const out of outputs) note(ctx.io, `wrote ${outputName(out)}`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');
