@@ -4,6 +4,9 @@ import type { Keystore } from '../keystore/model.js';
 import type { OcspOptions } from '../revocation/ocsp_check.js';
 import type { MeshNode } from './mesh.js';
 import { validatePath } from './validate_path.js';
+import { anchorsForPurpose } from './path_sources.js';
+import { trustedForPurpose } from '../keystore/pem/pem_blocks.js';
+import type { CertificateWithTrust } from '../issue/read_certificates.js';
 
 /**
  * The extended key usage a peer's certificate is checked for. roles: the master checks a slave
@@ -54,7 +57,7 @@ export interface TrustCheckResult {
  */
 export async function checkTrustMesh(
   nodes: readonly MeshNode[],
-  trustAnchors: ReadonlyMap<string, readonly Uint8Array[]>,
+  trustAnchors: ReadonlyMap<string, readonly (Uint8Array | CertificateWithTrust)[]>,
   options: TrustCheckOptions = {},
   crypto?: WebCrypto,
 ): Promise<TrustCheckResult> {
@@ -74,16 +77,18 @@ async function checkPair(
   truster: MeshNode,
   peer: MeshNode,
   role: 'server' | 'client',
-  trustAnchors: ReadonlyMap<string, readonly Uint8Array[]>,
+  trustAnchors: ReadonlyMap<string, readonly (Uint8Array | CertificateWithTrust)[]>,
   options: TrustCheckOptions,
   crypto: WebCrypto | undefined,
 ): Promise<TrustPairResult> {
-  const trusted = trustAnchors.get(truster.name);
-  if (!trusted) throw new InvalidArgumentError(`no trust store given for ${truster.name}`);
+  const store = trustAnchors.get(truster.name);
+  if (!store) throw new InvalidArgumentError(`no trust store given for ${truster.name}`);
   const [leaf, ...rest] = peer.certificateChain;
   if (!leaf) throw new InvalidArgumentError(`node ${peer.name} has no certificate`);
   const asked = options.purpose ?? 'roles';
   const purpose = asked === 'roles' ? role : asked === 'any' ? undefined : asked;
+  // a certificate the store trusts for other uses only (openssl -addtrust) anchors nothing here
+  const trusted = anchorsForPurpose(store.map((c) => (c instanceof Uint8Array ? { der: c } : c)), purpose).anchors;
   const revocation = { ...(options.crls ? { crls: options.crls, crlRequired: options.crlRequired ?? false } : {}), ...(options.ocsp ? { ocsp: options.ocsp } : {}) };
   const verdict = await validatePath(leaf, { trusted, untrusted: rest, ...(purpose ? { purpose } : {}), ...(options.at ? { at: options.at } : {}), ...revocation }, crypto);
   const base = { truster: truster.name, peer: peer.name, valid: verdict.valid, ...(purpose ? { purpose } : {}) };
@@ -92,8 +97,15 @@ async function checkPair(
 
 /**
  * The certificates a Java trust store trusts: every trusted-certificate entry, and the own
- * certificate of every key entry (the JDK's TrustManager takes those too).
+ * certificate of every key entry (the JDK's TrustManager takes those too). With a purpose, or
+ * without one, an entry whose openssl trust settings (a PEM bundle's TRUSTED CERTIFICATE) trust
+ * it for other uses only is left out, as openssl verify leaves it out.
  */
-export function trustAnchorsOf(store: Keystore): Uint8Array[] {
-  return store.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.certificate] : e.type === 'private-key' && e.chain[0] ? [e.chain[0]] : []));
+export function trustAnchorsOf(store: Keystore, purpose?: 'server' | 'client'): Uint8Array[] {
+  return trustAnchorsWithTrustOf(store).flatMap((c) => (trustedForPurpose(c.trust, purpose) ? [c.der] : []));
+}
+
+/** trustAnchorsOf for every purpose: each certificate with the trust settings it came with, for checkTrustMesh to judge per purpose. */
+export function trustAnchorsWithTrustOf(store: Keystore): CertificateWithTrust[] {
+  return store.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.trust ? { der: e.certificate, trust: e.trust } : { der: e.certificate }] : e.type === 'private-key' && e.chain[0] ? [{ der: e.chain[0] }] : []));
 }

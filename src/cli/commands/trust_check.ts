@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TrustCheckFailedError, UsageError } from '../../errors.js';
 import type { NodeRef } from '../../trust/node_ref.js';
-import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsOf, trustCheckPurpose } from '../../trust/trust_check.js';
+import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsWithTrustOf, trustCheckPurpose } from '../../trust/trust_check.js';
 import { findTrustStore } from '../../trust/trust_store_files.js';
 import { renderTrustCheck } from '../../trust/trust_check_text.js';
 import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
@@ -61,7 +61,7 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
       const storepass = options.trustpass ?? options.storepass;
       const trustStores = (refs: NodeRef[]): Promise<StoreRequest[]> => Promise.all(refs.map(async (ref) => ({ path: await findTrustStore(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' })));
       const { refs, nodes, also } = await openNodes(ctx, options, trustStores);
-      const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsOf(also[i]!.store)]));
+      const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsWithTrustOf(also[i]!.store)]));
       oneStdio('input', [['--crl', options.crl]]);
       const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired }, undefined, undefined, (file) => readInput(ctx, file));
       const revocation = { ...(crls ? { crls, crlRequired: crlRequired ?? false } : {}), ...(ocsp ? { ocsp } : {}) };
