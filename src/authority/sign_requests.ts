@@ -1,6 +1,7 @@
 import type { WebCrypto } from '../crypto/provider.js';
-import { HapkiError } from '../errors.js';
+import { HapkiError, UsageError } from '../errors.js';
 import type { Issuer } from '../issue/issuer.js';
+import { DEFAULT_PROFILE, isProfileName, PROFILES } from '../issue/profiles.js';
 import { signCsrs, type BatchResult, type SignCsrOptions, type SignedCertificate } from '../issue/sign_csr.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
 import type { FileChange } from '../txn/change_set.js';
@@ -46,6 +47,7 @@ export interface RequestSigner {
  * the change that appends them to the CA's issuance record.
  */
 export async function prepareSigning(caFilesBase: string, options: SignRequestsOptions): Promise<RequestSigner> {
+  checkSigningOptions(options);
   const { chain, by, allowDomains, allowIps, ...rest } = options;
   const caRules = await caSigningRules(caFilesBase, { ...rest, allowDomains: allowDomains ?? [], allowIps: allowIps ?? [] });
   const signOptions: SignCsrOptions = { ...rest, ...caRules.rules };
@@ -62,6 +64,39 @@ export async function prepareSigning(caFilesBase: string, options: SignRequestsO
       return { issued, record, pems, warnings };
     },
   };
+}
+
+/**
+ * The files a signed batch goes to: each PEM to its output (in the order of the requests), then
+ * the lines of the CA's issuance record; committed in one change set, all or none.
+ */
+export function signedFiles(signed: Pick<SignedRequests, 'pems' | 'record'>, outputs: readonly string[], options: { force: boolean; createParents: boolean }): FileChange[] {
+  const files = outputs.map((path, i): FileChange => ({ path, action: 'write', content: signed.pems[i]!, force: options.force, backup: true, createParents: options.createParents }));
+  return signed.record ? [...files, signed.record] : files;
+}
+
+/** What {@link checkSigningOptions} looks at: whether each is given (and the profile's name). */
+export interface SigningChoices {
+  profile?: string;
+  days?: unknown;
+  notAfter?: unknown;
+  sans?: readonly unknown[];
+  replaceSans?: boolean;
+  pathLength?: unknown;
+}
+
+/**
+ * The consistency of a signing request, before anything is read (ERR_USAGE, worded as `hapki
+ * sign`'s flags): a known profile, --days or --not-after, --replace-san with a --san, --path-len
+ * only for a CA. Each check fires only for what `options` holds, in this order, so a caller that
+ * learns the request as it goes (the CLI, parsing its flags) checks it as far as it knows it;
+ * prepareSigning checks the whole request.
+ */
+export function checkSigningOptions(options: SigningChoices): void {
+  if (options.profile !== undefined && !isProfileName(options.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
+  if (options.days !== undefined && options.notAfter !== undefined) throw new UsageError('give --days or --not-after, not both');
+  if (options.replaceSans && (options.sans ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
+  if (options.pathLength !== undefined && options.profile !== 'ca') throw new UsageError(`--path-len constrains a CA certificate: give it with --profile ca, not ${options.profile ?? DEFAULT_PROFILE}`);
 }
 
 /**

@@ -32,6 +32,9 @@ export async function acquireLock(transport: FileTransport, target: string, hold
       if (!(error instanceof FileExistsError)) throw lockFailure(error, target);
     }
     const current = await readLock(transport, path);
+    // another user's file that cannot be a hapki lock is never removed, and waiting for it to go
+    // only ended at the lock timeout with "locked by a hapki process": it is named at once
+    if (current.notLock) throw new UnsafePathError(path, `is in the way of the lock: ${current.notLock}`);
     if (current.holder && current.holder.txn !== holder.txn && (await holderIsDead(current.holder))) {
       // A holder removes its lock before it exits: one that finished between our read and the
       // look at its pid is gone, not dead holding the lock. Only a lock still there, still its,
@@ -46,7 +49,7 @@ export async function acquireLock(transport: FileTransport, target: string, hold
       await removeUnreadableLock(transport, target);
       continue;
     }
-    if (Date.now() >= deadline) throw new LockedError(target, describeHolder(current.holder));
+    if (Date.now() >= deadline) throw new LockedError(target, current.holder || current.owner === undefined ? describeHolder(current.holder) : unreadForeignLock(current.owner, path));
     await sleep(Math.min(50 + attempt * 25, 250) + Math.floor(Math.random() * 50));
   }
 }
@@ -217,7 +220,12 @@ interface LockState {
    * user could have chosen: a planted lock of a "dead" process would have us settle their journal).
    */
   owner?: number;
+  /** Another user's file at the lock's name that cannot be a hapki lock: why (it is named at once, never waited for). */
+  notLock?: string;
 }
+
+/** The shortest lock file hapki writes is about 130 bytes (its holder as JSON): anything much shorter is none. */
+const LOCK_MIN_BYTES = 64;
 
 async function readLock(transport: FileTransport, path: string): Promise<LockState> {
   const info = await transport.lstat(path);
@@ -227,6 +235,11 @@ async function readLock(transport: FileTransport, path: string): Promise<LockSta
   if (info.type === 'directory' || info.type === 'other') throw new UnsafePathError(path, 'is in the way of the lock: not a regular file (hapki makes its locks as regular files; remove it)');
   const { uid } = await transport.identity(posix.dirname(path));
   const owner = info.uid !== uid ? { owner: info.uid } : {};
+  const notLock = (why: string): string => `a ${why} of uid ${info.uid}, not a hapki lock (hapki removes no other user's file: uid ${info.uid} or root must remove it)`;
+  if (info.uid !== uid) {
+    if (info.type === 'symlink') return { owner: info.uid, notLock: notLock('symbolic link') };
+    if (info.size > LOCK_BYTES_LIMIT || (info.size > 0 && info.size < LOCK_MIN_BYTES)) return { owner: info.uid, notLock: notLock(`file of ${info.size} bytes`) };
+  }
   let bytes: Uint8Array;
   try {
     bytes = await transport.readFile(path, LOCK_BYTES_LIMIT);
@@ -236,7 +249,16 @@ async function readLock(transport: FileTransport, path: string): Promise<LockSta
   }
   const holder = parseHolder(bytes);
   if (holder) return { holder, ...owner };
-  return { unreadableMs: ageOf(transport, path, info.mtimeMs), ...owner };
+  const unreadableMs = ageOf(transport, path, info.mtimeMs);
+  // a writer fills its lock in the one write after creating it: another user's file that says
+  // something else, or says nothing for longer than a writer takes, is not a lock being made
+  if (info.uid !== uid && (bytes.length > 0 || unreadableMs > UNREADABLE_STALE_MS)) return { unreadableMs, owner: info.uid, notLock: notLock(bytes.length > 0 ? 'file' : 'empty file') };
+  return { unreadableMs, ...owner };
+}
+
+/** Another user's lock file we may not read, still there at the lock timeout: whose it is, and what to do. */
+function unreadForeignLock(owner: number, path: string): string {
+  return `a lock file of uid ${owner} this user cannot read (${path}: a hapki of that user holds it, or it is a file of theirs in the way, which only uid ${owner} or root can remove)`;
 }
 
 /** Who holds a lock of another user whose holder is dead, for ERR_LOCKED: nothing the file says is repeated. */

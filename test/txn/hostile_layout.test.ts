@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
@@ -56,6 +56,29 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
       // left alone, as a lock hapki cannot read is somebody's (test/txn/change_set.test.ts)
       expect(recover.stdout).toContain('busy');
       expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
+    }
+  });
+
+  // Regression: another user's file at the lock's name that no hapki wrote (junk, an old empty
+  // file, a symbolic link) made every command wait the whole --lock-timeout, then say ERR_LOCKED
+  // "locked by a hapki process (its lock file is unreadable)", without saying what or whose it is
+  it("another user's junk, old empty file or symlink where the lock goes is named at once with its owner, never removed", async () => {
+    for (const kind of ['junk', 'long-junk', 'old-empty', 'symlink'] as const) {
+      const { dir, file, arg, flags } = storeIn(kind);
+      const lock = join(dir, '.gw.p12.hapki-lock');
+      if (kind === 'symlink') symlinkSync(join(dir, 'elsewhere'), lock);
+      else writeFileSync(lock, kind === 'junk' ? 'planted\n' : kind === 'long-junk' ? 'x'.repeat(300) : '');
+      if (kind === 'old-empty') utimesSync(lock, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      lchownSync(lock, 65534, 65534);
+      const before = readFileSync(file);
+      const run = await hapki(['--lock-timeout', '60', ...addTrusted(arg, 'extra'), ...flags], { env });
+      expect(run.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+      expect(run.stderr).toContain('.gw.p12.hapki-lock: is in the way of the lock: a ');
+      expect(run.stderr).toContain('of uid 65534, not a hapki lock');
+      expect(run.stderr).not.toMatch(/planted|xxxx/);
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
+      expect(lstatSync(lock).uid).toBe(65534);
     }
   });
 
@@ -129,5 +152,19 @@ describe('hostile layouts for an unprivileged user (local)', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'gw.p12.bak']);
   });
-});
 
+  // Regression: the same lock file, but this user may not read it: a hapki of its owner may hold
+  // it, so it is waited for; at the timeout the error says whose it is, not "a hapki process"
+  it("another user's lock file this user cannot read: ERR_LOCKED at the timeout names its owner", () => {
+    const dir = tempDir('hapki-layout-unread-');
+    chmodSync(dir, 0o1777);
+    const file = join(dir, 'gw.p12');
+    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+    chownSync(file, 65534, 65534);
+    writeFileSync(join(dir, '.gw.p12.hapki-lock'), 'x'.repeat(300), { mode: 0o600 });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), '--lock-timeout', '1', ...addTrusted(file, 'extra')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_LOCKED'));
+    expect(r.stderr).toContain('is locked by a lock file of uid 0 this user cannot read');
+    expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
+  });
+});

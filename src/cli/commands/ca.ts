@@ -6,19 +6,18 @@ import { createCa } from '../../issue/create_ca.js';
 import { UsageError } from '../../errors.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
-import { PKCS11_HELP } from '../pkcs11_access.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, parseWholeNumber, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 import { commitOutputs, oneStdio, outputName, refuseOutputOverInput, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
+import { CA_HELP, CA_INIT_HELP } from '../help/ca.js';
 
 export interface CaInitOptions extends CaLocationOptions {
   subject: string;
@@ -39,7 +38,7 @@ export interface CaInitOptions extends CaLocationOptions {
 }
 
 export function registerCa(program: Command, ctx: CliContext): void {
-  const ca = program.command('ca').description('certificate authorities: make a root or an intermediate CA').addHelpText('after', `\nExamples:\n  hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS\n${EXIT_CODES_HELP}`);
+  const ca = program.command('ca').description('certificate authorities: make a root or an intermediate CA').addHelpText('after', CA_HELP);
   const init = ca.command('init')
     .description('make a CA key and certificate (self-signed, or signed by --ca) in a new keystore, or in an HSM with --key')
     .requiredOption('--subject <dn>', 'the CA name, e.g. "CN=Example Root CA,O=Example"')
@@ -60,17 +59,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .option('--cert-out <file>', 'also write the CA certificate as PEM, for distributing as a trust anchor; - for standard output')
     .option('--force', 'overwrite existing output files (keeping them as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "format", "alias", "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sha256", ...}}'))
-    .addHelpText(
-      'after',
-      `
-Examples:
-  hapki ca init --subject "CN=Example Root CA,O=Example" --out ca.p12 --outpass env:CAPASS --cert-out ca.pem
-  hapki ca init --subject "CN=Example Root CA" --kty ec --curve P-384 --days 7300 --path-len 1 --out root.p12 --outpass env:CAPASS
-  hapki ca init --subject "CN=Example Gateway CA" --ca root.p12 --ca-storepass env:CAPASS --path-len 0 --out sub.p12 --outpass env:SUBPASS
-  hapki ca init --subject "CN=Example HSM Root CA" --key 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --cert-out ca.pem
-${PKCS11_HELP}
-${EXIT_CODES_HELP}`,
-    )
+    .addHelpText('after', CA_INIT_HELP)
     .action(async (options: CaInitOptions) => {
       if (options.key !== undefined) return (await import('./ca_init_hsm.js')).caInitOnToken(ctx, options.key, options);
       if (options.out === undefined) throw new UsageError('--out is required (or --key to make the CA key in an HSM)');

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { PasswordRequiredError } from '../../errors.js';
 import { convertKeystore } from '../../keystore/convert.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { FORMAT_CHOICES, outputFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
@@ -11,6 +10,7 @@ import { keyProtection } from '../render/convert_text.js';
 import { collect, deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { outputName, refuseOutputOverInput, saveKeystoreOutput, summaryStream } from '../stdio.js';
+import { CONVERT_HELP } from '../help/convert.js';
 
 interface ConvertOptions {
   outFormat?: string;
@@ -43,22 +43,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--force', 'overwrite an existing output file (keeping it as <out>.bak)')
     .addOption(jsonOption('{"written": [files], "format", "entries", "of", "skipped": [{"alias", "reason"}], "renamed": [{"from", "to"}]}'))
     .option('--allow-unverified', 'convert a store whose integrity could not be checked (read without its password, or a PKCS#12 without a MAC)')
-    .addHelpText(
-      'after',
-      `
-Every key of the output is protected with --outpass (or the source store password), in every
-target format, the source's own included; --keypass-out gives one key of a JKS/JCEKS output a
-password of its own. Entries the target format cannot hold (a secret key into PEM or JKS, a
-Blowfish key into PKCS#12) are named on stderr and left out.
-
-Examples:
-  hapki convert store.jks store.p12 --storepass env:STOREPASS
-  hapki convert store.p12 store.jceks --out-format jceks --storepass env:STOREPASS --outpass env:NEWPASS
-  hapki convert old.p12 old-compatible.p12 --legacy --storepass env:STOREPASS --force
-  hapki convert store.p12 bundle.pem --storepass env:STOREPASS --no-encrypt
-  hapki convert old.jks new.jks --storepass env:OLDPASS --keypass env:OLDKEYPASS --outpass env:NEWPASS
-${EXIT_CODES_HELP}`,
-    )
+    .addHelpText('after', CONVERT_HELP)
     .action(async (input: string, outArg: string | undefined, options: ConvertOptions) => {
       const output = outArg ?? options.out;
       if (output === undefined || (outArg !== undefined && options.out !== undefined)) throw new UsageError('give the output once: as an argument or with --out');

@@ -11,12 +11,12 @@ import { parseSan, type SubjectAltName } from '../../issue/san.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat, outputFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli, type OpenedStore } from '../open_store.js';
 import { outputName, refuseOutputOverInput, writeOutput } from '../stdio.js';
 import { collect, deprecatedOption, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
+import { CSR_HELP } from '../help/csr.js';
 
 interface CsrOptions {
   keystore?: string;
@@ -54,18 +54,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'overwrite the request file')
     .addOption(jsonOption('{"written": [files], "alias"}'))
-    .addHelpText(
-      'after',
-      `
-The request carries the entry certificate's subject and its current names plus every --san.
-With --new-key the keystore keeps its format and password, and the old file is kept as <keystore>.bak.
-
-Examples:
-  hapki csr gateway.jks --alias msas1 --storepass env:STOREPASS --out msas1.csr
-  hapki csr gateway.p12 --alias msas1 --san lbrhost.example.com --san ip:10.0.0.5 --storepass env:STOREPASS --out msas1.csr
-  hapki csr --new-key --subject "CN=msas2.example.com,O=Example" --kty ec --keystore gateway.p12 --alias msas2 --storepass env:STOREPASS --out msas2.csr
-${EXIT_CODES_HELP}`,
-    )
+    .addHelpText('after', CSR_HELP)
     .action(async (positional: string | undefined, options: CsrOptions) => {
       const path = positional ?? options.keystore;
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');

@@ -6,13 +6,14 @@ import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
 import { importChange, type ImportRequest } from '../../issue/import_change.js';
 import { normalizeFingerprint } from '../../issue/install_reply.js';
-import { readCertificates } from '../../issue/read_certificates.js';
+import { readCertificates, readCertificatesWithTrust } from '../../issue/read_certificates.js';
+import { trustedForPurpose, trustedUses, usesText } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { note, warn } from '../io.js';
 import { openOrCreateTrustStore, openStoreForCli } from '../open_store.js';
 import { collect, jsonOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
+import { IMPORT_HELP } from '../help/import.js';
 
 interface ImportOptions {
   alias: string;
@@ -42,20 +43,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--force', 'with --trusted: replace a trusted entry under the same alias')
     .addOption(jsonOption('{"written": [files], "done": [what changed]}'))
-    .addHelpText(
-      'after',
-      `
-A reply must certify the entry's own key, and its chain must end in a root the keystore trusts,
-or one confirmed with --trust-root (or at the prompt on a terminal); that root is then added too.
-Every signature below that root must use SHA-256 or better (ERR_WEAK_SIGNATURE, as verify).
-
-Examples:
-  hapki import gateway.jks --alias msas1 --reply msas1.pem --ca ca.pem --trust-root 5f:3a:...:9e --storepass env:STOREPASS
-  hapki import gateway.jks --alias example-root --trusted ca.pem --storepass env:STOREPASS
-  hapki import gateway.jks --alias msas1 --reply msas1-chain.pem --storepass env:STOREPASS
-  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --out - | hapki import gateway.jks --alias msas1 --reply - --ca ca.pem --storepass env:STOREPASS
-${EXIT_CODES_HELP}`,
-    )
+    .addHelpText('after', IMPORT_HELP)
     .action(async (path: string, options: ImportOptions) => {
       if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
       if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined || options.allowSha1)) throw new UsageError('--ca, --trust-root and --allow-sha1 go with --reply');
@@ -69,8 +57,11 @@ ${EXIT_CODES_HELP}`,
       if (password === undefined && !created && !(options.trusted !== undefined && passwordless(store))) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
       const caCertificates = (await Promise.all((options.ca ?? []).map(certificatesIn))).flat();
       const reply = options.reply === undefined ? undefined : await certificatesIn(options.reply);
-      const trusted = options.trusted === undefined ? undefined : await certificatesIn(options.trusted);
+      const trustedRead = options.trusted === undefined ? undefined : readCertificatesWithTrust(await readInput(ctx, options.trusted), inputName(options.trusted));
+      const trusted = trustedRead?.map((c) => c.der);
       if (trusted && trusted.length > 1) warn(ctx.io, `${inputName(options.trusted!)} holds ${trusted.length} certificates: adding the first`);
+      const limitedTo = trustedRead && !trustedForPurpose(trustedRead[0]!.trust, undefined) ? trustedUses(trustedRead[0]!.trust) : undefined;
+      if (limitedTo) warn(ctx.io, `${inputName(options.trusted!)} trusts its certificate only for ${usesText(limitedTo)} (openssl TRUSTED CERTIFICATE settings): a keystore entry holds no such limits, and is trusted for every use, as keytool -importcert makes it`);
       const prompt = ctx.io.prompt;
       const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
       const request: ImportRequest = reply

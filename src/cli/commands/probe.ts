@@ -8,9 +8,9 @@ import { parseProbeTarget } from '../../trust/probe_target.js';
 import { renderProbe } from '../../trust/probe_text.js';
 import { trustAnchorsOf } from '../../trust/trust_check.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
 import { parseDate } from '../options.js';
+import { PROBE_HELP } from '../help/probe.js';
 
 interface ProbeCliOptions {
   trust?: string;
@@ -42,24 +42,7 @@ export function registerProbe(program: Command, ctx: CliContext): void {
     .option('--ocsp', "also ask the OCSP responders the chain names about what the server did not staple (revoked -> ERR_REVOKED)")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN)')
     .option('--json', 'print JSON: {"target", "hostname"?, "handshake", "protocol"?, "cipher"?, "chain": [...], "stapled"?, "revocation"?, "clientCertificate"?, "ok", "code"?, "reason"?}')
-    .addHelpText('after', `
-The server's chain is judged by hapki's path validator (purpose server), not by the TLS library.
-With --cert, the client certificate is sent only to a server whose chain has passed: the handshake
-that would present it is aborted, before it goes out, unless the server shows the leaf just judged.
-A TLS 1.3 server turns a client certificate down after the handshake: the probe waits for that verdict
-(an alert, or the server's session tickets), within --timeout.
-The probe asks for a stapled OCSP response and checks one the server sends (revoked fails the probe);
---ocsp also asks the responders themselves, within the same --timeout.
-
-Examples:
-  hapki probe master.example.com:8443 --trust trust/slave1-truststore.p12 --trustpass env:STOREPASS
-  hapki probe 10.0.0.5:8443 --servername master.example.com --cert slave1.jks --storepass env:STOREPASS --trust trust/slave1-truststore.jks
-  hapki probe www.example.com:443 --timeout 2s --json
-  hapki probe gw.example.com:8443 --trust truststore.p12 --storepass env:STOREPASS --ocsp --ocsp-required
-${EXIT_CODES_HELP}
-  probe failures: ERR_PROBE_REFUSED, ERR_PROBE_DNS, ERR_PROBE_TIMEOUT, ERR_PROBE_HANDSHAKE,
-  ERR_PROBE_CLIENT_CERT_REJECTED, or the chain's: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
-  ERR_REVOKED, ERR_OCSP_INVALID, ERR_OCSP_FETCH, ...`)
+    .addHelpText('after', PROBE_HELP)
     .action(async (targetText: string, options: ProbeCliOptions) => {
       const target = parseProbeTarget(targetText);
       const timeoutMs = parseDuration(options.timeout);
@@ -75,7 +58,7 @@ ${EXIT_CODES_HELP}
       }
       if (options.trust !== undefined) {
         const trustpass = options.trustpass ?? options.storepass;
-        probe.trusted = trustAnchorsOf((await openStoreForCli(ctx, options.trust, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass')).store);
+        probe.trusted = trustAnchorsOf((await openStoreForCli(ctx, options.trust, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass')).store, 'server');
       }
       const result = await probeTls(target, probe);
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderProbe(result));

@@ -1,19 +1,17 @@
-import type { FileChange } from '../../txn/change_set.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { isProfileName, PROFILES } from '../../issue/profiles.js';
+import { PROFILES, type ProfileName } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
-import { prepareSigning } from '../../authority/sign_requests.js';
+import { checkSigningOptions, prepareSigning, signedFiles } from '../../authority/sign_requests.js';
 import { batchOutputs, refuseExisting, reportError } from '../batch_outputs.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { note, warn } from '../io.js';
 import { addCaKeyOptions, caFilesBase, caInputs, openCaForCli, type CaLocationOptions } from '../ca_location.js';
-import { PKCS11_HELP } from '../pkcs11_access.js';
 import { collect, parseWholeNumber, deprecatedOption, jsonOption, parseDate, parseDays, PASSWORD_SOURCES, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { renderIssued } from '../render/issued_text.js';
 import { commitOutputs, outputName, readInput, refuseOutputOverInput, summaryStream } from '../stdio.js';
+import { SIGN_HELP } from '../help/sign.js';
 
 interface SignOptions extends CaLocationOptions {
   ca: string;
@@ -66,41 +64,18 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .option('--path-len <n>', 'pathLenConstraint of a sub-CA (--profile ca; default 0)')
     .option('--force', 'overwrite the output file (keeping it as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
-    .addHelpText(
-      'after',
-      `
-The names are the request's, then its CN when that is a host name, then every --san, without repeats.
-Several requests are signed in one run with the CA key opened once; if any is refused, nothing is written.
-The profile sets the key usages; a request asking for CA powers, or for an extended key usage the
-profile does not give (anyExtendedKeyUsage, codeSigning, clientAuth for server...), is refused.
-Every name is checked (RFC 1034/5890 DNS names, canonical IPs, URIs, e-mails) and must be inside the
-CA's name policy: <keystore>.settings.json beside the CA keystore (hapki ca set), plus --allow-domain
-and --allow-ip. The CRL and AIA URLs set there go into the certificate, and the certificate is
-appended to the CA's issuance record (<keystore>.issued.jsonl, hapki ca issued).
-
-Examples:
-  hapki sign msas1.csr --ca ca.p12 --ca-storepass env:CAPASS --san lbrhost.example.com --out msas1.pem
-  hapki sign node.csr --ca ca.p12 --ca-storepass env:CAPASS --san ip:10.0.0.5 --allow-ip 10.0.0.0/8 --profile server-client --chain --out node.pem
-  hapki sign sub.csr --ca root.p12 --ca-storepass env:CAPASS --profile ca --path-len 0 --allow-domain example.com --out sub.pem
-  hapki csr gateway.p12 --alias msas1 --storepass env:STOREPASS --out - | hapki sign - --ca ca.p12 --ca-storepass env:CAPASS --out - > msas1.pem
-  hapki sign *.csr --ca ca.p12 --ca-storepass env:CAPASS --out-dir certs/
-  hapki sign token.csr --ca ca.p12 --ca-storepass env:CAPASS --profile token --not-after 2030-01-01 --out token.pem
-  hapki sign msas1.csr --ca 'pkcs11:token=hapki-ca;object=ca' --pin env:HSM_PIN --san lbrhost.example.com --out msas1.pem
-${PKCS11_HELP}
-${EXIT_CODES_HELP}`,
-    )
+    .addHelpText('after', SIGN_HELP)
     .action(async (csrPaths: string[], options: SignOptions) => {
-      if (!isProfileName(options.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
-      if (options.days !== undefined && options.notAfter !== undefined) throw new UsageError('give --days or --not-after, not both');
+      checkSigningOptions({ profile: options.profile, days: options.days, notAfter: options.notAfter });
       if ((options.out === undefined) === (options.outDir === undefined)) throw new UsageError('give --out <file> (one request) or --out-dir <dir>');
       if (options.out !== undefined && csrPaths.length > 1) throw new UsageError(`${csrPaths.length} requests given: write them with --out-dir <dir>`);
       if (options.outDir !== undefined && csrPaths.includes('-')) throw new UsageError('standard input has no name to write a certificate under: use --out');
       refuseOutputOverInput([['--out', options.out]], [['the request', csrPaths], ...caInputs(options.ca, options.caCert)]);
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
-      if (options.replaceSan && (options.san ?? []).length === 0) throw new UsageError('--replace-san needs at least one --san');
+      checkSigningOptions({ sans: options.san, replaceSans: options.replaceSan });
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      if (pathLength !== undefined && options.profile !== 'ca') throw new UsageError(`--path-len constrains a CA certificate: give it with --profile ca, not ${options.profile}`);
+      checkSigningOptions({ profile: options.profile, pathLength });
       const signer = await prepareSigning(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
@@ -110,7 +85,7 @@ ${EXIT_CODES_HELP}`,
         ...(pathLength === undefined ? {} : { pathLength }),
         sans: (options.san ?? []).map(parseSan),
         replaceSans: options.replaceSan ?? false,
-        profile: options.profile,
+        profile: options.profile as ProfileName,
         ...(days === undefined ? {} : { days }),
         ...(notAfter ? { notAfter } : {}),
         ...(options.subject === undefined ? {} : { subject: options.subject }),
@@ -129,8 +104,7 @@ ${EXIT_CODES_HELP}`,
       const { issued, record, pems, warnings } = await signer.sign(requests, ca.issuer, (e) => reportError(ctx, e)).finally(() => ca.close());
       for (const w of warnings) warn(ctx.io, w);
       // every certificate of a batch and its lines in the CA's issuance record, or none (standard output after the record)
-      const files = outputs.map((out, i): FileChange => ({ path: out, action: 'write', content: pems[i]!, force: options.force ?? false, backup: true, createParents: options.outDir !== undefined }));
-      await commitOutputs(ctx, record ? [...files, record] : files);
+      await commitOutputs(ctx, signedFiles({ pems, record }, outputs, { force: options.force ?? false, createParents: options.outDir !== undefined }));
       for (const out of outputs) note(ctx.io, `wrote ${outputName(out)}`);
       const certificates = issued.map((signed) => describeCertificate(signed.certificate));
       const text = (): string => issued.map((signed) => renderIssued(signed.certificate)).join('');

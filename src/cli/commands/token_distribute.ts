@@ -8,13 +8,13 @@ import type { TokenStep } from '../../token/rotation.js';
 import { tokenKeyEntry, tokenMaterialOf } from '../../token/token_material.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { resultLine } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { settleFiles } from '../../txn/recover_paths.js';
 import { collect, jsonOption, printResult } from '../options.js';
 import { INSTANCE_HELP, resolveInstances, type InstanceOptions } from './token_instances.js';
 import { addParallelOption } from '../ssh_cli.js';
+import { TOKEN_DISTRIBUTE_HELP } from '../help/token_distribute.js';
 
 interface DistributeOptions extends InstanceOptions {
   alias?: string;
@@ -44,19 +44,7 @@ export function registerTokenDistribute(token: Command, ctx: CliContext): void {
     .option('--retire', 'rotation step 3: remove <alias>-previous (once every instance is activated)')
     .option('--dry-run', 'print what would change and write nothing')
     .addOption(jsonOption('{"step", "alias", "dryRun", "written": [files], "plan": [per instance]}'))
-    .addHelpText('after', `
-Every instance is read and prepared first; nothing is written unless all of them can be. Each file
-is locked, and all are committed as one change set (the old files kept as <file>.bak): every
-instance gets the token or none does, even if hapki is killed (the next hapki command, or
-hapki recover, finishes or undoes it). Other entries, sealed keys included, are kept.
-
-Examples:
-  hapki token distribute token.p12 --storepass env:TOKENPASS --to node1.jks --to node2.p12 --to-storepass env:STOREPASS
-  hapki token distribute token.p12#token --storepass env:TOKENPASS --instances cluster.txt --dry-run
-  hapki token distribute new-token.p12 --storepass env:TOKENPASS --instances cluster.txt --stage
-  hapki token distribute new-token.p12 --storepass env:TOKENPASS --instances cluster.txt --activate
-  hapki token distribute --alias token --instances cluster.txt --retire
-${EXIT_CODES_HELP}`)
+    .addHelpText('after', TOKEN_DISTRIBUTE_HELP)
     .action(async (tokenSpec: string | undefined, options: DistributeOptions) => {
       const steps = (['stage', 'activate', 'retire'] as const).filter((s) => options[s]);
       if (steps.length > 1) throw new UsageError('give one of --stage, --activate and --retire');

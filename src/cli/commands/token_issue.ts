@@ -7,20 +7,19 @@ import { DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_to
 import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
 import { certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
-import { PKCS11_HELP } from '../pkcs11_access.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
 import { newKeystoreFormat } from '../../keystore/format_for_path.js';
 import { commitOutputs, outputName, refuseOutputOverInput, refuseSecretToTerminal, STDIO, summaryStream } from '../stdio.js';
+import { TOKEN_ISSUE_HELP } from '../help/token_issue.js';
 
 export interface IssueOptions extends CaLocationOptions {
   subject?: string;
@@ -68,14 +67,7 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
     .option('--outpass <src>', 'password for the new keystore')
     .option('--force', 'overwrite the output (keeping it as <file>.bak)')
     .addOption(jsonOption('{"written": [files], "format", "alias", "certificate": {"subject", "issuer", "notAfter", "sha256", ...}}'))
-    .addHelpText('after', `
-Examples:
-  hapki token issue --ca ca.p12 --ca-storepass env:CAPASS --subject "CN=msas-token,O=Example" --out token.p12 --outpass env:TOKENPASS
-  hapki token issue --self-signed --subject "CN=msas-token" --bits 2048 --days 365 --out token.jks --outpass env:TOKENPASS
-  hapki token issue --from node1.jks#ssl --from-storepass env:STOREPASS --out token.p12 --outpass env:TOKENPASS
-  hapki token issue --key 'pkcs11:token=hapki-ca;object=msas-token' --pin env:HSM_PIN --ca 'pkcs11:token=hapki-ca;object=ca' --subject "CN=msas-token" --extractable --out token.p12 --outpass env:TOKENPASS
-${PKCS11_HELP}
-${EXIT_CODES_HELP}`)
+    .addHelpText('after', TOKEN_ISSUE_HELP)
     .action(async (options: IssueOptions) => {
       const sources = [options.ca !== undefined, options.selfSigned === true, options.from !== undefined].filter(Boolean).length;
       if (sources !== 1) throw new UsageError('give exactly one of --ca, --self-signed and --from');

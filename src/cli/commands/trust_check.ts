@@ -1,23 +1,21 @@
 import type { Command } from 'commander';
-import { FileNotFoundError, TrustCheckFailedError, UsageError } from '../../errors.js';
-import { nodeStem, type NodeRef } from '../../trust/node_ref.js';
-import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsOf, type TrustCheckPurpose } from '../../trust/trust_check.js';
+import { TrustCheckFailedError, UsageError } from '../../errors.js';
+import type { NodeRef } from '../../trust/node_ref.js';
+import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsWithTrustOf, trustCheckPurpose } from '../../trust/trust_check.js';
+import { findTrustStore } from '../../trust/trust_store_files.js';
 import { renderTrustCheck } from '../../trust/trust_check_text.js';
-import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
 import { liveNodesOf } from '../../cluster/live_nodes.js';
-import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { parseDuration } from '../../trust/duration.js';
 import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import type { StoreRequest } from '../open_store.js';
 import { oneStdio, readInput } from '../stdio.js';
 import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 import { addParallelOption } from '../ssh_cli.js';
-import { joinLocation } from '../../transport/location.js';
-import { locationExists } from '../../transport/remote_file.js';
+import { TRUST_CHECK_HELP } from '../help/trust_check.js';
 
 interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string; timeout?: string }
 
@@ -25,8 +23,7 @@ interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?
 async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> {
   if (!options.live || options.cluster === undefined) throw new UsageError('--live needs --cluster <cluster.yaml> (its replication nodes have endpoint:)');
   if (options.timeout !== undefined) parseDuration(options.timeout);
-  const cluster = await loadClusterFile(options.cluster);
-  await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+  const cluster = await loadClusterWithSsh(options.cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const { master, slaves } = await liveNodesOf(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const result = await checkLiveTrust(master, slaves, options.timeout === undefined ? {} : { timeoutMs: parseDuration(options.timeout) });
   ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLiveTrust(result));
@@ -53,53 +50,24 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
     .option('--ocsp', "ask the OCSP responder each certificate's authorityInfoAccess names; revoked -> FAIL (ERR_REVOKED)")
     .option('--ocsp-required', 'with --ocsp: a certificate whose status stays unknown fails (ERR_REVOCATION_UNKNOWN)')
     .option('--json', 'print JSON: {"ok", "pairs": [{"truster", "peer", "valid", "purpose"?, "code"?, "reason"?}]}')
-    .addHelpText('after', `
-"PASS a -> b" means a's trust store accepts b's certificate chain. Host names are not checked (see hapki probe).
-
-With --live --cluster, hapki connects instead: from the master to each slave's endpoint: and from
-each slave to the master's, presenting the connecting node's own certificate and judging the
-server with its own trust store (its certificate goes only to a server already judged), and
-prints a Pass/Fail table with the reason of each Fail. All directions are tried at once, each
-within --timeout: a node that is down, or that accepts and never answers, fails its directions only.
-
-Examples:
-  hapki trust check --live --cluster cluster.yaml
-  hapki trust check --master master.jks --slave slave1.jks --slave slave2.jks --trust-dir trust --storepass env:STOREPASS
-  hapki trust check --master gw1.p12 --slave gw2.p12 --trust-store-for gw1.p12=/etc/gw/trust.jks --trust-store-for gw2.p12=t2.jks --json
-  hapki trust check --master master.jks --slave slave1.jks --trust-dir trust --crl ca.crl --crl-required
-${EXIT_CODES_HELP}`)
+    .addHelpText('after', TRUST_CHECK_HELP)
     .action(async (options: CheckOptions) => {
       if (options.live || options.cluster !== undefined) return liveCheck(ctx, options);
       if (options.timeout !== undefined) throw new UsageError('--timeout applies to --live only');
       if (options.master === undefined || !options.slave?.length) throw new UsageError('give --master and --slave (or --live --cluster <cluster.yaml>)');
       if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
-      if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
+      const purpose = trustCheckPurpose(options.purpose);
       const at = parseDate(options.at, '--at');
       const storepass = options.trustpass ?? options.storepass;
-      const trustStores = (refs: NodeRef[]): Promise<StoreRequest[]> => Promise.all(refs.map(async (ref) => ({ path: await trustStoreFile(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' })));
+      const trustStores = (refs: NodeRef[]): Promise<StoreRequest[]> => Promise.all(refs.map(async (ref) => ({ path: await findTrustStore(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' })));
       const { refs, nodes, also } = await openNodes(ctx, options, trustStores);
-      const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsOf(also[i]!.store)]));
+      const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsWithTrustOf(also[i]!.store)]));
       oneStdio('input', [['--crl', options.crl]]);
       const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired }, undefined, undefined, (file) => readInput(ctx, file));
       const revocation = { ...(crls ? { crls, crlRequired: crlRequired ?? false } : {}), ...(ocsp ? { ocsp } : {}) };
-      const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}), ...revocation });
+      const result = await checkTrustMesh(nodes, anchors, { purpose, ...(at ? { at } : {}), ...revocation });
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));
       const failed = result.pairs.filter((p) => !p.valid);
       if (failed.length > 0) throw new TrustCheckFailedError(`${failed.length} of ${result.pairs.length} trust checks failed: ${failed.map((p) => `${p.truster} -> ${p.peer}`).join(', ')}`);
     });
-}
-
-async function trustStoreFile(ref: NodeRef, options: CheckOptions): Promise<string> {
-  for (const spec of options.trustStoreFor ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--trust-store-for "${spec}" is not <keystore>=<truststore>`);
-    const key = spec.slice(0, eq).replace(/#[^#/]*$/, '');
-    if (key === ref.path || key === ref.name) return spec.slice(eq + 1);
-  }
-  if (options.trustDir === undefined) throw new UsageError(`no --trust-store-for names ${ref.name}`);
-  const candidates = ['p12', 'pfx', 'jks', 'jceks', 'pem'].map((ext) => joinLocation(options.trustDir!, `${nodeStem(ref.path)}-truststore.${ext}`));
-  let found: string | undefined;
-  for (const candidate of candidates) if (found === undefined && (await locationExists(candidate))) found = candidate;
-  if (!found) throw new FileNotFoundError(`${candidates[0]} (nor .pfx, .jks, .jceks, .pem)`);
-  return found;
 }

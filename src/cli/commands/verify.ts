@@ -3,16 +3,16 @@ import type { Command } from 'commander';
 import { PathValidationError, UsageError } from '../../errors.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
 import { readCertificates } from '../../issue/read_certificates.js';
-import { subjectCertificates, trustCertificates, type CertificateSource } from '../../trust/path_sources.js';
+import { otherUsesNote, subjectCertificates, trustAnchorsFor, type CertificateSource } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit_codes.js';
 import { openStoreForCli } from '../open_store.js';
 import { fetchCrlsFor } from '../../revocation/crl_fetch.js';
 import { parseDuration } from '../../trust/duration.js';
 import { addPathFlags, pathOptionsFromFlags, type PathFlags } from '../path_flags.js';
 import { parseDate } from '../options.js';
 import { renderVerifyJson, renderVerifyText } from '../render/verify_text.js';
+import { VERIFY_HELP } from '../help/verify.js';
 
 interface VerifyOptions extends PathFlags {
   trust: string;
@@ -43,35 +43,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option('--storepass <src>', "the subject keystore's password: pass:TEXT, env:NAME, file:PATH, fd:N or stdin")
     .option('--trustpass <src>', "the trust store's password (JKS trust stores open without one, unverified)");
   addPathFlags(command)
-    .addHelpText(
-      'after',
-      `
-The leaf and every CA are checked for validity dates, signatures, basicConstraints, keyCertSign,
-pathLenConstraint, name constraints (directory names compared as RFC 5280 7.1 says), certificate
-policies (RFC 5280 6.1), signature algorithms (SHA-1 and MD5 refused, DSA not supported) and
-unknown critical extensions; with --crl, every certificate below the anchor against the CRLs
-(RFC 5280 6.3: signer and cRLSign, thisUpdate/nextUpdate, distribution points, reasons, delta CRLs);
-with --ocsp, each certificate whose status the CRLs leave open by its OCSP responder (RFC 6960: the
-CA or a delegated id-kp-OCSPSigning responder it issued, nonce, thisUpdate/nextUpdate within 5 minutes
-of skew; a responder that cannot be asked or trusted fails); the leaf's extended key usage
-for --purpose and its subjectAltName for --hostname (wildcards only as the whole left-most label).
-A leaf that is itself in the trust store is valid on its own (a directly trusted self-signed peer).
-
-Examples:
-  hapki verify msas1.pem --trust ca.pem --hostname lbrhost.example.com --purpose server
-  hapki verify gateway.p12#msas1 --storepass env:STOREPASS --trust truststore.jks --purpose client
-  hapki verify leaf.pem --untrusted intermediates.pem --trust /etc/ssl/certs/java/cacerts --at 2027-01-01 --json
-  hapki verify leaf.pem --trust ca.pem --crl-fetch --crl-required --fetch-timeout 5s
-  hapki verify leaf.pem --trust ca.pem --policy 2.23.140.1.2.1 --require-explicit-policy
-  hapki verify leaf.pem --trust root.pem --untrusted sub.pem --crl root.crl --crl sub.crl --crl-required
-  hapki verify leaf.pem --untrusted sub.pem --trust root.pem --ocsp --fetch-timeout 3s
-  hapki verify www.pem --untrusted sub.pem --trust /etc/ssl/certs/ca-certificates.crt --hostname www.example.com --web-pki
-${EXIT_CODES_HELP}
-  (an invalid chain exits 1 with its code: ERR_CHAIN_UNTRUSTED, ERR_CHAIN_EXPIRED, ERR_HOSTNAME_MISMATCH,
-  ERR_WEAK_SIGNATURE, ERR_POLICY, ERR_REVOKED, ERR_REVOCATION_UNKNOWN, ...; an unreadable CRL:
-  ERR_CRL_FORMAT; a CRL that cannot be fetched: ERR_CRL_FETCH; OCSP: ERR_OCSP_FETCH, ERR_OCSP_FORMAT,
-  ERR_OCSP_RESPONDER (tryLater, unauthorized, ...), ERR_OCSP_INVALID (signer, nonce, stale))`,
-    )
+    .addHelpText('after', VERIFY_HELP)
     .action(async (subject: string, options: VerifyOptions) => {
       if (options.purpose !== undefined && options.purpose !== 'server' && options.purpose !== 'client') throw new UsageError('--purpose must be server or client');
       const at = parseDate(options.at, '--at');
@@ -79,16 +51,18 @@ ${EXIT_CODES_HELP}
       const fetchTimeout = parseDuration(options.fetchTimeout);
       const [path, alias] = keystoreReference(subject);
       const [leaf, ...rest] = await subjectCertificates(source(ctx, path, options.storepass), alias);
-      const trusted = await trustCertificates(source(ctx, options.trust, options.trustpass, '--trustpass'));
+      const purpose = options.purpose as 'server' | 'client' | undefined;
+      const { anchors: trusted, otherUses } = await trustAnchorsFor(source(ctx, options.trust, options.trustpass, '--trustpass'), purpose);
       const untrusted = options.untrusted === undefined ? [] : readCertificates(await readInput(ctx, options.untrusted), inputName(options.untrusted));
       const result = await validatePath(leaf!, {
         trusted,
         untrusted: [...rest, ...untrusted],
         ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-        ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+        ...(purpose === undefined ? {} : { purpose }),
         ...(at ? { at } : {}),
         ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: fetchTimeout }) : undefined, fetchTimeout, (file) => readInput(ctx, file))),
       });
+      if (result.code === 'ERR_CHAIN_UNTRUSTED' && otherUses.length > 0) result.reason += otherUsesNote(otherUses, purpose);
       ctx.io.stdout(options.json ? renderVerifyJson(result) : renderVerifyText(result, Boolean(options.policy || options.requireExplicitPolicy)));
       if (!result.valid) throw new PathValidationError(result.code!, result.reason!);
     });
