@@ -1,5 +1,5 @@
 import { InvalidArgumentError, PolicyError } from '../errors.js';
-import { certificateOfBlock, CERTIFICATE_LABELS, isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
+import { certificateAndTrustOfBlock, CERTIFICATE_LABELS, isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
 import { assertCertificate } from '../cert/tbs.js';
 import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../cert/pkcs7_certificates.js';
 import { detectFormat } from '../keystore/detect.js';
@@ -9,12 +9,23 @@ import { detectFormat } from '../keystore/detect.js';
  * bundle (.p7b, PEM or DER), as keytool -importcert takes a CA's reply.
  */
 export function readCertificates(bytes: Uint8Array, what = 'certificate file'): Uint8Array[] {
-  let certificates: Uint8Array[];
+  return readCertificatesWithTrust(bytes, what).map((c) => c.der);
+}
+
+/** A certificate as read, with the trust settings an openssl TRUSTED CERTIFICATE block gave it (pem_blocks trustedUses). */
+export interface CertificateWithTrust {
+  der: Uint8Array;
+  trust?: Uint8Array;
+}
+
+/** readCertificates, each certificate with its openssl trust settings when its block had some. */
+export function readCertificatesWithTrust(bytes: Uint8Array, what = 'certificate file'): CertificateWithTrust[] {
+  let certificates: CertificateWithTrust[];
   try {
     certificates = isPemText(bytes)
-      ? parsePemBlocks(bytes).flatMap((b) => (CERTIFICATE_LABELS.has(b.label) ? [certificateOfBlock(b)] : PKCS7_PEM_LABELS.has(b.label) ? (pkcs7Certificates(b.der) ?? []) : []))
-      : (pkcs7Certificates(bytes) ?? [bytes]);
-    for (const der of certificates) assertCertificate(der);
+      ? parsePemBlocks(bytes).flatMap((b) => (CERTIFICATE_LABELS.has(b.label) ? [certificateAndTrustOfBlock(b)] : PKCS7_PEM_LABELS.has(b.label) ? (pkcs7Certificates(b.der) ?? []).map((der) => ({ der })) : []))
+      : (pkcs7Certificates(bytes) ?? [bytes]).map((der) => ({ der }));
+    for (const c of certificates) assertCertificate(c.der);
   } catch (cause) {
     if (cause instanceof PolicyError) throw new PolicyError(`${what}: ${cause.message}`);
     const store = keystoreFormatOf(bytes);

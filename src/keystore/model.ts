@@ -36,6 +36,12 @@ export interface TrustedCertEntry {
   readonly type: 'trusted-cert';
   alias: string;
   certificate: Uint8Array;
+  /**
+   * openssl's trust settings (X509_CERT_AUX) of a TRUSTED CERTIFICATE block in a PEM bundle: the
+   * uses the file trusts it for (pem_blocks trustedUses). Kept so that path validation honours
+   * them and a PEM bundle writes them back; other formats hold no such settings.
+   */
+  trust?: Uint8Array;
   created?: Date;
 }
 

@@ -13,6 +13,8 @@ export interface LooseKey {
 export interface LooseCertificate {
   der: Uint8Array;
   alias?: string;
+  /** openssl trust settings of a TRUSTED CERTIFICATE block (TrustedCertEntry.trust). */
+  trust?: Uint8Array;
 }
 
 /**
@@ -43,7 +45,7 @@ export function pairKeysWithCertificates(store: Keystore, keys: readonly LooseKe
     const named = cert.alias !== undefined && !keyAliases.has(cert.alias);
     if (used.has(id) && !named) continue;
     used.add(id);
-    add({ type: 'trusted-cert', alias: cert.alias ?? nameFor(cert.der, 'cert'), certificate: cert.der });
+    add({ type: 'trusted-cert', alias: cert.alias ?? nameFor(cert.der, 'cert'), certificate: cert.der, ...(cert.trust ? { trust: cert.trust } : {}) });
   }
 }
 

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import { getEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
-import { readCertificates } from '../issue/read_certificates.js';
+import { readCertificatesWithTrust, type CertificateWithTrust } from '../issue/read_certificates.js';
+import { trustedForPurpose, trustedUses, usesText } from '../keystore/pem/pem_blocks.js';
 
 /**
  * Where validatePath's inputs come from when they live in a keystore: the certificates of one
@@ -24,10 +25,14 @@ export function entryCertificates(store: Keystore, alias?: string): Uint8Array[]
 
 /** Every certificate in a store, trusted entries and the chains of key entries alike. */
 export function storeCertificates(store: Keystore): Uint8Array[] {
-  const out: Uint8Array[] = [];
+  return storeCertificatesWithTrust(store).map((c) => c.der);
+}
+
+function storeCertificatesWithTrust(store: Keystore): CertificateWithTrust[] {
+  const out: CertificateWithTrust[] = [];
   for (const entry of store.entries) {
-    if (entry.type === 'trusted-cert') out.push(entry.certificate);
-    else if (entry.type === 'private-key') out.push(...entry.chain);
+    if (entry.type === 'trusted-cert') out.push(entry.trust ? { der: entry.certificate, trust: entry.trust } : { der: entry.certificate });
+    else if (entry.type === 'private-key') out.push(...entry.chain.map((der) => ({ der })));
   }
   if (out.length === 0) throw new InvalidArgumentError('the trust store holds no certificate');
   return out;
@@ -48,21 +53,53 @@ export interface CertificateSource {
 export async function subjectCertificates(source: CertificateSource, alias?: string): Promise<Uint8Array[]> {
   if (alias === undefined) {
     const certificates = certificatesOrUndefined(await source.read());
-    if (certificates) return certificates;
+    if (certificates) return certificates.map((c) => c.der);
   }
   return entryCertificates(await source.open(), alias);
 }
 
-/** Trust anchors: every certificate of a certificate file, or of a keystore. */
-export async function trustCertificates(source: CertificateSource): Promise<Uint8Array[]> {
-  const certificates = certificatesOrUndefined(await source.read());
-  if (certificates) return certificates;
-  return storeCertificates(await source.open());
+/**
+ * Trust anchors: every certificate of a certificate file, or of a keystore, that the store
+ * trusts for the purpose (an openssl TRUSTED CERTIFICATE may be trusted for some uses only:
+ * pem_blocks trustedForPurpose).
+ */
+export async function trustCertificates(source: CertificateSource, purpose?: 'server' | 'client'): Promise<Uint8Array[]> {
+  return (await trustAnchorsFor(source, purpose)).anchors;
 }
 
-function certificatesOrUndefined(bytes: Uint8Array): Uint8Array[] | undefined {
+/** The anchors a store gives for a purpose, and those its trust settings keep for other uses. */
+export interface AnchorsForPurpose {
+  anchors: Uint8Array[];
+  /** Certificates the store trusts only for other uses (openssl `x509 -addtrust`), with their settings. */
+  otherUses: CertificateWithTrust[];
+}
+
+export async function trustAnchorsFor(source: CertificateSource, purpose?: 'server' | 'client'): Promise<AnchorsForPurpose> {
+  const certificates = certificatesOrUndefined(await source.read()) ?? storeCertificatesWithTrust(await source.open());
+  return anchorsForPurpose(certificates, purpose);
+}
+
+/** Splits certificates into anchors for the purpose and those trusted for other uses only. */
+export function anchorsForPurpose(certificates: readonly CertificateWithTrust[], purpose?: 'server' | 'client'): AnchorsForPurpose {
+  const out: AnchorsForPurpose = { anchors: [], otherUses: [] };
+  for (const c of certificates) {
+    if (trustedForPurpose(c.trust, purpose)) out.anchors.push(c.der);
+    else out.otherUses.push(c);
+  }
+  return out;
+}
+
+/** Why certificates of the store were no anchors: "; 1 certificate of the trust store is trusted there only for clientAuth (...)". */
+export function otherUsesNote(otherUses: readonly CertificateWithTrust[], purpose: 'server' | 'client' | undefined): string {
+  const uses = [...new Set(otherUses.flatMap((c) => trustedUses(c.trust) ?? []))];
+  const n = otherUses.length;
+  const wanted = purpose === undefined ? 'every use (anyExtendedKeyUsage; or name the use with --purpose)' : `TLS ${purpose} use`;
+  return `; ${n} certificate${n === 1 ? '' : 's'} of the trust store ${n === 1 ? 'is' : 'are'} trusted there only for ${usesText(uses)} (openssl TRUSTED CERTIFICATE settings), not for ${wanted}`;
+}
+
+function certificatesOrUndefined(bytes: Uint8Array): CertificateWithTrust[] | undefined {
   try {
-    return readCertificates(bytes, 'input');
+    return readCertificatesWithTrust(bytes, 'input');
   } catch {
     return undefined;
   }

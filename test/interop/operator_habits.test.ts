@@ -91,8 +91,8 @@ describe("openssl's TRUSTED CERTIFICATE (x509 -trustout) is a certificate wherev
     expect(verified.stderr).toMatch(ONE_LINE_ERROR('ERR_POLICY'));
   });
 
-  it('verify takes it as the trust store and as --untrusted', async () => {
-    const result = await hapki(['verify', at('root.pem'), '--trust', at('root-trusted.pem'), '--untrusted', at('root-trusted.pem')]);
+  it('verify takes it as the trust store (for the use it is trusted for) and as --untrusted', async () => {
+    const result = await hapki(['verify', at('root.pem'), '--trust', at('root-trusted.pem'), '--untrusted', at('root-trusted.pem'), '--purpose', 'server']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^OK: O=Example, CN=Habit Root/);
   });

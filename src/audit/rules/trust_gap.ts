@@ -1,7 +1,8 @@
 import { HapkiError } from '../../errors.js';
 import type { MeshNode } from '../../trust/mesh.js';
 import { nodeCertificateChain, parseNodeRef } from '../../trust/node_ref.js';
-import { checkTrustMesh, trustAnchorsOf } from '../../trust/trust_check.js';
+import { checkTrustMesh, trustAnchorsWithTrustOf } from '../../trust/trust_check.js';
+import { trustedForPurpose } from '../../keystore/pem/pem_blocks.js';
 import type { AuditCheck, CheckHit, TrustGroup } from '../model.js';
 import { sourceNamed } from './source_named.js';
 
@@ -33,7 +34,8 @@ async function groupGaps(group: TrustGroup, sources: Parameters<typeof sourceNam
     const trustStorePath = group.trustStores?.[spec];
     const trustStore = trustStorePath === undefined ? store : sourceNamed(sources, trustStorePath)?.store;
     if (!trustStore) return [];
-    anchors.set(spec, trustAnchorsOf(trustStore));
+    // an anchor a PEM bundle trusts only for some uses (openssl -addtrust) counts when one is TLS
+    anchors.set(spec, trustAnchorsWithTrustOf(trustStore).flatMap((c) => (trustedForPurpose(c.trust, 'server') || trustedForPurpose(c.trust, 'client') ? [c.der] : [])));
   }
   // trust alone is judged here: key usages are `hapki trust check`'s business, expiry the expiry checks'
   const result = await checkTrustMesh(nodes, anchors, { purpose: 'any', at });

@@ -6,7 +6,8 @@ import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
 import { importChange, type ImportRequest } from '../../issue/import_change.js';
 import { normalizeFingerprint } from '../../issue/install_reply.js';
-import { readCertificates } from '../../issue/read_certificates.js';
+import { readCertificates, readCertificatesWithTrust } from '../../issue/read_certificates.js';
+import { trustedForPurpose, trustedUses, usesText } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { note, warn } from '../io.js';
 import { openOrCreateTrustStore, openStoreForCli } from '../open_store.js';
@@ -56,8 +57,11 @@ export function registerImport(program: Command, ctx: CliContext): void {
       if (password === undefined && !created && !(options.trusted !== undefined && passwordless(store))) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
       const caCertificates = (await Promise.all((options.ca ?? []).map(certificatesIn))).flat();
       const reply = options.reply === undefined ? undefined : await certificatesIn(options.reply);
-      const trusted = options.trusted === undefined ? undefined : await certificatesIn(options.trusted);
+      const trustedRead = options.trusted === undefined ? undefined : readCertificatesWithTrust(await readInput(ctx, options.trusted), inputName(options.trusted));
+      const trusted = trustedRead?.map((c) => c.der);
       if (trusted && trusted.length > 1) warn(ctx.io, `${inputName(options.trusted!)} holds ${trusted.length} certificates: adding the first`);
+      const limitedTo = trustedRead && !trustedForPurpose(trustedRead[0]!.trust, undefined) ? trustedUses(trustedRead[0]!.trust) : undefined;
+      if (limitedTo) warn(ctx.io, `${inputName(options.trusted!)} trusts its certificate only for ${usesText(limitedTo)} (openssl TRUSTED CERTIFICATE settings): a keystore entry holds no such limits, and is trusted for every use, as keytool -importcert makes it`);
       const prompt = ctx.io.prompt;
       const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
       const request: ImportRequest = reply

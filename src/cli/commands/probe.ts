@@ -58,7 +58,7 @@ export function registerProbe(program: Command, ctx: CliContext): void {
       }
       if (options.trust !== undefined) {
         const trustpass = options.trustpass ?? options.storepass;
-        probe.trusted = trustAnchorsOf((await openStoreForCli(ctx, options.trust, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass')).store);
+        probe.trusted = trustAnchorsOf((await openStoreForCli(ctx, options.trust, trustpass === undefined ? {} : { storepass: trustpass }, '--trustpass')).store, 'server');
       }
       const result = await probeTls(target, probe);
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderProbe(result));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { PathValidationError, UsageError } from '../../errors.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
 import { readCertificates } from '../../issue/read_certificates.js';
-import { subjectCertificates, trustCertificates, type CertificateSource } from '../../trust/path_sources.js';
+import { otherUsesNote, subjectCertificates, trustAnchorsFor, type CertificateSource } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
 import type { CliContext } from '../context.js';
 import { openStoreForCli } from '../open_store.js';
@@ -51,16 +51,18 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const fetchTimeout = parseDuration(options.fetchTimeout);
       const [path, alias] = keystoreReference(subject);
       const [leaf, ...rest] = await subjectCertificates(source(ctx, path, options.storepass), alias);
-      const trusted = await trustCertificates(source(ctx, options.trust, options.trustpass, '--trustpass'));
+      const purpose = options.purpose as 'server' | 'client' | undefined;
+      const { anchors: trusted, otherUses } = await trustAnchorsFor(source(ctx, options.trust, options.trustpass, '--trustpass'), purpose);
       const untrusted = options.untrusted === undefined ? [] : readCertificates(await readInput(ctx, options.untrusted), inputName(options.untrusted));
       const result = await validatePath(leaf!, {
         trusted,
         untrusted: [...rest, ...untrusted],
         ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-        ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+        ...(purpose === undefined ? {} : { purpose }),
         ...(at ? { at } : {}),
         ...(await pathOptionsFromFlags(options, options.crlFetch ? await fetchCrlsFor([leaf!, ...rest, ...untrusted], { timeoutMs: fetchTimeout }) : undefined, fetchTimeout, (file) => readInput(ctx, file))),
       });
+      if (result.code === 'ERR_CHAIN_UNTRUSTED' && otherUses.length > 0) result.reason += otherUsesNote(otherUses, purpose);
       ctx.io.stdout(options.json ? renderVerifyJson(result) : renderVerifyText(result, Boolean(options.policy || options.requireExplicitPolicy)));
       if (!result.valid) throw new PathValidationError(result.code!, result.reason!);
     });

@@ -5,28 +5,71 @@ import { KeystoreFormatError, PolicyError } from '../../errors.js';
 export const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 
 /**
- * The certificate of a certificate block: openssl's TRUSTED CERTIFICATE appends its trust
- * settings (X509_CERT_AUX) after it, which are left out, as they are when keytool imports it.
- * One that rejects uses (`openssl x509 -trustout -addreject ...`) says the certificate must not
- * be trusted for them: it is refused (ERR_POLICY), never read as a plain, wholly trusted one.
+ * A certificate block's certificate and, for openssl's TRUSTED CERTIFICATE (`x509 -trustout`),
+ * the trust settings it appends (X509_CERT_AUX), as written: trustedUses reads them, path
+ * validation honours them and a PEM bundle writes them back (keytool drops them on import). Settings that
+ * reject uses are ERR_POLICY; settings that do not parse are ERR_KEYSTORE_FORMAT (openssl does
+ * not load such a block either): neither is read as a wholly trusted certificate.
  */
-export function certificateOfBlock(block: Pick<PemBlock, 'label' | 'der'>): Uint8Array {
-  if (block.label !== 'TRUSTED CERTIFICATE') return block.der;
+export function certificateAndTrustOfBlock(block: Pick<PemBlock, 'label' | 'der'>): { der: Uint8Array; trust?: Uint8Array } {
+  if (block.label !== 'TRUSTED CERTIFICATE') return { der: block.der };
   const certificate = readDer(block.der, 'certificate', { allowTrailing: true });
-  if (rejectsUses(block.der.subarray(certificate.encodedLength))) {
-    throw new PolicyError('a TRUSTED CERTIFICATE whose trust settings reject uses (openssl x509 -addreject): hapki keeps no per-use trust, and does not take a certificate its file distrusts');
+  const aux = block.der.subarray(certificate.encodedLength);
+  if (aux.length === 0) return { der: certificate.encoded };
+  const settings = readTrustSettings(aux);
+  if (settings.rejected.length > 0) {
+    throw new PolicyError('a TRUSTED CERTIFICATE whose trust settings reject uses (openssl x509 -addreject): hapki keeps no per-use distrust, and does not take a certificate its file distrusts');
   }
-  return certificate.encoded;
+  return { der: certificate.encoded, trust: aux };
 }
 
-/** X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0] SEQUENCE OF OID OPTIONAL, ... }: a non-empty reject list. */
-function rejectsUses(aux: Uint8Array): boolean {
-  if (aux.length === 0) return false;
+/**
+ * The uses (extended key usage OIDs) openssl's trust settings trust a certificate for, as
+ * `openssl x509 -addtrust` writes them; undefined when they hold no list (every use, as a
+ * plain certificate). anyExtendedKeyUsage in the list stands for every use.
+ */
+export function trustedUses(trust: Uint8Array | undefined): readonly string[] | undefined {
+  return trust === undefined ? undefined : readTrustSettings(trust).trusted;
+}
+
+const ANY_USE = '2.5.29.37.0';
+const USE_OF_PURPOSE = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' } as const;
+
+/**
+ * Whether trust settings let a certificate anchor a path for a purpose, as openssl verify judges
+ * them: no list, or a list naming the purpose's use or anyExtendedKeyUsage. Without a purpose
+ * (openssl verify without -purpose) only anyExtendedKeyUsage in a list will do.
+ */
+export function trustedForPurpose(trust: Uint8Array | undefined, purpose: 'server' | 'client' | undefined): boolean {
+  const uses = trustedUses(trust);
+  return uses === undefined || uses.includes(ANY_USE) || (purpose !== undefined && uses.includes(USE_OF_PURPOSE[purpose]));
+}
+
+/** The uses as people read them: "serverAuth, emailProtection" (nothing: "no use"). */
+export function usesText(uses: readonly string[]): string {
+  const names: Record<string, string> = {
+    '1.3.6.1.5.5.7.3.1': 'serverAuth',
+    '1.3.6.1.5.5.7.3.2': 'clientAuth',
+    '1.3.6.1.5.5.7.3.3': 'codeSigning',
+    '1.3.6.1.5.5.7.3.4': 'emailProtection',
+    '1.3.6.1.5.5.7.3.8': 'timeStamping',
+    '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  };
+  return uses.length === 0 ? 'no use' : uses.map((u) => names[u] ?? u).join(', ');
+}
+
+/** X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0] SEQUENCE OF OID OPTIONAL, alias, keyid, other }. */
+function readTrustSettings(aux: Uint8Array): { trusted?: string[]; rejected: string[] } {
   try {
-    const settings = readDer(aux, 'trust settings', { allowTrailing: true });
-    return settings.is(Tag.sequence) && settings.children.some((c) => c.is(0, TagClass.context) && c.constructed && c.content.length > 0);
-  } catch {
-    return false;
+    const settings = readDer(aux, 'trust settings').expect(Tag.sequence, 'trust settings');
+    const out: { trusted?: string[]; rejected: string[] } = { rejected: [] };
+    for (const field of settings.children) {
+      if (field.is(Tag.sequence)) out.trusted = field.children.map((c) => c.oid('trusted use'));
+      else if (field.is(0, TagClass.context)) out.rejected = field.children.map((c) => c.oid('rejected use'));
+    }
+    return out;
+  } catch (cause) {
+    throw new KeystoreFormatError('a TRUSTED CERTIFICATE whose trust settings after the certificate are malformed', undefined, { cause });
   }
 }
 

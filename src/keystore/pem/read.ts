@@ -7,7 +7,7 @@ import { HapkiError, KeyPasswordError, KeystoreFormatError, KeystorePasswordErro
 import type { ReadOptions } from '../codec.js';
 import { emptyKeystore, type Keystore } from '../model.js';
 import { pairKeysWithCertificates, type LooseCertificate, type LooseKey } from '../pair_keys.js';
-import { certificateOfBlock, CERTIFICATE_LABELS, pemBlockName, pemBlocks, type PemBlock } from './pem_blocks.js';
+import { certificateAndTrustOfBlock, CERTIFICATE_LABELS, pemBlockName, pemBlocks, type PemBlock } from './pem_blocks.js';
 import { withWorkBudget } from '../../crypto/pbe/work_budget.js';
 
 const TRADITIONAL_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY']);
@@ -31,7 +31,7 @@ async function readPemBundle(bytes: Uint8Array, options: ReadOptions): Promise<K
   for (const block of pemBlocks(bytes)) {
     const alias = block.friendlyName;
     if (CERTIFICATE_LABELS.has(block.label)) {
-      certs.push(withAlias<LooseCertificate>({ der: certificateDer(block) }, alias));
+      certs.push(withAlias<LooseCertificate>(certificateOf(block), alias));
     } else if (PKCS7_PEM_LABELS.has(block.label)) {
       const bundle = pkcs7Certificates(block.der);
       if (!bundle) throw new KeystoreFormatError(`PEM block "${block.label}" is not a PKCS#7 SignedData`, block.offset);
@@ -68,10 +68,10 @@ function withAlias<T extends { alias?: string }>(value: T, alias: string | undef
   return value;
 }
 
-function certificateDer(block: PemBlock): Uint8Array {
-  const der = certificateOfBlock(block);
-  certificateNames(der);
-  return der;
+function certificateOf(block: PemBlock): LooseCertificate {
+  const certificate = certificateAndTrustOfBlock(block);
+  certificateNames(certificate.der);
+  return certificate;
 }
 
 async function decryptBlock(block: PemBlock, password: string, explicitKeyPassword: boolean): Promise<Uint8Array> {

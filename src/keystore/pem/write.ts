@@ -1,7 +1,7 @@
 import { encryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
 import { KeyLockedError, UnsupportedEntryError } from '../../errors.js';
 import type { WriteOptions } from '../codec.js';
-import type { Keystore, KeystoreEntry } from '../model.js';
+import type { Keystore, KeystoreEntry, TrustedCertEntry } from '../model.js';
 import { pemArmorLength, writePemArmor } from './pem_blocks.js';
 
 /**
@@ -21,7 +21,7 @@ export async function writePem(store: Keystore, options: WriteOptions = {}): Pro
     }
     size += Buffer.byteLength(attributesOf(entry.alias), 'utf8');
     if (entry.type === 'trusted-cert') {
-      size += pemArmorLength('CERTIFICATE', entry.certificate);
+      size += pemArmorLength(...trustedBlock(entry));
       continue;
     }
     if (!entry.key) throw new KeyLockedError(entry.alias);
@@ -38,7 +38,7 @@ export async function writePem(store: Keystore, options: WriteOptions = {}): Pro
     const attributes = attributesOf(entry.alias);
     at += out.write(attributes, at, 'utf8');
     if (entry.type === 'trusted-cert') {
-      at = writePemArmor(out, at, 'CERTIFICATE', entry.certificate);
+      at = writePemArmor(out, at, ...trustedBlock(entry));
       continue;
     }
     const block = keyBlocks.get(entry)!;
@@ -50,6 +50,11 @@ export async function writePem(store: Keystore, options: WriteOptions = {}): Pro
     });
   }
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** A trusted entry's block: openssl's TRUSTED CERTIFICATE when it came with trust settings, so they are kept, else CERTIFICATE. */
+function trustedBlock(entry: TrustedCertEntry): [string, Uint8Array] {
+  return entry.trust ? ['TRUSTED CERTIFICATE', Buffer.concat([entry.certificate, entry.trust])] : ['CERTIFICATE', entry.certificate];
 }
 
 function attributesOf(alias: string): string {
