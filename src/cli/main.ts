@@ -27,7 +27,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
   const io = guardedIo(processIoArg ?? processIo(), argv);
   // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
   const quiet = argv.includes('--quiet') || argv.includes('-q');
-  const verbose = argv.includes('--verbose');
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
   const held = holdingWarnings(io);
   const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : held.io;
   const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };

@@ -44,7 +44,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[], opt
     .description('certificates and keystores for high-availability gateway clusters')
     .version(VERSION)
     .option('-q, --quiet', 'print only the result and errors: no notes, warnings or progress on stderr')
-    .option('--verbose', 'on an error, also print its cause and stack trace (as HAPKI_DEBUG=1)')
+    .option('-v, --verbose', 'on an error, also print its cause and stack trace (as HAPKI_DEBUG=1); list shows every entry in full with or without it, so keytool\'s list -v works as typed')
     .exitOverride()
     // a usage error is reported like any other failure, one coded line (main's report)
     .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr, outputError: () => {} })

@@ -36,6 +36,7 @@ const HABIT_HINTS: Readonly<Record<string, string>> = {
   newkey: '--new-key with --kty and --bits',
   addext: '--san',
   trustcacerts: 'nothing: the chain is built from --ca and the trusted entries',
+  rfc: '--out-format pem (the default)',
 };
 
 /** What to say instead where the command has none of the options the habit's hint names. */
@@ -46,6 +47,7 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
   file: 'the input file as the argument',
   infile: 'the input file as the argument',
   in: 'the input file as the argument',
+  rfc: 'nothing: hapki export <keystore> --alias <alias> --what cert --out - prints the certificate as PEM',
 };
 
 /** Every long option of the loaded commands (the asked one, and the program's own). */

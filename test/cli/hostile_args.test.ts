@@ -146,8 +146,10 @@ describe("keytool's and openssl's single-dash options", () => {
     expect(keytoolLine).toContain("unknown option '-alias'; hapki's options take two dashes: for -alias, --alias");
     expect(keytoolLine).not.toContain('changeit');
     const rfc = await failsWith(['list', store, '--storepass', 'env:STOREPASS', '-rfc'], 'ERR_USAGE', 2);
-    expect(rfc).toContain("unknown option '-rfc'; hapki has no such option");
+    // list prints no PEM: export does (keytool -list -rfc); export's own -rfc is its default PEM
+    expect(rfc).toContain("unknown option '-rfc'; hapki's options take two dashes: for -rfc, nothing: hapki export <keystore> --alias <alias> --what cert --out - prints the certificate as PEM");
     expect(rfc).not.toContain('--rfc');
+    expect(await failsWith(['export', store, '--alias', 'server1', '--out', 'c.pem', '-rfc'], 'ERR_USAGE', 2)).toContain('for -rfc, --out-format pem (the default)');
     expect(await failsWith(['list', store, '-storepass:file', 'pass.txt'], 'ERR_USAGE', 2)).toContain('for -storepass:file, --storepass file:PATH');
     expect(await failsWith(['list', store, '--passin', 'pass:changeit'], 'ERR_USAGE', 2)).toContain('for --passin, --storepass');
     expect(await failsWith(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], 'ERR_USAGE', 2)).toContain('for -CAfile, --trust');
