@@ -145,9 +145,11 @@ export type { RevocationStatus, RevocationSource } from './revocation/revocation
 export { hostnameMatches, parseIpAddress } from './trust/hostname.js';
 export { anchorsForPurpose, entryCertificates, storeCertificates, subjectCertificates, trustAnchorsFor, trustCertificates } from './trust/path_sources.js';
 export type { CertificateSource } from './trust/path_sources.js';
-export { buildTrustMesh, MESH_MODES } from './trust/mesh.js';
+export { buildTrustMesh, MESH_MODES, meshMode } from './trust/mesh.js';
 export type { MeshMode, MeshRole, MeshNode, TrustMeshOptions, TrustMesh, MeshTrustStore, MeshCertificate } from './trust/mesh.js';
-export { checkTrustMesh, trustAnchorsOf, trustAnchorsWithTrustOf, TRUST_CHECK_PURPOSES } from './trust/trust_check.js';
+export { checkTrustMesh, trustAnchorsOf, trustAnchorsWithTrustOf, TRUST_CHECK_PURPOSES, trustCheckPurpose } from './trust/trust_check.js';
+export { findTrustStore, meshStoreChanges, meshStoreFiles, readMeshStores, refuseExistingMeshStores } from './trust/trust_store_files.js';
+export type { TrustStoreLookup } from './trust/trust_store_files.js';
 export type { TrustCheckOptions, TrustCheckResult, TrustPairResult, TrustCheckPurpose } from './trust/trust_check.js';
 export { probeTls, DEFAULT_PROBE_TIMEOUT_MS } from './trust/probe.js';
 export type { ProbeOptions, ProbeResult } from './trust/probe.js';
@@ -157,8 +159,8 @@ export { parseDuration } from './trust/duration.js';
 export { parseNodeRef, nodeKeyEntry, nodeCertificateChain, nodeStem } from './trust/node_ref.js';
 export type { NodeRef } from './trust/node_ref.js';
 
-export { issueTokenCertificate, tokenKeyUsage, DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_ALIAS } from './token/issue_token.js';
-export type { IssueTokenOptions, IssuedToken } from './token/issue_token.js';
+export { checkTokenSource, issueTokenCertificate, tokenKeyUsage, DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_ALIAS } from './token/issue_token.js';
+export type { IssueTokenOptions, IssuedToken, TokenSourceChoice } from './token/issue_token.js';
 export { tokenFromEntry } from './token/token_from_entry.js';
 export type { TokenFromEntryOptions } from './token/token_from_entry.js';
 export { tokenMaterialOf, tokenKeyEntry } from './token/token_material.js';

@@ -1,5 +1,5 @@
 import { KeystoreFormatError } from '../errors.js';
-import { concatBytes } from '../lib/bytes.js';
+import { concatBytes, latin1 } from '../lib/bytes.js';
 
 /**
  * A strict, bounds-checked TLV reader for the DER (and the BER that old PKCS#12 writers emit:
@@ -112,8 +112,17 @@ export class DerNode {
   }
 
   oid(what = 'object identifier'): string {
+    return decodeOid(this.oidContent(what), this.offset);
+  }
+
+  /** An OBJECT IDENTIFIER's contents, checked as oid() checks them but not decoded: for comparing with a known OID's bytes. */
+  oidContent(what = 'object identifier'): Uint8Array {
     this.expect(Tag.oid, what);
-    return decodeOid(this.content, this.offset);
+    const bytes = this.content;
+    if (bytes.length === 0) throw formatError('empty object identifier', this.offset);
+    if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, this.offset);
+    if (bytes[bytes.length - 1]! & 0x80) throw formatError('truncated object identifier', this.offset);
+    return bytes;
   }
 
   /** INTEGER as a bigint (two's complement). */
@@ -273,14 +282,15 @@ function truncated(offset: number): KeystoreFormatError {
 /** Longest object identifier hapki decodes; real ones are under 30 bytes. */
 const MAX_OID_BYTES = 128;
 
+/** Decodes contents oidContent() has checked. */
 function decodeOid(bytes: Uint8Array, offset: number): string {
-  if (bytes.length === 0) throw formatError('empty object identifier', offset);
-  if (bytes.length > MAX_OID_BYTES) throw formatError(`object identifier of ${bytes.length} bytes`, offset);
   // the common case in numbers (arcs of up to 7 bytes, under 2^49); bigints only for longer arcs
   let text = '';
   let arc = 0;
   let arcBytes = 0;
-  for (const b of bytes) {
+  // indexed loops: the readers run cold (interpreted) on the first large input a process meets
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
     arc = arc * 128 + (b & 0x7f);
     if (++arcBytes > 7) return decodeOidBig(bytes, offset);
     if ((b & 0x80) === 0) {
@@ -319,11 +329,6 @@ function decodeBmp(bytes: Uint8Array, offset: number): string {
   return out;
 }
 
-function latin1(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += String.fromCharCode(b);
-  return out;
-}
 
 function describeTag(node: { cls: number; tag: number }): string {
   if (node.cls === TagClass.context) return `[${node.tag}]`;

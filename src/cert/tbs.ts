@@ -1,7 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { KeystoreFormatError } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { latin1 } from '../lib/printable.js';
+import { latin1 } from '../lib/bytes.js';
 
 export interface CertificateExtension {
   critical: boolean;

@@ -1,6 +1,7 @@
 import type { SshOptions } from '../transport/ssh/ssh_options.js';
 import { sharedSshPool } from '../transport/ssh/pool.js';
 import type { ClusterFile } from './cluster_file.js';
+import { loadClusterFile } from './load_cluster_file.js';
 import { resolveSecret, type ResolveSecretOptions } from './secrets.js';
 
 /** The cluster file's ssh: section as options for the shared pool, under what the command line set. */
@@ -16,4 +17,11 @@ export async function useClusterSsh(cluster: ClusterFile, options: ResolveSecret
   if (ssh.acceptNewHostKeys !== undefined) out.acceptNewHostKeys = ssh.acceptNewHostKeys;
   if (ssh.config !== undefined) out.config = ssh.config;
   sharedSshPool().configureDefaults(out);
+}
+
+/** The cluster file at `path`, its ssh: section in force for the locations it names. */
+export async function loadClusterWithSsh(path: string, options: ResolveSecretOptions = {}): Promise<ClusterFile> {
+  const cluster = await loadClusterFile(path);
+  await useClusterSsh(cluster, options);
+  return cluster;
 }

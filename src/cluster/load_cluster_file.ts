@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
-import { dirname, join, posix, resolve } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
+import { expandHome } from '../lib/account_home.js';
 import { isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
 import { newLineCounter, parseDocument } from '../lib/yaml.js';
 import { encodeName } from '../cert/dn.js';
@@ -207,8 +207,9 @@ function toCluster(raw: Raw, path: string, problem: (at: string, message: string
 }
 
 function toSsh(raw: Raw, dir: string, secretAt: (spec: string, at: string) => SecretRef): ClusterSsh {
-  // a file named from the home directory (~/.ssh/ops_ed25519) is there, as a shell would have it
-  const file = (path: string): string => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : resolve(dir, path));
+  // a file named from the home directory (~/.ssh/ops_ed25519) is in the account's home, as ssh
+  // reads `~` in its own config (accountHome: not $HOME, which sudo may keep from another user)
+  const file = (path: string): string => resolve(dir, expandHome(path));
   return {
     ...(raw.config === undefined ? {} : { config: raw.config === 'none' ? false : file(raw.config) }),
     ...(raw.user === undefined ? {} : { user: raw.user }),

@@ -54,3 +54,10 @@ export function utf16be(text: string): Uint8Array {
 export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
+
+/** Bytes as text, one char per byte, without spreading them into an argument list (which overflows the stack on large inputs). */
+export function latin1(bytes: Uint8Array): string {
+  // a short one (a name, an attribute value) in one builtin call, which costs less than making a Buffer
+  if (bytes.length <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}

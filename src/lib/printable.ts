@@ -6,8 +6,3 @@ import { escapeText } from '../text/escape.js';
  * to a terminal or a log.
  */
 export const printable = escapeText;
-
-/** Bytes as text, one char per byte, without spreading them into an argument list (which overflows the stack on large inputs). */
-export function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}

@@ -17,6 +17,8 @@ const STRING_TAGS = new Set<number>([Tag.utf8String, Tag.printableString, Tag.bm
 
 const keys = new WeakMap<Uint8Array, string[]>();
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** The canonical key of each RDN of an encoded Name; an unreadable Name gets keys no other name has. */
 export function rdnKeys(name: Uint8Array): string[] {
   let out = keys.get(name);
@@ -29,6 +31,18 @@ export function rdnKeys(name: Uint8Array): string[] {
     keys.set(name, out);
   }
   return out;
+}
+
+/**
+ * How many RDNs an encoded Name has, read from its framing alone (-1 when it has none to read):
+ * names of different lengths never match, and telling so costs no string preparation.
+ */
+export function rdnCount(name: Uint8Array): number {
+  try {
+    return readDer(name, 'Name').children.length;
+  } catch {
+    return -1;
+  }
 }
 
 /** One string standing for the whole Name. */
@@ -75,12 +89,14 @@ function stringOf(value: DerNode): string | undefined {
       for (let i = 0; i < bytes.length; i += 4) s += String.fromCodePoint(((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0);
       return s;
     }
-    if (value.tag === Tag.utf8String) return new TextDecoder('utf-8', { fatal: true }).decode(value.stringBytes());
+    if (value.tag === Tag.utf8String) return STRICT_UTF8.decode(value.stringBytes());
     return value.text('attribute value');
   } catch {
     return undefined;
   }
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * RFC 4518 for matching: map (drop controls and zero-width characters, every space-like character
@@ -88,6 +104,8 @@ function stringOf(value: DerNode): string | undefined {
  * spaces go and inner runs become one.
  */
 export function prepare(text: string): string {
+  // printable ASCII has nothing to map and is its own NFKC form: only case and spaces remain
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(/ +/g, ' ').trim();
   const mapped = text
     .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u00ad\u180b-\u180d\u200b\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')
     .replace(/[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g, ' ');

@@ -1,7 +1,7 @@
 import { describeCertificate } from '../cert/describe.js';
 import { certificateNames, isSelfIssued } from '../cert/names.js';
 import { sha256Hex } from '../crypto/digest.js';
-import { InvalidArgumentError, MeshNoCaError } from '../errors.js';
+import { InvalidArgumentError, MeshNoCaError, UsageError } from '../errors.js';
 import { uniqueAlias } from '../keystore/alias.js';
 import type { Keystore, KeystoreFormat } from '../keystore/model.js';
 import { nameFor } from '../keystore/pair_keys.js';
@@ -11,6 +11,12 @@ export type MeshMode = 'direct' | 'ca';
 export type MeshRole = 'master' | 'slave';
 
 export const MESH_MODES: readonly MeshMode[] = ['direct', 'ca'];
+
+/** The mode named, or ERR_USAGE (worded as `hapki trust mesh --mode`). */
+export function meshMode(name: string): MeshMode {
+  if (!MESH_MODES.includes(name as MeshMode)) throw new UsageError(`--mode must be ${MESH_MODES.join(' or ')}`);
+  return name as MeshMode;
+}
 
 export interface MeshNode {
   /** How summaries name the node (its keystore's file name). */
@@ -58,7 +64,7 @@ export interface TrustMesh {
  * the certificates above it in its chain. Pure: no files, the input stores are not changed.
  */
 export function buildTrustMesh(nodes: readonly MeshNode[], options: TrustMeshOptions = {}): TrustMesh {
-  const mode = options.mode ?? 'direct';
+  const mode = meshMode(options.mode ?? 'direct');
   const masters = nodes.filter((n) => n.role === 'master');
   const slaves = nodes.filter((n) => n.role === 'slave');
   if (masters.length !== 1) throw new InvalidArgumentError(`a trust mesh has exactly one master, not ${masters.length}`);

@@ -1,9 +1,10 @@
 import { derProblem } from '../asn1/der_strict.js';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
+import { oid as encodeOid } from '../asn1/der_writer.js';
 import { OID } from '../asn1/oids.js';
 import { KeystoreFormatError } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { latin1 } from '../lib/printable.js';
+import { bytesEqual, latin1 } from '../lib/bytes.js';
 import { namesMatch } from './dn_match.js';
 
 /** Extension and attribute OIDs path validation reads (kept here: no other module needs them). */
@@ -212,15 +213,19 @@ function booleanOf(node: DerNode): boolean {
   return node.content[0] !== 0;
 }
 
+/** The two attribute types read from a subject, as their encoded OID contents: compared as bytes, not decoded per attribute. */
+const COMMON_NAME_OID = encodeOid(PATH_OID.commonName).subarray(2);
+const EMAIL_ADDRESS_OID = encodeOid(PATH_OID.emailAddress).subarray(2);
+
 function readSubjectAttributes(subject: DerNode, cert: PathCertificate): void {
   for (const rdn of subject.children) {
     for (const atv of rdn.children) {
       const [type, value] = atv.sequence('AttributeTypeAndValue');
       if (!type || !value) continue;
-      const oid = type.oid('attribute type');
+      const oid = type.oidContent('attribute type');
       try {
-        if (oid === PATH_OID.commonName) cert.subjectCommonNames.push(value.text('commonName'));
-        if (oid === PATH_OID.emailAddress) cert.subjectEmails.push(value.text('emailAddress'));
+        if (bytesEqual(oid, COMMON_NAME_OID)) cert.subjectCommonNames.push(value.text('commonName'));
+        else if (bytesEqual(oid, EMAIL_ADDRESS_OID)) cert.subjectEmails.push(value.text('emailAddress'));
       } catch {
         // a CN in an odd string type is never a host name to us
       }
@@ -412,6 +417,7 @@ export function readGeneralName(node: DerNode): GeneralName {
 
 function ia5(node: DerNode): string {
   if (node.constructed) throw new Error('IA5String must be primitive');
-  for (const b of node.content) if (b > 0x7e) throw new Error('IA5String holds a non-ASCII byte');
+  const bytes = node.content;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7e) throw new Error('IA5String holds a non-ASCII byte');
   return latin1(node.content);
 }

@@ -1,6 +1,6 @@
 import { contentKey } from '../crypto/digest.js';
 import { addTo } from '../lib/multimap.js';
-import { nameKey } from './dn_match.js';
+import { nameKey, rdnCount } from './dn_match.js';
 import { certificateNames } from '../cert/names.js';
 import { tryReadPathCertificate, type PathCertificate } from './path_certificate.js';
 
@@ -19,6 +19,8 @@ export class TrustAnchors {
   private constructor(
     private readonly read: readonly Anchor[],
     private readonly bySubject: ReadonlyMap<string, readonly Anchor[]>,
+    /** How many RDNs the anchors' subjects have: a name of another length matches none of them. */
+    private readonly subjectLengths: ReadonlySet<number>,
     private readonly extra: readonly PathCertificate[],
   ) {}
 
@@ -31,6 +33,7 @@ export class TrustAnchors {
     const seen = new Set<string>();
     const all: Anchor[] = [];
     const bySubject = new Map<string, Anchor[]>();
+    const subjectLengths = new Set<number>();
     for (const der of certificates) {
       // what is no bytes at all is unreadable too (validatePath hands any caller's list here)
       if (!(der instanceof Uint8Array)) continue;
@@ -42,13 +45,14 @@ export class TrustAnchors {
       if (!subject) continue;
       all.push(anchor);
       addTo(bySubject, nameKey(subject), anchor);
+      subjectLengths.add(rdnCount(subject));
     }
-    return new TrustAnchors(all, bySubject, []);
+    return new TrustAnchors(all, bySubject, subjectLengths, []);
   }
 
   /** These anchors and further ones (a chain's own self-signed top), each of which every validation is given. */
   including(certificates: readonly Uint8Array[]): TrustAnchors {
-    return new TrustAnchors(this.read, this.bySubject, [...this.extra, ...certificates.flatMap((der) => tryReadPathCertificate(der) ?? [])]);
+    return new TrustAnchors(this.read, this.bySubject, this.subjectLengths, [...this.extra, ...certificates.flatMap((der) => tryReadPathCertificate(der) ?? [])]);
   }
 
   /** Every anchor: what looks beyond path building (the issuers of CRLs) is given all of them. */
@@ -58,7 +62,10 @@ export class TrustAnchors {
 
   /** The anchors path building could take for this leaf and these untrusted certificates. */
   candidatesFor(leaf: PathCertificate, untrusted: readonly PathCertificate[]): PathCertificate[] {
-    const keys = new Set<string>([nameKey(leaf.subject), nameKey(leaf.issuer)]);
+    const keys = new Set<string>([nameKey(leaf.issuer)]);
+    // the leaf's own name, for a leaf trusted directly; not worked out for a name no anchor's could match
+    // (a leaf built with thousands of RDNs costs their string preparation only where it can matter)
+    if (this.subjectLengths.has(rdnCount(leaf.subject))) keys.add(nameKey(leaf.subject));
     for (const cert of untrusted) keys.add(nameKey(cert.issuer));
     return [...parsed([...keys].flatMap((k) => this.bySubject.get(k) ?? [])), ...this.extra];
   }

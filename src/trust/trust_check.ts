@@ -1,5 +1,5 @@
 import type { WebCrypto } from '../crypto/provider.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, UsageError } from '../errors.js';
 import type { Keystore } from '../keystore/model.js';
 import type { OcspOptions } from '../revocation/ocsp_check.js';
 import type { MeshNode } from './mesh.js';
@@ -15,6 +15,12 @@ import type { CertificateWithTrust } from '../issue/read_certificates.js';
 export type TrustCheckPurpose = 'roles' | 'server' | 'client' | 'any';
 
 export const TRUST_CHECK_PURPOSES: readonly TrustCheckPurpose[] = ['roles', 'server', 'client', 'any'];
+
+/** The purpose named, or ERR_USAGE (worded as `hapki trust check --purpose`). */
+export function trustCheckPurpose(name: string): TrustCheckPurpose {
+  if (!TRUST_CHECK_PURPOSES.includes(name as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
+  return name as TrustCheckPurpose;
+}
 
 export interface TrustCheckOptions {
   purpose?: TrustCheckPurpose;
@@ -55,6 +61,7 @@ export async function checkTrustMesh(
   options: TrustCheckOptions = {},
   crypto?: WebCrypto,
 ): Promise<TrustCheckResult> {
+  if (options.purpose !== undefined) trustCheckPurpose(options.purpose);
   const master = nodes.find((n) => n.role === 'master');
   const slaves = nodes.filter((n) => n.role === 'slave');
   if (!master || nodes.filter((n) => n.role === 'master').length > 1) throw new InvalidArgumentError('a trust check needs exactly one master');

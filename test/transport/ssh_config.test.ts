@@ -375,6 +375,10 @@ describe('hapki over ssh:// with an ssh_config (real sshd)', () => {
       const config = loadSshConfig([{ path: writeConfig('tilde', ['Host gw1', '  IdentityFile ~/.ssh/gw_key', '  UserKnownHostsFile ~/.ssh/kh']), required: true }]).lookup('gw1');
       expect(config.identityFiles).toEqual([join(userInfo().homedir, '.ssh', 'gw_key')]);
       expect(config.userKnownHostsFiles).toEqual([join(userInfo().homedir, '.ssh', 'kh')]);
+      // Regression: a cluster file's ssh: files took ~ from $HOME, ssh_config from the account
+      // entry; one rule now (src/lib/account_home.ts), so both name the same key
+      const cluster = parseClusterFile(`${MINIMAL}ssh:\n  identity: ~/.ssh/gw_key\n  knownHosts: ~/.ssh/kh\n  config: ~/.ssh/config\n`, '/etc/hapki/cluster.yaml');
+      expect(cluster.ssh).toMatchObject({ identity: config.identityFiles[0], knownHosts: config.userKnownHostsFiles?.[0], config: defaultSshConfigFiles()[0] });
     } finally {
       if (saved === undefined) delete process.env['HOME'];
       else process.env['HOME'] = saved;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
-import { nameText, namesMatch, nameWithin } from '../../src/trust/dn_match.js';
+import { nameText, namesMatch, nameWithin, prepare, rdnCount } from '../../src/trust/dn_match.js';
 
 const PRINTABLE = 0x13;
 const CN = '2.5.4.3';
@@ -23,6 +23,20 @@ describe('RFC 5280 7.1 name matching with RFC 4518 preparation', () => {
     expect(namesMatch(base, name([atv(C, printable('US'))], [atv(O, printable('Test Certificates 2011'))]))).toBe(false);
     // inner spaces are significant as one space: "GoodCA" is another name
     expect(namesMatch(base, name([atv(C, printable('US'))], [atv(O, printable('Test Certificates 2011'))], [atv(CN, printable('GoodCA'))]))).toBe(false);
+  });
+
+  it('prepares printable ASCII and other text alike: case, tabs and other spaces, controls, compatibility forms', () => {
+    expect(prepare('  Test   CERTIFICATES 2011 ')).toBe('test certificates 2011');
+    expect(prepare('Good\tCA')).toBe('good ca');
+    expect(prepare('Good\u00a0CA\u200b')).toBe('good ca');
+    expect(prepare('\uff27ood CA')).toBe('good ca');
+    expect(namesMatch(name([atv(CN, utf8String('Good\tCA'))]), name([atv(CN, printable('good ca'))]))).toBe(true);
+  });
+
+  it('counts the RDNs of a name from its framing, -1 for what is not one', () => {
+    expect(rdnCount(base)).toBe(3);
+    expect(rdnCount(name([atv(CN, printable('x')), atv(O, printable('y'))]))).toBe(1);
+    expect(rdnCount(new Uint8Array([0x30, 0x05, 1]))).toBe(-1);
   });
 
   it('compares a multi-valued RDN as a set', () => {

@@ -206,6 +206,14 @@ describe('validatePath', () => {
     expect(await validatePath(peer.der, { trusted: [root.der], at: NOW })).toMatchObject({ code: 'ERR_CHAIN_UNTRUSTED' });
   });
 
+  it('trusts a leaf another CA issued when it is itself in the trust store, among anchors with subjects of other lengths', async () => {
+    const peer = await issue('peer.example.com,O=Example', { issuer: ica, sans: [{ type: 'dns', value: 'peer.example.com' }] });
+    expect(await validatePath(peer.der, { trusted: [root.der, peer.der], at: NOW })).toEqual({ valid: true, chain: [peer.der] });
+    expect(await validatePath(peer.der, { trusted: TrustAnchors.read([root.der, peer.der]), at: NOW })).toEqual({ valid: true, chain: [peer.der] });
+    expect(await validatePath(peer.der, { trusted: [root.der], untrusted: [ica.der], at: NOW })).toEqual({ valid: true, chain: [peer.der, ica.der, root.der] });
+    expect(await validatePath(peer.der, { trusted: [root.der], at: NOW })).toMatchObject({ valid: false, code: 'ERR_CHAIN_UNTRUSTED' });
+  });
+
   it('throws only for a leaf that is not a certificate', async () => {
     await expect(validatePath(new Uint8Array([0x30, 0x03, 1, 2, 3]), { trusted: [root.der] })).rejects.toMatchObject({ code: 'ERR_KEYSTORE_FORMAT' });
     await expect(validatePath(leaf.der, { trusted: [new Uint8Array([1, 2]), root.der], untrusted: [ica.der], at: NOW })).resolves.toMatchObject({ valid: true });

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { FileNotFoundError, TrustCheckFailedError, UsageError } from '../../errors.js';
-import { nodeStem, type NodeRef } from '../../trust/node_ref.js';
-import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsWithTrustOf, type TrustCheckPurpose } from '../../trust/trust_check.js';
+import { TrustCheckFailedError, UsageError } from '../../errors.js';
+import type { NodeRef } from '../../trust/node_ref.js';
+import { checkTrustMesh, TRUST_CHECK_PURPOSES, trustAnchorsWithTrustOf, trustCheckPurpose } from '../../trust/trust_check.js';
+import { findTrustStore } from '../../trust/trust_store_files.js';
 import { renderTrustCheck } from '../../trust/trust_check_text.js';
-import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
 import { liveNodesOf } from '../../cluster/live_nodes.js';
-import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { parseDuration } from '../../trust/duration.js';
 import { checkLiveTrust, renderLiveTrust } from '../../trust/live_check.js';
 import type { CliContext } from '../context.js';
@@ -15,8 +15,6 @@ import { collect, parseDate } from '../options.js';
 import { pathOptionsFromFlags } from '../path_flags.js';
 import { openNodes, PASS_HELP, type NodeOptions } from './trust_nodes.js';
 import { addParallelOption } from '../ssh_cli.js';
-import { joinLocation } from '../../transport/location.js';
-import { locationExists } from '../../transport/remote_file.js';
 import { TRUST_CHECK_HELP } from '../help/trust_check.js';
 
 interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?: string; trustpass?: string; at?: string; json?: boolean; purpose: string; crl?: string[]; crlRequired?: boolean; ocsp?: boolean; ocspRequired?: boolean; live?: boolean; cluster?: string; timeout?: string }
@@ -25,8 +23,7 @@ interface CheckOptions extends NodeOptions { trustStoreFor?: string[]; trustDir?
 async function liveCheck(ctx: CliContext, options: CheckOptions): Promise<void> {
   if (!options.live || options.cluster === undefined) throw new UsageError('--live needs --cluster <cluster.yaml> (its replication nodes have endpoint:)');
   if (options.timeout !== undefined) parseDuration(options.timeout);
-  const cluster = await loadClusterFile(options.cluster);
-  await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+  const cluster = await loadClusterWithSsh(options.cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const { master, slaves } = await liveNodesOf(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const result = await checkLiveTrust(master, slaves, options.timeout === undefined ? {} : { timeoutMs: parseDuration(options.timeout) });
   ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLiveTrust(result));
@@ -59,33 +56,18 @@ export function registerTrustCheck(trust: Command, ctx: CliContext): void {
       if (options.timeout !== undefined) throw new UsageError('--timeout applies to --live only');
       if (options.master === undefined || !options.slave?.length) throw new UsageError('give --master and --slave (or --live --cluster <cluster.yaml>)');
       if ((options.trustDir === undefined) === ((options.trustStoreFor ?? []).length === 0)) throw new UsageError('give --trust-dir or --trust-store-for (one per node)');
-      if (!TRUST_CHECK_PURPOSES.includes(options.purpose as TrustCheckPurpose)) throw new UsageError(`--purpose must be one of ${TRUST_CHECK_PURPOSES.join(', ')}`);
+      const purpose = trustCheckPurpose(options.purpose);
       const at = parseDate(options.at, '--at');
       const storepass = options.trustpass ?? options.storepass;
-      const trustStores = (refs: NodeRef[]): Promise<StoreRequest[]> => Promise.all(refs.map(async (ref) => ({ path: await trustStoreFile(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' })));
+      const trustStores = (refs: NodeRef[]): Promise<StoreRequest[]> => Promise.all(refs.map(async (ref) => ({ path: await findTrustStore(ref, options), options: storepass === undefined ? {} : { storepass }, passOption: '--trustpass' })));
       const { refs, nodes, also } = await openNodes(ctx, options, trustStores);
       const anchors = new Map(refs.map((ref, i) => [ref.name, trustAnchorsWithTrustOf(also[i]!.store)]));
       oneStdio('input', [['--crl', options.crl]]);
       const { crls, crlRequired, ocsp } = await pathOptionsFromFlags({ crl: options.crl, crlRequired: options.crlRequired, ocsp: options.ocsp, ocspRequired: options.ocspRequired }, undefined, undefined, (file) => readInput(ctx, file));
       const revocation = { ...(crls ? { crls, crlRequired: crlRequired ?? false } : {}), ...(ocsp ? { ocsp } : {}) };
-      const result = await checkTrustMesh(nodes, anchors, { purpose: options.purpose as TrustCheckPurpose, ...(at ? { at } : {}), ...revocation });
+      const result = await checkTrustMesh(nodes, anchors, { purpose, ...(at ? { at } : {}), ...revocation });
       ctx.io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderTrustCheck(result));
       const failed = result.pairs.filter((p) => !p.valid);
       if (failed.length > 0) throw new TrustCheckFailedError(`${failed.length} of ${result.pairs.length} trust checks failed: ${failed.map((p) => `${p.truster} -> ${p.peer}`).join(', ')}`);
     });
-}
-
-async function trustStoreFile(ref: NodeRef, options: CheckOptions): Promise<string> {
-  for (const spec of options.trustStoreFor ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--trust-store-for "${spec}" is not <keystore>=<truststore>`);
-    const key = spec.slice(0, eq).replace(/#[^#/]*$/, '');
-    if (key === ref.path || key === ref.name) return spec.slice(eq + 1);
-  }
-  if (options.trustDir === undefined) throw new UsageError(`no --trust-store-for names ${ref.name}`);
-  const candidates = ['p12', 'pfx', 'jks', 'jceks', 'pem'].map((ext) => joinLocation(options.trustDir!, `${nodeStem(ref.path)}-truststore.${ext}`));
-  let found: string | undefined;
-  for (const candidate of candidates) if (found === undefined && (await locationExists(candidate))) found = candidate;
-  if (!found) throw new FileNotFoundError(`${candidates[0]} (nor .pfx, .jks, .jceks, .pem)`);
-  return found;
 }

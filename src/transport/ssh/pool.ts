@@ -4,7 +4,8 @@ import { hostLabel, parseLocation } from '../location.js';
 import type { SshSession, SshTarget } from './connect.js';
 import { SftpTransport } from './sftp_transport.js';
 import { defaultSshConfigFiles, loadSshConfig, type SshConfig } from './ssh_config.js';
-import { accountHome, defaultUser, type SshOptions } from './ssh_options.js';
+import { accountHome } from '../../lib/account_home.js';
+import { defaultUser, type SshOptions } from './ssh_options.js';
 
 /** How one host is reached: where to connect, with which options, through which hops. */
 interface Route {

@@ -3,7 +3,8 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SshConfigError } from '../../errors.js';
 import { errnoWords } from '../../lib/errno_words.js';
 import { globMatch } from './match_pattern.js';
-import { accountHome, defaultUser } from './ssh_options.js';
+import { accountHome, expandHome } from '../../lib/account_home.js';
+import { defaultUser } from './ssh_options.js';
 
 /**
  * OpenSSH client configuration (ssh_config(5)), read as ssh reads it for the keywords hapki
@@ -188,7 +189,7 @@ function splitArgs(text: string, where: string): string[] {
 
 /** An Include argument as files: `~` expanded, relative to ~/.ssh (or /etc/ssh for the system's files), `*`/`?` in the last part. */
 function expandInclude(arg: string, from: string): string[] {
-  let path = expandTilde(arg);
+  let path = expandHome(arg);
   if (!isAbsolute(path)) path = join(from.startsWith('/etc/ssh/') ? '/etc/ssh' : join(accountHome(), '.ssh'), path);
   const name = basename(path);
   if (!/[*?[]/.test(name)) return [path];
@@ -205,11 +206,6 @@ function expandInclude(arg: string, from: string): string[] {
     .map((n) => join(dirname(path), n));
 }
 
-function expandTilde(path: string): string {
-  if (path === '~') return accountHome();
-  if (path.startsWith('~/')) return join(accountHome(), path.slice(2));
-  return path;
-}
 
 /** A Host line matches when one of its patterns does and none of its negations (ssh's match_pattern_list, case-insensitive). */
 export function hostMatches(patterns: readonly string[], host: string): boolean {
@@ -337,9 +333,9 @@ function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
   const tokens = { alias: host, hostName: out.hostName === undefined ? host : expandTokens(out.hostName, { alias: host, hostName: host, port: out.port ?? 22, user: out.user }, 'HostName', ['h', '%']) };
   out.hostName = tokens.hostName;
   const context = { alias: host, hostName: tokens.hostName, port: out.port ?? 22, user: out.user };
-  out.identityFiles = identityRaw.map((f) => expandTilde(expandTokens(f, context, 'IdentityFile')));
-  if (out.userKnownHostsFiles) out.userKnownHostsFiles = out.userKnownHostsFiles.map((f) => expandTilde(expandTokens(f, context, 'UserKnownHostsFile')));
-  if (out.globalKnownHostsFiles) out.globalKnownHostsFiles = out.globalKnownHostsFiles.map((f) => expandTilde(expandTokens(f, context, 'GlobalKnownHostsFile')));
+  out.identityFiles = identityRaw.map((f) => expandHome(expandTokens(f, context, 'IdentityFile')));
+  if (out.userKnownHostsFiles) out.userKnownHostsFiles = out.userKnownHostsFiles.map((f) => expandHome(expandTokens(f, context, 'UserKnownHostsFile')));
+  if (out.globalKnownHostsFiles) out.globalKnownHostsFiles = out.globalKnownHostsFiles.map((f) => expandHome(expandTokens(f, context, 'GlobalKnownHostsFile')));
   return out;
 }
 

@@ -1,4 +1,5 @@
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
+import { accountHome } from '../../lib/account_home.js';
 import { join } from 'node:path';
 
 /**
@@ -36,21 +37,6 @@ export interface SshOptions {
   identityFiles?: string[];
   /** Where a warning goes (a host with StrictHostKeyChecking no); default process.emitWarning. */
   warn?: (message: string) => void;
-}
-
-/**
- * The home directory ssh means by `~` and ~/.ssh: the account's (getpwuid), not $HOME, as
- * OpenSSH takes it. Under `sudo` with HOME kept, or with HOME pointed elsewhere, ssh still reads
- * the account's own config, keys and known_hosts, and so does hapki.
- */
-export function accountHome(): string {
-  try {
-    const home = userInfo().homedir;
-    if (home) return home;
-  } catch {
-    // no account entry for the uid (a container's bare uid): ssh itself refuses to run there; $HOME is the best left
-  }
-  return homedir();
 }
 
 export function defaultKnownHostsFiles(): string[] {
