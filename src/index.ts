@@ -159,8 +159,8 @@ export { parseDuration } from './trust/duration.js';
 export { parseNodeRef, nodeKeyEntry, nodeCertificateChain, nodeStem } from './trust/node_ref.js';
 export type { NodeRef } from './trust/node_ref.js';
 
-export { issueTokenCertificate, tokenKeyUsage, DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_ALIAS } from './token/issue_token.js';
-export type { IssueTokenOptions, IssuedToken } from './token/issue_token.js';
+export { checkTokenSource, issueTokenCertificate, tokenKeyUsage, DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_ALIAS } from './token/issue_token.js';
+export type { IssueTokenOptions, IssuedToken, TokenSourceChoice } from './token/issue_token.js';
 export { tokenFromEntry } from './token/token_from_entry.js';
 export type { TokenFromEntryOptions } from './token/token_from_entry.js';
 export { tokenMaterialOf, tokenKeyEntry } from './token/token_material.js';

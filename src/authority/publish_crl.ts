@@ -1,4 +1,4 @@
-import { assertCanIssue } from '../issue/issuer.js';
+import { assertCanSignCrls } from '../issue/issuer.js';
 import { keyMatchesCertificate } from '../cert/key_match.js';
 import { InvalidArgumentError, KeyMismatchError } from '../errors.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
@@ -27,7 +27,7 @@ export const MAX_CRL_DAYS = 36500;
 export async function publishCrl(caKeystorePath: string, ca: { certificate: Uint8Array; pkcs8: Uint8Array } | { certificate: Uint8Array; signer: Signer }, options: { days: number; pem?: boolean; now?: Date }): Promise<PublishedCrl> {
   // a nextUpdate past year 9999 cannot be encoded (openssl read hapki's as "Bad time value")
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > MAX_CRL_DAYS) throw new InvalidArgumentError(`a CRL valid ${options.days} days: give a whole number from 1 to ${MAX_CRL_DAYS}`);
-  assertCanIssue(ca.certificate);
+  assertCanSignCrls(ca.certificate);
   // a Signer (an HSM key, say) holds no private key to compare: its public key must be the certificate's
   const matches = 'pkcs8' in ca ? keyMatchesCertificate(ca.pkcs8, ca.certificate) : publicKeysEqual(ca.signer.publicKeyInfo, certificatePublicKey(ca.certificate));
   if (!matches) throw new KeyMismatchError('the CA entry\'s key does not belong to its certificate');

@@ -161,6 +161,20 @@ export function checkIssuerConstraints(constraints: readonly NameConstraints[], 
 }
 
 /**
+ * The purposes a certificate is for (its extendedKeyUsage) must be within those of the issuing CA
+ * and of the CAs above it where these list theirs (without anyExtendedKeyUsage): openssl, the
+ * browsers and hapki's own validation refuse a client certificate under a CA limited to serverAuth.
+ */
+export function checkIssuerPurposes(limits: readonly { subject: string; purposes: readonly string[] }[], purposes: readonly string[], profile: ProfileName): void {
+  for (const limit of limits) {
+    const outside = purposes.filter((p) => !limit.purposes.includes(p));
+    if (outside.length === 0) continue;
+    const names = (oids: readonly string[]): string => oids.map((o) => PURPOSE_NAMES[o] ?? o).join(', ');
+    throw new PolicyError(`the CA "${escapeText(limit.subject)}" is limited to ${names(limit.purposes)} by its extendedKeyUsage: a ${profile} certificate for ${names(outside)} under it would not validate`);
+  }
+}
+
+/**
  * What a request asks for that only a CA certificate has, beyond CA:TRUE (checked on its own):
  * keyCertSign or cRLSign in its keyUsage, or nameConstraints. The profile decides what goes into
  * the certificate, so none of it would be copied; a leaf request asking for it is refused all the

@@ -14,6 +14,9 @@ import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
 import { tryReadPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
 import { keyIdentifier } from './key_id.js';
+import { subjectOf, wellFormedProblem } from '../trust/path_checks.js';
+
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 
 /**
  * Who signs: a Signer (a node:crypto key from a keystore by default, a WebCrypto or HSM key
@@ -37,6 +40,11 @@ export interface IssuerFacts {
   pathLength?: number;
   /** The name constraints of the issuer and of the CAs above it: what it issues must keep within them. */
   nameConstraints: NameConstraints[];
+  /**
+   * The extendedKeyUsage lists of the issuer and the CAs above it that limit purposes (no
+   * anyExtendedKeyUsage): a certificate for a purpose outside any of them fails path validation.
+   */
+  purposeLimits: { subject: string; purposes: readonly string[] }[];
   /** The subjects and subjectPublicKey bits of the CAs above the issuer (the issuer's own are `name` and `keyBits[0]`). */
   chainNames: Uint8Array[];
   keyBits: Uint8Array[];
@@ -61,6 +69,14 @@ function readIssuerFacts(der: Uint8Array, chain: readonly Uint8Array[]): IssuerF
   if (weakness) throw new WeakKeyError(`the issuing CA "${formatName(names.subject)}" has ${weakness}: what it signs would not validate`);
   const above = chain.slice(1).map((c) => tryReadPathCertificate(c));
   const issuerCert = tryReadPathCertificate(der);
+  // a CA certificate (or one above it) that path validation refuses on its own (an unknown
+  // critical extension, a critical key identifier, malformed name constraints, a weak key above)
+  // makes every certificate it signs fail validation, hapki's and openssl's alike
+  for (const cert of [issuerCert, ...above]) {
+    const problem = cert ? wellFormedProblem(cert) : undefined;
+    if (problem) throw problem.code === 'ERR_WEAK_KEY' ? new WeakKeyError(`the issuing CA's chain: ${problem.reason}: what it signs would not validate`) : new PolicyError(`the issuing CA's chain: ${problem.reason}: what it signs would not validate`);
+  }
+  const purposeLimits = [issuerCert, ...above].flatMap((c) => (c?.extKeyUsage && !c.extKeyUsage.includes(ANY_EXTENDED_KEY_USAGE) ? [{ subject: subjectOf(c), purposes: c.extKeyUsage }] : []));
   const nameConstraints = [issuerCert, ...above].flatMap((c) => c?.nameConstraints ?? []);
   const chainNames = above.flatMap((c) => (c ? [c.subject] : []));
   const keyBits = [names.spki, ...above.flatMap((c) => (c ? [c.spki] : []))].flatMap((spki) => {
@@ -71,7 +87,7 @@ function readIssuerFacts(der: Uint8Array, chain: readonly Uint8Array[]): IssuerF
     }
   });
   const tbs = readTbs(der);
-  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: tbs.notAfter, notBefore: tbs.notBefore, nameConstraints, chainNames, keyBits };
+  const facts: IssuerFacts = { name: names.subject, nameText: formatName(names.subject), keyId: names.subjectKeyId ?? keyIdentifier(names.spki), notAfter: tbs.notAfter, notBefore: tbs.notBefore, nameConstraints, purposeLimits, chainNames, keyBits };
   if (pathLength !== undefined) facts.pathLength = pathLength;
   return facts;
 }
@@ -97,6 +113,17 @@ export function assertCanIssue(der: Uint8Array): number | undefined {
   if (!constraints.ca) throw new PolicyError(`the issuer "${subject}" is not a CA certificate (basicConstraints CA:TRUE is missing)`);
   if (!signs) throw new PolicyError(`the issuer "${subject}" may not sign certificates (its keyUsage lacks keyCertSign)`);
   return constraints.pathLength;
+}
+
+/**
+ * Refuses (ERR_POLICY) a certificate that may not sign CRLs: what assertCanIssue refuses, or a
+ * keyUsage without cRLSign (RFC 5280 6.3.3 (f): such a CRL is refused by every validator).
+ */
+export function assertCanSignCrls(der: Uint8Array): void {
+  assertCanIssue(der);
+  const tbs = readTbs(der);
+  const usage = tbs.extensions.get(KEY_USAGE_OID);
+  if (usage && !keyUsageHas(usage, 6)) throw new PolicyError(`the CA "${formatName(tbs.subject)}" may not sign CRLs (its keyUsage lacks cRLSign): validators would refuse its CRL`);
 }
 
 /**

@@ -7,7 +7,7 @@ import { CsrFormatError, InvalidArgumentError, PolicyError, UnsupportedAlgorithm
 import { bytesEqual } from '../lib/bytes.js';
 import { buildCertificate } from './build_certificate.js';
 import { issuerFacts, type Issuer, type IssuerFacts } from './issuer.js';
-import { DEFAULT_PROFILE, PROFILE_DEFINITIONS, PROFILES, profileKeyUsage, type ProfileName } from './profiles.js';
+import { DEFAULT_PROFILE, EXTENDED_KEY_USAGE_OIDS, PROFILE_DEFINITIONS, PROFILES, profileKeyUsage, type ProfileName } from './profiles.js';
 import { checkCsrSignature, readCsr, type ParsedCsr } from './read_csr.js';
 import { commonNameAsSan, mergeSans, namesInSubject, sameSan, type SubjectAltName } from './san.js';
 import { subjectValues } from '../names/subject_values.js';
@@ -15,7 +15,7 @@ import { BASIC_CONSTRAINTS_OID, SAN_OID, sansOfExtension } from './san_extension
 import { randomSerial } from './serial.js';
 import { keyIdentifierOfBits } from './key_id.js';
 import { computeValidity } from './validity.js';
-import { checkIssuerConstraints, checkNames, checkSubject, checkValidity, issuanceExtensions, purposesOutsideProfile, requestedCaPowers, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
+import { checkIssuerConstraints, checkIssuerPurposes, checkNames, checkSubject, checkValidity, issuanceExtensions, purposesOutsideProfile, requestedCaPowers, subCaPathLength, type IssuanceRules } from './issuance_checks.js';
 import { checkRequest, signatureAlgorithmFormProblem } from './request_checks.js';
 
 export const DEFAULT_LEAF_DAYS = 397;
@@ -107,6 +107,7 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   const profile = options.profile ?? DEFAULT_PROFILE;
   if (options.pathLength !== undefined && !PROFILE_DEFINITIONS[profile].ca) throw new InvalidArgumentError(`a path length constrains a CA certificate: the ${profile} profile has none (--profile ca)`);
   checkPolicy(parsed, key, profile, options);
+  checkIssuerPurposes(facts.purposeLimits, PROFILE_DEFINITIONS[profile].extendedKeyUsage.map((name) => EXTENDED_KEY_USAGE_OIDS[name]), profile);
   const warnings: string[] = [];
   const subject = options.subject !== undefined ? encodeName(options.subject) : parsed.subject;
   const subjectText = checkSubject(subject, facts.name, facts.nameText, facts.chainNames);

@@ -1,5 +1,6 @@
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../crypto/key_spec.js';
 import type { WebCrypto } from '../crypto/provider.js';
+import { UsageError } from '../errors.js';
 import type { KeystoreFormat } from '../keystore/model.js';
 import type { Issuer } from '../issue/issuer.js';
 import type { ExtraExtension } from '../issue/issuance_checks.js';
@@ -30,6 +31,31 @@ export interface IssueTokenOptions {
   now?: Date;
 }
 
+/** Where a token's key and certificate come from, as asked: whether each is given. */
+export interface TokenSourceChoice {
+  /** A CA signs a new certificate. */
+  ca?: unknown;
+  /** A new self-signed certificate. */
+  selfSigned?: boolean;
+  /** An existing entry's key and certificate (an instance's SSL entry, say). */
+  from?: unknown;
+  subject?: unknown;
+  kty?: unknown;
+  days?: unknown;
+}
+
+/**
+ * The consistency of a token request before anything is read (ERR_USAGE, worded as `hapki token
+ * issue`'s flags): exactly one source; a subject for a new certificate; none of subject, key type
+ * and days for an existing entry, whose certificate is taken as it is.
+ */
+export function checkTokenSource(choice: TokenSourceChoice): void {
+  const sources = [choice.ca !== undefined, choice.selfSigned === true, choice.from !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw new UsageError('give exactly one of --ca, --self-signed and --from');
+  if (choice.from === undefined && choice.subject === undefined) throw new UsageError('--subject is required with --ca and --self-signed');
+  if (choice.from !== undefined && (choice.subject !== undefined || choice.kty !== undefined || choice.days !== undefined)) throw new UsageError('--from takes the existing certificate: --subject, --kty and --days do not apply');
+}
+
 /** A keystore with one private-key entry, the new key and its chain, and what was noticed on the way. */
 export type IssuedToken = NewKeyEntry;
 
@@ -38,6 +64,7 @@ export type IssuedToken = NewKeyEntry;
  * (digitalSignature, keyEncipherment, dataEncipherment), self-signed or signed by `issuer`.
  */
 export async function issueTokenCertificate(options: IssueTokenOptions, crypto?: WebCrypto): Promise<IssuedToken> {
+  checkTokenSource(options.issuer ? { ca: options.issuer, subject: options.subject } : { selfSigned: true, subject: options.subject });
   const spec = options.key ?? DEFAULT_KEY_SPEC;
   const issued = await newKeyEntry(
     {

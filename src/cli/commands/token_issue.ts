@@ -3,7 +3,7 @@ import { parseKeySpec } from '../../crypto/key_spec.js';
 import { UsageError } from '../../errors.js';
 import { keystoreOutput } from '../../fs/keystore_file.js';
 import type { FileChange } from '../../txn/change_set.js';
-import { DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_token.js';
+import { checkTokenSource, DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_token.js';
 import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
@@ -69,10 +69,7 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
     .addOption(jsonOption('{"written": [files], "format", "alias", "certificate": {"subject", "issuer", "notAfter", "sha256", ...}}'))
     .addHelpText('after', TOKEN_ISSUE_HELP)
     .action(async (options: IssueOptions) => {
-      const sources = [options.ca !== undefined, options.selfSigned === true, options.from !== undefined].filter(Boolean).length;
-      if (sources !== 1) throw new UsageError('give exactly one of --ca, --self-signed and --from');
-      if (options.from === undefined && options.subject === undefined) throw new UsageError('--subject is required with --ca and --self-signed');
-      if (options.from !== undefined && (options.subject !== undefined || options.kty !== undefined || options.days !== undefined)) throw new UsageError('--from takes the existing certificate: --subject, --kty and --days do not apply');
+      checkTokenSource(options);
       if (options.key !== undefined) return (await import('./token_issue_hsm.js')).tokenIssueOnToken(ctx, options.key, options);
       if (options.extractable) throw new UsageError('--extractable is for a key made in an HSM (--key)');
       if (options.out === undefined) throw new UsageError('--out is required');

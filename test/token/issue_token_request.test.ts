@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkTokenSource, issueTokenCertificate, type IssueTokenOptions } from '../../src/token/issue_token.js';
+
+/**
+ * `hapki token issue` refuses an inconsistent request before reading anything; the checks are the
+ * library's, so a library caller gets the same ERR_USAGE, in the same order.
+ */
+const usage = (message: string): unknown => expect.objectContaining({ code: 'ERR_USAGE', message });
+
+describe('checkTokenSource', () => {
+  it('wants exactly one source', () => {
+    expect(() => checkTokenSource({ subject: 'CN=t' })).toThrow(usage('give exactly one of --ca, --self-signed and --from'));
+    expect(() => checkTokenSource({ ca: 'ca.p12', selfSigned: true, subject: 'CN=t' })).toThrow(usage('give exactly one of --ca, --self-signed and --from'));
+    expect(() => checkTokenSource({ selfSigned: false, from: 'gw.p12#ssl', ca: 'ca.p12' })).toThrow(usage('give exactly one of --ca, --self-signed and --from'));
+  });
+  it('wants a subject for a new certificate, and none of subject, key type or days for an existing entry', () => {
+    expect(() => checkTokenSource({ selfSigned: true })).toThrow(usage('--subject is required with --ca and --self-signed'));
+    expect(() => checkTokenSource({ ca: 'ca.p12' })).toThrow(usage('--subject is required with --ca and --self-signed'));
+    for (const extra of [{ subject: 'CN=t' }, { kty: 'ec' }, { days: '30' }]) {
+      expect(() => checkTokenSource({ from: 'gw.p12#ssl', ...extra })).toThrow(usage('--from takes the existing certificate: --subject, --kty and --days do not apply'));
+    }
+  });
+  it('the source is checked before the subject', () => {
+    expect(() => checkTokenSource({})).toThrow(usage('give exactly one of --ca, --self-signed and --from'));
+  });
+  it('lets a consistent request through', () => {
+    expect(() => checkTokenSource({ selfSigned: true, subject: 'CN=t', kty: 'ec', days: '3' })).not.toThrow();
+    expect(() => checkTokenSource({ from: 'gw.p12' })).not.toThrow();
+  });
+});
+
+describe('issueTokenCertificate', () => {
+  it('refuses a request without a subject before making a key', async () => {
+    await expect(issueTokenCertificate({} as IssueTokenOptions)).rejects.toMatchObject({ code: 'ERR_USAGE', message: '--subject is required with --ca and --self-signed' });
+  });
+});
