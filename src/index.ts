@@ -198,12 +198,16 @@ export { createLab } from './cluster/create_lab.js';
 export type { CreateLabOptions, CreatedLab } from './cluster/create_lab.js';
 export { certificateState } from './cluster/certificate_state.js';
 export { clusterAuditOptions } from './cluster/cluster_audit_options.js';
+export { loadClusterWithSsh } from './cluster/cluster_ssh.js';
 
 export { runAudit, DEFAULT_WARN_MS, DEFAULT_CRIT_MS } from './audit/run_audit.js';
 export type { AuditOptions, AuditReport, AuditedCertificate } from './audit/run_audit.js';
 export { auditOptionsFrom } from './audit/audit_options.js';
 export type { AuditRequest } from './audit/audit_options.js';
 export { parseAuditConfig } from './audit/config.js';
+export { readAuditConfigFile } from './audit/config_file.js';
+export { AUDIT_FORMATS, auditRenderer } from './audit/report/formats.js';
+export type { AuditFormat } from './audit/report/formats.js';
 export type { AuditConfig, PasswordRule, ParseAuditConfigOptions } from './audit/config.js';
 export { passwordLookup } from './audit/passwords.js';
 export type { PasswordLookup, PasswordSourceResolver } from './audit/passwords.js';

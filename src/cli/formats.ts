@@ -44,6 +44,23 @@ export function outputFormat(asked: string | undefined, path: string, flag = '--
   return format;
 }
 
+/** The format an output file's extension names (.p12, .jks, .pem, .crt, .der, .cer ...), if any. */
+export function extensionFormat(path: string): KeystoreFormat | undefined {
+  return EXTENSIONS[extname(path).toLowerCase()];
+}
+
+/**
+ * export's formats: the keystore formats, and PKCS#7 (`p7b`), certificates only, as `openssl
+ * crl2pkcs7 -nocrl` writes a chain for Windows/IIS and `keytool -importcert` reads a reply.
+ */
+export const EXPORT_FORMAT_CHOICES = `${FORMAT_CHOICES}|p7b`;
+
+/** export writes PKCS#7 when asked (--out-format p7b, p7c or pkcs7) or when the file is named .p7b or .p7c. */
+export function pkcs7Output(asked: string | undefined, path: string): boolean {
+  if (asked !== undefined) return ['p7b', 'p7c', 'pkcs7'].includes(asked.toLowerCase());
+  return ['.p7b', '.p7c'].includes(extname(path).toLowerCase());
+}
+
 /** The formats that hold a key with its certificate: what ca init, token issue and csr --new-key write. */
 export const KEY_ENTRY_FORMAT_CHOICES = 'pkcs12|jks|jceks|pem';
 

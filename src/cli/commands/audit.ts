@@ -1,19 +1,13 @@
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { parseAuditConfig, type AuditConfig } from '../../audit/config.js';
+import type { AuditConfig } from '../../audit/config.js';
+import { readAuditConfigFile } from '../../audit/config_file.js';
+import { auditRenderer } from '../../audit/report/formats.js';
 import { auditOptionsFrom, combineAuditOptions, type AuditRequest } from '../../audit/audit_options.js';
-import { renderAuditJson } from '../../audit/report/json.js';
-import { renderAuditNagios } from '../../audit/report/nagios.js';
-import { renderAuditPrometheus } from '../../audit/report/prometheus.js';
-import { renderAuditText } from '../../audit/report/text.js';
 import { CHECK_IDS } from '../../audit/rules/index.js';
-import { runAudit, type AuditReport } from '../../audit/run_audit.js';
-import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { runAudit } from '../../audit/run_audit.js';
+import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
 import { clusterAuditOptions } from '../../cluster/cluster_audit_options.js';
-import { loadClusterFile } from '../../cluster/load_cluster_file.js';
-import { InvalidArgumentError, UsageError } from '../../errors.js';
-import { readFileBytes } from '../../fs/read_file.js';
-import { passwordsInFileProblem } from '../../secrets/password_source.js';
+import { UsageError } from '../../errors.js';
 import { warn } from '../io.js';
 import { readCrlFiles } from '../../revocation/crl_bytes.js';
 import { oneStdio, readInput } from '../stdio.js';
@@ -42,8 +36,6 @@ interface AuditCliOptions extends Pick<AuditRequest, 'crlFetch' | 'ocsp' | 'crlR
   cluster?: string;
   crl?: string[];
 }
-
-const RENDERERS: Readonly<Record<string, (report: AuditReport) => string>> = { text: renderAuditText, json: renderAuditJson, prometheus: (r) => renderAuditPrometheus(r), nagios: renderAuditNagios };
 
 export function registerAudit(program: Command, ctx: CliContext): void {
   addParallelOption(program.command('audit'))
@@ -75,15 +67,13 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .action(async (paths: string[], options: AuditCliOptions) => {
       if (options.json && options.format !== undefined && options.format !== 'json') throw new UsageError('give --json or --format, not both');
       const format = options.json ? 'json' : options.format ?? 'text';
-      const render = RENDERERS[format];
-      if (!render) throw new InvalidArgumentError(`--format must be ${Object.keys(RENDERERS).join(', ')}, not "${format}"`);
+      const render = auditRenderer(format);
       const config = options.config === undefined ? undefined : await loadConfig(ctx, options.config);
       const request: AuditRequest = { paths, endpoints: options.endpoint, warn: options.warn, crit: options.crit, expectSan: options.expectSan, tokenGroups: options.tokenGroup, trustGroups: options.trustGroup, ignore: options.ignore, exclude: options.exclude, storepass: options.storepass,
         crlFetch: options.crlFetch, ocsp: options.ocsp, crlRequired: options.crlRequired, ocspRequired: options.ocspRequired, fetchTimeout: options.fetchTimeout, fetchDeadline: options.fetchDeadline };
       const at = parseDate(options.at, '--at');
       const showProgress = process.stderr.isTTY === true;
-      const clusterFile = options.cluster === undefined ? undefined : await loadClusterFile(options.cluster);
-      if (clusterFile) await useClusterSsh(clusterFile, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+      const clusterFile = options.cluster === undefined ? undefined : await loadClusterWithSsh(options.cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
       const cluster = clusterFile === undefined ? undefined : clusterAuditOptions(clusterFile, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
       const asked = auditOptionsFrom(request, config, (spec, what) => ctx.passwords.resolve(spec, what), cluster !== undefined);
       oneStdio('input', [['--crl', options.crl]]);
@@ -104,10 +94,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
 }
 
 async function loadConfig(ctx: CliContext, path: string): Promise<AuditConfig> {
-  const text = Buffer.from(await readFileBytes(path)).toString('utf8');
-  const config = parseAuditConfig(text, { source: path, baseDir: dirname(path) });
-  const open = passwordsInFileProblem(path, [config.storepass, ...config.passwords.map((rule) => rule.password)]);
-  if (open) warn(ctx.io, open);
+  const { config, warning } = await readAuditConfigFile(path);
+  if (warning) warn(ctx.io, warning);
   return config;
 }
 

@@ -3,7 +3,8 @@ import { UsageError } from '../../errors.js';
 import { EXPORT_PARTS, exportEntry, type ExportPart } from '../../keystore/export_entry.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
-import { FORMAT_CHOICES, parseFormat } from '../formats.js';
+import { EXPORT_FORMAT_CHOICES, extensionFormat, parseFormat, pkcs7Output } from '../formats.js';
+import { exportPkcs7, pkcs7Part } from '../export_pkcs7.js';
 import { openStoreForCli } from '../open_store.js';
 import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
 import { note } from '../io.js';
@@ -32,7 +33,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .option('--alias <alias>', 'the entry to export (default: the only entry of a keystore that holds one)')
     .requiredOption('--out <file>', 'output file (not overwritten without --force); - for standard output (a private key never to a terminal)')
     .option('--what <part>', `what to export: ${EXPORT_PARTS.join('|')} (default: all)`)
-    .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: pem)`))
+    .addOption(outFormatOption(`output format: ${EXPORT_FORMAT_CHOICES} (default: the --out name's extension, .p12 .jks .jceks .pem .crt .der .cer .p7b, else pem; p7b: the certificates as PKCS#7, --what chain by default)`))
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'key password, where it differs from the store password')
     .option('--outpass <src>', 'password for the output (default: the store password)')
@@ -48,6 +49,7 @@ Examples:
   hapki export gateway.p12 --alias server1 --what chain --out chain.pem --storepass env:STOREPASS
   hapki export gateway.jks --alias server1 --out-format pkcs12 --out server1.p12 --storepass env:STOREPASS --outpass env:P12PASS
   hapki export gateway.p12 --alias server1 --what cert --out - --storepass env:STOREPASS | openssl x509 -noout -enddate
+  hapki export gateway.p12 --alias server1 --out server1-chain.p7b --storepass env:STOREPASS
 ${EXIT_CODES_HELP}`,
     )
     .action(async (path: string, options: ExportOptions) => {
@@ -55,7 +57,16 @@ ${EXIT_CODES_HELP}`,
       if (!EXPORT_PARTS.includes(part)) throw new UsageError(`--what must be one of ${EXPORT_PARTS.join(', ')}`);
       summaryStream(ctx, options.out, options.json);
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
-      const format = parseFormat(options.outFormat ?? 'pem');
+      if (pkcs7Output(options.outFormat, options.out)) {
+        const p7Part = pkcs7Part(options);
+        const count = await exportPkcs7(ctx, (await openStoreForCli(ctx, path, options)).store, options, p7Part);
+        const alias = options.alias ?? '';
+        if (options.json) printResult(ctx, true, { written: [options.out], alias, what: p7Part, format: 'PKCS7' }, () => '');
+        note(ctx.io, `wrote ${p7Part} ${alias ? `"${alias}" ` : ''}to ${outputName(options.out)} (PKCS7, ${count} certificate${count === 1 ? '' : 's'})`);
+        return;
+      }
+      // the format the --out name says (server.p12, cert.der), as convert and keytool read it; else PEM
+      const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : (extensionFormat(options.out) ?? 'PEM');
       const { store, password } = await openStoreForCli(ctx, path, options);
       const out = exportEntry(store, options.alias, part, format);
       const alias = options.alias ?? out.entries[0]?.alias ?? '';
