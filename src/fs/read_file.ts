@@ -10,7 +10,8 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a regular file of bounded size. A FIFO, a device (/dev/zero) or a directory is refused
- * before reading, so hapki never blocks on a pipe nor reads without end. An `ssh://` location
+ * before reading, so hapki never blocks on a named pipe nor reads without end; a pipe handed over
+ * as /dev/fd/N (the shell's `<(...)`) is read to its end, within the same bound. An `ssh://` location
  * is read over SFTP, with the same checks.
  */
 export async function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
@@ -48,12 +49,22 @@ export function readLocalFileBytes(path: string, maxBytes: number, what?: string
   return withRegularFile(path, maxBytes, (handle, size) => readBounded(handle, path, maxBytes, size, what), what);
 }
 
+/** A descriptor of this process named as a file (bash and zsh's `<(...)` gives /dev/fd/63), never a named FIFO elsewhere. */
+const INHERITED_DESCRIPTOR = /^\/(?:dev|proc\/self)\/fd\/\d+$/;
+
 async function withRegularFile<T>(path: string, maxBytes: number, read: (handle: fsp.FileHandle, size: number) => Promise<T>, what?: string): Promise<T> {
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new IoError(`${path} is a directory`);
+    if (stat.isFIFO() && INHERITED_DESCRIPTOR.test(path)) {
+      // the shell's process substitution, `--trust <(openssl x509 -in ca.pem)`: a pipe this process
+      // was handed, whose writer is already there; read to its end (bounded), as file:<(...) is for a password
+      await handle.close();
+      handle = await fsp.open(path, constants.O_RDONLY);
+      return await read(handle, 0);
+    }
     if (!stat.isFile()) throw new IoError(`${path} is not a regular file`);
     if (stat.size > maxBytes) throw new IoError(tooLarge(path, maxBytes, what, stat.size));
     return await read(handle, stat.size);

@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
 import { keytool, keytoolFingerprints, openssl, tempDir } from '../helpers/tools.js';
 
 /**
  * What keytool's users type, as they type it: `list -v`, `-rfc`. The stores are keytool's own.
  */
+const run = promisify(execFile);
 const dir = tempDir('hapki-keytool-words-');
 const env = { P: 'words-pass-1' };
 const at = (name: string): string => join(dir, name);
@@ -133,5 +137,37 @@ describe('export writes the format its --out name says, as convert does (it wrot
     const all = await hapki(['export', at('gw.p12'), '--alias', 'server1', '--out', at('all.der'), '--storepass', 'env:P'], { env });
     expect(all.code).toBe(1);
     expect(existsSync(at('all.der'))).toBe(false);
+  });
+});
+
+describe("the shell's <(...) as an input file, as openssl users hand -CAfile <(...)", () => {
+  const bash = async (script: string): Promise<{ code: number; stdout: string; stderr: string }> => {
+    const hapkiCommand = `"${process.execPath}" "${join(REPO_ROOT, 'bin', 'hapki.js')}"`;
+    try {
+      const { stdout, stderr } = await run('bash', ['-c', script.replaceAll('HAPKI', hapkiCommand)], { cwd: dir, env: { ...process.env, ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('import --trusted <(openssl ...) makes the trust store keytool lists; verify --trust <(...) judges by it', async () => {
+    const imported = await bash(`HAPKI import trust.jks --alias p7-root --trusted <(openssl pkcs12 -in root.p12 -passin env:P -nokeys) --storepass env:P`);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect((await keytool(['-list', '-keystore', at('trust.jks'), '-storepass', env.P])).stdout).toMatch(/p7-root, .*trustedCertEntry/);
+    const verified = await bash(`HAPKI verify node.pem --trust <(openssl x509 -in root.pem) --untrusted <(openssl pkcs7 -inform DER -in chain.p7b -print_certs)`);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^OK: CN=node\.example\.com/m);
+  });
+
+  it('a named FIFO is still refused at once (no writer may ever come), and a pipe is read within the size bound', async () => {
+    await run('mkfifo', [at('named.fifo')]);
+    const fifo = await bash(`HAPKI list named.fifo`);
+    expect(fifo.code).toBe(1);
+    expect(fifo.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    const endless = await bash(`HAPKI list <(head -c 70000000 /dev/zero)`);
+    expect(endless.code).toBe(1);
+    expect(endless.stderr).toMatch(/too large/);
   });
 });
