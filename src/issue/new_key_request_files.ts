@@ -1,6 +1,6 @@
 import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { AliasExistsError, FileNotFoundError } from '../errors.js';
+import { AliasExistsError, FileNotFoundError, HapkiError, KeystorePasswordError } from '../errors.js';
 import { findEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
 import { readKeystore } from '../keystore/read_keystore.js';
@@ -44,7 +44,9 @@ export async function newKeyRequestChanges(keystore: KeystoreToRewrite, request:
     const content = async (current: Uint8Array | undefined): Promise<Uint8Array> => {
       if (!current) throw new FileNotFoundError(keystore.path);
       if (sha256Hex(current) === keystore.sha256) return bytes;
-      const now = await readKeystore(current, readOptions);
+      const now = await readKeystore(current, readOptions).catch((error: unknown) => {
+        throw rewrittenMeanwhile(keystore.path, error);
+      });
       if (findEntry(now, request.alias)) throw new AliasExistsError(request.alias, `alias "${request.alias}" was added to the keystore meanwhile: choose another for the new key`);
       return rewriteKeystore({ ...now, entries: [...now.entries, made.entry], warnings: [] }, keystore.password);
     };
@@ -53,4 +55,16 @@ export async function newKeyRequestChanges(keystore: KeystoreToRewrite, request:
   const changes: FileChange[] = [keystoreChange];
   if (out) changes.push({ path: out.path, action: 'write', content: pemArmor('CERTIFICATE REQUEST', made.csr), force: out.force, backup: true });
   return { changes, csr: made.csr };
+}
+
+/**
+ * The keystore was rewritten by someone else between its first read and its lock, and cannot be
+ * read as it was (a new password, another file put there): said so, naming it. "keystore
+ * password was incorrect" alone named no file, and the password had been right a moment before.
+ */
+function rewrittenMeanwhile(path: string, error: unknown): unknown {
+  if (!(error instanceof HapkiError)) return error;
+  const what = `${path} was rewritten by another program while the new key was made`;
+  if (error instanceof KeystorePasswordError) return new KeystorePasswordError(`${what}, and the password given no longer opens it (changed meanwhile): nothing written; run the command again with its password`, { cause: error });
+  return new HapkiError(error.code, `${what}, and cannot be read now: ${error.message}; nothing written`, { cause: error });
 }
