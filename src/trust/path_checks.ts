@@ -1,3 +1,4 @@
+import { readDer } from '../asn1/der_reader.js';
 import { publicKeyWeakness } from '../crypto/key_sanity.js';
 import { bytesEqual } from '../lib/bytes.js';
 import { LIMITS } from '../limits.js';
@@ -130,4 +131,37 @@ export function purposeProblem(cert: PathCertificate, purpose: 'server' | 'clien
   const wanted = purpose === 'server' ? PATH_OID.serverAuth : PATH_OID.clientAuth;
   if (cert.extKeyUsage.includes(wanted) || cert.extKeyUsage.includes(PATH_OID.anyExtendedKeyUsage)) return undefined;
   return problem('ERR_PURPOSE', `certificate "${subjectOf(cert)}" is not for TLS ${purpose} authentication (its extended key usage lacks ${purpose === 'server' ? 'serverAuth' : 'clientAuth'})`);
+}
+
+const NETSCAPE_CERT_TYPE = '2.16.840.1.113730.1.1';
+/** keyUsage bits a TLS peer's key may be used under: digitalSignature (0), keyEncipherment (2, RSA key transport, servers only), keyAgreement (4). */
+const TLS_KEY_USAGE = { server: [0, 2, 4], client: [0, 4] } as const;
+const KEY_USAGE_NAMES: Record<number, string> = { 0: 'digitalSignature', 2: 'keyEncipherment', 4: 'keyAgreement' };
+
+/**
+ * The leaf's own say on TLS use, beside its extendedKeyUsage, as openssl verify -purpose and the
+ * JDK's TrustManager judge it: an end entity's keyUsage with none of the bits a TLS handshake
+ * uses the key under (cRLSign or nonRepudiation alone), or a Netscape certificate type without
+ * the SSL server or client bit, is not for TLS server or client authentication.
+ */
+export function leafTlsUsageProblem(cert: PathCertificate, purpose: 'server' | 'client' | undefined): PathProblem | undefined {
+  if (!purpose) return undefined;
+  const bits = TLS_KEY_USAGE[purpose];
+  // a CA certificate taken as the leaf (x509-limbo rfc5280::ca-as-leaf: RFC 5280 sets no rule) keeps its keyCertSign key usage
+  if (cert.keyUsage && !cert.basicConstraints?.ca && !bits.some((b) => cert.keyUsage!.has(b))) {
+    return problem('ERR_PURPOSE', `certificate "${subjectOf(cert)}" is not for TLS ${purpose} authentication (its key usage has none of ${bits.map((b) => KEY_USAGE_NAMES[b]).join(', ')})`);
+  }
+  const netscape = cert.extensions.find((e) => e.oid === NETSCAPE_CERT_TYPE);
+  if (netscape) {
+    // bit 0 SSL client, bit 1 SSL server (Netscape certificate extensions); one that does not parse says nothing it may be used for
+    let types: Uint8Array | undefined;
+    try {
+      types = readDer(netscape.value, 'netscape-cert-type').bits('netscape-cert-type');
+    } catch {
+      types = undefined;
+    }
+    const bit = purpose === 'server' ? 0x40 : 0x80;
+    if (!types || ((types[0] ?? 0) & bit) === 0) return problem('ERR_PURPOSE', `certificate "${subjectOf(cert)}" is not for TLS ${purpose} authentication (its Netscape certificate type lacks SSL ${purpose})`);
+  }
+  return undefined;
 }

@@ -11,7 +11,7 @@ import { nameKey } from './dn_match.js';
 import { hostnameMatches, publicSuffixWildcard } from './hostname.js';
 import { nameConstraintViolation } from './name_constraints.js';
 import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
-import { issuerProblem, leafProfileProblem, purposeProblem, serialProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
+import { issuerProblem, leafProfileProblem, leafTlsUsageProblem, purposeProblem, serialProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
 import { processPolicies, type PolicyOptions } from './policy_tree.js';
 import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
 import { SignatureChecker } from './path_signature.js';
@@ -143,7 +143,7 @@ export async function validatePath(leaf: Uint8Array, options: PathValidationOpti
     }
     path = found;
   }
-  const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
+  const endProblem = validityProblem(leafCert, at) ?? purposeProblem(leafCert, options.purpose) ?? leafTlsUsageProblem(leafCert, options.purpose) ?? hostnameProblem(leafCert, options.hostname);
   if (endProblem) return fail(endProblem, path);
   return { valid: true, chain: path.map((c) => c.der), ...(validPolicies.length > 0 ? { validPolicies } : {}), ...(revocation ? { revocation } : {}) };
 }

@@ -9,8 +9,9 @@ unknown critical extensions; with --crl, every certificate below the anchor agai
 (RFC 5280 6.3: signer and cRLSign, thisUpdate/nextUpdate, distribution points, reasons, delta CRLs);
 with --ocsp, each certificate whose status the CRLs leave open by its OCSP responder (RFC 6960: the
 CA or a delegated id-kp-OCSPSigning responder it issued, nonce, thisUpdate/nextUpdate within 5 minutes
-of skew; a responder that cannot be asked or trusted fails); the leaf's extended key usage
-for --purpose and its subjectAltName for --hostname (wildcards only as the whole left-most label).
+of skew; a responder that cannot be asked or trusted fails); the leaf's extended key usage,
+key usage and Netscape certificate type for --purpose (as openssl verify -purpose and the JDK) and
+its subjectAltName for --hostname (wildcards only as the whole left-most label).
 A leaf that is itself in the trust store is valid on its own (a directly trusted self-signed peer).
 
 Examples:
