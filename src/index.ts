@@ -104,10 +104,10 @@ export { createCsr, createCsrForAlias, createCsrWithKeys, createCsrWithSigner } 
 export type { CreateCsrOptions, CreatedCsr } from './issue/create_csr.js';
 export { requestWithNewKey } from './issue/create_key_entry.js';
 export type { NewKeyRequestOptions, NewKeyRequest } from './issue/create_key_entry.js';
-export { importChange } from './issue/import_change.js';
-export type { ImportOutcome, ImportRequest, KeystoreChange } from './issue/import_change.js';
-export { newKeyRequestChanges } from './issue/new_key_request_files.js';
-export type { KeystoreToRewrite } from './issue/new_key_request_files.js';
+export { certificateToTrust, checkImportRequest, importChange, passwordlessStore } from './issue/import_change.js';
+export type { ImportChoice, ImportOutcome, ImportRequest, KeystoreChange } from './issue/import_change.js';
+export { checkCsrRequest, newKeyRequestChanges } from './issue/new_key_request_files.js';
+export type { CsrRequestChoice, KeystoreToRewrite } from './issue/new_key_request_files.js';
 export { signCsr, signCsrs } from './issue/sign_csr.js';
 export type { SignCsrOptions, SignedCertificate, CsrToSign, BatchResult } from './issue/sign_csr.js';
 export { checkSigningOptions, prepareSigning, signedFiles } from './authority/sign_requests.js';

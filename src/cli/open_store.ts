@@ -1,4 +1,4 @@
-import { KeystoreFormatError, PasswordRequiredError, type HapkiError } from '../errors.js';
+import { KeystoreFormatError, PasswordRequiredError, UsageError, type HapkiError } from '../errors.js';
 import { readKeystore, readKeystoreEntries, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { KeystoreEntryStream } from '../keystore/codec.js';
 import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
@@ -12,6 +12,8 @@ import { warn } from './io.js';
 export interface StoreOptions {
   storepass?: string;
   keypass?: string;
+  /** --keypass-in <alias>=<src>: a source key's own password, by alias (convert; keytool -importkeystore asks for each). */
+  keypassIn?: string[];
 }
 
 export interface OpenedStore {
@@ -30,7 +32,7 @@ export interface StoreRequest {
   read?: { privateKeysSealed?: boolean };
 }
 
-type Passwords = Pick<OpenedStore, 'password' | 'keyPassword'>;
+type Passwords = Pick<OpenedStore, 'password' | 'keyPassword'> & { keyPasswords?: Record<string, string> };
 
 /**
  * Opens a keystore for a command: resolves its passwords from their sources, tells the user
@@ -64,7 +66,15 @@ export async function openStoresForCli(ctx: CliContext, requests: readonly Store
 async function resolvePasswords(ctx: CliContext, path: string, options: StoreOptions): Promise<Passwords> {
   const password = await ctx.passwords.resolve(options.storepass, `password for ${path}`);
   const keyPassword = options.keypass === undefined ? undefined : await ctx.passwords.resolve(options.keypass, 'key password');
-  return { password, ...(keyPassword === undefined ? {} : { keyPassword }) };
+  const keyPasswords: Record<string, string> = {};
+  for (const spec of options.keypassIn ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError('--keypass-in needs <alias>=<src>, e.g. private=env:KEYPASS');
+    const alias = spec.slice(0, eq);
+    const resolved = await ctx.passwords.resolve(spec.slice(eq + 1), `key password for "${alias}"`);
+    if (resolved !== undefined) keyPasswords[alias] = resolved;
+  }
+  return { password, ...(keyPassword === undefined ? {} : { keyPassword }), ...(options.keypassIn?.length ? { keyPasswords } : {}) };
 }
 
 /**
@@ -80,7 +90,7 @@ export async function openStoreEntriesForCli(ctx: CliContext, path: string, opti
 async function readStore<S extends { warnings: string[] } = Keystore>(
   ctx: CliContext,
   request: StoreRequest,
-  { password, keyPassword }: Passwords,
+  { password, keyPassword, keyPasswords }: Passwords,
   reader: (bytes: Uint8Array, options: ReadKeystoreOptions) => Promise<S> = readKeystore as never,
 ): Promise<{ store: S; password: string | undefined; keyPassword?: string }> {
   let store: S;
@@ -88,6 +98,7 @@ async function readStore<S extends { warnings: string[] } = Keystore>(
     store = await reader(await readInput(ctx, request.path), {
       ...(password === undefined ? {} : { password }),
       ...(keyPassword === undefined ? {} : { keyPassword }),
+      ...(keyPasswords === undefined ? {} : { keyPasswords }),
       ...request.read,
       // a file's bytes are read for this store alone (standard input's are kept: a command may read them twice)
       ...(request.path === STDIO ? {} : { consumeInput: true }),

@@ -1,6 +1,9 @@
+import { UsageError } from '../errors.js';
 import type { Keystore } from '../keystore/model.js';
+import { trustedForPurpose, trustedUses, usesText } from '../keystore/pem/pem_blocks.js';
 import { addTrustedCertificate } from './add_trusted.js';
 import { installReply, type InstallReplyOptions } from './install_reply.js';
+import type { CertificateWithTrust } from './read_certificates.js';
 
 /** What `hapki import` puts into a keystore: a CA reply for a key entry, or a certificate to trust. */
 export type ImportRequest = { reply: InstallReplyOptions } | { trusted: { alias: string; certificate: Uint8Array; force?: boolean } };
@@ -15,12 +18,50 @@ export interface ImportOutcome {
 /** A keystore change and what it did. */
 export type KeystoreChange = (store: Keystore) => Promise<{ store: Keystore; result: ImportOutcome }>;
 
+/** What an import asks for, as asked: whether each is given. */
+export interface ImportChoice {
+  reply?: unknown;
+  trusted?: unknown;
+  /** CA certificates to build the reply's chain from. */
+  ca?: unknown;
+  trustRoot?: unknown;
+  allowSha1?: boolean;
+}
+
+/**
+ * The consistency of an import before anything is read (ERR_USAGE, worded as `hapki import`'s
+ * flags): a reply or a certificate to trust, not both; the chain options only with a reply.
+ */
+export function checkImportRequest(choice: ImportChoice): void {
+  if ((choice.reply === undefined) === (choice.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
+  if (choice.trusted !== undefined && (choice.ca !== undefined || choice.trustRoot !== undefined || choice.allowSha1)) throw new UsageError('--ca, --trust-root and --allow-sha1 go with --reply');
+}
+
+/** A store written back without any password: a PKCS#12 with none, or PEM/DER holding certificates only. */
+export function passwordlessStore(store: Keystore): boolean {
+  return store.protection?.unprotected === true || ((store.format === 'PEM' || store.format === 'DER') && store.entries.every((e) => e.type === 'trusted-cert'));
+}
+
+/**
+ * The certificate an import of `name` trusts: its first, with what to tell about the rest and
+ * about openssl trust settings a keystore entry cannot keep (it is trusted for every use).
+ */
+export function certificateToTrust(read: readonly CertificateWithTrust[], name: string): { certificate: Uint8Array; warnings: string[] } {
+  const warnings: string[] = [];
+  if (read.length > 1) warnings.push(`${name} holds ${read.length} certificates: adding the first`);
+  const first = read[0]!;
+  const limitedTo = !trustedForPurpose(first.trust, undefined) ? trustedUses(first.trust) : undefined;
+  if (limitedTo) warnings.push(`${name} trusts its certificate only for ${usesText(limitedTo)} (openssl TRUSTED CERTIFICATE settings): a keystore entry holds no such limits, and is trusted for every use, as keytool -importcert makes it`);
+  return { certificate: first.der, warnings };
+}
+
 /**
  * The change `hapki import` makes, to apply to the keystore as it is once locked (so a concurrent
  * change is not lost): installs the reply (adding its root as trusted when confirmed), or adds the
  * trusted certificate, `warn` told when that certificate is already trusted under another alias.
  */
 export function importChange(request: ImportRequest, warn: (message: string) => void = () => {}): KeystoreChange {
+  checkImportRequest({ reply: (request as { reply?: unknown }).reply, trusted: (request as { trusted?: unknown }).trusted });
   return async (store) => {
     const done: string[] = [];
     if ('reply' in request) {

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { AliasExistsError, FileNotFoundError, HapkiError, KeystorePasswordError } from '../errors.js';
+import { AliasExistsError, FileNotFoundError, HapkiError, KeystorePasswordError, UsageError } from '../errors.js';
 import { findEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
 import { readKeystore } from '../keystore/read_keystore.js';
@@ -24,6 +24,29 @@ export interface KeystoreToRewrite {
   sha256: string | null;
 }
 
+/** What a certificate request asks for, as asked: whether each is given. */
+export interface CsrRequestChoice {
+  /** A new key kept in the keystore, rather than an existing entry's. */
+  newKey?: boolean;
+  subject?: unknown;
+  alias?: unknown;
+  kty?: unknown;
+  bits?: unknown;
+  curve?: unknown;
+  storeFormat?: unknown;
+}
+
+/**
+ * The consistency of a certificate request before anything is read (ERR_USAGE, worded as `hapki
+ * csr`'s flags): key type, size, curve and the new keystore's format only for a new key, which
+ * needs its subject and its entry's alias (an existing entry has both).
+ */
+export function checkCsrRequest(choice: CsrRequestChoice): void {
+  if (!choice.newKey && (choice.kty ?? choice.bits ?? choice.curve ?? choice.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
+  if (choice.newKey && choice.subject === undefined) throw new UsageError('--new-key needs --subject');
+  if (choice.newKey && choice.alias === undefined) throw new UsageError('--new-key needs --alias: the name of the new entry');
+}
+
 /**
  * What `hapki csr --new-key` writes, as one change set: the keystore with the new key (its old
  * file kept as .bak) and, when `out` names a file, the request beside it (PEM), so that there is
@@ -31,6 +54,7 @@ export interface KeystoreToRewrite {
  * returned, DER, for a caller that writes it elsewhere (standard output) after the commit.
  */
 export async function newKeyRequestChanges(keystore: KeystoreToRewrite, request: NewKeyRequestOptions, out?: { path: string; force: boolean }, crypto?: WebCrypto): Promise<{ changes: FileChange[]; csr: Uint8Array }> {
+  checkCsrRequest({ newKey: true, subject: request.subject, alias: request.alias });
   const made = await requestWithNewKey(keystore.store, request, crypto);
   let keystoreChange: FileChange;
   if (keystore.sha256 === null) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { REPO_ROOT } from '../helpers/fixtures.js';
+import { INTEROP, REPO_ROOT } from '../helpers/fixtures.js';
 import { keytool, keytoolFingerprints, openssl, tempDir } from '../helpers/tools.js';
 
 /**
@@ -169,5 +169,25 @@ describe("the shell's <(...) as an input file, as openssl users hand -CAfile <(.
     const endless = await bash(`HAPKI list <(head -c 70000000 /dev/zero)`);
     expect(endless.code).toBe(1);
     expect(endless.stderr).toMatch(/too large/);
+  });
+});
+
+describe('convert of a store whose keys each have a password of their own (pyjks custom_entry_passwords)', () => {
+  const source = join(INTEROP, 'pyjks', 'jceks', 'custom_entry_passwords.jceks');
+  const passes = { SP: 'store_password', KP: 'private_password', KS: 'secret_password' };
+
+  it('--keypass-in <alias>=<src> per key: every entry reaches the PKCS#12 keytool lists; one --keypass cannot open both', async () => {
+    const one = await hapki(['convert', source, at('cep-one.p12'), '--storepass', 'env:SP', '--keypass', 'env:KP', '--outpass', 'env:SP'], { env: passes });
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(ONE_LINE_ERROR('ERR_KEY_PASSWORD'));
+    const each = await hapki(['convert', source, at('cep.p12'), '--storepass', 'env:SP', '--keypass-in', 'private=env:KP', '--keypass-in', 'secret=env:KS', '--outpass', 'env:SP'], { env: passes });
+    expect(each.code, each.stderr).toBe(0);
+    const listing = (await keytool(['-list', '-keystore', at('cep.p12'), '-storepass', passes.SP])).stdout;
+    expect(listing).toMatch(/^private, .*PrivateKeyEntry/m);
+    expect(listing).toMatch(/^secret, .*SecretKeyEntry/m);
+    expect(listing).toMatch(/^cert, .*trustedCertEntry/m);
+    const malformed = await hapki(['convert', source, at('cep-bad.p12'), '--storepass', 'env:SP', '--keypass-in', 'private', '--outpass', 'env:SP'], { env: passes });
+    expect(malformed.code).toBe(2);
+    expect(existsSync(at('cep-bad.p12'))).toBe(false);
   });
 });

@@ -51,10 +51,12 @@ describe('ssh_config as ssh reads it', () => {
         '  IdentityFile "/keys/a key"',
         '  StrictHostKeyChecking accept-new',
         '  ConnectTimeout 7',
+        '  ServerAliveInterval 4',
+        '  ServerAliveCountMax 5',
       ].join('\n'),
     );
     const gw1 = config.lookup('gw1');
-    expect(gw1).toMatchObject({ hostName: '10.0.0.1', user: 'deploy', port: 2222, strictHostKeyChecking: 'accept-new', connectTimeoutSeconds: 7 });
+    expect(gw1).toMatchObject({ hostName: '10.0.0.1', user: 'deploy', port: 2222, strictHostKeyChecking: 'accept-new', connectTimeoutSeconds: 7, serverAliveIntervalSeconds: 4, serverAliveCountMax: 5 });
     expect(gw1.identityFiles).toHaveLength(2);
     expect(gw1.identityFiles[0]).toMatch(/\/\.ssh\/gw_ed25519$/);
     expect(gw1.identityFiles[1]).toBe('/keys/a key');

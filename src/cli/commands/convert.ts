@@ -24,6 +24,7 @@ interface ConvertOptions {
   force?: boolean;
   allowUnverified?: boolean;
   keypassOut?: string[];
+  keypassIn?: string[];
 }
 
 export function registerConvert(program: Command, ctx: CliContext): void {
@@ -36,6 +37,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: from the output file's extension)`))
     .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'source key password, where it differs from the store password')
+    .option('--keypass-in <alias=src>', 'JKS/JCEKS/PKCS#12: the source key password of that entry, where keys differ (repeatable; keytool -importkeystore asks for each)', collect)
     .option('--outpass <src>', 'password for the output and every key in it, in every format (default: the source store password)')
     .option('--keypass-out <alias=src>', 'JKS/JCEKS: a key password of its own for that key of the output (repeatable)', collect)
     .option('--no-encrypt', 'PEM: write private keys unencrypted')

@@ -6,7 +6,7 @@ import { currentSha256 } from '../../fs/keystore_file.js';
 import { settleFiles } from '../../txn/recover_paths.js';
 import { commitChangeSet } from '../../txn/change_set.js';
 import { createCsrForAlias } from '../../issue/create_csr.js';
-import { newKeyRequestChanges } from '../../issue/new_key_request_files.js';
+import { checkCsrRequest, newKeyRequestChanges } from '../../issue/new_key_request_files.js';
 import { parseSan, type SubjectAltName } from '../../issue/san.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
@@ -58,9 +58,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
     .action(async (positional: string | undefined, options: CsrOptions) => {
       const path = positional ?? options.keystore;
       if (path === undefined || (positional !== undefined && options.keystore !== undefined)) throw new UsageError('give the keystore once: as an argument or with --keystore');
-      if (!options.newKey && (options.kty ?? options.bits ?? options.curve ?? options.storeFormat) !== undefined) throw new UsageError('--kty, --bits, --curve and --store-format go with --new-key');
-      if (options.newKey && options.subject === undefined) throw new UsageError('--new-key needs --subject');
-      if (options.newKey && options.alias === undefined) throw new UsageError('--new-key needs --alias: the name of the new entry');
+      checkCsrRequest(options);
       if (options.storeFormat !== undefined) keyEntryFormat(options.storeFormat, path, '--store-format', () => 'PKCS12');
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       // before any key is made: a directory there is no file to overwrite, --force or not

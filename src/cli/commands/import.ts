@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { safe } from '../../text/escape.js';
 import type { CertificateSummary } from '../../cert/describe.js';
-import type { Keystore } from '../../keystore/model.js';
 import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
-import { importChange, type ImportRequest } from '../../issue/import_change.js';
+import { certificateToTrust, checkImportRequest, importChange, passwordlessStore, type ImportRequest } from '../../issue/import_change.js';
 import { normalizeFingerprint } from '../../issue/install_reply.js';
 import { readCertificates, readCertificatesWithTrust } from '../../issue/read_certificates.js';
-import { trustedForPurpose, trustedUses, usesText } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { note, warn } from '../io.js';
 import { openOrCreateTrustStore, openStoreForCli } from '../open_store.js';
@@ -45,8 +43,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .addOption(jsonOption('{"written": [files], "done": [what changed]}'))
     .addHelpText('after', IMPORT_HELP)
     .action(async (path: string, options: ImportOptions) => {
-      if ((options.reply === undefined) === (options.trusted === undefined)) throw new UsageError('give one of --reply or --trusted');
-      if (options.trusted !== undefined && (options.ca !== undefined || options.trustRoot !== undefined || options.allowSha1)) throw new UsageError('--ca, --trust-root and --allow-sha1 go with --reply');
+      checkImportRequest(options);
       if (path === '-') throw new UsageError('import rewrites the keystore in place: name its file, not -');
       oneStdio('input', [['--reply', options.reply], ['--trusted', options.trusted], ['--ca', options.ca]]);
       const certificatesIn = async (file: string): Promise<Uint8Array[]> => readCertificates(await readInput(ctx, file), inputName(file));
@@ -54,19 +51,16 @@ export function registerImport(program: Command, ctx: CliContext): void {
       // --trusted into a keystore not there yet makes it, as keytool -importcert does
       const { store, password, keyPassword, created } = options.trusted !== undefined ? await openOrCreateTrustStore(ctx, path, options) : { ...(await openStoreForCli(ctx, path, options)), created: false };
       // a password-less PKCS#12 trust store, or a PEM/DER file of certificates, takes a trusted certificate without one
-      if (password === undefined && !created && !(options.trusted !== undefined && passwordless(store))) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+      if (password === undefined && !created && !(options.trusted !== undefined && passwordlessStore(store))) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
       const caCertificates = (await Promise.all((options.ca ?? []).map(certificatesIn))).flat();
       const reply = options.reply === undefined ? undefined : await certificatesIn(options.reply);
-      const trustedRead = options.trusted === undefined ? undefined : readCertificatesWithTrust(await readInput(ctx, options.trusted), inputName(options.trusted));
-      const trusted = trustedRead?.map((c) => c.der);
-      if (trusted && trusted.length > 1) warn(ctx.io, `${inputName(options.trusted!)} holds ${trusted.length} certificates: adding the first`);
-      const limitedTo = trustedRead && !trustedForPurpose(trustedRead[0]!.trust, undefined) ? trustedUses(trustedRead[0]!.trust) : undefined;
-      if (limitedTo) warn(ctx.io, `${inputName(options.trusted!)} trusts its certificate only for ${usesText(limitedTo)} (openssl TRUSTED CERTIFICATE settings): a keystore entry holds no such limits, and is trusted for every use, as keytool -importcert makes it`);
+      const trusted = options.trusted === undefined ? undefined : certificateToTrust(readCertificatesWithTrust(await readInput(ctx, options.trusted), inputName(options.trusted)), inputName(options.trusted));
+      for (const w of trusted?.warnings ?? []) warn(ctx.io, w);
       const prompt = ctx.io.prompt;
       const confirmRoot = prompt ? (root: CertificateSummary) => askTrust(ctx, prompt, root) : undefined;
       const request: ImportRequest = reply
         ? { reply: { alias: options.alias, reply, caCertificates, ...(trustRoot ? { trustRoot } : {}), ...(options.allowSha1 ? { allowSha1: true } : {}), ...(confirmRoot ? { confirmRoot } : {}) } }
-        : { trusted: { alias: options.alias, certificate: trusted![0]!, force: options.force ?? false } };
+        : { trusted: { alias: options.alias, certificate: trusted!.certificate, force: options.force ?? false } };
       // computed from the keystore as it is once locked: a concurrent change to it is not lost
       const change = importChange(request, (message) => warn(ctx.io, message));
       const outcome = await updateKeystore(path, change, { password, ...(keyPassword === undefined ? {} : { keyPassword }), ...(created ? { create: store.format } : {}) });
@@ -81,9 +75,4 @@ async function askTrust(ctx: CliContext, prompt: (q: string) => Promise<string>,
   ctx.io.stderr(`Root certificate not trusted in the keystore, SHA-256 fingerprint (computed by hapki):\n  ${root.sha256}\n`);
   ctx.io.stderr(safe`  subject: ${root.subject}\n  valid:   ${root.notBefore} to ${root.notAfter}\n`);
   return /^y(es)?$/i.test((await prompt('Trust this certificate? [no]: ')).trim());
-}
-
-/** A store written back without any password: a PKCS#12 with none, or PEM/DER holding certificates only. */
-function passwordless(store: Keystore): boolean {
-  return store.protection?.unprotected === true || ((store.format === 'PEM' || store.format === 'DER') && store.entries.every((e) => e.type === 'trusted-cert'));
 }

@@ -13,4 +13,5 @@ Examples:
   hapki convert old.p12 old-compatible.p12 --legacy --storepass env:STOREPASS --force
   hapki convert store.p12 bundle.pem --storepass env:STOREPASS --no-encrypt
   hapki convert old.jks new.jks --storepass env:OLDPASS --keypass env:OLDKEYPASS --outpass env:NEWPASS
+  hapki convert mixed.jceks mixed.p12 --storepass env:STOREPASS --keypass-in private=env:KEYPASS1 --keypass-in secret=env:KEYPASS2
 ${EXIT_CODES_HELP}`;

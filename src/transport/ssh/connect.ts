@@ -33,11 +33,16 @@ export interface SshSession {
   exec(command: string, timeoutMs: number): Promise<ExecResult>;
   /** True once the connection has dropped. */
   readonly closed: boolean;
+  /** Why it was closed, when hapki closed it (an SFTP server that stopped answering): what every later failure on it says. */
+  readonly lostWhy: string | undefined;
   /**
    * The operation, or ERR_SSH_CONNECT as soon as the connection drops: a request in flight when
    * the host goes away is not always answered by ssh2, and must not hang the command.
+   * `answered`: a request the host answers at once (an SFTP request): with no answer within the
+   * stall bound (ServerAliveInterval × ServerAliveCountMax, default 30 s) the connection is closed
+   * and the operation fails with ERR_SSH_CONNECT, as ssh drops a server that answers nothing.
    */
-  guard<T>(operation: Promise<T>, what: string): Promise<T>;
+  guard<T>(operation: Promise<T>, what: string, answered?: boolean): Promise<T>;
   /** A TCP connection from the host to another (ProxyJump): the stream the next hop's SSH runs over. */
   forward(host: string, port: number, forWhom: string): Promise<Duplex>;
   close(): void;
@@ -72,8 +77,8 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}, so
     ...(sock ? { sock } : {}),
     username: user,
     readyTimeout: options.connectTimeoutMs ?? 15_000,
-    keepaliveInterval: 5_000,
-    keepaliveCountMax: 3,
+    keepaliveInterval: options.serverAlive?.intervalMs ?? 5_000,
+    keepaliveCountMax: options.serverAlive?.countMax ?? 3,
     algorithms: { serverHostKey: [...new Set([...knownTypes, ...HOST_KEY_ALGORITHMS])] as never },
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
       verifyHostKey({ files: knownFiles, acceptNew: options.acceptNewHostKeys ?? false }, known, label, keyName, target.hostKeyAlias ? 22 : port, key).then(
@@ -159,20 +164,36 @@ class Session implements SshSession {
 
   readonly #pending = new Set<() => void>();
 
-  guard<T>(operation: Promise<T>, what: string): Promise<T> {
+  guard<T>(operation: Promise<T>, what: string, answered = false): Promise<T> {
     if (this.#closed) {
       operation.catch(() => undefined);
-      return Promise.reject(new SshConnectError(this.label, `connection lost while trying to ${what}`));
+      return Promise.reject(new SshConnectError(this.label, this.#lostWhy ?? `connection lost while trying to ${what}`));
     }
     return new Promise<T>((resolve, reject) => {
-      const lost = (): void => reject(new SshConnectError(this.label, `connection lost while trying to ${what}`));
+      const lost = (): void => {
+        clearTimeout(timer);
+        reject(new SshConnectError(this.label, this.#lostWhy ?? `connection lost while trying to ${what}`));
+      };
       this.#pending.add(lost);
+      // an SFTP server stopped or stalled on the host (the connection itself still answers ssh2's
+      // keepalives) never answers, and ssh2 waits for ever: the command hung without end
+      const stallMs = stallBoundMs(this.options);
+      const timer = answered
+        ? setTimeout(() => {
+            this.#pending.delete(lost);
+            this.#lostWhy ??= `no answer within ${Math.round(stallMs / 1000)}s while trying to ${what} (the SFTP server on the host is stalled): the connection was closed`;
+            reject(new SshConnectError(this.label, this.#lostWhy));
+            this.close();
+          }, stallMs)
+        : undefined;
       operation.then(
         (value) => {
+          clearTimeout(timer);
           this.#pending.delete(lost);
           resolve(value);
         },
         (error: unknown) => {
+          clearTimeout(timer);
           this.#pending.delete(lost);
           reject(error);
         },
@@ -184,9 +205,15 @@ class Session implements SshSession {
     return this.#closed;
   }
 
+  #lostWhy: string | undefined;
+
+  get lostWhy(): string | undefined {
+    return this.#lostWhy;
+  }
+
   sftp(): Promise<SFTPWrapper> {
     this.#sftp ??= this.sudo ? this.#sudoSftp() : this.#plainSftp();
-    return this.guard(this.#sftp, 'start SFTP');
+    return this.guard(this.#sftp, 'start SFTP', true);
   }
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
@@ -195,7 +222,7 @@ class Session implements SshSession {
 
   #exec(command: string, timeoutMs: number): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      if (this.#closed) return reject(new SshConnectError(this.label, 'connection lost'));
+      if (this.#closed) return reject(new SshConnectError(this.label, this.#lostWhy ?? 'connection lost'));
       this.client.exec(command, (error: Error | undefined, stream: ClientChannel) => {
         if (error) return reject(new SshCommandError(this.label, `the host would not run a command: ${oneLine(error.message).slice(0, 80)}`));
         // no input: a command (or a forced internal-sftp) reading it ends instead of waiting for the timeout
@@ -387,4 +414,10 @@ function sftpStartProblem(error: Error): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+/** How long an SFTP request may go unanswered: ServerAliveInterval × ServerAliveCountMax where the ssh configuration sets them, else 30 s. */
+function stallBoundMs(options: SshOptions): number {
+  const alive = options.serverAlive;
+  return alive && alive.intervalMs > 0 ? alive.intervalMs * Math.max(alive.countMax, 1) : 30_000;
 }

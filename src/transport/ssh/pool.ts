@@ -149,6 +149,7 @@ export class SshPool {
       options.acceptNewHostKeys = acceptNew;
     }
     if (o.connectTimeoutMs === undefined && host.connectTimeoutSeconds !== undefined) options.connectTimeoutMs = host.connectTimeoutSeconds * 1000;
+    if (o.serverAlive === undefined && host.serverAliveIntervalSeconds !== undefined) options.serverAlive = { intervalMs: host.serverAliveIntervalSeconds * 1000, countMax: host.serverAliveCountMax ?? 3 };
     if (host.identitiesOnly && o.agent === undefined) options.agent = false;
     for (const warning of host.warnings) this.#warnOnce(warning);
     const connect: Route['connect'] = { host: host.hostName ?? target.host, port, user, label, ...(host.hostKeyAlias ? { hostKeyAlias: host.hostKeyAlias } : {}) };

@@ -276,17 +276,17 @@ export class SftpTransport implements FileTransport {
 
   async #sftp(): Promise<SFTPWrapper> {
     const session = await this.session();
-    if (session.closed) throw new SshConnectError(this.location, 'connection lost');
+    if (session.closed) throw new SshConnectError(this.location, session.lostWhy ?? 'connection lost');
     this.#session = session;
     return session.sftp();
   }
 
   #session: SshSession | undefined;
 
-  /** One SFTP request, failed with ERR_SSH_CONNECT if the connection drops before its answer. */
+  /** One SFTP request, failed with ERR_SSH_CONNECT if the connection drops before its answer, or none comes within the stall bound. */
   #call<T>(start: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
     const request = call(start);
-    return this.#session ? this.#session.guard(request, 'finish an SFTP request') : request;
+    return this.#session ? this.#session.guard(request, 'finish an SFTP request', true) : request;
   }
 
   async #who(near?: string): Promise<{ uid: number; gid: number; umask: number }> {
@@ -381,7 +381,7 @@ export class SftpTransport implements FileTransport {
     const status = statusOf(error);
     if (status === NO_SUCH_FILE) return new FileNotFoundError(this.#where(path), { cause: error });
     if (status === PERMISSION_DENIED) return new SshPermissionError(this.location, path, action);
-    if (status === undefined) return new SshConnectError(this.location, `connection lost while trying to ${action} ${path}`, { cause: error });
+    if (status === undefined) return new SshConnectError(this.location, this.#session?.lostWhy ?? `connection lost while trying to ${action} ${path}`, { cause: error });
     return new RemoteIoError(this.location, `cannot ${action} ${this.#where(path)}: the SFTP server said "${String((error as Error).message).replace(/\s+/g, ' ').slice(0, 80)}" (a full disk, a read-only filesystem?)`, { cause: error });
   }
 }

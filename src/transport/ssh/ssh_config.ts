@@ -25,6 +25,9 @@ export interface SshHostConfig {
   globalKnownHostsFiles?: string[];
   strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
   connectTimeoutSeconds?: number;
+  /** ServerAliveInterval (seconds; 0: none) and ServerAliveCountMax. */
+  serverAliveIntervalSeconds?: number;
+  serverAliveCountMax?: number;
   /** ProxyJump hops, as written (`[user@]host[:port]` or `ssh://...`), first hop first; [] for `none`. */
   proxyJump?: string[];
   hostKeyAlias?: string;
@@ -316,6 +319,18 @@ function evaluate(entries: readonly Entry[], host: string): SshHostConfig {
           if (!/^\d{1,6}$/.test(v) || Number(v) < 1) throw new SshConfigError(`${where}: ConnectTimeout is a number of seconds`);
           out.connectTimeoutSeconds = Number(v);
         }
+        break;
+      }
+      case 'serveraliveinterval': {
+        const v = first();
+        if (!/^\d{1,6}$/.test(v)) throw new SshConfigError(`${where}: ServerAliveInterval is a number of seconds`);
+        out.serverAliveIntervalSeconds = Number(v);
+        break;
+      }
+      case 'serveralivecountmax': {
+        const v = first();
+        if (!/^\d{1,6}$/.test(v) || Number(v) < 1) throw new SshConfigError(`${where}: ServerAliveCountMax is a number, at least 1`);
+        out.serverAliveCountMax = Number(v);
         break;
       }
       case 'hostkeyalias':

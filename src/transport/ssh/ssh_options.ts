@@ -29,6 +29,12 @@ export interface SshOptions {
   /** TCP connect plus SSH handshake (default 15000 ms). */
   connectTimeoutMs?: number;
   /**
+   * ServerAliveInterval (ms; 0: no keepalives) and ServerAliveCountMax: keepalives every interval,
+   * the connection dropped after countMax unanswered (default 5 s × 3), and an SFTP request
+   * unanswered for interval × countMax (default 30 s) closes it: ERR_SSH_CONNECT.
+   */
+  serverAlive?: { intervalMs: number; countMax: number };
+  /**
    * An ssh_config file to read as `ssh -F` does (only it); false: none. Default: ~/.ssh/config
    * then /etc/ssh/ssh_config, where they exist. The options above win over what it says.
    */
