@@ -25,7 +25,7 @@ export const NO_POLICY_WARNING = 'this CA has no name policy, so any name is sig
 export async function caSigningRules(caKeystorePath: string, input: CaRulesInput = {}): Promise<{ rules: IssuanceRules; warnings: string[] }> {
   const settings = keepsCaFiles(caKeystorePath) ? await readCaSettings(caKeystorePath) : { policy: EMPTY_NAME_POLICY };
   const { allowDomains, allowIps, ...rest } = input;
-  const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }));
+  const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }, { strict: true }));
   const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}), ...(settings.strictCommonName ? { strictCommonName: true } : {}) };
   return { rules, warnings: isEmptyPolicy(namePolicy) && !input.allowAnyName ? [NO_POLICY_WARNING] : [] };
 }
