@@ -3,6 +3,8 @@ import { aliasesEqual, aliasKey } from './alias.js';
 import { secretKeyOid } from './pkcs12/secret_key_algorithms.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { unlockedKey } from './unlocked_key.js';
+import { limitedUses, usesText } from './pem/pem_blocks.js';
+import { escapeText } from '../text/escape.js';
 
 export interface SkippedEntry {
   alias: string;
@@ -26,6 +28,12 @@ export interface Conversion {
    * could not be opened, carried into its own format unchanged).
    */
   keys: { alias: string; protection: 'output-password' | 'own-password' | 'unchanged' }[];
+  /**
+   * What the output no longer says: a certificate its PEM source trusted for some uses only
+   * (openssl TRUSTED CERTIFICATE settings), which a JKS, JCEKS, PKCS#12 or DER entry trusts for
+   * every use. The caller tells the user, as import --trusted does.
+   */
+  warnings: string[];
 }
 
 export interface ConvertOptions {
@@ -56,6 +64,7 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   const skipped: SkippedEntry[] = [];
   const renamed: RenamedEntry[] = [];
   const keys: Conversion['keys'] = [];
+  const warnings: string[] = [];
   const seen = new Set<string>();
   const own = ownPasswords(format, options.keyPasswords ?? {}, source);
   for (const entry of source.entries) {
@@ -69,6 +78,11 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
       continue;
     }
     const copy = copyEntry(entry, format === source.format, own.get(entry.alias));
+    if (copy.type === 'trusted-cert' && copy.trust && format !== 'PEM') {
+      const uses = limitedUses(copy.trust);
+      if (uses) warnings.push(trustLimitsDropped(copy.alias, uses, `a ${format} entry`));
+      delete copy.trust;
+    }
     let alias = copy.alias;
     for (let i = 2; seen.has(aliasKey(format, alias)); i++) alias = `${copy.alias}-${i}`;
     seen.add(aliasKey(format, alias));
@@ -82,7 +96,7 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   for (const e of store.entries) {
     if (e.type !== 'trusted-cert') keys.push({ alias: e.alias, protection: e.sealed ? 'unchanged' : e.password !== undefined ? 'own-password' : 'output-password' });
   }
-  return { store, skipped, renamed, keys };
+  return { store, skipped, renamed, keys, warnings };
 }
 
 /**
@@ -107,4 +121,9 @@ function ownPasswords(format: KeystoreFormat, byAlias: Readonly<Record<string, s
     out.set(entry.alias, password);
   }
   return out;
+}
+
+/** The warning for a certificate trusted for some uses only, written where no such limit is kept (`where`: "a JKS entry"). */
+export function trustLimitsDropped(alias: string, uses: readonly string[], where: string): string {
+  return `"${escapeText(alias)}" is trusted only for ${usesText(uses)} (openssl TRUSTED CERTIFICATE settings): ${where} holds no such limits, and is trusted for every use`;
 }

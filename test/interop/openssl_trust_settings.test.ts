@@ -145,4 +145,29 @@ describe('a PEM trust store rewritten by hapki keeps the trust settings of its e
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).not.toContain('only for');
   });
+
+  it('export --what cert into PEM keeps the settings: openssl still refuses the clientAuth-only root for a TLS server', async () => {
+    const out = at('exported-client.pem');
+    const result = await hapki(['export', at('root-client.pem'), '--what', 'cert', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('-----BEGIN TRUSTED CERTIFICATE-----');
+    expect((await tool('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', out, at('master.pem')])).code).not.toBe(0);
+    expect((await tool('openssl', ['verify', '-purpose', 'sslclient', '-CAfile', out, at('master.pem')])).code).toBe(0);
+  });
+
+  it.each([
+    ['convert', 'limited.p12', (out: string) => ['convert', at('root-client.pem'), out, '--outpass', 'env:P']],
+    ['convert', 'limited-conv.jks', (out: string) => ['convert', at('root-client.pem'), out, '--outpass', 'env:P']],
+    ['convert', 'limited.p7b', (out: string) => ['convert', at('root-client.pem'), out]],
+    ['export', 'limited-exp.p12', (out: string) => ['export', at('root-client.pem'), '--what', 'cert', '--out', out, '--outpass', 'env:P']],
+    ['export', 'limited-exp.der', (out: string) => ['export', at('root-client.pem'), '--what', 'cert', '--out', out]],
+    ['export', 'limited-exp.p7b', (out: string) => ['export', at('root-client.pem'), '--out', out]],
+  ])('%s into %s (no per-use trust there) warns that the root becomes trusted for every use', async (_command, name, args) => {
+    const result = await hapki(args(at(name)), { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/"settings-root" is trusted only for clientAuth .*trusted for every use/);
+    const plain = await hapki(args(at(`plain-${name}`)).map((a) => a.replace('root-client.pem', 'root-any.pem')), { env });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('only for');
+  });
 });

@@ -56,8 +56,9 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         refusePkcs7Protection({ ...options, out: output });
         const { store } = await openStoreForCli(ctx, input, options);
         if (!store.integrityChecked && !options.allowUnverified) throw unverified(input);
-        const { certificates, skipped } = await convertPkcs7(ctx, store, output, { ...options, out: output });
+        const { certificates, skipped, warnings } = await convertPkcs7(ctx, store, output, { ...options, out: output });
         for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+        for (const w of warnings) warn(ctx.io, w);
         if (options.json) printResult(ctx, true, { written: [output], format: 'PKCS7', certificates, of: store.entries.length, skipped }, () => '');
         note(ctx.io, `wrote ${certificates} certificate${certificates === 1 ? '' : 's'} of ${store.entries.length} entries to ${outputName(output)} (PKCS7)`);
         return;
@@ -68,8 +69,9 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         throw unverified(input);
       }
       const keyPasswords = await resolveKeyPasswords(ctx, options.keypassOut ?? []);
-      const { store: converted, skipped, renamed, keys } = convertKeystore(store, format, { keyPasswords });
+      const { store: converted, skipped, renamed, keys, warnings } = convertKeystore(store, format, { keyPasswords });
       for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+      for (const w of warnings) warn(ctx.io, w);
       for (const k of keys) if (k.protection === 'unchanged') warn(ctx.io, `key "${k.alias}" could not be opened and keeps its own key password (give --keypass to re-protect it)`);
       for (const r of renamed) warn(ctx.io, `alias "${r.from}" is taken in ${format}, where aliases ignore case: written as "${r.to}"`);
       const outPassword = await outputPassword(ctx, options, password, format, converted);
