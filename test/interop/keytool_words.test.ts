@@ -215,3 +215,20 @@ describe('convert into PKCS#7: every certificate of a store, once, as a trust bu
     expect(existsSync(at('unverified.p7b')) || existsSync(at('pw.p7b'))).toBe(false);
   });
 });
+
+describe('an alias in capitals, as keytool users type -alias MyCA', () => {
+  it('import --trusted into a JKS says the alias written (lower case, as keytool lists it); a PKCS#12 keeps the case given', async () => {
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('caps.key'), '-out', at('caps.pem'), '-subj', '/CN=Caps Root', '-days', '30']);
+    const jks = await hapki(['import', at('caps.jks'), '--alias', 'My-Root', '--trusted', at('caps.pem'), '--storepass', 'env:P'], { env });
+    expect(jks.code, jks.stderr).toBe(0);
+    expect(jks.stderr).toContain('added trusted entry "my-root" (JKS aliases are lower case)');
+    expect((await keytool(['-list', '-keystore', at('caps.jks'), '-storepass', env.P])).stdout).toMatch(/^my-root, .*trustedCertEntry/m);
+    const p12 = await hapki(['import', at('caps.p12'), '--alias', 'My-Root', '--trusted', at('caps.pem'), '--storepass', 'env:P'], { env });
+    expect(p12.code, p12.stderr).toBe(0);
+    expect(p12.stderr).toContain('added trusted entry "My-Root"\n');
+    // and the capitals find it again, as keytool's -alias does
+    const listed = await hapki(['list', at('caps.jks'), '--alias', 'MY-ROOT', '--storepass', 'env:P'], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^my-root: trusted-cert/m);
+  });
+});
