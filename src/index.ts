@@ -166,7 +166,7 @@ export type { TokenFromEntryOptions } from './token/token_from_entry.js';
 export { tokenMaterialOf, tokenKeyEntry } from './token/token_material.js';
 export { keyMatchesCertificate, certificatesForKey } from './cert/key_match.js';
 export type { TokenMaterial } from './token/token_material.js';
-export { installToken, stageToken, activateToken, retireToken, TOKEN_STEPS } from './token/rotation.js';
+export { installToken, stageToken, activateToken, retireToken, TOKEN_STEPS, tokenStep } from './token/rotation.js';
 export type { TokenStep, TokenChange, TokenTransform } from './token/rotation.js';
 export { tokenState, nextAlias, previousAlias } from './token/token_state.js';
 export type { TokenState, TokenKeyFacts, TokenCertificateFacts } from './token/token_state.js';

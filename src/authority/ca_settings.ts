@@ -65,7 +65,7 @@ export async function changeCaSettings(keystorePath: string, change: CaSettingsC
   for (const [what, v] of [['--crl-url', change.crlUrl], ['--aia-url', change.caIssuersUrl]] as const) if (v !== undefined) checkSettingUrl(what, v);
   if (keepsCaFiles(keystorePath)) await requireCaFile(keystorePath);
   const current = await readCaSettings(keystorePath);
-  const next: CaSettings = { ...current, policy: mergeNamePolicies(current.policy, parseNamePolicy({ domains: change.allowDomains ?? [], ipRanges: change.allowIps ?? [] })) };
+  const next: CaSettings = { ...current, policy: mergeNamePolicies(current.policy, parseNamePolicy({ domains: change.allowDomains ?? [], ipRanges: change.allowIps ?? [] }, { strict: true })) };
   if (change.crlUrl !== undefined) next.crlUrl = change.crlUrl;
   if (change.caIssuersUrl !== undefined) next.caIssuersUrl = change.caIssuersUrl;
   if (change.strictCommonName === true) next.strictCommonName = true;

@@ -6,6 +6,9 @@ import { readCaSettings } from './ca_settings.js';
 import type { FileChange } from '../txn/change_set.js';
 import { commitChangeSet } from '../txn/change_set.js';
 import { issuedRecordOf, recordIssuedChange } from './issuance_record.js';
+import { keystoreOutput } from '../fs/keystore_file.js';
+import type { Keystore } from '../keystore/model.js';
+import { pemArmor } from '../keystore/pem/pem_blocks.js';
 
 /** What the signer adds for one run to the CA's own settings. */
 export interface CaRulesInput extends Omit<IssuanceRules, 'crlUrl' | 'caIssuersUrl' | 'strictCommonName'> {
@@ -22,7 +25,7 @@ export const NO_POLICY_WARNING = 'this CA has no name policy, so any name is sig
 export async function caSigningRules(caKeystorePath: string, input: CaRulesInput = {}): Promise<{ rules: IssuanceRules; warnings: string[] }> {
   const settings = keepsCaFiles(caKeystorePath) ? await readCaSettings(caKeystorePath) : { policy: EMPTY_NAME_POLICY };
   const { allowDomains, allowIps, ...rest } = input;
-  const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }));
+  const namePolicy = mergeNamePolicies(settings.policy, input.namePolicy, parseNamePolicy({ domains: allowDomains ?? [], ipRanges: allowIps ?? [] }, { strict: true }));
   const rules: IssuanceRules = { ...rest, namePolicy, ...(settings.crlUrl ? { crlUrl: settings.crlUrl } : {}), ...(settings.caIssuersUrl ? { caIssuersUrl: settings.caIssuersUrl } : {}), ...(settings.strictCommonName ? { strictCommonName: true } : {}) };
   return { rules, warnings: isEmptyPolicy(namePolicy) && !input.allowAnyName ? [NO_POLICY_WARNING] : [] };
 }
@@ -64,6 +67,28 @@ export async function certifyWith<T extends { certificate: Uint8Array }>(ca: Sig
   const { rules } = await caSigningRules(ca.filesBase);
   const made = await make({ issuer: ca.issuer, extraExtensions: issuanceExtensions(profile, rules), namePolicy: rules.namePolicy ?? EMPTY_NAME_POLICY });
   return { made, record: signedRecordChange(ca.filesBase, [made.certificate], profile, by) };
+}
+
+/** Where a certified keystore goes: its file, its password, and a PEM copy of its certificate where asked. */
+export interface CertifiedOutputs {
+  path: string;
+  password?: string;
+  force: boolean;
+  /** The certificate alone, PEM, to hand out (a CA's trust anchor). */
+  certificatePath?: string;
+}
+
+/**
+ * The change set for what certifyWith made into a new keystore: the keystore, the certificate as
+ * PEM where asked, and the CA's record of it, so that all of them are written or none.
+ */
+export async function certifiedKeystoreChanges(certified: Certified<{ store: Keystore; certificate: Uint8Array }>, out: CertifiedOutputs): Promise<FileChange[]> {
+  const { made, record } = certified;
+  return [
+    await keystoreOutput(out.path, made.store, { ...(out.password === undefined ? {} : { password: out.password }), force: out.force }),
+    ...(out.certificatePath ? [{ path: out.certificatePath, action: 'write' as const, content: pemArmor('CERTIFICATE', made.certificate), force: out.force, backup: true }] : []),
+    ...(record ? [record] : []),
+  ];
 }
 
 /**

@@ -32,3 +32,39 @@ export async function exportPkcs7(ctx: CliContext, store: Keystore, options: Pkc
   await commitOutputs(ctx, [{ path: options.out, action: 'write', content: pkcs7CertificatesDer(certificates), force: options.force ?? false, backup: true }]);
   return certificates.length;
 }
+
+/**
+ * convert into PKCS#7: every certificate of the store once (trusted entries and each key's
+ * chain, in store order), as a trust bundle for Windows or `keytool -importcert`; keys and secret
+ * keys are named and left out, as convert leaves out what a target cannot hold.
+ */
+export async function convertPkcs7(
+  ctx: CliContext,
+  store: Keystore,
+  output: string,
+  options: Pkcs7ExportOptions & { keypassOut?: string[] },
+): Promise<{ certificates: number; skipped: { alias: string; reason: string }[] }> {
+  const skipped: { alias: string; reason: string }[] = [];
+  const seen = new Set<string>();
+  const certificates: Uint8Array[] = [];
+  const add = (cert: Uint8Array): void => {
+    const key = Buffer.from(cert).toString('base64');
+    if (!seen.has(key)) (seen.add(key), certificates.push(cert));
+  };
+  for (const entry of store.entries) {
+    if (entry.type === 'trusted-cert') add(entry.certificate);
+    else if (entry.type === 'private-key') {
+      entry.chain.forEach(add);
+      skipped.push({ alias: entry.alias, reason: 'its private key: a PKCS#7 file holds certificates only (its chain is written)' });
+    } else skipped.push({ alias: entry.alias, reason: 'a secret key: a PKCS#7 file holds certificates only' });
+  }
+  await commitOutputs(ctx, [{ path: output, action: 'write', content: pkcs7CertificatesDer(certificates), force: options.force ?? false, backup: true }]);
+  return { certificates: certificates.length, skipped };
+}
+
+/** convert's options that a PKCS#7 output has no use for: refused, never dropped. */
+export function refusePkcs7Protection(options: Pkcs7ExportOptions & { keypassOut?: string[] }): void {
+  if (options.outpass !== undefined || options.encrypt === false || options.legacy || (options.keypassOut?.length ?? 0) > 0) {
+    throw new UsageError('a PKCS#7 (.p7b) file holds certificates under no password: leave out --outpass, --keypass-out, --no-encrypt and --legacy');
+  }
+}

@@ -56,7 +56,7 @@ const ssh: FieldSpec = { kind: 'object', fields: { config: text, user: text, ide
 export const CLUSTER_SCHEMA: FieldSpec = {
   kind: 'object',
   fields: {
-    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, policy: { kind: 'object', fields: { domains: { kind: 'list', of: { kind: 'string', check: checkWith((d) => parseNamePolicy({ domains: [d] })) } }, ipRanges: { kind: 'list', of: { kind: 'string', check: checkWith((r) => parseNamePolicy({ ipRanges: [r] })) } } } }, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: VALIDITY_DAYS } } } },
+    ca: { kind: 'object', required: true, fields: { ...storeFields, alias: text, pkcs11Module: text, certificate: text, policy: { kind: 'object', fields: { domains: { kind: 'list', of: { kind: 'string', check: checkWith((d) => parseNamePolicy({ domains: [d] }, { strict: true })) } }, ipRanges: { kind: 'list', of: { kind: 'string', check: checkWith((r) => parseNamePolicy({ ipRanges: [r] }, { strict: true })) } } } }, create: { kind: 'object', fields: { subject: dn, ...keyFields, days: VALIDITY_DAYS } } } },
     loadBalancer: { kind: 'object', fields: { names: { ...names, required: true } } },
     gateway: { kind: 'object', required: true, fields: { name: required, instances: { kind: 'list', required: true, minItems: 1, of: node } } },
     replication: { kind: 'object', fields: { mode: { kind: 'enum', values: MESH_MODES }, master: replicationNode, slaves: { kind: 'list', required: true, minItems: 1, of: replicationNode } } },

@@ -75,7 +75,9 @@ export function importChange(request: ImportRequest, warn: (message: string) => 
     const added = addTrustedCertificate(store, alias, certificate, { force: force ?? false });
     if (added.unchanged) return { store, result: { done: [`"${added.entry.alias}" holds this certificate already: nothing changed`], changed: false } };
     for (const other of added.duplicates) warn(`the same certificate is already trusted as "${other}"`);
-    done.push(`added trusted entry "${added.entry.alias}"`);
+    // a JKS or JCEKS file holds its aliases in lower case (keytool's rule, the writer's): say the one written
+    const written = store.format === 'JKS' || store.format === 'JCEKS' ? added.entry.alias.toLowerCase() : added.entry.alias;
+    done.push(`added trusted entry "${written}"${written === added.entry.alias ? '' : ` (${store.format} aliases are lower case)`}`);
     return { store: added.store, result: { done, changed: true } };
   };
 }

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { dnsNameProblem } from '../names/dns_name.js';
 import { canonicalIp } from '../names/general_name.js';
 import { escapeText } from '../text/escape.js';
+import { isPublicSuffix } from '../names/public_suffix.js';
 import { formatSan, type SubjectAltName } from './san.js';
 import { ipBytes } from './san_extension.js';
 
@@ -18,20 +19,47 @@ export interface NamePolicy {
 
 export const EMPTY_NAME_POLICY: NamePolicy = { domains: [], ipRanges: [] };
 
-/** A policy from the operator's words: checked domain names and CIDR ranges, canonical. */
-export function parseNamePolicy(input: { domains?: readonly string[]; ipRanges?: readonly string[] }): NamePolicy {
+/**
+ * A policy from the operator's words: checked domain names and CIDR ranges, canonical (a range
+ * is written with its host bits cleared, as the name constraints it becomes must be). `strict`,
+ * for what an operator adds now (ca set, sign --allow-domain, a cluster file), also refuses what
+ * cannot be meant: a public suffix as a domain ("com", "co.uk": every registrant's names), a
+ * range with bits set beyond its prefix (10.0.0.1/8: the network or the one address?), and an
+ * IPv4-mapped range (no certificate hapki signs holds such an address).
+ */
+export function parseNamePolicy(input: { domains?: readonly string[]; ipRanges?: readonly string[] }, options: { strict?: boolean } = {}): NamePolicy {
   const domains = (input.domains ?? []).map((d) => {
     const bare = d.replace(/^\*?\./, '').replace(/\.$/, '').toLowerCase();
-    const problem = dnsNameProblem(bare);
+    const problem = dnsNameProblem(bare) ?? (options.strict && isPublicSuffix(bare) ? 'is a public suffix (Public Suffix List): the names of every registrant under it would be allowed; name the domains this CA certifies' : undefined);
     if (problem) throw new InvalidArgumentError(`allowed domain "${escapeText(d)}" ${problem}`);
     return bare;
   });
   const ipRanges = (input.ipRanges ?? []).map((r) => {
     const parsed = parseCidr(r);
     if (!parsed) throw new InvalidArgumentError(`allowed IP range "${escapeText(r)}" is not an address or CIDR range (10.0.0.0/8, fd00::/8)`);
-    return `${parsed.address}/${parsed.prefix}`;
+    const network = networkOf(parsed.address, parsed.prefix);
+    if (options.strict && network !== parsed.address) {
+      throw new InvalidArgumentError(`allowed IP range "${escapeText(r)}" has address bits set beyond its /${parsed.prefix} prefix: write ${network}/${parsed.prefix} for the range, or the address alone`);
+    }
+    if (options.strict && ipVersion(network) === 6 && /^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$|^::ffff:\d+\.\d+\.\d+\.\d+$/.test(network) && parsed.prefix >= 96) {
+      throw new InvalidArgumentError(`allowed IP range "${escapeText(r)}" is IPv4-mapped IPv6, which no certificate hapki signs holds: write the IPv4 range`);
+    }
+    return `${network}/${parsed.prefix}`;
   });
   return { domains: [...new Set(domains)], ipRanges: [...new Set(ipRanges)] };
+}
+
+/** The address with the bits beyond the prefix cleared, canonical. */
+function networkOf(address: string, prefix: number): string {
+  const bytes = ipBytes(address);
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, prefix - i * 8));
+    bytes[i]! &= (0xff << (8 - keep)) & 0xff;
+  }
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  return canonicalIp(groups.join(':')) ?? address;
 }
 
 export function mergeNamePolicies(...policies: readonly (NamePolicy | undefined)[]): NamePolicy {

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../crypto/digest.js';
-import { InvalidArgumentError, KeyPasswordError } from '../errors.js';
+import { InvalidArgumentError, KeyPasswordError, UsageError } from '../errors.js';
 import { aliasKey } from '../keystore/alias.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry } from '../keystore/model.js';
 import { bytesEqual } from '../lib/bytes.js';
@@ -15,6 +15,19 @@ import { nextAlias, previousAlias } from './token_state.js';
  */
 export const TOKEN_STEPS = ['install', 'stage', 'activate', 'retire'] as const;
 export type TokenStep = (typeof TOKEN_STEPS)[number];
+
+/**
+ * The step a distribution asks for (ERR_USAGE, worded as `hapki token distribute`'s flags): at
+ * most one of stage, activate and retire, none meaning install; every step but retire needs the
+ * token keystore (`token`: whether it is named).
+ */
+export function tokenStep(choice: { stage?: boolean; activate?: boolean; retire?: boolean; token?: unknown }): TokenStep {
+  const steps = (['stage', 'activate', 'retire'] as const).filter((s) => choice[s]);
+  if (steps.length > 1) throw new UsageError('give one of --stage, --activate and --retire');
+  const step: TokenStep = steps[0] ?? 'install';
+  if (choice.token === undefined && step !== 'retire') throw new UsageError('name the token keystore');
+  return step;
+}
 
 export interface TokenChange {
   alias: string;

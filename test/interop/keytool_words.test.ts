@@ -191,3 +191,44 @@ describe('convert of a store whose keys each have a password of their own (pyjks
     expect(existsSync(at('cep-bad.p12'))).toBe(false);
   });
 });
+
+describe('convert into PKCS#7: every certificate of a store, once, as a trust bundle', () => {
+  const source = join(INTEROP, 'pyjks', 'jks', 'RSA2048_3certs.jks');
+  const threeCerts = join(INTEROP, 'pyjks', 'jks', '3certs.jks');
+
+  it('keytool -printcert and openssl pkcs7 show the chain of the key entry; keys are named and left out; a trust store imports into keytool', async () => {
+    const r = await hapki(['convert', source, at('rsa3.p7b'), '--storepass', 'env:SP'], { env: { SP: '12345678' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('left out "mykey"');
+    expect(r.stderr).toContain('wrote 3 certificates of 1 entries');
+    const printed = (await keytool(['-printcert', '-file', at('rsa3.p7b')])).stdout;
+    expect(keytoolFingerprints(printed)).toEqual(['c6f621a467cc9ea9e802a3aefd2f716d3b8143eabf0a007909772d796a60b80d', '347abff6396245799d67c308bd57bd4f9f3837f83df1c27db266477bebb635eb', '03622d5d587dc5a2cf1be3fcee76bfd717542c9e8e319b86cbc8ed37e54805a1']);
+    const bundle = await hapki(['convert', threeCerts, at('three.p7b'), '--storepass', 'env:SP'], { env: { SP: '12345678' } });
+    expect(bundle.code, bundle.stderr).toBe(0);
+    // the same three certificates, once each, whether they came as trusted entries or as a chain
+    expect((await openssl(['pkcs7', '-inform', 'DER', '-in', at('three.p7b'), '-print_certs', '-noout'])).stdout.match(/^subject=/gm)).toHaveLength(3);
+    const unverified = await hapki(['convert', threeCerts, at('unverified.p7b')]);
+    expect(unverified.code).toBe(1);
+    expect(unverified.stderr).toMatch(ONE_LINE_ERROR('ERR_PASSWORD_REQUIRED'));
+    const protectedOut = await hapki(['convert', threeCerts, at('pw.p7b'), '--storepass', 'env:SP', '--outpass', 'env:SP'], { env: { SP: '12345678' } });
+    expect(protectedOut.code).toBe(2);
+    expect(existsSync(at('unverified.p7b')) || existsSync(at('pw.p7b'))).toBe(false);
+  });
+});
+
+describe('an alias in capitals, as keytool users type -alias MyCA', () => {
+  it('import --trusted into a JKS says the alias written (lower case, as keytool lists it); a PKCS#12 keeps the case given', async () => {
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('caps.key'), '-out', at('caps.pem'), '-subj', '/CN=Caps Root', '-days', '30']);
+    const jks = await hapki(['import', at('caps.jks'), '--alias', 'My-Root', '--trusted', at('caps.pem'), '--storepass', 'env:P'], { env });
+    expect(jks.code, jks.stderr).toBe(0);
+    expect(jks.stderr).toContain('added trusted entry "my-root" (JKS aliases are lower case)');
+    expect((await keytool(['-list', '-keystore', at('caps.jks'), '-storepass', env.P])).stdout).toMatch(/^my-root, .*trustedCertEntry/m);
+    const p12 = await hapki(['import', at('caps.p12'), '--alias', 'My-Root', '--trusted', at('caps.pem'), '--storepass', 'env:P'], { env });
+    expect(p12.code, p12.stderr).toBe(0);
+    expect(p12.stderr).toContain('added trusted entry "My-Root"\n');
+    // and the capitals find it again, as keytool's -alias does
+    const listed = await hapki(['list', at('caps.jks'), '--alias', 'MY-ROOT', '--storepass', 'env:P'], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^my-root: trusted-cert/m);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTokenSource, issueTokenCertificate, type IssueTokenOptions } from '../../src/token/issue_token.js';
+import { tokenStep } from '../../src/token/rotation.js';
 
 /**
  * `hapki token issue` refuses an inconsistent request before reading anything; the checks are the
@@ -32,5 +33,19 @@ describe('checkTokenSource', () => {
 describe('issueTokenCertificate', () => {
   it('refuses a request without a subject before making a key', async () => {
     await expect(issueTokenCertificate({} as IssueTokenOptions)).rejects.toMatchObject({ code: 'ERR_USAGE', message: '--subject is required with --ca and --self-signed' });
+  });
+});
+
+describe('tokenStep', () => {
+  it('is install, or the one rotation step asked for', () => {
+    expect(tokenStep({ token: 't.p12' })).toBe('install');
+    expect(tokenStep({ stage: true, token: 't.p12' })).toBe('stage');
+    expect(tokenStep({ activate: true, retire: false, token: 't.p12' })).toBe('activate');
+    expect(tokenStep({ retire: true })).toBe('retire');
+  });
+  it('refuses two steps, then a step without the token keystore', () => {
+    expect(() => tokenStep({ stage: true, retire: true })).toThrow(usage('give one of --stage, --activate and --retire'));
+    expect(() => tokenStep({ activate: true })).toThrow(usage('name the token keystore'));
+    expect(() => tokenStep({})).toThrow(usage('name the token keystore'));
   });
 });

@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
 import { registerCaRecord } from './ca_record.js';
 import { parseKeySpec } from '../../crypto/key_spec.js';
-import { keystoreOutput } from '../../fs/keystore_file.js';
 import { createCa } from '../../issue/create_ca.js';
 import { UsageError } from '../../errors.js';
-import { pemArmor } from '../../keystore/pem/pem_blocks.js';
 import type { CliContext } from '../context.js';
 import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
-import { certifyWith } from '../../authority/issue_with_ca.js';
+import { certifiedKeystoreChanges, certifyWith } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { outputPassword } from '../output_password.js';
 import { renderIssued } from '../render/issued_text.js';
@@ -75,15 +73,12 @@ export function registerCa(program: Command, ctx: CliContext): void {
       if (!options.force) await refuseExisting([options.out, ...(options.certOut ? [options.certOut] : [])].filter((p) => p !== STDIO));
       const ca = await openSigningCa(ctx, options.ca, options);
       // a sub-CA leaves its issuer recorded, as sign's certificates do
-      const { made: created, record } = await certifyWith(ca, 'ca', 'ca init', (signing) => createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing })).finally(() => ca?.close());
+      const certified = await certifyWith(ca, 'ca', 'ca init', (signing) => createCa({ subject: options.subject, key, alias: options.alias, format, ...(days === undefined ? {} : { days }), ...(pathLength === undefined ? {} : { pathLength }), ...signing })).finally(() => ca?.close());
+      const created = certified.made;
       for (const w of created.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, created.store);
       // the keystore, its certificate and the issuer's record of it together, or none of them
-      await commitOutputs(ctx, [
-        await keystoreOutput(options.out, created.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false }),
-        ...(options.certOut ? [{ path: options.certOut, action: 'write' as const, content: pemArmor('CERTIFICATE', created.certificate), force: options.force ?? false, backup: true }] : []),
-        ...(record ? [record] : []),
-      ]);
+      await commitOutputs(ctx, await certifiedKeystoreChanges(certified, { path: options.out, ...(password === undefined ? {} : { password }), force: options.force ?? false, ...(options.certOut ? { certificatePath: options.certOut } : {}) }));
       const result = { written: [options.out, ...(options.certOut ? [options.certOut] : [])], format, alias: options.alias, certificate: describeCertificate(created.certificate) };
       if (options.json) printResult(ctx, true, result, () => '');
       else print(renderIssued(created.certificate));

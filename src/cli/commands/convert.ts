@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { PasswordRequiredError } from '../../errors.js';
 import { convertKeystore } from '../../keystore/convert.js';
 import type { CliContext } from '../context.js';
-import { FORMAT_CHOICES, outputFormat } from '../formats.js';
+import { EXPORT_FORMAT_CHOICES, outputFormat, pkcs7Output } from '../formats.js';
+import { convertPkcs7, refusePkcs7Protection } from '../export_pkcs7.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { outputPassword, resolveKeyPasswords } from '../output_password.js';
@@ -34,7 +35,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .argument('<in>', 'source keystore (format detected by content), or - for standard input')
     .argument('[out]', 'output file (not overwritten without --force), or --out; - for standard output (with --out-format)')
     .option('--out <file>', 'output file, instead of the argument')
-    .addOption(outFormatOption(`output format: ${FORMAT_CHOICES} (default: from the output file's extension)`))
+    .addOption(outFormatOption(`output format: ${EXPORT_FORMAT_CHOICES} (default: from the output file's extension; p7b: every certificate, as PKCS#7)`))
     .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'source key password, where it differs from the store password')
     .option('--keypass-in <alias=src>', 'JKS/JCEKS/PKCS#12: the source key password of that entry, where keys differ (repeatable; keytool -importkeystore asks for each)', collect)
@@ -51,10 +52,20 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       if (output === undefined || (outArg !== undefined && options.out !== undefined)) throw new UsageError('give the output once: as an argument or with --out');
       refuseOutputOverInput([['the output', output]], [['the input', input]]);
       summaryStream(ctx, output, options.json);
+      if (pkcs7Output(options.outFormat, output)) {
+        refusePkcs7Protection({ ...options, out: output });
+        const { store } = await openStoreForCli(ctx, input, options);
+        if (!store.integrityChecked && !options.allowUnverified) throw unverified(input);
+        const { certificates, skipped } = await convertPkcs7(ctx, store, output, { ...options, out: output });
+        for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+        if (options.json) printResult(ctx, true, { written: [output], format: 'PKCS7', certificates, of: store.entries.length, skipped }, () => '');
+        note(ctx.io, `wrote ${certificates} certificate${certificates === 1 ? '' : 's'} of ${store.entries.length} entries to ${outputName(output)} (PKCS7)`);
+        return;
+      }
       const format = outputFormat(options.outFormat, output);
       const { store, password } = await openStoreForCli(ctx, input, options);
       if (!store.integrityChecked && !options.allowUnverified) {
-        throw new PasswordRequiredError(`${input} was read without verifying its integrity: give --storepass (or --allow-unverified to convert it as it is)`);
+        throw unverified(input);
       }
       const keyPasswords = await resolveKeyPasswords(ctx, options.keypassOut ?? []);
       const { store: converted, skipped, renamed, keys } = convertKeystore(store, format, { keyPasswords });
@@ -71,4 +82,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       note(ctx.io, `wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})${keyProtection(keys, outPassword !== undefined)}`);
     });
   deprecatedOption(command, ctx, '--to <format>', '--out-format');
+}
+
+function unverified(input: string): PasswordRequiredError {
+  return new PasswordRequiredError(`${input} was read without verifying its integrity: give --storepass (or --allow-unverified to convert it as it is)`);
 }

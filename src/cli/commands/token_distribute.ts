@@ -4,7 +4,7 @@ import { distributeToken, planTokenDistribution } from '../../token/distribute_t
 import { renderTokenDistribution, renderTokenPlan, tokenDistributionJson } from '../../token/distribute_token_text.js';
 import { localTokenFiles } from '../../token/instance_files.js';
 import { DEFAULT_TOKEN_ALIAS } from '../../token/issue_token.js';
-import type { TokenStep } from '../../token/rotation.js';
+import { tokenStep } from '../../token/rotation.js';
 import { tokenKeyEntry, tokenMaterialOf } from '../../token/token_material.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
@@ -46,10 +46,7 @@ export function registerTokenDistribute(token: Command, ctx: CliContext): void {
     .addOption(jsonOption('{"step", "alias", "dryRun", "written": [files], "plan": [per instance]}'))
     .addHelpText('after', TOKEN_DISTRIBUTE_HELP)
     .action(async (tokenSpec: string | undefined, options: DistributeOptions) => {
-      const steps = (['stage', 'activate', 'retire'] as const).filter((s) => options[s]);
-      if (steps.length > 1) throw new UsageError('give one of --stage, --activate and --retire');
-      const step: TokenStep = steps[0] ?? 'install';
-      if (tokenSpec === undefined && step !== 'retire') throw new UsageError('name the token keystore');
+      const step = tokenStep({ stage: options.stage, activate: options.activate, retire: options.retire, token: tokenSpec });
       if ((options.to ?? []).length === 0 && options.instances === undefined) throw new UsageError('name the instance keystores with --to or --instances');
       if ((options.to ?? []).includes('-')) throw new UsageError('token distribute rewrites each instance keystore in place: name its file, not -');
       let material;

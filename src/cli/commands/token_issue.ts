@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
 import { UsageError } from '../../errors.js';
-import { keystoreOutput } from '../../fs/keystore_file.js';
-import type { FileChange } from '../../txn/change_set.js';
-import { checkTokenSource, DEFAULT_TOKEN_ALIAS, issueTokenCertificate } from '../../token/issue_token.js';
+import { checkTokenSource, DEFAULT_TOKEN_ALIAS, issueTokenCertificate, type IssuedToken } from '../../token/issue_token.js';
 import { tokenFromEntry } from '../../token/token_from_entry.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { CliContext } from '../context.js';
@@ -11,7 +9,7 @@ import { KEY_ENTRY_FORMAT_CHOICES, keyEntryFormat } from '../formats.js';
 import { note, warn } from '../io.js';
 import { openStoreForCli } from '../open_store.js';
 import { addCaKeyOptions, caInputs, openSigningCa, type CaLocationOptions } from '../ca_location.js';
-import { certifyWith } from '../../authority/issue_with_ca.js';
+import { certifiedKeystoreChanges, certifyWith, type Certified } from '../../authority/issue_with_ca.js';
 import { refuseExisting } from '../batch_outputs.js';
 import { deprecatedOption, jsonOption, outFormatOption, parseDays, printResult } from '../options.js';
 import { describeCertificate } from '../../cert/describe.js';
@@ -78,24 +76,23 @@ export function registerTokenIssue(token: Command, ctx: CliContext): void {
       const print = summaryStream(ctx, options.out, options.json);
       const format = keyEntryFormat(options.outFormat, options.out, '--out-format', newKeystoreFormat);
       const days = parseDays(options.days, '--days');
-      let issued;
-      let record: FileChange | undefined;
+      let certified: Certified<IssuedToken>;
       if (options.from !== undefined) {
         const ref = parseNodeRef(options.from);
         const { store } = await openStoreForCli(ctx, ref.path, { ...(options.fromStorepass ? { storepass: options.fromStorepass } : {}), ...(options.fromKeypass ? { keypass: options.fromKeypass } : {}) }, '--from-storepass');
-        issued = tokenFromEntry(store, { alias: options.alias, format, ...(ref.alias ? { sourceAlias: ref.alias } : {}) });
+        certified = { made: tokenFromEntry(store, { alias: options.alias, format, ...(ref.alias ? { sourceAlias: ref.alias } : {}) }), record: undefined };
       } else {
         const key = parseKeySpec(options);
         if (!options.force && options.out !== STDIO) await refuseExisting([options.out]);
         const ca = await openSigningCa(ctx, options.ca, options);
-        ({ made: issued, record } = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...signing })).finally(() => ca?.close()));
+        certified = await certifyWith(ca, 'token', 'token issue', (signing) => issueTokenCertificate({ subject: options.subject!, alias: options.alias, key, format, ...(days === undefined ? {} : { days }), ...signing })).finally(() => ca?.close());
       }
+      const issued = certified.made;
       for (const w of issued.warnings) warn(ctx.io, w);
       const password = await outputPassword(ctx, options, undefined, format, issued.store);
       const out = options.out;
       // the token keystore and the CA's record of its certificate together, or neither
-      const written = await keystoreOutput(out, issued.store, { ...(password === undefined ? {} : { password }), force: options.force ?? false });
-      await commitOutputs(ctx, record ? [written, record] : [written]);
+      await commitOutputs(ctx, await certifiedKeystoreChanges(certified, { path: out, ...(password === undefined ? {} : { password }), force: options.force ?? false }));
       const result = { written: [out], format, alias: options.alias, certificate: describeCertificate(issued.certificate) };
       if (options.json) printResult(ctx, true, result, () => '');
       else print(renderIssued(issued.certificate));
