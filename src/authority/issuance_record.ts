@@ -104,11 +104,28 @@ function parseRecord(text: string | undefined, path: string): RecordLine[] {
 /** The certificates of the record, oldest first, each with its revocation. */
 export function issuedCertificates(lines: readonly RecordLine[]): IssuedCertificate[] {
   const revoked = new Map<string, { reason: RevocationReason; at: string }>();
-  for (const line of lines) if (line.type === 'revoked' && !revoked.has(line.serial)) revoked.set(line.serial, { reason: line.reason, at: line.at });
+  for (const line of lines) {
+    if (line.type !== 'revoked') continue;
+    const first = revoked.get(line.serial);
+    // the first revocation stands, its date too; only a reason update RFC 5280 allows replaces its reason
+    if (!first) revoked.set(line.serial, { reason: line.reason, at: line.at });
+    else if (reasonUpdates(first.reason, line.reason)) revoked.set(line.serial, { reason: line.reason, at: first.at });
+  }
   return lines.filter((l): l is IssuedRecord => l.type === 'issued').map((l) => {
     const r = revoked.get(l.serial);
     return r ? { ...l, revoked: r } : { ...l };
   });
+}
+
+/**
+ * Whether a revoked certificate's reason may change to `next`: a hold (certificateHold, RFC 5280
+ * 5.3.1) becomes a permanent revocation, and any other reason becomes keyCompromise once the key
+ * is known compromised (relying parties treat it differently; the Mozilla and CA/B rules require
+ * a CA to allow that update). Nothing else changes a revocation.
+ */
+export function reasonUpdates(current: RevocationReason, next: RevocationReason): boolean {
+  if (current === next) return false;
+  return current === 'certificateHold' || next === 'keyCompromise';
 }
 
 /** What the CA at `caKeystorePath` (its keystore, or an HSM CA's certificate file) has issued, with revocations; the CA file must exist. */
@@ -163,8 +180,14 @@ export async function revokeSerial(
       throw new NotFoundError(`the certificate is not the one ${escapeText(caKeystorePath)} issued with serial ${serial} (its SHA-256 differs from the record's): another CA's certificate, or an altered one`);
     }
     if (target.revoked) {
-      result = target;
-      return current ?? '';
+      if (!reasonUpdates(target.revoked.reason, reason)) {
+        result = target;
+        return current ?? '';
+      }
+      // the reason changes (a hold made permanent, or keyCompromise learnt later); the revocation date stays
+      const update: RevokedRecord = { type: 'revoked', serial, reason, at: target.revoked.at };
+      result = { ...target, revoked: { reason, at: update.at } };
+      return withLines(current, [update]);
     }
     const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
     result = { ...target, revoked: { reason, at: line.at } };

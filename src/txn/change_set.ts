@@ -128,9 +128,18 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
     let renamed = 0;
     try {
       for (const p of changed) {
-        if (p.backupTemp) await p.transport.rename(p.backupTemp, backupPathOf(p.target));
-        if (p.change.action === 'delete') await p.transport.unlink(p.target);
-        else await p.transport.rename(p.temp!, p.target);
+        if (p.change.action === 'delete') {
+          if (p.backupTemp) await p.transport.rename(p.backupTemp, backupPathOf(p.target));
+          await p.transport.unlink(p.target);
+        } else {
+          // the new content first, then the old as the .bak: a rename refused for the file itself
+          // (immutable, a directory put there) had already replaced the previous .bak, and the
+          // failed command lost it; a kill between the two leaves the old content staged beside
+          // the new file, which recovery makes the .bak
+          await p.transport.rename(p.temp!, p.target);
+          crashPoint(`replaced-${renamed + 1}`);
+          if (p.backupTemp) await p.transport.rename(p.backupTemp, backupPathOf(p.target));
+        }
         await p.transport.syncDirectory(posix.dirname(p.target));
         crashPoint(`renamed-${++renamed}`);
       }

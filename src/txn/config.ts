@@ -64,7 +64,7 @@ let stoppedAt: string | undefined;
  * kills itself with SIGKILL at that step, exactly as `kill -9` from outside would, so no
  * cleanup code runs. Steps: locked, staging (the first file staged), staged, journal-written
  * (its temp, not yet renamed into place), journaled, renamed-<n> (after the n-th rename of
- * a target), committed (before the journal is removed), recovering (a recovery, once it holds
+ * a target), replaced-<n> (between the n-th target's rename and its .bak's), committed (before the journal is removed), recovering (a recovery, once it holds
  * its guard). With HAPKI_TEST_STOP_AT=<step> it stops itself (SIGSTOP) there, the first time,
  * for a test to break something at exactly that moment and let it go on (SIGCONT).
  */

@@ -95,13 +95,23 @@ export async function settleJournal(journal: Journal): Promise<RecoveryOutcome> 
     const forward = done || (current === f.old && (f.new === null || tempHash === f.new));
     states.push({ f, transport, current, done, forward });
   }
+  if (states.every((s) => s.forward)) {
+    // a file already new whose old content is still staged (killed between its two renames): that becomes its .bak
+    for (const s of states) {
+      if (s.done && s.f.new !== null && s.f.backupTemp && s.f.backup && (await s.transport.lstat(s.f.backupTemp))) await s.transport.rename(s.f.backupTemp, s.f.backup);
+    }
+  }
   if (states.every((s) => s.done)) return 'already-done';
   if (states.every((s) => s.forward)) {
     for (const s of states) {
       if (s.done) continue;
-      if (s.f.backupTemp && s.f.backup && (await s.transport.lstat(s.f.backupTemp))) await s.transport.rename(s.f.backupTemp, s.f.backup);
-      if (s.f.new === null) await s.transport.unlink(s.f.path);
-      else await s.transport.rename(s.f.temp!, s.f.path);
+      if (s.f.new === null) {
+        if (s.f.backupTemp && s.f.backup && (await s.transport.lstat(s.f.backupTemp))) await s.transport.rename(s.f.backupTemp, s.f.backup);
+        await s.transport.unlink(s.f.path);
+      } else {
+        await s.transport.rename(s.f.temp!, s.f.path);
+        if (s.f.backupTemp && s.f.backup && (await s.transport.lstat(s.f.backupTemp))) await s.transport.rename(s.f.backupTemp, s.f.backup);
+      }
       await s.transport.syncDirectory(dirOf(s.f.path));
     }
     return 'rolled-forward';

@@ -5,7 +5,7 @@ import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
 import { reach, readJournalFile, settleJournal, type RecoveryOutcome } from './journal.js';
 import { lockHolderOf, removeStaleLock, settledGuardIsStale, settledLockHolder, sleep, staleGuard, TAKEOVER_GUARD_MAX_AGE_MS } from './locks.js';
-import { backupTempPathOf, debrisOf, guardKindOf, journalPathOf, journalTempPathOf, lockTargetOf, recoveryGuardPathOf, tempPathOf } from './names.js';
+import { backupPathOf, backupTempPathOf, debrisOf, guardKindOf, journalPathOf, journalTempPathOf, lockTargetOf, recoveryGuardPathOf, tempPathOf } from './names.js';
 
 /** A change set whose process died: its id, its files, where its journal would be. */
 export interface DeadChangeSet {
@@ -55,8 +55,17 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
     }
     for (const f of dead.files) {
       const t = reach(f);
+      // no journal (a change of one file): killed between its two renames, the new content is in
+      // place (its staged file, made before the old content's, is gone) and the old content,
+      // staged whole and synced, becomes the .bak as the change would have made it
+      const backupTemp = backupTempPathOf(f.path, dead.txn);
+      if (!found && (await t.lstat(backupTemp))?.type === 'file' && !(await t.lstat(tempPathOf(f.path, dead.txn)))) {
+        await t.rename(backupTemp, backupPathOf(f.path));
+        outcome = 'already-done';
+        files = dead.files.map((d) => d.path);
+      }
       await t.unlink(tempPathOf(f.path, dead.txn));
-      await t.unlink(backupTempPathOf(f.path, dead.txn));
+      await t.unlink(backupTemp);
       await t.unlink(journalTempPathOf(f.path, dead.txn));
     }
     if (journalRef && journalTransport && (ours || !found)) {
@@ -64,7 +73,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
       await journalTransport.syncDirectory(posix.dirname(journalRef.path));
     }
     for (const f of dead.files) await removeStaleLock(reach(f), f.path, dead.txn);
-    const what = outcome === 'rolled-forward' ? 'finished it' : outcome === 'rolled-back' ? 'undid it' : 'nothing had been replaced yet; removed what it staged';
+    const what = outcome === 'rolled-forward' ? 'finished it' : outcome === 'rolled-back' ? 'undid it' : outcome === 'already-done' ? 'it was already made; removed what it left' : 'nothing had been replaced yet; removed what it staged';
     writePathSettings().warn(`an interrupted change of ${dead.files.map(shownPath).join(', ')}${dead.holder ? ` (by ${dead.holder})` : ''} was recovered: ${what}`, { done: true });
     return { txn: dead.txn, outcome, files };
   } finally {

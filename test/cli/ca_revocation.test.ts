@@ -143,3 +143,33 @@ describe('issuance record, revoke and crl', () => {
     expect(next.stdout).toMatch(/nextUpdate=\w{3} +\d+ [\d:]+ 21\d\d GMT/);
   });
 });
+
+describe('a revocation reason updated as RFC 5280 and the root programs allow', () => {
+  // Regression: "revoking twice changes nothing" also kept a certificate revoked as superseded (or
+  // on hold) when its key was later found compromised: the CRL said superseded for ever, and a
+  // certificateHold could never be made permanent.
+  it('superseded then keyCompromise, and certificateHold then cessationOfOperation: the CRL carries the new reasons, with the first dates', async () => {
+    expect((await sign('later-compromised')).code).toBe(0);
+    expect((await sign('held')).code).toBe(0);
+    const first = JSON.parse((await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('later-compromised.pem'), '--reason', 'superseded', '--json'])).stdout);
+    expect((await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('held.pem'), '--reason', 'certificateHold'])).code).toBe(0);
+    const updated = JSON.parse((await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('later-compromised.pem'), '--reason', 'keyCompromise', '--json'])).stdout);
+    expect(updated.revoked).toEqual({ reason: 'keyCompromise', at: first.revoked.at });
+    expect((await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('held.pem'), '--reason', 'cessationOfOperation'])).code).toBe(0);
+    // keyCompromise is not weakened again, and no other change is taken
+    const again = JSON.parse((await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('later-compromised.pem'), '--reason', 'superseded', '--json'])).stdout);
+    expect(again.revoked.reason).toBe('keyCompromise');
+    expect((await hapki(['crl', ...CA, '--out', at('updated.crl')], { env })).code).toBe(0);
+    const text = (await openssl(['crl', '-in', at('updated.crl'), '-inform', 'DER', '-noout', '-text'])).stdout;
+    const held = JSON.parse((await hapki(['ca', 'issued', '--ca', at('ca.p12'), '--json'])).stdout).find((c: { subject: string }) => c.subject === 'CN=held.example.com') as { serial: string };
+    // openssl writes the serial in upper case, with or without leading zeros: the entry runs to the next one
+    const entry = (serial: string): string => {
+      const start = new RegExp(`Serial Number: 0*${serial.replace(/^0+/, '')}\\n`, 'i').exec(text);
+      expect(start, `serial ${serial} in the CRL`).not.toBeNull();
+      return text.slice(start!.index + start![0].length).split('Serial Number:')[0]!;
+    };
+    expect(entry(first.serial)).toContain('Key Compromise');
+    expect(entry(held.serial)).toContain('Cessation Of Operation');
+    expect(entry(held.serial)).not.toContain('Hold');
+  });
+});

@@ -1,0 +1,105 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { FIXTURE_PASSWORD, FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tools.js';
+
+/**
+ * The previous `.bak` of a file is replaced only once the file itself is: a command whose rename
+ * of the file is refused leaves the old `.bak` as it was, and a kill between the file's rename and
+ * its `.bak`'s is finished by recovery (the old content, staged, becomes the `.bak`).
+ */
+const env = { STOREPASS: FIXTURE_PASSWORD };
+const addTrusted = (store: string, alias: string): string[] => ['import', store, '--trusted', join(FIXTURES, 'ca.pem'), '--alias', alias, '--storepass', 'env:STOREPASS'];
+
+function isStopped(pid: number | undefined): boolean {
+  try {
+    return / T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
+  } catch {
+    return false;
+  }
+}
+
+/** hapki stopped at a write-path step (HAPKI_TEST_STOP_AT); `act` runs there, then it goes on. */
+function stoppedAt(args: string[], step: string, act: () => void): Promise<{ code: number; stderr: string; acted: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env, HAPKI_TEST_STOP_AT: step } });
+    let stderr = '';
+    let acted = false;
+    const timer = setInterval(() => {
+      if (acted || !isStopped(child.pid)) return;
+      acted = true;
+      try {
+        act();
+      } finally {
+        child.kill('SIGCONT');
+      }
+    }, 5);
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ code: code ?? -1, stderr, acted });
+    });
+  });
+}
+
+describe('the previous .bak', () => {
+  // Regression: the .bak was renamed into place before the file, so a rename refused for the file
+  // (chattr +i, a directory put in its place) failed the command after the previous .bak was gone
+  it('is kept when the rename of the file itself is refused', async () => {
+    const dir = tempDir('hapki-bak-kept-');
+    const file = join(dir, 'gw.p12');
+    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+    writeFileSync(join(dir, 'gw.p12.bak'), 'the previous backup\n');
+    const run = await stoppedAt(addTrusted(file, 'extra'), 'staged', () => {
+      // a directory that is not empty: renaming a file over it is refused (EISDIR)
+      renameSync(file, join(dir, 'aside'));
+      mkdirSync(file);
+      writeFileSync(join(file, 'x'), 'x');
+    });
+    expect(run.acted).toBe(true);
+    expect(run.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+    expect(readFileSync(join(dir, 'gw.p12.bak'), 'utf8')).toBe('the previous backup\n');
+    expect(readdirSync(dir).sort()).toEqual(['aside', 'gw.p12', 'gw.p12.bak']);
+    rmSync(file, { recursive: true });
+  });
+
+  it('killed between the file and its .bak (one file, no journal): recover makes the old content the .bak', async () => {
+    const dir = tempDir('hapki-bak-kill-');
+    const file = join(dir, 'gw.p12');
+    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+    const old = readFileSync(file);
+    writeFileSync(join(dir, 'gw.p12.bak'), 'the previous backup\n');
+    const killed = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...addTrusted(file, 'extra')], { env: { PATH: process.env['PATH'] ?? '', ...env, HAPKI_TEST_CRASH_AT: 'replaced-1' } });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(readFileSync(file).equals(old)).toBe(false);
+    const recover = await hapki(['recover', dir], { env });
+    expect(recover.code, recover.stderr).toBe(0);
+    expect(recover.stderr).toContain('it was already made');
+    expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'gw.p12.bak']);
+    expect(readFileSync(join(dir, 'gw.p12.bak')).equals(old)).toBe(true);
+    const listed = await hapki(['list', file, '--storepass', 'env:STOREPASS'], { env });
+    expect(listed.stdout).toContain('extra');
+  });
+
+  it('killed between the first file and its .bak (two files, journaled): recover finishes both, each .bak its old content', async () => {
+    const dir = tempDir('hapki-bak-kill2-');
+    for (const name of ['a.pem', 'b.pem']) {
+      writeFileSync(join(dir, name), `old ${name}\n`);
+      writeFileSync(join(dir, `${name}.bak`), `previous ${name}\n`);
+    }
+    const script = `const { commitChangeSet } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'index.js'))});
+await commitChangeSet(['a.pem', 'b.pem'].map((n) => ({ path: ${JSON.stringify(dir)} + '/' + n, action: 'write', content: 'new ' + n + '\\n', force: true, backup: true })));`;
+    const killed = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '', HAPKI_TEST_CRASH_AT: 'replaced-1' } });
+    expect(killed.signal, killed.stderr.toString()).toBe('SIGKILL');
+    const recover = await hapki(['recover', dir], { env });
+    expect(recover.code, recover.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['a.pem', 'a.pem.bak', 'b.pem', 'b.pem.bak']);
+    for (const name of ['a.pem', 'b.pem']) {
+      expect(readFileSync(join(dir, name), 'utf8')).toBe(`new ${name}\n`);
+      expect(readFileSync(join(dir, `${name}.bak`), 'utf8')).toBe(`old ${name}\n`);
+    }
+  });
+});
