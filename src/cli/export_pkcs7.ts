@@ -28,8 +28,8 @@ export function pkcs7Part(options: Pkcs7ExportOptions): 'chain' | 'cert' {
   return part;
 }
 
-/** Writes the entry's certificate or chain (leaf first) as a DER PKCS#7 certs-only file; returns how many. */
-export async function exportPkcs7(ctx: CliContext, store: Keystore, options: Pkcs7ExportOptions, part: 'chain' | 'cert'): Promise<number> {
+/** Writes the entry's certificate or chain (leaf first) as a DER PKCS#7 certs-only file; returns how many, and the entry's alias. */
+export async function exportPkcs7(ctx: CliContext, store: Keystore, options: Pkcs7ExportOptions, part: 'chain' | 'cert'): Promise<{ count: number; alias: string }> {
   const out = exportEntry(store, options.alias, part, 'PEM');
   const certificates = out.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.certificate] : []));
   for (const e of out.entries) {
@@ -37,7 +37,7 @@ export async function exportPkcs7(ctx: CliContext, store: Keystore, options: Pkc
     if (uses) warn(ctx.io, trustLimitsDropped(e.alias, uses, 'a PKCS#7 file'));
   }
   await commitOutputs(ctx, [{ path: options.out, action: 'write', content: pkcs7CertificatesDer(certificates), force: options.force ?? false, backup: true }]);
-  return certificates.length;
+  return { count: certificates.length, alias: options.alias ?? out.entries[0]?.alias ?? '' };
 }
 
 /**

@@ -97,6 +97,13 @@ describe('export of a chain as PKCS#7 (.p7b), as openssl crl2pkcs7 -nocrl writes
     const leaf = await hapki(['export', at('node.jks'), '--alias', 'node', '--what', 'cert', '--out', at('leaf.p7c'), '--storepass', 'env:P'], { env });
     expect(leaf.code, leaf.stderr).toBe(0);
     expect((await openssl(['pkcs7', '-inform', 'DER', '-in', at('leaf.p7c'), '-print_certs', '-noout'])).stdout.match(/^subject=/gm)).toHaveLength(1);
+    // without --alias, the only entry's: named as every other format names it
+    const single = await hapki(['export', at('node.jks'), '--alias', 'node', '--out', at('single.p12'), '--storepass', 'env:P'], { env });
+    expect(single.code, single.stderr).toBe(0);
+    const only = await hapki(['export', at('single.p12'), '--out', at('only.p7b'), '--storepass', 'env:P', '--json'], { env });
+    expect(only.code, only.stderr).toBe(0);
+    expect(JSON.parse(only.stdout)).toMatchObject({ alias: 'node', what: 'chain', format: 'PKCS7' });
+    expect(only.stderr).toContain('wrote chain "node" to');
     for (const extra of [['--what', 'all'], ['--what', 'key'], ['--outpass', 'env:P'], ['--legacy']]) {
       const refused = await hapki(['export', at('node.jks'), '--alias', 'node', ...extra, '--out', at('refused.p7b'), '--storepass', 'env:P'], { env });
       expect(refused.code, extra.join(' ')).toBe(2);

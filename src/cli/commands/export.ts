@@ -59,8 +59,8 @@ ${EXIT_CODES_HELP}`,
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
       if (pkcs7Output(options.outFormat, options.out)) {
         const p7Part = pkcs7Part(options);
-        const count = await exportPkcs7(ctx, (await openStoreForCli(ctx, path, options)).store, options, p7Part);
-        const alias = options.alias ?? '';
+        // named as the other formats name it: the entry's alias, the only entry's when none was given
+        const { count, alias } = await exportPkcs7(ctx, (await openStoreForCli(ctx, path, options)).store, options, p7Part);
         if (options.json) printResult(ctx, true, { written: [options.out], alias, what: p7Part, format: 'PKCS7' }, () => '');
         note(ctx.io, `wrote ${p7Part} ${alias ? `"${alias}" ` : ''}to ${outputName(options.out)} (PKCS7, ${count} certificate${count === 1 ? '' : 's'})`);
         return;
