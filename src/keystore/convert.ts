@@ -3,6 +3,7 @@ import { aliasesEqual, aliasKey } from './alias.js';
 import { secretKeyOid } from './pkcs12/secret_key_algorithms.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { unlockedKey } from './unlocked_key.js';
+import { limitedTrust } from './pem/pem_blocks.js';
 
 export interface SkippedEntry {
   alias: string;
@@ -26,6 +27,11 @@ export interface Conversion {
    * could not be opened, carried into its own format unchanged).
    */
   keys: { alias: string; protection: 'output-password' | 'own-password' | 'unchanged' }[];
+  /**
+   * Trusted certificates their PEM file trusts for some uses only (openssl TRUSTED CERTIFICATE),
+   * written into a format that keeps no such limit: there they are trusted for every use.
+   */
+  widened: { alias: string; uses: string[] }[];
 }
 
 export interface ConvertOptions {
@@ -56,6 +62,7 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   const skipped: SkippedEntry[] = [];
   const renamed: RenamedEntry[] = [];
   const keys: Conversion['keys'] = [];
+  const widened: Conversion['widened'] = [];
   const seen = new Set<string>();
   const own = ownPasswords(format, options.keyPasswords ?? {}, source);
   for (const entry of source.entries) {
@@ -74,6 +81,8 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
     seen.add(aliasKey(format, alias));
     if (alias !== copy.alias) renamed.push({ from: copy.alias, to: alias });
     copy.alias = alias;
+    const uses = copy.type === 'trusted-cert' && format !== 'PEM' ? limitedTrust(copy.trust) : undefined;
+    if (uses) widened.push({ alias, uses });
     store.entries.push(copy);
   }
   if (format === 'DER' && store.entries.length !== 1) {
@@ -82,7 +91,7 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   for (const e of store.entries) {
     if (e.type !== 'trusted-cert') keys.push({ alias: e.alias, protection: e.sealed ? 'unchanged' : e.password !== undefined ? 'own-password' : 'output-password' });
   }
-  return { store, skipped, renamed, keys };
+  return { store, skipped, renamed, keys, widened };
 }
 
 /**

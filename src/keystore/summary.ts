@@ -2,6 +2,7 @@ import { describeCertificate, type CertificateSummary } from '../cert/describe.j
 import { certificateNames } from '../cert/names.js';
 import { describePrivateKey, describePublicKey } from '../crypto/key_info.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
+import { limitedTrust } from './pem/pem_blocks.js';
 
 /** One entry as `hapki list` shows it; the JSON shape is documented in README.md. */
 export interface EntrySummary {
@@ -12,6 +13,8 @@ export interface EntrySummary {
   bits?: number;
   /** When the store records it (JKS/JCEKS entries, JDK-written PKCS#12 keys): keytool's "Creation date", ISO 8601 UTC. */
   created?: string;
+  /** A trusted certificate its PEM file (openssl TRUSTED CERTIFICATE, x509 -addtrust) trusts for these uses only: serverAuth, clientAuth... */
+  trustedFor?: string[];
 }
 
 export interface KeystoreSummary {
@@ -33,8 +36,10 @@ export function summarizeEntry(entry: KeystoreEntry): EntrySummary {
 
 function describeEntry(entry: KeystoreEntry): EntrySummary {
   switch (entry.type) {
-    case 'trusted-cert':
-      return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)] };
+    case 'trusted-cert': {
+      const trustedFor = limitedTrust(entry.trust);
+      return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)], ...(trustedFor ? { trustedFor } : {}) };
+    }
     case 'secret-key': {
       const summary: EntrySummary = { alias: entry.alias, type: entry.type, chain: [], algorithm: entry.algorithm };
       if (entry.key) summary.bits = secretKeyBits(entry.algorithm, entry.key);

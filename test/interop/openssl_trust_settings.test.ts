@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { openssl, tempDir, tool } from '../helpers/tools.js';
+import { keytool, openssl, tempDir, tool } from '../helpers/tools.js';
 
 /**
  * openssl's TRUSTED CERTIFICATE (`openssl x509 -trustout -addtrust <use>`) trusts a root for some
@@ -144,5 +144,34 @@ describe('a PEM trust store rewritten by hapki keeps the trust settings of its e
     const plain = await hapki(['import', at('plain.jks'), '--alias', 'r', '--trusted', at('root-any.pem'), ...PASS], { env });
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).not.toContain('only for');
+  });
+});
+
+describe('list shows the uses a TRUSTED CERTIFICATE is limited to, and convert says when a format drops the limit', () => {
+  it('list (text and --json) names the uses; a root trusted for every use shows none', async () => {
+    const listed = await hapki(['list', at('root-both.pem')]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('Trusted for: serverAuth, clientAuth only');
+    const json = JSON.parse((await hapki(['list', at('root-client.pem'), '--json'])).stdout) as { entries: { trustedFor?: string[] }[] };
+    expect(json.entries[0]!.trustedFor).toEqual(['clientAuth']);
+    for (const plain of ['root-any.pem', 'root-none.pem', 'root.pem']) {
+      const out = await hapki(['list', at(plain), '--json']);
+      expect(out.code, out.stderr).toBe(0);
+      expect((JSON.parse(out.stdout) as { entries: { trustedFor?: string[] }[] }).entries[0]!.trustedFor).toBeUndefined();
+    }
+  });
+
+  it('convert of a clientAuth-only root into PKCS#12 warns that it is trusted there for every use; into PEM it keeps the limit', async () => {
+    const converted = await hapki(['convert', at('root-client.pem'), at('widened.p12'), '--outpass', 'env:P', '--json'], { env });
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stderr).toMatch(/trusted for clientAuth only in its PEM file; PKCS12 keeps no such limit/);
+    expect((JSON.parse(converted.stdout) as { widened: unknown[] }).widened).toEqual([{ alias: expect.any(String), uses: ['clientAuth'] }]);
+    expect((await keytool(['-list', '-keystore', at('widened.p12'), '-storepass', env.P])).stdout).toContain('trustedCertEntry');
+    const kept = await hapki(['convert', at('root-client.pem'), at('kept.pem')]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).not.toContain('keeps no such limit');
+    expect((await hapki(['list', at('kept.pem')])).stdout).toContain('Trusted for: clientAuth only');
+    const text = await openssl(['x509', '-in', at('kept.pem'), '-noout', '-text', '-trustout']);
+    expect(text.stdout).toContain('Trusted Uses:\n  TLS Web Client Authentication');
   });
 });
