@@ -1,8 +1,11 @@
 import { pkcs7CertificatesDer } from '../cert/pkcs7_write.js';
 import { UsageError } from '../errors.js';
+import { trustLimitsDropped } from '../keystore/convert.js';
 import { exportEntry } from '../keystore/export_entry.js';
+import { limitedUses } from '../keystore/pem/pem_blocks.js';
 import type { Keystore } from '../keystore/model.js';
 import type { CliContext } from './context.js';
+import { warn } from './io.js';
 import { commitOutputs } from './stdio.js';
 
 export interface Pkcs7ExportOptions {
@@ -29,6 +32,10 @@ export function pkcs7Part(options: Pkcs7ExportOptions): 'chain' | 'cert' {
 export async function exportPkcs7(ctx: CliContext, store: Keystore, options: Pkcs7ExportOptions, part: 'chain' | 'cert'): Promise<number> {
   const out = exportEntry(store, options.alias, part, 'PEM');
   const certificates = out.entries.flatMap((e) => (e.type === 'trusted-cert' ? [e.certificate] : []));
+  for (const e of out.entries) {
+    const uses = e.type === 'trusted-cert' ? limitedUses(e.trust) : undefined;
+    if (uses) warn(ctx.io, trustLimitsDropped(e.alias, uses, 'a PKCS#7 file'));
+  }
   await commitOutputs(ctx, [{ path: options.out, action: 'write', content: pkcs7CertificatesDer(certificates), force: options.force ?? false, backup: true }]);
   return certificates.length;
 }
@@ -43,23 +50,28 @@ export async function convertPkcs7(
   store: Keystore,
   output: string,
   options: Pkcs7ExportOptions & { keypassOut?: string[] },
-): Promise<{ certificates: number; skipped: { alias: string; reason: string }[] }> {
+): Promise<{ certificates: number; skipped: { alias: string; reason: string }[]; warnings: string[] }> {
   const skipped: { alias: string; reason: string }[] = [];
   const seen = new Set<string>();
   const certificates: Uint8Array[] = [];
+  const warnings: string[] = [];
   const add = (cert: Uint8Array): void => {
     const key = Buffer.from(cert).toString('base64');
     if (!seen.has(key)) (seen.add(key), certificates.push(cert));
   };
   for (const entry of store.entries) {
-    if (entry.type === 'trusted-cert') add(entry.certificate);
+    if (entry.type === 'trusted-cert') {
+      add(entry.certificate);
+      const uses = limitedUses(entry.trust);
+      if (uses) warnings.push(trustLimitsDropped(entry.alias, uses, 'a PKCS#7 file'));
+    }
     else if (entry.type === 'private-key') {
       entry.chain.forEach(add);
       skipped.push({ alias: entry.alias, reason: 'its private key: a PKCS#7 file holds certificates only (its chain is written)' });
     } else skipped.push({ alias: entry.alias, reason: 'a secret key: a PKCS#7 file holds certificates only' });
   }
   await commitOutputs(ctx, [{ path: output, action: 'write', content: pkcs7CertificatesDer(certificates), force: options.force ?? false, backup: true }]);
-  return { certificates: certificates.length, skipped };
+  return { certificates: certificates.length, skipped, warnings };
 }
 
 /** convert's options that a PKCS#7 output has no use for: refused, never dropped. */

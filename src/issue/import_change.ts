@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Keystore } from '../keystore/model.js';
-import { trustedForPurpose, trustedUses, usesText } from '../keystore/pem/pem_blocks.js';
+import { limitedUses, usesText } from '../keystore/pem/pem_blocks.js';
 import { addTrustedCertificate } from './add_trusted.js';
 import { installReply, type InstallReplyOptions } from './install_reply.js';
 import type { CertificateWithTrust } from './read_certificates.js';
@@ -50,7 +50,7 @@ export function certificateToTrust(read: readonly CertificateWithTrust[], name: 
   const warnings: string[] = [];
   if (read.length > 1) warnings.push(`${name} holds ${read.length} certificates: adding the first`);
   const first = read[0]!;
-  const limitedTo = !trustedForPurpose(first.trust, undefined) ? trustedUses(first.trust) : undefined;
+  const limitedTo = limitedUses(first.trust);
   if (limitedTo) warnings.push(`${name} trusts its certificate only for ${usesText(limitedTo)} (openssl TRUSTED CERTIFICATE settings): a keystore entry holds no such limits, and is trusted for every use, as keytool -importcert makes it`);
   return { certificate: first.der, warnings };
 }

@@ -2,6 +2,7 @@ import { TagClass } from '../asn1/der_reader.js';
 import { implicitPrimitive, oid, sequence, tlv } from '../asn1/der_writer.js';
 import { bytesEqual, concatBytes } from '../lib/bytes.js';
 import { formatName } from '../cert/format_name.js';
+import { purposeNames } from '../cert/purpose_names.js';
 import { InvalidArgumentError, PolicyError } from '../errors.js';
 import { KEY_USAGE_OID, keyUsageHas, MAX_PATH_LENGTH } from '../cert/basic_constraints.js';
 import type { CertificateExtension } from '../cert/tbs.js';
@@ -169,7 +170,7 @@ export function checkIssuerPurposes(limits: readonly { subject: string; purposes
   for (const limit of limits) {
     const outside = purposes.filter((p) => !limit.purposes.includes(p));
     if (outside.length === 0) continue;
-    const names = (oids: readonly string[]): string => oids.map((o) => PURPOSE_NAMES[o] ?? o).join(', ');
+    const names = purposeNames;
     throw new PolicyError(`the CA "${escapeText(limit.subject)}" is limited to ${names(limit.purposes)} by its extendedKeyUsage: a ${profile} certificate for ${names(outside)} under it would not validate`);
   }
 }
@@ -190,16 +191,6 @@ export function requestedCaPowers(extensions: ReadonlyMap<string, CertificateExt
 
 const EXTENDED_KEY_USAGE_OID = '2.5.29.37';
 
-/** The purposes a request may name, as the message names them (others by their OID). */
-const PURPOSE_NAMES: Readonly<Record<string, string>> = {
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-};
 
 /**
  * The purposes (extendedKeyUsage) a request asks for that the profile does not give, named, or
@@ -215,5 +206,5 @@ export function purposesOutsideProfile(extensions: ReadonlyMap<string, Certifica
   const given = new Set<string>(PROFILE_DEFINITIONS[profile].extendedKeyUsage.map((name) => EXTENDED_KEY_USAGE_OIDS[name]));
   const asked = readDer(eku.value, 'extendedKeyUsage').children.map((child) => child.oid('key purpose'));
   const outside = [...new Set(asked.filter((purpose) => !given.has(purpose)))];
-  return outside.length === 0 ? undefined : outside.map((purpose) => PURPOSE_NAMES[purpose] ?? purpose).join(', ');
+  return outside.length === 0 ? undefined : purposeNames(outside);
 }

@@ -3,7 +3,8 @@ import { aliasesEqual, aliasKey } from './alias.js';
 import { secretKeyOid } from './pkcs12/secret_key_algorithms.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { unlockedKey } from './unlocked_key.js';
-import { limitedTrust } from './pem/pem_blocks.js';
+import { limitedUses, usesText } from './pem/pem_blocks.js';
+import { escapeText } from '../text/escape.js';
 
 export interface SkippedEntry {
   alias: string;
@@ -28,10 +29,11 @@ export interface Conversion {
    */
   keys: { alias: string; protection: 'output-password' | 'own-password' | 'unchanged' }[];
   /**
-   * Trusted certificates their PEM file trusts for some uses only (openssl TRUSTED CERTIFICATE),
-   * written into a format that keeps no such limit: there they are trusted for every use.
+   * What the output no longer says: a certificate its PEM source trusted for some uses only
+   * (openssl TRUSTED CERTIFICATE settings), which a JKS, JCEKS, PKCS#12 or DER entry trusts for
+   * every use. The caller tells the user, as import --trusted does.
    */
-  widened: { alias: string; uses: string[] }[];
+  warnings: string[];
 }
 
 export interface ConvertOptions {
@@ -62,7 +64,7 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   const skipped: SkippedEntry[] = [];
   const renamed: RenamedEntry[] = [];
   const keys: Conversion['keys'] = [];
-  const widened: Conversion['widened'] = [];
+  const warnings: string[] = [];
   const seen = new Set<string>();
   const own = ownPasswords(format, options.keyPasswords ?? {}, source);
   for (const entry of source.entries) {
@@ -76,13 +78,16 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
       continue;
     }
     const copy = copyEntry(entry, format === source.format, own.get(entry.alias));
+    if (copy.type === 'trusted-cert' && copy.trust && format !== 'PEM') {
+      const uses = limitedUses(copy.trust);
+      if (uses) warnings.push(trustLimitsDropped(copy.alias, uses, `a ${format} entry`));
+      delete copy.trust;
+    }
     let alias = copy.alias;
     for (let i = 2; seen.has(aliasKey(format, alias)); i++) alias = `${copy.alias}-${i}`;
     seen.add(aliasKey(format, alias));
     if (alias !== copy.alias) renamed.push({ from: copy.alias, to: alias });
     copy.alias = alias;
-    const uses = copy.type === 'trusted-cert' && format !== 'PEM' ? limitedTrust(copy.trust) : undefined;
-    if (uses) widened.push({ alias, uses });
     store.entries.push(copy);
   }
   if (format === 'DER' && store.entries.length !== 1) {
@@ -91,7 +96,7 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   for (const e of store.entries) {
     if (e.type !== 'trusted-cert') keys.push({ alias: e.alias, protection: e.sealed ? 'unchanged' : e.password !== undefined ? 'own-password' : 'output-password' });
   }
-  return { store, skipped, renamed, keys, widened };
+  return { store, skipped, renamed, keys, warnings };
 }
 
 /**
@@ -116,4 +121,9 @@ function ownPasswords(format: KeystoreFormat, byAlias: Readonly<Record<string, s
     out.set(entry.alias, password);
   }
   return out;
+}
+
+/** The warning for a certificate trusted for some uses only, written where no such limit is kept (`where`: "a JKS entry"). */
+export function trustLimitsDropped(alias: string, uses: readonly string[], where: string): string {
+  return `"${escapeText(alias)}" is trusted only for ${usesText(uses)} (openssl TRUSTED CERTIFICATE settings): ${where} holds no such limits, and is trusted for every use`;
 }

@@ -3,6 +3,8 @@ import { AliasTaker, getEntry } from './alias.js';
 import type { Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
 import { nameFor } from './pair_keys.js';
 import { unlockedKey } from './unlocked_key.js';
+import { trustLimitsDropped } from './convert.js';
+import { limitedUses } from './pem/pem_blocks.js';
 
 /** What to take out of an entry: its certificate, its chain, its private key, or all of it. */
 export type ExportPart = 'cert' | 'chain' | 'key' | 'all';
@@ -22,7 +24,12 @@ function onlyEntry(store: Keystore): KeystoreEntry {
  */
 export function exportEntry(source: Keystore, alias: string | undefined, part: ExportPart, format: KeystoreFormat): Keystore {
   const entry = alias === undefined ? onlyEntry(source) : getEntry(source, alias);
-  return { format, entries: partOf(entry, part, format), integrityChecked: source.integrityChecked, warnings: [] };
+  const entries = partOf(entry, part, format);
+  // a PEM output keeps openssl's per-use trust settings; any other format would trust the certificate for every use
+  const uses = entry.type === 'trusted-cert' && format !== 'PEM' ? limitedUses(entry.trust) : undefined;
+  const warnings = uses ? [trustLimitsDropped(entry.alias, uses, `a ${format} entry`)] : [];
+  if (format !== 'PEM') for (const e of entries) if (e.type === 'trusted-cert') delete e.trust;
+  return { format, entries, integrityChecked: source.integrityChecked, warnings };
 }
 
 function partOf(entry: KeystoreEntry, part: ExportPart, format: KeystoreFormat): KeystoreEntry[] {
@@ -32,7 +39,7 @@ function partOf(entry: KeystoreEntry, part: ExportPart, format: KeystoreFormat):
   }
   if (entry.type === 'trusted-cert') {
     if (part === 'key') throw new UnsupportedEntryError(`"${entry.alias}" is a trusted certificate: it has no private key`);
-    return [{ type: 'trusted-cert', alias: entry.alias, certificate: entry.certificate }];
+    return [{ type: 'trusted-cert', alias: entry.alias, certificate: entry.certificate, ...(entry.trust ? { trust: entry.trust } : {}) }];
   }
   const [leaf] = entry.chain;
   switch (part) {

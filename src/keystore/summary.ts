@@ -2,7 +2,8 @@ import { describeCertificate, type CertificateSummary } from '../cert/describe.j
 import { certificateNames } from '../cert/names.js';
 import { describePrivateKey, describePublicKey } from '../crypto/key_info.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
-import { limitedTrust } from './pem/pem_blocks.js';
+import { limitedUses } from './pem/pem_blocks.js';
+import { PURPOSE_NAMES } from '../cert/purpose_names.js';
 
 /** One entry as `hapki list` shows it; the JSON shape is documented in README.md. */
 export interface EntrySummary {
@@ -37,7 +38,8 @@ export function summarizeEntry(entry: KeystoreEntry): EntrySummary {
 function describeEntry(entry: KeystoreEntry): EntrySummary {
   switch (entry.type) {
     case 'trusted-cert': {
-      const trustedFor = limitedTrust(entry.trust);
+      const limited = limitedUses(entry.trust);
+      const trustedFor = limited?.map((oid) => PURPOSE_NAMES[oid] ?? oid);
       return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)], ...(trustedFor ? { trustedFor } : {}) };
     }
     case 'secret-key': {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { keytool, openssl, tempDir, tool } from '../helpers/tools.js';
+import { openssl, tempDir, tool } from '../helpers/tools.js';
 
 /**
  * openssl's TRUSTED CERTIFICATE (`openssl x509 -trustout -addtrust <use>`) trusts a root for some
@@ -145,9 +145,34 @@ describe('a PEM trust store rewritten by hapki keeps the trust settings of its e
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).not.toContain('only for');
   });
+
+  it('export --what cert into PEM keeps the settings: openssl still refuses the clientAuth-only root for a TLS server', async () => {
+    const out = at('exported-client.pem');
+    const result = await hapki(['export', at('root-client.pem'), '--what', 'cert', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('-----BEGIN TRUSTED CERTIFICATE-----');
+    expect((await tool('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', out, at('master.pem')])).code).not.toBe(0);
+    expect((await tool('openssl', ['verify', '-purpose', 'sslclient', '-CAfile', out, at('master.pem')])).code).toBe(0);
+  });
+
+  it.each([
+    ['convert', 'limited.p12', (out: string) => ['convert', at('root-client.pem'), out, '--outpass', 'env:P']],
+    ['convert', 'limited-conv.jks', (out: string) => ['convert', at('root-client.pem'), out, '--outpass', 'env:P']],
+    ['convert', 'limited.p7b', (out: string) => ['convert', at('root-client.pem'), out]],
+    ['export', 'limited-exp.p12', (out: string) => ['export', at('root-client.pem'), '--what', 'cert', '--out', out, '--outpass', 'env:P']],
+    ['export', 'limited-exp.der', (out: string) => ['export', at('root-client.pem'), '--what', 'cert', '--out', out]],
+    ['export', 'limited-exp.p7b', (out: string) => ['export', at('root-client.pem'), '--out', out]],
+  ])('%s into %s (no per-use trust there) warns that the root becomes trusted for every use', async (_command, name, args) => {
+    const result = await hapki(args(at(name)), { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/"settings-root" is trusted only for clientAuth .*trusted for every use/);
+    const plain = await hapki(args(at(`plain-${name}`)).map((a) => a.replace('root-client.pem', 'root-any.pem')), { env });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('only for');
+  });
 });
 
-describe('list shows the uses a TRUSTED CERTIFICATE is limited to, and convert says when a format drops the limit', () => {
+describe('list shows the uses a TRUSTED CERTIFICATE is limited to', () => {
   it('list (text and --json) names the uses; a root trusted for every use shows none', async () => {
     const listed = await hapki(['list', at('root-both.pem')]);
     expect(listed.code, listed.stderr).toBe(0);
@@ -159,19 +184,5 @@ describe('list shows the uses a TRUSTED CERTIFICATE is limited to, and convert s
       expect(out.code, out.stderr).toBe(0);
       expect((JSON.parse(out.stdout) as { entries: { trustedFor?: string[] }[] }).entries[0]!.trustedFor).toBeUndefined();
     }
-  });
-
-  it('convert of a clientAuth-only root into PKCS#12 warns that it is trusted there for every use; into PEM it keeps the limit', async () => {
-    const converted = await hapki(['convert', at('root-client.pem'), at('widened.p12'), '--outpass', 'env:P', '--json'], { env });
-    expect(converted.code, converted.stderr).toBe(0);
-    expect(converted.stderr).toMatch(/trusted for clientAuth only in its PEM file; PKCS12 keeps no such limit/);
-    expect((JSON.parse(converted.stdout) as { widened: unknown[] }).widened).toEqual([{ alias: expect.any(String), uses: ['clientAuth'] }]);
-    expect((await keytool(['-list', '-keystore', at('widened.p12'), '-storepass', env.P])).stdout).toContain('trustedCertEntry');
-    const kept = await hapki(['convert', at('root-client.pem'), at('kept.pem')]);
-    expect(kept.code, kept.stderr).toBe(0);
-    expect(kept.stderr).not.toContain('keeps no such limit');
-    expect((await hapki(['list', at('kept.pem')])).stdout).toContain('Trusted for: clientAuth only');
-    const text = await openssl(['x509', '-in', at('kept.pem'), '-noout', '-text', '-trustout']);
-    expect(text.stdout).toContain('Trusted Uses:\n  TLS Web Client Authentication');
   });
 });

@@ -44,7 +44,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--no-encrypt', 'PEM: write private keys unencrypted')
     .option('--legacy', 'PKCS#12: 3DES/RC2-40 with a SHA-1 MAC, for old readers')
     .option('--force', 'overwrite an existing output file (keeping it as <out>.bak)')
-    .addOption(jsonOption('{"written": [files], "format", "entries", "of", "skipped": [{"alias", "reason"}], "renamed": [{"from", "to"}], "widened": [{"alias", "uses"}]}'))
+    .addOption(jsonOption('{"written": [files], "format", "entries", "of", "skipped": [{"alias", "reason"}], "renamed": [{"from", "to"}]}'))
     .option('--allow-unverified', 'convert a store whose integrity could not be checked (read without its password, or a PKCS#12 without a MAC)')
     .addHelpText('after', CONVERT_HELP)
     .action(async (input: string, outArg: string | undefined, options: ConvertOptions) => {
@@ -56,8 +56,9 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         refusePkcs7Protection({ ...options, out: output });
         const { store } = await openStoreForCli(ctx, input, options);
         if (!store.integrityChecked && !options.allowUnverified) throw unverified(input);
-        const { certificates, skipped } = await convertPkcs7(ctx, store, output, { ...options, out: output });
+        const { certificates, skipped, warnings } = await convertPkcs7(ctx, store, output, { ...options, out: output });
         for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+        for (const w of warnings) warn(ctx.io, w);
         if (options.json) printResult(ctx, true, { written: [output], format: 'PKCS7', certificates, of: store.entries.length, skipped }, () => '');
         note(ctx.io, `wrote ${certificates} certificate${certificates === 1 ? '' : 's'} of ${store.entries.length} entries to ${outputName(output)} (PKCS7)`);
         return;
@@ -68,9 +69,9 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         throw unverified(input);
       }
       const keyPasswords = await resolveKeyPasswords(ctx, options.keypassOut ?? []);
-      const { store: converted, skipped, renamed, keys, widened } = convertKeystore(store, format, { keyPasswords });
-      for (const w of widened) warn(ctx.io, `"${w.alias}" is trusted for ${w.uses.join(', ')} only in its PEM file; ${format} keeps no such limit, so it is trusted there for every use`);
+      const { store: converted, skipped, renamed, keys, warnings } = convertKeystore(store, format, { keyPasswords });
       for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
+      for (const w of warnings) warn(ctx.io, w);
       for (const k of keys) if (k.protection === 'unchanged') warn(ctx.io, `key "${k.alias}" could not be opened and keeps its own key password (give --keypass to re-protect it)`);
       for (const r of renamed) warn(ctx.io, `alias "${r.from}" is taken in ${format}, where aliases ignore case: written as "${r.to}"`);
       const outPassword = await outputPassword(ctx, options, password, format, converted);
@@ -79,7 +80,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         legacy: options.legacy ?? false,
         force: options.force ?? false,
       });
-      if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed, keys, widened }, () => '');
+      if (options.json) printResult(ctx, true, { written: [output], format, entries: converted.entries.length, of: store.entries.length, skipped, renamed, keys }, () => '');
       note(ctx.io, `wrote ${converted.entries.length} of ${store.entries.length} entries to ${outputName(output)} (${format})${keyProtection(keys, outPassword !== undefined)}`);
     });
   deprecatedOption(command, ctx, '--to <format>', '--out-format');

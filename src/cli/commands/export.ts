@@ -7,7 +7,7 @@ import { EXPORT_FORMAT_CHOICES, extensionFormat, parseFormat, pkcs7Output } from
 import { exportPkcs7, pkcs7Part } from '../export_pkcs7.js';
 import { openStoreForCli } from '../open_store.js';
 import { deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
-import { note } from '../io.js';
+import { note, warn } from '../io.js';
 import { outputPassword } from '../output_password.js';
 import { outputName, refuseOutputOverInput, saveKeystoreOutput, summaryStream } from '../stdio.js';
 
@@ -69,6 +69,7 @@ ${EXIT_CODES_HELP}`,
       const format = options.outFormat !== undefined ? parseFormat(options.outFormat) : (extensionFormat(options.out) ?? 'PEM');
       const { store, password } = await openStoreForCli(ctx, path, options);
       const out = exportEntry(store, options.alias, part, format);
+      for (const w of out.warnings) warn(ctx.io, w);
       const alias = options.alias ?? out.entries[0]?.alias ?? '';
       const outPassword = await outputPassword(ctx, options, password, format, out);
       await saveKeystoreOutput(ctx, options.out, out, {

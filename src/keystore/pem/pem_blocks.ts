@@ -1,5 +1,6 @@
 import { readDer, Tag, TagClass } from '../../asn1/der_reader.js';
 import { KeystoreFormatError, PolicyError } from '../../errors.js';
+import { purposeNames } from '../../cert/purpose_names.js';
 
 /** The labels a PEM certificate goes under: RFC 7468's, the old X509 one, and openssl's TRUSTED (`x509 -trustout`). */
 export const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -45,30 +46,14 @@ export function trustedForPurpose(trust: Uint8Array | undefined, purpose: 'serve
   return uses === undefined || uses.includes(ANY_USE) || (purpose !== undefined && uses.includes(USE_OF_PURPOSE[purpose]));
 }
 
-const USE_NAMES: Readonly<Record<string, string>> = {
-  [ANY_USE]: 'anyExtendedKeyUsage',
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-};
-
-/** Each use by the name openssl and RFC 5280 give it (an OID it has none for, as the OID). */
-export function useNames(uses: readonly string[]): string[] {
-  return uses.map((u) => USE_NAMES[u] ?? u);
-}
-
 /** The uses as people read them: "serverAuth, emailProtection" (nothing: "no use"). */
 export function usesText(uses: readonly string[]): string {
-  return uses.length === 0 ? 'no use' : useNames(uses).join(', ');
+  return uses.length === 0 ? 'no use' : purposeNames(uses);
 }
 
-/** The uses trust settings limit a certificate to, by name, or undefined when it is trusted for every use. */
-export function limitedTrust(trust: Uint8Array | undefined): string[] | undefined {
-  const uses = trustedUses(trust);
-  return uses === undefined || uses.includes(ANY_USE) ? undefined : useNames(uses);
+/** The uses trust settings limit a certificate to, when they do (a list without anyExtendedKeyUsage); else undefined. */
+export function limitedUses(trust: Uint8Array | undefined): readonly string[] | undefined {
+  return trustedForPurpose(trust, undefined) ? undefined : trustedUses(trust);
 }
 
 /** X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0] SEQUENCE OF OID OPTIONAL, alias, keyid, other }. */
