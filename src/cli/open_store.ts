@@ -1,4 +1,5 @@
-import { KeystoreFormatError, PasswordRequiredError, UsageError, type HapkiError } from '../errors.js';
+import { InvalidArgumentError, KeystoreFormatError, PasswordRequiredError, UsageError, type HapkiError } from '../errors.js';
+import { findEntry } from '../keystore/alias.js';
 import { readKeystore, readKeystoreEntries, type ReadKeystoreOptions } from '../keystore/read_keystore.js';
 import type { KeystoreEntryStream } from '../keystore/codec.js';
 import { forEachHost, hostOfLocation } from '../transport/fan_out.js';
@@ -135,4 +136,16 @@ export async function openOrCreateTrustStore(ctx: CliContext, path: string, opti
   const password = keyed || options.storepass !== undefined ? await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`) : undefined;
   if (keyed && password === undefined) throw new PasswordRequiredError(`${path} does not exist; a new ${store.format} keystore needs a password: give --storepass`);
   return { store, password, created: true };
+}
+
+/**
+ * --keypass-in names keys of the store read: one naming no key entry (a typo, a trusted
+ * certificate) would be dropped without a word, as --keypass-out's are not (ERR_INVALID_ARGUMENT).
+ */
+export function refuseStrayKeyPasswords(store: Keystore, keypassIn: readonly string[] | undefined, path: string): void {
+  for (const spec of keypassIn ?? []) {
+    const alias = spec.slice(0, spec.indexOf('='));
+    const entry = findEntry(store, alias);
+    if (!entry || entry.type === 'trusted-cert') throw new InvalidArgumentError(`--keypass-in "${alias}": ${path} holds no key entry of that alias`);
+  }
 }

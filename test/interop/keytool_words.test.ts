@@ -190,6 +190,16 @@ describe('convert of a store whose keys each have a password of their own (pyjks
     expect(malformed.code).toBe(2);
     expect(existsSync(at('cep-bad.p12'))).toBe(false);
   });
+
+  it('--keypass-in naming no key entry (a typo, a trusted certificate) is refused, never dropped without a word', async () => {
+    for (const stray of ['privat=env:KP', 'cert=env:KP']) {
+      const r = await hapki(['convert', source, at('cep-stray.p12'), '--storepass', 'env:SP', '--keypass-in', 'private=env:KP', '--keypass-in', 'secret=env:KS', '--keypass-in', stray, '--outpass', 'env:SP'], { env: passes });
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+      expect(r.stderr).toContain(`--keypass-in "${stray.split('=')[0]}"`);
+      expect(existsSync(at('cep-stray.p12'))).toBe(false);
+    }
+  });
 });
 
 describe('convert into PKCS#7: every certificate of a store, once, as a trust bundle', () => {

@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import { EXPORT_FORMAT_CHOICES, outputFormat, pkcs7Output } from '../formats.js';
 import { convertPkcs7, refusePkcs7Protection } from '../export_pkcs7.js';
 import { note, warn } from '../io.js';
-import { openStoreForCli } from '../open_store.js';
+import { openStoreForCli, refuseStrayKeyPasswords } from '../open_store.js';
 import { outputPassword, resolveKeyPasswords } from '../output_password.js';
 import { keyProtection } from '../render/convert_text.js';
 import { collect, deprecatedOption, jsonOption, outFormatOption, PASSWORD_SOURCES, printResult } from '../options.js';
@@ -55,6 +55,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       if (pkcs7Output(options.outFormat, output)) {
         refusePkcs7Protection({ ...options, out: output });
         const { store } = await openStoreForCli(ctx, input, options);
+        refuseStrayKeyPasswords(store, options.keypassIn, input);
         if (!store.integrityChecked && !options.allowUnverified) throw unverified(input);
         const { certificates, skipped, warnings } = await convertPkcs7(ctx, store, output, { ...options, out: output });
         for (const s of skipped) warn(ctx.io, `left out "${s.alias}": ${s.reason}`);
@@ -65,6 +66,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       }
       const format = outputFormat(options.outFormat, output);
       const { store, password } = await openStoreForCli(ctx, input, options);
+      refuseStrayKeyPasswords(store, options.keypassIn, input);
       if (!store.integrityChecked && !options.allowUnverified) {
         throw unverified(input);
       }
