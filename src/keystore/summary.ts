@@ -2,6 +2,8 @@ import { describeCertificate, type CertificateSummary } from '../cert/describe.j
 import { certificateNames } from '../cert/names.js';
 import { describePrivateKey, describePublicKey } from '../crypto/key_info.js';
 import type { EntryType, Keystore, KeystoreEntry, KeystoreFormat } from './model.js';
+import { limitedUses } from './pem/pem_blocks.js';
+import { PURPOSE_NAMES } from '../cert/purpose_names.js';
 
 /** One entry as `hapki list` shows it; the JSON shape is documented in README.md. */
 export interface EntrySummary {
@@ -12,6 +14,8 @@ export interface EntrySummary {
   bits?: number;
   /** When the store records it (JKS/JCEKS entries, JDK-written PKCS#12 keys): keytool's "Creation date", ISO 8601 UTC. */
   created?: string;
+  /** A trusted certificate its PEM file (openssl TRUSTED CERTIFICATE, x509 -addtrust) trusts for these uses only: serverAuth, clientAuth... */
+  trustedFor?: string[];
 }
 
 export interface KeystoreSummary {
@@ -33,8 +37,11 @@ export function summarizeEntry(entry: KeystoreEntry): EntrySummary {
 
 function describeEntry(entry: KeystoreEntry): EntrySummary {
   switch (entry.type) {
-    case 'trusted-cert':
-      return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)] };
+    case 'trusted-cert': {
+      const limited = limitedUses(entry.trust);
+      const trustedFor = limited?.map((oid) => PURPOSE_NAMES[oid] ?? oid);
+      return { alias: entry.alias, type: entry.type, chain: [describeCertificate(entry.certificate)], ...(trustedFor ? { trustedFor } : {}) };
+    }
     case 'secret-key': {
       const summary: EntrySummary = { alias: entry.alias, type: entry.type, chain: [], algorithm: entry.algorithm };
       if (entry.key) summary.bits = secretKeyBits(entry.algorithm, entry.key);

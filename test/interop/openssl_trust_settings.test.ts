@@ -171,3 +171,18 @@ describe('a PEM trust store rewritten by hapki keeps the trust settings of its e
     expect(plain.stderr).not.toContain('only for');
   });
 });
+
+describe('list shows the uses a TRUSTED CERTIFICATE is limited to', () => {
+  it('list (text and --json) names the uses; a root trusted for every use shows none', async () => {
+    const listed = await hapki(['list', at('root-both.pem')]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('Trusted for: serverAuth, clientAuth only');
+    const json = JSON.parse((await hapki(['list', at('root-client.pem'), '--json'])).stdout) as { entries: { trustedFor?: string[] }[] };
+    expect(json.entries[0]!.trustedFor).toEqual(['clientAuth']);
+    for (const plain of ['root-any.pem', 'root-none.pem', 'root.pem']) {
+      const out = await hapki(['list', at(plain), '--json']);
+      expect(out.code, out.stderr).toBe(0);
+      expect((JSON.parse(out.stdout) as { entries: { trustedFor?: string[] }[] }).entries[0]!.trustedFor).toBeUndefined();
+    }
+  });
+});

@@ -35,6 +35,7 @@ export function* renderEntriesTextChunks(format: KeystoreSummary['format'], coun
 function renderEntryText(entry: EntrySummary): string {
   const lines = ['', entryHeading(entry)];
   entry.chain.forEach((cert, i) => lines.push(...certificateLines(cert, entry.chain.length > 1 ? `[${i}] ` : '')));
+  if (entry.trustedFor) lines.push(safe`  Trusted for: ${entry.trustedFor.length === 0 ? 'no use' : entry.trustedFor.join(', ')} only (its file's openssl trust settings)`);
   return lines.map(escapeText).join('\n');
 }
 
