@@ -3,7 +3,7 @@ import { FileExistsError, UnsafePathError } from '../errors.js';
 import type { FileTransport } from '../fs/transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
-import { reach, readJournalFile, settleJournal, type RecoveryOutcome } from './journal.js';
+import { MAX_FILE_BYTES, reach, readJournalFile, settleJournal, type RecoveryOutcome } from './journal.js';
 import { lockHolderOf, removeStaleLock, settledGuardIsStale, settledLockHolder, sleep, staleGuard, TAKEOVER_GUARD_MAX_AGE_MS } from './locks.js';
 import { backupPathOf, backupTempPathOf, debrisOf, guardKindOf, journalPathOf, journalTempPathOf, lockTargetOf, recoveryGuardPathOf, tempPathOf } from './names.js';
 
@@ -59,7 +59,7 @@ export async function recoverChangeSet(dead: DeadChangeSet): Promise<RecoveredCh
       // place (its staged file, made before the old content's, is gone) and the old content,
       // staged whole and synced, becomes the .bak as the change would have made it
       const backupTemp = backupTempPathOf(f.path, dead.txn);
-      if (!found && (await t.lstat(backupTemp))?.type === 'file' && !(await t.lstat(tempPathOf(f.path, dead.txn)))) {
+      if (!found && (await t.lstat(backupTemp))?.type === 'file' && !(await t.lstat(tempPathOf(f.path, dead.txn))) && (await replacedSince(t, f.path, backupTemp))) {
         await t.rename(backupTemp, backupPathOf(f.path));
         outcome = 'already-done';
         files = dead.files.map((d) => d.path);
@@ -241,4 +241,21 @@ export async function removeDebris(transport: FileTransport, dir: string, keepTx
 async function ownedByOther(transport: FileTransport, path: string): Promise<boolean> {
   const info = await transport.lstat(path);
   return info !== undefined && info.uid !== (await transport.identity(posix.dirname(path))).uid;
+}
+
+/**
+ * Whether the file no longer holds the old content staged as its backup: then its new content was
+ * renamed into place (the staged old content becomes the .bak). Still the old content, nothing was
+ * replaced: a delete (which stages no new content) killed before its rename, or a failed change
+ * killed while removing what it staged.
+ */
+async function replacedSince(t: FileTransport, path: string, backupTemp: string): Promise<boolean> {
+  const info = await t.lstat(path);
+  if (info?.type !== 'file') return false;
+  try {
+    return (await t.sha256(path, MAX_FILE_BYTES)) !== (await t.sha256(backupTemp, MAX_FILE_BYTES));
+  } catch {
+    // one that cannot be read whole (grown past the bound meanwhile): left as it is
+    return false;
+  }
 }

@@ -102,4 +102,23 @@ await commitChangeSet(['a.pem', 'b.pem'].map((n) => ({ path: ${JSON.stringify(di
       expect(readFileSync(join(dir, `${name}.bak`), 'utf8')).toBe(`old ${name}\n`);
     }
   });
+
+  // Regression: recovery took any staged old content without a staged new one for "killed between
+  // the two renames", and made it the .bak; a delete stages no new content, so a delete killed
+  // before its rename lost the previous .bak and was reported as made while the file was still there
+  it('killed after staging a delete (one file): recover leaves the file and the previous .bak as they were', async () => {
+    const dir = tempDir('hapki-bak-kill-del-');
+    writeFileSync(join(dir, 'a.pem'), 'old a.pem\n');
+    writeFileSync(join(dir, 'a.pem.bak'), 'previous a.pem\n');
+    const script = `const { commitChangeSet } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'index.js'))});
+await commitChangeSet([{ path: ${JSON.stringify(dir)} + '/a.pem', action: 'delete', backup: true }]);`;
+    const killed = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '', HAPKI_TEST_CRASH_AT: 'staged' } });
+    expect(killed.signal, killed.stderr.toString()).toBe('SIGKILL');
+    const recover = await hapki(['recover', dir], { env });
+    expect(recover.code, recover.stderr).toBe(0);
+    expect(recover.stderr).not.toContain('it was already made');
+    expect(readdirSync(dir).sort()).toEqual(['a.pem', 'a.pem.bak']);
+    expect(readFileSync(join(dir, 'a.pem'), 'utf8')).toBe('old a.pem\n');
+    expect(readFileSync(join(dir, 'a.pem.bak'), 'utf8')).toBe('previous a.pem\n');
+  });
 });
