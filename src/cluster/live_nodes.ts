@@ -19,7 +19,8 @@ export async function liveNodesOf(cluster: ClusterFile, options: ResolveSecretOp
     if (!entry?.key || entry.chain.length === 0) throw new HapkiError('ERR_ALIAS_NOT_FOUND', `${n.name}: no usable key entry${n.alias ? ` "${n.alias}"` : ''} in ${n.keystore}`);
     const trust = await openClusterStore(n.name, n.truststore, n.truststorePassword, undefined, cluster.dir, options);
     const servername = n.hostnames.find((h) => !h.includes(':'));
-    return { name: n.name, key: entry.key, chain: entry.chain, trusted: trust.store ? trustAnchorsOf(trust.store) : [], endpoint: n.endpoint, ...(servername ? { servername } : {}) };
+    // the node's trust store judges the server it connects to (the server judges it): anchors for TLS server use, as probe takes them
+    return { name: n.name, key: entry.key, chain: entry.chain, trusted: trust.store ? trustAnchorsOf(trust.store, 'server') : [], endpoint: n.endpoint, ...(servername ? { servername } : {}) };
   };
   // every node's stores read on all hosts at once (--parallel), the nodes of one host in turn
   const [master, ...slaves] = await mapByHost([replication.master, ...replication.slaves], (n) => hostOfLocation(n.keystore), toLive);
