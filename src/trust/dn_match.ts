@@ -120,10 +120,11 @@ function clipValue(text: string): string {
   return text.length <= MAX_VALUE_CHARS ? text : `${text.slice(0, MAX_VALUE_CHARS).replace(/\\(?:u[0-9a-fA-F]{0,3}|x[0-9a-fA-F]?)?$/, '')}...(${text.length} characters)`;
 }
 
-/** A Name as people read it ("CN=a, O=b", in encoded order), for messages; control characters are shown escaped. */
+/** A Name as people read it ("CN=a, O=b", most specific first, as formatName), for messages; control characters are shown escaped. */
 export function nameText(name: Uint8Array, maxRdns = Number.POSITIVE_INFINITY): string {
   try {
-    const rdns = readDer(name, 'Name').sequence('Name');
+    // most specific first, as formatName, keytool and --subject have it (RFC 4514), not in encoded order
+    const rdns = readDer(name, 'Name').sequence('Name').slice().reverse();
     const shown = rdns.length > maxRdns ? rdns.slice(0, maxRdns) : rdns;
     const more = shown.length < rdns.length ? `, ... (${rdns.length} RDNs in all)` : '';
     return shown

@@ -54,13 +54,13 @@ describe('RFC 5280 7.1 name matching with RFC 4518 preparation', () => {
     const junk = new Uint8Array([0x30, 0x03, 0x31, 0x01, 0x00]);
     expect(namesMatch(junk, new Uint8Array(junk))).toBe(true);
     expect(namesMatch(junk, base)).toBe(false);
-    expect(nameText(base)).toBe('C=US, O=Test Certificates 2011, CN=Good CA');
+    expect(nameText(base)).toBe('CN=Good CA, O=Test Certificates 2011, C=US');
   });
 
   it('a name in a message shows at most 64 characters of each value: a value built to fill it (a certificate as hex) is cut', () => {
     const long = name([atv(CN, utf8String(`\x1b${'a'.repeat(5000)}`))], [atv(O, sequence(tlv(0x04, new Uint8Array(2000).fill(0xab))))], [atv(C, printable('US'))]);
     const text = nameText(long);
-    expect(text).toMatch(/^CN=\\u001baaaa[a]*\.\.\.\(5006 characters\), O=#3082[0-9a-f]*\.\.\.\(\d+ characters\), C=US$/);
+    expect(text).toMatch(/^C=US, O=#3082[0-9a-f]*\.\.\.\(\d+ characters\), CN=\\u001baaaa[a]*\.\.\.\(5006 characters\)$/);
     expect(text.length).toBeLessThan(250);
     expect(text).not.toContain('abababababababababababababababababababababababababababababababababababab');
   });

@@ -245,7 +245,7 @@ describe('hostile servers: one coded failure, bounded', () => {
     expect(JSON.stringify(result.chain)).not.toMatch(/\\u001b|\\n|\u202e/);
     expect(result.reason).toContain('no trusted issuer found for "');
     expect(result.reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
-    expect(result.reason).toContain('PASS\\u202e, O=x\\u0007y\\x7f\\x85z');
+    expect(result.reason).toContain('O=x\\u0007y\\x7f\\x85z, CN=evil\\u001b[31mRED\\nverdict: PASS\\u202e');
     expect(parsePemBlocks(Buffer.from(cert))).toHaveLength(1);
   });
 });
