@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURE_PASSWORD, FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
+import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
+import { hapkiStoppedAt } from '../helpers/stopped_at.js';
 import { createSshLab, installedSftpServer, type SshHost, type SshLab } from '../helpers/sshd.js';
 
 /**
@@ -54,33 +54,9 @@ function signalServers(signal: NodeJS.Signals): void {
   }
 }
 
-function isStopped(pid: number | undefined): boolean {
-  try {
-    return / T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
-  } catch {
-    return false;
-  }
-}
 
 /** hapki stopped at a write-path step (HAPKI_TEST_STOP_AT); there the host's SFTP servers are stopped, then hapki goes on. */
-function stallAt(args: string[], step: string): Promise<{ code: number; stderr: string; acted: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env, HAPKI_TEST_STOP_AT: step } });
-    let stderr = '';
-    let acted = false;
-    const timer = setInterval(() => {
-      if (acted || !isStopped(child.pid)) return;
-      acted = true;
-      signalServers('SIGSTOP');
-      child.kill('SIGCONT');
-    }, 5);
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code: code ?? -1, stderr, acted });
-    });
-  });
-}
+const stallAt = (args: string[], step: string): ReturnType<typeof hapkiStoppedAt> => hapkiStoppedAt(args, step, () => signalServers('SIGSTOP'), env);
 
 describe('a stalled SFTP server (real sshd, its sftp-server stopped)', () => {
   it('mid-change: ERR_SSH_CONNECT within ServerAliveInterval × ServerAliveCountMax, the keystore old; recover and a rerun finish it', async () => {
