@@ -40,8 +40,21 @@ export async function writeOutput(ctx: CliContext, path: string, data: string | 
   if (path !== STDIO) return writeFileAtomic(path, data, options);
   if (options.secret && ctx.io.stdoutIsTTY) throw new UsageError('refusing to write private key material to a terminal: redirect standard output, or give a file name');
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  if (ctx.io.stdoutIsTTY && !terminalText(bytes)) throw new UsageError('refusing to write binary output (DER, PKCS#7, a keystore) to a terminal, whose control sequences it could hold: redirect standard output, or give a file name');
   if (ctx.io.stdoutBytes) await ctx.io.stdoutBytes(bytes);
   else ctx.io.stdout(new TextDecoder().decode(bytes));
+}
+
+const TERMINAL_CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Text a terminal shows as it is: UTF-8 without control characters but line ends and tabs (PEM, a CSR). */
+function terminalText(bytes: Uint8Array): boolean {
+  try {
+    return !TERMINAL_CONTROLS.test(STRICT_UTF8.decode(bytes));
+  } catch {
+    return false;
+  }
 }
 
 /** saveKeystore, or the encoded keystore on standard output for `-`. */

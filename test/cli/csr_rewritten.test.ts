@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ONE_LINE_ERROR } from '../helpers/cli.js';
-import { FIXTURE_PASSWORD, FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
+import { FIXTURE_PASSWORD, FIXTURES } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
+import { hapkiStoppedAt as stoppedAt } from '../helpers/stopped_at.js';
 
 /**
  * `csr --new-key` makes its key before it locks the keystore, then adds it to the file as it is
@@ -13,35 +14,7 @@ import { tempDir } from '../helpers/tools.js';
  * the file and saying it changed meanwhile; nothing is written.
  */
 
-/** hapki stopped (HAPKI_TEST_STOP_AT) at a write-path step; `act` runs while it stands there, then it goes on. */
-function hapkiStoppedAt(args: string[], step: string, act: () => void): Promise<{ code: number; stderr: string; acted: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', STOREPASS: FIXTURE_PASSWORD, HAPKI_TEST_STOP_AT: step } });
-    let stderr = '';
-    let acted = false;
-    const timer = setInterval(() => {
-      if (acted) return;
-      let stat = '';
-      try {
-        stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\)/, ')');
-      } catch {
-        return;
-      }
-      if (!/ T /.test(stat)) return;
-      acted = true;
-      try {
-        act();
-      } finally {
-        child.kill('SIGCONT');
-      }
-    }, 5);
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code: code ?? -1, stderr, acted });
-    });
-  });
-}
+const hapkiStoppedAt = (args: string[], step: string, act: () => void): ReturnType<typeof stoppedAt> => stoppedAt(args, step, act, { STOREPASS: FIXTURE_PASSWORD });
 
 const newKey = (store: string): string[] => ['csr', '--new-key', '--keystore', store, '--alias', 'fresh', '--kty', 'ec', '--subject', 'CN=fresh.example.com', '--storepass', 'env:STOREPASS', '--out', join(store, '..', 'fresh.csr')];
 

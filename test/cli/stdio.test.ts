@@ -70,6 +70,22 @@ describe('- is standard input for inputs and standard output for outputs', () =>
     expect(r.stdout.toString()).not.toContain('PRIVATE KEY');
   });
 
+  // Regression: DER (and the new PKCS#7) went to a terminal as it is; a certificate's bytes are
+  // the issuer's and the subject's to choose, escape sequences included
+  it.each([
+    ['der', ['--what', 'cert', '--out-format', 'der']],
+    ['p7b', ['--out-format', 'p7b']],
+  ])('export --out - as %s: to a pipe, never to a terminal', async (_format, extra) => {
+    const args = ['export', join(FIXTURES, 'gateway.p12'), '--alias', 'server1', ...extra, '--out', '-', '--storepass', 'env:STOREPASS'];
+    const piped = await run(args);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout[0]).toBe(0x30);
+    const terminal = await run(args, new Uint8Array(), true);
+    expect(terminal.code).toBe(2);
+    expect(terminal.stderr).toMatch(/refusing to write binary output[^\n]*\(ERR_USAGE\)\n$/);
+    expect(terminal.stdout.length).toBe(0);
+  });
+
   it('convert - - --out-format jks: a keystore through a pipe', async () => {
     const r = await run(['convert', '-', '-', '--out-format', 'jks', '--storepass', 'env:STOREPASS'], p12);
     expect(r.code).toBe(0);

@@ -198,6 +198,18 @@ describe('convert of a store whose keys each have a password of their own (pyjks
     expect(existsSync(at('cep-bad.p12'))).toBe(false);
   });
 
+  // Regression: the PKCS#12 (and BKS) readers looked the alias up exactly while the JKS reader and
+  // convert's check fold case, so --keypass-in LEAF= was accepted for "leaf" and never applied
+  it('--keypass-in names a PKCS#12 key whatever the case, as for JKS: openssl -nomac, the key under a password of its own', async () => {
+    await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('own.key'), '-out', at('own.pem'), '-subj', '/CN=own', '-days', '10']);
+    await openssl(['pkcs12', '-export', '-nomac', '-certpbe', 'NONE', '-inkey', at('own.key'), '-in', at('own.pem'), '-name', 'leaf', '-out', at('own.p12'), '-passout', 'pass:own-key-pass-1']);
+    const env2 = { SO: 'another-pass-1', KP: 'own-key-pass-1' };
+    const r = await hapki(['convert', at('own.p12'), at('own-out.p12'), '--storepass', 'env:SO', '--keypass-in', 'LEAF=env:KP', '--allow-unverified', '--outpass', 'env:SO'], { env: env2 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('1 key under the output password');
+    expect((await keytool(['-list', '-keystore', at('own-out.p12'), '-storepass', env2.SO])).stdout).toMatch(/^leaf, .*PrivateKeyEntry/m);
+  });
+
   it('--keypass-in naming no key entry (a typo, a trusted certificate) is refused, never dropped without a word', async () => {
     for (const stray of ['privat=env:KP', 'cert=env:KP']) {
       const r = await hapki(['convert', source, at('cep-stray.p12'), '--storepass', 'env:SP', '--keypass-in', 'private=env:KP', '--keypass-in', 'secret=env:KS', '--keypass-in', stray, '--outpass', 'env:SP'], { env: passes });

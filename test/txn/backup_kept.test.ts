@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { FIXTURE_PASSWORD, FIXTURES, REPO_ROOT } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tools.js';
+import { hapkiStoppedAt } from '../helpers/stopped_at.js';
 
 /**
  * The previous `.bak` of a file is replaced only once the file itself is: a command whose rename
@@ -14,36 +15,7 @@ import { tempDir } from '../helpers/tools.js';
 const env = { STOREPASS: FIXTURE_PASSWORD };
 const addTrusted = (store: string, alias: string): string[] => ['import', store, '--trusted', join(FIXTURES, 'ca.pem'), '--alias', alias, '--storepass', 'env:STOREPASS'];
 
-function isStopped(pid: number | undefined): boolean {
-  try {
-    return / T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
-  } catch {
-    return false;
-  }
-}
-
-/** hapki stopped at a write-path step (HAPKI_TEST_STOP_AT); `act` runs there, then it goes on. */
-function stoppedAt(args: string[], step: string, act: () => void): Promise<{ code: number; stderr: string; acted: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env, HAPKI_TEST_STOP_AT: step } });
-    let stderr = '';
-    let acted = false;
-    const timer = setInterval(() => {
-      if (acted || !isStopped(child.pid)) return;
-      acted = true;
-      try {
-        act();
-      } finally {
-        child.kill('SIGCONT');
-      }
-    }, 5);
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code: code ?? -1, stderr, acted });
-    });
-  });
-}
+const stoppedAt = (args: string[], step: string, act: () => void): ReturnType<typeof hapkiStoppedAt> => hapkiStoppedAt(args, step, act, env);
 
 describe('the previous .bak', () => {
   // Regression: the .bak was renamed into place before the file, so a rename refused for the file

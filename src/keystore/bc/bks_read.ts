@@ -1,4 +1,5 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { explicitKeyPassword } from '../key_passwords.js';
 import { keyMatchesCertificate } from '../../cert/key_match.js';
 import { certificateNames } from '../../cert/names.js';
 import { pkcs8Algorithm, publicKeyOfPrivateKey } from '../../crypto/key_info.js';
@@ -254,7 +255,7 @@ function sealedHeader(entry: RawEntry): { salt: Uint8Array; count: { iterations:
 /** The sealed key decrypted with the key password given for it, else the store password; undefined if neither opens it. */
 async function openSealed(entry: RawEntry, options: ReadOptions): Promise<{ key: EncodedKey; password: string } | undefined> {
   if (options.certificatesOnly) return undefined;
-  const explicit = options.keyPasswords?.[entry.alias] ?? options.keyPassword;
+  const explicit = explicitKeyPassword(options, entry.alias);
   const candidates = [...new Set([explicit, options.password].filter((p): p is string => p !== undefined))];
   // no password, no derivation: the key stays sealed, whatever count it asks for
   if (candidates.length === 0) return undefined;

@@ -1,4 +1,5 @@
 import { KeyPasswordError, KeystoreIntegrityError, KeystorePasswordError, UnsupportedAlgorithmError } from '../../errors.js';
+import { explicitKeyPassword } from '../key_passwords.js';
 import { aliasKey, LastEntryPerAlias } from '../alias.js';
 import type { KeystoreEntryStream, ReadOptions } from '../codec.js';
 import type { Keystore, KeystoreEntry, PrivateKeyEntry, SecretKeyEntry } from '../model.js';
@@ -204,17 +205,6 @@ function readCertificate(r: ByteReader, version: number): Uint8Array {
   const certificate = r.lengthPrefixed('certificate');
   if (type !== 'X.509') throw new UnsupportedAlgorithmError(type, `certificate type at byte ${typeAt}`);
   return certificate;
-}
-
-/** Key password candidates: the one given for the alias (exactly, or case-insensitively), else for all keys. */
-function explicitKeyPassword(options: ReadOptions, alias: string): string | undefined {
-  const byAlias = options.keyPasswords;
-  if (byAlias) {
-    if (Object.hasOwn(byAlias, alias)) return byAlias[alias];
-    const folded = alias.toLowerCase();
-    for (const [name, password] of Object.entries(byAlias)) if (name.toLowerCase() === folded) return password;
-  }
-  return options.keyPassword;
 }
 
 function openEntry(entry: RawEntry, format: JavaFormat, options: ReadOptions): KeystoreEntry {

@@ -1,4 +1,5 @@
 import { certificateNames } from '../../cert/names.js';
+import { explicitKeyPassword } from '../key_passwords.js';
 import { readDer, Tag, TagClass, type DerNode } from '../../asn1/der_reader.js';
 import { OID } from '../../asn1/oids.js';
 import { decryptPrivateKeyInfo } from '../../crypto/pbe/encrypted_private_key_info.js';
@@ -290,7 +291,7 @@ async function privateKeyEntry(item: KeyItem, unlock: Unlock, options: ReadOptio
     return entry;
   }
   const encrypted = (item.bag as { encrypted: Uint8Array }).encrypted;
-  const explicit = options.keyPasswords?.[item.alias] ?? options.keyPassword;
+  const explicit = explicitKeyPassword(options, item.alias);
   if (options.privateKeysSealed && described && explicit === undefined && !options.certificatesOnly) {
     entry.sealed = { format: 'PKCS12', data: encrypted, reason: 'not-opened' };
     return entry;
@@ -344,7 +345,7 @@ async function openSealed(
   decrypt: (data: Uint8Array, password: string | null) => Promise<Uint8Array>,
 ): Promise<Opened> {
   if (options.certificatesOnly) return { sealed: { format: 'PKCS12', data, reason: 'no-password' } };
-  const explicit = options.keyPasswords?.[alias] ?? options.keyPassword;
+  const explicit = explicitKeyPassword(options, alias);
   if (explicit !== undefined) {
     for (const candidate of explicit === '' ? ['', null] : [explicit]) {
       const key = await tryDecrypt(decrypt, data, candidate);
