@@ -125,7 +125,7 @@ export type { SubjectAltName, SanType, SanSources } from './issue/san.js';
 export { PROFILES, PROFILE_DEFINITIONS, profileKeyUsage } from './issue/profiles.js';
 export type { ProfileName, Profile } from './issue/profiles.js';
 export { randomSerial } from './issue/serial.js';
-export { readCertificates } from './issue/read_certificates.js';
+export { readCertificates } from './keystore/read_certificates.js';
 
 export { validatePath } from './trust/validate_path.js';
 export { TrustAnchors } from './trust/trust_anchors.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileBytes } from '../fs/read_file.js';
 import { caEntry, issuerFromEntry, type Issuer } from '../issue/issuer.js';
-import { readCertificates } from '../issue/read_certificates.js';
+import { readCertificates } from '../keystore/read_certificates.js';
 import { isPkcs11Uri } from '../pkcs11/uri.js';
 import type { CliContext } from './context.js';
 import { openStoreForCli } from './open_store.js';

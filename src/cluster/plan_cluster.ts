@@ -1,5 +1,5 @@
 import { readFileBytes } from '../fs/read_file.js';
-import { readCertificates } from '../issue/read_certificates.js';
+import { readCertificates } from '../keystore/read_certificates.js';
 import { formatPkcs11Uri, isPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
 import { resolveSecret } from './secrets.js';
 import { describeCertificate } from '../cert/describe.js';

@@ -3,7 +3,7 @@ import type { Keystore } from '../keystore/model.js';
 import { limitedUses, usesText } from '../keystore/pem/pem_blocks.js';
 import { addTrustedCertificate } from './add_trusted.js';
 import { installReply, type InstallReplyOptions } from './install_reply.js';
-import type { CertificateWithTrust } from './read_certificates.js';
+import type { CertificateWithTrust } from '../keystore/read_certificates.js';
 
 /** What `hapki import` puts into a keystore: a CA reply for a key entry, or a certificate to trust. */
 export type ImportRequest = { reply: InstallReplyOptions } | { trusted: { alias: string; certificate: Uint8Array; force?: boolean } };

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { getEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
-import { readCertificatesWithTrust, type CertificateWithTrust } from '../issue/read_certificates.js';
+import { readCertificatesWithTrust, type CertificateWithTrust } from '../keystore/read_certificates.js';
 import { trustedForPurpose, trustedUses, usesText } from '../keystore/pem/pem_blocks.js';
 
 /**

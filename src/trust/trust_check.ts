@@ -6,7 +6,7 @@ import type { MeshNode } from './mesh.js';
 import { validatePath } from './validate_path.js';
 import { anchorsForPurpose } from './path_sources.js';
 import { trustedForPurpose } from '../keystore/pem/pem_blocks.js';
-import type { CertificateWithTrust } from '../issue/read_certificates.js';
+import type { CertificateWithTrust } from '../keystore/read_certificates.js';
 
 /**
  * The extended key usage a peer's certificate is checked for. roles: the master checks a slave

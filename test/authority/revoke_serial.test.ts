@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, revokeSerial, serialOf } from '../../src/authority/issuance_record.js';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { keytool, openssl, tempDir } from '../helpers/tools.js';
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from '../../src/cert/describe.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hapki-stdio-'));

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isHapkiError } from '../../src/errors.js';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { utf8 } from '../../src/lib/bytes.js';
 import { validatePath, type PathValidationOptions } from '../../src/trust/validate_path.js';
 import { INTEROP, REPO_ROOT } from '../helpers/fixtures.js';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { OpensslCa } from '../helpers/openssl_ca.js';
 import { tempDir, tool } from '../helpers/tools.js';

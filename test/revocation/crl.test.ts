@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { crlsFromBytes } from '../../src/revocation/crl_bytes.js';
 import { MAX_CRL_BYTES, readCrl } from '../../src/revocation/crl_read.js';
 import { checkTrustMesh } from '../../src/trust/trust_check.js';

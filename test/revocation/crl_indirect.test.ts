@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';

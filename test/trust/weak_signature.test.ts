@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCertificates } from '../../src/issue/read_certificates.js';
+import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { weakSignatureName } from '../../src/audit/rules/weak_signature.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { openssl, tempDir } from '../helpers/tools.js';

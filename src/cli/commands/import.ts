@@ -5,7 +5,7 @@ import { PasswordRequiredError, UsageError } from '../../errors.js';
 import { updateKeystore } from '../../fs/keystore_file.js';
 import { certificateToTrust, checkImportRequest, importChange, passwordlessStore, type ImportRequest } from '../../issue/import_change.js';
 import { normalizeFingerprint } from '../../issue/install_reply.js';
-import { readCertificates, readCertificatesWithTrust } from '../../issue/read_certificates.js';
+import { readCertificates, readCertificatesWithTrust } from '../../keystore/read_certificates.js';
 import type { CliContext } from '../context.js';
 import { note, warn } from '../io.js';
 import { openOrCreateTrustStore, openStoreForCli } from '../open_store.js';

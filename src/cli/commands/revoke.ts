@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { REVOCATION_REASONS, revokeSerial, serialOf, type RevocationReason } from '../../authority/issuance_record.js';
 import { UsageError } from '../../errors.js';
-import { readCertificates } from '../../issue/read_certificates.js';
+import { readCertificates } from '../../keystore/read_certificates.js';
 import { safe } from '../../text/escape.js';
 import { caFilesBase, openCaCertificate } from '../ca_location.js';
 import type { CliContext } from '../context.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PathValidationError, UsageError } from '../../errors.js';
 import { inputName, oneStdio, readInput } from '../stdio.js';
-import { readCertificates } from '../../issue/read_certificates.js';
+import { readCertificates } from '../../keystore/read_certificates.js';
 import { otherUsesNote, subjectCertificates, trustAnchorsFor, type CertificateSource } from '../../trust/path_sources.js';
 import { validatePath } from '../../trust/validate_path.js';
 import type { CliContext } from '../context.js';

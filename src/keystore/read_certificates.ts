@@ -1,8 +1,8 @@
 import { InvalidArgumentError, PolicyError } from '../errors.js';
-import { certificateAndTrustOfBlock, CERTIFICATE_LABELS, isPemText, parsePemBlocks } from '../keystore/pem/pem_blocks.js';
+import { certificateAndTrustOfBlock, CERTIFICATE_LABELS, isPemText, parsePemBlocks } from './pem/pem_blocks.js';
 import { assertCertificate } from '../cert/tbs.js';
 import { pkcs7Certificates, PKCS7_PEM_LABELS } from '../cert/pkcs7_certificates.js';
-import { detectFormat } from '../keystore/detect.js';
+import { detectFormat } from './detect.js';
 
 /**
  * The certificates of a PEM bundle (in file order), of one DER certificate, or of a PKCS#7
