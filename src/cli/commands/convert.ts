@@ -33,7 +33,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .command('convert')
     .description('convert a whole keystore, every entry, into another format')
     .argument('<in>', 'source keystore (format detected by content), or - for standard input')
-    .argument('[out]', 'output file (not overwritten without --force), or --out; - for standard output (with --out-format)')
+    .argument('[out]', 'output file (not overwritten without --force), or --out; - for standard output (with --out-format; binary formats never to a terminal)')
     .option('--out <file>', 'output file, instead of the argument')
     .addOption(outFormatOption(`output format: ${EXPORT_FORMAT_CHOICES} (default: from the output file's extension; p7b: every certificate, as PKCS#7)`))
     .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)

@@ -31,7 +31,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .description('write one entry (its certificate, chain, private key, or all of it) to a new file')
     .argument('<keystore>', 'keystore file, or - for standard input')
     .option('--alias <alias>', 'the entry to export (default: the only entry of a keystore that holds one)')
-    .requiredOption('--out <file>', 'output file (not overwritten without --force); - for standard output (a private key never to a terminal)')
+    .requiredOption('--out <file>', 'output file (not overwritten without --force); - for standard output (a private key or binary output never to a terminal)')
     .option('--what <part>', `what to export: ${EXPORT_PARTS.join('|')} (default: all)`)
     .addOption(outFormatOption(`output format: ${EXPORT_FORMAT_CHOICES} (default: the --out name's extension, .p12 .jks .jceks .pem .crt .der .cer .p7b, else pem; p7b: the certificates as PKCS#7, --what chain by default)`))
     .option('--storepass <src>', `store password: ${PASSWORD_SOURCES}`)
