@@ -55,7 +55,7 @@ export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-/** Bytes as text, one char per byte, without spreading them into an argument list (which overflows the stack on large inputs). */
+/** Bytes as text, one char per byte; a large input is never spread into an argument list (which would overflow the stack). */
 export function latin1(bytes: Uint8Array): string {
   // a short one (a name, an attribute value) in one builtin call, which costs less than making a Buffer
   if (bytes.length <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[]);
