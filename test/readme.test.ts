@@ -10,6 +10,23 @@ const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'hapki-readme-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/**
+ * Runs a bash script as a reader would after `npm link`: a `hapki` shim for the built checkout on
+ * the PATH, in a new empty directory under the work folder; a failing script fails the test with
+ * the last lines of its stderr.
+ */
+async function runAsWritten(name: string, script: string, what: string): Promise<{ stdout: string; stderr: string }> {
+  const bin = join(work, `${name}-bin`);
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'hapki'), `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin', 'hapki.js')}" "$@"\n`);
+  chmodSync(join(bin, 'hapki'), 0o755);
+  const dir = join(work, name);
+  mkdirSync(dir);
+  return run('bash', ['-c', script], { cwd: dir, env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, HOME: work }, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout: string; stderr: string; code: number }) => {
+    throw new Error(`${what} failed (exit ${error.code}):\n${error.stderr.split('\n').slice(-8).join('\n')}`);
+  });
+}
+
 /** The README's runnable procedure: the sh blocks between the readme-test markers, in order. */
 function procedureBlocks(): string[] {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -21,18 +38,9 @@ describe('the README, run as written', () => {
   it('has a procedure to run', () => expect(procedureBlocks().length).toBeGreaterThanOrEqual(3));
 
   it('every block of the procedure runs green, in one shell, in an empty directory', async () => {
-    // `npm link` puts `hapki` on the PATH; here a shim does the same for the built checkout
-    const bin = join(work, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'hapki'), `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin', 'hapki.js')}" "$@"\n`);
-    chmodSync(join(bin, 'hapki'), 0o755);
-    const dir = join(work, 'procedure');
-    mkdirSync(dir);
     const blocks = procedureBlocks();
     const script = ['set -euo pipefail', ...blocks.map((b, i) => `echo "=== block ${i + 1}" >&2\n${b}`)].join('\n');
-    const { stdout, stderr } = await run('bash', ['-c', script], { cwd: dir, env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, HOME: work } }).catch((error: { stdout: string; stderr: string; code: number }) => {
-      throw new Error(`a README block failed (exit ${error.code}):\n${error.stderr.split('\n').slice(-8).join('\n')}`);
-    });
+    const { stdout, stderr } = await runAsWritten('procedure', script, 'a README block');
     expect(stderr).toContain(`=== block ${blocks.length}`);
     expect(stdout).toMatch(/^OK: CN=msas1\.example\.com/m);
     expect(stdout).toMatch(/^HAPKI OK - /m);
@@ -102,12 +110,6 @@ describe('the README chores, run as written', () => {
   });
 
   it('each chore example runs green in order, and keytool and openssl accept what it wrote', async () => {
-    const bin = join(work, 'chores-bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'hapki'), `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin', 'hapki.js')}" "$@"\n`);
-    chmodSync(join(bin, 'hapki'), 0o755);
-    const dir = join(work, 'chores');
-    mkdirSync(dir);
     const blocks = CHORES.flatMap((heading) => sectionBlocks(heading).map((block) => `echo "=== ${heading.slice(5)}" >&2\n${block}`));
     const judge = `
 echo "=== judge" >&2
@@ -121,9 +123,7 @@ keytool -list -keystore trust/gw1-truststore.jks -storepass:env STOREPASS 2>/dev
 keytool -list -keystore i1.jks -storepass:env STOREPASS -alias token -v 2>/dev/null | grep 'Entry type'
 `;
     const script = ['set -euo pipefail', PRELUDE, ...blocks, judge].join('\n');
-    const { stdout, stderr } = await run('bash', ['-c', script], { cwd: dir, env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, HOME: work }, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout: string; stderr: string; code: number }) => {
-      throw new Error(`a README chore failed (exit ${error.code}):\n${error.stderr.split('\n').slice(-8).join('\n')}`);
-    });
+    const { stdout, stderr } = await runAsWritten('chores', script, 'a README chore');
     expect(stderr).toContain('=== judge');
     expect(stderr).not.toMatch(/ERR_|deprecated/);
     const judged = stdout.slice(stdout.lastIndexOf('token "token"'));
