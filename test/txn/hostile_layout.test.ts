@@ -132,23 +132,33 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
   });
 });
 
+/** hapki run as nobody (uid 65534), as an unprivileged user runs it. */
+const asNobody = (args: readonly string[]) =>
+  spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+
+/** A sticky, world-writable directory (as /tmp) holding nobody's copy of the gateway keystore. */
+function nobodysStoreInStickyDir(prefix: string): { dir: string; file: string } {
+  const dir = tempDir(prefix);
+  chmodSync(dir, 0o1777);
+  const file = join(dir, 'gw.p12');
+  copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+  chownSync(file, 65534, 65534);
+  return { dir, file };
+}
+
 describe('hostile layouts for an unprivileged user (local)', () => {
   // Regression: a .bak of another user in a sticky directory (/tmp) cannot be replaced: the
   // command staged everything, then failed at the rename with "operation not permitted"
   it('a .bak another user owns in a sticky directory is named before anything is staged', () => {
-    const dir = tempDir('hapki-layout-sticky-');
-    chmodSync(dir, 0o1777);
-    const file = join(dir, 'gw.p12');
-    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
-    chownSync(file, 65534, 65534);
+    const { dir, file } = nobodysStoreInStickyDir('hapki-layout-sticky-');
     writeFileSync(join(dir, 'gw.p12.bak'), 'root\'s');
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), ...addTrusted(file, 'extra')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const r = asNobody([...addTrusted(file, 'extra')]);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
     expect(r.stderr).toContain('gw.p12.bak: is in the way of the backup: it belongs to uid 0 in a sticky directory');
     expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'gw.p12.bak']);
     // its owner's own .bak there is replaced as usual
     chownSync(join(dir, 'gw.p12.bak'), 65534, 65534);
-    const ok = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), ...addTrusted(file, 'extra')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const ok = asNobody([...addTrusted(file, 'extra')]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['gw.p12', 'gw.p12.bak']);
   });
@@ -156,13 +166,9 @@ describe('hostile layouts for an unprivileged user (local)', () => {
   // Regression: the same lock file, but this user may not read it: a hapki of its owner may hold
   // it, so it is waited for; at the timeout the error says whose it is, not "a hapki process"
   it("another user's lock file this user cannot read: ERR_LOCKED at the timeout names its owner", () => {
-    const dir = tempDir('hapki-layout-unread-');
-    chmodSync(dir, 0o1777);
-    const file = join(dir, 'gw.p12');
-    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
-    chownSync(file, 65534, 65534);
+    const { dir, file } = nobodysStoreInStickyDir('hapki-layout-unread-');
     writeFileSync(join(dir, '.gw.p12.hapki-lock'), 'x'.repeat(300), { mode: 0o600 });
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'hapki.js'), '--lock-timeout', '1', ...addTrusted(file, 'extra')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const r = asNobody(['--lock-timeout', '1', ...addTrusted(file, 'extra')]);
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_LOCKED'));
     expect(r.stderr).toContain('is locked by a lock file of uid 0 this user cannot read');
     expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
