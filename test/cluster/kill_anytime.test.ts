@@ -184,7 +184,7 @@ describe('SIGKILL after a delay, then what the README says to do next', () => {
       const plan = await hapki(['plan', clusterFile()], { cwd: local });
       expect(plan.stdout, `${at}: ${plan.stdout}`).toContain('no changes');
     }
-  }, 900_000);
+  }, Math.max(900_000, SWEEP * 40_000));
 
   it('token rotation (stage, activate, retire) over two ssh:// keystores: both before or both after, nothing left, the rerun converges', async () => {
     const env = { TOKENPASS: 'tokenpass', STOREPASS: lab.secret('msas1') };
@@ -249,5 +249,5 @@ describe('SIGKILL after a delay, then what the README says to do next', () => {
       const check = await hapki(['token', 'check', ...to, '--to-storepass', 'env:STOREPASS', ...sshFlags()], { env, cwd: local });
       expect(check.code, `${at}: ${check.stdout}${check.stderr}`).toBe(0);
     }
-  }, 900_000);
+  }, Math.max(900_000, SWEEP * 40_000));
 });
