@@ -91,14 +91,51 @@ function parseRecord(text: string | undefined, path: string): RecordLine[] {
   if (text === undefined) return [];
   return text.split('\n').flatMap((line, i) => {
     if (line.trim() === '') return [];
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(line) as RecordLine;
-      if (!['issued', 'revoked', 'crl'].includes(parsed.type) || (parsed.type !== 'crl' && typeof parsed.serial !== 'string')) throw new Error('type');
-      return [parsed];
+      parsed = JSON.parse(line);
     } catch {
       throw new InvalidArgumentError(`${escapeText(path)}:${i + 1}: not a record line (one JSON object per line)`);
     }
+    const problem = recordLineProblem(parsed);
+    if (problem) throw new InvalidArgumentError(`${escapeText(path)}:${i + 1}: not a record line as hapki writes them (${problem})`);
+    return [parsed as RecordLine];
   });
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+const isTime = (v: unknown): boolean => typeof v === 'string' && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v));
+// the record writes serials as normalizeSerial does; RFC 5280 serials are at most 20 octets
+const isSerial = (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]{1,40}$/.test(v);
+
+/**
+ * What is wrong with one parsed line, or undefined. Every field a reader of the record uses is
+ * checked here, once: a line edited by hand or cut short otherwise surfaced later as a crash of
+ * `ca issued`, or as a CRL numbered NaN or 1e+300. Fields a later version may add are kept.
+ */
+function recordLineProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const o = v as Record<string, unknown>;
+  switch (o.type) {
+    case 'issued':
+      if (!isSerial(o.serial)) return 'serial is not lower-case hexadecimal of at most 20 octets';
+      if (typeof o.subject !== 'string' || typeof o.profile !== 'string' || typeof o.by !== 'string') return 'subject, profile and by must be strings';
+      if (!Array.isArray(o.names) || o.names.some((n) => typeof n !== 'string')) return 'names must be a list of strings';
+      if (!isTime(o.notBefore) || !isTime(o.notAfter) || !isTime(o.at)) return 'notBefore, notAfter and at must be ISO 8601 UTC times';
+      if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) return 'sha256 must be 64 hexadecimal digits';
+      return undefined;
+    case 'revoked':
+      if (!isSerial(o.serial)) return 'serial is not lower-case hexadecimal of at most 20 octets';
+      if (!REVOCATION_REASONS.includes(o.reason as RevocationReason)) return `reason must be one of ${REVOCATION_REASONS.join(', ')}`;
+      if (!isTime(o.at)) return 'at must be an ISO 8601 UTC time';
+      return undefined;
+    case 'crl':
+      if (!Number.isSafeInteger(o.number) || (o.number as number) < 1) return 'number must be a whole number from 1';
+      if (!isTime(o.at) || !isTime(o.nextUpdate)) return 'at and nextUpdate must be ISO 8601 UTC times';
+      return undefined;
+    default:
+      return 'type must be issued, revoked or crl';
+  }
 }
 
 /** The certificates of the record, oldest first, each with its revocation. */
@@ -205,15 +242,8 @@ export function serialOf(certificate: Uint8Array): string {
 export async function nextCrlNumber(caKeystorePath: string, at: Date, nextUpdate: Date): Promise<number> {
   let number = 0;
   await updateCaFile(caFiles(caKeystorePath).record, (current) => {
-    const last = (current ?? '').split('\n').reduce((n, line) => {
-      if (!line.includes('"crl"')) return n;
-      try {
-        const parsed = JSON.parse(line) as RecordLine;
-        return parsed.type === 'crl' ? Math.max(n, parsed.number) : n;
-      } catch {
-        return n;
-      }
-    }, 0);
+    // a record that does not parse stops the CRL: skipping its lines could reuse a CRL number
+    const last = parseRecord(current, caFiles(caKeystorePath).record).reduce((n, line) => (line.type === 'crl' ? Math.max(n, line.number) : n), 0);
     number = last + 1;
     const line: CrlRecord = { type: 'crl', number, at: at.toISOString(), nextUpdate: nextUpdate.toISOString() };
     return withLines(current, [line]);
