@@ -7,8 +7,8 @@ import { CrlChecker } from '../src/revocation/crl_check.js';
 import { readCrl } from '../src/revocation/crl_read.js';
 import { checkOcspResponse } from '../src/revocation/ocsp_check.js';
 import { readOcspResponse } from '../src/revocation/ocsp_read.js';
-import { readPathCertificate, type PathCertificate } from '../src/trust/path_certificate.js';
-import { SignatureChecker } from '../src/trust/path_signature.js';
+import { readPathCertificate, type PathCertificate } from '../src/path/path_certificate.js';
+import { SignatureChecker } from '../src/path/path_signature.js';
 import { mutateBytes, mutateDer, type Random } from './mutate.js';
 import { basicOcspResponse, mutateAndResign } from './resign.js';
 

@@ -19,7 +19,7 @@ import { readPem } from '../src/keystore/pem/read.js';
 import { createMacData } from '../src/keystore/pkcs12/mac.js';
 import { readPkcs12 } from '../src/keystore/pkcs12/read.js';
 import { writePkcs12 } from '../src/keystore/pkcs12/write.js';
-import { readPathCertificate } from '../src/trust/path_certificate.js';
+import { readPathCertificate } from '../src/path/path_certificate.js';
 import { encodeTree, parseTree, primitive, type Asn1Node } from './asn1_tree.js';
 import { crlTarget, ocspTarget } from './revocation_targets.js';
 import { p7bTarget, recordTarget, signTarget, sshConfigTarget } from './ca_targets.js';

@@ -2,7 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { HapkiError, UsageError } from '../errors.js';
 import { withIterationLimit } from '../crypto/pbe/work_budget.js';
 import { parseWholeNumber } from './options.js';
-import { printable } from '../lib/printable.js';
+import { printable } from '../text/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { clipText, guardOutput } from '../text/escape.js';

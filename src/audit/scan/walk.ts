@@ -1,7 +1,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { HapkiError } from '../../errors.js';
-import { MAX_INPUT_BYTES } from '../../fs/read_file.js';
+import { MAX_INPUT_BYTES } from '../../transport/local_file.js';
 import { formatLocation, parseLocation, type RemoteLocation } from '../../transport/location.js';
 import { remoteFile } from '../../transport/remote_file.js';
 import { isHapkiOwnFile } from './exclude.js';
