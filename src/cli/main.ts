@@ -14,6 +14,7 @@ import { runningAsOwnProcess } from './process_heap.js';
 import { commandLineWithoutSecrets } from '../secrets/process_title.js';
 import { askedCommand, buildProgram } from './program.js';
 import { habitMessage } from './usage_hints.js';
+import { catchStrayRejections } from './stray_rejections.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], processIoArg?: CliIo): Promise<number> {
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     if (title !== undefined) process.title = title;
   }
   const io = guardedIo(processIoArg ?? processIo(), argv);
+  const strays = processIoArg === undefined ? catchStrayRejections((error) => report(error, io, argv, program)) : undefined;
   let program: Command | undefined;
   const held = holdingWarnings(io);
   // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
@@ -41,6 +43,9 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     const maxIterations = maxIterationsOption(argv);
     const run = (): Promise<unknown> => program!.parseAsync([...argv]);
     await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
+    // a promise nobody awaited failed: the command did not do all it was asked
+    const stray = strays?.first();
+    if (stray !== undefined) throw stray.reason;
     held.release();
     // the result must have reached standard output: a full disk there is a failure, not a success
     await io.finish?.();
@@ -56,6 +61,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io, argv, program);
     return exitCodeFor(error, askedCommand(argv));
   } finally {
+    strays?.settle();
     // one connection per host per command: they end with it
     await closeSshConnections();
   }
