@@ -101,8 +101,14 @@ export async function collectFiles(paths: readonly string[], exclude: (path: str
   // remote locations: every host walked at once, one connection each, beside the local paths
   const remotePaths = paths.filter((p) => parseLocation(p).kind === 'ssh');
   const remoteWalk = mapByHost(remotePaths, hostOfLocation, (p) => collectRemote(p, exclude));
-  remoteWalk.catch(() => undefined);
-  const remote = new Map(remotePaths.map((p, i) => [p, remoteWalk.then((r) => r[i]!)]));
+  // each path's share is awaited in turn, and the loop stops at the first that fails: the
+  // others must not be left rejected and unhandled (a bad --ssh-config made two ssh:// paths end
+  // in Node's crash report, the second rejection after the first's error line)
+  const remote = new Map(remotePaths.map((p, i) => {
+    const share = remoteWalk.then((r) => r[i]!);
+    share.catch(() => undefined);
+    return [p, share];
+  }));
   for (const path of paths) {
     if (exclude(path)) continue;
     const walked = remote.get(path);
