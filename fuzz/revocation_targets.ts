@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,15 +7,18 @@ import { CrlChecker } from '../src/revocation/crl_check.js';
 import { readCrl } from '../src/revocation/crl_read.js';
 import { checkOcspResponse } from '../src/revocation/ocsp_check.js';
 import { readOcspResponse } from '../src/revocation/ocsp_read.js';
-import { readPathCertificate, type PathCertificate } from '../src/trust/path_certificate.js';
-import { SignatureChecker } from '../src/trust/path_signature.js';
+import { readPathCertificate, type PathCertificate } from '../src/path/path_certificate.js';
+import { SignatureChecker } from '../src/path/path_signature.js';
 import { mutateBytes, mutateDer, type Random } from './mutate.js';
+import { basicOcspResponse, mutateAndResign } from './resign.js';
 
 interface RevocationLab {
   root: PathCertificate;
   leaf: PathCertificate;
   crls: Uint8Array[];
   ocsp: Uint8Array[];
+  /** The key that signed each seed, so a mutant can be signed again (fuzz/resign.ts). */
+  keys: Map<Uint8Array, KeyObject>;
 }
 
 const CONFIG = `[req]
@@ -84,11 +88,15 @@ function revocationLab(): RevocationLab {
     respond('leaf', 'root', 'revoked.ocsp');
     respond('leaf', 'signer', 'delegated.ocsp');
     const pemDer = (f: string): Uint8Array => new Uint8Array(Buffer.from(readFileSync(at(f), 'latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+    const keyOf = (name: string): KeyObject => createPrivateKey(readFileSync(at(`${name}.key`)));
+    const crl = new Uint8Array(readFileSync(at('ca.crl.der')));
+    const [byRoot, bySigner] = [new Uint8Array(readFileSync(at('revoked.ocsp'))), new Uint8Array(readFileSync(at('delegated.ocsp')))];
     lab = {
       root: readPathCertificate(pemDer('root.pem')),
       leaf: readPathCertificate(pemDer('leaf.pem')),
-      crls: [new Uint8Array(readFileSync(at('ca.crl.der')))],
-      ocsp: [new Uint8Array(readFileSync(at('revoked.ocsp'))), new Uint8Array(readFileSync(at('delegated.ocsp')))],
+      crls: [crl],
+      ocsp: [byRoot, bySigner],
+      keys: new Map([[crl, keyOf('root')], [byRoot, keyOf('root')], [bySigner, keyOf('signer')]]),
     };
     return lab;
   } finally {
@@ -96,7 +104,15 @@ function revocationLab(): RevocationLab {
   }
 }
 
-const mutate = async (seed: Uint8Array, random: Random): Promise<Uint8Array> => (random.next() < 0.9 ? mutateDer(seed, random) : mutateBytes(seed, random));
+/** Half the mutants are edited inside the signed part and signed again, so they reach the checks behind the signature. */
+const mutate = async (seed: Uint8Array, random: Random): Promise<Uint8Array> => {
+  const key = revocationLab().keys.get(seed);
+  if (key && random.next() < 0.5) {
+    const resigned = mutateAndResign(seed, key, random, seed === revocationLab().crls[0] ? undefined : basicOcspResponse);
+    if (resigned) return resigned;
+  }
+  return random.next() < 0.9 ? mutateDer(seed, random) : mutateBytes(seed, random);
+};
 
 /** readCrl, then the CRL check of the seed leaf against the mutant (scope, signature, entries). */
 export const crlTarget = {

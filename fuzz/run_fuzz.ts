@@ -47,6 +47,10 @@ export async function judge(target: FuzzTarget, input: Uint8Array, options: Pick
   const cpu = process.cpuUsage();
   let outcome = 'ok';
   let finding: Omit<Finding, 'input'> | undefined;
+  // a promise the reader left rejected and unhandled would end a CLI process in Node's crash report
+  const strays: unknown[] = [];
+  const onStray = (reason: unknown): void => void strays.push(reason);
+  process.on('unhandledRejection', onStray);
   try {
     await target.run(input);
   } catch (error) {
@@ -59,6 +63,9 @@ export async function judge(target: FuzzTarget, input: Uint8Array, options: Pick
       finding = { kind: 'uncoded', detail: `${(error as Error)?.name}: ${String((error as Error)?.message).slice(0, 300)}` };
     }
   }
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('unhandledRejection', onStray);
+  if (strays.length > 0) finding = { kind: 'uncoded', detail: `a rejection nobody handled: ${String((strays[0] as Error)?.message ?? strays[0]).slice(0, 300)}` };
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
   const after = process.memoryUsage();

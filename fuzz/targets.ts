@@ -19,9 +19,11 @@ import { readPem } from '../src/keystore/pem/read.js';
 import { createMacData } from '../src/keystore/pkcs12/mac.js';
 import { readPkcs12 } from '../src/keystore/pkcs12/read.js';
 import { writePkcs12 } from '../src/keystore/pkcs12/write.js';
-import { readPathCertificate } from '../src/trust/path_certificate.js';
+import { readPathCertificate } from '../src/path/path_certificate.js';
 import { encodeTree, parseTree, primitive, type Asn1Node } from './asn1_tree.js';
 import { crlTarget, ocspTarget } from './revocation_targets.js';
+import { p7bTarget, recordTarget, signTarget, sshConfigTarget } from './ca_targets.js';
+import { cliTarget } from './cli_target.js';
 import { HOSTILE_TEXT, mutateBytes, mutateDer, Random } from './mutate.js';
 
 /** The password every seed is written with, so mutated inputs reach past the MAC and digest. */
@@ -382,7 +384,7 @@ const audit: FuzzTarget = {
   run: async (input) => parseAuditConfig(Buffer.from(input).toString('utf8'), { source: 'audit.yaml', baseDir: '/tmp/fuzz' }),
 };
 
-export const TARGETS: readonly FuzzTarget[] = [pkcs12, javaTarget('jks'), javaTarget('jceks'), bks, pem, der, certificate, csr, cluster, audit, crlTarget, ocspTarget];
+export const TARGETS: readonly FuzzTarget[] = [pkcs12, javaTarget('jks'), javaTarget('jceks'), bks, pem, der, certificate, csr, cluster, audit, crlTarget, ocspTarget, signTarget, recordTarget, sshConfigTarget, p7bTarget, cliTarget];
 
 export function targetNamed(name: string): FuzzTarget {
   const target = TARGETS.find((t) => t.name === name);

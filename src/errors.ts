@@ -1,4 +1,4 @@
-import { printable } from './lib/printable.js';
+import { printable } from './text/printable.js';
 
 /** Why a certification path is invalid: one code per rule (see validatePath). */
 export type PathValidationErrorCode =

@@ -233,8 +233,8 @@ export { configureWritePath, registerTransport, DEFAULT_LOCK_TIMEOUT_MS } from '
 export type { WritePathSettings } from './txn/config.js';
 export { recoverTree, recoverFiles } from './txn/recover_paths.js';
 export type { DirectoryRecovery, RecoveredChangeSet } from './txn/recover.js';
-export { LocalTransport, localTransport } from './fs/local_transport.js';
-export type { FileTransport, FileInfo } from './fs/transport.js';
+export { LocalTransport, localTransport } from './transport/local_transport.js';
+export type { FileTransport, FileInfo } from './transport/file_transport.js';
 export { writeFileAtomic } from './fs/atomic_write.js';
 export type { WriteFileOptions } from './fs/atomic_write.js';
 export { readFileBytes } from './fs/read_file.js';

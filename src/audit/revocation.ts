@@ -6,9 +6,9 @@ import { crlUrlsOf, DEFAULT_CRL_FETCH_TIMEOUT_MS, fetchCrl } from '../revocation
 import { readCrl, type Crl } from '../revocation/crl_read.js';
 import { OcspChecker } from '../revocation/ocsp_check.js';
 import { revocationStatus, type RevocationSource, type RevocationStatus } from '../revocation/revocation_source.js';
-import { nameKey, namesMatch, nameText } from '../trust/dn_match.js';
-import { isSelfIssuedCert, tryReadPathCertificate, type PathCertificate } from '../trust/path_certificate.js';
-import { SignatureChecker } from '../trust/path_signature.js';
+import { nameKey, namesMatch, nameText } from '../path/dn_match.js';
+import { isSelfIssuedCert, tryReadPathCertificate, type PathCertificate } from '../path/path_certificate.js';
+import { SignatureChecker } from '../path/path_signature.js';
 
 /** The whole of an audit's revocation checking, every fetch and query included, unless told otherwise. */
 export const DEFAULT_REVOCATION_DEADLINE_MS = 60_000;

@@ -1,6 +1,6 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { latin1 } from '../lib/bytes.js';
-import { printable } from '../lib/printable.js';
+import { printable } from '../text/printable.js';
 import { formatName } from './format_name.js';
 
 const UPN = '1.3.6.1.4.1.311.20.2.3';

@@ -1,4 +1,4 @@
-import { printable } from '../lib/printable.js';
+import { printable } from '../text/printable.js';
 import { clipText } from '../text/escape.js';
 
 /** Everything the CLI touches outside itself, so tests can run it in-process. */

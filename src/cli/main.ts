@@ -2,7 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { HapkiError, UsageError } from '../errors.js';
 import { withIterationLimit } from '../crypto/pbe/work_budget.js';
 import { parseWholeNumber } from './options.js';
-import { printable } from '../lib/printable.js';
+import { printable } from '../text/printable.js';
 import { closeSshConnections } from '../transport/ssh/pool.js';
 import type { CliContext } from './context.js';
 import { clipText, guardOutput } from '../text/escape.js';
@@ -14,6 +14,7 @@ import { runningAsOwnProcess } from './process_heap.js';
 import { commandLineWithoutSecrets } from '../secrets/process_title.js';
 import { askedCommand, buildProgram } from './program.js';
 import { habitMessage } from './usage_hints.js';
+import { catchStrayRejections } from './stray_rejections.js';
 
 /** Runs the CLI and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], processIoArg?: CliIo): Promise<number> {
@@ -25,24 +26,32 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     if (title !== undefined) process.title = title;
   }
   const io = guardedIo(processIoArg ?? processIo(), argv);
-  // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
-  const quiet = argv.includes('--quiet') || argv.includes('-q');
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const held = holdingWarnings(io);
-  const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : held.io;
-  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
+  const strays = processIoArg === undefined ? catchStrayRejections((error) => report(error, io, argv, program)) : undefined;
   let program: Command | undefined;
+  const held = holdingWarnings(io);
+  // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
+  const unlessQuiet =
+    (write: (text: string) => void) =>
+    (text: string): void => {
+      if (!globalFlags(program).quiet) write(text);
+    };
+  const commandIo: CliIo = { ...held.io, stderr: unlessQuiet(held.io.stderr), stderrKept: unlessQuiet(held.io.stderrKept!) };
+  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
   try {
     refuseLossyArguments(argv);
     program = await buildProgram(ctx, argv);
     const maxIterations = maxIterationsOption(argv);
     const run = (): Promise<unknown> => program!.parseAsync([...argv]);
     await (maxIterations === undefined ? run() : withIterationLimit(maxIterations, run));
+    // a promise nobody awaited failed: the command did not do all it was asked
+    const stray = strays?.first();
+    if (stray !== undefined) throw stray.reason;
     held.release();
     // the result must have reached standard output: a full disk there is a failure, not a success
     await io.finish?.();
     return ctx.exitCode ?? 0;
   } catch (caught) {
+    const { verbose } = globalFlags(program);
     // a failure is one line: --verbose keeps the warnings before it
     if (verbose) held.release();
     else held.drop();
@@ -52,9 +61,20 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io, argv, program);
     return exitCodeFor(error, askedCommand(argv));
   } finally {
+    strays?.settle();
     // one connection per host per command: they end with it
     await closeSshConnections();
   }
+}
+
+/**
+ * -q and -v as commander parsed them, the program's options: not a word that only looks like
+ * one, such as the value of --ssh-user or --ssh-identity, or a word after `--`; combined as `-qv`
+ * too. Before the command line is parsed, neither.
+ */
+function globalFlags(program: Command | undefined): { quiet: boolean; verbose: boolean } {
+  const options = program?.opts<{ quiet?: boolean; verbose?: boolean }>() ?? {};
+  return { quiet: options.quiet === true, verbose: options.verbose === true };
 }
 
 /**

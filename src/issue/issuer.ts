@@ -12,9 +12,9 @@ import { InvalidArgumentError, KeyMismatchError, KeystoreFormatError, PolicyErro
 import { keyEntry } from '../keystore/key_entry.js';
 import type { Keystore, PrivateKeyEntry } from '../keystore/model.js';
 import { unlockedKey } from '../keystore/unlocked_key.js';
-import { tryReadPathCertificate, type NameConstraints } from '../trust/path_certificate.js';
+import { tryReadPathCertificate, type NameConstraints } from '../path/path_certificate.js';
 import { keyIdentifier } from './key_id.js';
-import { subjectOf, wellFormedProblem } from '../trust/path_checks.js';
+import { subjectOf, wellFormedProblem } from '../path/path_checks.js';
 
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 

@@ -1,10 +1,10 @@
 import { sequence } from '../asn1/der_writer.js';
 import { readDer } from '../asn1/der_reader.js';
 import { toHex } from '../lib/bytes.js';
-import { namesMatch } from '../trust/dn_match.js';
-import { CRL_SIGN, type DistributionPoint, type GeneralName, type PathCertificate } from '../trust/path_certificate.js';
-import { subjectOf, validityProblem } from '../trust/path_checks.js';
-import type { SignatureChecker } from '../trust/path_signature.js';
+import { namesMatch } from '../path/dn_match.js';
+import { CRL_SIGN, type DistributionPoint, type GeneralName, type PathCertificate } from '../path/path_certificate.js';
+import { subjectOf, validityProblem } from '../path/path_checks.js';
+import type { SignatureChecker } from '../path/path_signature.js';
 import type { Crl } from './crl_read.js';
 import type { RevocationSource, RevocationStatus } from './revocation_source.js';
 

@@ -1,5 +1,5 @@
 import { CrlFetchError } from '../errors.js';
-import { tryReadPathCertificate } from '../trust/path_certificate.js';
+import { tryReadPathCertificate } from '../path/path_certificate.js';
 import { crlsFromBytes } from './crl_bytes.js';
 import { MAX_CRL_BYTES } from './crl_read.js';
 import { httpExchange } from './http_fetch.js';

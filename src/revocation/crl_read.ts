@@ -2,8 +2,8 @@ import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { CrlFormatError } from '../errors.js';
 import { toHex } from '../lib/bytes.js';
 import { addTo } from '../lib/multimap.js';
-import { readDistributionPointName, readGeneralName, readReasonFlags, readTime, type DistributionPoint, type GeneralName } from '../trust/path_certificate.js';
-import type { SignedObject } from '../trust/path_signature.js';
+import { readDistributionPointName, readGeneralName, readReasonFlags, readTime, type DistributionPoint, type GeneralName } from '../path/path_certificate.js';
+import type { SignedObject } from '../path/path_signature.js';
 
 /** Larger CRLs are refused before parsing: the largest public CRLs are tens of MB, gateway CAs' a few kB. */
 export const MAX_CRL_BYTES = 32 * 1024 * 1024;

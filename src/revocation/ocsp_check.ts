@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { HapkiError } from '../errors.js';
 import { bytesEqual, toHex } from '../lib/bytes.js';
-import { namesMatch } from '../trust/dn_match.js';
-import { PATH_OID, tryReadPathCertificate, type PathCertificate } from '../trust/path_certificate.js';
-import { subjectOf, validityProblem } from '../trust/path_checks.js';
-import type { PathErrorCode } from '../trust/path_problem.js';
-import type { SignatureChecker } from '../trust/path_signature.js';
+import { namesMatch } from '../path/dn_match.js';
+import { PATH_OID, tryReadPathCertificate, type PathCertificate } from '../path/path_certificate.js';
+import { subjectOf, validityProblem } from '../path/path_checks.js';
+import type { PathErrorCode } from '../path/path_problem.js';
+import type { SignatureChecker } from '../path/path_signature.js';
 import { CRL_REASON_NAMES } from './crl_check.js';
 import { postOcspRequest } from './ocsp_fetch.js';
 import { readOcspResponse, type OcspResponse, type OcspSingleResponse } from './ocsp_read.js';

@@ -1,7 +1,7 @@
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { OcspFormatError, OcspResponderError } from '../errors.js';
-import { readTime } from '../trust/path_certificate.js';
-import type { SignedObject } from '../trust/path_signature.js';
+import { readTime } from '../path/path_certificate.js';
+import type { SignedObject } from '../path/path_signature.js';
 import { CERT_ID_HASHES, OCSP_OID, type CertId } from './ocsp_request.js';
 
 /** Larger OCSP responses are refused before parsing (a real one, with a responder certificate, is a few kB). */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readDer } from '../asn1/der_reader.js';
 import { explicit, nullValue, octetString, oid, sequence, tlv } from '../asn1/der_writer.js';
-import type { PathCertificate } from '../trust/path_certificate.js';
+import type { PathCertificate } from '../path/path_certificate.js';
 
 export const OCSP_OID = {
   nonce: '1.3.6.1.5.5.7.48.1.2',

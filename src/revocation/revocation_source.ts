@@ -1,5 +1,5 @@
-import type { PathErrorCode } from '../trust/path_problem.js';
-import type { PathCertificate } from '../trust/path_certificate.js';
+import type { PathErrorCode } from '../path/path_problem.js';
+import type { PathCertificate } from '../path/path_certificate.js';
 
 /** The revocation status of one certificate of a path, as one source (CRLs, OCSP) establishes it. */
 export type RevocationStatus =

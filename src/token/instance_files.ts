@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { posix, resolve } from 'node:path';
 import { IoError, RemoteIoError, SshError } from '../errors.js';
-import { localTransport } from '../fs/local_transport.js';
+import { localTransport } from '../transport/local_transport.js';
 import { readFileBytes } from '../fs/read_file.js';
-import type { FileTransport } from '../fs/transport.js';
+import type { FileTransport } from '../transport/file_transport.js';
 import { remoteFile } from '../transport/remote_file.js';
 
 /**

@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import type { FileTransport } from '../fs/transport.js';
+import type { FileTransport } from './file_transport.js';
 import { parseLocation } from './location.js';
 import { sharedSshPool } from './ssh/pool.js';
 

@@ -2,7 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { bytesEqual } from '../lib/bytes.js';
 import { isPublicSuffix } from '../names/public_suffix.js';
-import type { GeneralName } from './path_certificate.js';
+import type { GeneralName } from '../path/path_certificate.js';
 
 /**
  * Host name checking as RFC 6125 and the CA/Browser Forum allow it: only the subjectAltName

@@ -1,5 +1,5 @@
-import { isSelfIssuedCert, type PathCertificate } from './path_certificate.js';
-import { problem, type PathProblem } from './path_problem.js';
+import { isSelfIssuedCert, type PathCertificate } from '../path/path_certificate.js';
+import { problem, type PathProblem } from '../path/path_problem.js';
 
 export const ANY_POLICY = '2.5.29.32.0';
 

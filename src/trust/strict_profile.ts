@@ -1,6 +1,6 @@
-import { isSelfIssuedCert, PATH_OID, type PathCertificate } from './path_certificate.js';
-import { serialProblem, subjectOf } from './path_checks.js';
-import { problem, type PathProblem } from './path_problem.js';
+import { isSelfIssuedCert, PATH_OID, type PathCertificate } from '../path/path_certificate.js';
+import { serialProblem, subjectOf } from '../path/path_checks.js';
+import { problem, type PathProblem } from '../path/path_problem.js';
 
 /**
  * RFC 5280's requirements on issuing CAs, enforced on the whole path, the trust anchor included,

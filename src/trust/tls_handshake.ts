@@ -1,4 +1,5 @@
-import { isIP } from 'node:net';
+import { connect as tcpConnect, isIP } from 'node:net';
+import { Duplex } from 'node:stream';
 import { domainToASCII } from 'node:url';
 import { connect, DEFAULT_CIPHERS, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { ProbeErrorCode } from '../errors.js';
@@ -61,10 +62,13 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     let approved = false;
     let stapled: Uint8Array | undefined;
     let ticketed = false;
+    let farewell: NodeJS.Timeout | undefined;
+    // bytes the server had sent when we said goodbye (close_notify); undefined before
+    let readAtGoodbye: number | undefined;
     const approve = options.approveChain;
+    const tcp = tcpLink(target);
     const socket: TLSSocket = connect({
-      host: target.host,
-      port: target.port,
+      socket: tcp.stream,
       rejectUnauthorized: false,
       // whatever NODE_OPTIONS (--tls-min-v1.0) or openssl.cnf say: nothing older than TLS 1.2
       minVersion: 'TLSv1.2',
@@ -80,7 +84,9 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
       done = true;
       clearTimeout(deadline);
       clearTimeout(settle);
+      clearTimeout(farewell);
       socket.destroy();
+      tcp.stream.destroy();
       resolve(result);
     };
     const deadline = setTimeout(() => {
@@ -110,9 +116,20 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
       // TLS 1.3: the server judges our certificate (or its absence) after our Finished, and then
       // either alerts or sends its session tickets; a fixed pause would miss a late alert on a busy
       // host and call a refused certificate accepted. So wait for the tickets (or the alert, or the
-      // close), bounded by the timeout; a server that sends no tickets costs the whole timeout.
-      if (options.settleMs > 0 && secured.protocol === 'TLSv1.3' && !ticketed) socket.once('session', listen);
-      else listen();
+      // close), bounded by the timeout. A server that sends no tickets (openssl s_server
+      // -num_tickets 0, a server without resumption) says nothing at all once it has accepted, so
+      // after settleMs of silence the probe says goodbye (close_notify): the server reads it only
+      // after our Finished, so it still alerts if it refused our certificate, and otherwise closes
+      // in turn (its own close_notify), which is its acceptance; a server that hangs up without a
+      // word still refused. Without this such a server cost the whole timeout.
+      if (options.settleMs > 0 && secured.protocol === 'TLSv1.3' && !ticketed) {
+        socket.once('session', listen);
+        farewell = setTimeout(() => {
+          if (ticketed || done) return;
+          readAtGoodbye = tcp.received();
+          socket.end();
+        }, Math.max(0, Math.min(options.settleMs, options.timeoutMs - (Date.now() - started))));
+      } else listen();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';
@@ -122,10 +139,41 @@ export function tlsHandshake(target: ProbeTarget, options: HandshakeOptions): Pr
     });
     socket.on('close', () => {
       if (!secured) return finish({ chain: [], failure: { code: 'ERR_PROBE_HANDSHAKE', reason: `${target.host}:${target.port} closed the connection during the TLS handshake` } });
-      // a server that rejects our certificate without an alert (Node's own) hangs up without a word
-      finish(options.clientPem && !answered ? { ...secured, clientRejected: 'the server closed the connection right after the handshake, without an alert' } : secured);
+      // a server that rejects our certificate without an alert (Node's own) hangs up without a word;
+      // one that answers our goodbye with a record (its close_notify) had nothing against it
+      const answeredGoodbye = readAtGoodbye !== undefined && tcp.received() > readAtGoodbye;
+      finish(options.clientPem && !answered && !answeredGoodbye ? { ...secured, clientRejected: 'the server closed the connection right after the handshake, without an alert' } : secured);
     });
   });
+}
+
+/**
+ * The TCP connection under the TLS socket, as a stream of our own: it counts what the server
+ * sends, which tells a server's close_notify (a record) from a bare hang-up (none), both of which
+ * Node's TLS socket reports as an end; and the TLS socket's end sends our close_notify without
+ * half-closing TCP, which a proxy on the way (nginx stream without proxy_half_close) would take
+ * for the end of the whole connection, before the server had answered.
+ */
+function tcpLink(target: ProbeTarget): { stream: Duplex; received: () => number } {
+  const tcp = tcpConnect({ host: target.host, port: target.port });
+  let received = 0;
+  const stream = new Duplex({
+    read: () => void tcp.resume(),
+    write: (chunk: Buffer, _encoding, callback) => void tcp.write(chunk, (error) => callback(error ?? null)),
+    final: (callback) => callback(),
+    destroy: (error, callback) => {
+      tcp.destroy();
+      callback(error);
+    },
+  });
+  tcp.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (!stream.push(chunk)) tcp.pause();
+  });
+  tcp.on('end', () => stream.push(null));
+  tcp.on('error', (error) => stream.destroy(error));
+  tcp.on('close', () => stream.destroy());
+  return { stream, received: () => received };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { contentKey } from '../crypto/digest.js';
 import { addTo } from '../lib/multimap.js';
-import { nameKey, rdnCount } from './dn_match.js';
+import { nameKey, rdnCount } from '../path/dn_match.js';
 import { certificateNames } from '../cert/names.js';
-import { tryReadPathCertificate, type PathCertificate } from './path_certificate.js';
+import { tryReadPathCertificate, type PathCertificate } from '../path/path_certificate.js';
 
 /**
  * Trust anchors read once, for many validations against the same set: a store's trusted entries,

@@ -7,19 +7,19 @@ import { CrlChecker } from '../revocation/crl_check.js';
 import { readCrl } from '../revocation/crl_read.js';
 import { OcspChecker, type OcspOptions } from '../revocation/ocsp_check.js';
 import { revocationStatus, type RevocationSource } from '../revocation/revocation_source.js';
-import { nameKey } from './dn_match.js';
+import { nameKey } from '../path/dn_match.js';
 import { hostnameMatches, publicSuffixWildcard } from './hostname.js';
-import { nameConstraintViolation } from './name_constraints.js';
-import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from './path_certificate.js';
-import { issuerProblem, leafProfileProblem, leafTlsUsageProblem, purposeProblem, serialProblem, subjectOf, validityProblem, wellFormedProblem } from './path_checks.js';
+import { nameConstraintViolation } from '../path/name_constraints.js';
+import { isSelfIssuedCert, readPathCertificate, tryReadPathCertificate, type GeneralName, type PathCertificate } from '../path/path_certificate.js';
+import { issuerProblem, leafProfileProblem, leafTlsUsageProblem, purposeProblem, serialProblem, subjectOf, validityProblem, wellFormedProblem } from '../path/path_checks.js';
 import { processPolicies, type PolicyOptions } from './policy_tree.js';
-import { problem, type PathErrorCode, type PathProblem } from './path_problem.js';
-import { SignatureChecker } from './path_signature.js';
+import { problem, type PathErrorCode, type PathProblem } from '../path/path_problem.js';
+import { SignatureChecker } from '../path/path_signature.js';
 import { strictProblem } from './strict_profile.js';
 import { webpkiProblem } from './webpki_profile.js';
 import { TrustAnchors } from './trust_anchors.js';
 
-export type { PathErrorCode } from './path_problem.js';
+export type { PathErrorCode } from '../path/path_problem.js';
 
 export interface PathValidationOptions {
   /**

@@ -1,8 +1,8 @@
 import { formatIp } from '../cert/general_names.js';
 import { bytesEqual } from '../lib/bytes.js';
-import { isSelfIssuedCert, PATH_OID, type PathCertificate } from './path_certificate.js';
-import { subjectOf } from './path_checks.js';
-import { problem, type PathProblem } from './path_problem.js';
+import { isSelfIssuedCert, PATH_OID, type PathCertificate } from '../path/path_certificate.js';
+import { subjectOf } from '../path/path_checks.js';
+import { problem, type PathProblem } from '../path/path_problem.js';
 
 /**
  * The web PKI's certificate profile (CA/Browser Forum Baseline Requirements 7.1.2), on top of

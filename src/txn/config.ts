@@ -1,5 +1,5 @@
-import type { FileTransport } from '../fs/transport.js';
-import { localTransport } from '../fs/local_transport.js';
+import type { FileTransport } from '../transport/file_transport.js';
+import { localTransport } from '../transport/local_transport.js';
 import { remoteFile } from '../transport/remote_file.js';
 
 /** How long a change set waits for another hapki process's lock by default. */

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { localTransport } from '../fs/local_transport.js';
+import { localTransport } from '../transport/local_transport.js';
 
 /** A file of a change set, as locks and journals name it. */
 export interface FileRef {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { sha256Hex } from '../crypto/digest.js';
 import { RecoveryFailedError } from '../errors.js';
-import type { FileTransport } from '../fs/transport.js';
+import type { FileTransport } from '../transport/file_transport.js';
 import { crashPoint, transportFor } from './config.js';
 import type { FileRef } from './holder.js';
 import { backupPathOf, backupTempPathOf, debrisOf, tempPathOf } from './names.js';

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { FileExistsError, IoError, LockedError, UnsafePathError } from '../errors.js';
-import type { FileTransport } from '../fs/transport.js';
+import type { FileTransport } from '../transport/file_transport.js';
 import { describeHolder, guardBytes, guardIsStale, holderIsDead, parseGuardOwner, parseHolder, UNREADABLE_STALE_MS, type LockHolder } from './holder.js';
 import { lockPathOf, takeoverPathOf } from './names.js';
 

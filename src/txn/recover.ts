@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { FileExistsError, UnsafePathError } from '../errors.js';
-import type { FileTransport } from '../fs/transport.js';
+import type { FileTransport } from '../transport/file_transport.js';
 import { crashPoint, writePathSettings } from './config.js';
 import { guardBytes, holderIsDead, type FileRef, type LockHolder } from './holder.js';
 import { MAX_FILE_BYTES, reach, readJournalFile, settleJournal, type RecoveryOutcome } from './journal.js';

@@ -1,6 +1,6 @@
 import { posix, resolve } from 'node:path';
-import { localTransport } from '../fs/local_transport.js';
-import type { FileTransport } from '../fs/transport.js';
+import { localTransport } from '../transport/local_transport.js';
+import type { FileTransport } from '../transport/file_transport.js';
 import { groupByHost } from '../transport/remote_file.js';
 import { recoverDirectories, type DirectoryRecovery } from './recover.js';
 

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { UnsafePathError } from '../errors.js';
-import type { FileInfo, FileTransport } from '../fs/transport.js';
+import type { FileInfo, FileTransport } from '../transport/file_transport.js';
 
 export interface ResolvedTarget {
   /** The file to replace: the path with every (trusted) symbolic link resolved. */

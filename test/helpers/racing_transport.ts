@@ -1,5 +1,5 @@
 import { renameSync, symlinkSync } from 'node:fs';
-import type { FileTransport } from '../../src/fs/transport.js';
+import type { FileTransport } from '../../src/transport/file_transport.js';
 
 /**
  * A real transport with another user in the directory: right after the write path creates its

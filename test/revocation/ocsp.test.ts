@@ -6,7 +6,7 @@ import { renderProbe } from '../../src/trust/probe_text.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readOcspResponse } from '../../src/revocation/ocsp_read.js';
 import { buildOcspRequest } from '../../src/revocation/ocsp_request.js';
-import { readPathCertificate } from '../../src/trust/path_certificate.js';
+import { readPathCertificate } from '../../src/path/path_certificate.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { der, loopbackServers, OcspFront, ocspLab, startOpensslResponder } from '../helpers/ocsp_responder.js';

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileTransport } from '../../src/fs/transport.js';
+import type { FileTransport } from '../../src/transport/file_transport.js';
 import { readKeystore } from '../../src/keystore/read_keystore.js';
 import { SshPool } from '../../src/transport/ssh/pool.js';
 import type { SshOptions } from '../../src/transport/ssh/ssh_options.js';

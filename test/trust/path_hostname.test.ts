@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostnameMatches, parseIpAddress } from '../../src/trust/hostname.js';
-import type { GeneralName } from '../../src/trust/path_certificate.js';
+import type { GeneralName } from '../../src/path/path_certificate.js';
 
 const dns = (...names: string[]): GeneralName[] => names.map((value) => ({ type: 'dns', value }));
 

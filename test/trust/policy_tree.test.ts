@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oid, sequence, setOf, utf8String } from '../../src/asn1/der_writer.js';
-import type { PathCertificate } from '../../src/trust/path_certificate.js';
+import type { PathCertificate } from '../../src/path/path_certificate.js';
 import { ANY_POLICY, processPolicies, type PolicyOptions } from '../../src/trust/policy_tree.js';
 
 /** The RFC 5280 6.1 policy tree over hand-made paths (anchor's child first, end entity last). */

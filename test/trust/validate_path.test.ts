@@ -3,7 +3,7 @@ import { implicitPrimitive, sequence, tlv } from '../../src/asn1/der_writer.js';
 import { concatBytes } from '../../src/lib/bytes.js';
 import { defaultCrypto, useCryptoForX509, type WebCryptoKeyPair } from '../../src/crypto/provider.js';
 import { x509 } from '../../src/lib/x509.js';
-import { readPathCertificate } from '../../src/trust/path_certificate.js';
+import { readPathCertificate } from '../../src/path/path_certificate.js';
 import { certificateCopies } from '../helpers/cert_copies.js';
 import { TrustAnchors } from '../../src/trust/trust_anchors.js';
 import { validatePath, type PathValidationOptions } from '../../src/trust/validate_path.js';

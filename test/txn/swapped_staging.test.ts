@@ -1,7 +1,7 @@
 import { chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localTransport } from '../../src/fs/local_transport.js';
+import { localTransport } from '../../src/transport/local_transport.js';
 import { commitChangeSet } from '../../src/txn/change_set.js';
 import { swappingStagedFile } from '../helpers/racing_transport.js';
 import { tempDir } from '../helpers/tools.js';

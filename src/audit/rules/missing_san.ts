@@ -1,4 +1,4 @@
-import { readPathCertificate } from '../../trust/path_certificate.js';
+import { readPathCertificate } from '../../path/path_certificate.js';
 import { hostnameMatches } from '../../trust/hostname.js';
 import { parseNodeRef } from '../../trust/node_ref.js';
 import type { AuditCertificate, AuditCheck, CheckHit } from '../model.js';

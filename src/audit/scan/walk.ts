@@ -1,7 +1,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { HapkiError } from '../../errors.js';
-import { MAX_INPUT_BYTES } from '../../fs/read_file.js';
+import { MAX_INPUT_BYTES } from '../../transport/local_file.js';
 import { formatLocation, parseLocation, type RemoteLocation } from '../../transport/location.js';
 import { remoteFile } from '../../transport/remote_file.js';
 import { isHapkiOwnFile } from './exclude.js';
@@ -101,8 +101,14 @@ export async function collectFiles(paths: readonly string[], exclude: (path: str
   // remote locations: every host walked at once, one connection each, beside the local paths
   const remotePaths = paths.filter((p) => parseLocation(p).kind === 'ssh');
   const remoteWalk = mapByHost(remotePaths, hostOfLocation, (p) => collectRemote(p, exclude));
-  remoteWalk.catch(() => undefined);
-  const remote = new Map(remotePaths.map((p, i) => [p, remoteWalk.then((r) => r[i]!)]));
+  // each path's share is awaited in turn, and the loop stops at the first that fails: the
+  // others must not be left rejected and unhandled (a bad --ssh-config made two ssh:// paths end
+  // in Node's crash report, the second rejection after the first's error line)
+  const remote = new Map(remotePaths.map((p, i) => {
+    const share = remoteWalk.then((r) => r[i]!);
+    share.catch(() => undefined);
+    return [p, share];
+  }));
   for (const path of paths) {
     if (exclude(path)) continue;
     const walked = remote.get(path);

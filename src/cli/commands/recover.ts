@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clusterPaths } from '../../cluster/cluster_paths.js';
 import { loadClusterFile } from '../../cluster/load_cluster_file.js';
-import { localTransport } from '../../fs/local_transport.js';
+import { localTransport } from '../../transport/local_transport.js';
 import { recoverFiles, recoverTree } from '../../txn/recover_paths.js';
 import { useClusterSsh } from '../../cluster/cluster_ssh.js';
 import { groupByHost, remoteFile } from '../../transport/remote_file.js';

@@ -6,7 +6,8 @@ The server's chain is judged by hapki's path validator (purpose server), not by 
 With --cert, the client certificate is sent only to a server whose chain has passed: the handshake
 that would present it is aborted, before it goes out, unless the server shows the leaf just judged.
 A TLS 1.3 server turns a client certificate down after the handshake: the probe waits for that verdict
-(an alert, or the server's session tickets), within --timeout.
+(an alert, or the server's session tickets; from a server that sends none, its answer to the
+probe's close_notify after a short silence), within --timeout.
 The probe asks for a stapled OCSP response and checks one the server sends (revoked fails the probe);
 --ocsp also asks the responders themselves, within the same --timeout.
 

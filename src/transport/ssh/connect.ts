@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { FileNotFoundError, HapkiError, IoError, PasswordRequiredError, SshAuthError, SshCommandError, SshConnectError, SshSudoError } from '../../errors.js';
-import { readLocalFileBytes } from '../../fs/read_file.js';
+import { readLocalFileBytes } from '../local_file.js';
 import { hostLabel } from '../location.js';
 import { knownHostsName, knownKeyTypes, loadKnownHosts, verifyHostKey } from './known_hosts.js';
 import { defaultIdentityFiles, defaultKnownHostsFiles, defaultUser, type SshOptions } from './ssh_options.js';

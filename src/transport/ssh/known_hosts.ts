@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FileNotFoundError, IoError, SshHostKeyMismatchError, SshHostUnknownError } from '../../errors.js';
-import { readLocalFileBytes } from '../../fs/read_file.js';
+import { readLocalFileBytes } from '../local_file.js';
 import { globMatch } from './match_pattern.js';
 
 /** One usable line of a known_hosts file. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { FileExistsError, FileNotFoundError, HapkiError, RemoteIoError, SshConnectError, SshPermissionError } from '../../errors.js';
-import type { FileInfo, FileTransport } from '../../fs/transport.js';
+import type { FileInfo, FileTransport } from '../file_transport.js';
 import { tooLarge } from '../../lib/too_large.js';
 import type { ExecResult, SshSession } from './connect.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oid, sequence, setOf, tlv, utf8String } from '../../src/asn1/der_writer.js';
-import { nameText, namesMatch, nameWithin, prepare, rdnCount } from '../../src/trust/dn_match.js';
+import { nameText, namesMatch, nameWithin, prepare, rdnCount } from '../../src/path/dn_match.js';
 
 const PRINTABLE = 0x13;
 const CN = '2.5.4.3';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localTransport } from '../../src/fs/local_transport.js';
+import { localTransport } from '../../src/transport/local_transport.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir('hapki-local-transport-');

@@ -1,9 +1,9 @@
 /**
  * The boundary between hapki's write protocol (change sets, locks, journal, backups) and the
- * place the files live. The protocol in src/fs/ (issue "One safe write path") is written once
- * against this interface; the local disk (src/fs/local_transport.ts) and SFTP over SSH
- * (src/transport/ssh/, issue "Keystores on other hosts") each implement it. Nothing above
- * src/fs/ talks to a transport directly: commands state a change set and commit it.
+ * place the files live. The protocol in src/txn/ (issue "One safe write path") is written once
+ * against this interface; the local disk (./local_transport.ts) and SFTP over SSH (./ssh/,
+ * issue "Keystores on other hosts") each implement it. Commands do not write through a
+ * transport directly: they state a change set and commit it (src/txn/, src/fs/).
  *
  * Paths are absolute POSIX paths on the transport's host. Every method throws a HapkiError
  * (ERR_IO, ERR_FILE_NOT_FOUND, ERR_FILE_EXISTS, ERR_UNSAFE_PATH, ERR_SSH_...) naming the path

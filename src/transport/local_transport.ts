@@ -1,8 +1,8 @@
 import { constants, promises as fsp, readFileSync, type Stats } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { FileExistsError, FileNotFoundError, HapkiError, IoError } from '../errors.js';
-import { readFileBytes, sha256OfFile } from './read_file.js';
-import type { FileInfo, FileTransport } from './transport.js';
+import { readLocalFileBytes, sha256OfFile } from './local_file.js';
+import type { FileInfo, FileTransport } from './file_transport.js';
 import { errnoWords } from '../lib/errno_words.js';
 
 /**
@@ -34,7 +34,7 @@ export class LocalTransport implements FileTransport {
   }
 
   readFile(path: string, maxBytes: number): Promise<Uint8Array> {
-    return readFileBytes(abs(path), maxBytes);
+    return readLocalFileBytes(abs(path), maxBytes);
   }
 
   sha256(path: string, maxBytes: number): Promise<string> {
