@@ -63,7 +63,6 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
   }
 }
 
-
 /**
  * --max-iterations applies to every keystore the command reads, wherever it is opened: read
  * before commander runs the command, so that it can scope the whole run.
