@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { issuedUnder } from '../cert/certificate_signature.js';
+import { basicConstraintsOf, BASIC_CONSTRAINTS_OID } from '../cert/basic_constraints.js';
 import { formatName } from '../cert/format_name.js';
 import { readTbs } from '../cert/tbs.js';
 import { formatGeneralNames } from '../cert/general_names.js';
@@ -144,9 +145,11 @@ export function issuedCertificates(lines: readonly RecordLine[]): IssuedCertific
   for (const line of lines) {
     if (line.type !== 'revoked') continue;
     const first = revoked.get(line.serial);
-    // the first revocation stands, its date too; only a reason update RFC 5280 allows replaces its reason
+    // the first revocation stands, its date too; only a reason update RFC 5280 allows replaces its
+    // reason. revokeSerial judged the certificate's kind when it wrote the line (from the
+    // certificate itself where it was given), so the record is replayed as a CA's would be
     if (!first) revoked.set(line.serial, { reason: line.reason, at: line.at });
-    else if (reasonUpdates(first.reason, line.reason)) revoked.set(line.serial, { reason: line.reason, at: first.at });
+    else if (reasonUpdates(first.reason, line.reason, 'ca')) revoked.set(line.serial, { reason: line.reason, at: first.at });
   }
   return lines.filter((l): l is IssuedRecord => l.type === 'issued').map((l) => {
     const r = revoked.get(l.serial);
@@ -154,15 +157,39 @@ export function issuedCertificates(lines: readonly RecordLine[]): IssuedCertific
   });
 }
 
+/** What a revoked certificate is, as far as its revocation reason goes. */
+export type CertificateKind = 'ca' | 'end-entity';
+
+/** 'ca' for a certificate whose basicConstraints say cA, else 'end-entity'. */
+export function certificateKind(certificate: Uint8Array): CertificateKind {
+  return basicConstraintsOf(readTbs(certificate).extensions.get(BASIC_CONSTRAINTS_OID)).ca ? 'ca' : 'end-entity';
+}
+
+/**
+ * Why `reason` cannot be given for a certificate of this kind (RFC 5280 5.3.1), or undefined.
+ * cACompromise says a CA's key is compromised: on an end-entity certificate it would say its
+ * issuer is, which the issuer's own revocation says (the root programs refuse it there; an
+ * end-entity key compromise is keyCompromise). Every other reason hapki offers fits both kinds:
+ * aACompromise (attribute certificates) and removeFromCRL (delta CRLs) are not offered.
+ */
+export function reasonProblem(reason: RevocationReason, kind: CertificateKind): string | undefined {
+  if (reason === 'cACompromise' && kind !== 'ca') return 'cACompromise is for a CA certificate whose key is compromised (RFC 5280 5.3.1); for an end-entity certificate whose key is, give keyCompromise';
+  return undefined;
+}
+
 /**
  * Whether a revoked certificate's reason may change to `next`: a hold (certificateHold, RFC 5280
- * 5.3.1) becomes a permanent revocation, and any other reason becomes keyCompromise once the key
- * is known compromised (relying parties treat it differently; the Mozilla and CA/B rules require
- * a CA to allow that update). Nothing else changes a revocation.
+ * 5.3.1) becomes a permanent revocation, and any other reason becomes a key compromise once the
+ * key is known compromised (relying parties treat it differently; the Mozilla and CA/B rules
+ * require a CA to allow that update): keyCompromise, or for a CA certificate cACompromise, the
+ * more specific, to which a CA's keyCompromise may move too. A compromise is never weakened
+ * (cACompromise does not become keyCompromise). Nothing else changes a revocation.
  */
-export function reasonUpdates(current: RevocationReason, next: RevocationReason): boolean {
-  if (current === next) return false;
-  return current === 'certificateHold' || next === 'keyCompromise';
+export function reasonUpdates(current: RevocationReason, next: RevocationReason, kind: CertificateKind): boolean {
+  if (current === next || reasonProblem(next, kind)) return false;
+  if (current === 'certificateHold') return true;
+  if (next === 'keyCompromise') return current !== 'cACompromise';
+  return next === 'cACompromise';
 }
 
 /** What the CA at `caKeystorePath` (its keystore, or an HSM CA's certificate file) has issued, with revocations; the CA file must exist. */
@@ -205,8 +232,10 @@ export async function revokeSerial(
       if (!certificate || !caCert) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}${certificate ? '' : ' (give the certificate itself, --cert, if this CA signed it before hapki kept its record)'}`);
       if (!issuedUnder(certificate, caCert)) throw new NotFoundError(`serial ${serial} is not in the issuance record of ${escapeText(caKeystorePath)}, and the certificate is not signed by this CA's key under its name`);
       // signed by this CA outside its record: recorded now, with its revocation
-      // when and how it was signed is not known: its notBefore stands for the time, "unrecorded" for the command
-      const issued = issuedRecordOf(certificate, 'unknown', 'unrecorded', readTbs(certificate).notBefore);
+      refuseReason(reason, certificateKind(certificate), serial);
+      // when and how it was signed is not known: its notBefore stands for the time, "unrecorded" for
+      // the command; a CA certificate's profile says it is one, for a later reason update by serial
+      const issued = issuedRecordOf(certificate, certificateKind(certificate) === 'ca' ? 'ca' : 'unknown', 'unrecorded', readTbs(certificate).notBefore);
       const line: RevokedRecord = { type: 'revoked', serial, reason, at: at.toISOString() };
       result = { ...issued, revoked: { reason, at: line.at } };
       return withLines(current, [issued, line]);
@@ -216,8 +245,11 @@ export async function revokeSerial(
     if (certificate && createHash('sha256').update(certificate).digest('hex') !== target.sha256) {
       throw new NotFoundError(`the certificate is not the one ${escapeText(caKeystorePath)} issued with serial ${serial} (its SHA-256 differs from the record's): another CA's certificate, or an altered one`);
     }
+    // the certificate given is the recorded one; without it the record's profile tells a CA's
+    const kind = certificate ? certificateKind(certificate) : target.profile === 'ca' ? 'ca' : 'end-entity';
+    refuseReason(reason, kind, serial, certificate === undefined && target.profile !== 'ca');
     if (target.revoked) {
-      if (!reasonUpdates(target.revoked.reason, reason)) {
+      if (!reasonUpdates(target.revoked.reason, reason, kind)) {
         result = target;
         return current ?? '';
       }
@@ -231,6 +263,12 @@ export async function revokeSerial(
     return withLines(current, [line]);
   });
   return result!;
+}
+
+function refuseReason(reason: RevocationReason, kind: CertificateKind, serial: string, fromRecordOnly = false): void {
+  const problem = reasonProblem(reason, kind);
+  if (!problem) return;
+  throw new InvalidArgumentError(`serial ${serial} is ${kind === 'ca' ? 'a CA' : 'an end-entity'} certificate: ${problem}${fromRecordOnly ? ' (if this CA signed it as a CA outside hapki, give the certificate, --cert)' : ''}`);
 }
 
 /** The serial of a certificate (DER), as the record writes it. */

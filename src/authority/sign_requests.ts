@@ -89,7 +89,7 @@ export interface SigningChoices {
  * The consistency of a signing request, before anything is read (ERR_USAGE, worded as `hapki
  * sign`'s flags): a known profile, --days or --not-after, --replace-san with a --san, --path-len
  * only for a CA. Each check fires only for what `options` holds, in this order, so a caller that
- * learns the request as it goes (the CLI, parsing its flags) checks it as far as it knows it;
+ * learns the request as it goes checks it as far as it knows it;
  * prepareSigning checks the whole request.
  */
 export function checkSigningOptions(options: SigningChoices): void {

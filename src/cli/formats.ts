@@ -23,6 +23,10 @@ const EXTENSIONS: Readonly<Record<string, KeystoreFormat>> = {
   '.key': 'PEM',
   '.der': 'DER',
   '.cer': 'DER',
+  // keytool's names for keystores of its default type, which is PKCS12 since JDK 9
+  '.keystore': 'PKCS12',
+  '.truststore': 'PKCS12',
+  '.ks': 'PKCS12',
 };
 
 export const FORMAT_CHOICES = 'pkcs12|jks|jceks|pem|der';
@@ -34,12 +38,15 @@ export function parseFormat(name: string): KeystoreFormat {
 }
 
 /**
- * The format to write: the one asked for, or the one the output file's extension names.
- * `flag`: the command's option that names a format, for the hint (csr calls it --store-format).
+ * The format to write: the one asked for, or the one the output file's extension names; a name
+ * without one (cacerts, a keystore in /etc/...) or ending .keystore, .truststore or .ks is
+ * PKCS#12, as keytool writes a store of any name since JDK 9. Another extension (.bin, .txt)
+ * asks. `flag`: the command's option that names a format, for the hint (csr calls it --store-format).
  */
 export function outputFormat(asked: string | undefined, path: string, flag = '--out-format'): KeystoreFormat {
   if (asked !== undefined) return parseFormat(asked);
-  const format = EXTENSIONS[extname(path).toLowerCase()];
+  const extension = extname(path).toLowerCase();
+  const format = extension === '' ? 'PKCS12' : EXTENSIONS[extension];
   if (!format) throw new UsageError(`cannot tell the output format from "${path}": give ${flag} (${FORMAT_CHOICES})`);
   return format;
 }

@@ -26,14 +26,17 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     if (title !== undefined) process.title = title;
   }
   const io = guardedIo(processIoArg ?? processIo(), argv);
-  const strays = processIoArg === undefined ? catchStrayRejections((error) => report(error, io, argv, program)) : undefined;
-  // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
-  const quiet = argv.includes('--quiet') || argv.includes('-q');
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const held = holdingWarnings(io);
-  const commandIo: CliIo = quiet ? { ...io, stderr: () => {} } : held.io;
-  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
   let program: Command | undefined;
+  const strays = processIoArg === undefined ? catchStrayRejections((error) => report(error, io, argv, program)) : undefined;
+  const held = holdingWarnings(io);
+  // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
+  const unlessQuiet =
+    (write: (text: string) => void) =>
+    (text: string): void => {
+      if (!globalFlags(program).quiet) write(text);
+    };
+  const commandIo: CliIo = { ...held.io, stderr: unlessQuiet(held.io.stderr), stderrKept: unlessQuiet(held.io.stderrKept!) };
+  const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
   try {
     refuseLossyArguments(argv);
     program = await buildProgram(ctx, argv);
@@ -48,6 +51,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     await io.finish?.();
     return ctx.exitCode ?? 0;
   } catch (caught) {
+    const { verbose } = globalFlags(program);
     // a failure is one line: --verbose keeps the warnings before it
     if (verbose) held.release();
     else held.drop();
@@ -61,6 +65,16 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     // one connection per host per command: they end with it
     await closeSshConnections();
   }
+}
+
+/**
+ * -q and -v as commander parsed them, the program's options: not a word that only looks like
+ * one, such as the value of --ssh-user or --ssh-identity, or a word after `--`; combined as `-qv`
+ * too. Before the command line is parsed, neither.
+ */
+function globalFlags(program: Command | undefined): { quiet: boolean; verbose: boolean } {
+  const options = program?.opts<{ quiet?: boolean; verbose?: boolean }>() ?? {};
+  return { quiet: options.quiet === true, verbose: options.verbose === true };
 }
 
 /**

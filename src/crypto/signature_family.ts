@@ -1,6 +1,8 @@
 import { verify, type KeyObject } from 'node:crypto';
 import { readDer, Tag, TagClass, type DerNode } from '../asn1/der_reader.js';
 import { OID, SHA_DIGESTS } from '../asn1/oids.js';
+import { LIMITS } from '../limits.js';
+import { pssVerify } from './pss_verify.js';
 
 /**
  * What a signature AlgorithmIdentifier (certificate, CRL, OCSP response) means to hapki: the key
@@ -18,6 +20,8 @@ export interface SignatureAlgorithm {
   weakness?: 'sha1' | 'md5';
   /** RSASSA-PSS salt length in bytes. */
   saltLength?: number;
+  /** RSASSA-PSS: MGF1's hash, where it is not the message hash. */
+  mgfHash?: string;
 }
 
 const RSA: Readonly<Record<string, [string, string]>> = {
@@ -83,24 +87,35 @@ function classify(items: DerNode[]): SignatureAlgorithm {
 /** RSASSA-PSS-params (RFC 4055): absent fields mean SHA-1, MGF1 with SHA-1, salt 20. */
 function pss(params: DerNode | undefined): SignatureAlgorithm {
   let hash = 'sha1';
-  let mgfHash = 'sha1';
+  let mgfHash: string = 'sha1';
   let saltLength = 20;
   if (params && params.is(Tag.sequence)) {
     for (const field of params.children) {
       if (field.is(0, TagClass.context)) hash = HASHES[field.child(0, 'hashAlgorithm').sequence('hashAlgorithm')[0]!.oid('hash')] ?? 'unknown';
       else if (field.is(1, TagClass.context)) {
         const mgf = field.child(0, 'maskGenAlgorithm').sequence('maskGenAlgorithm');
-        mgfHash = mgf[0]!.oid('mgf') === MGF1 && mgf[1] ? (HASHES[mgf[1].sequence('mgf hash')[0]!.oid('hash')] ?? 'unknown') : 'unknown';
-      } else if (field.is(2, TagClass.context)) saltLength = field.child(0, 'saltLength').integer('saltLength', 1024);
+        // MGF1's hash only masks; a SHA of any size does, and OpenSSL and the JDK sign with SHA-1 there
+        mgfHash = mgf[0]!.oid('mgf') === MGF1 && mgf[1] ? (SHA_DIGESTS[mgf[1].sequence('mgf hash')[0]!.oid('hash')] ?? 'unknown') : 'unknown';
+      } else if (field.is(2, TagClass.context)) saltLength = field.child(0, 'saltLength').integer('saltLength', MAX_SALT_LENGTH);
       else if (field.is(3, TagClass.context) && field.child(0, 'trailerField').integer('trailerField', 2) !== 1) hash = 'unknown';
     }
   } else if (params && !params.is(Tag.null)) hash = 'unknown';
-  // node:crypto uses one hash for the signature and MGF1; a mix hapki cannot check is unknown
-  if (hash === 'unknown' || mgfHash !== hash) return { name: 'RSASSA-PSS with parameters hapki does not support', family: 'unknown' };
-  const out: SignatureAlgorithm = { name: `RSASSA-PSS with ${hash.toUpperCase().replace('SHA', 'SHA-')}`, family: 'pss', hash, saltLength };
+  if (hash === 'unknown' || mgfHash === 'unknown') return { name: 'RSASSA-PSS with parameters hapki does not support', family: 'unknown' };
+  const out: SignatureAlgorithm = { name: `RSASSA-PSS with ${hashName(hash)}`, family: 'pss', hash, saltLength };
+  if (mgfHash !== hash) {
+    out.mgfHash = mgfHash;
+    out.name += ` and MGF1 with ${hashName(mgfHash)}`;
+  }
   const weakness = weaknessOf(hash);
   if (weakness) out.weakness = weakness;
   return out;
+}
+
+// the salt fits in the encoded message, which is no longer than the largest modulus hapki reads
+const MAX_SALT_LENGTH = LIMITS.rsaModulusBits / 8;
+
+function hashName(hash: string): string {
+  return hash.toUpperCase().replace('SHA', 'SHA-');
 }
 
 /**
@@ -112,6 +127,8 @@ function pss(params: DerNode | undefined): SignatureAlgorithm {
 export function signatureMatches(algorithm: SignatureAlgorithm, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   if (!keyFits(algorithm, key)) return false;
   try {
+    // node:crypto's PSS has one hash for the message and MGF1; another MGF1 hash is checked here
+    if (algorithm.family === 'pss' && algorithm.mgfHash) return pssVerify(key, { hash: algorithm.hash!, mgfHash: algorithm.mgfHash, saltLength: algorithm.saltLength! }, data, signature);
     const hash = algorithm.family === 'ed25519' || algorithm.family === 'ed448' ? null : algorithm.hash!;
     const options =
       algorithm.family === 'pss'

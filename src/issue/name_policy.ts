@@ -24,8 +24,10 @@ export const EMPTY_NAME_POLICY: NamePolicy = { domains: [], ipRanges: [] };
  * is written with its host bits cleared, as the name constraints it becomes must be). `strict`,
  * for what an operator adds now (ca set, sign --allow-domain, a cluster file), also refuses what
  * cannot be meant: a public suffix as a domain ("com", "co.uk": every registrant's names), a
- * range with bits set beyond its prefix (10.0.0.1/8: the network or the one address?), and an
- * IPv4-mapped range (no certificate hapki signs holds such an address).
+ * range with bits set beyond its prefix (10.0.0.1/8: the network or the one address?), an
+ * IPv4-mapped range (no certificate hapki signs holds such an address), and a range wider than
+ * any one network holds (0.0.0.0/0 and ::/0 allow every address, 0.0.0.0/1 half of them: see
+ * rangeBreadthProblem).
  */
 export function parseNamePolicy(input: { domains?: readonly string[]; ipRanges?: readonly string[] }, options: { strict?: boolean } = {}): NamePolicy {
   const domains = (input.domains ?? []).map((d) => {
@@ -44,9 +46,34 @@ export function parseNamePolicy(input: { domains?: readonly string[]; ipRanges?:
     if (options.strict && ipVersion(network) === 6 && /^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$|^::ffff:\d+\.\d+\.\d+\.\d+$/.test(network) && parsed.prefix >= 96) {
       throw new InvalidArgumentError(`allowed IP range "${escapeText(r)}" is IPv4-mapped IPv6, which no certificate hapki signs holds: write the IPv4 range`);
     }
+    const breadth = options.strict ? rangeBreadthProblem(network, parsed.prefix) : undefined;
+    if (breadth) throw new InvalidArgumentError(`allowed IP range "${escapeText(r)}" ${breadth}; name the ranges this CA certifies`);
     return `${network}/${parsed.prefix}`;
   });
   return { domains: [...new Set(domains)], ipRanges: [...new Set(ipRanges)] };
+}
+
+/** The widest range one network holds: IPv4 a /8 (10.0.0.0/8, the largest private block, and the old class A allocations); IPv6 a /12 (what IANA allocates a regional registry). */
+const NARROWEST_PREFIX = { 4: 8, 6: 12 } as const;
+/** Private IPv6 blocks wider than that, each of which an operator may allow whole: unique local (RFC 4193) and link-local. */
+const PRIVATE_IPV6: readonly { network: string; prefix: number }[] = [
+  { network: 'fc00::', prefix: 7 },
+  { network: 'fe80::', prefix: 10 },
+];
+
+/**
+ * Why a range (canonical network and prefix) cannot be meant as the names one CA certifies: it is
+ * wider than any one network holds, so it allows addresses of networks that are not the CA's, as
+ * a public suffix allows domains of every registrant under it. Undefined for a range one network
+ * may hold, and for a private IPv6 block taken whole.
+ */
+function rangeBreadthProblem(network: string, prefix: number): string | undefined {
+  const version = ipVersion(network) === 4 ? 4 : 6;
+  if (prefix >= NARROWEST_PREFIX[version]) return undefined;
+  if (version === 6 && PRIVATE_IPV6.some((block) => prefix >= block.prefix && networkOf(network, block.prefix) === block.network)) return undefined;
+  if (prefix === 0) return `is every IPv${version} address: every host's certificate could be signed`;
+  const widest = version === 4 ? 'a /8 (the largest private range, 10.0.0.0/8)' : "a /12 (a regional registry's allocation) outside the private fc00::/7";
+  return `is wider than ${widest}: it allows other networks' addresses`;
 }
 
 /** The address with the bits beyond the prefix cleared, canonical. */

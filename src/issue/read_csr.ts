@@ -82,7 +82,7 @@ export function csrSignatureValid(csr: ParsedCsr, publicKey?: KeyObject): boolea
  * Proof of possession as a CA accepts it: the request's key made the signature, under an
  * algorithm of the key's own type, over a hash that is not broken. Refuses with
  * ERR_UNSUPPORTED_ALGORITHM (an algorithm hapki cannot check: DSA, unknown OIDs, RSASSA-PSS
- * with a different MGF1 hash), ERR_CSR_SIGNATURE (a wrong signature, or one labelled with
+ * with MGF1 other than over a SHA), ERR_CSR_SIGNATURE (a wrong signature, or one labelled with
  * another key type's algorithm) or ERR_WEAK_SIGNATURE (MD5, MD2, MD4, SHA-1), in that order.
  */
 export function checkCsrSignature(csr: ParsedCsr, publicKey: KeyObject | undefined): void {

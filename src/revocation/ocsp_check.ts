@@ -43,13 +43,35 @@ export interface OcspCheckContext {
 
 const failed = (code: PathErrorCode, why: string): RevocationStatus => ({ status: 'failed', code, why });
 
-/** The SingleResponse of `response` about `cert` (issued by `issuer`), whichever hash its CertID uses. */
+/** The first SingleResponse of `response` about `cert` (issued by `issuer`), whichever hash its CertID uses. */
 export function findSingleResponse(response: OcspResponse, cert: PathCertificate, issuer: PathCertificate): OcspSingleResponse | undefined {
-  return response.responses.find((single) => {
-    if (!CERT_ID_HASHES[single.certId.hashOid] || !bytesEqual(single.certId.serial, cert.serial)) return false;
-    const mine = certIdOf(cert, issuer, single.certId.hashOid);
-    return bytesEqual(mine.issuerNameHash, single.certId.issuerNameHash) && bytesEqual(mine.issuerKeyHash, single.certId.issuerKeyHash);
-  });
+  return response.responses.find((single) => speaksOf(single, cert, issuer));
+}
+
+/** Every SingleResponse of `response` about `cert`: a responder may answer twice (a request naming it twice, CertIDs of two hashes). */
+export function singleResponsesAbout(response: OcspResponse, cert: PathCertificate, issuer: PathCertificate): OcspSingleResponse[] {
+  return response.responses.filter((single) => speaksOf(single, cert, issuer));
+}
+
+function speaksOf(single: OcspSingleResponse, cert: PathCertificate, issuer: PathCertificate): boolean {
+  if (!CERT_ID_HASHES[single.certId.hashOid] || !bytesEqual(single.certId.serial, cert.serial)) return false;
+  const mine = certIdOf(cert, issuer, single.certId.hashOid);
+  return bytesEqual(mine.issuerNameHash, single.certId.issuerNameHash) && bytesEqual(mine.issuerKeyHash, single.certId.issuerKeyHash);
+}
+
+/**
+ * How SingleResponses about one certificate contradict each other (good beside revoked, two
+ * revocation times or reasons), or undefined when they all say the same. RFC 6960 gives one
+ * status per certificate; a response that gives two is not relied on at all (which one a reader
+ * takes is its own choice: openssl ocsp takes the first), so it fails closed, whatever it says.
+ */
+function conflictOf(singles: readonly OcspSingleResponse[]): string | undefined {
+  const says = (single: OcspSingleResponse): string =>
+    single.status === 'revoked'
+      ? `revoked on ${single.revokedAt!.toISOString()}${single.reason === undefined ? '' : ` (${CRL_REASON_NAMES[single.reason] ?? `reason ${single.reason}`})`}`
+      : single.status;
+  const distinct = [...new Set(singles.map(says))];
+  return distinct.length > 1 ? distinct.join(' and ') : undefined;
 }
 
 /**
@@ -61,12 +83,15 @@ export function findSingleResponse(response: OcspResponse, cert: PathCertificate
  */
 export async function checkOcspResponse(response: OcspResponse, cert: PathCertificate, above: readonly PathCertificate[], context: OcspCheckContext): Promise<RevocationStatus> {
   const issuer = above[0]!;
-  const single = findSingleResponse(response, cert, issuer);
+  const singles = singleResponsesAbout(response, cert, issuer);
+  const single = singles[0];
   if (!single) return failed('ERR_OCSP_INVALID', `the OCSP response does not speak of "${subjectOf(cert)}"`);
   if (response.unusable) return failed('ERR_OCSP_INVALID', `the OCSP response is unusable: ${response.unusable}`);
   const signer = await signerProblem(response, issuer, above, context);
   if (signer) return signer;
   if (context.nonce && response.nonce && !bytesEqual(context.nonce, response.nonce)) return failed('ERR_OCSP_INVALID', 'the OCSP response answers another request (its nonce differs from the one sent)');
+  const conflict = conflictOf(singles);
+  if (conflict) return failed('ERR_OCSP_INVALID', `the OCSP response contradicts itself about "${subjectOf(cert)}": ${conflict}`);
   const at = context.at.getTime();
   if (single.thisUpdate.getTime() > at + OCSP_CLOCK_SKEW_MS) return failed('ERR_OCSP_INVALID', `the OCSP response is not valid before ${single.thisUpdate.toISOString()}`);
   if (single.nextUpdate ? single.nextUpdate.getTime() < at - OCSP_CLOCK_SKEW_MS : single.thisUpdate.getTime() < at - OCSP_MAX_AGE_WITHOUT_NEXT_UPDATE_MS) {

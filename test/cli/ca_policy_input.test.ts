@@ -30,6 +30,16 @@ describe('ca set refuses a policy it cannot mean', () => {
     ['--allow-ip', '10.0.0.1/8', /10\.0\.0\.0\/8/],
     ['--allow-ip', 'fd00::1/8', /fd00::\/8/],
     ['--allow-ip', '::ffff:10.0.0.0/104', /IPv4-mapped/],
+    // a range no one network holds allows other networks' addresses, as a public suffix other registrants' names
+    ['--allow-ip', '0.0.0.0/0', /every IPv4 address/],
+    ['--allow-ip', '::/0', /every IPv6 address/],
+    ['--allow-ip', '0::0/0', /every IPv6 address/],
+    ['--allow-ip', '128.0.0.0/1', /wider than a \/8/],
+    ['--allow-ip', '2000::/3', /wider than a \/12/],
+    ['--allow-ip', 'fc00::/6', /wider than a \/12/],
+    // a DNS allow that matches everything
+    ['--allow-domain', '.', /is empty/],
+    ['--allow-domain', '*', /bare wildcard/],
   ])('%s %s: ERR_INVALID_ARGUMENT, settings unchanged', async (flag, value, why) => {
     const before = readFileSync(settings, 'utf8');
     const r = await hapki(['ca', 'set', '--ca', ca, flag, value]);
@@ -45,10 +55,20 @@ describe('ca set refuses a policy it cannot mean', () => {
     expect(existsSync(at('l.pem'))).toBe(false);
   });
 
-  it('a domain under a public suffix, a private TLD and a canonical range are taken', async () => {
-    const r = await hapki(['ca', 'set', '--ca', ca, '--allow-domain', 'example.co.uk', '--allow-domain', 'corp.internal', '--allow-ip', 'fd00::/8', '--json']);
+  it('sign --allow-ip 0.0.0.0/0 is refused too, before anything is signed', async () => {
+    await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('ip.key'), '-subj', '/CN=203.0.113.9', '-addext', 'subjectAltName=IP:203.0.113.9', '-out', at('ip.csr')]);
+    for (const range of ['0.0.0.0/0', '::/0']) {
+      const r = await hapki(['sign', at('ip.csr'), '--ca', ca, '--ca-storepass', 'env:P', '--allow-ip', range, '--out', at('ip.pem')], { env });
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+      expect(r.stderr).toMatch(/every IPv[46] address/);
+      expect(existsSync(at('ip.pem'))).toBe(false);
+    }
+  });
+
+  it('a domain under a public suffix, a private TLD and a canonical range are taken, as are a /8 and the whole private IPv6 block', async () => {
+    const r = await hapki(['ca', 'set', '--ca', ca, '--allow-domain', 'example.co.uk', '--allow-domain', 'corp.internal', '--allow-ip', 'fd00::/8', '--allow-ip', '100.0.0.0/8', '--allow-ip', 'fc00::/7', '--allow-ip', '2001:db8::/32', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).policy).toEqual({ domains: ['example.com', 'example.co.uk', 'corp.internal'], ipRanges: ['10.0.0.0/8', 'fd00::/8'] });
+    expect(JSON.parse(r.stdout).policy).toEqual({ domains: ['example.com', 'example.co.uk', 'corp.internal'], ipRanges: ['10.0.0.0/8', 'fd00::/8', '100.0.0.0/8', 'fc00::/7', '2001:db8::/32'] });
   });
 });
 

@@ -173,3 +173,55 @@ describe('a revocation reason updated as RFC 5280 and the root programs allow', 
     expect(entry(held.serial)).not.toContain('Hold');
   });
 });
+
+describe('a revocation reason fits the kind of certificate revoked (RFC 5280 5.3.1)', () => {
+  const revoke = (target: string[], reason: string) => hapki(['revoke', '--ca', at('ca.p12'), ...target, '--reason', reason, '--json']);
+  const recorded = async (subject: string): Promise<{ serial: string; revoked?: { reason: string; at: string } }> =>
+    JSON.parse((await hapki(['ca', 'issued', '--ca', at('ca.p12'), '--json'])).stdout).find((c: { subject: string }) => c.subject === subject);
+
+  async function subCa(name: string): Promise<string> {
+    const signed = await sign(name, '--profile', 'ca', '--allow-ca', '--subject', `CN=${name} Sub CA`);
+    expect(signed.code, signed.stderr).toBe(0);
+    return (await recorded(`CN=${name} Sub CA`)).serial;
+  }
+
+  // Regression: cACompromise on an end-entity certificate was recorded and published
+  it('cACompromise on an end-entity certificate is ERR_INVALID_ARGUMENT, first or as an update; the record unchanged', async () => {
+    expect((await sign('leaf-ca-reason')).code).toBe(0);
+    const first = await revoke(['--cert', at('leaf-ca-reason.pem')], 'cACompromise');
+    expect(first.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+    expect(first.stderr).toMatch(/end-entity certificate: cACompromise is for a CA certificate.*give keyCompromise/);
+    expect((await recorded('CN=leaf-ca-reason.example.com')).revoked).toBeUndefined();
+    expect((await revoke(['--cert', at('leaf-ca-reason.pem')], 'superseded')).code).toBe(0);
+    const update = await revoke(['--serial', (await recorded('CN=leaf-ca-reason.example.com')).serial], 'cACompromise');
+    expect(update.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+    expect((await recorded('CN=leaf-ca-reason.example.com')).revoked?.reason).toBe('superseded');
+  });
+
+  // Regression: a sub-CA revoked as keyCompromise (or superseded) could not be made cACompromise
+  it('a CA certificate revoked as keyCompromise, or superseded, becomes cACompromise; that is not weakened back; openssl reads the CRL', async () => {
+    const compromised = await subCa('Compromised');
+    const retired = await subCa('Retired');
+    expect((await revoke(['--serial', compromised], 'keyCompromise')).code).toBe(0);
+    expect((await revoke(['--serial', retired], 'superseded')).code).toBe(0);
+    const first = (await recorded('CN=Compromised Sub CA')).revoked!;
+    const updated = JSON.parse((await revoke(['--serial', compromised], 'cACompromise')).stdout);
+    expect(updated.revoked).toEqual({ reason: 'cACompromise', at: first.at });
+    expect(JSON.parse((await revoke(['--cert', at('Retired.pem')], 'cACompromise')).stdout).revoked.reason).toBe('cACompromise');
+    expect(JSON.parse((await revoke(['--serial', compromised], 'keyCompromise')).stdout).revoked.reason).toBe('cACompromise');
+    expect((await hapki(['crl', ...CA, '--out', at('ca-reasons.crl')], { env })).code).toBe(0);
+    const text = (await openssl(['crl', '-in', at('ca-reasons.crl'), '-inform', 'DER', '-CAfile', at('ca.pem'), '-noout', '-text'])).stdout;
+    for (const serial of [compromised, retired]) {
+      const start = new RegExp(`Serial Number: 0*${serial.replace(/^0+/, '')}\\n`, 'i').exec(text);
+      expect(start, `serial ${serial} in the CRL`).not.toBeNull();
+      expect(text.slice(start!.index + start![0].length).split('Serial Number:')[0]).toContain('CA Compromise');
+    }
+  });
+
+  it('a CA certificate may be revoked as cACompromise at once, and an end-entity one keyCompromise', async () => {
+    const serial = await subCa('Direct');
+    expect(JSON.parse((await revoke(['--serial', serial], 'cACompromise')).stdout).revoked.reason).toBe('cACompromise');
+    expect((await sign('leaf-key-reason')).code).toBe(0);
+    expect(JSON.parse((await revoke(['--cert', at('leaf-key-reason.pem')], 'keyCompromise')).stdout).revoked.reason).toBe('keyCompromise');
+  });
+});

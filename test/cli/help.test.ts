@@ -73,4 +73,23 @@ describe('help that teaches', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^hapki: [^\n]+ \(ERR_FILE_NOT_FOUND\)\nhapki: cause: ENOENT/);
   });
+
+  it('takes -q and -v from the parsed options: an option value "-v" or "-q" is neither, "-qv" is both', async () => {
+    const absent = ['list', join(FIXTURES, 'absent.p12')];
+    const listed = ['list', join(FIXTURES, 'gateway.p12'), '--storepass', 'pass:changeit'];
+    // -v as the value of --ssh-identity (a key file named -v): not --verbose, so no cause line
+    const identity = await hapki(['--ssh-identity', '-v', ...absent]);
+    expect(identity.code).toBe(1);
+    expect(identity.stderr).toMatch(ONE_LINE_ERROR('ERR_FILE_NOT_FOUND'));
+    // -q as the value of --ssh-user: not --quiet, so the pass: warning shows
+    const user = await hapki(['--ssh-user', '-q', ...listed]);
+    expect(user.code).toBe(0);
+    expect(user.stderr).toMatch(/^hapki: warning: [^\n]*pass:[^\n]*\n$/);
+    // -qv is -q and -v together, as commander reads it
+    const both = await hapki([...listed, '-qv']);
+    expect(both.code).toBe(0);
+    expect(both.stderr).toBe('');
+    const bothFailing = await hapki([...absent, '-qv']);
+    expect(bothFailing.stderr).toMatch(/^hapki: [^\n]+ \(ERR_FILE_NOT_FOUND\)\nhapki: cause: ENOENT/);
+  });
 });

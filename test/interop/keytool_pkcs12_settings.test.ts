@@ -106,13 +106,33 @@ describe("the JDK's password-less PKCS#12 trust store", () => {
 });
 
 describe('CLI conventions on these paths', () => {
-  it('csr --new-key into a file whose name says no format asks for --store-format, the option csr has', async () => {
-    const result = await hapki(['csr', '--new-key', '--keystore', at('gateway.keystore'), '--alias', 'gw', '--subject', 'CN=gw', '--storepass', 'env:P', '--out', at('x.csr')], { env });
+  it('csr --new-key into a file whose extension names no format asks for --store-format, the option csr has', async () => {
+    const result = await hapki(['csr', '--new-key', '--keystore', at('gateway.bin'), '--alias', 'gw', '--subject', 'CN=gw', '--storepass', 'env:P', '--out', at('x.csr')], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^hapki: cannot tell the output format from "[^"]+": give --store-format \(pkcs12\|jks\|jceks\|pem\|der\) \(ERR_USAGE\)\n$/);
-    const named = await hapki(['csr', '--new-key', '--keystore', at('gateway.keystore'), '--store-format', 'pkcs12', '--alias', 'gw', '--subject', 'CN=gw', '--kty', 'ec', '--storepass', 'env:P', '--out', at('x.csr')], { env });
+    const named = await hapki(['csr', '--new-key', '--keystore', at('gateway.bin'), '--store-format', 'pkcs12', '--alias', 'gw', '--subject', 'CN=gw', '--kty', 'ec', '--storepass', 'env:P', '--out', at('x.csr')], { env });
     expect(named.code, named.stderr).toBe(0);
-    expect((await keytool(['-list', '-keystore', at('gateway.keystore'), '-storepass', PASS])).stdout).toMatch(/Keystore type: PKCS12[\s\S]*gw, .*PrivateKeyEntry/);
+    expect((await keytool(['-list', '-keystore', at('gateway.bin'), '-storepass', PASS])).stdout).toMatch(/Keystore type: PKCS12[\s\S]*gw, .*PrivateKeyEntry/);
+  });
+
+  it('keytool\'s store names (.keystore, .truststore, .ks, none at all, as cacerts) are PKCS12, keytool\'s default type: convert, export and csr --new-key write one', async () => {
+    const source = at('names-source.p12');
+    await keytool(['-genkeypair', '-alias', 'gw', '-keyalg', 'EC', '-dname', 'CN=gw.example.com', '-storetype', 'PKCS12', '-keystore', source, '-storepass', PASS]);
+    await keytool(['-importcert', '-noprompt', '-alias', 'ca', '-file', ca.cert, '-storetype', 'PKCS12', '-keystore', source, '-storepass', PASS]);
+    for (const name of ['server.keystore', 'client.truststore', 'node.ks', 'cacerts']) {
+      const converted = await hapki(['convert', source, at(name), '--storepass', 'env:P'], { env });
+      expect(converted.code, converted.stderr).toBe(0);
+      expect(converted.stderr).toContain('(PKCS12)');
+      // keytool -list without -storetype, as its users type it
+      const listing = (await keytool(['-list', '-keystore', at(name), '-storepass', PASS])).stdout;
+      expect(listing).toMatch(/Keystore type: PKCS12[\s\S]*ca, .*trustedCertEntry[\s\S]*gw, .*PrivateKeyEntry/);
+    }
+    const exported = await hapki(['export', source, '--alias', 'gw', '--what', 'all', '--out', at('gw-only.keystore'), '--storepass', 'env:P'], { env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect((await keytool(['-list', '-keystore', at('gw-only.keystore'), '-storepass', PASS])).stdout).toMatch(/Keystore type: PKCS12[\s\S]*gw, .*PrivateKeyEntry/);
+    const made = await hapki(['csr', '--new-key', '--keystore', at('new.keystore'), '--alias', 'gw', '--subject', 'CN=gw', '--kty', 'ec', '--storepass', 'env:P', '--out', at('new.csr')], { env });
+    expect(made.code, made.stderr).toBe(0);
+    expect((await keytool(['-list', '-keystore', at('new.keystore'), '-storepass', PASS])).stdout).toMatch(/Keystore type: PKCS12[\s\S]*gw, .*PrivateKeyEntry/);
   });
 
   it('.pkcs12 names PKCS#12 for convert as .p12 does', async () => {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { applyCluster } from '../../cluster/apply_cluster.js';
 import { renderApplied } from '../../cluster/apply_text.js';
-import { loadClusterFile } from '../../cluster/load_cluster_file.js';
-import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
 import { clusterPaths } from '../../cluster/cluster_paths.js';
 import { settleFiles } from '../../txn/recover_paths.js';
 import { restartChangedNodes } from '../../cluster/rollout.js';
@@ -46,8 +45,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: { prune?: boolean; json?: boolean; restart: boolean; batch?: string }) => {
       const batch = parseWholeNumber(options.batch, '--batch', 1) ?? 1;
-      const cluster = await loadClusterFile(file);
-      await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+      const cluster = await loadClusterWithSsh(file, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
       // what a killed apply left is settled before the stores are read: else its recovery, done by this
       // apply's own commit, looked like another program's change (ERR_CONCURRENT_CHANGE)
       await settleFiles(clusterPaths(cluster));

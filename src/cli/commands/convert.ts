@@ -35,7 +35,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .argument('<in>', 'source keystore (format detected by content), or - for standard input')
     .argument('[out]', 'output file (not overwritten without --force), or --out; - for standard output (with --out-format; binary formats never to a terminal)')
     .option('--out <file>', 'output file, instead of the argument')
-    .addOption(outFormatOption(`output format: ${EXPORT_FORMAT_CHOICES} (default: from the output file's extension; p7b: every certificate, as PKCS#7)`))
+    .addOption(outFormatOption(`output format: ${EXPORT_FORMAT_CHOICES} (default: from the output file's extension; .keystore, .truststore, .ks or none: pkcs12, as keytool; p7b: every certificate, as PKCS#7)`))
     .option('--storepass <src>', `source store password: ${PASSWORD_SOURCES}`)
     .option('--keypass <src>', 'source key password, where it differs from the store password')
     .option('--keypass-in <alias=src>', 'JKS/JCEKS/PKCS#12: the source key password of that entry, where keys differ (repeatable; keytool -importkeystore asks for each)', collect)

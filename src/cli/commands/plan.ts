@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { planCluster } from '../../cluster/plan_cluster.js';
 import { renderClusterPlan } from '../../cluster/plan_text.js';
-import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
 import { plannedRestarts, renderRestarts } from '../../cluster/rollout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit_codes.js';
@@ -29,8 +28,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: { json?: boolean; prune?: boolean }) => {
-      const cluster = await loadClusterFile(file);
-      await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+      const cluster = await loadClusterWithSsh(file, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
       const plan = await planCluster(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning, prune: options.prune === true });
       const restarts = plannedRestarts(cluster, plan);
       for (const w of plan.warnings) warn(ctx.io, w);

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clusterPaths } from '../../cluster/cluster_paths.js';
-import { loadClusterFile } from '../../cluster/load_cluster_file.js';
 import { localTransport } from '../../transport/local_transport.js';
 import { recoverFiles, recoverTree } from '../../txn/recover_paths.js';
-import { useClusterSsh } from '../../cluster/cluster_ssh.js';
+import { loadClusterWithSsh } from '../../cluster/cluster_ssh.js';
 import { groupByHost, remoteFile } from '../../transport/remote_file.js';
 import type { DirectoryRecovery } from '../../txn/recover.js';
 import type { CliContext } from '../context.js';
@@ -55,8 +54,7 @@ function prefixed(result: DirectoryRecovery, where: string): DirectoryRecovery {
 
 /** A cluster's files, local ones first (the journal of an apply is there), then each host's over SSH. */
 async function recoverCluster(file: string, ctx: CliContext): Promise<DirectoryRecovery> {
-  const cluster = await loadClusterFile(file);
-  await useClusterSsh(cluster, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
+  const cluster = await loadClusterWithSsh(file, { env: ctx.io.env, warn: ctx.passwords.fileWarning });
   const total: DirectoryRecovery = { recovered: [], removed: [], busy: [], foreign: [] };
   for (const group of groupByHost(clusterPaths(cluster))) {
     const result = group.transport ? await recoverFiles(group.paths, group.transport) : await recoverFiles(group.paths);

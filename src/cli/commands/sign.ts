@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { PROFILES, type ProfileName } from '../../issue/profiles.js';
 import { parseSan } from '../../issue/san.js';
-import { checkSigningOptions, prepareSigning, signedFiles } from '../../authority/sign_requests.js';
+import { prepareSigning, signedFiles } from '../../authority/sign_requests.js';
 import { batchOutputs, refuseExisting, reportError } from '../batch_outputs.js';
 import type { CliContext } from '../context.js';
 import { note, warn } from '../io.js';
@@ -66,16 +66,14 @@ export function registerSign(program: Command, ctx: CliContext): void {
     .addOption(jsonOption('{"written": [files], "certificate": {"subject", "issuer", "serial", "notBefore", "notAfter", "sans", "sha256", ...}}'))
     .addHelpText('after', SIGN_HELP)
     .action(async (csrPaths: string[], options: SignOptions) => {
-      checkSigningOptions({ profile: options.profile, days: options.days, notAfter: options.notAfter });
       if ((options.out === undefined) === (options.outDir === undefined)) throw new UsageError('give --out <file> (one request) or --out-dir <dir>');
       if (options.out !== undefined && csrPaths.length > 1) throw new UsageError(`${csrPaths.length} requests given: write them with --out-dir <dir>`);
       if (options.outDir !== undefined && csrPaths.includes('-')) throw new UsageError('standard input has no name to write a certificate under: use --out');
       refuseOutputOverInput([['--out', options.out]], [['the request', csrPaths], ...caInputs(options.ca, options.caCert)]);
       const days = parseDays(options.days, '--days');
       const notAfter = parseDate(options.notAfter, '--not-after');
-      checkSigningOptions({ sans: options.san, replaceSans: options.replaceSan });
       const pathLength = parseWholeNumber(options.pathLen, '--path-len');
-      checkSigningOptions({ profile: options.profile, pathLength });
+      // the request's consistency (profile, --days or --not-after, --replace-san, --path-len) is checked there, before the CA is read
       const signer = await prepareSigning(caFilesBase(options.ca, options.caCert), {
         allowDomains: options.allowDomain ?? [],
         allowIps: options.allowIp ?? [],
