@@ -7,7 +7,7 @@ const UPN = '1.3.6.1.4.1.311.20.2.3';
 
 /**
  * GeneralNames (a SAN extension's value) as "DNS:name", "IP:addr", "email:addr", "URI:uri",
- * "DirName:dn", "UPN:name", "RID:oid": the prefixes openssl prints.
+ * "DirName:dn", "UPN:name", "RID:oid", "X400Name:<unsupported>": as openssl prints them.
  */
 export function formatGeneralNames(value: Uint8Array): string[] {
   return readDer(value, 'GeneralNames').sequence('GeneralNames').map(formatGeneralName);
@@ -24,6 +24,11 @@ function formatGeneralName(name: DerNode): string {
     }
     case 1:
       return `email:${ascii()}`;
+    // hapki reads neither; openssl prints them so
+    case 3:
+      return 'X400Name:<unsupported>';
+    case 5:
+      return 'EdiPartyName:<unsupported>';
     case 2:
       return `DNS:${ascii()}`;
     case 4:
