@@ -41,12 +41,13 @@ export function parseFormat(name: string): KeystoreFormat {
  * The format to write: the one asked for, or the one the output file's extension names; a name
  * without one (cacerts, a keystore in /etc/...) or ending .keystore, .truststore or .ks is
  * PKCS#12, as keytool writes a store of any name since JDK 9. Another extension (.bin, .txt)
- * asks. `flag`: the command's option that names a format, for the hint (csr calls it --store-format).
+ * asks, and so does standard output (-), which is no name: the reader of a pipe (openssl, a PEM
+ * consumer) must not be handed PKCS#12 it did not ask for. `flag`: the command's option that names a format, for the hint (csr calls it --store-format).
  */
 export function outputFormat(asked: string | undefined, path: string, flag = '--out-format'): KeystoreFormat {
   if (asked !== undefined) return parseFormat(asked);
   const extension = extname(path).toLowerCase();
-  const format = extension === '' ? 'PKCS12' : EXTENSIONS[extension];
+  const format = extension === '' && path !== '-' ? 'PKCS12' : EXTENSIONS[extension];
   if (!format) throw new UsageError(`cannot tell the output format from "${path}": give ${flag} (${FORMAT_CHOICES})`);
   return format;
 }

@@ -92,6 +92,15 @@ describe('- is standard input for inputs and standard output for outputs', () =>
     expect(r.stdout.subarray(0, 4).toString('hex')).toBe('feedfeed');
   });
 
+  // regression: a3de5ba made an output without an extension PKCS#12 (keytool's cacerts); "-" has
+  // none either, and convert ... - wrote PKCS#12 into the pipe where it had asked for --out-format
+  it('convert to - without --out-format asks for the format, and writes nothing', async () => {
+    const r = await run(['convert', '-', '-', '--storepass', 'env:STOREPASS'], p12);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hapki: cannot tell the output format from "-": give --out-format [^\n]*\(ERR_USAGE\)\n$/);
+    expect(r.stdout.length).toBe(0);
+  });
+
   it('standard input cannot be both the input and a password', async () => {
     const r = await run(['list', '-', '--storepass', 'stdin'], p12);
     expect(r.code).toBe(2);
