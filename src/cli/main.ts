@@ -37,6 +37,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     };
   const commandIo: CliIo = { ...held.io, stderr: unlessQuiet(held.io.stderr), stderrKept: unlessQuiet(held.io.stderrKept!) };
   const ctx: CliContext = { io: commandIo, passwords: new PasswordResolver(commandIo, argv) };
+  let code: number | undefined;
   try {
     refuseLossyArguments(argv);
     program = await buildProgram(ctx, argv);
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     held.release();
     // the result must have reached standard output: a full disk there is a failure, not a success
     await io.finish?.();
-    return ctx.exitCode ?? 0;
+    code = ctx.exitCode ?? 0;
   } catch (caught) {
     const { verbose } = globalFlags(program);
     // a failure is one line: --verbose keeps the warnings before it
@@ -59,12 +60,16 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     // --help and --version end as a CommanderError with exit code 0: their text must have been written too
     if (caught instanceof CommanderError && exitCodeFor(caught) === 0 && io.finish) error = await io.finish().then(() => caught, (failure: unknown) => failure);
     report(error, verbose ? { ...io, env: { ...io.env, HAPKI_DEBUG: '1' } } : io, argv, program);
-    return exitCodeFor(error, askedCommand(argv));
+    code = exitCodeFor(error, askedCommand(argv));
   } finally {
-    strays?.settle();
+    // from here a stray is reported after the result (or not at all after a failure)
+    strays?.settle(code === 0);
     // one connection per host per command: they end with it
     await closeSshConnections();
   }
+  // a stray reported meanwhile (a connection's promise rejected as it closed) must not be set
+  // back to 0 by the caller, which sets process.exitCode from what main returns
+  return code === 0 ? (strays?.lateExitCode() ?? 0) : code;
 }
 
 /**
