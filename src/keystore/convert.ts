@@ -93,7 +93,9 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
   if (source.entries.length > 0 && store.entries.length === 0) {
     // an empty keystore (or an empty PEM file) is no conversion of a store that had entries
     const kinds = [...new Set(skipped.map((s) => s.reason))].join('; ');
-    const into = [...new Set(source.entries.map((e) => e.type))].includes('secret-key') ? ' (secret keys go into JCEKS or PKCS12)' : '';
+    // where they can go instead: PKCS12 only if it has an identifier for each (it refused them as the target)
+    const secrets = source.entries.flatMap((e) => (e.type === 'secret-key' ? [e.algorithm] : []));
+    const into = secrets.length === 0 ? '' : ` (secret keys go into ${secrets.every((a) => secretKeyOid(a)) ? 'JCEKS or PKCS12' : 'JCEKS'})`;
     throw new UnsupportedEntryError(`none of the ${source.entries.length} entries can go into ${format}: ${kinds}${into}`);
   }
   if (format === 'DER' && store.entries.length !== 1) {

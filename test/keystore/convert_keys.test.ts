@@ -37,6 +37,15 @@ describe('convertKeystore: keys under the output password', () => {
     expect(out.entries.map((e) => e.alias)).toEqual(['gw', 'rc4']);
     expect(skipped).toEqual([{ alias: 'odd', reason: 'PKCS12 has no identifier for Serpent secret keys' }]);
   });
+
+  // regression: the refusal of e8d10c4 sent such a key to "JCEKS or PKCS12", the very format that refused it
+  it('a store whose every entry is such a key is refused, pointing at JCEKS alone; one of keys PKCS#12 names, at both', () => {
+    const [, rc4, serpent] = store('JCEKS').entries;
+    const only = (...entries: Keystore['entries']): Keystore => ({ ...store('JCEKS'), entries });
+    expect(() => convertKeystore(only(serpent!), 'PKCS12')).toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED_ENTRY', message: 'none of the 1 entries can go into PKCS12: PKCS12 has no identifier for Serpent secret keys (secret keys go into JCEKS)' }));
+    expect(() => convertKeystore(only(serpent!, rc4!), 'JKS')).toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED_ENTRY', message: 'none of the 2 entries can go into JKS: JKS cannot hold secret-key entries (secret keys go into JCEKS)' }));
+    expect(() => convertKeystore(only(rc4!), 'PEM')).toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED_ENTRY', message: 'none of the 1 entries can go into PEM: PEM cannot hold secret-key entries (secret keys go into JCEKS or PKCS12)' }));
+  });
 });
 
 describe('secret-key algorithm names and OIDs, as the JDK writes and reads them', () => {
