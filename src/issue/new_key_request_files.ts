@@ -1,13 +1,14 @@
 import { sha256Hex } from '../crypto/digest.js';
 import type { WebCrypto } from '../crypto/provider.js';
-import { AliasExistsError, FileNotFoundError, HapkiError, KeystorePasswordError, UsageError } from '../errors.js';
+import { AliasExistsError, FileNotFoundError, HapkiError, KeystorePasswordError, PasswordRequiredError, UsageError } from '../errors.js';
 import { findEntry } from '../keystore/alias.js';
 import type { Keystore } from '../keystore/model.js';
 import { readKeystore } from '../keystore/read_keystore.js';
 import { pemArmor } from '../keystore/pem/pem_blocks.js';
-import { encodeNewKeystore } from '../fs/keystore_file.js';
+import { currentSha256, encodeNewKeystore } from '../fs/keystore_file.js';
 import { rewriteKeystore } from '../keystore/write_keystore.js';
-import type { FileChange } from '../txn/change_set.js';
+import { commitChangeSet, type FileChange } from '../txn/change_set.js';
+import { settleFiles } from '../txn/recover_paths.js';
 import { requestWithNewKey, type NewKeyRequestOptions } from './create_key_entry.js';
 
 /** The keystore a new key goes into, as it was read. */
@@ -79,6 +80,25 @@ export async function newKeyRequestChanges(keystore: KeystoreToRewrite, request:
   const changes: FileChange[] = [keystoreChange];
   if (out) changes.push({ path: out.path, action: 'write', content: pemArmor('CERTIFICATE REQUEST', made.csr), force: out.force, backup: true });
   return { changes, csr: made.csr };
+}
+
+/** The keystore a new key goes into, opened by the caller: `exists` as its transport sees it (an ssh:// one is on another host). */
+export type OpenKeystoreToRewrite = (exists: boolean) => Promise<{ store: Keystore; password?: string; keyPassword?: string }>;
+
+/**
+ * `hapki csr --new-key` from start to commit: what a killed change left at `path` is settled, the
+ * file's hash taken before it is read (if it changes meanwhile, the commit adds the key to it as
+ * it is then), the keystore opened (or a new one made) by `open`, and newKeyRequestChanges
+ * committed. Returns the request, DER, for a caller that writes it elsewhere than `out`.
+ */
+export async function commitNewKeyRequest(path: string, open: OpenKeystoreToRewrite, request: NewKeyRequestOptions, out?: { path: string; force: boolean }, crypto?: WebCrypto): Promise<Uint8Array> {
+  await settleFiles([path]);
+  const sha256 = await currentSha256(path);
+  const { store, password, keyPassword } = await open(sha256 !== null);
+  if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
+  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256, ...(keyPassword === undefined ? {} : { keyPassword }) }, request, out, crypto);
+  await commitChangeSet(changes);
+  return csr;
 }
 
 /**

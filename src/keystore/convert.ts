@@ -90,6 +90,12 @@ export function convertKeystore(source: Keystore, format: KeystoreFormat, option
     copy.alias = alias;
     store.entries.push(copy);
   }
+  if (source.entries.length > 0 && store.entries.length === 0) {
+    // an empty keystore (or an empty PEM file) is no conversion of a store that had entries
+    const kinds = [...new Set(skipped.map((s) => s.reason))].join('; ');
+    const into = [...new Set(source.entries.map((e) => e.type))].includes('secret-key') ? ' (secret keys go into JCEKS or PKCS12)' : '';
+    throw new UnsupportedEntryError(`none of the ${source.entries.length} entries can go into ${format}: ${kinds}${into}`);
+  }
   if (format === 'DER' && store.entries.length !== 1) {
     throw new UnsupportedEntryError(`DER holds exactly one certificate or key, and the store has ${store.entries.length} entries to convert`);
   }

@@ -1,12 +1,9 @@
 import { statSync, type Stats } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
-import { FileExistsError, PasswordRequiredError, UnsafePathError, UsageError } from '../../errors.js';
-import { currentSha256 } from '../../fs/keystore_file.js';
-import { settleFiles } from '../../txn/recover_paths.js';
-import { commitChangeSet } from '../../txn/change_set.js';
+import { FileExistsError, UnsafePathError, UsageError } from '../../errors.js';
 import { createCsrForAlias } from '../../issue/create_csr.js';
-import { checkCsrRequest, newKeyRequestChanges } from '../../issue/new_key_request_files.js';
+import { checkCsrRequest, commitNewKeyRequest } from '../../issue/new_key_request_files.js';
 import { parseSan, type SubjectAltName } from '../../issue/san.js';
 import { emptyKeystore } from '../../keystore/model.js';
 import { pemArmor } from '../../keystore/pem/pem_blocks.js';
@@ -87,14 +84,8 @@ async function requestFromEntry(ctx: CliContext, path: string, options: CsrOptio
 async function requestWithNewKeyKept(ctx: CliContext, path: string, options: CsrOptions, sans: SubjectAltName[]): Promise<string> {
   const alias = options.alias!;
   const key = parseKeySpec(options);
-  // the keystore as it is before it is read: if it changes meanwhile, the commit adds the key to it as it is then
-  await settleFiles([path]);
-  const sha256 = await currentSha256(path);
-  const { store, password, keyPassword } = await openOrCreate(ctx, path, options, sha256 !== null);
-  if (password === undefined) throw new PasswordRequiredError(`${path} needs its password to be rewritten: give --storepass`);
   const toFile = options.out === '-' ? undefined : { path: options.out, force: options.force ?? false };
-  const { changes, csr } = await newKeyRequestChanges({ path, store, password, sha256, ...(keyPassword === undefined ? {} : { keyPassword }) }, { alias, subject: options.subject!, key, sans }, toFile);
-  await commitChangeSet(changes);
+  const csr = await commitNewKeyRequest(path, (exists) => openOrCreate(ctx, path, options, exists), { alias, subject: options.subject!, key, sans }, toFile);
   if (!toFile) await writeRequest(ctx, options, csr);
   note(ctx.io, `wrote the request for "${alias}" to ${outputName(options.out)} and the new key to ${path}`);
   return alias;
@@ -104,8 +95,8 @@ function writeRequest(ctx: CliContext, options: CsrOptions, csr: Uint8Array): Pr
   return writeOutput(ctx, options.out, pemArmor('CERTIFICATE REQUEST', csr), { mode: 0o644, force: options.force ?? false });
 }
 
-/** The keystore to add the new key to, or a new empty one (its password then resolved here). */
 /**
+ * The keystore to add the new key to, or a new empty one (its password then resolved here).
  * `exists`: as read through its transport (an ssh:// keystore is on another host: a local
  * existsSync took every remote keystore for absent, and the "new" store of one key replaced it,
  * every other entry lost).
