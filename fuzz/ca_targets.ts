@@ -111,7 +111,11 @@ function mutateLines(seed: Uint8Array, random: Random, hostile: readonly string[
 /** Writes the input where the reader looks for it, in a directory made once per process. */
 let scratch: string | undefined;
 function scratchFile(name: string, input: Uint8Array): string {
-  scratch ??= mkdtempSync(join(tmpdir(), 'hapki-fuzz-files-'));
+  if (scratch === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'hapki-fuzz-files-'));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    scratch = made;
+  }
   const path = join(scratch, name);
   writeFileSync(path, input);
   return path;

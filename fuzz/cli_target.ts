@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,9 @@ import { buildProgram } from '../src/cli/program.js';
 import type { Command } from 'commander';
 import type { CliIo } from '../src/cli/io.js';
 import { HapkiError, type HapkiErrorCode } from '../src/errors.js';
-import { HOSTILE_TEXT, type Random } from './mutate.js';
+import { HOSTILE_TEXT, mutateYaml, type Random } from './mutate.js';
+import { loadClusterFile } from '../src/cluster/load_cluster_file.js';
+import { planCluster } from '../src/cluster/plan_cluster.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = existsSync(join(HERE, '..', 'fixtures')) ? join(HERE, '..') : join(HERE, '..', '..');
@@ -73,6 +75,7 @@ async function run(argv: readonly string[]): Promise<{ code: number; stderr: str
 function makeLab(): Promise<CliLab> {
   lab ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hapki-fuzz-cli-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const pristine = join(dir, '.pristine');
     const at = (f: string): string => join(dir, f);
     copyFileSync(join(ROOT, 'fixtures', 'gateway.jks'), at('gw.jks'));
@@ -85,6 +88,8 @@ function makeLab(): Promise<CliLab> {
       ['csr', at('gw.p12'), '--alias', 'server1', '--storepass', 'env:P', '--out', at('gw.csr')],
       ['sign', at('gw.csr'), '--ca', at('ca.p12'), '--ca-storepass', 'env:P', '--out', at('leaf.pem'), '--san', 'lb.example.com', '--allow-any-name'],
       ['lab', at('lab')],
+      // the cluster as apply leaves it: a plan of the seed has nothing to do, and each edit is judged against real state
+      ['apply', at('lab/cluster.yaml')],
     ];
     for (const argv of setup) {
       const result = await run(argv);
@@ -106,7 +111,7 @@ function makeLab(): Promise<CliLab> {
       ['revoke', '--ca', at('ca.p12'), '--cert', at('leaf.pem'), '--reason', 'keyCompromise'],
       ['crl', '--ca', at('ca.p12'), '--ca-storepass', 'env:P', '--out', at('out.crl'), '--days', '7', '--force'],
       ['import', at('gw.p12'), '--trusted', at('ca.pem'), '--alias', 'fuzz-root', '--storepass', 'env:P'],
-      ['token', 'issue', '--self-signed', '--subject', 'CN=token', '--out', at('t.p12'), '--outpass', 'env:P', '--force'],
+      ['token', 'issue', '--self-signed', '--subject', 'CN=token', '--kty', 'ec', '--out', at('t.p12'), '--outpass', 'env:P', '--force'],
       ['audit', at('gw.p12'), '--storepass', 'env:P', '--format', 'json', '--warn', '30d'],
       ['plan', at('lab/cluster.yaml')],
     ];
@@ -118,7 +123,7 @@ function makeLab(): Promise<CliLab> {
 /** Values an option may be given instead of its own: hostile text, numbers no field holds, odd files. */
 function hostileValues(dir: string): string[] {
   return [
-    '', '-', '--', '-1', '0', '1e400', 'NaN', '0x10', '9'.repeat(400), HOSTILE_TEXT, 'x'.repeat(70_000), 'caf\u00e9\u202e', '*', '.', '..',
+    '', '-', '--', '-1', '0', '1e400', 'NaN', '0x10', '9'.repeat(400), HOSTILE_TEXT, 'x'.repeat(70_000), 'caf\u00e9\u202e', '*', '.',
     'env:', 'env:UNSET', 'env:EMPTY', 'file:', `file:${join(dir, 'fifo')}`, `file:${join(dir, 'zero')}`, `file:${join(dir, 'random')}`, 'fd:99', 'fd:-1', 'pass:', 'stdin',
     join(dir, 'zero'), join(dir, 'null'), join(dir, 'status'), join(dir, 'random'), dir, join(dir, 'fifo'), join(dir, 'missing', 'x.p12'), join(dir, 'gw.jks'), join(dir, 'ca.p12'),
     `${join(dir, 'gw.p12')}#server1`, 'ssh://127.0.0.1:1/x.jks', 'pkcs11:token=none;object=x', 'CN=', 'CN=a,CN=b,,', '=x', 'DNS:', 'IP:999.1.1.1', 'ip:::/0', '0.0.0.0/0',
@@ -174,17 +179,20 @@ export const cliTarget = {
     } catch {
       return; // a byte-level mutant of the JSON is not a command line
     }
-    // only the scratch directory is ever named (byte-level mutants of the JSON could name others),
+    // only the scratch directory is ever named (byte-level mutants of the JSON could name others;
+    // .. would have audit walk all of /tmp),
     // and relative names resolve inside it
     const named = (a: string): string | undefined => (a.startsWith('/') ? a : /^(?:--[\w-]+=|file:)(\/.*)$/.exec(a)?.[1]);
-    if (argv.some((a) => { const path = named(a); return path !== undefined && !path.startsWith(`${dir}/`) && path !== dir; })) return;
+    if (argv.some((a) => { const path = named(a); return (path !== undefined && !path.startsWith(`${dir}/`) && path !== dir) || a.split(/[=:/]/).includes('..'); })) return;
     for (const f of readdirSync(pristine)) copyFileSync(join(pristine, f), join(dir, f));
     relink(dir);
     const cwd = process.cwd();
     process.chdir(dir);
-    const limit = new Promise<'hang'>((resolve) => setTimeout(() => resolve('hang'), 20_000).unref());
+    // a hang, not a slow run on a loaded machine (CPU time is judged apart): a run still going on
+    // would hold its locks into the next one
+    const limit = new Promise<'hang'>((resolve) => setTimeout(() => resolve('hang'), 120_000).unref());
     const result = await Promise.race([run(argv), limit]).finally(() => process.chdir(cwd));
-    if (result === 'hang') throw new Error(`hapki ${argv.join(' ').slice(0, 200)}: no end within 20 s`);
+    if (result === 'hang') throw new Error(`hapki ${argv.join(' ').slice(0, 200)}: no end within 120 s`);
     if (/ERR_INTERNAL|\n\s+at /.test(result.stderr)) throw new Error(`hapki ${argv.join(' ').slice(0, 200)}: ${result.stderr.slice(0, 300)}`);
     if (result.code === 0) return;
     // audit's exit is its verdict (Nagios: 1 warning, 2 critical, 3 unknown), its report on stdout
@@ -194,5 +202,30 @@ export const cliTarget = {
     const code = /^hapki: .+ \((ERR_[A-Z0-9_]+)\)$/.exec(last)?.[1];
     if (!code) throw new Error(`hapki ${argv.join(' ').slice(0, 200)}: exit ${result.code} without a coded last line: ${JSON.stringify(last.slice(0, 200))}`);
     throw new HapkiError(code as HapkiErrorCode, last.slice(0, 300));
+  },
+};
+
+/**
+ * `plan` of a cluster file edited line by line (the lab's own, beside its keystores and secrets):
+ * past the parser, into the checks of nodes, paths, passwords, names and the CA against the files.
+ */
+export const planTarget = {
+  name: 'plan',
+  // an EC CA where the lab has RSA 3072: an edit that makes the plan create the CA costs no RSA key search
+  seeds: async () => [new Uint8Array(Buffer.from(readFileSync(join((await makeLab()).dir, 'lab', 'cluster.yaml'), 'utf8').replace('kty: rsa', 'kty: ec')))],
+  mutate: async (seed: Uint8Array, random: Random) => {
+    if (random.next() < 0.6) return mutateYaml(seed, random);
+    // a value of the file replaced by a hostile one: a path, a password source, a name, a number
+    const { dir } = await makeLab();
+    const lines = Buffer.from(seed).toString('utf8').split('\n');
+    const at = random.int(lines.length);
+    lines[at] = lines[at]!.replace(/(:\s*)(\S.*)$/, (_m, head: string) => `${head}${JSON.stringify(random.pick(hostileValues(dir)))}`);
+    return Buffer.from(lines.join('\n'), 'utf8');
+  },
+  run: async (input: Uint8Array) => {
+    const { dir } = await makeLab();
+    const file = join(dir, 'lab', 'fuzz-cluster.yaml');
+    writeFileSync(file, input);
+    return planCluster(await loadClusterFile(file));
   },
 };

@@ -143,3 +143,35 @@ export function mutateBytes(bytes: Uint8Array, random: Random): Uint8Array {
   }
   return Uint8Array.from(out);
 }
+
+/** YAML line edits: many keys, hostile text, a line dropped or repeated, deep brackets, alias bombs, odd scalars. */
+export function mutateYaml(seed: Uint8Array, random: Random): Uint8Array {
+  const lines = Buffer.from(seed).toString('utf8').split('\n');
+  const at = random.int(lines.length);
+  switch (random.int(8)) {
+    case 0:
+      lines.splice(at, 0, ...Array.from({ length: random.pick([2, 500, 20_000]) }, (_, i) => `k${i}: v`));
+      break;
+    case 1:
+      lines[at] = `${lines[at]}${HOSTILE_TEXT}`;
+      break;
+    case 2:
+      lines.splice(at, 1);
+      break;
+    case 3:
+      lines.splice(at, 0, `${'['.repeat(random.pick([10, 1000, 50_000]))}`);
+      break;
+    case 4:
+      lines.splice(at, 0, 'a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]');
+      break;
+    case 5:
+      lines[at] = lines[at]!.replace(/: .*/, `: ${random.pick(['!!binary AAAA', '"\\x1b[2J"', '0x7fffffffffffffff', '1e400', '~', '{', '*undefined'])}`);
+      break;
+    case 6:
+      lines.splice(at, 0, lines[at] ?? '');
+      break;
+    default:
+      return mutateBytes(seed, random);
+  }
+  return Buffer.from(lines.join('\n'), 'utf8');
+}

@@ -23,8 +23,8 @@ import { readPathCertificate } from '../src/path/path_certificate.js';
 import { encodeTree, parseTree, primitive, type Asn1Node } from './asn1_tree.js';
 import { crlTarget, ocspTarget } from './revocation_targets.js';
 import { p7bTarget, recordTarget, signTarget, sshConfigTarget } from './ca_targets.js';
-import { cliTarget } from './cli_target.js';
-import { HOSTILE_TEXT, mutateBytes, mutateDer, Random } from './mutate.js';
+import { cliTarget, planTarget } from './cli_target.js';
+import { HOSTILE_TEXT, mutateBytes, mutateDer, mutateYaml, Random } from './mutate.js';
 
 /** The password every seed is written with, so mutated inputs reach past the MAC and digest. */
 export const FUZZ_PASSWORD = 'fuzzpass';
@@ -339,37 +339,6 @@ expectSan: [lb.example.com]
 ignore: []
 `;
 
-function mutateYaml(seed: Uint8Array, random: Random): Uint8Array {
-  const lines = Buffer.from(seed).toString('utf8').split('\n');
-  const at = random.int(lines.length);
-  switch (random.int(8)) {
-    case 0:
-      lines.splice(at, 0, ...Array.from({ length: random.pick([2, 500, 20_000]) }, (_, i) => `k${i}: v`));
-      break;
-    case 1:
-      lines[at] = `${lines[at]}${HOSTILE_TEXT}`;
-      break;
-    case 2:
-      lines.splice(at, 1);
-      break;
-    case 3:
-      lines.splice(at, 0, `${'['.repeat(random.pick([10, 1000, 50_000]))}`);
-      break;
-    case 4:
-      lines.splice(at, 0, 'a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]');
-      break;
-    case 5:
-      lines[at] = lines[at]!.replace(/: .*/, `: ${random.pick(['!!binary AAAA', '"\\x1b[2J"', '0x7fffffffffffffff', '1e400', '~', '{', '*undefined'])}`);
-      break;
-    case 6:
-      lines.splice(at, 0, lines[at] ?? '');
-      break;
-    default:
-      return mutateBytes(seed, random);
-  }
-  return Buffer.from(lines.join('\n'), 'utf8');
-}
-
 const cluster: FuzzTarget = {
   name: 'cluster',
   seeds: async () => [Buffer.from(CLUSTER_SEED)],
@@ -384,7 +353,7 @@ const audit: FuzzTarget = {
   run: async (input) => parseAuditConfig(Buffer.from(input).toString('utf8'), { source: 'audit.yaml', baseDir: '/tmp/fuzz' }),
 };
 
-export const TARGETS: readonly FuzzTarget[] = [pkcs12, javaTarget('jks'), javaTarget('jceks'), bks, pem, der, certificate, csr, cluster, audit, crlTarget, ocspTarget, signTarget, recordTarget, sshConfigTarget, p7bTarget, cliTarget];
+export const TARGETS: readonly FuzzTarget[] = [pkcs12, javaTarget('jks'), javaTarget('jceks'), bks, pem, der, certificate, csr, cluster, audit, crlTarget, ocspTarget, signTarget, recordTarget, sshConfigTarget, p7bTarget, cliTarget, planTarget];
 
 export function targetNamed(name: string): FuzzTarget {
   const target = TARGETS.find((t) => t.name === name);

@@ -26,8 +26,8 @@ export async function main(argv: readonly string[], processIoArg?: CliIo): Promi
     if (title !== undefined) process.title = title;
   }
   const io = guardedIo(processIoArg ?? processIo(), argv);
-  const strays = processIoArg === undefined ? catchStrayRejections((error) => report(error, io, argv, program)) : undefined;
   let program: Command | undefined;
+  const strays = processIoArg === undefined ? catchStrayRejections((error) => report(error, io, argv, program)) : undefined;
   const held = holdingWarnings(io);
   // --quiet: only the result and errors; the notes, warnings and progress on stderr are left out
   const unlessQuiet =

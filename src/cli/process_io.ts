@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty';
 import { IoError, PasswordSourceError, UsageError } from '../errors.js';
+import { passwordWaitMs } from '../secrets/password_source.js';
 import type { CliIo } from './io.js';
 
 export function processIo(): CliIo {
@@ -49,16 +50,39 @@ function stdoutError(error: NodeJS.ErrnoException): IoError {
 /** Standard input holds password lines: a megabyte is far more than enough, and a bound. */
 const MAX_STDIN_BYTES = 1024 * 1024;
 
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of process.stdin) {
-    const piece = Buffer.from(chunk as Uint8Array);
-    total += piece.length;
-    if (total > MAX_STDIN_BYTES) throw new PasswordSourceError('standard input is too large to hold passwords');
-    chunks.push(piece);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * All of standard input, for the options that name stdin. Bounded in time too (HAPKI_PASSWORD_TIMEOUT):
+ * a pipe whose writer never ends (`(echo pw; sleep 1d) | hapki ...`, a writer stuck before its
+ * first line) held hapki for ever. At the bound, the lines that came are what there is; no line
+ * at all is ERR_PASSWORD_SOURCE.
+ */
+function readAllStdin(): Promise<string> {
+  const waitMs = passwordWaitMs(process.env);
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const settle = (error: Error | undefined, atBound = false): void => {
+      clearTimeout(timer);
+      stdin.off('data', onData).off('end', onEnd).off('error', onError);
+      const text = Buffer.concat(chunks).toString('utf8');
+      // the writer still holds the pipe: let go of it, or hapki would wait for it to exit
+      if (atBound) stdin.destroy();
+      if (error) reject(error);
+      else if (atBound && !text.includes('\n')) reject(new PasswordSourceError(`standard input: no line came within ${waitMs / 1000} s (HAPKI_PASSWORD_TIMEOUT)`));
+      else resolve(text);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const piece = Buffer.from(chunk);
+      total += piece.length;
+      if (total > MAX_STDIN_BYTES) return settle(new PasswordSourceError('standard input is too large to hold passwords'), true);
+      chunks.push(piece);
+    };
+    const onEnd = (): void => settle(undefined);
+    const onError = (error: Error): void => settle(new PasswordSourceError(`cannot read standard input (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, { cause: error }));
+    const timer = setTimeout(() => settle(undefined, true), waitMs);
+    stdin.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 /** Standard input as an input file (`hapki list -`): bounded like a file. */

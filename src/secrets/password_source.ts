@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import { PasswordSourceError } from '../errors.js';
 import { errnoWords } from '../lib/errno_words.js';
 
@@ -105,6 +106,21 @@ const MAX_PASSWORD_SOURCE_BYTES = 64 * 1024;
 /** How long a named FIFO may stay without a writer before hapki stops waiting for one. */
 const FIFO_WRITER_WAIT_MS = 3000;
 
+/**
+ * How long a writer holding a pipe open may take to write its line: HAPKI_PASSWORD_TIMEOUT
+ * seconds, default 60. `file:<(pass show x)` may wait on a GPG passphrase; a pipe whose writer
+ * never writes (or never ends its line) held hapki, and a cron job, for ever.
+ */
+export function passwordWaitMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const given = Number(env['HAPKI_PASSWORD_TIMEOUT']);
+  return Number.isFinite(given) && given > 0 ? Math.ceil(given * 1000) : 60_000;
+}
+
+/** A terminal echoes what is typed: a password read from one (fd:3 3</dev/tty, file:/dev/tty) was shown on the screen, and waited for without end. */
+function terminalRefused(what: string, name: string): PasswordSourceError {
+  return new PasswordSourceError(`${what}: ${name} is a terminal, where a password shows as it is typed: leave the option out (hapki asks without echo at a terminal) or give stdin`);
+}
+
 const pause = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
@@ -121,12 +137,14 @@ export function readFirstLine(source: string | number, what: string, onWarning?:
   try {
     fd = typeof source === 'number' ? source : openSync(source, constants.O_RDONLY | constants.O_NONBLOCK);
     const stats = typeof source === 'string' ? fstatSync(fd) : undefined;
+    if (isatty(fd)) throw terminalRefused(what, typeof source === 'number' ? `fd ${source}` : source);
     if (stats && onWarning) {
       const problem = passwordFileProblem(stats);
       if (problem) onWarning(`${what}: the password file ${source} ${problem}`, source as string);
     }
     const fifo = stats?.isFIFO() === true;
     const giveUpAt = Date.now() + FIFO_WRITER_WAIT_MS;
+    const writerGiveUpAt = Date.now() + passwordWaitMs();
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -137,6 +155,7 @@ export function readFirstLine(source: string | number, what: string, onWarning?:
       } catch (cause) {
         // a writer is there but has not written yet (opened without blocking)
         if (stats && (cause as NodeJS.ErrnoException).code === 'EAGAIN') {
+          if (Date.now() >= writerGiveUpAt) throw new PasswordSourceError(`${what}: no line came through ${source} within ${passwordWaitMs() / 1000} s (HAPKI_PASSWORD_TIMEOUT)`);
           pause(20);
           continue;
         }
@@ -176,16 +195,15 @@ export function readFirstLine(source: string | number, what: string, onWarning?:
  * further call fails coded instead of handing out an empty password.
  */
 export class DescriptorLines {
-  readonly #read = new Map<number, { rest: Buffer; ended: boolean; lines: number }>();
+  readonly #read = new Map<number, { rest: Buffer; ended: boolean; lines: number; from: number }>();
 
   next(fd: number, what: string): string {
     let state = this.#read.get(fd);
     if (!state) {
-      checkDescriptor(fd, what);
-      state = { rest: Buffer.alloc(0), ended: false, lines: 0 };
+      state = { rest: Buffer.alloc(0), ended: false, lines: 0, from: readableDescriptor(fd, what) };
       this.#read.set(fd, state);
     }
-    const giveUpAt = Date.now() + FIFO_WRITER_WAIT_MS;
+    const giveUpAt = Date.now() + passwordWaitMs();
     for (;;) {
       const newline = state.rest.indexOf(0x0a);
       if (newline >= 0 || (state.ended && state.rest.length > 0)) {
@@ -207,11 +225,11 @@ export class DescriptorLines {
       const chunk = Buffer.alloc(4096);
       let n: number;
       try {
-        n = readSync(fd, chunk, 0, chunk.length, null);
+        n = readSync(state.from, chunk, 0, chunk.length, null);
       } catch (cause) {
         // a descriptor opened without blocking whose writer has not written yet
         if ((cause as NodeJS.ErrnoException).code === 'EAGAIN') {
-          if (Date.now() >= giveUpAt) throw new PasswordSourceError(`${what}: nothing was written to fd ${fd} within ${FIFO_WRITER_WAIT_MS / 1000} s`);
+          if (Date.now() >= giveUpAt) throw new PasswordSourceError(`${what}: no line came through fd ${fd} within ${passwordWaitMs() / 1000} s (HAPKI_PASSWORD_TIMEOUT)`);
           pause(20);
           continue;
         }
@@ -235,6 +253,19 @@ export class DescriptorLines {
  * given (`fd:3` with no `3<file`) may be one Node opened for itself: an event poll or event
  * counter, whose read failed with a bare EINVAL or took 8 bytes of a counter for a password.
  */
+function readableDescriptor(fd: number, what: string): number {
+  checkDescriptor(fd, what);
+  if (!fstatSync(fd).isFIFO()) return fd;
+  // a pipe given as fd:N is blocking: a writer that never writes (or never ends its line) held the
+  // read for ever. Read through a non-blocking description of the same pipe of our own, so the
+  // wait is bounded (passwordWaitMs); where /proc cannot give one, the descriptor as it is
+  try {
+    return openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return fd;
+  }
+}
+
 function checkDescriptor(fd: number, what: string): void {
   let stats: Stats;
   try {
@@ -243,6 +274,7 @@ function checkDescriptor(fd: number, what: string): void {
     throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords((cause as NodeJS.ErrnoException).code) ?? 'unreadable'})`, { cause });
   }
   if (stats.isDirectory()) throw new PasswordSourceError(`${what}: cannot read fd ${fd} (${errnoWords('EISDIR')})`);
+  if (isatty(fd)) throw terminalRefused(what, `fd ${fd}`);
   if (!(stats.isFile() || stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice() || stats.isBlockDevice())) {
     throw new PasswordSourceError(`${what}: fd ${fd} is not a file, pipe or terminal given to hapki (open it for hapki, as ${fd}<file)`);
   }

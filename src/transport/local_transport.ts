@@ -92,6 +92,9 @@ export class LocalTransport implements FileTransport {
     try {
       await fsp.rename(abs(from), abs(to));
     } catch (cause) {
+      // a file mounted on its own (docker -v host/gw.p12:/opt/gw.p12, a bind mount) cannot be
+      // replaced, only rewritten in place, which no reader could be kept from seeing half done
+      if ((cause as NodeJS.ErrnoException)?.code === 'EBUSY') throw new IoError(`cannot replace ${to}: it is a mount point (a file mounted on its own, as a container volume or a bind mount), which a rename cannot replace, and hapki writes no keystore in place; mount its directory instead`, { cause });
       throw ioError('cannot rename', `${from} to ${to}`, cause);
     }
   }

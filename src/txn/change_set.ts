@@ -125,6 +125,11 @@ export async function commitChangeSet(changes: readonly FileChange[], options: C
       journaled = true;
       crashPoint('journaled');
     }
+    // keytool, an editor or a deploy script takes no lock: what it wrote since the read under the
+    // lock would be replaced by content computed without it. Looked at again on every host just
+    // before the first rename, it stops the change with every file old (ERR_CONCURRENT_CHANGE)
+    await forEachHost(changed, byHost, unchangedSinceRead);
+    crashPoint('rechecked');
     let renamed = 0;
     try {
       for (const p of changed) {
@@ -450,6 +455,13 @@ function describe(error: unknown): string {
   if (error instanceof HapkiError) return error.message;
   if (error instanceof FileNotFoundError) return error.message;
   return (error as Error)?.message ?? String(error);
+}
+
+/** Throws ERR_CONCURRENT_CHANGE when a file is no longer what was read under the lock (or is there now, where nothing was). */
+async function unchangedSinceRead(p: Prepared): Promise<void> {
+  const info = await p.transport.lstat(p.target);
+  const now = !info ? null : info.type === 'file' ? await p.transport.sha256(p.target, MAX_FILE_BYTES) : `not a file (${info.type})`;
+  if (now !== (p.current ? sha256Hex(p.current) : null)) throw new ConcurrentChangeError(p.given);
 }
 
 /** SHA-256 of bytes as the change set compares them (for expectedSha256). */

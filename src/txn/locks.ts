@@ -117,6 +117,7 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
       await transport.createExclusive(guard, await guardBytes(), 0o600);
     } catch (error) {
       if (!(error instanceof FileExistsError)) throw error;
+      await refuseForeignGuard(transport, guard);
       // its owner died holding it (killed), or it is older than a takeover ever takes
       if (await staleGuard(transport, guard, TAKEOVER_GUARD_MAX_AGE_MS)) await transport.unlink(guard);
       await sleep(20);
@@ -132,6 +133,20 @@ async function removeLockIf(transport: FileTransport, target: string, stale: (cu
     }
   }
   return false;
+}
+
+/**
+ * The takeover guard of one of our own locks is only ever made by a hapki of ours: a directory,
+ * FIFO or symbolic link there, or another user's file (planted in a shared directory such as
+ * /tmp), is named at once. It was waited for as a guard (10 s), then removed, root removing
+ * another user's file, or failed to be removed with ERR_IO ("is a directory").
+ */
+async function refuseForeignGuard(transport: FileTransport, guard: string): Promise<void> {
+  const info = await transport.lstat(guard);
+  if (!info) return;
+  if (info.type !== 'file') throw new UnsafePathError(guard, `is in the way of taking over a lock: a ${info.type === 'directory' ? 'directory' : info.type === 'symlink' ? 'symbolic link' : 'FIFO or device'}, not a hapki guard (hapki makes its guards as regular files; remove it)`);
+  const { uid } = await transport.identity(posix.dirname(guard));
+  if (info.uid !== uid) throw new UnsafePathError(guard, `is in the way of taking over a lock: a file of uid ${info.uid}, not a guard of this user's hapki (hapki removes no other user's file: uid ${info.uid} or root must remove it)`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { TARGETS } from '../../fuzz/targets.js';
 
 // A short, seeded (so deterministic) pass of `npm run fuzz` over every reader: a fixed number
 // of structure-aware mutations each, about a minute in all. Longer runs are `npm run fuzz`.
-const MUTATIONS: Readonly<Record<string, number>> = { pkcs12: 500, jks: 700, jceks: 700, bks: 500, pem: 400, der: 1000, certificate: 1000, csr: 600, cluster: 150, audit: 150, crl: 400, ocsp: 400, sign: 300, record: 300, 'ssh-config': 300, p7b: 400, cli: 80 };
+const MUTATIONS: Readonly<Record<string, number>> = { pkcs12: 500, jks: 700, jceks: 700, bks: 500, pem: 400, der: 1000, certificate: 1000, csr: 600, cluster: 150, audit: 150, crl: 400, ocsp: 400, sign: 300, record: 300, 'ssh-config': 300, p7b: 400, cli: 80, plan: 60 };
 
 describe('fuzz pass: no uncoded error, echoed input, slow input or memory growth', () => {
   for (const target of TARGETS) {

@@ -84,6 +84,35 @@ describe.each(['local', 'ssh'] as const)('hostile layouts (%s)', (where) => {
 
   // keytool writes through every name; hapki replaces the file, so it says the other names keep
   // the old content. Over SFTP (whose attributes carry no link count) this warning was missing.
+  // Regression: the lock takeover guard has a fixed name. Another user's file, directory, FIFO or
+  // link planted there (a shared directory), beside a lock of ours a killed hapki left, was waited
+  // for 10 s as a guard, then removed (root removing another user's file), or failed to be
+  // removed with ERR_IO "is a directory"
+  it("another user's file, directory, FIFO or link at the takeover guard's name beside our stale lock: ERR_UNSAFE_PATH naming it, left; once gone, the rerun settles and finishes", async () => {
+    for (const kind of ['file', 'directory', 'fifo', 'symlink'] as const) {
+      const { dir, file, arg, flags } = storeIn(`guard-${kind}`);
+      chmodSync(dir, 0o1777);
+      const killed = await hapki(addTrusted(arg, 'first', flags), { env: { ...env, HAPKI_TEST_CRASH_AT: 'staged' } });
+      expect(killed.code, kind).not.toBe(0);
+      const guard = join(dir, '.gw.p12.hapki-lock.takeover');
+      if (kind === 'file') writeFileSync(guard, 'theirs');
+      else if (kind === 'directory') mkdirSync(guard);
+      else if (kind === 'fifo') execFileSync('mkfifo', [guard]);
+      else symlinkSync(file, guard);
+      lchownSync(guard, 65534, 65534);
+      const before = readFileSync(file);
+      const r = await hapki(addTrusted(arg, 'first', flags), { env });
+      expect(r.stderr, kind).toMatch(ONE_LINE_ERROR('ERR_UNSAFE_PATH'));
+      expect(r.stderr, kind).toContain('.gw.p12.hapki-lock.takeover: is in the way of taking over a lock');
+      expect(lstatSync(guard).uid, kind).toBe(65534);
+      expect(readFileSync(file).equals(before), kind).toBe(true);
+      execFileSync('rm', ['-rf', guard]);
+      const rerun = await hapki(addTrusted(arg, 'first', flags), { env });
+      expect(rerun.code, `${kind}: ${rerun.stderr}`).toBe(0);
+      expect(readdirSync(dir).filter((f) => f.includes('.hapki-')), kind).toEqual([]);
+    }
+  }, 120_000);
+
   it('a keystore with another hard link: rewritten with a warning that the other name keeps the old content', async () => {
     const { dir, file, arg, flags } = storeIn('hardlink');
     linkSync(file, join(dir, 'other-name.p12'));
@@ -172,5 +201,26 @@ describe('hostile layouts for an unprivileged user (local)', () => {
     expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_LOCKED'));
     expect(r.stderr).toContain('is locked by a lock file of uid 0 this user cannot read');
     expect(readdirSync(dir).sort()).toEqual(['.gw.p12.hapki-lock', 'gw.p12']);
+  });
+});
+
+describe('hostile layouts: mounts (local)', () => {
+  // Regression: a keystore mounted on its own (a container's single-file volume) cannot be
+  // replaced by rename: the command said "cannot rename .gw.p12.hapki-<id>.tmp to gw.p12: EBUSY"
+  it('a keystore that is a mount point (bind-mounted on its own): ERR_IO saying so, the file as it was, nothing left', async () => {
+    const dir = tempDir('hapki-layout-mount-');
+    const file = join(dir, 'gw.p12');
+    copyFileSync(join(FIXTURES, 'gateway.p12'), file);
+    execFileSync('mount', ['--bind', file, file]);
+    try {
+      const before = readFileSync(file);
+      const r = await hapki(addTrusted(file, 'extra'), { env });
+      expect(r.stderr).toMatch(ONE_LINE_ERROR('ERR_IO'));
+      expect(r.stderr).toContain(`cannot replace ${file}: it is a mount point`);
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(readdirSync(dir)).toEqual(['gw.p12']);
+    } finally {
+      execFileSync('umount', [file]);
+    }
   });
 });

@@ -308,6 +308,7 @@ export class SftpTransport implements FileTransport {
       }
       // an SFTP-only account (ForceCommand internal-sftp, a nologin shell): no command answers
       const probed = await this.#probe(near);
+      if (probed && 'denied' in probed) throw new SshPermissionError(this.location, probed.denied, 'create files in');
       if (probed) return probed;
       throw new RemoteIoError(this.location, `${this.location}: cannot tell which user the connection acts as: the account runs no command (id, umask) and could make no probe directory over SFTP${near ? ` in ${near}` : ''} or its home`);
     })();
@@ -322,10 +323,14 @@ export class SftpTransport implements FileTransport {
    * is an empty `.hapki-probe-*` directory: the next probe there removes those older than
    * STALE_PROBE_SECONDS by the host's own clock, never one a concurrent run is using.
    */
-  async #probe(near?: string): Promise<{ uid: number; gid: number; umask: number } | undefined> {
+  async #probe(near?: string): Promise<{ uid: number; gid: number; umask: number } | { denied: string } | undefined> {
     const sftp = await this.#sftp();
     const home = await this.#call<string>((cb) => sftp.realpath('.', cb)).catch(() => undefined);
     const candidates = [near, home].filter((d): d is string => d !== undefined && d.startsWith('/')).map((d) => posix.normalize(d));
+    // the directory the write goes to (or its nearest existing parent) refused the probe: it would
+    // refuse the write too (a chroot's root, owned by root), and that is what the account is told
+    let denied: string | undefined;
+    const writeDirs = new Set(near === undefined ? [] : [posix.normalize(near)]);
     for (let i = 0; i < candidates.length; i++) {
       const dir = candidates[i]!;
       if (candidates.indexOf(dir) < i) continue;
@@ -336,7 +341,9 @@ export class SftpTransport implements FileTransport {
         if (this.#session?.closed) throw this.#fail(error, path, 'create the directory');
         // a directory the write is about to make (createParents) is not there yet: its nearest
         // existing parent is where the account writes
+        if (statusOf(error) === NO_SUCH_FILE && dir !== '/' && writeDirs.has(dir)) writeDirs.add(posix.dirname(dir));
         if (statusOf(error) === NO_SUCH_FILE && dir !== '/') candidates.splice(i + 1, 0, posix.dirname(dir));
+        if (statusOf(error) === PERMISSION_DENIED && writeDirs.has(dir)) denied ??= dir;
         continue;
       }
       let info: Stats;
@@ -355,7 +362,7 @@ export class SftpTransport implements FileTransport {
       await this.#removeStaleProbes(sftp, dir, info.mtime);
       return { uid: info.uid, gid: info.gid, umask: 0o777 & ~info.mode };
     }
-    return undefined;
+    return denied === undefined ? undefined : { denied };
   }
 
   /** Best effort: empty probe directories in `dir` older than STALE_PROBE_SECONDS before `now` (the host's seconds). */
