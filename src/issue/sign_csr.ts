@@ -55,6 +55,8 @@ export interface SignedCertificate {
 }
 
 const EMAIL_ADDRESS_OID = '1.2.840.113549.1.9.1';
+/** Requested extensions the CA weighs (names, CA powers, purposes, its own key identifier): any other asked for is left out. */
+const WEIGHED_EXTENSIONS: ReadonlySet<string> = new Set([SAN_OID, BASIC_CONSTRAINTS_OID, '2.5.29.15', '2.5.29.37', '2.5.29.30', '2.5.29.14']);
 
 const SIGNABLE_KEYS = new Set(['RSA', 'RSASSA-PSS', 'EC:P-256', 'EC:P-384', 'EC:P-521', 'Ed25519', 'Ed448']);
 
@@ -113,6 +115,11 @@ async function issueFor(parsed: ParsedCsr, issuer: Issuer, facts: IssuerFacts, o
   const subjectText = checkSubject(subject, facts.name, facts.nameText, facts.chainNames);
   const requested = sansOfExtension(parsed.extensions.get(SAN_OID)?.value);
   for (const s of requested.skipped) warnings.push(`the requested name ${s} is not supported and was left out`);
+  // the profile sets the extensions: a requested one it does not weigh is left out, as openssl ca
+  // leaves it; one the requester marked critical is told, as it evidently mattered to them
+  for (const [id, extension] of parsed.extensions) {
+    if (extension.critical && !WEIGHED_EXTENSIONS.has(id)) warnings.push(`the requested critical extension ${id} is not carried into the certificate (the profile sets its extensions)`);
+  }
   const commonName = commonNameOf(subject);
   const merged = mergeSans({ requested: requested.sans, commonName, extra: options.sans ?? [], replace: options.replaceSans ?? false });
   // the subject's own host names and e-mail addresses are judged like the SANs even when they do

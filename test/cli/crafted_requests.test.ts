@@ -51,9 +51,14 @@ describe('crafted requests through hapki sign: a coded refusal or a certificate 
     expect(await signOutcome(at('trailing.pem'))).toBe('ERR_INVALID_ARGUMENT');
   });
 
-  it('an unknown critical extension asked for is not carried into the certificate (the CA chooses the extensions)', async () => {
-    expect(await signOutcome(ecCsr(cn('gw.example.com'), [{ oid: '1.3.6.1.4.1.99999.1', critical: true, value: nullValue() }]))).toBe('signed');
+  it('an unknown critical extension asked for is not carried into the certificate (the CA chooses the extensions), with a warning', async () => {
+    const csr = ecCsr(cn('gw.example.com'), [{ oid: '1.3.6.1.4.1.99999.1', critical: true, value: nullValue() }, { oid: '1.3.6.1.4.1.99999.2', value: nullValue() }]);
+    expect(await signOutcome(csr)).toBe('signed');
     expect((await openssl(['x509', '-in', at(`r${serial - 1}.pem`), '-noout', '-text'])).stdout).not.toContain('99999');
+    writeFileSync(at('critical.der'), csr);
+    const r = await hapki(['sign', at('critical.der'), ...CA, '--out', at('critical.pem'), '--allow-any-name'], { env });
+    expect(r.stderr).toContain('warning: the requested critical extension 1.3.6.1.4.1.99999.1 is not carried into the certificate');
+    expect(r.stderr).not.toContain('99999.2');
   });
 
   it.each([

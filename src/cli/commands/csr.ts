@@ -1,7 +1,7 @@
-import { statSync, type Stats } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeySpec } from '../../crypto/key_spec.js';
-import { FileExistsError, UnsafePathError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { refuseOutputTarget } from '../../fs/output_target.js';
 import { createCsrForAlias } from '../../issue/create_csr.js';
 import { checkCsrRequest, commitNewKeyRequest } from '../../issue/new_key_request_files.js';
 import { parseSan, type SubjectAltName } from '../../issue/san.js';
@@ -58,11 +58,8 @@ export function registerCsr(program: Command, ctx: CliContext): void {
       checkCsrRequest(options);
       if (options.storeFormat !== undefined) keyEntryFormat(options.storeFormat, path, '--store-format', () => 'PKCS12');
       refuseOutputOverInput([['--out', options.out]], [['the keystore', path]]);
-      // before any key is made: a directory there is no file to overwrite, --force or not
-      // one look (a name removed between two looks was ERR_INTERNAL); what cannot be looked at is the commit's to judge
-      const there = options.out === '-' ? undefined : lookAt(options.out);
-      if (there?.isDirectory()) throw new UnsafePathError(options.out, 'is a directory');
-      if (there && !options.force) throw new FileExistsError(options.out);
+      // before any key is made
+      if (options.out !== '-') refuseOutputTarget(options.out, options.force ?? false);
       if (options.newKey && path === '-') throw new UsageError('--new-key rewrites the keystore: name its file, not -');
       if (options.json && options.out === '-') throw new UsageError('--json and --out - both want standard output: give --out a file name');
       const sans = (options.san ?? []).map(parseSan);
@@ -106,12 +103,4 @@ async function openOrCreate(ctx: CliContext, path: string, options: CsrOptions, 
   const store = emptyKeystore(keyEntryFormat(options.storeFormat, path, '--store-format', (p) => outputFormat(undefined, p, '--store-format')));
   const password = await ctx.passwords.resolveNew(options.storepass, `password for the new keystore ${path}`);
   return { store, password };
-}
-
-function lookAt(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
 }
