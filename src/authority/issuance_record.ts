@@ -303,7 +303,17 @@ async function appendLines(caKeystorePath: string, lines: readonly RecordLine[])
   await updateCaFile(caFiles(caKeystorePath).record, (current) => withLines(current, lines));
 }
 
+/**
+ * The record with `lines` appended. Each is held to the check its readers make first: a line they
+ * refuse would stop every later `ca issued`, `crl` and `revoke` on this CA (revoke --cert of a
+ * certificate signed outside hapki with a serial over RFC 5280's 20 octets wrote one, and the
+ * record read no more). Refused here, nothing is written, the record stays readable.
+ */
 function withLines(current: string | undefined, lines: readonly RecordLine[]): string {
+  for (const line of lines) {
+    const problem = recordLineProblem(line);
+    if (problem) throw new InvalidArgumentError(`the issuance record cannot hold ${line.type === 'crl' ? `CRL number ${line.number}` : `serial ${line.serial}`} (${problem}): nothing was recorded`);
+  }
   const head = current === undefined || current === '' || current.endsWith('\n') ? current ?? '' : `${current}\n`;
   return head + lines.map((l) => `${JSON.stringify(l)}\n`).join('');
 }

@@ -65,6 +65,24 @@ describe('a record line hapki did not write this way', () => {
     expect(readFileSync(at('ca.p12.issued.jsonl'), 'utf8')).toBe(`${good}${line}\n`);
   });
 
+  // regression: revoke --cert of a certificate this CA signed outside hapki with a serial over 20
+  // octets (openssl x509 -set_serial takes any) recorded it, revoked, in a line the record's own
+  // reader refuses: every later ca issued, crl and revoke of that CA was ERR_INVALID_ARGUMENT
+  it('revoke --cert of a certificate whose serial the record cannot hold: refused, the record unchanged and still read', async () => {
+    writeFileSync(at('ca.p12.issued.jsonl'), good);
+    await openssl(['pkcs12', '-in', at('ca.p12'), '-passin', `pass:${env.CAPASS}`, '-nocerts', '-nodes', '-out', at('ca.key')]);
+    await openssl(['pkcs12', '-in', at('ca.p12'), '-passin', `pass:${env.CAPASS}`, '-clcerts', '-nokeys', '-out', at('ca.pem')]);
+    await openssl(['x509', '-req', '-in', at('a.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-set_serial', `0x7f${'ab'.repeat(24)}`, '-days', '10', '-out', at('long.pem')]);
+    const revoked = await hapki(['revoke', '--ca', at('ca.p12'), '--cert', at('long.pem'), '--reason', 'keyCompromise', '--ca-storepass', 'env:CAPASS'], { env });
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toMatch(ONE_LINE_ERROR('ERR_INVALID_ARGUMENT'));
+    expect(revoked.stderr).toContain(`serial 7f${'ab'.repeat(24)}`);
+    expect(readFileSync(at('ca.p12.issued.jsonl'), 'utf8')).toBe(good);
+    const issued = await hapki(['ca', 'issued', '--ca', at('ca.p12')], { env });
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(issued.stdout).toContain('CN=a.example.com');
+  });
+
   it('a field a later version adds is kept and read past; CRL numbers go on from the last', async () => {
     writeFileSync(at('ca.p12.issued.jsonl'), `${good}{"type":"crl","number":41,"at":"2026-01-01T00:00:00.000Z","nextUpdate":"2026-01-08T00:00:00.000Z","signer":"hsm"}\n`);
     expect((await issuedBy(at('ca.p12'))).map((c) => c.subject)).toEqual(['CN=a.example.com']);
