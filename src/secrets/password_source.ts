@@ -113,8 +113,12 @@ const FIFO_WRITER_WAIT_MS = 3000;
  */
 export function passwordWaitMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const given = Number(env['HAPKI_PASSWORD_TIMEOUT']);
-  return Number.isFinite(given) && given > 0 ? Math.ceil(given * 1000) : 60_000;
+  // a timer holds at most 2^31-1 ms (24.8 days): Node sets a longer one to 1 ms, with a warning,
+  // and a wait meant as "no limit" (99999999) gave up at once
+  return Number.isFinite(given) && given > 0 ? Math.min(Math.ceil(given * 1000), MAX_TIMER_MS) : 60_000;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A terminal echoes what is typed: a password read from one (fd:3 3</dev/tty, file:/dev/tty) was shown on the screen, and waited for without end. */
 function terminalRefused(what: string, name: string): PasswordSourceError {

@@ -50,6 +50,15 @@ describe('a password source that never gives a line is bounded', () => {
     expect(r.stdout).toContain('server1: private-key');
   });
 
+  // regression: a bound past what a timer holds (2^31-1 ms) was set to 1 ms by Node, with its
+  // TimeoutOverflowWarning on stderr: HAPKI_PASSWORD_TIMEOUT=99999999, meant as no limit, gave up at once
+  it('HAPKI_PASSWORD_TIMEOUT beyond what a timer holds waits for the line', async () => {
+    const r = await bash(`(sleep 1; echo changeit) | HAPKI_PASSWORD_TIMEOUT=99999999 ${HAPKI} list ${store} --storepass stdin`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('server1: private-key');
+    expect(r.stderr).toBe('');
+  });
+
   it('a terminal as fd:N or file:/dev/tty is refused at once (what is typed there shows): ERR_PASSWORD_SOURCE, nothing read', async () => {
     expect(spawnSync('script', ['--version']).status).toBe(0);
     for (const source of ['fd:3 3</dev/tty', 'file:/dev/tty']) {
