@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_LAYOUT } from '../../src/cluster/lab_layout.js';
 import { hapki, type CliResult } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
-import { createSshClusterLab, fileDigest, type SshClusterLab } from '../helpers/ssh_cluster_lab.js';
+import { createSshClusterLab, fileDigest, gatewayClusterYaml, type SshClusterLab } from '../helpers/ssh_cluster_lab.js';
 import { tool } from '../helpers/tools.js';
 
 /**
@@ -101,30 +101,7 @@ function writeCluster(): string {
       `      hostnames: [${name}.example.com, v${names}.example.com]`,
       '      restart: "true"',
     ].join('\n');
-  writeFileSync(
-    clusterFile(),
-    `ca:
-  keystore: ${L.ca.keystore}
-  alias: ca
-  password: file:${L.ca.secret}
-  create: { subject: "${L.ca.subject}", kty: ec, days: 3650 }
-ssh:
-  user: root
-  identity: ${lab.ssh.clientKey}
-  knownHosts: ${lab.ssh.knownHosts}
-gateway:
-  name: msas
-  instances:
-${node('msas1')}
-${node('msas2')}
-token:
-  alias: token
-  subject: "CN=msas-token,O=Example"
-  days: 730
-  keystore: ${L.token.keystore}
-  password: file:${L.token.secret}
-`,
-  );
+  writeFileSync(clusterFile(), gatewayClusterYaml(lab, [node('msas1'), node('msas2')], { token: true }));
   return `v${names}.example.com`;
 }
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_LAYOUT } from '../../src/cluster/lab_layout.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { createSshClusterLab, fileDigest, type SshClusterLab } from '../helpers/ssh_cluster_lab.js';
+import { createSshClusterLab, fileDigest, gatewayClusterYaml, type SshClusterLab } from '../helpers/ssh_cluster_lab.js';
 import { createSudoUser } from '../helpers/sshd.js';
 
 /**
@@ -62,24 +62,7 @@ function writeCluster(spec: Record<NodeName, NodeSpec>, options: { token?: boole
       '      health: { timeout: 5, restartTimeout: 5 }',
     ].join('\n');
   };
-  writeFileSync(
-    clusterFile(),
-    `ca:
-  keystore: ${L.ca.keystore}
-  alias: ca
-  password: file:${L.ca.secret}
-  create: { subject: "${L.ca.subject}", kty: ec, days: 3650 }
-ssh:
-  user: root
-  identity: ${lab.ssh.clientKey}
-  knownHosts: ${lab.ssh.knownHosts}
-gateway:
-  name: msas
-  instances:
-${node('msas1')}
-${node('msas2')}
-${options.token ? `token:\n  alias: token\n  subject: "CN=msas-token,O=Example"\n  days: 730\n  keystore: ${L.token.keystore}\n  password: file:${L.token.secret}\n` : ''}`,
-  );
+  writeFileSync(clusterFile(), gatewayClusterYaml(lab, [node('msas1'), node('msas2')], { token: options.token === true }));
 }
 
 /** The restart lines apply printed, "msas1: restarted on ssh://…" and "msas1: Pass (…)". */

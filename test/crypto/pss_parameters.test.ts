@@ -11,6 +11,7 @@ import { readCertificates } from '../../src/keystore/read_certificates.js';
 import { crlsFromBytes } from '../../src/revocation/crl_bytes.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { FIXTURES } from '../helpers/fixtures.js';
+import { opensslCaConfig } from '../helpers/openssl_ca.js';
 import { openssl, tempDir } from '../helpers/tools.js';
 
 /**
@@ -28,28 +29,7 @@ const derOf = async (args: string[]): Promise<Uint8Array> => {
 };
 const PSS = (mgf: string, ...more: string[]): string[] => ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_mgf1_md:${mgf}`, ...more.flatMap((o) => ['-sigopt', o])];
 
-const CONFIG = `
-[ca]
-default_ca = ca
-[ca]
-database = ${p('index.txt')}
-crlnumber = ${p('crlnumber')}
-default_md = sha256
-default_crl_days = 30
-certificate = ${p('root.pem')}
-private_key = ${p('root.key')}
-[req]
-distinguished_name = dn
-[dn]
-[v3_ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[leaf]
-basicConstraints = critical,CA:FALSE
-subjectAltName = DNS:gw.example.com
-authorityKeyIdentifier = keyid
-`;
+const CONFIG = opensslCaConfig({ index: p('index.txt'), crlnumber: p('crlnumber'), certificate: p('root.pem'), key: p('root.key') });
 
 async function leaf(name: string, serial: string, digest: string, sigopts: string[]): Promise<void> {
   await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p(`${name}.key`), '-subj', `/CN=${name}`, '-config', p('ca.cnf'), '-out', p(`${name}.csr`)]);

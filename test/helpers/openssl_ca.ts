@@ -57,6 +57,35 @@ authorityKeyIdentifier = keyid
 `;
 
 /**
+ * An `openssl ca` configuration (for `openssl ca -gencrl` and `-revoke`, and `req` with the
+ * v3_ca and leaf sections) whose database, CRL number, certificate and key are the files given.
+ */
+export function opensslCaConfig(files: { index: string; crlnumber: string; certificate: string; key: string }): string {
+  return `
+[ca]
+default_ca = ca
+[ca]
+database = ${files.index}
+crlnumber = ${files.crlnumber}
+default_md = sha256
+default_crl_days = 30
+certificate = ${files.certificate}
+private_key = ${files.key}
+[req]
+distinguished_name = dn
+[dn]
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = critical,CA:FALSE
+subjectAltName = DNS:gw.example.com
+authorityKeyIdentifier = keyid
+`;
+}
+
+/**
  * Makes P-256 certificates with openssl in one directory: `<name>.key`, `<name>.pem`. A root is
  * self-signed (30 days); an issued certificate is signed by `issuer` (20 days) with the section's
  * extensions from OPENSSL_EXTENSIONS.

@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterAll } from 'vitest';
+import { freePort } from './ports.js';
 
 /**
  * Servers a test file starts on 127.0.0.1 (an ephemeral port each), all closed, with every
@@ -21,4 +23,25 @@ export function loopbackServers(): (server: Server) => Promise<number> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   };
+}
+
+/**
+ * `openssl s_server` on 127.0.0.1 at a free port, resolved once it prints ACCEPT; the child goes
+ * into `children` for the file's clean-up. Its standard input stays open: s_server ends a
+ * connection when its input ends.
+ */
+export async function opensslServer(args: readonly string[], children: ChildProcess[]): Promise<number> {
+  const port = await freePort();
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ACCEPT')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return port;
 }

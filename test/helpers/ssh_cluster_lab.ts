@@ -89,3 +89,25 @@ export async function createSshClusterLab(nodes: readonly LabNodeName[]): Promis
 export function fileDigest(file: string): string {
   return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'absent';
 }
+
+/**
+ * A cluster file's text for the lab's two gateway instances on their hosts: the CA (EC, made
+ * when absent), the lab's SSH settings, the `instances` entries as given, and the token on both.
+ */
+export function gatewayClusterYaml(lab: SshClusterLab, instances: readonly string[], options: { token?: boolean } = {}): string {
+  const L = LAB_LAYOUT;
+  return `ca:
+  keystore: ${L.ca.keystore}
+  alias: ca
+  password: file:${L.ca.secret}
+  create: { subject: "${L.ca.subject}", kty: ec, days: 3650 }
+ssh:
+  user: root
+  identity: ${lab.ssh.clientKey}
+  knownHosts: ${lab.ssh.knownHosts}
+gateway:
+  name: msas
+  instances:
+${instances.join('\n')}
+${options.token ? `token:\n  alias: token\n  subject: "CN=msas-token,O=Example"\n  days: 730\n  keystore: ${L.token.keystore}\n  password: file:${L.token.secret}\n` : ''}`;
+}

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
-import { freePort } from '../helpers/ports.js';
+import { opensslServer } from '../helpers/servers.js';
 import { openssl, tempDir } from '../helpers/tools.js';
 
 /**
@@ -18,21 +18,8 @@ const env = { P: 'probe-pass-1' };
 const children: ChildProcess[] = [];
 const TIMEOUT = ['--timeout', '120s'];
 
-async function sServer(...args: string[]): Promise<number> {
-  const port = await freePort();
-  // stdin stays open: s_server ends a connection when its standard input ends
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', at('server.pem'), '-key', at('server.key'), '-num_tickets', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ACCEPT')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return port;
+function sServer(...args: string[]): Promise<number> {
+  return opensslServer(['-cert', at('server.pem'), '-key', at('server.key'), '-num_tickets', '0', ...args], children);
 }
 
 const probe = (port: number, ...more: string[]) =>

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
 import { opensslFingerprint } from '../helpers/keys.js';
 import { keytool, keytoolFingerprints, openssl, tempDir, tool } from '../helpers/tools.js';
-import { freePort } from '../helpers/ports.js';
+import { opensslServer } from '../helpers/servers.js';
 
 const dir = tempDir('hapki-mesh-');
 const env = { STOREPASS: 'changeit' };
@@ -54,18 +54,7 @@ async function serve(node: Node, trustPem: string): Promise<Servers> {
   });
   tlsServers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = await freePort();
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', node.cert, '-key', node.key, '-CAfile', trustPem, '-Verify', '1', '-verify_return_error'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('openssl s_server did not start')), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ACCEPT')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  const port = await opensslServer(['-cert', node.cert, '-key', node.key, '-CAfile', trustPem, '-Verify', '1', '-verify_return_error'], children);
   return { node: (server.address() as AddressInfo).port, openssl: port };
 }
 

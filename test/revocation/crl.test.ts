@@ -7,6 +7,7 @@ import { MAX_CRL_BYTES, readCrl } from '../../src/revocation/crl_read.js';
 import { checkTrustMesh } from '../../src/trust/trust_check.js';
 import { validatePath } from '../../src/trust/validate_path.js';
 import { hapki, ONE_LINE_ERROR } from '../helpers/cli.js';
+import { opensslCaConfig } from '../helpers/openssl_ca.js';
 import { openssl, tempDir } from '../helpers/tools.js';
 
 /** CRLs made by `openssl ca` (a real CRL issuer), checked by validatePath and `hapki verify --crl`. */
@@ -15,28 +16,7 @@ const p = (name: string): string => join(dir, name);
 const cert = (name: string): Uint8Array => readCertificates(new Uint8Array(readFileSync(p(`${name}.pem`))), name)[0]!;
 const crl = (name: string): Uint8Array => crlsFromBytes(new Uint8Array(readFileSync(p(name))), name)[0]!;
 
-const config = (ca: string): string => `
-[ca]
-default_ca = ca
-[ca]
-database = ${p(`${ca}-index.txt`)}
-crlnumber = ${p(`${ca}-crlnumber`)}
-default_md = sha256
-default_crl_days = 30
-certificate = ${p(`${ca}.pem`)}
-private_key = ${p(`${ca}.key`)}
-[req]
-distinguished_name = dn
-[dn]
-[v3_ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[leaf]
-basicConstraints = critical,CA:FALSE
-subjectAltName = DNS:gw.example.com
-authorityKeyIdentifier = keyid
-`;
+const config = (ca: string): string => opensslCaConfig({ index: p(`${ca}-index.txt`), crlnumber: p(`${ca}-crlnumber`), certificate: p(`${ca}.pem`), key: p(`${ca}.key`) });
 
 async function makeCa(name: string): Promise<void> {
   writeFileSync(p(`${name}-index.txt`), '');
